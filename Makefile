@@ -1,0 +1,122 @@
+# Makefile - builds libcoinbus.a, every service into build/bin/, the tests and the fuzzers.
+# make            all binaries into build/bin/ (-O2)
+# make SAN=1      the same with ASan+UBSan into build/san/bin/
+# make test       deps, build, unit + integration tests, short fuzz runs
+# make run        deps, build, start the local stack (Ctrl-C stops it)
+# make fuzz       libFuzzer targets (clang) into build/fuzz/
+# make bench      benchmarks (not part of make test), see tests/bench/README.md
+# make deps       check / install the Debian packages coinbus needs
+# make clean
+
+.DEFAULT_GOAL := all
+SHELL := /bin/bash
+
+PKGS := libczmq libzmq hiredis msgpack libcurl openssl
+CC ?= cc
+
+ifeq ($(SAN),1)
+BUILD := build/san
+OPT := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+else
+BUILD := build
+OPT := -O2 -g
+endif
+
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wno-format-nonliteral -Wno-format-zero-length
+CFLAGS_ALL = -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -MMD -MP -Ishared -Iproto -Itests/harness $(PKG_CFLAGS) $(CFLAGS)
+LDLIBS_ALL = $(PKG_LIBS) -lpthread -lm $(LDLIBS)
+LDFLAGS_ALL = $(OPT) $(LDFLAGS)
+
+SHARED_SRC := $(wildcard shared/*.c shared/*/*.c)
+SHARED_OBJ := $(SHARED_SRC:%.c=$(BUILD)/obj/%.o)
+LIB := $(BUILD)/lib/libcoinbus.a
+
+SERVICES := $(notdir $(patsubst %/,%,$(dir $(wildcard services/*/main.c))))
+BINS := $(SERVICES:%=$(BUILD)/bin/%)
+
+HARNESS_SRC := $(wildcard tests/harness/*.c)
+HARNESS_OBJ := $(HARNESS_SRC:%.c=$(BUILD)/obj/%.o)
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%)
+INTEG_SRC := $(wildcard tests/integration/test_*.c)
+INTEG_BINS := $(INTEG_SRC:tests/integration/%.c=$(BUILD)/tests/integration/%)
+BENCH_SRC := $(wildcard tests/bench/bench_*.c)
+BENCH_BINS := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
+
+.PHONY: all deps test test-only run fuzz bench clean tests
+all: $(BINS)
+
+deps:
+	@scripts/deps.sh
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+$(LIB): $(SHARED_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
+
+# One binary per services/<name>/ folder, from every .c file in it.
+define SERVICE_template
+$(BUILD)/bin/$(1): $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard services/$(1)/*.c)) $(LIB)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(LDFLAGS_ALL) -o $$@ $$^ $$(LDLIBS_ALL)
+endef
+$(foreach s,$(SERVICES),$(eval $(call SERVICE_template,$(s))))
+
+$(BUILD)/tests/unit/%: $(BUILD)/obj/tests/unit/%.o $(HARNESS_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL) -lcmocka
+
+$(BUILD)/tests/integration/%: $(BUILD)/obj/tests/integration/%.o $(HARNESS_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL) -lcmocka
+
+$(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(HARNESS_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
+
+tests: $(BINS) $(UNIT_BINS) $(INTEG_BINS)
+
+# The README's test command. Runs every unit and integration test, each in its
+# own process with a timeout, then each fuzzer for a few seconds on its corpus.
+test: deps
+	@$(MAKE) --no-print-directory tests fuzz
+	@BUILD=$(BUILD) tests/run.sh
+
+test-only: tests
+	@BUILD=$(BUILD) FUZZ=0 tests/run.sh
+
+run: deps all
+	@BUILD=$(BUILD) scripts/run.sh
+
+# libFuzzer targets: the shared library compiled again with clang and the fuzzer
+# instrumentation, one binary per tests/fuzz/fuzz_*.c.
+FUZZ_BUILD := build/fuzz
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS := $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_BUILD)/%)
+FUZZ_SHARED_OBJ := $(SHARED_SRC:%.c=$(FUZZ_BUILD)/obj/%.o)
+FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer-no-link,address,undefined \
+	-Wall -Wextra -Werror -Wno-format-zero-length -Ishared -Iproto $(PKG_CFLAGS)
+fuzz: $(FUZZ_BINS)
+
+$(FUZZ_BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -MMD -MP -c $< -o $@
+
+$(FUZZ_BUILD)/%: tests/fuzz/%.c $(FUZZ_SHARED_OBJ)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS) -lpthread -lm
+
+bench: $(BENCH_BINS) $(BINS)
+	@BUILD=$(BUILD) tests/bench/run.sh
+
+clean:
+	rm -rf build
+
+-include $(SHARED_OBJ:.o=.d) $(HARNESS_OBJ:.o=.d) $(FUZZ_SHARED_OBJ:.o=.d)
+-include $(wildcard $(BUILD)/obj/services/*/*.d $(BUILD)/obj/tests/*/*.d)

@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# run.sh - `make run`: the local stack as plain processes; Ctrl-C stops it all in reverse order.
+# Starts redis-server (own data dir under build/run/, unless COINBUS_REDIS_URL is set),
+# then each service binary that exists in $BUILD/bin, in dependency order. Logs go to
+# this terminal, prefixed by service, and to build/run/logs/<service>.log. A service
+# that dies is reported loudly and restarted with backoff.
+set -u
+BUILD=${BUILD:-build}
+RUN_DIR=build/run
+LOG_DIR=$RUN_DIR/logs
+mkdir -p "$LOG_DIR" "$RUN_DIR/redis"
+
+# Order matters: what others connect to comes first; stop is the reverse.
+SERVICES=(bus venue-sim market-feed sentiment account order-router api-edge)
+
+declare -A PIDS=()
+declare -a ORDER=()
+stopping=0
+
+log() { printf '\033[1m[run]\033[0m %s\n' "$*"; }
+
+prefix_output() { # name
+  local name=$1
+  # Line-buffered prefixing to the terminal plus the raw line to the log file.
+  while IFS= read -r line; do
+    printf '%-12s | %s\n' "$name" "$line"
+    printf '%s\n' "$line" >>"$LOG_DIR/$name.log"
+  done
+}
+
+start_proc() { # name command...
+  local name=$1
+  shift
+  ( exec "$@" ) > >(prefix_output "$name") 2>&1 &
+  PIDS[$name]=$!
+}
+
+supervise() { # name command... : runs the command, restarting it with backoff
+  local name=$1
+  shift
+  (
+    trap 'kill -TERM $child 2>/dev/null; wait $child 2>/dev/null; exit 0' TERM INT
+    delay=1
+    while :; do
+      started=$(date +%s)
+      "$@" &
+      child=$!
+      wait $child
+      rc=$?
+      printf '\033[1;31m[run] %s exited with status %d; restarting in %ds\033[0m\n' "$name" "$rc" "$delay" >&2
+      sleep "$delay" & wait $!
+      if [ $(( $(date +%s) - started )) -gt 60 ]; then delay=1; else delay=$(( delay * 2 > 30 ? 30 : delay * 2 )); fi
+    done
+  ) > >(prefix_output "$name") 2>&1 &
+  PIDS[$name]=$!
+  ORDER+=("$name")
+}
+
+stop_all() {
+  [ $stopping -eq 1 ] && return
+  stopping=1
+  echo
+  log "stopping"
+  local i name
+  for (( i=${#ORDER[@]}-1; i>=0; i-- )); do
+    name=${ORDER[$i]}
+    kill -TERM "${PIDS[$name]}" 2>/dev/null
+    for _ in $(seq 1 50); do
+      kill -0 "${PIDS[$name]}" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill -KILL "${PIDS[$name]}" 2>/dev/null
+    wait "${PIDS[$name]}" 2>/dev/null
+    log "stopped $name"
+  done
+  exit 0
+}
+trap stop_all INT TERM
+
+wait_port() { # port seconds
+  local port=$1 limit=$2 i
+  for (( i=0; i<limit*10; i++ )); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+if [ -z "${COINBUS_REDIS_URL:-}" ]; then
+  port=${COINBUS_RUN_REDIS_PORT:-6379}
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    log "something already listens on 127.0.0.1:$port; set COINBUS_REDIS_URL to use it, or COINBUS_RUN_REDIS_PORT"
+    exit 1
+  fi
+  supervise redis redis-server --bind 127.0.0.1 --port "$port" --dir "$PWD/$RUN_DIR/redis" \
+    --appendonly yes --save ""
+  export COINBUS_REDIS_URL="redis://127.0.0.1:$port/0"
+  wait_port "$port" 10 || { log "redis did not start"; stop_all; }
+  log "redis up at $COINBUS_REDIS_URL (data in $RUN_DIR/redis)"
+fi
+
+for svc in "${SERVICES[@]}"; do
+  bin="$BUILD/bin/$svc"
+  [ -x "$bin" ] || continue
+  supervise "$svc" "$bin"
+done
+wait_port "${COINBUS_BUS_SUB_PORT:-5551}" 10 || { log "the bus did not start"; stop_all; }
+
+cat <<MSG
+
+$(log "coinbus is up: ${ORDER[*]}")
+  Watch ticks:     $BUILD/bin/coinbus sub tick.BTC-USD.
+  Publish a tick:  $BUILD/bin/coinbus pub tick.BTC-USD.sim-kraken '{"symbol":"BTC-USD","venue":"sim-kraken","bid":"50000.1","ask":"50000.2"}'
+  Ask a service:   $BUILD/bin/coinbus call market ping
+  Logs:            $LOG_DIR/
+  Stop:            Ctrl-C
+
+MSG
+while :; do
+  sleep 1 & wait $!
+done

@@ -1,0 +1,71 @@
+/* cb_mp.h - bounds-checked, allocation-free msgpack reader (writer: msgpack-c's packer) */
+#ifndef CB_MP_H_INCLUDED
+#define CB_MP_H_INCLUDED
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* A cursor over len bytes of msgpack owned by the caller. Every read checks
+ * the bounds and the type, advances only on success, and returns 0 or
+ * CB_E_PARSE; nothing here allocates or asserts on input. */
+typedef struct {
+    const uint8_t *pos;
+    const uint8_t *end;
+} cb_mp_reader_t;
+
+typedef enum {
+    CB_MP_INVALID = 0,
+    CB_MP_NIL,
+    CB_MP_BOOL,
+    CB_MP_UINT,
+    CB_MP_INT, /* negative */
+    CB_MP_FLOAT,
+    CB_MP_STR,
+    CB_MP_BIN,
+    CB_MP_ARRAY,
+    CB_MP_MAP,
+    CB_MP_EXT,
+} cb_mp_type_t;
+
+/* Deepest nesting cb_mp_skip accepts. */
+#define CB_MP_MAX_DEPTH 32
+
+void
+cb_mp_reader_init(cb_mp_reader_t *r, const void *data, size_t len);
+
+/* The type of the next value, CB_MP_INVALID at the end or on a reserved byte. */
+cb_mp_type_t
+cb_mp_peek(const cb_mp_reader_t *r);
+
+bool
+cb_mp_at_end(const cb_mp_reader_t *r);
+
+/* Container headers. The count is checked against the bytes left (each
+ * element needs at least one byte), so a lying count fails here. */
+int
+cb_mp_read_map(cb_mp_reader_t *r, uint32_t *count);
+int
+cb_mp_read_array(cb_mp_reader_t *r, uint32_t *count);
+
+/* A str: *text points into the reader's buffer (not NUL-terminated). */
+int
+cb_mp_read_str(cb_mp_reader_t *r, const char **text, size_t *len);
+
+/* Any msgpack integer that fits int64_t / uint64_t. */
+int
+cb_mp_read_int(cb_mp_reader_t *r, int64_t *value);
+int
+cb_mp_read_uint(cb_mp_reader_t *r, uint64_t *value);
+
+int
+cb_mp_read_bool(cb_mp_reader_t *r, bool *value);
+int
+cb_mp_read_nil(cb_mp_reader_t *r);
+
+/* Skips one whole value (nested up to CB_MP_MAX_DEPTH) and returns its bytes
+ * in *start / *len (may be NULL). CB_E_PARSE on truncation or deep nesting. */
+int
+cb_mp_skip(cb_mp_reader_t *r, const uint8_t **start, size_t *len);
+
+#endif

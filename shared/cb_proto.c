@@ -1,0 +1,591 @@
+/* cb_proto.c - generic schema-driven msgpack encoder/decoder for proto/cb_proto.def */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cb_error.h"
+#include "cb_mp.h"
+#include "cb_proto.h"
+#include "cb_utf8.h"
+
+/* ---- descriptor tables, derived from the rows --------------------------- */
+
+#define S_REQUIRED_REQ true
+#define S_REQUIRED_OPT false
+#define S_FIELD_(m, name, type, presence, limit, choices)                       \
+    {#name, sizeof(#name) - 1, CB_PT_##type, S_REQUIRED_##presence, limit, choices,            \
+     offsetof(cb_##m##_t, name)},
+#define S_SCHEMA_(m, ROWS)                                                      \
+    static const cb_proto_field_t s_fields_##m[] = {ROWS(S_FIELD_, m)};         \
+    _Static_assert(CB_F_##m##_COUNT_ <= 64, "a schema has at most 64 fields");  \
+    const cb_proto_schema_t cb_proto_schema_##m = {                             \
+        #m, s_fields_##m, sizeof s_fields_##m / sizeof s_fields_##m[0]};
+CB_PROTO_SCHEMAS(S_SCHEMA_)
+#undef S_SCHEMA_
+#undef S_FIELD_
+
+#define S_KIND_NAME_(m, ROWS) #m,
+static const char *const s_kind_names[] = {CB_PROTO_KINDS(S_KIND_NAME_)};
+#undef S_KIND_NAME_
+#define S_KIND_SCHEMA_(m, ROWS) &cb_proto_schema_##m,
+static const cb_proto_schema_t *const s_kind_schemas[] = {CB_PROTO_KINDS(S_KIND_SCHEMA_)};
+#undef S_KIND_SCHEMA_
+
+/* ---- errors ------------------------------------------------------------- */
+
+static int
+s_fail(cb_proto_err_t *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int
+s_fail(cb_proto_err_t *err, const char *fmt, ...)
+{
+    if (err != NULL) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err->message, sizeof err->message, fmt, ap);
+        va_end(ap);
+    }
+    return CB_E_BAD_REQUEST;
+}
+
+/* ---- grammars ----------------------------------------------------------- */
+
+static bool
+s_symbol_part_valid(const char *p, size_t len)
+{
+    if (len == 0 || len > 16) {
+        return false;
+    }
+    for (size_t i = 0; i < len; i++) {
+        char c = p[i];
+        if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))) {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool
+cb_proto_symbol_valid(const char *text, size_t len)
+{
+    const char *dash = memchr(text, '-', len);
+    if (dash == NULL) {
+        return false;
+    }
+    size_t base = (size_t) (dash - text);
+    return s_symbol_part_valid(text, base) &&
+           s_symbol_part_valid(dash + 1, len - base - 1);
+}
+
+bool
+cb_proto_name_valid(const char *text, size_t len, size_t limit)
+{
+    if (len == 0 || (limit != 0 && len > limit)) {
+        return false;
+    }
+    for (size_t i = 0; i < len; i++) {
+        char c = text[i];
+        bool alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+        if (!alnum && (i == 0 || (c != '_' && c != '-' && c != '.'))) {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool
+cb_proto_enum_valid(const char *choices, const char *text, size_t len)
+{
+    const char *p = choices;
+    while (p != NULL && *p != '\0') {
+        const char *bar = strchr(p, '|');
+        size_t n = bar != NULL ? (size_t) (bar - p) : strlen(p);
+        if (n == len && memcmp(p, text, len) == 0) {
+            return true;
+        }
+        p = bar != NULL ? bar + 1 : NULL;
+    }
+    return false;
+}
+
+/* ---- decoding ----------------------------------------------------------- */
+
+typedef struct {
+    const cb_proto_schema_t *schema;
+    char *msg;
+    uint64_t seen;
+} s_part_t;
+
+static int
+s_decode_decimal(cb_mp_reader_t *r, cb_decimal_t *out)
+{
+    const char *text;
+    size_t len;
+    int64_t i;
+    switch (cb_mp_peek(r)) {
+    case CB_MP_STR:
+        if (cb_mp_read_str(r, &text, &len) != 0) {
+            return CB_E_PARSE;
+        }
+        return cb_decimal_parse(text, len, out) == 0 ? 0 : CB_E_PARSE;
+    case CB_MP_UINT:
+    case CB_MP_INT:
+        if (cb_mp_read_int(r, &i) != 0) {
+            return CB_E_PARSE;
+        }
+        *out = cb_decimal_from_int(i);
+        return 0;
+    default:
+        return CB_E_PARSE;
+    }
+}
+
+static int
+s_decode_levels(cb_mp_reader_t *r, const cb_proto_field_t *f, cb_levels_t *out,
+                cb_proto_err_t *err)
+{
+    uint32_t count;
+    if (cb_mp_read_array(r, &count) != 0) {
+        return s_fail(err, "field '%s': expected an array of [price, amount]", f->name);
+    }
+    if (count > f->limit) {
+        return s_fail(err, "field '%s': more than %u levels", f->name, (unsigned) f->limit);
+    }
+    if (count == 0) {
+        return 0;
+    }
+    cb_level_t *items = calloc(count, sizeof *items);
+    if (items == NULL) {
+        return s_fail(err, "field '%s': out of memory", f->name);
+    }
+    for (uint32_t i = 0; i < count; i++) {
+        uint32_t pair;
+        if (cb_mp_read_array(r, &pair) != 0 || pair != 2 ||
+            s_decode_decimal(r, &items[i].price) != 0 || s_decode_decimal(r, &items[i].qty) != 0) {
+            free(items);
+            return s_fail(err, "field '%s': level %u is not a [price, amount] pair of decimals",
+                          f->name, (unsigned) i);
+        }
+    }
+    out->items = items;
+    out->count = count;
+    return 0;
+}
+
+static int
+s_decode_value(cb_mp_reader_t *r, const cb_proto_field_t *f, char *slot, cb_proto_err_t *err)
+{
+    cb_str_t s;
+    switch (f->type) {
+    case CB_PT_STR:
+    case CB_PT_NAME:
+    case CB_PT_SYMBOL:
+    case CB_PT_ENUM:
+        if (cb_mp_read_str(r, &s.ptr, &s.len) != 0) {
+            return s_fail(err, "field '%s': expected a string", f->name);
+        }
+        if (f->type == CB_PT_STR && (s.len > f->limit || !cb_utf8_valid(s.ptr, s.len))) {
+            return s_fail(err, "field '%s': not UTF-8 text of at most %u bytes", f->name,
+                          (unsigned) f->limit);
+        }
+        if (f->type == CB_PT_NAME && !cb_proto_name_valid(s.ptr, s.len, f->limit)) {
+            return s_fail(err, "field '%s': expected a lower-case name [a-z0-9_.-] of at most %u bytes",
+                          f->name, (unsigned) f->limit);
+        }
+        if (f->type == CB_PT_SYMBOL && !cb_proto_symbol_valid(s.ptr, s.len)) {
+            return s_fail(err, "field '%s': expected a symbol BASE-QUOTE such as BTC-USD",
+                          f->name);
+        }
+        if (f->type == CB_PT_ENUM && !cb_proto_enum_valid(f->choices, s.ptr, s.len)) {
+            return s_fail(err, "field '%s': expected one of %s", f->name, f->choices);
+        }
+        memcpy(slot, &s, sizeof s);
+        return 0;
+    case CB_PT_DEC:
+        if (s_decode_decimal(r, (cb_decimal_t *) (void *) slot) != 0) {
+            return s_fail(err, "field '%s': expected a decimal string such as \"50000.1\"",
+                          f->name);
+        }
+        return 0;
+    case CB_PT_I64:
+        if (cb_mp_read_int(r, (int64_t *) (void *) slot) != 0) {
+            return s_fail(err, "field '%s': expected a signed 64-bit integer", f->name);
+        }
+        return 0;
+    case CB_PT_U64:
+        if (cb_mp_read_uint(r, (uint64_t *) (void *) slot) != 0) {
+            return s_fail(err, "field '%s': expected an unsigned 64-bit integer", f->name);
+        }
+        return 0;
+    case CB_PT_BOOL:
+        if (cb_mp_read_bool(r, (bool *) (void *) slot) != 0) {
+            return s_fail(err, "field '%s': expected true or false", f->name);
+        }
+        return 0;
+    case CB_PT_LEVELS:
+        return s_decode_levels(r, f, (cb_levels_t *) (void *) slot, err);
+    case CB_PT_RAW: {
+        cb_raw_t raw;
+        if (cb_mp_skip(r, &raw.ptr, &raw.len) != 0) {
+            return s_fail(err, "field '%s': malformed or too deeply nested value", f->name);
+        }
+        memcpy(slot, &raw, sizeof raw);
+        return 0;
+    }
+    }
+    return s_fail(err, "field '%s': unknown type", f->name);
+}
+
+static bool
+s_find_field(s_part_t *parts, size_t nparts, const char *key, size_t len, s_part_t **part,
+             size_t *index)
+{
+    for (size_t p = 0; p < nparts; p++) {
+        const cb_proto_schema_t *schema = parts[p].schema;
+        for (size_t i = 0; i < schema->count; i++) {
+            const cb_proto_field_t *f = &schema->fields[i];
+            if (f->name_len == len && memcmp(f->name, key, len) == 0) {
+                *part = &parts[p];
+                *index = i;
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+static int
+s_decode_parts(s_part_t *parts, size_t nparts, const void *data, size_t len, cb_proto_err_t *err)
+{
+    cb_mp_reader_t r;
+    cb_mp_reader_init(&r, data, len);
+    uint32_t n;
+    if (cb_mp_read_map(&r, &n) != 0) {
+        return s_fail(err, "expected a msgpack map");
+    }
+    for (uint32_t k = 0; k < n; k++) {
+        const char *key;
+        size_t keylen;
+        if (cb_mp_read_str(&r, &key, &keylen) != 0) {
+            return s_fail(err, cb_mp_at_end(&r) ? "message truncated" : "map keys must be strings");
+        }
+        s_part_t *part;
+        size_t index;
+        if (!s_find_field(parts, nparts, key, keylen, &part, &index)) {
+            if (cb_mp_skip(&r, NULL, NULL) != 0) {
+                return s_fail(err, "malformed value for an unknown field");
+            }
+            continue;
+        }
+        const cb_proto_field_t *f = &part->schema->fields[index];
+        uint64_t bit = (uint64_t) 1 << index;
+        if (part->seen & bit) {
+            return s_fail(err, "field '%s' appears twice", f->name);
+        }
+        part->seen |= bit;
+        if (cb_mp_peek(&r) == CB_MP_NIL) {
+            cb_mp_read_nil(&r);
+            continue;
+        }
+        int rc = s_decode_value(&r, f, part->msg + f->offset, err);
+        if (rc != 0) {
+            return rc;
+        }
+        uint64_t *present = (uint64_t *) (void *) part->msg;
+        *present |= bit;
+    }
+    if (!cb_mp_at_end(&r)) {
+        return s_fail(err, "trailing bytes after the message");
+    }
+    for (size_t p = 0; p < nparts; p++) {
+        const cb_proto_schema_t *schema = parts[p].schema;
+        uint64_t present = *(uint64_t *) (void *) parts[p].msg;
+        for (size_t i = 0; i < schema->count; i++) {
+            if (schema->fields[i].required && !((present >> i) & 1u)) {
+                return s_fail(err, "missing field '%s'", schema->fields[i].name);
+            }
+        }
+    }
+    return 0;
+}
+
+/* The byte size of a schema's struct is not in the descriptor, so zeroing is
+ * done field by field: present first, then every slot. */
+static void
+s_zero(const cb_proto_schema_t *schema, char *msg)
+{
+    memset(msg, 0, sizeof(uint64_t));
+    for (size_t i = 0; i < schema->count; i++) {
+        const cb_proto_field_t *f = &schema->fields[i];
+        size_t size = 0;
+        switch (f->type) {
+        case CB_PT_STR:
+        case CB_PT_NAME:
+        case CB_PT_SYMBOL:
+        case CB_PT_ENUM:
+            size = sizeof(cb_str_t);
+            break;
+        case CB_PT_DEC:
+            size = sizeof(cb_decimal_t);
+            break;
+        case CB_PT_I64:
+            size = sizeof(int64_t);
+            break;
+        case CB_PT_U64:
+            size = sizeof(uint64_t);
+            break;
+        case CB_PT_BOOL:
+            size = sizeof(bool);
+            break;
+        case CB_PT_LEVELS:
+            size = sizeof(cb_levels_t);
+            break;
+        case CB_PT_RAW:
+            size = sizeof(cb_raw_t);
+            break;
+        }
+        memset(msg + f->offset, 0, size);
+    }
+}
+
+int
+cb_proto_decode(const cb_proto_schema_t *schema, const void *data, size_t len, void *msg,
+                cb_proto_err_t *err)
+{
+    s_zero(schema, msg);
+    s_part_t part = {schema, msg, 0};
+    return s_decode_parts(&part, 1, data, len, err);
+}
+
+void
+cb_proto_clear(const cb_proto_schema_t *schema, void *msg)
+{
+    char *base = msg;
+    for (size_t i = 0; i < schema->count; i++) {
+        const cb_proto_field_t *f = &schema->fields[i];
+        if (f->type == CB_PT_LEVELS) {
+            cb_levels_t *levels = (cb_levels_t *) (void *) (base + f->offset);
+            free(levels->items);
+            levels->items = NULL;
+            levels->count = 0;
+        }
+    }
+}
+
+/* ---- encoding ----------------------------------------------------------- */
+
+static void
+s_pack_str(msgpack_packer *pk, const char *text, size_t len)
+{
+    msgpack_pack_str(pk, len);
+    msgpack_pack_str_body(pk, text, len);
+}
+
+static int
+s_pack_decimal(msgpack_packer *pk, cb_decimal_t d)
+{
+    char text[CB_DECIMAL_STR_MAX];
+    int n = cb_decimal_format(d, text, sizeof text);
+    if (n < 0) {
+        return n;
+    }
+    s_pack_str(pk, text, (size_t) n);
+    return 0;
+}
+
+static int
+s_encode_value(msgpack_packer *pk, const cb_proto_field_t *f, const char *slot,
+               cb_proto_err_t *err)
+{
+    cb_str_t s;
+    switch (f->type) {
+    case CB_PT_STR:
+    case CB_PT_NAME:
+    case CB_PT_SYMBOL:
+    case CB_PT_ENUM:
+        memcpy(&s, slot, sizeof s);
+        if (s.ptr == NULL && s.len != 0) {
+            return s_fail(err, "field '%s': NULL string", f->name);
+        }
+        if ((f->type == CB_PT_STR && (s.len > f->limit || !cb_utf8_valid(s.ptr, s.len))) ||
+            (f->type == CB_PT_NAME && !cb_proto_name_valid(s.ptr, s.len, f->limit)) ||
+            (f->type == CB_PT_SYMBOL && !cb_proto_symbol_valid(s.ptr, s.len)) ||
+            (f->type == CB_PT_ENUM && !cb_proto_enum_valid(f->choices, s.ptr, s.len))) {
+            return s_fail(err, "field '%s': invalid value '%.*s'", f->name,
+                          (int) (s.len > 64 ? 64 : s.len), s.ptr != NULL ? s.ptr : "");
+        }
+        s_pack_str(pk, s.ptr, s.len);
+        return 0;
+    case CB_PT_DEC: {
+        cb_decimal_t d;
+        memcpy(&d, slot, sizeof d);
+        if (s_pack_decimal(pk, d) != 0) {
+            return s_fail(err, "field '%s': decimal out of range", f->name);
+        }
+        return 0;
+    }
+    case CB_PT_I64: {
+        int64_t v;
+        memcpy(&v, slot, sizeof v);
+        msgpack_pack_int64(pk, v);
+        return 0;
+    }
+    case CB_PT_U64: {
+        uint64_t v;
+        memcpy(&v, slot, sizeof v);
+        msgpack_pack_uint64(pk, v);
+        return 0;
+    }
+    case CB_PT_BOOL: {
+        bool v;
+        memcpy(&v, slot, sizeof v);
+        if (v) {
+            msgpack_pack_true(pk);
+        } else {
+            msgpack_pack_false(pk);
+        }
+        return 0;
+    }
+    case CB_PT_LEVELS: {
+        cb_levels_t levels;
+        memcpy(&levels, slot, sizeof levels);
+        if (levels.count > f->limit || (levels.count > 0 && levels.items == NULL)) {
+            return s_fail(err, "field '%s': more than %u levels", f->name, (unsigned) f->limit);
+        }
+        msgpack_pack_array(pk, levels.count);
+        for (uint32_t i = 0; i < levels.count; i++) {
+            msgpack_pack_array(pk, 2);
+            if (s_pack_decimal(pk, levels.items[i].price) != 0 ||
+                s_pack_decimal(pk, levels.items[i].qty) != 0) {
+                return s_fail(err, "field '%s': decimal out of range", f->name);
+            }
+        }
+        return 0;
+    }
+    case CB_PT_RAW: {
+        cb_raw_t raw;
+        memcpy(&raw, slot, sizeof raw);
+        cb_mp_reader_t r;
+        size_t used = 0;
+        cb_mp_reader_init(&r, raw.ptr, raw.len);
+        if (raw.ptr == NULL || cb_mp_skip(&r, NULL, &used) != 0 || used != raw.len) {
+            return s_fail(err, "field '%s': not exactly one msgpack value", f->name);
+        }
+        pk->callback(pk->data, (const char *) raw.ptr, raw.len);
+        return 0;
+    }
+    }
+    return s_fail(err, "field '%s': unknown type", f->name);
+}
+
+static int
+s_encode_parts(const cb_proto_schema_t *const *schemas, const char *const *msgs, size_t nparts,
+               msgpack_packer *pk, cb_proto_err_t *err)
+{
+    size_t count = 0;
+    for (size_t p = 0; p < nparts; p++) {
+        uint64_t present;
+        memcpy(&present, msgs[p], sizeof present);
+        for (size_t i = 0; i < schemas[p]->count; i++) {
+            if ((present >> i) & 1u) {
+                count++;
+            } else if (schemas[p]->fields[i].required) {
+                return s_fail(err, "missing field '%s'", schemas[p]->fields[i].name);
+            }
+        }
+    }
+    msgpack_pack_map(pk, count);
+    for (size_t p = 0; p < nparts; p++) {
+        uint64_t present;
+        memcpy(&present, msgs[p], sizeof present);
+        for (size_t i = 0; i < schemas[p]->count; i++) {
+            if (!((present >> i) & 1u)) {
+                continue;
+            }
+            const cb_proto_field_t *f = &schemas[p]->fields[i];
+            s_pack_str(pk, f->name, f->name_len);
+            int rc = s_encode_value(pk, f, msgs[p] + f->offset, err);
+            if (rc != 0) {
+                return rc;
+            }
+        }
+    }
+    return 0;
+}
+
+int
+cb_proto_encode(const cb_proto_schema_t *schema, const void *msg, msgpack_packer *pk,
+                cb_proto_err_t *err)
+{
+    const char *m = msg;
+    return s_encode_parts(&schema, &m, 1, pk, err);
+}
+
+/* ---- events ------------------------------------------------------------- */
+
+const char *
+cb_kind_name(cb_kind_t kind)
+{
+    return (unsigned) kind < CB_KIND_COUNT ? s_kind_names[kind] : NULL;
+}
+
+int
+cb_kind_from_name(const char *text, size_t len, cb_kind_t *kind)
+{
+    for (int k = 0; k < CB_KIND_COUNT; k++) {
+        if (strlen(s_kind_names[k]) == len && memcmp(s_kind_names[k], text, len) == 0) {
+            *kind = (cb_kind_t) k;
+            return 0;
+        }
+    }
+    return CB_E_NOT_FOUND;
+}
+
+const cb_proto_schema_t *
+cb_kind_schema(cb_kind_t kind)
+{
+    return (unsigned) kind < CB_KIND_COUNT ? s_kind_schemas[kind] : NULL;
+}
+
+int
+cb_event_encode(const cb_event_t *ev, msgpack_packer *pk, cb_proto_err_t *err)
+{
+    const cb_proto_schema_t *body = cb_kind_schema(ev->kind);
+    if (body == NULL) {
+        return s_fail(err, "unknown message kind %d", (int) ev->kind);
+    }
+    const cb_proto_schema_t *schemas[2] = {&cb_proto_schema_envelope, body};
+    const char *msgs[2] = {(const char *) &ev->env, (const char *) &ev->body};
+    return s_encode_parts(schemas, msgs, 2, pk, err);
+}
+
+int
+cb_event_decode(cb_kind_t kind, const void *data, size_t len, cb_event_t *ev,
+                cb_proto_err_t *err)
+{
+    const cb_proto_schema_t *body = cb_kind_schema(kind);
+    ev->kind = kind;
+    if (body == NULL) {
+        return s_fail(err, "unknown message kind %d", (int) kind);
+    }
+    s_zero(&cb_proto_schema_envelope, (char *) &ev->env);
+    s_zero(body, (char *) &ev->body);
+    s_part_t parts[2] = {{&cb_proto_schema_envelope, (char *) &ev->env, 0},
+                         {body, (char *) &ev->body, 0}};
+    int rc = s_decode_parts(parts, 2, data, len, err);
+    if (rc == 0 && ev->env.v != CB_PROTO_VERSION) {
+        return s_fail(err, "unsupported schema version %llu (this build speaks %d)",
+                      (unsigned long long) ev->env.v, CB_PROTO_VERSION);
+    }
+    return rc;
+}
+
+void
+cb_event_clear(cb_event_t *ev)
+{
+    const cb_proto_schema_t *body = cb_kind_schema(ev->kind);
+    if (body != NULL) {
+        cb_proto_clear(body, &ev->body);
+    }
+}

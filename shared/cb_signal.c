@@ -1,0 +1,48 @@
+/* cb_signal.c - SIGINT/SIGTERM/SIGUSR1 as flags for a service's main loop */
+#include <errno.h>
+#include <string.h>
+#include <sys/prctl.h>
+
+#include <czmq.h>
+
+#include "cb_signal.h"
+
+volatile sig_atomic_t cb_signal_stop = 0;
+volatile sig_atomic_t cb_signal_usr1 = 0;
+
+static void
+s_on_stop(int sig)
+{
+    (void) sig;
+    cb_signal_stop = 1;
+}
+
+static void
+s_on_usr1(int sig)
+{
+    (void) sig;
+    cb_signal_usr1 = 1;
+}
+
+int
+cb_signal_install(void)
+{
+    /* czmq would otherwise install its own SIGINT/SIGTERM handler on the
+     * first socket and swallow the signal into zsys_interrupted. */
+    zsys_handler_set(NULL);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sigemptyset(&sa.sa_mask);
+    sa.sa_handler = s_on_stop;
+    if (sigaction(SIGINT, &sa, NULL) != 0 || sigaction(SIGTERM, &sa, NULL) != 0) {
+        return -errno;
+    }
+    sa.sa_handler = s_on_usr1;
+    if (sigaction(SIGUSR1, &sa, NULL) != 0) {
+        return -errno;
+    }
+    sa.sa_handler = SIG_IGN;
+    sigaction(SIGPIPE, &sa, NULL);
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    return 0;
+}

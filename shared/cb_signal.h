@@ -1,0 +1,19 @@
+/* cb_signal.h - SIGINT/SIGTERM/SIGUSR1 as flags for a service's main loop */
+#ifndef CB_SIGNAL_H_INCLUDED
+#define CB_SIGNAL_H_INCLUDED
+
+#include <signal.h>
+
+/* Set to 1 by SIGINT or SIGTERM. */
+extern volatile sig_atomic_t cb_signal_stop;
+/* Set to 1 by SIGUSR1 (services use it to log their counters); the main loop
+ * clears it. */
+extern volatile sig_atomic_t cb_signal_usr1;
+
+/* Installs the handlers (without SA_RESTART, so blocking calls return EINTR),
+ * turns off czmq's own SIGINT handling, ignores SIGPIPE and makes the process
+ * non-dumpable so that no core file can hold a secret. Returns 0 or -errno. */
+int
+cb_signal_install(void);
+
+#endif

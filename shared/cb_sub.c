@@ -1,0 +1,241 @@
+/* cb_sub.c - event subscriber: prefix subscriptions, decoding, gap detection per topic */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <czmq.h>
+
+#include "cb_bus.h"
+#include "cb_error.h"
+#include "cb_log.h"
+#include "cb_sub.h"
+
+/* Key of the seq table: topic, a space, epoch (neither can hold a space). */
+#define S_KEY_MAX (CB_TOPIC_MAX + 40)
+
+typedef struct {
+    uint64_t last_seq;
+} s_track_t;
+
+struct cb_sub {
+    zsock_t *sock;
+    void *raw;
+    zhashx_t *tracks; /* "topic epoch" -> s_track_t (owned) */
+    cb_sub_stats_t stats;
+};
+
+static void
+s_track_free(void **item)
+{
+    free(*item);
+    *item = NULL;
+}
+
+cb_sub_t *
+cb_sub_new(const char *endpoint)
+{
+    cb_sub_t *sub = calloc(1, sizeof *sub);
+    if (sub == NULL) {
+        goto fail_alloc;
+    }
+    sub->sock = zsock_new(ZMQ_SUB);
+    if (sub->sock == NULL) {
+        cb_log_error("sub_socket_failed", "error=\"%s\"", zmq_strerror(zmq_errno()));
+        goto fail_sock;
+    }
+    sub->raw = zsock_resolve(sub->sock);
+    cb_bus_tune(sub->raw, CB_BUS_ROLE_SUBSCRIBER);
+    if (zsock_connect(sub->sock, "%s", endpoint) != 0) {
+        cb_log_error("sub_connect_failed", "endpoint=%s error=\"%s\"", endpoint,
+                     zmq_strerror(zmq_errno()));
+        goto fail_connect;
+    }
+    sub->tracks = zhashx_new();
+    if (sub->tracks == NULL) {
+        goto fail_connect;
+    }
+    zhashx_set_destructor(sub->tracks, s_track_free);
+    return sub;
+
+fail_connect:
+    zsock_destroy(&sub->sock);
+fail_sock:
+    free(sub);
+fail_alloc:
+    return NULL;
+}
+
+void
+cb_sub_destroy(cb_sub_t **sub_p)
+{
+    if (sub_p == NULL || *sub_p == NULL) {
+        return;
+    }
+    cb_sub_t *sub = *sub_p;
+    zhashx_destroy(&sub->tracks);
+    zsock_destroy(&sub->sock);
+    free(sub);
+    *sub_p = NULL;
+}
+
+int
+cb_sub_subscribe(cb_sub_t *sub, const char *prefix)
+{
+    return zmq_setsockopt(sub->raw, ZMQ_SUBSCRIBE, prefix, strlen(prefix)) == 0 ? 0 : CB_E_IO;
+}
+
+int
+cb_sub_unsubscribe(cb_sub_t *sub, const char *prefix)
+{
+    return zmq_setsockopt(sub->raw, ZMQ_UNSUBSCRIBE, prefix, strlen(prefix)) == 0 ? 0 : CB_E_IO;
+}
+
+void *
+cb_sub_socket(cb_sub_t *sub)
+{
+    return sub->raw;
+}
+
+cb_sub_stats_t
+cb_sub_stats(const cb_sub_t *sub)
+{
+    return sub->stats;
+}
+
+void
+cb_sub_msg_clear(cb_sub_msg_t *msg)
+{
+    if (msg->has_frames) {
+        cb_event_clear(&msg->ev);
+        zmq_msg_close(&msg->topic_frame);
+        zmq_msg_close(&msg->payload_frame);
+        msg->has_frames = false;
+    }
+    msg->topic = NULL;
+    msg->payload = NULL;
+    msg->topic_len = 0;
+    msg->payload_len = 0;
+}
+
+/* Drains the rest of a multi-part message we will not use. */
+static void
+s_drain(void *raw, zmq_msg_t *frame)
+{
+    while (zmq_msg_more(frame)) {
+        zmq_msg_close(frame);
+        zmq_msg_init(frame);
+        if (zmq_msg_recv(frame, raw, 0) < 0) {
+            break;
+        }
+    }
+}
+
+int
+cb_sub_recv_raw(cb_sub_t *sub, int timeout_ms, cb_sub_msg_t *msg)
+{
+    memset(msg, 0, sizeof *msg);
+    if (timeout_ms >= 0) {
+        zmq_pollitem_t item = {sub->raw, 0, ZMQ_POLLIN, 0};
+        int n = zmq_poll(&item, 1, timeout_ms);
+        if (n < 0) {
+            return CB_E_IO;
+        }
+        if (n == 0) {
+            return CB_E_TIMEOUT;
+        }
+    }
+    zmq_msg_init(&msg->topic_frame);
+    zmq_msg_init(&msg->payload_frame);
+    msg->has_frames = true;
+    if (zmq_msg_recv(&msg->topic_frame, sub->raw, 0) < 0) {
+        return errno == EAGAIN ? CB_E_TIMEOUT : CB_E_IO;
+    }
+    if (!zmq_msg_more(&msg->topic_frame)) {
+        sub->stats.malformed++;
+        return CB_E_BAD_REQUEST;
+    }
+    if (zmq_msg_recv(&msg->payload_frame, sub->raw, 0) < 0) {
+        return CB_E_IO;
+    }
+    msg->topic = zmq_msg_data(&msg->topic_frame);
+    msg->topic_len = zmq_msg_size(&msg->topic_frame);
+    msg->payload = zmq_msg_data(&msg->payload_frame);
+    msg->payload_len = zmq_msg_size(&msg->payload_frame);
+    if (zmq_msg_more(&msg->payload_frame)) {
+        s_drain(sub->raw, &msg->payload_frame);
+        sub->stats.malformed++;
+        msg->payload = NULL;
+        msg->payload_len = 0;
+        return CB_E_BAD_REQUEST;
+    }
+    return 0;
+}
+
+static void
+s_track(cb_sub_t *sub, cb_sub_msg_t *msg)
+{
+    char key[S_KEY_MAX];
+    const cb_str_t epoch = msg->ev.env.epoch;
+    memcpy(key, msg->topic, msg->topic_len);
+    key[msg->topic_len] = ' ';
+    memcpy(key + msg->topic_len + 1, epoch.ptr, epoch.len);
+    key[msg->topic_len + 1 + epoch.len] = '\0';
+
+    uint64_t seq = msg->ev.env.seq;
+    s_track_t *track = zhashx_lookup(sub->tracks, key);
+    if (track == NULL) {
+        /* First message of this publisher instance on this topic: whatever
+         * came before we were subscribed is not a gap. */
+        track = calloc(1, sizeof *track);
+        if (track == NULL) {
+            return;
+        }
+        track->last_seq = seq;
+        zhashx_insert(sub->tracks, key, track);
+        sub->stats.epochs++;
+        return;
+    }
+    if (seq == track->last_seq + 1) {
+        track->last_seq = seq;
+    } else if (seq > track->last_seq + 1) {
+        msg->missed = seq - track->last_seq - 1;
+        sub->stats.gaps++;
+        sub->stats.missed += msg->missed;
+        track->last_seq = seq;
+    } else {
+        sub->stats.stale++;
+    }
+}
+
+int
+cb_sub_recv(cb_sub_t *sub, int timeout_ms, cb_sub_msg_t *msg)
+{
+    int rc = cb_sub_recv_raw(sub, timeout_ms, msg);
+    if (rc != 0) {
+        return rc;
+    }
+    cb_topic_t topic;
+    cb_proto_err_t err;
+    if (cb_topic_parse(msg->topic, msg->topic_len, &topic) != 0) {
+        sub->stats.malformed++;
+        cb_log_debug("sub_bad_topic", "topic_len=%zu", msg->topic_len);
+        return CB_E_BAD_REQUEST;
+    }
+    if (cb_event_decode(topic.kind, msg->payload, msg->payload_len, &msg->ev, &err) != 0) {
+        sub->stats.malformed++;
+        cb_log_debug("sub_bad_payload", "topic=%.*s error=\"%s\"", (int) msg->topic_len,
+                     msg->topic, err.message);
+        return CB_E_BAD_REQUEST;
+    }
+    cb_str_t symbol;
+    cb_str_t venue;
+    cb_topic_route(&msg->ev, &symbol, &venue);
+    if (!cb_str_eq(symbol, topic.symbol) || !cb_str_eq(venue, topic.venue)) {
+        sub->stats.malformed++;
+        cb_log_debug("sub_topic_mismatch", "topic=%.*s", (int) msg->topic_len, msg->topic);
+        return CB_E_BAD_REQUEST;
+    }
+    sub->stats.received++;
+    s_track(sub, msg);
+    return 0;
+}

@@ -1,0 +1,468 @@
+/* bench_bus.c - bus throughput and RPC latency: coinbus vs bare libzmq, in one run */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <czmq.h>
+
+#include "cb_bus.h"
+#include "cb_log.h"
+#include "cb_pub.h"
+#include "cb_rpc.h"
+#include "cb_sub.h"
+#include "cb_time.h"
+#include "cbh_bus.h"
+
+/* ---- shared bits ---------------------------------------------------------- */
+
+static void
+s_make_tick(cb_event_t *ev, uint64_t n)
+{
+    static char bid[32];
+    memset(ev, 0, sizeof *ev);
+    ev->kind = CB_KIND_tick;
+    snprintf(bid, sizeof bid, "%llu.%02llu", (unsigned long long) (60000 + (n % 1000)),
+             (unsigned long long) (n % 100));
+    cb_decimal_t d;
+    cb_decimal_parse(bid, strlen(bid), &d);
+    cb_decimal_t q;
+    cb_decimal_parse("0.12345678", 10, &q);
+    cb_tick_t *t = &ev->body.tick;
+    CB_PROTO_SET(t, tick, symbol, CB_STR("BTC-USD"));
+    CB_PROTO_SET(t, tick, venue, CB_STR("sim-kraken"));
+    CB_PROTO_SET(t, tick, bid, d);
+    CB_PROTO_SET(t, tick, bid_qty, q);
+    CB_PROTO_SET(t, tick, ask, d);
+    CB_PROTO_SET(t, tick, ask_qty, q);
+    CB_PROTO_SET(t, tick, last, d);
+    CB_PROTO_SET(t, tick, exch_ts, 1763860000123456789LL);
+}
+
+/* One encoded tick with a stamped envelope: the bytes the raw paths send. */
+static size_t
+s_encoded_tick(char *buf, size_t cap)
+{
+    cb_event_t ev;
+    s_make_tick(&ev, 1);
+    CB_PROTO_SET(&ev.env, envelope, v, 1);
+    CB_PROTO_SET(&ev.env, envelope, ts, cb_time_now_ns());
+    CB_PROTO_SET(&ev.env, envelope, epoch, CB_STR("0123456789abcdef"));
+    CB_PROTO_SET(&ev.env, envelope, seq, 1);
+    msgpack_sbuffer sb;
+    msgpack_sbuffer_init(&sb);
+    msgpack_packer pk;
+    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+    cb_event_encode(&ev, &pk, NULL);
+    size_t n = sb.size < cap ? sb.size : cap;
+    memcpy(buf, sb.data, n);
+    msgpack_sbuffer_destroy(&sb);
+    return n;
+}
+
+static const char s_topic[] = "tick.BTC-USD.sim-kraken";
+
+/* ---- child roles (this binary re-executed with --role ...) ------------------ */
+
+/* Subscriber: prints "R" once a warm-up message arrived, then counts ticks until
+ * count arrived or 2 s pass without one; prints "<received> <elapsed_ns> <gaps>". */
+static int
+s_role_sub(const char *endpoint, long count, bool decode)
+{
+    cb_sub_t *sub = cb_sub_new(endpoint);
+    cb_sub_subscribe(sub, "tick.");
+    cb_sub_subscribe(sub, "warm.");
+    long received = 0;
+    int64_t first = 0;
+    int64_t last = 0;
+    bool ready = false;
+    while (received < count) {
+        cb_sub_msg_t msg;
+        int rc = decode && ready ? cb_sub_recv(sub, 2000, &msg) : cb_sub_recv_raw(sub, 2000, &msg);
+        if (rc == CB_E_TIMEOUT) {
+            cb_sub_msg_clear(&msg);
+            if (!ready) {
+                continue;
+            }
+            break;
+        }
+        if (rc == 0 && msg.topic_len > 0 && msg.topic[0] == 'w') {
+            if (!ready) {
+                ready = true;
+                printf("R\n");
+                fflush(stdout);
+            }
+        } else if (rc == 0) {
+            if (received == 0) {
+                first = cb_time_mono_ns();
+            }
+            received++;
+            last = cb_time_mono_ns();
+        }
+        cb_sub_msg_clear(&msg);
+    }
+    cb_sub_stats_t st = cb_sub_stats(sub);
+    printf("%ld %lld %llu\n", received, (long long) (last - first), (unsigned long long) st.missed);
+    fflush(stdout);
+    cb_sub_destroy(&sub);
+    return 0;
+}
+
+static int
+s_role_proxy(int front_type, const char *front, int back_type, const char *back)
+{
+    void *ctx = zmq_ctx_new();
+    void *f = zmq_socket(ctx, front_type);
+    void *b = zmq_socket(ctx, back_type);
+    cb_bus_tune(f, CB_BUS_ROLE_PROXY);
+    cb_bus_tune(b, CB_BUS_ROLE_PROXY);
+    if (zmq_bind(f, front) != 0 || zmq_bind(b, back) != 0) {
+        fprintf(stderr, "bind failed: %s\n", zmq_strerror(zmq_errno()));
+        return 1;
+    }
+    zmq_proxy(f, b, NULL);
+    return 0;
+}
+
+static int
+s_role_worker_bare(const char *endpoint)
+{
+    void *ctx = zmq_ctx_new();
+    void *rep = zmq_socket(ctx, ZMQ_REP);
+    cb_bus_tune(rep, CB_BUS_ROLE_RPC_WORKER);
+    zmq_connect(rep, endpoint);
+    char buf[4096];
+    for (;;) {
+        int n = zmq_recv(rep, buf, sizeof buf, 0);
+        if (n < 0) {
+            return 0;
+        }
+        /* Echo: same size as our reply would be, no decoding. */
+        zmq_send(rep, buf, (size_t) (n > (int) sizeof buf ? (int) sizeof buf : n), 0);
+    }
+}
+
+static int
+s_handler(void *ctx, const cb_rpc_request_t *req, msgpack_packer *pk, char *msg, size_t size)
+{
+    (void) ctx;
+    (void) req;
+    (void) msg;
+    (void) size;
+    msgpack_pack_map(pk, 1);
+    msgpack_pack_str_with_body(pk, "ok", 2);
+    msgpack_pack_true(pk);
+    return 0;
+}
+
+static int
+s_role_worker_ours(const char *endpoint)
+{
+    cb_rpc_worker_t *w = cb_rpc_worker_new(endpoint, "market", s_handler, NULL);
+    static volatile sig_atomic_t never = 0;
+    return cb_rpc_worker_run(w, &never);
+}
+
+/* ---- the parent's side ------------------------------------------------------ */
+
+typedef struct {
+    pid_t pid;
+    FILE *out;
+} s_child_t;
+
+static s_child_t
+s_spawn(char *const argv[])
+{
+    int fds[2];
+    if (pipe(fds) != 0) {
+        perror("pipe");
+        exit(1);
+    }
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(fds[1], 1);
+        close(fds[0]);
+        execv("/proc/self/exe", argv);
+        _exit(127);
+    }
+    close(fds[1]);
+    s_child_t c = {pid, fdopen(fds[0], "r")};
+    return c;
+}
+
+static void
+s_kill(s_child_t *c)
+{
+    if (c->pid > 0) {
+        kill(c->pid, SIGKILL);
+        waitpid(c->pid, NULL, 0);
+    }
+    if (c->out != NULL) {
+        fclose(c->out);
+    }
+    c->pid = 0;
+    c->out = NULL;
+}
+
+static char *
+s_endpoint(int port)
+{
+    char *e = malloc(64);
+    snprintf(e, 64, "tcp://127.0.0.1:%d", port);
+    return e;
+}
+
+typedef struct {
+    double rate;
+    long received;
+    unsigned long long missed;
+} s_tp_t;
+
+/* Publishes count ticks to pub_endpoint while a child subscriber on
+ * sub_endpoint counts them. mode 0: raw bytes; 1: cb_pub_send (encode each). */
+static s_tp_t
+s_throughput(const char *pub_endpoint, const char *sub_endpoint, bool bind_pub, long count,
+             int mode, bool decode)
+{
+    char count_text[32];
+    snprintf(count_text, sizeof count_text, "%ld", count);
+    char *argv[] = {"bench_bus", "--role", decode ? "sub-decode" : "sub-raw",
+                    (char *) sub_endpoint, count_text, NULL};
+    s_child_t sub = s_spawn(argv);
+
+    void *raw_pub = NULL;
+    zsock_t *bound = NULL;
+    cb_pub_t *pub = NULL;
+    if (bind_pub) {
+        bound = zsock_new(ZMQ_PUB);
+        cb_bus_tune(zsock_resolve(bound), CB_BUS_ROLE_PUBLISHER);
+        zsock_bind(bound, "%s", pub_endpoint);
+        raw_pub = zsock_resolve(bound);
+    } else {
+        pub = cb_pub_new(pub_endpoint);
+    }
+    char payload[512];
+    size_t plen = s_encoded_tick(payload, sizeof payload);
+    /* Warm up until the subscriber is connected and subscribed. */
+    char line[128];
+    for (;;) {
+        if (raw_pub != NULL) {
+            zmq_send(raw_pub, "warm.", 5, ZMQ_SNDMORE);
+            zmq_send(raw_pub, payload, plen, 0);
+        } else {
+            cb_pub_send_raw(pub, "warm.", 5, payload, plen);
+        }
+        struct timeval tv = {0, 20000};
+        fd_set set;
+        FD_ZERO(&set);
+        FD_SET(fileno(sub.out), &set);
+        if (select(fileno(sub.out) + 1, &set, NULL, NULL, &tv) > 0) {
+            if (fgets(line, sizeof line, sub.out) == NULL) {
+                break;
+            }
+            break;
+        }
+    }
+    for (long i = 0; i < count; i++) {
+        if (mode == 0) {
+            if (raw_pub != NULL) {
+                zmq_send(raw_pub, s_topic, sizeof s_topic - 1, ZMQ_SNDMORE);
+                zmq_send(raw_pub, payload, plen, 0);
+            } else {
+                cb_pub_send_raw(pub, s_topic, sizeof s_topic - 1, payload, plen);
+            }
+        } else {
+            cb_event_t ev;
+            s_make_tick(&ev, (uint64_t) i);
+            cb_pub_send(pub, &ev, NULL);
+        }
+    }
+    s_tp_t r = {0, 0, 0};
+    long long elapsed = 0;
+    if (fgets(line, sizeof line, sub.out) != NULL) {
+        sscanf(line, "%ld %lld %llu", &r.received, &elapsed, &r.missed);
+    }
+    r.rate = elapsed > 0 ? (double) r.received / ((double) elapsed / 1e9) : 0;
+    waitpid(sub.pid, NULL, 0);
+    sub.pid = 0;
+    s_kill(&sub);
+    cb_pub_destroy(&pub);
+    zsock_destroy(&bound);
+    return r;
+}
+
+static int
+s_cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *) a;
+    int64_t y = *(const int64_t *) b;
+    return x < y ? -1 : x > y;
+}
+
+typedef struct {
+    double p50_us;
+    double p99_us;
+} s_lat_t;
+
+static s_lat_t
+s_latency_ours(const char *frontend, int calls)
+{
+    cb_rpc_client_t *client = cb_rpc_client_new(frontend);
+    int64_t *samples = calloc((size_t) calls, sizeof *samples);
+    cb_rpc_result_t res;
+    for (int i = 0; i < 200; i++) {
+        cb_rpc_call(client, "get", NULL, 0, 2000, 2, &res);
+    }
+    for (int i = 0; i < calls; i++) {
+        int64_t t0 = cb_time_mono_ns();
+        cb_rpc_call(client, "get", NULL, 0, 2000, 2, &res);
+        samples[i] = cb_time_mono_ns() - t0;
+    }
+    qsort(samples, (size_t) calls, sizeof *samples, s_cmp_i64);
+    s_lat_t r = {samples[calls / 2] / 1e3, samples[calls * 99 / 100] / 1e3};
+    free(samples);
+    cb_rpc_client_destroy(&client);
+    return r;
+}
+
+/* The bare path sends our request bytes through a REQ socket to an echo worker. */
+static s_lat_t
+s_latency_bare(const char *frontend, int calls)
+{
+    zsock_t *req = zsock_new(ZMQ_REQ);
+    cb_bus_tune(zsock_resolve(req), CB_BUS_ROLE_RPC_CLIENT);
+    zsock_connect(req, "%s", frontend);
+    void *raw = zsock_resolve(req);
+    cb_rpc_request_t rq = {0};
+    CB_PROTO_SET(&rq, rpc_request, v, 1);
+    CB_PROTO_SET(&rq, rpc_request, id, CB_STR("0123456789abcdef-1"));
+    CB_PROTO_SET(&rq, rpc_request, op, CB_STR("get"));
+    CB_PROTO_SET(&rq, rpc_request, deadline_ms, cb_time_now_ms() + 60000);
+    msgpack_sbuffer sb;
+    msgpack_sbuffer_init(&sb);
+    msgpack_packer pk;
+    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+    cb_proto_encode(&cb_proto_schema_rpc_request, &rq, &pk, NULL);
+    int64_t *samples = calloc((size_t) calls, sizeof *samples);
+    char buf[4096];
+    for (int i = 0; i < 200 + calls; i++) {
+        int64_t t0 = cb_time_mono_ns();
+        zmq_send(raw, sb.data, sb.size, 0);
+        zmq_recv(raw, buf, sizeof buf, 0);
+        if (i >= 200) {
+            samples[i - 200] = cb_time_mono_ns() - t0;
+        }
+    }
+    qsort(samples, (size_t) calls, sizeof *samples, s_cmp_i64);
+    s_lat_t r = {samples[calls / 2] / 1e3, samples[calls * 99 / 100] / 1e3};
+    free(samples);
+    msgpack_sbuffer_destroy(&sb);
+    zsock_destroy(&req);
+    return r;
+}
+
+static s_tp_t
+s_best(s_tp_t a, s_tp_t b)
+{
+    return a.rate >= b.rate ? a : b;
+}
+
+int
+main(int argc, char **argv)
+{
+    if (argc >= 3 && strcmp(argv[1], "--role") == 0) {
+        cb_log_init("bench", CB_LOG_WARN, CB_LOG_TEXT);
+        if (strcmp(argv[2], "sub-raw") == 0 || strcmp(argv[2], "sub-decode") == 0) {
+            return s_role_sub(argv[3], atol(argv[4]), strcmp(argv[2], "sub-decode") == 0);
+        }
+        if (strcmp(argv[2], "proxy-events") == 0) {
+            return s_role_proxy(ZMQ_XSUB, argv[3], ZMQ_XPUB, argv[4]);
+        }
+        if (strcmp(argv[2], "proxy-rpc") == 0) {
+            return s_role_proxy(ZMQ_ROUTER, argv[3], ZMQ_DEALER, argv[4]);
+        }
+        if (strcmp(argv[2], "worker-bare") == 0) {
+            return s_role_worker_bare(argv[3]);
+        }
+        if (strcmp(argv[2], "worker-ours") == 0) {
+            return s_role_worker_ours(argv[3]);
+        }
+        return 64;
+    }
+    cb_log_init("bench", CB_LOG_WARN, CB_LOG_TEXT);
+    long count = argc > 1 ? atol(argv[1]) : 2000000;
+    int rounds = argc > 2 ? atoi(argv[2]) : 3;
+    int calls = argc > 3 ? atoi(argv[3]) : 20000;
+    zsys_handler_set(NULL);
+
+    /* 1. Raw PUB -> SUB, no proxy, same bytes. */
+    s_tp_t direct = {0, 0, 0};
+    for (int r = 0; r < rounds; r++) {
+        char *ep = s_endpoint(cbh_free_port());
+        direct = s_best(direct, s_throughput(ep, ep, true, count, 0, false));
+        free(ep);
+    }
+    /* 2. Bare XSUB/XPUB zmq_proxy in its own process, same bytes. */
+    s_tp_t bare = {0, 0, 0};
+    for (int r = 0; r < rounds; r++) {
+        char *front = s_endpoint(cbh_free_port());
+        char *back = s_endpoint(cbh_free_port());
+        char *pargv[] = {"bench_bus", "--role", "proxy-events", front, back, NULL};
+        s_child_t proxy = s_spawn(pargv);
+        cbh_wait_port(atoi(strrchr(back, ':') + 1), 5000);
+        bare = s_best(bare, s_throughput(front, back, false, count, 0, false));
+        s_kill(&proxy);
+        free(front);
+        free(back);
+    }
+    /* 3. coinbus: our bus binary, publisher encoding and stamping every tick,
+     *    subscriber decoding and checking seq for every tick. */
+    cbh_bus_t bus;
+    if (cbh_bus_start(&bus) != 0) {
+        return 1;
+    }
+    s_tp_t ours = {0, 0, 0};
+    for (int r = 0; r < rounds; r++) {
+        ours = s_best(ours, s_throughput(bus.config.pub, bus.config.sub, false, count, 1, true));
+    }
+
+    /* RPC: bare ROUTER/DEALER proxy + REQ + REP echo vs our bus + cb_rpc. */
+    char *front = s_endpoint(cbh_free_port());
+    char *back = s_endpoint(cbh_free_port());
+    char *pargv[] = {"bench_bus", "--role", "proxy-rpc", front, back, NULL};
+    s_child_t proxy = s_spawn(pargv);
+    cbh_wait_port(atoi(strrchr(back, ':') + 1), 5000);
+    char *wargv[] = {"bench_bus", "--role", "worker-bare", back, NULL};
+    s_child_t wbare = s_spawn(wargv);
+    s_lat_t lat_bare = s_latency_bare(front, calls);
+    s_kill(&wbare);
+    s_kill(&proxy);
+    char *oargv[] = {"bench_bus", "--role", "worker-ours", bus.config.backend[CB_RPC_MARKET], NULL};
+    s_child_t wours = s_spawn(oargv);
+    s_lat_t lat_ours = s_latency_ours(bus.config.frontend[CB_RPC_MARKET], calls);
+    s_kill(&wours);
+    cbh_bus_stop(&bus);
+
+    printf("\n| path | ticks/s | received / sent | missed (seq) |\n|---|---:|---:|---:|\n");
+    printf("| raw PUB->SUB, no proxy, pre-encoded | %.0f | %ld / %ld | - |\n", direct.rate,
+           direct.received, count);
+    printf("| bare zmq_proxy XSUB/XPUB, pre-encoded | %.0f | %ld / %ld | - |\n", bare.rate,
+           bare.received, count);
+    printf("| coinbus: encode+stamp -> bus -> decode+seq check | %.0f | %ld / %ld | %llu |\n",
+           ours.rate, ours.received, count, ours.missed);
+    printf("\ncoinbus / bare proxy throughput: %.2fx (target >= 0.80x; >= 1,000,000 ticks/s)\n",
+           bare.rate > 0 ? ours.rate / bare.rate : 0);
+    printf("\n| RPC round trip | p50 us | p99 us |\n|---|---:|---:|\n");
+    printf("| bare ROUTER/DEALER proxy, REQ -> REP echo | %.1f | %.1f |\n", lat_bare.p50_us,
+           lat_bare.p99_us);
+    printf("| coinbus bus, cb_rpc_call -> cb_rpc_worker | %.1f | %.1f |\n", lat_ours.p50_us,
+           lat_ours.p99_us);
+    printf("\ncoinbus / bare RPC: p50 %.2fx, p99 %.2fx (target <= 1.20x)\n",
+           lat_ours.p50_us / lat_bare.p50_us, lat_ours.p99_us / lat_bare.p99_us);
+    free(front);
+    free(back);
+    return 0;
+}

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# run.sh - `make bench`: runs the benchmarks (not part of make test) and prints their tables.
+# Arguments pass through to bench_bus: [ticks per round] [rounds] [rpc calls].
+set -eu
+BUILD=${BUILD:-build}
+export BUILD CBH_LOG_DIR=${CBH_LOG_DIR:-$BUILD/test-logs}
+mkdir -p "$CBH_LOG_DIR"
+echo "bench_bus on $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)"
+"$BUILD/bench/bench_bus" "$@"

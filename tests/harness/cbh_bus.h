@@ -1,0 +1,32 @@
+/* cbh_bus.h - test harness: the real bus binary on free loopback ports */
+#ifndef CBH_BUS_H_INCLUDED
+#define CBH_BUS_H_INCLUDED
+
+#include "cb_bus.h"
+#include "cbh.h"
+
+/* A running bus: its process, ports, the endpoints clients use, and the
+ * environment strings ("COINBUS_BUS_PUB_PORT=...", NULL-terminated) that point
+ * a child process (a service or the CLI) at it. */
+typedef struct {
+    cbh_proc_t *proc;
+    cb_bus_config_t config;
+    char env_text[16][96];
+    char *env[17];
+} cbh_bus_t;
+
+/* Picks free ports, starts $BUILD/bin/bus on them and waits until every port
+ * accepts connections. 0 or -1 (logged to stderr). */
+int
+cbh_bus_start(cbh_bus_t *bus);
+
+/* SIGTERM, then waits; returns the bus's exit status (0 for a clean stop). */
+int
+cbh_bus_stop(cbh_bus_t *bus);
+
+/* Exports the bus's environment into this process (so children inherit it
+ * and cb_config reads it). */
+void
+cbh_bus_export(const cbh_bus_t *bus);
+
+#endif
