@@ -46,6 +46,8 @@ BENCH_SRC := $(wildcard tests/bench/bench_*.c)
 BENCH_BINS := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 
 .PHONY: all deps test test-only run fuzz bench clean tests
+# Keep every object file: the fuzz objects are otherwise removed as intermediates.
+.SECONDARY:
 all: $(BINS)
 
 deps:
@@ -100,7 +102,7 @@ FUZZ_BUILD := build/fuzz
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_BUILD)/%)
 FUZZ_SHARED_OBJ := $(SHARED_SRC:%.c=$(FUZZ_BUILD)/obj/%.o)
-FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer-no-link,address,undefined \
+FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
 	-Wall -Wextra -Werror -Wno-format-zero-length -Ishared -Iproto $(PKG_CFLAGS)
 fuzz: $(FUZZ_BINS)
 

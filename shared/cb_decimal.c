@@ -412,7 +412,10 @@ s_add(cb_decimal_t a, cb_decimal_t b, bool subtract, cb_decimal_t *out)
     if (subtract) {
         y = -y;
     }
-    __int128 sum = x + y; /* both < 10^38 < 2^126.3: no overflow */
+    __int128 sum;
+    if (__builtin_add_overflow(x, y, &sum)) {
+        return CB_E_OVERFLOW;
+    }
     s_u128_t mag = sum < 0 ? (s_u128_t) (-sum) : (s_u128_t) sum;
     if (mag >= s_pow10(CB_DECIMAL_MAX_DIGITS)) {
         return CB_E_OVERFLOW;
