@@ -278,6 +278,9 @@ cb_decimal_parse(const char *text, size_t len, cb_decimal_t *out)
     while (frac_end > frac_start && text[frac_end - 1] == '0') {
         frac_end--;
     }
+    /* Accumulate in 64 bits while that is exact (19 digits), which covers
+     * every price and amount the exchanges send; 128 bits beyond. */
+    uint64_t small = 0;
     s_u128_t mag = 0;
     unsigned digits = 0;
     for (size_t k = int_start; k < frac_end; k++) {
@@ -288,13 +291,23 @@ cb_decimal_parse(const char *text, size_t len, cb_decimal_t *out)
             }
         }
         unsigned d = (unsigned) (text[k] - '0');
-        if (mag == 0 && d == 0) {
+        if (digits == 0 && d == 0) {
             continue;
         }
         if (++digits > CB_DECIMAL_MAX_DIGITS) {
             return CB_E_RANGE;
         }
-        mag = mag * 10 + d;
+        if (digits <= 19) {
+            small = small * 10 + d;
+            if (digits == 19) {
+                mag = small;
+            }
+        } else {
+            mag = mag * 10 + d;
+        }
+    }
+    if (digits < 19) {
+        mag = small;
     }
     if (mag == 0) {
         *out = s_make(false, 0, 0);
@@ -326,10 +339,16 @@ cb_decimal_format(cb_decimal_t value, char *buf, size_t size)
     s_u128_t mag = s_mag(d);
     char digits[CB_DECIMAL_MAX_DIGITS + 1];
     int n = 0;
-    do {
+    /* 128-bit division is a library call: divide in 64 bits once it fits. */
+    while (mag > UINT64_MAX) {
         digits[n++] = (char) ('0' + (int) (mag % 10));
         mag /= 10;
-    } while (mag != 0);
+    }
+    uint64_t small = (uint64_t) mag;
+    do {
+        digits[n++] = (char) ('0' + (int) (small % 10));
+        small /= 10;
+    } while (small != 0);
     char tmp[CB_DECIMAL_STR_MAX];
     size_t len = 0;
     if (d.coef < 0) {
@@ -584,6 +603,15 @@ cb_decimal_normalize(cb_decimal_t a)
 {
     if (a.coef == 0) {
         a.scale = 0;
+        return a;
+    }
+    if (a.coef >= INT64_MIN && a.coef <= INT64_MAX) {
+        int64_t c = (int64_t) a.coef;
+        while (a.scale > 0 && c % 10 == 0) {
+            c /= 10;
+            a.scale--;
+        }
+        a.coef = c;
         return a;
     }
     while (a.scale > 0 && a.coef % 10 == 0) {

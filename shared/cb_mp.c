@@ -402,3 +402,123 @@ cb_mp_skip(cb_mp_reader_t *r, const uint8_t **start, size_t *len)
     }
     return 0;
 }
+
+/* ---- writer --------------------------------------------------------------- */
+
+static int
+s_put_be(cb_buf_t *b, uint8_t tag, uint64_t v, size_t width)
+{
+    if (cb_buf_reserve(b, 1 + width) != 0) {
+        return CB_E_NOMEM;
+    }
+    uint8_t *p = (uint8_t *) b->data + b->len;
+    p[0] = tag;
+    for (size_t i = 0; i < width; i++) {
+        p[1 + i] = (uint8_t) (v >> (8 * (width - 1 - i)));
+    }
+    b->len += 1 + width;
+    b->data[b->len] = '\0';
+    return 0;
+}
+
+static int
+s_put_byte(cb_buf_t *b, uint8_t byte)
+{
+    return s_put_be(b, byte, 0, 0);
+}
+
+int
+cb_mp_write_map(cb_buf_t *b, uint32_t count)
+{
+    if (count <= 15) {
+        return s_put_byte(b, (uint8_t) (0x80 | count));
+    }
+    return count <= 0xffff ? s_put_be(b, 0xde, count, 2) : s_put_be(b, 0xdf, count, 4);
+}
+
+int
+cb_mp_write_array(cb_buf_t *b, uint32_t count)
+{
+    if (count <= 15) {
+        return s_put_byte(b, (uint8_t) (0x90 | count));
+    }
+    return count <= 0xffff ? s_put_be(b, 0xdc, count, 2) : s_put_be(b, 0xdd, count, 4);
+}
+
+int
+cb_mp_write_str(cb_buf_t *b, const char *text, size_t len)
+{
+    if (len > UINT32_MAX || cb_buf_reserve(b, 5 + len) != 0) {
+        return CB_E_NOMEM;
+    }
+    int rc;
+    if (len <= 31) {
+        rc = s_put_byte(b, (uint8_t) (0xa0 | len));
+    } else if (len <= 0xff) {
+        rc = s_put_be(b, 0xd9, len, 1);
+    } else if (len <= 0xffff) {
+        rc = s_put_be(b, 0xda, len, 2);
+    } else {
+        rc = s_put_be(b, 0xdb, len, 4);
+    }
+    if (rc != 0) {
+        return rc;
+    }
+    if (len > 0) {
+        memcpy(b->data + b->len, text, len);
+    }
+    b->len += len;
+    b->data[b->len] = '\0';
+    return 0;
+}
+
+int
+cb_mp_write_uint(cb_buf_t *b, uint64_t v)
+{
+    if (v <= 0x7f) {
+        return s_put_byte(b, (uint8_t) v);
+    }
+    if (v <= 0xff) {
+        return s_put_be(b, 0xcc, v, 1);
+    }
+    if (v <= 0xffff) {
+        return s_put_be(b, 0xcd, v, 2);
+    }
+    if (v <= 0xffffffffu) {
+        return s_put_be(b, 0xce, v, 4);
+    }
+    return s_put_be(b, 0xcf, v, 8);
+}
+
+int
+cb_mp_write_int(cb_buf_t *b, int64_t v)
+{
+    if (v >= 0) {
+        return cb_mp_write_uint(b, (uint64_t) v);
+    }
+    if (v >= -32) {
+        return s_put_byte(b, (uint8_t) (int8_t) v);
+    }
+    if (v >= INT8_MIN) {
+        return s_put_be(b, 0xd0, (uint8_t) (int8_t) v, 1);
+    }
+    if (v >= INT16_MIN) {
+        return s_put_be(b, 0xd1, (uint16_t) (int16_t) v, 2);
+    }
+    if (v >= INT32_MIN) {
+        return s_put_be(b, 0xd2, (uint32_t) (int32_t) v, 4);
+    }
+    return s_put_be(b, 0xd3, (uint64_t) v, 8);
+}
+
+int
+cb_mp_write_bool(cb_buf_t *b, bool value)
+{
+    return s_put_byte(b, value ? 0xc3 : 0xc2);
+}
+
+int
+cb_mp_write_nil(cb_buf_t *b)
+{
+    return s_put_byte(b, 0xc0);
+}

@@ -1,10 +1,12 @@
-/* cb_mp.h - bounds-checked, allocation-free msgpack reader (writer: msgpack-c's packer) */
+/* cb_mp.h - bounds-checked, allocation-free msgpack reader and a direct buffer writer */
 #ifndef CB_MP_H_INCLUDED
 #define CB_MP_H_INCLUDED
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "cb_buf.h"
 
 /* A cursor over len bytes of msgpack owned by the caller. Every read checks
  * the bounds and the type, advances only on success, and returns 0 or
@@ -67,5 +69,25 @@ cb_mp_read_nil(cb_mp_reader_t *r);
  * in *start / *len (may be NULL). CB_E_PARSE on truncation or deep nesting. */
 int
 cb_mp_skip(cb_mp_reader_t *r, const uint8_t **start, size_t *len);
+
+/* ---- writer ---------------------------------------------------------------
+ * Appends msgpack to a cb_buf_t, choosing the smallest encoding (as msgpack-c
+ * does), without a callback per write: this is the hot path of every
+ * publisher. Each returns 0 or CB_E_NOMEM (the buffer keeps what it had). */
+
+int
+cb_mp_write_map(cb_buf_t *b, uint32_t count);
+int
+cb_mp_write_array(cb_buf_t *b, uint32_t count);
+int
+cb_mp_write_str(cb_buf_t *b, const char *text, size_t len);
+int
+cb_mp_write_uint(cb_buf_t *b, uint64_t value);
+int
+cb_mp_write_int(cb_buf_t *b, int64_t value);
+int
+cb_mp_write_bool(cb_buf_t *b, bool value);
+int
+cb_mp_write_nil(cb_buf_t *b);
 
 #endif

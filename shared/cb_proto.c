@@ -20,7 +20,7 @@
     static const cb_proto_field_t s_fields_##m[] = {ROWS(S_FIELD_, m)};         \
     _Static_assert(CB_F_##m##_COUNT_ <= 64, "a schema has at most 64 fields");  \
     const cb_proto_schema_t cb_proto_schema_##m = {                             \
-        #m, s_fields_##m, sizeof s_fields_##m / sizeof s_fields_##m[0]};
+        #m, s_fields_##m, sizeof s_fields_##m / sizeof s_fields_##m[0], sizeof(cb_##m##_t)};
 CB_PROTO_SCHEMAS(S_SCHEMA_)
 #undef S_SCHEMA_
 #undef S_FIELD_
@@ -237,10 +237,23 @@ s_decode_value(cb_mp_reader_t *r, const cb_proto_field_t *f, char *slot, cb_prot
     return s_fail(err, "field '%s': unknown type", f->name);
 }
 
+/* Finds the field named key. Encoders write fields in schema order, so the
+ * field after the previous match (*hint_part, *hint_index) is tried first. */
 static bool
-s_find_field(s_part_t *parts, size_t nparts, const char *key, size_t len, s_part_t **part,
-             size_t *index)
+s_find_field(s_part_t *parts, size_t nparts, const char *key, size_t len, size_t *hint_part,
+             size_t *hint_index, s_part_t **part, size_t *index)
 {
+    if (*hint_part < nparts) {
+        const cb_proto_schema_t *schema = parts[*hint_part].schema;
+        if (*hint_index < schema->count) {
+            const cb_proto_field_t *f = &schema->fields[*hint_index];
+            if (f->name_len == len && memcmp(f->name, key, len) == 0) {
+                *part = &parts[*hint_part];
+                *index = *hint_index;
+                goto found;
+            }
+        }
+    }
     for (size_t p = 0; p < nparts; p++) {
         const cb_proto_schema_t *schema = parts[p].schema;
         for (size_t i = 0; i < schema->count; i++) {
@@ -248,11 +261,19 @@ s_find_field(s_part_t *parts, size_t nparts, const char *key, size_t len, s_part
             if (f->name_len == len && memcmp(f->name, key, len) == 0) {
                 *part = &parts[p];
                 *index = i;
-                return true;
+                goto found;
             }
         }
     }
     return false;
+found:
+    *hint_part = (size_t) (*part - parts);
+    *hint_index = *index + 1;
+    if (*hint_index >= (*part)->schema->count) {
+        *hint_part += 1;
+        *hint_index = 0;
+    }
+    return true;
 }
 
 static int
@@ -264,6 +285,8 @@ s_decode_parts(s_part_t *parts, size_t nparts, const void *data, size_t len, cb_
     if (cb_mp_read_map(&r, &n) != 0) {
         return s_fail(err, "expected a msgpack map");
     }
+    size_t hint_part = 0;
+    size_t hint_index = 0;
     for (uint32_t k = 0; k < n; k++) {
         const char *key;
         size_t keylen;
@@ -272,7 +295,7 @@ s_decode_parts(s_part_t *parts, size_t nparts, const void *data, size_t len, cb_
         }
         s_part_t *part;
         size_t index;
-        if (!s_find_field(parts, nparts, key, keylen, &part, &index)) {
+        if (!s_find_field(parts, nparts, key, keylen, &hint_part, &hint_index, &part, &index)) {
             if (cb_mp_skip(&r, NULL, NULL) != 0) {
                 return s_fail(err, "malformed value for an unknown field");
             }
@@ -310,43 +333,10 @@ s_decode_parts(s_part_t *parts, size_t nparts, const void *data, size_t len, cb_
     return 0;
 }
 
-/* The byte size of a schema's struct is not in the descriptor, so zeroing is
- * done field by field: present first, then every slot. */
 static void
 s_zero(const cb_proto_schema_t *schema, char *msg)
 {
-    memset(msg, 0, sizeof(uint64_t));
-    for (size_t i = 0; i < schema->count; i++) {
-        const cb_proto_field_t *f = &schema->fields[i];
-        size_t size = 0;
-        switch (f->type) {
-        case CB_PT_STR:
-        case CB_PT_NAME:
-        case CB_PT_SYMBOL:
-        case CB_PT_ENUM:
-            size = sizeof(cb_str_t);
-            break;
-        case CB_PT_DEC:
-            size = sizeof(cb_decimal_t);
-            break;
-        case CB_PT_I64:
-            size = sizeof(int64_t);
-            break;
-        case CB_PT_U64:
-            size = sizeof(uint64_t);
-            break;
-        case CB_PT_BOOL:
-            size = sizeof(bool);
-            break;
-        case CB_PT_LEVELS:
-            size = sizeof(cb_levels_t);
-            break;
-        case CB_PT_RAW:
-            size = sizeof(cb_raw_t);
-            break;
-        }
-        memset(msg + f->offset, 0, size);
-    }
+    memset(msg, 0, schema->size);
 }
 
 int
@@ -375,28 +365,19 @@ cb_proto_clear(const cb_proto_schema_t *schema, void *msg)
 
 /* ---- encoding ----------------------------------------------------------- */
 
-static void
-s_pack_str(msgpack_packer *pk, const char *text, size_t len)
-{
-    msgpack_pack_str(pk, len);
-    msgpack_pack_str_body(pk, text, len);
-}
-
 static int
-s_pack_decimal(msgpack_packer *pk, cb_decimal_t d)
+s_pack_decimal(cb_buf_t *out, cb_decimal_t d)
 {
     char text[CB_DECIMAL_STR_MAX];
     int n = cb_decimal_format(d, text, sizeof text);
     if (n < 0) {
         return n;
     }
-    s_pack_str(pk, text, (size_t) n);
-    return 0;
+    return cb_mp_write_str(out, text, (size_t) n);
 }
 
 static int
-s_encode_value(msgpack_packer *pk, const cb_proto_field_t *f, const char *slot,
-               cb_proto_err_t *err)
+s_encode_value(cb_buf_t *out, const cb_proto_field_t *f, const char *slot, cb_proto_err_t *err)
 {
     cb_str_t s;
     switch (f->type) {
@@ -415,12 +396,11 @@ s_encode_value(msgpack_packer *pk, const cb_proto_field_t *f, const char *slot,
             return s_fail(err, "field '%s': invalid value '%.*s'", f->name,
                           (int) (s.len > 64 ? 64 : s.len), s.ptr != NULL ? s.ptr : "");
         }
-        s_pack_str(pk, s.ptr, s.len);
-        return 0;
+        return cb_mp_write_str(out, s.ptr, s.len);
     case CB_PT_DEC: {
         cb_decimal_t d;
         memcpy(&d, slot, sizeof d);
-        if (s_pack_decimal(pk, d) != 0) {
+        if (s_pack_decimal(out, d) != 0) {
             return s_fail(err, "field '%s': decimal out of range", f->name);
         }
         return 0;
@@ -428,24 +408,17 @@ s_encode_value(msgpack_packer *pk, const cb_proto_field_t *f, const char *slot,
     case CB_PT_I64: {
         int64_t v;
         memcpy(&v, slot, sizeof v);
-        msgpack_pack_int64(pk, v);
-        return 0;
+        return cb_mp_write_int(out, v);
     }
     case CB_PT_U64: {
         uint64_t v;
         memcpy(&v, slot, sizeof v);
-        msgpack_pack_uint64(pk, v);
-        return 0;
+        return cb_mp_write_uint(out, v);
     }
     case CB_PT_BOOL: {
         bool v;
         memcpy(&v, slot, sizeof v);
-        if (v) {
-            msgpack_pack_true(pk);
-        } else {
-            msgpack_pack_false(pk);
-        }
-        return 0;
+        return cb_mp_write_bool(out, v);
     }
     case CB_PT_LEVELS: {
         cb_levels_t levels;
@@ -453,11 +426,11 @@ s_encode_value(msgpack_packer *pk, const cb_proto_field_t *f, const char *slot,
         if (levels.count > f->limit || (levels.count > 0 && levels.items == NULL)) {
             return s_fail(err, "field '%s': more than %u levels", f->name, (unsigned) f->limit);
         }
-        msgpack_pack_array(pk, levels.count);
+        cb_mp_write_array(out, levels.count);
         for (uint32_t i = 0; i < levels.count; i++) {
-            msgpack_pack_array(pk, 2);
-            if (s_pack_decimal(pk, levels.items[i].price) != 0 ||
-                s_pack_decimal(pk, levels.items[i].qty) != 0) {
+            cb_mp_write_array(out, 2);
+            if (s_pack_decimal(out, levels.items[i].price) != 0 ||
+                s_pack_decimal(out, levels.items[i].qty) != 0) {
                 return s_fail(err, "field '%s': decimal out of range", f->name);
             }
         }
@@ -472,8 +445,7 @@ s_encode_value(msgpack_packer *pk, const cb_proto_field_t *f, const char *slot,
         if (raw.ptr == NULL || cb_mp_skip(&r, NULL, &used) != 0 || used != raw.len) {
             return s_fail(err, "field '%s': not exactly one msgpack value", f->name);
         }
-        pk->callback(pk->data, (const char *) raw.ptr, raw.len);
-        return 0;
+        return cb_buf_append(out, raw.ptr, raw.len);
     }
     }
     return s_fail(err, "field '%s': unknown type", f->name);
@@ -481,7 +453,7 @@ s_encode_value(msgpack_packer *pk, const cb_proto_field_t *f, const char *slot,
 
 static int
 s_encode_parts(const cb_proto_schema_t *const *schemas, const char *const *msgs, size_t nparts,
-               msgpack_packer *pk, cb_proto_err_t *err)
+               cb_buf_t *out, cb_proto_err_t *err)
 {
     size_t count = 0;
     for (size_t p = 0; p < nparts; p++) {
@@ -495,7 +467,10 @@ s_encode_parts(const cb_proto_schema_t *const *schemas, const char *const *msgs,
             }
         }
     }
-    msgpack_pack_map(pk, count);
+    /* One reservation for the common case keeps the writes below cheap. */
+    if (cb_buf_reserve(out, 256) != 0 || cb_mp_write_map(out, (uint32_t) count) != 0) {
+        return s_fail(err, "out of memory");
+    }
     for (size_t p = 0; p < nparts; p++) {
         uint64_t present;
         memcpy(&present, msgs[p], sizeof present);
@@ -504,10 +479,12 @@ s_encode_parts(const cb_proto_schema_t *const *schemas, const char *const *msgs,
                 continue;
             }
             const cb_proto_field_t *f = &schemas[p]->fields[i];
-            s_pack_str(pk, f->name, f->name_len);
-            int rc = s_encode_value(pk, f, msgs[p] + f->offset, err);
+            int rc = cb_mp_write_str(out, f->name, f->name_len);
+            if (rc == 0) {
+                rc = s_encode_value(out, f, msgs[p] + f->offset, err);
+            }
             if (rc != 0) {
-                return rc;
+                return rc == CB_E_NOMEM ? s_fail(err, "out of memory") : rc;
             }
         }
     }
@@ -515,11 +492,11 @@ s_encode_parts(const cb_proto_schema_t *const *schemas, const char *const *msgs,
 }
 
 int
-cb_proto_encode(const cb_proto_schema_t *schema, const void *msg, msgpack_packer *pk,
+cb_proto_encode(const cb_proto_schema_t *schema, const void *msg, cb_buf_t *out,
                 cb_proto_err_t *err)
 {
     const char *m = msg;
-    return s_encode_parts(&schema, &m, 1, pk, err);
+    return s_encode_parts(&schema, &m, 1, out, err);
 }
 
 /* ---- events ------------------------------------------------------------- */
@@ -549,7 +526,7 @@ cb_kind_schema(cb_kind_t kind)
 }
 
 int
-cb_event_encode(const cb_event_t *ev, msgpack_packer *pk, cb_proto_err_t *err)
+cb_event_encode(const cb_event_t *ev, cb_buf_t *out, cb_proto_err_t *err)
 {
     const cb_proto_schema_t *body = cb_kind_schema(ev->kind);
     if (body == NULL) {
@@ -557,7 +534,7 @@ cb_event_encode(const cb_event_t *ev, msgpack_packer *pk, cb_proto_err_t *err)
     }
     const cb_proto_schema_t *schemas[2] = {&cb_proto_schema_envelope, body};
     const char *msgs[2] = {(const char *) &ev->env, (const char *) &ev->body};
-    return s_encode_parts(schemas, msgs, 2, pk, err);
+    return s_encode_parts(schemas, msgs, 2, out, err);
 }
 
 int

@@ -6,8 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <msgpack.h>
-
+#include "cb_buf.h"
 #include "cb_decimal.h"
 #include "cb_proto.def"
 #include "cb_str.h"
@@ -93,6 +92,7 @@ typedef struct {
     const char *name;
     const cb_proto_field_t *fields;
     size_t count;
+    size_t size; /* sizeof the cb_NAME_t struct */
 } cb_proto_schema_t;
 
 #define CB_PROTO_SCHEMA_DECL_(m, ROWS) extern const cb_proto_schema_t cb_proto_schema_##m;
@@ -105,13 +105,13 @@ typedef struct {
     char message[192];
 } cb_proto_err_t;
 
-/* Encodes msg (a cb_NAME_t matching schema) as one msgpack map into pk: every
+/* Appends msg (a cb_NAME_t matching schema) as one msgpack map to out: every
  * present field, in schema order. Checks that required fields are present and
  * that every value obeys its type (grammar, limits, UTF-8), so nothing invalid
  * leaves this process. Returns 0 or CB_E_BAD_REQUEST with err filled (err may
- * be NULL); on failure pk may hold a partial value, which the caller discards. */
+ * be NULL); on failure out may hold a partial value, which the caller discards. */
 int
-cb_proto_encode(const cb_proto_schema_t *schema, const void *msg, msgpack_packer *pk,
+cb_proto_encode(const cb_proto_schema_t *schema, const void *msg, cb_buf_t *out,
                 cb_proto_err_t *err);
 
 /* Decodes exactly one msgpack map of len bytes into msg (zeroed first).
@@ -168,7 +168,7 @@ cb_kind_schema(cb_kind_t kind);
 /* Encodes the envelope and the body as ONE flat msgpack map (envelope keys
  * first). Same contract as cb_proto_encode. */
 int
-cb_event_encode(const cb_event_t *ev, msgpack_packer *pk, cb_proto_err_t *err);
+cb_event_encode(const cb_event_t *ev, cb_buf_t *out, cb_proto_err_t *err);
 
 /* Decodes one flat map of the given kind into ev (envelope + body), with the
  * checks of cb_proto_decode; the schema version must be CB_PROTO_VERSION.

@@ -17,11 +17,21 @@ struct cb_pub {
     zsock_t *sock;
     void *raw;
     char epoch[S_EPOCH_LEN + 1];
-    zhashx_t *seqs; /* topic -> next seq, stored in the item pointer */
-    msgpack_sbuffer sbuf;
-    msgpack_packer pk;
+    zhashx_t *seqs; /* topic -> next seq (uint64_t, owned) */
+    /* The last topic published and its counter: bursts skip the hash. */
+    char last_topic[CB_TOPIC_MAX];
+    size_t last_topic_len;
+    uint64_t *last_next;
+    cb_buf_t payload;
     uint64_t sent;
 };
+
+static void
+s_free_item(void **item)
+{
+    free(*item);
+    *item = NULL;
+}
 
 cb_pub_t *
 cb_pub_new(const char *endpoint)
@@ -46,9 +56,9 @@ cb_pub_new(const char *endpoint)
     if (pub->seqs == NULL) {
         goto fail_connect;
     }
+    zhashx_set_destructor(pub->seqs, s_free_item);
     cb_bus_random_hex(pub->epoch, S_EPOCH_LEN);
-    msgpack_sbuffer_init(&pub->sbuf);
-    msgpack_packer_init(&pub->pk, &pub->sbuf, msgpack_sbuffer_write);
+    cb_buf_init(&pub->payload);
     return pub;
 
 fail_connect:
@@ -68,7 +78,7 @@ cb_pub_destroy(cb_pub_t **pub_p)
     cb_pub_t *pub = *pub_p;
     zhashx_destroy(&pub->seqs);
     zsock_destroy(&pub->sock);
-    msgpack_sbuffer_destroy(&pub->sbuf);
+    cb_buf_fini(&pub->payload);
     free(pub);
     *pub_p = NULL;
 }
@@ -110,8 +120,25 @@ cb_pub_send(cb_pub_t *pub, cb_event_t *ev, cb_proto_err_t *err)
         }
         return CB_E_BAD_REQUEST;
     }
-    uintptr_t next = (uintptr_t) zhashx_lookup(pub->seqs, topic);
-    uint64_t seq = next != 0 ? (uint64_t) next : 1;
+    uint64_t *next;
+    if (pub->last_next != NULL && (size_t) topic_len == pub->last_topic_len &&
+        memcmp(topic, pub->last_topic, (size_t) topic_len) == 0) {
+        next = pub->last_next;
+    } else {
+        next = zhashx_lookup(pub->seqs, topic);
+        if (next == NULL) {
+            next = malloc(sizeof *next);
+            if (next == NULL) {
+                return CB_E_NOMEM;
+            }
+            *next = 1;
+            zhashx_insert(pub->seqs, topic, next);
+        }
+        memcpy(pub->last_topic, topic, (size_t) topic_len);
+        pub->last_topic_len = (size_t) topic_len;
+        pub->last_next = next;
+    }
+    uint64_t seq = *next;
 
     ev->env.present = 0;
     CB_PROTO_SET(&ev->env, envelope, v, CB_PROTO_VERSION);
@@ -119,21 +146,16 @@ cb_pub_send(cb_pub_t *pub, cb_event_t *ev, cb_proto_err_t *err)
     CB_PROTO_SET(&ev->env, envelope, epoch, ((cb_str_t){pub->epoch, S_EPOCH_LEN}));
     CB_PROTO_SET(&ev->env, envelope, seq, seq);
 
-    msgpack_sbuffer_clear(&pub->sbuf);
-    int rc = cb_event_encode(ev, &pub->pk, err);
+    cb_buf_reset(&pub->payload);
+    int rc = cb_event_encode(ev, &pub->payload, err);
     if (rc != 0) {
         return rc;
     }
-    rc = cb_pub_send_raw(pub, topic, (size_t) topic_len, pub->sbuf.data, pub->sbuf.size);
+    rc = cb_pub_send_raw(pub, topic, (size_t) topic_len, pub->payload.data, pub->payload.len);
     if (rc != 0) {
         return rc;
     }
-    /* The seq is used once the message is handed to ZeroMQ; item pointers
-     * carry the next seq (never 0), so no allocation per topic update. */
-    if (next != 0) {
-        zhashx_update(pub->seqs, topic, (void *) (uintptr_t) (seq + 1));
-    } else {
-        zhashx_insert(pub->seqs, topic, (void *) (uintptr_t) (seq + 1));
-    }
+    /* The seq is used once the message is handed to ZeroMQ. */
+    *next = seq + 1;
     return 0;
 }

@@ -16,8 +16,7 @@ struct cb_rpc_client {
     zsock_t *sock;
     char client_id[17];
     uint64_t counter;
-    msgpack_sbuffer request;
-    msgpack_packer pk;
+    cb_buf_t request;
     zmq_msg_t reply;
     bool has_reply;
     uint64_t stale;
@@ -54,8 +53,7 @@ cb_rpc_client_new(const char *endpoint)
         return NULL;
     }
     cb_bus_random_hex(client->client_id, 16);
-    msgpack_sbuffer_init(&client->request);
-    msgpack_packer_init(&client->pk, &client->request, msgpack_sbuffer_write);
+    cb_buf_init(&client->request);
     return client;
 }
 
@@ -77,7 +75,7 @@ cb_rpc_client_destroy(cb_rpc_client_t **client_p)
     cb_rpc_client_t *client = *client_p;
     s_drop_reply(client);
     zsock_destroy(&client->sock);
-    msgpack_sbuffer_destroy(&client->request);
+    cb_buf_fini(&client->request);
     free(client);
     *client_p = NULL;
 }
@@ -95,7 +93,7 @@ s_send(cb_rpc_client_t *client)
     /* An empty delimiter frame first, as REQ would send, so that REP workers
      * (and any REQ-style peer) see a standard envelope. */
     if (zmq_send(raw, "", 0, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
-        zmq_send(raw, client->request.data, client->request.size, ZMQ_DONTWAIT) < 0) {
+        zmq_send(raw, client->request.data, client->request.len, ZMQ_DONTWAIT) < 0) {
         return CB_E_IO;
     }
     return 0;
@@ -192,9 +190,9 @@ cb_rpc_call(cb_rpc_client_t *client, const char *op, const void *args, size_t ar
     if (args != NULL) {
         CB_PROTO_SET(&req, rpc_request, args, ((cb_raw_t){args, args_len}));
     }
-    msgpack_sbuffer_clear(&client->request);
+    cb_buf_reset(&client->request);
     cb_proto_err_t err;
-    if (cb_proto_encode(&cb_proto_schema_rpc_request, &req, &client->pk, &err) != 0) {
+    if (cb_proto_encode(&cb_proto_schema_rpc_request, &req, &client->request, &err) != 0) {
         cb_log_warn("rpc_encode_failed", "op=%s error=\"%s\"", op, err.message);
         return CB_E_BAD_REQUEST;
     }

@@ -23,10 +23,8 @@ struct cb_rpc_worker {
     void *ctx;
     msgpack_sbuffer result;
     msgpack_packer result_pk;
-    msgpack_sbuffer error;
-    msgpack_packer error_pk;
-    msgpack_sbuffer reply;
-    msgpack_packer reply_pk;
+    cb_buf_t error;
+    cb_buf_t reply;
     uint64_t handled;
 };
 
@@ -55,10 +53,8 @@ cb_rpc_worker_new(const char *endpoint, const char *service, cb_rpc_handler_fn h
     worker->ctx = ctx;
     msgpack_sbuffer_init(&worker->result);
     msgpack_packer_init(&worker->result_pk, &worker->result, msgpack_sbuffer_write);
-    msgpack_sbuffer_init(&worker->error);
-    msgpack_packer_init(&worker->error_pk, &worker->error, msgpack_sbuffer_write);
-    msgpack_sbuffer_init(&worker->reply);
-    msgpack_packer_init(&worker->reply_pk, &worker->reply, msgpack_sbuffer_write);
+    cb_buf_init(&worker->error);
+    cb_buf_init(&worker->reply);
     return worker;
 
 fail_connect:
@@ -78,8 +74,8 @@ cb_rpc_worker_destroy(cb_rpc_worker_t **worker_p)
     cb_rpc_worker_t *worker = *worker_p;
     zsock_destroy(&worker->sock);
     msgpack_sbuffer_destroy(&worker->result);
-    msgpack_sbuffer_destroy(&worker->error);
-    msgpack_sbuffer_destroy(&worker->reply);
+    cb_buf_fini(&worker->error);
+    cb_buf_fini(&worker->reply);
     free(worker);
     *worker_p = NULL;
 }
@@ -116,24 +112,24 @@ s_build_reply(cb_rpc_worker_t *worker, cb_str_t id, int code, const char *messag
         size_t mlen = strnlen(message, 1024);
         CB_PROTO_SET(&error, rpc_error, code, cb_str_from(wire));
         CB_PROTO_SET(&error, rpc_error, message, ((cb_str_t){message, mlen}));
-        msgpack_sbuffer_clear(&worker->error);
+        cb_buf_reset(&worker->error);
         cb_proto_err_t err;
-        if (cb_proto_encode(&cb_proto_schema_rpc_error, &error, &worker->error_pk, &err) != 0) {
+        if (cb_proto_encode(&cb_proto_schema_rpc_error, &error, &worker->error, &err) != 0) {
             /* The message was not valid UTF-8: send the code's own text. */
-            msgpack_sbuffer_clear(&worker->error);
+            cb_buf_reset(&worker->error);
             CB_PROTO_SET(&error, rpc_error, message, cb_str_from(cb_strerror(code)));
-            cb_proto_encode(&cb_proto_schema_rpc_error, &error, &worker->error_pk, NULL);
+            cb_proto_encode(&cb_proto_schema_rpc_error, &error, &worker->error, NULL);
         }
         CB_PROTO_SET(&reply, rpc_reply, error,
-                     ((cb_raw_t){(const uint8_t *) worker->error.data, worker->error.size}));
+                     ((cb_raw_t){(const uint8_t *) worker->error.data, worker->error.len}));
     }
-    msgpack_sbuffer_clear(&worker->reply);
+    cb_buf_reset(&worker->reply);
     cb_proto_err_t err;
-    if (cb_proto_encode(&cb_proto_schema_rpc_reply, &reply, &worker->reply_pk, &err) != 0) {
+    if (cb_proto_encode(&cb_proto_schema_rpc_reply, &reply, &worker->reply, &err) != 0) {
         /* Only an id that breaks the grammar gets here: answer without it. */
-        msgpack_sbuffer_clear(&worker->reply);
+        cb_buf_reset(&worker->reply);
         CB_PROTO_SET(&reply, rpc_reply, id, CB_STR(""));
-        cb_proto_encode(&cb_proto_schema_rpc_reply, &reply, &worker->reply_pk, NULL);
+        cb_proto_encode(&cb_proto_schema_rpc_reply, &reply, &worker->reply, NULL);
     }
 }
 
@@ -253,7 +249,7 @@ cb_rpc_worker_handle(cb_rpc_worker_t *worker, int timeout_ms)
     }
     zmq_msg_close(&frame);
     worker->handled++;
-    if (zmq_send(worker->raw, worker->reply.data, worker->reply.size, 0) < 0) {
+    if (zmq_send(worker->raw, worker->reply.data, worker->reply.len, 0) < 0) {
         cb_log_warn("rpc_reply_failed", "service=%s error=\"%s\"", worker->service,
                     zmq_strerror(zmq_errno()));
         return CB_E_IO;

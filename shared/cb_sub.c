@@ -21,6 +21,10 @@ struct cb_sub {
     zsock_t *sock;
     void *raw;
     zhashx_t *tracks; /* "topic epoch" -> s_track_t (owned) */
+    /* The last key looked up and its track: bursts on one topic skip the hash. */
+    char last_key[S_KEY_MAX];
+    size_t last_key_len;
+    s_track_t *last_track;
     cb_sub_stats_t stats;
 };
 
@@ -134,21 +138,28 @@ int
 cb_sub_recv_raw(cb_sub_t *sub, int timeout_ms, cb_sub_msg_t *msg)
 {
     memset(msg, 0, sizeof *msg);
-    if (timeout_ms >= 0) {
-        zmq_pollitem_t item = {sub->raw, 0, ZMQ_POLLIN, 0};
-        int n = zmq_poll(&item, 1, timeout_ms);
-        if (n < 0) {
-            return CB_E_IO;
-        }
-        if (n == 0) {
-            return CB_E_TIMEOUT;
-        }
-    }
     zmq_msg_init(&msg->topic_frame);
     zmq_msg_init(&msg->payload_frame);
     msg->has_frames = true;
-    if (zmq_msg_recv(&msg->topic_frame, sub->raw, 0) < 0) {
-        return errno == EAGAIN ? CB_E_TIMEOUT : CB_E_IO;
+    /* Under load a message is usually waiting: try without a poll first
+     * (a poll per message would cost a system call each). */
+    if (zmq_msg_recv(&msg->topic_frame, sub->raw, ZMQ_DONTWAIT) < 0) {
+        if (zmq_errno() != EAGAIN) {
+            return CB_E_IO;
+        }
+        if (timeout_ms >= 0) {
+            zmq_pollitem_t item = {sub->raw, 0, ZMQ_POLLIN, 0};
+            int n = zmq_poll(&item, 1, timeout_ms);
+            if (n < 0) {
+                return CB_E_IO;
+            }
+            if (n == 0) {
+                return CB_E_TIMEOUT;
+            }
+        }
+        if (zmq_msg_recv(&msg->topic_frame, sub->raw, timeout_ms >= 0 ? ZMQ_DONTWAIT : 0) < 0) {
+            return zmq_errno() == EAGAIN ? CB_E_TIMEOUT : CB_E_IO;
+        }
     }
     if (!zmq_msg_more(&msg->topic_frame)) {
         sub->stats.malformed++;
@@ -181,8 +192,15 @@ s_track(cb_sub_t *sub, cb_sub_msg_t *msg)
     memcpy(key + msg->topic_len + 1, epoch.ptr, epoch.len);
     key[msg->topic_len + 1 + epoch.len] = '\0';
 
+    size_t key_len = msg->topic_len + 1 + epoch.len;
     uint64_t seq = msg->ev.env.seq;
-    s_track_t *track = zhashx_lookup(sub->tracks, key);
+    s_track_t *track;
+    if (sub->last_track != NULL && key_len == sub->last_key_len &&
+        memcmp(key, sub->last_key, key_len) == 0) {
+        track = sub->last_track;
+    } else {
+        track = zhashx_lookup(sub->tracks, key);
+    }
     if (track == NULL) {
         /* First message of this publisher instance on this topic: whatever
          * came before we were subscribed is not a gap. */
@@ -193,9 +211,7 @@ s_track(cb_sub_t *sub, cb_sub_msg_t *msg)
         track->last_seq = seq;
         zhashx_insert(sub->tracks, key, track);
         sub->stats.epochs++;
-        return;
-    }
-    if (seq == track->last_seq + 1) {
+    } else if (seq == track->last_seq + 1) {
         track->last_seq = seq;
     } else if (seq > track->last_seq + 1) {
         msg->missed = seq - track->last_seq - 1;
@@ -205,6 +221,9 @@ s_track(cb_sub_t *sub, cb_sub_msg_t *msg)
     } else {
         sub->stats.stale++;
     }
+    memcpy(sub->last_key, key, key_len);
+    sub->last_key_len = key_len;
+    sub->last_track = track;
 }
 
 int
@@ -214,23 +233,22 @@ cb_sub_recv(cb_sub_t *sub, int timeout_ms, cb_sub_msg_t *msg)
     if (rc != 0) {
         return rc;
     }
-    cb_topic_t topic;
+    /* The kind picks the schema; the decoded (validated) body must then
+     * name exactly this topic, which validates the rest of it. */
+    cb_kind_t kind;
     cb_proto_err_t err;
-    if (cb_topic_parse(msg->topic, msg->topic_len, &topic) != 0) {
+    if (msg->topic_len >= CB_TOPIC_MAX || cb_topic_kind(msg->topic, msg->topic_len, &kind) != 0) {
         sub->stats.malformed++;
         cb_log_debug("sub_bad_topic", "topic_len=%zu", msg->topic_len);
         return CB_E_BAD_REQUEST;
     }
-    if (cb_event_decode(topic.kind, msg->payload, msg->payload_len, &msg->ev, &err) != 0) {
+    if (cb_event_decode(kind, msg->payload, msg->payload_len, &msg->ev, &err) != 0) {
         sub->stats.malformed++;
         cb_log_debug("sub_bad_payload", "topic=%.*s error=\"%s\"", (int) msg->topic_len,
                      msg->topic, err.message);
         return CB_E_BAD_REQUEST;
     }
-    cb_str_t symbol;
-    cb_str_t venue;
-    cb_topic_route(&msg->ev, &symbol, &venue);
-    if (!cb_str_eq(symbol, topic.symbol) || !cb_str_eq(venue, topic.venue)) {
+    if (!cb_topic_is_of_event(&msg->ev, msg->topic, msg->topic_len)) {
         sub->stats.malformed++;
         cb_log_debug("sub_topic_mismatch", "topic=%.*s", (int) msg->topic_len, msg->topic);
         return CB_E_BAD_REQUEST;

@@ -126,3 +126,29 @@ cb_topic_of_event(const cb_event_t *ev, char *buf, size_t size)
     cb_topic_route(ev, &symbol, &venue);
     return cb_topic_format(ev->kind, symbol, venue, buf, size);
 }
+
+bool
+cb_topic_is_of_event(const cb_event_t *ev, const char *text, size_t len)
+{
+    const char *kind = cb_kind_name(ev->kind);
+    if (kind == NULL) {
+        return false;
+    }
+    cb_str_t symbol;
+    cb_str_t venue;
+    cb_topic_route(ev, &symbol, &venue);
+    size_t kind_len = strlen(kind);
+    if (len != kind_len + 1 + symbol.len + 1 + venue.len) {
+        return false;
+    }
+    const char *p = text;
+    if (memcmp(p, kind, kind_len) != 0 || p[kind_len] != '.') {
+        return false;
+    }
+    p += kind_len + 1;
+    if (memcmp(p, symbol.ptr, symbol.len) != 0 || p[symbol.len] != '.') {
+        return false;
+    }
+    p += symbol.len + 1;
+    return memcmp(p, venue.ptr, venue.len) == 0;
+}

@@ -41,6 +41,11 @@ cb_topic_route(const cb_event_t *ev, cb_str_t *symbol, cb_str_t *venue);
 int
 cb_topic_of_event(const cb_event_t *ev, char *buf, size_t size);
 
+/* True when text (len bytes) is exactly the topic ev is published on; cheap
+ * (no validation beyond what decoding the event already did). */
+bool
+cb_topic_is_of_event(const cb_event_t *ev, const char *text, size_t len);
+
 /* ZeroMQ subscription semantics: true when topic starts with prefix. */
 bool
 cb_topic_matches(const char *prefix, size_t prefix_len, const char *topic, size_t topic_len);

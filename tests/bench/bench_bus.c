@@ -10,6 +10,7 @@
 #include <czmq.h>
 
 #include "cb_bus.h"
+#include "cb_error.h"
 #include "cb_log.h"
 #include "cb_pub.h"
 #include "cb_rpc.h"
@@ -52,14 +53,12 @@ s_encoded_tick(char *buf, size_t cap)
     CB_PROTO_SET(&ev.env, envelope, ts, cb_time_now_ns());
     CB_PROTO_SET(&ev.env, envelope, epoch, CB_STR("0123456789abcdef"));
     CB_PROTO_SET(&ev.env, envelope, seq, 1);
-    msgpack_sbuffer sb;
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer pk;
-    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-    cb_event_encode(&ev, &pk, NULL);
-    size_t n = sb.size < cap ? sb.size : cap;
+    cb_buf_t sb;
+    cb_buf_init(&sb);
+    cb_event_encode(&ev, &sb, NULL);
+    size_t n = sb.len < cap ? sb.len : cap;
     memcpy(buf, sb.data, n);
-    msgpack_sbuffer_destroy(&sb);
+    cb_buf_fini(&sb);
     return n;
 }
 
@@ -68,41 +67,61 @@ static const char s_topic[] = "tick.BTC-USD.sim-kraken";
 /* ---- child roles (this binary re-executed with --role ...) ------------------ */
 
 /* Subscriber: prints "R" once a warm-up message arrived, then counts ticks until
- * count arrived or 2 s pass without one; prints "<received> <elapsed_ns> <gaps>". */
+ * count arrived or 2 s pass without one; prints "<received> <elapsed_ns> <missed>".
+ * decode: our cb_sub (decode, topic check, seq tracking per message); otherwise
+ * bare libzmq receives of the two frames, nothing else. */
 static int
 s_role_sub(const char *endpoint, long count, bool decode)
 {
     cb_sub_t *sub = cb_sub_new(endpoint);
     cb_sub_subscribe(sub, "tick.");
     cb_sub_subscribe(sub, "warm.");
+    void *raw = cb_sub_socket(sub);
+    zmq_pollitem_t item = {raw, 0, ZMQ_POLLIN, 0};
+    /* Warm-up: wait for the first message, tell the parent, drain warm-ups. */
+    while (zmq_poll(&item, 1, 2000) <= 0) {
+    }
+    printf("R\n");
+    fflush(stdout);
     long received = 0;
     int64_t first = 0;
     int64_t last = 0;
-    bool ready = false;
     while (received < count) {
-        cb_sub_msg_t msg;
-        int rc = decode && ready ? cb_sub_recv(sub, 2000, &msg) : cb_sub_recv_raw(sub, 2000, &msg);
-        if (rc == CB_E_TIMEOUT) {
+        bool tick = false;
+        if (decode) {
+            cb_sub_msg_t msg;
+            int rc = cb_sub_recv(sub, 2000, &msg);
+            if (rc == CB_E_TIMEOUT) {
+                cb_sub_msg_clear(&msg);
+                break;
+            }
+            tick = rc == 0;
             cb_sub_msg_clear(&msg);
-            if (!ready) {
+        } else {
+            zmq_msg_t topic;
+            zmq_msg_t payload;
+            zmq_msg_init(&topic);
+            zmq_msg_init(&payload);
+            if (zmq_msg_recv(&topic, raw, ZMQ_DONTWAIT) < 0) {
+                zmq_msg_close(&topic);
+                zmq_msg_close(&payload);
+                if (zmq_poll(&item, 1, 2000) <= 0) {
+                    break;
+                }
                 continue;
             }
-            break;
+            zmq_msg_recv(&payload, raw, 0);
+            tick = ((const char *) zmq_msg_data(&topic))[0] == 't';
+            zmq_msg_close(&topic);
+            zmq_msg_close(&payload);
         }
-        if (rc == 0 && msg.topic_len > 0 && msg.topic[0] == 'w') {
-            if (!ready) {
-                ready = true;
-                printf("R\n");
-                fflush(stdout);
-            }
-        } else if (rc == 0) {
+        if (tick) {
             if (received == 0) {
                 first = cb_time_mono_ns();
             }
             received++;
             last = cb_time_mono_ns();
         }
-        cb_sub_msg_clear(&msg);
     }
     cb_sub_stats_t st = cb_sub_stats(sub);
     printf("%ld %lld %llu\n", received, (long long) (last - first), (unsigned long long) st.missed);
@@ -341,16 +360,14 @@ s_latency_bare(const char *frontend, int calls)
     CB_PROTO_SET(&rq, rpc_request, id, CB_STR("0123456789abcdef-1"));
     CB_PROTO_SET(&rq, rpc_request, op, CB_STR("get"));
     CB_PROTO_SET(&rq, rpc_request, deadline_ms, cb_time_now_ms() + 60000);
-    msgpack_sbuffer sb;
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer pk;
-    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-    cb_proto_encode(&cb_proto_schema_rpc_request, &rq, &pk, NULL);
+    cb_buf_t sb;
+    cb_buf_init(&sb);
+    cb_proto_encode(&cb_proto_schema_rpc_request, &rq, &sb, NULL);
     int64_t *samples = calloc((size_t) calls, sizeof *samples);
     char buf[4096];
     for (int i = 0; i < 200 + calls; i++) {
         int64_t t0 = cb_time_mono_ns();
-        zmq_send(raw, sb.data, sb.size, 0);
+        zmq_send(raw, sb.data, sb.len, 0);
         zmq_recv(raw, buf, sizeof buf, 0);
         if (i >= 200) {
             samples[i - 200] = cb_time_mono_ns() - t0;
@@ -359,7 +376,7 @@ s_latency_bare(const char *frontend, int calls)
     qsort(samples, (size_t) calls, sizeof *samples, s_cmp_i64);
     s_lat_t r = {samples[calls / 2] / 1e3, samples[calls * 99 / 100] / 1e3};
     free(samples);
-    msgpack_sbuffer_destroy(&sb);
+    cb_buf_fini(&sb);
     zsock_destroy(&req);
     return r;
 }

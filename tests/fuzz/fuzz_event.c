@@ -18,22 +18,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cb_event_t ev;
     cb_proto_err_t err;
     if (cb_event_decode(kind, data + 1, size - 1, &ev, &err) == 0) {
-        msgpack_sbuffer a;
-        msgpack_sbuffer_init(&a);
-        msgpack_packer pk;
-        msgpack_packer_init(&pk, &a, msgpack_sbuffer_write);
-        if (cb_event_encode(&ev, &pk, &err) != 0) {
+        cb_buf_t a;
+        cb_buf_init(&a);
+        if (cb_event_encode(&ev, &a, &err) != 0) {
             abort();
         }
         cb_event_t again;
-        if (cb_event_decode(kind, a.data, a.size, &again, &err) != 0) {
+        if (cb_event_decode(kind, a.data, a.len, &again, &err) != 0) {
             abort();
         }
-        msgpack_sbuffer b;
-        msgpack_sbuffer_init(&b);
-        msgpack_packer_init(&pk, &b, msgpack_sbuffer_write);
-        if (cb_event_encode(&again, &pk, &err) != 0 || a.size != b.size ||
-            memcmp(a.data, b.data, a.size) != 0) {
+        cb_buf_t b;
+        cb_buf_init(&b);
+        if (cb_event_encode(&again, &b, &err) != 0 || a.len != b.len ||
+            memcmp(a.data, b.data, a.len) != 0) {
             abort();
         }
         char topic[CB_TOPIC_MAX];
@@ -41,8 +38,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         }
         cb_event_clear(&again);
-        msgpack_sbuffer_destroy(&b);
-        msgpack_sbuffer_destroy(&a);
+        cb_buf_fini(&b);
+        cb_buf_fini(&a);
     }
     cb_event_clear(&ev);
     /* The same bytes as a topic. */

@@ -9,16 +9,14 @@
 static void
 s_round_trip(const cb_proto_schema_t *schema, void *msg, void *again)
 {
-    msgpack_sbuffer sb;
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer pk;
-    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-    if (cb_proto_encode(schema, msg, &pk, NULL) != 0 ||
-        cb_proto_decode(schema, sb.data, sb.size, again, NULL) != 0) {
+    cb_buf_t sb;
+    cb_buf_init(&sb);
+    if (cb_proto_encode(schema, msg, &sb, NULL) != 0 ||
+        cb_proto_decode(schema, sb.data, sb.len, again, NULL) != 0) {
         abort();
     }
     cb_proto_clear(schema, again);
-    msgpack_sbuffer_destroy(&sb);
+    cb_buf_fini(&sb);
 }
 
 int

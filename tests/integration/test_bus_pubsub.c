@@ -252,10 +252,8 @@ test_malformed_messages_are_counted_not_fatal(void **state)
     static const uint8_t truncated[] = {0x8f, 0xa1, 'v'};
     assert_int_equal(cb_pub_send_raw(pub, topic, strlen(topic), garbage, sizeof garbage), 0);
     assert_int_equal(cb_pub_send_raw(pub, topic, strlen(topic), truncated, sizeof truncated), 0);
-    msgpack_sbuffer sb;
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer pk;
-    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+    cb_buf_t sb;
+    cb_buf_init(&sb);
     cb_event_t ev;
     char bidbuf[32];
     s_make_tick(&ev, "ETH-USD", "sim-kraken", 7, bidbuf);
@@ -263,9 +261,9 @@ test_malformed_messages_are_counted_not_fatal(void **state)
     CB_PROTO_SET(&ev.env, envelope, ts, 1);
     CB_PROTO_SET(&ev.env, envelope, epoch, CB_STR("abc"));
     CB_PROTO_SET(&ev.env, envelope, seq, 1);
-    assert_int_equal(cb_event_encode(&ev, &pk, NULL), 0);
-    assert_int_equal(cb_pub_send_raw(pub, topic, strlen(topic), sb.data, sb.size), 0);
-    msgpack_sbuffer_destroy(&sb);
+    assert_int_equal(cb_event_encode(&ev, &sb, NULL), 0);
+    assert_int_equal(cb_pub_send_raw(pub, topic, strlen(topic), sb.data, sb.len), 0);
+    cb_buf_fini(&sb);
     s_make_tick(&ev, "XRP-USD", "sim-kraken", 8, bidbuf);
     assert_int_equal(cb_pub_send(pub, &ev, NULL), 0);
 

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <msgpack.h>
+
 #include "cb_error.h"
 #include "cb_proto.h"
 
@@ -52,15 +54,13 @@ test_tick_round_trip(void **state)
     CB_PROTO_SET(t, tick, bid_qty, s_dec("0.000000000000000001"));
     CB_PROTO_SET(t, tick, exch_ts, -5);
 
-    msgpack_sbuffer sb;
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer pk;
-    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-    assert_int_equal(cb_event_encode(&ev, &pk, NULL), 0);
+    cb_buf_t sb;
+    cb_buf_init(&sb);
+    assert_int_equal(cb_event_encode(&ev, &sb, NULL), 0);
 
     cb_event_t out;
     cb_proto_err_t err;
-    assert_int_equal(cb_event_decode(CB_KIND_tick, sb.data, sb.size, &out, &err), 0);
+    assert_int_equal(cb_event_decode(CB_KIND_tick, sb.data, sb.len, &out, &err), 0);
     assert_int_equal(out.env.seq, 42);
     assert_int_equal(out.env.ts, 1763860000123456789LL);
     assert_true(cb_str_eq_cstr(out.env.epoch, "0123456789abcdef"));
@@ -73,9 +73,9 @@ test_tick_round_trip(void **state)
     assert_false(CB_PROTO_HAS(&out.body.tick, tick, last));
     assert_int_equal(out.body.tick.exch_ts, -5);
     /* The decimals travel as canonical strings, never as floats. */
-    assert_non_null(memmem(sb.data, sb.size, "\xa7" "50000.1", 8));
+    assert_non_null(memmem(sb.data, sb.len, "\xa7" "50000.1", 8));
     cb_event_clear(&out);
-    msgpack_sbuffer_destroy(&sb);
+    cb_buf_fini(&sb);
 }
 
 static void
@@ -137,23 +137,19 @@ test_book_and_every_kind_round_trip(void **state)
     CB_PROTO_SET(t, tick, ask, s_dec("2"));
 
     for (int k = 0; k < CB_KIND_COUNT; k++) {
-        msgpack_sbuffer sb;
-        msgpack_sbuffer_init(&sb);
-        msgpack_packer pk;
-        msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+        cb_buf_t sb;
+        cb_buf_init(&sb);
         cb_proto_err_t err;
-        assert_int_equal(cb_event_encode(&evs[k], &pk, &err), 0);
+        assert_int_equal(cb_event_encode(&evs[k], &sb, &err), 0);
         cb_event_t out;
-        assert_int_equal(cb_event_decode((cb_kind_t) k, sb.data, sb.size, &out, &err), 0);
+        assert_int_equal(cb_event_decode((cb_kind_t) k, sb.data, sb.len, &out, &err), 0);
         assert_int_equal(out.env.seq, (uint64_t) k + 1);
         /* Re-encoding the decoded message gives the same bytes. */
-        msgpack_sbuffer sb2;
-        msgpack_sbuffer_init(&sb2);
-        msgpack_packer pk2;
-        msgpack_packer_init(&pk2, &sb2, msgpack_sbuffer_write);
-        assert_int_equal(cb_event_encode(&out, &pk2, &err), 0);
-        assert_int_equal(sb.size, sb2.size);
-        assert_memory_equal(sb.data, sb2.data, sb.size);
+        cb_buf_t sb2;
+        cb_buf_init(&sb2);
+        assert_int_equal(cb_event_encode(&out, &sb2, &err), 0);
+        assert_int_equal(sb.len, sb2.len);
+        assert_memory_equal(sb.data, sb2.data, sb.len);
         if (k == CB_KIND_book) {
             assert_int_equal(out.body.book.bids.count, 3);
             s_assert_dec(out.body.book.bids.items[1].qty, "2.25");
@@ -162,8 +158,8 @@ test_book_and_every_kind_round_trip(void **state)
         }
         cb_event_clear(&out);
         cb_event_clear(&out); /* twice is safe */
-        msgpack_sbuffer_destroy(&sb2);
-        msgpack_sbuffer_destroy(&sb);
+        cb_buf_fini(&sb2);
+        cb_buf_fini(&sb);
     }
 }
 
@@ -178,13 +174,11 @@ test_rpc_envelopes_round_trip(void **state)
     CB_PROTO_SET(&req, rpc_request, op, CB_STR("quote"));
     CB_PROTO_SET(&req, rpc_request, args, ((cb_raw_t){args, sizeof args}));
     CB_PROTO_SET(&req, rpc_request, deadline_ms, 1763860000123LL);
-    msgpack_sbuffer sb;
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer pk;
-    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-    assert_int_equal(cb_proto_encode(&cb_proto_schema_rpc_request, &req, &pk, NULL), 0);
+    cb_buf_t sb;
+    cb_buf_init(&sb);
+    assert_int_equal(cb_proto_encode(&cb_proto_schema_rpc_request, &req, &sb, NULL), 0);
     cb_rpc_request_t out;
-    assert_int_equal(cb_proto_decode(&cb_proto_schema_rpc_request, sb.data, sb.size, &out, NULL), 0);
+    assert_int_equal(cb_proto_decode(&cb_proto_schema_rpc_request, sb.data, sb.len, &out, NULL), 0);
     assert_true(cb_str_eq_cstr(out.op, "quote"));
     assert_int_equal(out.args.len, sizeof args);
     assert_memory_equal(out.args.ptr, args, sizeof args);
@@ -192,10 +186,10 @@ test_rpc_envelopes_round_trip(void **state)
     /* A RAW field must hold exactly one msgpack value. */
     static const uint8_t two_values[] = {0x01, 0x02};
     CB_PROTO_SET(&req, rpc_request, args, ((cb_raw_t){two_values, 2}));
-    msgpack_sbuffer_clear(&sb);
-    assert_int_equal(cb_proto_encode(&cb_proto_schema_rpc_request, &req, &pk, NULL),
+    cb_buf_reset(&sb);
+    assert_int_equal(cb_proto_encode(&cb_proto_schema_rpc_request, &req, &sb, NULL),
                      CB_E_BAD_REQUEST);
-    msgpack_sbuffer_destroy(&sb);
+    cb_buf_fini(&sb);
 }
 
 /* ---- malformed input ----------------------------------------------------- */
