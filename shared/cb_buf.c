@@ -32,7 +32,7 @@ cb_buf_reset(cb_buf_t *buf)
 }
 
 int
-cb_buf_reserve(cb_buf_t *buf, size_t extra)
+cb_buf_grow(cb_buf_t *buf, size_t extra)
 {
     if (extra > ((size_t) -1) / 2 - buf->len) {
         return CB_E_NOMEM;

@@ -24,9 +24,20 @@ cb_buf_fini(cb_buf_t *buf);
 void
 cb_buf_reset(cb_buf_t *buf);
 
-/* Makes room for extra more bytes (plus the NUL). Returns 0 or CB_E_NOMEM. */
+/* The slow path of cb_buf_reserve: grows the buffer. */
 int
-cb_buf_reserve(cb_buf_t *buf, size_t extra);
+cb_buf_grow(cb_buf_t *buf, size_t extra);
+
+/* Makes room for extra more bytes (plus the NUL). Returns 0 or CB_E_NOMEM.
+ * Inline: encoders call it for every value. */
+static inline int
+cb_buf_reserve(cb_buf_t *buf, size_t extra)
+{
+    if (extra < buf->cap && buf->len + extra < buf->cap) {
+        return 0;
+    }
+    return cb_buf_grow(buf, extra);
+}
 
 /* Appends len bytes / a NUL-terminated string / one byte / printf text.
  * Return 0 or CB_E_NOMEM (the buffer is unchanged on failure). */

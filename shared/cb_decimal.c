@@ -335,49 +335,66 @@ cb_decimal_parse(const char *text, size_t len, cb_decimal_t *out)
 int
 cb_decimal_format(cb_decimal_t value, char *buf, size_t size)
 {
-    cb_decimal_t d = cb_decimal_normalize(value);
-    s_u128_t mag = s_mag(d);
+    /* Digits are produced least significant first; trailing fraction zeros
+     * are dropped as they come, which is the normalisation. */
+    s_u128_t mag = s_mag(value);
+    int scale = value.scale;
     char digits[CB_DECIMAL_MAX_DIGITS + 1];
     int n = 0;
-    /* 128-bit division is a library call: divide in 64 bits once it fits. */
     while (mag > UINT64_MAX) {
-        digits[n++] = (char) ('0' + (int) (mag % 10));
+        /* 128-bit division is a library call: only for the top digits. */
+        int d = (int) (mag % 10);
         mag /= 10;
+        if (n == 0 && d == 0 && scale > 0) {
+            scale--;
+            continue;
+        }
+        digits[n++] = (char) ('0' + d);
     }
     uint64_t small = (uint64_t) mag;
     do {
-        digits[n++] = (char) ('0' + (int) (small % 10));
+        int d = (int) (small % 10);
         small /= 10;
+        if (n == 0 && d == 0 && scale > 0) {
+            scale--;
+            continue;
+        }
+        digits[n++] = (char) ('0' + d);
     } while (small != 0);
-    char tmp[CB_DECIMAL_STR_MAX];
-    size_t len = 0;
-    if (d.coef < 0) {
-        tmp[len++] = '-';
+    bool negative = value.coef < 0;
+    if (n == 0) {
+        /* Zero at any scale. */
+        digits[n++] = '0';
+        scale = 0;
+        negative = false;
     }
-    int scale = d.scale;
-    if (n <= scale) {
-        tmp[len++] = '0';
-        tmp[len++] = '.';
-        for (int k = 0; k < scale - n; k++) {
-            tmp[len++] = '0';
-        }
-        for (int k = n - 1; k >= 0; k--) {
-            tmp[len++] = digits[k];
-        }
-    } else {
-        for (int k = n - 1; k >= 0; k--) {
-            tmp[len++] = digits[k];
-            if (k == scale && scale > 0) {
-                tmp[len++] = '.';
-            }
-        }
-    }
+    size_t len = (size_t) negative + (size_t) (n > scale ? n : scale + 1) + (scale > 0 ? 1 : 0);
     if (len + 1 > size) {
         return CB_E_TOO_BIG;
     }
-    memcpy(buf, tmp, len);
-    buf[len] = '\0';
-    return (int) len;
+    char *p = buf;
+    if (negative) {
+        *p++ = '-';
+    }
+    if (n <= scale) {
+        *p++ = '0';
+        *p++ = '.';
+        for (int k = 0; k < scale - n; k++) {
+            *p++ = '0';
+        }
+        for (int k = n - 1; k >= 0; k--) {
+            *p++ = digits[k];
+        }
+    } else {
+        for (int k = n - 1; k >= 0; k--) {
+            *p++ = digits[k];
+            if (k == scale && scale > 0) {
+                *p++ = '.';
+            }
+        }
+    }
+    *p = '\0';
+    return (int) (p - buf);
 }
 
 /* ---- construction ---------------------------------------------------------- */

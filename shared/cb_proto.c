@@ -51,43 +51,47 @@ s_fail(cb_proto_err_t *err, const char *fmt, ...)
 
 /* ---- grammars ----------------------------------------------------------- */
 
-static bool
-s_symbol_part_valid(const char *p, size_t len)
-{
-    if (len == 0 || len > 16) {
-        return false;
-    }
-    for (size_t i = 0; i < len; i++) {
-        char c = p[i];
-        if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))) {
-            return false;
-        }
-    }
-    return true;
-}
+/* Character classes for the grammars, one table lookup per byte. */
+enum { S_UPPER_DIGIT = 1, S_LOWER_DIGIT = 2, S_NAME_PUNCT = 4 };
+
+static const uint8_t s_class[256] = {
+    ['0'] = 3, ['1'] = 3, ['2'] = 3, ['3'] = 3, ['4'] = 3,
+    ['5'] = 3, ['6'] = 3, ['7'] = 3, ['8'] = 3, ['9'] = 3,
+    ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1,
+    ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1,
+    ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1,
+    ['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1,
+    ['a'] = 2, ['b'] = 2, ['c'] = 2, ['d'] = 2, ['e'] = 2, ['f'] = 2, ['g'] = 2,
+    ['h'] = 2, ['i'] = 2, ['j'] = 2, ['k'] = 2, ['l'] = 2, ['m'] = 2, ['n'] = 2,
+    ['o'] = 2, ['p'] = 2, ['q'] = 2, ['r'] = 2, ['s'] = 2, ['t'] = 2, ['u'] = 2,
+    ['v'] = 2, ['w'] = 2, ['x'] = 2, ['y'] = 2, ['z'] = 2,
+    ['_'] = 4, ['-'] = 4, ['.'] = 4,
+};
 
 bool
 cb_proto_symbol_valid(const char *text, size_t len)
 {
-    const char *dash = memchr(text, '-', len);
-    if (dash == NULL) {
-        return false;
+    /* BASE-QUOTE, each part [A-Z0-9]{1,16}. */
+    size_t dash = len;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char) text[i];
+        if (c == '-' && dash == len) {
+            dash = i;
+        } else if (!(s_class[c] & S_UPPER_DIGIT)) {
+            return false;
+        }
     }
-    size_t base = (size_t) (dash - text);
-    return s_symbol_part_valid(text, base) &&
-           s_symbol_part_valid(dash + 1, len - base - 1);
+    return dash >= 1 && dash <= 16 && len - dash - 1 >= 1 && len - dash - 1 <= 16;
 }
 
 bool
 cb_proto_name_valid(const char *text, size_t len, size_t limit)
 {
-    if (len == 0 || (limit != 0 && len > limit)) {
+    if (len == 0 || (limit != 0 && len > limit) || !(s_class[(unsigned char) text[0]] & S_LOWER_DIGIT)) {
         return false;
     }
-    for (size_t i = 0; i < len; i++) {
-        char c = text[i];
-        bool alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-        if (!alnum && (i == 0 || (c != '_' && c != '-' && c != '.'))) {
+    for (size_t i = 1; i < len; i++) {
+        if (!(s_class[(unsigned char) text[i]] & (S_LOWER_DIGIT | S_NAME_PUNCT))) {
             return false;
         }
     }
@@ -237,6 +241,22 @@ s_decode_value(cb_mp_reader_t *r, const cb_proto_field_t *f, char *slot, cb_prot
     return s_fail(err, "field '%s': unknown type", f->name);
 }
 
+/* Key comparison for short field names; a libc call per key costs more than
+ * the compare itself. */
+static inline bool
+s_key_eq(const cb_proto_field_t *f, const char *key, size_t len)
+{
+    if (f->name_len != len) {
+        return false;
+    }
+    for (size_t i = 0; i < len; i++) {
+        if (f->name[i] != key[i]) {
+            return false;
+        }
+    }
+    return true;
+}
+
 /* Finds the field named key. Encoders write fields in schema order, so the
  * field after the previous match (*hint_part, *hint_index) is tried first. */
 static bool
@@ -247,7 +267,7 @@ s_find_field(s_part_t *parts, size_t nparts, const char *key, size_t len, size_t
         const cb_proto_schema_t *schema = parts[*hint_part].schema;
         if (*hint_index < schema->count) {
             const cb_proto_field_t *f = &schema->fields[*hint_index];
-            if (f->name_len == len && memcmp(f->name, key, len) == 0) {
+            if (s_key_eq(f, key, len)) {
                 *part = &parts[*hint_part];
                 *index = *hint_index;
                 goto found;
@@ -258,7 +278,7 @@ s_find_field(s_part_t *parts, size_t nparts, const char *key, size_t len, size_t
         const cb_proto_schema_t *schema = parts[p].schema;
         for (size_t i = 0; i < schema->count; i++) {
             const cb_proto_field_t *f = &schema->fields[i];
-            if (f->name_len == len && memcmp(f->name, key, len) == 0) {
+            if (s_key_eq(f, key, len)) {
                 *part = &parts[p];
                 *index = i;
                 goto found;
@@ -479,7 +499,15 @@ s_encode_parts(const cb_proto_schema_t *const *schemas, const char *const *msgs,
                 continue;
             }
             const cb_proto_field_t *f = &schemas[p]->fields[i];
-            int rc = cb_mp_write_str(out, f->name, f->name_len);
+            int rc = 0;
+            if (f->name_len <= 31 && cb_buf_reserve(out, 1 + f->name_len) == 0) {
+                /* Keys are short: a fixstr header and the name in one go. */
+                out->data[out->len] = (char) (0xa0 | f->name_len);
+                memcpy(out->data + out->len + 1, f->name, f->name_len);
+                out->len += 1 + f->name_len;
+            } else {
+                rc = cb_mp_write_str(out, f->name, f->name_len);
+            }
             if (rc == 0) {
                 rc = s_encode_value(out, f, msgs[p] + f->offset, err);
             }
