@@ -1,0 +1,91 @@
+/* test_make_run.c - scripts/run.sh (make run): starts redis and the bus, stops clean, restarts */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cb_time.h"
+#include "cbh_bus.h"
+
+static bool
+s_log_has(const char *path, const char *needle)
+{
+    FILE *f = fopen(path, "r");
+    if (f == NULL) {
+        return false;
+    }
+    static char data[1 << 16];
+    size_t n = fread(data, 1, sizeof data - 1, f);
+    data[n] = '\0';
+    fclose(f);
+    return strstr(data, needle) != NULL;
+}
+
+/* Starts run.sh on free ports; returns it once it says the stack is up. */
+static cbh_proc_t *
+s_start(char env_text[][64], char **env, int *redis_port, int *sub_port)
+{
+    *redis_port = cbh_free_port();
+    *sub_port = cbh_free_port();
+    snprintf(env_text[0], 64, "COINBUS_RUN_REDIS_PORT=%d", *redis_port);
+    snprintf(env_text[1], 64, "COINBUS_BUS_PUB_PORT=%d", cbh_free_port());
+    snprintf(env_text[2], 64, "COINBUS_BUS_SUB_PORT=%d", *sub_port);
+    const char *names[] = {"MARKET", "ORDERS", "ACCOUNT", "SENTIMENT"};
+    for (int i = 0; i < 4; i++) {
+        snprintf(env_text[3 + 2 * i], 64, "COINBUS_RPC_%s_FRONTEND=%d", names[i], cbh_free_port());
+        snprintf(env_text[4 + 2 * i], 64, "COINBUS_RPC_%s_BACKEND=%d", names[i], cbh_free_port());
+    }
+    for (int i = 0; i < 11; i++) {
+        env[i] = env_text[i];
+    }
+    env[11] = NULL;
+    char *argv[] = {"/bin/bash", "scripts/run.sh", NULL};
+    cbh_proc_t *run = cbh_proc_start("make-run", argv, env);
+    assert_non_null(run);
+    bool up = false;
+    for (int i = 0; i < 200 && !up; i++) {
+        cb_time_sleep_ms(50, NULL);
+        up = s_log_has(cbh_proc_log_path(run), "coinbus is up: redis bus");
+    }
+    assert_true(up);
+    return run;
+}
+
+static void
+test_run_stop_and_run_again(void **state)
+{
+    (void) state;
+    unsetenv("COINBUS_REDIS_URL");
+    for (int round = 0; round < 2; round++) {
+        char env_text[12][64];
+        char *env[12];
+        int redis_port;
+        int sub_port;
+        cbh_proc_t *run = s_start(env_text, env, &redis_port, &sub_port);
+        assert_int_equal(cbh_wait_port(redis_port, 2000), 0);
+        assert_int_equal(cbh_wait_port(sub_port, 2000), 0);
+        char log[512];
+        snprintf(log, sizeof log, "%s", cbh_proc_log_path(run));
+        /* Ctrl-C: everything stops, nothing is left listening. */
+        assert_int_equal(cbh_proc_stop(&run, SIGINT, 15000), 0);
+        assert_true(s_log_has(log, "stopped bus"));
+        assert_true(s_log_has(log, "stopped redis"));
+        assert_int_equal(cbh_wait_port(redis_port, 0), -1);
+        assert_int_equal(cbh_wait_port(sub_port, 0), -1);
+    }
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_run_stop_and_run_again),
+    };
+    return cmocka_run_group_tests_name("make_run", tests, NULL, NULL);
+}
