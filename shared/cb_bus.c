@@ -5,10 +5,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <zmq.h>
+#include <czmq.h>
 
 #include "cb_bus.h"
 #include "cb_error.h"
+#include "cb_log.h"
 
 static const char *const s_service_names[] = {
 #define S_NAME_(name, upper, front, back) #name,
@@ -149,6 +150,24 @@ cb_bus_tune(void *sock, cb_bus_role_t role)
         s_set_int(sock, ZMQ_LINGER, 0);
         break;
     }
+}
+
+zsock_t *
+cb_bus_connect(int type, cb_bus_role_t role, const char *endpoint)
+{
+    zsock_t *sock = zsock_new(type);
+    if (sock == NULL) {
+        cb_log_error("socket_failed", "type=%d error=\"%s\"", type, zmq_strerror(zmq_errno()));
+        return NULL;
+    }
+    cb_bus_tune(zsock_resolve(sock), role);
+    if (zsock_connect(sock, "%s", endpoint) != 0) {
+        cb_log_error("connect_failed", "endpoint=%s error=\"%s\"", endpoint,
+                     zmq_strerror(zmq_errno()));
+        zsock_destroy(&sock);
+        return NULL;
+    }
+    return sock;
 }
 
 void

@@ -72,6 +72,12 @@ typedef enum {
 void
 cb_bus_tune(void *zmq_socket, cb_bus_role_t role);
 
+/* A new czmq socket of type (ZMQ_PUB, ...), tuned for role and connected to
+ * endpoint. NULL on failure, logged once with the endpoint and the reason. */
+struct _zsock_t;
+struct _zsock_t *
+cb_bus_connect(int type, cb_bus_role_t role, const char *endpoint);
+
 /* Makes len random lower-case hex characters plus a NUL into buf (len+1
  * bytes): publisher epochs and request ids. */
 void

@@ -628,16 +628,6 @@ s_float(cb_buf_t *out, double v)
     return cb_buf_append_str(out, text);
 }
 
-static uint64_t
-s_be(const uint8_t *p, size_t n)
-{
-    uint64_t v = 0;
-    for (size_t i = 0; i < n; i++) {
-        v = (v << 8) | p[i];
-    }
-    return v;
-}
-
 static int
 s_emit(cb_mp_reader_t *r, cb_buf_t *out, int depth)
 {
@@ -671,21 +661,9 @@ s_emit(cb_mp_reader_t *r, cb_buf_t *out, int depth)
         return cb_buf_appendf(out, "%lld", (long long) i);
     }
     case CB_MP_FLOAT: {
-        const uint8_t *p = r->pos;
-        size_t w = *p == 0xca ? 4 : 8;
-        if ((size_t) (r->end - p) < 1 + w) {
-            return CB_E_PARSE;
-        }
-        uint64_t bits = s_be(p + 1, w);
-        r->pos += 1 + w;
         double v;
-        if (w == 4) {
-            uint32_t b32 = (uint32_t) bits;
-            float f;
-            memcpy(&f, &b32, sizeof f);
-            v = f;
-        } else {
-            memcpy(&v, &bits, sizeof v);
+        if (cb_mp_read_float(r, &v) != 0) {
+            return CB_E_PARSE;
         }
         return s_float(out, v);
     }

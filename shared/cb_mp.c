@@ -297,6 +297,29 @@ cb_mp_read_bool(cb_mp_reader_t *r, bool *value)
 }
 
 int
+cb_mp_read_float(cb_mp_reader_t *r, double *value)
+{
+    if (r->pos >= r->end || (*r->pos != 0xca && *r->pos != 0xcb)) {
+        return CB_E_PARSE;
+    }
+    size_t width = *r->pos == 0xca ? 4 : 8;
+    if (s_left(r) < 1 + width) {
+        return CB_E_PARSE;
+    }
+    uint64_t bits = s_be(r->pos + 1, width);
+    if (width == 4) {
+        uint32_t b32 = (uint32_t) bits;
+        float f;
+        memcpy(&f, &b32, sizeof f);
+        *value = f;
+    } else {
+        memcpy(value, &bits, sizeof *value);
+    }
+    r->pos += 1 + width;
+    return 0;
+}
+
+int
 cb_mp_read_nil(cb_mp_reader_t *r)
 {
     if (r->pos >= r->end || *r->pos != 0xc0) {

@@ -62,6 +62,11 @@ cb_mp_read_uint(cb_mp_reader_t *r, uint64_t *value);
 
 int
 cb_mp_read_bool(cb_mp_reader_t *r, bool *value);
+
+/* A float32 or float64, widened to double (for display only: money is
+ * never a float in coinbus). */
+int
+cb_mp_read_float(cb_mp_reader_t *r, double *value);
 int
 cb_mp_read_nil(cb_mp_reader_t *r);
 

@@ -40,28 +40,21 @@ cb_pub_new(const char *endpoint)
     if (pub == NULL) {
         goto fail_alloc;
     }
-    pub->sock = zsock_new(ZMQ_PUB);
+    pub->sock = cb_bus_connect(ZMQ_PUB, CB_BUS_ROLE_PUBLISHER, endpoint);
     if (pub->sock == NULL) {
-        cb_log_error("pub_socket_failed", "error=\"%s\"", zmq_strerror(zmq_errno()));
         goto fail_sock;
     }
     pub->raw = zsock_resolve(pub->sock);
-    cb_bus_tune(pub->raw, CB_BUS_ROLE_PUBLISHER);
-    if (zsock_connect(pub->sock, "%s", endpoint) != 0) {
-        cb_log_error("pub_connect_failed", "endpoint=%s error=\"%s\"", endpoint,
-                     zmq_strerror(zmq_errno()));
-        goto fail_connect;
-    }
     pub->seqs = zhashx_new();
     if (pub->seqs == NULL) {
-        goto fail_connect;
+        goto fail_seqs;
     }
     zhashx_set_destructor(pub->seqs, s_free_item);
     cb_bus_random_hex(pub->epoch, S_EPOCH_LEN);
     cb_buf_init(&pub->payload);
     return pub;
 
-fail_connect:
+fail_seqs:
     zsock_destroy(&pub->sock);
 fail_sock:
     free(pub);

@@ -25,19 +25,8 @@ struct cb_rpc_client {
 static int
 s_open(cb_rpc_client_t *client)
 {
-    client->sock = zsock_new(ZMQ_DEALER);
-    if (client->sock == NULL) {
-        cb_log_error("rpc_socket_failed", "error=\"%s\"", zmq_strerror(zmq_errno()));
-        return CB_E_IO;
-    }
-    cb_bus_tune(zsock_resolve(client->sock), CB_BUS_ROLE_RPC_CLIENT);
-    if (zsock_connect(client->sock, "%s", client->endpoint) != 0) {
-        cb_log_error("rpc_connect_failed", "endpoint=%s error=\"%s\"", client->endpoint,
-                     zmq_strerror(zmq_errno()));
-        zsock_destroy(&client->sock);
-        return CB_E_IO;
-    }
-    return 0;
+    client->sock = cb_bus_connect(ZMQ_DEALER, CB_BUS_ROLE_RPC_CLIENT, client->endpoint);
+    return client->sock != NULL ? 0 : CB_E_IO;
 }
 
 cb_rpc_client_t *

@@ -36,18 +36,11 @@ cb_rpc_worker_new(const char *endpoint, const char *service, cb_rpc_handler_fn h
     if (worker == NULL) {
         goto fail_alloc;
     }
-    worker->sock = zsock_new(ZMQ_REP);
+    worker->sock = cb_bus_connect(ZMQ_REP, CB_BUS_ROLE_RPC_WORKER, endpoint);
     if (worker->sock == NULL) {
-        cb_log_error("rpc_worker_socket_failed", "error=\"%s\"", zmq_strerror(zmq_errno()));
         goto fail_sock;
     }
     worker->raw = zsock_resolve(worker->sock);
-    cb_bus_tune(worker->raw, CB_BUS_ROLE_RPC_WORKER);
-    if (zsock_connect(worker->sock, "%s", endpoint) != 0) {
-        cb_log_error("rpc_worker_connect_failed", "endpoint=%s error=\"%s\"", endpoint,
-                     zmq_strerror(zmq_errno()));
-        goto fail_connect;
-    }
     snprintf(worker->service, sizeof worker->service, "%s", service);
     worker->handler = handler;
     worker->ctx = ctx;
@@ -57,8 +50,6 @@ cb_rpc_worker_new(const char *endpoint, const char *service, cb_rpc_handler_fn h
     cb_buf_init(&worker->reply);
     return worker;
 
-fail_connect:
-    zsock_destroy(&worker->sock);
 fail_sock:
     free(worker);
 fail_alloc:

@@ -42,26 +42,19 @@ cb_sub_new(const char *endpoint)
     if (sub == NULL) {
         goto fail_alloc;
     }
-    sub->sock = zsock_new(ZMQ_SUB);
+    sub->sock = cb_bus_connect(ZMQ_SUB, CB_BUS_ROLE_SUBSCRIBER, endpoint);
     if (sub->sock == NULL) {
-        cb_log_error("sub_socket_failed", "error=\"%s\"", zmq_strerror(zmq_errno()));
         goto fail_sock;
     }
     sub->raw = zsock_resolve(sub->sock);
-    cb_bus_tune(sub->raw, CB_BUS_ROLE_SUBSCRIBER);
-    if (zsock_connect(sub->sock, "%s", endpoint) != 0) {
-        cb_log_error("sub_connect_failed", "endpoint=%s error=\"%s\"", endpoint,
-                     zmq_strerror(zmq_errno()));
-        goto fail_connect;
-    }
     sub->tracks = zhashx_new();
     if (sub->tracks == NULL) {
-        goto fail_connect;
+        goto fail_tracks;
     }
     zhashx_set_destructor(sub->tracks, s_track_free);
     return sub;
 
-fail_connect:
+fail_tracks:
     zsock_destroy(&sub->sock);
 fail_sock:
     free(sub);
