@@ -116,7 +116,9 @@ s_puts(s_line_t *line, const char *text)
     s_put(line, text, strlen(text));
 }
 
-/* Masks "scheme://user:password@" to "scheme://user:***@" in place. */
+/* Masks "scheme://user:password@" to "scheme://user:***@" in place; value
+ * has room for S_VALUE_MAX bytes. When the mask would not fit, the whole
+ * value is replaced, so that no part of a password can survive. */
 static void
 s_mask_url_password(char *value, size_t *len)
 {
@@ -137,6 +139,11 @@ s_mask_url_password(char *value, size_t *len)
     char *colon = memchr(auth, ':', (size_t) (at - auth));
     char *start = colon != NULL ? colon + 1 : auth;
     size_t tail = strlen(at);
+    if ((size_t) (start - value) + 3 + tail + 1 > S_VALUE_MAX) {
+        snprintf(value, S_VALUE_MAX, "[redacted]");
+        *len = strlen(value);
+        return;
+    }
     memmove(start + 3, at, tail + 1);
     memcpy(start, "***", 3);
     *len = strlen(value);

@@ -141,6 +141,17 @@ test_log_text_json_and_redaction(void **state)
     assert_non_null(strstr(out, "msg=\"two words\""));
     assert_null(strstr(out, "hidden"));
 
+    /* A URL so long that the mask would not fit: the value goes entirely. */
+    char longurl[1100];
+    snprintf(longurl, sizeof longurl, "redis://u:p@h/");
+    memset(longurl + 14, 'x', 1020);
+    longurl[1034] = '\0';
+    s_capture_start();
+    cb_log_warn("long", "url=%s", longurl);
+    s_capture_end(out, sizeof out);
+    assert_null(strstr(out, ":p@"));
+    assert_non_null(strstr(out, "url=[redacted]"));
+
     cb_log_init("unit", CB_LOG_DEBUG, CB_LOG_JSON);
     s_capture_start();
     cb_log_error("boom", "token=%s size=%zu quote=%s", "tok", (size_t) 7, "a\"b");
