@@ -221,11 +221,60 @@ s_digit(char c)
     return c >= '0' && c <= '9';
 }
 
+/* The common shape, "-?digits[.digits]" with at most 19 digits in all and
+ * no exponent, in one pass. Returns 1 when it handled the text (result in
+ * *out), 0 to let the general parser decide (which also reports errors). */
+static int
+s_parse_plain(const char *text, size_t len, cb_decimal_t *out)
+{
+    size_t i = 0;
+    bool negative = false;
+    if (text[0] == '-') {
+        negative = true;
+        i = 1;
+    }
+    uint64_t v = 0;
+    unsigned ndigits = 0;
+    size_t point = 0; /* index after '.', 0: none */
+    size_t start = i;
+    for (; i < len; i++) {
+        unsigned d = (unsigned) (unsigned char) text[i] - '0';
+        if (d <= 9) {
+            if (++ndigits > 19) {
+                return 0;
+            }
+            v = v * 10 + d;
+        } else if (text[i] == '.' && point == 0) {
+            point = i + 1;
+        } else {
+            return 0;
+        }
+    }
+    /* Need a digit on either side of the point ("5." and ".5" go the long way). */
+    if (ndigits == 0 || (point != 0 && (point == start + 1 || point == len))) {
+        return 0;
+    }
+    unsigned scale = point != 0 ? (unsigned) (len - point) : 0;
+    while (scale > 0 && v % 10 == 0) {
+        v /= 10;
+        scale--;
+    }
+    if (scale > CB_DECIMAL_MAX_SCALE) {
+        return 0;
+    }
+    out->coef = negative ? -(__int128) v : (__int128) v;
+    out->scale = (uint8_t) (v == 0 ? 0 : scale);
+    return 1;
+}
+
 int
 cb_decimal_parse(const char *text, size_t len, cb_decimal_t *out)
 {
     if (text == NULL || len == 0) {
         return CB_E_PARSE;
+    }
+    if (s_parse_plain(text, len, out)) {
+        return 0;
     }
     size_t i = 0;
     bool negative = false;
@@ -352,19 +401,35 @@ cb_decimal_format(cb_decimal_t value, char *buf, size_t size)
         digits[n++] = (char) ('0' + d);
     }
     uint64_t small = (uint64_t) mag;
-    do {
-        int d = (int) (small % 10);
-        small /= 10;
-        if (n == 0 && d == 0 && scale > 0) {
-            scale--;
-            continue;
-        }
-        digits[n++] = (char) ('0' + d);
-    } while (small != 0);
-    bool negative = value.coef < 0;
     if (n == 0) {
+        /* Trailing fraction zeros first, then two digits per division. */
+        while (scale > 0 && small != 0 && small % 10 == 0) {
+            small /= 10;
+            scale--;
+        }
+        if (small == 0) {
+            scale = 0;
+        }
+    }
+    static const char pairs[] = "00010203040506070809101112131415161718192021222324"
+                                "25262728293031323334353637383940414243444546474849"
+                                "50515253545556575859606162636465666768697071727374"
+                                "75767778798081828384858687888990919293949596979899";
+    while (small >= 100) {
+        unsigned r = (unsigned) (small % 100);
+        small /= 100;
+        digits[n++] = pairs[2 * r + 1];
+        digits[n++] = pairs[2 * r];
+    }
+    if (small >= 10) {
+        digits[n++] = pairs[2 * small + 1];
+        digits[n++] = pairs[2 * small];
+    } else if (small != 0 || n == 0) {
+        digits[n++] = (char) ('0' + small);
+    }
+    bool negative = value.coef < 0;
+    if (value.coef == 0) {
         /* Zero at any scale. */
-        digits[n++] = '0';
         scale = 0;
         negative = false;
     }
