@@ -30,7 +30,10 @@ LDLIBS_ALL = $(PKG_LIBS) -lpthread -lm $(LDLIBS)
 LDFLAGS_ALL = $(OPT) $(LDFLAGS)
 
 SHARED_SRC := $(wildcard shared/*.c shared/*/*.c)
-SHARED_OBJ := $(SHARED_SRC:%.c=$(BUILD)/obj/%.o)
+LUA_SRC := $(wildcard shared/lua/*.lua)
+# The Lua scripts are files in the repo, embedded into the library at build time.
+LUA_GEN := $(BUILD)/gen/cb_lua_sources.c
+SHARED_OBJ := $(SHARED_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/cb_lua_sources.o
 LIB := $(BUILD)/lib/libcoinbus.a
 
 SERVICES := $(notdir $(patsubst %/,%,$(dir $(wildcard services/*/main.c))))
@@ -54,6 +57,14 @@ deps:
 	@scripts/deps.sh
 
 $(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+$(LUA_GEN): $(LUA_SRC) scripts/embed_lua.sh
+	@mkdir -p $(dir $@)
+	scripts/embed_lua.sh $@ $(LUA_SRC)
+
+$(BUILD)/obj/gen/cb_lua_sources.o: $(LUA_GEN)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -c $< -o $@
 
@@ -101,7 +112,7 @@ run: deps all
 FUZZ_BUILD := build/fuzz
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_BUILD)/%)
-FUZZ_SHARED_OBJ := $(SHARED_SRC:%.c=$(FUZZ_BUILD)/obj/%.o)
+FUZZ_SHARED_OBJ := $(SHARED_SRC:%.c=$(FUZZ_BUILD)/obj/%.o) $(FUZZ_BUILD)/obj/gen/cb_lua_sources.o
 FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
 	-Wall -Wextra -Werror -Wno-format-zero-length -Ishared -Iproto $(PKG_CFLAGS)
 fuzz: $(FUZZ_BINS)
@@ -109,6 +120,10 @@ fuzz: $(FUZZ_BINS)
 $(FUZZ_BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -MMD -MP -c $< -o $@
+
+$(FUZZ_BUILD)/obj/gen/cb_lua_sources.o: $(LUA_GEN)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -c $< -o $@
 
 $(FUZZ_BUILD)/%: tests/fuzz/%.c $(FUZZ_SHARED_OBJ)
 	@mkdir -p $(dir $@)

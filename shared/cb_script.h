@@ -1,0 +1,32 @@
+/* cb_script.h - run an embedded Lua script in Redis by EVALSHA, reloading it after NOSCRIPT */
+#ifndef CB_SCRIPT_H_INCLUDED
+#define CB_SCRIPT_H_INCLUDED
+
+#include <stddef.h>
+
+#include "cb_redis.h"
+
+/* A script and its SHA-1 (what Redis names it by). Plain value; the text
+ * stays in the embedded table. */
+typedef struct {
+    const char *name;
+    const char *text;
+    size_t len;
+    char sha[41];
+} cb_script_t;
+
+/* Looks up the embedded script name (shared/lua/<name>.lua) and computes its
+ * SHA-1 locally. 0 or CB_E_NOT_FOUND. */
+int
+cb_script_init(cb_script_t *script, const char *name);
+
+/* EVALSHA with nkeys keys then nargs args (NUL-terminated strings). When Redis
+ * answers NOSCRIPT (a restart or SCRIPT FLUSH emptied its cache) the script is
+ * loaded with SCRIPT LOAD and run once more. Returns the reply (caller frees;
+ * a script error is an error reply with *err = 0) or NULL with *err from
+ * cb_redis_commandv (CB_E_UNAVAILABLE, CB_E_TIMEOUT, ...). */
+redisReply *
+cb_script_run(cb_redis_t *redis, const cb_script_t *script, int *err, int nkeys,
+              const char *const *keys, int nargs, const char *const *args);
+
+#endif
