@@ -1,0 +1,184 @@
+/* cb_ratelimit.c - outbound rate limits kept in Redis, so N replicas spend one budget */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cb_error.h"
+#include "cb_log.h"
+#include "cb_ratelimit.h"
+
+struct cb_ratelimit {
+    cb_redis_t *redis;
+    cb_script_t leaky;
+    cb_script_t ban;
+};
+
+cb_rl_bucket_t
+cb_rl_kraken_rest(cb_kraken_tier_t tier)
+{
+    static const cb_rl_bucket_t tiers[] = {{15000, 330}, {20000, 500}, {20000, 1000}};
+    return tiers[(unsigned) tier <= CB_KRAKEN_PRO ? tier : CB_KRAKEN_STARTER];
+}
+
+cb_rl_bucket_t
+cb_rl_kraken_trading(cb_kraken_tier_t tier)
+{
+    static const cb_rl_bucket_t tiers[] = {{60000, 1000}, {125000, 2340}, {180000, 3750}};
+    return tiers[(unsigned) tier <= CB_KRAKEN_PRO ? tier : CB_KRAKEN_STARTER];
+}
+
+cb_rl_bucket_t
+cb_rl_kraken_public(void)
+{
+    cb_rl_bucket_t b = {1000, 1000};
+    return b;
+}
+
+int64_t
+cb_rl_kraken_rest_cost(const char *method)
+{
+    static const char *const doubled[] = {"Ledgers", "QueryLedgers", "TradesHistory"};
+    static const char *const free_here[] = {"AddOrder", "AddOrderBatch", "CancelOrder",
+                                            "CancelOrderBatch", "EditOrder"};
+    for (size_t i = 0; i < sizeof doubled / sizeof doubled[0]; i++) {
+        if (strcmp(method, doubled[i]) == 0) {
+            return 2000;
+        }
+    }
+    for (size_t i = 0; i < sizeof free_here / sizeof free_here[0]; i++) {
+        if (strcmp(method, free_here[i]) == 0) {
+            return 0;
+        }
+    }
+    return 1000;
+}
+
+int64_t
+cb_rl_kraken_trading_cost(cb_kraken_action_t action, int64_t age_ms, int count)
+{
+    /* Columns: age < 5 s, < 10 s, < 15 s, < 45 s, < 90 s, < 300 s, older. */
+    static const int64_t bounds[] = {5000, 10000, 15000, 45000, 90000, 300000};
+    static const int64_t amend[] = {3, 2, 1, 0, 0, 0, 0};
+    static const int64_t edit[] = {6, 5, 4, 2, 1, 0, 0};
+    static const int64_t cancel[] = {8, 6, 5, 4, 2, 1, 0};
+    size_t col = 0;
+    while (col < 6 && age_ms >= bounds[col]) {
+        col++;
+    }
+    if (count < 1) {
+        count = 1;
+    }
+    switch (action) {
+    case CB_KRAKEN_ADD:
+        return 1000;
+    case CB_KRAKEN_AMEND:
+        return 1000 + amend[col] * 1000;
+    case CB_KRAKEN_EDIT:
+        return 1000 + edit[col] * 1000;
+    case CB_KRAKEN_CANCEL:
+        return cancel[col] * 1000;
+    case CB_KRAKEN_BATCH_ADD:
+        return (int64_t) count * 1000 / 2;
+    case CB_KRAKEN_BATCH_CANCEL:
+        return cancel[col] * 1000 * count;
+    }
+    return 1000;
+}
+
+cb_ratelimit_t *
+cb_ratelimit_new(cb_redis_t *redis)
+{
+    cb_ratelimit_t *rl = calloc(1, sizeof *rl);
+    if (rl == NULL) {
+        return NULL;
+    }
+    rl->redis = redis;
+    if (cb_script_init(&rl->leaky, "leaky") != 0 || cb_script_init(&rl->ban, "ban") != 0) {
+        free(rl);
+        return NULL;
+    }
+    return rl;
+}
+
+void
+cb_ratelimit_destroy(cb_ratelimit_t **rl_p)
+{
+    if (rl_p == NULL || *rl_p == NULL) {
+        return;
+    }
+    free(*rl_p);
+    *rl_p = NULL;
+}
+
+static void
+s_key(char *buf, size_t size, const char *kind, const char *name)
+{
+    snprintf(buf, size, "coinbus:ratelimit:%s%s", kind, name);
+}
+
+int
+cb_ratelimit_acquire(cb_ratelimit_t *rl, const char *name, const char *ban_scope,
+                     cb_rl_bucket_t bucket, int64_t cost_milli, int64_t max_wait_ms,
+                     cb_rl_decision_t *out)
+{
+    if (name == NULL || bucket.max_milli <= 0 || bucket.decay_milli_per_s < 0 || cost_milli < 0 ||
+        max_wait_ms < 0) {
+        return CB_E_BAD_REQUEST;
+    }
+    char key[256];
+    char ban_key[256];
+    s_key(key, sizeof key, "", name);
+    s_key(ban_key, sizeof ban_key, "ban:", ban_scope != NULL ? ban_scope : name);
+    char args[4][24];
+    snprintf(args[0], sizeof args[0], "%" PRId64, bucket.max_milli);
+    snprintf(args[1], sizeof args[1], "%" PRId64, bucket.decay_milli_per_s);
+    snprintf(args[2], sizeof args[2], "%" PRId64, cost_milli);
+    snprintf(args[3], sizeof args[3], "%" PRId64, max_wait_ms);
+    const char *keys[2] = {key, ban_key};
+    const char *argv[4] = {args[0], args[1], args[2], args[3]};
+    int err;
+    redisReply *reply = cb_script_run(rl->redis, &rl->leaky, &err, 2, keys, 4, argv);
+    if (reply == NULL) {
+        return err;
+    }
+    int rc = 0;
+    if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 4 &&
+        reply->element[0]->type == REDIS_REPLY_INTEGER) {
+        out->admitted = reply->element[0]->integer == 1;
+        out->wait_ms = reply->element[1]->integer;
+        out->level_milli = reply->element[2]->integer;
+        out->max_milli = reply->element[3]->integer;
+    } else {
+        cb_log_error("ratelimit_script_failed", "name=%s error=\"%s\"", name,
+                     reply->type == REDIS_REPLY_ERROR ? reply->str : "unexpected reply");
+        rc = CB_E_INTERNAL;
+    }
+    freeReplyObject(reply);
+    return rc;
+}
+
+int
+cb_ratelimit_ban(cb_ratelimit_t *rl, const char *ban_scope, int64_t ms)
+{
+    if (ban_scope == NULL || ms <= 0) {
+        return CB_E_BAD_REQUEST;
+    }
+    char key[256];
+    s_key(key, sizeof key, "ban:", ban_scope);
+    char arg[24];
+    snprintf(arg, sizeof arg, "%" PRId64, ms);
+    const char *keys[1] = {key};
+    const char *argv[1] = {arg};
+    int err;
+    redisReply *reply = cb_script_run(rl->redis, &rl->ban, &err, 1, keys, 1, argv);
+    if (reply == NULL) {
+        return err;
+    }
+    int rc = reply->type == REDIS_REPLY_INTEGER ? 0 : CB_E_INTERNAL;
+    freeReplyObject(reply);
+    if (rc == 0) {
+        cb_log_warn("ratelimit_ban", "scope=%s ms=%lld", ban_scope, (long long) ms);
+    }
+    return rc;
+}

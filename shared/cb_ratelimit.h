@@ -1,0 +1,102 @@
+/* cb_ratelimit.h - outbound rate limits kept in Redis, so N replicas spend one budget */
+#ifndef CB_RATELIMIT_H_INCLUDED
+#define CB_RATELIMIT_H_INCLUDED
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cb_redis.h"
+#include "cb_script.h"
+
+/* A decaying counter (leaky bucket): each call adds its cost, the level falls
+ * by decay per second, and a call may go when level + cost <= max. Kraken's
+ * REST and per-pair trading counters are exactly this; so is a token bucket
+ * (max = burst, decay = refill rate), e.g. Kraken's ~1 call/s public limit.
+ * Units are milli-units (cost 1 = 1000), so fractional decays (0.33/s) and
+ * half costs (batch add n/2) are exact integers. */
+typedef struct {
+    int64_t max_milli;
+    int64_t decay_milli_per_s;
+} cb_rl_bucket_t;
+
+/* Kraken tiers (../shared/venues/kraken.md section 5). */
+typedef enum {
+    CB_KRAKEN_STARTER = 0,
+    CB_KRAKEN_INTERMEDIATE = 1,
+    CB_KRAKEN_PRO = 2,
+} cb_kraken_tier_t;
+
+/* REST call counter per API key: Starter 15 / -0.33/s, Intermediate 20 /
+ * -0.5/s, Pro 20 / -1/s. */
+cb_rl_bucket_t
+cb_rl_kraken_rest(cb_kraken_tier_t tier);
+
+/* Trading counter per API key and pair: Starter 60 / -1/s, Intermediate 125 /
+ * -2.34/s, Pro 180 / -3.75/s. */
+cb_rl_bucket_t
+cb_rl_kraken_trading(cb_kraken_tier_t tier);
+
+/* Kraken public endpoints: about 1 call/s per IP (max 1, -1/s). */
+cb_rl_bucket_t
+cb_rl_kraken_public(void);
+
+/* REST counter cost of a Kraken private method: 2 for Ledgers,
+ * QueryLedgers and TradesHistory, 0 for AddOrder, AddOrderBatch,
+ * CancelOrder, CancelOrderBatch and EditOrder (another limiter), else 1. */
+int64_t
+cb_rl_kraken_rest_cost(const char *method);
+
+typedef enum {
+    CB_KRAKEN_ADD,
+    CB_KRAKEN_AMEND,
+    CB_KRAKEN_EDIT,
+    CB_KRAKEN_CANCEL,
+    CB_KRAKEN_BATCH_ADD,
+    CB_KRAKEN_BATCH_CANCEL,
+} cb_kraken_action_t;
+
+/* Trading counter cost in milli-units: the fixed part plus the part set by
+ * the order's resting time age_ms (kraken.md section 5 table); count is the
+ * number of orders for the batch actions (1 otherwise). */
+int64_t
+cb_rl_kraken_trading_cost(cb_kraken_action_t action, int64_t age_ms, int count);
+
+/* The outcome of one acquire. */
+typedef struct {
+    bool admitted;       /* the cost is reserved: go after wait_ms */
+    int64_t wait_ms;     /* admitted: how long to wait first; refused: how long it would be */
+    int64_t level_milli; /* the counter after this call */
+    int64_t max_milli;
+} cb_rl_decision_t;
+
+typedef struct cb_ratelimit cb_ratelimit_t;
+
+/* A limiter on redis (borrowed: it must outlive the limiter). One per
+ * thread, like the connection. NULL on failure. */
+cb_ratelimit_t *
+cb_ratelimit_new(cb_redis_t *redis);
+
+/* NULL-safe; nulls *rl_p. */
+void
+cb_ratelimit_destroy(cb_ratelimit_t **rl_p);
+
+/* Reserves cost_milli on the counter `name` (Redis key
+ * coinbus:ratelimit:<name>) with the bucket's max and decay, one atomic
+ * script on Redis's clock, so all replicas share it. The decision says how
+ * long to wait (0 = now); when that would exceed max_wait_ms nothing is
+ * reserved and admitted is false. A ban on ban_scope (NULL: none) set by
+ * cb_ratelimit_ban makes every caller wait it out. Callers sleep wait_ms
+ * once; they never poll Redis in a loop. Fails closed: CB_E_UNAVAILABLE /
+ * CB_E_TIMEOUT when Redis cannot be asked. Changing max/decay (a tier switch)
+ * takes effect on the next call. */
+int
+cb_ratelimit_acquire(cb_ratelimit_t *rl, const char *name, const char *ban_scope,
+                     cb_rl_bucket_t bucket, int64_t cost_milli, int64_t max_wait_ms,
+                     cb_rl_decision_t *out);
+
+/* Every replica must wait ms on ban_scope (the venue sent 429/418 with
+ * Retry-After, or "Throttled: <ts>"). Never shortens a longer ban. */
+int
+cb_ratelimit_ban(cb_ratelimit_t *rl, const char *ban_scope, int64_t ms);
+
+#endif

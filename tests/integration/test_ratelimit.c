@@ -1,0 +1,229 @@
+/* test_ratelimit.c - shared decaying counters in a real Redis: Kraken tiers, bans, 4 processes */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cb_error.h"
+#include "cb_log.h"
+#include "cb_ratelimit.h"
+#include "cb_time.h"
+#include "cbh.h"
+
+static cbh_redis_t s_server;
+
+/* Child: tries `tries` acquisitions of cost 1 with no waiting; prints the
+ * number admitted. */
+static int
+s_child(const char *url, int tries)
+{
+    cb_log_init("rl-child", CB_LOG_WARN, CB_LOG_TEXT);
+    int err;
+    cb_redis_t *redis = cb_redis_new(url, &err);
+    cb_ratelimit_t *rl = cb_ratelimit_new(redis);
+    cb_rl_bucket_t bucket = {20000, 1}; /* max 20, decays 0.001/s: effectively none */
+    int admitted = 0;
+    for (int i = 0; i < tries; i++) {
+        cb_rl_decision_t d;
+        if (cb_ratelimit_acquire(rl, "test:shared", NULL, bucket, 1000, 0, &d) != 0) {
+            return 2;
+        }
+        admitted += d.admitted;
+    }
+    printf("%d\n", admitted);
+    cb_ratelimit_destroy(&rl);
+    cb_redis_destroy(&redis);
+    return 0;
+}
+
+static int
+s_setup(void **state)
+{
+    (void) state;
+    return cbh_redis_start(&s_server, NULL);
+}
+
+static int
+s_teardown(void **state)
+{
+    (void) state;
+    cbh_redis_stop(&s_server);
+    return 0;
+}
+
+static void
+test_kraken_costs(void **state)
+{
+    (void) state;
+    assert_int_equal(cb_rl_kraken_rest_cost("Balance"), 1000);
+    assert_int_equal(cb_rl_kraken_rest_cost("Ledgers"), 2000);
+    assert_int_equal(cb_rl_kraken_rest_cost("TradesHistory"), 2000);
+    assert_int_equal(cb_rl_kraken_rest_cost("AddOrder"), 0);
+    assert_int_equal(cb_rl_kraken_rest_cost("CancelOrderBatch"), 0);
+    assert_int_equal(cb_rl_kraken_trading_cost(CB_KRAKEN_ADD, 0, 1), 1000);
+    assert_int_equal(cb_rl_kraken_trading_cost(CB_KRAKEN_CANCEL, 4999, 1), 8000);
+    assert_int_equal(cb_rl_kraken_trading_cost(CB_KRAKEN_CANCEL, 5000, 1), 6000);
+    assert_int_equal(cb_rl_kraken_trading_cost(CB_KRAKEN_CANCEL, 299999, 1), 1000);
+    assert_int_equal(cb_rl_kraken_trading_cost(CB_KRAKEN_CANCEL, 300000, 1), 0);
+    assert_int_equal(cb_rl_kraken_trading_cost(CB_KRAKEN_EDIT, 1000, 1), 7000);
+    assert_int_equal(cb_rl_kraken_trading_cost(CB_KRAKEN_EDIT, 60000, 1), 2000);
+    assert_int_equal(cb_rl_kraken_trading_cost(CB_KRAKEN_AMEND, 12000, 1), 2000);
+    assert_int_equal(cb_rl_kraken_trading_cost(CB_KRAKEN_BATCH_ADD, 0, 5), 2500);
+    assert_int_equal(cb_rl_kraken_trading_cost(CB_KRAKEN_BATCH_CANCEL, 7000, 3), 18000);
+    cb_rl_bucket_t b = cb_rl_kraken_trading(CB_KRAKEN_INTERMEDIATE);
+    assert_int_equal(b.max_milli, 125000);
+    assert_int_equal(b.decay_milli_per_s, 2340);
+}
+
+static void
+test_kraken_rest_burst_then_decay_then_tier_switch(void **state)
+{
+    (void) state;
+    int err;
+    cb_redis_t *redis = cb_redis_new(s_server.url, &err);
+    cb_ratelimit_t *rl = cb_ratelimit_new(redis);
+    cb_rl_bucket_t starter = cb_rl_kraken_rest(CB_KRAKEN_STARTER);
+    cb_rl_decision_t d;
+    /* Burst: exactly 15 calls go at once. */
+    for (int i = 0; i < 15; i++) {
+        assert_int_equal(cb_ratelimit_acquire(rl, "kraken:rest:k1", NULL, starter, 1000, 0, &d), 0);
+        assert_true(d.admitted);
+        assert_int_equal(d.wait_ms, 0);
+    }
+    assert_int_equal(cb_ratelimit_acquire(rl, "kraken:rest:k1", NULL, starter, 1000, 0, &d), 0);
+    assert_false(d.admitted);
+    /* One more unit takes 1 / 0.33 s = 3030 ms to decay. */
+    assert_true(d.wait_ms >= 2900 && d.wait_ms <= 3031);
+    /* Reservations queue up: the k-th waits about k * 3030 ms. */
+    for (int k = 1; k <= 3; k++) {
+        assert_int_equal(cb_ratelimit_acquire(rl, "kraken:rest:k1", NULL, starter, 1000, 60000, &d), 0);
+        assert_true(d.admitted);
+        int64_t expect = k * 3030;
+        if (d.wait_ms < expect - 150 || d.wait_ms > expect + 5) {
+            fail_msg("reservation %d waits %lld ms, expected about %lld", k, (long long) d.wait_ms,
+                     (long long) expect);
+        }
+    }
+    /* A ledger call costs 2 units. */
+    assert_int_equal(cb_ratelimit_acquire(rl, "kraken:rest:k2", NULL, starter,
+                                          cb_rl_kraken_rest_cost("Ledgers"), 0, &d), 0);
+    assert_int_equal(d.level_milli, 2000);
+    /* Real decay: after 1.1 s at -1/s (Pro) about 1 unit is free again. */
+    cb_rl_bucket_t pro = cb_rl_kraken_rest(CB_KRAKEN_PRO);
+    for (int i = 0; i < 20; i++) {
+        cb_ratelimit_acquire(rl, "kraken:rest:k3", NULL, pro, 1000, 0, &d);
+    }
+    assert_int_equal(cb_ratelimit_acquire(rl, "kraken:rest:k3", NULL, pro, 1000, 0, &d), 0);
+    assert_false(d.admitted);
+    cb_time_sleep_ms(1100, NULL);
+    assert_int_equal(cb_ratelimit_acquire(rl, "kraken:rest:k3", NULL, pro, 1000, 0, &d), 0);
+    assert_true(d.admitted);
+    assert_int_equal(cb_ratelimit_acquire(rl, "kraken:rest:k3", NULL, pro, 1000, 0, &d), 0);
+    assert_false(d.admitted);
+    /* Tier switch: the same counter under Starter's max 15 is over; under
+     * Intermediate's 20 it sits at the limit. */
+    assert_int_equal(cb_ratelimit_acquire(rl, "kraken:rest:k3", NULL, starter, 0, 0, &d), 0);
+    assert_int_equal(d.max_milli, 15000);
+    assert_true(d.level_milli >= 18000);
+    cb_ratelimit_destroy(&rl);
+    cb_redis_destroy(&redis);
+}
+
+static void
+test_ban_blocks_every_caller(void **state)
+{
+    (void) state;
+    int err;
+    cb_redis_t *a = cb_redis_new(s_server.url, &err);
+    cb_redis_t *b = cb_redis_new(s_server.url, &err);
+    cb_ratelimit_t *rla = cb_ratelimit_new(a);
+    cb_ratelimit_t *rlb = cb_ratelimit_new(b);
+    cb_rl_bucket_t bucket = {1000000, 1000000};
+    cb_rl_decision_t d;
+    assert_int_equal(cb_ratelimit_ban(rla, "binance:ip", 800), 0);
+    /* A shorter ban never shortens the longer one. */
+    assert_int_equal(cb_ratelimit_ban(rla, "binance:ip", 10), 0);
+    assert_int_equal(cb_ratelimit_acquire(rlb, "binance:weight", "binance:ip", bucket, 1000, 0, &d),
+                     0);
+    assert_false(d.admitted);
+    assert_true(d.wait_ms > 600 && d.wait_ms <= 800);
+    assert_int_equal(cb_ratelimit_acquire(rlb, "binance:weight", "binance:ip", bucket, 1000, 2000,
+                                          &d), 0);
+    assert_true(d.admitted);
+    assert_true(d.wait_ms > 500);
+    cb_time_sleep_ms(850, NULL);
+    assert_int_equal(cb_ratelimit_acquire(rlb, "binance:weight", "binance:ip", bucket, 1000, 0, &d),
+                     0);
+    assert_true(d.admitted);
+    assert_int_equal(d.wait_ms, 0);
+    cb_ratelimit_destroy(&rla);
+    cb_ratelimit_destroy(&rlb);
+    cb_redis_destroy(&a);
+    cb_redis_destroy(&b);
+}
+
+static void
+test_four_processes_never_exceed(void **state)
+{
+    (void) state;
+    cbh_proc_t *procs[4];
+    for (int i = 0; i < 4; i++) {
+        char *argv[] = {"/proc/self/exe", "--child", s_server.url, "30", NULL};
+        procs[i] = cbh_proc_start("rl-child", argv, NULL);
+        assert_non_null(procs[i]);
+    }
+    int total = 0;
+    for (int i = 0; i < 4; i++) {
+        char log[512];
+        snprintf(log, sizeof log, "%s", cbh_proc_log_path(procs[i]));
+        for (int w = 0; w < 100 && cbh_proc_alive(procs[i]); w++) {
+            cb_time_sleep_ms(50, NULL);
+        }
+        assert_int_equal(cbh_proc_stop(&procs[i], SIGTERM, 1000), 0);
+        FILE *f = fopen(log, "r");
+        assert_non_null(f);
+        int n = -1;
+        assert_int_equal(fscanf(f, "%d", &n), 1);
+        fclose(f);
+        total += n;
+    }
+    /* 120 tries against a max of 20: exactly 20 admitted, not one more. */
+    assert_int_equal(total, 20);
+}
+
+static void
+test_redis_down_fails_closed(void **state)
+{
+    (void) state;
+    int err;
+    cb_redis_t *redis = cb_redis_new("redis://127.0.0.1:1/0", &err);
+    cb_ratelimit_t *rl = cb_ratelimit_new(redis);
+    cb_rl_decision_t d;
+    int rc = cb_ratelimit_acquire(rl, "x", NULL, cb_rl_kraken_public(), 1000, 0, &d);
+    assert_true(rc == CB_E_UNAVAILABLE || rc == CB_E_TIMEOUT);
+    cb_ratelimit_destroy(&rl);
+    cb_redis_destroy(&redis);
+}
+
+int
+main(int argc, char **argv)
+{
+    if (argc == 4 && strcmp(argv[1], "--child") == 0) {
+        return s_child(argv[2], atoi(argv[3]));
+    }
+    cb_log_init("test-ratelimit", CB_LOG_ERROR, CB_LOG_TEXT);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_kraken_costs),
+        cmocka_unit_test(test_kraken_rest_burst_then_decay_then_tier_switch),
+        cmocka_unit_test(test_ban_blocks_every_caller),
+        cmocka_unit_test(test_four_processes_never_exceed),
+        cmocka_unit_test(test_redis_down_fails_closed),
+    };
+    return cmocka_run_group_tests_name("ratelimit", tests, s_setup, s_teardown);
+}
