@@ -12,6 +12,8 @@ struct cb_ratelimit {
     cb_redis_t *redis;
     cb_script_t leaky;
     cb_script_t ban;
+    cb_script_t window;
+    cb_script_t trueup;
 };
 
 cb_rl_bucket_t
@@ -94,7 +96,8 @@ cb_ratelimit_new(cb_redis_t *redis)
         return NULL;
     }
     rl->redis = redis;
-    if (cb_script_init(&rl->leaky, "leaky") != 0 || cb_script_init(&rl->ban, "ban") != 0) {
+    if (cb_script_init(&rl->leaky, "leaky") != 0 || cb_script_init(&rl->ban, "ban") != 0 ||
+        cb_script_init(&rl->window, "window") != 0 || cb_script_init(&rl->trueup, "trueup") != 0) {
         free(rl);
         return NULL;
     }
@@ -181,4 +184,113 @@ cb_ratelimit_ban(cb_ratelimit_t *rl, const char *ban_scope, int64_t ms)
         cb_log_warn("ratelimit_ban", "scope=%s ms=%lld", ban_scope, (long long) ms);
     }
     return rc;
+}
+
+int
+cb_ratelimit_acquire_windows(cb_ratelimit_t *rl, const char *ban_scope,
+                             const cb_rl_window_t *windows, size_t count, int64_t max_wait_ms,
+                             cb_rl_decision_t *out)
+{
+    if (count == 0 || count > CB_RL_WINDOWS_MAX || max_wait_ms < 0 || ban_scope == NULL) {
+        return CB_E_BAD_REQUEST;
+    }
+    char keys_text[1 + CB_RL_WINDOWS_MAX][256];
+    char args_text[1 + 3 * CB_RL_WINDOWS_MAX][24];
+    const char *keys[1 + CB_RL_WINDOWS_MAX];
+    const char *args[1 + 3 * CB_RL_WINDOWS_MAX];
+    s_key(keys_text[0], sizeof keys_text[0], "ban:", ban_scope);
+    keys[0] = keys_text[0];
+    snprintf(args_text[0], sizeof args_text[0], "%" PRId64, max_wait_ms);
+    args[0] = args_text[0];
+    for (size_t i = 0; i < count; i++) {
+        const cb_rl_window_t *w = &windows[i];
+        if (w->name == NULL || w->limit <= 0 || w->window_ms <= 0 || w->cost < 0 ||
+            w->cost > w->limit) {
+            return CB_E_BAD_REQUEST;
+        }
+        s_key(keys_text[1 + i], sizeof keys_text[1 + i], "", w->name);
+        keys[1 + i] = keys_text[1 + i];
+        snprintf(args_text[1 + 3 * i], 24, "%" PRId64, w->limit);
+        snprintf(args_text[2 + 3 * i], 24, "%" PRId64, w->window_ms);
+        snprintf(args_text[3 + 3 * i], 24, "%" PRId64, w->cost);
+        args[1 + 3 * i] = args_text[1 + 3 * i];
+        args[2 + 3 * i] = args_text[2 + 3 * i];
+        args[3 + 3 * i] = args_text[3 + 3 * i];
+    }
+    int err;
+    redisReply *reply = cb_script_run(rl->redis, &rl->window, &err, (int) count + 1, keys,
+                                      (int) (1 + 3 * count), args);
+    if (reply == NULL) {
+        return err;
+    }
+    int rc = 0;
+    if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 2 + count &&
+        reply->element[0]->type == REDIS_REPLY_INTEGER) {
+        out->admitted = reply->element[0]->integer == 1;
+        out->wait_ms = reply->element[1]->integer;
+        out->level_milli = reply->element[2]->integer * 1000;
+        out->max_milli = windows[0].limit * 1000;
+    } else {
+        cb_log_error("ratelimit_script_failed", "name=%s error=\"%s\"", windows[0].name,
+                     reply->type == REDIS_REPLY_ERROR ? reply->str : "unexpected reply");
+        rc = CB_E_INTERNAL;
+    }
+    freeReplyObject(reply);
+    return rc;
+}
+
+int
+cb_ratelimit_true_up(cb_ratelimit_t *rl, const char *name, int64_t window_ms, int64_t used)
+{
+    if (name == NULL || window_ms <= 0 || used < 0) {
+        return CB_E_BAD_REQUEST;
+    }
+    char key[256];
+    s_key(key, sizeof key, "", name);
+    char args_text[2][24];
+    snprintf(args_text[0], sizeof args_text[0], "%" PRId64, window_ms);
+    snprintf(args_text[1], sizeof args_text[1], "%" PRId64, used);
+    const char *keys[1] = {key};
+    const char *args[2] = {args_text[0], args_text[1]};
+    int err;
+    redisReply *reply = cb_script_run(rl->redis, &rl->trueup, &err, 1, keys, 2, args);
+    if (reply == NULL) {
+        return err;
+    }
+    int rc = reply->type == REDIS_REPLY_INTEGER ? 0 : CB_E_INTERNAL;
+    freeReplyObject(reply);
+    return rc;
+}
+
+int64_t
+cb_rl_binance_interval_ms(const char *suffix)
+{
+    if (suffix == NULL) {
+        return 0;
+    }
+    int64_t n = 0;
+    const char *p = suffix;
+    while (*p >= '0' && *p <= '9' && n < 100000) {
+        n = n * 10 + (*p - '0');
+        p++;
+    }
+    if (n == 0 || p[0] == '\0' || p[1] != '\0') {
+        return 0;
+    }
+    switch (*p) {
+    case 'S':
+    case 's':
+        return n * 1000;
+    case 'M':
+    case 'm':
+        return n * 60000;
+    case 'H':
+    case 'h':
+        return n * 3600000;
+    case 'D':
+    case 'd':
+        return n * 86400000;
+    default:
+        return 0;
+    }
 }

@@ -94,6 +94,39 @@ cb_ratelimit_acquire(cb_ratelimit_t *rl, const char *name, const char *ban_scope
                      cb_rl_bucket_t bucket, int64_t cost_milli, int64_t max_wait_ms,
                      cb_rl_decision_t *out);
 
+/* One fixed-window limit: at most `limit` per window_ms (windows aligned to
+ * multiples of window_ms since the epoch, as Binance counts), this call
+ * costing `cost`. name is the counter (coinbus:ratelimit:<name>:<start>). */
+typedef struct {
+    const char *name;
+    int64_t limit;
+    int64_t window_ms;
+    int64_t cost;
+} cb_rl_window_t;
+
+#define CB_RL_WINDOWS_MAX 8
+
+/* Reserves on every window at once (e.g. Binance REQUEST_WEIGHT/1m plus
+ * ORDERS/10s plus ORDERS/1d for an order): the call goes at the first
+ * instant when all of them have room, after any ban on ban_scope. Same
+ * contract as cb_ratelimit_acquire; level_milli/max_milli report the first
+ * window's count and limit (whole units x 1000). CB_E_BAD_REQUEST when a
+ * cost exceeds its limit (it could never fit) or count is out of range. */
+int
+cb_ratelimit_acquire_windows(cb_ratelimit_t *rl, const char *ban_scope,
+                             const cb_rl_window_t *windows, size_t count, int64_t max_wait_ms,
+                             cb_rl_decision_t *out);
+
+/* Raises the current window of `name` to `used` when the venue reports more
+ * (response headers); never lowers it. */
+int
+cb_ratelimit_true_up(cb_ratelimit_t *rl, const char *name, int64_t window_ms, int64_t used);
+
+/* Binance interval suffix of a header ("1M" in x-mbx-used-weight-1m, "10S",
+ * "1D", "1H"; case-insensitive) in ms; 0 when it is not one. */
+int64_t
+cb_rl_binance_interval_ms(const char *suffix);
+
 /* Every replica must wait ms on ban_scope (the venue sent 429/418 with
  * Retry-After, or "Throttled: <ts>"). Never shortens a longer ban. */
 int
