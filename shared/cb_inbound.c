@@ -84,10 +84,12 @@ cb_inbound_new(cb_redis_t *redis, cb_inbound_config_t config)
     return in;
 }
 
+/* The client's lease set and its running total (coinbus:ratelimit:inbound:<client>[:total]). */
 static void
-s_budget_key(char *buf, size_t size, const char *client)
+s_budget_keys(char (*keys)[256], const char *client)
 {
-    snprintf(buf, size, "coinbus:ratelimit:inbound:%s", client);
+    snprintf(keys[0], 256, "coinbus:ratelimit:inbound:%s", client);
+    snprintf(keys[1], 256, "coinbus:ratelimit:inbound:%s:total", client);
 }
 
 /* Returns the unused part of c's lease (if any) to Redis. */
@@ -97,19 +99,19 @@ s_return_lease(cb_inbound_t *in, const char *client, s_client_t *c)
     if (c->lease_count == 0) {
         return;
     }
-    char key[256];
-    s_budget_key(key, sizeof key, client);
+    char key[2][256];
+    s_budget_keys(key, client);
     char a[5][24];
     snprintf(a[0], 24, "%" PRId64, in->config.limit);
     snprintf(a[1], 24, "%" PRId64, in->config.window_ms);
     snprintf(a[2], 24, "%" PRId64, in->config.lease_ms);
     snprintf(a[3], 24, "%" PRId64, c->lease_used);
     snprintf(a[4], 24, "%" PRId64, c->lease_count);
-    const char *keys[1] = {key};
+    const char *keys[2] = {key[0], key[1]};
     const char *args[7] = {"return", a[0], a[1], a[2], c->lease_id, a[3], a[4]};
     int err;
     in->redis_calls++;
-    redisReply *reply = cb_script_run(in->redis, &in->script, &err, 1, keys, 7, args);
+    redisReply *reply = cb_script_run(in->redis, &in->script, &err, 2, keys, 7, args);
     if (reply != NULL) {
         freeReplyObject(reply);
     }
@@ -200,24 +202,24 @@ s_lease(cb_inbound_t *in, const char *client, s_client_t *c, cb_inbound_decision
     if (want > fair) {
         want = fair;
     }
-    char key[256];
-    s_budget_key(key, sizeof key, client);
+    char key[2][256];
+    s_budget_keys(key, client);
     snprintf(c->lease_id, sizeof c->lease_id, "%s-%" PRIu64, in->replica_id, ++in->lease_counter);
     char a[4][24];
     snprintf(a[0], 24, "%" PRId64, in->config.limit);
     snprintf(a[1], 24, "%" PRId64, in->config.window_ms);
     snprintf(a[2], 24, "%" PRId64, in->config.lease_ms);
     snprintf(a[3], 24, "%" PRId64, want);
-    const char *keys[1] = {key};
+    const char *keys[2] = {key[0], key[1]};
     const char *args[6] = {"lease", a[0], a[1], a[2], c->lease_id, a[3]};
     int err;
     in->redis_calls++;
-    redisReply *reply = cb_script_run(in->redis, &in->script, &err, 1, keys, 6, args);
+    redisReply *reply = cb_script_run(in->redis, &in->script, &err, 2, keys, 6, args);
     if (reply == NULL) {
         return err;
     }
     int rc = 0;
-    if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 5) {
+    if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 4) {
         int64_t now = s_now_ms();
         c->lease_count = reply->element[0]->integer;
         c->lease_used = 0;
