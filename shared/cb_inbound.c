@@ -294,10 +294,58 @@ cb_inbound_check(cb_inbound_t *in, const char *client, cb_inbound_decision_t *ou
 void
 cb_inbound_expire(cb_inbound_t *in)
 {
+    /* Every ended lease goes back in one pipeline: one round trip, however
+     * many clients. A NOSCRIPT answer (Redis restarted) falls back to the
+     * one-by-one path, which reloads the script. */
     int64_t now = s_now_ms();
+    s_client_t *pending[64];
+    char names[64][S_CLIENT_MAX + 1];
+    size_t n = 0;
     for (s_client_t *c = zhashx_first(in->clients); c != NULL; c = zhashx_next(in->clients)) {
-        if (c->lease_count > 0 && now >= c->lease_end_ms) {
-            s_return_lease(in, zhashx_cursor(in->clients), c);
+        if (c->lease_count == 0 || now < c->lease_end_ms) {
+            continue;
+        }
+        const char *name = zhashx_cursor(in->clients);
+        char key[2][256];
+        s_budget_keys(key, name);
+        char a[5][24];
+        snprintf(a[0], 24, "%" PRId64, in->config.limit);
+        snprintf(a[1], 24, "%" PRId64, in->config.window_ms);
+        snprintf(a[2], 24, "%" PRId64, in->config.lease_ms);
+        snprintf(a[3], 24, "%" PRId64, c->lease_used);
+        snprintf(a[4], 24, "%" PRId64, c->lease_count);
+        const char *argv[12] = {"EVALSHA", in->script.sha, "2", key[0], key[1], "return",
+                                a[0], a[1], a[2], c->lease_id, a[3], a[4]};
+        size_t lens[12];
+        for (int i = 0; i < 12; i++) {
+            lens[i] = strlen(argv[i]);
+        }
+        if (cb_redis_appendv(in->redis, 12, argv, lens) != 0) {
+            break;
+        }
+        pending[n] = c;
+        snprintf(names[n], sizeof names[n], "%s", name);
+        n++;
+        if (n == 64) {
+            break;
+        }
+    }
+    if (n > 0) {
+        in->redis_calls++;
+    }
+    for (size_t i = 0; i < n; i++) {
+        int err;
+        redisReply *reply = cb_redis_get_reply(in->redis, &err);
+        bool noscript = reply != NULL && reply->type == REDIS_REPLY_ERROR &&
+                        strncmp(reply->str, "NOSCRIPT", 8) == 0;
+        if (reply != NULL) {
+            freeReplyObject(reply);
+        }
+        if (noscript) {
+            s_return_lease(in, names[i], pending[i]);
+        } else {
+            pending[i]->lease_count = 0;
+            pending[i]->lease_used = 0;
         }
     }
 }

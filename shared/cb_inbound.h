@@ -62,13 +62,14 @@ cb_inbound_destroy(cb_inbound_t **inbound_p);
 void
 cb_inbound_check(cb_inbound_t *inbound, const char *client, cb_inbound_decision_t *out);
 
-/* Returns the unused slots of leases that have ended; call it now and then
- * (api-edge does it on a timer). */
+/* Returns the unused slots of leases that have ended, up to 64 per call in
+ * one pipelined round trip; call it now and then (api-edge does it on a
+ * timer). */
 void
 cb_inbound_expire(cb_inbound_t *inbound);
 
-/* Redis commands sent so far (lease and return scripts), for the benchmark
- * and the tests' accounting. */
+/* Redis round trips so far (a lease, a return, or one pipeline of returns),
+ * for the benchmark and the tests' accounting. */
 uint64_t
 cb_inbound_redis_calls(const cb_inbound_t *inbound);
 

@@ -1,5 +1,6 @@
 /* cb_ratelimit.c - outbound rate limits kept in Redis, so N replicas spend one budget */
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -293,4 +294,51 @@ cb_rl_binance_interval_ms(const char *suffix)
     default:
         return 0;
     }
+}
+
+int64_t
+cb_rl_binance_weight(const char *method, const char *path, int64_t param)
+{
+    if (method == NULL || path == NULL) {
+        return 1;
+    }
+    bool get = strcmp(method, "GET") == 0;
+    if (strcmp(path, "/api/v3/depth") == 0) {
+        int64_t limit = param > 0 ? param : 100;
+        return limit <= 100 ? 5 : limit <= 500 ? 25 : limit <= 1000 ? 50 : 250;
+    }
+    if (strcmp(path, "/api/v3/ticker/24hr") == 0) {
+        return param >= 1 && param <= 20 ? 2 : param >= 21 && param <= 100 ? 40 : 80;
+    }
+    if (strcmp(path, "/api/v3/ticker/price") == 0 || strcmp(path, "/api/v3/ticker/bookTicker") == 0) {
+        return param == 1 ? 2 : 4;
+    }
+    if (strcmp(path, "/api/v3/openOrders") == 0 && get) {
+        return param == 1 ? 6 : 80;
+    }
+    if (strcmp(path, "/api/v3/myTrades") == 0) {
+        return param == 1 ? 5 : 20;
+    }
+    if (strcmp(path, "/api/v3/order/test") == 0) {
+        return param == 1 ? 20 : 1;
+    }
+    if (strcmp(path, "/api/v3/order") == 0) {
+        return get ? 4 : 1;
+    }
+    static const struct {
+        const char *path;
+        int64_t weight;
+    } fixed[] = {
+        {"/api/v3/ping", 1},         {"/api/v3/time", 1},     {"/api/v3/exchangeInfo", 20},
+        {"/api/v3/trades", 25},      {"/api/v3/historicalTrades", 25},
+        {"/api/v3/aggTrades", 4},    {"/api/v3/klines", 2},   {"/api/v3/avgPrice", 2},
+        {"/api/v3/allOrders", 20},   {"/api/v3/account", 20}, {"/api/v3/rateLimit/order", 40},
+        {"/api/v3/openOrders", 1},
+    };
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
+        if (strcmp(path, fixed[i].path) == 0) {
+            return fixed[i].weight;
+        }
+    }
+    return 1;
 }

@@ -127,6 +127,18 @@ cb_ratelimit_true_up(cb_ratelimit_t *rl, const char *name, int64_t window_ms, in
 int64_t
 cb_rl_binance_interval_ms(const char *suffix);
 
+/* REQUEST_WEIGHT of a Binance spot REST call (../shared/venues/binance.md
+ * sections 7 and 8). method "GET"/"POST"/"DELETE", path such as
+ * "/api/v3/depth"; param is the call's size-setting parameter where the
+ * weight depends on it (depth: limit; ticker/24hr: number of symbols, 0 for
+ * all; ticker/price and bookTicker: 1 for one symbol, 0 otherwise;
+ * openOrders: 1 with a symbol, 0 without; myTrades: 1 with orderId; order/test:
+ * 1 with computeCommissionRates), else ignored. Unknown endpoints weigh 1.
+ * Note: since 2026-04-02 a successful order placement or cancel costs 0;
+ * callers true-up from X-MBX-USED-WEIGHT-1M after each reply. */
+int64_t
+cb_rl_binance_weight(const char *method, const char *path, int64_t param);
+
 /* Every replica must wait ms on ban_scope (the venue sent 429/418 with
  * Retry-After, or "Throttled: <ts>"). Never shortens a longer ban. */
 int

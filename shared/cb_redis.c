@@ -414,6 +414,35 @@ cb_redis_command(cb_redis_t *r, int *err, const char *fmt, ...)
 }
 
 int
+cb_redis_appendv(cb_redis_t *r, int argc, const char **argv, const size_t *argvlen)
+{
+    int err;
+    if (r->ctx == NULL && (err = s_connect(r)) != 0) {
+        return err;
+    }
+    if (redisAppendCommandArgv(r->ctx, argc, argv, argvlen) != REDIS_OK) {
+        return CB_E_NOMEM;
+    }
+    return 0;
+}
+
+redisReply *
+cb_redis_get_reply(cb_redis_t *r, int *err)
+{
+    if (r->ctx == NULL) {
+        *err = CB_E_UNAVAILABLE;
+        return NULL;
+    }
+    void *reply = NULL;
+    if (redisGetReply(r->ctx, &reply) != REDIS_OK || reply == NULL) {
+        *err = s_failed(r);
+        return NULL;
+    }
+    *err = 0;
+    return reply;
+}
+
+int
 cb_redis_ping(cb_redis_t *r)
 {
     int err;

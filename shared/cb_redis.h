@@ -57,6 +57,15 @@ cb_redis_command(cb_redis_t *r, int *err, const char *fmt, ...);
 redisReply *
 cb_redis_commandv(cb_redis_t *r, int *err, int argc, const char **argv, const size_t *argvlen);
 
+/* Pipelining: queue commands with cb_redis_appendv (connecting first when
+ * needed), then read one reply per queued command, in order, with
+ * cb_redis_get_reply. Same errors as cb_redis_commandv; after an error the
+ * connection is dropped and the remaining replies are lost (NULL). */
+int
+cb_redis_appendv(cb_redis_t *r, int argc, const char **argv, const size_t *argvlen);
+redisReply *
+cb_redis_get_reply(cb_redis_t *r, int *err);
+
 bool
 cb_redis_connected(const cb_redis_t *r);
 

@@ -7,4 +7,4 @@ export BUILD CBH_LOG_DIR=${CBH_LOG_DIR:-$BUILD/test-logs}
 mkdir -p "$CBH_LOG_DIR"
 echo "bench_bus on $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)"
 "$BUILD/bench/bench_bus" "$@"
-"$BUILD/bench/bench_inbound"
+"$BUILD/bench/bench_inbound" 300000

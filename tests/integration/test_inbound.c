@@ -170,6 +170,50 @@ test_no_sliding_window_holds_more_than_the_limit(void **state)
 }
 
 static void
+test_expired_leases_return_in_one_pipeline(void **state)
+{
+    (void) state;
+    int err;
+    cb_redis_t *ra = cb_redis_new(s_server.url, &err);
+    cb_redis_t *rb = cb_redis_new(s_server.url, &err);
+    cb_inbound_config_t cfg = cb_inbound_defaults();
+    cfg.lease_ms = 200;
+    cb_inbound_t *a = cb_inbound_new(ra, cfg);
+    cb_inbound_t *b = cb_inbound_new(rb, cfg);
+    cb_inbound_decision_t d;
+    /* A serves three clients once each: three leases of 8, one slot used. */
+    const char *clients[3] = {"pipe-1", "pipe-2", "pipe-3"};
+    for (int i = 0; i < 3; i++) {
+        cb_inbound_check(a, clients[i], &d);
+        assert_true(d.allowed);
+    }
+    assert_int_equal(cb_inbound_redis_calls(a), 3);
+    /* B can have only what A's leases leave. */
+    int got = 0;
+    for (int i = 0; i < 200; i++) {
+        cb_inbound_check(b, "pipe-1", &d);
+        got += d.allowed;
+    }
+    assert_int_equal(got, 92);
+    /* A's leases end; one pipelined round trip hands back 3 x 7 slots. */
+    cb_time_sleep_ms(250, NULL);
+    cb_inbound_expire(a);
+    assert_int_equal(cb_inbound_redis_calls(a), 4);
+    cb_inbound_t *c = cb_inbound_new(rb, cfg);
+    got = 0;
+    for (int i = 0; i < 50; i++) {
+        cb_inbound_check(c, "pipe-1", &d);
+        got += d.allowed;
+    }
+    assert_int_equal(got, 7);
+    cb_inbound_destroy(&c);
+    cb_inbound_destroy(&b);
+    cb_inbound_destroy(&a);
+    cb_redis_destroy(&ra);
+    cb_redis_destroy(&rb);
+}
+
+static void
 test_redis_down_falls_back_to_a_local_share(void **state)
 {
     (void) state;
@@ -202,6 +246,7 @@ main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_four_processes_admit_exactly_the_limit),
         cmocka_unit_test(test_no_sliding_window_holds_more_than_the_limit),
+        cmocka_unit_test(test_expired_leases_return_in_one_pipeline),
         cmocka_unit_test(test_redis_down_falls_back_to_a_local_share),
     };
     return cmocka_run_group_tests_name("inbound", tests, s_setup, s_teardown);

@@ -76,6 +76,17 @@ test_kraken_costs(void **state)
     assert_int_equal(cb_rl_kraken_trading_cost(CB_KRAKEN_AMEND, 12000, 1), 2000);
     assert_int_equal(cb_rl_kraken_trading_cost(CB_KRAKEN_BATCH_ADD, 0, 5), 2500);
     assert_int_equal(cb_rl_kraken_trading_cost(CB_KRAKEN_BATCH_CANCEL, 7000, 3), 18000);
+    assert_int_equal(cb_rl_binance_weight("GET", "/api/v3/depth", 100), 5);
+    assert_int_equal(cb_rl_binance_weight("GET", "/api/v3/depth", 101), 25);
+    assert_int_equal(cb_rl_binance_weight("GET", "/api/v3/depth", 5000), 250);
+    assert_int_equal(cb_rl_binance_weight("GET", "/api/v3/ticker/24hr", 0), 80);
+    assert_int_equal(cb_rl_binance_weight("GET", "/api/v3/ticker/24hr", 21), 40);
+    assert_int_equal(cb_rl_binance_weight("GET", "/api/v3/openOrders", 0), 80);
+    assert_int_equal(cb_rl_binance_weight("DELETE", "/api/v3/openOrders", 1), 1);
+    assert_int_equal(cb_rl_binance_weight("GET", "/api/v3/order", 0), 4);
+    assert_int_equal(cb_rl_binance_weight("POST", "/api/v3/order", 0), 1);
+    assert_int_equal(cb_rl_binance_weight("GET", "/api/v3/exchangeInfo", 0), 20);
+    assert_int_equal(cb_rl_binance_weight("GET", "/api/v3/myTrades", 1), 5);
     cb_rl_bucket_t b = cb_rl_kraken_trading(CB_KRAKEN_INTERMEDIATE);
     assert_int_equal(b.max_milli, 125000);
     assert_int_equal(b.decay_milli_per_s, 2340);
