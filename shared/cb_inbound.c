@@ -92,6 +92,31 @@ s_budget_keys(char (*keys)[256], const char *client)
     snprintf(keys[1], 256, "coinbus:ratelimit:inbound:%s:total", client);
 }
 
+/* The keys and arguments of the script's 'return' op for c's lease. */
+typedef struct {
+    char key[2][256];
+    char num[5][24];
+    const char *keys[2];
+    const char *args[7];
+} s_return_call_t;
+
+static void
+s_return_call(const cb_inbound_t *in, const char *client, const s_client_t *c,
+              s_return_call_t *call)
+{
+    s_budget_keys(call->key, client);
+    snprintf(call->num[0], 24, "%" PRId64, in->config.limit);
+    snprintf(call->num[1], 24, "%" PRId64, in->config.window_ms);
+    snprintf(call->num[2], 24, "%" PRId64, in->config.lease_ms);
+    snprintf(call->num[3], 24, "%" PRId64, c->lease_used);
+    snprintf(call->num[4], 24, "%" PRId64, c->lease_count);
+    call->keys[0] = call->key[0];
+    call->keys[1] = call->key[1];
+    const char *args[7] = {"return",    call->num[0], call->num[1], call->num[2],
+                           c->lease_id, call->num[3], call->num[4]};
+    memcpy(call->args, args, sizeof args);
+}
+
 /* Returns the unused part of c's lease (if any) to Redis. */
 static void
 s_return_lease(cb_inbound_t *in, const char *client, s_client_t *c)
@@ -99,16 +124,10 @@ s_return_lease(cb_inbound_t *in, const char *client, s_client_t *c)
     if (c->lease_count == 0) {
         return;
     }
-    char key[2][256];
-    s_budget_keys(key, client);
-    char a[5][24];
-    snprintf(a[0], 24, "%" PRId64, in->config.limit);
-    snprintf(a[1], 24, "%" PRId64, in->config.window_ms);
-    snprintf(a[2], 24, "%" PRId64, in->config.lease_ms);
-    snprintf(a[3], 24, "%" PRId64, c->lease_used);
-    snprintf(a[4], 24, "%" PRId64, c->lease_count);
-    const char *keys[2] = {key[0], key[1]};
-    const char *args[7] = {"return", a[0], a[1], a[2], c->lease_id, a[3], a[4]};
+    s_return_call_t call;
+    s_return_call(in, client, c, &call);
+    const char *const *keys = call.keys;
+    const char *const *args = call.args;
     int err;
     in->redis_calls++;
     redisReply *reply = cb_script_run(in->redis, &in->script, &err, 2, keys, 7, args);
@@ -306,16 +325,11 @@ cb_inbound_expire(cb_inbound_t *in)
             continue;
         }
         const char *name = zhashx_cursor(in->clients);
-        char key[2][256];
-        s_budget_keys(key, name);
-        char a[5][24];
-        snprintf(a[0], 24, "%" PRId64, in->config.limit);
-        snprintf(a[1], 24, "%" PRId64, in->config.window_ms);
-        snprintf(a[2], 24, "%" PRId64, in->config.lease_ms);
-        snprintf(a[3], 24, "%" PRId64, c->lease_used);
-        snprintf(a[4], 24, "%" PRId64, c->lease_count);
-        const char *argv[12] = {"EVALSHA", in->script.sha, "2", key[0], key[1], "return",
-                                a[0], a[1], a[2], c->lease_id, a[3], a[4]};
+        s_return_call_t call;
+        s_return_call(in, name, c, &call);
+        const char *argv[12] = {"EVALSHA",     in->script.sha, "2",          call.keys[0],
+                                call.keys[1],  call.args[0],   call.args[1], call.args[2],
+                                call.args[3],  call.args[4],   call.args[5], call.args[6]};
         size_t lens[12];
         for (int i = 0; i < 12; i++) {
             lens[i] = strlen(argv[i]);

@@ -207,6 +207,18 @@ cbh_proc_stop(cbh_proc_t **p_p, int sig, int timeout_ms)
 }
 
 int
+cbh_proc_wait(cbh_proc_t **p_p, int timeout_ms)
+{
+    if (p_p == NULL || *p_p == NULL) {
+        return -1;
+    }
+    for (int waited = 0; waited < timeout_ms && cbh_proc_alive(*p_p); waited += 10) {
+        s_sleep_ms(10);
+    }
+    return cbh_proc_stop(p_p, SIGKILL, 1000);
+}
+
+int
 cbh_wait_port(int port, int timeout_ms)
 {
     for (int waited = 0; waited <= timeout_ms; waited += 20) {

@@ -30,6 +30,11 @@ cbh_proc_alive(cbh_proc_t *p);
 int
 cbh_proc_stop(cbh_proc_t **p_p, int sig, int timeout_ms);
 
+/* Waits up to timeout_ms for the child to exit by itself, then stops it
+ * (SIGKILL) if it has not; returns and frees as cbh_proc_stop. */
+int
+cbh_proc_wait(cbh_proc_t **p_p, int timeout_ms);
+
 const char *
 cbh_proc_log_path(const cbh_proc_t *p);
 

@@ -70,10 +70,7 @@ s_children(int n, const char *scope, int probes, const char *op, int *allowed, i
     for (int i = 0; i < n; i++) {
         char log[512];
         snprintf(log, sizeof log, "%s", cbh_proc_log_path(procs[i]));
-        for (int w = 0; w < 100 && cbh_proc_alive(procs[i]); w++) {
-            cb_time_sleep_ms(20, NULL);
-        }
-        assert_int_equal(cbh_proc_stop(&procs[i], SIGTERM, 1000), 0);
+        assert_int_equal(cbh_proc_wait(&procs[i], 2000), 0);
         FILE *f = fopen(log, "r");
         assert_non_null(f);
         int a = 0;

@@ -88,10 +88,7 @@ s_run4(const char *client, int64_t limit, int64_t window_ms, int tries, int slee
     *redis_calls = 0;
     *decisions = 0;
     for (int i = 0; i < 4; i++) {
-        for (int w = 0; w < 600 && cbh_proc_alive(procs[i]); w++) {
-            cb_time_sleep_ms(20, NULL);
-        }
-        assert_int_equal(cbh_proc_stop(&procs[i], SIGTERM, 1000), 0);
+        assert_int_equal(cbh_proc_wait(&procs[i], 12000), 0);
         FILE *f = fopen(paths[i], "r");
         assert_non_null(f);
         char line[128];

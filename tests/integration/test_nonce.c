@@ -75,11 +75,7 @@ test_four_processes_one_key(void **state)
         assert_non_null(procs[i]);
     }
     for (int i = 0; i < S_PROCS; i++) {
-        for (int w = 0; w < 600 && cbh_proc_alive(procs[i]); w++) {
-            struct timespec ts = {0, 100000000};
-            nanosleep(&ts, NULL);
-        }
-        assert_int_equal(cbh_proc_stop(&procs[i], SIGTERM, 1000), 0);
+        assert_int_equal(cbh_proc_wait(&procs[i], 60000), 0);
     }
     uint64_t *all = calloc(S_PROCS * S_PER_PROC, sizeof *all);
     size_t n = 0;

@@ -193,10 +193,7 @@ test_four_processes_never_exceed(void **state)
     for (int i = 0; i < 4; i++) {
         char log[512];
         snprintf(log, sizeof log, "%s", cbh_proc_log_path(procs[i]));
-        for (int w = 0; w < 100 && cbh_proc_alive(procs[i]); w++) {
-            cb_time_sleep_ms(50, NULL);
-        }
-        assert_int_equal(cbh_proc_stop(&procs[i], SIGTERM, 1000), 0);
+        assert_int_equal(cbh_proc_wait(&procs[i], 5000), 0);
         FILE *f = fopen(log, "r");
         assert_non_null(f);
         int n = -1;
@@ -252,10 +249,7 @@ s_windows4(const char *prefix)
     for (int i = 0; i < 4; i++) {
         char log[512];
         snprintf(log, sizeof log, "%s", cbh_proc_log_path(procs[i]));
-        for (int w = 0; w < 100 && cbh_proc_alive(procs[i]); w++) {
-            cb_time_sleep_ms(50, NULL);
-        }
-        assert_int_equal(cbh_proc_stop(&procs[i], SIGTERM, 1000), 0);
+        assert_int_equal(cbh_proc_wait(&procs[i], 5000), 0);
         FILE *f = fopen(log, "r");
         assert_non_null(f);
         int n = -1;
