@@ -175,7 +175,7 @@ s_read_blob(cb_mp_reader_t *r, bool want_str, const char **data, size_t *len)
 }
 
 int
-cb_mp_read_str(cb_mp_reader_t *r, const char **text, size_t *len)
+cb_mp_read_str_slow(cb_mp_reader_t *r, const char **text, size_t *len)
 {
     return s_read_blob(r, true, text, len);
 }

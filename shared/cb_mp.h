@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "cb_buf.h"
+#include "cb_error.h"
 
 /* A cursor over len bytes of msgpack owned by the caller. Every read checks
  * the bounds and the type, advances only on success, and returns 0 or
@@ -52,7 +53,24 @@ cb_mp_read_array(cb_mp_reader_t *r, uint32_t *count);
 
 /* A str: *text points into the reader's buffer (not NUL-terminated). */
 int
-cb_mp_read_str(cb_mp_reader_t *r, const char **text, size_t *len);
+cb_mp_read_str_slow(cb_mp_reader_t *r, const char **text, size_t *len);
+
+/* Inline for the common fixstr (up to 31 bytes: every key and price). */
+static inline int
+cb_mp_read_str(cb_mp_reader_t *r, const char **text, size_t *len)
+{
+    if (r->pos < r->end && (*r->pos & 0xe0) == 0xa0) {
+        size_t n = *r->pos & 0x1f;
+        if ((size_t) (r->end - r->pos) <= n) {
+            return CB_E_PARSE;
+        }
+        *text = (const char *) r->pos + 1;
+        *len = n;
+        r->pos += 1 + n;
+        return 0;
+    }
+    return cb_mp_read_str_slow(r, text, len);
+}
 
 /* Any msgpack integer that fits int64_t / uint64_t. */
 int

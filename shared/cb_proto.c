@@ -126,23 +126,16 @@ s_decode_decimal(cb_mp_reader_t *r, cb_decimal_t *out)
 {
     const char *text;
     size_t len;
-    int64_t i;
-    switch (cb_mp_peek(r)) {
-    case CB_MP_STR:
-        if (cb_mp_read_str(r, &text, &len) != 0) {
-            return CB_E_PARSE;
-        }
+    if (cb_mp_read_str(r, &text, &len) == 0) {
         return cb_decimal_parse(text, len, out) == 0 ? 0 : CB_E_PARSE;
-    case CB_MP_UINT:
-    case CB_MP_INT:
-        if (cb_mp_read_int(r, &i) != 0) {
-            return CB_E_PARSE;
-        }
+    }
+    cb_mp_type_t type = cb_mp_peek(r);
+    int64_t i;
+    if ((type == CB_MP_UINT || type == CB_MP_INT) && cb_mp_read_int(r, &i) == 0) {
         *out = cb_decimal_from_int(i);
         return 0;
-    default:
-        return CB_E_PARSE;
     }
+    return CB_E_PARSE;
 }
 
 static int
@@ -327,8 +320,8 @@ s_decode_parts(s_part_t *parts, size_t nparts, const void *data, size_t len, cb_
             return s_fail(err, "field '%s' appears twice", f->name);
         }
         part->seen |= bit;
-        if (cb_mp_peek(&r) == CB_MP_NIL) {
-            cb_mp_read_nil(&r);
+        if (r.pos < r.end && *r.pos == 0xc0) {
+            r.pos++; /* nil: the field is absent */
             continue;
         }
         int rc = s_decode_value(&r, f, part->msg + f->offset, err);

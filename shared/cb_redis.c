@@ -1,11 +1,15 @@
 /* cb_redis.c - Redis connection: URL parsing, AUTH, SELECT, lazy reconnect with backoff */
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/random.h>
+#include <time.h>
 
 #include <openssl/crypto.h>
 
@@ -14,21 +18,36 @@
 #include "cb_redis.h"
 #include "cb_time.h"
 
+#define S_CONNECT_MS 1000
+#define S_COMMAND_MS 2000
 #define S_BACKOFF_MIN_MS 50
 #define S_BACKOFF_MAX_MS 5000
+
+/* What the log last said about the connection; a line is written only when
+ * this changes. */
+typedef enum {
+    S_NEW = 0,
+    S_UP,
+    S_DOWN,
+    S_AUTH_FAILED,
+    S_SELECT_FAILED,
+} s_state_t;
 
 struct cb_redis {
     cb_redis_url_t url;
     redisContext *ctx;
     int connect_ms;
     int command_ms;
-    int64_t retry_at_ms; /* monotonic; 0: may try now */
-    int backoff_ms;
-    bool down_logged;
-    bool was_connected;
+    int64_t retry_at_ms; /* monotonic; no connect attempt before it */
+    int backoff_ms;      /* the delay after the next failed connect */
+    int backoff_err;     /* returned while backing off */
+    int pending;         /* pipelined replies not yet read */
+    s_state_t state;
+    int64_t down_since_ms;
+    uint32_t rnd; /* jitter generator state, never 0 */
 };
 
-/* ---- URL ------------------------------------------------------------------ */
+/* ---- URL ----------------------------------------------------------------- */
 
 static int
 s_hex(char c)
@@ -45,39 +64,43 @@ s_hex(char c)
     return -1;
 }
 
-/* Percent-decodes len bytes into a new heap string; NULL on a bad escape. */
+/* Percent-decodes len bytes into a new heap string; NULL on a bad escape,
+ * an encoded NUL or a raw control character (or out of memory). */
 static char *
 s_decode(const char *s, size_t len)
 {
     char *out = malloc(len + 1);
     if (out == NULL) {
-        return NULL;
+        goto fail;
     }
     size_t n = 0;
     for (size_t i = 0; i < len; i++) {
-        if (s[i] == '%') {
-            if (i + 2 >= len) {
-                OPENSSL_cleanse(out, len + 1);
-                free(out);
-                return NULL;
-            }
-            int a = s_hex(s[i + 1]);
-            int b = s_hex(s[i + 2]);
-            if (a < 0 || b < 0) {
-                OPENSSL_cleanse(out, len + 1);
-                free(out);
-                return NULL;
-            }
-            out[n++] = (char) (a * 16 + b);
-            i += 2;
-        } else {
-            out[n++] = s[i];
+        unsigned char c = (unsigned char) s[i];
+        if (c < 0x20 || c == 0x7f) {
+            goto fail_out;
         }
+        if (c == '%') {
+            int hi = i + 2 < len ? s_hex(s[i + 1]) : -1;
+            int lo = i + 2 < len ? s_hex(s[i + 2]) : -1;
+            if (hi < 0 || lo < 0 || hi + lo == 0) {
+                goto fail_out;
+            }
+            c = (unsigned char) (hi * 16 + lo);
+            i += 2;
+        }
+        out[n++] = (char) c;
     }
     out[n] = '\0';
     return out;
+
+fail_out:
+    OPENSSL_cleanse(out, len + 1);
+    free(out);
+fail:
+    return NULL;
 }
 
+/* Parses len decimal digits (no sign, no blanks) within [min, max]. */
 static int
 s_parse_int(const char *s, size_t len, long min, long max, long *out)
 {
@@ -98,9 +121,38 @@ s_parse_int(const char *s, size_t len, long min, long max, long *out)
     return 0;
 }
 
+/* True when host (len bytes, brackets removed) is a plausible host name,
+ * IPv4 address or, when bracketed, IPv6 address. */
+static bool
+s_host_valid(const char *host, size_t len, bool bracketed)
+{
+    if (len == 0 || len >= sizeof ((cb_redis_url_t *) NULL)->host) {
+        return false;
+    }
+    bool colon = false;
+    for (size_t i = 0; i < len; i++) {
+        char c = host[i];
+        bool ok;
+        if (bracketed) {
+            ok = s_hex(c) >= 0 || c == ':' || c == '.';
+            colon = colon || c == ':';
+        } else {
+            ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                 c == '.' || c == '-' || c == '_';
+        }
+        if (!ok) {
+            return false;
+        }
+    }
+    return !bracketed || colon;
+}
+
 void
 cb_redis_url_fini(cb_redis_url_t *url)
 {
+    if (url == NULL) {
+        return;
+    }
     if (url->password != NULL) {
         OPENSSL_cleanse(url->password, strlen(url->password));
         free(url->password);
@@ -110,20 +162,29 @@ cb_redis_url_fini(cb_redis_url_t *url)
     url->username = NULL;
 }
 
-int
-cb_redis_url_parse(const char *text, cb_redis_url_t *url)
+/* cb_redis_url_parse, with *why set to a reason (no secrets) on failure. */
+static int
+s_url_parse(const char *text, cb_redis_url_t *url, const char **why)
 {
     memset(url, 0, sizeof *url);
     url->port = 6379;
-    if (text == NULL || strncmp(text, "redis://", 8) != 0) {
-        return CB_E_CONFIG;
+    *why = "not a redis://[[user]:password@]host[:port][/db] URL";
+    if (text == NULL) {
+        goto fail;
+    }
+    if (strncasecmp(text, "rediss://", 9) == 0) {
+        *why = "rediss:// (TLS) is not supported by hiredis 0.14; use redis://";
+        goto fail;
+    }
+    if (strncasecmp(text, "redis://", 8) != 0) {
+        goto fail;
     }
     const char *p = text + 8;
     const char *end = p + strlen(p);
     const char *slash = memchr(p, '/', (size_t) (end - p));
     const char *authority_end = slash != NULL ? slash : end;
-    /* The last '@' before the path ends the user info (passwords may hold '@'
-     * only percent-encoded, but be lenient). */
+    /* The last '@' of the authority ends the user info, so that a raw '@' in
+     * a password still parses (it should be written %40). */
     const char *at = NULL;
     for (const char *q = p; q < authority_end; q++) {
         if (*q == '@') {
@@ -131,35 +192,33 @@ cb_redis_url_parse(const char *text, cb_redis_url_t *url)
         }
     }
     if (at != NULL) {
+        *why = "bad user info (percent-encode reserved characters)";
         const char *colon = memchr(p, ':', (size_t) (at - p));
-        if (colon != NULL) {
-            if (colon > p) {
-                url->username = s_decode(p, (size_t) (colon - p));
-                if (url->username == NULL) {
-                    goto fail;
-                }
-            }
-            url->password = s_decode(colon + 1, (size_t) (at - colon - 1));
-            if (url->password == NULL) {
+        const char *pass = colon != NULL ? colon + 1 : p;
+        if (colon != NULL && colon > p) {
+            url->username = s_decode(p, (size_t) (colon - p));
+            if (url->username == NULL) {
                 goto fail;
             }
-        } else if (at > p) {
-            /* "redis://secret@host": a bare user info is the password. */
-            url->password = s_decode(p, (size_t) (at - p));
+        }
+        if (at > pass || url->username != NULL) {
+            url->password = s_decode(pass, (size_t) (at - pass));
             if (url->password == NULL) {
                 goto fail;
             }
         }
         p = at + 1;
     }
-    const char *host_start = p;
+    *why = "bad host";
+    const char *host = p;
     const char *host_end;
-    if (p < authority_end && *p == '[') {
+    bool bracketed = p < authority_end && *p == '[';
+    if (bracketed) {
         const char *close = memchr(p, ']', (size_t) (authority_end - p));
-        if (close == NULL || close == p + 1) {
+        if (close == NULL) {
             goto fail;
         }
-        host_start = p + 1;
+        host = p + 1;
         host_end = close;
         p = close + 1;
     } else {
@@ -169,36 +228,30 @@ cb_redis_url_parse(const char *text, cb_redis_url_t *url)
         }
         p = host_end;
     }
-    size_t host_len = (size_t) (host_end - host_start);
-    if (host_len == 0 || host_len >= sizeof url->host) {
+    size_t host_len = (size_t) (host_end - host);
+    if (!s_host_valid(host, host_len, bracketed)) {
         goto fail;
     }
-    for (size_t i = 0; i < host_len; i++) {
-        char c = host_start[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '.' || c == '-' || c == ':' || c == '_')) {
-            goto fail;
-        }
-    }
-    memcpy(url->host, host_start, host_len);
+    memcpy(url->host, host, host_len);
     url->host[host_len] = '\0';
     if (p < authority_end) {
-        if (*p != ':') {
-            goto fail;
-        }
         long port;
-        if (s_parse_int(p + 1, (size_t) (authority_end - p - 1), 1, 65535, &port) != 0) {
+        *why = "bad port (1 to 65535)";
+        if (*p != ':' ||
+            s_parse_int(p + 1, (size_t) (authority_end - p - 1), 1, 65535, &port) != 0) {
             goto fail;
         }
         url->port = (int) port;
     }
     if (slash != NULL && slash + 1 < end) {
         long db;
+        *why = "bad db (0 to 10000)";
         if (s_parse_int(slash + 1, (size_t) (end - slash - 1), 0, 10000, &db) != 0) {
             goto fail;
         }
         url->db = (int) db;
     }
+    *why = NULL;
     return 0;
 
 fail:
@@ -206,33 +259,55 @@ fail:
     return CB_E_CONFIG;
 }
 
-/* ---- connection ------------------------------------------------------------- */
+int
+cb_redis_url_parse(const char *text, cb_redis_url_t *url)
+{
+    const char *why;
+    return s_url_parse(text, url, &why);
+}
+
+/* ---- connection ---------------------------------------------------------- */
+
+static int64_t
+s_now_ms(void)
+{
+    return cb_time_mono_ns() / 1000000;
+}
+
+static struct timeval
+s_tv(int ms)
+{
+    struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
+    return tv;
+}
 
 cb_redis_t *
 cb_redis_new(const char *url, int *err)
 {
+    const char *why;
     cb_redis_t *r = calloc(1, sizeof *r);
     if (r == NULL) {
         *err = CB_E_NOMEM;
-        return NULL;
+        goto fail;
     }
-    if (url != NULL && strncmp(url, "rediss://", 9) == 0) {
-        cb_log_error("redis_url_invalid", "reason=\"TLS (rediss://) is not supported\"");
-        free(r);
-        *err = CB_E_CONFIG;
-        return NULL;
+    *err = s_url_parse(url, &r->url, &why);
+    if (*err != 0) {
+        cb_log_error("redis_url_invalid", "reason=\"%s\"", why);
+        goto fail_url;
     }
-    if (cb_redis_url_parse(url, &r->url) != 0) {
-        cb_log_error("redis_url_invalid", "url=%s", url != NULL ? url : "");
-        free(r);
-        *err = CB_E_CONFIG;
-        return NULL;
-    }
-    r->connect_ms = 1000;
-    r->command_ms = 2000;
+    r->connect_ms = S_CONNECT_MS;
+    r->command_ms = S_COMMAND_MS;
     r->backoff_ms = S_BACKOFF_MIN_MS;
-    *err = 0;
+    if (getrandom(&r->rnd, sizeof r->rnd, GRND_NONBLOCK) != (ssize_t) sizeof r->rnd) {
+        r->rnd = (uint32_t) cb_time_mono_ns();
+    }
+    r->rnd |= 1;
     return r;
+
+fail_url:
+    free(r);
+fail:
+    return NULL;
 }
 
 static void
@@ -242,6 +317,7 @@ s_drop(cb_redis_t *r)
         redisFree(r->ctx);
         r->ctx = NULL;
     }
+    r->pending = 0;
 }
 
 void
@@ -260,8 +336,15 @@ cb_redis_destroy(cb_redis_t **r_p)
 void
 cb_redis_set_timeouts(cb_redis_t *r, int connect_ms, int command_ms)
 {
-    r->connect_ms = connect_ms;
-    r->command_ms = command_ms;
+    if (connect_ms > 0) {
+        r->connect_ms = connect_ms;
+    }
+    if (command_ms > 0) {
+        r->command_ms = command_ms;
+        if (r->ctx != NULL) {
+            redisSetTimeout(r->ctx, s_tv(r->command_ms));
+        }
+    }
 }
 
 bool
@@ -270,146 +353,346 @@ cb_redis_connected(const cb_redis_t *r)
     return r->ctx != NULL;
 }
 
-static int64_t
-s_now_ms(void)
-{
-    return cb_time_mono_ns() / 1000000;
-}
-
-/* Schedules the next connect attempt: doubling backoff with +-25% jitter. */
+/* Logs a change of state once; why is a server or socket error text. */
 static void
-s_backoff(cb_redis_t *r)
+s_set_state(cb_redis_t *r, s_state_t to, const char *why)
 {
-    unsigned rnd = 0;
-    if (getrandom(&rnd, sizeof rnd, GRND_NONBLOCK) != (ssize_t) sizeof rnd) {
-        rnd = (unsigned) s_now_ms();
+    if (to == r->state) {
+        return;
     }
-    int jitter = r->backoff_ms / 4;
-    int delay = r->backoff_ms - jitter + (jitter > 0 ? (int) (rnd % (unsigned) (2 * jitter + 1)) : 0);
-    r->retry_at_ms = s_now_ms() + delay;
-    r->backoff_ms = r->backoff_ms * 2 > S_BACKOFF_MAX_MS ? S_BACKOFF_MAX_MS : r->backoff_ms * 2;
+    const char *host = r->url.host;
+    int port = r->url.port;
+    switch (to) {
+    case S_UP:
+        if (r->state == S_NEW) {
+            cb_log_info("redis_connected", "host=%s port=%d db=%d", host, port, r->url.db);
+        } else {
+            cb_log_info("redis_connected", "host=%s port=%d db=%d down_ms=%lld", host, port,
+                        r->url.db, (long long) (s_now_ms() - r->down_since_ms));
+        }
+        break;
+    case S_DOWN:
+        if (r->state == S_UP) {
+            cb_log_warn("redis_lost", "host=%s port=%d error=\"%s\"", host, port, why);
+        } else {
+            cb_log_warn("redis_unavailable", "host=%s port=%d error=\"%s\"", host, port, why);
+        }
+        break;
+    case S_AUTH_FAILED:
+        cb_log_error("redis_auth_failed", "host=%s port=%d user=%s error=\"%s\"", host, port,
+                     r->url.username != NULL ? r->url.username : "default", why);
+        break;
+    case S_SELECT_FAILED:
+        cb_log_error("redis_select_failed", "host=%s port=%d db=%d error=\"%s\"", host, port,
+                     r->url.db, why);
+        break;
+    case S_NEW:
+        break;
+    }
+    if (to != S_UP && (r->state == S_UP || r->state == S_NEW)) {
+        r->down_since_ms = s_now_ms();
+    }
+    r->state = to;
 }
 
+/* Schedules the next connect attempt after a failed one: the current delay
+ * plus up to 25% jitter, then doubles the delay up to the maximum. */
 static void
-s_lost(cb_redis_t *r, const char *why)
+s_backoff(cb_redis_t *r, int err)
 {
-    s_drop(r);
-    if (!r->down_logged) {
-        cb_log_warn("redis_down", "host=%s port=%d error=\"%s\"", r->url.host, r->url.port, why);
-        r->down_logged = true;
-    }
-    s_backoff(r);
+    r->rnd ^= r->rnd << 13;
+    r->rnd ^= r->rnd >> 17;
+    r->rnd ^= r->rnd << 5;
+    int jitter = (int) (r->rnd % (uint32_t) (r->backoff_ms / 4 + 1));
+    r->retry_at_ms = s_now_ms() + r->backoff_ms + jitter;
+    r->backoff_ms = r->backoff_ms >= S_BACKOFF_MAX_MS / 2 ? S_BACKOFF_MAX_MS : r->backoff_ms * 2;
+    r->backoff_err = err == CB_E_TIMEOUT ? CB_E_UNAVAILABLE : err;
 }
 
-static struct timeval
-s_tv(int ms)
-{
-    struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
-    return tv;
-}
-
-/* Connects, authenticates and selects the db. 0 or an error code. */
+/* The code for a failed hiredis call: errno_at_fail is errno right after it. */
 static int
-s_connect(cb_redis_t *r)
+s_io_code(const redisContext *ctx, int errno_at_fail)
 {
-    if (r->retry_at_ms != 0 && s_now_ms() < r->retry_at_ms) {
-        return CB_E_UNAVAILABLE;
-    }
-    redisContext *ctx = redisConnectWithTimeout(r->url.host, r->url.port, s_tv(r->connect_ms));
-    if (ctx == NULL || ctx->err != 0) {
-        char why[128];
-        snprintf(why, sizeof why, "%s", ctx != NULL ? ctx->errstr : "out of memory");
-        if (ctx != NULL) {
-            redisFree(ctx);
-        }
-        s_lost(r, why);
-        return CB_E_UNAVAILABLE;
-    }
-    redisSetTimeout(ctx, s_tv(r->command_ms));
-    r->ctx = ctx;
-    if (r->url.password != NULL) {
-        redisReply *reply = r->url.username != NULL
-                                ? redisCommand(ctx, "AUTH %s %s", r->url.username, r->url.password)
-                                : redisCommand(ctx, "AUTH %s", r->url.password);
-        bool ok = reply != NULL && reply->type == REDIS_REPLY_STATUS;
-        if (reply != NULL) {
-            freeReplyObject(reply);
-        }
-        if (!ok) {
-            bool io = reply == NULL;
-            if (io) {
-                s_lost(r, "I/O error during AUTH");
-                return CB_E_UNAVAILABLE;
-            }
-            s_drop(r);
-            cb_log_error("redis_auth_failed", "host=%s port=%d", r->url.host, r->url.port);
-            s_backoff(r);
-            return CB_E_UNAUTHORIZED;
-        }
-    }
-    if (r->url.db != 0) {
-        redisReply *reply = redisCommand(ctx, "SELECT %d", r->url.db);
-        bool ok = reply != NULL && reply->type == REDIS_REPLY_STATUS;
-        if (reply != NULL) {
-            freeReplyObject(reply);
-        }
-        if (!ok) {
-            s_lost(r, "SELECT failed");
-            return CB_E_UNAVAILABLE;
-        }
-    }
-    if (r->down_logged || !r->was_connected) {
-        cb_log_info("redis_connected", "host=%s port=%d db=%d", r->url.host, r->url.port,
-                    r->url.db);
-    }
-    r->down_logged = false;
-    r->was_connected = true;
-    r->retry_at_ms = 0;
-    r->backoff_ms = S_BACKOFF_MIN_MS;
-    return 0;
-}
-
-/* After a NULL reply: drop the connection and say why. */
-static int
-s_failed(cb_redis_t *r)
-{
-    bool timeout = r->ctx->err == REDIS_ERR_IO && (errno == EAGAIN || errno == EWOULDBLOCK);
-    char why[128];
-    snprintf(why, sizeof why, "%s", r->ctx->errstr);
-    s_lost(r, why);
+    bool timeout = ctx != NULL && ctx->err == REDIS_ERR_IO &&
+                   (errno_at_fail == EAGAIN || errno_at_fail == EWOULDBLOCK ||
+                    errno_at_fail == ETIMEDOUT || errno_at_fail == EINPROGRESS);
     return timeout ? CB_E_TIMEOUT : CB_E_UNAVAILABLE;
 }
 
-redisReply *
-cb_redis_commandv(cb_redis_t *r, int *err, int argc, const char **argv, const size_t *argvlen)
+/* An open connection failed (I/O error, timeout, protocol error): drop it.
+ * The next call may reconnect at once; only failed connects back off. */
+static int
+s_lost(cb_redis_t *r, int errno_at_fail)
 {
-    if (r->ctx == NULL && (*err = s_connect(r)) != 0) {
-        return NULL;
+    char why[sizeof r->ctx->errstr];
+    snprintf(why, sizeof why, "%s", r->ctx->errstr);
+    int code = s_io_code(r->ctx, errno_at_fail);
+    s_drop(r);
+    s_set_state(r, S_DOWN, code == CB_E_TIMEOUT ? "timed out" : why);
+    return code;
+}
+
+/* The code for an error reply to SELECT during the handshake. */
+static int
+s_select_code(const redisReply *reply)
+{
+    if (strncmp(reply->str, "NOAUTH", 6) == 0 || strncmp(reply->str, "NOPERM", 6) == 0 ||
+        strncmp(reply->str, "WRONGPASS", 9) == 0) {
+        return CB_E_UNAUTHORIZED;
     }
-    redisReply *reply = redisCommandArgv(r->ctx, argc, argv, argvlen);
-    if (reply == NULL) {
-        *err = s_failed(r);
-        return NULL;
+    if (strncmp(reply->str, "LOADING", 7) == 0 || strncmp(reply->str, "BUSY", 4) == 0 ||
+        strncmp(reply->str, "MASTERDOWN", 10) == 0) {
+        return CB_E_UNAVAILABLE;
     }
-    *err = 0;
+    return CB_E_CONFIG;
+}
+
+/* Sends AUTH (when there is a password) and SELECT in one round trip and
+ * checks both replies. 0 or an error code, with why (no secrets) set. */
+static int
+s_handshake(cb_redis_t *r, redisContext *ctx, char *why, size_t why_size)
+{
+    int rc = 0;
+    int sent = 0;
+    redisReply *replies[2] = {NULL, NULL};
+    if (r->url.password != NULL) {
+        const char *argv[3] = {"AUTH"};
+        int argc = 1;
+        if (r->url.username != NULL) {
+            argv[argc++] = r->url.username;
+        }
+        argv[argc++] = r->url.password;
+        char *cmd = NULL;
+        int len = redisFormatCommandArgv(&cmd, argc, argv, NULL);
+        if (len < 0) {
+            rc = CB_E_NOMEM;
+            snprintf(why, why_size, "out of memory");
+            goto done;
+        }
+        int appended = redisAppendFormattedCommand(ctx, cmd, (size_t) len);
+        OPENSSL_cleanse(cmd, (size_t) len);
+        redisFreeCommand(cmd);
+        if (appended != REDIS_OK) {
+            rc = CB_E_NOMEM;
+            snprintf(why, why_size, "out of memory");
+            goto done;
+        }
+        sent++;
+    }
+    if (redisAppendCommand(ctx, "SELECT %d", r->url.db) != REDIS_OK) {
+        rc = CB_E_NOMEM;
+        snprintf(why, why_size, "out of memory");
+        goto done;
+    }
+    sent++;
+    for (int i = 0; i < sent; i++) {
+        void *reply = NULL;
+        if (redisGetReply(ctx, &reply) != REDIS_OK || reply == NULL) {
+            int saved = errno;
+            rc = s_io_code(ctx, saved);
+            snprintf(why, why_size, "%s", rc == CB_E_TIMEOUT ? "timed out" : ctx->errstr);
+            goto done;
+        }
+        replies[i] = reply;
+    }
+    const redisReply *auth = sent == 2 ? replies[0] : NULL;
+    const redisReply *select = replies[sent - 1];
+    if (auth != NULL && auth->type == REDIS_REPLY_ERROR) {
+        rc = CB_E_UNAUTHORIZED;
+        snprintf(why, why_size, "%s", auth->str);
+    } else if (auth != NULL && auth->type != REDIS_REPLY_STATUS) {
+        rc = CB_E_UNAVAILABLE;
+        snprintf(why, why_size, "unexpected reply to AUTH");
+    } else if (select->type == REDIS_REPLY_ERROR) {
+        rc = s_select_code(select);
+        snprintf(why, why_size, "%s", select->str);
+    } else if (select->type != REDIS_REPLY_STATUS) {
+        rc = CB_E_UNAVAILABLE;
+        snprintf(why, why_size, "unexpected reply to SELECT");
+    }
+
+done:
+    for (int i = 0; i < 2; i++) {
+        if (replies[i] != NULL) {
+            freeReplyObject(replies[i]);
+        }
+    }
+    return rc;
+}
+
+/* Makes sure a connection is open: connects, authenticates and selects the
+ * db unless backing off. 0 or an error code. */
+static int
+s_connect(cb_redis_t *r)
+{
+    char why[192];
+    int rc;
+    if (r->ctx != NULL) {
+        return 0;
+    }
+    if (r->retry_at_ms != 0 && s_now_ms() < r->retry_at_ms) {
+        return r->backoff_err;
+    }
+    redisContext *ctx = redisConnectWithTimeout(r->url.host, r->url.port, s_tv(r->connect_ms));
+    int saved = errno;
+    if (ctx == NULL) {
+        rc = CB_E_UNAVAILABLE;
+        snprintf(why, sizeof why, "redisConnectWithTimeout() failed: out of memory");
+        goto fail;
+    }
+    if (ctx->err != 0) {
+        rc = s_io_code(ctx, saved);
+        snprintf(why, sizeof why, "connect() failed: %s", ctx->errstr);
+        goto fail_ctx;
+    }
+    if (redisSetTimeout(ctx, s_tv(r->command_ms)) != REDIS_OK) {
+        rc = CB_E_UNAVAILABLE;
+        snprintf(why, sizeof why, "%s", ctx->errstr);
+        goto fail_ctx;
+    }
+    /* Keepalive notices a peer that vanished without closing (host down). */
+    redisEnableKeepAlive(ctx);
+    rc = s_handshake(r, ctx, why, sizeof why);
+    if (rc != 0) {
+        goto fail_ctx;
+    }
+    r->ctx = ctx;
+    r->retry_at_ms = 0;
+    r->backoff_ms = S_BACKOFF_MIN_MS;
+    s_set_state(r, S_UP, NULL);
+    return 0;
+
+fail_ctx:
+    redisFree(ctx);
+fail:
+    s_set_state(r, rc == CB_E_UNAUTHORIZED ? S_AUTH_FAILED
+                   : rc == CB_E_CONFIG     ? S_SELECT_FAILED
+                                           : S_DOWN,
+                why);
+    s_backoff(r, rc);
+    return rc;
+}
+
+/* SIGPIPE guard. hiredis writes with write(2), so a write to a connection the
+ * server reset raises SIGPIPE, which kills a process that does not ignore it.
+ * While it is not ignored, the signal is blocked around our I/O and a SIGPIPE
+ * raised by that I/O is consumed (the libpq technique). */
+typedef struct {
+    bool active;
+    bool was_pending;
+    sigset_t old_mask;
+} s_pipe_guard_t;
+
+static void
+s_pipe_guard_on(s_pipe_guard_t *g)
+{
+    struct sigaction sa;
+    g->active = sigaction(SIGPIPE, NULL, &sa) == 0 && sa.sa_handler != SIG_IGN;
+    if (!g->active) {
+        return;
+    }
+    sigset_t pipe_set;
+    sigset_t pending;
+    sigemptyset(&pipe_set);
+    sigaddset(&pipe_set, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_set, &g->old_mask);
+    g->was_pending = sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE) == 1;
+}
+
+static void
+s_pipe_guard_off(s_pipe_guard_t *g)
+{
+    if (!g->active) {
+        return;
+    }
+    int saved = errno;
+    sigset_t pipe_set;
+    sigset_t pending;
+    sigemptyset(&pipe_set);
+    sigaddset(&pipe_set, SIGPIPE);
+    if (!g->was_pending && sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE) == 1) {
+        struct timespec zero = {0, 0};
+        while (sigtimedwait(&pipe_set, NULL, &zero) < 0 && errno == EINTR) {
+        }
+    }
+    pthread_sigmask(SIG_SETMASK, &g->old_mask, NULL);
+    errno = saved;
+}
+
+/* Reads and frees replies a caller queued with cb_redis_appendv and never
+ * read, so that the next reply belongs to the next command. */
+static int
+s_discard_pending(cb_redis_t *r)
+{
+    while (r->ctx != NULL && r->pending > 0) {
+        void *reply = NULL;
+        if (redisGetReply(r->ctx, &reply) != REDIS_OK || reply == NULL) {
+            int saved = errno;
+            return s_lost(r, saved);
+        }
+        freeReplyObject(reply);
+        r->pending--;
+    }
+    return 0;
+}
+
+/* Runs one formatted command (len bytes of RESP in cmd, which stays the
+ * caller's): connects when needed, sends it, reads its reply. */
+static redisReply *
+s_run(cb_redis_t *r, int *err, const char *cmd, int len)
+{
+    void *reply = NULL;
+    s_pipe_guard_t guard;
+    s_pipe_guard_on(&guard);
+    *err = s_connect(r);
+    if (*err != 0) {
+        goto done;
+    }
+    *err = s_discard_pending(r);
+    if (*err != 0) {
+        goto done;
+    }
+    if (redisAppendFormattedCommand(r->ctx, cmd, (size_t) len) != REDIS_OK ||
+        redisGetReply(r->ctx, &reply) != REDIS_OK || reply == NULL) {
+        int saved = errno;
+        *err = s_lost(r, saved);
+        reply = NULL;
+        goto done;
+    }
+
+done:
+    s_pipe_guard_off(&guard);
     return reply;
 }
 
 redisReply *
 cb_redis_command(cb_redis_t *r, int *err, const char *fmt, ...)
 {
-    if (r->ctx == NULL && (*err = s_connect(r)) != 0) {
-        return NULL;
-    }
+    char *cmd = NULL;
     va_list ap;
     va_start(ap, fmt);
-    redisReply *reply = redisvCommand(r->ctx, fmt, ap);
+    int len = redisvFormatCommand(&cmd, fmt, ap);
     va_end(ap);
-    if (reply == NULL) {
-        *err = s_failed(r);
+    if (len < 0) {
+        *err = len == -1 ? CB_E_NOMEM : CB_E_BAD_REQUEST;
         return NULL;
     }
-    *err = 0;
+    redisReply *reply = s_run(r, err, cmd, len);
+    redisFreeCommand(cmd);
+    return reply;
+}
+
+redisReply *
+cb_redis_commandv(cb_redis_t *r, int *err, int argc, const char **argv, const size_t *argvlen)
+{
+    char *cmd = NULL;
+    int len = redisFormatCommandArgv(&cmd, argc, argv, argvlen);
+    if (len < 0) {
+        *err = CB_E_NOMEM;
+        return NULL;
+    }
+    redisReply *reply = s_run(r, err, cmd, len);
+    redisFreeCommand(cmd);
     return reply;
 }
 
@@ -417,28 +700,47 @@ int
 cb_redis_appendv(cb_redis_t *r, int argc, const char **argv, const size_t *argvlen)
 {
     int err;
-    if (r->ctx == NULL && (err = s_connect(r)) != 0) {
-        return err;
+    s_pipe_guard_t guard;
+    s_pipe_guard_on(&guard);
+    err = s_connect(r);
+    if (err != 0) {
+        goto done;
     }
     if (redisAppendCommandArgv(r->ctx, argc, argv, argvlen) != REDIS_OK) {
-        return CB_E_NOMEM;
+        /* Only formatting can fail here (out of memory); the context is
+         * marked failed, so drop it. */
+        int saved = errno;
+        err = s_lost(r, saved);
+        goto done;
     }
-    return 0;
+    r->pending++;
+
+done:
+    s_pipe_guard_off(&guard);
+    return err;
 }
 
 redisReply *
 cb_redis_get_reply(cb_redis_t *r, int *err)
 {
-    if (r->ctx == NULL) {
-        *err = CB_E_UNAVAILABLE;
-        return NULL;
-    }
     void *reply = NULL;
+    s_pipe_guard_t guard;
+    s_pipe_guard_on(&guard);
+    if (r->ctx == NULL || r->pending == 0) {
+        *err = CB_E_UNAVAILABLE;
+        goto done;
+    }
+    r->pending--;
     if (redisGetReply(r->ctx, &reply) != REDIS_OK || reply == NULL) {
-        *err = s_failed(r);
-        return NULL;
+        int saved = errno;
+        *err = s_lost(r, saved);
+        reply = NULL;
+        goto done;
     }
     *err = 0;
+
+done:
+    s_pipe_guard_off(&guard);
     return reply;
 }
 

@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include <hiredis.h>
+#include <hiredis/hiredis.h>
 
 /* A parsed redis:// URL. username/password are heap copies (NULL when
  * absent), wiped and freed by cb_redis_url_fini. */
@@ -17,10 +17,11 @@ typedef struct {
     char *password;
 } cb_redis_url_t;
 
-/* Parses redis://[[username]:password@]host[:port][/db] (user info
- * percent-decoded, IPv6 hosts in brackets, port 1..65535 default 6379, db
- * 0..10000 default 0). rediss:// is refused (no TLS in this hiredis). Returns
- * 0 or CB_E_CONFIG; *url is clean (fini-safe) either way. */
+/* Parses redis://[[username]:password@]host[:port][/db]: user info
+ * percent-decoded (%00 refused), IPv6 hosts in brackets, port 1..65535
+ * (default 6379), db 0..10000 (default 0); "redis://secret@host" gives a
+ * password, as in redis-cli. rediss:// is refused (no TLS in hiredis 0.14).
+ * Returns 0 or CB_E_CONFIG, never logs; *url is fini-safe either way. */
 int
 cb_redis_url_parse(const char *text, cb_redis_url_t *url);
 
@@ -28,48 +29,62 @@ cb_redis_url_parse(const char *text, cb_redis_url_t *url);
 void
 cb_redis_url_fini(cb_redis_url_t *url);
 
+/* One connection to one Redis. Not thread-safe: one handle per thread. */
 typedef struct cb_redis cb_redis_t;
 
-/* Creates a connection handle for url; does not connect (Redis may be down).
- * NULL with *err = CB_E_CONFIG for a bad URL, CB_E_NOMEM otherwise. */
+/* Creates a handle for url without connecting (Redis may be down); the first
+ * command connects. NULL with *err = CB_E_CONFIG for a bad URL (logged,
+ * without the URL's secrets) or CB_E_NOMEM; else *err = 0. */
 cb_redis_t *
 cb_redis_new(const char *url, int *err);
 
-/* Closes, wipes the password, frees; NULL-safe, nulls *r_p. */
+/* Closes, wipes the password, frees; NULL-safe, idempotent, nulls *r_p. */
 void
 cb_redis_destroy(cb_redis_t **r_p);
 
-/* Connect and command timeouts in milliseconds (defaults 1000 and 2000). */
+/* Connect and command timeouts in milliseconds (defaults 1000 and 2000);
+ * a value <= 0 keeps the current one. Applies to the open connection too. */
 void
 cb_redis_set_timeouts(cb_redis_t *r, int connect_ms, int command_ms);
 
-/* Runs one command (hiredis format string). Connects first when needed
- * (AUTH, SELECT); while reconnecting is backing off (50 ms doubling to 5 s,
- * with jitter) it fails at once without touching the network. Returns the
- * reply (caller frees with freeReplyObject; error replies such as NOSCRIPT are
- * replies too, with *err = 0), or NULL with *err = CB_E_UNAVAILABLE (down or
- * I/O error: the connection is dropped), CB_E_TIMEOUT or CB_E_UNAUTHORIZED.
- * Outages are logged once when they start and once when they end. */
+/* Runs one command (hiredis format string). Connects first when needed:
+ * AUTH (AUTH user pass with a username), then SELECT db, after each connect.
+ * Returns the reply, owned by the caller (freeReplyObject); error replies
+ * such as NOSCRIPT are replies too, with *err = 0. Returns NULL with *err =
+ *   CB_E_UNAVAILABLE  Redis down, I/O error, or still backing off;
+ *   CB_E_TIMEOUT      no answer within the command or connect timeout;
+ *   CB_E_UNAUTHORIZED AUTH refused (also while backing off after it);
+ *   CB_E_CONFIG       SELECT refused (db out of range), also while backing off;
+ *   CB_E_BAD_REQUEST  fmt could not be formatted (the connection is kept).
+ * After an I/O error or timeout the connection is dropped; the next call
+ * reconnects at once, and failed connects back off (50 ms doubling to 5 s,
+ * plus up to 25% jitter), failing fast in between without touching the
+ * network. Transitions (connected, lost, auth failed) are logged once each. */
 redisReply *
 cb_redis_command(cb_redis_t *r, int *err, const char *fmt, ...);
 
-/* The same with an argument vector (binary-safe). */
+/* The same with an argument vector (binary-safe; argvlen may be NULL for
+ * NUL-terminated arguments). */
 redisReply *
 cb_redis_commandv(cb_redis_t *r, int *err, int argc, const char **argv, const size_t *argvlen);
 
 /* Pipelining: queue commands with cb_redis_appendv (connecting first when
- * needed), then read one reply per queued command, in order, with
- * cb_redis_get_reply. Same errors as cb_redis_commandv; after an error the
- * connection is dropped and the remaining replies are lost (NULL). */
+ * needed; returns 0 or an error of cb_redis_commandv), then read one reply per
+ * queued command, in order, with cb_redis_get_reply (errors as
+ * cb_redis_commandv). After an error the connection is dropped and the other
+ * queued replies are lost (NULL, CB_E_UNAVAILABLE). Replies left unread are
+ * read and discarded by the next cb_redis_command / cb_redis_commandv. */
 int
 cb_redis_appendv(cb_redis_t *r, int argc, const char **argv, const size_t *argvlen);
 redisReply *
 cb_redis_get_reply(cb_redis_t *r, int *err);
 
+/* True while a connection is open (it may still turn out to be dead). */
 bool
 cb_redis_connected(const cb_redis_t *r);
 
-/* PING; 0 when PONG came back, else the error of cb_redis_command. */
+/* PING; 0 when PONG came back, else the error of cb_redis_command, or
+ * CB_E_UNAVAILABLE for an error reply (such as LOADING). */
 int
 cb_redis_ping(cb_redis_t *r);
 

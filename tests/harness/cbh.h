@@ -5,28 +5,34 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-/* A currently free 127.0.0.1 TCP port; never the same one twice per process. */
+/* A currently free 127.0.0.1 TCP port (bound to port 0, read back, closed);
+ * never the same one twice per process. -1 when none could be found. */
 int
 cbh_free_port(void);
 
 typedef struct cbh_proc cbh_proc_t;
 
-/* Starts argv[0] (a path) with argv, this environment plus extra "K=V"
- * strings (NULL-terminated, may be NULL). stdout and stderr go to
- * $CBH_LOG_DIR (default build/test-logs)/<name>-<pid>.log. The child dies with
- * the test (PR_SET_PDEATHSIG). NULL on failure. */
+/* Starts argv[0] (a path; a bare name is looked up in PATH) with argv, this
+ * environment plus extra "K=V" strings (NULL-terminated, may be NULL; they
+ * override). stdout and stderr go to $CBH_LOG_DIR (default build/test-logs)
+ * /<name>-<pid>.log, stdin is /dev/null, no other descriptor is inherited,
+ * signal mask and SIGPIPE/SIGINT/SIGTERM/SIGHUP dispositions are reset. The
+ * child gets PR_SET_PDEATHSIG SIGKILL: it dies when the thread that started
+ * it does. NULL when the program could not be started (exec failed). */
 cbh_proc_t *
 cbh_proc_start(const char *name, char *const argv[], char *const extra_env[]);
 
+/* The child's pid; -1 for NULL. */
 pid_t
 cbh_proc_pid(const cbh_proc_t *p);
 
-/* True while the child runs (reaps it when it has exited). */
+/* True while the child runs (waitpid WNOHANG; reaps it once it has exited). */
 bool
 cbh_proc_alive(cbh_proc_t *p);
 
 /* Sends sig, waits up to timeout_ms, then SIGKILL; frees *p_p and nulls it.
- * Returns the exit code, 128+signal when a signal ended it, or -1. NULL-safe. */
+ * Returns the exit code, 128+signal when a signal ended it, or -1 (NULL or
+ * unknown status). NULL-safe. */
 int
 cbh_proc_stop(cbh_proc_t **p_p, int sig, int timeout_ms);
 
@@ -35,6 +41,7 @@ cbh_proc_stop(cbh_proc_t **p_p, int sig, int timeout_ms);
 int
 cbh_proc_wait(cbh_proc_t **p_p, int timeout_ms);
 
+/* The child's log file; "" for NULL. Valid until the process is stopped. */
 const char *
 cbh_proc_log_path(const cbh_proc_t *p);
 
@@ -53,13 +60,21 @@ typedef struct {
     char dir[256];
 } cbh_redis_t;
 
-/* Starts redis-server on a free port in a fresh temp dir without persistence,
- * with requirepass when password is not NULL; waits until it answers.
- * The URL includes the password. 0 or -1. */
+/* Starts redis-server ($CBH_REDIS_SERVER, else redis-server from PATH) on a
+ * free port in a fresh temp dir without persistence (--save "" --appendonly
+ * no), with requirepass when password is not NULL; waits until PING answers.
+ * r->url is redis://[:password@]127.0.0.1:port/0 (password percent-encoded).
+ * 0 or -1 (logged to stderr; *r is then safe to cbh_redis_stop). */
 int
 cbh_redis_start(cbh_redis_t *r, const char *password);
 
-/* Stops it and removes its directory. */
+/* The same on a given port (0: a free one), e.g. to bring a stopped server
+ * back where its clients expect it. */
+int
+cbh_redis_start_on(cbh_redis_t *r, int port, const char *password);
+
+/* Stops it (SIGTERM, then SIGKILL after 3 s) and removes its directory;
+ * keeps r->port and r->url. NULL-safe and idempotent. */
 void
 cbh_redis_stop(cbh_redis_t *r);
 
