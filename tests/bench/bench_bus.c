@@ -331,59 +331,79 @@ typedef struct {
     double p99_us;
 } s_lat_t;
 
-static s_lat_t
-s_latency_ours(const char *frontend, int calls)
+/* The two RPC paths, called alternately so that load drift hits both alike:
+ * ours is cb_rpc_call through the bus to a cb_rpc_worker; the bare one sends
+ * the same request bytes from a REQ socket through a bare proxy to an echo. */
+typedef struct {
+    cb_rpc_client_t *client;
+    zsock_t *req;
+    cb_buf_t request;
+    int64_t *ours;
+    int64_t *bare;
+} s_rpc_bench_t;
+
+static int64_t
+s_call_ours(s_rpc_bench_t *b)
 {
-    cb_rpc_client_t *client = cb_rpc_client_new(frontend);
-    int64_t *samples = calloc((size_t) calls, sizeof *samples);
     cb_rpc_result_t res;
-    for (int i = 0; i < 200; i++) {
-        cb_rpc_call(client, "get", NULL, 0, 2000, 2, &res);
-    }
-    for (int i = 0; i < calls; i++) {
-        int64_t t0 = cb_time_mono_ns();
-        cb_rpc_call(client, "get", NULL, 0, 2000, 2, &res);
-        samples[i] = cb_time_mono_ns() - t0;
-    }
-    qsort(samples, (size_t) calls, sizeof *samples, s_cmp_i64);
-    s_lat_t r = {samples[calls / 2] / 1e3, samples[calls * 99 / 100] / 1e3};
-    free(samples);
-    cb_rpc_client_destroy(&client);
-    return r;
+    int64_t t0 = cb_time_mono_ns();
+    cb_rpc_call(b->client, "get", NULL, 0, 2000, 2, &res);
+    return cb_time_mono_ns() - t0;
 }
 
-/* The bare path sends our request bytes through a REQ socket to an echo worker. */
-static s_lat_t
-s_latency_bare(const char *frontend, int calls)
+static int64_t
+s_call_bare(s_rpc_bench_t *b)
 {
-    zsock_t *req = zsock_new(ZMQ_REQ);
-    cb_bus_tune(zsock_resolve(req), CB_BUS_ROLE_RPC_CLIENT);
-    zsock_connect(req, "%s", frontend);
-    void *raw = zsock_resolve(req);
+    char buf[4096];
+    void *raw = zsock_resolve(b->req);
+    int64_t t0 = cb_time_mono_ns();
+    zmq_send(raw, b->request.data, b->request.len, 0);
+    zmq_recv(raw, buf, sizeof buf, 0);
+    return cb_time_mono_ns() - t0;
+}
+
+static void
+s_latency(const char *ours_frontend, const char *bare_frontend, int calls, s_lat_t *ours,
+          s_lat_t *bare)
+{
+    s_rpc_bench_t b;
+    memset(&b, 0, sizeof b);
+    b.client = cb_rpc_client_new(ours_frontend);
+    b.req = zsock_new(ZMQ_REQ);
+    cb_bus_tune(zsock_resolve(b.req), CB_BUS_ROLE_RPC_CLIENT);
+    zsock_connect(b.req, "%s", bare_frontend);
     cb_rpc_request_t rq = {0};
     CB_PROTO_SET(&rq, rpc_request, v, 1);
     CB_PROTO_SET(&rq, rpc_request, id, CB_STR("0123456789abcdef-1"));
     CB_PROTO_SET(&rq, rpc_request, op, CB_STR("get"));
-    CB_PROTO_SET(&rq, rpc_request, deadline_ms, cb_time_now_ms() + 60000);
-    cb_buf_t sb;
-    cb_buf_init(&sb);
-    cb_proto_encode(&cb_proto_schema_rpc_request, &rq, &sb, NULL);
-    int64_t *samples = calloc((size_t) calls, sizeof *samples);
-    char buf[4096];
-    for (int i = 0; i < 200 + calls; i++) {
-        int64_t t0 = cb_time_mono_ns();
-        zmq_send(raw, sb.data, sb.len, 0);
-        zmq_recv(raw, buf, sizeof buf, 0);
-        if (i >= 200) {
-            samples[i - 200] = cb_time_mono_ns() - t0;
+    CB_PROTO_SET(&rq, rpc_request, deadline_ms, cb_time_now_ms() + 600000);
+    cb_proto_encode(&cb_proto_schema_rpc_request, &rq, &b.request, NULL);
+    b.ours = calloc((size_t) calls, sizeof *b.ours);
+    b.bare = calloc((size_t) calls, sizeof *b.bare);
+    for (int i = 0; i < 200; i++) {
+        s_call_ours(&b);
+        s_call_bare(&b);
+    }
+    for (int i = 0; i < calls; i++) {
+        if (i % 2 == 0) {
+            b.ours[i] = s_call_ours(&b);
+            b.bare[i] = s_call_bare(&b);
+        } else {
+            b.bare[i] = s_call_bare(&b);
+            b.ours[i] = s_call_ours(&b);
         }
     }
-    qsort(samples, (size_t) calls, sizeof *samples, s_cmp_i64);
-    s_lat_t r = {samples[calls / 2] / 1e3, samples[calls * 99 / 100] / 1e3};
-    free(samples);
-    cb_buf_fini(&sb);
-    zsock_destroy(&req);
-    return r;
+    qsort(b.ours, (size_t) calls, sizeof *b.ours, s_cmp_i64);
+    qsort(b.bare, (size_t) calls, sizeof *b.bare, s_cmp_i64);
+    ours->p50_us = b.ours[calls / 2] / 1e3;
+    ours->p99_us = b.ours[calls * 99 / 100] / 1e3;
+    bare->p50_us = b.bare[calls / 2] / 1e3;
+    bare->p99_us = b.bare[calls * 99 / 100] / 1e3;
+    free(b.ours);
+    free(b.bare);
+    cb_buf_fini(&b.request);
+    zsock_destroy(&b.req);
+    cb_rpc_client_destroy(&b.client);
 }
 
 static int
@@ -448,7 +468,7 @@ main(int argc, char **argv)
     if (rounds < 1 || rounds > 15) {
         rounds = 3;
     }
-    s_tp_t runs[5][15];
+    s_tp_t runs[6][15];
     double ratios[15];
     for (int r = 0; r < rounds; r++) {
         /* 1. Raw PUB -> SUB, no proxy, same bytes. */
@@ -472,6 +492,8 @@ main(int argc, char **argv)
          * bare (pre-encoded) publisher with our subscriber, same bus. */
         runs[3][r] = s_throughput(bus.config.pub, bus.config.sub, false, count, 1, false);
         runs[4][r] = s_throughput(bus.config.pub, bus.config.sub, false, count, 0, true);
+        /* The bus binary itself against the bare proxy: same bytes, no codec. */
+        runs[5][r] = s_throughput(bus.config.pub, bus.config.sub, false, count, 0, false);
         ratios[r] = runs[1][r].goodput > 0 ? runs[2][r].goodput / runs[1][r].goodput : 0;
     }
     s_tp_t direct = s_median(runs[0], rounds);
@@ -479,6 +501,7 @@ main(int argc, char **argv)
     s_tp_t ours = s_median(runs[2], rounds);
     s_tp_t ours_pub = s_median(runs[3], rounds);
     s_tp_t ours_sub = s_median(runs[4], rounds);
+    s_tp_t bus_only = s_median(runs[5], rounds);
     qsort(ratios, (size_t) rounds, sizeof ratios[0], s_cmp_double);
     double ratio = ratios[rounds / 2];
 
@@ -490,13 +513,14 @@ main(int argc, char **argv)
     cbh_wait_port(atoi(strrchr(back, ':') + 1), 5000);
     char *wargv[] = {"bench_bus", "--role", "worker-bare", back, NULL};
     s_child_t wbare = s_spawn(wargv);
-    s_lat_t lat_bare = s_latency_bare(front, calls);
-    s_kill(&wbare);
-    s_kill(&proxy);
     char *oargv[] = {"bench_bus", "--role", "worker-ours", bus.config.backend[CB_RPC_MARKET], NULL};
     s_child_t wours = s_spawn(oargv);
-    s_lat_t lat_ours = s_latency_ours(bus.config.frontend[CB_RPC_MARKET], calls);
+    s_lat_t lat_bare;
+    s_lat_t lat_ours;
+    s_latency(bus.config.frontend[CB_RPC_MARKET], front, calls, &lat_ours, &lat_bare);
     s_kill(&wours);
+    s_kill(&wbare);
+    s_kill(&proxy);
     cbh_bus_stop(&bus);
 
     printf("\nMedian round of each path:\n");
@@ -513,6 +537,8 @@ main(int argc, char **argv)
     printf("| (bare publisher, pre-encoded -> bus -> coinbus subscriber) | %.0f | %.0f | %ld / %ld "
            "| %llu |\n",
            ours_sub.goodput, ours_sub.rate, ours_sub.received, count, ours_sub.missed);
+    printf("| (bare publisher, pre-encoded -> bus -> bare subscriber) | %.0f | %.0f | %ld / %ld | - |\n",
+           bus_only.goodput, bus_only.rate, bus_only.received, count);
     printf("\ncoinbus / bare proxy, median of %d interleaved rounds: delivered %.2fx (per-round "
            "ratios %.2f..%.2f; target >= 0.80x; >= 1,000,000 ticks/s)\n",
            rounds, ratio, ratios[0], ratios[rounds - 1]);
