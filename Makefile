@@ -25,7 +25,9 @@ endif
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wno-format-nonliteral -Wno-format-zero-length
-CFLAGS_ALL = -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -MMD -MP -Ishared -Iproto -Itests/harness $(PKG_CFLAGS) $(CFLAGS)
+SERVICE_DIRS := $(patsubst %/,%,$(wildcard services/*/))
+CFLAGS_ALL = -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -MMD -MP -Ishared -Iproto -Itests/harness \
+	$(addprefix -I,$(SERVICE_DIRS)) $(PKG_CFLAGS) $(CFLAGS)
 LDLIBS_ALL = $(PKG_LIBS) -lpthread -lm $(LDLIBS)
 LDFLAGS_ALL = $(OPT) $(LDFLAGS)
 
@@ -37,6 +39,9 @@ SHARED_OBJ := $(SHARED_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/cb_lua_sources
 LIB := $(BUILD)/lib/libcoinbus.a
 
 SERVICES := $(notdir $(patsubst %/,%,$(dir $(wildcard services/*/main.c))))
+# Every service module but main.c, in one archive, so tests can drive them directly.
+SERVICE_MOD_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(filter-out %/main.c,$(wildcard services/*/*.c)))
+SERVICE_LIB := $(BUILD)/lib/libservices.a
 BINS := $(SERVICES:%=$(BUILD)/bin/%)
 
 HARNESS_SRC := $(wildcard tests/harness/*.c)
@@ -73,6 +78,11 @@ $(LIB): $(SHARED_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
+$(SERVICE_LIB): $(SERVICE_MOD_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
+
 # One binary per services/<name>/ folder, from every .c file in it.
 define SERVICE_template
 $(BUILD)/bin/$(1): $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard services/$(1)/*.c)) $(LIB)
@@ -81,15 +91,15 @@ $(BUILD)/bin/$(1): $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard services/$(1)/*.c)
 endef
 $(foreach s,$(SERVICES),$(eval $(call SERVICE_template,$(s))))
 
-$(BUILD)/tests/unit/%: $(BUILD)/obj/tests/unit/%.o $(HARNESS_OBJ) $(LIB)
+$(BUILD)/tests/unit/%: $(BUILD)/obj/tests/unit/%.o $(HARNESS_OBJ) $(SERVICE_LIB) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL) -lcmocka
 
-$(BUILD)/tests/integration/%: $(BUILD)/obj/tests/integration/%.o $(HARNESS_OBJ) $(LIB)
+$(BUILD)/tests/integration/%: $(BUILD)/obj/tests/integration/%.o $(HARNESS_OBJ) $(SERVICE_LIB) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL) -lcmocka
 
-$(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(HARNESS_OBJ) $(LIB)
+$(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(HARNESS_OBJ) $(SERVICE_LIB) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
 

@@ -22,6 +22,9 @@
 #define S_COMMAND_MS 2000
 #define S_BACKOFF_MIN_MS 50
 #define S_BACKOFF_MAX_MS 5000
+/* A connection lost sooner than this after it opened does not reset the
+ * backoff, so a server that drops every connection is not hammered. */
+#define S_STABLE_MS 1000
 
 /* What the log last said about the connection; a line is written only when
  * this changes. */
@@ -42,6 +45,7 @@ struct cb_redis {
     int backoff_ms;      /* the delay after the next failed connect */
     int backoff_err;     /* returned while backing off */
     int pending;         /* pipelined replies not yet read */
+    int64_t up_since_ms; /* when the open connection was made */
     s_state_t state;
     int64_t down_since_ms;
     uint32_t rnd; /* jitter generator state, never 0 */
@@ -121,12 +125,12 @@ s_parse_int(const char *s, size_t len, long min, long max, long *out)
     return 0;
 }
 
-/* True when host (len bytes, brackets removed) is a plausible host name,
- * IPv4 address or, when bracketed, IPv6 address. */
+/* True when host (len bytes, brackets removed, shorter than max) is a
+ * plausible host name, IPv4 address or, when bracketed, IPv6 address. */
 static bool
-s_host_valid(const char *host, size_t len, bool bracketed)
+s_host_valid(const char *host, size_t len, size_t max, bool bracketed)
 {
-    if (len == 0 || len >= sizeof ((cb_redis_url_t *) NULL)->host) {
+    if (len == 0 || len >= max) {
         return false;
     }
     bool colon = false;
@@ -229,7 +233,7 @@ s_url_parse(const char *text, cb_redis_url_t *url, const char **why)
         p = host_end;
     }
     size_t host_len = (size_t) (host_end - host);
-    if (!s_host_valid(host, host_len, bracketed)) {
+    if (!s_host_valid(host, host_len, sizeof url->host, bracketed)) {
         goto fail;
     }
     memcpy(url->host, host, host_len);
@@ -420,7 +424,7 @@ s_io_code(const redisContext *ctx, int errno_at_fail)
 }
 
 /* An open connection failed (I/O error, timeout, protocol error): drop it.
- * The next call may reconnect at once; only failed connects back off. */
+ * The next call may reconnect at once, unless the connection was new. */
 static int
 s_lost(cb_redis_t *r, int errno_at_fail)
 {
@@ -429,6 +433,11 @@ s_lost(cb_redis_t *r, int errno_at_fail)
     int code = s_io_code(r->ctx, errno_at_fail);
     s_drop(r);
     s_set_state(r, S_DOWN, code == CB_E_TIMEOUT ? "timed out" : why);
+    if (s_now_ms() - r->up_since_ms >= S_STABLE_MS) {
+        r->backoff_ms = S_BACKOFF_MIN_MS;
+    } else {
+        s_backoff(r, CB_E_UNAVAILABLE);
+    }
     return code;
 }
 
@@ -558,17 +567,20 @@ s_connect(cb_redis_t *r)
     }
     r->ctx = ctx;
     r->retry_at_ms = 0;
-    r->backoff_ms = S_BACKOFF_MIN_MS;
+    r->up_since_ms = s_now_ms();
     s_set_state(r, S_UP, NULL);
     return 0;
 
 fail_ctx:
     redisFree(ctx);
 fail:
-    s_set_state(r, rc == CB_E_UNAUTHORIZED ? S_AUTH_FAILED
-                   : rc == CB_E_CONFIG     ? S_SELECT_FAILED
-                                           : S_DOWN,
-                why);
+    s_state_t state = S_DOWN;
+    if (rc == CB_E_UNAUTHORIZED) {
+        state = S_AUTH_FAILED;
+    } else if (rc == CB_E_CONFIG) {
+        state = S_SELECT_FAILED;
+    }
+    s_set_state(r, state, why);
     s_backoff(r, rc);
     return rc;
 }

@@ -57,9 +57,10 @@ cb_redis_set_timeouts(cb_redis_t *r, int connect_ms, int command_ms);
  *   CB_E_CONFIG       SELECT refused (db out of range), also while backing off;
  *   CB_E_BAD_REQUEST  fmt could not be formatted (the connection is kept).
  * After an I/O error or timeout the connection is dropped; the next call
- * reconnects at once, and failed connects back off (50 ms doubling to 5 s,
- * plus up to 25% jitter), failing fast in between without touching the
- * network. Transitions (connected, lost, auth failed) are logged once each. */
+ * reconnects at once (unless the connection was under 1 s old), and failed
+ * connects back off (50 ms doubling to 5 s, plus up to 25% jitter), failing
+ * fast in between without touching the network. Transitions (connected,
+ * lost, auth failed) are logged once each; passwords never are. */
 redisReply *
 cb_redis_command(cb_redis_t *r, int *err, const char *fmt, ...);
 

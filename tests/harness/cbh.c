@@ -307,7 +307,7 @@ cbh_proc_start(const char *name, char *const argv[], char *const extra_env[])
     while ((n = read(pipe_fds[0], &child_errno, sizeof child_errno)) < 0 && errno == EINTR) {
     }
     if (n > 0) {
-        fprintf(stderr, "cbh_proc_start: execve() of %s failed: %s\n", path,
+        fprintf(stderr, "cbh_proc_start: execve() of %s failed: %s\n", argv[0],
                 strerror(child_errno));
         while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
         }
@@ -543,9 +543,18 @@ s_redis_run(cbh_redis_t *r, const char *server, int port, const char *password)
 {
     char port_text[16];
     snprintf(port_text, sizeof port_text, "%d", port);
-    char *argv[] = {(char *) server, "--bind", "127.0.0.1", "--port", port_text, "--dir", r->dir,
-                    "--save", "", "--appendonly", "no", "--daemonize", "no",
-                    password != NULL ? "--requirepass" : NULL, (char *) password, NULL};
+    char *argv[16] = {(char *) server, "--bind", "127.0.0.1", "--port", port_text, "--dir"};
+    int n = 6;
+    argv[n++] = r->dir;
+    argv[n++] = "--save";
+    argv[n++] = "";
+    argv[n++] = "--appendonly";
+    argv[n++] = "no";
+    if (password != NULL) {
+        argv[n++] = "--requirepass";
+        argv[n++] = (char *) password;
+    }
+    argv[n] = NULL;
     r->proc = cbh_proc_start("redis", argv, NULL);
     if (r->proc == NULL) {
         return -1;
@@ -570,8 +579,10 @@ cbh_redis_start_on(cbh_redis_t *r, int port, const char *password)
     char secret[96];
     memset(r, 0, sizeof *r);
     const char *name = getenv("CBH_REDIS_SERVER");
-    if (s_resolve(name != NULL && name[0] != '\0' ? name : "redis-server", server,
-                  sizeof server) != 0) {
+    if (name == NULL || name[0] == '\0') {
+        name = "redis-server";
+    }
+    if (s_resolve(name, server, sizeof server) != 0) {
         fprintf(stderr, "cbh_redis_start: redis-server not found (run make deps)\n");
         goto fail;
     }

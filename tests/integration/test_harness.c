@@ -111,7 +111,9 @@ test_proc_exit_status_and_log(void **state)
     char junk[] = "/tmp/cbh-junk-XXXXXX";
     int fd = mkstemp(junk);
     assert_true(fd >= 0);
-    assert_int_equal(write(fd, "\x7f" "ELF\x01junk", 9), 9);
+    static const char elf_junk[] = "\x7f"
+                                   "ELF\x01junk";
+    assert_int_equal(write(fd, elf_junk, sizeof elf_junk - 1), (ssize_t) sizeof elf_junk - 1);
     close(fd);
     assert_int_equal(chmod(junk, 0755), 0);
     char *badexec[] = {junk, NULL};
