@@ -85,6 +85,20 @@ cb_proto_symbol_valid(const char *text, size_t len)
 }
 
 bool
+cb_proto_asset_valid(const char *text, size_t len)
+{
+    if (len == 0 || len > 16) {
+        return false;
+    }
+    for (size_t i = 0; i < len; i++) {
+        if (!(s_class[(unsigned char) text[i]] & S_UPPER_DIGIT)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool
 cb_proto_name_valid(const char *text, size_t len, size_t limit)
 {
     if (len == 0 || (limit != 0 && len > limit) || !(s_class[(unsigned char) text[0]] & S_LOWER_DIGIT)) {
@@ -178,6 +192,7 @@ s_decode_value(cb_mp_reader_t *r, const cb_proto_field_t *f, char *slot, cb_prot
     case CB_PT_STR:
     case CB_PT_NAME:
     case CB_PT_SYMBOL:
+    case CB_PT_ASSET:
     case CB_PT_ENUM:
         if (cb_mp_read_str(r, &s.ptr, &s.len) != 0) {
             return s_fail(err, "field '%s': expected a string", f->name);
@@ -192,6 +207,10 @@ s_decode_value(cb_mp_reader_t *r, const cb_proto_field_t *f, char *slot, cb_prot
         }
         if (f->type == CB_PT_SYMBOL && !cb_proto_symbol_valid(s.ptr, s.len)) {
             return s_fail(err, "field '%s': expected a symbol BASE-QUOTE such as BTC-USD",
+                          f->name);
+        }
+        if (f->type == CB_PT_ASSET && !cb_proto_asset_valid(s.ptr, s.len)) {
+            return s_fail(err, "field '%s': expected an asset [A-Z0-9]{1,16} such as BTC",
                           f->name);
         }
         if (f->type == CB_PT_ENUM && !cb_proto_enum_valid(f->choices, s.ptr, s.len)) {
@@ -397,6 +416,7 @@ s_encode_value(cb_buf_t *out, const cb_proto_field_t *f, const char *slot, cb_pr
     case CB_PT_STR:
     case CB_PT_NAME:
     case CB_PT_SYMBOL:
+    case CB_PT_ASSET:
     case CB_PT_ENUM:
         memcpy(&s, slot, sizeof s);
         if (s.ptr == NULL && s.len != 0) {
@@ -405,6 +425,7 @@ s_encode_value(cb_buf_t *out, const cb_proto_field_t *f, const char *slot, cb_pr
         if ((f->type == CB_PT_STR && (s.len > f->limit || !cb_utf8_valid(s.ptr, s.len))) ||
             (f->type == CB_PT_NAME && !cb_proto_name_valid(s.ptr, s.len, f->limit)) ||
             (f->type == CB_PT_SYMBOL && !cb_proto_symbol_valid(s.ptr, s.len)) ||
+            (f->type == CB_PT_ASSET && !cb_proto_asset_valid(s.ptr, s.len)) ||
             (f->type == CB_PT_ENUM && !cb_proto_enum_valid(f->choices, s.ptr, s.len))) {
             return s_fail(err, "field '%s': invalid value '%.*s'", f->name,
                           (int) (s.len > 64 ? 64 : s.len), s.ptr != NULL ? s.ptr : "");

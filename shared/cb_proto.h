@@ -33,6 +33,7 @@ typedef struct {
 #define CB_PT_CTYPE_STR cb_str_t
 #define CB_PT_CTYPE_NAME cb_str_t
 #define CB_PT_CTYPE_SYMBOL cb_str_t
+#define CB_PT_CTYPE_ASSET cb_str_t
 #define CB_PT_CTYPE_ENUM cb_str_t
 #define CB_PT_CTYPE_DEC cb_decimal_t
 #define CB_PT_CTYPE_I64 int64_t
@@ -69,6 +70,7 @@ typedef enum {
     CB_PT_STR,
     CB_PT_NAME,
     CB_PT_SYMBOL,
+    CB_PT_ASSET,
     CB_PT_ENUM,
     CB_PT_DEC,
     CB_PT_I64,
@@ -131,6 +133,8 @@ cb_proto_clear(const cb_proto_schema_t *schema, void *msg);
 /* Validators for the string grammars (also used for topics). */
 bool
 cb_proto_symbol_valid(const char *text, size_t len);
+bool
+cb_proto_asset_valid(const char *text, size_t len);
 bool
 cb_proto_name_valid(const char *text, size_t len, size_t limit);
 bool

@@ -573,7 +573,7 @@ s_connect(cb_redis_t *r)
 
 fail_ctx:
     redisFree(ctx);
-fail:
+fail:;
     s_state_t state = S_DOWN;
     if (rc == CB_E_UNAUTHORIZED) {
         state = S_AUTH_FAILED;

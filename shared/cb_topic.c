@@ -4,9 +4,14 @@
 #include "cb_error.h"
 #include "cb_topic.h"
 
+/* The symbol slot: BASE-QUOTE, ALL (kinds about no one symbol), or for
+ * sentiment an asset ("BTC"). */
 static bool
-s_symbol_slot_valid(cb_str_t symbol)
+s_symbol_slot_valid(cb_kind_t kind, cb_str_t symbol)
 {
+    if (kind == CB_KIND_sentiment) {
+        return cb_proto_asset_valid(symbol.ptr, symbol.len);
+    }
     return cb_str_eq(symbol, CB_STR(CB_TOPIC_ALL)) ||
            cb_proto_symbol_valid(symbol.ptr, symbol.len);
 }
@@ -15,7 +20,8 @@ int
 cb_topic_format(cb_kind_t kind, cb_str_t symbol, cb_str_t venue, char *buf, size_t size)
 {
     const char *name = cb_kind_name(kind);
-    if (name == NULL || symbol.ptr == NULL || venue.ptr == NULL || !s_symbol_slot_valid(symbol) ||
+    if (name == NULL || symbol.ptr == NULL || venue.ptr == NULL ||
+        !s_symbol_slot_valid(kind, symbol) ||
         !cb_proto_name_valid(venue.ptr, venue.len, 32)) {
         return CB_E_BAD_REQUEST;
     }
@@ -70,7 +76,7 @@ cb_topic_parse(const char *text, size_t len, cb_topic_t *topic)
     topic->symbol.len = (size_t) (dot2 - rest);
     topic->venue.ptr = dot2 + 1;
     topic->venue.len = len - (size_t) (topic->venue.ptr - text);
-    if (!s_symbol_slot_valid(topic->symbol) ||
+    if (!s_symbol_slot_valid(topic->kind, topic->symbol) ||
         !cb_proto_name_valid(topic->venue.ptr, topic->venue.len, 32)) {
         return CB_E_BAD_REQUEST;
     }
@@ -110,6 +116,10 @@ cb_topic_route(const cb_event_t *ev, cb_str_t *symbol, cb_str_t *venue)
     case CB_KIND_circuit:
         *symbol = CB_STR(CB_TOPIC_ALL);
         *venue = ev->body.circuit.venue;
+        return;
+    case CB_KIND_sentiment:
+        *symbol = ev->body.sentiment.asset;
+        *venue = ev->body.sentiment.venue;
         return;
     default:
         *symbol = (cb_str_t){NULL, 0};

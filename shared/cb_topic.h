@@ -23,7 +23,8 @@ typedef struct {
 
 /* Writes "<kind>.<symbol>.<venue>" into buf (CB_TOPIC_MAX is enough).
  * Returns the length, or CB_E_BAD_REQUEST when a part breaks the grammar
- * (symbol BASE-QUOTE or "ALL", venue a lower-case name). */
+ * (symbol BASE-QUOTE or "ALL", an asset such as "BTC" for the sentiment
+ * kind; venue a lower-case name). */
 int
 cb_topic_format(cb_kind_t kind, cb_str_t symbol, cb_str_t venue, char *buf, size_t size);
 

@@ -85,7 +85,7 @@ test_book_and_every_kind_round_trip(void **state)
     cb_level_t bids[3] = {{s_dec("100.5"), s_dec("1")}, {s_dec("100.4"), s_dec("2.25")},
                           {s_dec("100"), s_dec("0")}};
     cb_level_t asks[1] = {{s_dec("100.6"), s_dec("0.1")}};
-    cb_event_t evs[6];
+    cb_event_t evs[CB_KIND_COUNT];
     memset(evs, 0, sizeof evs);
     for (int k = 0; k < CB_KIND_COUNT; k++) {
         evs[k].kind = (cb_kind_t) k;
@@ -130,6 +130,13 @@ test_book_and_every_kind_round_trip(void **state)
     CB_PROTO_SET(ci, circuit, venue, CB_STR("binance"));
     CB_PROTO_SET(ci, circuit, scope, CB_STR("rest"));
     CB_PROTO_SET(ci, circuit, state, CB_STR("half_open"));
+    cb_sentiment_t *se = &evs[CB_KIND_sentiment].body.sentiment;
+    CB_PROTO_SET(se, sentiment, asset, CB_STR("BTC"));
+    CB_PROTO_SET(se, sentiment, venue, CB_STR("all"));
+    CB_PROTO_SET(se, sentiment, score, s_dec("-0.4213"));
+    CB_PROTO_SET(se, sentiment, label, CB_STR("bearish"));
+    CB_PROTO_SET(se, sentiment, texts, 12);
+    CB_PROTO_SET(se, sentiment, half_life_s, 3600);
     cb_tick_t *t = &evs[CB_KIND_tick].body.tick;
     CB_PROTO_SET(t, tick, symbol, CB_STR("BTC-USD"));
     CB_PROTO_SET(t, tick, venue, CB_STR("kraken"));

@@ -29,6 +29,14 @@ test_format_and_parse(void **state)
     assert_int_equal(cb_topic_parse(buf, (size_t) n, &t), 0);
     assert_int_equal(t.kind, CB_KIND_circuit);
 
+    n = cb_topic_format(CB_KIND_sentiment, CB_STR("BTC"), CB_STR("all"), buf, sizeof buf);
+    assert_string_equal(buf, "sentiment.BTC.all");
+    assert_int_equal(cb_topic_parse(buf, (size_t) n, &t), 0);
+    assert_int_equal(t.kind, CB_KIND_sentiment);
+    /* A pair is not an asset, and an asset is not a pair. */
+    assert_int_equal(cb_topic_parse("sentiment.BTC-USD.all", 21, &t), CB_E_BAD_REQUEST);
+    assert_int_equal(cb_topic_parse("tick.BTC.kraken", 15, &t), CB_E_BAD_REQUEST);
+
     /* Too small a buffer, bad parts. */
     assert_int_equal(cb_topic_format(CB_KIND_tick, CB_STR("BTC-USD"), CB_STR("k"), buf, 5),
                      CB_E_BAD_REQUEST);
