@@ -123,8 +123,11 @@ FUZZ_BUILD := build/fuzz
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_BUILD)/%)
 FUZZ_SHARED_OBJ := $(SHARED_SRC:%.c=$(FUZZ_BUILD)/obj/%.o) $(FUZZ_BUILD)/obj/gen/cb_lua_sources.o
+FUZZ_SERVICE_LIB := $(FUZZ_BUILD)/lib/libservices.a
+FUZZ_SERVICE_OBJ := $(patsubst %.c,$(FUZZ_BUILD)/obj/%.o,$(filter-out %/main.c,$(wildcard services/*/*.c)))
 FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
-	-Wall -Wextra -Werror -Wno-format-zero-length -Ishared -Iproto $(PKG_CFLAGS)
+	-Wall -Wextra -Werror -Wno-format-zero-length -Ishared -Iproto $(addprefix -I,$(SERVICE_DIRS)) \
+	$(PKG_CFLAGS)
 fuzz: $(FUZZ_BINS)
 
 $(FUZZ_BUILD)/obj/%.o: %.c
@@ -135,7 +138,12 @@ $(FUZZ_BUILD)/obj/gen/cb_lua_sources.o: $(LUA_GEN)
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -c $< -o $@
 
-$(FUZZ_BUILD)/%: tests/fuzz/%.c $(FUZZ_SHARED_OBJ)
+$(FUZZ_SERVICE_LIB): $(FUZZ_SERVICE_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
+
+$(FUZZ_BUILD)/%: tests/fuzz/%.c $(FUZZ_SERVICE_LIB) $(FUZZ_SHARED_OBJ)
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS) -lpthread -lm
 
