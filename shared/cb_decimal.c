@@ -12,47 +12,18 @@ typedef unsigned __int128 s_u128_t;
 
 /* 10^0 .. 10^38, as constants so that no initialisation order matters. */
 #define S_E19 ((s_u128_t) 10000000000000000000u)
+/* clang-format off */
 static const s_u128_t s_pow10[CB_DECIMAL_MAX_DIGITS + 1] = {
-    1u,
-    10u,
-    100u,
-    1000u,
-    10000u,
-    100000u,
-    1000000u,
-    10000000u,
-    100000000u,
-    1000000000u,
-    10000000000u,
-    100000000000u,
-    1000000000000u,
-    10000000000000u,
-    100000000000000u,
-    1000000000000000u,
-    10000000000000000u,
-    100000000000000000u,
-    1000000000000000000u,
-    10000000000000000000u,
-    S_E19 * 10u,
-    S_E19 * 100u,
-    S_E19 * 1000u,
-    S_E19 * 10000u,
-    S_E19 * 100000u,
-    S_E19 * 1000000u,
-    S_E19 * 10000000u,
-    S_E19 * 100000000u,
-    S_E19 * 1000000000u,
-    S_E19 * 10000000000u,
-    S_E19 * 100000000000u,
-    S_E19 * 1000000000000u,
-    S_E19 * 10000000000000u,
-    S_E19 * 100000000000000u,
-    S_E19 * 1000000000000000u,
-    S_E19 * 10000000000000000u,
-    S_E19 * 100000000000000000u,
-    S_E19 * 1000000000000000000u,
-    S_E19 * 10000000000000000000u,
+    1u, 10u, 100u, 1000u, 10000u, 100000u, 1000000u, 10000000u, 100000000u, 1000000000u,
+    10000000000u, 100000000000u, 1000000000000u, 10000000000000u, 100000000000000u,
+    1000000000000000u, 10000000000000000u, 100000000000000000u, 1000000000000000000u,
+    10000000000000000000u, S_E19 * 10u, S_E19 * 100u, S_E19 * 1000u, S_E19 * 10000u,
+    S_E19 * 100000u, S_E19 * 1000000u, S_E19 * 10000000u, S_E19 * 100000000u, S_E19 * 1000000000u,
+    S_E19 * 10000000000u, S_E19 * 100000000000u, S_E19 * 1000000000000u, S_E19 * 10000000000000u,
+    S_E19 * 100000000000000u, S_E19 * 1000000000000000u, S_E19 * 10000000000000000u,
+    S_E19 * 100000000000000000u, S_E19 * 1000000000000000000u, S_E19 * 10000000000000000000u,
 };
+/* clang-format on */
 #define S_LIMIT (s_pow10[CB_DECIMAL_MAX_DIGITS])
 
 static bool
@@ -252,9 +223,9 @@ s_divmod256(const s_u256_t *n, const s_u256_t *d, s_u256_t *q, s_u256_t *r)
     *r = rem;
 }
 
-/* Whether the truncated quotient q (odd: its low bit) of a division with
- * remainder r by d moves one unit away from zero under mode; half is the sign
- * of r - (d - r), so 0 is an exact tie. */
+/* Whether the truncated quotient (odd: its low bit) of a division with
+ * remainder r by d moves one unit away from zero under mode. Comparing r with
+ * d - r instead of 2r with d judges the half without overflow. */
 static bool
 s_away(cb_round_t mode, bool negative, bool odd, const s_u256_t *r, const s_u256_t *d)
 {
@@ -645,8 +616,7 @@ cb_decimal_sub(cb_decimal_t a, cb_decimal_t b, cb_decimal_t *out)
 }
 
 int
-cb_decimal_mul(cb_decimal_t a, cb_decimal_t b, unsigned scale, cb_round_t mode,
-               cb_decimal_t *out)
+cb_decimal_mul(cb_decimal_t a, cb_decimal_t b, unsigned scale, cb_round_t mode, cb_decimal_t *out)
 {
     assert(s_valid(a) && s_valid(b));
     if (scale > CB_DECIMAL_MAX_SCALE || !s_mode_valid(mode)) {
@@ -668,8 +638,7 @@ cb_decimal_mul(cb_decimal_t a, cb_decimal_t b, unsigned scale, cb_round_t mode,
 }
 
 int
-cb_decimal_div(cb_decimal_t a, cb_decimal_t b, unsigned scale, cb_round_t mode,
-               cb_decimal_t *out)
+cb_decimal_div(cb_decimal_t a, cb_decimal_t b, unsigned scale, cb_round_t mode, cb_decimal_t *out)
 {
     assert(s_valid(a) && s_valid(b));
     if (scale > CB_DECIMAL_MAX_SCALE || !s_mode_valid(mode)) {
