@@ -8,3 +8,4 @@ mkdir -p "$CBH_LOG_DIR"
 echo "bench_bus on $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)"
 "$BUILD/bench/bench_bus" "$@"
 "$BUILD/bench/bench_inbound" 300000
+"$BUILD/bench/bench_sentiment" 15 3

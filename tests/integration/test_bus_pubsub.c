@@ -191,6 +191,17 @@ test_late_subscriber_sees_no_false_gap(void **state)
         s_make_tick(&ev, "SOL-USD", "sim-kraken", i, bidbuf);
         assert_int_equal(cb_pub_send(pub, &ev, NULL), 0);
     }
+    /* The first 500 must have passed the bus before the late subscriber
+     * subscribes: sends are asynchronous, so wait until the early one has
+     * them all (else a slow machine legitimately delivers some of them late). */
+    uint64_t early_count = 0;
+    cb_sub_msg_t msg;
+    while (early_count < 500 && cb_sub_recv(early, 2000, &msg) == 0) {
+        early_count++;
+        cb_sub_msg_clear(&msg);
+    }
+    cb_sub_msg_clear(&msg);
+    assert_int_equal(early_count, 500);
     cb_sub_t *late = cb_sub_new(s_bus.config.sub);
     assert_int_equal(cb_sub_subscribe(late, "tick.SOL-USD."), 0);
     /* Publish until the late subscriber gets a message, then 500 more. */
@@ -200,7 +211,6 @@ test_late_subscriber_sees_no_false_gap(void **state)
         cb_event_t ev;
         s_make_tick(&ev, "SOL-USD", "sim-kraken", i, bidbuf);
         assert_int_equal(cb_pub_send(pub, &ev, NULL), 0);
-        cb_sub_msg_t msg;
         while (cb_sub_recv(late, late_first == 0 ? 5 : 0, &msg) == 0) {
             if (late_first == 0) {
                 late_first = msg.ev.env.seq;
@@ -211,7 +221,6 @@ test_late_subscriber_sees_no_false_gap(void **state)
         }
         cb_sub_msg_clear(&msg);
     }
-    cb_sub_msg_t msg;
     while (cb_sub_recv(late, 300, &msg) == 0) {
         late_count++;
         assert_int_equal(msg.ev.env.seq, late_first + late_count - 1);
@@ -224,7 +233,6 @@ test_late_subscriber_sees_no_false_gap(void **state)
     assert_int_equal(st.gaps, 0);
     assert_int_equal(st.epochs, 1);
     /* The early one saw everything in order as well. */
-    uint64_t early_count = 0;
     while (cb_sub_recv(early, 300, &msg) == 0) {
         early_count++;
         cb_sub_msg_clear(&msg);

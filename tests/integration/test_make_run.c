@@ -75,6 +75,10 @@ test_run_stop_and_run_again(void **state)
         /* Ctrl-C: everything stops, nothing is left listening. */
         assert_int_equal(cbh_proc_stop(&run, SIGINT, 15000), 0);
         assert_true(s_log_has(log, "stopped bus"));
+        /* The sentiment service starts from the repo's own data files. */
+        assert_true(s_log_has(log, "coinbus is up: redis bus sentiment"));
+        assert_true(s_log_has(log, "stopped sentiment"));
+        assert_false(s_log_has(log, "lexicon_load_failed"));
         assert_true(s_log_has(log, "stopped redis"));
         assert_int_equal(cbh_wait_port(redis_port, 0), -1);
         assert_int_equal(cbh_wait_port(sub_port, 0), -1);

@@ -40,7 +40,7 @@ s_setup(void **state)
     s_write("lexicon_general.tsv", "# test lexicon\ngood\t2\ngreat\t3\nbad\t-2\nterrible\t-3\n"
                                    "weak\t-2\nlove\t3\nawful\t-3\n:)\t2\n:(\t-2\n");
     s_write("lexicon_crypto.tsv", "moon\t3\ndump\t-3\nrug pull\t-4\nto the moon\t4\n"
-                                  "\xf0\x9f\x9a\x80\t3\n\xf0\x9f\x93\x89\t-2\nbullish\t2\n");
+                                  "\xf0\x9f\x9a\x80\t3\n\xf0\x9f\x93\x89\t-2\nbullish\t2\nup #\t1.5\n");
     s_write("modifiers.tsv", "not\tnegator\t-0.75\nnever\tnegator\t-0.75\nvery\tintensifier\t1.3\n"
                              "slightly\tdampener\t0.6\nbut\tcontrast\t1.5\n");
     s_write("symbols.tsv", "bitcoin\tBTC\nether\tETH\nshiba inu\tSHIB\n");
@@ -157,6 +157,24 @@ test_symbols(void **state)
 }
 
 static void
+test_questions_numbers_apostrophes(void **state)
+{
+    (void) state;
+    /* A question asks: its terms count a quarter. */
+    assert_int_equal(s_run("is this good?").label, SENT_NEUTRAL);
+    assert_true(s_run("is this good?").score < s_run("this is good").score);
+    /* Only the clause that ends in '?' is a question. */
+    assert_int_equal(s_run("this is great. is it?").label, SENT_BULLISH);
+    /* Numbers read as "#". */
+    assert_int_equal(s_run("BTC up 40% this month").label, SENT_BULLISH);
+    assert_int_equal(s_run("BTC up today").label, SENT_NEUTRAL);
+    /* A typographic apostrophe negates like a plain one. */
+    assert_int_equal(s_run("it isn\xe2\x80\x99t good").label, SENT_BEARISH);
+    /* Modifiers modify; alone they are not evidence. */
+    assert_int_equal(s_run("very").label, SENT_NEUTRAL);
+}
+
+static void
 test_input_limits(void **state)
 {
     (void) state;
@@ -210,6 +228,17 @@ test_bad_lexicon_files(void **state)
     assert_null(lex);
     assert_non_null(strstr(err, "lexicon_crypto.tsv line 1"));
     assert_null(sent_lexicon_load("/nonexistent", err, sizeof err));
+    const char *bad[] = {"one two three four\t1\n", "moon\t0\n", "moon\t5\n", "moon\t1\textra\n",
+                         "double  space\t1\n", "\t1\n"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        s_write("lexicon_crypto.tsv", bad[i]);
+        assert_null(sent_lexicon_load(s_dir, err, sizeof err));
+        assert_non_null(strstr(err, "line 1"));
+    }
+    s_write("lexicon_crypto.tsv", "moon\t3\n");
+    s_write("modifiers.tsv", "very much\tintensifier\t1.3\n");
+    assert_null(sent_lexicon_load(s_dir, err, sizeof err));
+    assert_non_null(strstr(err, "modifiers.tsv line 1"));
 }
 
 int
@@ -223,6 +252,7 @@ main(void)
         cmocka_unit_test(test_emphasis_caps_elongation),
         cmocka_unit_test(test_emoji_emoticons_phrases),
         cmocka_unit_test(test_symbols),
+        cmocka_unit_test(test_questions_numbers_apostrophes),
         cmocka_unit_test(test_input_limits),
         cmocka_unit_test(test_rolling_decay),
         cmocka_unit_test(test_bad_lexicon_files),
