@@ -84,20 +84,22 @@ $(SERVICE_LIB): $(SERVICE_MOD_OBJ)
 	ar rcs $@ $^
 
 # One binary per services/<name>/ folder, from every .c file in it.
+# A service may need more libraries: SERVICE_LIBS_<name>.
+SERVICE_LIBS_venue-sim = $(shell pkg-config --libs libh2o-evloop 2>/dev/null) -lwslay
 define SERVICE_template
 $(BUILD)/bin/$(1): $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard services/$(1)/*.c)) $(LIB)
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(LDFLAGS_ALL) -o $$@ $$^ $$(LDLIBS_ALL)
+	$$(CC) $$(LDFLAGS_ALL) -o $$@ $$^ $$(LDLIBS_ALL) $$(SERVICE_LIBS_$(1))
 endef
 $(foreach s,$(SERVICES),$(eval $(call SERVICE_template,$(s))))
 
 $(BUILD)/tests/unit/%: $(BUILD)/obj/tests/unit/%.o $(HARNESS_OBJ) $(SERVICE_LIB) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL) -lcmocka
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL) -lcmocka $(SERVICE_LIBS_venue-sim)
 
 $(BUILD)/tests/integration/%: $(BUILD)/obj/tests/integration/%.o $(HARNESS_OBJ) $(SERVICE_LIB) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL) -lcmocka
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL) -lcmocka $(SERVICE_LIBS_venue-sim)
 
 $(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(HARNESS_OBJ) $(SERVICE_LIB) $(LIB)
 	@mkdir -p $(dir $@)

@@ -12,6 +12,7 @@ modules=(
   "libcurl:libcurl4-openssl-dev"
   "openssl:libssl-dev"
   "cmocka:libcmocka-dev"
+  "libh2o-evloop:libh2o-evloop-dev"
 )
 # binary -> Debian package
 binaries=(
@@ -32,6 +33,7 @@ pymods=(
 # files -> Debian package (libFuzzer runtime for `make fuzz`)
 files=(
   "/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a:libclang-rt-14-dev"
+  "/usr/include/wslay/wslay.h:libwslay-dev"
 )
 
 missing=()
