@@ -171,7 +171,12 @@ s_tokenize(const char *text, size_t len, s_token_t *tokens, size_t max)
             if (len - i >= el && memcmp(text + i, s_emoticons[e], el) == 0 &&
                 (i + el == len || !s_word_byte(u[i + el]))) {
                 t->kind = S_TOK_EMOJI;
-                memcpy(t->norm, s_emoticons[e], el);
+                /* Lower-cased like every lexicon key (":D" is stored as ":d"). */
+                for (size_t k = 0; k < el; k++) {
+                    char ch = s_emoticons[e][k];
+                    t->norm[k] = (char) (ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
+                }
+                t->norm[el] = '\0';
                 t->len = el;
                 i += el;
                 n++;

@@ -38,7 +38,7 @@ s_setup(void **state)
         return -1;
     }
     s_write("lexicon_general.tsv", "# test lexicon\ngood\t2\ngreat\t3\nbad\t-2\nterrible\t-3\n"
-                                   "weak\t-2\nlove\t3\nawful\t-3\n:)\t2\n:(\t-2\n");
+                                   "weak\t-2\nlove\t3\nawful\t-3\n:)\t2\n:(\t-2\n:D\t2.5\n");
     s_write("lexicon_crypto.tsv", "moon\t3\ndump\t-3\nrug pull\t-4\nto the moon\t4\n"
                                   "\xf0\x9f\x9a\x80\t3\n\xf0\x9f\x93\x89\t-2\nbullish\t2\nup #\t1.5\n");
     s_write("modifiers.tsv", "not\tnegator\t-0.75\nnever\tnegator\t-0.75\nvery\tintensifier\t1.3\n"
@@ -135,6 +135,14 @@ test_emoji_emoticons_phrases(void **state)
     assert_int_equal(s_run("prices \xf0\x9f\x93\x89").label, SENT_BEARISH);
     assert_int_equal(s_run("ok :)").label, SENT_BULLISH);
     assert_int_equal(s_run("ok :(").label, SENT_BEARISH);
+    /* Emoticons with capitals match (keys are lower-cased), and the term
+     * reported is exactly the emoticon, after a longer word was tokenised. */
+    sent_result_t e = s_run("everything :D");
+    assert_int_equal(e.label, SENT_BULLISH);
+    assert_string_equal(e.terms[0].term, ":d");
+    e = s_run("wonderfully, thoroughly :)");
+    assert_int_equal(e.term_count, 1);
+    assert_string_equal(e.terms[0].term, ":)");
     sent_result_t r = s_run("classic rug pull");
     assert_int_equal(r.label, SENT_BEARISH);
     assert_string_equal(r.terms[0].term, "rug pull");
