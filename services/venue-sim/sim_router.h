@@ -4,7 +4,7 @@
 
 #include "sim_http.h"
 
-/* The handler for sim_http_new; ctx is unused for now (NULL). */
+/* The handler for sim_http_new; ctx is the sim_t (borrowed). */
 void
 sim_router_handle(void *ctx, const sim_req_t *req, sim_res_t *res);
 

@@ -1,0 +1,136 @@
+/* sim_kraken_public.c - Kraken's public REST methods (/0/public/...): time, status, assets, pairs, market data */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "cb_time.h"
+#include "sim_instruments.h"
+#include "sim_kraken_public.h"
+#include "sim_params.h"
+#include "sim_reply.h"
+
+static void
+s_kraken_time(sim_res_t *res)
+{
+    time_t now = (time_t) (cb_time_now_ns() / 1000000000);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    /* Kraken's rfc1123 has a two-digit year: "Tue, 11 Nov 25 00:17:04 +0000". */
+    char day_month[32];
+    char clock[16];
+    strftime(day_month, sizeof day_month, "%a, %d %b", &tm);
+    strftime(clock, sizeof clock, "%H:%M:%S", &tm);
+    char rfc[64];
+    snprintf(rfc, sizeof rfc, "%s %02d %s +0000", day_month, tm.tm_year % 100, clock);
+    cb_buf_appendf(&res->body, "{\"error\":[],\"result\":{\"unixtime\":%lld,\"rfc1123\":\"%s\"}}",
+                   (long long) now, rfc);
+}
+
+static void
+s_kraken_status(sim_res_t *res)
+{
+    time_t now = (time_t) (cb_time_now_ns() / 1000000000);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    char ts[32];
+    strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    cb_buf_appendf(&res->body, "{\"error\":[],\"result\":{\"status\":\"online\",\"timestamp\":\"%s\"}}", ts);
+}
+
+/* The pairs a request names ("pair=XBTUSD,ETHUSD"; all when absent), or -1
+ * with the error written. */
+static int
+s_kraken_pairs(const sim_req_t *req, sim_res_t *res, const sim_instrument_t **out, size_t max)
+{
+    char list[512];
+    bool present;
+    size_t count;
+    const sim_instrument_t *all = sim_instruments(&count);
+    if (!sim_param(req->query, req->query_len, "pair", list, sizeof list, &present) || list[0] == '\0') {
+        if (present) {
+            sim_reply_kraken_error(res, "EQuery:Unknown asset pair");
+            return -1;
+        }
+        size_t n = 0;
+        for (size_t i = 0; i < count && n < max; i++) {
+            if (all[i].venue == SIM_VENUE_KRAKEN) {
+                out[n++] = &all[i];
+            }
+        }
+        return (int) n;
+    }
+    size_t n = 0;
+    for (char *save = NULL, *tok = strtok_r(list, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
+        const sim_instrument_t *in = sim_instrument_find(SIM_VENUE_KRAKEN, tok, strlen(tok));
+        if (in == NULL || n == max) {
+            sim_reply_kraken_error(res, "EQuery:Unknown asset pair");
+            return -1;
+        }
+        out[n++] = in;
+    }
+    return (int) n;
+}
+
+static void
+s_kraken_asset_pairs(const sim_req_t *req, sim_res_t *res)
+{
+    const sim_instrument_t *pairs[8];
+    int n = s_kraken_pairs(req, res, pairs, 8);
+    if (n < 0) {
+        return;
+    }
+    cb_buf_append_str(&res->body, "{\"error\":[],\"result\":{");
+    for (int i = 0; i < n; i++) {
+        const sim_instrument_t *p = pairs[i];
+        char ordermin[32], costmin[32], tick[32], maker[32], taker[32];
+        sim_fx_format(p->min_qty, p->qty_decimals, ordermin);
+        sim_fx_format(p->min_notional, 1, costmin);
+        sim_fx_format(p->tick, p->price_decimals, tick);
+        sim_fx_format(p->maker_fee_bps / 100, 2, maker);
+        sim_fx_format(p->taker_fee_bps / 100, 2, taker);
+        cb_buf_appendf(&res->body,
+                       "%s\"%s\":{\"altname\":\"%s\",\"wsname\":\"%s\",\"aclass_base\":\"currency\","
+                       "\"base\":\"%s\",\"aclass_quote\":\"currency\",\"quote\":\"%s\",\"lot\":\"unit\","
+                       "\"cost_decimals\":%d,\"pair_decimals\":%d,\"lot_decimals\":%d,\"lot_multiplier\":1,"
+                       "\"leverage_buy\":[],\"leverage_sell\":[],\"fees\":[[0,%s]],\"fees_maker\":[[0,%s]],"
+                       "\"fee_volume_currency\":\"ZUSD\",\"margin_call\":80,\"margin_stop\":40,"
+                       "\"ordermin\":\"%s\",\"costmin\":\"%s\",\"tick_size\":\"%s\",\"status\":\"online\"}",
+                       i == 0 ? "" : ",", p->id, p->altname, p->wsname, p->base, p->quote,
+                       p->cost_decimals, p->price_decimals, p->qty_decimals, taker, maker, ordermin,
+                       costmin, tick);
+    }
+    cb_buf_append_str(&res->body, "}}");
+}
+
+static void
+s_kraken_assets(sim_res_t *res)
+{
+    static const char *const ids[][3] = {{"XXBT", "XBT", "10"}, {"XETH", "ETH", "10"},
+                                         {"SOL", "SOL", "10"},  {"ZUSD", "USD", "4"}};
+    cb_buf_append_str(&res->body, "{\"error\":[],\"result\":{");
+    for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
+        cb_buf_appendf(&res->body,
+                       "%s\"%s\":{\"aclass\":\"currency\",\"altname\":\"%s\",\"decimals\":%s,"
+                       "\"display_decimals\":%d,\"status\":\"enabled\"}",
+                       i == 0 ? "" : ",", ids[i][0], ids[i][1], ids[i][2], i == 3 ? 2 : 5);
+    }
+    cb_buf_append_str(&res->body, "}}");
+}
+
+bool
+sim_kraken_public_handle(sim_t *sim, const char *method, size_t len, const sim_req_t *req, sim_res_t *res)
+{
+    (void) sim;
+    if (sim_reply_name_is(method, len, "Time")) {
+        s_kraken_time(res);
+    } else if (sim_reply_name_is(method, len, "SystemStatus")) {
+        s_kraken_status(res);
+    } else if (sim_reply_name_is(method, len, "AssetPairs")) {
+        s_kraken_asset_pairs(req, res);
+    } else if (sim_reply_name_is(method, len, "Assets")) {
+        s_kraken_assets(res);
+    } else {
+        return false;
+    }
+    return true;
+}

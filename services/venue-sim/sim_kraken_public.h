@@ -1,0 +1,16 @@
+/* sim_kraken_public.h - Kraken's public REST methods (/0/public/...): time, status, assets, pairs, market data */
+#ifndef SIM_KRAKEN_PUBLIC_H_INCLUDED
+#define SIM_KRAKEN_PUBLIC_H_INCLUDED
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "sim.h"
+#include "sim_http.h"
+
+/* Answers public method name (len bytes, e.g. "Ticker") into res; false
+ * when there is no such method (nothing written). */
+bool
+sim_kraken_public_handle(sim_t *sim, const char *name, size_t len, const sim_req_t *req, sim_res_t *res);
+
+#endif
