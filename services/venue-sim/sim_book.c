@@ -225,6 +225,28 @@ sim_book_best(const sim_book_t *book, sim_side_t side, sim_fx_t *qty)
     return level.price;
 }
 
+sim_fx_t
+sim_book_level_qty(const sim_book_t *book, sim_side_t side, sim_fx_t price, uint32_t *orders)
+{
+    const s_side_t *s = &book->side[side];
+    sim_fx_t qty = 0;
+    uint32_t n = 0;
+    /* Best is last; walk toward worse prices and stop once past price. */
+    for (size_t k = s->count; k-- > 0;) {
+        const sim_order_t *o = &s->orders[k];
+        if (o->price == price) {
+            qty += o->qty - o->filled;
+            n++;
+        } else if (side == SIM_BUY ? o->price < price : o->price > price) {
+            break;
+        }
+    }
+    if (orders != NULL) {
+        *orders = n;
+    }
+    return qty;
+}
+
 size_t
 sim_book_count(const sim_book_t *book, sim_side_t side)
 {

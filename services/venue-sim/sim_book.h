@@ -94,6 +94,11 @@ sim_book_levels(const sim_book_t *book, sim_side_t side, size_t max, sim_level_t
 sim_fx_t
 sim_book_best(const sim_book_t *book, sim_side_t side, sim_fx_t *qty);
 
+/* The total quantity resting at price on side (0 when none) and, when
+ * orders is not NULL, how many orders make it up. */
+sim_fx_t
+sim_book_level_qty(const sim_book_t *book, sim_side_t side, sim_fx_t price, uint32_t *orders);
+
 /* Resting orders on a side. */
 size_t
 sim_book_count(const sim_book_t *book, sim_side_t side);
