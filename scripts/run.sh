@@ -112,6 +112,8 @@ $(log "coinbus is up: ${ORDER[*]}")
   Watch ticks:     $BUILD/bin/coinbus sub tick.BTC-USD.
   Publish a tick:  $BUILD/bin/coinbus pub tick.BTC-USD.sim-kraken '{"symbol":"BTC-USD","venue":"sim-kraken","bid":"50000.1","ask":"50000.2"}'
   Ask a service:   $BUILD/bin/coinbus call market ping
+  Paper venues:    curl 'http://127.0.0.1:${COINBUS_SIM_PORT:-8100}/kraken/0/public/Ticker?pair=XBTUSD'  (sim-kraken)
+                   curl 'http://127.0.0.1:${COINBUS_SIM_PORT:-8100}/binance/api/v3/ticker/bookTicker?symbol=BTCUSDT'  (sim-binance)
   Logs:            $LOG_DIR/
   Stop:            Ctrl-C
 

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "sim_binance_public.h"
+#include "sim_kraken_private.h"
 #include "sim_kraken_public.h"
 #include "sim_reply.h"
 #include "sim_router.h"
@@ -14,6 +15,14 @@ s_kraken(sim_t *sim, const sim_req_t *req, sim_res_t *res)
     if (sim_reply_path_has_prefix(req, public_prefix)) {
         size_t off = sizeof public_prefix - 1;
         if (!sim_kraken_public_handle(sim, req->path + off, req->path_len - off, req, res)) {
+            sim_reply_kraken_error(res, "EGeneral:Unknown method");
+        }
+        return;
+    }
+    static const char private_prefix[] = "/kraken/0/private/";
+    if (sim_reply_path_has_prefix(req, private_prefix)) {
+        size_t off = sizeof private_prefix - 1;
+        if (!sim_kraken_private_handle(sim, req->path + off, req->path_len - off, req, res)) {
             sim_reply_kraken_error(res, "EGeneral:Unknown method");
         }
         return;

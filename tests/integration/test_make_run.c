@@ -29,7 +29,7 @@ s_log_has(const char *path, const char *needle)
 
 /* Starts run.sh on free ports; returns it once it says the stack is up. */
 static cbh_proc_t *
-s_start(char env_text[][64], char **env, int *redis_port, int *sub_port)
+s_start(char env_text[][64], char **env, int *redis_port, int *sub_port, int *sim_port)
 {
     *redis_port = cbh_free_port();
     *sub_port = cbh_free_port();
@@ -41,10 +41,12 @@ s_start(char env_text[][64], char **env, int *redis_port, int *sub_port)
         snprintf(env_text[3 + 2 * i], 64, "COINBUS_RPC_%s_FRONTEND=%d", names[i], cbh_free_port());
         snprintf(env_text[4 + 2 * i], 64, "COINBUS_RPC_%s_BACKEND=%d", names[i], cbh_free_port());
     }
-    for (int i = 0; i < 11; i++) {
+    *sim_port = cbh_free_port();
+    snprintf(env_text[11], 64, "COINBUS_SIM_PORT=%d", *sim_port);
+    for (int i = 0; i < 12; i++) {
         env[i] = env_text[i];
     }
-    env[11] = NULL;
+    env[12] = NULL;
     char *argv[] = {"/bin/bash", "scripts/run.sh", NULL};
     cbh_proc_t *run = cbh_proc_start("make-run", argv, env);
     assert_non_null(run);
@@ -64,11 +66,14 @@ test_run_stop_and_run_again(void **state)
     unsetenv("COINBUS_REDIS_URL");
     for (int round = 0; round < 2; round++) {
         char env_text[12][64];
-        char *env[12];
+        char *env[13];
         int redis_port;
         int sub_port;
-        cbh_proc_t *run = s_start(env_text, env, &redis_port, &sub_port);
+        int sim_port;
+        cbh_proc_t *run = s_start(env_text, env, &redis_port, &sub_port, &sim_port);
         assert_int_equal(cbh_wait_port(redis_port, 2000), 0);
+        /* venue-sim, the default venue, answers on its port. */
+        assert_int_equal(cbh_wait_port(sim_port, 5000), 0);
         assert_int_equal(cbh_wait_port(sub_port, 2000), 0);
         char log[512];
         snprintf(log, sizeof log, "%s", cbh_proc_log_path(run));
@@ -76,12 +81,14 @@ test_run_stop_and_run_again(void **state)
         assert_int_equal(cbh_proc_stop(&run, SIGINT, 15000), 0);
         assert_true(s_log_has(log, "stopped bus"));
         /* The sentiment service starts from the repo's own data files. */
-        assert_true(s_log_has(log, "coinbus is up: redis bus sentiment"));
+        assert_true(s_log_has(log, "coinbus is up: redis bus venue-sim sentiment"));
+        assert_true(s_log_has(log, "stopped venue-sim"));
         assert_true(s_log_has(log, "stopped sentiment"));
         assert_false(s_log_has(log, "lexicon_load_failed"));
         assert_true(s_log_has(log, "stopped redis"));
         assert_int_equal(cbh_wait_port(redis_port, 0), -1);
         assert_int_equal(cbh_wait_port(sub_port, 0), -1);
+        assert_int_equal(cbh_wait_port(sim_port, 0), -1);
     }
 }
 

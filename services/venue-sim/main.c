@@ -1,0 +1,117 @@
+/* main.c - venue-sim: a paper-trading exchange speaking Kraken's and Binance's REST dialects on one port */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cb_config.h"
+#include "cb_log.h"
+#include "cb_signal.h"
+#include "cb_time.h"
+#include "sim.h"
+#include "sim_exchange.h"
+#include "sim_http.h"
+#include "sim_market.h"
+#include "sim_router.h"
+
+static const cb_config_var_t s_vars[] = {
+    CB_CONFIG_COMMON_VARS,
+    {"COINBUS_SIM_PORT", CB_CFG_PORT, "8100", 0, 0, NULL, "HTTP and WebSocket port of both venues"},
+    {"COINBUS_SIM_BIND", CB_CFG_HOST, "127.0.0.1", 0, 0, NULL, "address to listen on (an IPv4 literal)"},
+    {"COINBUS_SIM_SEED", CB_CFG_INT, "1", 0, 2147483647, NULL, "seed of the price process (same seed, same market)"},
+    {"COINBUS_SIM_RATE", CB_CFG_INT, "20", 1, 100000, NULL, "market events per second per instrument"},
+    {"COINBUS_SIM_ACCOUNTS", CB_CFG_STR, "default", 0, 0, NULL,
+     "accounts: a file path, inline entries separated by ';', or 'default' (the documented paper accounts)"},
+};
+#define S_NVARS (sizeof s_vars / sizeof s_vars[0])
+
+static const char s_usage[] =
+    "usage: venue-sim [--help] [--version]\n"
+    "\n"
+    "A simulated exchange: Kraken REST under /kraken (/kraken/0/public/Ticker, /kraken/0/private/AddOrder),\n"
+    "Binance REST under /binance (/binance/api/v3/...), one seeded market per instrument with\n"
+    "market makers and takers, paper accounts with API keys. See services/venue-sim/README.md.";
+
+/* The accounts text: a file's content, the inline entries, or the defaults.
+ * NULL (logged) when the file cannot be read. Caller frees. */
+static char *
+s_accounts_spec(const char *value)
+{
+    if (strcmp(value, "default") == 0) {
+        return strdup(SIM_EXCHANGE_DEFAULT_ACCOUNTS);
+    }
+    if (strchr(value, ' ') != NULL) {
+        return strdup(value);
+    }
+    FILE *f = fopen(value, "rb");
+    if (f == NULL) {
+        cb_log_error("config_invalid", "COINBUS_SIM_ACCOUNTS: cannot open file %s", value);
+        return NULL;
+    }
+    char *text = calloc(1, 1 << 20);
+    size_t n = text != NULL ? fread(text, 1, (1 << 20) - 1, f) : 0;
+    fclose(f);
+    if (text != NULL) {
+        text[n] = '\0';
+    }
+    return text;
+}
+
+int
+main(int argc, char **argv)
+{
+    int rc = cb_config_handle_args(argc, argv, s_usage, s_vars, S_NVARS);
+    if (rc >= 0) {
+        return rc;
+    }
+    if (cb_config_init_log("venue-sim", s_vars, S_NVARS) != 0 || cb_config_validate(s_vars, S_NVARS) != 0) {
+        return 2;
+    }
+    long port, seed, rate;
+    const char *bind, *accounts;
+    if (cb_config_int(s_vars, S_NVARS, "COINBUS_SIM_PORT", &port) != 0 ||
+        cb_config_int(s_vars, S_NVARS, "COINBUS_SIM_SEED", &seed) != 0 ||
+        cb_config_int(s_vars, S_NVARS, "COINBUS_SIM_RATE", &rate) != 0 ||
+        cb_config_str(s_vars, S_NVARS, "COINBUS_SIM_BIND", &bind) != 0 ||
+        cb_config_str(s_vars, S_NVARS, "COINBUS_SIM_ACCOUNTS", &accounts) != 0) {
+        return 2;
+    }
+    cb_signal_install();
+    sim_t sim;
+    memset(&sim, 0, sizeof sim);
+    char err[256];
+    char *spec = s_accounts_spec(accounts);
+    sim.market = sim_market_new((uint64_t) seed, (uint32_t) rate);
+    sim.exchange = sim.market != NULL ? sim_exchange_new(sim.market) : NULL;
+    if (spec == NULL || sim.exchange == NULL) {
+        rc = 2;
+        goto done;
+    }
+    if (sim_exchange_add_accounts(sim.exchange, spec, err, sizeof err) != 0) {
+        cb_log_error("config_invalid", "COINBUS_SIM_ACCOUNTS: %s", err);
+        rc = 2;
+        goto done;
+    }
+    sim_http_t *http = sim_http_new(bind, (int) port, sim_router_handle, &sim, err, sizeof err);
+    if (http == NULL) {
+        cb_log_error("listen_failed", "%s", err);
+        rc = 1;
+        goto done;
+    }
+    cb_log_info("started", "version=%s listen=%s:%d seed=%ld rate=%ld", CB_VERSION, bind, sim_http_port(http), seed,
+                rate);
+    while (!cb_signal_stop) {
+        int64_t now = cb_time_now_ns();
+        int64_t wait_ns = sim_market_step(sim.market, now);
+        sim_exchange_poll(sim.exchange, now);
+        int wait_ms = (int) (wait_ns / 1000000);
+        sim_http_run_once(http, wait_ms > 50 ? 50 : wait_ms);
+    }
+    cb_log_info("stopped", "reason=shutdown");
+    sim_http_destroy(&http);
+    rc = 0;
+done:
+    sim_exchange_destroy(&sim.exchange);
+    sim_market_destroy(&sim.market);
+    free(spec);
+    return rc;
+}

@@ -1,0 +1,101 @@
+/* sim_kraken_params.c - a Kraken private call's parameters, from a form body or a JSON body alike */
+#include <stdio.h>
+#include <string.h>
+
+#include "cb_mp.h"
+#include "sim_kraken_params.h"
+#include "sim_params.h"
+
+bool
+sim_kraken_param(sim_kraken_params_t *p, const char *key, char *out, size_t size, bool *present)
+{
+    *present = false;
+    if (!p->json) {
+        bool in_body = false;
+        if (sim_param(p->req->body, p->req->body_len, key, out, size, &in_body) || in_body) {
+            *present = in_body;
+            return in_body && sim_param(p->req->body, p->req->body_len, key, out, size, NULL);
+        }
+        return sim_param(p->req->query, p->req->query_len, key, out, size, present);
+    }
+    cb_mp_reader_t r;
+    cb_mp_reader_init(&r, p->mp.data, p->mp.size);
+    uint32_t n;
+    if (cb_mp_read_map(&r, &n) != 0) {
+        return false;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        const char *k;
+        size_t klen;
+        if (cb_mp_read_str(&r, &k, &klen) != 0) {
+            return false;
+        }
+        if (klen != strlen(key) || memcmp(k, key, klen) != 0) {
+            if (cb_mp_skip(&r, NULL, NULL) != 0) {
+                return false;
+            }
+            continue;
+        }
+        *present = true;
+        uint32_t items = 1;
+        bool array = cb_mp_peek(&r) == CB_MP_ARRAY;
+        if (array && cb_mp_read_array(&r, &items) != 0) {
+            return false;
+        }
+        size_t used = 0;
+        out[0] = '\0';
+        for (uint32_t j = 0; j < items; j++) {
+            char piece[128];
+            const char *s;
+            size_t slen;
+            uint64_t u;
+            int64_t v;
+            bool b;
+            switch (cb_mp_peek(&r)) {
+            case CB_MP_STR:
+                if (cb_mp_read_str(&r, &s, &slen) != 0 || slen >= sizeof piece) {
+                    return false;
+                }
+                memcpy(piece, s, slen);
+                piece[slen] = '\0';
+                break;
+            case CB_MP_UINT:
+                if (cb_mp_read_uint(&r, &u) != 0) {
+                    return false;
+                }
+                snprintf(piece, sizeof piece, "%llu", (unsigned long long) u);
+                break;
+            case CB_MP_INT:
+                if (cb_mp_read_int(&r, &v) != 0) {
+                    return false;
+                }
+                snprintf(piece, sizeof piece, "%lld", (long long) v);
+                break;
+            case CB_MP_BOOL:
+                if (cb_mp_read_bool(&r, &b) != 0) {
+                    return false;
+                }
+                snprintf(piece, sizeof piece, "%s", b ? "true" : "false");
+                break;
+            default:
+                return false;
+            }
+            int w = snprintf(out + used, size - used, "%s%s", j > 0 ? "," : "", piece);
+            if (w < 0 || (size_t) w >= size - used) {
+                return false;
+            }
+            used += (size_t) w;
+        }
+        return true;
+    }
+    return false;
+}
+
+
+bool
+sim_kraken_param_bool(sim_kraken_params_t *p, const char *key)
+{
+    char v[16];
+    bool present;
+    return sim_kraken_param(p, key, v, sizeof v, &present) && (strcmp(v, "true") == 0 || strcmp(v, "1") == 0);
+}

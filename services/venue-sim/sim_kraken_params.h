@@ -1,0 +1,30 @@
+/* sim_kraken_params.h - a Kraken private call's parameters, from a form body or a JSON body alike */
+#ifndef SIM_KRAKEN_PARAMS_H_INCLUDED
+#define SIM_KRAKEN_PARAMS_H_INCLUDED
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <msgpack.h>
+
+#include "sim_http.h"
+
+/* A form body, or a JSON object body already packed into mp (owned by the
+ * caller), with the query string as a fallback for form calls. */
+typedef struct {
+    const sim_req_t *req;
+    bool json;
+    msgpack_sbuffer mp;
+} sim_kraken_params_t;
+
+/* Writes the text of parameter key into out (size bytes); false when absent
+ * or malformed, *present telling which. JSON strings, integers, booleans
+ * and decimals are accepted; an array of them is joined with commas. */
+bool
+sim_kraken_param(sim_kraken_params_t *p, const char *key, char *out, size_t size, bool *present);
+
+/* True when key is "true" or "1" (JSON true too). */
+bool
+sim_kraken_param_bool(sim_kraken_params_t *p, const char *key);
+
+#endif
