@@ -170,9 +170,9 @@ sim_auth_kraken_sign(const char *secret_b64, const char *path, size_t path_len, 
 }
 
 bool
-sim_auth_kraken_verify(const char *secret_b64, const char *path, size_t path_len,
-                       const char *nonce, size_t nonce_len, const char *body, size_t body_len,
-                       const char *sign, size_t sign_len)
+sim_auth_kraken_verify(const char *secret_b64, const char *path, size_t path_len, const char *nonce,
+                       size_t nonce_len, const char *body, size_t body_len, const char *sign,
+                       size_t sign_len)
 {
     unsigned char given[66];
     if (sign == NULL || sign_len != SIM_AUTH_KRAKEN_SIGN_SIZE - 1 ||
@@ -311,15 +311,15 @@ sim_auth_kraken_nonce(const char *content_type, size_t ct_len, const char *body,
 typedef struct s_key {
     struct s_key *next;
     uint64_t hash;
-    bool used;           /* some nonce has been accepted */
-    uint64_t last;       /* the highest accepted nonce */
-    uint64_t window;     /* nonce window W */
+    bool used;                            /* some nonce has been accepted */
+    uint64_t last;                        /* the highest accepted nonce */
+    uint64_t window;                      /* nonce window W */
     uint64_t recent[SIM_AUTH_NONCE_RING]; /* accepted nonces, oldest at head when full */
     size_t recent_count;
     size_t recent_head;
-    bool evicted;        /* some nonce fell out of recent */
+    bool evicted; /* some nonce fell out of recent */
     uint64_t evicted_max;
-    unsigned failures;   /* invalid signatures / nonces in the current streak */
+    unsigned failures; /* invalid signatures / nonces in the current streak */
     int64_t streak_start_ns;
     bool locked;
     int64_t locked_until_ns;
@@ -587,8 +587,8 @@ sim_auth_kraken_check(sim_auth_t *auth, const char *key, const char *secret_b64,
         s_fail(auth, k, now_ns);
         return SIM_KRAKEN_INVALID_NONCE;
     }
-    if (!sim_auth_kraken_verify(secret_b64, path, path_len, text, strlen(text), body, body_len, sign,
-                                sign_len)) {
+    if (!sim_auth_kraken_verify(secret_b64, path, path_len, text, strlen(text), body, body_len,
+                                sign, sign_len)) {
         s_fail(auth, k, now_ns);
         return SIM_KRAKEN_INVALID_SIGNATURE;
     }
@@ -708,12 +708,14 @@ sim_auth_binance_verify(const char *secret, size_t secret_len, const char *query
     s_find_signature(query, query_len, &in_query);
     s_find_signature(body, body_len, &in_body);
     if (in_query.count + in_body.count > 1) {
-        return sim_auth_binance_error(err, 400, -1101, "Duplicate values for a parameter detected.");
+        return sim_auth_binance_error(err, 400, -1101,
+                                      "Duplicate values for a parameter detected.");
     }
     const s_sig_t *sig = in_query.count > 0 ? &in_query : &in_body;
     if (sig->count == 0 || sig->value_len == 0) {
         return sim_auth_binance_error(
-            err, 400, -1102, "Mandatory parameter 'signature' was not sent, was empty/null, or malformed.");
+            err, 400, -1102,
+            "Mandatory parameter 'signature' was not sent, was empty/null, or malformed.");
     }
     unsigned char given[32];
     bool well_formed = sig->value_len == 64;
@@ -817,7 +819,8 @@ sim_auth_binance_timestamp(const char *query, size_t query_len, const char *body
     int found = s_binance_param(query, query_len, body, body_len, "timestamp", text, sizeof text);
     if (found == 0 || (found == 1 && text[0] == '\0')) {
         return sim_auth_binance_error(
-            err, 400, -1102, "Mandatory parameter 'timestamp' was not sent, was empty/null, or malformed.");
+            err, 400, -1102,
+            "Mandatory parameter 'timestamp' was not sent, was empty/null, or malformed.");
     }
     uint64_t ts;
     if (found < 0 || !s_parse_u64(text, strlen(text), &ts)) {
@@ -837,13 +840,15 @@ sim_auth_binance_timestamp(const char *query, size_t query_len, const char *body
     }
     if (window_us > (int64_t) SIM_BINANCE_RECV_WINDOW_MAX * 1000) {
         return sim_auth_binance_error(
-            err, 400, -1102, "'recvWindow' contains unexpected value. Cannot be greater than '60000'.");
+            err, 400, -1102,
+            "'recvWindow' contains unexpected value. Cannot be greater than '60000'.");
     }
     /* Compared in microseconds, exactly, in 128 bits: ts may be near 2^64. */
     __int128 ts_us = ts >= 100000000000000ULL ? (__int128) ts : (__int128) ts * 1000;
     __int128 server_us = (__int128) server_ms * 1000;
     if (ts_us >= server_us + 1000000) {
-        return sim_auth_binance_error(err, 400, SIM_BINANCE_INVALID_TIMESTAMP, SIM_BINANCE_AHEAD_MSG);
+        return sim_auth_binance_error(err, 400, SIM_BINANCE_INVALID_TIMESTAMP,
+                                      SIM_BINANCE_AHEAD_MSG);
     }
     if (server_us - ts_us > window_us) {
         return sim_auth_binance_error(err, 400, SIM_BINANCE_INVALID_TIMESTAMP,

@@ -23,7 +23,7 @@ typedef struct {
 } s_bucket_t;
 
 typedef struct {
-    int64_t window;           /* the minute counted (now_ns / 60 s) */
+    int64_t window; /* the minute counted (now_ns / 60 s) */
     int64_t used;
     int64_t backoff_until_ns; /* the end of the last 429's Retry-After */
     unsigned violations;      /* requests sent before backoff_until_ns */
@@ -32,7 +32,7 @@ typedef struct {
 } s_ip_t;
 
 typedef struct {
-    int64_t ten;              /* the 10 s window counted */
+    int64_t ten; /* the 10 s window counted */
     int64_t count_10s;
     int64_t day;
     int64_t count_1d;
@@ -45,7 +45,7 @@ typedef struct s_entry {
     struct s_entry *newer; /* LRU list: the table's newest ... oldest */
     struct s_entry *older;
     uint64_t hash;
-    int64_t expires_ns;    /* from then on the state equals a new entry's */
+    int64_t expires_ns; /* from then on the state equals a new entry's */
     union {
         s_bucket_t bucket;
         s_ip_t ip;
@@ -77,11 +77,11 @@ struct sim_limits {
     bool enabled;
     size_t capacity;
     s_table_t tiers;
-    s_table_t rest;    /* Kraken REST counter per API key */
-    s_table_t trade;   /* Kraken trading counter per (API key, pair) */
-    s_table_t pub;     /* Kraken public counter per IP */
-    s_table_t ip;      /* Binance REQUEST_WEIGHT per IP */
-    s_table_t orders;  /* Binance ORDERS per API key */
+    s_table_t rest;   /* Kraken REST counter per API key */
+    s_table_t trade;  /* Kraken trading counter per (API key, pair) */
+    s_table_t pub;    /* Kraken public counter per IP */
+    s_table_t ip;     /* Binance REQUEST_WEIGHT per IP */
+    s_table_t orders; /* Binance ORDERS per API key */
     int64_t kraken_block_ns;
     int64_t binance_weight_1m;
     int64_t binance_orders_10s;
@@ -123,7 +123,8 @@ s_key_eq(const s_entry_t *e, s_key_t k)
     if (e->key_len != len || memcmp(e->key, k.a, k.a_len) != 0) {
         return false;
     }
-    return k.b == NULL || (e->key[k.a_len] == '\0' && memcmp(e->key + k.a_len + 1, k.b, k.b_len) == 0);
+    return k.b == NULL ||
+           (e->key[k.a_len] == '\0' && memcmp(e->key + k.a_len + 1, k.b, k.b_len) == 0);
 }
 
 static int
@@ -447,7 +448,8 @@ void
 sim_limits_set_capacity(sim_limits_t *limits, size_t capacity)
 {
     limits->capacity = capacity < 16 ? 16 : capacity;
-    s_table_t *tables[] = {&limits->rest, &limits->trade, &limits->pub, &limits->ip, &limits->orders};
+    s_table_t *tables[] = {&limits->rest, &limits->trade, &limits->pub, &limits->ip,
+                           &limits->orders};
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
         tables[i]->capacity = limits->capacity;
         s_table_trim(tables[i], INT64_MIN, 0);
@@ -492,6 +494,9 @@ sim_limits_kraken_call_cost(const char *method)
     static const char *const doubled[] = {"Ledgers", "QueryLedgers", "TradesHistory"};
     static const char *const trading[] = {"AddOrder",    "AddOrderBatch",    "AmendOrder",
                                           "CancelOrder", "CancelOrderBatch", "EditOrder"};
+    if (method == NULL) {
+        return SIM_LIMITS_UNIT;
+    }
     for (size_t i = 0; i < sizeof doubled / sizeof doubled[0]; i++) {
         if (strcmp(method, doubled[i]) == 0) {
             return 2 * SIM_LIMITS_UNIT;
@@ -591,8 +596,8 @@ sim_limits_kraken_trade_cost(sim_kraken_action_t action, int64_t age_ns, unsigne
 
 int
 sim_limits_kraken_trade(sim_limits_t *limits, const char *key, const char *pair,
-                        sim_kraken_action_t action, int64_t age_ns, unsigned count,
-                        int64_t now_ns, const char **error)
+                        sim_kraken_action_t action, int64_t age_ns, unsigned count, int64_t now_ns,
+                        const char **error)
 {
     s_set_error(error, NULL);
     if (!limits->enabled) {
@@ -858,7 +863,8 @@ sim_limits_binance_order(sim_limits_t *limits, const char *key, int64_t now_ns,
     if (interval != NULL) {
         s_binance_verdict(out, 429, -1015, s_seconds_until(now_ns, window_end));
         snprintf(out->msg, sizeof out->msg,
-                 "Too many new orders; current limit is %" PRId64 " orders per %s.", limit, interval);
+                 "Too many new orders; current limit is %" PRId64 " orders per %s.", limit,
+                 interval);
         rc = -1015;
     } else {
         s->count_10s++;

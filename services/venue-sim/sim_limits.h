@@ -101,7 +101,7 @@ sim_limits_set_kraken_block(sim_limits_t *limits, int64_t block_ns);
 /* A private method's cost on the REST counter, in micro-units: 2 units for
  * Ledgers, QueryLedgers and TradesHistory; 0 for AddOrder, AddOrderBatch,
  * AmendOrder, CancelOrder, CancelOrderBatch and EditOrder (trading counter);
- * 1 unit otherwise. */
+ * 1 unit otherwise (also for NULL). */
 int64_t
 sim_limits_kraken_call_cost(const char *method);
 

@@ -41,7 +41,8 @@ static const char b_params_utf8[] =
 static const char b_sig_utf8[] = "e1353ec6b14d888f1164ae9af8228a3dbd508bc82eb867db8ab6046442f33ef3";
 
 static bool
-s_kverify(const char *secret, const char *path, const char *nonce, const char *body, const char *sign)
+s_kverify(const char *secret, const char *path, const char *nonce, const char *body,
+          const char *sign)
 {
     return sim_auth_kraken_verify(secret, path, strlen(path), nonce, strlen(nonce), body,
                                   strlen(body), sign, sign != NULL ? strlen(sign) : 0);
@@ -70,7 +71,8 @@ test_kraken_official_vector(void **state)
     s_hex(digest, 32, hex);
     assert_string_equal(hex, k_sha256);
     unsigned char key[66]; /* 64 bytes and the two zeros DecodeBlock makes of the padding */
-    assert_int_equal(EVP_DecodeBlock(key, (const unsigned char *) k_secret, (int) strlen(k_secret)), 66);
+    assert_int_equal(EVP_DecodeBlock(key, (const unsigned char *) k_secret, (int) strlen(k_secret)),
+                     66);
     unsigned char msg[64];
     memcpy(msg, k_path, strlen(k_path));
     memcpy(msg + strlen(k_path), digest, 32);
@@ -82,8 +84,8 @@ test_kraken_official_vector(void **state)
     assert_string_equal(b64, k_sign);
 
     char out[SIM_AUTH_KRAKEN_SIGN_SIZE];
-    assert_int_equal(sim_auth_kraken_sign(k_secret, k_path, strlen(k_path), k_nonce, strlen(k_nonce),
-                                          k_body, strlen(k_body), out),
+    assert_int_equal(sim_auth_kraken_sign(k_secret, k_path, strlen(k_path), k_nonce,
+                                          strlen(k_nonce), k_body, strlen(k_body), out),
                      0);
     assert_string_equal(out, k_sign);
     assert_true(s_kverify(k_secret, k_path, k_nonce, k_body, k_sign));
@@ -98,10 +100,14 @@ test_kraken_verify_rejects(void **state)
     memcpy(wrong, k_sign, sizeof k_sign);
     wrong[10] = wrong[10] == 'A' ? 'B' : 'A';
     assert_false(s_kverify(k_secret, k_path, k_nonce, k_body, wrong));
+    memcpy(wrong, k_sign, sizeof k_sign);
+    wrong[83] = wrong[83] == 'A' ? 'B' : 'A'; /* the last bytes count too */
+    assert_false(s_kverify(k_secret, k_path, k_nonce, k_body, wrong));
     /* The body, path or nonce text changed. */
-    assert_false(s_kverify(k_secret, k_path, k_nonce,
-                           "nonce=1616492376594&ordertype=limit&pair=XBTUSD&price=37500&type=buy&volume=1.26",
-                           k_sign));
+    assert_false(s_kverify(
+        k_secret, k_path, k_nonce,
+        "nonce=1616492376594&ordertype=limit&pair=XBTUSD&price=37500&type=buy&volume=1.26",
+        k_sign));
     assert_false(s_kverify(k_secret, k_path, k_nonce, "", k_sign));
     assert_false(s_kverify(k_secret, "/0/private/CancelOrder", k_nonce, k_body, k_sign));
     assert_false(s_kverify(k_secret, "/kraken/0/private/AddOrder", k_nonce, k_body, k_sign));
@@ -109,8 +115,8 @@ test_kraken_verify_rejects(void **state)
     /* A different (valid) secret. */
     assert_false(s_kverify("AAAAAAAAAAAAAAAAAAAAAA==", k_path, k_nonce, k_body, k_sign));
     /* Bad base64 secrets: never a crash, never valid, sign refuses them. */
-    const char *bad_secrets[] = {"", "not base64!", "abc", "====", "A===", "QR==", "QUJD\n", " QUJD",
-                                 "QU=D"};
+    const char *bad_secrets[] = {
+        "", "not base64!", "abc", "====", "A===", "QR==", "QUJD\n", " QUJD", "QU=D"};
     char out[SIM_AUTH_KRAKEN_SIGN_SIZE];
     for (size_t i = 0; i < sizeof bad_secrets / sizeof bad_secrets[0]; i++) {
         assert_false(s_kverify(bad_secrets[i], k_path, k_nonce, k_body, k_sign));
@@ -155,35 +161,56 @@ test_kraken_nonce_extraction(void **state)
     assert_int_equal(s_nonce(NULL, k_body, &v, text), 0);
     assert_int_equal(v, 1616492376594ULL);
     assert_string_equal(text, k_nonce);
-    assert_int_equal(s_nonce("application/x-www-form-urlencoded", "pair=XBTUSD&nonce=42", &v, text), 0);
+    assert_int_equal(s_nonce("application/x-www-form-urlencoded", "pair=XBTUSD&nonce=42", &v, text),
+                     0);
     assert_int_equal(v, 42);
     assert_int_equal(s_nonce(NULL, "nonce=18446744073709551615", &v, text), 0);
     assert_true(v == UINT64_MAX);
     assert_int_equal(s_nonce(NULL, "nonce=0", &v, text), 0);
     assert_int_equal(v, 0);
-    const char *bad_forms[] = {"", "pair=XBTUSD", "nonce=", "nonce=12a", "nonce=-1", "nonce=+1",
-                               "nonce=1.5", "nonce=%31%3", "nonce=18446744073709551616",
-                               "nonce=123456789012345678901", "nonce= 1", "nonces=1"};
+    const char *bad_forms[] = {"",
+                               "pair=XBTUSD",
+                               "nonce=",
+                               "nonce=12a",
+                               "nonce=-1",
+                               "nonce=+1",
+                               "nonce=1.5",
+                               "nonce=%31%3",
+                               "nonce=18446744073709551616",
+                               "nonce=123456789012345678901",
+                               "nonce= 1",
+                               "nonces=1"};
     for (size_t i = 0; i < sizeof bad_forms / sizeof bad_forms[0]; i++) {
         assert_int_equal(s_nonce(NULL, bad_forms[i], &v, text), -1);
         assert_string_equal(text, "");
     }
     /* JSON: the content type decides; numbers and digit strings. */
     assert_int_equal(
-        s_nonce("application/json", "{\"nonce\": 1616492376594, \"pair\": \"XBTUSD\"}", &v, text), 0);
+        s_nonce("application/json", "{\"nonce\": 1616492376594, \"pair\": \"XBTUSD\"}", &v, text),
+        0);
     assert_int_equal(v, 1616492376594ULL);
     assert_string_equal(text, "1616492376594");
-    assert_int_equal(
-        s_nonce("Application/JSON; charset=utf-8", "{\"pair\":{\"x\":[1,2]},\"nonce\":\"123\"}", &v, text),
-        0);
+    assert_int_equal(s_nonce("Application/JSON; charset=utf-8",
+                             "{\"pair\":{\"x\":[1,2]},\"nonce\":\"123\"}", &v, text),
+                     0);
     assert_int_equal(v, 123);
     assert_string_equal(text, "123");
     assert_int_equal(s_nonce("application/json", "{\"nonce\":18446744073709551615}", &v, text), 0);
     assert_true(v == UINT64_MAX);
-    const char *bad_json[] = {"", "{}", "[1]", "{\"nonce\":-1}", "{\"nonce\":1.5}", "{\"nonce\":\"12x\"}",
-                              "{\"nonce\":\"\"}", "{\"nonce\":null}", "{\"nonce\":true}",
-                              "{\"a\":{\"nonce\":1}}", "{\"nonce\":1,\"nonce\":2}", "{\"nonce\":1",
-                              "nonce=1", "{\"nonce\":18446744073709551616}"};
+    const char *bad_json[] = {"",
+                              "{}",
+                              "[1]",
+                              "{\"nonce\":-1}",
+                              "{\"nonce\":1.5}",
+                              "{\"nonce\":\"12x\"}",
+                              "{\"nonce\":\"\"}",
+                              "{\"nonce\":null}",
+                              "{\"nonce\":true}",
+                              "{\"a\":{\"nonce\":1}}",
+                              "{\"nonce\":1,\"nonce\":2}",
+                              "{\"nonce\":1",
+                              "nonce=1",
+                              "{\"nonce\":18446744073709551616}"};
     for (size_t i = 0; i < sizeof bad_json / sizeof bad_json[0]; i++) {
         assert_int_equal(s_nonce("application/json", bad_json[i], &v, text), -1);
     }
@@ -227,7 +254,8 @@ test_kraken_nonce_order_and_window(void **state)
         assert_null(sim_auth_kraken_nonce_use(auth, "k5", nonce));
     }
     assert_non_null(sim_auth_kraken_nonce_use(auth, "k5", 1000));
-    assert_non_null(sim_auth_kraken_nonce_use(auth, "k5", 1007)); /* forgotten: at or below the floor */
+    assert_non_null(
+        sim_auth_kraken_nonce_use(auth, "k5", 1007)); /* forgotten: at or below the floor */
     assert_non_null(sim_auth_kraken_nonce_use(auth, "k5", 999));
     assert_non_null(sim_auth_kraken_nonce_use(auth, "k5", 1020)); /* remembered */
     sim_auth_destroy(&auth);
@@ -238,11 +266,13 @@ test_kraken_nonce_order_and_window(void **state)
 
 /* A signed Kraken form request with nonce n at path. */
 static void
-s_kraken_request(uint64_t n, const char *path, char *body, size_t size, char sign[SIM_AUTH_KRAKEN_SIGN_SIZE])
+s_kraken_request(uint64_t n, const char *path, char *body, size_t size,
+                 char sign[SIM_AUTH_KRAKEN_SIGN_SIZE])
 {
     char nonce[32];
     snprintf(nonce, sizeof nonce, "%llu", (unsigned long long) n);
-    snprintf(body, size, "nonce=%s&ordertype=limit&pair=XBTUSD&price=37500&type=buy&volume=1.25", nonce);
+    snprintf(body, size, "nonce=%s&ordertype=limit&pair=XBTUSD&price=37500&type=buy&volume=1.25",
+             nonce);
     assert_int_equal(sim_auth_kraken_sign(k_secret, path, strlen(path), nonce, strlen(nonce), body,
                                           strlen(body), sign),
                      0);
@@ -252,8 +282,8 @@ static const char *
 s_check(sim_auth_t *auth, const char *key, const char *secret, const char *body, const char *sign,
         int64_t now_ns)
 {
-    return sim_auth_kraken_check(auth, key, secret, k_path, strlen(k_path), NULL, 0, body, strlen(body),
-                                 sign, sign != NULL ? strlen(sign) : 0, now_ns);
+    return sim_auth_kraken_check(auth, key, secret, k_path, strlen(k_path), NULL, 0, body,
+                                 strlen(body), sign, sign != NULL ? strlen(sign) : 0, now_ns);
 }
 
 static void
@@ -265,7 +295,8 @@ test_kraken_check(void **state)
     char sign[SIM_AUTH_KRAKEN_SIGN_SIZE];
     /* The documented request itself passes once. */
     assert_null(s_check(auth, "key", k_secret, k_body, k_sign, 0));
-    assert_string_equal(s_check(auth, "key", k_secret, k_body, k_sign, 0), SIM_KRAKEN_INVALID_NONCE);
+    assert_string_equal(s_check(auth, "key", k_secret, k_body, k_sign, 0),
+                        SIM_KRAKEN_INVALID_NONCE);
     /* Unknown or missing key. */
     assert_string_equal(s_check(auth, "nobody", NULL, k_body, k_sign, 0), "EAPI:Invalid key");
     assert_string_equal(sim_auth_kraken_check(auth, NULL, k_secret, k_path, strlen(k_path), NULL, 0,
@@ -279,19 +310,22 @@ test_kraken_check(void **state)
     assert_null(s_check(auth, "key", k_secret, body, sign, 0));
     /* Signed for another path. */
     s_kraken_request(1616492376601ULL, "/0/private/Balance", body, sizeof body, sign);
-    assert_string_equal(s_check(auth, "key", k_secret, body, sign, 0), SIM_KRAKEN_INVALID_SIGNATURE);
+    assert_string_equal(s_check(auth, "key", k_secret, body, sign, 0),
+                        SIM_KRAKEN_INVALID_SIGNATURE);
     /* No nonce in the body. */
-    assert_string_equal(s_check(auth, "key", k_secret, "pair=XBTUSD", k_sign, 0), SIM_KRAKEN_INVALID_NONCE);
+    assert_string_equal(s_check(auth, "key", k_secret, "pair=XBTUSD", k_sign, 0),
+                        SIM_KRAKEN_INVALID_NONCE);
     /* A JSON body: nonce_string is the nonce's digits. */
     const char json[] = "{\"nonce\":1616492376700,\"pair\":\"XBTUSD\"}";
-    assert_int_equal(sim_auth_kraken_sign(k_secret, k_path, strlen(k_path), "1616492376700", 13, json,
-                                          strlen(json), sign),
+    assert_int_equal(sim_auth_kraken_sign(k_secret, k_path, strlen(k_path), "1616492376700", 13,
+                                          json, strlen(json), sign),
                      0);
-    assert_string_equal(sim_auth_kraken_check(auth, "key", k_secret, k_path, strlen(k_path), NULL, 0, json,
-                                              strlen(json), sign, strlen(sign), 0),
+    assert_string_equal(sim_auth_kraken_check(auth, "key", k_secret, k_path, strlen(k_path), NULL,
+                                              0, json, strlen(json), sign, strlen(sign), 0),
                         SIM_KRAKEN_INVALID_NONCE); /* read as a form: no nonce */
-    assert_null(sim_auth_kraken_check(auth, "key", k_secret, k_path, strlen(k_path), "application/json",
-                                      16, json, strlen(json), sign, strlen(sign), 0));
+    assert_null(sim_auth_kraken_check(auth, "key", k_secret, k_path, strlen(k_path),
+                                      "application/json", 16, json, strlen(json), sign,
+                                      strlen(sign), 0));
     sim_auth_destroy(&auth);
 }
 
@@ -305,7 +339,8 @@ test_kraken_lockout(void **state)
     uint64_t n = 1000;
     /* Defaults: the 10th invalid request in a row locks the key for 15 min. */
     for (int i = 0; i < 9; i++) {
-        assert_string_equal(s_check(auth, "key", k_secret, k_body, "bad", i * NS), SIM_KRAKEN_INVALID_SIGNATURE);
+        assert_string_equal(s_check(auth, "key", k_secret, k_body, "bad", i * NS),
+                            SIM_KRAKEN_INVALID_SIGNATURE);
     }
     assert_false(sim_auth_kraken_locked(auth, "key", 9 * NS));
     s_kraken_request(++n, k_path, body, sizeof body, sign);
@@ -314,10 +349,12 @@ test_kraken_lockout(void **state)
         assert_non_null(s_check(auth, "key", k_secret, body, sign, 10 * NS)); /* replayed nonce */
     }
     assert_false(sim_auth_kraken_locked(auth, "key", 10 * NS));
-    assert_string_equal(s_check(auth, "key", k_secret, body, sign, 10 * NS), SIM_KRAKEN_INVALID_NONCE);
+    assert_string_equal(s_check(auth, "key", k_secret, body, sign, 10 * NS),
+                        SIM_KRAKEN_INVALID_NONCE);
     assert_true(sim_auth_kraken_locked(auth, "key", 10 * NS));
     s_kraken_request(++n, k_path, body, sizeof body, sign);
-    assert_string_equal(s_check(auth, "key", k_secret, body, sign, 10 * NS), "EGeneral:Temporary lockout");
+    assert_string_equal(s_check(auth, "key", k_secret, body, sign, 10 * NS),
+                        "EGeneral:Temporary lockout");
     assert_string_equal(s_check(auth, "key", k_secret, body, sign, 10 * NS + 15 * 60 * NS - 1),
                         SIM_KRAKEN_LOCKOUT);
     assert_null(s_check(auth, "key", k_secret, body, sign, 10 * NS + 15 * 60 * NS));
@@ -335,12 +372,14 @@ test_kraken_lockout(void **state)
     assert_non_null(s_check(auth, "k2", k_secret, k_body, "bad", t + 13 * NS));
     assert_true(sim_auth_kraken_locked(auth, "k2", t + 13 * NS));
     s_kraken_request(++n, k_path, body, sizeof body, sign);
-    assert_string_equal(s_check(auth, "k2", k_secret, body, sign, t + 18 * NS - 1), SIM_KRAKEN_LOCKOUT);
+    assert_string_equal(s_check(auth, "k2", k_secret, body, sign, t + 18 * NS - 1),
+                        SIM_KRAKEN_LOCKOUT);
     assert_null(s_check(auth, "k2", k_secret, body, sign, t + 18 * NS));
     /* 0 failures: never locks. */
     sim_auth_set_lockout(auth, 0, 0, 0);
     for (int i = 0; i < 50; i++) {
-        assert_string_equal(s_check(auth, "k3", k_secret, k_body, "bad", t), SIM_KRAKEN_INVALID_SIGNATURE);
+        assert_string_equal(s_check(auth, "k3", k_secret, k_body, "bad", t),
+                            SIM_KRAKEN_INVALID_SIGNATURE);
     }
     sim_auth_destroy(&auth);
 }
@@ -348,8 +387,9 @@ test_kraken_lockout(void **state)
 static int
 s_bverify(const char *query, const char *body, sim_binance_error_t *err)
 {
-    return sim_auth_binance_verify(b_secret, strlen(b_secret), query, query != NULL ? strlen(query) : 0,
-                                   body, body != NULL ? strlen(body) : 0, err);
+    return sim_auth_binance_verify(b_secret, strlen(b_secret), query,
+                                   query != NULL ? strlen(query) : 0, body,
+                                   body != NULL ? strlen(body) : 0, err);
 }
 
 static void
@@ -357,14 +397,17 @@ test_binance_official_vectors(void **state)
 {
     (void) state;
     char sig[SIM_AUTH_BINANCE_SIGN_SIZE];
-    assert_int_equal(sim_auth_binance_sign(b_secret, strlen(b_secret), b_params, strlen(b_params), sig), 0);
+    assert_int_equal(
+        sim_auth_binance_sign(b_secret, strlen(b_secret), b_params, strlen(b_params), sig), 0);
     assert_string_equal(sig, b_sig);
     char payload[256];
     snprintf(payload, sizeof payload, "%s%s", b_query3, b_body3); /* no '&' between them */
-    assert_int_equal(sim_auth_binance_sign(b_secret, strlen(b_secret), payload, strlen(payload), sig), 0);
-    assert_string_equal(sig, b_sig3);
     assert_int_equal(
-        sim_auth_binance_sign(b_secret, strlen(b_secret), b_params_utf8, strlen(b_params_utf8), sig), 0);
+        sim_auth_binance_sign(b_secret, strlen(b_secret), payload, strlen(payload), sig), 0);
+    assert_string_equal(sig, b_sig3);
+    assert_int_equal(sim_auth_binance_sign(b_secret, strlen(b_secret), b_params_utf8,
+                                           strlen(b_params_utf8), sig),
+                     0);
     assert_string_equal(sig, b_sig_utf8);
     assert_int_equal(sim_auth_binance_sign("", 0, b_params, strlen(b_params), sig), -1);
 
@@ -384,7 +427,8 @@ test_binance_official_vectors(void **state)
     /* The non-ASCII example, and the hex in capitals (case-insensitive). */
     snprintf(with, sizeof with, "%s&signature=%s", b_params_utf8, b_sig_utf8);
     assert_int_equal(s_bverify(with, NULL, NULL), 0);
-    snprintf(with, sizeof with, "%s&signature=%s", b_params, "C8DB56825AE71D6D79447849E617115F4A920FA2ACDCAB2B053C4B2838BD6B71");
+    snprintf(with, sizeof with, "%s&signature=%s", b_params,
+             "C8DB56825AE71D6D79447849E617115F4A920FA2ACDCAB2B053C4B2838BD6B71");
     assert_int_equal(s_bverify(with, NULL, NULL), 0);
     /* The signature first or in the middle: its parameter and one '&' go. */
     snprintf(with, sizeof with, "signature=%s&%s", b_sig, b_params);
@@ -418,7 +462,8 @@ test_binance_verify_rejects(void **state)
     /* Missing, empty, doubled. */
     assert_int_equal(s_bverify(b_params, NULL, &err), -1102);
     assert_int_equal(err.status, 400);
-    assert_string_equal(err.msg, "Mandatory parameter 'signature' was not sent, was empty/null, or malformed.");
+    assert_string_equal(
+        err.msg, "Mandatory parameter 'signature' was not sent, was empty/null, or malformed.");
     snprintf(with, sizeof with, "%s&signature=", b_params);
     assert_int_equal(s_bverify(with, NULL, &err), -1102);
     snprintf(with, sizeof with, "%s&signature", b_params);
@@ -487,7 +532,8 @@ test_binance_timestamp(void **state)
     assert_int_equal(TS("symbol=X&timestamp=%lld", (long long) server + 999), 0);
     assert_int_equal(TS("timestamp=%lld", (long long) server + 1000), -1021);
     assert_int_equal(err.status, 400);
-    assert_string_equal(err.msg, "Timestamp for this request was 1000ms ahead of the server's time.");
+    assert_string_equal(err.msg,
+                        "Timestamp for this request was 1000ms ahead of the server's time.");
     assert_int_equal(TS("timestamp=%lld", (long long) server - 5000), 0);
     assert_int_equal(TS("timestamp=%lld", (long long) server - 5001), -1021);
     assert_string_equal(err.msg, "Timestamp for this request is outside of the recvWindow.");
@@ -499,7 +545,8 @@ test_binance_timestamp(void **state)
     assert_int_equal(TS("recvWindow=0&timestamp=%lld", (long long) server - 1), -1021);
     /* recvWindow out of range or malformed. */
     assert_int_equal(TS("timestamp=%lld&recvWindow=60001", (long long) server), -1102);
-    assert_string_equal(err.msg, "'recvWindow' contains unexpected value. Cannot be greater than '60000'.");
+    assert_string_equal(err.msg,
+                        "'recvWindow' contains unexpected value. Cannot be greater than '60000'.");
     assert_int_equal(TS("timestamp=%lld&recvWindow=60000.001", (long long) server), -1102);
     assert_int_equal(TS("timestamp=%lld&recvWindow=abc", (long long) server), -1100);
     assert_int_equal(TS("timestamp=%lld&recvWindow=1.2345", (long long) server), -1100);
@@ -510,11 +557,14 @@ test_binance_timestamp(void **state)
     assert_string_equal(err.msg, "Parameter 'recvWindow' was empty.");
     /* timestamp missing, empty, malformed. */
     assert_int_equal(s_ts("symbol=X", NULL, server, &err), -1102);
-    assert_string_equal(err.msg, "Mandatory parameter 'timestamp' was not sent, was empty/null, or malformed.");
+    assert_string_equal(
+        err.msg, "Mandatory parameter 'timestamp' was not sent, was empty/null, or malformed.");
     assert_int_equal(s_ts(NULL, NULL, server, &err), -1102);
     assert_int_equal(s_ts("timestamp=", NULL, server, &err), -1102);
     assert_int_equal(s_ts("timestamp=abc", NULL, server, &err), -1100);
-    assert_string_equal(err.msg, "Illegal characters found in parameter 'timestamp'; legal range is '^[0-9]{1,20}$'.");
+    assert_string_equal(
+        err.msg,
+        "Illegal characters found in parameter 'timestamp'; legal range is '^[0-9]{1,20}$'.");
     assert_int_equal(s_ts("timestamp=-5", NULL, server, &err), -1100);
     assert_int_equal(s_ts("timestamp=1.5", NULL, server, &err), -1100);
     assert_int_equal(s_ts("timestamp=%zz", NULL, server, &err), -1100);
