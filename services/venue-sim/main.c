@@ -8,8 +8,10 @@
 #include "cb_signal.h"
 #include "cb_time.h"
 #include "sim.h"
+#include "sim_auth.h"
 #include "sim_exchange.h"
 #include "sim_http.h"
+#include "sim_limits.h"
 #include "sim_market.h"
 #include "sim_router.h"
 
@@ -19,6 +21,8 @@ static const cb_config_var_t s_vars[] = {
     {"COINBUS_SIM_BIND", CB_CFG_HOST, "127.0.0.1", 0, 0, NULL, "address to listen on (an IPv4 literal)"},
     {"COINBUS_SIM_SEED", CB_CFG_INT, "1", 0, 2147483647, NULL, "seed of the price process (same seed, same market)"},
     {"COINBUS_SIM_RATE", CB_CFG_INT, "20", 1, 100000, NULL, "market events per second per instrument"},
+    {"COINBUS_SIM_LIMITS", CB_CFG_BOOL, "on", 0, 0, NULL,
+     "enforce the venues' rate limits (Kraken counters, Binance weights, 429/418)"},
     {"COINBUS_SIM_ACCOUNTS", CB_CFG_STR, "default", 0, 0, NULL,
      "accounts: a file path, inline entries separated by ';', or 'default' (the documented paper accounts)"},
 };
@@ -67,12 +71,14 @@ main(int argc, char **argv)
         return 2;
     }
     long port, seed, rate;
+    bool limits_on;
     const char *bind, *accounts;
     if (cb_config_int(s_vars, S_NVARS, "COINBUS_SIM_PORT", &port) != 0 ||
         cb_config_int(s_vars, S_NVARS, "COINBUS_SIM_SEED", &seed) != 0 ||
         cb_config_int(s_vars, S_NVARS, "COINBUS_SIM_RATE", &rate) != 0 ||
         cb_config_str(s_vars, S_NVARS, "COINBUS_SIM_BIND", &bind) != 0 ||
-        cb_config_str(s_vars, S_NVARS, "COINBUS_SIM_ACCOUNTS", &accounts) != 0) {
+        cb_config_str(s_vars, S_NVARS, "COINBUS_SIM_ACCOUNTS", &accounts) != 0 ||
+        cb_config_bool(s_vars, S_NVARS, "COINBUS_SIM_LIMITS", &limits_on) != 0) {
         return 2;
     }
     cb_signal_install();
@@ -82,7 +88,9 @@ main(int argc, char **argv)
     char *spec = s_accounts_spec(accounts);
     sim.market = sim_market_new((uint64_t) seed, (uint32_t) rate);
     sim.exchange = sim.market != NULL ? sim_exchange_new(sim.market) : NULL;
-    if (spec == NULL || sim.exchange == NULL) {
+    sim.auth = sim_auth_new();
+    sim.limits = limits_on ? sim_limits_new() : NULL;
+    if (spec == NULL || sim.exchange == NULL || sim.auth == NULL || (limits_on && sim.limits == NULL)) {
         rc = 2;
         goto done;
     }
@@ -91,14 +99,18 @@ main(int argc, char **argv)
         rc = 2;
         goto done;
     }
+    for (uint32_t owner = 1; sim.limits != NULL && sim_exchange_account(sim.exchange, owner) != NULL; owner++) {
+        const sim_account_t *a = sim_exchange_account(sim.exchange, owner);
+        sim_limits_set_tier(sim.limits, a->key, (sim_kraken_tier_t) a->tier);
+    }
     sim_http_t *http = sim_http_new(bind, (int) port, sim_router_handle, &sim, err, sizeof err);
     if (http == NULL) {
         cb_log_error("listen_failed", "%s", err);
         rc = 1;
         goto done;
     }
-    cb_log_info("started", "version=%s listen=%s:%d seed=%ld rate=%ld", CB_VERSION, bind, sim_http_port(http), seed,
-                rate);
+    cb_log_info("started", "version=%s listen=%s:%d seed=%ld rate=%ld limits=%s", CB_VERSION, bind,
+                sim_http_port(http), seed, rate, limits_on ? "on" : "off");
     while (!cb_signal_stop) {
         int64_t now = cb_time_now_ns();
         int64_t wait_ns = sim_market_step(sim.market, now);
@@ -110,6 +122,8 @@ main(int argc, char **argv)
     sim_http_destroy(&http);
     rc = 0;
 done:
+    sim_limits_destroy(&sim.limits);
+    sim_auth_destroy(&sim.auth);
     sim_exchange_destroy(&sim.exchange);
     sim_market_destroy(&sim.market);
     free(spec);

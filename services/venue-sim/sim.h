@@ -6,6 +6,7 @@
 
 #include "sim_market.h"
 
+struct sim_auth;
 struct sim_exchange;
 struct sim_limits;
 struct sim_faults;
@@ -17,6 +18,7 @@ struct sim_ws;
 typedef struct {
     sim_market_t *market;
     struct sim_exchange *exchange; /* accounts, user orders, trades */
+    struct sim_auth *auth;         /* Kraken nonces and lockouts (required for Kraken private calls) */
     struct sim_limits *limits;     /* rate limits; NULL: not enforced */
     struct sim_faults *faults;     /* injected faults and counters */
     struct sim_ws *ws;             /* WebSocket streams */

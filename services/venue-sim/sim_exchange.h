@@ -28,7 +28,6 @@ typedef struct {
     sim_fx_t hold[SIM_ASSETS_MAX];
     int64_t dms_trigger_ns; /* dead-man's switch: cancel all at this time; 0 off */
     uint64_t orders_received;
-    uint64_t last_nonce;    /* Kraken: the last nonce accepted */
 } sim_account_t;
 
 typedef enum {

@@ -179,6 +179,23 @@ sim_req_header(const sim_req_t *req, const char *name, size_t *len)
 }
 
 void
+sim_req_peer(const sim_req_t *req, char *out, size_t size)
+{
+    const h2o_req_t *h = req->opaque;
+    struct sockaddr_storage ss;
+    out[0] = '\0';
+    if (h->conn == NULL || h->conn->callbacks->get_peername == NULL ||
+        h->conn->callbacks->get_peername(h->conn, (struct sockaddr *) &ss) == 0) {
+        return;
+    }
+    if (ss.ss_family == AF_INET) {
+        inet_ntop(AF_INET, &((struct sockaddr_in *) &ss)->sin_addr, out, (socklen_t) size);
+    } else if (ss.ss_family == AF_INET6) {
+        inet_ntop(AF_INET6, &((struct sockaddr_in6 *) &ss)->sin6_addr, out, (socklen_t) size);
+    }
+}
+
+void
 sim_res_header(sim_res_t *res, const char *name, const char *value)
 {
     if (res->header_count < SIM_RES_HEADERS_MAX) {

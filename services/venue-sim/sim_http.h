@@ -56,6 +56,11 @@ sim_http_run_once(sim_http_t *http, int max_wait_ms);
 const char *
 sim_req_header(const sim_req_t *req, const char *name, size_t *len);
 
+/* Writes the client's IP address as text into out (size >= 64); "" when
+ * unknown. */
+void
+sim_req_peer(const sim_req_t *req, char *out, size_t size);
+
 /* Adds a response header (name and value are copied, truncated to fit). */
 void
 sim_res_header(sim_res_t *res, const char *name, const char *value);

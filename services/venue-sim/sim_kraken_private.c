@@ -6,15 +6,13 @@
 #include <time.h>
 
 #include <msgpack.h>
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-#include <openssl/sha.h>
 
 #include "cb_json.h"
 #include "cb_mp.h"
 #include "cb_time.h"
+#include "sim_auth.h"
 #include "sim_exchange.h"
+#include "sim_limits.h"
 #include "sim_kraken_format.h"
 #include "sim_kraken_params.h"
 #include "sim_kraken_private.h"
@@ -24,85 +22,39 @@
 
 /* ---- authentication ---------------------------------------------------------- */
 
-static bool
-s_b64_decode(const char *in, size_t len, unsigned char *out, size_t *out_len, size_t cap)
-{
-    if (len == 0 || len % 4 != 0 || len / 4 * 3 > cap) {
-        return false;
-    }
-    int n = EVP_DecodeBlock(out, (const unsigned char *) in, (int) len);
-    if (n < 0) {
-        return false;
-    }
-    size_t pad = (in[len - 1] == '=') + (len > 1 && in[len - 2] == '=');
-    *out_len = (size_t) n - pad;
-    return true;
-}
-
-/* API-Sign = base64(HMAC-SHA512(base64decode(secret), path || SHA256(nonce || body))). */
-static bool
-s_signature_ok(const char *secret, const char *path, const char *nonce, const sim_req_t *req, const char *sign,
-               size_t sign_len)
-{
-    unsigned char key[256], given[128], mac[EVP_MAX_MD_SIZE], digest[SHA256_DIGEST_LENGTH];
-    size_t key_len, given_len;
-    unsigned int mac_len = 0;
-    if (!s_b64_decode(secret, strlen(secret), key, &key_len, sizeof key) ||
-        !s_b64_decode(sign, sign_len, given, &given_len, sizeof given) || given_len != 64) {
-        return false;
-    }
-    EVP_MD_CTX *sha = EVP_MD_CTX_new();
-    bool ok = sha != NULL && EVP_DigestInit_ex(sha, EVP_sha256(), NULL) == 1 &&
-              EVP_DigestUpdate(sha, nonce, strlen(nonce)) == 1 &&
-              EVP_DigestUpdate(sha, req->body, req->body_len) == 1 && EVP_DigestFinal_ex(sha, digest, NULL) == 1;
-    EVP_MD_CTX_free(sha);
-    size_t path_len = strlen(path);
-    unsigned char *msg = malloc(path_len + sizeof digest);
-    if (!ok || msg == NULL) {
-        free(msg);
-        return false;
-    }
-    memcpy(msg, path, path_len);
-    memcpy(msg + path_len, digest, sizeof digest);
-    ok = HMAC(EVP_sha512(), key, (int) key_len, msg, path_len + sizeof digest, mac, &mac_len) != NULL &&
-         mac_len == 64 && CRYPTO_memcmp(mac, given, 64) == 0;
-    free(msg);
-    OPENSSL_cleanse(key, sizeof key);
-    return ok;
-}
-
-/* Checks key, nonce and signature; the account, or NULL with the error written. */
+/* Checks key, lockout, nonce and signature (sim_auth, in Kraken's order),
+ * then the REST call counter; the account, or NULL with the error written. */
 static sim_account_t *
-s_authenticate(sim_t *sim, const char *name, size_t len, const sim_req_t *req, sim_kraken_params_t *p, sim_res_t *res)
+s_authenticate(sim_t *sim, const char *name, size_t len, const sim_req_t *req, sim_res_t *res)
 {
-    size_t key_len = 0, sign_len = 0;
-    const char *key = sim_req_header(req, "api-key", &key_len);
+    size_t key_len = 0, sign_len = 0, ct_len = 0;
+    const char *key_header = sim_req_header(req, "api-key", &key_len);
     const char *sign = sim_req_header(req, "api-sign", &sign_len);
-    sim_account_t *account = key != NULL ? sim_exchange_account_by_key(sim->exchange, SIM_VENUE_KRAKEN, key, key_len)
-                                         : NULL;
-    if (account == NULL) {
-        sim_reply_kraken_error(res, "EAPI:Invalid key");
+    const char *ct = sim_req_header(req, "content-type", &ct_len);
+    char key[sizeof ((sim_account_t *) 0)->key];
+    if (key_header == NULL || key_len == 0 || key_len >= sizeof key) {
+        sim_reply_kraken_error(res, SIM_KRAKEN_INVALID_KEY);
         return NULL;
     }
-    char nonce[32];
-    bool present;
-    if (!sim_kraken_param(p, "nonce", nonce, sizeof nonce, &present)) {
-        sim_reply_kraken_error(res, present ? "EAPI:Invalid nonce" : "EAPI:Invalid nonce");
-        return NULL;
-    }
+    memcpy(key, key_header, key_len);
+    key[key_len] = '\0';
+    sim_account_t *account = sim_exchange_account_by_key(sim->exchange, SIM_VENUE_KRAKEN, key, key_len);
     char path[96];
-    snprintf(path, sizeof path, "/0/private/%.*s", (int) len, name);
-    if (sign == NULL || !s_signature_ok(account->secret, path, nonce, req, sign, sign_len)) {
-        sim_reply_kraken_error(res, "EAPI:Invalid signature");
+    int path_len = snprintf(path, sizeof path, "/0/private/%.*s", (int) len, name);
+    int64_t now = cb_time_now_ns();
+    const char *err = sim->auth == NULL ? SIM_KRAKEN_INTERNAL
+                      : sim_auth_kraken_check(sim->auth, key, account != NULL ? account->secret : NULL, path,
+                                              (size_t) path_len, ct, ct_len, req->body, req->body_len,
+                                              sign != NULL ? sign : "", sign_len, now);
+    if (err == NULL && sim->limits != NULL) {
+        char method[32];
+        snprintf(method, sizeof method, "%.*s", (int) len, name);
+        sim_limits_kraken_call(sim->limits, key, method, now, &err);
+    }
+    if (err != NULL) {
+        sim_reply_kraken_error(res, err);
         return NULL;
     }
-    char *end = NULL;
-    unsigned long long n = strtoull(nonce, &end, 10);
-    if (end == nonce || *end != '\0' || nonce[0] == '-' || n <= account->last_nonce) {
-        sim_reply_kraken_error(res, "EAPI:Invalid nonce");
-        return NULL;
-    }
-    account->last_nonce = n;
     return account;
 }
 
@@ -441,7 +393,7 @@ sim_kraken_private_handle(sim_t *sim, const char *name, size_t len, const sim_re
             return true;
         }
     }
-    sim_account_t *a = s_authenticate(sim, name, len, req, &p, res);
+    sim_account_t *a = s_authenticate(sim, name, len, req, res);
     if (a != NULL) {
         switch (m) {
         case 0:

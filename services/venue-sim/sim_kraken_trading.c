@@ -10,6 +10,7 @@
 #include "cb_time.h"
 #include "sim_kraken_format.h"
 #include "sim_kraken_trading.h"
+#include "sim_limits.h"
 #include "sim_reply.h"
 
 static const char *
@@ -213,12 +214,55 @@ s_descr(sim_res_t *res, const sim_order_req_t *r)
     cb_buf_append_str(&res->body, "\"}");
 }
 
+typedef struct {
+    size_t inst;
+    size_t open;
+} s_open_count_t;
+
+static bool
+s_count_open(void *ctx, const sim_xorder_t *o)
+{
+    s_open_count_t *c = ctx;
+    c->open += o->req.inst == c->inst && (o->status == SIM_OS_OPEN || o->status == SIM_OS_PENDING);
+    return true;
+}
+
+/* Kraken's trading-engine counter for the pair (and the open-orders cap
+ * for adds); NULL when the transaction may go, else the error. The fixed
+ * part is charged even when the order later fails validation. */
+static const char *
+s_trade_limit(sim_t *sim, const sim_account_t *a, size_t inst, sim_kraken_action_t action, int64_t placed_ns)
+{
+    if (sim->limits == NULL) {
+        return NULL;
+    }
+    size_t count;
+    const sim_instrument_t *in = &sim_instruments(&count)[inst];
+    int64_t now = cb_time_now_ns();
+    const char *err = NULL;
+    if (action == SIM_KRAKEN_ADD) {
+        s_open_count_t c = {inst, 0};
+        sim_exchange_each_order(sim->exchange, a->owner, s_count_open, &c);
+        if (sim_limits_kraken_open_orders(sim->limits, a->key, c.open, &err) != 0) {
+            return err;
+        }
+    }
+    if (sim_limits_kraken_trade(sim->limits, a->key, in->altname, action, placed_ns > 0 ? now - placed_ns : 0, 1,
+                                now, &err) != 0) {
+        return err;
+    }
+    return NULL;
+}
+
 static void
 s_add_order(sim_t *sim, sim_account_t *a, sim_kraken_params_t *p, sim_res_t *res)
 {
     sim_order_req_t r;
     bool validate = false;
     const char *err = s_read_order(p, &r, &validate);
+    if (err == NULL) {
+        err = s_trade_limit(sim, a, r.inst, SIM_KRAKEN_ADD, 0);
+    }
     if (err == NULL) {
         sim_x_rc_t rc = validate ? sim_exchange_check(sim->exchange, a, &r) : SIM_X_OK;
         err = s_error_text(rc);
@@ -276,6 +320,11 @@ s_edit_order(sim_t *sim, sim_account_t *a, sim_kraken_params_t *p, sim_res_t *re
     const sim_xorder_t *old = s_named_order(sim, a, p, true);
     if (old == NULL || (old->status != SIM_OS_OPEN && old->status != SIM_OS_PENDING)) {
         sim_reply_kraken_error(res, "EOrder:Unknown order");
+        return;
+    }
+    const char *limit_err = s_trade_limit(sim, a, old->req.inst, SIM_KRAKEN_EDIT, old->amend_ns);
+    if (limit_err != NULL) {
+        sim_reply_kraken_error(res, limit_err);
         return;
     }
     sim_order_req_t r = old->req;
@@ -372,6 +421,11 @@ s_amend_order(sim_t *sim, sim_account_t *a, sim_kraken_params_t *p, sim_res_t *r
         return;
     }
     uint64_t id = o->id;
+    const char *limit_err = s_trade_limit(sim, a, o->req.inst, SIM_KRAKEN_AMEND, o->amend_ns);
+    if (limit_err != NULL) {
+        sim_reply_kraken_error(res, limit_err);
+        return;
+    }
     const char *err = s_error_text(sim_exchange_amend(sim->exchange, a, id, qty, price, &o));
     if (err != NULL) {
         sim_reply_kraken_error(res, err);
@@ -425,6 +479,11 @@ s_cancel_order(sim_t *sim, sim_account_t *a, sim_kraken_params_t *p, sim_res_t *
         }
     } else {
         const sim_xorder_t *o = s_named_order(sim, a, p, true);
+        const char *limit_err = o != NULL ? s_trade_limit(sim, a, o->req.inst, SIM_KRAKEN_CANCEL, o->amend_ns) : NULL;
+        if (limit_err != NULL) {
+            sim_reply_kraken_error(res, limit_err);
+            return;
+        }
         if (o != NULL && sim_exchange_cancel(sim->exchange, a, o->id, "User requested", NULL) == SIM_X_OK) {
             n = 1;
         }

@@ -14,8 +14,10 @@
 
 #include "cb_buf.h"
 #include "sim_http.h"
+#include "sim.h"
 #include "sim_router.h"
 
+static sim_t s_sim; /* no market: only the static endpoints */
 static sim_http_t *s_http;
 static volatile int s_stop;
 static pthread_t s_thread;
@@ -35,7 +37,7 @@ s_setup(void **state)
 {
     (void) state;
     char err[256];
-    s_http = sim_http_new("127.0.0.1", 0, sim_router_handle, NULL, err, sizeof err);
+    s_http = sim_http_new("127.0.0.1", 0, sim_router_handle, &s_sim, err, sizeof err);
     if (s_http == NULL) {
         fprintf(stderr, "%s\n", err);
         return -1;

@@ -18,7 +18,9 @@
 #include "cb_buf.h"
 #include "cb_time.h"
 #include "sim.h"
+#include "sim_auth.h"
 #include "sim_exchange.h"
+#include "sim_limits.h"
 #include "sim_http.h"
 #include "sim_router.h"
 
@@ -43,8 +45,8 @@ s_serve(void *arg)
         int64_t now = cb_time_now_ns();
         sim_market_step(s_sim.market, now);
         sim_exchange_poll(s_sim.exchange, now);
-        pthread_mutex_unlock(&s_lock);
         sim_http_run_once(s_http, 5);
+        pthread_mutex_unlock(&s_lock);
     }
     return NULL;
 }
@@ -56,6 +58,9 @@ s_setup(void **state)
     char err[256];
     s_sim.market = sim_market_new(21, 200);
     s_sim.exchange = sim_exchange_new(s_sim.market);
+    s_sim.auth = sim_auth_new();
+    s_sim.limits = sim_limits_new();
+    sim_limits_set_enabled(s_sim.limits, false);
     if (sim_exchange_add_accounts(s_sim.exchange,
                                   "kraken doc-key " DOC_SECRET " ZUSD=100000 XXBT=2 XETH=10 SOL=100",
                                   err, sizeof err) != 0) {
@@ -78,6 +83,8 @@ s_teardown(void **state)
     s_stop = 1;
     pthread_join(s_thread, NULL);
     sim_http_destroy(&s_http);
+    sim_limits_destroy(&s_sim.limits);
+    sim_auth_destroy(&s_sim.auth);
     sim_exchange_destroy(&s_sim.exchange);
     sim_market_destroy(&s_sim.market);
     curl_global_cleanup();
@@ -346,6 +353,75 @@ test_dead_mans_switch(void **state)
     cb_buf_fini(&out);
 }
 
+static void
+s_limits_enabled(bool on)
+{
+    pthread_mutex_lock(&s_lock);
+    sim_limits_reset(s_sim.limits);
+    sim_limits_set_enabled(s_sim.limits, on);
+    pthread_mutex_unlock(&s_lock);
+}
+
+/* GETs path; returns the status, the body in out, Retry-After in retry. */
+static long
+s_get(const char *path, cb_buf_t *out, long *retry)
+{
+    char url[256];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d%s", sim_http_port(s_http), path);
+    CURL *c = curl_easy_init();
+    cb_buf_reset(out);
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, s_write);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, out);
+    assert_int_equal(curl_easy_perform(c), CURLE_OK);
+    long status;
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    curl_off_t ra = 0;
+    curl_easy_getinfo(c, CURLINFO_RETRY_AFTER, &ra);
+    *retry = (long) ra;
+    curl_easy_cleanup(c);
+    cb_buf_append_char(out, '\0');
+    out->len--;
+    return status;
+}
+
+static void
+test_rate_limits(void **state)
+{
+    (void) state;
+    cb_buf_t out;
+    cb_buf_init(&out);
+    long retry;
+    s_limits_enabled(true);
+    /* Kraken REST counter, Starter: 15 calls, then refused. */
+    for (int i = 0; i < 15; i++) {
+        s_call("Balance", "", &out);
+        assert_non_null(strstr(out.data, "\"error\":[]"));
+    }
+    s_call("Balance", "", &out);
+    assert_string_equal(out.data, "{\"error\":[\"EAPI:Rate limit exceeded\"]}");
+    /* Kraken public: a short burst, then refused. */
+    int refused = 0;
+    for (int i = 0; i < 5; i++) {
+        assert_int_equal(s_get("/kraken/0/public/Time", &out, &retry), 200);
+        refused += strstr(out.data, "EAPI:Rate limit exceeded") != NULL;
+    }
+    assert_true(refused >= 1);
+    /* Binance: exchangeInfo weighs 20; 6000 a minute, then 429 with Retry-After. */
+    long status = 200;
+    int calls = 0;
+    while (status == 200 && calls < 400) {
+        status = s_get("/binance/api/v3/exchangeInfo", &out, &retry);
+        calls++;
+    }
+    assert_int_equal(status, 429);
+    assert_true(calls <= 301);
+    assert_true(retry >= 1 && retry <= 60);
+    assert_non_null(strstr(out.data, "\"code\":-1003"));
+    s_limits_enabled(false);
+    cb_buf_fini(&out);
+}
+
 int
 main(void)
 {
@@ -354,6 +430,7 @@ main(void)
         cmocka_unit_test(test_orders_balances_and_history),
         cmocka_unit_test(test_order_errors),
         cmocka_unit_test(test_dead_mans_switch),
+        cmocka_unit_test(test_rate_limits),
     };
     return cmocka_run_group_tests_name("venue_sim_kraken", tests, s_setup, s_teardown);
 }
