@@ -7,17 +7,6 @@
 #include "cb_time.h"
 #include "sim_exchange.h"
 
-static const char *const s_kraken_assets[SIM_ASSETS_MAX] = {"XXBT", "XETH", "SOL", "ZUSD"};
-static const char *const s_binance_assets[SIM_ASSETS_MAX] = {"BTC", "ETH", "SOL", "USDT"};
-static const int s_kraken_decimals[SIM_ASSETS_MAX] = {8, 8, 8, 4};
-static const int s_binance_decimals[SIM_ASSETS_MAX] = {8, 8, 8, 8};
-
-const char *const SIM_EXCHANGE_DEFAULT_ACCOUNTS =
-    "kraken coinbus-paper-kraken Y29pbmJ1cy1wYXBlci1rcmFrZW4tc2VjcmV0LWZvci10ZXN0aW5nLW9ubHktMDAwMDAwMDAwMDAwMDA= "
-    "tier=starter ZUSD=100000 XXBT=2 XETH=20 SOL=500\n"
-    "binance coinbuspaperbinancekey00000000000000000000000000000000000000000 "
-    "coinbuspaperbinancesecret000000000000000000000000000000000000000 USDT=100000 BTC=2 ETH=20 SOL=500\n";
-
 typedef struct {
     uint32_t owner;
     char clid[SIM_CLID_MAX];
@@ -45,29 +34,6 @@ struct sim_exchange {
     bool traded[16];
 };
 
-size_t
-sim_exchange_assets(sim_venue_t venue, const char *const **names, const int **decimals)
-{
-    *names = venue == SIM_VENUE_KRAKEN ? s_kraken_assets : s_binance_assets;
-    if (decimals != NULL) {
-        *decimals = venue == SIM_VENUE_KRAKEN ? s_kraken_decimals : s_binance_decimals;
-    }
-    return SIM_ASSETS_MAX;
-}
-
-static int
-s_asset_index(sim_venue_t venue, const char *name)
-{
-    const char *const *names;
-    sim_exchange_assets(venue, &names, NULL);
-    for (int i = 0; i < SIM_ASSETS_MAX; i++) {
-        if (strcmp(names[i], name) == 0) {
-            return i;
-        }
-    }
-    return -1;
-}
-
 static const sim_instrument_t *
 s_inst(size_t inst)
 {
@@ -75,56 +41,11 @@ s_inst(size_t inst)
     return &sim_instruments(&count)[inst];
 }
 
-static int
-s_decimals(sim_venue_t venue, int asset)
-{
-    return venue == SIM_VENUE_KRAKEN ? s_kraken_decimals[asset] : s_binance_decimals[asset];
-}
-
-/* v rounded half up to an asset's decimals. */
-static sim_fx_t
-s_round_asset(sim_venue_t venue, int asset, sim_fx_t v)
-{
-    sim_fx_t step = 1;
-    for (int d = s_decimals(venue, asset); d < SIM_DECIMALS; d++) {
-        step *= 10;
-    }
-    return sim_fx_round_to(v, step, 0);
-}
-
-/* amount x bps (in 1e-8 basis points) / 10000, rounded half up to the asset. */
-static sim_fx_t
-s_fee(sim_venue_t venue, int asset, sim_fx_t amount, sim_fx_t bps)
-{
-    __int128 num = (__int128) amount * bps;
-    __int128 den = (__int128) 10000 * SIM_SCALE;
-    sim_fx_t raw = (sim_fx_t) ((num + den / 2) / den);
-    return s_round_asset(venue, asset, raw);
-}
-
-static sim_fx_t
-s_cost(sim_venue_t venue, int quote_asset, sim_fx_t price, sim_fx_t qty)
-{
-    sim_fx_t v = 0;
-    if (!sim_fx_mul(price, qty, &v)) {
-        return INT64_MAX / 4;
-    }
-    return s_round_asset(venue, quote_asset, v);
-}
-
 sim_fx_t
 sim_exchange_fee_bps(const sim_account_t *account, size_t inst, bool maker)
 {
     (void) account;
     return maker ? s_inst(inst)->maker_fee_bps : s_inst(inst)->taker_fee_bps;
-}
-
-static void
-s_assets_of(size_t inst, int *base, int *quote)
-{
-    const sim_instrument_t *in = s_inst(inst);
-    *base = s_asset_index(in->venue, in->base);
-    *quote = s_asset_index(in->venue, in->quote);
 }
 
 /* ---- the order index ------------------------------------------------------- */
@@ -212,65 +133,6 @@ sim_exchange_account_by_key(sim_exchange_t *exchange, sim_venue_t venue, const c
     return NULL;
 }
 
-/* Parses one account entry; false with the reason in err. */
-static bool
-s_parse_account(char *line, sim_account_t *a, char *err, size_t errsize)
-{
-    char *save = NULL;
-    char *venue = strtok_r(line, " \t", &save);
-    char *key = strtok_r(NULL, " \t", &save);
-    char *secret = strtok_r(NULL, " \t", &save);
-    memset(a, 0, sizeof *a);
-    if (venue == NULL || key == NULL || secret == NULL) {
-        snprintf(err, errsize, "expected '<kraken|binance> <key> <secret> [tier=...] ASSET=AMOUNT...'");
-        return false;
-    }
-    if (strcmp(venue, "kraken") == 0) {
-        a->venue = SIM_VENUE_KRAKEN;
-    } else if (strcmp(venue, "binance") == 0) {
-        a->venue = SIM_VENUE_BINANCE;
-    } else {
-        snprintf(err, errsize, "venue must be kraken or binance");
-        return false;
-    }
-    if (strlen(key) >= sizeof a->key || strlen(secret) >= sizeof a->secret) {
-        snprintf(err, errsize, "key or secret too long (%zu / %zu bytes at most)", sizeof a->key - 1,
-                 sizeof a->secret - 1);
-        return false;
-    }
-    snprintf(a->key, sizeof a->key, "%s", key);
-    snprintf(a->secret, sizeof a->secret, "%s", secret);
-    for (char *tok = strtok_r(NULL, " \t", &save); tok != NULL; tok = strtok_r(NULL, " \t", &save)) {
-        char *eq = strchr(tok, '=');
-        if (eq == NULL) {
-            snprintf(err, errsize, "'%s' is not NAME=VALUE", tok);
-            return false;
-        }
-        *eq = '\0';
-        if (strcmp(tok, "tier") == 0) {
-            a->tier = strcmp(eq + 1, "starter") == 0 ? 0 : strcmp(eq + 1, "intermediate") == 0 ? 1
-                      : strcmp(eq + 1, "pro") == 0 ? 2 : -1;
-            if (a->tier < 0) {
-                snprintf(err, errsize, "tier must be starter, intermediate or pro");
-                return false;
-            }
-            continue;
-        }
-        int asset = s_asset_index(a->venue, tok);
-        sim_fx_t amount;
-        if (asset < 0) {
-            snprintf(err, errsize, "unknown %s asset '%s'", venue, tok);
-            return false;
-        }
-        if (!sim_fx_parse(eq + 1, strlen(eq + 1), &amount) || amount < 0) {
-            snprintf(err, errsize, "amount of %s must be a non-negative decimal", tok);
-            return false;
-        }
-        a->total[asset] = amount;
-    }
-    return true;
-}
-
 int
 sim_exchange_add_accounts(sim_exchange_t *exchange, const char *spec, char *err, size_t errsize)
 {
@@ -310,7 +172,7 @@ sim_exchange_add_accounts(sim_exchange_t *exchange, const char *spec, char *err,
         }
         sim_account_t *a = &exchange->accounts[exchange->account_count + added];
         char why[160];
-        if (!s_parse_account(line, a, why, sizeof why)) {
+        if (!sim_account_parse(line, a, why, sizeof why)) {
             snprintf(err, errsize, "entry %d: %s", lineno, why);
             rc = -1;
             break;
@@ -412,7 +274,7 @@ s_walk_cost(const sim_exchange_t *x, size_t inst, sim_side_t side, sim_fx_t limi
 {
     const sim_instrument_t *in = s_inst(inst);
     int base, quote;
-    s_assets_of(inst, &base, &quote);
+    sim_asset_of(inst, &base, &quote);
     sim_level_t levels[256];
     size_t n = sim_book_levels(sim_market_book(x->market, inst), side == SIM_BUY ? SIM_SELL : SIM_BUY, 256, levels);
     sim_fx_t left = qty, cost = 0;
@@ -421,7 +283,7 @@ s_walk_cost(const sim_exchange_t *x, size_t inst, sim_side_t side, sim_fx_t limi
             break;
         }
         sim_fx_t take = levels[i].qty < left ? levels[i].qty : left;
-        cost += s_cost(in->venue, quote, levels[i].price, take);
+        cost += sim_asset_cost(in->venue, quote, levels[i].price, take);
         left -= take;
     }
     *avail = qty - left;
@@ -456,7 +318,7 @@ static sim_fx_t
 s_hold_needed(const sim_exchange_t *x, const sim_account_t *a, const sim_order_req_t *r, sim_fx_t qty, int *asset)
 {
     int base, quote;
-    s_assets_of(r->inst, &base, &quote);
+    sim_asset_of(r->inst, &base, &quote);
     if (r->side == SIM_SELL) {
         *asset = base;
         return qty;
@@ -468,9 +330,9 @@ s_hold_needed(const sim_exchange_t *x, const sim_account_t *a, const sim_order_r
         cost = r->quote_qty > 0 ? r->quote_qty : s_walk_cost(x, r->inst, SIM_BUY, 0, qty, &avail);
     } else {
         sim_fx_t price = r->type == SIM_OT_STOP_LOSS || r->type == SIM_OT_TAKE_PROFIT ? r->stop_price : r->price;
-        cost = s_cost(a->venue, quote, price, qty);
+        cost = sim_asset_cost(a->venue, quote, price, qty);
     }
-    return cost + (r->fee_in_base ? 0 : s_fee(a->venue, quote, cost, sim_exchange_fee_bps(a, r->inst, false)));
+    return cost + (r->fee_in_base ? 0 : sim_asset_fee(a->venue, quote, cost, sim_exchange_fee_bps(a, r->inst, false)));
 }
 
 static bool
@@ -511,10 +373,10 @@ sim_exchange_check(sim_exchange_t *exchange, const sim_account_t *account, const
         }
     }
     int base, quote;
-    s_assets_of(r->inst, &base, &quote);
+    sim_asset_of(r->inst, &base, &quote);
     sim_fx_t ref_price = s_is_limit(r->type) ? r->price : s_is_stop(r->type) ? r->stop_price
                                                                               : sim_market_last_price(exchange->market, r->inst);
-    sim_fx_t notional = by_quote ? r->quote_qty : s_cost(in->venue, quote, ref_price, r->qty);
+    sim_fx_t notional = by_quote ? r->quote_qty : sim_asset_cost(in->venue, quote, ref_price, r->qty);
     if (notional < in->min_notional) {
         return SIM_X_MIN_NOTIONAL;
     }
@@ -569,33 +431,33 @@ s_settle(sim_exchange_t *x, sim_xorder_t *o, const sim_trade_t *t, bool maker)
 {
     sim_account_t *a = sim_exchange_account(x, o->owner);
     int base, quote;
-    s_assets_of(o->req.inst, &base, &quote);
+    sim_asset_of(o->req.inst, &base, &quote);
     sim_fx_t bps = sim_exchange_fee_bps(a, o->req.inst, maker);
-    sim_fx_t cost = s_cost(a->venue, quote, t->price, t->qty);
+    sim_fx_t cost = sim_asset_cost(a->venue, quote, t->price, t->qty);
     sim_fx_t fee;
     int fee_asset;
     if (o->req.side == SIM_BUY) {
         sim_fx_t release;
         if (o->req.fee_in_base) {
             fee_asset = base;
-            fee = s_fee(a->venue, base, t->qty, bps);
+            fee = sim_asset_fee(a->venue, base, t->qty, bps);
             a->total[base] += t->qty - fee;
             a->total[quote] -= cost;
-            release = s_is_limit(o->req.type) ? s_cost(a->venue, quote, o->req.price, t->qty) : cost;
+            release = s_is_limit(o->req.type) ? sim_asset_cost(a->venue, quote, o->req.price, t->qty) : cost;
         } else {
             fee_asset = quote;
-            fee = s_fee(a->venue, quote, cost, bps);
+            fee = sim_asset_fee(a->venue, quote, cost, bps);
             a->total[base] += t->qty;
             a->total[quote] -= cost + fee;
-            sim_fx_t at_limit = s_is_limit(o->req.type) ? s_cost(a->venue, quote, o->req.price, t->qty) : cost;
-            release = at_limit + s_fee(a->venue, quote, at_limit, sim_exchange_fee_bps(a, o->req.inst, false));
+            sim_fx_t at_limit = s_is_limit(o->req.type) ? sim_asset_cost(a->venue, quote, o->req.price, t->qty) : cost;
+            release = at_limit + sim_asset_fee(a->venue, quote, at_limit, sim_exchange_fee_bps(a, o->req.inst, false));
         }
         release = release < o->held ? release : o->held;
         o->held -= release;
         a->hold[quote] -= release;
     } else {
         fee_asset = quote;
-        fee = s_fee(a->venue, quote, cost, bps);
+        fee = sim_asset_fee(a->venue, quote, cost, bps);
         a->total[base] -= t->qty;
         a->total[quote] += cost - fee;
         sim_fx_t release = t->qty < o->held ? t->qty : o->held;
@@ -736,7 +598,7 @@ sim_exchange_place(sim_exchange_t *exchange, sim_account_t *account, const sim_o
     o->req = *req;
     o->open_ns = o->update_ns = o->amend_ns = now;
     int base, quote;
-    s_assets_of(req->inst, &base, &quote);
+    sim_asset_of(req->inst, &base, &quote);
     o->fee_asset = req->side == SIM_BUY && req->fee_in_base ? base : quote;
     if (req->side == SIM_SELL && req->qty == 0) {
         o->held = s_walk_qty(x, req->inst, SIM_SELL, req->quote_qty);

@@ -6,29 +6,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sim_accounts.h"
 #include "sim_market.h"
 
-#define SIM_ASSETS_MAX 4
 #define SIM_CLID_MAX 64
-
-/* The assets of a venue, in a fixed order (Kraken XXBT XETH SOL ZUSD,
- * Binance BTC ETH SOL USDT), and their balance decimals (Kraken ZUSD 4,
- * everything else 8: costs and fees in an asset are rounded half up to
- * its decimals). */
-size_t
-sim_exchange_assets(sim_venue_t venue, const char *const **names, const int **decimals);
-
-typedef struct {
-    uint32_t owner; /* from 1 */
-    sim_venue_t venue;
-    char key[128];
-    char secret[160]; /* Kraken: base64 text; Binance: the secret string */
-    int tier;         /* Kraken: 0 starter, 1 intermediate, 2 pro */
-    sim_fx_t total[SIM_ASSETS_MAX];
-    sim_fx_t hold[SIM_ASSETS_MAX];
-    int64_t dms_trigger_ns; /* dead-man's switch: cancel all at this time; 0 off */
-    uint64_t orders_received;
-} sim_account_t;
 
 typedef enum {
     SIM_OT_MARKET = 0,
@@ -134,9 +115,6 @@ sim_exchange_destroy(sim_exchange_t **exchange_p);
  * account added then). */
 int
 sim_exchange_add_accounts(sim_exchange_t *exchange, const char *spec, char *err, size_t errsize);
-
-/* The documented default paper accounts (see services/venue-sim/README.md). */
-extern const char *const SIM_EXCHANGE_DEFAULT_ACCOUNTS;
 
 /* The account of venue with that API key, or NULL. */
 sim_account_t *
