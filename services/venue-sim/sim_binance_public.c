@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cb_time.h"
+#include "sim_binance_market.h"
 #include "sim_binance_public.h"
 #include "sim_instruments.h"
 #include "sim_params.h"
@@ -106,7 +107,6 @@ bool
 sim_binance_public_handle(sim_t *sim, const char *name, size_t len, const sim_req_t *req, sim_res_t *res,
                           int *weight)
 {
-    (void) sim;
     *weight = 1;
     if (sim_reply_name_is(name, len, "ping")) {
         cb_buf_append_str(&res->body, "{}");
@@ -116,7 +116,7 @@ sim_binance_public_handle(sim_t *sim, const char *name, size_t len, const sim_re
         *weight = 20;
         s_binance_exchange_info(req, res);
     } else {
-        return false;
+        return sim_binance_market_handle(sim, name, len, req, res, weight);
     }
     return true;
 }

@@ -1,12 +1,18 @@
 /* sim_kraken_public.c - Kraken's public REST methods (/0/public/...): time, status, assets, pairs, market data */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
+#include <msgpack.h>
+
+#include "cb_json.h"
+#include "cb_mp.h"
 #include "cb_time.h"
 #include "sim_instruments.h"
+#include "sim_kraken_market.h"
+#include "sim_kraken_params.h"
 #include "sim_kraken_public.h"
-#include "sim_params.h"
 #include "sim_reply.h"
 
 static void
@@ -37,45 +43,11 @@ s_kraken_status(sim_res_t *res)
     cb_buf_appendf(&res->body, "{\"error\":[],\"result\":{\"status\":\"online\",\"timestamp\":\"%s\"}}", ts);
 }
 
-/* The pairs a request names ("pair=XBTUSD,ETHUSD"; all when absent), or -1
- * with the error written. */
-static int
-s_kraken_pairs(const sim_req_t *req, sim_res_t *res, const sim_instrument_t **out, size_t max)
-{
-    char list[512];
-    bool present;
-    size_t count;
-    const sim_instrument_t *all = sim_instruments(&count);
-    if (!sim_param(req->query, req->query_len, "pair", list, sizeof list, &present) || list[0] == '\0') {
-        if (present) {
-            sim_reply_kraken_error(res, "EQuery:Unknown asset pair");
-            return -1;
-        }
-        size_t n = 0;
-        for (size_t i = 0; i < count && n < max; i++) {
-            if (all[i].venue == SIM_VENUE_KRAKEN) {
-                out[n++] = &all[i];
-            }
-        }
-        return (int) n;
-    }
-    size_t n = 0;
-    for (char *save = NULL, *tok = strtok_r(list, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
-        const sim_instrument_t *in = sim_instrument_find(SIM_VENUE_KRAKEN, tok, strlen(tok));
-        if (in == NULL || n == max) {
-            sim_reply_kraken_error(res, "EQuery:Unknown asset pair");
-            return -1;
-        }
-        out[n++] = in;
-    }
-    return (int) n;
-}
-
 static void
-s_kraken_asset_pairs(const sim_req_t *req, sim_res_t *res)
+s_kraken_asset_pairs(sim_kraken_params_t *params, sim_res_t *res)
 {
     const sim_instrument_t *pairs[8];
-    int n = s_kraken_pairs(req, res, pairs, 8);
+    int n = sim_kraken_market_pairs(params, res, pairs, 8);
     if (n < 0) {
         return;
     }
@@ -117,20 +89,68 @@ s_kraken_assets(sim_res_t *res)
     cb_buf_append_str(&res->body, "}}");
 }
 
+/* Public calls are GET with a query string, or POST with a form or JSON
+ * body (the query string then still counts); p is ready to read, or false
+ * with the error written for a JSON body that is not an object. */
+static bool
+s_kraken_params_open(const sim_req_t *req, sim_kraken_params_t *p, sim_res_t *res)
+{
+    size_t ct_len = 0;
+    const char *ct = sim_req_header(req, "content-type", &ct_len);
+    memset(p, 0, sizeof *p);
+    p->req = req;
+    p->json = req->body_len > 0 && ct != NULL && ct_len >= 16 && strncasecmp(ct, "application/json", 16) == 0;
+    if (!p->json) {
+        return true;
+    }
+    msgpack_sbuffer_init(&p->mp);
+    msgpack_packer pk;
+    msgpack_packer_init(&pk, &p->mp, msgpack_sbuffer_write);
+    if (cb_json_to_msgpack(req->body, req->body_len, &pk, NULL, 0) != 0 || p->mp.size == 0 ||
+        cb_mp_peek(&(cb_mp_reader_t){(const uint8_t *) p->mp.data, (const uint8_t *) p->mp.data + p->mp.size}) !=
+            CB_MP_MAP) {
+        msgpack_sbuffer_destroy(&p->mp);
+        sim_reply_kraken_error(res, "EGeneral:Invalid arguments");
+        return false;
+    }
+    return true;
+}
+
 bool
 sim_kraken_public_handle(sim_t *sim, const char *method, size_t len, const sim_req_t *req, sim_res_t *res)
 {
-    (void) sim;
-    if (sim_reply_name_is(method, len, "Time")) {
-        s_kraken_time(res);
-    } else if (sim_reply_name_is(method, len, "SystemStatus")) {
-        s_kraken_status(res);
-    } else if (sim_reply_name_is(method, len, "AssetPairs")) {
-        s_kraken_asset_pairs(req, res);
-    } else if (sim_reply_name_is(method, len, "Assets")) {
-        s_kraken_assets(res);
-    } else {
+    static const char *const names[] = {"Time", "SystemStatus", "AssetPairs", "Assets", "Ticker",
+                                        "OHLC", "Depth",        "Trades",     "Spread"};
+    size_t m = 0;
+    while (m < sizeof names / sizeof names[0] && !sim_reply_name_is(method, len, names[m])) {
+        m++;
+    }
+    if (m == sizeof names / sizeof names[0]) {
         return false;
+    }
+    sim_kraken_params_t p;
+    if (!s_kraken_params_open(req, &p, res)) {
+        return true;
+    }
+    switch (m) {
+    case 0:
+        s_kraken_time(res);
+        break;
+    case 1:
+        s_kraken_status(res);
+        break;
+    case 2:
+        s_kraken_asset_pairs(&p, res);
+        break;
+    case 3:
+        s_kraken_assets(res);
+        break;
+    default:
+        sim_kraken_market_handle(sim, method, len, &p, res);
+        break;
+    }
+    if (p.json) {
+        msgpack_sbuffer_destroy(&p.mp);
     }
     return true;
 }

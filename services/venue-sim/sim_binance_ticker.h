@@ -1,0 +1,18 @@
+/* sim_binance_ticker.h - Binance's price statistics (/api/v3/avgPrice, ticker/24hr, ticker/price, ticker/bookTicker) from the simulated market */
+#ifndef SIM_BINANCE_TICKER_H_INCLUDED
+#define SIM_BINANCE_TICKER_H_INCLUDED
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "sim.h"
+#include "sim_http.h"
+
+/* Answers avgPrice and the ticker/... endpoints (name: len bytes after
+ * /api/v3/) into res and sets *weight as documented for the parameters
+ * sent; false when name is none of them (nothing written). */
+bool
+sim_binance_ticker_handle(sim_t *sim, const char *name, size_t len, const sim_req_t *req,
+                          sim_res_t *res, int *weight);
+
+#endif
