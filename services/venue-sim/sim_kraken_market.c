@@ -540,13 +540,23 @@ s_spread(sim_t *sim, sim_kraken_params_t *p, sim_res_t *res)
     }
     size_t n = sim_market_spreads_since(sim->market, s_index(in), since_ns, SIM_SPREADS_KEPT, rows);
     int px = s_px(in);
+    /* The market also records changes of the best quantities only, and a
+     * side still empty while its ladder is first built; a spread row is a
+     * change of two best prices. */
     cb_buf_appendf(&res->body, "{\"error\":[],\"result\":{\"%s\":[", in->id);
+    size_t shown = 0;
     for (size_t i = 0; i < n; i++) {
-        cb_buf_appendf(&res->body, "%s[%lld,", i == 0 ? "" : ",", (long long) (rows[i].time_ns / S_NS));
+        if (rows[i].bid <= 0 || rows[i].ask <= 0 ||
+            (shown > 0 && rows[i].bid == rows[shown - 1].bid && rows[i].ask == rows[shown - 1].ask)) {
+            continue;
+        }
+        rows[shown] = rows[i];
+        cb_buf_appendf(&res->body, "%s[%lld,", shown == 0 ? "" : ",", (long long) (rows[i].time_ns / S_NS));
         s_num(&res->body, rows[i].bid, px);
         cb_buf_append_char(&res->body, ',');
         s_num(&res->body, rows[i].ask, px);
         cb_buf_append_char(&res->body, ']');
+        shown++;
     }
     int64_t last = n > 0 ? rows[n - 1].time_ns / S_NS
                          : (since_ns >= 0 ? since_ns / S_NS : cb_time_now_ns() / S_NS);
