@@ -1,4 +1,4 @@
-/* sim_binance_market.c - Binance's public market data (/api/v3/depth, trades, aggTrades, klines, avgPrice, ticker/...) from the simulated market */
+/* sim_binance_market.c - Binance public market data: depth, trades, aggTrades, klines */
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -28,8 +28,8 @@
     "^\\\\[(\\\"[A-Z0-9-_.]{1,20}\\\"(,\\\"[A-Z0-9-_.]{1,20}\\\"){0,}){0,1}\\\\]$"
 #define S_UINT_RANGE "^[0-9]{1,20}$"
 
-static void
-s_err(sim_res_t *res, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void s_err(sim_res_t *res, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 static void
 s_err(sim_res_t *res, int code, const char *fmt, ...)
@@ -71,7 +71,8 @@ s_symbol_chars(const char *s, size_t n)
     }
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
-        if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.')) {
+        if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+              c == '.')) {
             return false;
         }
     }
@@ -129,7 +130,8 @@ s_symbol_list(char *list, sim_res_t *res, const sim_instrument_t **out, size_t m
         return -1;
     }
     for (size_t i = 0; i < n; i++) {
-        const sim_instrument_t *in = sim_instrument_find(SIM_VENUE_BINANCE, names[i], strlen(names[i]));
+        const sim_instrument_t *in =
+            sim_instrument_find(SIM_VENUE_BINANCE, names[i], strlen(names[i]));
         if (in == NULL || i == max) {
             s_err(res, -1121, "Invalid symbol.");
             return -1;
@@ -159,7 +161,8 @@ sim_binance_market_symbols(const sim_req_t *req, sim_res_t *res, const sim_instr
     }
     if (has_one) {
         if (!ok_one || !s_symbol_chars(one, strlen(one))) {
-            s_err(res, -1100, "Illegal characters found in parameter 'symbol'; legal range is '%s'.",
+            s_err(res, -1100,
+                  "Illegal characters found in parameter 'symbol'; legal range is '%s'.",
                   S_SYMBOL_RANGE);
             return -1;
         }
@@ -172,7 +175,8 @@ sim_binance_market_symbols(const sim_req_t *req, sim_res_t *res, const sim_instr
     }
     if (has_many) {
         if (!ok_many) {
-            s_err(res, -1100, "Illegal characters found in parameter 'symbols'; legal range is '%s'.",
+            s_err(res, -1100,
+                  "Illegal characters found in parameter 'symbols'; legal range is '%s'.",
                   S_SYMBOLS_RANGE);
             return -1;
         }
@@ -315,7 +319,8 @@ s_trades(sim_t *sim, const sim_req_t *req, sim_res_t *res, bool historical)
         return;
     }
     size_t idx = s_index(in);
-    size_t n = from_given ? sim_market_trades_since(sim->market, idx, from_id > 0 ? (uint64_t) from_id - 1 : 0,
+    size_t n = from_given ? sim_market_trades_since(sim->market, idx,
+                                                    from_id > 0 ? (uint64_t) from_id - 1 : 0,
                                                     (size_t) limit, trades)
                           : sim_market_trades_recent(sim->market, idx, (size_t) limit, trades);
     cb_buf_append_char(&res->body, '[');
@@ -339,7 +344,8 @@ s_agg_trades(sim_t *sim, const sim_req_t *req, sim_res_t *res)
     const sim_instrument_t *in = sim_binance_market_symbol(req, res);
     if (in == NULL || !s_uint_param(req, res, "fromId", &from_id, &has_from) ||
         !s_uint_param(req, res, "startTime", &start, &has_start) ||
-        !s_uint_param(req, res, "endTime", &end, &has_end) || !s_limit(req, res, 500, S_LIMIT_MAX, &limit)) {
+        !s_uint_param(req, res, "endTime", &end, &has_end) ||
+        !s_limit(req, res, 500, S_LIMIT_MAX, &limit)) {
         return;
     }
     if (has_from && (has_start || has_end)) {
@@ -393,13 +399,15 @@ s_agg_trades(sim_t *sim, const sim_req_t *req, sim_res_t *res)
     cb_buf_append_char(&res->body, '[');
     for (size_t i = lo; last_id != NULL && i < hi; i++) {
         const sim_trade_t *t = &trades[i];
-        cb_buf_appendf(&res->body, "%s{\"a\":%llu,\"p\":", i == lo ? "" : ",", (unsigned long long) t->id);
+        cb_buf_appendf(&res->body, "%s{\"a\":%llu,\"p\":", i == lo ? "" : ",",
+                       (unsigned long long) t->id);
         s_num(&res->body, t->price);
         cb_buf_append_str(&res->body, ",\"q\":");
         s_num(&res->body, t->qty);
         cb_buf_appendf(&res->body, ",\"f\":%llu,\"l\":%llu,\"T\":%lld,\"m\":%s,\"M\":true}",
                        (unsigned long long) t->id, (unsigned long long) last_id[i],
-                       (long long) (t->time_ns / S_MS), t->taker_side == SIM_SELL ? "true" : "false");
+                       (long long) (t->time_ns / S_MS),
+                       t->taker_side == SIM_SELL ? "true" : "false");
     }
     cb_buf_append_char(&res->body, ']');
     free(last_id);
@@ -513,10 +521,10 @@ s_klines(sim_t *sim, const sim_req_t *req, sim_res_t *res)
     static const struct {
         const char *name;
         int64_t width;
-    } intervals[] = {{"1s", 1},        {"1m", 60},       {"3m", 180},     {"5m", 300},
-                     {"15m", 900},     {"30m", 1800},    {"1h", 3600},    {"2h", 7200},
-                     {"4h", 14400},    {"6h", 21600},    {"8h", 28800},   {"12h", 43200},
-                     {"1d", S_DAY},    {"3d", 3 * S_DAY}, {"1w", S_WEEK}, {"1M", 0}};
+    } intervals[] = {{"1s", 1},     {"1m", 60},        {"3m", 180},    {"5m", 300},
+                     {"15m", 900},  {"30m", 1800},     {"1h", 3600},   {"2h", 7200},
+                     {"4h", 14400}, {"6h", 21600},     {"8h", 28800},  {"12h", 43200},
+                     {"1d", S_DAY}, {"3d", 3 * S_DAY}, {"1w", S_WEEK}, {"1M", 0}};
     int64_t limit, start = 0, end = 0, off = 0;
     bool has_start, has_end, present;
     char text[32];
@@ -530,7 +538,8 @@ s_klines(sim_t *sim, const sim_req_t *req, sim_res_t *res)
         return;
     }
     size_t k = 0;
-    while (ok && k < sizeof intervals / sizeof intervals[0] && strcmp(intervals[k].name, text) != 0) {
+    while (ok && k < sizeof intervals / sizeof intervals[0] &&
+           strcmp(intervals[k].name, text) != 0) {
         k++;
     }
     if (!ok || k == sizeof intervals / sizeof intervals[0]) {
@@ -539,7 +548,8 @@ s_klines(sim_t *sim, const sim_req_t *req, sim_res_t *res)
     }
     int64_t width = intervals[k].width;
     if (!s_uint_param(req, res, "startTime", &start, &has_start) ||
-        !s_uint_param(req, res, "endTime", &end, &has_end) || !s_limit(req, res, 500, S_LIMIT_MAX, &limit)) {
+        !s_uint_param(req, res, "endTime", &end, &has_end) ||
+        !s_limit(req, res, 500, S_LIMIT_MAX, &limit)) {
         return;
     }
     ok = sim_param(req->query, req->query_len, "timeZone", text, sizeof text, &present);
@@ -575,7 +585,8 @@ s_klines(sim_t *sim, const sim_req_t *req, sim_res_t *res)
                 opens[n++] = o;
             }
         } else {
-            for (int64_t o = hi; o >= lo && n < (size_t) limit; o = s_kline_open(o - 1, width, off)) {
+            for (int64_t o = hi; o >= lo && n < (size_t) limit;
+                 o = s_kline_open(o - 1, width, off)) {
                 opens[n++] = o;
             }
             for (size_t i = 0; i < n / 2; i++) {
@@ -612,7 +623,8 @@ sim_binance_market_handle(sim_t *sim, const char *name, size_t len, const sim_re
     } endpoints[] = {{"depth", 5},     {"trades", 25}, {"historicalTrades", 25},
                      {"aggTrades", 4}, {"klines", 2},  {"uiKlines", 2}};
     size_t e = 0;
-    while (e < sizeof endpoints / sizeof endpoints[0] && !sim_reply_name_is(name, len, endpoints[e].name)) {
+    while (e < sizeof endpoints / sizeof endpoints[0] &&
+           !sim_reply_name_is(name, len, endpoints[e].name)) {
         e++;
     }
     if (e == sizeof endpoints / sizeof endpoints[0]) {

@@ -1,4 +1,4 @@
-/* sim_binance_market.h - Binance's public market data (/api/v3/depth, trades, aggTrades, klines, avgPrice, ticker/...) from the simulated market */
+/* sim_binance_market.h - Binance public market data: depth, trades, aggTrades, klines */
 #ifndef SIM_BINANCE_MARKET_H_INCLUDED
 #define SIM_BINANCE_MARKET_H_INCLUDED
 

@@ -1,4 +1,4 @@
-/* sim_binance_ticker.c - Binance's price statistics (/api/v3/avgPrice, ticker/24hr, ticker/price, ticker/bookTicker) from the simulated market */
+/* sim_binance_ticker.c - Binance price statistics: avgPrice, ticker/24hr, price, bookTicker */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,7 +47,8 @@ s_avg_price(sim_t *sim, const sim_req_t *req, sim_res_t *res)
     int64_t from_ns = now_ns - 300 * S_NS;
     sim_fx_t volume = 0, quote = 0;
     sim_trade_t *trades = malloc(SIM_TRADES_KEPT * sizeof *trades);
-    size_t n = trades != NULL ? sim_market_trades_since(sim->market, idx, 0, SIM_TRADES_KEPT, trades) : 0;
+    size_t n =
+        trades != NULL ? sim_market_trades_since(sim->market, idx, 0, SIM_TRADES_KEPT, trades) : 0;
     if (n > 0 && (trades[0].id == 1 || trades[0].time_ns <= from_ns)) {
         for (size_t i = 0; i < n; i++) {
             sim_fx_t q = 0;
@@ -64,9 +65,11 @@ s_avg_price(sim_t *sim, const sim_req_t *req, sim_res_t *res)
     }
     free(trades);
     sim_trade_t last;
-    int64_t close_ms = sim_market_last_trade(sim->market, idx, &last) ? last.time_ns / S_MS : now_ns / S_MS;
+    int64_t close_ms =
+        sim_market_last_trade(sim->market, idx, &last) ? last.time_ns / S_MS : now_ns / S_MS;
     cb_buf_append_str(&res->body, "{\"mins\":5,\"price\":");
-    s_num(&res->body, volume > 0 ? sim_fx_div(quote, volume) : sim_market_last_price(sim->market, idx));
+    s_num(&res->body,
+          volume > 0 ? sim_fx_div(quote, volume) : sim_market_last_price(sim->market, idx));
     cb_buf_appendf(&res->body, ",\"closeTime\":%lld}", (long long) close_ms);
 }
 
@@ -92,7 +95,8 @@ s_ticker_24hr_one(sim_t *sim, const sim_instrument_t *in, int64_t now_ns, bool m
     cb_buf_appendf(b, "{\"symbol\":\"%s\",", in->id);
     if (!mini) {
         sim_fx_t change = last.price - day.open;
-        sim_fx_t pct = day.open > 0 ? (sim_fx_t) ((__int128) change * 100 * SIM_SCALE / day.open) : 0;
+        sim_fx_t pct =
+            day.open > 0 ? (sim_fx_t) ((__int128) change * 100 * SIM_SCALE / day.open) : 0;
         char text[32];
         cb_buf_append_str(b, "\"priceChange\":");
         s_num(b, change);
@@ -133,8 +137,9 @@ s_ticker_24hr_one(sim_t *sim, const sim_instrument_t *in, int64_t now_ns, bool m
     s_num(b, day.volume);
     cb_buf_append_str(b, ",\"quoteVolume\":");
     s_num(b, day.quote_volume);
-    cb_buf_appendf(b, ",\"openTime\":%lld,\"closeTime\":%lld,\"firstId\":%lld,\"lastId\":%lld,\"count\":%u}",
-                   close_ms - S_DAY * 1000LL, close_ms, first_id, last_id, day.trades);
+    cb_buf_appendf(
+        b, ",\"openTime\":%lld,\"closeTime\":%lld,\"firstId\":%lld,\"lastId\":%lld,\"count\":%u}",
+        close_ms - S_DAY * 1000LL, close_ms, first_id, last_id, day.trades);
 }
 
 static void
@@ -194,7 +199,8 @@ s_ticker(sim_t *sim, const sim_req_t *req, sim_res_t *res, s_ticker_kind_t kind,
     if (kind == S_TICKER_24HR) {
         bool ok = sim_param(req->query, req->query_len, "type", type, sizeof type, &present);
         if (present && (!ok || (strcmp(type, "FULL") != 0 && strcmp(type, "MINI") != 0))) {
-            sim_reply_binance_error(res, 400, -1130, "Data sent for parameter 'type' is not valid.");
+            sim_reply_binance_error(res, 400, -1130,
+                                    "Data sent for parameter 'type' is not valid.");
             return;
         }
         mini = present && strcmp(type, "MINI") == 0;

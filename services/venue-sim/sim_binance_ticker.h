@@ -1,4 +1,4 @@
-/* sim_binance_ticker.h - Binance's price statistics (/api/v3/avgPrice, ticker/24hr, ticker/price, ticker/bookTicker) from the simulated market */
+/* sim_binance_ticker.h - Binance price statistics: avgPrice, ticker/24hr, price, bookTicker */
 #ifndef SIM_BINANCE_TICKER_H_INCLUDED
 #define SIM_BINANCE_TICKER_H_INCLUDED
 

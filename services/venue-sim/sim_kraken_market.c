@@ -1,4 +1,4 @@
-/* sim_kraken_market.c - Kraken's public market data (/0/public/Ticker, OHLC, Depth, Trades, Spread) from the simulated market */
+/* sim_kraken_market.c - Kraken public market data: Ticker, OHLC, Depth, Trades, Spread */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -106,8 +106,8 @@ s_since_ns(sim_kraken_params_t *p, sim_res_t *res, int64_t *since_ns)
     } else if (s_uint(text, &v)) {
         *since_ns = v >= S_SINCE_NS_FROM ? v : (v <= INT64_MAX / S_NS ? v * S_NS : INT64_MAX);
         return true;
-    } else if (strchr(text, '.') != NULL && text[0] != '-' && sim_fx_parse(text, strlen(text), &fx) &&
-               fx <= INT64_MAX / 10) {
+    } else if (strchr(text, '.') != NULL && text[0] != '-' &&
+               sim_fx_parse(text, strlen(text), &fx) && fx <= INT64_MAX / 10) {
         *since_ns = fx * 10; /* 1e-8 s units to ns */
         return true;
     }
@@ -298,7 +298,8 @@ s_merge(sim_candle_t *agg, const sim_candle_t *c)
  * boundaries of Unix time (weeks open on Thursdays, as Kraken's do), which
  * the market's own week (Monday, Binance's) is not. */
 static size_t
-s_ohlc_rows(const sim_market_t *market, size_t idx, int64_t width, int64_t now_s, sim_candle_t *rows)
+s_ohlc_rows(const sim_market_t *market, size_t idx, int64_t width, int64_t now_s,
+            sim_candle_t *rows)
 {
     if (width <= S_DAY) {
         return sim_market_candles(market, idx, width, 0, now_s, S_OHLC_ROWS, true, rows);
@@ -477,7 +478,8 @@ s_trades(sim_t *sim, sim_kraken_params_t *p, sim_res_t *res)
     const sim_instrument_t *in = s_one_pair(p, res);
     int64_t count = S_TRADES_DEFAULT, since_ns;
     bool given;
-    if (in == NULL || !s_since_ns(p, res, &since_ns) || !s_int_param(p, res, "count", &count, &given)) {
+    if (in == NULL || !s_since_ns(p, res, &since_ns) ||
+        !s_int_param(p, res, "count", &count, &given)) {
         return;
     }
     if (count < 1) {
@@ -497,7 +499,16 @@ s_trades(sim_t *sim, sim_kraken_params_t *p, sim_res_t *res)
         while (first < n && trades[first].time_ns <= since_ns) {
             first++;
         }
-        n = n - first > (size_t) count ? first + (size_t) count : n;
+        if (n - first > (size_t) count) {
+            /* Fills of one taker share their time; a page ends after a whole
+             * such group when it can, or since=<last> would skip the rest. */
+            size_t end = first + (size_t) count;
+            size_t whole = end;
+            while (whole > first && trades[whole].time_ns == trades[whole - 1].time_ns) {
+                whole--;
+            }
+            n = whole > first ? whole : end;
+        }
     } else {
         n = sim_market_trades_recent(sim->market, idx, (size_t) count, trades);
     }
@@ -511,8 +522,9 @@ s_trades(sim_t *sim, sim_kraken_params_t *p, sim_res_t *res)
         s_num(&res->body, t->qty, 8);
         cb_buf_append_char(&res->body, ',');
         s_trade_time(&res->body, t->time_ns);
-        cb_buf_appendf(&res->body, ",\"%s\",\"%s\",\"\",%llu]", t->taker_side == SIM_BUY ? "b" : "s",
-                       t->taker_market ? "m" : "l", (unsigned long long) t->id);
+        cb_buf_appendf(&res->body, ",\"%s\",\"%s\",\"\",%llu]",
+                       t->taker_side == SIM_BUY ? "b" : "s", t->taker_market ? "m" : "l",
+                       (unsigned long long) t->id);
     }
     int64_t last = n > first ? trades[n - 1].time_ns : (since_ns >= 0 ? since_ns : 0);
     cb_buf_appendf(&res->body, "],\"last\":\"%lld\"}}", (long long) last);
@@ -547,11 +559,13 @@ s_spread(sim_t *sim, sim_kraken_params_t *p, sim_res_t *res)
     size_t shown = 0;
     for (size_t i = 0; i < n; i++) {
         if (rows[i].bid <= 0 || rows[i].ask <= 0 ||
-            (shown > 0 && rows[i].bid == rows[shown - 1].bid && rows[i].ask == rows[shown - 1].ask)) {
+            (shown > 0 && rows[i].bid == rows[shown - 1].bid &&
+             rows[i].ask == rows[shown - 1].ask)) {
             continue;
         }
         rows[shown] = rows[i];
-        cb_buf_appendf(&res->body, "%s[%lld,", shown == 0 ? "" : ",", (long long) (rows[i].time_ns / S_NS));
+        cb_buf_appendf(&res->body, "%s[%lld,", shown == 0 ? "" : ",",
+                       (long long) (rows[i].time_ns / S_NS));
         s_num(&res->body, rows[i].bid, px);
         cb_buf_append_char(&res->body, ',');
         s_num(&res->body, rows[i].ask, px);
@@ -571,8 +585,11 @@ sim_kraken_market_handle(sim_t *sim, const char *name, size_t len, sim_kraken_pa
     static const struct {
         const char *name;
         void (*fn)(sim_t *sim, sim_kraken_params_t *p, sim_res_t *res);
-    } methods[] = {{"Ticker", s_ticker}, {"OHLC", s_ohlc},     {"Depth", s_depth},
-                   {"Trades", s_trades}, {"Spread", s_spread}};
+    } methods[] = {{"Ticker", s_ticker},
+                   {"OHLC", s_ohlc},
+                   {"Depth", s_depth},
+                   {"Trades", s_trades},
+                   {"Spread", s_spread}};
     for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++) {
         if (sim_reply_name_is(name, len, methods[i].name)) {
             if (sim->market == NULL) {

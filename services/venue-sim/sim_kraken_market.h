@@ -1,4 +1,4 @@
-/* sim_kraken_market.h - Kraken's public market data (/0/public/Ticker, OHLC, Depth, Trades, Spread) from the simulated market */
+/* sim_kraken_market.h - Kraken public market data: Ticker, OHLC, Depth, Trades, Spread */
 #ifndef SIM_KRAKEN_MARKET_H_INCLUDED
 #define SIM_KRAKEN_MARKET_H_INCLUDED
 

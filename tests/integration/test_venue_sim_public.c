@@ -1,4 +1,4 @@
-/* test_venue_sim_public.c - venue-sim's public market data over real HTTP: Kraken Ticker/OHLC/Depth/Trades/Spread and Binance depth/trades/klines/tickers, shapes, JSON types, weights, errors, consistency with the market */
+/* test_venue_sim_public.c - venue-sim public market data over HTTP against a seeded market */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -394,8 +394,8 @@ s_expect_weight(const char *path, long weight)
 {
     s_reply_t r = s_get(path);
     if (r.status != 200 || s_weight(&r) != weight) {
-        fail_msg("GET %s: want weight %ld, got %ld (%ld %.200s)", path, weight, s_weight(&r), r.status,
-                 r.body.data);
+        fail_msg("GET %s: want weight %ld, got %ld (%ld %.200s)", path, weight, s_weight(&r),
+                 r.status, r.body.data);
     }
     s_free(&r);
 }
@@ -583,7 +583,8 @@ test_kraken_ticker(void **state)
     assert_non_null(s_kraken_result(&r, "XXBTZUSD"));
     s_free(&r);
     /* POST with a form body, and with a JSON body. */
-    r = s_request(s_http, "/kraken/0/public/Ticker", "pair=ETHUSD", "application/x-www-form-urlencoded");
+    r = s_request(s_http, "/kraken/0/public/Ticker", "pair=ETHUSD",
+                  "application/x-www-form-urlencoded");
     j_keys(s_kraken_result(&r, "XETHZUSD"), keys, 9);
     s_free(&r);
     r = s_request(s_http, "/kraken/0/public/Ticker", "{\"pair\":\"SOLUSD\"}", "application/json");
@@ -615,7 +616,8 @@ s_expect_ohlc_row(const j_t *row, const s_tape_t *tape, int64_t width, int decim
         s_expect_fx(&row->items[2], c.high, decimals);
         s_expect_fx(&row->items[3], c.low, decimals);
         s_expect_fx(&row->items[4], c.close, decimals);
-        s_expect_fx(&row->items[5], s_round(sim_fx_div(c.quote_volume, c.volume), decimals), decimals);
+        s_expect_fx(&row->items[5], s_round(sim_fx_div(c.quote_volume, c.volume), decimals),
+                    decimals);
     } else {
         s_expect_fx(&row->items[5], 0, decimals); /* "0.0" */
         assert_string_equal(row->items[1].text, row->items[4].text);
@@ -631,7 +633,8 @@ test_kraken_ohlc(void **state)
     for (size_t k = 0; k < sizeof intervals / sizeof intervals[0]; k++) {
         char path[128];
         int64_t width = intervals[k] * 60;
-        snprintf(path, sizeof path, "/kraken/0/public/OHLC?pair=XBTUSD&interval=%lld", (long long) intervals[k]);
+        snprintf(path, sizeof path, "/kraken/0/public/OHLC?pair=XBTUSD&interval=%lld",
+                 (long long) intervals[k]);
         int64_t before = s_now_s();
         s_reply_t r = s_get(path);
         int64_t after = s_now_s();
@@ -645,7 +648,8 @@ test_kraken_ohlc(void **state)
             volume += j_fx(&rows->items[i].items[6]);
             count += j_int(&rows->items[i].items[7]);
             if (i > 0) {
-                assert_int_equal(j_int(&rows->items[i].items[0]), j_int(&rows->items[i - 1].items[0]) + width);
+                assert_int_equal(j_int(&rows->items[i].items[0]),
+                                 j_int(&rows->items[i - 1].items[0]) + width);
             }
         }
         /* Every trade is in a candle; the last row is the current candle and
@@ -683,8 +687,10 @@ test_kraken_ohlc(void **state)
     s_expect_kraken_error("/kraken/0/public/OHLC", "EGeneral:Invalid arguments:pair");
     s_expect_kraken_error("/kraken/0/public/OHLC?interval=5", "EGeneral:Invalid arguments:pair");
     s_expect_kraken_error("/kraken/0/public/OHLC?pair=NOPE", "EQuery:Unknown asset pair");
-    s_expect_kraken_error("/kraken/0/public/OHLC?pair=XBTUSD&interval=2", "EGeneral:Invalid arguments");
-    s_expect_kraken_error("/kraken/0/public/OHLC?pair=XBTUSD&interval=1m", "EGeneral:Invalid arguments");
+    s_expect_kraken_error("/kraken/0/public/OHLC?pair=XBTUSD&interval=2",
+                          "EGeneral:Invalid arguments");
+    s_expect_kraken_error("/kraken/0/public/OHLC?pair=XBTUSD&interval=1m",
+                          "EGeneral:Invalid arguments");
     s_expect_kraken_error("/kraken/0/public/OHLC?pair=XBTUSD&since=yesterday",
                           "EGeneral:Invalid arguments:since");
 }
@@ -713,7 +719,8 @@ test_kraken_depth(void **state)
     size_t nb = s_levels(XBTUSD, SIM_BUY, 500, bids);
     assert_true(na >= 5 && nb >= 5);
     /* Asks ascending, bids descending (the book's order, best first). */
-    assert_true(asks[0].price < asks[1].price && bids[0].price > bids[1].price && bids[0].price < asks[0].price);
+    assert_true(asks[0].price < asks[1].price && bids[0].price > bids[1].price &&
+                bids[0].price < asks[0].price);
     s_reply_t r = s_get("/kraken/0/public/Depth?pair=XBTUSD&count=5");
     const j_t *book = s_kraken_result(&r, "XXBTZUSD");
     static const char *const keys[] = {"asks", "bids"};
@@ -730,13 +737,16 @@ test_kraken_depth(void **state)
     r = s_get("/kraken/0/public/Depth?pair=XBTUSD&count=1000");
     s_expect_depth_side(j_must(s_kraken_result(&r, "XXBTZUSD"), "asks"), asks, na);
     s_free(&r);
-    r = s_request(s_http, "/kraken/0/public/Depth", "pair=XBTUSD&count=2", "application/x-www-form-urlencoded");
+    r = s_request(s_http, "/kraken/0/public/Depth", "pair=XBTUSD&count=2",
+                  "application/x-www-form-urlencoded");
     s_expect_depth_side(j_must(s_kraken_result(&r, "XXBTZUSD"), "bids"), bids, 2);
     s_free(&r);
     s_expect_kraken_error("/kraken/0/public/Depth", "EGeneral:Invalid arguments:pair");
     s_expect_kraken_error("/kraken/0/public/Depth?pair=XBTEUR", "EQuery:Unknown asset pair");
-    s_expect_kraken_error("/kraken/0/public/Depth?pair=XBTUSD&count=0", "EGeneral:Invalid arguments:count");
-    s_expect_kraken_error("/kraken/0/public/Depth?pair=XBTUSD&count=-3", "EGeneral:Invalid arguments:count");
+    s_expect_kraken_error("/kraken/0/public/Depth?pair=XBTUSD&count=0",
+                          "EGeneral:Invalid arguments:count");
+    s_expect_kraken_error("/kraken/0/public/Depth?pair=XBTUSD&count=-3",
+                          "EGeneral:Invalid arguments:count");
 }
 
 /* Checks Kraken trade rows against the tape from index first on. */
@@ -760,6 +770,24 @@ s_expect_trade_rows(const j_t *rows, const s_tape_t *tape, size_t first, size_t 
         assert_string_equal(j_str(&row->items[4]), t->taker_market ? "m" : "l");
         assert_string_equal(j_str(&row->items[5]), "");
         assert_int_equal(j_int(&row->items[6]), t->id);
+    }
+}
+
+/* A page of at most count trades from index first on: whole groups of
+ * one taker's fills (same time) unless one group alone fills it. */
+static void
+s_expect_page(const j_t *rows, const s_tape_t *tape, size_t first, size_t count)
+{
+    size_t n = rows->n;
+    size_t left = tape->n - first;
+    assert_true(n >= 1 && n <= count && n <= left);
+    s_expect_trade_rows(rows, tape, first, n);
+    if (n < count && n < left) {
+        /* Cut back to a group boundary: the group after it reached past
+         * the page. */
+        assert_true(tape->trades[first + n].time_ns != tape->trades[first + n - 1].time_ns);
+        assert_true(first + count < tape->n);
+        assert_int_equal(tape->trades[first + count].time_ns, tape->trades[first + n].time_ns);
     }
 }
 
@@ -788,9 +816,10 @@ test_kraken_trades(void **state)
         after++;
     }
     char path[160];
-    snprintf(path, sizeof path, "/kraken/0/public/Trades?pair=XBTUSD&since=%lld&count=4", (long long) since);
+    snprintf(path, sizeof path, "/kraken/0/public/Trades?pair=XBTUSD&since=%lld&count=4",
+             (long long) since);
     r = s_get(path);
-    s_expect_trade_rows(s_kraken_result(&r, "XXBTZUSD"), tape, after, tape->n - after < 4 ? tape->n - after : 4);
+    s_expect_page(s_kraken_result(&r, "XXBTZUSD"), tape, after, 4);
     s_free(&r);
     snprintf(path, sizeof path, "/kraken/0/public/Trades?pair=XBTUSD&since=%s", last);
     r = s_get(path);
@@ -799,11 +828,28 @@ test_kraken_trades(void **state)
     s_free(&r);
     /* since in Unix seconds: from the start. */
     r = s_get("/kraken/0/public/Trades?pair=XBTUSD&since=1700000000&count=2");
-    s_expect_trade_rows(s_kraken_result(&r, "XXBTZUSD"), tape, 0, 2);
+    s_expect_page(s_kraken_result(&r, "XXBTZUSD"), tape, 0, 2);
     s_free(&r);
+    /* Paging with since=<last> and a small count (above the largest group of
+     * fills a simulated taker makes) meets every trade once. */
+    size_t seen = 0;
+    snprintf(last, sizeof last, "1");
+    for (int pages = 0; seen < tape->n && pages < 2000; pages++) {
+        snprintf(path, sizeof path, "/kraken/0/public/Trades?pair=XBTUSD&since=%s&count=10", last);
+        r = s_get(path);
+        const j_t *rows = s_kraken_result(&r, "XXBTZUSD");
+        assert_true(rows->n > 0);
+        s_expect_trade_rows(rows, tape, seen, rows->n);
+        seen += rows->n;
+        snprintf(last, sizeof last, "%s", j_str(j_must(s_kraken_result(&r, NULL), "last")));
+        s_free(&r);
+    }
+    assert_int_equal(seen, tape->n);
     s_expect_kraken_error("/kraken/0/public/Trades", "EGeneral:Invalid arguments:pair");
-    s_expect_kraken_error("/kraken/0/public/Trades?pair=XBTUSD&since=soon", "EGeneral:Invalid arguments:since");
-    s_expect_kraken_error("/kraken/0/public/Trades?pair=XBTUSD&count=0", "EGeneral:Invalid arguments:count");
+    s_expect_kraken_error("/kraken/0/public/Trades?pair=XBTUSD&since=soon",
+                          "EGeneral:Invalid arguments:since");
+    s_expect_kraken_error("/kraken/0/public/Trades?pair=XBTUSD&count=0",
+                          "EGeneral:Invalid arguments:count");
 }
 
 static void
@@ -851,14 +897,17 @@ test_kraken_spread(void **state)
     }
     s_free(&r);
     s_expect_kraken_error("/kraken/0/public/Spread", "EGeneral:Invalid arguments:pair");
-    s_expect_kraken_error("/kraken/0/public/Spread?pair=SOLUSD&since=x", "EGeneral:Invalid arguments:since");
+    s_expect_kraken_error("/kraken/0/public/Spread?pair=SOLUSD&since=x",
+                          "EGeneral:Invalid arguments:since");
 }
 
 /* ---- Binance ------------------------------------------------------------------ */
 
 #define MANDATORY(p) "Mandatory parameter '" p "' was not sent, was empty/null, or malformed."
-#define SYMBOL_CHARS "Illegal characters found in parameter 'symbol'; legal range is '^[A-Z0-9-_.]{1,20}$'."
-#define UINT_CHARS(p) "Illegal characters found in parameter '" p "'; legal range is '^[0-9]{1,20}$'."
+#define SYMBOL_CHARS                                                                               \
+    "Illegal characters found in parameter 'symbol'; legal range is '^[A-Z0-9-_.]{1,20}$'."
+#define UINT_CHARS(p)                                                                              \
+    "Illegal characters found in parameter '" p "'; legal range is '^[0-9]{1,20}$'."
 
 static void
 s_expect_binance_side(const j_t *rows, const sim_level_t *levels, size_t n)
@@ -908,16 +957,21 @@ test_binance_depth(void **state)
     s_expect_binance_error("/binance/api/v3/depth?symbol=", -1102, MANDATORY("symbol"));
     s_expect_binance_error("/binance/api/v3/depth?symbol=btcusdt", -1100, SYMBOL_CHARS);
     s_expect_binance_error("/binance/api/v3/depth?symbol=NOPEUSDT", -1121, "Invalid symbol.");
-    s_expect_binance_error("/binance/api/v3/depth?symbol=BTCUSDT&limit=0", -1102, MANDATORY("limit"));
-    s_expect_binance_error("/binance/api/v3/depth?symbol=BTCUSDT&limit=-1", -1100, UINT_CHARS("limit"));
-    s_expect_binance_error("/binance/api/v3/depth?symbol=BTCUSDT&limit=ten", -1100, UINT_CHARS("limit"));
-    s_expect_binance_error("/binance/api/v3/depth?symbol=BTCUSDT&limit=", -1105, "Parameter 'limit' was empty.");
+    s_expect_binance_error("/binance/api/v3/depth?symbol=BTCUSDT&limit=0", -1102,
+                           MANDATORY("limit"));
+    s_expect_binance_error("/binance/api/v3/depth?symbol=BTCUSDT&limit=-1", -1100,
+                           UINT_CHARS("limit"));
+    s_expect_binance_error("/binance/api/v3/depth?symbol=BTCUSDT&limit=ten", -1100,
+                           UINT_CHARS("limit"));
+    s_expect_binance_error("/binance/api/v3/depth?symbol=BTCUSDT&limit=", -1105,
+                           "Parameter 'limit' was empty.");
 }
 
 static void
 s_expect_binance_trades(const j_t *rows, const s_tape_t *tape, size_t first, size_t n)
 {
-    static const char *const keys[] = {"id", "price", "qty", "quoteQty", "time", "isBuyerMaker", "isBestMatch"};
+    static const char *const keys[] = {"id",   "price",        "qty",        "quoteQty",
+                                       "time", "isBuyerMaker", "isBestMatch"};
     assert_int_equal(rows->type, J_ARR);
     assert_int_equal(rows->n, n);
     for (size_t i = 0; i < n; i++) {
@@ -932,7 +986,8 @@ s_expect_binance_trades(const j_t *rows, const s_tape_t *tape, size_t first, siz
         s_expect_fx(j_must(o, "quoteQty"), quote, 8);
         assert_int_equal(j_int(j_must(o, "time")), t->time_ns / 1000000);
         assert_int_equal(j_must(o, "isBuyerMaker")->type, J_BOOL);
-        assert_string_equal(j_must(o, "isBuyerMaker")->text, t->taker_side == SIM_SELL ? "true" : "false");
+        assert_string_equal(j_must(o, "isBuyerMaker")->text,
+                            t->taker_side == SIM_SELL ? "true" : "false");
         assert_string_equal(j_must(o, "isBestMatch")->text, "true");
     }
 }
@@ -989,8 +1044,10 @@ test_binance_trades(void **state)
     s_free(&r);
 
     s_expect_binance_error("/binance/api/v3/trades", -1102, MANDATORY("symbol"));
-    s_expect_binance_error("/binance/api/v3/trades?symbol=ETHUSDT&limit=0", -1102, MANDATORY("limit"));
-    s_expect_binance_error("/binance/api/v3/historicalTrades?symbol=ETHUSDT&fromId=-1", -1100, UINT_CHARS("fromId"));
+    s_expect_binance_error("/binance/api/v3/trades?symbol=ETHUSDT&limit=0", -1102,
+                           MANDATORY("limit"));
+    s_expect_binance_error("/binance/api/v3/historicalTrades?symbol=ETHUSDT&fromId=-1", -1100,
+                           UINT_CHARS("fromId"));
     s_expect_binance_error("/binance/api/v3/aggTrades?symbol=ETHUSDT&fromId=1&startTime=1", -1128,
                            "Combination of optional parameters invalid.");
 }
@@ -1070,18 +1127,21 @@ test_binance_klines(void **state)
     assert_true(j_int(&r.json.items[1].items[0]) >= current);
     s_free(&r);
     char path[256];
-    snprintf(path, sizeof path, "/binance/api/v3/klines?symbol=BTCUSDT&interval=1s&startTime=%lld&limit=2", open0 + 1);
+    snprintf(path, sizeof path,
+             "/binance/api/v3/klines?symbol=BTCUSDT&interval=1s&startTime=%lld&limit=2", open0 + 1);
     r = s_get(path);
     assert_int_equal(r.json.n, 2);
     assert_int_equal(j_int(&r.json.items[0].items[0]), open0 + 1000);
     s_expect_klines(&r.json, tape, 1);
     s_free(&r);
-    snprintf(path, sizeof path, "/binance/api/v3/klines?symbol=BTCUSDT&interval=1s&endTime=%lld", open0 + 999);
+    snprintf(path, sizeof path, "/binance/api/v3/klines?symbol=BTCUSDT&interval=1s&endTime=%lld",
+             open0 + 999);
     r = s_get(path);
     assert_int_equal(r.json.n, 1);
     assert_int_equal(j_int(&r.json.items[0].items[0]), open0);
     s_free(&r);
-    snprintf(path, sizeof path, "/binance/api/v3/klines?symbol=BTCUSDT&interval=1s&startTime=%lld&endTime=%lld",
+    snprintf(path, sizeof path,
+             "/binance/api/v3/klines?symbol=BTCUSDT&interval=1s&startTime=%lld&endTime=%lld",
              open0 + 1000, open0 - 1);
     s_expect_body(path, 200, "[]");
 
@@ -1089,17 +1149,19 @@ test_binance_klines(void **state)
     static const struct {
         const char *name;
         int64_t width;
-    } intervals[] = {{"1m", 60}, {"3m", 180}, {"5m", 300}, {"15m", 900}, {"30m", 1800}, {"1h", 3600},
-                     {"2h", 7200}, {"4h", 14400}, {"6h", 21600}, {"8h", 28800}, {"12h", 43200},
-                     {"1d", 86400}, {"3d", 259200}, {"1w", 604800}};
+    } intervals[] = {{"1m", 60},     {"3m", 180},   {"5m", 300},    {"15m", 900},  {"30m", 1800},
+                     {"1h", 3600},   {"2h", 7200},  {"4h", 14400},  {"6h", 21600}, {"8h", 28800},
+                     {"12h", 43200}, {"1d", 86400}, {"3d", 259200}, {"1w", 604800}};
     for (size_t k = 0; k < sizeof intervals / sizeof intervals[0]; k++) {
-        snprintf(path, sizeof path, "/binance/api/v3/klines?symbol=BTCUSDT&interval=%s", intervals[k].name);
+        snprintf(path, sizeof path, "/binance/api/v3/klines?symbol=BTCUSDT&interval=%s",
+                 intervals[k].name);
         r = s_get(path);
         assert_true(r.json.n >= 1);
         s_expect_klines(&r.json, tape, intervals[k].width);
         assert_int_equal(s_klines_volume(&r.json), tape->volume);
         long long open = j_int(&r.json.items[0].items[0]) / 1000;
-        assert_int_equal((open - (intervals[k].width == 604800 ? 345600 : 0)) % intervals[k].width, 0);
+        assert_int_equal((open - (intervals[k].width == 604800 ? 345600 : 0)) % intervals[k].width,
+                         0);
         s_free(&r);
     }
     /* timeZone moves the day's start; a calendar month in UTC+8. */
@@ -1117,7 +1179,8 @@ test_binance_klines(void **state)
     long long month = (long long) timegm(&tm) - 8 * 3600;
     assert_int_equal(j_int(&r.json.items[0].items[0]), month * 1000);
     tm.tm_mon++;
-    assert_int_equal(j_int(&r.json.items[0].items[6]), ((long long) timegm(&tm) - 8 * 3600) * 1000 - 1);
+    assert_int_equal(j_int(&r.json.items[0].items[6]),
+                     ((long long) timegm(&tm) - 8 * 3600) * 1000 - 1);
     assert_int_equal(s_klines_volume(&r.json), tape->volume);
     s_free(&r);
     /* uiKlines: the same rows. */
@@ -1130,11 +1193,14 @@ test_binance_klines(void **state)
 
     s_expect_binance_error("/binance/api/v3/klines?symbol=BTCUSDT", -1102, MANDATORY("interval"));
     s_expect_binance_error("/binance/api/v3/klines?interval=1m", -1102, MANDATORY("symbol"));
-    s_expect_binance_error("/binance/api/v3/klines?symbol=BTCUSDT&interval=2m", -1120, "Invalid interval.");
-    s_expect_binance_error("/binance/api/v3/klines?symbol=BTCUSDT&interval=1H", -1120, "Invalid interval.");
-    s_expect_binance_error("/binance/api/v3/uiKlines?symbol=BTCUSDT&interval=1m&limit=0", -1102, MANDATORY("limit"));
-    s_expect_binance_error("/binance/api/v3/klines?symbol=BTCUSDT&interval=1m&startTime=today", -1100,
-                           UINT_CHARS("startTime"));
+    s_expect_binance_error("/binance/api/v3/klines?symbol=BTCUSDT&interval=2m", -1120,
+                           "Invalid interval.");
+    s_expect_binance_error("/binance/api/v3/klines?symbol=BTCUSDT&interval=1H", -1120,
+                           "Invalid interval.");
+    s_expect_binance_error("/binance/api/v3/uiKlines?symbol=BTCUSDT&interval=1m&limit=0", -1102,
+                           MANDATORY("limit"));
+    s_expect_binance_error("/binance/api/v3/klines?symbol=BTCUSDT&interval=1m&startTime=today",
+                           -1100, UINT_CHARS("startTime"));
     s_expect_binance_error("/binance/api/v3/klines?symbol=BTCUSDT&interval=1m&timeZone=15", -1130,
                            "Data sent for parameter 'timeZone' is not valid.");
 }
@@ -1179,10 +1245,12 @@ test_binance_tickers(void **state)
 
     /* ticker/24hr FULL: every documented key in order; numbers as strings,
      * times, ids and count as integers; all consistent with the trades. */
-    static const char *const full[] = {"symbol", "priceChange", "priceChangePercent", "weightedAvgPrice",
-                                       "prevClosePrice", "lastPrice", "lastQty", "bidPrice", "bidQty",
-                                       "askPrice", "askQty", "openPrice", "highPrice", "lowPrice", "volume",
-                                       "quoteVolume", "openTime", "closeTime", "firstId", "lastId", "count"};
+    static const char *const full[] = {
+        "symbol",      "priceChange", "priceChangePercent", "weightedAvgPrice", "prevClosePrice",
+        "lastPrice",   "lastQty",     "bidPrice",           "bidQty",           "askPrice",
+        "askQty",      "openPrice",   "highPrice",          "lowPrice",         "volume",
+        "quoteVolume", "openTime",    "closeTime",          "firstId",          "lastId",
+        "count"};
     r = s_get("/binance/api/v3/ticker/24hr?symbol=BTCUSDT");
     const j_t *t = &r.json;
     j_keys(t, full, 21);
@@ -1210,8 +1278,9 @@ test_binance_tickers(void **state)
     assert_int_equal(j_int(j_must(t, "count")), tape->n);
     assert_int_equal(s_weight(&r), 2);
     s_free(&r);
-    static const char *const mini[] = {"symbol", "openPrice", "highPrice", "lowPrice", "lastPrice", "volume",
-                                       "quoteVolume", "openTime", "closeTime", "firstId", "lastId", "count"};
+    static const char *const mini[] = {"symbol",    "openPrice", "highPrice",   "lowPrice",
+                                       "lastPrice", "volume",    "quoteVolume", "openTime",
+                                       "closeTime", "firstId",   "lastId",      "count"};
     r = s_get("/binance/api/v3/ticker/24hr?symbols=%5B%22BTCUSDT%22%5D&type=MINI");
     assert_int_equal(r.json.type, J_ARR);
     assert_int_equal(r.json.n, 1);
@@ -1235,12 +1304,15 @@ test_binance_tickers(void **state)
     assert_int_equal(s_weight(&r), 2);
     s_free(&r);
 
-    s_expect_binance_error("/binance/api/v3/ticker/price?symbol=BTCUSDT&symbols=%5B%22BTCUSDT%22%5D", -1128,
-                           "Combination of optional parameters invalid.");
-    s_expect_binance_error("/binance/api/v3/ticker/24hr?symbol=", -1105, "Parameter 'symbol' was empty.");
+    s_expect_binance_error(
+        "/binance/api/v3/ticker/price?symbol=BTCUSDT&symbols=%5B%22BTCUSDT%22%5D", -1128,
+        "Combination of optional parameters invalid.");
+    s_expect_binance_error("/binance/api/v3/ticker/24hr?symbol=", -1105,
+                           "Parameter 'symbol' was empty.");
     s_expect_binance_error("/binance/api/v3/ticker/24hr?symbol=NOPE", -1121, "Invalid symbol.");
     s_expect_binance_error("/binance/api/v3/ticker/24hr?symbol=BTC%2FUSDT", -1100, SYMBOL_CHARS);
-    s_expect_binance_error("/binance/api/v3/ticker/bookTicker?symbols=%5B%22NOPE%22%5D", -1121, "Invalid symbol.");
+    s_expect_binance_error("/binance/api/v3/ticker/bookTicker?symbols=%5B%22NOPE%22%5D", -1121,
+                           "Invalid symbol.");
     s_expect_binance_error("/binance/api/v3/ticker/24hr?type=SMALL", -1130,
                            "Data sent for parameter 'type' is not valid.");
     s_expect_binance_error("/binance/api/v3/avgPrice", -1102, MANDATORY("symbol"));
@@ -1275,10 +1347,10 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_kraken_ticker),  cmocka_unit_test(test_kraken_ohlc),
-        cmocka_unit_test(test_kraken_depth),   cmocka_unit_test(test_kraken_trades),
-        cmocka_unit_test(test_kraken_spread),  cmocka_unit_test(test_binance_depth),
-        cmocka_unit_test(test_binance_trades), cmocka_unit_test(test_binance_klines),
+        cmocka_unit_test(test_kraken_ticker),   cmocka_unit_test(test_kraken_ohlc),
+        cmocka_unit_test(test_kraken_depth),    cmocka_unit_test(test_kraken_trades),
+        cmocka_unit_test(test_kraken_spread),   cmocka_unit_test(test_binance_depth),
+        cmocka_unit_test(test_binance_trades),  cmocka_unit_test(test_binance_klines),
         cmocka_unit_test(test_binance_tickers), cmocka_unit_test(test_no_market),
     };
     return cmocka_run_group_tests_name("venue_sim_public", tests, s_setup, s_teardown);
