@@ -107,7 +107,7 @@ s_symbol_list(char *list, sim_res_t *res, const sim_instrument_t **out, size_t m
 {
     size_t len = strlen(list);
     bool ok = len >= 2 && list[0] == '[' && list[len - 1] == ']';
-    const char *names[32];
+    const char *names[SIM_BINANCE_SYMBOLS_MAX];
     size_t n = 0;
     if (ok) {
         list[len - 1] = '\0';
@@ -145,7 +145,7 @@ int
 sim_binance_market_symbols(const sim_req_t *req, sim_res_t *res, const sim_instrument_t **out,
                            size_t max, sim_binance_pick_t *pick, size_t *listed)
 {
-    char one[64], many[1024];
+    char one[64], many[SIM_BINANCE_SYMBOLS_MAX * 24];
     bool has_one, has_many;
     bool ok_one = sim_param(req->query, req->query_len, "symbol", one, sizeof one, &has_one);
     bool ok_many = sim_param(req->query, req->query_len, "symbols", many, sizeof many, &has_many);

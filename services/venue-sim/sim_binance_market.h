@@ -26,6 +26,10 @@ sim_binance_market_handle(sim_t *sim, const char *name, size_t len, const sim_re
 const sim_instrument_t *
 sim_binance_market_symbol(const sim_req_t *req, sim_res_t *res);
 
+/* The most names a symbols list may hold (Binance's weights go on past
+ * 100 names). */
+#define SIM_BINANCE_SYMBOLS_MAX 512
+
 /* How a ticker request chose its symbols. */
 typedef enum {
     SIM_BINANCE_ALL = 0,     /* neither parameter: every symbol */

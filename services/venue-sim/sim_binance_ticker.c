@@ -177,7 +177,7 @@ typedef enum { S_TICKER_24HR, S_TICKER_PRICE, S_TICKER_BOOK } s_ticker_kind_t;
 static void
 s_ticker(sim_t *sim, const sim_req_t *req, sim_res_t *res, s_ticker_kind_t kind, int *weight)
 {
-    const sim_instrument_t *pick[32];
+    const sim_instrument_t *pick[SIM_BINANCE_SYMBOLS_MAX];
     sim_binance_pick_t how;
     size_t listed;
     int n = sim_binance_market_symbols(req, res, pick, sizeof pick / sizeof pick[0], &how, &listed);

@@ -301,7 +301,7 @@ s_request(sim_http_t *server, const char *path, const char *body, const char *co
     memset(&r, 0, sizeof r);
     cb_buf_init(&r.body);
     cb_buf_init(&r.headers);
-    char url[1024], ct[128];
+    char url[4096], ct[128];
     snprintf(url, sizeof url, "http://127.0.0.1:%d%s", sim_http_port(server), path);
     struct curl_slist *headers = NULL;
     CURL *c = curl_easy_init();
@@ -1288,6 +1288,25 @@ test_binance_tickers(void **state)
     s_expect_fx(j_must(&r.json.items[0], "volume"), tape->volume, 8);
     assert_int_equal(s_weight(&r), 2);
     s_free(&r);
+    /* 21-100 names weigh 40, more 80 (the names may repeat). */
+    static const int counts[] = {20, 21, 100, 101};
+    for (size_t c = 0; c < sizeof counts / sizeof counts[0]; c++) {
+        int names = counts[c];
+        cb_buf_t url;
+        cb_buf_init(&url);
+        cb_buf_append_str(&url, "/binance/api/v3/ticker/24hr?type=MINI&symbols=%5B");
+        for (int i = 0; i < names; i++) {
+            cb_buf_append_str(&url, i == 0 ? "%22ETHUSDT%22" : ",%22ETHUSDT%22");
+        }
+        cb_buf_append_str(&url, "%5D");
+        cb_buf_append(&url, "", 1);
+        s_reply_t many = s_get(url.data);
+        assert_int_equal(many.status, 200);
+        assert_int_equal(many.json.n, names);
+        assert_int_equal(s_weight(&many), names <= 20 ? 2 : names <= 100 ? 40 : 80);
+        s_free(&many);
+        cb_buf_fini(&url);
+    }
     r = s_get("/binance/api/v3/ticker/24hr?type=FULL");
     assert_int_equal(r.json.n, 3);
     j_keys(&r.json.items[2], full, 21);
