@@ -55,7 +55,9 @@ sim_bn_fail(sim_bn_t *c, int status, int code, const char *fmt, ...)
 static bool
 s_mandatory(sim_bn_t *c, const char *name)
 {
-    return sim_bn_fail(c, 400, -1102, "Mandatory parameter '%s' was not sent, was empty/null, or malformed.", name);
+    return sim_bn_fail(c, 400, -1102,
+                       "Mandatory parameter '%s' was not sent, was empty/null, or malformed.",
+                       name);
 }
 
 const sim_instrument_t *
@@ -80,7 +82,8 @@ sim_bn_symbol(sim_bn_t *c, bool mandatory, size_t *inst)
     }
     size_t count;
     const sim_instrument_t *all = sim_instruments(&count);
-    const sim_instrument_t *in = found == 1 ? sim_instrument_find(SIM_VENUE_BINANCE, v, strlen(v)) : NULL;
+    const sim_instrument_t *in =
+        found == 1 ? sim_instrument_find(SIM_VENUE_BINANCE, v, strlen(v)) : NULL;
     if (in == NULL) {
         return sim_bn_fail(c, 400, -1121, "Invalid symbol.");
     }
@@ -106,7 +109,8 @@ sim_bn_uint(sim_bn_t *c, const char *name, uint64_t *out)
         digits = v[i] >= '0' && v[i] <= '9';
     }
     if (!digits) {
-        sim_bn_fail(c, 400, -1100, "Illegal characters found in parameter '%s'; legal range is '^[0-9]{1,20}$'.",
+        sim_bn_fail(c, 400, -1100,
+                    "Illegal characters found in parameter '%s'; legal range is '^[0-9]{1,20}$'.",
                     name);
         return -1;
     }
@@ -147,7 +151,8 @@ sim_bn_decimal(sim_bn_t *c, const char *name, sim_fx_t *out)
     }
     if (found < 0 || i != n || whole < 1 || whole > 20 || (point && (frac < 1 || frac > 20))) {
         sim_bn_fail(c, 400, -1100,
-                    "Illegal characters found in parameter '%s'; legal range is '^([0-9]{1,20})(\\.[0-9]{1,20})?$'.",
+                    "Illegal characters found in parameter '%s'; legal range is "
+                    "'^([0-9]{1,20})(\\.[0-9]{1,20})?$'.",
                     name);
         return -1;
     }
@@ -184,8 +189,10 @@ sim_bn_enum(sim_bn_t *c, const char *name, char *out, size_t size)
         ok = (out[i] >= 'a' && out[i] <= 'z') || (out[i] >= 'A' && out[i] <= 'Z') || out[i] == '_';
     }
     if (!ok) {
-        sim_bn_fail(c, 400, -1100, "Illegal characters found in parameter '%s'; legal range is '^[a-zA-Z_]{1,36}$'.",
-                    name);
+        sim_bn_fail(
+            c, 400, -1100,
+            "Illegal characters found in parameter '%s'; legal range is '^[a-zA-Z_]{1,36}$'.",
+            name);
         return -1;
     }
     return 1;
@@ -336,7 +343,8 @@ s_ms(int64_t ns)
 static bool
 s_working(const sim_xorder_t *o)
 {
-    return !s_is_stop(o) || !(o->status == SIM_OS_PENDING || (o->status == SIM_OS_CANCELED && o->filled == 0));
+    return !s_is_stop(o) ||
+           !(o->status == SIM_OS_PENDING || (o->status == SIM_OS_CANCELED && o->filled == 0));
 }
 
 /* symbol, orderId, orderListId, clientOrderId: every shape starts so. */
@@ -345,8 +353,9 @@ s_head(cb_buf_t *out, const sim_xorder_t *o)
 {
     char clid[SIM_BN_CLID_SIZE];
     sim_bn_client_id(o, clid);
-    cb_buf_appendf(out, "{\"symbol\":\"%s\",\"orderId\":%llu,\"orderListId\":-1,\"clientOrderId\":\"%s\"",
-                   sim_bn_instrument(o->req.inst)->id, (unsigned long long) o->id, clid);
+    cb_buf_appendf(
+        out, "{\"symbol\":\"%s\",\"orderId\":%llu,\"orderListId\":-1,\"clientOrderId\":\"%s\"",
+        sim_bn_instrument(o->req.inst)->id, (unsigned long long) o->id, clid);
 }
 
 static sim_fx_t
@@ -363,13 +372,14 @@ sim_bn_order_json(cb_buf_t *out, const sim_xorder_t *o)
     sim_bn_amount(out, "origQty", o->req.qty, true);
     sim_bn_amount(out, "executedQty", o->filled, true);
     sim_bn_amount(out, "cummulativeQuoteQty", o->cost, true);
-    cb_buf_appendf(out, ",\"status\":\"%s\",\"timeInForce\":\"%s\",\"type\":\"%s\",\"side\":\"%s\"", sim_bn_status(o),
-                   sim_bn_tif(o), sim_bn_type(o), sim_bn_side(o->req.side));
+    cb_buf_appendf(out, ",\"status\":\"%s\",\"timeInForce\":\"%s\",\"type\":\"%s\",\"side\":\"%s\"",
+                   sim_bn_status(o), sim_bn_tif(o), sim_bn_type(o), sim_bn_side(o->req.side));
     sim_bn_amount(out, "stopPrice", s_is_stop(o) ? o->req.stop_price : 0, true);
     sim_bn_amount(out, "icebergQty", 0, true);
     bool working = s_working(o);
-    cb_buf_appendf(out, ",\"time\":%lld,\"updateTime\":%lld,\"isWorking\":%s,\"workingTime\":%lld", s_ms(o->open_ns),
-                   s_ms(o->update_ns), working ? "true" : "false", working ? s_ms(o->open_ns) : -1LL);
+    cb_buf_appendf(out, ",\"time\":%lld,\"updateTime\":%lld,\"isWorking\":%s,\"workingTime\":%lld",
+                   s_ms(o->open_ns), s_ms(o->update_ns), working ? "true" : "false",
+                   working ? s_ms(o->open_ns) : -1LL);
     sim_bn_amount(out, "origQuoteOrderQty", o->req.quote_qty, true);
     cb_buf_append_str(out, ",\"selfTradePreventionMode\":\"" SIM_BN_STP_MODE "\"}");
 }
@@ -399,7 +409,8 @@ s_fill(void *ctx, const sim_xtrade_t *t)
 }
 
 void
-sim_bn_new_order_json(cb_buf_t *out, const sim_exchange_t *exchange, const sim_xorder_t *o, int resp_type)
+sim_bn_new_order_json(cb_buf_t *out, const sim_exchange_t *exchange, const sim_xorder_t *o,
+                      int resp_type)
 {
     s_head(out, o);
     cb_buf_appendf(out, ",\"transactTime\":%lld", s_ms(o->open_ns));
@@ -412,8 +423,8 @@ sim_bn_new_order_json(cb_buf_t *out, const sim_exchange_t *exchange, const sim_x
     sim_bn_amount(out, "executedQty", o->filled, true);
     sim_bn_amount(out, "origQuoteOrderQty", o->req.quote_qty, true);
     sim_bn_amount(out, "cummulativeQuoteQty", o->cost, true);
-    cb_buf_appendf(out, ",\"status\":\"%s\",\"timeInForce\":\"%s\",\"type\":\"%s\",\"side\":\"%s\"", sim_bn_status(o),
-                   sim_bn_tif(o), sim_bn_type(o), sim_bn_side(o->req.side));
+    cb_buf_appendf(out, ",\"status\":\"%s\",\"timeInForce\":\"%s\",\"type\":\"%s\",\"side\":\"%s\"",
+                   sim_bn_status(o), sim_bn_tif(o), sim_bn_type(o), sim_bn_side(o->req.side));
     if (s_is_stop(o)) {
         sim_bn_amount(out, "stopPrice", o->req.stop_price, true);
     }
@@ -433,18 +444,19 @@ sim_bn_cancel_json(cb_buf_t *out, const sim_xorder_t *o, const char *cancel_clid
 {
     char clid[SIM_BN_CLID_SIZE];
     sim_bn_client_id(o, clid);
-    cb_buf_appendf(out,
-                   "{\"symbol\":\"%s\",\"origClientOrderId\":\"%s\",\"orderId\":%llu,\"orderListId\":-1,"
-                   "\"clientOrderId\":\"%s\",\"transactTime\":%lld",
-                   sim_bn_instrument(o->req.inst)->id, clid, (unsigned long long) o->id, cancel_clid,
-                   s_ms(o->close_ns != 0 ? o->close_ns : o->update_ns));
+    cb_buf_appendf(
+        out,
+        "{\"symbol\":\"%s\",\"origClientOrderId\":\"%s\",\"orderId\":%llu,\"orderListId\":-1,"
+        "\"clientOrderId\":\"%s\",\"transactTime\":%lld",
+        sim_bn_instrument(o->req.inst)->id, clid, (unsigned long long) o->id, cancel_clid,
+        s_ms(o->close_ns != 0 ? o->close_ns : o->update_ns));
     sim_bn_amount(out, "price", s_price(o), true);
     sim_bn_amount(out, "origQty", o->req.qty, true);
     sim_bn_amount(out, "executedQty", o->filled, true);
     sim_bn_amount(out, "origQuoteOrderQty", o->req.quote_qty, true);
     sim_bn_amount(out, "cummulativeQuoteQty", o->cost, true);
-    cb_buf_appendf(out, ",\"status\":\"%s\",\"timeInForce\":\"%s\",\"type\":\"%s\",\"side\":\"%s\"", sim_bn_status(o),
-                   sim_bn_tif(o), sim_bn_type(o), sim_bn_side(o->req.side));
+    cb_buf_appendf(out, ",\"status\":\"%s\",\"timeInForce\":\"%s\",\"type\":\"%s\",\"side\":\"%s\"",
+                   sim_bn_status(o), sim_bn_tif(o), sim_bn_type(o), sim_bn_side(o->req.side));
     if (s_is_stop(o)) {
         sim_bn_amount(out, "stopPrice", o->req.stop_price, true);
     }
@@ -528,7 +540,9 @@ sim_bn_named_order(sim_bn_t *c, size_t inst, bool open_only, int *rc)
         return NULL;
     }
     if (by_id == 0 && by_clid == 0) {
-        sim_bn_fail(c, 400, -1102, "Param 'origClientOrderId' or 'orderId' must be sent, but both were empty/null!");
+        sim_bn_fail(
+            c, 400, -1102,
+            "Param 'origClientOrderId' or 'orderId' must be sent, but both were empty/null!");
         return NULL;
     }
     *rc = 0;
@@ -541,7 +555,8 @@ sim_bn_named_order(sim_bn_t *c, size_t inst, bool open_only, int *rc)
     const sim_xorder_t *o;
     if (by_id == 1) {
         o = sim_exchange_order(c->sim->exchange, id);
-        if (o == NULL || o->owner != c->account->owner || o->req.inst != inst || !sim_bn_visible(o) ||
+        if (o == NULL || o->owner != c->account->owner || o->req.inst != inst ||
+            !sim_bn_visible(o) ||
             (open_only && o->status != SIM_OS_OPEN && o->status != SIM_OS_PENDING)) {
             return NULL;
         }

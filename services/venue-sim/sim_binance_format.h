@@ -43,7 +43,8 @@ sim_bn_param(const sim_bn_t *c, const char *name, char *out, size_t size);
  * escaped) with status, replacing any body written. Returns false, so a
  * check can end with `return sim_bn_fail(...)`. */
 bool
-sim_bn_fail(sim_bn_t *c, int status, int code, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+sim_bn_fail(sim_bn_t *c, int status, int code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 /* Same as sim_bn_fail on a bare response (before a context exists). */
 void
@@ -141,7 +142,8 @@ sim_bn_order_json(cb_buf_t *out, const sim_xorder_t *o);
 
 /* POST order: 0 ACK, 1 RESULT, 2 FULL (RESULT plus fills, "[]" when none). */
 void
-sim_bn_new_order_json(cb_buf_t *out, const sim_exchange_t *exchange, const sim_xorder_t *o, int resp_type);
+sim_bn_new_order_json(cb_buf_t *out, const sim_exchange_t *exchange, const sim_xorder_t *o,
+                      int resp_type);
 
 /* DELETE order / openOrders: the cancel report; cancel_clid is the cancel's
  * own clientOrderId (origClientOrderId is the order's). */

@@ -35,7 +35,9 @@ s_not_required(sim_bn_t *c, const char *name)
 static bool
 s_mandatory(sim_bn_t *c, const char *name)
 {
-    return sim_bn_fail(c, 400, -1102, "Mandatory parameter '%s' was not sent, was empty/null, or malformed.", name);
+    return sim_bn_fail(c, 400, -1102,
+                       "Mandatory parameter '%s' was not sent, was empty/null, or malformed.",
+                       name);
 }
 
 /* A client order id parameter (newClientOrderId): 1 with it, 0 absent, -1
@@ -55,12 +57,14 @@ s_client_id(sim_bn_t *c, const char *name, char out[SIM_BN_CLID_SIZE])
     size_t n = found == 1 ? strlen(v) : 0;
     bool ok = n >= 1 && n < SIM_BN_CLID_SIZE;
     for (size_t i = 0; ok && i < n; i++) {
-        ok = (v[i] >= 'a' && v[i] <= 'z') || (v[i] >= 'A' && v[i] <= 'Z') || (v[i] >= '0' && v[i] <= '9') ||
-             v[i] == '-' || v[i] == '_';
+        ok = (v[i] >= 'a' && v[i] <= 'z') || (v[i] >= 'A' && v[i] <= 'Z') ||
+             (v[i] >= '0' && v[i] <= '9') || v[i] == '-' || v[i] == '_';
     }
     if (!ok) {
-        sim_bn_fail(c, 400, -1100, "Illegal characters found in parameter '%s'; legal range is '^[a-zA-Z0-9-_]{1,36}$'.",
-                    name);
+        sim_bn_fail(
+            c, 400, -1100,
+            "Illegal characters found in parameter '%s'; legal range is '^[a-zA-Z0-9-_]{1,36}$'.",
+            name);
         return -1;
     }
     memcpy(out, v, n + 1);
@@ -115,10 +119,13 @@ s_options(sim_bn_t *c, s_new_t *n, bool limit_price, bool stop)
     if (found < 0) {
         return false;
     }
-    n->resp = (n->req.type == SIM_OT_MARKET || (n->req.type == SIM_OT_LIMIT && !n->req.post_only)) ? S_FULL : S_ACK;
+    n->resp = (n->req.type == SIM_OT_MARKET || (n->req.type == SIM_OT_LIMIT && !n->req.post_only))
+                  ? S_FULL
+                  : S_ACK;
     if (found == 1) {
         if (!s_is(v, "ACK") && !s_is(v, "RESULT") && !s_is(v, "FULL")) {
-            return sim_bn_fail(c, 400, -1130, "Data sent for parameter 'newOrderRespType' is not valid.");
+            return sim_bn_fail(c, 400, -1130,
+                               "Data sent for parameter 'newOrderRespType' is not valid.");
         }
         n->resp = s_is(v, "ACK") ? S_ACK : s_is(v, "RESULT") ? S_RESULT : S_FULL;
     }
@@ -128,7 +135,8 @@ s_options(sim_bn_t *c, s_new_t *n, bool limit_price, bool stop)
     }
     if (found == 1 && !s_is(v, "NONE") && !s_is(v, "EXPIRE_TAKER") && !s_is(v, "EXPIRE_MAKER") &&
         !s_is(v, "EXPIRE_BOTH")) {
-        return sim_bn_fail(c, 400, -1130, "Data sent for parameter 'selfTradePreventionMode' is not valid.");
+        return sim_bn_fail(c, 400, -1130,
+                           "Data sent for parameter 'selfTradePreventionMode' is not valid.");
     }
     uint64_t u;
     if (sim_bn_uint(c, "strategyId", &u) < 0 || (found = sim_bn_uint(c, "strategyType", &u)) < 0) {
@@ -139,12 +147,14 @@ s_options(sim_bn_t *c, s_new_t *n, bool limit_price, bool stop)
     }
     char any[64];
     if (sim_bn_param(c, "trailingDelta", any, sizeof any) != 0) {
-        return stop ? sim_bn_fail(c, 400, -2010, "Trailing stop orders are not supported for this symbol.")
+        return stop ? sim_bn_fail(c, 400, -2010,
+                                  "Trailing stop orders are not supported for this symbol.")
                     : s_not_required(c, "trailingDelta");
     }
     if (sim_bn_param(c, "icebergQty", any, sizeof any) != 0) {
-        return limit_price ? sim_bn_fail(c, 400, -2010, "Iceberg orders are not supported for this symbol.")
-                           : s_not_required(c, "icebergQty");
+        return limit_price
+                   ? sim_bn_fail(c, 400, -2010, "Iceberg orders are not supported for this symbol.")
+                   : s_not_required(c, "icebergQty");
     }
     if (sim_bn_param(c, "pegPriceType", any, sizeof any) != 0 ||
         sim_bn_param(c, "pegOffsetValue", any, sizeof any) != 0 ||
@@ -199,7 +209,9 @@ s_parse_new(sim_bn_t *c, s_new_t *n)
     }
     if (r->type == SIM_OT_MARKET) {
         if (!has_qty && !has_quote) {
-            return sim_bn_fail(c, 400, -1102, "Param 'quantity' or 'quoteOrderQty' must be sent, but both were empty/null!");
+            return sim_bn_fail(
+                c, 400, -1102,
+                "Param 'quantity' or 'quoteOrderQty' must be sent, but both were empty/null!");
         }
         if (has_qty && has_quote) {
             return s_not_required(c, "quoteOrderQty");
@@ -211,12 +223,15 @@ s_parse_new(sim_bn_t *c, s_new_t *n)
     }
     char any[64];
     if (stop && !has_stop && sim_bn_param(c, "trailingDelta", any, sizeof any) == 0) {
-        return sim_bn_fail(c, 400, -1102, "Param 'stopPrice' or 'trailingDelta' must be sent, but both were empty/null!");
+        return sim_bn_fail(
+            c, 400, -1102,
+            "Param 'stopPrice' or 'trailingDelta' must be sent, but both were empty/null!");
     }
     if (!stop && has_stop) {
         return s_not_required(c, "stopPrice");
     }
-    if (s_client_id(c, "newClientOrderId", r->cl_ord_id) < 0 || !s_options(c, n, limit_price, stop)) {
+    if (s_client_id(c, "newClientOrderId", r->cl_ord_id) < 0 ||
+        !s_options(c, n, limit_price, stop)) {
         return false;
     }
     if (has_price && r->price == 0) {
@@ -275,7 +290,8 @@ s_refused(sim_bn_t *c, sim_x_rc_t rc)
         break;
     case SIM_X_NOMEM:
     case SIM_X_OK:
-        sim_bn_fail(c, 500, -1001, "Internal error; unable to process your request. Please try again.");
+        sim_bn_fail(c, 500, -1001,
+                    "Internal error; unable to process your request. Please try again.");
         break;
     }
 }
@@ -303,12 +319,14 @@ s_filters(sim_bn_t *c, const sim_order_req_t *r)
         return sim_bn_fail(c, 400, -1013, "Filter failure: PRICE_FILTER");
     }
     sim_x_rc_t rc = sim_exchange_check(c->sim->exchange, c->account, r);
-    if (rc != SIM_X_OK && rc != SIM_X_DUPLICATE_ID && rc != SIM_X_INSUFFICIENT_FUNDS && rc != SIM_X_NO_LIQUIDITY) {
+    if (rc != SIM_X_OK && rc != SIM_X_DUPLICATE_ID && rc != SIM_X_INSUFFICIENT_FUNDS &&
+        rc != SIM_X_NO_LIQUIDITY) {
         s_refused(c, rc);
         return false;
     }
     sim_fx_t notional = 0;
-    if (r->type != SIM_OT_MARKET && r->price > 0 && (!sim_fx_mul(r->price, r->qty, &notional) || notional > S_MAX_NOTIONAL)) {
+    if (r->type != SIM_OT_MARKET && r->price > 0 &&
+        (!sim_fx_mul(r->price, r->qty, &notional) || notional > S_MAX_NOTIONAL)) {
         return sim_bn_fail(c, 400, -1013, "Filter failure: NOTIONAL");
     }
     s_open_count_t q = {r->inst, 0};
@@ -342,10 +360,11 @@ s_commission_rates(sim_bn_t *c, size_t inst)
     cb_buf_append_str(out, "{\"standardCommissionForOrder\":{");
     sim_bn_amount(out, "maker", maker, false);
     sim_bn_amount(out, "taker", taker, true);
-    cb_buf_append_str(out, "},\"specialCommissionForOrder\":{\"maker\":\"0.00000000\",\"taker\":\"0.00000000\"},"
-                           "\"taxCommissionForOrder\":{\"maker\":\"0.00000000\",\"taker\":\"0.00000000\"},"
-                           "\"discount\":{\"enabledForAccount\":false,\"enabledForSymbol\":false,"
-                           "\"discountAsset\":\"BNB\",\"discount\":\"0.25000000\"}}");
+    cb_buf_append_str(
+        out, "},\"specialCommissionForOrder\":{\"maker\":\"0.00000000\",\"taker\":\"0.00000000\"},"
+             "\"taxCommissionForOrder\":{\"maker\":\"0.00000000\",\"taker\":\"0.00000000\"},"
+             "\"discount\":{\"enabledForAccount\":false,\"enabledForSymbol\":false,"
+             "\"discountAsset\":\"BNB\",\"discount\":\"0.25000000\"}}");
 }
 
 /* Counts the order on the ORDERS limits into *count_10s / *count_1d; false
@@ -390,7 +409,8 @@ sim_bn_order_new(sim_bn_t *c, bool test)
         return;
     }
     /* A made-up id of an open order is in use as much as a sent one. */
-    if (n.req.cl_ord_id[0] != '\0' && sim_bn_order_by_client_id(c, SIZE_MAX, n.req.cl_ord_id, true) != NULL) {
+    if (n.req.cl_ord_id[0] != '\0' &&
+        sim_bn_order_by_client_id(c, SIZE_MAX, n.req.cl_ord_id, true) != NULL) {
         s_refused(c, SIM_X_DUPLICATE_ID);
         return;
     }
@@ -429,7 +449,8 @@ sim_bn_order_cancel(sim_bn_t *c)
     if (found < 0) {
         return;
     }
-    if (found == 1 && !s_is(restrict_to, "ONLY_NEW") && !s_is(restrict_to, "ONLY_PARTIALLY_FILLED")) {
+    if (found == 1 && !s_is(restrict_to, "ONLY_NEW") &&
+        !s_is(restrict_to, "ONLY_PARTIALLY_FILLED")) {
         sim_bn_fail(c, 400, -1145, "Invalid cancelRestrictions");
         return;
     }
@@ -472,7 +493,8 @@ static bool
 s_collect_open(void *ctx, const sim_xorder_t *o)
 {
     s_ids_t *q = ctx;
-    if (o->req.inst != q->inst || !sim_bn_visible(o) || (o->status != SIM_OS_OPEN && o->status != SIM_OS_PENDING)) {
+    if (o->req.inst != q->inst || !sim_bn_visible(o) ||
+        (o->status != SIM_OS_OPEN && o->status != SIM_OS_PENDING)) {
         return true;
     }
     if (q->count == q->cap) {
@@ -509,7 +531,8 @@ sim_bn_open_orders_cancel(sim_bn_t *c)
         size_t written = 0;
         for (size_t i = 0; i < q.count; i++) {
             const sim_xorder_t *o = NULL;
-            if (sim_exchange_cancel(c->sim->exchange, c->account, q.ids[i], "User requested", &o) == SIM_X_OK) {
+            if (sim_exchange_cancel(c->sim->exchange, c->account, q.ids[i], "User requested", &o) ==
+                SIM_X_OK) {
                 if (written++ > 0) {
                     cb_buf_append_char(&c->res->body, ',');
                 }

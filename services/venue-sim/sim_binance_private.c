@@ -24,19 +24,22 @@ s_order_test(sim_bn_t *c)
     sim_bn_order_new(c, true);
 }
 
-#define S_NEW_ORDER_PARAMS                                                                                    \
-    "symbol", "side", "type", "timeInForce", "quantity", "quoteOrderQty", "price", "newClientOrderId",         \
-        "strategyId", "strategyType", "stopPrice", "trailingDelta", "icebergQty", "newOrderRespType",           \
-        "selfTradePreventionMode", "pegPriceType", "pegOffsetValue", "pegOffsetType"
+#define S_NEW_ORDER_PARAMS                                                                         \
+    "symbol", "side", "type", "timeInForce", "quantity", "quoteOrderQty", "price",                 \
+        "newClientOrderId", "strategyId", "strategyType", "stopPrice", "trailingDelta",            \
+        "icebergQty", "newOrderRespType", "selfTradePreventionMode", "pegPriceType",               \
+        "pegOffsetValue", "pegOffsetType"
 
 static const char *const s_new_params[] = {S_NEW_ORDER_PARAMS, NULL};
 static const char *const s_test_params[] = {S_NEW_ORDER_PARAMS, "computeCommissionRates", NULL};
 static const char *const s_get_params[] = {"symbol", "orderId", "origClientOrderId", NULL};
-static const char *const s_cancel_params[] = {"symbol", "orderId", "origClientOrderId", "newClientOrderId",
-                                              "cancelRestrictions", NULL};
+static const char *const s_cancel_params[] = {
+    "symbol", "orderId", "origClientOrderId", "newClientOrderId", "cancelRestrictions", NULL};
 static const char *const s_symbol_params[] = {"symbol", NULL};
-static const char *const s_all_params[] = {"symbol", "orderId", "startTime", "endTime", "limit", NULL};
-static const char *const s_trades_params[] = {"symbol", "orderId", "startTime", "endTime", "fromId", "limit", NULL};
+static const char *const s_all_params[] = {"symbol",  "orderId", "startTime",
+                                           "endTime", "limit",   NULL};
+static const char *const s_trades_params[] = {"symbol", "orderId", "startTime", "endTime",
+                                              "fromId", "limit",   NULL};
 static const char *const s_account_params[] = {"omitZeroBalances", NULL};
 static const char *const s_no_params[] = {NULL};
 
@@ -68,7 +71,8 @@ s_find(const char *name, size_t len, const sim_req_t *req)
 {
     for (size_t i = 0; i < sizeof s_endpoints / sizeof s_endpoints[0]; i++) {
         const s_endpoint_t *e = &s_endpoints[i];
-        if (strlen(e->name) == len && memcmp(e->name, name, len) == 0 && strlen(e->method) == req->method_len &&
+        if (strlen(e->name) == len && memcmp(e->name, name, len) == 0 &&
+            strlen(e->method) == req->method_len &&
             memcmp(e->method, req->method, req->method_len) == 0) {
             return e;
         }
@@ -131,9 +135,10 @@ s_authenticate(sim_bn_t *c)
     size_t body_len = c->use_body ? req->body_len : 0;
     /* The signature first: a request that is not the key holder's learns
      * nothing about the server's clock. */
-    if (sim_auth_binance_verify(c->account->secret, strlen(c->account->secret), req->query, req->query_len, body,
-                                body_len, &err) != 0 ||
-        sim_auth_binance_timestamp(req->query, req->query_len, body, body_len, c->now_ns / 1000000, &err) != 0) {
+    if (sim_auth_binance_verify(c->account->secret, strlen(c->account->secret), req->query,
+                                req->query_len, body, body_len, &err) != 0 ||
+        sim_auth_binance_timestamp(req->query, req->query_len, body, body_len, c->now_ns / 1000000,
+                                   &err) != 0) {
         sim_bn_reply_error(c->res, err.status, err.code, err.msg);
         return false;
     }
@@ -155,8 +160,9 @@ s_accepted(const char *name, size_t len, const char *const *params)
 }
 
 /* Counts one part's parameters (*sent) and those the endpoint reads
- * (*read); false when a name comes twice in it or there are too many. */
-static bool
+ * (*read). Returns 0, -1 when a name comes twice in it, -2 when there are
+ * too many. */
+static int
 s_scan(const char *s, size_t len, const char *const *params, size_t *sent, size_t *read)
 {
     const char *names[S_PARAMS_MAX];
@@ -171,11 +177,11 @@ s_scan(const char *s, size_t len, const char *const *params, size_t *sent, size_
             const char *eq = memchr(s + i, '=', end - i);
             size_t name_len = eq != NULL ? (size_t) (eq - (s + i)) : end - i;
             if (n == S_PARAMS_MAX) {
-                return false;
+                return -2;
             }
             for (size_t k = 0; k < n; k++) {
                 if (lens[k] == name_len && memcmp(names[k], s + i, name_len) == 0) {
-                    return false;
+                    return -1;
                 }
             }
             names[n] = s + i;
@@ -185,7 +191,7 @@ s_scan(const char *s, size_t len, const char *const *params, size_t *sent, size_
         i = end + 1;
     }
     *sent += n;
-    return true;
+    return 0;
 }
 
 /* -1101 for a parameter sent twice (or far too many), -1104 for parameters
@@ -194,31 +200,45 @@ static bool
 s_check_params(sim_bn_t *c, const s_endpoint_t *e)
 {
     size_t sent = 0, read = 0;
-    if (!s_scan(c->req->query, c->req->query_len, e->params, &sent, &read) ||
-        (c->use_body && !s_scan(c->req->body, c->req->body_len, e->params, &sent, &read))) {
+    int rc = s_scan(c->req->query, c->req->query_len, e->params, &sent, &read);
+    if (rc == 0 && c->use_body) {
+        rc = s_scan(c->req->body, c->req->body_len, e->params, &sent, &read);
+    }
+    if (rc == -1) {
         return sim_bn_fail(c, 400, -1101, "Duplicate values for a parameter detected.");
     }
+    if (rc == -2) {
+        return sim_bn_fail(c, 400, -1101, "Too many parameters sent for this endpoint.");
+    }
     if (read != sent) {
-        return sim_bn_fail(c, 400, -1104, "Not all sent parameters were read; read '%zu' parameter(s) but was sent '%zu'.",
-                           read, sent);
+        return sim_bn_fail(
+            c, 400, -1104,
+            "Not all sent parameters were read; read '%zu' parameter(s) but was sent '%zu'.", read,
+            sent);
     }
     return true;
 }
 
 bool
-sim_binance_private_handle(sim_t *sim, const char *name, size_t len, const sim_req_t *req, sim_res_t *res,
-                           int *weight)
+sim_binance_private_handle(sim_t *sim, const char *name, size_t len, const sim_req_t *req,
+                           sim_res_t *res, int *weight)
 {
     const s_endpoint_t *e = s_find(name, len, req);
     if (e == NULL) {
         return false;
     }
     if (sim->exchange == NULL) {
-        sim_bn_reply_error(res, 503, -1001, "Internal error; unable to process your request. Please try again.");
+        sim_bn_reply_error(res, 503, -1001,
+                           "Internal error; unable to process your request. Please try again.");
         return true;
     }
     sim_bn_t c = {
-        .sim = sim, .req = req, .res = res, .use_body = s_use_body(req), .now_ns = cb_time_now_ns(), .weight = *weight,
+        .sim = sim,
+        .req = req,
+        .res = res,
+        .use_body = s_use_body(req),
+        .now_ns = cb_time_now_ns(),
+        .weight = *weight,
     };
     if (s_authenticate(&c) && s_check_params(&c, e)) {
         e->fn(&c);

@@ -25,7 +25,7 @@ sim_binance_private_weight(const char *name, size_t len, const sim_req_t *req, i
  * difference. False when name / method is no signed endpoint (nothing
  * written). Needs sim->exchange (else 503 -1001). */
 bool
-sim_binance_private_handle(sim_t *sim, const char *name, size_t len, const sim_req_t *req, sim_res_t *res,
-                           int *weight);
+sim_binance_private_handle(sim_t *sim, const char *name, size_t len, const sim_req_t *req,
+                           sim_res_t *res, int *weight);
 
 #endif

@@ -57,12 +57,12 @@ s_push(s_list_t *l, const void *item)
 /* Which orders or trades a list endpoint wants. */
 typedef struct {
     s_list_t list;
-    size_t inst;        /* SIZE_MAX: every symbol */
+    size_t inst; /* SIZE_MAX: every symbol */
     bool open_only;
-    uint64_t order_id;  /* allOrders: from this id; myTrades: this order's (0: any) */
-    uint64_t from_id;   /* myTrades: from this trade id (0: any) */
-    int64_t start_ms;   /* -1: none */
-    int64_t end_ms;     /* -1: none */
+    uint64_t order_id; /* allOrders: from this id; myTrades: this order's (0: any) */
+    uint64_t from_id;  /* myTrades: from this trade id (0: any) */
+    int64_t start_ms;  /* -1: none */
+    int64_t end_ms;    /* -1: none */
 } s_query_t;
 
 static bool
@@ -77,8 +77,8 @@ s_pick_order(void *ctx, const sim_xorder_t *o)
 {
     s_query_t *q = ctx;
     if (!sim_bn_visible(o) || (q->inst != SIZE_MAX && o->req.inst != q->inst) ||
-        (q->open_only && o->status != SIM_OS_OPEN && o->status != SIM_OS_PENDING) || o->id < q->order_id ||
-        !s_in_time(q, o->open_ns)) {
+        (q->open_only && o->status != SIM_OS_OPEN && o->status != SIM_OS_PENDING) ||
+        o->id < q->order_id || !s_in_time(q, o->open_ns)) {
         return true;
     }
     return s_push(&q->list, o);
@@ -88,8 +88,8 @@ static bool
 s_pick_trade(void *ctx, const sim_xtrade_t *t)
 {
     s_query_t *q = ctx;
-    if (t->inst != q->inst || (q->order_id != 0 && t->order_id != q->order_id) || t->trade_id < q->from_id ||
-        !s_in_time(q, t->time_ns)) {
+    if (t->inst != q->inst || (q->order_id != 0 && t->order_id != q->order_id) ||
+        t->trade_id < q->from_id || !s_in_time(q, t->time_ns)) {
         return true;
     }
     return s_push(&q->list, t);
@@ -113,7 +113,8 @@ sim_bn_open_orders(sim_bn_t *c)
     }
     sim_exchange_each_order(c->sim->exchange, c->account->owner, s_pick_order, &q);
     if (q.list.nomem) {
-        sim_bn_fail(c, 500, -1001, "Internal error; unable to process your request. Please try again.");
+        sim_bn_fail(c, 500, -1001,
+                    "Internal error; unable to process your request. Please try again.");
     } else {
         cb_buf_append_char(&c->res->body, '[');
         for (size_t i = 0; i < q.list.count; i++) {
@@ -132,7 +133,8 @@ static bool
 s_range(sim_bn_t *c, s_query_t *q, uint64_t *limit, int *has_start, int *has_end)
 {
     uint64_t start = 0, end = 0;
-    if ((*has_start = sim_bn_uint(c, "startTime", &start)) < 0 || (*has_end = sim_bn_uint(c, "endTime", &end)) < 0) {
+    if ((*has_start = sim_bn_uint(c, "startTime", &start)) < 0 ||
+        (*has_end = sim_bn_uint(c, "endTime", &end)) < 0) {
         return false;
     }
     q->start_ms = *has_start ? (int64_t) start : -1;
@@ -168,7 +170,8 @@ sim_bn_all_orders(sim_bn_t *c)
     }
     sim_exchange_each_order(c->sim->exchange, c->account->owner, s_pick_order, &q);
     if (q.list.nomem) {
-        sim_bn_fail(c, 500, -1001, "Internal error; unable to process your request. Please try again.");
+        sim_bn_fail(c, 500, -1001,
+                    "Internal error; unable to process your request. Please try again.");
     } else {
         size_t from, to;
         s_window(q.list.count, limit, has_id == 1 || has_start == 1, &from, &to);
@@ -196,9 +199,11 @@ s_trade_json(cb_buf_t *out, const sim_xtrade_t *t)
     sim_bn_amount(out, "qty", t->qty, true);
     sim_bn_amount(out, "quoteQty", t->cost, true);
     sim_bn_amount(out, "commission", t->fee, true);
-    cb_buf_appendf(out, ",\"commissionAsset\":\"%s\",\"time\":%lld,\"isBuyer\":%s,\"isMaker\":%s,\"isBestMatch\":true}",
-                   names[t->fee_asset], (long long) (t->time_ns / 1000000), t->side == SIM_BUY ? "true" : "false",
-                   t->maker ? "true" : "false");
+    cb_buf_appendf(out,
+                   ",\"commissionAsset\":\"%s\",\"time\":%lld,\"isBuyer\":%s,\"isMaker\":%s,"
+                   "\"isBestMatch\":true}",
+                   names[t->fee_asset], (long long) (t->time_ns / 1000000),
+                   t->side == SIM_BUY ? "true" : "false", t->maker ? "true" : "false");
 }
 
 void
@@ -227,10 +232,12 @@ sim_bn_my_trades(sim_bn_t *c)
     }
     sim_exchange_each_trade(c->sim->exchange, c->account->owner, s_pick_trade, &q);
     if (q.list.nomem) {
-        sim_bn_fail(c, 500, -1001, "Internal error; unable to process your request. Please try again.");
+        sim_bn_fail(c, 500, -1001,
+                    "Internal error; unable to process your request. Please try again.");
     } else {
         size_t from, to;
-        s_window(q.list.count, limit, has_from == 1 || has_start == 1 || has_order == 1, &from, &to);
+        s_window(q.list.count, limit, has_from == 1 || has_start == 1 || has_order == 1, &from,
+                 &to);
         cb_buf_append_char(&c->res->body, '[');
         for (size_t i = from; i < to; i++) {
             if (i > from) {
@@ -267,15 +274,17 @@ sim_bn_account(sim_bn_t *c)
     bool omit_zero = sim_bn_bool(c, "omitZeroBalances");
     cb_buf_t *out = &c->res->body;
     /* makerCommission is in basis points; commissionRates are fractions. */
-    cb_buf_appendf(out, "{\"makerCommission\":%lld,\"takerCommission\":%lld,\"buyerCommission\":0,"
-                        "\"sellerCommission\":0,\"commissionRates\":{",
+    cb_buf_appendf(out,
+                   "{\"makerCommission\":%lld,\"takerCommission\":%lld,\"buyerCommission\":0,"
+                   "\"sellerCommission\":0,\"commissionRates\":{",
                    (long long) (maker / SIM_SCALE), (long long) (taker / SIM_SCALE));
     sim_bn_amount(out, "maker", maker / 10000, false);
     sim_bn_amount(out, "taker", taker / 10000, true);
-    cb_buf_appendf(out, ",\"buyer\":\"0.00000000\",\"seller\":\"0.00000000\"},\"canTrade\":true,"
-                        "\"canWithdraw\":true,\"canDeposit\":true,\"brokered\":false,"
-                        "\"requireSelfTradePrevention\":false,\"preventSor\":false,\"updateTime\":%lld,"
-                        "\"accountType\":\"SPOT\",\"balances\":[",
+    cb_buf_appendf(out,
+                   ",\"buyer\":\"0.00000000\",\"seller\":\"0.00000000\"},\"canTrade\":true,"
+                   "\"canWithdraw\":true,\"canDeposit\":true,\"brokered\":false,"
+                   "\"requireSelfTradePrevention\":false,\"preventSor\":false,\"updateTime\":%lld,"
+                   "\"accountType\":\"SPOT\",\"balances\":[",
                    (long long) (updated / 1000000));
     const char *const *names;
     size_t n = sim_exchange_assets(SIM_VENUE_BINANCE, &names, NULL);
@@ -291,7 +300,8 @@ sim_bn_account(sim_bn_t *c)
         sim_bn_amount(out, "locked", locked, true);
         cb_buf_append_char(out, '}');
     }
-    cb_buf_appendf(out, "],\"permissions\":[\"SPOT\"],\"uid\":%lld}", 354900000LL + (long long) c->account->owner);
+    cb_buf_appendf(out, "],\"permissions\":[\"SPOT\"],\"uid\":%lld}",
+                   354900000LL + (long long) c->account->owner);
 }
 
 void
@@ -299,10 +309,11 @@ sim_bn_rate_limit_order(sim_bn_t *c)
 {
     int64_t count_10s, count_1d;
     sim_bn_order_counts(c, &count_10s, &count_1d);
-    cb_buf_appendf(&c->res->body,
-                   "[{\"rateLimitType\":\"ORDERS\",\"interval\":\"SECOND\",\"intervalNum\":10,\"limit\":%d,"
-                   "\"count\":%lld},{\"rateLimitType\":\"ORDERS\",\"interval\":\"DAY\",\"intervalNum\":1,"
-                   "\"limit\":%d,\"count\":%lld}]",
-                   SIM_LIMITS_BINANCE_ORDERS_10S, (long long) count_10s, SIM_LIMITS_BINANCE_ORDERS_1D,
-                   (long long) count_1d);
+    cb_buf_appendf(
+        &c->res->body,
+        "[{\"rateLimitType\":\"ORDERS\",\"interval\":\"SECOND\",\"intervalNum\":10,\"limit\":%d,"
+        "\"count\":%lld},{\"rateLimitType\":\"ORDERS\",\"interval\":\"DAY\",\"intervalNum\":1,"
+        "\"limit\":%d,\"count\":%lld}]",
+        SIM_LIMITS_BINANCE_ORDERS_10S, (long long) count_10s, SIM_LIMITS_BINANCE_ORDERS_1D,
+        (long long) count_1d);
 }

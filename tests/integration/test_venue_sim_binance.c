@@ -21,6 +21,7 @@
 #include "sim.h"
 #include "sim_exchange.h"
 #include "sim_fixed.h"
+#include "sim_instruments.h"
 #include "sim_http.h"
 #include "sim_limits.h"
 #include "sim_router.h"
@@ -28,15 +29,17 @@
 /* The official example of Binance's "SIGNED Endpoint Examples" (binance.md section 3). */
 #define DOC_KEY "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A"
 #define DOC_SECRET "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j"
-#define DOC_PAYLOAD                                                                                          \
-    "symbol=LTCBTC&side=BUY&type=LIMIT&timeInForce=GTC&quantity=1&price=0.1&recvWindow=5000&timestamp="         \
+#define DOC_PAYLOAD                                                                                \
+    "symbol=LTCBTC&side=BUY&type=LIMIT&timeInForce=GTC&quantity=1&price=0.1&recvWindow=5000&"      \
+    "timestamp="                                                                                   \
     "1499827319559"
 #define DOC_SIGN "c8db56825ae71d6d79447849e617115f4a920fa2acdcab2b053c4b2838bd6b71"
 #define DOC_QUERY3 "symbol=LTCBTC&side=BUY&type=LIMIT&timeInForce=GTC"
 #define DOC_BODY3 "quantity=1&price=0.1&recvWindow=5000&timestamp=1499827319559"
 #define DOC_SIGN3 "0fd168b8ddb4876a0358a8d14d0c9f3da0e9b20c5d52b2a00fcf7d1c602f9a77"
-#define DOC_PAYLOAD_UTF8                                                                                     \
-    "symbol=%EF%BC%91%EF%BC%92%EF%BC%93%EF%BC%94%EF%BC%95%EF%BC%96&side=BUY&type=LIMIT&timeInForce=GTC&"        \
+#define DOC_PAYLOAD_UTF8                                                                           \
+    "symbol=%EF%BC%91%EF%BC%92%EF%BC%93%EF%BC%94%EF%BC%95%EF%BC%96&side=BUY&type=LIMIT&"           \
+    "timeInForce=GTC&"                                                                             \
     "quantity=1&price=0.1&recvWindow=5000&timestamp=1499827319559"
 #define DOC_SIGN_UTF8 "e1353ec6b14d888f1164ae9af8228a3dbd508bc82eb867db8ab6046442f33ef3"
 
@@ -188,7 +191,8 @@ s_sign(const char *secret, const char *payload, char out[65])
 {
     unsigned char mac[32];
     unsigned int len = 0;
-    HMAC(EVP_sha256(), secret, (int) strlen(secret), (const unsigned char *) payload, strlen(payload), mac, &len);
+    HMAC(EVP_sha256(), secret, (int) strlen(secret), (const unsigned char *) payload,
+         strlen(payload), mac, &len);
     for (unsigned i = 0; i < 32; i++) {
         snprintf(out + 2 * i, 3, "%02x", mac[i]);
     }
@@ -197,8 +201,8 @@ s_sign(const char *secret, const char *payload, char out[65])
 /* A signed request as python-binance sends it: params, then timestamp, then
  * signature; in the body (POST / DELETE) or the query string. */
 static s_reply_t
-s_signed_as(const char *key, const char *secret, const char *method, const char *endpoint, const char *params,
-            bool in_body)
+s_signed_as(const char *key, const char *secret, const char *method, const char *endpoint,
+            const char *params, bool in_body)
 {
     char payload[2048], full[2200], path[2400], sig[65];
     snprintf(payload, sizeof payload, "%s%stimestamp=%lld", params, params[0] != '\0' ? "&" : "",
@@ -231,7 +235,8 @@ s_expect_error(const s_reply_t *r, long status, int code, const char *msg)
 }
 
 static void
-s_call_error(const char *method, const char *endpoint, const char *params, long status, int code, const char *msg)
+s_call_error(const char *method, const char *endpoint, const char *params, long status, int code,
+             const char *msg)
 {
     s_reply_t r = s_signed(method, endpoint, params);
     s_expect_error(&r, status, code, msg);
@@ -372,8 +377,9 @@ enum { BTC = 0, USDT = 3 };
 static void
 s_check_order_shape(const char *o)
 {
-    static const char *const amounts[] = {"price", "origQty", "executedQty", "cummulativeQuoteQty", "stopPrice",
-                                          "icebergQty", "origQuoteOrderQty"};
+    static const char *const amounts[] = {
+        "price",     "origQty",    "executedQty",      "cummulativeQuoteQty",
+        "stopPrice", "icebergQty", "origQuoteOrderQty"};
     s_expect_str(o, "symbol", "BTCUSDT");
     assert_true(s_int(o, "orderId") > 0);
     assert_int_equal(s_int(o, "orderListId"), -1);
@@ -407,10 +413,12 @@ test_official_vectors(void **state)
 
     static const char *const outside = "Timestamp for this request is outside of the recvWindow.";
     static const char *const invalid = "Signature for this request is not valid.";
-    s_reply_t r = s_http_call("POST", "/binance/api/v3/order?" DOC_PAYLOAD "&signature=" DOC_SIGN, NULL, DOC_KEY);
+    s_reply_t r = s_http_call("POST", "/binance/api/v3/order?" DOC_PAYLOAD "&signature=" DOC_SIGN,
+                              NULL, DOC_KEY);
     s_expect_error(&r, 400, -1021, outside);
     s_free(&r);
-    r = s_http_call("POST", "/binance/api/v3/order?" DOC_PAYLOAD "&signature=" DOC_SIGN "0", NULL, DOC_KEY);
+    r = s_http_call("POST", "/binance/api/v3/order?" DOC_PAYLOAD "&signature=" DOC_SIGN "0", NULL,
+                    DOC_KEY);
     s_expect_error(&r, 400, -1022, invalid);
     s_free(&r);
     r = s_http_call("POST", "/binance/api/v3/order", DOC_PAYLOAD "&signature=" DOC_SIGN, DOC_KEY);
@@ -418,23 +426,28 @@ test_official_vectors(void **state)
     s_free(&r);
     /* The signature is case-insensitive. */
     r = s_http_call("POST", "/binance/api/v3/order",
-                    DOC_PAYLOAD "&signature=C8DB56825AE71D6D79447849E617115F4A920FA2ACDCAB2B053C4B2838BD6B71",
+                    DOC_PAYLOAD
+                    "&signature=C8DB56825AE71D6D79447849E617115F4A920FA2ACDCAB2B053C4B2838BD6B71",
                     DOC_KEY);
     s_expect_error(&r, 400, -1021, outside);
     s_free(&r);
     r = s_http_call("POST", "/binance/api/v3/order",
-                    DOC_PAYLOAD "&signature=c8db56825ae71d6d79447849e617115f4a920fa2acdcab2b053c4b2838bd6b72",
+                    DOC_PAYLOAD
+                    "&signature=c8db56825ae71d6d79447849e617115f4a920fa2acdcab2b053c4b2838bd6b72",
                     DOC_KEY);
     s_expect_error(&r, 400, -1022, invalid);
     s_free(&r);
-    r = s_http_call("POST", "/binance/api/v3/order?" DOC_QUERY3, DOC_BODY3 "&signature=" DOC_SIGN3, DOC_KEY);
+    r = s_http_call("POST", "/binance/api/v3/order?" DOC_QUERY3, DOC_BODY3 "&signature=" DOC_SIGN3,
+                    DOC_KEY);
     s_expect_error(&r, 400, -1021, outside);
     s_free(&r);
     /* Example 1's signature does not sign example 3's split request. */
-    r = s_http_call("POST", "/binance/api/v3/order?" DOC_QUERY3, DOC_BODY3 "&signature=" DOC_SIGN, DOC_KEY);
+    r = s_http_call("POST", "/binance/api/v3/order?" DOC_QUERY3, DOC_BODY3 "&signature=" DOC_SIGN,
+                    DOC_KEY);
     s_expect_error(&r, 400, -1022, invalid);
     s_free(&r);
-    r = s_http_call("POST", "/binance/api/v3/order?" DOC_PAYLOAD_UTF8 "&signature=" DOC_SIGN_UTF8, NULL, DOC_KEY);
+    r = s_http_call("POST", "/binance/api/v3/order?" DOC_PAYLOAD_UTF8 "&signature=" DOC_SIGN_UTF8,
+                    NULL, DOC_KEY);
     s_expect_error(&r, 400, -1021, outside);
     s_free(&r);
     /* The same bytes under another account's secret do not verify. */
@@ -468,7 +481,8 @@ test_auth_errors(void **state)
     s_expect_error(&r, 400, -1021, "Timestamp for this request is outside of the recvWindow.");
     s_free(&r);
     /* The same age inside a wider recvWindow passes. */
-    snprintf(payload, sizeof payload, "recvWindow=10000&timestamp=%lld", (long long) cb_time_now_ms() - 6000);
+    snprintf(payload, sizeof payload, "recvWindow=10000&timestamp=%lld",
+             (long long) cb_time_now_ms() - 6000);
     s_sign(SECRET, payload, sig);
     snprintf(path, sizeof path, "/binance/api/v3/account?%s&signature=%s", payload, sig);
     r = s_http_call("GET", path, NULL, KEY);
@@ -478,7 +492,8 @@ test_auth_errors(void **state)
     s_sign(SECRET, payload, sig);
     snprintf(path, sizeof path, "/binance/api/v3/account?%s&signature=%s", payload, sig);
     r = s_http_call("GET", path, NULL, KEY);
-    s_expect_error(&r, 400, -1021, "Timestamp for this request was 1000ms ahead of the server's time.");
+    s_expect_error(&r, 400, -1021,
+                   "Timestamp for this request was 1000ms ahead of the server's time.");
     s_free(&r);
     s_call_error("GET", "account", "recvWindow=60001", 400, -1102,
                  "'recvWindow' contains unexpected value. Cannot be greater than '60000'.");
@@ -487,12 +502,14 @@ test_auth_errors(void **state)
                  "Illegal characters found in parameter 'recvWindow'; legal range is "
                  "'^[0-9]{1,10}(\\\\.[0-9]{1,3})?$'.");
     r = s_http_call("GET", "/binance/api/v3/account?recvWindow=5000", NULL, KEY);
-    s_expect_error(&r, 400, -1102, "Mandatory parameter 'signature' was not sent, was empty/null, or malformed.");
+    s_expect_error(&r, 400, -1102,
+                   "Mandatory parameter 'signature' was not sent, was empty/null, or malformed.");
     s_free(&r);
     s_sign(SECRET, "recvWindow=5000", sig);
     snprintf(path, sizeof path, "/binance/api/v3/account?recvWindow=5000&signature=%s", sig);
     r = s_http_call("GET", path, NULL, KEY);
-    s_expect_error(&r, 400, -1102, "Mandatory parameter 'timestamp' was not sent, was empty/null, or malformed.");
+    s_expect_error(&r, 400, -1102,
+                   "Mandatory parameter 'timestamp' was not sent, was empty/null, or malformed.");
     s_free(&r);
     s_call_error("GET", "account", "omitZeroBalances=true&omitZeroBalances=false", 400, -1101,
                  "Duplicate values for a parameter detected.");
@@ -509,9 +526,10 @@ test_limit_rests_and_cancel(void **state)
 {
     (void) state;
     s_balances_t before = s_balances();
-    s_reply_t r = s_signed("POST", "order",
-                           "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.01000&price=60000.00"
-                           "&newClientOrderId=t-limit-1");
+    s_reply_t r = s_signed(
+        "POST", "order",
+        "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.01000&price=60000.00"
+        "&newClientOrderId=t-limit-1");
     assert_int_equal(r.status, 200);
     const char *o = r.body.data;
     s_expect_str(o, "clientOrderId", "t-limit-1");
@@ -530,7 +548,8 @@ test_limit_rests_and_cancel(void **state)
     long long id = s_int(o, "orderId");
     assert_true(s_header_int(&r, "x-mbx-order-count-10s: ") >= 1);
     assert_true(s_header_int(&r, "x-mbx-order-count-1d: ") >= 1);
-    assert_int_equal(s_header_int(&r, "x-mbx-used-weight-1m: "), 0); /* a successful order costs 0 */
+    assert_int_equal(s_header_int(&r, "x-mbx-used-weight-1m: "),
+                     0); /* a successful order costs 0 */
     s_free(&r);
 
     /* The hold is price x qty in USDT, to the last decimal (a buy's fee is
@@ -559,7 +578,8 @@ test_limit_rests_and_cancel(void **state)
     snprintf(params, sizeof params, "symbol=ETHUSDT&orderId=%lld", id);
     s_call_error("GET", "order", params, 400, -2013, "Order does not exist.");
     /* Another account does not see it. */
-    r = s_signed_as(KEY2, SECRET2, "GET", "order", "symbol=BTCUSDT&origClientOrderId=t-limit-1", false);
+    r = s_signed_as(KEY2, SECRET2, "GET", "order", "symbol=BTCUSDT&origClientOrderId=t-limit-1",
+                    false);
     s_expect_error(&r, 400, -2013, "Order does not exist.");
     s_free(&r);
 
@@ -579,7 +599,8 @@ test_limit_rests_and_cancel(void **state)
     s_balances_t after = s_balances();
     assert_memory_equal(&after, &before, sizeof after);
     /* Cancelled once, it is unknown to a second cancel. */
-    s_call_error("DELETE", "order", "symbol=BTCUSDT&origClientOrderId=t-limit-1", 400, -2011, "Unknown order sent.");
+    s_call_error("DELETE", "order", "symbol=BTCUSDT&origClientOrderId=t-limit-1", 400, -2011,
+                 "Unknown order sent.");
     r = s_signed("DELETE", "order", "symbol=BTCUSDT&origClientOrderId=t-limit-1");
     assert_int_equal(s_header_int(&r, "x-mbx-used-weight-1m: "), 1); /* a failed cancel pays */
     s_free(&r);
@@ -591,7 +612,8 @@ test_limit_rests_and_cancel(void **state)
 
     /* A sell holds the base quantity; a cancel by orderId with a cancel id
      * of our own, and the made-up client id works as origClientOrderId. */
-    r = s_signed("POST", "order", "symbol=BTCUSDT&side=SELL&type=LIMIT&timeInForce=GTC&quantity=0.5&price=70000");
+    r = s_signed("POST", "order",
+                 "symbol=BTCUSDT&side=SELL&type=LIMIT&timeInForce=GTC&quantity=0.5&price=70000");
     assert_int_equal(r.status, 200);
     id = s_int(r.body.data, "orderId");
     char auto_id[64];
@@ -613,9 +635,10 @@ test_limit_rests_and_cancel(void **state)
     assert_memory_equal(&after, &before, sizeof after);
 }
 
-/* Sums a FULL answer's fills: qty, price x qty, commission (all in BTC). */
+/* Sums a FULL answer's fills: qty, price x qty, commission (in asset). */
 static void
-s_sum_fills(const char *json, sim_fx_t *qty, sim_fx_t *quote, sim_fx_t *commission, size_t *count)
+s_sum_fills_asset(const char *json, const char *asset, sim_fx_t *qty, sim_fx_t *quote,
+                  sim_fx_t *commission, size_t *count)
 {
     const char *p = strstr(json, "\"fills\":[");
     assert_non_null(p);
@@ -624,7 +647,7 @@ s_sum_fills(const char *json, sim_fx_t *qty, sim_fx_t *quote, sim_fx_t *commissi
     while ((p = strstr(p, "{\"price\":")) != NULL) {
         sim_fx_t price = s_amount(p, "price"), q = s_amount(p, "qty"), cost;
         *commission += s_amount(p, "commission");
-        s_expect_str(p, "commissionAsset", "BTC");
+        s_expect_str(p, "commissionAsset", asset);
         assert_true(s_int(p, "tradeId") > 0);
         assert_true(sim_fx_mul(price, q, &cost));
         *qty += q;
@@ -632,6 +655,12 @@ s_sum_fills(const char *json, sim_fx_t *qty, sim_fx_t *quote, sim_fx_t *commissi
         (*count)++;
         p++;
     }
+}
+
+static void
+s_sum_fills(const char *json, sim_fx_t *qty, sim_fx_t *quote, sim_fx_t *commission, size_t *count)
+{
+    s_sum_fills_asset(json, "BTC", qty, quote, commission, count);
 }
 
 static void
@@ -682,7 +711,8 @@ test_market_full_fills(void **state)
         first_id = first_id == 0 ? trade_id : first_id;
         assert_int_equal(s_int(p, "orderId"), id);
         assert_int_equal(s_int(p, "orderListId"), -1);
-        sim_fx_t price = s_amount(p, "price"), q = s_amount(p, "qty"), qq = s_amount(p, "quoteQty"), cost;
+        sim_fx_t price = s_amount(p, "price"), q = s_amount(p, "qty"), qq = s_amount(p, "quoteQty"),
+                 cost;
         assert_true(sim_fx_mul(price, q, &cost));
         assert_int_equal(qq, cost);
         t_qty += q;
@@ -717,7 +747,8 @@ test_market_full_fills(void **state)
 
     /* A market sell pays its commission in USDT. */
     before = after;
-    r = s_signed("POST", "order", "symbol=BTCUSDT&side=SELL&type=MARKET&quantity=0.2&newOrderRespType=FULL");
+    r = s_signed("POST", "order",
+                 "symbol=BTCUSDT&side=SELL&type=MARKET&quantity=0.2&newOrderRespType=FULL");
     assert_int_equal(r.status, 200);
     quote = s_amount(r.body.data, "cummulativeQuoteQty");
     sim_fx_t fee = 0;
@@ -736,7 +767,8 @@ test_quote_order_qty(void **state)
 {
     (void) state;
     s_balances_t before = s_balances();
-    s_reply_t r = s_signed("POST", "order", "symbol=BTCUSDT&side=BUY&type=MARKET&quoteOrderQty=1000");
+    s_reply_t r =
+        s_signed("POST", "order", "symbol=BTCUSDT&side=BUY&type=MARKET&quoteOrderQty=1000");
     assert_int_equal(r.status, 200);
     const char *o = r.body.data;
     s_expect_str(o, "status", "FILLED");
@@ -754,15 +786,101 @@ test_quote_order_qty(void **state)
     assert_int_equal(before.free_[USDT] - after.free_[USDT], quote);
     assert_int_equal(after.free_[BTC] - before.free_[BTC], executed - fee);
     assert_int_equal(after.locked[USDT], before.locked[USDT]);
+    /* A sell by quote amount sells the BTC that brings in at most that much. */
+    before = after;
+    r = s_signed("POST", "order", "symbol=BTCUSDT&side=SELL&type=MARKET&quoteOrderQty=500");
+    assert_int_equal(r.status, 200);
+    executed = s_amount(r.body.data, "executedQty");
+    quote = s_amount(r.body.data, "cummulativeQuoteQty");
+    assert_true(quote <= 500 * SIM_SCALE && quote > 490 * SIM_SCALE);
+    fee = 0;
+    for (const char *p = r.body.data; (p = strstr(p, "{\"price\":")) != NULL; p++) {
+        fee += s_amount(p, "commission");
+        s_expect_str(p, "commissionAsset", "USDT");
+    }
+    s_free(&r);
+    after = s_balances();
+    assert_int_equal(before.free_[BTC] - after.free_[BTC], executed);
+    assert_int_equal(after.free_[USDT] - before.free_[USDT], quote - fee);
     s_call_error("POST", "order", "symbol=BTCUSDT&side=BUY&type=MARKET", 400, -1102,
                  "Param 'quantity' or 'quoteOrderQty' must be sent, but both were empty/null!");
-    s_call_error("POST", "order", "symbol=BTCUSDT&side=BUY&type=MARKET&quoteOrderQty=1&quantity=1", 400, -1106,
-                 "Parameter 'quoteOrderQty' sent when not required.");
-    s_call_error("POST", "order", "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quoteOrderQty=1&price=1&quantity=1",
-                 400,
-                 -1106, "Parameter 'quoteOrderQty' sent when not required.");
+    s_call_error("POST", "order", "symbol=BTCUSDT&side=BUY&type=MARKET&quoteOrderQty=1&quantity=1",
+                 400, -1106, "Parameter 'quoteOrderQty' sent when not required.");
+    s_call_error(
+        "POST", "order",
+        "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quoteOrderQty=1&price=1&quantity=1",
+        400, -1106, "Parameter 'quoteOrderQty' sent when not required.");
     s_call_error("POST", "order", "symbol=BTCUSDT&side=BUY&type=MARKET&quoteOrderQty=2", 400, -1013,
                  "Filter failure: NOTIONAL");
+}
+
+/* The best ask level of ETHUSDT, read from the book itself. */
+static void
+s_best_ask(sim_fx_t *price, sim_fx_t *qty)
+{
+    size_t count, inst = 0;
+    const sim_instrument_t *all = sim_instruments(&count);
+    while (strcmp(all[inst].id, "ETHUSDT") != 0) {
+        inst++;
+    }
+    pthread_mutex_lock(&s_lock);
+    *price = sim_book_best(sim_market_book(s_sim.market, inst), SIM_SELL, qty);
+    pthread_mutex_unlock(&s_lock);
+}
+
+/* A GTC limit that takes the best level and rests the rest holds exactly
+ * its price x the quantity still open; an IOC expires its rest. */
+static void
+test_partial_fill(void **state)
+{
+    (void) state;
+    enum { ETH = 1 };
+    sim_fx_t ask, level;
+    s_best_ask(&ask, &level);
+    s_balances_t before = s_balances();
+    char params[256], text[2][32];
+    sim_fx_t qty = level + SIM_SCALE;
+    snprintf(params, sizeof params,
+             "symbol=ETHUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=%s&price=%s"
+             "&newClientOrderId=part-1",
+             sim_fx_format(qty, 8, text[0]), sim_fx_format(ask, 8, text[1]));
+    s_reply_t r = s_signed("POST", "order", params);
+    assert_int_equal(r.status, 200);
+    s_expect_str(r.body.data, "status", "PARTIALLY_FILLED");
+    assert_int_equal(s_amount(r.body.data, "executedQty"), level);
+    sim_fx_t cost, fq, fquote, fee;
+    size_t n;
+    assert_true(sim_fx_mul(ask, level, &cost));
+    assert_int_equal(s_amount(r.body.data, "cummulativeQuoteQty"), cost);
+    const char *f = strstr(r.body.data, "\"fills\":[");
+    s_expect_str(f, "commissionAsset", "ETH");
+    s_sum_fills_asset(r.body.data, "ETH", &fq, &fquote, &fee, &n);
+    assert_int_equal(fq, level);
+    s_free(&r);
+    s_balances_t mid = s_balances();
+    assert_int_equal(mid.locked[USDT] - before.locked[USDT], ask); /* ask x 1 ETH still open */
+    assert_int_equal(before.free_[USDT] - mid.free_[USDT], cost + ask);
+    assert_int_equal(mid.free_[ETH] - before.free_[ETH], level - fee);
+    r = s_signed("DELETE", "order", "symbol=ETHUSDT&origClientOrderId=part-1");
+    s_expect_str(r.body.data, "status", "CANCELED");
+    assert_int_equal(s_amount(r.body.data, "executedQty"), level);
+    s_free(&r);
+    s_balances_t after = s_balances();
+    assert_int_equal(after.locked[USDT], before.locked[USDT]);
+    assert_int_equal(before.free_[USDT] - after.free_[USDT], cost);
+
+    /* IOC: the next level fills, the rest expires, nothing stays held. */
+    s_best_ask(&ask, &level);
+    snprintf(params, sizeof params,
+             "symbol=ETHUSDT&side=BUY&type=LIMIT&timeInForce=IOC&quantity=%s&price=%s",
+             sim_fx_format(level + SIM_SCALE / 2, 8, text[0]), sim_fx_format(ask, 8, text[1]));
+    r = s_signed("POST", "order", params);
+    s_expect_str(r.body.data, "status", "EXPIRED");
+    s_expect_str(r.body.data, "timeInForce", "IOC");
+    assert_int_equal(s_amount(r.body.data, "executedQty"), level);
+    s_free(&r);
+    s_balances_t ioc = s_balances();
+    assert_int_equal(ioc.locked[USDT], before.locked[USDT]);
 }
 
 static void
@@ -771,78 +889,109 @@ test_rejections(void **state)
     (void) state;
     s_balances_t before = s_balances();
     /* LIMIT_MAKER that would cross the asks (65003.25 and up). */
-    s_call_error("POST", "order", "symbol=BTCUSDT&side=BUY&type=LIMIT_MAKER&quantity=0.01&price=66000&newClientOrderId=mk-1",
-                 400, -2010, "Order would immediately match and take.");
-    s_call_error("GET", "order", "symbol=BTCUSDT&origClientOrderId=mk-1", 400, -2013, "Order does not exist.");
-    s_call_error("POST", "order", "symbol=BTCUSDT&side=BUY&type=LIMIT_MAKER&quantity=0.01&price=65000&timeInForce=GTC",
-                 400, -1106, "Parameter 'timeInForce' sent when not required.");
-    s_call_error("POST", "order", "symbol=BTCUSDT&side=BUY&type=MARKET&quantity=0.01&timeInForce=GTC", 400, -1106,
+    s_call_error(
+        "POST", "order",
+        "symbol=BTCUSDT&side=BUY&type=LIMIT_MAKER&quantity=0.01&price=66000&newClientOrderId=mk-1",
+        400, -2010, "Order would immediately match and take.");
+    s_call_error("GET", "order", "symbol=BTCUSDT&origClientOrderId=mk-1", 400, -2013,
+                 "Order does not exist.");
+    s_call_error(
+        "POST", "order",
+        "symbol=BTCUSDT&side=BUY&type=LIMIT_MAKER&quantity=0.01&price=65000&timeInForce=GTC", 400,
+        -1106, "Parameter 'timeInForce' sent when not required.");
+    s_call_error("POST", "order",
+                 "symbol=BTCUSDT&side=BUY&type=MARKET&quantity=0.01&timeInForce=GTC", 400, -1106,
                  "Parameter 'timeInForce' sent when not required.");
-    s_call_error("POST", "order", "symbol=BTCUSDT&side=BUY&type=LIMIT&quantity=0.01&price=60000", 400, -1102,
+    s_call_error("POST", "order", "symbol=BTCUSDT&side=BUY&type=LIMIT&quantity=0.01&price=60000",
+                 400, -1102,
                  "Mandatory parameter 'timeInForce' was not sent, was empty/null, or malformed.");
-    s_call_error("POST", "order", "symbol=BTCUSDT&side=BUY&type=MARKET&quantity=0.01&price=60000", 400, -1106,
-                 "Parameter 'price' sent when not required.");
+    s_call_error("POST", "order", "symbol=BTCUSDT&side=BUY&type=MARKET&quantity=0.01&price=60000",
+                 400, -1106, "Parameter 'price' sent when not required.");
     /* Filters. */
-    s_call_error("POST", "order", "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.01&price=60000.001",
+    s_call_error("POST", "order",
+                 "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.01&price=60000.001",
                  400, -1013, "Filter failure: PRICE_FILTER");
-    s_call_error("POST", "order", "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.01&price=1000000.01",
-                 400, -1013, "Filter failure: PRICE_FILTER");
-    s_call_error("POST", "order", "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.000015&price=60000",
+    s_call_error(
+        "POST", "order",
+        "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.01&price=1000000.01", 400,
+        -1013, "Filter failure: PRICE_FILTER");
+    s_call_error("POST", "order",
+                 "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.000015&price=60000",
                  400, -1013, "Filter failure: LOT_SIZE");
-    s_call_error("POST", "order", "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.000001&price=60000",
+    s_call_error("POST", "order",
+                 "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.000001&price=60000",
                  400, -1013, "Filter failure: LOT_SIZE");
-    s_call_error("POST", "order", "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=10000&price=60000",
+    s_call_error("POST", "order",
+                 "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=10000&price=60000",
                  400, -1013, "Filter failure: LOT_SIZE");
-    s_call_error("POST", "order", "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.00001&price=60000",
+    s_call_error("POST", "order",
+                 "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.00001&price=60000",
                  400, -1013, "Filter failure: NOTIONAL");
-    s_call_error("POST", "order", "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.01&price=0", 400,
+    s_call_error("POST", "order",
+                 "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.01&price=0", 400,
                  -1013, "Invalid price.");
     /* Malformed decimals, enums, symbols. */
-    s_call_error("POST", "order", "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=3e-06&price=60000", 400,
-                 -1100,
+    s_call_error("POST", "order",
+                 "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=3e-06&price=60000",
+                 400, -1100,
                  "Illegal characters found in parameter 'quantity'; legal range is "
                  "'^([0-9]{1,20})(\\\\.[0-9]{1,20})?$'.");
-    s_call_error("POST", "order", "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.010000001&price=60000",
-                 400, -1111, "Parameter 'quantity' has too much precision.");
-    s_call_error("POST", "order", "symbol=BTCUSDT&side=HOLD&type=LIMIT&timeInForce=GTC&quantity=0.01&price=60000", 400,
-                 -1117, "Invalid side.");
+    s_call_error(
+        "POST", "order",
+        "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.010000001&price=60000", 400,
+        -1111, "Parameter 'quantity' has too much precision.");
+    s_call_error("POST", "order",
+                 "symbol=BTCUSDT&side=HOLD&type=LIMIT&timeInForce=GTC&quantity=0.01&price=60000",
+                 400, -1117, "Invalid side.");
     s_call_error("POST", "order", "symbol=BTCUSDT&side=BUY&type=ICEBERG&quantity=0.01", 400, -1116,
                  "Invalid orderType.");
-    s_call_error("POST", "order", "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTD&quantity=0.01&price=60000", 400,
-                 -1115, "Invalid timeInForce.");
-    s_call_error("POST", "order", "symbol=XXBTZUSD&side=BUY&type=MARKET&quantity=0.01", 400, -1121, "Invalid symbol.");
-    s_call_error("POST", "order", "symbol=BTCUSDT&side=BUY&type=MARKET&quantity=0.01&newClientOrderId=bad%20id", 400,
+    s_call_error("POST", "order",
+                 "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTD&quantity=0.01&price=60000",
+                 400, -1115, "Invalid timeInForce.");
+    s_call_error("POST", "order", "symbol=XXBTZUSD&side=BUY&type=MARKET&quantity=0.01", 400, -1121,
+                 "Invalid symbol.");
+    s_call_error("POST", "order",
+                 "symbol=BTCUSDT&side=BUY&type=MARKET&quantity=0.01&newClientOrderId=bad%20id", 400,
                  -1100,
-                 "Illegal characters found in parameter 'newClientOrderId'; legal range is '^[a-zA-Z0-9-_]{1,36}$'.");
+                 "Illegal characters found in parameter 'newClientOrderId'; legal range is "
+                 "'^[a-zA-Z0-9-_]{1,36}$'.");
     /* Funds: 5 BTC at 60000 is 300000 USDT. */
-    s_call_error("POST", "order", "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=5&price=60000", 400,
+    s_call_error("POST", "order",
+                 "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=5&price=60000", 400,
                  -2010, "Account has insufficient balance for requested action.");
-    s_call_error("POST", "order", "symbol=BTCUSDT&side=SELL&type=LIMIT&timeInForce=GTC&quantity=50&price=70000", 400,
+    s_call_error("POST", "order",
+                 "symbol=BTCUSDT&side=SELL&type=LIMIT&timeInForce=GTC&quantity=50&price=70000", 400,
                  -2010, "Account has insufficient balance for requested action.");
     /* A client id in use by an open order; free again once it is cancelled. */
     s_reply_t r = s_signed("POST", "order",
-                           "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.01&price=61000&newClientOrderId=dup-1");
+                           "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.01&price="
+                           "61000&newClientOrderId=dup-1");
     assert_int_equal(r.status, 200);
     s_free(&r);
     s_call_error("POST", "order",
-                 "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.02&price=61000&newClientOrderId=dup-1", 400,
-                 -2010, "Duplicate order sent.");
+                 "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.02&price=61000&"
+                 "newClientOrderId=dup-1",
+                 400, -2010, "Duplicate order sent.");
     r = s_signed("DELETE", "order", "symbol=BTCUSDT&origClientOrderId=dup-1");
     assert_int_equal(r.status, 200);
     s_free(&r);
     r = s_signed("POST", "order",
-                 "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.02&price=61000&newClientOrderId=dup-1"
+                 "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.02&price=61000&"
+                 "newClientOrderId=dup-1"
                  "&newOrderRespType=ACK");
     assert_int_equal(r.status, 200);
     assert_null(strstr(r.body.data, "\"status\""));
     s_expect_str(r.body.data, "clientOrderId", "dup-1");
     s_free(&r);
-    r = s_signed("DELETE", "order", "symbol=BTCUSDT&origClientOrderId=dup-1&cancelRestrictions=ONLY_PARTIALLY_FILLED");
+    r = s_signed("DELETE", "order",
+                 "symbol=BTCUSDT&origClientOrderId=dup-1&cancelRestrictions=ONLY_PARTIALLY_FILLED");
     s_expect_error(&r, 400, -2011, "Order was not canceled due to cancel restrictions.");
     s_free(&r);
-    s_call_error("DELETE", "order", "symbol=BTCUSDT&origClientOrderId=dup-1&cancelRestrictions=NEVER", 400, -1145,
+    s_call_error("DELETE", "order",
+                 "symbol=BTCUSDT&origClientOrderId=dup-1&cancelRestrictions=NEVER", 400, -1145,
                  "Invalid cancelRestrictions");
-    r = s_signed("DELETE", "order", "symbol=BTCUSDT&origClientOrderId=dup-1&cancelRestrictions=ONLY_NEW");
+    r = s_signed("DELETE", "order",
+                 "symbol=BTCUSDT&origClientOrderId=dup-1&cancelRestrictions=ONLY_NEW");
     assert_int_equal(r.status, 200);
     s_free(&r);
     s_balances_t after = s_balances();
@@ -856,15 +1005,20 @@ test_stops(void **state)
     /* The last price (a trade of the market orders above, near 65000): a
      * stop-loss sell must trigger below it. */
     s_call_error("POST", "order",
-                 "symbol=BTCUSDT&side=SELL&type=STOP_LOSS_LIMIT&timeInForce=GTC&quantity=0.01&price=64000&stopPrice=65100",
+                 "symbol=BTCUSDT&side=SELL&type=STOP_LOSS_LIMIT&timeInForce=GTC&quantity=0.01&"
+                 "price=64000&stopPrice=65100",
                  400, -2010, "Order would trigger immediately.");
-    s_call_error("POST", "order", "symbol=BTCUSDT&side=SELL&type=STOP_LOSS&quantity=0.01", 400, -1102,
+    s_call_error("POST", "order", "symbol=BTCUSDT&side=SELL&type=STOP_LOSS&quantity=0.01", 400,
+                 -1102,
                  "Param 'stopPrice' or 'trailingDelta' must be sent, but both were empty/null!");
-    s_call_error("POST", "order", "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.01&price=60000&stopPrice=1",
-                 400, -1106, "Parameter 'stopPrice' sent when not required.");
-    s_reply_t r = s_signed("POST", "order",
-                           "symbol=BTCUSDT&side=SELL&type=STOP_LOSS_LIMIT&timeInForce=GTC&quantity=0.01&price=64000"
-                           "&stopPrice=64500&newClientOrderId=stop-1");
+    s_call_error(
+        "POST", "order",
+        "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.01&price=60000&stopPrice=1",
+        400, -1106, "Parameter 'stopPrice' sent when not required.");
+    s_reply_t r = s_signed(
+        "POST", "order",
+        "symbol=BTCUSDT&side=SELL&type=STOP_LOSS_LIMIT&timeInForce=GTC&quantity=0.01&price=64000"
+        "&stopPrice=64500&newClientOrderId=stop-1");
     assert_int_equal(r.status, 200);
     /* Stops answer ACK by default. */
     assert_null(strstr(r.body.data, "\"status\""));
@@ -892,7 +1046,8 @@ test_open_and_all_orders(void **state)
     for (int i = 0; i < 3; i++) {
         char params[200];
         snprintf(params, sizeof params,
-                 "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.01&price=%d&newClientOrderId=open-%d",
+                 "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.01&price=%d&"
+                 "newClientOrderId=open-%d",
                  59000 + i, i);
         s_reply_t r = s_signed("POST", "order", params);
         assert_int_equal(r.status, 200);
@@ -941,14 +1096,16 @@ test_open_and_all_orders(void **state)
     snprintf(params, sizeof params, "\"orderId\":%lld,", ids[2]);
     assert_non_null(strstr(r.body.data, params));
     s_free(&r);
-    snprintf(params, sizeof params, "symbol=BTCUSDT&startTime=%lld", (long long) cb_time_now_ms() + 60000);
+    snprintf(params, sizeof params, "symbol=BTCUSDT&startTime=%lld",
+             (long long) cb_time_now_ms() + 60000);
     r = s_signed("GET", "allOrders", params);
     assert_string_equal(r.body.data, "[]");
     s_free(&r);
 
     /* DELETE openOrders: every open order on the symbol, one report each. */
     s_balances_t before = s_balances();
-    r = s_signed_as(KEY, SECRET, "DELETE", "openOrders", "symbol=BTCUSDT", true); /* in a form body */
+    r = s_signed_as(KEY, SECRET, "DELETE", "openOrders", "symbol=BTCUSDT",
+                    true); /* in a form body */
     assert_int_equal(r.status, 200);
     p = r.body.data;
     size_t reports = 0;
@@ -960,12 +1117,15 @@ test_open_and_all_orders(void **state)
     assert_int_equal(reports, 3);
     s_free(&r);
     s_balances_t after = s_balances();
-    assert_int_equal(before.locked[USDT] - after.locked[USDT], (59000 + 59001 + 59002) * SIM_SCALE / 100);
+    assert_int_equal(before.locked[USDT] - after.locked[USDT],
+                     (59000 + 59001 + 59002) * SIM_SCALE / 100);
     s_call_error("DELETE", "openOrders", "symbol=BTCUSDT", 400, -2011, "Unknown order sent.");
     s_call_error("DELETE", "openOrders", "", 400, -1102,
                  "Mandatory parameter 'symbol' was not sent, was empty/null, or malformed.");
-    s_call_error("GET", "order", "symbol=BTCUSDT&orderId=999999999", 400, -2013, "Order does not exist.");
-    s_call_error("DELETE", "order", "symbol=BTCUSDT&orderId=999999999", 400, -2011, "Unknown order sent.");
+    s_call_error("GET", "order", "symbol=BTCUSDT&orderId=999999999", 400, -2013,
+                 "Order does not exist.");
+    s_call_error("DELETE", "order", "symbol=BTCUSDT&orderId=999999999", 400, -2011,
+                 "Unknown order sent.");
 }
 
 static void
@@ -973,7 +1133,9 @@ test_order_test(void **state)
 {
     (void) state;
     s_balances_t before = s_balances();
-    s_reply_t r = s_signed("POST", "order/test", "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.01&price=60000");
+    s_reply_t r =
+        s_signed("POST", "order/test",
+                 "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.01&price=60000");
     assert_int_equal(r.status, 200);
     assert_string_equal(r.body.data, "{}");
     assert_int_equal(s_header_int(&r, "x-mbx-used-weight-1m: "), 1);
@@ -982,18 +1144,21 @@ test_order_test(void **state)
     r = s_signed("POST", "order/test",
                  "symbol=BTCUSDT&side=SELL&type=MARKET&quantity=0.01&computeCommissionRates=true");
     assert_int_equal(r.status, 200);
-    assert_string_equal(r.body.data,
-                        "{\"standardCommissionForOrder\":{\"maker\":\"0.00100000\",\"taker\":\"0.00100000\"},"
-                        "\"specialCommissionForOrder\":{\"maker\":\"0.00000000\",\"taker\":\"0.00000000\"},"
-                        "\"taxCommissionForOrder\":{\"maker\":\"0.00000000\",\"taker\":\"0.00000000\"},"
-                        "\"discount\":{\"enabledForAccount\":false,\"enabledForSymbol\":false,"
-                        "\"discountAsset\":\"BNB\",\"discount\":\"0.25000000\"}}");
+    assert_string_equal(
+        r.body.data,
+        "{\"standardCommissionForOrder\":{\"maker\":\"0.00100000\",\"taker\":\"0.00100000\"},"
+        "\"specialCommissionForOrder\":{\"maker\":\"0.00000000\",\"taker\":\"0.00000000\"},"
+        "\"taxCommissionForOrder\":{\"maker\":\"0.00000000\",\"taker\":\"0.00000000\"},"
+        "\"discount\":{\"enabledForAccount\":false,\"enabledForSymbol\":false,"
+        "\"discountAsset\":\"BNB\",\"discount\":\"0.25000000\"}}");
     assert_int_equal(s_header_int(&r, "x-mbx-used-weight-1m: "), 20);
     s_free(&r);
     /* Filters apply; balances are the matching engine's business. */
-    s_call_error("POST", "order/test", "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.01&price=60000.001",
+    s_call_error("POST", "order/test",
+                 "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.01&price=60000.001",
                  400, -1013, "Filter failure: PRICE_FILTER");
-    r = s_signed("POST", "order/test", "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=5&price=60000");
+    r = s_signed("POST", "order/test",
+                 "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=5&price=60000");
     assert_string_equal(r.body.data, "{}");
     s_free(&r);
     s_balances_t after = s_balances();
@@ -1020,27 +1185,31 @@ test_account(void **state)
     assert_non_null(strstr(a, "\"permissions\":[\"SPOT\"]"));
     assert_true(s_int(a, "uid") > 0);
     assert_true(s_int(a, "updateTime") > 1600000000000LL);
-    assert_non_null(strstr(a, "{\"asset\":\"ETH\",\"free\":\"0.00000000\",\"locked\":\"0.00000000\"}"));
+    assert_non_null(
+        strstr(a, "{\"asset\":\"SOL\",\"free\":\"0.00000000\",\"locked\":\"0.00000000\"}"));
     s_free(&r);
     r = s_signed("GET", "account", "omitZeroBalances=true");
-    assert_null(strstr(r.body.data, "\"ETH\""));
     assert_null(strstr(r.body.data, "\"SOL\""));
+    assert_non_null(strstr(r.body.data, "{\"asset\":\"ETH\"")); /* bought in test_partial_fill */
     assert_non_null(strstr(r.body.data, "{\"asset\":\"BTC\""));
     assert_non_null(strstr(r.body.data, "{\"asset\":\"USDT\""));
     s_free(&r);
     /* Another account has its own balances. */
     r = s_signed_as(KEY2, SECRET2, "GET", "account", "", false);
-    assert_non_null(strstr(r.body.data, "{\"asset\":\"USDT\",\"free\":\"1000.00000000\",\"locked\":\"0.00000000\"}"));
+    assert_non_null(strstr(
+        r.body.data, "{\"asset\":\"USDT\",\"free\":\"1000.00000000\",\"locked\":\"0.00000000\"}"));
     s_expect_raw(r.body.data, "updateTime", "0");
     s_free(&r);
 
     r = s_signed("GET", "rateLimit/order", "");
     assert_int_equal(r.status, 200);
     assert_int_equal(s_header_int(&r, "x-mbx-used-weight-1m: "), 40);
-    assert_non_null(strstr(r.body.data, "[{\"rateLimitType\":\"ORDERS\",\"interval\":\"SECOND\",\"intervalNum\":10,"
-                                        "\"limit\":100,\"count\":"));
-    assert_non_null(strstr(r.body.data, "{\"rateLimitType\":\"ORDERS\",\"interval\":\"DAY\",\"intervalNum\":1,"
-                                        "\"limit\":200000,\"count\":"));
+    assert_non_null(strstr(
+        r.body.data, "[{\"rateLimitType\":\"ORDERS\",\"interval\":\"SECOND\",\"intervalNum\":10,"
+                     "\"limit\":100,\"count\":"));
+    assert_non_null(strstr(r.body.data,
+                           "{\"rateLimitType\":\"ORDERS\",\"interval\":\"DAY\",\"intervalNum\":1,"
+                           "\"limit\":200000,\"count\":"));
     s_int(r.body.data, "count");
     s_free(&r);
 }
@@ -1058,7 +1227,8 @@ test_weight_charging(void **state)
     s_reply_t r = s_signed("GET", "account", "");
     long long used = s_header_int(&r, "x-mbx-used-weight-1m: ");
     s_free(&r);
-    r = s_signed("POST", "order", "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.01&price=58000");
+    r = s_signed("POST", "order",
+                 "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.01&price=58000");
     assert_int_equal(r.status, 200);
     long long after = s_header_int(&r, "x-mbx-used-weight-1m: ");
     /* Unchanged, unless a minute boundary passed in between (then 0). */
@@ -1066,7 +1236,9 @@ test_weight_charging(void **state)
     assert_int_equal(s_header_int(&r, "x-mbx-order-count-10s: "), 1);
     assert_int_equal(s_header_int(&r, "x-mbx-order-count-1d: "), 1);
     s_free(&r);
-    r = s_signed("POST", "order", "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.01&price=58000.001");
+    r = s_signed(
+        "POST", "order",
+        "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.01&price=58000.001");
     assert_int_equal(r.status, 400);
     long long refused = s_header_int(&r, "x-mbx-used-weight-1m: ");
     assert_true(refused == after + 1 || refused == 1);
@@ -1089,6 +1261,7 @@ main(void)
         cmocka_unit_test(test_limit_rests_and_cancel),
         cmocka_unit_test(test_market_full_fills),
         cmocka_unit_test(test_quote_order_qty),
+        cmocka_unit_test(test_partial_fill),
         cmocka_unit_test(test_rejections),
         cmocka_unit_test(test_stops),
         cmocka_unit_test(test_open_and_all_orders),
