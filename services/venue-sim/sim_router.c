@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cb_time.h"
+#include "sim_binance_private.h"
 #include "sim_binance_public.h"
 #include "sim_kraken_private.h"
 #include "sim_kraken_public.h"
@@ -41,27 +42,35 @@ s_kraken(sim_t *sim, const sim_req_t *req, sim_res_t *res)
     sim_reply_kraken_error(res, "EGeneral:Unknown method");
 }
 
-/* Charges a request's weight to the client's IP; on refusal the answer is
- * replaced by the 429 / 418 error with Retry-After. Sets the used-weight
- * headers either way. */
-static void
-s_binance_charge(sim_t *sim, const sim_req_t *req, sim_res_t *res, int weight)
+/* Charges a request's weight to the client's IP: 0, or -1 with the answer
+ * replaced by the 429 / 418 error with Retry-After. *used receives the
+ * window's used weight. */
+static int
+s_binance_charge(sim_t *sim, const sim_req_t *req, sim_res_t *res, int weight, int64_t *used)
 {
-    int64_t used = weight;
+    *used = weight;
     if (sim->limits != NULL) {
         char ip[64];
         sim_req_peer(req, ip, sizeof ip);
         sim_limits_binance_t lim;
         memset(&lim, 0, sizeof lim);
-        if (sim_limits_binance_request(sim->limits, ip, weight, cb_time_now_ns(), &lim) != 0) {
+        int rc = sim_limits_binance_request(sim->limits, ip, weight, cb_time_now_ns(), &lim);
+        *used = lim.used_weight_1m;
+        if (rc != 0) {
             res->header_count = 0;
             sim_reply_binance_error(res, lim.status, lim.code, lim.msg);
             char retry[32];
             snprintf(retry, sizeof retry, "%lld", (long long) lim.retry_after_s);
             sim_res_header(res, "retry-after", retry);
+            return -1;
         }
-        used = lim.used_weight_1m;
     }
+    return 0;
+}
+
+static void
+s_binance_used(sim_res_t *res, int64_t used)
+{
     char text[32];
     snprintf(text, sizeof text, "%lld", (long long) used);
     sim_res_header(res, "x-mbx-used-weight", text);
@@ -73,14 +82,37 @@ s_binance(sim_t *sim, const sim_req_t *req, sim_res_t *res)
 {
     static const char prefix[] = "/binance/api/v3/";
     int weight = 1;
+    int64_t used;
     size_t off = sizeof prefix - 1;
+    const char *name = req->path + off;
+    size_t len = req->path_len >= off ? req->path_len - off : 0;
+    if (sim_reply_path_has_prefix(req, prefix) && sim_binance_private_weight(name, len, req, &weight)) {
+        /* Signed endpoints can trade: they are charged before they run (a
+         * refused request never reaches the exchange), then given back what
+         * a successful order or cancel does not cost. */
+        if (s_binance_charge(sim, req, res, weight, &used) == 0) {
+            int cost = weight;
+            sim_binance_private_handle(sim, name, len, req, res, &cost);
+            if (sim->limits == NULL) {
+                used = cost;
+            } else if (cost < weight) {
+                char ip[64];
+                sim_req_peer(req, ip, sizeof ip);
+                sim_limits_binance_refund(sim->limits, ip, weight - cost, cb_time_now_ns());
+                used = used > weight - cost ? used - (weight - cost) : 0;
+            }
+        }
+        s_binance_used(res, used);
+        return;
+    }
     /* Public endpoints only read, so they are answered first and charged
      * after (their weight can depend on the answer's size). */
     if (!sim_reply_path_has_prefix(req, prefix) ||
-        !sim_binance_public_handle(sim, req->path + off, req->path_len - off, req, res, &weight)) {
+        !sim_binance_public_handle(sim, name, len, req, res, &weight)) {
         sim_reply_binance_error(res, 404, -1000, "An unknown error occurred while processing the request.");
     }
-    s_binance_charge(sim, req, res, weight);
+    s_binance_charge(sim, req, res, weight, &used);
+    s_binance_used(res, used);
 }
 
 void
