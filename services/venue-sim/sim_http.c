@@ -298,11 +298,19 @@ s_defer_client_gone(h2o_req_t *req)
     return poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
 }
 
+/* Sends d's answer; close ends the connection after it. An answer that was
+ * never to be sent (its client has gone, or the server is closing) goes as
+ * an empty 503. */
 static void
 s_defer_send(s_deferred_t *d, bool close)
 {
     if (close) {
         d->req->http1_is_persistent = 0;
+    }
+    if (d->never) {
+        d->req->res.status = 503;
+        d->req->res.reason = "Service Unavailable";
+        d->body = h2o_iovec_init(H2O_STRLIT(""));
     }
     h2o_send_inline(d->req, d->body.base, d->body.len);
 }
