@@ -17,10 +17,10 @@
 
 /* Routes (every reply is JSON; errors are {"error":"why"}):
  *   GET    /admin/health                              {"ok":true}
- *   GET    /admin/faults                              {"kraken":{...},"binance":{...},"ws_hooks":bool}
- *   POST   /admin/faults/<venue>   {any of the fields} the same as GET, after the change
- *   DELETE /admin/faults[/<venue>]                    {"ok":true}
- *   POST   /admin/ws/<venue>/drop | stall?ms=N | corrupt-checksum (kraken) | gap
+ *   GET    /admin/faults {"kraken":{...},"binance":{...},"ws_hooks":bool} POST
+ * /admin/faults/<venue>   {any of the fields} the same as GET, after the change DELETE
+ * /admin/faults[/<venue>]                    {"ok":true} POST   /admin/ws/<venue>/drop | stall?ms=N
+ * | corrupt-checksum (kraken) | gap
  *                                                     {"ok":true,"connections":N}
  *   GET    /admin/counters                            venues' requests and faults, accounts' orders
  *   GET    /admin/counters/<venue>/<api key>          one account's counters
@@ -40,8 +40,8 @@ typedef struct {
     size_t count;
 } s_path_t;
 
-static void
-s_fail(sim_res_t *res, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void s_fail(sim_res_t *res, int status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 static void
 s_fail(sim_res_t *res, int status, const char *fmt, ...)
@@ -144,7 +144,8 @@ s_venue_of(const s_path_t *path, size_t i, sim_res_t *res)
 /* Parses the request body as one JSON object into mp (to read with cb_mp);
  * false with a 400 answer when it is not. The caller destroys mp either way. */
 static bool
-s_body_object(const sim_req_t *req, msgpack_sbuffer *mp, cb_mp_reader_t *r, uint32_t *count, sim_res_t *res)
+s_body_object(const sim_req_t *req, msgpack_sbuffer *mp, cb_mp_reader_t *r, uint32_t *count,
+              sim_res_t *res)
 {
     char why[160];
     msgpack_packer pk;
@@ -191,13 +192,15 @@ s_read_bool(cb_mp_reader_t *r, const char *name, bool *out, sim_res_t *res)
 static void
 s_write_set(cb_buf_t *b, sim_venue_t venue, const sim_fault_set_t *s)
 {
-    cb_buf_appendf(b,
-                   "{\"latency_ms\":%u,\"jitter_ms\":%u,\"error_pct\":%u,\"timeout_pct\":%u,\"fail_next\":%u,"
-                   "\"timeout_next\":%u,\"timeout_after\":%s,",
-                   s->latency_ms, s->jitter_ms, s->error_pct, s->timeout_pct, s->fail_next, s->timeout_next,
-                   s->timeout_after ? "true" : "false");
+    cb_buf_appendf(
+        b,
+        "{\"latency_ms\":%u,\"jitter_ms\":%u,\"error_pct\":%u,\"timeout_pct\":%u,\"fail_next\":%u,"
+        "\"timeout_next\":%u,\"timeout_after\":%s,",
+        s->latency_ms, s->jitter_ms, s->error_pct, s->timeout_pct, s->fail_next, s->timeout_next,
+        s->timeout_after ? "true" : "false");
     if (venue == SIM_VENUE_KRAKEN) {
-        cb_buf_appendf(b, "\"kraken_error\":\"%s\"}", s->kraken_busy ? "EService:Busy" : "EService:Unavailable");
+        cb_buf_appendf(b, "\"kraken_error\":\"%s\"}",
+                       s->kraken_busy ? "EService:Busy" : "EService:Unavailable");
     } else {
         cb_buf_appendf(b, "\"binance_status\":%d}", s->binance_status);
     }
@@ -210,23 +213,25 @@ s_faults_get(const sim_faults_t *faults, sim_res_t *res)
     for (int v = 0; v < SIM_VENUE_COUNT; v++) {
         sim_fault_set_t set;
         sim_faults_get(faults, (sim_venue_t) v, &set);
-        cb_buf_appendf(&res->body, "%s\"%s\":", v == 0 ? "{" : ",", sim_faults_venue_name((sim_venue_t) v));
+        cb_buf_appendf(&res->body, "%s\"%s\":", v == 0 ? "{" : ",",
+                       sim_faults_venue_name((sim_venue_t) v));
         s_write_set(&res->body, (sim_venue_t) v, &set);
     }
-    cb_buf_appendf(&res->body, ",\"ws_hooks\":%s}", sim_faults_ws_hooks(faults) != NULL ? "true" : "false");
+    cb_buf_appendf(&res->body, ",\"ws_hooks\":%s}",
+                   sim_faults_ws_hooks(faults) != NULL ? "true" : "false");
 }
 
 /* Reads one field of a POST /admin/faults/<venue> body into set. */
 static bool
-s_faults_field(cb_mp_reader_t *r, sim_venue_t venue, const char *key, size_t key_len, sim_fault_set_t *set,
-               bool *has_seed, uint64_t *seed, sim_res_t *res)
+s_faults_field(cb_mp_reader_t *r, sim_venue_t venue, const char *key, size_t key_len,
+               sim_fault_set_t *set, bool *has_seed, uint64_t *seed, sim_res_t *res)
 {
-    static const char *const u32_names[] = {"latency_ms", "jitter_ms", "error_pct",
+    static const char *const u32_names[] = {"latency_ms",  "jitter_ms", "error_pct",
                                             "timeout_pct", "fail_next", "timeout_next"};
-    uint32_t *const u32_fields[] = {&set->latency_ms, &set->jitter_ms, &set->error_pct,
+    uint32_t *const u32_fields[] = {&set->latency_ms,  &set->jitter_ms, &set->error_pct,
                                     &set->timeout_pct, &set->fail_next, &set->timeout_next};
     const uint64_t u32_max[] = {SIM_FAULTS_DELAY_MAX_MS, SIM_FAULTS_DELAY_MAX_MS, 100, 100,
-                                SIM_FAULTS_NEXT_MAX, SIM_FAULTS_NEXT_MAX};
+                                SIM_FAULTS_NEXT_MAX,     SIM_FAULTS_NEXT_MAX};
     uint64_t v;
     for (size_t i = 0; i < sizeof u32_names / sizeof u32_names[0]; i++) {
         if (sim_reply_name_is(key, key_len, u32_names[i])) {
@@ -248,8 +253,10 @@ s_faults_field(cb_mp_reader_t *r, sim_venue_t venue, const char *key, size_t key
         const char *text = NULL;
         size_t len = 0;
         if (cb_mp_peek(r) != CB_MP_STR || cb_mp_read_str(r, &text, &len) != 0 ||
-            (!sim_reply_name_is(text, len, "EService:Unavailable") && !sim_reply_name_is(text, len, "EService:Busy"))) {
-            s_fail(res, 400, "kraken_error: expected \"EService:Unavailable\" or \"EService:Busy\"");
+            (!sim_reply_name_is(text, len, "EService:Unavailable") &&
+             !sim_reply_name_is(text, len, "EService:Busy"))) {
+            s_fail(res, 400,
+                   "kraken_error: expected \"EService:Unavailable\" or \"EService:Busy\"");
             return false;
         }
         set->kraken_busy = sim_reply_name_is(text, len, "EService:Busy");
@@ -267,7 +274,8 @@ s_faults_field(cb_mp_reader_t *r, sim_venue_t venue, const char *key, size_t key
         return true;
     }
     s_fail(res, 400,
-           "unknown field '%.*s' for %s (known: latency_ms, jitter_ms, error_pct, timeout_pct, fail_next, "
+           "unknown field '%.*s' for %s (known: latency_ms, jitter_ms, error_pct, timeout_pct, "
+           "fail_next, "
            "timeout_next, timeout_after, seed, %s)",
            (int) (key_len > 64 ? 64 : key_len), key, sim_faults_venue_name(venue),
            venue == SIM_VENUE_KRAKEN ? "kraken_error" : "binance_status");
@@ -354,7 +362,8 @@ static void
 s_ws(sim_t *sim, const s_path_t *path, const sim_req_t *req, sim_res_t *res)
 {
     if (path->count != 3) {
-        s_fail(res, 404, "unknown admin path: POST /admin/ws/<venue>/drop|stall|corrupt-checksum|gap");
+        s_fail(res, 404,
+               "unknown admin path: POST /admin/ws/<venue>/drop|stall|corrupt-checksum|gap");
         return;
     }
     int venue = s_venue_of(path, 1, res);
@@ -376,7 +385,9 @@ s_ws(sim_t *sim, const s_path_t *path, const sim_req_t *req, sim_res_t *res)
     } else if (s_seg_is(path, 2, "stall")) {
         char text[24];
         char *end = NULL;
-        long ms = sim_param(req->query, req->query_len, "ms", text, sizeof text, NULL) ? strtol(text, &end, 10) : 0;
+        long ms = sim_param(req->query, req->query_len, "ms", text, sizeof text, NULL)
+                      ? strtol(text, &end, 10)
+                      : 0;
         if (end == NULL || end == text || *end != '\0' || ms < 1 || ms > S_STALL_MAX_MS) {
             s_fail(res, 400, "stall needs ?ms=N with N in 1..%d", S_STALL_MAX_MS);
             return;
@@ -387,7 +398,8 @@ s_ws(sim_t *sim, const s_path_t *path, const sim_req_t *req, sim_res_t *res)
         rc = h->stall(h->ctx, (sim_venue_t) venue, (int) ms);
     } else if (s_seg_is(path, 2, "corrupt-checksum")) {
         if (venue != SIM_VENUE_KRAKEN) {
-            s_fail(res, 400, "corrupt-checksum applies to kraken only (Binance books carry no checksum)");
+            s_fail(res, 400,
+                   "corrupt-checksum applies to kraken only (Binance books carry no checksum)");
             return;
         }
         if (h == NULL || h->corrupt_checksum == NULL) {
@@ -400,7 +412,8 @@ s_ws(sim_t *sim, const s_path_t *path, const sim_req_t *req, sim_res_t *res)
         }
         rc = h->gap(h->ctx, (sim_venue_t) venue);
     } else {
-        s_fail(res, 404, "unknown WebSocket fault '%s': drop, stall, corrupt-checksum or gap", action);
+        s_fail(res, 404, "unknown WebSocket fault '%s': drop, stall, corrupt-checksum or gap",
+               action);
         return;
     }
     if (rc < 0) {
@@ -452,7 +465,8 @@ s_write_account(cb_buf_t *b, const sim_exchange_t *x, const sim_account_t *a)
 {
     cb_buf_appendf(b, "{\"venue\":\"%s\",\"key\":", sim_faults_venue_name(a->venue));
     s_string(b, a->key, strlen(a->key));
-    cb_buf_appendf(b, ",\"orders_received\":%llu,\"client_order_ids\":{", (unsigned long long) a->orders_received);
+    cb_buf_appendf(b, ",\"orders_received\":%llu,\"client_order_ids\":{",
+                   (unsigned long long) a->orders_received);
     s_clids_t clids = {0};
     sim_exchange_each_order(x, a->owner, s_collect_clid, &clids);
     for (size_t i = 0; i < clids.count; i++) {
@@ -472,9 +486,11 @@ s_counters_all(sim_t *sim, sim_res_t *res)
     for (int v = 0; sim->faults != NULL && v < SIM_VENUE_COUNT; v++) {
         sim_fault_counters_t c;
         sim_faults_counters(sim->faults, (sim_venue_t) v, &c);
-        cb_buf_appendf(b, "%s\"%s\":{\"requests\":%llu,\"errors\":%llu,\"timeouts\":%llu,\"delayed\":%llu}",
-                       v > 0 ? "," : "", sim_faults_venue_name((sim_venue_t) v), (unsigned long long) c.requests,
-                       (unsigned long long) c.errors, (unsigned long long) c.timeouts, (unsigned long long) c.delayed);
+        cb_buf_appendf(
+            b, "%s\"%s\":{\"requests\":%llu,\"errors\":%llu,\"timeouts\":%llu,\"delayed\":%llu}",
+            v > 0 ? "," : "", sim_faults_venue_name((sim_venue_t) v),
+            (unsigned long long) c.requests, (unsigned long long) c.errors,
+            (unsigned long long) c.timeouts, (unsigned long long) c.delayed);
     }
     cb_buf_append_str(b, "},\"accounts\":[");
     for (uint32_t owner = 1; sim->exchange != NULL; owner++) {
@@ -511,17 +527,19 @@ s_counters(sim_t *sim, const s_path_t *path, const sim_req_t *req, sim_res_t *re
         s_fail(res, 503, "the exchange is not running");
         return;
     }
-    const sim_account_t *a = sim_exchange_account_by_key(sim->exchange, (sim_venue_t) venue, path->text[2],
-                                                         path->len[2]);
+    const sim_account_t *a = sim_exchange_account_by_key(sim->exchange, (sim_venue_t) venue,
+                                                         path->text[2], path->len[2]);
     if (a == NULL) {
-        s_fail(res, 404, "no %s account has that API key", sim_faults_venue_name((sim_venue_t) venue));
+        s_fail(res, 404, "no %s account has that API key",
+               sim_faults_venue_name((sim_venue_t) venue));
         return;
     }
     if (path->count == 3) {
         s_write_account(&res->body, sim->exchange, a);
         return;
     }
-    cb_buf_appendf(&res->body, "{\"count\":%u}", sim_exchange_clid_count(sim->exchange, a->owner, path->text[4]));
+    cb_buf_appendf(&res->body, "{\"count\":%u}",
+                   sim_exchange_clid_count(sim->exchange, a->owner, path->text[4]));
 }
 
 /* ---- reset, market ------------------------------------------------------------------ */
@@ -580,11 +598,13 @@ s_market(sim_t *sim, const sim_req_t *req, sim_res_t *res)
             }
         } else if (sim_reply_name_is(key, key_len, "rate")) {
             if (!s_read_uint(&r, "rate", 100000, &rate, res) || rate == 0) {
-                s_fail(res, 400, "rate: expected an integer 1..100000 (events per second per instrument)");
+                s_fail(res, 400,
+                       "rate: expected an integer 1..100000 (events per second per instrument)");
                 goto done;
             }
         } else {
-            s_fail(res, 400, "unknown field '%.*s' (known: paused, rate)", (int) (key_len > 64 ? 64 : key_len), key);
+            s_fail(res, 400, "unknown field '%.*s' (known: paused, rate)",
+                   (int) (key_len > 64 ? 64 : key_len), key);
             goto done;
         }
     }
@@ -608,7 +628,8 @@ done:
 bool
 sim_admin_is_loopback(const char *ip)
 {
-    return strncmp(ip, "127.", 4) == 0 || strcmp(ip, "::1") == 0 || strncmp(ip, "::ffff:127.", 11) == 0;
+    return strncmp(ip, "127.", 4) == 0 || strcmp(ip, "::1") == 0 ||
+           strncmp(ip, "::ffff:127.", 11) == 0;
 }
 
 void

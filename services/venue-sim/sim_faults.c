@@ -15,7 +15,8 @@ struct sim_faults {
 };
 
 /* Binance's answer when its backend fails (documented for HTTP 5xx). */
-static const char s_binance_msg[] = "Internal error; unable to process your request. Please try again.";
+static const char s_binance_msg[] =
+    "Internal error; unable to process your request. Please try again.";
 
 static const sim_fault_set_t s_none = {.binance_status = 503};
 
@@ -64,14 +65,16 @@ sim_faults_get(const sim_faults_t *faults, sim_venue_t venue, sim_fault_set_t *o
 }
 
 int
-sim_faults_set(sim_faults_t *faults, sim_venue_t venue, const sim_fault_set_t *set, char *err, size_t errsize)
+sim_faults_set(sim_faults_t *faults, sim_venue_t venue, const sim_fault_set_t *set, char *err,
+               size_t errsize)
 {
     if (set->latency_ms > SIM_FAULTS_DELAY_MAX_MS || set->jitter_ms > SIM_FAULTS_DELAY_MAX_MS) {
         snprintf(err, errsize, "latency_ms and jitter_ms must be 0..%u", SIM_FAULTS_DELAY_MAX_MS);
         return -1;
     }
     if (set->error_pct > 100 || set->timeout_pct > 100 || set->error_pct + set->timeout_pct > 100) {
-        snprintf(err, errsize, "error_pct and timeout_pct must be 0..100 and add up to at most 100 (got %u + %u)",
+        snprintf(err, errsize,
+                 "error_pct and timeout_pct must be 0..100 and add up to at most 100 (got %u + %u)",
                  set->error_pct, set->timeout_pct);
         return -1;
     }
@@ -121,7 +124,8 @@ s_server_error(const sim_fault_set_t *set, sim_venue_t venue, sim_res_t *res)
 }
 
 bool
-sim_faults_before(sim_faults_t *faults, sim_venue_t venue, sim_res_t *res, sim_fault_verdict_t *verdict)
+sim_faults_before(sim_faults_t *faults, sim_venue_t venue, sim_res_t *res,
+                  sim_fault_verdict_t *verdict)
 {
     memset(verdict, 0, sizeof *verdict);
     if (faults == NULL) {
@@ -139,7 +143,9 @@ sim_faults_before(sim_faults_t *faults, sim_venue_t venue, sim_res_t *res, sim_f
         fate = S_ERROR;
     } else if (set->error_pct + set->timeout_pct > 0) {
         uint32_t r = (uint32_t) (s_next(faults) % 100);
-        fate = r < set->timeout_pct ? S_TIMEOUT : r < set->timeout_pct + set->error_pct ? S_ERROR : S_NONE;
+        fate = r < set->timeout_pct                    ? S_TIMEOUT
+               : r < set->timeout_pct + set->error_pct ? S_ERROR
+                                                       : S_NONE;
     }
     if (fate == S_TIMEOUT) {
         count->timeouts++;

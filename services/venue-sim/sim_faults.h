@@ -79,7 +79,8 @@ sim_faults_get(const sim_faults_t *faults, sim_venue_t venue, sim_fault_set_t *o
 /* Replaces venue's faults with set after checking it. Returns 0, or -1
  * with the reason in err (nothing changed then). */
 int
-sim_faults_set(sim_faults_t *faults, sim_venue_t venue, const sim_fault_set_t *set, char *err, size_t errsize);
+sim_faults_set(sim_faults_t *faults, sim_venue_t venue, const sim_fault_set_t *set, char *err,
+               size_t errsize);
 
 /* Removes every fault of every venue (the counters stay). */
 void
@@ -99,7 +100,8 @@ sim_faults_reset_counters(sim_faults_t *faults);
  * dispatch it, then call sim_faults_after with verdict. faults may be NULL
  * (no faults: false, verdict empty). */
 bool
-sim_faults_before(sim_faults_t *faults, sim_venue_t venue, sim_res_t *res, sim_fault_verdict_t *verdict);
+sim_faults_before(sim_faults_t *faults, sim_venue_t venue, sim_res_t *res,
+                  sim_fault_verdict_t *verdict);
 
 /* Applies the rest of verdict (delay, drop) to the venue's answer in res. */
 void

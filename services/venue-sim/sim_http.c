@@ -270,7 +270,8 @@ static void
 s_defer_insert(sim_http_t *http, s_deferred_t *d)
 {
     h2o_linklist_t *after = http->deferred.prev;
-    while (after != &http->deferred && H2O_STRUCT_FROM_MEMBER(s_deferred_t, link, after)->due_ms > d->due_ms) {
+    while (after != &http->deferred &&
+           H2O_STRUCT_FROM_MEMBER(s_deferred_t, link, after)->due_ms > d->due_ms) {
         after = after->prev;
     }
     h2o_linklist_insert(after->next, &d->link);
@@ -290,7 +291,8 @@ s_defer_on_dispose(void *p)
 static bool
 s_defer_client_gone(h2o_req_t *req)
 {
-    h2o_socket_t *sock = req->conn->callbacks->get_socket != NULL ? req->conn->callbacks->get_socket(req->conn) : NULL;
+    const h2o_conn_callbacks_t *cb = req->conn->callbacks;
+    h2o_socket_t *sock = cb->get_socket != NULL ? cb->get_socket(req->conn) : NULL;
     if (sock == NULL) {
         return false;
     }

@@ -32,7 +32,8 @@
 #include "sim_limits.h"
 #include "sim_router.h"
 
-#define DOC_SECRET "kQH5HW/8p1uGOVjbgWA7FunAmGO8lsSUXNsu3eow76sz84Q18fWxnyRzBHCd3pd5nE9qa99HAZtuZuj6F1huXg=="
+#define DOC_SECRET                                                                                 \
+    "kQH5HW/8p1uGOVjbgWA7FunAmGO8lsSUXNsu3eow76sz84Q18fWxnyRzBHCd3pd5nE9qa99HAZtuZuj6F1huXg=="
 
 /* A server in its own thread: everything the test does goes through HTTP,
  * so the sim is only ever touched by that thread. */
@@ -125,7 +126,8 @@ s_setup(void **state)
     s_sim.auth = sim_auth_new();
     s_sim.limits = sim_limits_new();
     s_sim.faults = sim_faults_new(1);
-    if (s_sim.exchange == NULL || s_sim.auth == NULL || s_sim.limits == NULL || s_sim.faults == NULL) {
+    if (s_sim.exchange == NULL || s_sim.auth == NULL || s_sim.limits == NULL ||
+        s_sim.faults == NULL) {
         return -1;
     }
     sim_limits_set_enabled(s_sim.limits, false);
@@ -183,7 +185,8 @@ typedef struct {
 
 /* One request on a fresh connection. body NULL: none; headers may be NULL. */
 static s_reply_t
-s_do_url(const char *url, const char *method, const char *body, struct curl_slist *headers, long timeout_ms)
+s_do_url(const char *url, const char *method, const char *body, struct curl_slist *headers,
+         long timeout_ms)
 {
     s_reply_t r;
     memset(&r, 0, sizeof r);
@@ -226,8 +229,8 @@ s_expect(const char *method, const char *path, const char *body, long status, co
 {
     s_reply_t r = s_do(method, path, body, 5000);
     if (r.rc != CURLE_OK || r.status != status || strstr(r.body, needle) == NULL) {
-        fail_msg("%s %s %s: want %ld with '%s', got rc %d status %ld '%s'", method, path, body != NULL ? body : "",
-                 status, needle, (int) r.rc, r.status, r.body);
+        fail_msg("%s %s %s: want %ld with '%s', got rc %d status %ld '%s'", method, path,
+                 body != NULL ? body : "", status, needle, (int) r.rc, r.status, r.body);
     }
 }
 
@@ -235,11 +238,13 @@ s_expect(const char *method, const char *path, const char *body, long status, co
 static s_reply_t
 s_kraken_call(const char *method, const char *params, long timeout_ms)
 {
-    char nonce[32], body[1024], path[96], sign[SIM_AUTH_KRAKEN_SIGN_SIZE], url[256], h1[160], h2[160];
+    char nonce[32], body[1024], path[96], sign[SIM_AUTH_KRAKEN_SIGN_SIZE], url[256], h1[160],
+        h2[160];
     snprintf(nonce, sizeof nonce, "%llu", (unsigned long long) ++s_nonce);
     snprintf(body, sizeof body, "nonce=%s&%s", nonce, params);
     snprintf(path, sizeof path, "/0/private/%s", method);
-    assert_int_equal(sim_auth_kraken_sign(DOC_SECRET, path, strlen(path), nonce, strlen(nonce), body, strlen(body), sign),
+    assert_int_equal(sim_auth_kraken_sign(DOC_SECRET, path, strlen(path), nonce, strlen(nonce),
+                                          body, strlen(body), sign),
                      0);
     snprintf(url, sizeof url, "http://127.0.0.1:%d/kraken%s", sim_http_port(s_main.http), path);
     snprintf(h1, sizeof h1, "API-Key: doc-key");
@@ -265,15 +270,19 @@ test_health_and_faults_shape(void **state)
 {
     (void) state;
     s_expect("GET", "/admin/health", NULL, 200, "{\"ok\":true}");
-    s_expect("GET", "/admin/faults", NULL, 200,
-             "{\"kraken\":{\"latency_ms\":0,\"jitter_ms\":0,\"error_pct\":0,\"timeout_pct\":0,\"fail_next\":0,"
-             "\"timeout_next\":0,\"timeout_after\":false,\"kraken_error\":\"EService:Unavailable\"},"
-             "\"binance\":{\"latency_ms\":0,\"jitter_ms\":0,\"error_pct\":0,\"timeout_pct\":0,\"fail_next\":0,"
-             "\"timeout_next\":0,\"timeout_after\":false,\"binance_status\":503},\"ws_hooks\":true}");
+    s_expect(
+        "GET", "/admin/faults", NULL, 200,
+        "{\"kraken\":{\"latency_ms\":0,\"jitter_ms\":0,\"error_pct\":0,\"timeout_pct\":0,\"fail_"
+        "next\":0,"
+        "\"timeout_next\":0,\"timeout_after\":false,\"kraken_error\":\"EService:Unavailable\"},"
+        "\"binance\":{\"latency_ms\":0,\"jitter_ms\":0,\"error_pct\":0,\"timeout_pct\":0,\"fail_"
+        "next\":0,"
+        "\"timeout_next\":0,\"timeout_after\":false,\"binance_status\":503},\"ws_hooks\":true}");
     /* A subset changes only those fields, and the answer shows the result. */
     s_expect("POST", "/admin/faults/kraken", "{\"latency_ms\":5,\"fail_next\":0}", 200,
              "{\"kraken\":{\"latency_ms\":5,\"jitter_ms\":0,");
-    s_expect("POST", "/admin/faults/kraken", "{\"jitter_ms\":7}", 200, "{\"kraken\":{\"latency_ms\":5,\"jitter_ms\":7,");
+    s_expect("POST", "/admin/faults/kraken", "{\"jitter_ms\":7}", 200,
+             "{\"kraken\":{\"latency_ms\":5,\"jitter_ms\":7,");
     s_expect("DELETE", "/admin/faults/kraken", NULL, 200, "{\"ok\":true}");
     s_expect("GET", "/admin/faults", NULL, 200, "{\"kraken\":{\"latency_ms\":0,\"jitter_ms\":0,");
 }
@@ -316,16 +325,25 @@ test_latency_does_not_block_other_requests(void **state)
     assert_true(slow.reply.ms >= 400);
     assert_true(slow.reply.ms < 2000);
     /* Jitter: between latency and latency + jitter (plus scheduling slack). */
-    s_expect("POST", "/admin/faults/kraken", "{\"latency_ms\":100,\"jitter_ms\":100}", 200, "\"jitter_ms\":100");
+    s_expect("POST", "/admin/faults/kraken", "{\"latency_ms\":100,\"jitter_ms\":100}", 200,
+             "\"jitter_ms\":100");
     for (int i = 0; i < 3; i++) {
         s_reply_t r = s_do("GET", "/kraken/0/public/Time", NULL, 5000);
         assert_int_equal(r.status, 200);
         assert_true(r.ms >= 100 && r.ms < 1000);
     }
+    /* A client that gives up during the delay: its late answer goes
+     * nowhere, harmlessly. */
+    s_expect("POST", "/admin/faults/kraken", "{\"latency_ms\":300,\"jitter_ms\":0}", 200,
+             "\"latency_ms\":300");
+    s_reply_t gone = s_do("GET", "/kraken/0/public/Time", NULL, 100);
+    assert_int_equal(gone.rc, CURLE_OPERATION_TIMEDOUT);
+    usleep(350000);
     s_clear();
     s_reply_t r = s_do("GET", "/kraken/0/public/Time", NULL, 5000);
+    assert_int_equal(r.status, 200);
     assert_true(r.ms < 250);
-    s_expect("GET", "/admin/counters", NULL, 200, "\"delayed\":4}");
+    s_expect("GET", "/admin/counters", NULL, 200, "\"delayed\":5}");
 }
 
 static void
@@ -342,8 +360,8 @@ test_fail_next_kraken(void **state)
     s_expect("GET", "/kraken/0/public/Time", NULL, 200, "{\"error\":[],\"result\":{\"unixtime\":");
     s_expect("GET", "/admin/faults", NULL, 200, "\"fail_next\":0");
     /* Busy instead of Unavailable; Binance is untouched by Kraken's faults. */
-    s_expect("POST", "/admin/faults/kraken", "{\"fail_next\":1,\"kraken_error\":\"EService:Busy\"}", 200,
-             "\"kraken_error\":\"EService:Busy\"");
+    s_expect("POST", "/admin/faults/kraken", "{\"fail_next\":1,\"kraken_error\":\"EService:Busy\"}",
+             200, "\"kraken_error\":\"EService:Busy\"");
     s_expect("GET", "/binance/api/v3/ping", NULL, 200, "{}");
     s_expect("GET", "/kraken/0/public/Time", NULL, 200, "{\"error\":[\"EService:Busy\"]}");
     s_expect("GET", "/kraken/0/public/Time", NULL, 200, "\"unixtime\":");
@@ -357,8 +375,8 @@ test_binance_5xx(void **state)
     s_expect("POST", "/admin/faults/binance", "{\"fail_next\":1}", 200, "\"binance_status\":503");
     s_reply_t r = s_do("GET", "/binance/api/v3/time", NULL, 5000);
     assert_int_equal(r.status, 503);
-    assert_string_equal(r.body,
-                        "{\"code\":-1001,\"msg\":\"Internal error; unable to process your request. Please try again.\"}");
+    assert_string_equal(r.body, "{\"code\":-1001,\"msg\":\"Internal error; unable to process your "
+                                "request. Please try again.\"}");
     s_expect("GET", "/binance/api/v3/time", NULL, 200, "{\"serverTime\":");
     s_expect("POST", "/admin/faults/binance", "{\"fail_next\":1,\"binance_status\":500}", 200,
              "\"binance_status\":500");
@@ -380,7 +398,8 @@ test_timeout_next(void **state)
      * server closes that connection (a raw socket shows it). */
     s_expect("POST", "/admin/faults/kraken", "{\"timeout_next\":1}", 200, "\"timeout_next\":1");
     int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t) sim_http_port(s_main.http))};
+    struct sockaddr_in addr = {.sin_family = AF_INET,
+                               .sin_port = htons((uint16_t) sim_http_port(s_main.http))};
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     assert_int_equal(connect(fd, (struct sockaddr *) &addr, sizeof addr), 0);
     static const char get[] = "GET /kraken/0/public/Time HTTP/1.1\r\nHost: x\r\n\r\n";
@@ -417,7 +436,8 @@ test_error_and_timeout_shares(void **state)
     char first[32] = {0}, second[32] = {0};
     for (int round = 0; round < 2; round++) {
         char *seq = round == 0 ? first : second;
-        s_expect("POST", "/admin/faults/binance", "{\"error_pct\":50,\"seed\":7}", 200, "\"error_pct\":50");
+        s_expect("POST", "/admin/faults/binance", "{\"error_pct\":50,\"seed\":7}", 200,
+                 "\"error_pct\":50");
         for (int i = 0; i < 20; i++) {
             s_reply_t r = s_do("GET", "/binance/api/v3/ping", NULL, 5000);
             assert_true(r.status == 200 || r.status == 503);
@@ -428,7 +448,8 @@ test_error_and_timeout_shares(void **state)
     assert_non_null(strchr(first, '.'));
     assert_non_null(strchr(first, 'x'));
     /* timeout_pct 100: every request goes unanswered. */
-    s_expect("POST", "/admin/faults/binance", "{\"error_pct\":0,\"timeout_pct\":100}", 200, "\"timeout_pct\":100");
+    s_expect("POST", "/admin/faults/binance", "{\"error_pct\":0,\"timeout_pct\":100}", 200,
+             "\"timeout_pct\":100");
     s_reply_t r = s_do("GET", "/binance/api/v3/ping", NULL, 300);
     assert_int_equal(r.rc, CURLE_OPERATION_TIMEDOUT);
     s_clear();
@@ -443,18 +464,29 @@ test_admin_refuses_bad_input(void **state)
     s_expect("POST", "/admin/faults/kraken", "[1,2]", 400, "expected a JSON object");
     s_expect("POST", "/admin/faults/kraken", "", 400, "empty body");
     s_expect("POST", "/admin/faults/kraken", "{\"latncy_ms\":5}", 400, "unknown field 'latncy_ms'");
-    s_expect("POST", "/admin/faults/kraken", "{\"error_pct\":150}", 400, "error_pct: expected an integer 0..100");
-    s_expect("POST", "/admin/faults/kraken", "{\"error_pct\":-1}", 400, "error_pct: expected an integer");
-    s_expect("POST", "/admin/faults/kraken", "{\"error_pct\":\"5\"}", 400, "error_pct: expected an integer");
-    s_expect("POST", "/admin/faults/kraken", "{\"error_pct\":2.5}", 400, "error_pct: expected an integer");
-    s_expect("POST", "/admin/faults/kraken", "{\"error_pct\":60,\"timeout_pct\":50}", 400, "add up to at most 100");
-    s_expect("POST", "/admin/faults/kraken", "{\"latency_ms\":999999}", 400, "latency_ms: expected an integer");
-    s_expect("POST", "/admin/faults/kraken", "{\"timeout_after\":1}", 400, "timeout_after: expected true or false");
-    s_expect("POST", "/admin/faults/kraken", "{\"kraken_error\":\"EGeneral:Nope\"}", 400, "kraken_error: expected");
-    s_expect("POST", "/admin/faults/kraken", "{\"binance_status\":500}", 400, "unknown field 'binance_status'");
-    s_expect("POST", "/admin/faults/binance", "{\"binance_status\":502}", 400, "expected 503 or 500");
+    s_expect("POST", "/admin/faults/kraken", "{\"error_pct\":150}", 400,
+             "error_pct: expected an integer 0..100");
+    s_expect("POST", "/admin/faults/kraken", "{\"error_pct\":-1}", 400,
+             "error_pct: expected an integer");
+    s_expect("POST", "/admin/faults/kraken", "{\"error_pct\":\"5\"}", 400,
+             "error_pct: expected an integer");
+    s_expect("POST", "/admin/faults/kraken", "{\"error_pct\":2.5}", 400,
+             "error_pct: expected an integer");
+    s_expect("POST", "/admin/faults/kraken", "{\"error_pct\":60,\"timeout_pct\":50}", 400,
+             "add up to at most 100");
+    s_expect("POST", "/admin/faults/kraken", "{\"latency_ms\":999999}", 400,
+             "latency_ms: expected an integer");
+    s_expect("POST", "/admin/faults/kraken", "{\"timeout_after\":1}", 400,
+             "timeout_after: expected true or false");
+    s_expect("POST", "/admin/faults/kraken", "{\"kraken_error\":\"EGeneral:Nope\"}", 400,
+             "kraken_error: expected");
+    s_expect("POST", "/admin/faults/kraken", "{\"binance_status\":500}", 400,
+             "unknown field 'binance_status'");
+    s_expect("POST", "/admin/faults/binance", "{\"binance_status\":502}", 400,
+             "expected 503 or 500");
     /* One bad field: nothing applies. */
-    s_expect("POST", "/admin/faults/kraken", "{\"fail_next\":3,\"error_pct\":101}", 400, "error_pct");
+    s_expect("POST", "/admin/faults/kraken", "{\"fail_next\":3,\"error_pct\":101}", 400,
+             "error_pct");
     s_expect("GET", "/admin/faults", NULL, 200, "\"fail_next\":0");
     s_expect("POST", "/admin/faults/okx", "{}", 404, "unknown venue 'okx'");
     s_expect("GET", "/admin/faults/kraken", NULL, 405, "method not allowed");
@@ -462,7 +494,8 @@ test_admin_refuses_bad_input(void **state)
     s_expect("GET", "/admin/nope", NULL, 404, "unknown admin path");
     s_expect("POST", "/admin/market", "{}", 400, "expected {\\\"paused\\\"");
     s_expect("POST", "/admin/market", "{\"rate\":0}", 400, "rate: expected an integer 1..100000");
-    s_expect("POST", "/admin/market", "{\"paused\":\"yes\"}", 400, "paused: expected true or false");
+    s_expect("POST", "/admin/market", "{\"paused\":\"yes\"}", 400,
+             "paused: expected true or false");
     s_expect("GET", "/admin/market", NULL, 405, "method not allowed");
 }
 
@@ -489,7 +522,8 @@ static void
 test_counters_by_client_order_id_and_reset(void **state)
 {
     (void) state;
-    static const char order[] = "ordertype=limit&type=buy&pair=XBTUSD&price=1000.0&volume=0.01&cl_ord_id=";
+    static const char order[] =
+        "ordertype=limit&type=buy&pair=XBTUSD&price=1000.0&volume=0.01&cl_ord_id=";
     char params[256];
     snprintf(params, sizeof params, "%sabc-1", order);
     s_reply_t r = s_kraken_call("AddOrder", params, 5000);
@@ -518,29 +552,38 @@ test_counters_by_client_order_id_and_reset(void **state)
     /* The whole picture: per account (keys, never secrets) and per venue. */
     r = s_do("GET", "/admin/counters", NULL, 5000);
     assert_int_equal(r.status, 200);
-    assert_non_null(strstr(r.body, "{\"venue\":\"kraken\",\"key\":\"doc-key\",\"orders_received\":3,"
-                                   "\"client_order_ids\":{\"abc-1\":2,\"t-1\":1}}"));
-    assert_non_null(strstr(r.body, "{\"venue\":\"kraken\",\"key\":\"key/with+slash\",\"orders_received\":0,"));
-    assert_non_null(strstr(r.body, "{\"venue\":\"binance\",\"key\":\"bkey\",\"orders_received\":0,"));
+    assert_non_null(strstr(r.body,
+                           "{\"venue\":\"kraken\",\"key\":\"doc-key\",\"orders_received\":3,"
+                           "\"client_order_ids\":{\"abc-1\":2,\"t-1\":1}}"));
+    assert_non_null(
+        strstr(r.body, "{\"venue\":\"kraken\",\"key\":\"key/with+slash\",\"orders_received\":0,"));
+    assert_non_null(
+        strstr(r.body, "{\"venue\":\"binance\",\"key\":\"bkey\",\"orders_received\":0,"));
     assert_null(strstr(r.body, "bsecret"));
     assert_null(strstr(r.body, "kQH5HW"));
     assert_non_null(strstr(r.body, "\"venues\":{\"kraken\":{\"requests\":"));
     /* Keys are percent-decoded path segments. */
-    s_expect("GET", "/admin/counters/kraken/key%2Fwith+slash/clid/abc-1", NULL, 200, "{\"count\":0}");
-    s_expect("GET", "/admin/counters/kraken/key%2Fwith+slash", NULL, 200, "\"key\":\"key/with+slash\"");
-    s_expect("GET", "/admin/counters/kraken/nobody/clid/abc-1", NULL, 404, "no kraken account has that API key");
+    s_expect("GET", "/admin/counters/kraken/key%2Fwith+slash/clid/abc-1", NULL, 200,
+             "{\"count\":0}");
+    s_expect("GET", "/admin/counters/kraken/key%2Fwith+slash", NULL, 200,
+             "\"key\":\"key/with+slash\"");
+    s_expect("GET", "/admin/counters/kraken/nobody/clid/abc-1", NULL, 404,
+             "no kraken account has that API key");
     s_expect("GET", "/admin/counters/binance/doc-key/clid/abc-1", NULL, 404, "no binance account");
     s_expect("GET", "/admin/counters/kraken/bad%zz/clid/x", NULL, 400, "malformed admin path");
     /* Reset: orders, counters and faults are gone. */
-    s_expect("POST", "/admin/faults/kraken", "{\"latency_ms\":50,\"fail_next\":9}", 200, "\"fail_next\":9");
+    s_expect("POST", "/admin/faults/kraken", "{\"latency_ms\":50,\"fail_next\":9}", 200,
+             "\"fail_next\":9");
     s_expect("POST", "/admin/reset", NULL, 200, "{\"ok\":true}");
-    s_expect("GET", "/admin/faults", NULL, 200, "{\"kraken\":{\"latency_ms\":0,\"jitter_ms\":0,\"error_pct\":0,"
-                                                "\"timeout_pct\":0,\"fail_next\":0,");
+    s_expect("GET", "/admin/faults", NULL, 200,
+             "{\"kraken\":{\"latency_ms\":0,\"jitter_ms\":0,\"error_pct\":0,"
+             "\"timeout_pct\":0,\"fail_next\":0,");
     s_expect("GET", "/admin/counters/kraken/doc-key/clid/abc-1", NULL, 200, "{\"count\":0}");
     s_expect("GET", "/admin/counters", NULL, 200,
              "\"venues\":{\"kraken\":{\"requests\":0,\"errors\":0,\"timeouts\":0,\"delayed\":0},"
              "\"binance\":{\"requests\":0,\"errors\":0,\"timeouts\":0,\"delayed\":0}}");
-    s_expect("GET", "/admin/counters", NULL, 200, "\"key\":\"doc-key\",\"orders_received\":0,\"client_order_ids\":{}}");
+    s_expect("GET", "/admin/counters", NULL, 200,
+             "\"key\":\"doc-key\",\"orders_received\":0,\"client_order_ids\":{}}");
     s_expect("GET", "/kraken/0/public/Time", NULL, 200, "\"unixtime\":");
     s_expect("GET", "/admin/counters", NULL, 200, "\"kraken\":{\"requests\":1,");
 }
@@ -572,8 +615,8 @@ test_admin_refuses_remote_peers(void **state)
     struct ifaddrs *ifs = NULL;
     if (getifaddrs(&ifs) == 0) {
         for (struct ifaddrs *i = ifs; i != NULL && ip[0] == '\0'; i = i->ifa_next) {
-            if (i->ifa_addr != NULL && i->ifa_addr->sa_family == AF_INET && (i->ifa_flags & IFF_UP) &&
-                !(i->ifa_flags & IFF_LOOPBACK)) {
+            if (i->ifa_addr != NULL && i->ifa_addr->sa_family == AF_INET &&
+                (i->ifa_flags & IFF_UP) && !(i->ifa_flags & IFF_LOOPBACK)) {
                 inet_ntop(AF_INET, &((struct sockaddr_in *) i->ifa_addr)->sin_addr, ip, sizeof ip);
             }
         }
@@ -625,7 +668,8 @@ test_destroy_with_pending_answers(void **state)
     int fds[2];
     for (int i = 0; i < 2; i++) {
         fds[i] = socket(AF_INET, SOCK_STREAM, 0);
-        struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t) sim_http_port(srv.http))};
+        struct sockaddr_in addr = {.sin_family = AF_INET,
+                                   .sin_port = htons((uint16_t) sim_http_port(srv.http))};
         addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
         assert_int_equal(connect(fds[i], (struct sockaddr *) &addr, sizeof addr), 0);
         assert_int_equal(write(fds[i], reqs[i], strlen(reqs[i])), (ssize_t) strlen(reqs[i]));
@@ -641,7 +685,8 @@ test_destroy_with_pending_answers(void **state)
         size_t len = 0;
         ssize_t n;
         struct pollfd p = {.fd = fds[i], .events = POLLIN};
-        while (len < sizeof buf - 1 && poll(&p, 1, 1000) == 1 && (n = read(fds[i], buf + len, sizeof buf - 1 - len)) > 0) {
+        while (len < sizeof buf - 1 && poll(&p, 1, 1000) == 1 &&
+               (n = read(fds[i], buf + len, sizeof buf - 1 - len)) > 0) {
             len += (size_t) n;
         }
         buf[len] = '\0';
