@@ -81,6 +81,15 @@ s_method_is(const sim_req_t *req, const char *method)
     return sim_reply_name_is(req->method, req->method_len, method);
 }
 
+static int
+s_hex(char c)
+{
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
+}
+
 /* Splits the path after /admin/ into percent-decoded segments; false when
  * there are too many, one is too long, or an escape is malformed. */
 static bool
@@ -101,13 +110,12 @@ s_split(const sim_req_t *req, s_path_t *path)
         for (const char *c = p; c < stop; c++) {
             char ch = *c;
             if (ch == '%') {
-                char hex[3] = {c + 1 < stop ? c[1] : 0, c + 2 < stop ? c[2] : 0, 0};
-                char *hex_end;
-                long v = strtol(hex, &hex_end, 16);
-                if (hex_end != hex + 2 || hex[0] == '+' || hex[0] == '-' || v == 0) {
+                int hi = c + 2 < stop ? s_hex(c[1]) : -1;
+                int lo = hi >= 0 ? s_hex(c[2]) : -1;
+                if (lo < 0 || hi * 16 + lo == 0) {
                     return false;
                 }
-                ch = (char) v;
+                ch = (char) (hi * 16 + lo);
                 c += 2;
             }
             if (n + 1 >= S_SEG_MAX) {

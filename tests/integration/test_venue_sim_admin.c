@@ -571,6 +571,9 @@ test_counters_by_client_order_id_and_reset(void **state)
              "no kraken account has that API key");
     s_expect("GET", "/admin/counters/binance/doc-key/clid/abc-1", NULL, 404, "no binance account");
     s_expect("GET", "/admin/counters/kraken/bad%zz/clid/x", NULL, 400, "malformed admin path");
+    s_expect("GET", "/admin/counters/kraken/bad%%202/clid/x", NULL, 400, "malformed admin path");
+    s_expect("GET", "/admin/counters/kraken/bad%2", NULL, 400, "malformed admin path");
+    s_expect("GET", "/admin/counters/kraken/doc%2Dkey/clid/abc-1", NULL, 200, "{\"count\":");
     /* Reset: orders, counters and faults are gone. */
     s_expect("POST", "/admin/faults/kraken", "{\"latency_ms\":50,\"fail_next\":9}", 200,
              "\"fail_next\":9");
