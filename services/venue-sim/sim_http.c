@@ -2,6 +2,7 @@
 #define H2O_USE_LIBUV 0
 #include <arpa/inet.h>
 #include <errno.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <strings.h>
 #include <netinet/in.h>
@@ -29,7 +30,19 @@ struct sim_http {
     int port;
     sim_handler_fn handler;
     void *ctx;
+    /* Deferred answers (see the section below). */
+    h2o_timeout_t defer_timeout;
+    h2o_timeout_entry_t defer_entry;
+    h2o_linklist_t deferred;
+    bool closing; /* sim_http_destroy has begun: answer at once */
 };
+
+static void
+s_defer(sim_http_t *http, h2o_req_t *req, h2o_iovec_t body, const sim_res_t *res);
+static void
+s_defer_init(sim_http_t *http);
+static void
+s_defer_fini(sim_http_t *http);
 
 static int
 s_on_req(h2o_handler_t *self, h2o_req_t *req)
@@ -67,6 +80,10 @@ s_on_req(h2o_handler_t *self, h2o_req_t *req)
     }
     h2o_iovec_t body = h2o_strdup(&req->pool, res.body.data != NULL ? res.body.data : "", res.body.len);
     cb_buf_fini(&res.body);
+    if (res.delay_ms > 0 || res.never_answer) {
+        s_defer(http, req, body, &res);
+        return 0;
+    }
     h2o_send_inline(req, body.base, body.len);
     return 0;
 }
@@ -102,6 +119,7 @@ sim_http_new(const char *host, int port, sim_handler_fn handler, void *ctx, char
     h->http = http;
     http->loop = h2o_evloop_create();
     h2o_context_init(&http->context, http->loop, &http->config);
+    s_defer_init(http);
     http->accept.ctx = &http->context;
     http->accept.hosts = http->config.hosts;
 
@@ -137,6 +155,9 @@ sim_http_destroy(sim_http_t **http_p)
         return;
     }
     sim_http_t *http = *http_p;
+    if (http->loop != NULL) {
+        s_defer_fini(http);
+    }
     if (http->listener != NULL) {
         h2o_socket_read_stop(http->listener);
         h2o_socket_close(http->listener);
@@ -203,4 +224,159 @@ sim_res_header(sim_res_t *res, const char *name, const char *value)
         snprintf(res->header_value[res->header_count], sizeof res->header_value[0], "%s", value);
         res->header_count++;
     }
+}
+
+/* ---- deferred answers (fault injection) ------------------------------------
+ *
+ * A deferred answer is fully built at once (status, headers, body in the
+ * request's pool) and sent later from a timer: at its due time when delayed,
+ * never when it is to go unanswered. An unanswered request is checked every
+ * S_WATCH_MS: h2o stops reading a connection while its request is being
+ * handled, so it would not notice the client leaving; once the client has
+ * gone, the answer is sent with "connection: close" so that h2o closes the
+ * connection and disposes of the request.
+ *
+ * The pending answers are kept sorted by due time, with one timer entry
+ * armed for the earliest. h2o 2.2's h2o_timeout_t fires its entries after a
+ * fixed period, in the order they were linked; this one has period 0 and
+ * holds at most that one entry, whose registered_at is set to the due time
+ * (so it fires at that time, never earlier, even when re-armed from its own
+ * callback). */
+
+#define S_WATCH_MS 100
+
+typedef struct {
+    h2o_linklist_t link; /* in http->deferred, by due_ms; unlinked once sent */
+    sim_http_t *http;
+    h2o_req_t *req;
+    h2o_iovec_t body;
+    uint64_t due_ms;
+    bool never;
+} s_deferred_t;
+
+static void
+s_defer_arm(sim_http_t *http)
+{
+    h2o_timeout_unlink(&http->defer_entry);
+    if (http->closing || h2o_linklist_is_empty(&http->deferred)) {
+        return;
+    }
+    s_deferred_t *first = H2O_STRUCT_FROM_MEMBER(s_deferred_t, link, http->deferred.next);
+    h2o_timeout_link(http->loop, &http->defer_timeout, &http->defer_entry);
+    http->defer_entry.registered_at = first->due_ms;
+}
+
+static void
+s_defer_insert(sim_http_t *http, s_deferred_t *d)
+{
+    h2o_linklist_t *after = http->deferred.prev;
+    while (after != &http->deferred &&
+           H2O_STRUCT_FROM_MEMBER(s_deferred_t, link, after)->due_ms > d->due_ms) {
+        after = after->prev;
+    }
+    h2o_linklist_insert(after->next, &d->link);
+}
+
+/* Called by h2o when the request's pool goes, however the request ended. */
+static void
+s_defer_on_dispose(void *p)
+{
+    s_deferred_t *d = p;
+    if (h2o_linklist_is_linked(&d->link)) {
+        h2o_linklist_unlink(&d->link);
+        s_defer_arm(d->http);
+    }
+}
+
+static bool
+s_defer_client_gone(h2o_req_t *req)
+{
+    const h2o_conn_callbacks_t *cb = req->conn->callbacks;
+    h2o_socket_t *sock = cb->get_socket != NULL ? cb->get_socket(req->conn) : NULL;
+    if (sock == NULL) {
+        return false;
+    }
+    struct pollfd p = {.fd = h2o_socket_get_fd(sock), .events = POLLRDHUP};
+    return poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
+}
+
+/* Sends d's answer; close ends the connection after it. An answer that was
+ * never to be sent (its client has gone, or the server is closing) goes as
+ * an empty 503. */
+static void
+s_defer_send(s_deferred_t *d, bool close)
+{
+    if (close) {
+        d->req->http1_is_persistent = 0;
+    }
+    if (d->never) {
+        d->req->res.status = 503;
+        d->req->res.reason = "Service Unavailable";
+        d->body = h2o_iovec_init(H2O_STRLIT(""));
+    }
+    h2o_send_inline(d->req, d->body.base, d->body.len);
+}
+
+static void
+s_defer_on_timer(h2o_timeout_entry_t *entry)
+{
+    sim_http_t *http = H2O_STRUCT_FROM_MEMBER(sim_http_t, defer_entry, entry);
+    uint64_t now = h2o_now(http->loop);
+    while (!h2o_linklist_is_empty(&http->deferred)) {
+        s_deferred_t *d = H2O_STRUCT_FROM_MEMBER(s_deferred_t, link, http->deferred.next);
+        if (d->due_ms > now) {
+            break;
+        }
+        h2o_linklist_unlink(&d->link);
+        if (d->never && !s_defer_client_gone(d->req)) {
+            d->due_ms = now + S_WATCH_MS;
+            s_defer_insert(http, d);
+            continue;
+        }
+        s_defer_send(d, d->never);
+    }
+    s_defer_arm(http);
+}
+
+static void
+s_defer(sim_http_t *http, h2o_req_t *req, h2o_iovec_t body, const sim_res_t *res)
+{
+    if (http->closing) {
+        req->http1_is_persistent = 0;
+        h2o_send_inline(req, body.base, body.len);
+        return;
+    }
+    s_deferred_t *d = h2o_mem_alloc_shared(&req->pool, sizeof *d, s_defer_on_dispose);
+    memset(d, 0, sizeof *d);
+    d->http = http;
+    d->req = req;
+    d->body = body;
+    d->never = res->never_answer;
+    d->due_ms = h2o_now(http->loop) + (d->never ? S_WATCH_MS : (uint64_t) res->delay_ms);
+    s_defer_insert(http, d);
+    s_defer_arm(http);
+}
+
+static void
+s_defer_init(sim_http_t *http)
+{
+    h2o_linklist_init_anchor(&http->deferred);
+    h2o_timeout_init(http->loop, &http->defer_timeout, 0);
+    http->defer_entry.cb = s_defer_on_timer;
+}
+
+/* Sends every pending answer at once, closing its connection; answers of
+ * requests that still arrive are sent at once from now on. */
+static void
+s_defer_fini(sim_http_t *http)
+{
+    http->closing = true;
+    h2o_timeout_unlink(&http->defer_entry);
+    while (!h2o_linklist_is_empty(&http->deferred)) {
+        s_deferred_t *d = H2O_STRUCT_FROM_MEMBER(s_deferred_t, link, http->deferred.next);
+        h2o_linklist_unlink(&d->link);
+        s_defer_send(d, true);
+    }
+    h2o_evloop_run(http->loop, 0); /* let the answers go and their connections close */
+    h2o_timeout_dispose(http->loop, &http->defer_timeout);
 }

@@ -2,6 +2,7 @@
 #ifndef SIM_HTTP_H_INCLUDED
 #define SIM_HTTP_H_INCLUDED
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "cb_buf.h"
@@ -26,6 +27,12 @@ typedef struct {
 typedef struct {
     int status;
     cb_buf_t body;
+    /* Deferred answers (fault injection, see sim_faults.h): delay_ms > 0
+     * sends the answer that much later, from a timer on the server's loop
+     * (other requests are served meanwhile); never_answer keeps the request
+     * pending, unanswered, until the client goes away. Both default to off. */
+    int delay_ms;
+    bool never_answer;
     char header_name[SIM_RES_HEADERS_MAX][48];
     char header_value[SIM_RES_HEADERS_MAX][96];
     size_t header_count;
@@ -40,7 +47,8 @@ typedef struct sim_http sim_http_t;
 sim_http_t *
 sim_http_new(const char *host, int port, sim_handler_fn handler, void *ctx, char *err, size_t errsize);
 
-/* NULL-safe; closes the listener. */
+/* NULL-safe; closes the listener. Deferred answers still pending are sent
+ * at once (and their connections closed) first. */
 void
 sim_http_destroy(sim_http_t **http_p);
 

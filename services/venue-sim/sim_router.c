@@ -3,8 +3,10 @@
 #include <string.h>
 
 #include "cb_time.h"
+#include "sim_admin.h"
 #include "sim_binance_private.h"
 #include "sim_binance_public.h"
+#include "sim_faults.h"
 #include "sim_kraken_private.h"
 #include "sim_kraken_public.h"
 #include "sim_limits.h"
@@ -115,14 +117,34 @@ s_binance(sim_t *sim, const sim_req_t *req, sim_res_t *res)
     s_binance_used(res, used);
 }
 
+/* A venue's request goes through the injected faults (sim_faults) first:
+ * one that fails or times out is never dispatched (unless the fault says
+ * it is processed first). */
+static void
+s_venue(sim_t *sim, sim_venue_t venue, const sim_req_t *req, sim_res_t *res)
+{
+    sim_fault_verdict_t fault;
+    if (sim_faults_before(sim->faults, venue, res, &fault)) {
+        return;
+    }
+    if (venue == SIM_VENUE_KRAKEN) {
+        s_kraken(sim, req, res);
+    } else {
+        s_binance(sim, req, res);
+    }
+    sim_faults_after(&fault, res);
+}
+
 void
 sim_router_handle(void *ctx, const sim_req_t *req, sim_res_t *res)
 {
     sim_t *sim = ctx;
     if (sim_reply_path_has_prefix(req, "/kraken/")) {
-        s_kraken(sim, req, res);
+        s_venue(sim, SIM_VENUE_KRAKEN, req, res);
     } else if (sim_reply_path_has_prefix(req, "/binance/")) {
-        s_binance(sim, req, res);
+        s_venue(sim, SIM_VENUE_BINANCE, req, res);
+    } else if (sim_reply_path_has_prefix(req, "/admin/")) {
+        sim_admin_handle(sim, req, res);
     } else {
         res->status = 404;
         cb_buf_append_str(&res->body, "{\"error\":\"not found: venue-sim serves /kraken/... and /binance/...\"}");
