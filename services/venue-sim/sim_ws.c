@@ -344,6 +344,12 @@ sim_ws_tick(sim_ws_t *ws, int64_t now_ns)
     return wait >= 1000000000 ? 1000 : (int) ((wait + 999999) / 1000000);
 }
 
+static const char *
+s_name(sim_venue_t venue)
+{
+    return venue == SIM_VENUE_KRAKEN ? "kraken" : "binance";
+}
+
 int
 sim_ws_fault_drop(sim_ws_t *ws, sim_venue_t venue)
 {
@@ -355,7 +361,7 @@ sim_ws_fault_drop(sim_ws_t *ws, sim_venue_t venue)
         }
     }
     s_reap(ws);
-    cb_log_info("ws_fault", "venue=%d drop connections=%d", (int) venue, n);
+    cb_log_info("ws_fault", "venue=%s fault=drop connections=%d", s_name(venue), n);
     return n;
 }
 
@@ -363,7 +369,7 @@ int
 sim_ws_fault_stall(sim_ws_t *ws, sim_venue_t venue, int ms)
 {
     ws->shared.venue[venue].stall_until_ns = cb_time_now_ns() + (int64_t) ms * 1000000;
-    cb_log_info("ws_fault", "venue=%d stall ms=%d", (int) venue, ms);
+    cb_log_info("ws_fault", "venue=%s fault=stall ms=%d", s_name(venue), ms);
     return (int) ws->shared.venue[venue].connections;
 }
 
@@ -373,14 +379,14 @@ sim_ws_fault_corrupt_checksum(sim_ws_t *ws, sim_venue_t venue)
     if (venue != SIM_VENUE_KRAKEN) {
         return -1;
     }
-    cb_log_info("ws_fault", "venue=%d corrupt_checksum", (int) venue);
+    cb_log_info("ws_fault", "venue=%s fault=corrupt_checksum", s_name(venue));
     return sim_ws_kraken_fault_checksum(ws->kraken);
 }
 
 int
 sim_ws_fault_gap(sim_ws_t *ws, sim_venue_t venue)
 {
-    cb_log_info("ws_fault", "venue=%d gap", (int) venue);
+    cb_log_info("ws_fault", "venue=%s fault=gap", s_name(venue));
     return venue == SIM_VENUE_KRAKEN ? sim_ws_kraken_fault_gap(ws->kraken) : sim_ws_binance_fault_gap(ws->binance);
 }
 

@@ -218,100 +218,108 @@ sim_ws_kraken_event(sim_ws_kraken_t *k, const sim_event_t *ev)
 
 /* ---- subscriptions ------------------------------------------------------------ */
 
-/* Adds conn to a channel of inst after bringing the channel up to date,
- * then queues its snapshot. false when out of memory. */
-bool
-sim_ws_kraken_subscribe(sim_ws_kraken_t *k, sim_ws_conn_t *conn, const s_req_t *rq, size_t index)
+/* Adds conn to the channel's subscribers after bringing the channel up to
+ * date (what is pending goes to the others first), so that the snapshot
+ * and the next update fit together. false when out of memory. */
+static bool
+s_join(sim_ws_kraken_t *k, sim_ws_conn_t *conn, const s_req_t *rq, size_t index)
 {
     s_inst_t *inst = &k->insts[index];
-    const sim_instrument_t *in = inst->in;
     int64_t now_s = k->shared->now_ns / 1000000000;
     sim_trade_t last;
     uint64_t last_id = sim_market_last_trade(k->market, index, &last) ? last.id : 0;
-    sim_ws_subs_t *subs;
-    int rc = 0;
     if (rq->channel == S_BOOK) {
         s_book_t *bt = &inst->book[rq->depth];
-        subs = &bt->subs;
-        if (subs->count > 0) {
-            s_flush_book(k, inst, index, rq->depth); /* the others get what is pending first */
+        if (bt->subs.count > 0) {
+            s_flush_book(k, inst, index, rq->depth);
         } else {
             bt->valid = false; /* a view kept from earlier subscribers may be stale */
         }
-        if (sim_ws_subs_add(subs, conn) != 0) {
+        if (sim_ws_subs_add(&bt->subs, conn) != 0) {
             return false;
         }
         if (!bt->valid) {
             s_flush_book(k, inst, index, rq->depth); /* loads the view */
         }
-        if (rq->snapshot) {
-            uint32_t checksum = sim_ws_kraken_checksum(in, bt->view[SIM_SELL], bt->count[SIM_SELL],
-                                                       bt->view[SIM_BUY], bt->count[SIM_BUY]);
-            rc = sim_ws_kraken_msg_book(&k->buf, in, true, bt->view[SIM_BUY], bt->count[SIM_BUY],
-                                        bt->view[SIM_SELL], bt->count[SIM_SELL], checksum, 0);
-        }
-    } else if (rq->channel == S_TICKER) {
-        subs = &inst->ticker[rq->trigger];
-        if (subs->count == 0 && rq->trigger == 0) {
-            inst->ticker_trade_id = last_id;
-        }
-        if (subs->count == 0 && rq->trigger == 1) {
+        return true;
+    }
+    if (rq->channel == S_TICKER) {
+        if (inst->ticker[rq->trigger].count == 0) {
             const sim_book_t *book = sim_market_book(k->market, index);
-            inst->bbo[0] = sim_book_best(book, SIM_BUY, &inst->bbo[1]);
-            inst->bbo[2] = sim_book_best(book, SIM_SELL, &inst->bbo[3]);
+            inst->ticker_trade_id = rq->trigger == 0 ? last_id : inst->ticker_trade_id;
+            if (rq->trigger == 1) {
+                inst->bbo[0] = sim_book_best(book, SIM_BUY, &inst->bbo[1]);
+                inst->bbo[2] = sim_book_best(book, SIM_SELL, &inst->bbo[3]);
+            }
         }
-        if (sim_ws_subs_add(subs, conn) != 0) {
-            return false;
-        }
-        if (rq->snapshot) {
-            sim_ws_kraken_ticker_t t;
-            s_ticker_values(k, index, &t);
-            rc = sim_ws_kraken_msg_ticker(&k->buf, in, true, &t);
-        }
-    } else if (rq->channel == S_TRADE) {
-        subs = &inst->trade;
-        if (subs->count > 0) {
+        return sim_ws_subs_add(&inst->ticker[rq->trigger], conn) == 0;
+    }
+    if (rq->channel == S_TRADE) {
+        if (inst->trade.count > 0) {
             s_flush_trade(k, inst, index);
         } else {
             inst->trade_last_id = last_id;
         }
-        if (sim_ws_subs_add(subs, conn) != 0) {
-            return false;
-        }
-        if (rq->snapshot) {
-            size_t n = sim_market_trades_recent(k->market, index, S_TRADE_SNAPSHOT, k->trades);
-            rc = sim_ws_kraken_msg_trades(&k->buf, in, true, k->trades, n);
-        }
+        return sim_ws_subs_add(&inst->trade, conn) == 0;
+    }
+    s_ohlc_t *o = &inst->ohlc[rq->interval];
+    if (o->subs.count > 0) {
+        s_flush_ohlc(k, inst, index, rq->interval);
     } else {
-        s_ohlc_t *o = &inst->ohlc[rq->interval];
         int64_t interval = (int64_t) sim_ws_kraken_intervals[rq->interval] * 60;
-        subs = &o->subs;
-        if (subs->count > 0) {
-            s_flush_ohlc(k, inst, index, rq->interval);
-        } else {
-            o->last_trade_id = last_id;
-            if (sim_market_candles(k->market, index, interval, now_s, now_s, 1, true, &o->candle) == 0) {
-                o->candle = (sim_candle_t){0};
-            }
-        }
-        if (sim_ws_subs_add(subs, conn) != 0) {
-            return false;
-        }
-        if (rq->snapshot) {
-            sim_candle_t *c = malloc(S_OHLC_SNAPSHOT * sizeof *c);
-            size_t n = c == NULL ? 0
-                                 : sim_market_candles(k->market, index, interval,
-                                                      now_s - (S_OHLC_SNAPSHOT - 1) * interval, now_s,
-                                                      S_OHLC_SNAPSHOT, true, c);
-            rc = c == NULL ? CB_E_NOMEM
-                           : sim_ws_kraken_msg_ohlc(&k->buf, in, true, sim_ws_kraken_intervals[rq->interval], c, n,
-                                                    k->shared->now_ns);
-            free(c);
+        o->last_trade_id = last_id;
+        if (sim_market_candles(k->market, index, interval, now_s, now_s, 1, true, &o->candle) == 0) {
+            o->candle = (sim_candle_t){0};
         }
     }
-    sim_ws_kraken_ack(k, conn, rq, in, true);
+    return sim_ws_subs_add(&o->subs, conn) == 0;
+}
+
+/* Builds the channel's snapshot into k->buf. */
+static int
+s_snapshot(sim_ws_kraken_t *k, const s_req_t *rq, size_t index)
+{
+    s_inst_t *inst = &k->insts[index];
+    const sim_instrument_t *in = inst->in;
+    if (rq->channel == S_BOOK) {
+        const s_book_t *bt = &inst->book[rq->depth];
+        uint32_t checksum = sim_ws_kraken_checksum(in, bt->view[SIM_SELL], bt->count[SIM_SELL], bt->view[SIM_BUY],
+                                                   bt->count[SIM_BUY]);
+        return sim_ws_kraken_msg_book(&k->buf, in, true, bt->view[SIM_BUY], bt->count[SIM_BUY], bt->view[SIM_SELL],
+                                      bt->count[SIM_SELL], checksum, 0);
+    }
+    if (rq->channel == S_TICKER) {
+        sim_ws_kraken_ticker_t t;
+        s_ticker_values(k, index, &t);
+        return sim_ws_kraken_msg_ticker(&k->buf, in, true, &t);
+    }
+    if (rq->channel == S_TRADE) {
+        size_t n = sim_market_trades_recent(k->market, index, S_TRADE_SNAPSHOT, k->trades);
+        return sim_ws_kraken_msg_trades(&k->buf, in, true, k->trades, n);
+    }
+    int64_t now_s = k->shared->now_ns / 1000000000;
+    int64_t interval = (int64_t) sim_ws_kraken_intervals[rq->interval] * 60;
+    sim_candle_t *c = malloc(S_OHLC_SNAPSHOT * sizeof *c);
+    if (c == NULL) {
+        return CB_E_NOMEM;
+    }
+    size_t n = sim_market_candles(k->market, index, interval, now_s - (S_OHLC_SNAPSHOT - 1) * interval, now_s,
+                                  S_OHLC_SNAPSHOT, true, c);
+    int rc = sim_ws_kraken_msg_ohlc(&k->buf, in, true, sim_ws_kraken_intervals[rq->interval], c, n,
+                                    k->shared->now_ns);
+    free(c);
+    return rc;
+}
+
+bool
+sim_ws_kraken_subscribe(sim_ws_kraken_t *k, sim_ws_conn_t *conn, const s_req_t *rq, size_t index)
+{
+    if (!s_join(k, conn, rq, index)) {
+        return false;
+    }
+    sim_ws_kraken_ack(k, conn, rq, k->insts[index].in, true);
     if (rq->snapshot) {
-        sim_ws_kraken_send_buf(k, NULL, conn, rc);
+        sim_ws_kraken_send_buf(k, NULL, conn, s_snapshot(k, rq, index));
     }
     return true;
 }
