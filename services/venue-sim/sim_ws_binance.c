@@ -84,30 +84,48 @@ s_publish(sim_ws_binance_t *b, s_inst_t *inst, int topic, int rc)
     cb_buf_reset(&b->comb);
 }
 
+/* Two trades of one aggregate: the same taker order at the same price. */
+static bool
+s_same_agg(const sim_trade_t *a, const sim_trade_t *b)
+{
+    return a->taker_order_id == b->taker_order_id && a->price == b->price && a->taker_side == b->taker_side;
+}
+
 static void
 s_flush_trades(sim_ws_binance_t *b, s_inst_t *inst, size_t index, int64_t now_ms)
 {
     s_topic_t *t = &inst->t[SIM_WS_BN_TRADE];
-    size_t n = t->subs.count == 0 ? 0 : sim_market_trades_since(b->market, index, t->last_trade_id, S_TRADES_MAX,
-                                                                 b->trades);
-    for (size_t i = 0; i < n; i++) {
-        s_publish(b, inst, SIM_WS_BN_TRADE, sim_ws_binance_msg_trade(&b->raw, inst->in, &b->trades[i], now_ms));
-        t->last_trade_id = b->trades[i].id;
-    }
-    t = &inst->t[SIM_WS_BN_AGG_TRADE];
-    n = t->subs.count == 0 ? 0 : sim_market_trades_since(b->market, index, t->last_trade_id, S_TRADES_MAX, b->trades);
-    /* One aggregate per run of trades of one taker order at one price. */
-    for (size_t i = 0; i < n;) {
-        size_t j = i + 1;
-        while (j < n && b->trades[j].taker_order_id == b->trades[i].taker_order_id &&
-               b->trades[j].price == b->trades[i].price && b->trades[j].taker_side == b->trades[i].taker_side) {
-            j++;
+    size_t n;
+    do {
+        n = t->subs.count == 0 ? 0 : sim_market_trades_since(b->market, index, t->last_trade_id, S_TRADES_MAX,
+                                                              b->trades);
+        for (size_t i = 0; i < n; i++) {
+            s_publish(b, inst, SIM_WS_BN_TRADE, sim_ws_binance_msg_trade(&b->raw, inst->in, &b->trades[i], now_ms));
+            t->last_trade_id = b->trades[i].id;
         }
-        int rc = sim_ws_binance_msg_agg_trade(&b->raw, inst->in, &b->trades[i], j - i, now_ms);
-        s_publish(b, inst, SIM_WS_BN_AGG_TRADE, rc);
-        t->last_trade_id = b->trades[j - 1].id;
-        i = j;
-    }
+    } while (n == S_TRADES_MAX);
+    t = &inst->t[SIM_WS_BN_AGG_TRADE];
+    do {
+        n = t->subs.count == 0 ? 0 : sim_market_trades_since(b->market, index, t->last_trade_id, S_TRADES_MAX,
+                                                              b->trades);
+        /* A full read may end inside an aggregate: that run waits for the
+         * next read, unless it fills the whole read. */
+        size_t last_run = n > 0 ? n - 1 : 0;
+        while (last_run > 0 && s_same_agg(&b->trades[last_run - 1], &b->trades[n - 1])) {
+            last_run--;
+        }
+        size_t end = n == S_TRADES_MAX && last_run > 0 ? last_run : n;
+        for (size_t i = 0; i < end;) {
+            size_t j = i + 1;
+            while (j < end && s_same_agg(&b->trades[j], &b->trades[i])) {
+                j++;
+            }
+            int rc = sim_ws_binance_msg_agg_trade(&b->raw, inst->in, &b->trades[i], j - i, now_ms);
+            s_publish(b, inst, SIM_WS_BN_AGG_TRADE, rc);
+            t->last_trade_id = b->trades[j - 1].id;
+            i = j;
+        }
+    } while (n == S_TRADES_MAX);
 }
 
 static void

@@ -127,12 +127,15 @@ s_flush_trade(sim_ws_kraken_t *k, s_inst_t *inst, size_t index)
     if (inst->trade.count == 0) {
         return;
     }
-    size_t n = sim_market_trades_since(k->market, index, inst->trade_last_id, S_TRADES_MAX, k->trades);
-    if (n == 0) {
-        return;
-    }
-    inst->trade_last_id = k->trades[n - 1].id;
-    sim_ws_kraken_send_buf(k, &inst->trade, NULL, sim_ws_kraken_msg_trades(&k->buf, inst->in, false, k->trades, n));
+    size_t n;
+    do {
+        n = sim_market_trades_since(k->market, index, inst->trade_last_id, S_TRADES_MAX, k->trades);
+        if (n > 0) {
+            inst->trade_last_id = k->trades[n - 1].id;
+            int rc = sim_ws_kraken_msg_trades(&k->buf, inst->in, false, k->trades, n);
+            sim_ws_kraken_send_buf(k, &inst->trade, NULL, rc);
+        }
+    } while (n == S_TRADES_MAX);
 }
 
 /* Applies a trade to a candle as the market's history does. */
@@ -179,6 +182,9 @@ s_flush_ohlc(sim_ws_kraken_t *k, s_inst_t *inst, size_t index, int i)
     out[nout++] = o->candle;
     int rc = sim_ws_kraken_msg_ohlc(&k->buf, inst->in, false, sim_ws_kraken_intervals[i], out, nout, k->shared->now_ns);
     sim_ws_kraken_send_buf(k, &o->subs, NULL, rc);
+    if (n == S_TRADES_MAX) {
+        s_flush_ohlc(k, inst, index, i); /* more trades than one read takes (bounded by the kept history) */
+    }
 }
 
 void

@@ -199,7 +199,8 @@ cbh_ws_connect_opts(int port, const char *path, int rcvbuf, int *status)
     }
     *status = atoi(answer + 9);
     if (*status != 101 || end == NULL || strcasestr(answer, "sec-websocket-accept: " S_ACCEPT) == NULL ||
-        strcasestr(answer, "upgrade: websocket") == NULL) {
+        strcasestr(answer, "\r\nupgrade: websocket\r\n") == NULL ||
+        strcasestr(answer, "\r\nconnection: upgrade\r\n") == NULL) {
         *status = *status == 101 ? -1 : *status;
         goto fail;
     }
@@ -280,6 +281,16 @@ int
 cbh_ws_ping(cbh_ws_t *ws, const char *payload)
 {
     return s_queue(ws, WSLAY_PING, payload);
+}
+
+int
+cbh_ws_send_close(cbh_ws_t *ws, int code)
+{
+    if (ws->ended || wslay_event_queue_close(ws->ctx, (uint16_t) code, NULL, 0) != 0) {
+        return -1;
+    }
+    s_flush(ws);
+    return 0;
 }
 
 /* Reads what arrives within timeout_ms (0: only what is there). */

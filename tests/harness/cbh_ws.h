@@ -35,6 +35,10 @@ cbh_ws_send(cbh_ws_t *ws, const char *text);
 int
 cbh_ws_ping(cbh_ws_t *ws, const char *payload);
 
+/* Starts the closing handshake with a close frame (code). 0 or -1. */
+int
+cbh_ws_send_close(cbh_ws_t *ws, int code);
+
 /* The next text message, waiting up to timeout_ms: a NUL-terminated copy
  * the caller frees (its length in *len, len may be NULL), or NULL on
  * timeout or once the connection has ended. Pings are answered while
