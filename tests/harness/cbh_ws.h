@@ -1,4 +1,4 @@
-/* cbh_ws.h - test harness: a small blocking WebSocket client (HTTP/1.1 upgrade, wslay client framing) over loopback TCP */
+/* cbh_ws.h - test harness: a small blocking WebSocket client (HTTP/1.1 upgrade, RFC 6455 framing of its own) over loopback TCP */
 #ifndef CBH_WS_H_INCLUDED
 #define CBH_WS_H_INCLUDED
 
@@ -41,8 +41,8 @@ cbh_ws_send_close(cbh_ws_t *ws, int code);
 
 /* The next text message, waiting up to timeout_ms: a NUL-terminated copy
  * the caller frees (its length in *len, len may be NULL), or NULL on
- * timeout or once the connection has ended. Pings are answered while
- * waiting (wslay answers them). */
+ * timeout or once the connection has ended. Pings are answered (pong
+ * with the same payload) while waiting. */
 char *
 cbh_ws_recv(cbh_ws_t *ws, int timeout_ms, size_t *len);
 
