@@ -1,4 +1,5 @@
-/* sim_ws.c - venue-sim's WebSocket market streams: Kraken v2 at /kraken/ws/v2, Binance at /binance/ws/<streams> and /binance/stream?streams=.. */
+/* sim_ws.c - venue-sim's WebSocket market streams: Kraken v2 at /kraken/ws/v2, Binance at
+ * /binance/ws/<streams> and /binance/stream?streams=.. */
 #define H2O_USE_LIBUV 0
 #include <stdlib.h>
 #include <string.h>
@@ -245,16 +246,21 @@ sim_ws_upgrade(void *ctx, const sim_req_t *req, sim_res_t *res)
     h2o_req_t *h = (h2o_req_t *) req->opaque;
     const char *key = NULL;
     if (h2o_is_websocket_handshake(h, &key) != 0) {
-        return s_answer(res, 400, "{\"error\":\"bad WebSocket handshake: Sec-WebSocket-Key must be 24 bytes\"}");
+        return s_answer(
+            res, 400,
+            "{\"error\":\"bad WebSocket handshake: Sec-WebSocket-Key must be 24 bytes\"}");
     }
     if (key == NULL) {
-        return s_answer(res, 426, "{\"error\":\"this path serves WebSocket connections only (GET with Upgrade)\"}");
+        return s_answer(
+            res, 426,
+            "{\"error\":\"this path serves WebSocket connections only (GET with Upgrade)\"}");
     }
     char *decoded = malloc(S_STREAMS_MAX);
     bool ok = decoded != NULL;
     if (ok && combined) {
         bool present = false;
-        ok = sim_param(req->query, req->query_len, "streams", decoded, S_STREAMS_MAX, &present) || !present;
+        ok = sim_param(req->query, req->query_len, "streams", decoded, S_STREAMS_MAX, &present) ||
+             !present;
         streams_len = present && ok ? strlen(decoded) : 0;
     } else if (ok) {
         ok = s_unescape(streams, streams_len, decoded, S_STREAMS_MAX, &streams_len);
@@ -264,8 +270,9 @@ sim_ws_upgrade(void *ctx, const sim_req_t *req, sim_res_t *res)
     if (conn != NULL) {
         conn->venue = venue;
         conn->id = ++ws->next_id;
-        rc = venue == SIM_VENUE_KRAKEN ? sim_ws_kraken_attach(ws->kraken, conn)
-                                       : sim_ws_binance_attach(ws->binance, conn, decoded, streams_len, combined);
+        rc = venue == SIM_VENUE_KRAKEN
+                 ? sim_ws_kraken_attach(ws->kraken, conn)
+                 : sim_ws_binance_attach(ws->binance, conn, decoded, streams_len, combined);
     }
     free(decoded);
     if (rc != 0) {
@@ -301,7 +308,8 @@ s_binance_timers(sim_ws_t *ws, sim_ws_conn_t *conn, int64_t now)
     if (st->stall_until_ns > now) {
         return; /* nothing goes out, so nothing can be answered */
     }
-    int64_t answered = conn->last_pong_ns > st->stall_until_ns ? conn->last_pong_ns : st->stall_until_ns;
+    int64_t answered =
+        conn->last_pong_ns > st->stall_until_ns ? conn->last_pong_ns : st->stall_until_ns;
     if (now - conn->created_ns >= ws->cfg.binance_max_age_ms * 1000000) {
         sim_ws_conn_close(conn, 1000, "connection lifetime of 24 hours reached");
     } else if (now - answered > ws->cfg.binance_pong_timeout_ms * 1000000) {
@@ -387,7 +395,8 @@ int
 sim_ws_fault_gap(sim_ws_t *ws, sim_venue_t venue)
 {
     cb_log_info("ws_fault", "venue=%s fault=gap", s_name(venue));
-    return venue == SIM_VENUE_KRAKEN ? sim_ws_kraken_fault_gap(ws->kraken) : sim_ws_binance_fault_gap(ws->binance);
+    return venue == SIM_VENUE_KRAKEN ? sim_ws_kraken_fault_gap(ws->kraken)
+                                     : sim_ws_binance_fault_gap(ws->binance);
 }
 
 void

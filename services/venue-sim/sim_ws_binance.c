@@ -1,4 +1,5 @@
-/* sim_ws_binance.c - Binance market streams at /binance/ws/<streams> and /binance/stream?streams=..: subscriptions and the market as stream events */
+/* sim_ws_binance.c - Binance market streams at /binance/ws/<streams> and
+ * /binance/stream?streams=..: subscriptions and the market as stream events */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,11 +70,13 @@ s_publish(sim_ws_binance_t *b, s_inst_t *inst, int topic, int rc)
     if (want[0]) {
         raw = sim_ws_msg_from_buf(&b->raw);
     }
-    if (want[1] && sim_ws_binance_msg_combined(&b->comb, inst->in, topic, b->raw.data, b->raw.len) == 0) {
+    if (want[1] &&
+        sim_ws_binance_msg_combined(&b->comb, inst->in, topic, b->raw.data, b->raw.len) == 0) {
         comb = sim_ws_msg_from_buf(&b->comb);
     }
     for (size_t i = 0; rc == 0 && i < subs->count; i++) {
-        sim_ws_msg_t *m = ((const sim_ws_binance_conn_t *) subs->conns[i]->proto)->combined ? comb : raw;
+        sim_ws_msg_t *m =
+            ((const sim_ws_binance_conn_t *) subs->conns[i]->proto)->combined ? comb : raw;
         if (m != NULL) {
             sim_ws_conn_send(subs->conns[i], m);
         }
@@ -88,7 +91,8 @@ s_publish(sim_ws_binance_t *b, s_inst_t *inst, int topic, int rc)
 static bool
 s_same_agg(const sim_trade_t *a, const sim_trade_t *b)
 {
-    return a->taker_order_id == b->taker_order_id && a->price == b->price && a->taker_side == b->taker_side;
+    return a->taker_order_id == b->taker_order_id && a->price == b->price &&
+           a->taker_side == b->taker_side;
 }
 
 static void
@@ -97,17 +101,20 @@ s_flush_trades(sim_ws_binance_t *b, s_inst_t *inst, size_t index, int64_t now_ms
     s_topic_t *t = &inst->t[SIM_WS_BN_TRADE];
     size_t n;
     do {
-        n = t->subs.count == 0 ? 0 : sim_market_trades_since(b->market, index, t->last_trade_id, S_TRADES_MAX,
-                                                              b->trades);
+        n = t->subs.count == 0 ? 0
+                               : sim_market_trades_since(b->market, index, t->last_trade_id,
+                                                         S_TRADES_MAX, b->trades);
         for (size_t i = 0; i < n; i++) {
-            s_publish(b, inst, SIM_WS_BN_TRADE, sim_ws_binance_msg_trade(&b->raw, inst->in, &b->trades[i], now_ms));
+            s_publish(b, inst, SIM_WS_BN_TRADE,
+                      sim_ws_binance_msg_trade(&b->raw, inst->in, &b->trades[i], now_ms));
             t->last_trade_id = b->trades[i].id;
         }
     } while (n == S_TRADES_MAX);
     t = &inst->t[SIM_WS_BN_AGG_TRADE];
     do {
-        n = t->subs.count == 0 ? 0 : sim_market_trades_since(b->market, index, t->last_trade_id, S_TRADES_MAX,
-                                                              b->trades);
+        n = t->subs.count == 0 ? 0
+                               : sim_market_trades_since(b->market, index, t->last_trade_id,
+                                                         S_TRADES_MAX, b->trades);
         /* A full read may end inside an aggregate: that run waits for the
          * next read, unless it fills the whole read. */
         size_t last_run = n > 0 ? n - 1 : 0;
@@ -140,12 +147,15 @@ s_push_kline(sim_ws_binance_t *b, s_inst_t *inst, size_t index, int topic, int64
     }
     sim_candle_t prev;
     if (t->kline_open_s != 0 && c.open_s != t->kline_open_s &&
-        sim_market_candles(b->market, index, interval, t->kline_open_s, t->kline_open_s, 1, false, &prev) == 1) {
+        sim_market_candles(b->market, index, interval, t->kline_open_s, t->kline_open_s, 1, false,
+                           &prev) == 1) {
         /* The candle that ended since the last push, final. */
-        s_publish(b, inst, topic, sim_ws_binance_msg_kline(&b->raw, inst->in, topic, &prev, true, now_ms));
+        s_publish(b, inst, topic,
+                  sim_ws_binance_msg_kline(&b->raw, inst->in, topic, &prev, true, now_ms));
     }
     t->kline_open_s = c.open_s;
-    s_publish(b, inst, topic, sim_ws_binance_msg_kline(&b->raw, inst->in, topic, &c, false, now_ms));
+    s_publish(b, inst, topic,
+              sim_ws_binance_msg_kline(&b->raw, inst->in, topic, &c, false, now_ms));
 }
 
 static int
@@ -188,8 +198,9 @@ s_push_diff(sim_ws_binance_t *b, s_inst_t *inst, size_t index, int topic, int64_
         b->diff[x->side][n[x->side]++] =
             (sim_level_t){x->price, sim_book_level_qty(book, x->side, x->price, NULL), 0};
     }
-    int rc = b->diff_cap > 0 ? sim_ws_binance_msg_diff(&b->raw, inst->in, now_ms, t->first_id, t->last_id,
-                                                       b->diff[SIM_BUY], n[SIM_BUY], b->diff[SIM_SELL], n[SIM_SELL])
+    int rc = b->diff_cap > 0 ? sim_ws_binance_msg_diff(&b->raw, inst->in, now_ms, t->first_id,
+                                                       t->last_id, b->diff[SIM_BUY], n[SIM_BUY],
+                                                       b->diff[SIM_SELL], n[SIM_SELL])
                              : CB_E_NOMEM;
     s_publish(b, inst, topic, rc);
     t->first_id = 0;
@@ -210,7 +221,8 @@ s_push(sim_ws_binance_t *b, s_inst_t *inst, size_t index, int topic, int64_t now
         size_t nb = sim_book_levels(book, SIM_BUY, levels, b->levels[0]);
         size_t na = sim_book_levels(book, SIM_SELL, levels, b->levels[1]);
         uint64_t id = sim_market_update_id(b->market, index);
-        s_publish(b, inst, topic, sim_ws_binance_msg_partial(&b->raw, id, b->levels[0], nb, b->levels[1], na));
+        s_publish(b, inst, topic,
+                  sim_ws_binance_msg_partial(&b->raw, id, b->levels[0], nb, b->levels[1], na));
     }
 }
 
@@ -242,7 +254,8 @@ sim_ws_binance_flush(sim_ws_binance_t *b)
             if (memcmp(top, bt->top, sizeof top) != 0) {
                 memcpy(bt->top, top, sizeof top);
                 uint64_t id = sim_market_update_id(b->market, index);
-                int rc = sim_ws_binance_msg_book_ticker(&b->raw, inst->in, id, top[0], top[1], top[2], top[3]);
+                int rc = sim_ws_binance_msg_book_ticker(&b->raw, inst->in, id, top[0], top[1],
+                                                        top[2], top[3]);
                 s_publish(b, inst, SIM_WS_BN_BOOK_TICKER, rc);
             }
         }
@@ -312,7 +325,8 @@ sim_ws_binance_fault_gap(sim_ws_binance_t *b)
     b->gap_pending = true;
     size_t n = 0;
     for (size_t i = 0; i < b->count; i++) {
-        n += b->insts[i].t[SIM_WS_BN_TOPIC_DIFF].subs.count + b->insts[i].t[SIM_WS_BN_TOPIC_DIFF + 1].subs.count;
+        n += b->insts[i].t[SIM_WS_BN_TOPIC_DIFF].subs.count +
+             b->insts[i].t[SIM_WS_BN_TOPIC_DIFF + 1].subs.count;
     }
     return (int) n;
 }
@@ -373,7 +387,8 @@ sim_ws_binance_remove(sim_ws_binance_t *b, sim_ws_conn_t *conn, size_t pos)
 }
 
 int
-sim_ws_binance_check(const sim_ws_binance_conn_t *c, const char *const *name, const size_t *len, size_t n, size_t *fresh)
+sim_ws_binance_check(const sim_ws_binance_conn_t *c, const char *const *name, const size_t *len,
+                     size_t n, size_t *fresh)
 {
     *fresh = 0;
     for (size_t i = 0; i < n; i++) {
@@ -395,7 +410,8 @@ sim_ws_binance_check(const sim_ws_binance_conn_t *c, const char *const *name, co
 /* ---- connections and life cycle ------------------------------------------------ */
 
 int
-sim_ws_binance_attach(sim_ws_binance_t *b, sim_ws_conn_t *conn, const char *streams, size_t len, bool combined)
+sim_ws_binance_attach(sim_ws_binance_t *b, sim_ws_conn_t *conn, const char *streams, size_t len,
+                      bool combined)
 {
     const char *name[SIM_WS_BN_MAX_STREAMS];
     size_t nlen[SIM_WS_BN_MAX_STREAMS];

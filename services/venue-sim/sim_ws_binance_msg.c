@@ -1,15 +1,16 @@
-/* sim_ws_binance_msg.c - Binance market streams as bytes: stream names, trade/aggTrade/kline/bookTicker/depth payloads, control replies */
+/* sim_ws_binance_msg.c - Binance market streams as bytes: stream names,
+ * trade/aggTrade/kline/bookTicker/depth payloads, control replies */
 #include <string.h>
 
 #include "sim_ws_binance_msg.h"
 #include "sim_ws_json.h"
 
-static const char *const s_kline_names[SIM_WS_BN_KLINES] = {"1s", "1m", "3m", "5m", "15m", "30m", "1h", "2h",
-                                                             "4h", "6h", "8h", "12h", "1d", "3d", "1w"};
-static const int64_t s_kline_seconds[SIM_WS_BN_KLINES] = {1,     60,    180,   300,   900,    1800,   3600, 7200,
-                                                           14400, 21600, 28800, 43200, 86400, 259200, 604800};
-static const char *const s_partial_names[6] = {"depth5", "depth5@100ms", "depth10", "depth10@100ms", "depth20",
-                                               "depth20@100ms"};
+static const char *const s_kline_names[SIM_WS_BN_KLINES] = {
+    "1s", "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w"};
+static const int64_t s_kline_seconds[SIM_WS_BN_KLINES] = {
+    1, 60, 180, 300, 900, 1800, 3600, 7200, 14400, 21600, 28800, 43200, 86400, 259200, 604800};
+static const char *const s_partial_names[6] = {"depth5",        "depth5@100ms", "depth10",
+                                               "depth10@100ms", "depth20",      "depth20@100ms"};
 
 /* The suffix after '@' of every topic. */
 static const char *
@@ -139,7 +140,8 @@ s_key_fx(cb_buf_t *b, const char *key, sim_fx_t v)
 }
 
 int
-sim_ws_binance_msg_trade(cb_buf_t *b, const sim_instrument_t *in, const sim_trade_t *t, int64_t event_ms)
+sim_ws_binance_msg_trade(cb_buf_t *b, const sim_instrument_t *in, const sim_trade_t *t,
+                         int64_t event_ms)
 {
     int rc = s_key_int(b, "{\"e\":\"trade\",\"E\":", event_ms);
     rc |= s_key_str(b, ",\"s\":", in->id);
@@ -147,12 +149,13 @@ sim_ws_binance_msg_trade(cb_buf_t *b, const sim_instrument_t *in, const sim_trad
     rc |= s_key_fx(b, ",\"p\":", t->price);
     rc |= s_key_fx(b, ",\"q\":", t->qty);
     rc |= s_key_int(b, ",\"T\":", t->time_ns / 1000000);
-    return rc | cb_buf_append_str(b, t->taker_side == SIM_SELL ? ",\"m\":true,\"M\":true}" : ",\"m\":false,\"M\":true}");
+    return rc | cb_buf_append_str(b, t->taker_side == SIM_SELL ? ",\"m\":true,\"M\":true}"
+                                                               : ",\"m\":false,\"M\":true}");
 }
 
 int
-sim_ws_binance_msg_agg_trade(cb_buf_t *b, const sim_instrument_t *in, const sim_trade_t *t, size_t n,
-                             int64_t event_ms)
+sim_ws_binance_msg_agg_trade(cb_buf_t *b, const sim_instrument_t *in, const sim_trade_t *t,
+                             size_t n, int64_t event_ms)
 {
     sim_fx_t qty = 0;
     for (size_t i = 0; i < n; i++) {
@@ -171,8 +174,8 @@ sim_ws_binance_msg_agg_trade(cb_buf_t *b, const sim_instrument_t *in, const sim_
 }
 
 int
-sim_ws_binance_msg_kline(cb_buf_t *b, const sim_instrument_t *in, int topic, const sim_candle_t *c, bool closed,
-                         int64_t event_ms)
+sim_ws_binance_msg_kline(cb_buf_t *b, const sim_instrument_t *in, int topic, const sim_candle_t *c,
+                         bool closed, int64_t event_ms)
 {
     int64_t open_ms = c->open_s * 1000;
     bool traded = c->trades > 0;
@@ -198,8 +201,8 @@ sim_ws_binance_msg_kline(cb_buf_t *b, const sim_instrument_t *in, int topic, con
 }
 
 int
-sim_ws_binance_msg_book_ticker(cb_buf_t *b, const sim_instrument_t *in, uint64_t update_id, sim_fx_t bid,
-                               sim_fx_t bid_qty, sim_fx_t ask, sim_fx_t ask_qty)
+sim_ws_binance_msg_book_ticker(cb_buf_t *b, const sim_instrument_t *in, uint64_t update_id,
+                               sim_fx_t bid, sim_fx_t bid_qty, sim_fx_t ask, sim_fx_t ask_qty)
 {
     int rc = cb_buf_append_str(b, "{\"u\":") | sim_ws_json_u64(b, update_id);
     rc |= s_key_str(b, ",\"s\":", in->id);
@@ -235,8 +238,9 @@ sim_ws_binance_msg_partial(cb_buf_t *b, uint64_t last_update_id, const sim_level
 }
 
 int
-sim_ws_binance_msg_diff(cb_buf_t *b, const sim_instrument_t *in, int64_t event_ms, uint64_t first_id,
-                        uint64_t last_id, const sim_level_t *bids, size_t nb, const sim_level_t *asks, size_t na)
+sim_ws_binance_msg_diff(cb_buf_t *b, const sim_instrument_t *in, int64_t event_ms,
+                        uint64_t first_id, uint64_t last_id, const sim_level_t *bids, size_t nb,
+                        const sim_level_t *asks, size_t na)
 {
     int rc = s_key_int(b, "{\"e\":\"depthUpdate\",\"E\":", event_ms);
     rc |= s_key_str(b, ",\"s\":", in->id);
@@ -248,7 +252,8 @@ sim_ws_binance_msg_diff(cb_buf_t *b, const sim_instrument_t *in, int64_t event_m
 }
 
 int
-sim_ws_binance_msg_combined(cb_buf_t *b, const sim_instrument_t *in, int topic, const char *payload, size_t len)
+sim_ws_binance_msg_combined(cb_buf_t *b, const sim_instrument_t *in, int topic, const char *payload,
+                            size_t len)
 {
     int rc = cb_buf_append_str(b, "{\"stream\":\"");
     rc |= sim_ws_binance_stream_name(b, in, topic);

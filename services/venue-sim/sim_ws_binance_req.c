@@ -1,4 +1,5 @@
-/* sim_ws_binance_req.c - Binance stream control messages: SUBSCRIBE, UNSUBSCRIBE, LIST_SUBSCRIPTIONS, SET/GET_PROPERTY and their errors */
+/* sim_ws_binance_req.c - Binance stream control messages: SUBSCRIBE, UNSUBSCRIBE,
+ * LIST_SUBSCRIPTIONS, SET/GET_PROPERTY and their errors */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -76,7 +77,8 @@ s_id(const msgpack_object *id, char *out, size_t size)
 }
 
 static void
-s_subscribe(sim_ws_binance_t *b, sim_ws_conn_t *conn, s_reply_t *r, const msgpack_object *params, bool sub)
+s_subscribe(sim_ws_binance_t *b, sim_ws_conn_t *conn, s_reply_t *r, const msgpack_object *params,
+            bool sub)
 {
     sim_ws_binance_conn_t *c = conn->proto;
     if (params == NULL || params->type != MSGPACK_OBJECT_ARRAY) {
@@ -145,7 +147,8 @@ s_list(sim_ws_conn_t *conn, s_reply_t *r, const msgpack_object *params)
     int rc = cb_buf_append_char(&list, '[');
     for (size_t i = 0; i < c->count; i++) {
         rc |= cb_buf_append_str(&list, i == 0 ? "\"" : ",\"");
-        rc |= sim_ws_binance_stream_name(&list, &all[c->subs[i] / SIM_WS_BN_TOPICS], c->subs[i] % SIM_WS_BN_TOPICS);
+        rc |= sim_ws_binance_stream_name(&list, &all[c->subs[i] / SIM_WS_BN_TOPICS],
+                                         c->subs[i] % SIM_WS_BN_TOPICS);
         rc |= cb_buf_append_char(&list, '"');
     }
     rc |= cb_buf_append_char(&list, ']');
@@ -189,15 +192,16 @@ s_property(sim_ws_conn_t *conn, s_reply_t *r, const msgpack_object *params, bool
 void
 sim_ws_binance_text(sim_ws_binance_t *b, sim_ws_conn_t *conn, const char *data, size_t len)
 {
-    static const char *const methods[] = {"SUBSCRIBE", "UNSUBSCRIBE", "LIST_SUBSCRIPTIONS", "SET_PROPERTY",
-                                          "GET_PROPERTY"};
+    static const char *const methods[] = {"SUBSCRIBE", "UNSUBSCRIBE", "LIST_SUBSCRIPTIONS",
+                                          "SET_PROPERTY", "GET_PROPERTY"};
     s_reply_t r;
     cb_buf_init(&r.out);
     r.id[0] = '\0';
     char msg[256];
     sim_ws_json_doc_t doc;
     if (sim_ws_json_parse(&doc, data, len) != 0) {
-        snprintf(msg, sizeof msg, "Invalid JSON: expected value at line 1 column %zu", doc.err_at + 1);
+        snprintf(msg, sizeof msg, "Invalid JSON: expected value at line 1 column %zu",
+                 doc.err_at + 1);
         s_error(conn, &r, S_BAD_JSON, msg);
         goto done;
     }
@@ -218,12 +222,16 @@ sim_ws_binance_text(sim_ws_binance_t *b, sim_ws_conn_t *conn, const char *data, 
     }
     if (which < 0) {
         if (m == NULL) {
-            snprintf(msg, sizeof msg, "Invalid request: missing field `method` at line 1 column %zu", len);
+            snprintf(msg, sizeof msg,
+                     "Invalid request: missing field `method` at line 1 column %zu", len);
         } else {
             snprintf(msg, sizeof msg,
-                     "Invalid request: unknown variant `%.*s`, expected one of `SUBSCRIBE`, `UNSUBSCRIBE`, "
+                     "Invalid request: unknown variant `%.*s`, expected one of `SUBSCRIBE`, "
+                     "`UNSUBSCRIBE`, "
                      "`LIST_SUBSCRIPTIONS`, `SET_PROPERTY`, `GET_PROPERTY` at line 1 column %zu",
-                     m->type == MSGPACK_OBJECT_STR ? (int) (m->via.str.size > 40 ? 40 : m->via.str.size) : 0,
+                     m->type == MSGPACK_OBJECT_STR
+                         ? (int) (m->via.str.size > 40 ? 40 : m->via.str.size)
+                         : 0,
                      m->type == MSGPACK_OBJECT_STR ? m->via.str.ptr : "", len);
         }
         s_error(conn, &r, S_BAD_REQUEST, msg);

@@ -1,4 +1,5 @@
-/* sim_ws_conn.c - one WebSocket connection on an upgraded h2o socket: wslay reads frames, a bounded queue of shared frames goes out */
+/* sim_ws_conn.c - one WebSocket connection on an upgraded h2o socket: wslay reads frames, a bounded
+ * queue of shared frames goes out */
 #define H2O_USE_LIBUV 0
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,7 +23,7 @@ struct sim_ws_msg {
     size_t len;           /* frame length: header and payload */
     unsigned char *frame; /* into buf */
     size_t payload_len;
-    unsigned char buf[];  /* S_HEADROOM bytes for the header, then the payload */
+    unsigned char buf[]; /* S_HEADROOM bytes for the header, then the payload */
 };
 
 sim_ws_msg_t *
@@ -392,8 +393,8 @@ s_on_upgraded(void *user, h2o_socket_t *sock, size_t reqsize)
     conn->sock = sock;
     sock->data = conn;
     h2o_buffer_consume(&sock->input, reqsize);
-    static const struct wslay_event_callbacks cbs = {s_wslay_recv, s_wslay_send, NULL, NULL, NULL, NULL,
-                                                     s_wslay_msg};
+    static const struct wslay_event_callbacks cbs = {s_wslay_recv, s_wslay_send, NULL,       NULL,
+                                                     NULL,         NULL,         s_wslay_msg};
     wslay_event_context_ptr ctx;
     if (wslay_event_context_server_init(&ctx, &cbs, conn) != 0) {
         conn->dead = true;
@@ -415,7 +416,8 @@ s_on_upgraded(void *user, h2o_socket_t *sock, size_t reqsize)
 }
 
 int
-sim_ws_conn_upgrade(sim_ws_conn_t *conn, sim_ws_shared_t *shared, void *h2o_req, const char *client_key)
+sim_ws_conn_upgrade(sim_ws_conn_t *conn, sim_ws_shared_t *shared, void *h2o_req,
+                    const char *client_key)
 {
     h2o_req_t *req = h2o_req;
     if (req->version >= 0x200) {
@@ -431,8 +433,8 @@ sim_ws_conn_upgrade(sim_ws_conn_t *conn, sim_ws_shared_t *shared, void *h2o_req,
     req->res.status = 101;
     req->res.reason = "Switching Protocols";
     h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_UPGRADE, NULL, H2O_STRLIT("websocket"));
-    h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("sec-websocket-accept"), 0, NULL, accept,
-                          alen);
+    h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("sec-websocket-accept"), 0,
+                          NULL, accept, alen);
     conn->shared = shared;
     conn->upgrading = true;
     cb_buf_init(&conn->ctrl);

@@ -1,4 +1,5 @@
-/* sim_ws_json.c - the JSON pieces both WebSocket dialects share: exact numbers, RFC 3339 times, request fields */
+/* sim_ws_json.c - the JSON pieces both WebSocket dialects share: exact numbers, RFC 3339 times,
+ * request fields */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,8 +63,8 @@ sim_ws_json_time(cb_buf_t *b, int64_t ns, int digits)
     struct tm tm;
     gmtime_r(&t, &tm);
     char tmp[48];
-    int n = snprintf(tmp, sizeof tmp, "\"%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1,
-                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    int n = snprintf(tmp, sizeof tmp, "\"%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900,
+                     tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
     if (digits > 0) {
         char f[12];
         snprintf(f, sizeof f, "%09" PRId64, frac);
@@ -116,7 +117,8 @@ sim_ws_json_doc_fini(sim_ws_json_doc_t *d)
 static bool
 s_str_is(const msgpack_object *o, const char *s, size_t len)
 {
-    return o->type == MSGPACK_OBJECT_STR && o->via.str.size == len && memcmp(o->via.str.ptr, s, len) == 0;
+    return o->type == MSGPACK_OBJECT_STR && o->via.str.size == len &&
+           memcmp(o->via.str.ptr, s, len) == 0;
 }
 
 const msgpack_object *
@@ -144,7 +146,8 @@ bool
 sim_ws_json_unknown_key(const msgpack_object *map, const char *const *allowed, const char **name,
                         size_t *len)
 {
-    for (uint32_t i = 0; map != NULL && map->type == MSGPACK_OBJECT_MAP && i < map->via.map.size; i++) {
+    for (uint32_t i = 0; map != NULL && map->type == MSGPACK_OBJECT_MAP && i < map->via.map.size;
+         i++) {
         const msgpack_object *k = &map->via.map.ptr[i].key;
         bool ok = false;
         for (size_t j = 0; allowed[j] != NULL && !ok; j++) {

@@ -1,12 +1,13 @@
-/* sim_ws_kraken.c - Kraken WebSocket v2 at /kraken/ws/v2: subscriptions, and the market published as ticker, book, trade and ohlc */
+/* sim_ws_kraken.c - Kraken WebSocket v2 at /kraken/ws/v2: subscriptions, and the market published
+ * as ticker, book, trade and ohlc */
 #include <stdlib.h>
 #include <string.h>
 
 #include "cb_error.h"
 #include "sim_ws_kraken_impl.h"
 
-const int sim_ws_kraken_depths[S_DEPTHS] = {10, 25, 100, 500, 1000};
-const int sim_ws_kraken_intervals[S_INTERVALS] = {1, 5, 15, 30, 60, 240, 1440, 10080};
+const int sim_ws_kraken_depths[SIM_WS_KR_DEPTHS] = {10, 25, 100, 500, 1000};
+const int sim_ws_kraken_intervals[SIM_WS_KR_INTERVALS] = {1, 5, 15, 30, 60, 240, 1440, 10080};
 const char *const sim_ws_kraken_channels[4] = {"ticker", "book", "trade", "ohlc"};
 
 /* ---- helpers ---------------------------------------------------------------- */
@@ -14,11 +15,11 @@ const char *const sim_ws_kraken_channels[4] = {"ticker", "book", "trade", "ohlc"
 static int64_t
 s_align(int64_t t, int64_t interval)
 {
-    if (interval == S_WEEK) {
-        t -= S_MONDAY_OFFSET;
+    if (interval == SIM_WS_KR_WEEK) {
+        t -= SIM_WS_KR_MONDAY_OFFSET;
     }
     int64_t q = t / interval - (t % interval < 0 ? 1 : 0);
-    return q * interval + (interval == S_WEEK ? S_MONDAY_OFFSET : 0);
+    return q * interval + (interval == SIM_WS_KR_WEEK ? SIM_WS_KR_MONDAY_OFFSET : 0);
 }
 
 void
@@ -41,9 +42,9 @@ sim_ws_kraken_send_buf(sim_ws_kraken_t *k, const sim_ws_subs_t *subs, sim_ws_con
 /* ---- publishing ------------------------------------------------------------- */
 
 static void
-s_flush_book(sim_ws_kraken_t *k, s_inst_t *inst, size_t index, int d)
+s_flush_book(sim_ws_kraken_t *k, sim_ws_kraken_inst_t *inst, size_t index, int d)
 {
-    s_book_t *bt = &inst->book[d];
+    sim_ws_kraken_book_t *bt = &inst->book[d];
     if (bt->subs.count == 0) {
         bt->valid = false;
         return;
@@ -54,8 +55,8 @@ s_flush_book(sim_ws_kraken_t *k, s_inst_t *inst, size_t index, int d)
     size_t nd[2];
     for (int s = 0; s < 2; s++) {
         n[s] = sim_book_levels(book, (sim_side_t) s, depth, k->scratch[s]);
-        nd[s] = bt->valid ? sim_ws_kraken_book_diff((sim_side_t) s, bt->view[s], bt->count[s], k->scratch[s], n[s],
-                                                    depth, k->diff[s])
+        nd[s] = bt->valid ? sim_ws_kraken_book_diff((sim_side_t) s, bt->view[s], bt->count[s],
+                                                    k->scratch[s], n[s], depth, k->diff[s])
                           : 0;
         memcpy(bt->view[s], k->scratch[s], n[s] * sizeof(sim_level_t));
         bt->count[s] = n[s];
@@ -75,8 +76,8 @@ s_flush_book(sim_ws_kraken_t *k, s_inst_t *inst, size_t index, int d)
         k->corrupt_pending = false;
         checksum ^= 0x00800001u;
     }
-    int rc = sim_ws_kraken_msg_book(&k->buf, inst->in, false, k->diff[SIM_BUY], nd[SIM_BUY], k->diff[SIM_SELL],
-                                    nd[SIM_SELL], checksum, k->shared->now_ns);
+    int rc = sim_ws_kraken_msg_book(&k->buf, inst->in, false, k->diff[SIM_BUY], nd[SIM_BUY],
+                                    k->diff[SIM_SELL], nd[SIM_SELL], checksum, k->shared->now_ns);
     sim_ws_kraken_send_buf(k, &bt->subs, NULL, rc);
 }
 
@@ -93,7 +94,7 @@ s_ticker_values(sim_ws_kraken_t *k, size_t index, sim_ws_kraken_ticker_t *t)
 }
 
 static void
-s_flush_ticker(sim_ws_kraken_t *k, s_inst_t *inst, size_t index)
+s_flush_ticker(sim_ws_kraken_t *k, sim_ws_kraken_inst_t *inst, size_t index)
 {
     sim_ws_kraken_ticker_t t;
     bool have = false;
@@ -102,7 +103,8 @@ s_flush_ticker(sim_ws_kraken_t *k, s_inst_t *inst, size_t index)
     if (inst->ticker[0].count > 0 && last_id != inst->ticker_trade_id) {
         s_ticker_values(k, index, &t);
         have = true;
-        sim_ws_kraken_send_buf(k, &inst->ticker[0], NULL, sim_ws_kraken_msg_ticker(&k->buf, inst->in, false, &t));
+        sim_ws_kraken_send_buf(k, &inst->ticker[0], NULL,
+                               sim_ws_kraken_msg_ticker(&k->buf, inst->in, false, &t));
     }
     inst->ticker_trade_id = last_id;
     if (inst->ticker[1].count > 0) {
@@ -116,26 +118,28 @@ s_flush_ticker(sim_ws_kraken_t *k, s_inst_t *inst, size_t index)
             if (!have) {
                 s_ticker_values(k, index, &t);
             }
-            sim_ws_kraken_send_buf(k, &inst->ticker[1], NULL, sim_ws_kraken_msg_ticker(&k->buf, inst->in, false, &t));
+            sim_ws_kraken_send_buf(k, &inst->ticker[1], NULL,
+                                   sim_ws_kraken_msg_ticker(&k->buf, inst->in, false, &t));
         }
     }
 }
 
 static void
-s_flush_trade(sim_ws_kraken_t *k, s_inst_t *inst, size_t index)
+s_flush_trade(sim_ws_kraken_t *k, sim_ws_kraken_inst_t *inst, size_t index)
 {
     if (inst->trade.count == 0) {
         return;
     }
     size_t n;
     do {
-        n = sim_market_trades_since(k->market, index, inst->trade_last_id, S_TRADES_MAX, k->trades);
+        n = sim_market_trades_since(k->market, index, inst->trade_last_id, SIM_WS_KR_TRADES_MAX,
+                                    k->trades);
         if (n > 0) {
             inst->trade_last_id = k->trades[n - 1].id;
             int rc = sim_ws_kraken_msg_trades(&k->buf, inst->in, false, k->trades, n);
             sim_ws_kraken_send_buf(k, &inst->trade, NULL, rc);
         }
-    } while (n == S_TRADES_MAX);
+    } while (n == SIM_WS_KR_TRADES_MAX);
 }
 
 /* Applies a trade to a candle as the market's history does. */
@@ -143,7 +147,10 @@ static void
 s_candle_add(sim_candle_t *c, int64_t open_s, const sim_trade_t *t)
 {
     if (c->open_s != open_s || c->trades == 0) {
-        *c = (sim_candle_t){.open_s = open_s, .open = t->price, .high = t->price, .low = t->price,
+        *c = (sim_candle_t){.open_s = open_s,
+                            .open = t->price,
+                            .high = t->price,
+                            .low = t->price,
                             .first_trade_id = t->id};
     }
     sim_fx_t quote = 0;
@@ -158,13 +165,14 @@ s_candle_add(sim_candle_t *c, int64_t open_s, const sim_trade_t *t)
 }
 
 static void
-s_flush_ohlc(sim_ws_kraken_t *k, s_inst_t *inst, size_t index, int i)
+s_flush_ohlc(sim_ws_kraken_t *k, sim_ws_kraken_inst_t *inst, size_t index, int i)
 {
-    s_ohlc_t *o = &inst->ohlc[i];
+    sim_ws_kraken_ohlc_t *o = &inst->ohlc[i];
     if (o->subs.count == 0) {
         return;
     }
-    size_t n = sim_market_trades_since(k->market, index, o->last_trade_id, S_TRADES_MAX, k->trades);
+    size_t n = sim_market_trades_since(k->market, index, o->last_trade_id, SIM_WS_KR_TRADES_MAX,
+                                       k->trades);
     if (n == 0) {
         return;
     }
@@ -180,10 +188,12 @@ s_flush_ohlc(sim_ws_kraken_t *k, s_inst_t *inst, size_t index, int i)
     }
     o->last_trade_id = k->trades[n - 1].id;
     out[nout++] = o->candle;
-    int rc = sim_ws_kraken_msg_ohlc(&k->buf, inst->in, false, sim_ws_kraken_intervals[i], out, nout, k->shared->now_ns);
+    int rc = sim_ws_kraken_msg_ohlc(&k->buf, inst->in, false, sim_ws_kraken_intervals[i], out, nout,
+                                    k->shared->now_ns);
     sim_ws_kraken_send_buf(k, &o->subs, NULL, rc);
-    if (n == S_TRADES_MAX) {
-        s_flush_ohlc(k, inst, index, i); /* more trades than one read takes (bounded by the kept history) */
+    if (n == SIM_WS_KR_TRADES_MAX) {
+        s_flush_ohlc(k, inst, index,
+                     i); /* more trades than one read takes (bounded by the kept history) */
     }
 }
 
@@ -191,17 +201,17 @@ void
 sim_ws_kraken_flush(sim_ws_kraken_t *k)
 {
     for (size_t index = 0; index < k->count; index++) {
-        s_inst_t *inst = &k->insts[index];
+        sim_ws_kraken_inst_t *inst = &k->insts[index];
         if (inst->in == NULL || (!inst->book_dirty && !inst->trades_dirty)) {
             continue;
         }
-        for (int d = 0; inst->book_dirty && d < S_DEPTHS; d++) {
+        for (int d = 0; inst->book_dirty && d < SIM_WS_KR_DEPTHS; d++) {
             s_flush_book(k, inst, index, d);
         }
         s_flush_ticker(k, inst, index);
         if (inst->trades_dirty) {
             s_flush_trade(k, inst, index);
-            for (int i = 0; i < S_INTERVALS; i++) {
+            for (int i = 0; i < SIM_WS_KR_INTERVALS; i++) {
                 s_flush_ohlc(k, inst, index, i);
             }
         }
@@ -228,14 +238,14 @@ sim_ws_kraken_event(sim_ws_kraken_t *k, const sim_event_t *ev)
  * date (what is pending goes to the others first), so that the snapshot
  * and the next update fit together. false when out of memory. */
 static bool
-s_join(sim_ws_kraken_t *k, sim_ws_conn_t *conn, const s_req_t *rq, size_t index)
+s_join(sim_ws_kraken_t *k, sim_ws_conn_t *conn, const sim_ws_kraken_req_t *rq, size_t index)
 {
-    s_inst_t *inst = &k->insts[index];
+    sim_ws_kraken_inst_t *inst = &k->insts[index];
     int64_t now_s = k->shared->now_ns / 1000000000;
     sim_trade_t last;
     uint64_t last_id = sim_market_last_trade(k->market, index, &last) ? last.id : 0;
-    if (rq->channel == S_BOOK) {
-        s_book_t *bt = &inst->book[rq->depth];
+    if (rq->channel == SIM_WS_KR_BOOK) {
+        sim_ws_kraken_book_t *bt = &inst->book[rq->depth];
         if (bt->subs.count > 0) {
             s_flush_book(k, inst, index, rq->depth);
         } else {
@@ -249,7 +259,7 @@ s_join(sim_ws_kraken_t *k, sim_ws_conn_t *conn, const s_req_t *rq, size_t index)
         }
         return true;
     }
-    if (rq->channel == S_TICKER) {
+    if (rq->channel == SIM_WS_KR_TICKER) {
         if (inst->ticker[rq->trigger].count == 0) {
             const sim_book_t *book = sim_market_book(k->market, index);
             inst->ticker_trade_id = rq->trigger == 0 ? last_id : inst->ticker_trade_id;
@@ -260,7 +270,7 @@ s_join(sim_ws_kraken_t *k, sim_ws_conn_t *conn, const s_req_t *rq, size_t index)
         }
         return sim_ws_subs_add(&inst->ticker[rq->trigger], conn) == 0;
     }
-    if (rq->channel == S_TRADE) {
+    if (rq->channel == SIM_WS_KR_TRADE) {
         if (inst->trade.count > 0) {
             s_flush_trade(k, inst, index);
         } else {
@@ -268,13 +278,14 @@ s_join(sim_ws_kraken_t *k, sim_ws_conn_t *conn, const s_req_t *rq, size_t index)
         }
         return sim_ws_subs_add(&inst->trade, conn) == 0;
     }
-    s_ohlc_t *o = &inst->ohlc[rq->interval];
+    sim_ws_kraken_ohlc_t *o = &inst->ohlc[rq->interval];
     if (o->subs.count > 0) {
         s_flush_ohlc(k, inst, index, rq->interval);
     } else {
         int64_t interval = (int64_t) sim_ws_kraken_intervals[rq->interval] * 60;
         o->last_trade_id = last_id;
-        if (sim_market_candles(k->market, index, interval, now_s, now_s, 1, true, &o->candle) == 0) {
+        if (sim_market_candles(k->market, index, interval, now_s, now_s, 1, true, &o->candle) ==
+            0) {
             o->candle = (sim_candle_t){0};
         }
     }
@@ -283,34 +294,35 @@ s_join(sim_ws_kraken_t *k, sim_ws_conn_t *conn, const s_req_t *rq, size_t index)
 
 /* Builds the channel's snapshot into k->buf. */
 static int
-s_snapshot(sim_ws_kraken_t *k, const s_req_t *rq, size_t index)
+s_snapshot(sim_ws_kraken_t *k, const sim_ws_kraken_req_t *rq, size_t index)
 {
-    s_inst_t *inst = &k->insts[index];
+    sim_ws_kraken_inst_t *inst = &k->insts[index];
     const sim_instrument_t *in = inst->in;
-    if (rq->channel == S_BOOK) {
-        const s_book_t *bt = &inst->book[rq->depth];
-        uint32_t checksum = sim_ws_kraken_checksum(in, bt->view[SIM_SELL], bt->count[SIM_SELL], bt->view[SIM_BUY],
-                                                   bt->count[SIM_BUY]);
-        return sim_ws_kraken_msg_book(&k->buf, in, true, bt->view[SIM_BUY], bt->count[SIM_BUY], bt->view[SIM_SELL],
-                                      bt->count[SIM_SELL], checksum, 0);
+    if (rq->channel == SIM_WS_KR_BOOK) {
+        const sim_ws_kraken_book_t *bt = &inst->book[rq->depth];
+        uint32_t checksum = sim_ws_kraken_checksum(in, bt->view[SIM_SELL], bt->count[SIM_SELL],
+                                                   bt->view[SIM_BUY], bt->count[SIM_BUY]);
+        return sim_ws_kraken_msg_book(&k->buf, in, true, bt->view[SIM_BUY], bt->count[SIM_BUY],
+                                      bt->view[SIM_SELL], bt->count[SIM_SELL], checksum, 0);
     }
-    if (rq->channel == S_TICKER) {
+    if (rq->channel == SIM_WS_KR_TICKER) {
         sim_ws_kraken_ticker_t t;
         s_ticker_values(k, index, &t);
         return sim_ws_kraken_msg_ticker(&k->buf, in, true, &t);
     }
-    if (rq->channel == S_TRADE) {
-        size_t n = sim_market_trades_recent(k->market, index, S_TRADE_SNAPSHOT, k->trades);
+    if (rq->channel == SIM_WS_KR_TRADE) {
+        size_t n = sim_market_trades_recent(k->market, index, SIM_WS_KR_TRADE_SNAPSHOT, k->trades);
         return sim_ws_kraken_msg_trades(&k->buf, in, true, k->trades, n);
     }
     int64_t now_s = k->shared->now_ns / 1000000000;
     int64_t interval = (int64_t) sim_ws_kraken_intervals[rq->interval] * 60;
-    sim_candle_t *c = malloc(S_OHLC_SNAPSHOT * sizeof *c);
+    sim_candle_t *c = malloc(SIM_WS_KR_OHLC_SNAPSHOT * sizeof *c);
     if (c == NULL) {
         return CB_E_NOMEM;
     }
-    size_t n = sim_market_candles(k->market, index, interval, now_s - (S_OHLC_SNAPSHOT - 1) * interval, now_s,
-                                  S_OHLC_SNAPSHOT, true, c);
+    size_t n = sim_market_candles(k->market, index, interval,
+                                  now_s - (SIM_WS_KR_OHLC_SNAPSHOT - 1) * interval, now_s,
+                                  SIM_WS_KR_OHLC_SNAPSHOT, true, c);
     int rc = sim_ws_kraken_msg_ohlc(&k->buf, in, true, sim_ws_kraken_intervals[rq->interval], c, n,
                                     k->shared->now_ns);
     free(c);
@@ -318,7 +330,8 @@ s_snapshot(sim_ws_kraken_t *k, const s_req_t *rq, size_t index)
 }
 
 bool
-sim_ws_kraken_subscribe(sim_ws_kraken_t *k, sim_ws_conn_t *conn, const s_req_t *rq, size_t index)
+sim_ws_kraken_subscribe(sim_ws_kraken_t *k, sim_ws_conn_t *conn, const sim_ws_kraken_req_t *rq,
+                        size_t index)
 {
     if (!s_join(k, conn, rq, index)) {
         return false;
@@ -332,14 +345,14 @@ sim_ws_kraken_subscribe(sim_ws_kraken_t *k, sim_ws_conn_t *conn, const s_req_t *
 
 /* The subscription state bit for rq, for reading and writing. */
 bool
-sim_ws_kraken_has(const s_conn_t *c, const s_req_t *rq, size_t index)
+sim_ws_kraken_has(const sim_ws_kraken_conn_t *c, const sim_ws_kraken_req_t *rq, size_t index)
 {
     switch (rq->channel) {
-    case S_BOOK:
+    case SIM_WS_KR_BOOK:
         return c->book[index] >= 0;
-    case S_TICKER:
+    case SIM_WS_KR_TICKER:
         return c->ticker[index] >= 0;
-    case S_TRADE:
+    case SIM_WS_KR_TRADE:
         return c->trade[index];
     default:
         return (c->ohlc[index] & (1u << rq->interval)) != 0;
@@ -347,21 +360,22 @@ sim_ws_kraken_has(const s_conn_t *c, const s_req_t *rq, size_t index)
 }
 
 void
-sim_ws_kraken_unsubscribe(sim_ws_kraken_t *k, sim_ws_conn_t *conn, s_conn_t *c, s_req_t *rq, size_t index)
+sim_ws_kraken_unsubscribe(sim_ws_kraken_t *k, sim_ws_conn_t *conn, sim_ws_kraken_conn_t *c,
+                          sim_ws_kraken_req_t *rq, size_t index)
 {
-    s_inst_t *inst = &k->insts[index];
+    sim_ws_kraken_inst_t *inst = &k->insts[index];
     switch (rq->channel) {
-    case S_BOOK:
+    case SIM_WS_KR_BOOK:
         rq->depth = c->book[index];
         sim_ws_subs_remove(&inst->book[rq->depth].subs, conn);
         c->book[index] = -1;
         break;
-    case S_TICKER:
+    case SIM_WS_KR_TICKER:
         rq->trigger = c->ticker[index];
         sim_ws_subs_remove(&inst->ticker[rq->trigger], conn);
         c->ticker[index] = -1;
         break;
-    case S_TRADE:
+    case SIM_WS_KR_TRADE:
         sim_ws_subs_remove(&inst->trade, conn);
         c->trade[index] = false;
         break;
@@ -392,7 +406,7 @@ int
 sim_ws_kraken_attach(sim_ws_kraken_t *k, sim_ws_conn_t *conn)
 {
     (void) k;
-    s_conn_t *c = calloc(1, sizeof *c);
+    sim_ws_kraken_conn_t *c = calloc(1, sizeof *c);
     if (c == NULL) {
         return CB_E_NOMEM;
     }
@@ -415,12 +429,12 @@ sim_ws_kraken_open(sim_ws_kraken_t *k, sim_ws_conn_t *conn)
 void
 sim_ws_kraken_detach(sim_ws_kraken_t *k, sim_ws_conn_t *conn)
 {
-    s_conn_t *c = conn->proto;
+    sim_ws_kraken_conn_t *c = conn->proto;
     if (c == NULL) {
         return;
     }
     for (size_t i = 0; i < k->count; i++) {
-        s_inst_t *inst = &k->insts[i];
+        sim_ws_kraken_inst_t *inst = &k->insts[i];
         if (c->book[i] >= 0) {
             sim_ws_subs_remove(&inst->book[c->book[i]].subs, conn);
         }
@@ -430,7 +444,7 @@ sim_ws_kraken_detach(sim_ws_kraken_t *k, sim_ws_conn_t *conn)
         if (c->trade[i]) {
             sim_ws_subs_remove(&inst->trade, conn);
         }
-        for (int j = 0; j < S_INTERVALS; j++) {
+        for (int j = 0; j < SIM_WS_KR_INTERVALS; j++) {
             if ((c->ohlc[i] & (1u << j)) != 0) {
                 sim_ws_subs_remove(&inst->ohlc[j].subs, conn);
             }
@@ -443,7 +457,7 @@ sim_ws_kraken_detach(sim_ws_kraken_t *k, sim_ws_conn_t *conn)
 void
 sim_ws_kraken_heartbeat(sim_ws_kraken_t *k, sim_ws_conn_t *conn, int64_t interval_ns)
 {
-    const s_conn_t *c = conn->proto;
+    const sim_ws_kraken_conn_t *c = conn->proto;
     if (c != NULL && c->any && k->shared->now_ns - conn->last_send_ns >= interval_ns) {
         sim_ws_conn_send(conn, k->heartbeat);
     }
@@ -454,7 +468,7 @@ s_book_subscribers(const sim_ws_kraken_t *k)
 {
     size_t n = 0;
     for (size_t i = 0; i < k->count; i++) {
-        for (int d = 0; d < S_DEPTHS; d++) {
+        for (int d = 0; d < SIM_WS_KR_DEPTHS; d++) {
             n += k->insts[i].book[d].subs.count;
         }
     }
@@ -481,7 +495,7 @@ sim_ws_kraken_new(sim_market_t *market, sim_ws_shared_t *shared)
     size_t count;
     const sim_instrument_t *all = sim_instruments(&count);
     sim_ws_kraken_t *k = calloc(1, sizeof *k);
-    if (k == NULL || count > S_MAX_INST) {
+    if (k == NULL || count > SIM_WS_KR_MAX_INST) {
         free(k);
         return NULL;
     }
@@ -497,9 +511,10 @@ sim_ws_kraken_new(sim_market_t *market, sim_ws_shared_t *shared)
             continue;
         }
         k->insts[i].in = &all[i];
-        for (int d = 0; d < S_DEPTHS; d++) {
+        for (int d = 0; d < SIM_WS_KR_DEPTHS; d++) {
             for (int s = 0; s < 2; s++) {
-                k->insts[i].book[d].view[s] = malloc((size_t) sim_ws_kraken_depths[d] * sizeof(sim_level_t));
+                k->insts[i].book[d].view[s] =
+                    malloc((size_t) sim_ws_kraken_depths[d] * sizeof(sim_level_t));
                 ok = ok && k->insts[i].book[d].view[s] != NULL;
             }
         }
@@ -518,8 +533,8 @@ sim_ws_kraken_destroy(sim_ws_kraken_t **k_p)
     }
     sim_ws_kraken_t *k = *k_p;
     for (size_t i = 0; i < k->count; i++) {
-        s_inst_t *inst = &k->insts[i];
-        for (int d = 0; d < S_DEPTHS; d++) {
+        sim_ws_kraken_inst_t *inst = &k->insts[i];
+        for (int d = 0; d < SIM_WS_KR_DEPTHS; d++) {
             free(inst->book[d].view[0]);
             free(inst->book[d].view[1]);
             sim_ws_subs_fini(&inst->book[d].subs);
@@ -527,7 +542,7 @@ sim_ws_kraken_destroy(sim_ws_kraken_t **k_p)
         sim_ws_subs_fini(&inst->ticker[0]);
         sim_ws_subs_fini(&inst->ticker[1]);
         sim_ws_subs_fini(&inst->trade);
-        for (int j = 0; j < S_INTERVALS; j++) {
+        for (int j = 0; j < SIM_WS_KR_INTERVALS; j++) {
             sim_ws_subs_fini(&inst->ohlc[j].subs);
         }
     }

@@ -1,4 +1,5 @@
-/* sim_ws_kraken_msg.c - Kraken WebSocket v2 messages as bytes: status, book with its CRC32 checksum, ticker, trade, ohlc */
+/* sim_ws_kraken_msg.c - Kraken WebSocket v2 messages as bytes: status, book with its CRC32
+ * checksum, ticker, trade, ohlc */
 #include <string.h>
 
 #include "sim_crc32.h"
@@ -25,8 +26,8 @@ s_crc_value(uint32_t crc, sim_fx_t v, int decimals)
 }
 
 uint32_t
-sim_ws_kraken_checksum(const sim_instrument_t *in, const sim_level_t *asks, size_t na, const sim_level_t *bids,
-                       size_t nb)
+sim_ws_kraken_checksum(const sim_instrument_t *in, const sim_level_t *asks, size_t na,
+                       const sim_level_t *bids, size_t nb)
 {
     uint32_t crc = 0;
     for (size_t i = 0; i < na && i < S_CHECKSUM_LEVELS; i++) {
@@ -48,8 +49,8 @@ s_better(sim_side_t side, sim_fx_t a, sim_fx_t b)
 }
 
 size_t
-sim_ws_kraken_book_diff(sim_side_t side, const sim_level_t *old, size_t no, const sim_level_t *nw, size_t nn,
-                        size_t depth, sim_level_t *out)
+sim_ws_kraken_book_diff(sim_side_t side, const sim_level_t *old, size_t no, const sim_level_t *nw,
+                        size_t nn, size_t depth, sim_level_t *out)
 {
     size_t n = 0;
     bool full = nn >= depth && nn > 0;
@@ -82,8 +83,9 @@ sim_ws_kraken_book_diff(sim_side_t side, const sim_level_t *old, size_t no, cons
 int
 sim_ws_kraken_msg_status(cb_buf_t *b, uint64_t connection_id)
 {
-    int rc = cb_buf_append_str(b, "{\"channel\":\"status\",\"type\":\"update\",\"data\":[{\"version\":\"2.0.0\","
-                                  "\"system\":\"online\",\"api_version\":\"v2\",\"connection_id\":");
+    int rc = cb_buf_append_str(
+        b, "{\"channel\":\"status\",\"type\":\"update\",\"data\":[{\"version\":\"2.0.0\","
+           "\"system\":\"online\",\"api_version\":\"v2\",\"connection_id\":");
     rc |= sim_ws_json_u64(b, connection_id);
     return rc | cb_buf_append_str(b, "}]}");
 }
@@ -93,7 +95,8 @@ s_head(cb_buf_t *b, const char *channel, bool snapshot)
 {
     int rc = cb_buf_append_str(b, "{\"channel\":\"");
     rc |= cb_buf_append_str(b, channel);
-    return rc | cb_buf_append_str(b, snapshot ? "\",\"type\":\"snapshot\"" : "\",\"type\":\"update\"");
+    return rc |
+           cb_buf_append_str(b, snapshot ? "\",\"type\":\"snapshot\"" : "\",\"type\":\"update\"");
 }
 
 static int
@@ -119,8 +122,9 @@ s_levels(cb_buf_t *b, const sim_instrument_t *in, const sim_level_t *l, size_t n
 }
 
 int
-sim_ws_kraken_msg_book(cb_buf_t *b, const sim_instrument_t *in, bool snapshot, const sim_level_t *bids,
-                       size_t nb, const sim_level_t *asks, size_t na, uint32_t checksum, int64_t time_ns)
+sim_ws_kraken_msg_book(cb_buf_t *b, const sim_instrument_t *in, bool snapshot,
+                       const sim_level_t *bids, size_t nb, const sim_level_t *asks, size_t na,
+                       uint32_t checksum, int64_t time_ns)
 {
     int rc = s_head(b, "book", snapshot);
     rc |= cb_buf_append_str(b, ",\"data\":[");
@@ -171,7 +175,8 @@ s_percent(sim_fx_t change, sim_fx_t open)
 }
 
 int
-sim_ws_kraken_msg_ticker(cb_buf_t *b, const sim_instrument_t *in, bool snapshot, const sim_ws_kraken_ticker_t *t)
+sim_ws_kraken_msg_ticker(cb_buf_t *b, const sim_instrument_t *in, bool snapshot,
+                         const sim_ws_kraken_ticker_t *t)
 {
     int pd = in->price_decimals;
     sim_fx_t change = t->last - t->day.open;
@@ -206,8 +211,8 @@ sim_ws_kraken_msg_ticker(cb_buf_t *b, const sim_instrument_t *in, bool snapshot,
 }
 
 int
-sim_ws_kraken_msg_trades(cb_buf_t *b, const sim_instrument_t *in, bool snapshot, const sim_trade_t *trades,
-                         size_t n)
+sim_ws_kraken_msg_trades(cb_buf_t *b, const sim_instrument_t *in, bool snapshot,
+                         const sim_trade_t *trades, size_t n)
 {
     int rc = s_head(b, "trade", snapshot);
     rc |= cb_buf_append_str(b, ",\"data\":[");
@@ -218,7 +223,7 @@ sim_ws_kraken_msg_trades(cb_buf_t *b, const sim_instrument_t *in, bool snapshot,
         }
         rc |= s_symbol(b, in);
         rc |= cb_buf_append_str(b, t->taker_side == SIM_BUY ? ",\"side\":\"buy\",\"price\":"
-                                                             : ",\"side\":\"sell\",\"price\":");
+                                                            : ",\"side\":\"sell\",\"price\":");
         rc |= sim_ws_json_fx(b, t->price, in->price_decimals);
         rc |= cb_buf_append_str(b, ",\"qty\":");
         rc |= sim_ws_json_fx(b, t->qty, in->qty_decimals);

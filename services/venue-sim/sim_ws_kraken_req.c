@@ -1,4 +1,5 @@
-/* sim_ws_kraken_req.c - Kraken WebSocket v2 requests: subscribe, unsubscribe and ping parsed strictly, acks and errors in Kraken's shape */
+/* sim_ws_kraken_req.c - Kraken WebSocket v2 requests: subscribe, unsubscribe and ping parsed
+ * strictly, acks and errors in Kraken's shape */
 #include <stdio.h>
 #include <string.h>
 
@@ -9,7 +10,7 @@
 /* ---- replies ------------------------------------------------------------------ */
 
 static int
-s_reply_head(cb_buf_t *b, const s_req_t *rq, const char *error, const char *method)
+s_reply_head(cb_buf_t *b, const sim_ws_kraken_req_t *rq, const char *error, const char *method)
 {
     int rc = cb_buf_append_char(b, '{');
     const char *sep = "";
@@ -35,7 +36,7 @@ s_reply_head(cb_buf_t *b, const s_req_t *rq, const char *error, const char *meth
 }
 
 static int
-s_reply_tail(cb_buf_t *b, const s_req_t *rq)
+s_reply_tail(cb_buf_t *b, const sim_ws_kraken_req_t *rq)
 {
     int rc = cb_buf_append_str(b, ",\"time_in\":");
     rc |= sim_ws_json_time(b, rq->time_in, 6);
@@ -46,8 +47,8 @@ s_reply_tail(cb_buf_t *b, const s_req_t *rq)
 
 /* {"error":..,"method":..,"req_id":..,"success":false,("symbol":..,)"time_in":..,"time_out":..} */
 static void
-s_error(sim_ws_kraken_t *k, sim_ws_conn_t *conn, const s_req_t *rq, const char *error, const char *symbol,
-        size_t symbol_len)
+s_error(sim_ws_kraken_t *k, sim_ws_conn_t *conn, const sim_ws_kraken_req_t *rq, const char *error,
+        const char *symbol, size_t symbol_len)
 {
     cb_buf_t *b = &k->buf;
     int rc = s_reply_head(b, rq, error, rq->method);
@@ -60,21 +61,24 @@ s_error(sim_ws_kraken_t *k, sim_ws_conn_t *conn, const s_req_t *rq, const char *
     sim_ws_kraken_send_buf(k, NULL, conn, rc);
 }
 
-/* {"method":..,"req_id":..,"result":{"channel":..,..,"symbol":..},"success":true,"time_in":..,"time_out":..} */
+/* {"method":..,"req_id":..,"result":{"channel":..,..,"symbol":..},"success":true,"time_in":..,"time_out":..}
+ */
 void
-sim_ws_kraken_ack(sim_ws_kraken_t *k, sim_ws_conn_t *conn, const s_req_t *rq, const sim_instrument_t *in, bool sub)
+sim_ws_kraken_ack(sim_ws_kraken_t *k, sim_ws_conn_t *conn, const sim_ws_kraken_req_t *rq,
+                  const sim_instrument_t *in, bool sub)
 {
     cb_buf_t *b = &k->buf;
     int rc = s_reply_head(b, rq, NULL, rq->method);
     rc |= cb_buf_append_str(b, ",\"result\":{\"channel\":\"");
     rc |= cb_buf_append_str(b, sim_ws_kraken_channels[rq->channel]);
     rc |= cb_buf_append_char(b, '"');
-    if (rq->channel == S_BOOK) {
+    if (rq->channel == SIM_WS_KR_BOOK) {
         rc |= cb_buf_append_str(b, ",\"depth\":");
         rc |= sim_ws_json_i64(b, sim_ws_kraken_depths[rq->depth]);
-    } else if (rq->channel == S_TICKER) {
-        rc |= cb_buf_append_str(b, rq->trigger == 0 ? ",\"event_trigger\":\"trades\"" : ",\"event_trigger\":\"bbo\"");
-    } else if (rq->channel == S_OHLC) {
+    } else if (rq->channel == SIM_WS_KR_TICKER) {
+        rc |= cb_buf_append_str(b, rq->trigger == 0 ? ",\"event_trigger\":\"trades\""
+                                                    : ",\"event_trigger\":\"bbo\"");
+    } else if (rq->channel == SIM_WS_KR_OHLC) {
         rc |= cb_buf_append_str(b, ",\"interval\":");
         rc |= sim_ws_json_i64(b, sim_ws_kraken_intervals[rq->interval]);
     }
@@ -84,8 +88,9 @@ sim_ws_kraken_ack(sim_ws_kraken_t *k, sim_ws_conn_t *conn, const s_req_t *rq, co
     rc |= cb_buf_append_str(b, ",\"symbol\":\"");
     rc |= cb_buf_append_str(b, in->ws2name);
     rc |= cb_buf_append_char(b, '"');
-    if (sub && rq->channel == S_OHLC) {
-        rc |= cb_buf_append_str(b, ",\"warnings\":[\"timestamp is deprecated, use interval_begin\"]");
+    if (sub && rq->channel == SIM_WS_KR_OHLC) {
+        rc |=
+            cb_buf_append_str(b, ",\"warnings\":[\"timestamp is deprecated, use interval_begin\"]");
     }
     rc |= cb_buf_append_str(b, "},\"success\":true");
     rc |= s_reply_tail(b, rq);
@@ -94,14 +99,15 @@ sim_ws_kraken_ack(sim_ws_kraken_t *k, sim_ws_conn_t *conn, const s_req_t *rq, co
 
 /* ---- requests ------------------------------------------------------------------ */
 
-static const char *const s_sub_keys[] = {"channel", "symbol", "snapshot", "token", "depth", "event_trigger",
-                                         "interval", NULL};
+static const char *const s_sub_keys[] = {"channel", "symbol",        "snapshot", "token",
+                                         "depth",   "event_trigger", "interval", NULL};
 
 /* Reads the channel's parameters into rq; returns NULL or the error every
  * symbol gets (a bad depth, interval or trigger). *fatal is set for errors
  * of the request as a whole. */
 static const char *
-s_params(const msgpack_object *params, s_req_t *rq, bool sub, const char **fatal, char *why, size_t size)
+s_params(const msgpack_object *params, sim_ws_kraken_req_t *rq, bool sub, const char **fatal,
+         char *why, size_t size)
 {
     const msgpack_object *ch = sim_ws_json_get(params, "channel");
     int found = -1;
@@ -112,16 +118,18 @@ s_params(const msgpack_object *params, s_req_t *rq, bool sub, const char **fatal
         *fatal = ch == NULL ? "Missing field: 'channel'" : "Unsupported channel";
         return NULL;
     }
-    rq->channel = (s_channel_t) found;
+    rq->channel = (sim_ws_kraken_channel_t) found;
     const char *name;
     size_t len;
     if (sim_ws_json_unknown_key(params, s_sub_keys, &name, &len) ||
-        (sim_ws_json_get(params, "depth") != NULL && rq->channel != S_BOOK && (name = "depth", len = 5)) ||
-        (sim_ws_json_get(params, "interval") != NULL && rq->channel != S_OHLC && (name = "interval", len = 8)) ||
-        (sim_ws_json_get(params, "event_trigger") != NULL && rq->channel != S_TICKER &&
+        (sim_ws_json_get(params, "depth") != NULL && rq->channel != SIM_WS_KR_BOOK &&
+         (name = "depth", len = 5)) ||
+        (sim_ws_json_get(params, "interval") != NULL && rq->channel != SIM_WS_KR_OHLC &&
+         (name = "interval", len = 8)) ||
+        (sim_ws_json_get(params, "event_trigger") != NULL && rq->channel != SIM_WS_KR_TICKER &&
          (name = "event_trigger", len = 13))) {
-        snprintf(why, size, "Unsupported field: '%.*s' for the given msg type: %s", (int) (len > 40 ? 40 : len),
-                 name, rq->method);
+        snprintf(why, size, "Unsupported field: '%.*s' for the given msg type: %s",
+                 (int) (len > 40 ? 40 : len), name, rq->method);
         *fatal = why;
         return NULL;
     }
@@ -131,13 +139,13 @@ s_params(const msgpack_object *params, s_req_t *rq, bool sub, const char **fatal
         return NULL;
     }
     rq->snapshot = snap == NULL || snap->via.boolean;
-    if (rq->channel == S_TRADE && snap == NULL) {
+    if (rq->channel == SIM_WS_KR_TRADE && snap == NULL) {
         rq->snapshot = true;
     }
     const msgpack_object *v = sim_ws_json_get(params, "depth");
     if (v != NULL) {
         rq->depth = -1;
-        for (int i = 0; v->type == MSGPACK_OBJECT_POSITIVE_INTEGER && i < S_DEPTHS; i++) {
+        for (int i = 0; v->type == MSGPACK_OBJECT_POSITIVE_INTEGER && i < SIM_WS_KR_DEPTHS; i++) {
             rq->depth = v->via.u64 == (uint64_t) sim_ws_kraken_depths[i] ? i : rq->depth;
         }
         if (rq->depth < 0) {
@@ -147,7 +155,8 @@ s_params(const msgpack_object *params, s_req_t *rq, bool sub, const char **fatal
     v = sim_ws_json_get(params, "interval");
     if (v != NULL) {
         rq->interval = -1;
-        for (int i = 0; v->type == MSGPACK_OBJECT_POSITIVE_INTEGER && i < S_INTERVALS; i++) {
+        for (int i = 0; v->type == MSGPACK_OBJECT_POSITIVE_INTEGER && i < SIM_WS_KR_INTERVALS;
+             i++) {
             rq->interval = v->via.u64 == (uint64_t) sim_ws_kraken_intervals[i] ? i : rq->interval;
         }
         if (rq->interval < 0) {
@@ -165,9 +174,10 @@ s_params(const msgpack_object *params, s_req_t *rq, bool sub, const char **fatal
 }
 
 static void
-s_channel_request(sim_ws_kraken_t *k, sim_ws_conn_t *conn, s_req_t *rq, const msgpack_object *params)
+s_channel_request(sim_ws_kraken_t *k, sim_ws_conn_t *conn, sim_ws_kraken_req_t *rq,
+                  const msgpack_object *params)
 {
-    s_conn_t *c = conn->proto;
+    sim_ws_kraken_conn_t *c = conn->proto;
     bool sub = strcmp(rq->method, "subscribe") == 0;
     char why[128];
     const char *fatal = NULL;
@@ -177,11 +187,14 @@ s_channel_request(sim_ws_kraken_t *k, sim_ws_conn_t *conn, s_req_t *rq, const ms
     }
     const char *each = s_params(params, rq, sub, &fatal, why, sizeof why);
     const msgpack_object *syms = sim_ws_json_get(params, "symbol");
-    for (uint32_t i = 0; fatal == NULL && syms != NULL && syms->type == MSGPACK_OBJECT_ARRAY && i < syms->via.array.size;
+    for (uint32_t i = 0; fatal == NULL && syms != NULL && syms->type == MSGPACK_OBJECT_ARRAY &&
+                         i < syms->via.array.size;
          i++) {
-        fatal = syms->via.array.ptr[i].type != MSGPACK_OBJECT_STR ? "Invalid field: 'symbol'" : NULL;
+        fatal =
+            syms->via.array.ptr[i].type != MSGPACK_OBJECT_STR ? "Invalid field: 'symbol'" : NULL;
     }
-    if (fatal == NULL && (syms == NULL || syms->type != MSGPACK_OBJECT_ARRAY || syms->via.array.size == 0)) {
+    if (fatal == NULL &&
+        (syms == NULL || syms->type != MSGPACK_OBJECT_ARRAY || syms->via.array.size == 0)) {
         fatal = syms == NULL ? "Missing field: 'symbol'" : "Invalid field: 'symbol'";
     }
     if (fatal != NULL) {
@@ -193,7 +206,8 @@ s_channel_request(sim_ws_kraken_t *k, sim_ws_conn_t *conn, s_req_t *rq, const ms
         size_t len = syms->via.array.ptr[i].via.str.size;
         size_t index = sim_ws_kraken_find(k, name, len);
         if (index == SIZE_MAX) {
-            snprintf(why, sizeof why, "Currency pair not supported %.*s", (int) (len > 40 ? 40 : len), name);
+            snprintf(why, sizeof why, "Currency pair not supported %.*s",
+                     (int) (len > 40 ? 40 : len), name);
             s_error(k, conn, rq, why, name, len);
         } else if (each != NULL) {
             s_error(k, conn, rq, each, name, len);
@@ -207,11 +221,11 @@ s_channel_request(sim_ws_kraken_t *k, sim_ws_conn_t *conn, s_req_t *rq, const ms
             s_error(k, conn, rq, "Internal error", name, len);
         } else {
             c->any = true;
-            if (rq->channel == S_BOOK) {
+            if (rq->channel == SIM_WS_KR_BOOK) {
                 c->book[index] = (int8_t) rq->depth;
-            } else if (rq->channel == S_TICKER) {
+            } else if (rq->channel == SIM_WS_KR_TICKER) {
                 c->ticker[index] = (int8_t) rq->trigger;
-            } else if (rq->channel == S_TRADE) {
+            } else if (rq->channel == SIM_WS_KR_TRADE) {
                 c->trade[index] = true;
             } else {
                 c->ohlc[index] |= (uint16_t) (1u << rq->interval);
@@ -225,7 +239,7 @@ sim_ws_kraken_text(sim_ws_kraken_t *k, sim_ws_conn_t *conn, const char *data, si
 {
     static const char *const top_keys[] = {"method", "params", "req_id", NULL};
     static const char *const methods[] = {"subscribe", "unsubscribe", "ping", NULL};
-    s_req_t rq = {.time_in = k->shared->now_ns, .snapshot = true};
+    sim_ws_kraken_req_t rq = {.time_in = k->shared->now_ns, .snapshot = true};
     sim_ws_json_doc_t doc;
     char why[128];
     if (sim_ws_json_parse(&doc, data, len) != 0 || doc.root.type != MSGPACK_OBJECT_MAP) {
@@ -238,7 +252,9 @@ sim_ws_kraken_text(sim_ws_kraken_t *k, sim_ws_conn_t *conn, const char *data, si
         rq.method = sim_ws_json_is(m, methods[i]) ? methods[i] : rq.method;
     }
     const msgpack_object *id = sim_ws_json_get(&doc.root, "req_id");
-    if (id != NULL && (id->type == MSGPACK_OBJECT_POSITIVE_INTEGER || id->type == MSGPACK_OBJECT_NEGATIVE_INTEGER) &&
+    if (id != NULL &&
+        (id->type == MSGPACK_OBJECT_POSITIVE_INTEGER ||
+         id->type == MSGPACK_OBJECT_NEGATIVE_INTEGER) &&
         (id->type == MSGPACK_OBJECT_NEGATIVE_INTEGER || id->via.u64 <= INT64_MAX)) {
         rq.has_req_id = true;
         rq.req_id = id->via.i64;

@@ -1,4 +1,5 @@
-/* cbh_ws.c - test harness: a small blocking WebSocket client (HTTP/1.1 upgrade, RFC 6455 framing written here) over loopback TCP */
+/* cbh_ws.c - test harness: a small blocking WebSocket client (HTTP/1.1 upgrade, RFC 6455 framing
+ * written here) over loopback TCP */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -65,7 +66,8 @@ s_write_all(cbh_ws_t *ws, const unsigned char *p, size_t len)
             len -= (size_t) r;
             continue;
         }
-        if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) && s_now_ms() < deadline) {
+        if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) &&
+            s_now_ms() < deadline) {
             struct pollfd pf = {.fd = ws->fd, .events = POLLOUT};
             poll(&pf, 1, 50);
             continue;
@@ -155,7 +157,8 @@ s_handle(cbh_ws_t *ws, int fin, int opcode, const unsigned char *p, size_t len)
         }
         return opcode == 0x8 || opcode == 0x9 || opcode == 0xA;
     }
-    if ((opcode == 0 && !ws->in_frag) || (opcode != 0 && ws->in_frag) || (opcode != 0 && opcode != 1 && opcode != 2)) {
+    if ((opcode == 0 && !ws->in_frag) || (opcode != 0 && ws->in_frag) ||
+        (opcode != 0 && opcode != 1 && opcode != 2)) {
         return false;
     }
     if (fin && !ws->in_frag) {
@@ -285,10 +288,11 @@ cbh_ws_connect_opts(int port, const char *path, int rcvbuf, int *status)
     struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t) port)};
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     char req[8192];
-    int n = snprintf(req, sizeof req,
-                     "GET %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                     "Sec-WebSocket-Key: " S_KEY "\r\nSec-WebSocket-Version: 13\r\n\r\n",
-                     path, port);
+    int n = snprintf(
+        req, sizeof req,
+        "GET %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        "Sec-WebSocket-Key: " S_KEY "\r\nSec-WebSocket-Version: 13\r\n\r\n",
+        path, port);
     size_t got = 0;
     char *end = NULL;
     if (ws->fd < 0 || connect(ws->fd, (struct sockaddr *) &addr, sizeof addr) != 0 ||
@@ -314,7 +318,8 @@ cbh_ws_connect_opts(int port, const char *path, int rcvbuf, int *status)
         goto fail;
     }
     *status = atoi(answer + 9);
-    if (*status != 101 || end == NULL || strcasestr(answer, "\r\nsec-websocket-accept: " S_ACCEPT "\r\n") == NULL ||
+    if (*status != 101 || end == NULL ||
+        strcasestr(answer, "\r\nsec-websocket-accept: " S_ACCEPT "\r\n") == NULL ||
         strcasestr(answer, "\r\nupgrade: websocket\r\n") == NULL ||
         strcasestr(answer, "\r\nconnection: upgrade\r\n") == NULL) {
         *status = *status == 101 ? -1 : *status;

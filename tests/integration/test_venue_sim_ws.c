@@ -1,4 +1,5 @@
-/* test_venue_sim_ws.c - venue-sim's WebSocket streams over loopback: Kraken v2 books checked by checksum, Binance's local-book procedure, control messages, pings, faults, throughput */
+/* test_venue_sim_ws.c - venue-sim's WebSocket streams over loopback: Kraken v2 books checked by
+ * checksum, Binance's local-book procedure, control messages, pings, faults, throughput */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -225,7 +226,8 @@ s_num(const msgpack_object *o)
     if (o != NULL && o->type == MSGPACK_OBJECT_POSITIVE_INTEGER) {
         return (sim_fx_t) o->via.u64 * SIM_SCALE;
     }
-    if (o == NULL || o->type != MSGPACK_OBJECT_STR || !sim_fx_parse(o->via.str.ptr, o->via.str.size, &v)) {
+    if (o == NULL || o->type != MSGPACK_OBJECT_STR ||
+        !sim_fx_parse(o->via.str.ptr, o->via.str.size, &v)) {
         fail_msg("not a number");
     }
     return v;
@@ -282,8 +284,8 @@ s_orders_job(void *arg)
     uint64_t id = sim_market_next_order_id(s_sim.market);
     sim_fx_t filled;
     bool rested = false;
-    sim_market_submit(s_sim.market, inst, id, 1, SIM_BUY, bid + in->tick * o->offset, SIM_SCALE / 10, SIM_POST_ONLY,
-                      false, &filled, &rested);
+    sim_market_submit(s_sim.market, inst, id, 1, SIM_BUY, bid + in->tick * o->offset,
+                      SIM_SCALE / 10, SIM_POST_ONLY, false, &filled, &rested);
     assert_true(rested);
     o->ids[o->n++] = id;
 }
@@ -443,50 +445,71 @@ test_kraken_requests(void **state)
     cbh_ws_t *ws = s_open("/kraken/ws/v2");
     char *m = cbh_ws_recv(ws, 3000, NULL);
     assert_non_null(m);
-    assert_non_null(strstr(m, "{\"channel\":\"status\",\"type\":\"update\",\"data\":[{\"version\":"));
+    assert_non_null(
+        strstr(m, "{\"channel\":\"status\",\"type\":\"update\",\"data\":[{\"version\":"));
     assert_non_null(strstr(m, "\"system\":\"online\",\"api_version\":\"v2\",\"connection_id\":"));
     free(m);
     cbh_ws_send(ws, "{\"method\":\"ping\",\"req_id\":101}");
     s_expect_msg(ws, "{\"method\":\"pong\",\"req_id\":101,\"time_in\":\"", "\"time_out\":\"");
     cbh_ws_send(ws, "{\"method\":\"ping\",\"params\":{},\"req_id\":5}");
-    s_expect_msg(ws, "\"error\":\"Unsupported field: 'params' for the given msg type: ping\"", "\"success\":false");
-    cbh_ws_send(ws, "{\"method\":\"subscribe\",\"params\":{\"channel\":\"trade\",\"symbol\":[\"BTC/US");
+    s_expect_msg(ws, "\"error\":\"Unsupported field: 'params' for the given msg type: ping\"",
+                 "\"success\":false");
+    cbh_ws_send(ws,
+                "{\"method\":\"subscribe\",\"params\":{\"channel\":\"trade\",\"symbol\":[\"BTC/US");
     s_expect_msg(ws, "{\"error\":\"Malformed request\",\"success\":false,\"time_in\":", NULL);
     cbh_ws_send(ws, "[1,2,3]");
     s_expect_msg(ws, "\"error\":\"Malformed request\"", NULL);
     cbh_ws_send(ws, "{\"method\":\"frobnicate\",\"req_id\":9}");
     s_expect_msg(ws, "{\"error\":\"Unsupported event\",\"req_id\":9,\"success\":false", NULL);
-    cbh_ws_send(ws, "{\"method\":\"subscribe\",\"params\":{\"channel\":\"book\",\"symbol\":[\"XBT/USD\"]},\"req_id\":3}");
-    s_expect_msg(ws, "{\"error\":\"Currency pair not supported XBT/USD\",\"method\":\"subscribe\",\"req_id\":3,"
-                     "\"success\":false,\"symbol\":\"XBT/USD\",\"time_in\":",
-                 NULL);
-    cbh_ws_send(ws, "{\"method\":\"subscribe\",\"params\":{\"channel\":\"book\",\"symbol\":[\"BTC/USD\"],\"depth\":20}}");
+    cbh_ws_send(ws, "{\"method\":\"subscribe\",\"params\":{\"channel\":\"book\",\"symbol\":[\"XBT/"
+                    "USD\"]},\"req_id\":3}");
+    s_expect_msg(
+        ws,
+        "{\"error\":\"Currency pair not supported XBT/USD\",\"method\":\"subscribe\",\"req_id\":3,"
+        "\"success\":false,\"symbol\":\"XBT/USD\",\"time_in\":",
+        NULL);
+    cbh_ws_send(ws, "{\"method\":\"subscribe\",\"params\":{\"channel\":\"book\",\"symbol\":[\"BTC/"
+                    "USD\"],\"depth\":20}}");
     s_expect_msg(ws, "\"error\":\"Subscription depth not supported\"", "\"symbol\":\"BTC/USD\"");
-    cbh_ws_send(ws, "{\"method\":\"subscribe\",\"params\":{\"channel\":\"spread\",\"symbol\":[\"BTC/USD\"]}}");
+    cbh_ws_send(
+        ws,
+        "{\"method\":\"subscribe\",\"params\":{\"channel\":\"spread\",\"symbol\":[\"BTC/USD\"]}}");
     s_expect_msg(ws, "\"error\":\"Unsupported channel\"", NULL);
-    cbh_ws_send(ws, "{\"method\":\"subscribe\",\"params\":{\"channel\":\"trade\",\"symbol\":[\"ETH/USD\"],\"depth\":10}}");
-    s_expect_msg(ws, "\"error\":\"Unsupported field: 'depth' for the given msg type: subscribe\"", NULL);
-    cbh_ws_send(ws, "{\"method\":\"subscribe\",\"params\":{\"channel\":\"ohlc\",\"symbol\":[\"ETH/USD\"],\"interval\":2}}");
+    cbh_ws_send(ws, "{\"method\":\"subscribe\",\"params\":{\"channel\":\"trade\",\"symbol\":[\"ETH/"
+                    "USD\"],\"depth\":10}}");
+    s_expect_msg(ws, "\"error\":\"Unsupported field: 'depth' for the given msg type: subscribe\"",
+                 NULL);
+    cbh_ws_send(ws, "{\"method\":\"subscribe\",\"params\":{\"channel\":\"ohlc\",\"symbol\":[\"ETH/"
+                    "USD\"],\"interval\":2}}");
     s_expect_msg(ws, "\"error\":\"Subscription ohlc interval not supported\"", NULL);
     /* One ack per symbol, the snapshot after its ack. */
-    cbh_ws_send(ws, "{\"method\":\"subscribe\",\"params\":{\"channel\":\"trade\",\"symbol\":[\"ETH/USD\",\"SOL/USD\"],"
+    cbh_ws_send(ws, "{\"method\":\"subscribe\",\"params\":{\"channel\":\"trade\",\"symbol\":[\"ETH/"
+                    "USD\",\"SOL/USD\"],"
                     "\"snapshot\":true},\"req_id\":42}");
-    s_expect_msg(ws, "{\"method\":\"subscribe\",\"req_id\":42,\"result\":{\"channel\":\"trade\",\"snapshot\":true,"
-                     "\"symbol\":\"ETH/USD\"},\"success\":true,\"time_in\":",
+    s_expect_msg(ws,
+                 "{\"method\":\"subscribe\",\"req_id\":42,\"result\":{\"channel\":\"trade\","
+                 "\"snapshot\":true,"
+                 "\"symbol\":\"ETH/USD\"},\"success\":true,\"time_in\":",
                  NULL);
     m = s_wait_for(ws, "\"channel\":\"trade\",\"type\":\"snapshot\"", 3000);
     assert_non_null(strstr(m, "\"symbol\":\"ETH/USD\",\"side\":\""));
     assert_non_null(strstr(m, "\"ord_type\":\""));
     free(m);
-    s_expect_msg(ws, "\"result\":{\"channel\":\"trade\",\"snapshot\":true,\"symbol\":\"SOL/USD\"}", NULL);
-    cbh_ws_send(ws, "{\"method\":\"subscribe\",\"params\":{\"channel\":\"trade\",\"symbol\":[\"ETH/USD\"]},\"req_id\":43}");
+    s_expect_msg(ws, "\"result\":{\"channel\":\"trade\",\"snapshot\":true,\"symbol\":\"SOL/USD\"}",
+                 NULL);
+    cbh_ws_send(ws, "{\"method\":\"subscribe\",\"params\":{\"channel\":\"trade\",\"symbol\":[\"ETH/"
+                    "USD\"]},\"req_id\":43}");
     s_expect_msg(ws, "\"error\":\"Already subscribed\"", "\"req_id\":43");
     s_expect_msg(ws, "\"channel\":\"trade\",\"type\":\"update\"", "\"trade_id\":");
-    cbh_ws_send(ws, "{\"method\":\"unsubscribe\",\"params\":{\"channel\":\"trade\",\"symbol\":[\"ETH/USD\"]},\"req_id\":44}");
-    s_expect_msg(ws, "{\"method\":\"unsubscribe\",\"req_id\":44,\"result\":{\"channel\":\"trade\",\"symbol\":\"ETH/USD\"},"
-                     "\"success\":true",
+    cbh_ws_send(ws, "{\"method\":\"unsubscribe\",\"params\":{\"channel\":\"trade\",\"symbol\":["
+                    "\"ETH/USD\"]},\"req_id\":44}");
+    s_expect_msg(ws,
+                 "{\"method\":\"unsubscribe\",\"req_id\":44,\"result\":{\"channel\":\"trade\","
+                 "\"symbol\":\"ETH/USD\"},"
+                 "\"success\":true",
                  NULL);
-    cbh_ws_send(ws, "{\"method\":\"unsubscribe\",\"params\":{\"channel\":\"trade\",\"symbol\":[\"ETH/USD\"]},\"req_id\":45}");
+    cbh_ws_send(ws, "{\"method\":\"unsubscribe\",\"params\":{\"channel\":\"trade\",\"symbol\":["
+                    "\"ETH/USD\"]},\"req_id\":45}");
     s_expect_msg(ws, "\"error\":\"Subscription Not Found\"", "\"req_id\":45");
     assert_false(cbh_ws_ended(ws));
     /* The closing handshake: the server answers the close frame and ends. */
@@ -502,11 +525,15 @@ test_kraken_books(void **state)
 {
     (void) state;
     cbh_ws_t *ws = s_open("/kraken/ws/v2");
-    cbh_ws_send(ws, "{\"method\":\"subscribe\",\"params\":{\"channel\":\"book\",\"symbol\":[\"BTC/USD\"]},\"req_id\":1}");
-    s_expect_msg(ws, "{\"method\":\"subscribe\",\"req_id\":1,\"result\":{\"channel\":\"book\",\"depth\":10,"
-                     "\"snapshot\":true,\"symbol\":\"BTC/USD\"},\"success\":true",
-                 NULL);
-    cbh_ws_send(ws, "{\"method\":\"subscribe\",\"params\":{\"channel\":\"book\",\"symbol\":[\"ETH/USD\",\"SOL/USD\"],"
+    cbh_ws_send(ws, "{\"method\":\"subscribe\",\"params\":{\"channel\":\"book\",\"symbol\":[\"BTC/"
+                    "USD\"]},\"req_id\":1}");
+    s_expect_msg(
+        ws,
+        "{\"method\":\"subscribe\",\"req_id\":1,\"result\":{\"channel\":\"book\",\"depth\":10,"
+        "\"snapshot\":true,\"symbol\":\"BTC/USD\"},\"success\":true",
+        NULL);
+    cbh_ws_send(ws, "{\"method\":\"subscribe\",\"params\":{\"channel\":\"book\",\"symbol\":[\"ETH/"
+                    "USD\",\"SOL/USD\"],"
                     "\"depth\":25},\"req_id\":2}");
     static s_kbook_t books[3] = {{.symbol = "BTC/USD", .depth = 10},
                                  {.symbol = "ETH/USD", .depth = 25},
@@ -514,8 +541,8 @@ test_kraken_books(void **state)
     int mismatches = 0;
     s_kread_books(ws, books, 3, 2500, &mismatches);
     for (int i = 0; i < 3; i++) {
-        printf("kraken %s depth %zu: %d messages, checksums all matched: %s\n", books[i].symbol, books[i].depth,
-               books[i].matched, books[i].mismatched == 0 ? "yes" : "NO");
+        printf("kraken %s depth %zu: %d messages, checksums all matched: %s\n", books[i].symbol,
+               books[i].depth, books[i].matched, books[i].mismatched == 0 ? "yes" : "NO");
         assert_int_equal(books[i].mismatched, 0);
         assert_true(books[i].matched >= 20);
         /* Truncated to the depth; the simulated books hold up to 25 levels a side. */
@@ -532,7 +559,9 @@ test_kraken_faults(void **state)
 {
     (void) state;
     cbh_ws_t *ws = s_open("/kraken/ws/v2");
-    cbh_ws_send(ws, "{\"method\":\"subscribe\",\"params\":{\"channel\":\"book\",\"symbol\":[\"BTC/USD\"]}}");
+    cbh_ws_send(
+        ws,
+        "{\"method\":\"subscribe\",\"params\":{\"channel\":\"book\",\"symbol\":[\"BTC/USD\"]}}");
     static s_kbook_t book = {.symbol = "BTC/USD", .depth = 10};
     int mismatches = 0;
     s_kread_books(ws, &book, 1, 500, &mismatches);
@@ -542,7 +571,8 @@ test_kraken_faults(void **state)
     assert_true(s_do(S_CORRUPT, SIM_VENUE_KRAKEN, 0).rc >= 1);
     s_kread_books(ws, &book, 1, 1000, &mismatches);
     assert_int_equal(mismatches, 1);
-    printf("kraken corrupt checksum: 1 of %d messages disagreed, the book stayed right\n", book.matched + 1);
+    printf("kraken corrupt checksum: 1 of %d messages disagreed, the book stayed right\n",
+           book.matched + 1);
     assert_int_equal(s_do(S_CORRUPT, SIM_VENUE_BINANCE, 0).rc, -1);
     /* A lost update: in a quiet market, a new bid is not sent; the next
      * change shows the client a checksum that disagrees... */
@@ -565,9 +595,13 @@ test_kraken_faults(void **state)
     s_call(s_orders_job, &orders);
     s_do(S_RESUME, SIM_VENUE_KRAKEN, 0);
     /* ...until it subscribes again and starts from a snapshot. */
-    cbh_ws_send(ws, "{\"method\":\"unsubscribe\",\"params\":{\"channel\":\"book\",\"symbol\":[\"BTC/USD\"]}}");
+    cbh_ws_send(
+        ws,
+        "{\"method\":\"unsubscribe\",\"params\":{\"channel\":\"book\",\"symbol\":[\"BTC/USD\"]}}");
     s_expect_msg(ws, "\"method\":\"unsubscribe\"", "\"success\":true");
-    cbh_ws_send(ws, "{\"method\":\"subscribe\",\"params\":{\"channel\":\"book\",\"symbol\":[\"BTC/USD\"]}}");
+    cbh_ws_send(
+        ws,
+        "{\"method\":\"subscribe\",\"params\":{\"channel\":\"book\",\"symbol\":[\"BTC/USD\"]}}");
     char *m = s_wait_for(ws, "\"type\":\"snapshot\"", 3000);
     assert_true(s_kbook_msg(&book, m, 1, 8));
     free(m);
@@ -587,25 +621,32 @@ test_kraken_channels(void **state)
 {
     (void) state;
     cbh_ws_t *ws = s_open("/kraken/ws/v2");
-    cbh_ws_send(ws, "{\"method\":\"subscribe\",\"params\":{\"channel\":\"ticker\",\"symbol\":[\"SOL/USD\"],"
-                    "\"event_trigger\":\"bbo\"},\"req_id\":1}");
-    s_expect_msg(ws, "\"result\":{\"channel\":\"ticker\",\"event_trigger\":\"bbo\",\"snapshot\":true,\"symbol\":"
-                     "\"SOL/USD\"},\"success\":true",
-                 NULL);
+    cbh_ws_send(
+        ws, "{\"method\":\"subscribe\",\"params\":{\"channel\":\"ticker\",\"symbol\":[\"SOL/USD\"],"
+            "\"event_trigger\":\"bbo\"},\"req_id\":1}");
+    s_expect_msg(
+        ws,
+        "\"result\":{\"channel\":\"ticker\",\"event_trigger\":\"bbo\",\"snapshot\":true,\"symbol\":"
+        "\"SOL/USD\"},\"success\":true",
+        NULL);
     char *m = s_wait_for(ws, "\"channel\":\"ticker\",\"type\":\"snapshot\"", 3000);
-    static const char *const fields[] = {"\"bid\":", "\"bid_qty\":", "\"ask\":", "\"ask_qty\":", "\"last\":",
-                                         "\"volume\":", "\"vwap\":", "\"low\":", "\"high\":", "\"change\":",
-                                         "\"change_pct\":", "\"timestamp\":\""};
+    static const char *const fields[] = {
+        "\"bid\":",  "\"bid_qty\":", "\"ask\":",        "\"ask_qty\":",
+        "\"last\":", "\"volume\":",  "\"vwap\":",       "\"low\":",
+        "\"high\":", "\"change\":",  "\"change_pct\":", "\"timestamp\":\""};
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
         assert_non_null(strstr(m, fields[i]));
     }
     free(m);
     s_expect_msg(ws, "\"channel\":\"ticker\",\"type\":\"update\"", "\"symbol\":\"SOL/USD\"");
-    cbh_ws_send(ws, "{\"method\":\"subscribe\",\"params\":{\"channel\":\"ohlc\",\"symbol\":[\"SOL/USD\"],"
-                    "\"interval\":1},\"req_id\":2}");
-    s_expect_msg(ws, "\"result\":{\"channel\":\"ohlc\",\"interval\":1,\"snapshot\":true,\"symbol\":\"SOL/USD\","
-                     "\"warnings\":[\"timestamp is deprecated, use interval_begin\"]}",
-                 NULL);
+    cbh_ws_send(
+        ws, "{\"method\":\"subscribe\",\"params\":{\"channel\":\"ohlc\",\"symbol\":[\"SOL/USD\"],"
+            "\"interval\":1},\"req_id\":2}");
+    s_expect_msg(
+        ws,
+        "\"result\":{\"channel\":\"ohlc\",\"interval\":1,\"snapshot\":true,\"symbol\":\"SOL/USD\","
+        "\"warnings\":[\"timestamp is deprecated, use interval_begin\"]}",
+        NULL);
     m = s_wait_for(ws, "\"channel\":\"ohlc\",\"type\":\"snapshot\",\"timestamp\":\"", 3000);
     assert_non_null(strstr(m, "\"interval_begin\":\""));
     assert_non_null(strstr(m, "0.000000000Z\",\"interval\":1,"));
@@ -697,7 +738,9 @@ test_binance_control(void **state)
 {
     (void) state;
     cbh_ws_t *ws = s_open("/binance/ws");
-    cbh_ws_send(ws, "{\"method\":\"SUBSCRIBE\",\"params\":[\"btcusdt@aggTrade\",\"btcusdt@depth\"],\"id\":1}");
+    cbh_ws_send(
+        ws,
+        "{\"method\":\"SUBSCRIBE\",\"params\":[\"btcusdt@aggTrade\",\"btcusdt@depth\"],\"id\":1}");
     s_expect_msg(ws, "{\"result\":null,\"id\":1}", NULL);
     cbh_ws_send(ws, "{\"method\":\"LIST_SUBSCRIPTIONS\",\"id\":3}");
     s_expect_msg(ws, "{\"result\":[\"btcusdt@aggTrade\",\"btcusdt@depth\"],\"id\":3}", NULL);
@@ -714,25 +757,39 @@ test_binance_control(void **state)
     s_expect_msg(ws, "{\"result\":true,\"id\":2}", NULL);
     /* Errors, in Binance's words. */
     cbh_ws_send(ws, "{\"method\":\"SUBSCRIBE\",\"params\":[\"btcusdt@trade\"");
-    s_expect_msg(ws, "{\"error\":{\"code\":3,\"msg\":\"Invalid JSON: expected value at line 1 column ", "\"id\":null");
+    s_expect_msg(ws,
+                 "{\"error\":{\"code\":3,\"msg\":\"Invalid JSON: expected value at line 1 column ",
+                 "\"id\":null");
     cbh_ws_send(ws, "{\"method\":\"SUBSCRIBE\",\"params\":[\"btcusdt@trade\"],\"id\":\"a-b\"}");
-    s_expect_msg(ws, "{\"error\":{\"code\":2,\"msg\":\"Invalid request: request ID must be an unsigned integer\"}", NULL);
+    s_expect_msg(ws,
+                 "{\"error\":{\"code\":2,\"msg\":\"Invalid request: request ID must be an unsigned "
+                 "integer\"}",
+                 NULL);
     cbh_ws_send(ws, "{\"method\":\"SUBSCRIBE\",\"params\":[\"btcusdt@trade\"]}");
     s_expect_msg(ws, "\"msg\":\"Invalid request: request ID must be an unsigned integer\"", NULL);
     cbh_ws_send(ws, "{\"method\":\"FOO\",\"id\":7}");
-    s_expect_msg(ws, "{\"error\":{\"code\":2,\"msg\":\"Invalid request: unknown variant `FOO`, expected one of "
-                     "`SUBSCRIBE`, `UNSUBSCRIBE`, `LIST_SUBSCRIPTIONS`, `SET_PROPERTY`, `GET_PROPERTY` at line 1",
-                 "\"id\":7}");
+    s_expect_msg(
+        ws,
+        "{\"error\":{\"code\":2,\"msg\":\"Invalid request: unknown variant `FOO`, expected one of "
+        "`SUBSCRIBE`, `UNSUBSCRIBE`, `LIST_SUBSCRIPTIONS`, `SET_PROPERTY`, `GET_PROPERTY` at line "
+        "1",
+        "\"id\":7}");
     cbh_ws_send(ws, "{\"id\":8}");
-    s_expect_msg(ws, "\"msg\":\"Invalid request: missing field `method` at line 1 column 8\"}", NULL);
-    cbh_ws_send(ws, "{\"method\":\"SUBSCRIBE\",\"params\":[\"btcusdt@trade\",\"btcusdt@nope\"],\"id\":9}");
-    s_expect_msg(ws, "{\"error\":{\"code\":2,\"msg\":\"Invalid request: invalid stream\"},\"id\":9}", NULL);
+    s_expect_msg(ws, "\"msg\":\"Invalid request: missing field `method` at line 1 column 8\"}",
+                 NULL);
+    cbh_ws_send(
+        ws, "{\"method\":\"SUBSCRIBE\",\"params\":[\"btcusdt@trade\",\"btcusdt@nope\"],\"id\":9}");
+    s_expect_msg(
+        ws, "{\"error\":{\"code\":2,\"msg\":\"Invalid request: invalid stream\"},\"id\":9}", NULL);
     cbh_ws_send(ws, "{\"method\":\"SET_PROPERTY\",\"params\":[\"colour\",true],\"id\":10}");
     s_expect_msg(ws, "{\"error\":{\"code\":0,\"msg\":\"Unknown property\"},\"id\":10}", NULL);
     cbh_ws_send(ws, "{\"method\":\"SET_PROPERTY\",\"params\":[\"combined\",1],\"id\":11}");
-    s_expect_msg(ws, "{\"error\":{\"code\":1,\"msg\":\"Invalid value type: expected Boolean\"},\"id\":11}", NULL);
+    s_expect_msg(
+        ws, "{\"error\":{\"code\":1,\"msg\":\"Invalid value type: expected Boolean\"},\"id\":11}",
+        NULL);
     cbh_ws_send(ws, "{\"method\":\"LIST_SUBSCRIPTIONS\",\"id\":12}");
-    s_expect_msg(ws, "{\"result\":[\"btcusdt@aggTrade\"],\"id\":12}", NULL); /* the bad SUBSCRIBE added nothing */
+    s_expect_msg(ws, "{\"result\":[\"btcusdt@aggTrade\"],\"id\":12}",
+                 NULL); /* the bad SUBSCRIBE added nothing */
     assert_false(cbh_ws_ended(ws));
     cbh_ws_close(&ws);
     /* Over the incoming message limit (20 per second here, 5 by default): dropped. */
@@ -817,7 +874,8 @@ s_depth_snapshot(s_bbook_t *b, bool *used_rest)
     cb_buf_t body;
     cb_buf_init(&body);
     char url[256];
-    snprintf(url, sizeof url, "http://127.0.0.1:%d/binance/api/v3/depth?symbol=BTCUSDT&limit=5000", s_port);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/binance/api/v3/depth?symbol=BTCUSDT&limit=5000",
+             s_port);
     CURL *c = curl_easy_init();
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, s_write_buf);
@@ -916,7 +974,8 @@ test_binance_local_book(void **state)
             int rc = s_bapply(&book, m);
             assert_int_not_equal(rc, -1);
             if (rc == 1 && applied > 0) {
-                assert_int_equal((uint64_t) s_field(m, "\"U\":"), before + 1); /* no gaps, no overlaps */
+                assert_int_equal((uint64_t) s_field(m, "\"U\":"),
+                                 before + 1); /* no gaps, no overlaps */
             }
             applied += rc;
             free(m);
@@ -935,7 +994,8 @@ test_binance_local_book(void **state)
     assert_int_equal(book.id, sb.id);
     assert_true(s_bsame(&book, &sb));
     s_do(S_RESUME, SIM_VENUE_BINANCE, 0);
-    printf("binance local book (%s snapshot): %d events applied without a gap, identical to the server's at "
+    printf("binance local book (%s snapshot): %d events applied without a gap, identical to the "
+           "server's at "
            "update %llu (%zu bids, %zu asks)\n",
            rest ? "REST" : "in-process", applied, (unsigned long long) sb.id, sb.n[0], sb.n[1]);
     assert_true(applied >= 10);
@@ -997,7 +1057,8 @@ test_binance_stall_drop_slow(void **state)
         last_t = t;
         free(m);
     }
-    printf("binance stall 700 ms: longest silence %lld ms, no trade lost\n", (long long) (longest / 1000000));
+    printf("binance stall 700 ms: longest silence %lld ms, no trade lost\n",
+           (long long) (longest / 1000000));
     assert_true(longest >= 550000000LL);
     /* Drop: the venue's connections end at once. */
     s_fault_t f = s_do(S_DROP, SIM_VENUE_BINANCE, 0);
@@ -1009,11 +1070,12 @@ test_binance_stall_drop_slow(void **state)
     /* A client that does not read is dropped, not buffered without end. */
     s_fault_t before = s_do(S_RATE, SIM_VENUE_BINANCE, 5000);
     int status;
-    ws = cbh_ws_connect_opts(s_port,
-                             "/binance/stream?streams=btcusdt@trade/ethusdt@trade/solusdt@trade/btcusdt@depth20@100ms/"
-                             "ethusdt@depth20@100ms/solusdt@depth20@100ms/btcusdt@depth@100ms/ethusdt@depth@100ms/"
-                             "solusdt@depth@100ms/btcusdt@aggTrade/ethusdt@aggTrade/solusdt@aggTrade",
-                             4096, &status);
+    ws = cbh_ws_connect_opts(
+        s_port,
+        "/binance/stream?streams=btcusdt@trade/ethusdt@trade/solusdt@trade/btcusdt@depth20@100ms/"
+        "ethusdt@depth20@100ms/solusdt@depth20@100ms/btcusdt@depth@100ms/ethusdt@depth@100ms/"
+        "solusdt@depth@100ms/btcusdt@aggTrade/ethusdt@aggTrade/solusdt@aggTrade",
+        4096, &status);
     assert_non_null(ws);
     deadline = cb_time_mono_ns() + 20000000000LL;
     s_fault_t now = before;
@@ -1037,15 +1099,20 @@ test_throughput(void **state)
     enum { NB = 12, NK = 4 };
     cbh_ws_t *c[NB + NK];
     for (int i = 0; i < NB; i++) {
-        c[i] = s_open("/binance/stream?streams=btcusdt@trade/ethusdt@trade/solusdt@trade/btcusdt@bookTicker/"
-                      "ethusdt@bookTicker/solusdt@bookTicker/btcusdt@depth@100ms/ethusdt@aggTrade");
+        c[i] = s_open(
+            "/binance/stream?streams=btcusdt@trade/ethusdt@trade/solusdt@trade/btcusdt@bookTicker/"
+            "ethusdt@bookTicker/solusdt@bookTicker/btcusdt@depth@100ms/ethusdt@aggTrade");
     }
     for (int i = NB; i < NB + NK; i++) {
         c[i] = s_open("/kraken/ws/v2");
-        cbh_ws_send(c[i], "{\"method\":\"subscribe\",\"params\":{\"channel\":\"book\",\"symbol\":[\"BTC/USD\","
-                          "\"ETH/USD\",\"SOL/USD\"],\"depth\":10}}");
-        cbh_ws_send(c[i], "{\"method\":\"subscribe\",\"params\":{\"channel\":\"trade\",\"symbol\":[\"BTC/USD\","
-                          "\"ETH/USD\",\"SOL/USD\"]}}");
+        cbh_ws_send(
+            c[i],
+            "{\"method\":\"subscribe\",\"params\":{\"channel\":\"book\",\"symbol\":[\"BTC/USD\","
+            "\"ETH/USD\",\"SOL/USD\"],\"depth\":10}}");
+        cbh_ws_send(
+            c[i],
+            "{\"method\":\"subscribe\",\"params\":{\"channel\":\"trade\",\"symbol\":[\"BTC/USD\","
+            "\"ETH/USD\",\"SOL/USD\"]}}");
     }
     s_do(S_RATE, SIM_VENUE_BINANCE, 5000);
     for (int i = 0; i < NB + NK; i++) {
@@ -1071,10 +1138,13 @@ test_throughput(void **state)
     s_fault_t k1 = s_do(S_STATS, SIM_VENUE_KRAKEN, 0);
     s_fault_t b1 = s_do(S_STATS, SIM_VENUE_BINANCE, 0);
     s_do(S_RATE, SIM_VENUE_BINANCE, 1000);
-    uint64_t sent = (k1.stats.messages_sent - k0.stats.messages_sent) + (b1.stats.messages_sent - b0.stats.messages_sent);
-    uint64_t bytes = (k1.stats.bytes_sent - k0.stats.bytes_sent) + (b1.stats.bytes_sent - b0.stats.bytes_sent);
-    printf("throughput: %d connections, server sent %.0f msgs/s (%.1f MB/s), clients received %.0f msgs/s\n", NB + NK,
-           (double) sent / secs, (double) bytes / secs / 1e6, (double) received / secs);
+    uint64_t sent = (k1.stats.messages_sent - k0.stats.messages_sent) +
+                    (b1.stats.messages_sent - b0.stats.messages_sent);
+    uint64_t bytes =
+        (k1.stats.bytes_sent - k0.stats.bytes_sent) + (b1.stats.bytes_sent - b0.stats.bytes_sent);
+    printf("throughput: %d connections, server sent %.0f msgs/s (%.1f MB/s), clients received %.0f "
+           "msgs/s\n",
+           NB + NK, (double) sent / secs, (double) bytes / secs / 1e6, (double) received / secs);
     for (int i = 0; i < NB + NK; i++) {
         assert_false(cbh_ws_ended(c[i]));
         cbh_ws_close(&c[i]);
@@ -1099,7 +1169,8 @@ test_http_paths(void **state)
     int status;
     assert_null(cbh_ws_connect(s_port, "/binance/ws/btcusdt@nope", &status));
     assert_int_equal(status, 400);
-    assert_null(cbh_ws_connect(s_port, "/binance/stream?streams=btcusdt@trade/btcusdt@kline_1M", &status));
+    assert_null(
+        cbh_ws_connect(s_port, "/binance/stream?streams=btcusdt@trade/btcusdt@kline_1M", &status));
     assert_int_equal(status, 400);
     assert_null(cbh_ws_connect(s_port, "/binance/ws/BTCUSDT@trade", &status));
     assert_int_equal(status, 400);
@@ -1113,16 +1184,11 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_http_paths),
-        cmocka_unit_test(test_kraken_requests),
-        cmocka_unit_test(test_kraken_books),
-        cmocka_unit_test(test_kraken_faults),
-        cmocka_unit_test(test_kraken_channels),
-        cmocka_unit_test(test_binance_streams),
-        cmocka_unit_test(test_binance_control),
-        cmocka_unit_test(test_binance_local_book),
-        cmocka_unit_test(test_binance_pings),
-        cmocka_unit_test(test_binance_stall_drop_slow),
+        cmocka_unit_test(test_http_paths),      cmocka_unit_test(test_kraken_requests),
+        cmocka_unit_test(test_kraken_books),    cmocka_unit_test(test_kraken_faults),
+        cmocka_unit_test(test_kraken_channels), cmocka_unit_test(test_binance_streams),
+        cmocka_unit_test(test_binance_control), cmocka_unit_test(test_binance_local_book),
+        cmocka_unit_test(test_binance_pings),   cmocka_unit_test(test_binance_stall_drop_slow),
         cmocka_unit_test(test_throughput),
     };
     return cmocka_run_group_tests_name("venue_sim_ws", tests, s_setup, s_teardown);

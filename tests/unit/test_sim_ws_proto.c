@@ -1,4 +1,5 @@
-/* test_sim_ws_proto.c - venue-sim's WebSocket pieces without a network: CRC32, Kraken checksum and book diffs, message bytes, Binance stream names, frames */
+/* test_sim_ws_proto.c - venue-sim's WebSocket pieces without a network: CRC32, Kraken checksum and
+ * book diffs, message bytes, Binance stream names, frames */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -52,14 +53,16 @@ static void
 test_kraken_checksum_vector(void **state)
 {
     (void) state;
-    static const char *const bids[10][2] = {
-        {"45283.5", "0.10000000"}, {"45283.4", "1.54582015"}, {"45282.1", "0.10000000"}, {"45281.0", "0.10000000"},
-        {"45280.3", "1.54592586"}, {"45279.0", "0.07990000"}, {"45277.6", "0.03310103"}, {"45277.5", "0.30000000"},
-        {"45277.3", "1.54602737"}, {"45276.6", "0.15445238"}};
-    static const char *const asks[10][2] = {
-        {"45285.2", "0.00100000"}, {"45286.4", "1.54571953"}, {"45286.6", "1.54571109"}, {"45289.6", "1.54560911"},
-        {"45290.2", "0.15890660"}, {"45291.8", "1.54553491"}, {"45294.7", "0.04454749"}, {"45296.1", "0.35380000"},
-        {"45297.5", "0.09945542"}, {"45299.5", "0.18772827"}};
+    static const char *const bids[10][2] = {{"45283.5", "0.10000000"}, {"45283.4", "1.54582015"},
+                                            {"45282.1", "0.10000000"}, {"45281.0", "0.10000000"},
+                                            {"45280.3", "1.54592586"}, {"45279.0", "0.07990000"},
+                                            {"45277.6", "0.03310103"}, {"45277.5", "0.30000000"},
+                                            {"45277.3", "1.54602737"}, {"45276.6", "0.15445238"}};
+    static const char *const asks[10][2] = {{"45285.2", "0.00100000"}, {"45286.4", "1.54571953"},
+                                            {"45286.6", "1.54571109"}, {"45289.6", "1.54560911"},
+                                            {"45290.2", "0.15890660"}, {"45291.8", "1.54553491"},
+                                            {"45294.7", "0.04454749"}, {"45296.1", "0.35380000"},
+                                            {"45297.5", "0.09945542"}, {"45299.5", "0.18772827"}};
     sim_level_t b[12], a[12];
     for (int i = 0; i < 10; i++) {
         b[i] = (sim_level_t){s_fx(bids[i][0]), s_fx(bids[i][1]), 1};
@@ -166,7 +169,8 @@ test_kraken_book_diff(void **state)
         top_new.n = full.n < depth ? full.n : depth;
         memcpy(top_new.l, full.l, top_new.n * sizeof(sim_level_t));
         sim_level_t out[2 * S_MAXL];
-        size_t n = sim_ws_kraken_book_diff(side, top_old.l, top_old.n, top_new.l, top_new.n, depth, out);
+        size_t n =
+            sim_ws_kraken_book_diff(side, top_old.l, top_old.n, top_new.l, top_new.n, depth, out);
         for (size_t i = 0; i < n; i++) {
             s_apply(&client, side, out[i]);
             s_apply(&client2, side, out[i]);
@@ -180,8 +184,10 @@ test_kraken_book_diff(void **state)
         assert_int_equal(client.n, top_new.n);
         assert_int_equal(client2.n, top_new.n);
         for (size_t i = 0; i < top_new.n; i++) {
-            assert_true(client.l[i].price == top_new.l[i].price && client.l[i].qty == top_new.l[i].qty);
-            assert_true(client2.l[i].price == top_new.l[i].price && client2.l[i].qty == top_new.l[i].qty);
+            assert_true(client.l[i].price == top_new.l[i].price &&
+                        client.l[i].qty == top_new.l[i].qty);
+            assert_true(client2.l[i].price == top_new.l[i].price &&
+                        client2.l[i].qty == top_new.l[i].qty);
         }
         /* Nothing is sent for unchanged levels. */
         for (size_t i = 0; i < n; i++) {
@@ -220,42 +226,75 @@ test_kraken_messages(void **state)
     cb_buf_init(&b);
     const sim_instrument_t *btc = s_inst("XXBTZUSD");
     assert_int_equal(sim_ws_kraken_msg_status(&b, 12393906104898154338ULL), 0);
-    s_expect(&b, "{\"channel\":\"status\",\"type\":\"update\",\"data\":[{\"version\":\"2.0.0\",\"system\":\"online\","
+    s_expect(&b, "{\"channel\":\"status\",\"type\":\"update\",\"data\":[{\"version\":\"2.0.0\","
+                 "\"system\":\"online\","
                  "\"api_version\":\"v2\",\"connection_id\":12393906104898154338}]}");
     sim_level_t bids[1] = {{s_fx("65000.1"), s_fx("0.5"), 1}};
     sim_level_t asks[2] = {{s_fx("65000.2"), s_fx("1"), 1}, {s_fx("65001"), 0, 0}};
     int64_t t = 1696613755440295000LL; /* 2023-10-06T17:35:55.440295Z */
     assert_int_equal(sim_ws_kraken_msg_book(&b, btc, false, bids, 1, asks, 2, 2114181697u, t), 0);
-    s_expect(&b, "{\"channel\":\"book\",\"type\":\"update\",\"data\":[{\"symbol\":\"BTC/USD\",\"bids\":[{\"price\":65000.1,"
-                 "\"qty\":0.50000000}],\"asks\":[{\"price\":65000.2,\"qty\":1.00000000},{\"price\":65001.0,\"qty\":"
-                 "0.00000000}],\"checksum\":2114181697,\"timestamp\":\"2023-10-06T17:35:55.440295Z\"}]}");
+    s_expect(
+        &b,
+        "{\"channel\":\"book\",\"type\":\"update\",\"data\":[{\"symbol\":\"BTC/"
+        "USD\",\"bids\":[{\"price\":65000.1,"
+        "\"qty\":0.50000000}],\"asks\":[{\"price\":65000.2,\"qty\":1.00000000},{\"price\":65001.0,"
+        "\"qty\":"
+        "0.00000000}],\"checksum\":2114181697,\"timestamp\":\"2023-10-06T17:35:55.440295Z\"}]}");
     assert_int_equal(sim_ws_kraken_msg_book(&b, btc, true, bids, 1, NULL, 0, 7, 0), 0);
-    s_expect(&b, "{\"channel\":\"book\",\"type\":\"snapshot\",\"data\":[{\"symbol\":\"BTC/USD\",\"bids\":[{\"price\":"
+    s_expect(&b, "{\"channel\":\"book\",\"type\":\"snapshot\",\"data\":[{\"symbol\":\"BTC/"
+                 "USD\",\"bids\":[{\"price\":"
                  "65000.1,\"qty\":0.50000000}],\"asks\":[],\"checksum\":7}]}");
     sim_trade_t tr[2] = {{7, t, s_fx("65000.1"), s_fx("0.25"), SIM_BUY, true, 1, 2},
                          {8, t, s_fx("64999.9"), s_fx("0.001"), SIM_SELL, false, 3, 4}};
     assert_int_equal(sim_ws_kraken_msg_trades(&b, btc, false, tr, 2), 0);
-    s_expect(&b, "{\"channel\":\"trade\",\"type\":\"update\",\"data\":[{\"symbol\":\"BTC/USD\",\"side\":\"buy\",\"price\":"
-                 "65000.1,\"qty\":0.25000000,\"ord_type\":\"market\",\"trade_id\":7,\"timestamp\":\"2023-10-06T17:35:"
-                 "55.440295Z\"},{\"symbol\":\"BTC/USD\",\"side\":\"sell\",\"price\":64999.9,\"qty\":0.00100000,"
-                 "\"ord_type\":\"limit\",\"trade_id\":8,\"timestamp\":\"2023-10-06T17:35:55.440295Z\"}]}");
-    sim_ws_kraken_ticker_t tk = {.bid = s_fx("65000"), .bid_qty = s_fx("1.5"), .ask = s_fx("65000.1"),
-                                 .ask_qty = s_fx("0.1"), .last = s_fx("65000.1"), .time_ns = t};
-    tk.day = (sim_candle_t){.open = s_fx("64000"), .high = s_fx("65100"), .low = s_fx("63900"),
-                            .volume = s_fx("2"), .quote_volume = s_fx("129000.15"), .trades = 3};
+    s_expect(
+        &b,
+        "{\"channel\":\"trade\",\"type\":\"update\",\"data\":[{\"symbol\":\"BTC/"
+        "USD\",\"side\":\"buy\",\"price\":"
+        "65000.1,\"qty\":0.25000000,\"ord_type\":\"market\",\"trade_id\":7,\"timestamp\":\"2023-10-"
+        "06T17:35:"
+        "55.440295Z\"},{\"symbol\":\"BTC/"
+        "USD\",\"side\":\"sell\",\"price\":64999.9,\"qty\":0.00100000,"
+        "\"ord_type\":\"limit\",\"trade_id\":8,\"timestamp\":\"2023-10-06T17:35:55.440295Z\"}]}");
+    sim_ws_kraken_ticker_t tk = {.bid = s_fx("65000"),
+                                 .bid_qty = s_fx("1.5"),
+                                 .ask = s_fx("65000.1"),
+                                 .ask_qty = s_fx("0.1"),
+                                 .last = s_fx("65000.1"),
+                                 .time_ns = t};
+    tk.day = (sim_candle_t){.open = s_fx("64000"),
+                            .high = s_fx("65100"),
+                            .low = s_fx("63900"),
+                            .volume = s_fx("2"),
+                            .quote_volume = s_fx("129000.15"),
+                            .trades = 3};
     assert_int_equal(sim_ws_kraken_msg_ticker(&b, btc, true, &tk), 0);
     /* vwap 64500.075 -> 64500.1 at one digit; change 1000.1 = 1.5627 % -> 1.56. */
-    s_expect(&b, "{\"channel\":\"ticker\",\"type\":\"snapshot\",\"data\":[{\"symbol\":\"BTC/USD\",\"bid\":65000.0,"
-                 "\"bid_qty\":1.50000000,\"ask\":65000.1,\"ask_qty\":0.10000000,\"last\":65000.1,\"volume\":"
-                 "2.00000000,\"vwap\":64500.1,\"low\":63900.0,\"high\":65100.0,\"change\":1000.1,\"change_pct\":1.56,"
-                 "\"timestamp\":\"2023-10-06T17:35:55.440295Z\"}]}");
-    sim_candle_t c = {.open_s = 1696613700, .open = s_fx("1"), .high = s_fx("2"), .low = s_fx("0.5"),
-                      .close = s_fx("1.5"), .volume = s_fx("4"), .quote_volume = s_fx("5"), .trades = 2};
+    s_expect(
+        &b,
+        "{\"channel\":\"ticker\",\"type\":\"snapshot\",\"data\":[{\"symbol\":\"BTC/"
+        "USD\",\"bid\":65000.0,"
+        "\"bid_qty\":1.50000000,\"ask\":65000.1,\"ask_qty\":0.10000000,\"last\":65000.1,\"volume\":"
+        "2.00000000,\"vwap\":64500.1,\"low\":63900.0,\"high\":65100.0,\"change\":1000.1,\"change_"
+        "pct\":1.56,"
+        "\"timestamp\":\"2023-10-06T17:35:55.440295Z\"}]}");
+    sim_candle_t c = {.open_s = 1696613700,
+                      .open = s_fx("1"),
+                      .high = s_fx("2"),
+                      .low = s_fx("0.5"),
+                      .close = s_fx("1.5"),
+                      .volume = s_fx("4"),
+                      .quote_volume = s_fx("5"),
+                      .trades = 2};
     assert_int_equal(sim_ws_kraken_msg_ohlc(&b, btc, false, 5, &c, 1, t), 0);
-    s_expect(&b, "{\"channel\":\"ohlc\",\"type\":\"update\",\"timestamp\":\"2023-10-06T17:35:55.440295Z\",\"data\":[{"
-                 "\"symbol\":\"BTC/USD\",\"open\":1.0,\"high\":2.0,\"low\":0.5,\"close\":1.5,\"trades\":2,\"volume\":"
-                 "4.00000000,\"vwap\":1.3,\"interval_begin\":\"2023-10-06T17:35:00.000000000Z\",\"interval\":5,"
-                 "\"timestamp\":\"2023-10-06T17:40:00.000000Z\"}]}");
+    s_expect(&b,
+             "{\"channel\":\"ohlc\",\"type\":\"update\",\"timestamp\":\"2023-10-06T17:35:55."
+             "440295Z\",\"data\":[{"
+             "\"symbol\":\"BTC/"
+             "USD\",\"open\":1.0,\"high\":2.0,\"low\":0.5,\"close\":1.5,\"trades\":2,\"volume\":"
+             "4.00000000,\"vwap\":1.3,\"interval_begin\":\"2023-10-06T17:35:00.000000000Z\","
+             "\"interval\":5,"
+             "\"timestamp\":\"2023-10-06T17:40:00.000000Z\"}]}");
     cb_buf_fini(&b);
 }
 
@@ -267,9 +306,10 @@ test_binance_streams(void **state)
     int topic;
     cb_buf_t b;
     cb_buf_init(&b);
-    static const char *const good[] = {"btcusdt@bookTicker", "btcusdt@trade", "ethusdt@aggTrade", "solusdt@kline_1s",
-                                       "btcusdt@kline_1m", "btcusdt@kline_1w", "btcusdt@kline_3d", "btcusdt@depth5",
-                                       "btcusdt@depth20@100ms", "btcusdt@depth", "btcusdt@depth@100ms"};
+    static const char *const good[] = {
+        "btcusdt@bookTicker",    "btcusdt@trade",    "ethusdt@aggTrade",   "solusdt@kline_1s",
+        "btcusdt@kline_1m",      "btcusdt@kline_1w", "btcusdt@kline_3d",   "btcusdt@depth5",
+        "btcusdt@depth20@100ms", "btcusdt@depth",    "btcusdt@depth@100ms"};
     for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
         assert_true(sim_ws_binance_stream_parse(good[i], strlen(good[i]), &inst, &topic));
         size_t count;
@@ -278,9 +318,19 @@ test_binance_streams(void **state)
         assert_int_equal(sim_ws_binance_stream_name(&b, &all[inst], topic), 0);
         s_expect(&b, good[i]);
     }
-    static const char *const bad[] = {"BTCUSDT@trade", "btcusdt@Trade", "btcusdt@kline_1M", "btcusdt@kline_2m",
-                                      "btcusdt@depth15", "btcusdt@depth@1000ms", "xbtusd@trade", "btcusdt@",
-                                      "@trade", "btcusdt", "btcusdt@trade ", "btcusdt@depth5@100", ""};
+    static const char *const bad[] = {"BTCUSDT@trade",
+                                      "btcusdt@Trade",
+                                      "btcusdt@kline_1M",
+                                      "btcusdt@kline_2m",
+                                      "btcusdt@depth15",
+                                      "btcusdt@depth@1000ms",
+                                      "xbtusd@trade",
+                                      "btcusdt@",
+                                      "@trade",
+                                      "btcusdt",
+                                      "btcusdt@trade ",
+                                      "btcusdt@depth5@100",
+                                      ""};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         if (sim_ws_binance_stream_parse(bad[i], strlen(bad[i]), &inst, &topic)) {
             fail_msg("accepted %s", bad[i]);
@@ -308,41 +358,63 @@ test_binance_messages(void **state)
     cb_buf_t b;
     cb_buf_init(&b);
     const sim_instrument_t *btc = s_inst("BTCUSDT");
-    sim_trade_t tr[2] = {{12345, 1672515782136000000LL, s_fx("65000.01"), s_fx("0.001"), SIM_SELL, true, 1, 9},
-                         {12346, 1672515782136000000LL, s_fx("65000.01"), s_fx("0.002"), SIM_SELL, true, 2, 9}};
+    sim_trade_t tr[2] = {
+        {12345, 1672515782136000000LL, s_fx("65000.01"), s_fx("0.001"), SIM_SELL, true, 1, 9},
+        {12346, 1672515782136000000LL, s_fx("65000.01"), s_fx("0.002"), SIM_SELL, true, 2, 9}};
     assert_int_equal(sim_ws_binance_msg_trade(&b, btc, &tr[0], 1672515782137LL), 0);
-    s_expect(&b, "{\"e\":\"trade\",\"E\":1672515782137,\"s\":\"BTCUSDT\",\"t\":12345,\"p\":\"65000.01000000\",\"q\":"
+    s_expect(&b, "{\"e\":\"trade\",\"E\":1672515782137,\"s\":\"BTCUSDT\",\"t\":12345,\"p\":\"65000."
+                 "01000000\",\"q\":"
                  "\"0.00100000\",\"T\":1672515782136,\"m\":true,\"M\":true}");
     assert_int_equal(sim_ws_binance_msg_agg_trade(&b, btc, tr, 2, 1672515782137LL), 0);
-    s_expect(&b, "{\"e\":\"aggTrade\",\"E\":1672515782137,\"s\":\"BTCUSDT\",\"a\":12345,\"p\":\"65000.01000000\","
-                 "\"q\":\"0.00300000\",\"f\":12345,\"l\":12346,\"T\":1672515782136,\"m\":true,\"M\":true}");
-    sim_candle_t c = {.open_s = 1672515780, .open = s_fx("1"), .high = s_fx("2"), .low = s_fx("0.5"),
-                      .close = s_fx("1.5"), .volume = s_fx("4"), .quote_volume = s_fx("5"),
-                      .taker_buy_volume = s_fx("1"), .taker_buy_quote_volume = s_fx("1.5"), .trades = 2,
-                      .first_trade_id = 100, .last_trade_id = 101};
-    assert_int_equal(sim_ws_binance_msg_kline(&b, btc, SIM_WS_BN_TOPIC_KLINE + 1, &c, false, 1672515782136LL), 0);
-    s_expect(&b, "{\"e\":\"kline\",\"E\":1672515782136,\"s\":\"BTCUSDT\",\"k\":{\"t\":1672515780000,\"T\":"
-                 "1672515839999,\"s\":\"BTCUSDT\",\"i\":\"1m\",\"f\":100,\"L\":101,\"o\":\"1.00000000\",\"c\":"
-                 "\"1.50000000\",\"h\":\"2.00000000\",\"l\":\"0.50000000\",\"v\":\"4.00000000\",\"n\":2,\"x\":false,"
-                 "\"q\":\"5.00000000\",\"V\":\"1.00000000\",\"Q\":\"1.50000000\",\"B\":\"0\"}}");
+    s_expect(
+        &b,
+        "{\"e\":\"aggTrade\",\"E\":1672515782137,\"s\":\"BTCUSDT\",\"a\":12345,\"p\":\"65000."
+        "01000000\","
+        "\"q\":\"0.00300000\",\"f\":12345,\"l\":12346,\"T\":1672515782136,\"m\":true,\"M\":true}");
+    sim_candle_t c = {.open_s = 1672515780,
+                      .open = s_fx("1"),
+                      .high = s_fx("2"),
+                      .low = s_fx("0.5"),
+                      .close = s_fx("1.5"),
+                      .volume = s_fx("4"),
+                      .quote_volume = s_fx("5"),
+                      .taker_buy_volume = s_fx("1"),
+                      .taker_buy_quote_volume = s_fx("1.5"),
+                      .trades = 2,
+                      .first_trade_id = 100,
+                      .last_trade_id = 101};
+    assert_int_equal(
+        sim_ws_binance_msg_kline(&b, btc, SIM_WS_BN_TOPIC_KLINE + 1, &c, false, 1672515782136LL),
+        0);
+    s_expect(
+        &b,
+        "{\"e\":\"kline\",\"E\":1672515782136,\"s\":\"BTCUSDT\",\"k\":{\"t\":1672515780000,\"T\":"
+        "1672515839999,\"s\":\"BTCUSDT\",\"i\":\"1m\",\"f\":100,\"L\":101,\"o\":\"1.00000000\","
+        "\"c\":"
+        "\"1.50000000\",\"h\":\"2.00000000\",\"l\":\"0.50000000\",\"v\":\"4.00000000\",\"n\":2,"
+        "\"x\":false,"
+        "\"q\":\"5.00000000\",\"V\":\"1.00000000\",\"Q\":\"1.50000000\",\"B\":\"0\"}}");
     c.trades = 0;
     assert_int_equal(sim_ws_binance_msg_kline(&b, btc, SIM_WS_BN_TOPIC_KLINE, &c, true, 1), 0);
     assert_non_null(strstr(b.data, "\"T\":1672515780999,"));
     assert_non_null(strstr(b.data, "\"f\":-1,\"L\":-1,"));
     assert_non_null(strstr(b.data, "\"x\":true"));
     cb_buf_reset(&b);
-    assert_int_equal(sim_ws_binance_msg_book_ticker(&b, btc, 400900217, s_fx("25.3519"), s_fx("31.21"),
-                                                    s_fx("25.3652"), s_fx("40.66")),
+    assert_int_equal(sim_ws_binance_msg_book_ticker(&b, btc, 400900217, s_fx("25.3519"),
+                                                    s_fx("31.21"), s_fx("25.3652"), s_fx("40.66")),
                      0);
-    s_expect(&b, "{\"u\":400900217,\"s\":\"BTCUSDT\",\"b\":\"25.35190000\",\"B\":\"31.21000000\",\"a\":\"25.36520000\","
+    s_expect(&b, "{\"u\":400900217,\"s\":\"BTCUSDT\",\"b\":\"25.35190000\",\"B\":\"31.21000000\","
+                 "\"a\":\"25.36520000\","
                  "\"A\":\"40.66000000\"}");
     sim_level_t bids[2] = {{s_fx("2"), s_fx("1"), 1}, {s_fx("1.5"), 0, 0}};
     sim_level_t asks[1] = {{s_fx("3"), s_fx("0.5"), 1}};
     assert_int_equal(sim_ws_binance_msg_partial(&b, 160, bids, 1, asks, 1), 0);
-    s_expect(&b, "{\"lastUpdateId\":160,\"bids\":[[\"2.00000000\",\"1.00000000\"]],\"asks\":[[\"3.00000000\","
+    s_expect(&b, "{\"lastUpdateId\":160,\"bids\":[[\"2.00000000\",\"1.00000000\"]],\"asks\":[[\"3."
+                 "00000000\","
                  "\"0.50000000\"]]}");
     assert_int_equal(sim_ws_binance_msg_diff(&b, btc, 5, 157, 160, bids, 2, NULL, 0), 0);
-    s_expect(&b, "{\"e\":\"depthUpdate\",\"E\":5,\"s\":\"BTCUSDT\",\"U\":157,\"u\":160,\"b\":[[\"2.00000000\","
+    s_expect(&b, "{\"e\":\"depthUpdate\",\"E\":5,\"s\":\"BTCUSDT\",\"U\":157,\"u\":160,\"b\":[[\"2."
+                 "00000000\","
                  "\"1.00000000\"],[\"1.50000000\",\"0.00000000\"]],\"a\":[]}");
     assert_int_equal(sim_ws_binance_msg_combined(&b, btc, SIM_WS_BN_TRADE, "{}", 2), 0);
     s_expect(&b, "{\"stream\":\"btcusdt@trade\",\"data\":{}}");
@@ -384,7 +456,8 @@ test_json_helpers(void **state)
     assert_int_equal(len, 1);
     assert_memory_equal(name, "b", 1);
     sim_ws_json_doc_fini(&d);
-    static const char *const bad[] = {"", "{", "{\"a\":}", "[1,]", "nul", "{\"a\":1}x", "\"\\ud800\""};
+    static const char *const bad[] = {"",    "{",          "{\"a\":}",   "[1,]",
+                                      "nul", "{\"a\":1}x", "\"\\ud800\""};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         assert_int_equal(sim_ws_json_parse(&d, bad[i], strlen(bad[i])), -1);
         sim_ws_json_doc_fini(&d);
@@ -434,10 +507,14 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_crc32),          cmocka_unit_test(test_kraken_checksum_vector),
-        cmocka_unit_test(test_kraken_book_diff), cmocka_unit_test(test_kraken_messages),
-        cmocka_unit_test(test_binance_streams), cmocka_unit_test(test_binance_messages),
-        cmocka_unit_test(test_json_helpers),    cmocka_unit_test(test_frames),
+        cmocka_unit_test(test_crc32),
+        cmocka_unit_test(test_kraken_checksum_vector),
+        cmocka_unit_test(test_kraken_book_diff),
+        cmocka_unit_test(test_kraken_messages),
+        cmocka_unit_test(test_binance_streams),
+        cmocka_unit_test(test_binance_messages),
+        cmocka_unit_test(test_json_helpers),
+        cmocka_unit_test(test_frames),
     };
     return cmocka_run_group_tests_name("sim_ws_proto", tests, NULL, NULL);
 }
