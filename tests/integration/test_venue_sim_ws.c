@@ -1,12 +1,12 @@
-/* test_venue_sim_ws.c - venue-sim's WebSocket streams over loopback: Kraken v2 books checked by
- * checksum, Binance's local-book procedure, control messages, pings, faults, throughput */
+/* test_venue_sim_ws.c - venue-sim's Kraken v2 WebSocket over loopback: requests and acks, books
+ * checked by checksum on every message, faults, ticker/trade/ohlc, heartbeats, plain HTTP on the
+ * paths */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,12 +17,11 @@
 #include "cb_buf.h"
 #include "cb_time.h"
 #include "cbh_ws.h"
+#include "cbh_wsbook.h"
 #include "sim.h"
-#include "sim_crc32.h"
 #include "sim_http.h"
 #include "sim_router.h"
 #include "sim_ws.h"
-#include "sim_ws_json.h"
 
 /* ---- the server, in a thread of its own -------------------------------------- */
 
@@ -217,31 +216,6 @@ s_http_status(const char *path)
     return status;
 }
 
-/* A JSON number or decimal string as read through sim_ws_json (integers
- * arrive as integers, other numbers as canonical decimal strings). */
-static sim_fx_t
-s_num(const msgpack_object *o)
-{
-    sim_fx_t v = 0;
-    if (o != NULL && o->type == MSGPACK_OBJECT_POSITIVE_INTEGER) {
-        return (sim_fx_t) o->via.u64 * SIM_SCALE;
-    }
-    if (o == NULL || o->type != MSGPACK_OBJECT_STR ||
-        !sim_fx_parse(o->via.str.ptr, o->via.str.size, &v)) {
-        fail_msg("not a number");
-    }
-    return v;
-}
-
-static uint64_t
-s_uint(const msgpack_object *o)
-{
-    if (o == NULL || o->type != MSGPACK_OBJECT_POSITIVE_INTEGER) {
-        fail_msg("not an unsigned integer");
-    }
-    return o->via.u64;
-}
-
 /* The index in sim_instruments() of the instrument with this id. */
 static size_t
 s_index(const char *id)
@@ -290,130 +264,15 @@ s_orders_job(void *arg)
     o->ids[o->n++] = id;
 }
 
-/* ---- Kraken: a client's book kept from the wire tokens ------------------------------ */
-
-#define S_KDEPTH_MAX 100
+/* ---- Kraken: a client's book per symbol, checked by checksum ---------------------- */
 
 typedef struct {
-    sim_fx_t price;
-    sim_fx_t qty;
-    char ptok[24]; /* the number as it came on the wire */
-    char qtok[24];
-} s_klevel_t;
-
-typedef struct {
-    char symbol[16];
-    size_t depth;
-    s_klevel_t side[2][S_KDEPTH_MAX + 64]; /* [0] bids, [1] asks, best first */
-    size_t n[2];
-    int matched;
-    int mismatched;
+    const char *symbol;
+    cbh_kbook_t book;
 } s_kbook_t;
 
-/* Copies the number token after "key": at p into tok; returns its end. */
-static const char *
-s_token(const char *p, const char *key, char *tok, size_t size)
-{
-    const char *k = strstr(p, key);
-    assert_non_null(k);
-    k += strlen(key);
-    size_t n = strspn(k, "0123456789.-");
-    assert_true(n > 0 && n < size);
-    memcpy(tok, k, n);
-    tok[n] = '\0';
-    return k + n;
-}
-
-/* Applies the levels of "bids" or "asks" in msg; checks every token's
- * precision (price_decimals, qty_decimals digits after the point). */
-static void
-s_kapply(s_kbook_t *b, const char *msg, int s, int pd, int qd)
-{
-    const char *p = strstr(msg, s == 0 ? "\"bids\":[" : "\"asks\":[");
-    assert_non_null(p);
-    const char *end = strchr(p, ']');
-    p += 8;
-    while (p < end && *p == '{') {
-        s_klevel_t l;
-        p = s_token(p, "\"price\":", l.ptok, sizeof l.ptok);
-        p = s_token(p, "\"qty\":", l.qtok, sizeof l.qtok);
-        const char *dot = strchr(l.ptok, '.');
-        assert_true(dot != NULL && (int) strlen(dot + 1) == pd);
-        dot = strchr(l.qtok, '.');
-        assert_true(dot != NULL && (int) strlen(dot + 1) == qd);
-        assert_true(sim_fx_parse(l.ptok, strlen(l.ptok), &l.price));
-        assert_true(sim_fx_parse(l.qtok, strlen(l.qtok), &l.qty));
-        size_t i = 0;
-        s_klevel_t *v = b->side[s];
-        while (i < b->n[s] && (s == 0 ? v[i].price > l.price : v[i].price < l.price)) {
-            i++;
-        }
-        bool found = i < b->n[s] && v[i].price == l.price;
-        if (l.qty == 0) {
-            if (found) {
-                memmove(&v[i], &v[i + 1], (b->n[s] - i - 1) * sizeof l);
-                b->n[s]--;
-            }
-        } else if (found) {
-            v[i] = l;
-        } else {
-            assert_true(b->n[s] < S_KDEPTH_MAX + 63);
-            memmove(&v[i + 1], &v[i], (b->n[s] - i) * sizeof l);
-            v[i] = l;
-            b->n[s]++;
-        }
-        p = strchr(p, '}') + 1;
-        if (*p == ',') {
-            p++;
-        }
-    }
-}
-
-/* Kraken's documented checksum from the wire tokens: top 10 asks, then
- * bids, '.' removed, leading zeros stripped, CRC32. */
-static uint32_t
-s_kchecksum(const s_kbook_t *b)
-{
-    uint32_t crc = 0;
-    for (int s = 1; s >= 0; s--) {
-        for (size_t i = 0; i < b->n[s] && i < 10; i++) {
-            const char *toks[2] = {b->side[s][i].ptok, b->side[s][i].qtok};
-            for (int t = 0; t < 2; t++) {
-                char out[24];
-                size_t n = 0;
-                for (const char *c = toks[t]; *c != '\0'; c++) {
-                    if (*c != '.' && !(n == 0 && *c == '0')) {
-                        out[n++] = *c;
-                    }
-                }
-                crc = sim_crc32(crc, out, n);
-            }
-        }
-    }
-    return crc;
-}
-
-/* Applies a book message of b's symbol (snapshot resets) and compares the
- * checksum; returns whether it matched. */
-static bool
-s_kbook_msg(s_kbook_t *b, const char *msg, int pd, int qd)
-{
-    if (strstr(msg, "\"type\":\"snapshot\"") != NULL) {
-        b->n[0] = b->n[1] = 0;
-    }
-    s_kapply(b, msg, 0, pd, qd);
-    s_kapply(b, msg, 1, pd, qd);
-    for (int s = 0; s < 2; s++) {
-        b->n[s] = b->n[s] > b->depth ? b->depth : b->n[s];
-    }
-    char tok[24];
-    s_token(msg, "\"checksum\":", tok, sizeof tok);
-    bool ok = strtoull(tok, NULL, 10) == s_kchecksum(b);
-    ok ? b->matched++ : b->mismatched++;
-    return ok;
-}
-
-/* Reads book messages for ms, feeding each to the book of its symbol. */
+/* Reads book messages for ms, feeding each to the book of its symbol and
+ * counting the checksums that disagree. */
 static void
 s_kread_books(cbh_ws_t *ws, s_kbook_t *books, size_t nbooks, int ms, int *mismatches)
 {
@@ -428,10 +287,11 @@ s_kread_books(cbh_ws_t *ws, s_kbook_t *books, size_t nbooks, int ms, int *mismat
             char want[48];
             snprintf(want, sizeof want, "\"symbol\":\"%s\"", books[i].symbol);
             if (strstr(m, want) != NULL) {
-                int pd = strcmp(books[i].symbol, "BTC/USD") == 0 ? 1 : 2;
-                if (!s_kbook_msg(&books[i], m, pd, 8) && mismatches != NULL) {
-                    (*mismatches)++;
+                int rc = cbh_kbook_apply(&books[i].book, m);
+                if (rc < 0) {
+                    fail_msg("malformed book message %s", m);
                 }
+                *mismatches += rc == 0 ? 1 : 0;
             }
         }
         free(m);
@@ -535,19 +395,21 @@ test_kraken_books(void **state)
     cbh_ws_send(ws, "{\"method\":\"subscribe\",\"params\":{\"channel\":\"book\",\"symbol\":[\"ETH/"
                     "USD\",\"SOL/USD\"],"
                     "\"depth\":25},\"req_id\":2}");
-    static s_kbook_t books[3] = {{.symbol = "BTC/USD", .depth = 10},
-                                 {.symbol = "ETH/USD", .depth = 25},
-                                 {.symbol = "SOL/USD", .depth = 25}};
+    static s_kbook_t books[3] = {
+        {"BTC/USD", {.depth = 10, .price_decimals = 1, .qty_decimals = 8}},
+        {"ETH/USD", {.depth = 25, .price_decimals = 2, .qty_decimals = 8}},
+        {"SOL/USD", {.depth = 25, .price_decimals = 2, .qty_decimals = 8}}};
     int mismatches = 0;
     s_kread_books(ws, books, 3, 2500, &mismatches);
     for (int i = 0; i < 3; i++) {
         printf("kraken %s depth %zu: %d messages, checksums all matched: %s\n", books[i].symbol,
-               books[i].depth, books[i].matched, books[i].mismatched == 0 ? "yes" : "NO");
-        assert_int_equal(books[i].mismatched, 0);
-        assert_true(books[i].matched >= 20);
+               books[i].book.depth, books[i].book.matched,
+               books[i].book.mismatched == 0 ? "yes" : "NO");
+        assert_int_equal(books[i].book.mismatched, 0);
+        assert_true(books[i].book.matched >= 20);
         /* Truncated to the depth; the simulated books hold up to 25 levels a side. */
         for (int s = 0; s < 2; s++) {
-            assert_true(books[i].n[s] <= books[i].depth && books[i].n[s] >= 5);
+            assert_true(books[i].book.n[s] <= books[i].book.depth && books[i].book.n[s] >= 5);
         }
     }
     assert_int_equal(mismatches, 0);
@@ -562,17 +424,17 @@ test_kraken_faults(void **state)
     cbh_ws_send(
         ws,
         "{\"method\":\"subscribe\",\"params\":{\"channel\":\"book\",\"symbol\":[\"BTC/USD\"]}}");
-    static s_kbook_t book = {.symbol = "BTC/USD", .depth = 10};
+    static s_kbook_t book = {"BTC/USD", {.depth = 10, .price_decimals = 1, .qty_decimals = 8}};
     int mismatches = 0;
     s_kread_books(ws, &book, 1, 500, &mismatches);
     assert_int_equal(mismatches, 0);
-    assert_true(book.matched > 0);
+    assert_true(book.book.matched > 0);
     /* A corrupted checksum: exactly one message disagrees, the book stays right. */
     assert_true(s_do(S_CORRUPT, SIM_VENUE_KRAKEN, 0).rc >= 1);
     s_kread_books(ws, &book, 1, 1000, &mismatches);
     assert_int_equal(mismatches, 1);
     printf("kraken corrupt checksum: 1 of %d messages disagreed, the book stayed right\n",
-           book.matched + 1);
+           book.book.matched + 1);
     assert_int_equal(s_do(S_CORRUPT, SIM_VENUE_BINANCE, 0).rc, -1);
     /* A lost update: in a quiet market, a new bid is not sent; the next
      * change shows the client a checksum that disagrees... */
@@ -583,9 +445,9 @@ test_kraken_faults(void **state)
     assert_true(s_do(S_GAP, SIM_VENUE_KRAKEN, 0).rc >= 1);
     s_orders_t orders = {.op = 0, .offset = 1};
     s_call(s_orders_job, &orders);
-    int before = book.matched;
+    int before = book.book.matched;
     s_kread_books(ws, &book, 1, 300, &mismatches);
-    assert_int_equal(book.matched, before); /* nothing came */
+    assert_int_equal(book.book.matched, before); /* nothing came */
     assert_int_equal(mismatches, 0);
     orders.offset = 2;
     s_call(s_orders_job, &orders);
@@ -603,7 +465,7 @@ test_kraken_faults(void **state)
         ws,
         "{\"method\":\"subscribe\",\"params\":{\"channel\":\"book\",\"symbol\":[\"BTC/USD\"]}}");
     char *m = s_wait_for(ws, "\"type\":\"snapshot\"", 3000);
-    assert_true(s_kbook_msg(&book, m, 1, 8));
+    assert_int_equal(cbh_kbook_apply(&book.book, m), 1);
     free(m);
     mismatches = 0;
     s_kread_books(ws, &book, 1, 1000, &mismatches);
@@ -668,494 +530,6 @@ test_kraken_channels(void **state)
     cbh_ws_close(&ws);
 }
 
-/* ---- Binance ---------------------------------------------------------------------- */
-
-/* An integer field of a JSON object text, by plain search ("\"t\":"). */
-static int64_t
-s_field(const char *msg, const char *key)
-{
-    const char *p = strstr(msg, key);
-    if (p == NULL) {
-        fail_msg("no %s in %s", key, msg);
-    }
-    return strtoll(p + strlen(key), NULL, 10);
-}
-
-static void
-test_binance_streams(void **state)
-{
-    (void) state;
-    cbh_ws_t *ws = s_open("/binance/ws/btcusdt@trade");
-    int64_t last = 0;
-    for (int i = 0; i < 30; i++) {
-        char *m = s_wait_for(ws, "{\"e\":\"trade\",\"E\":", 3000);
-        assert_non_null(strstr(m, ",\"s\":\"BTCUSDT\",\"t\":"));
-        assert_non_null(strstr(m, "\"M\":true}"));
-        int64_t t = s_field(m, "\"t\":");
-        assert_true(last == 0 || t == last + 1); /* every trade, in order */
-        last = t;
-        const char *p = strstr(m, "\"p\":\"");
-        assert_non_null(p);
-        assert_int_equal(strcspn(strchr(p + 5, '.') + 1, "\""), 8);
-        free(m);
-    }
-    cbh_ws_close(&ws);
-    ws = s_open("/binance/stream?streams=btcusdt@bookTicker/ethusdt@kline_1s/solusdt@aggTrade");
-    char *m = s_wait_for(ws, "{\"stream\":\"btcusdt@bookTicker\",\"data\":{\"u\":", 3000);
-    assert_non_null(strstr(m, ",\"s\":\"BTCUSDT\",\"b\":\""));
-    assert_non_null(strstr(m, "\",\"B\":\""));
-    assert_non_null(strstr(m, "\",\"A\":\""));
-    free(m);
-    m = s_wait_for(ws, "{\"stream\":\"ethusdt@kline_1s\",\"data\":{\"e\":\"kline\",\"E\":", 3000);
-    assert_non_null(strstr(m, "\"i\":\"1s\""));
-    assert_int_equal(s_field(m, "\"T\":"), s_field(m, "\"k\":{\"t\":") + 999);
-    free(m);
-    m = s_wait_for(ws, "{\"stream\":\"solusdt@aggTrade\",\"data\":{\"e\":\"aggTrade\"", 3000);
-    assert_true(s_field(m, "\"l\":") >= s_field(m, "\"f\":"));
-    assert_int_equal(s_field(m, "\"a\":"), s_field(m, "\"f\":"));
-    free(m);
-    cbh_ws_close(&ws);
-    ws = s_open("/binance/ws/ethusdt@depth10@100ms");
-    int64_t t0 = cb_time_mono_ns();
-    int64_t prev = 0;
-    for (int i = 0; i < 10; i++) {
-        m = s_wait_for(ws, "{\"lastUpdateId\":", 3000);
-        int64_t id = s_field(m, "{\"lastUpdateId\":");
-        assert_true(id >= prev);
-        prev = id;
-        const char *bids = strstr(m, "\"bids\":[[\"");
-        const char *asks = strstr(m, "\"asks\":[[\"");
-        assert_true(bids != NULL && asks != NULL && bids < asks);
-        free(m);
-    }
-    int64_t ms = (cb_time_mono_ns() - t0) / 1000000;
-    assert_true(ms >= 700 && ms <= 1600); /* every 100 ms */
-    cbh_ws_close(&ws);
-}
-
-static void
-test_binance_control(void **state)
-{
-    (void) state;
-    cbh_ws_t *ws = s_open("/binance/ws");
-    cbh_ws_send(
-        ws,
-        "{\"method\":\"SUBSCRIBE\",\"params\":[\"btcusdt@aggTrade\",\"btcusdt@depth\"],\"id\":1}");
-    s_expect_msg(ws, "{\"result\":null,\"id\":1}", NULL);
-    cbh_ws_send(ws, "{\"method\":\"LIST_SUBSCRIPTIONS\",\"id\":3}");
-    s_expect_msg(ws, "{\"result\":[\"btcusdt@aggTrade\",\"btcusdt@depth\"],\"id\":3}", NULL);
-    s_expect_msg(ws, "{\"e\":\"aggTrade\",", NULL);
-    s_expect_msg(ws, "{\"e\":\"depthUpdate\",", "\"U\":");
-    cbh_ws_send(ws, "{\"method\":\"UNSUBSCRIBE\",\"params\":[\"btcusdt@depth\"],\"id\":312}");
-    s_expect_msg(ws, "{\"result\":null,\"id\":312}", NULL);
-    cbh_ws_send(ws, "{\"method\":\"LIST_SUBSCRIPTIONS\",\"id\":\"abc9\"}");
-    s_expect_msg(ws, "{\"result\":[\"btcusdt@aggTrade\"],\"id\":\"abc9\"}", NULL);
-    cbh_ws_send(ws, "{\"method\":\"SET_PROPERTY\",\"params\":[\"combined\",true],\"id\":5}");
-    s_expect_msg(ws, "{\"result\":null,\"id\":5}", NULL);
-    s_expect_msg(ws, "{\"stream\":\"btcusdt@aggTrade\",\"data\":{\"e\":\"aggTrade\"", NULL);
-    cbh_ws_send(ws, "{\"method\":\"GET_PROPERTY\",\"params\":[\"combined\"],\"id\":2}");
-    s_expect_msg(ws, "{\"result\":true,\"id\":2}", NULL);
-    /* Errors, in Binance's words. */
-    cbh_ws_send(ws, "{\"method\":\"SUBSCRIBE\",\"params\":[\"btcusdt@trade\"");
-    s_expect_msg(ws,
-                 "{\"error\":{\"code\":3,\"msg\":\"Invalid JSON: expected value at line 1 column ",
-                 "\"id\":null");
-    cbh_ws_send(ws, "{\"method\":\"SUBSCRIBE\",\"params\":[\"btcusdt@trade\"],\"id\":\"a-b\"}");
-    s_expect_msg(ws,
-                 "{\"error\":{\"code\":2,\"msg\":\"Invalid request: request ID must be an unsigned "
-                 "integer\"}",
-                 NULL);
-    cbh_ws_send(ws, "{\"method\":\"SUBSCRIBE\",\"params\":[\"btcusdt@trade\"]}");
-    s_expect_msg(ws, "\"msg\":\"Invalid request: request ID must be an unsigned integer\"", NULL);
-    cbh_ws_send(ws, "{\"method\":\"FOO\",\"id\":7}");
-    s_expect_msg(
-        ws,
-        "{\"error\":{\"code\":2,\"msg\":\"Invalid request: unknown variant `FOO`, expected one of "
-        "`SUBSCRIBE`, `UNSUBSCRIBE`, `LIST_SUBSCRIPTIONS`, `SET_PROPERTY`, `GET_PROPERTY` at line "
-        "1",
-        "\"id\":7}");
-    cbh_ws_send(ws, "{\"id\":8}");
-    s_expect_msg(ws, "\"msg\":\"Invalid request: missing field `method` at line 1 column 8\"}",
-                 NULL);
-    cbh_ws_send(
-        ws, "{\"method\":\"SUBSCRIBE\",\"params\":[\"btcusdt@trade\",\"btcusdt@nope\"],\"id\":9}");
-    s_expect_msg(
-        ws, "{\"error\":{\"code\":2,\"msg\":\"Invalid request: invalid stream\"},\"id\":9}", NULL);
-    cbh_ws_send(ws, "{\"method\":\"SET_PROPERTY\",\"params\":[\"colour\",true],\"id\":10}");
-    s_expect_msg(ws, "{\"error\":{\"code\":0,\"msg\":\"Unknown property\"},\"id\":10}", NULL);
-    cbh_ws_send(ws, "{\"method\":\"SET_PROPERTY\",\"params\":[\"combined\",1],\"id\":11}");
-    s_expect_msg(
-        ws, "{\"error\":{\"code\":1,\"msg\":\"Invalid value type: expected Boolean\"},\"id\":11}",
-        NULL);
-    cbh_ws_send(ws, "{\"method\":\"LIST_SUBSCRIPTIONS\",\"id\":12}");
-    s_expect_msg(ws, "{\"result\":[\"btcusdt@aggTrade\"],\"id\":12}",
-                 NULL); /* the bad SUBSCRIBE added nothing */
-    assert_false(cbh_ws_ended(ws));
-    cbh_ws_close(&ws);
-    /* Over the incoming message limit (20 per second here, 5 by default): dropped. */
-    ws = s_open("/binance/ws");
-    for (int i = 0; i < 30; i++) {
-        cbh_ws_ping(ws, "x");
-    }
-    cbh_ws_pump(ws, 1000);
-    assert_true(cbh_ws_ended(ws));
-    cbh_ws_close(&ws);
-}
-
-/* ---- Binance's local order book procedure ------------------------------------------ */
-
-typedef struct {
-    sim_level_t l[2][512]; /* [0] bids, [1] asks */
-    size_t n[2];
-    uint64_t id;
-} s_bbook_t;
-
-static void
-s_bset(s_bbook_t *b, int s, sim_fx_t price, sim_fx_t qty)
-{
-    size_t i = 0;
-    while (i < b->n[s] && b->l[s][i].price != price) {
-        i++;
-    }
-    if (qty == 0) {
-        if (i < b->n[s]) {
-            b->l[s][i] = b->l[s][--b->n[s]];
-        }
-    } else if (i < b->n[s]) {
-        b->l[s][i].qty = qty;
-    } else {
-        assert_true(b->n[s] < 512);
-        b->l[s][b->n[s]++] = (sim_level_t){price, qty, 0};
-    }
-}
-
-/* Sets the levels of a [[p,q],..] array (strings, as Binance sends). */
-static void
-s_bset_all(s_bbook_t *b, int s, const msgpack_object *arr)
-{
-    assert_true(arr != NULL && arr->type == MSGPACK_OBJECT_ARRAY);
-    for (uint32_t i = 0; i < arr->via.array.size; i++) {
-        const msgpack_object *pair = &arr->via.array.ptr[i];
-        assert_true(pair->type == MSGPACK_OBJECT_ARRAY && pair->via.array.size == 2);
-        assert_int_equal(pair->via.array.ptr[0].type, MSGPACK_OBJECT_STR);
-        s_bset(b, s, s_num(&pair->via.array.ptr[0]), s_num(&pair->via.array.ptr[1]));
-    }
-}
-
-typedef struct {
-    size_t inst;
-    size_t n[2];
-    sim_level_t l[2][512];
-    uint64_t id;
-} s_server_book_t;
-
-static void
-s_server_book_job(void *arg)
-{
-    s_server_book_t *sb = arg;
-    const sim_book_t *book = sim_market_book(s_sim.market, sb->inst);
-    sb->n[0] = sim_book_levels(book, SIM_BUY, 512, sb->l[0]);
-    sb->n[1] = sim_book_levels(book, SIM_SELL, 512, sb->l[1]);
-    sb->id = sim_market_update_id(s_sim.market, sb->inst);
-}
-
-static size_t
-s_write_buf(char *data, size_t size, size_t n, void *ctx)
-{
-    cb_buf_append(ctx, data, size * n);
-    return size * n;
-}
-
-/* The snapshot of step 2: GET /binance/api/v3/depth?limit=5000 when the
- * REST side serves it, else the same data taken in the server thread. */
-static void
-s_depth_snapshot(s_bbook_t *b, bool *used_rest)
-{
-    cb_buf_t body;
-    cb_buf_init(&body);
-    char url[256];
-    snprintf(url, sizeof url, "http://127.0.0.1:%d/binance/api/v3/depth?symbol=BTCUSDT&limit=5000",
-             s_port);
-    CURL *c = curl_easy_init();
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, s_write_buf);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
-    long status = 0;
-    if (curl_easy_perform(c) == CURLE_OK) {
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-    }
-    curl_easy_cleanup(c);
-    memset(b, 0, sizeof *b);
-    *used_rest = status == 200;
-    if (*used_rest) {
-        sim_ws_json_doc_t d;
-        assert_int_equal(sim_ws_json_parse(&d, body.data, body.len), 0);
-        b->id = s_uint(sim_ws_json_get(&d.root, "lastUpdateId"));
-        s_bset_all(b, 0, sim_ws_json_get(&d.root, "bids"));
-        s_bset_all(b, 1, sim_ws_json_get(&d.root, "asks"));
-        sim_ws_json_doc_fini(&d);
-    } else {
-        static s_server_book_t sb;
-        sb.inst = s_index("BTCUSDT");
-        s_call(s_server_book_job, &sb);
-        for (int s = 0; s < 2; s++) {
-            for (size_t i = 0; i < sb.n[s]; i++) {
-                s_bset(b, s, sb.l[s][i].price, sb.l[s][i].qty);
-            }
-        }
-        b->id = sb.id;
-    }
-    cb_buf_fini(&body);
-}
-
-/* Applies one depthUpdate by the documented rules; returns 1 applied, 0
- * ignored (old), -1 gap. */
-static int
-s_bapply(s_bbook_t *b, const char *msg)
-{
-    sim_ws_json_doc_t d;
-    assert_int_equal(sim_ws_json_parse(&d, msg, strlen(msg)), 0);
-    uint64_t first = s_uint(sim_ws_json_get(&d.root, "U"));
-    uint64_t last = s_uint(sim_ws_json_get(&d.root, "u"));
-    int rc = 1;
-    if (last <= b->id) {
-        rc = 0;
-    } else if (first > b->id + 1) {
-        rc = -1;
-    } else {
-        s_bset_all(b, 0, sim_ws_json_get(&d.root, "b"));
-        s_bset_all(b, 1, sim_ws_json_get(&d.root, "a"));
-        b->id = last;
-    }
-    sim_ws_json_doc_fini(&d);
-    return rc;
-}
-
-static bool
-s_bsame(const s_bbook_t *b, const s_server_book_t *sb)
-{
-    for (int s = 0; s < 2; s++) {
-        if (b->n[s] != sb->n[s]) {
-            return false;
-        }
-        for (size_t i = 0; i < sb->n[s]; i++) {
-            bool found = false;
-            for (size_t j = 0; j < b->n[s] && !found; j++) {
-                found = b->l[s][j].price == sb->l[s][i].price && b->l[s][j].qty == sb->l[s][i].qty;
-            }
-            if (!found) {
-                return false;
-            }
-        }
-    }
-    return true;
-}
-
-static void
-test_binance_local_book(void **state)
-{
-    (void) state;
-    /* 1. Open the diff stream and buffer its events. */
-    cbh_ws_t *ws = s_open("/binance/ws/btcusdt@depth@100ms");
-    cbh_ws_pump(ws, 400);
-    assert_true(cbh_ws_pending(ws) >= 1);
-    /* 2. The snapshot; 3. it must not be older than the first event. */
-    static s_bbook_t book;
-    bool rest;
-    s_depth_snapshot(&book, &rest);
-    char *m = cbh_ws_recv(ws, 0, NULL);
-    assert_true(book.id + 1 >= (uint64_t) s_field(m, "\"U\":"));
-    /* 4./5./6. Drop what the snapshot holds, then apply in sequence. */
-    int applied = 0;
-    int64_t deadline = cb_time_mono_ns() + 2000000000LL;
-    while (m != NULL || cb_time_mono_ns() < deadline) {
-        if (m != NULL) {
-            uint64_t before = book.id;
-            int rc = s_bapply(&book, m);
-            assert_int_not_equal(rc, -1);
-            if (rc == 1 && applied > 0) {
-                assert_int_equal((uint64_t) s_field(m, "\"U\":"),
-                                 before + 1); /* no gaps, no overlaps */
-            }
-            applied += rc;
-            free(m);
-        }
-        m = cbh_ws_recv(ws, 50, NULL);
-    }
-    /* A quiet market: the last event brings the book to the server's. */
-    s_do(S_PAUSE, SIM_VENUE_BINANCE, 0);
-    static s_server_book_t sb;
-    sb.inst = s_index("BTCUSDT");
-    s_call(s_server_book_job, &sb);
-    while (book.id < sb.id && (m = cbh_ws_recv(ws, 1000, NULL)) != NULL) {
-        assert_int_equal(s_bapply(&book, m), 1);
-        free(m);
-    }
-    assert_int_equal(book.id, sb.id);
-    assert_true(s_bsame(&book, &sb));
-    s_do(S_RESUME, SIM_VENUE_BINANCE, 0);
-    printf("binance local book (%s snapshot): %d events applied without a gap, identical to the "
-           "server's at "
-           "update %llu (%zu bids, %zu asks)\n",
-           rest ? "REST" : "in-process", applied, (unsigned long long) sb.id, sb.n[0], sb.n[1]);
-    assert_true(applied >= 10);
-    /* An injected gap is seen by the same procedure. */
-    assert_true(s_do(S_GAP, SIM_VENUE_BINANCE, 0).rc >= 1);
-    bool gap = false;
-    deadline = cb_time_mono_ns() + 3000000000LL;
-    while (!gap && cb_time_mono_ns() < deadline) {
-        m = cbh_ws_recv(ws, 100, NULL);
-        if (m != NULL) {
-            gap = s_bapply(&book, m) == -1;
-            free(m);
-        }
-    }
-    assert_true(gap);
-    cbh_ws_close(&ws);
-}
-
-static void
-test_binance_pings(void **state)
-{
-    (void) state;
-    s_fault_t before = s_do(S_STATS, SIM_VENUE_BINANCE, 0);
-    cbh_ws_t *answering = s_open("/binance/ws/btcusdt@bookTicker");
-    cbh_ws_t *silent = s_open("/binance/ws/btcusdt@bookTicker");
-    cbh_ws_pump(answering, 2500); /* answers the pings (every 300 ms here) */
-    assert_true(cbh_ws_pings(answering) >= 5);
-    assert_false(cbh_ws_ended(answering));
-    s_fault_t after = s_do(S_STATS, SIM_VENUE_BINANCE, 0);
-    assert_int_equal(after.stats.ping_drops, before.stats.ping_drops + 1);
-    cbh_ws_pump(silent, 1000);
-    assert_true(cbh_ws_ended(silent));
-    cbh_ws_close(&answering);
-    cbh_ws_close(&silent);
-}
-
-static void
-test_binance_stall_drop_slow(void **state)
-{
-    (void) state;
-    /* Stall: nothing arrives for a while, then everything held, in order. */
-    cbh_ws_t *ws = s_open("/binance/ws/btcusdt@trade");
-    free(s_wait_for(ws, "\"e\":\"trade\"", 3000));
-    assert_true(s_do(S_STALL, SIM_VENUE_BINANCE, 700).rc >= 1);
-    int64_t last_t = 0;
-    int64_t prev_at = cb_time_mono_ns();
-    int64_t longest = 0;
-    int64_t deadline = prev_at + 2000000000LL;
-    while (cb_time_mono_ns() < deadline) {
-        char *m = cbh_ws_recv(ws, 20, NULL);
-        if (m == NULL) {
-            continue;
-        }
-        int64_t now = cb_time_mono_ns();
-        longest = now - prev_at > longest ? now - prev_at : longest;
-        prev_at = now;
-        int64_t t = s_field(m, "\"t\":");
-        assert_true(last_t == 0 || t == last_t + 1);
-        last_t = t;
-        free(m);
-    }
-    printf("binance stall 700 ms: longest silence %lld ms, no trade lost\n",
-           (long long) (longest / 1000000));
-    assert_true(longest >= 550000000LL);
-    /* Drop: the venue's connections end at once. */
-    s_fault_t f = s_do(S_DROP, SIM_VENUE_BINANCE, 0);
-    assert_true(f.rc >= 1);
-    assert_int_equal(f.stats.connections, 0);
-    cbh_ws_pump(ws, 500);
-    assert_true(cbh_ws_ended(ws));
-    cbh_ws_close(&ws);
-    /* A client that does not read is dropped, not buffered without end. */
-    s_fault_t before = s_do(S_RATE, SIM_VENUE_BINANCE, 5000);
-    int status;
-    ws = cbh_ws_connect_opts(
-        s_port,
-        "/binance/stream?streams=btcusdt@trade/ethusdt@trade/solusdt@trade/btcusdt@depth20@100ms/"
-        "ethusdt@depth20@100ms/solusdt@depth20@100ms/btcusdt@depth@100ms/ethusdt@depth@100ms/"
-        "solusdt@depth@100ms/btcusdt@aggTrade/ethusdt@aggTrade/solusdt@aggTrade",
-        4096, &status);
-    assert_non_null(ws);
-    deadline = cb_time_mono_ns() + 20000000000LL;
-    s_fault_t now = before;
-    while (now.stats.slow_drops == before.stats.slow_drops && cb_time_mono_ns() < deadline) {
-        cb_time_sleep_ms(200, NULL);
-        now = s_do(S_STATS, SIM_VENUE_BINANCE, 0);
-    }
-    s_do(S_RATE, SIM_VENUE_BINANCE, 1000);
-    printf("binance slow client dropped after %llu bytes sent\n",
-           (unsigned long long) (now.stats.bytes_sent - before.stats.bytes_sent));
-    assert_int_equal(now.stats.slow_drops, before.stats.slow_drops + 1);
-    cbh_ws_close(&ws);
-}
-
-/* ---- throughput ------------------------------------------------------------------------ */
-
-static void
-test_throughput(void **state)
-{
-    (void) state;
-    enum { NB = 12, NK = 4 };
-    cbh_ws_t *c[NB + NK];
-    for (int i = 0; i < NB; i++) {
-        c[i] = s_open(
-            "/binance/stream?streams=btcusdt@trade/ethusdt@trade/solusdt@trade/btcusdt@bookTicker/"
-            "ethusdt@bookTicker/solusdt@bookTicker/btcusdt@depth@100ms/ethusdt@aggTrade");
-    }
-    for (int i = NB; i < NB + NK; i++) {
-        c[i] = s_open("/kraken/ws/v2");
-        cbh_ws_send(
-            c[i],
-            "{\"method\":\"subscribe\",\"params\":{\"channel\":\"book\",\"symbol\":[\"BTC/USD\","
-            "\"ETH/USD\",\"SOL/USD\"],\"depth\":10}}");
-        cbh_ws_send(
-            c[i],
-            "{\"method\":\"subscribe\",\"params\":{\"channel\":\"trade\",\"symbol\":[\"BTC/USD\","
-            "\"ETH/USD\",\"SOL/USD\"]}}");
-    }
-    s_do(S_RATE, SIM_VENUE_BINANCE, 5000);
-    for (int i = 0; i < NB + NK; i++) {
-        cbh_ws_pump(c[i], 20);
-        while (cbh_ws_pending(c[i]) > 0) {
-            free(cbh_ws_recv(c[i], 0, NULL));
-        }
-    }
-    s_fault_t k0 = s_do(S_STATS, SIM_VENUE_KRAKEN, 0);
-    s_fault_t b0 = s_do(S_STATS, SIM_VENUE_BINANCE, 0);
-    int64_t t0 = cb_time_mono_ns();
-    uint64_t received = 0;
-    while (cb_time_mono_ns() - t0 < 3000000000LL) {
-        for (int i = 0; i < NB + NK; i++) {
-            char *m;
-            while ((m = cbh_ws_recv(c[i], 0, NULL)) != NULL) {
-                received++;
-                free(m);
-            }
-        }
-    }
-    double secs = (double) (cb_time_mono_ns() - t0) / 1e9;
-    s_fault_t k1 = s_do(S_STATS, SIM_VENUE_KRAKEN, 0);
-    s_fault_t b1 = s_do(S_STATS, SIM_VENUE_BINANCE, 0);
-    s_do(S_RATE, SIM_VENUE_BINANCE, 1000);
-    uint64_t sent = (k1.stats.messages_sent - k0.stats.messages_sent) +
-                    (b1.stats.messages_sent - b0.stats.messages_sent);
-    uint64_t bytes =
-        (k1.stats.bytes_sent - k0.stats.bytes_sent) + (b1.stats.bytes_sent - b0.stats.bytes_sent);
-    printf("throughput: %d connections, server sent %.0f msgs/s (%.1f MB/s), clients received %.0f "
-           "msgs/s\n",
-           NB + NK, (double) sent / secs, (double) bytes / secs / 1e6, (double) received / secs);
-    for (int i = 0; i < NB + NK; i++) {
-        assert_false(cbh_ws_ended(c[i]));
-        cbh_ws_close(&c[i]);
-    }
-#if defined(__SANITIZE_ADDRESS__)
-    assert_true((double) sent / secs >= 2000); /* sanitizers slow everything down */
-#else
-    assert_true((double) sent / secs >= 20000);
-#endif
-}
-
 /* ---- plain HTTP on the WebSocket paths --------------------------------------------- */
 
 static void
@@ -1186,10 +560,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_http_paths),      cmocka_unit_test(test_kraken_requests),
         cmocka_unit_test(test_kraken_books),    cmocka_unit_test(test_kraken_faults),
-        cmocka_unit_test(test_kraken_channels), cmocka_unit_test(test_binance_streams),
-        cmocka_unit_test(test_binance_control), cmocka_unit_test(test_binance_local_book),
-        cmocka_unit_test(test_binance_pings),   cmocka_unit_test(test_binance_stall_drop_slow),
-        cmocka_unit_test(test_throughput),
+        cmocka_unit_test(test_kraken_channels),
     };
     return cmocka_run_group_tests_name("venue_sim_ws", tests, s_setup, s_teardown);
 }
