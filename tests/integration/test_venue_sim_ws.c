@@ -392,13 +392,16 @@ test_kraken_books(void **state)
         "{\"method\":\"subscribe\",\"req_id\":1,\"result\":{\"channel\":\"book\",\"depth\":10,"
         "\"snapshot\":true,\"symbol\":\"BTC/USD\"},\"success\":true",
         NULL);
-    cbh_ws_send(ws, "{\"method\":\"subscribe\",\"params\":{\"channel\":\"book\",\"symbol\":[\"ETH/"
-                    "USD\",\"SOL/USD\"],"
-                    "\"depth\":25},\"req_id\":2}");
+    cbh_ws_send(
+        ws, "{\"method\":\"subscribe\",\"params\":{\"channel\":\"book\",\"symbol\":[\"ETH/USD\"],"
+            "\"depth\":25},\"req_id\":2}");
+    cbh_ws_send(
+        ws, "{\"method\":\"subscribe\",\"params\":{\"channel\":\"book\",\"symbol\":[\"SOL/USD\"],"
+            "\"depth\":1000},\"req_id\":3}");
     static s_kbook_t books[3] = {
         {"BTC/USD", {.depth = 10, .price_decimals = 1, .qty_decimals = 8}},
         {"ETH/USD", {.depth = 25, .price_decimals = 2, .qty_decimals = 8}},
-        {"SOL/USD", {.depth = 25, .price_decimals = 2, .qty_decimals = 8}}};
+        {"SOL/USD", {.depth = 1000, .price_decimals = 2, .qty_decimals = 8}}};
     int mismatches = 0;
     s_kread_books(ws, books, 3, 2500, &mismatches);
     for (int i = 0; i < 3; i++) {
