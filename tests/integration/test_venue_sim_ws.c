@@ -372,6 +372,43 @@ test_kraken_requests(void **state)
                     "\"ETH/USD\"]},\"req_id\":45}");
     s_expect_msg(ws, "\"error\":\"Subscription Not Found\"", "\"req_id\":45");
     assert_false(cbh_ws_ended(ws));
+    /* Garbage and near-misses: each gets an error reply, nothing breaks. */
+    static const char *const pieces[] = {"{",           "}",
+                                         "[",           "]",
+                                         "\"method\"",  ":",
+                                         ",",           "\"subscribe\"",
+                                         "\"params\"",  "{\"channel\":\"book\"",
+                                         "\"symbol\":", "[\"BTC/USD\"]",
+                                         "\"depth\":",  "1000",
+                                         "-1",          "1e400",
+                                         "null",        "true",
+                                         "\"\\u0000\"", "\"\\ud800\"",
+                                         "\"req_id\":", "18446744073709551615",
+                                         "\"ping\"",    " "};
+    uint64_t r = 88172645463325252ULL;
+    int sent = 0;
+    for (int i = 0; i < 300; i++) {
+        char msg[512] = "";
+        int n = 1 + (int) (r % 12);
+        for (int j = 0; j < n; j++) {
+            r ^= r << 13;
+            r ^= r >> 7;
+            r ^= r << 17;
+            strcat(msg, pieces[r % (sizeof pieces / sizeof pieces[0])]);
+        }
+        sent += cbh_ws_send(ws, msg) == 0 ? 1 : 0;
+    }
+    assert_int_equal(sent, 300);
+    cbh_ws_send(ws, "{\"method\":\"ping\",\"req_id\":77}");
+    s_expect_msg(ws, "{\"method\":\"pong\",\"req_id\":77,", NULL);
+    assert_false(cbh_ws_ended(ws));
+    /* Text frames must be UTF-8 (RFC 6455): otherwise a close with 1007. */
+    cbh_ws_t *bad = s_open("/kraken/ws/v2");
+    cbh_ws_send(bad, "{\"method\":\"ping\",\"x\":\"\xff\"}");
+    cbh_ws_pump(bad, 2000);
+    assert_true(cbh_ws_ended(bad));
+    assert_int_equal(cbh_ws_close_code(bad), 1007);
+    cbh_ws_close(&bad);
     /* The closing handshake: the server answers the close frame and ends. */
     assert_int_equal(cbh_ws_send_close(ws, 1000), 0);
     cbh_ws_pump(ws, 2000);
