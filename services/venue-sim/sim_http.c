@@ -27,6 +27,8 @@ struct sim_http {
     h2o_accept_ctx_t accept;
     h2o_evloop_t *loop;
     h2o_socket_t *listener;
+    sim_upgrade_fn upgrade; /* WebSocket upgrades, asked before the handler */
+    void *upgrade_ctx;
     int port;
     sim_handler_fn handler;
     void *ctx;
@@ -60,11 +62,19 @@ s_on_req(h2o_handler_t *self, h2o_req_t *req)
     memset(&res, 0, sizeof res);
     res.status = 200;
     cb_buf_init(&res.body);
-    http->handler(http->ctx, &r, &res);
+    int up = http->upgrade != NULL ? http->upgrade(http->upgrade_ctx, &r, &res) : SIM_UPGRADE_PASS;
+    if (up == SIM_UPGRADE_TAKEN) {
+        cb_buf_fini(&res.body); /* the connection is the hook's now */
+        return 0;
+    }
+    if (up == SIM_UPGRADE_PASS) {
+        http->handler(http->ctx, &r, &res);
+    }
     req->res.status = res.status;
     req->res.reason = res.status == 200 ? "OK" : res.status == 404 ? "Not Found" : res.status == 400 ? "Bad Request"
                       : res.status == 401 ? "Unauthorized" : res.status == 429 ? "Too Many Requests"
-                      : res.status == 418 ? "I'm a teapot" : res.status >= 500 ? "Server Error" : "Error";
+                      : res.status == 418 ? "I'm a teapot" : res.status == 426 ? "Upgrade Required"
+                      : res.status >= 500 ? "Server Error" : "Error";
     bool has_type = false;
     for (size_t i = 0; i < res.header_count; i++) {
         has_type = has_type || strcasecmp(res.header_name[i], "content-type") == 0;
@@ -179,6 +189,13 @@ int
 sim_http_port(const sim_http_t *http)
 {
     return http->port;
+}
+
+void
+sim_http_set_upgrade(sim_http_t *http, sim_upgrade_fn fn, void *ctx)
+{
+    http->upgrade = fn;
+    http->upgrade_ctx = ctx;
 }
 
 void

@@ -56,6 +56,21 @@ sim_http_destroy(sim_http_t **http_p);
 int
 sim_http_port(const sim_http_t *http);
 
+/* What an upgrade hook did with a request. */
+typedef enum {
+    SIM_UPGRADE_PASS = 0,     /* not for the hook: the handler answers it */
+    SIM_UPGRADE_TAKEN = 1,    /* upgraded: the hook owns the connection, nothing is sent here */
+    SIM_UPGRADE_ANSWERED = 2, /* the hook filled res (e.g. 426): sent as the handler's would be */
+} sim_upgrade_rc_t;
+
+/* Asked about every request before the handler; returns a sim_upgrade_rc_t.
+ * req->opaque is the h2o_req_t. */
+typedef int (*sim_upgrade_fn)(void *ctx, const sim_req_t *req, sim_res_t *res);
+
+/* Sets the upgrade hook (NULL: none). */
+void
+sim_http_set_upgrade(sim_http_t *http, sim_upgrade_fn fn, void *ctx);
+
 /* Runs the event loop once, waiting up to max_wait_ms for events. */
 void
 sim_http_run_once(sim_http_t *http, int max_wait_ms);

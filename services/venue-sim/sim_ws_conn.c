@@ -1,0 +1,513 @@
+/* sim_ws_conn.c - one WebSocket connection on an upgraded h2o socket: wslay reads frames, a bounded
+ * queue of shared frames goes out */
+#define H2O_USE_LIBUV 0
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <h2o.h>
+#include <h2o/http1.h>
+#include <openssl/sha.h>
+#include <wslay/wslay.h>
+
+#include "cb_error.h"
+#include "sim_ws_conn.h"
+
+/* Frames handed to one socket write (one writev). */
+#define S_BATCH 64
+#define S_HEADROOM 10
+#define S_GUID "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+
+struct sim_ws_msg {
+    uint32_t refs;
+    size_t len;           /* frame length: header and payload */
+    unsigned char *frame; /* into buf */
+    size_t payload_len;
+    unsigned char buf[]; /* S_HEADROOM bytes for the header, then the payload */
+};
+
+sim_ws_msg_t *
+sim_ws_msg_new(const void *payload, size_t len, int opcode)
+{
+    sim_ws_msg_t *m = malloc(sizeof *m + S_HEADROOM + len);
+    if (m == NULL) {
+        return NULL;
+    }
+    unsigned char hdr[S_HEADROOM];
+    size_t h = 2;
+    hdr[0] = (unsigned char) (0x80 | (opcode & 0x0f));
+    if (len < 126) {
+        hdr[1] = (unsigned char) len;
+    } else if (len < 65536) {
+        hdr[1] = 126;
+        hdr[2] = (unsigned char) (len >> 8);
+        hdr[3] = (unsigned char) len;
+        h = 4;
+    } else {
+        hdr[1] = 127;
+        for (int i = 0; i < 8; i++) {
+            hdr[2 + i] = (unsigned char) ((uint64_t) len >> (56 - 8 * i));
+        }
+        h = 10;
+    }
+    m->refs = 1;
+    m->frame = m->buf + S_HEADROOM - h;
+    memcpy(m->frame, hdr, h);
+    if (len > 0) {
+        memcpy(m->buf + S_HEADROOM, payload, len);
+    }
+    m->len = h + len;
+    m->payload_len = len;
+    return m;
+}
+
+sim_ws_msg_t *
+sim_ws_msg_from_buf(const cb_buf_t *buf)
+{
+    return sim_ws_msg_new(buf->data, buf->len, SIM_WS_TEXT);
+}
+
+void
+sim_ws_msg_ref(sim_ws_msg_t *msg)
+{
+    msg->refs++;
+}
+
+void
+sim_ws_msg_unref(sim_ws_msg_t *msg)
+{
+    if (msg != NULL && --msg->refs == 0) {
+        free(msg);
+    }
+}
+
+const char *
+sim_ws_msg_payload(const sim_ws_msg_t *msg, size_t *len)
+{
+    *len = msg->payload_len;
+    return (const char *) msg->buf + S_HEADROOM;
+}
+
+/* ---- the queue ------------------------------------------------------------ */
+
+static sim_ws_venue_stats_t *
+s_stats(sim_ws_conn_t *conn)
+{
+    return &conn->shared->venue[conn->venue];
+}
+
+/* Appends msg; enforce applies the limits (control frames always go). */
+static void
+s_push(sim_ws_conn_t *conn, sim_ws_msg_t *msg, bool enforce)
+{
+    if (conn->dead) {
+        return;
+    }
+    bool over = enforce && (conn->q_bytes + msg->len > conn->shared->max_queue_bytes ||
+                            conn->q_len >= conn->shared->max_queue_msgs);
+    if (!over && conn->q_len == conn->q_cap) {
+        size_t cap = conn->q_cap == 0 ? 16 : conn->q_cap * 2;
+        sim_ws_msg_t **q = malloc(cap * sizeof *q);
+        if (q == NULL) {
+            over = true;
+        } else {
+            for (size_t i = 0; i < conn->q_len; i++) {
+                q[i] = conn->queue[(conn->q_head + i) % conn->q_cap];
+            }
+            free(conn->queue);
+            conn->queue = q;
+            conn->q_head = 0;
+            conn->q_cap = cap;
+        }
+    }
+    if (over) {
+        /* A client that does not read is dropped rather than buffered. */
+        s_stats(conn)->slow_drops++;
+        conn->dead = true;
+        return;
+    }
+    sim_ws_msg_ref(msg);
+    conn->queue[(conn->q_head + conn->q_len) % conn->q_cap] = msg;
+    conn->q_len++;
+    conn->q_bytes += msg->len;
+    conn->last_send_ns = conn->shared->now_ns;
+}
+
+void
+sim_ws_conn_send(sim_ws_conn_t *conn, sim_ws_msg_t *msg)
+{
+    if (!conn->closing) {
+        s_push(conn, msg, true);
+    }
+}
+
+void
+sim_ws_conn_send_text(sim_ws_conn_t *conn, const char *text, size_t len)
+{
+    if (conn->dead || conn->closing) {
+        return;
+    }
+    sim_ws_msg_t *m = sim_ws_msg_new(text, len, SIM_WS_TEXT);
+    if (m == NULL) {
+        conn->dead = true;
+        return;
+    }
+    s_push(conn, m, true);
+    sim_ws_msg_unref(m);
+}
+
+/* Queues what wslay wrote (pongs, close frames). */
+static void
+s_push_ctrl(sim_ws_conn_t *conn)
+{
+    if (conn->wslay != NULL && wslay_event_want_write(conn->wslay)) {
+        if (wslay_event_send(conn->wslay) != 0) {
+            conn->dead = true;
+        }
+    }
+    if (conn->ctrl.len == 0) {
+        return;
+    }
+    /* The frames are already framed: queue them as they are. */
+    sim_ws_msg_t *m = malloc(sizeof *m + conn->ctrl.len);
+    if (m == NULL) {
+        conn->dead = true;
+    } else {
+        m->refs = 1;
+        m->frame = m->buf;
+        m->len = conn->ctrl.len;
+        m->payload_len = 0;
+        memcpy(m->buf, conn->ctrl.data, conn->ctrl.len);
+        s_push(conn, m, false);
+        sim_ws_msg_unref(m);
+    }
+    cb_buf_reset(&conn->ctrl);
+}
+
+static void s_on_written(h2o_socket_t *sock, const char *err);
+
+static bool
+s_stalled(sim_ws_conn_t *conn)
+{
+    return s_stats(conn)->stall_until_ns > conn->shared->now_ns;
+}
+
+void
+sim_ws_conn_flush(sim_ws_conn_t *conn)
+{
+    h2o_socket_t *sock = conn->sock;
+    if (conn->dead || sock == NULL || conn->inflight > 0 || h2o_socket_is_writing(sock)) {
+        return;
+    }
+    if (conn->q_len == 0) {
+        if (conn->closing) {
+            conn->dead = true; /* the close frame is out */
+        }
+        return;
+    }
+    if (s_stalled(conn)) {
+        return;
+    }
+    h2o_iovec_t iov[S_BATCH];
+    size_t n = conn->q_len < S_BATCH ? conn->q_len : S_BATCH;
+    for (size_t i = 0; i < n; i++) {
+        sim_ws_msg_t *m = conn->queue[(conn->q_head + i) % conn->q_cap];
+        iov[i] = h2o_iovec_init(m->frame, m->len);
+    }
+    conn->inflight = n;
+    h2o_socket_write(sock, iov, n, s_on_written);
+}
+
+static void
+s_on_written(h2o_socket_t *sock, const char *err)
+{
+    sim_ws_conn_t *conn = sock->data;
+    sim_ws_venue_stats_t *st = s_stats(conn);
+    for (size_t i = 0; i < conn->inflight; i++) {
+        sim_ws_msg_t *m = conn->queue[conn->q_head];
+        conn->q_head = (conn->q_head + 1) % conn->q_cap;
+        conn->q_len--;
+        conn->q_bytes -= m->len;
+        st->messages_sent++;
+        st->bytes_sent += m->len;
+        sim_ws_msg_unref(m);
+    }
+    conn->inflight = 0;
+    if (err != NULL) {
+        conn->dead = true;
+        return;
+    }
+    sim_ws_conn_flush(conn);
+}
+
+void
+sim_ws_conn_ping(sim_ws_conn_t *conn)
+{
+    if (conn->dead || conn->closing) {
+        return;
+    }
+    int n = snprintf(conn->ping_payload, sizeof conn->ping_payload, "%lld",
+                     (long long) (conn->shared->now_ns / 1000000));
+    conn->ping_len = (size_t) n;
+    sim_ws_msg_t *m = sim_ws_msg_new(conn->ping_payload, conn->ping_len, SIM_WS_PING);
+    if (m == NULL) {
+        conn->dead = true;
+        return;
+    }
+    s_push(conn, m, false);
+    sim_ws_msg_unref(m);
+    conn->last_ping_ns = conn->shared->now_ns;
+}
+
+void
+sim_ws_conn_close(sim_ws_conn_t *conn, uint16_t code, const char *reason)
+{
+    if (conn->dead || conn->closing) {
+        return;
+    }
+    if (conn->wslay == NULL ||
+        wslay_event_queue_close(conn->wslay, code, (const uint8_t *) reason, strlen(reason)) != 0) {
+        conn->dead = true;
+        return;
+    }
+    s_push_ctrl(conn);
+    conn->closing = true;
+    sim_ws_conn_flush(conn);
+}
+
+void
+sim_ws_conn_abort(sim_ws_conn_t *conn)
+{
+    conn->dead = true;
+}
+
+bool
+sim_ws_conn_open(const sim_ws_conn_t *conn)
+{
+    return conn->sock != NULL && !conn->dead;
+}
+
+/* ---- reading ----------------------------------------------------------------- */
+
+static ssize_t
+s_wslay_recv(wslay_event_context_ptr ctx, uint8_t *buf, size_t len, int flags, void *user)
+{
+    (void) flags;
+    sim_ws_conn_t *conn = user;
+    h2o_socket_t *sock = conn->sock;
+    if (sock->input->size == 0) {
+        wslay_event_set_error(ctx, WSLAY_ERR_WOULDBLOCK);
+        return -1;
+    }
+    if (len > sock->input->size) {
+        len = sock->input->size;
+    }
+    memcpy(buf, sock->input->bytes, len);
+    h2o_buffer_consume(&sock->input, len);
+    return (ssize_t) len;
+}
+
+static ssize_t
+s_wslay_send(wslay_event_context_ptr ctx, const uint8_t *data, size_t len, int flags, void *user)
+{
+    (void) flags;
+    sim_ws_conn_t *conn = user;
+    if (cb_buf_append(&conn->ctrl, data, len) != 0) {
+        wslay_event_set_error(ctx, WSLAY_ERR_CALLBACK_FAILURE);
+        return -1;
+    }
+    return (ssize_t) len;
+}
+
+static void
+s_wslay_msg(wslay_event_context_ptr ctx, const struct wslay_event_on_msg_recv_arg *arg, void *user)
+{
+    (void) ctx;
+    sim_ws_conn_t *conn = user;
+    if (conn->dead || arg->opcode == WSLAY_CONNECTION_CLOSE) {
+        return;
+    }
+    int64_t now = conn->shared->now_ns;
+    if (conn->max_in_per_sec > 0) {
+        if (now - conn->in_window_ns >= 1000000000LL) {
+            conn->in_window_ns = now;
+            conn->in_count = 0;
+        }
+        if (++conn->in_count > conn->max_in_per_sec) {
+            conn->dead = true; /* over the venue's incoming message limit */
+            return;
+        }
+    }
+    if (arg->opcode == WSLAY_PONG) {
+        if (conn->ping_len > 0 && arg->msg_length == conn->ping_len &&
+            memcmp(arg->msg, conn->ping_payload, conn->ping_len) == 0) {
+            conn->last_pong_ns = now;
+        }
+    } else if (arg->opcode == WSLAY_TEXT_FRAME || arg->opcode == WSLAY_BINARY_FRAME) {
+        conn->shared->on_text(conn->shared->ctx, conn, (const char *) arg->msg, arg->msg_length);
+    }
+}
+
+static void
+s_on_read(h2o_socket_t *sock, const char *err)
+{
+    sim_ws_conn_t *conn = sock->data;
+    if (err != NULL) {
+        conn->dead = true;
+        h2o_socket_read_stop(sock);
+        return;
+    }
+    if (conn->dead) {
+        return;
+    }
+    if (wslay_event_recv(conn->wslay) != 0 || conn->dead) {
+        conn->dead = true;
+        h2o_socket_read_stop(sock);
+        return;
+    }
+    s_push_ctrl(conn);
+    if (!wslay_event_want_read(conn->wslay)) {
+        /* The peer closed (our close reply is queued) or broke the protocol. */
+        h2o_socket_read_stop(sock);
+        conn->closing = true;
+    }
+    sim_ws_conn_flush(conn);
+}
+
+static void
+s_on_upgraded(void *user, h2o_socket_t *sock, size_t reqsize)
+{
+    sim_ws_conn_t *conn = user;
+    conn->upgrading = false;
+    if (conn->orphan) {
+        if (sock != NULL) {
+            h2o_socket_close(sock);
+        }
+        free(conn); /* the rest went in sim_ws_conn_free */
+        return;
+    }
+    if (sock == NULL) {
+        conn->dead = true;
+        return;
+    }
+    conn->sock = sock;
+    sock->data = conn;
+    h2o_buffer_consume(&sock->input, reqsize);
+    static const struct wslay_event_callbacks cbs = {s_wslay_recv, s_wslay_send, NULL,       NULL,
+                                                     NULL,         NULL,         s_wslay_msg};
+    wslay_event_context_ptr ctx;
+    if (wslay_event_context_server_init(&ctx, &cbs, conn) != 0) {
+        conn->dead = true;
+        return;
+    }
+    conn->wslay = ctx;
+    wslay_event_config_set_max_recv_msg_length(ctx, conn->shared->max_recv_len);
+    conn->created_ns = conn->shared->now_ns;
+    conn->last_send_ns = conn->created_ns;
+    conn->last_ping_ns = conn->created_ns;
+    conn->last_pong_ns = conn->created_ns;
+    h2o_socket_read_start(sock, s_on_read);
+    conn->shared->on_open(conn->shared->ctx, conn);
+    if (sock->input->size > 0) {
+        s_on_read(sock, NULL); /* frames that came with the handshake */
+    } else {
+        sim_ws_conn_flush(conn);
+    }
+}
+
+int
+sim_ws_conn_upgrade(sim_ws_conn_t *conn, sim_ws_shared_t *shared, void *h2o_req,
+                    const char *client_key)
+{
+    h2o_req_t *req = h2o_req;
+    if (req->version >= 0x200) {
+        return -1;
+    }
+    unsigned char digest[SHA_DIGEST_LENGTH];
+    char src[24 + sizeof S_GUID];
+    memcpy(src, client_key, 24);
+    memcpy(src + 24, S_GUID, sizeof S_GUID - 1);
+    SHA1((const unsigned char *) src, 24 + sizeof S_GUID - 1, digest);
+    char *accept = h2o_mem_alloc_pool(&req->pool, 32);
+    size_t alen = h2o_base64_encode(accept, digest, sizeof digest, 0);
+    req->res.status = 101;
+    req->res.reason = "Switching Protocols";
+    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_UPGRADE, NULL, H2O_STRLIT("websocket"));
+    h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("sec-websocket-accept"), 0,
+                          NULL, accept, alen);
+    conn->shared = shared;
+    conn->upgrading = true;
+    cb_buf_init(&conn->ctrl);
+    h2o_http1_upgrade(req, NULL, 0, s_on_upgraded, conn);
+    return 0;
+}
+
+void
+sim_ws_conn_free(sim_ws_conn_t *conn)
+{
+    if (conn == NULL) {
+        return;
+    }
+    for (size_t i = 0; i < conn->q_len; i++) {
+        sim_ws_msg_unref(conn->queue[(conn->q_head + i) % conn->q_cap]);
+    }
+    free(conn->queue);
+    conn->queue = NULL;
+    conn->q_len = 0;
+    cb_buf_fini(&conn->ctrl);
+    if (conn->upgrading) {
+        conn->orphan = true; /* freed when h2o hands over the socket */
+        return;
+    }
+    if (conn->sock != NULL) {
+        h2o_socket_close(conn->sock);
+    }
+    if (conn->wslay != NULL) {
+        wslay_event_context_free(conn->wslay);
+    }
+    free(conn);
+}
+
+/* ---- subscriber lists ------------------------------------------------------- */
+
+int
+sim_ws_subs_add(sim_ws_subs_t *subs, sim_ws_conn_t *conn)
+{
+    if (subs->count == subs->cap) {
+        size_t cap = subs->cap == 0 ? 8 : subs->cap * 2;
+        sim_ws_conn_t **c = realloc(subs->conns, cap * sizeof *c);
+        if (c == NULL) {
+            return CB_E_NOMEM;
+        }
+        subs->conns = c;
+        subs->cap = cap;
+    }
+    subs->conns[subs->count++] = conn;
+    return 0;
+}
+
+void
+sim_ws_subs_remove(sim_ws_subs_t *subs, const sim_ws_conn_t *conn)
+{
+    for (size_t i = 0; i < subs->count; i++) {
+        if (subs->conns[i] == conn) {
+            subs->conns[i] = subs->conns[--subs->count];
+            return;
+        }
+    }
+}
+
+void
+sim_ws_subs_send(const sim_ws_subs_t *subs, sim_ws_msg_t *msg)
+{
+    for (size_t i = 0; i < subs->count; i++) {
+        sim_ws_conn_send(subs->conns[i], msg);
+    }
+}
+
+void
+sim_ws_subs_fini(sim_ws_subs_t *subs)
+{
+    free(subs->conns);
+    *subs = (sim_ws_subs_t){0};
+}
