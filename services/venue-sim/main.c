@@ -10,10 +10,12 @@
 #include "sim.h"
 #include "sim_auth.h"
 #include "sim_exchange.h"
+#include "sim_faults.h"
 #include "sim_http.h"
 #include "sim_limits.h"
 #include "sim_market.h"
 #include "sim_router.h"
+#include "sim_ws.h"
 
 static const cb_config_var_t s_vars[] = {
     CB_CONFIG_COMMON_VARS,
@@ -60,6 +62,31 @@ s_accounts_spec(const char *value)
     return text;
 }
 
+/* The admin API's WebSocket fault hooks, onto sim_ws. */
+static int
+s_ws_drop(void *ctx, sim_venue_t venue)
+{
+    return sim_ws_fault_drop(ctx, venue);
+}
+
+static int
+s_ws_stall(void *ctx, sim_venue_t venue, int ms)
+{
+    return sim_ws_fault_stall(ctx, venue, ms);
+}
+
+static int
+s_ws_corrupt(void *ctx, sim_venue_t venue)
+{
+    return sim_ws_fault_corrupt_checksum(ctx, venue);
+}
+
+static int
+s_ws_gap(void *ctx, sim_venue_t venue)
+{
+    return sim_ws_fault_gap(ctx, venue);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -90,7 +117,10 @@ main(int argc, char **argv)
     sim.exchange = sim.market != NULL ? sim_exchange_new(sim.market) : NULL;
     sim.auth = sim_auth_new();
     sim.limits = limits_on ? sim_limits_new() : NULL;
-    if (spec == NULL || sim.exchange == NULL || sim.auth == NULL || (limits_on && sim.limits == NULL)) {
+    sim.faults = sim_faults_new((uint64_t) seed);
+    sim.ws = sim.market != NULL ? sim_ws_new(sim.market, NULL) : NULL;
+    if (spec == NULL || sim.exchange == NULL || sim.auth == NULL || (limits_on && sim.limits == NULL) ||
+        sim.faults == NULL || sim.ws == NULL) {
         rc = 2;
         goto done;
     }
@@ -109,19 +139,28 @@ main(int argc, char **argv)
         rc = 1;
         goto done;
     }
+    sim_http_set_upgrade(http, sim_ws_upgrade, sim.ws);
+    sim_ws_fault_hooks_t hooks = {sim.ws, s_ws_drop, s_ws_stall, s_ws_corrupt, s_ws_gap};
+    sim_faults_set_ws_hooks(sim.faults, &hooks);
     cb_log_info("started", "version=%s listen=%s:%d seed=%ld rate=%ld limits=%s", CB_VERSION, bind,
                 sim_http_port(http), seed, rate, limits_on ? "on" : "off");
+    int ws_wait_ms = 50;
     while (!cb_signal_stop) {
         int64_t now = cb_time_now_ns();
         int64_t wait_ns = sim_market_step(sim.market, now);
         sim_exchange_poll(sim.exchange, now);
-        int wait_ms = (int) (wait_ns / 1000000);
-        sim_http_run_once(http, wait_ms > 50 ? 50 : wait_ms);
+        int64_t wait_ms = wait_ns / 1000000;
+        wait_ms = wait_ms < ws_wait_ms ? wait_ms : ws_wait_ms;
+        sim_http_run_once(http, (int) (wait_ms > 50 ? 50 : wait_ms < 0 ? 0 : wait_ms));
+        ws_wait_ms = sim_ws_tick(sim.ws, cb_time_now_ns());
     }
     cb_log_info("stopped", "reason=shutdown");
+    sim_ws_destroy(&sim.ws);
     sim_http_destroy(&http);
     rc = 0;
 done:
+    sim_ws_destroy(&sim.ws);
+    sim_faults_destroy(&sim.faults);
     sim_limits_destroy(&sim.limits);
     sim_auth_destroy(&sim.auth);
     sim_exchange_destroy(&sim.exchange);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <h2o.h>
@@ -262,6 +263,16 @@ sim_res_header(sim_res_t *res, const char *name, const char *value)
 
 #define S_WATCH_MS 100
 
+/* The wall clock in ms, as h2o's loop reads it but fresh: the loop's own
+ * h2o_now is from the start of its turn and may be behind. */
+static uint64_t
+s_now_ms(void)
+{
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    return (uint64_t) tv.tv_sec * 1000 + (uint64_t) tv.tv_usec / 1000;
+}
+
 typedef struct {
     h2o_linklist_t link; /* in http->deferred, by due_ms; unlinked once sent */
     sim_http_t *http;
@@ -338,7 +349,7 @@ static void
 s_defer_on_timer(h2o_timeout_entry_t *entry)
 {
     sim_http_t *http = H2O_STRUCT_FROM_MEMBER(sim_http_t, defer_entry, entry);
-    uint64_t now = h2o_now(http->loop);
+    uint64_t now = s_now_ms();
     while (!h2o_linklist_is_empty(&http->deferred)) {
         s_deferred_t *d = H2O_STRUCT_FROM_MEMBER(s_deferred_t, link, http->deferred.next);
         if (d->due_ms > now) {
@@ -369,7 +380,8 @@ s_defer(sim_http_t *http, h2o_req_t *req, h2o_iovec_t body, const sim_res_t *res
     d->req = req;
     d->body = body;
     d->never = res->never_answer;
-    d->due_ms = h2o_now(http->loop) + (d->never ? S_WATCH_MS : (uint64_t) res->delay_ms);
+    /* +1: the millisecond has already begun, and the delay is a minimum. */
+    d->due_ms = s_now_ms() + 1 + (d->never ? S_WATCH_MS : (uint64_t) res->delay_ms);
     s_defer_insert(http, d);
     s_defer_arm(http);
 }
