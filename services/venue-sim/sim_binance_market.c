@@ -25,7 +25,7 @@
 /* Binance's messages, with the JSON escapes they need inside "msg". */
 #define S_SYMBOL_RANGE "^[A-Z0-9-_.]{1,20}$"
 #define S_SYMBOLS_RANGE                                                                            \
-    "^\\\\[(\\\"[A-Z0-9-_.]{1,20}\\\"(,\\\"[A-Z0-9-_.]{1,20}\\\"){0,}){0,1}\\\\]$"
+    "^\\[(\"[A-Z0-9-_.]{1,20}\"(,\"[A-Z0-9-_.]{1,20}\"){0,}){0,1}\\]$"
 #define S_UINT_RANGE "^[0-9]{1,20}$"
 
 static void s_err(sim_res_t *res, int code, const char *fmt, ...)

@@ -22,7 +22,7 @@ s_binance_symbol_json(sim_res_t *res, const sim_instrument_t *in)
                    "{\"symbol\":\"%s\",\"status\":\"TRADING\",\"baseAsset\":\"%s\",\"baseAssetPrecision\":8,"
                    "\"quoteAsset\":\"%s\",\"quotePrecision\":8,\"quoteAssetPrecision\":8,"
                    "\"baseCommissionPrecision\":8,\"quoteCommissionPrecision\":8,"
-                   "\"orderTypes\":[\"LIMIT\",\"LIMIT_MAKER\",\"MARKET\",\"STOP_LOSS_LIMIT\",\"TAKE_PROFIT_LIMIT\"],"
+                   "\"orderTypes\":[\"LIMIT\",\"LIMIT_MAKER\",\"MARKET\",\"STOP_LOSS\",\"STOP_LOSS_LIMIT\",\"TAKE_PROFIT\",\"TAKE_PROFIT_LIMIT\"],"
                    "\"icebergAllowed\":false,\"ocoAllowed\":false,\"otoAllowed\":false,"
                    "\"quoteOrderQtyMarketAllowed\":true,\"allowTrailingStop\":false,\"cancelReplaceAllowed\":false,"
                    "\"isSpotTradingAllowed\":true,\"isMarginTradingAllowed\":false,"
@@ -62,7 +62,7 @@ s_binance_exchange_info(const sim_req_t *req, sim_res_t *res)
         char *p = many;
         size_t len = strlen(many);
         if (len < 2 || p[0] != '[' || p[len - 1] != ']') {
-            sim_reply_binance_error(res, 400, -1100, "Illegal characters found in parameter 'symbols'; legal range is '^\\\\[(\\\"[A-Z0-9-_.]{1,20}\\\"(,\\\"[A-Z0-9-_.]{1,20}\\\"){0,}){0,1}\\\\]$'.");
+            sim_reply_binance_error(res, 400, -1100, "Illegal characters found in parameter 'symbols'; legal range is '^\\[(\"[A-Z0-9-_.]{1,20}\"(,\"[A-Z0-9-_.]{1,20}\"){0,}){0,1}\\]$'.");
             return;
         }
         p[len - 1] = '\0';

@@ -283,7 +283,9 @@ s_walk_cost(const sim_exchange_t *x, size_t inst, sim_side_t side, sim_fx_t limi
             break;
         }
         sim_fx_t take = levels[i].qty < left ? levels[i].qty : left;
-        cost += sim_asset_cost(in->venue, quote, levels[i].price, take);
+        /* Fills are rounded one maker order at a time: allow the coarsest
+         * rounding unit (1e-4) per order so a hold never falls short. */
+        cost += sim_asset_cost(in->venue, quote, levels[i].price, take) + (sim_fx_t) levels[i].orders * 10000;
         left -= take;
     }
     *avail = qty - left;
@@ -730,6 +732,28 @@ s_triggered(const sim_xorder_t *o, sim_fx_t last)
     return stop ? last >= o->req.stop_price : last <= o->req.stop_price;
 }
 
+/* A stop buy that becomes a market order holds what the book now asks
+ * (it held its cost at the trigger price); false when the account cannot
+ * cover it. */
+static bool
+s_hold_for_trigger(sim_exchange_t *x, sim_xorder_t *o)
+{
+    if (o->req.side != SIM_BUY || (o->req.type != SIM_OT_STOP_LOSS && o->req.type != SIM_OT_TAKE_PROFIT)) {
+        return true;
+    }
+    sim_account_t *a = sim_exchange_account(x, o->owner);
+    sim_order_req_t r = o->req;
+    r.type = SIM_OT_MARKET;
+    int asset;
+    sim_fx_t need = s_hold_needed(x, a, &r, r.qty, &asset);
+    if (need - o->held > a->total[asset] - a->hold[asset]) {
+        return false;
+    }
+    a->hold[asset] += need - o->held;
+    o->held = need;
+    return true;
+}
+
 void
 sim_exchange_poll(sim_exchange_t *exchange, int64_t now_ns)
 {
@@ -756,6 +780,11 @@ sim_exchange_poll(sim_exchange_t *exchange, int64_t now_ns)
         }
         if (s_triggered(o, sim_market_last_price(x->market, o->req.inst))) {
             x->pending--;
+            o->status = SIM_OS_OPEN;
+            if (!s_hold_for_trigger(x, o)) {
+                s_close(x, o, SIM_OS_EXPIRED, "Insufficient funds");
+                continue;
+            }
             uint64_t id = o->id;
             s_execute(x, o);
             (void) s_find(x, id);

@@ -116,7 +116,8 @@ sim_exchange_destroy(sim_exchange_t **exchange_p);
 int
 sim_exchange_add_accounts(sim_exchange_t *exchange, const char *spec, char *err, size_t errsize);
 
-/* The account of venue with that API key, or NULL. */
+/* The account of venue with that API key, or NULL. Account pointers stay
+ * valid until the next sim_exchange_add_accounts. */
 sim_account_t *
 sim_exchange_account_by_key(sim_exchange_t *exchange, sim_venue_t venue, const char *key, size_t len);
 

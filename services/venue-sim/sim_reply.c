@@ -1,6 +1,7 @@
 /* sim_reply.c - small helpers every venue-sim handler shares: path pieces and each venue's error envelope */
 #include <string.h>
 
+#include "cb_json.h"
 #include "sim_reply.h"
 
 bool
@@ -29,5 +30,9 @@ sim_reply_binance_error(sim_res_t *res, int status, int code, const char *msg)
 {
     res->status = status;
     cb_buf_reset(&res->body);
-    cb_buf_appendf(&res->body, "{\"code\":%d,\"msg\":\"%s\"}", code, msg);
+    cb_buf_appendf(&res->body, "{\"code\":%d,\"msg\":", code);
+    if (cb_json_write_string(&res->body, msg, strlen(msg)) != 0) {
+        cb_buf_append_str(&res->body, "\"\"");
+    }
+    cb_buf_append_char(&res->body, '}');
 }

@@ -263,6 +263,27 @@ test_dead_mans_switch_and_stops(void **state)
     assert_int_equal(sim_exchange_order(w->x, sl)->status, SIM_OS_FILLED);
     assert_int_equal(sim_exchange_order(w->x, tp)->status, SIM_OS_PENDING);
     assert_int_equal(w->k->hold[K_XBT], FX("0.01"));
+    /* A stop buy whose market cost outgrows its hold when it triggers
+     * expires for lack of funds and never overdraws. */
+    char err[128];
+    assert_int_equal(sim_exchange_add_accounts(w->x, "kraken tight c2VjcmV0 ZUSD=20", err, sizeof err), 0);
+    sim_account_t *tight = sim_exchange_account_by_key(w->x, SIM_VENUE_KRAKEN, "tight", 5);
+    w->k = sim_exchange_account_by_key(w->x, SIM_VENUE_KRAKEN, "kk", 2); /* adding accounts moves them */
+    r = s_limit(K_BTC, SIM_BUY, 0, FX("0.01"));
+    r.type = SIM_OT_STOP_LOSS;
+    r.stop_price = FX("1000");
+    assert_int_equal(sim_exchange_place(w->x, tight, &r, &o), SIM_X_OK);
+    uint64_t tight_id = o->id;
+    assert_int_equal(tight->hold[K_USD], FX("10.04"));
+    t = cb_time_now_ns();
+    for (int k = 1; k <= 3000 && sim_exchange_order(w->x, tight_id)->status == SIM_OS_PENDING; k++) {
+        sim_market_step(w->market, t + k * 1000000LL);
+        sim_exchange_poll(w->x, t + k * 1000000LL);
+    }
+    assert_int_equal(sim_exchange_order(w->x, tight_id)->status, SIM_OS_EXPIRED);
+    assert_string_equal(sim_exchange_order(w->x, tight_id)->reason, "Insufficient funds");
+    assert_int_equal(tight->total[K_USD], FX("20"));
+    assert_int_equal(tight->hold[K_USD], 0);
     sim_exchange_reset(w->x);
     assert_int_equal(w->k->hold[K_XBT], 0);
     assert_int_equal(w->k->total[K_USD], FX("100000"));
