@@ -103,7 +103,7 @@ $(BUILD)/tests/integration/%: $(BUILD)/obj/tests/integration/%.o $(HARNESS_OBJ) 
 
 $(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(HARNESS_OBJ) $(SERVICE_LIB) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL) -lcmocka $(SERVICE_LIBS_venue-sim)
 
 tests: $(BINS) $(UNIT_BINS) $(INTEG_BINS)
 

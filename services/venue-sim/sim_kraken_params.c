@@ -1,22 +1,54 @@
 /* sim_kraken_params.c - a Kraken private call's parameters, from a form body or a JSON body alike */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
+#include "cb_json.h"
 #include "cb_mp.h"
 #include "sim_kraken_params.h"
 #include "sim_params.h"
+
+bool
+sim_kraken_params_open(sim_kraken_params_t *p, const sim_req_t *req)
+{
+    size_t ct_len = 0;
+    const char *ct = sim_req_header(req, "content-type", &ct_len);
+    memset(p, 0, sizeof *p);
+    p->req = req;
+    p->json = req->body_len > 0 && ct != NULL && ct_len >= 16 && strncasecmp(ct, "application/json", 16) == 0;
+    if (!p->json) {
+        return true;
+    }
+    msgpack_sbuffer_init(&p->mp);
+    msgpack_packer pk;
+    msgpack_packer_init(&pk, &p->mp, msgpack_sbuffer_write);
+    cb_mp_reader_t r;
+    bool packed = cb_json_to_msgpack(req->body, req->body_len, &pk, NULL, 0) == 0;
+    cb_mp_reader_init(&r, p->mp.data, p->mp.size);
+    if (!packed || cb_mp_peek(&r) != CB_MP_MAP) {
+        sim_kraken_params_close(p);
+        return false;
+    }
+    return true;
+}
+
+void
+sim_kraken_params_close(sim_kraken_params_t *p)
+{
+    if (p->json) {
+        msgpack_sbuffer_destroy(&p->mp);
+        p->json = false;
+    }
+}
 
 bool
 sim_kraken_param(sim_kraken_params_t *p, const char *key, char *out, size_t size, bool *present)
 {
     *present = false;
     if (!p->json) {
-        bool in_body = false;
-        if (sim_param(p->req->body, p->req->body_len, key, out, size, &in_body) || in_body) {
-            *present = in_body;
-            return in_body && sim_param(p->req->body, p->req->body_len, key, out, size, NULL);
-        }
-        return sim_param(p->req->query, p->req->query_len, key, out, size, present);
+        /* The body wins; the query counts only when the body lacks the key. */
+        bool ok = sim_param(p->req->body, p->req->body_len, key, out, size, present);
+        return ok || *present ? ok : sim_param(p->req->query, p->req->query_len, key, out, size, present);
     }
     cb_mp_reader_t r;
     cb_mp_reader_init(&r, p->mp.data, p->mp.size);

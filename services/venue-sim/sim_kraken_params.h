@@ -9,13 +9,23 @@
 
 #include "sim_http.h"
 
-/* A form body, or a JSON object body already packed into mp (owned by the
- * caller), with the query string as a fallback for form calls. */
+/* A form body, or a JSON object body packed into mp, with the query string
+ * as a fallback for form calls. Filled by sim_kraken_params_open. */
 typedef struct {
     const sim_req_t *req;
     bool json;
     msgpack_sbuffer mp;
 } sim_kraken_params_t;
+
+/* Reads req's parameters into p: a JSON object body when the content type
+ * is application/json, else a form body with the query as fallback. false
+ * for a JSON body that is not an object (nothing to close then). */
+bool
+sim_kraken_params_open(sim_kraken_params_t *p, const sim_req_t *req);
+
+/* Frees what sim_kraken_params_open kept. */
+void
+sim_kraken_params_close(sim_kraken_params_t *p);
 
 /* Writes the text of parameter key into out (size bytes); false when absent
  * or malformed, *present telling which. JSON strings, integers, booleans

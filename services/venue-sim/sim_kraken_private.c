@@ -2,13 +2,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
-#include <msgpack.h>
-
-#include "cb_json.h"
-#include "cb_mp.h"
 #include "cb_time.h"
 #include "sim_auth.h"
 #include "sim_exchange.h"
@@ -17,7 +12,6 @@
 #include "sim_kraken_params.h"
 #include "sim_kraken_private.h"
 #include "sim_kraken_trading.h"
-#include "sim_params.h"
 #include "sim_reply.h"
 
 /* ---- authentication ---------------------------------------------------------- */
@@ -355,7 +349,6 @@ s_trades_history(sim_t *sim, const sim_account_t *a, sim_kraken_params_t *p, sim
     free(q.items);
 }
 
-
 bool
 sim_kraken_private_handle(sim_t *sim, const char *name, size_t len, const sim_req_t *req, sim_res_t *res)
 {
@@ -377,21 +370,10 @@ sim_kraken_private_handle(sim_t *sim, const char *name, size_t len, const sim_re
         sim_reply_kraken_error(res, "EGeneral:Invalid arguments");
         return true;
     }
-    sim_kraken_params_t p = {.req = req};
-    size_t ct_len = 0;
-    const char *ct = sim_req_header(req, "content-type", &ct_len);
-    p.json = ct != NULL && ct_len >= 16 && strncasecmp(ct, "application/json", 16) == 0;
-    if (p.json) {
-        msgpack_sbuffer_init(&p.mp);
-        msgpack_packer pk;
-        msgpack_packer_init(&pk, &p.mp, msgpack_sbuffer_write);
-        if (cb_json_to_msgpack(req->body, req->body_len, &pk, NULL, 0) != 0 || p.mp.size == 0 ||
-            cb_mp_peek(&(cb_mp_reader_t){(const uint8_t *) p.mp.data, (const uint8_t *) p.mp.data + p.mp.size}) !=
-                CB_MP_MAP) {
-            msgpack_sbuffer_destroy(&p.mp);
-            sim_reply_kraken_error(res, "EGeneral:Invalid arguments");
-            return true;
-        }
+    sim_kraken_params_t p;
+    if (!sim_kraken_params_open(&p, req)) {
+        sim_reply_kraken_error(res, "EGeneral:Invalid arguments");
+        return true;
     }
     sim_account_t *a = s_authenticate(sim, name, len, req, res);
     if (a != NULL) {
@@ -418,8 +400,6 @@ sim_kraken_private_handle(sim_t *sim, const char *name, size_t len, const sim_re
             break;
         }
     }
-    if (p.json) {
-        msgpack_sbuffer_destroy(&p.mp);
-    }
+    sim_kraken_params_close(&p);
     return true;
 }

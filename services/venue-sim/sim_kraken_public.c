@@ -1,13 +1,8 @@
 /* sim_kraken_public.c - Kraken's public REST methods (/0/public/...): time, status, assets, pairs, market data */
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
-#include <msgpack.h>
-
-#include "cb_json.h"
-#include "cb_mp.h"
 #include "cb_time.h"
 #include "sim_instruments.h"
 #include "sim_kraken_market.h"
@@ -89,33 +84,6 @@ s_kraken_assets(sim_res_t *res)
     cb_buf_append_str(&res->body, "}}");
 }
 
-/* Public calls are GET with a query string, or POST with a form or JSON
- * body (the query string then still counts); p is ready to read, or false
- * with the error written for a JSON body that is not an object. */
-static bool
-s_kraken_params_open(const sim_req_t *req, sim_kraken_params_t *p, sim_res_t *res)
-{
-    size_t ct_len = 0;
-    const char *ct = sim_req_header(req, "content-type", &ct_len);
-    memset(p, 0, sizeof *p);
-    p->req = req;
-    p->json = req->body_len > 0 && ct != NULL && ct_len >= 16 && strncasecmp(ct, "application/json", 16) == 0;
-    if (!p->json) {
-        return true;
-    }
-    msgpack_sbuffer_init(&p->mp);
-    msgpack_packer pk;
-    msgpack_packer_init(&pk, &p->mp, msgpack_sbuffer_write);
-    if (cb_json_to_msgpack(req->body, req->body_len, &pk, NULL, 0) != 0 || p->mp.size == 0 ||
-        cb_mp_peek(&(cb_mp_reader_t){(const uint8_t *) p->mp.data, (const uint8_t *) p->mp.data + p->mp.size}) !=
-            CB_MP_MAP) {
-        msgpack_sbuffer_destroy(&p->mp);
-        sim_reply_kraken_error(res, "EGeneral:Invalid arguments");
-        return false;
-    }
-    return true;
-}
-
 bool
 sim_kraken_public_handle(sim_t *sim, const char *method, size_t len, const sim_req_t *req, sim_res_t *res)
 {
@@ -128,8 +96,10 @@ sim_kraken_public_handle(sim_t *sim, const char *method, size_t len, const sim_r
     if (m == sizeof names / sizeof names[0]) {
         return false;
     }
+    /* GET with a query string, or POST with a form or JSON body. */
     sim_kraken_params_t p;
-    if (!s_kraken_params_open(req, &p, res)) {
+    if (!sim_kraken_params_open(&p, req)) {
+        sim_reply_kraken_error(res, "EGeneral:Invalid arguments");
         return true;
     }
     switch (m) {
@@ -149,8 +119,6 @@ sim_kraken_public_handle(sim_t *sim, const char *method, size_t len, const sim_r
         sim_kraken_market_handle(sim, method, len, &p, res);
         break;
     }
-    if (p.json) {
-        msgpack_sbuffer_destroy(&p.mp);
-    }
+    sim_kraken_params_close(&p);
     return true;
 }

@@ -16,6 +16,7 @@
 
 #include "cb_buf.h"
 #include "cb_time.h"
+#include "cbh_simws.h"
 #include "cbh_ws.h"
 #include "cbh_wsbook.h"
 #include "sim.h"
@@ -23,185 +24,11 @@
 #include "sim_router.h"
 #include "sim_ws.h"
 
-/* ---- the server, in a thread of its own -------------------------------------- */
-
-static sim_t s_sim;
-static sim_http_t *s_http;
-static int s_port;
-static pthread_t s_thread;
-static volatile int s_stop;
-
-/* Work the test hands to the server thread (the market and the streams are
- * single-threaded): one job at a time, run between loop turns. */
-static pthread_mutex_t s_mu = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t s_cv = PTHREAD_COND_INITIALIZER;
-static void (*s_job)(void *);
-static void *s_job_arg;
-
-static void *
-s_serve(void *arg)
-{
-    (void) arg;
-    int ws_wait = 10;
-    while (!s_stop) {
-        int64_t wait_ns = sim_market_step(s_sim.market, cb_time_now_ns());
-        int wait = (int) (wait_ns / 1000000);
-        wait = wait < ws_wait ? wait : ws_wait;
-        sim_http_run_once(s_http, wait < 10 ? wait : 10);
-        ws_wait = sim_ws_tick(s_sim.ws, cb_time_now_ns());
-        pthread_mutex_lock(&s_mu);
-        if (s_job != NULL) {
-            s_job(s_job_arg);
-            s_job = NULL;
-            pthread_cond_broadcast(&s_cv);
-        }
-        pthread_mutex_unlock(&s_mu);
-    }
-    return NULL;
-}
-
-static void
-s_call(void (*fn)(void *), void *arg)
-{
-    pthread_mutex_lock(&s_mu);
-    s_job = fn;
-    s_job_arg = arg;
-    while (s_job != NULL) {
-        pthread_cond_wait(&s_cv, &s_mu);
-    }
-    pthread_mutex_unlock(&s_mu);
-}
-
-typedef struct {
-    int op;
-    sim_venue_t venue;
-    int ms;
-    int rc;
-    uint32_t rate;
-    sim_ws_stats_t stats;
-} s_fault_t;
-
-enum { S_GAP, S_CORRUPT, S_STALL, S_DROP, S_STATS, S_PAUSE, S_RESUME, S_RATE };
-
-static void
-s_fault_job(void *arg)
-{
-    s_fault_t *f = arg;
-    switch (f->op) {
-    case S_GAP:
-        f->rc = sim_ws_fault_gap(s_sim.ws, f->venue);
-        break;
-    case S_CORRUPT:
-        f->rc = sim_ws_fault_corrupt_checksum(s_sim.ws, f->venue);
-        break;
-    case S_STALL:
-        f->rc = sim_ws_fault_stall(s_sim.ws, f->venue, f->ms);
-        break;
-    case S_DROP:
-        f->rc = sim_ws_fault_drop(s_sim.ws, f->venue);
-        break;
-    case S_PAUSE:
-    case S_RESUME:
-        sim_market_pause(s_sim.market, f->op == S_PAUSE);
-        break;
-    case S_RATE:
-        sim_market_set_rate(s_sim.market, f->rate);
-        break;
-    default:
-        break;
-    }
-    sim_ws_stats(s_sim.ws, f->venue, &f->stats);
-}
-
-static s_fault_t
-s_do(int op, sim_venue_t venue, int ms)
-{
-    s_fault_t f = {.op = op, .venue = venue, .ms = ms, .rate = (uint32_t) ms};
-    s_call(s_fault_job, &f);
-    return f;
-}
-
-static int
-s_setup(void **state)
-{
-    (void) state;
-    char err[256];
-    sim_ws_config_t cfg;
-    sim_ws_config_default(&cfg);
-    cfg.binance_ping_ms = 300;
-    cfg.binance_pong_timeout_ms = 1500;
-    cfg.binance_max_in_per_sec = 20;
-    cfg.max_queue_bytes = 1u << 20;
-    s_sim.market = sim_market_new(42, 1000);
-    s_sim.ws = s_sim.market != NULL ? sim_ws_new(s_sim.market, &cfg) : NULL;
-    s_http = sim_http_new("127.0.0.1", 0, sim_router_handle, &s_sim, err, sizeof err);
-    if (s_sim.ws == NULL || s_http == NULL) {
-        fprintf(stderr, "setup: %s\n", err);
-        return -1;
-    }
-    sim_http_set_upgrade(s_http, sim_ws_upgrade, s_sim.ws);
-    s_port = sim_http_port(s_http);
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-    return pthread_create(&s_thread, NULL, s_serve, NULL) == 0 ? 0 : -1;
-}
-
-static int
-s_teardown(void **state)
-{
-    (void) state;
-    s_stop = 1;
-    pthread_join(s_thread, NULL);
-    sim_ws_destroy(&s_sim.ws);
-    sim_http_destroy(&s_http);
-    sim_market_destroy(&s_sim.market);
-    curl_global_cleanup();
-    return 0;
-}
-
-/* ---- client helpers -------------------------------------------------------------- */
-
-static cbh_ws_t *
-s_open(const char *path)
-{
-    int status;
-    cbh_ws_t *ws = cbh_ws_connect(s_port, path, &status);
-    if (ws == NULL) {
-        fail_msg("connect %s: status %d", path, status);
-    }
-    return ws;
-}
-
-/* The next message containing needle (others are dropped), or a failure. */
-static char *
-s_wait_for(cbh_ws_t *ws, const char *needle, int timeout_ms)
-{
-    int64_t deadline = cb_time_mono_ns() + (int64_t) timeout_ms * 1000000;
-    while (cb_time_mono_ns() < deadline) {
-        char *m = cbh_ws_recv(ws, 50, NULL);
-        if (m != NULL && strstr(m, needle) != NULL) {
-            return m;
-        }
-        free(m);
-    }
-    fail_msg("no message with %s within %d ms", needle, timeout_ms);
-    return NULL;
-}
-
-static void
-s_expect_msg(cbh_ws_t *ws, const char *needle, const char *also)
-{
-    char *m = s_wait_for(ws, needle, 3000);
-    if (also != NULL && strstr(m, also) == NULL) {
-        fail_msg("message %s lacks %s", m, also);
-    }
-    free(m);
-}
-
 static long
 s_http_status(const char *path)
 {
     char url[512];
-    snprintf(url, sizeof url, "http://127.0.0.1:%d%s", s_port, path);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d%s", cbh_simws_port(), path);
     CURL *c = curl_easy_init();
     FILE *sink = fopen("/dev/null", "w");
     curl_easy_setopt(c, CURLOPT_URL, url);
@@ -247,18 +74,18 @@ s_orders_job(void *arg)
     size_t inst = s_index("XXBTZUSD");
     if (o->op == 1) {
         for (size_t i = 0; i < o->n; i++) {
-            sim_market_cancel(s_sim.market, inst, o->ids[i], NULL);
+            sim_market_cancel(cbh_simws_sim()->market, inst, o->ids[i], NULL);
         }
         o->n = 0;
         return;
     }
     size_t count;
     const sim_instrument_t *in = &sim_instruments(&count)[inst];
-    sim_fx_t bid = sim_book_best(sim_market_book(s_sim.market, inst), SIM_BUY, NULL);
-    uint64_t id = sim_market_next_order_id(s_sim.market);
+    sim_fx_t bid = sim_book_best(sim_market_book(cbh_simws_sim()->market, inst), SIM_BUY, NULL);
+    uint64_t id = sim_market_next_order_id(cbh_simws_sim()->market);
     sim_fx_t filled;
     bool rested = false;
-    sim_market_submit(s_sim.market, inst, id, 1, SIM_BUY, bid + in->tick * o->offset,
+    sim_market_submit(cbh_simws_sim()->market, inst, id, 1, SIM_BUY, bid + in->tick * o->offset,
                       SIM_SCALE / 10, SIM_POST_ONLY, false, &filled, &rested);
     assert_true(rested);
     o->ids[o->n++] = id;
@@ -302,7 +129,7 @@ static void
 test_kraken_requests(void **state)
 {
     (void) state;
-    cbh_ws_t *ws = s_open("/kraken/ws/v2");
+    cbh_ws_t *ws = cbh_simws_open("/kraken/ws/v2");
     char *m = cbh_ws_recv(ws, 3000, NULL);
     assert_non_null(m);
     assert_non_null(
@@ -310,67 +137,67 @@ test_kraken_requests(void **state)
     assert_non_null(strstr(m, "\"system\":\"online\",\"api_version\":\"v2\",\"connection_id\":"));
     free(m);
     cbh_ws_send(ws, "{\"method\":\"ping\",\"req_id\":101}");
-    s_expect_msg(ws, "{\"method\":\"pong\",\"req_id\":101,\"time_in\":\"", "\"time_out\":\"");
+    cbh_simws_expect_msg(ws, "{\"method\":\"pong\",\"req_id\":101,\"time_in\":\"", "\"time_out\":\"");
     cbh_ws_send(ws, "{\"method\":\"ping\",\"params\":{},\"req_id\":5}");
-    s_expect_msg(ws, "\"error\":\"Unsupported field: 'params' for the given msg type: ping\"",
+    cbh_simws_expect_msg(ws, "\"error\":\"Unsupported field: 'params' for the given msg type: ping\"",
                  "\"success\":false");
     cbh_ws_send(ws,
                 "{\"method\":\"subscribe\",\"params\":{\"channel\":\"trade\",\"symbol\":[\"BTC/US");
-    s_expect_msg(ws, "{\"error\":\"Malformed request\",\"success\":false,\"time_in\":", NULL);
+    cbh_simws_expect_msg(ws, "{\"error\":\"Malformed request\",\"success\":false,\"time_in\":", NULL);
     cbh_ws_send(ws, "[1,2,3]");
-    s_expect_msg(ws, "\"error\":\"Malformed request\"", NULL);
+    cbh_simws_expect_msg(ws, "\"error\":\"Malformed request\"", NULL);
     cbh_ws_send(ws, "{\"method\":\"frobnicate\",\"req_id\":9}");
-    s_expect_msg(ws, "{\"error\":\"Unsupported event\",\"req_id\":9,\"success\":false", NULL);
+    cbh_simws_expect_msg(ws, "{\"error\":\"Unsupported event\",\"req_id\":9,\"success\":false", NULL);
     cbh_ws_send(ws, "{\"method\":\"subscribe\",\"params\":{\"channel\":\"book\",\"symbol\":[\"XBT/"
                     "USD\"]},\"req_id\":3}");
-    s_expect_msg(
+    cbh_simws_expect_msg(
         ws,
         "{\"error\":\"Currency pair not supported XBT/USD\",\"method\":\"subscribe\",\"req_id\":3,"
         "\"success\":false,\"symbol\":\"XBT/USD\",\"time_in\":",
         NULL);
     cbh_ws_send(ws, "{\"method\":\"subscribe\",\"params\":{\"channel\":\"book\",\"symbol\":[\"BTC/"
                     "USD\"],\"depth\":20}}");
-    s_expect_msg(ws, "\"error\":\"Subscription depth not supported\"", "\"symbol\":\"BTC/USD\"");
+    cbh_simws_expect_msg(ws, "\"error\":\"Subscription depth not supported\"", "\"symbol\":\"BTC/USD\"");
     cbh_ws_send(
         ws,
         "{\"method\":\"subscribe\",\"params\":{\"channel\":\"spread\",\"symbol\":[\"BTC/USD\"]}}");
-    s_expect_msg(ws, "\"error\":\"Unsupported channel\"", NULL);
+    cbh_simws_expect_msg(ws, "\"error\":\"Unsupported channel\"", NULL);
     cbh_ws_send(ws, "{\"method\":\"subscribe\",\"params\":{\"channel\":\"trade\",\"symbol\":[\"ETH/"
                     "USD\"],\"depth\":10}}");
-    s_expect_msg(ws, "\"error\":\"Unsupported field: 'depth' for the given msg type: subscribe\"",
+    cbh_simws_expect_msg(ws, "\"error\":\"Unsupported field: 'depth' for the given msg type: subscribe\"",
                  NULL);
     cbh_ws_send(ws, "{\"method\":\"subscribe\",\"params\":{\"channel\":\"ohlc\",\"symbol\":[\"ETH/"
                     "USD\"],\"interval\":2}}");
-    s_expect_msg(ws, "\"error\":\"Subscription ohlc interval not supported\"", NULL);
+    cbh_simws_expect_msg(ws, "\"error\":\"Subscription ohlc interval not supported\"", NULL);
     /* One ack per symbol, the snapshot after its ack. */
     cbh_ws_send(ws, "{\"method\":\"subscribe\",\"params\":{\"channel\":\"trade\",\"symbol\":[\"ETH/"
                     "USD\",\"SOL/USD\"],"
                     "\"snapshot\":true},\"req_id\":42}");
-    s_expect_msg(ws,
+    cbh_simws_expect_msg(ws,
                  "{\"method\":\"subscribe\",\"req_id\":42,\"result\":{\"channel\":\"trade\","
                  "\"snapshot\":true,"
                  "\"symbol\":\"ETH/USD\"},\"success\":true,\"time_in\":",
                  NULL);
-    m = s_wait_for(ws, "\"channel\":\"trade\",\"type\":\"snapshot\"", 3000);
+    m = cbh_simws_wait_for(ws, "\"channel\":\"trade\",\"type\":\"snapshot\"", 3000);
     assert_non_null(strstr(m, "\"symbol\":\"ETH/USD\",\"side\":\""));
     assert_non_null(strstr(m, "\"ord_type\":\""));
     free(m);
-    s_expect_msg(ws, "\"result\":{\"channel\":\"trade\",\"snapshot\":true,\"symbol\":\"SOL/USD\"}",
+    cbh_simws_expect_msg(ws, "\"result\":{\"channel\":\"trade\",\"snapshot\":true,\"symbol\":\"SOL/USD\"}",
                  NULL);
     cbh_ws_send(ws, "{\"method\":\"subscribe\",\"params\":{\"channel\":\"trade\",\"symbol\":[\"ETH/"
                     "USD\"]},\"req_id\":43}");
-    s_expect_msg(ws, "\"error\":\"Already subscribed\"", "\"req_id\":43");
-    s_expect_msg(ws, "\"channel\":\"trade\",\"type\":\"update\"", "\"trade_id\":");
+    cbh_simws_expect_msg(ws, "\"error\":\"Already subscribed\"", "\"req_id\":43");
+    cbh_simws_expect_msg(ws, "\"channel\":\"trade\",\"type\":\"update\"", "\"trade_id\":");
     cbh_ws_send(ws, "{\"method\":\"unsubscribe\",\"params\":{\"channel\":\"trade\",\"symbol\":["
                     "\"ETH/USD\"]},\"req_id\":44}");
-    s_expect_msg(ws,
+    cbh_simws_expect_msg(ws,
                  "{\"method\":\"unsubscribe\",\"req_id\":44,\"result\":{\"channel\":\"trade\","
                  "\"symbol\":\"ETH/USD\"},"
                  "\"success\":true",
                  NULL);
     cbh_ws_send(ws, "{\"method\":\"unsubscribe\",\"params\":{\"channel\":\"trade\",\"symbol\":["
                     "\"ETH/USD\"]},\"req_id\":45}");
-    s_expect_msg(ws, "\"error\":\"Subscription Not Found\"", "\"req_id\":45");
+    cbh_simws_expect_msg(ws, "\"error\":\"Subscription Not Found\"", "\"req_id\":45");
     assert_false(cbh_ws_ended(ws));
     /* Garbage and near-misses: each gets an error reply, nothing breaks. */
     static const char *const pieces[] = {"{",           "}",
@@ -400,10 +227,10 @@ test_kraken_requests(void **state)
     }
     assert_int_equal(sent, 300);
     cbh_ws_send(ws, "{\"method\":\"ping\",\"req_id\":77}");
-    s_expect_msg(ws, "{\"method\":\"pong\",\"req_id\":77,", NULL);
+    cbh_simws_expect_msg(ws, "{\"method\":\"pong\",\"req_id\":77,", NULL);
     assert_false(cbh_ws_ended(ws));
     /* Text frames must be UTF-8 (RFC 6455): otherwise a close with 1007. */
-    cbh_ws_t *bad = s_open("/kraken/ws/v2");
+    cbh_ws_t *bad = cbh_simws_open("/kraken/ws/v2");
     cbh_ws_send(bad, "{\"method\":\"ping\",\"x\":\"\xff\"}");
     cbh_ws_pump(bad, 2000);
     assert_true(cbh_ws_ended(bad));
@@ -421,10 +248,10 @@ static void
 test_kraken_books(void **state)
 {
     (void) state;
-    cbh_ws_t *ws = s_open("/kraken/ws/v2");
+    cbh_ws_t *ws = cbh_simws_open("/kraken/ws/v2");
     cbh_ws_send(ws, "{\"method\":\"subscribe\",\"params\":{\"channel\":\"book\",\"symbol\":[\"BTC/"
                     "USD\"]},\"req_id\":1}");
-    s_expect_msg(
+    cbh_simws_expect_msg(
         ws,
         "{\"method\":\"subscribe\",\"req_id\":1,\"result\":{\"channel\":\"book\",\"depth\":10,"
         "\"snapshot\":true,\"symbol\":\"BTC/USD\"},\"success\":true",
@@ -460,7 +287,7 @@ static void
 test_kraken_faults(void **state)
 {
     (void) state;
-    cbh_ws_t *ws = s_open("/kraken/ws/v2");
+    cbh_ws_t *ws = cbh_simws_open("/kraken/ws/v2");
     cbh_ws_send(
         ws,
         "{\"method\":\"subscribe\",\"params\":{\"channel\":\"book\",\"symbol\":[\"BTC/USD\"]}}");
@@ -470,48 +297,48 @@ test_kraken_faults(void **state)
     assert_int_equal(mismatches, 0);
     assert_true(book.book.matched > 0);
     /* A corrupted checksum: exactly one message disagrees, the book stays right. */
-    assert_true(s_do(S_CORRUPT, SIM_VENUE_KRAKEN, 0).rc >= 1);
+    assert_true(cbh_simws_do(CBH_SIMWS_CORRUPT, SIM_VENUE_KRAKEN, 0).rc >= 1);
     s_kread_books(ws, &book, 1, 1000, &mismatches);
     assert_int_equal(mismatches, 1);
     printf("kraken corrupt checksum: 1 of %d messages disagreed, the book stayed right\n",
            book.book.matched + 1);
-    assert_int_equal(s_do(S_CORRUPT, SIM_VENUE_BINANCE, 0).rc, -1);
+    assert_int_equal(cbh_simws_do(CBH_SIMWS_CORRUPT, SIM_VENUE_BINANCE, 0).rc, -1);
     /* A lost update: in a quiet market, a new bid is not sent; the next
      * change shows the client a checksum that disagrees... */
-    s_do(S_PAUSE, SIM_VENUE_KRAKEN, 0);
+    cbh_simws_do(CBH_SIMWS_PAUSE, SIM_VENUE_KRAKEN, 0);
     s_kread_books(ws, &book, 1, 300, &mismatches);
     assert_int_equal(mismatches, 1);
     mismatches = 0;
-    assert_true(s_do(S_GAP, SIM_VENUE_KRAKEN, 0).rc >= 1);
+    assert_true(cbh_simws_do(CBH_SIMWS_GAP, SIM_VENUE_KRAKEN, 0).rc >= 1);
     s_orders_t orders = {.op = 0, .offset = 1};
-    s_call(s_orders_job, &orders);
+    cbh_simws_call(s_orders_job, &orders);
     int before = book.book.matched;
     s_kread_books(ws, &book, 1, 300, &mismatches);
     assert_int_equal(book.book.matched, before); /* nothing came */
     assert_int_equal(mismatches, 0);
     orders.offset = 2;
-    s_call(s_orders_job, &orders);
+    cbh_simws_call(s_orders_job, &orders);
     s_kread_books(ws, &book, 1, 300, &mismatches);
     assert_int_equal(mismatches, 1);
     orders.op = 1;
-    s_call(s_orders_job, &orders);
-    s_do(S_RESUME, SIM_VENUE_KRAKEN, 0);
+    cbh_simws_call(s_orders_job, &orders);
+    cbh_simws_do(CBH_SIMWS_RESUME, SIM_VENUE_KRAKEN, 0);
     /* ...until it subscribes again and starts from a snapshot. */
     cbh_ws_send(
         ws,
         "{\"method\":\"unsubscribe\",\"params\":{\"channel\":\"book\",\"symbol\":[\"BTC/USD\"]}}");
-    s_expect_msg(ws, "\"method\":\"unsubscribe\"", "\"success\":true");
+    cbh_simws_expect_msg(ws, "\"method\":\"unsubscribe\"", "\"success\":true");
     cbh_ws_send(
         ws,
         "{\"method\":\"subscribe\",\"params\":{\"channel\":\"book\",\"symbol\":[\"BTC/USD\"]}}");
-    char *m = s_wait_for(ws, "\"type\":\"snapshot\"", 3000);
+    char *m = cbh_simws_wait_for(ws, "\"type\":\"snapshot\"", 3000);
     assert_int_equal(cbh_kbook_apply(&book.book, m), 1);
     free(m);
     mismatches = 0;
     s_kread_books(ws, &book, 1, 1000, &mismatches);
     assert_int_equal(mismatches, 0);
     /* Dropped by the admin: the connection ends. */
-    s_fault_t f = s_do(S_DROP, SIM_VENUE_KRAKEN, 0);
+    cbh_simws_fault_t f = cbh_simws_do(CBH_SIMWS_DROP, SIM_VENUE_KRAKEN, 0);
     assert_true(f.rc >= 1);
     cbh_ws_pump(ws, 1000);
     assert_true(cbh_ws_ended(ws));
@@ -522,16 +349,16 @@ static void
 test_kraken_channels(void **state)
 {
     (void) state;
-    cbh_ws_t *ws = s_open("/kraken/ws/v2");
+    cbh_ws_t *ws = cbh_simws_open("/kraken/ws/v2");
     cbh_ws_send(
         ws, "{\"method\":\"subscribe\",\"params\":{\"channel\":\"ticker\",\"symbol\":[\"SOL/USD\"],"
             "\"event_trigger\":\"bbo\"},\"req_id\":1}");
-    s_expect_msg(
+    cbh_simws_expect_msg(
         ws,
         "\"result\":{\"channel\":\"ticker\",\"event_trigger\":\"bbo\",\"snapshot\":true,\"symbol\":"
         "\"SOL/USD\"},\"success\":true",
         NULL);
-    char *m = s_wait_for(ws, "\"channel\":\"ticker\",\"type\":\"snapshot\"", 3000);
+    char *m = cbh_simws_wait_for(ws, "\"channel\":\"ticker\",\"type\":\"snapshot\"", 3000);
     static const char *const fields[] = {
         "\"bid\":",  "\"bid_qty\":", "\"ask\":",        "\"ask_qty\":",
         "\"last\":", "\"volume\":",  "\"vwap\":",       "\"low\":",
@@ -540,31 +367,31 @@ test_kraken_channels(void **state)
         assert_non_null(strstr(m, fields[i]));
     }
     free(m);
-    s_expect_msg(ws, "\"channel\":\"ticker\",\"type\":\"update\"", "\"symbol\":\"SOL/USD\"");
+    cbh_simws_expect_msg(ws, "\"channel\":\"ticker\",\"type\":\"update\"", "\"symbol\":\"SOL/USD\"");
     cbh_ws_send(
         ws, "{\"method\":\"subscribe\",\"params\":{\"channel\":\"ohlc\",\"symbol\":[\"SOL/USD\"],"
             "\"interval\":1},\"req_id\":2}");
-    s_expect_msg(
+    cbh_simws_expect_msg(
         ws,
         "\"result\":{\"channel\":\"ohlc\",\"interval\":1,\"snapshot\":true,\"symbol\":\"SOL/USD\","
         "\"warnings\":[\"timestamp is deprecated, use interval_begin\"]}",
         NULL);
-    m = s_wait_for(ws, "\"channel\":\"ohlc\",\"type\":\"snapshot\",\"timestamp\":\"", 3000);
+    m = cbh_simws_wait_for(ws, "\"channel\":\"ohlc\",\"type\":\"snapshot\",\"timestamp\":\"", 3000);
     assert_non_null(strstr(m, "\"interval_begin\":\""));
     assert_non_null(strstr(m, "0.000000000Z\",\"interval\":1,"));
     free(m);
-    s_expect_msg(ws, "\"channel\":\"ohlc\",\"type\":\"update\"", "\"trades\":");
+    cbh_simws_expect_msg(ws, "\"channel\":\"ohlc\",\"type\":\"update\"", "\"trades\":");
     /* A quiet market: heartbeats about once a second. */
-    s_do(S_PAUSE, SIM_VENUE_KRAKEN, 0);
+    cbh_simws_do(CBH_SIMWS_PAUSE, SIM_VENUE_KRAKEN, 0);
     cbh_ws_pump(ws, 300);
     while (cbh_ws_pending(ws) > 0) {
         free(cbh_ws_recv(ws, 0, NULL));
     }
     int64_t t0 = cb_time_mono_ns();
-    s_expect_msg(ws, "{\"channel\":\"heartbeat\"}", NULL);
-    s_expect_msg(ws, "{\"channel\":\"heartbeat\"}", NULL);
+    cbh_simws_expect_msg(ws, "{\"channel\":\"heartbeat\"}", NULL);
+    cbh_simws_expect_msg(ws, "{\"channel\":\"heartbeat\"}", NULL);
     int64_t ms = (cb_time_mono_ns() - t0) / 1000000;
-    s_do(S_RESUME, SIM_VENUE_KRAKEN, 0);
+    cbh_simws_do(CBH_SIMWS_RESUME, SIM_VENUE_KRAKEN, 0);
     printf("kraken: two heartbeats in %lld ms of quiet\n", (long long) ms);
     assert_true(ms >= 900 && ms <= 2600);
     cbh_ws_close(&ws);
@@ -581,16 +408,16 @@ test_http_paths(void **state)
     assert_int_equal(s_http_status("/binance/stream?streams=btcusdt@trade"), 426);
     assert_int_equal(s_http_status("/kraken/0/public/Time"), 200);
     int status;
-    assert_null(cbh_ws_connect(s_port, "/binance/ws/btcusdt@nope", &status));
+    assert_null(cbh_ws_connect(cbh_simws_port(), "/binance/ws/btcusdt@nope", &status));
     assert_int_equal(status, 400);
     assert_null(
-        cbh_ws_connect(s_port, "/binance/stream?streams=btcusdt@trade/btcusdt@kline_1M", &status));
+        cbh_ws_connect(cbh_simws_port(), "/binance/stream?streams=btcusdt@trade/btcusdt@kline_1M", &status));
     assert_int_equal(status, 400);
-    assert_null(cbh_ws_connect(s_port, "/binance/ws/BTCUSDT@trade", &status));
+    assert_null(cbh_ws_connect(cbh_simws_port(), "/binance/ws/BTCUSDT@trade", &status));
     assert_int_equal(status, 400);
     /* Escaped names are decoded. */
-    cbh_ws_t *ws = s_open("/binance/ws/btcusdt%40trade");
-    s_expect_msg(ws, "\"e\":\"trade\"", NULL);
+    cbh_ws_t *ws = cbh_simws_open("/binance/ws/btcusdt%40trade");
+    cbh_simws_expect_msg(ws, "\"e\":\"trade\"", NULL);
     cbh_ws_close(&ws);
 }
 
@@ -602,5 +429,5 @@ main(void)
         cmocka_unit_test(test_kraken_books),    cmocka_unit_test(test_kraken_faults),
         cmocka_unit_test(test_kraken_channels),
     };
-    return cmocka_run_group_tests_name("venue_sim_ws", tests, s_setup, s_teardown);
+    return cmocka_run_group_tests_name("venue_sim_ws", tests, cbh_simws_setup, cbh_simws_teardown);
 }

@@ -16,186 +16,13 @@
 
 #include "cb_buf.h"
 #include "cb_time.h"
+#include "cbh_simws.h"
 #include "cbh_ws.h"
 #include "cbh_wsbook.h"
 #include "sim.h"
 #include "sim_http.h"
 #include "sim_router.h"
 #include "sim_ws.h"
-
-/* ---- the server, in a thread of its own -------------------------------------- */
-
-static sim_t s_sim;
-static sim_http_t *s_http;
-static int s_port;
-static pthread_t s_thread;
-static volatile int s_stop;
-
-/* Work the test hands to the server thread (the market and the streams are
- * single-threaded): one job at a time, run between loop turns. */
-static pthread_mutex_t s_mu = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t s_cv = PTHREAD_COND_INITIALIZER;
-static void (*s_job)(void *);
-static void *s_job_arg;
-
-static void *
-s_serve(void *arg)
-{
-    (void) arg;
-    int ws_wait = 10;
-    while (!s_stop) {
-        int64_t wait_ns = sim_market_step(s_sim.market, cb_time_now_ns());
-        int wait = (int) (wait_ns / 1000000);
-        wait = wait < ws_wait ? wait : ws_wait;
-        sim_http_run_once(s_http, wait < 10 ? wait : 10);
-        ws_wait = sim_ws_tick(s_sim.ws, cb_time_now_ns());
-        pthread_mutex_lock(&s_mu);
-        if (s_job != NULL) {
-            s_job(s_job_arg);
-            s_job = NULL;
-            pthread_cond_broadcast(&s_cv);
-        }
-        pthread_mutex_unlock(&s_mu);
-    }
-    return NULL;
-}
-
-static void
-s_call(void (*fn)(void *), void *arg)
-{
-    pthread_mutex_lock(&s_mu);
-    s_job = fn;
-    s_job_arg = arg;
-    while (s_job != NULL) {
-        pthread_cond_wait(&s_cv, &s_mu);
-    }
-    pthread_mutex_unlock(&s_mu);
-}
-
-typedef struct {
-    int op;
-    sim_venue_t venue;
-    int ms;
-    int rc;
-    uint32_t rate;
-    sim_ws_stats_t stats;
-} s_fault_t;
-
-enum { S_GAP, S_CORRUPT, S_STALL, S_DROP, S_STATS, S_PAUSE, S_RESUME, S_RATE };
-
-static void
-s_fault_job(void *arg)
-{
-    s_fault_t *f = arg;
-    switch (f->op) {
-    case S_GAP:
-        f->rc = sim_ws_fault_gap(s_sim.ws, f->venue);
-        break;
-    case S_CORRUPT:
-        f->rc = sim_ws_fault_corrupt_checksum(s_sim.ws, f->venue);
-        break;
-    case S_STALL:
-        f->rc = sim_ws_fault_stall(s_sim.ws, f->venue, f->ms);
-        break;
-    case S_DROP:
-        f->rc = sim_ws_fault_drop(s_sim.ws, f->venue);
-        break;
-    case S_PAUSE:
-    case S_RESUME:
-        sim_market_pause(s_sim.market, f->op == S_PAUSE);
-        break;
-    case S_RATE:
-        sim_market_set_rate(s_sim.market, f->rate);
-        break;
-    default:
-        break;
-    }
-    sim_ws_stats(s_sim.ws, f->venue, &f->stats);
-}
-
-static s_fault_t
-s_do(int op, sim_venue_t venue, int ms)
-{
-    s_fault_t f = {.op = op, .venue = venue, .ms = ms, .rate = (uint32_t) ms};
-    s_call(s_fault_job, &f);
-    return f;
-}
-
-static int
-s_setup(void **state)
-{
-    (void) state;
-    char err[256];
-    sim_ws_config_t cfg;
-    sim_ws_config_default(&cfg);
-    cfg.binance_ping_ms = 300;
-    cfg.binance_pong_timeout_ms = 1500;
-    cfg.binance_max_in_per_sec = 20;
-    cfg.max_queue_bytes = 1u << 20;
-    s_sim.market = sim_market_new(42, 1000);
-    s_sim.ws = s_sim.market != NULL ? sim_ws_new(s_sim.market, &cfg) : NULL;
-    s_http = sim_http_new("127.0.0.1", 0, sim_router_handle, &s_sim, err, sizeof err);
-    if (s_sim.ws == NULL || s_http == NULL) {
-        fprintf(stderr, "setup: %s\n", err);
-        return -1;
-    }
-    sim_http_set_upgrade(s_http, sim_ws_upgrade, s_sim.ws);
-    s_port = sim_http_port(s_http);
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-    return pthread_create(&s_thread, NULL, s_serve, NULL) == 0 ? 0 : -1;
-}
-
-static int
-s_teardown(void **state)
-{
-    (void) state;
-    s_stop = 1;
-    pthread_join(s_thread, NULL);
-    sim_ws_destroy(&s_sim.ws);
-    sim_http_destroy(&s_http);
-    sim_market_destroy(&s_sim.market);
-    curl_global_cleanup();
-    return 0;
-}
-
-/* ---- client helpers -------------------------------------------------------------- */
-
-static cbh_ws_t *
-s_open(const char *path)
-{
-    int status;
-    cbh_ws_t *ws = cbh_ws_connect(s_port, path, &status);
-    if (ws == NULL) {
-        fail_msg("connect %s: status %d", path, status);
-    }
-    return ws;
-}
-
-/* The next message containing needle (others are dropped), or a failure. */
-static char *
-s_wait_for(cbh_ws_t *ws, const char *needle, int timeout_ms)
-{
-    int64_t deadline = cb_time_mono_ns() + (int64_t) timeout_ms * 1000000;
-    while (cb_time_mono_ns() < deadline) {
-        char *m = cbh_ws_recv(ws, 50, NULL);
-        if (m != NULL && strstr(m, needle) != NULL) {
-            return m;
-        }
-        free(m);
-    }
-    fail_msg("no message with %s within %d ms", needle, timeout_ms);
-    return NULL;
-}
-
-static void
-s_expect_msg(cbh_ws_t *ws, const char *needle, const char *also)
-{
-    char *m = s_wait_for(ws, needle, 3000);
-    if (also != NULL && strstr(m, also) == NULL) {
-        fail_msg("message %s lacks %s", m, also);
-    }
-    free(m);
-}
 
 /* The index in sim_instruments() of the instrument with this id. */
 static size_t
@@ -228,10 +55,10 @@ static void
 test_binance_streams(void **state)
 {
     (void) state;
-    cbh_ws_t *ws = s_open("/binance/ws/btcusdt@trade");
+    cbh_ws_t *ws = cbh_simws_open("/binance/ws/btcusdt@trade");
     int64_t last = 0;
     for (int i = 0; i < 30; i++) {
-        char *m = s_wait_for(ws, "{\"e\":\"trade\",\"E\":", 3000);
+        char *m = cbh_simws_wait_for(ws, "{\"e\":\"trade\",\"E\":", 3000);
         assert_non_null(strstr(m, ",\"s\":\"BTCUSDT\",\"t\":"));
         assert_non_null(strstr(m, "\"M\":true}"));
         int64_t t = s_field(m, "\"t\":");
@@ -243,26 +70,26 @@ test_binance_streams(void **state)
         free(m);
     }
     cbh_ws_close(&ws);
-    ws = s_open("/binance/stream?streams=btcusdt@bookTicker/ethusdt@kline_1s/solusdt@aggTrade");
-    char *m = s_wait_for(ws, "{\"stream\":\"btcusdt@bookTicker\",\"data\":{\"u\":", 3000);
+    ws = cbh_simws_open("/binance/stream?streams=btcusdt@bookTicker/ethusdt@kline_1s/solusdt@aggTrade");
+    char *m = cbh_simws_wait_for(ws, "{\"stream\":\"btcusdt@bookTicker\",\"data\":{\"u\":", 3000);
     assert_non_null(strstr(m, ",\"s\":\"BTCUSDT\",\"b\":\""));
     assert_non_null(strstr(m, "\",\"B\":\""));
     assert_non_null(strstr(m, "\",\"A\":\""));
     free(m);
-    m = s_wait_for(ws, "{\"stream\":\"ethusdt@kline_1s\",\"data\":{\"e\":\"kline\",\"E\":", 3000);
+    m = cbh_simws_wait_for(ws, "{\"stream\":\"ethusdt@kline_1s\",\"data\":{\"e\":\"kline\",\"E\":", 3000);
     assert_non_null(strstr(m, "\"i\":\"1s\""));
     assert_int_equal(s_field(m, "\"T\":"), s_field(m, "\"k\":{\"t\":") + 999);
     free(m);
-    m = s_wait_for(ws, "{\"stream\":\"solusdt@aggTrade\",\"data\":{\"e\":\"aggTrade\"", 3000);
+    m = cbh_simws_wait_for(ws, "{\"stream\":\"solusdt@aggTrade\",\"data\":{\"e\":\"aggTrade\"", 3000);
     assert_true(s_field(m, "\"l\":") >= s_field(m, "\"f\":"));
     assert_int_equal(s_field(m, "\"a\":"), s_field(m, "\"f\":"));
     free(m);
     cbh_ws_close(&ws);
-    ws = s_open("/binance/ws/ethusdt@depth10@100ms");
+    ws = cbh_simws_open("/binance/ws/ethusdt@depth10@100ms");
     int64_t t0 = cb_time_mono_ns();
     int64_t prev = 0;
     for (int i = 0; i < 10; i++) {
-        m = s_wait_for(ws, "{\"lastUpdateId\":", 3000);
+        m = cbh_simws_wait_for(ws, "{\"lastUpdateId\":", 3000);
         int64_t id = s_field(m, "{\"lastUpdateId\":");
         assert_true(id >= prev);
         prev = id;
@@ -280,63 +107,63 @@ static void
 test_binance_control(void **state)
 {
     (void) state;
-    cbh_ws_t *ws = s_open("/binance/ws");
+    cbh_ws_t *ws = cbh_simws_open("/binance/ws");
     cbh_ws_send(
         ws,
         "{\"method\":\"SUBSCRIBE\",\"params\":[\"btcusdt@aggTrade\",\"btcusdt@depth\"],\"id\":1}");
-    s_expect_msg(ws, "{\"result\":null,\"id\":1}", NULL);
+    cbh_simws_expect_msg(ws, "{\"result\":null,\"id\":1}", NULL);
     cbh_ws_send(ws, "{\"method\":\"LIST_SUBSCRIPTIONS\",\"id\":3}");
-    s_expect_msg(ws, "{\"result\":[\"btcusdt@aggTrade\",\"btcusdt@depth\"],\"id\":3}", NULL);
-    s_expect_msg(ws, "{\"e\":\"aggTrade\",", NULL);
-    s_expect_msg(ws, "{\"e\":\"depthUpdate\",", "\"U\":");
+    cbh_simws_expect_msg(ws, "{\"result\":[\"btcusdt@aggTrade\",\"btcusdt@depth\"],\"id\":3}", NULL);
+    cbh_simws_expect_msg(ws, "{\"e\":\"aggTrade\",", NULL);
+    cbh_simws_expect_msg(ws, "{\"e\":\"depthUpdate\",", "\"U\":");
     cbh_ws_send(ws, "{\"method\":\"UNSUBSCRIBE\",\"params\":[\"btcusdt@depth\"],\"id\":312}");
-    s_expect_msg(ws, "{\"result\":null,\"id\":312}", NULL);
+    cbh_simws_expect_msg(ws, "{\"result\":null,\"id\":312}", NULL);
     cbh_ws_send(ws, "{\"method\":\"LIST_SUBSCRIPTIONS\",\"id\":\"abc9\"}");
-    s_expect_msg(ws, "{\"result\":[\"btcusdt@aggTrade\"],\"id\":\"abc9\"}", NULL);
+    cbh_simws_expect_msg(ws, "{\"result\":[\"btcusdt@aggTrade\"],\"id\":\"abc9\"}", NULL);
     cbh_ws_send(ws, "{\"method\":\"SET_PROPERTY\",\"params\":[\"combined\",true],\"id\":5}");
-    s_expect_msg(ws, "{\"result\":null,\"id\":5}", NULL);
-    s_expect_msg(ws, "{\"stream\":\"btcusdt@aggTrade\",\"data\":{\"e\":\"aggTrade\"", NULL);
+    cbh_simws_expect_msg(ws, "{\"result\":null,\"id\":5}", NULL);
+    cbh_simws_expect_msg(ws, "{\"stream\":\"btcusdt@aggTrade\",\"data\":{\"e\":\"aggTrade\"", NULL);
     cbh_ws_send(ws, "{\"method\":\"GET_PROPERTY\",\"params\":[\"combined\"],\"id\":2}");
-    s_expect_msg(ws, "{\"result\":true,\"id\":2}", NULL);
+    cbh_simws_expect_msg(ws, "{\"result\":true,\"id\":2}", NULL);
     /* Errors, in Binance's words. */
     cbh_ws_send(ws, "{\"method\":\"SUBSCRIBE\",\"params\":[\"btcusdt@trade\"");
-    s_expect_msg(ws,
+    cbh_simws_expect_msg(ws,
                  "{\"error\":{\"code\":3,\"msg\":\"Invalid JSON: expected value at line 1 column ",
                  "\"id\":null");
     cbh_ws_send(ws, "{\"method\":\"SUBSCRIBE\",\"params\":[\"btcusdt@trade\"],\"id\":\"a-b\"}");
-    s_expect_msg(ws,
+    cbh_simws_expect_msg(ws,
                  "{\"error\":{\"code\":2,\"msg\":\"Invalid request: request ID must be an unsigned "
                  "integer\"}",
                  NULL);
     cbh_ws_send(ws, "{\"method\":\"SUBSCRIBE\",\"params\":[\"btcusdt@trade\"]}");
-    s_expect_msg(ws, "\"msg\":\"Invalid request: request ID must be an unsigned integer\"", NULL);
+    cbh_simws_expect_msg(ws, "\"msg\":\"Invalid request: request ID must be an unsigned integer\"", NULL);
     cbh_ws_send(ws, "{\"method\":\"FOO\",\"id\":7}");
-    s_expect_msg(
+    cbh_simws_expect_msg(
         ws,
         "{\"error\":{\"code\":2,\"msg\":\"Invalid request: unknown variant `FOO`, expected one of "
         "`SUBSCRIBE`, `UNSUBSCRIBE`, `LIST_SUBSCRIPTIONS`, `SET_PROPERTY`, `GET_PROPERTY` at line "
         "1",
         "\"id\":7}");
     cbh_ws_send(ws, "{\"id\":8}");
-    s_expect_msg(ws, "\"msg\":\"Invalid request: missing field `method` at line 1 column 8\"}",
+    cbh_simws_expect_msg(ws, "\"msg\":\"Invalid request: missing field `method` at line 1 column 8\"}",
                  NULL);
     cbh_ws_send(
         ws, "{\"method\":\"SUBSCRIBE\",\"params\":[\"btcusdt@trade\",\"btcusdt@nope\"],\"id\":9}");
-    s_expect_msg(
+    cbh_simws_expect_msg(
         ws, "{\"error\":{\"code\":2,\"msg\":\"Invalid request: invalid stream\"},\"id\":9}", NULL);
     cbh_ws_send(ws, "{\"method\":\"SET_PROPERTY\",\"params\":[\"colour\",true],\"id\":10}");
-    s_expect_msg(ws, "{\"error\":{\"code\":0,\"msg\":\"Unknown property\"},\"id\":10}", NULL);
+    cbh_simws_expect_msg(ws, "{\"error\":{\"code\":0,\"msg\":\"Unknown property\"},\"id\":10}", NULL);
     cbh_ws_send(ws, "{\"method\":\"SET_PROPERTY\",\"params\":[\"combined\",1],\"id\":11}");
-    s_expect_msg(
+    cbh_simws_expect_msg(
         ws, "{\"error\":{\"code\":1,\"msg\":\"Invalid value type: expected Boolean\"},\"id\":11}",
         NULL);
     cbh_ws_send(ws, "{\"method\":\"LIST_SUBSCRIPTIONS\",\"id\":12}");
-    s_expect_msg(ws, "{\"result\":[\"btcusdt@aggTrade\"],\"id\":12}",
+    cbh_simws_expect_msg(ws, "{\"result\":[\"btcusdt@aggTrade\"],\"id\":12}",
                  NULL); /* the bad SUBSCRIBE added nothing */
     assert_false(cbh_ws_ended(ws));
     cbh_ws_close(&ws);
     /* Over the incoming message limit (20 per second here, 5 by default): dropped. */
-    ws = s_open("/binance/ws");
+    ws = cbh_simws_open("/binance/ws");
     for (int i = 0; i < 30; i++) {
         cbh_ws_ping(ws, "x");
     }
@@ -358,10 +185,10 @@ static void
 s_server_book_job(void *arg)
 {
     s_server_book_t *sb = arg;
-    const sim_book_t *book = sim_market_book(s_sim.market, sb->inst);
+    const sim_book_t *book = sim_market_book(cbh_simws_sim()->market, sb->inst);
     sb->n[0] = sim_book_levels(book, SIM_BUY, 512, sb->l[0]);
     sb->n[1] = sim_book_levels(book, SIM_SELL, 512, sb->l[1]);
-    sb->id = sim_market_update_id(s_sim.market, sb->inst);
+    sb->id = sim_market_update_id(cbh_simws_sim()->market, sb->inst);
 }
 
 static size_t
@@ -380,7 +207,7 @@ s_depth_snapshot(cbh_bbook_t *b, bool *used_rest)
     cb_buf_init(&body);
     char url[256];
     snprintf(url, sizeof url, "http://127.0.0.1:%d/binance/api/v3/depth?symbol=BTCUSDT&limit=5000",
-             s_port);
+             cbh_simws_port());
     CURL *c = curl_easy_init();
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, s_write_buf);
@@ -396,7 +223,7 @@ s_depth_snapshot(cbh_bbook_t *b, bool *used_rest)
     } else {
         static s_server_book_t sb;
         sb.inst = s_index("BTCUSDT");
-        s_call(s_server_book_job, &sb);
+        cbh_simws_call(s_server_book_job, &sb);
         b->n[0] = b->n[1] = 0;
         for (int s = 0; s < 2; s++) {
             for (size_t i = 0; i < sb.n[s]; i++) {
@@ -413,7 +240,7 @@ test_binance_local_book(void **state)
 {
     (void) state;
     /* 1. Open the diff stream and buffer its events. */
-    cbh_ws_t *ws = s_open("/binance/ws/btcusdt@depth@100ms");
+    cbh_ws_t *ws = cbh_simws_open("/binance/ws/btcusdt@depth@100ms");
     cbh_ws_pump(ws, 400);
     assert_true(cbh_ws_pending(ws) >= 1);
     /* 2. The snapshot; 3. it must not be older than the first event. */
@@ -440,24 +267,24 @@ test_binance_local_book(void **state)
         m = cbh_ws_recv(ws, 50, NULL);
     }
     /* A quiet market: the last event brings the book to the server's. */
-    s_do(S_PAUSE, SIM_VENUE_BINANCE, 0);
+    cbh_simws_do(CBH_SIMWS_PAUSE, SIM_VENUE_BINANCE, 0);
     static s_server_book_t sb;
     sb.inst = s_index("BTCUSDT");
-    s_call(s_server_book_job, &sb);
+    cbh_simws_call(s_server_book_job, &sb);
     while (book.id < sb.id && (m = cbh_ws_recv(ws, 1000, NULL)) != NULL) {
         assert_int_equal(cbh_bbook_apply(&book, m, strlen(m)), 1);
         free(m);
     }
     assert_int_equal(book.id, sb.id);
     assert_true(cbh_bbook_equals(&book, sb.l[0], sb.n[0], sb.l[1], sb.n[1]));
-    s_do(S_RESUME, SIM_VENUE_BINANCE, 0);
+    cbh_simws_do(CBH_SIMWS_RESUME, SIM_VENUE_BINANCE, 0);
     printf("binance local book (%s snapshot): %d events applied without a gap, identical to the "
            "server's at "
            "update %llu (%zu bids, %zu asks)\n",
            rest ? "REST" : "in-process", applied, (unsigned long long) sb.id, sb.n[0], sb.n[1]);
     assert_true(applied >= 10);
     /* An injected gap is seen by the same procedure. */
-    assert_true(s_do(S_GAP, SIM_VENUE_BINANCE, 0).rc >= 1);
+    assert_true(cbh_simws_do(CBH_SIMWS_GAP, SIM_VENUE_BINANCE, 0).rc >= 1);
     bool gap = false;
     deadline = cb_time_mono_ns() + 3000000000LL;
     while (!gap && cb_time_mono_ns() < deadline) {
@@ -475,13 +302,13 @@ static void
 test_binance_pings(void **state)
 {
     (void) state;
-    s_fault_t before = s_do(S_STATS, SIM_VENUE_BINANCE, 0);
-    cbh_ws_t *answering = s_open("/binance/ws/btcusdt@bookTicker");
-    cbh_ws_t *silent = s_open("/binance/ws/btcusdt@bookTicker");
+    cbh_simws_fault_t before = cbh_simws_do(CBH_SIMWS_STATS, SIM_VENUE_BINANCE, 0);
+    cbh_ws_t *answering = cbh_simws_open("/binance/ws/btcusdt@bookTicker");
+    cbh_ws_t *silent = cbh_simws_open("/binance/ws/btcusdt@bookTicker");
     cbh_ws_pump(answering, 2500); /* answers the pings (every 300 ms here) */
     assert_true(cbh_ws_pings(answering) >= 5);
     assert_false(cbh_ws_ended(answering));
-    s_fault_t after = s_do(S_STATS, SIM_VENUE_BINANCE, 0);
+    cbh_simws_fault_t after = cbh_simws_do(CBH_SIMWS_STATS, SIM_VENUE_BINANCE, 0);
     assert_int_equal(after.stats.ping_drops, before.stats.ping_drops + 1);
     cbh_ws_pump(silent, 1000);
     assert_true(cbh_ws_ended(silent));
@@ -494,9 +321,9 @@ test_binance_stall_drop_slow(void **state)
 {
     (void) state;
     /* Stall: nothing arrives for a while, then everything held, in order. */
-    cbh_ws_t *ws = s_open("/binance/ws/btcusdt@trade");
-    free(s_wait_for(ws, "\"e\":\"trade\"", 3000));
-    assert_true(s_do(S_STALL, SIM_VENUE_BINANCE, 700).rc >= 1);
+    cbh_ws_t *ws = cbh_simws_open("/binance/ws/btcusdt@trade");
+    free(cbh_simws_wait_for(ws, "\"e\":\"trade\"", 3000));
+    assert_true(cbh_simws_do(CBH_SIMWS_STALL, SIM_VENUE_BINANCE, 700).rc >= 1);
     int64_t last_t = 0;
     int64_t prev_at = cb_time_mono_ns();
     int64_t longest = 0;
@@ -518,29 +345,30 @@ test_binance_stall_drop_slow(void **state)
            (long long) (longest / 1000000));
     assert_true(longest >= 550000000LL);
     /* Drop: the venue's connections end at once. */
-    s_fault_t f = s_do(S_DROP, SIM_VENUE_BINANCE, 0);
+    cbh_simws_fault_t f = cbh_simws_do(CBH_SIMWS_DROP, SIM_VENUE_BINANCE, 0);
     assert_true(f.rc >= 1);
     assert_int_equal(f.stats.connections, 0);
     cbh_ws_pump(ws, 500);
     assert_true(cbh_ws_ended(ws));
     cbh_ws_close(&ws);
     /* A client that does not read is dropped, not buffered without end. */
-    s_fault_t before = s_do(S_RATE, SIM_VENUE_BINANCE, 5000);
+    /* Fast enough that the queue passes its limit before the unread pings time out (1.5 s). */
+    cbh_simws_fault_t before = cbh_simws_do(CBH_SIMWS_RATE, SIM_VENUE_BINANCE, 30000);
     int status;
     ws = cbh_ws_connect_opts(
-        s_port,
+        cbh_simws_port(),
         "/binance/stream?streams=btcusdt@trade/ethusdt@trade/solusdt@trade/btcusdt@depth20@100ms/"
         "ethusdt@depth20@100ms/solusdt@depth20@100ms/btcusdt@depth@100ms/ethusdt@depth@100ms/"
         "solusdt@depth@100ms/btcusdt@aggTrade/ethusdt@aggTrade/solusdt@aggTrade",
         4096, &status);
     assert_non_null(ws);
     deadline = cb_time_mono_ns() + 20000000000LL;
-    s_fault_t now = before;
+    cbh_simws_fault_t now = before;
     while (now.stats.slow_drops == before.stats.slow_drops && cb_time_mono_ns() < deadline) {
         cb_time_sleep_ms(200, NULL);
-        now = s_do(S_STATS, SIM_VENUE_BINANCE, 0);
+        now = cbh_simws_do(CBH_SIMWS_STATS, SIM_VENUE_BINANCE, 0);
     }
-    s_do(S_RATE, SIM_VENUE_BINANCE, 1000);
+    cbh_simws_do(CBH_SIMWS_RATE, SIM_VENUE_BINANCE, 1000);
     printf("binance slow client dropped after %llu bytes sent\n",
            (unsigned long long) (now.stats.bytes_sent - before.stats.bytes_sent));
     assert_int_equal(now.stats.slow_drops, before.stats.slow_drops + 1);
@@ -556,12 +384,12 @@ test_throughput(void **state)
     enum { NB = 12, NK = 4 };
     cbh_ws_t *c[NB + NK];
     for (int i = 0; i < NB; i++) {
-        c[i] = s_open(
+        c[i] = cbh_simws_open(
             "/binance/stream?streams=btcusdt@trade/ethusdt@trade/solusdt@trade/btcusdt@bookTicker/"
             "ethusdt@bookTicker/solusdt@bookTicker/btcusdt@depth@100ms/ethusdt@aggTrade");
     }
     for (int i = NB; i < NB + NK; i++) {
-        c[i] = s_open("/kraken/ws/v2");
+        c[i] = cbh_simws_open("/kraken/ws/v2");
         cbh_ws_send(
             c[i],
             "{\"method\":\"subscribe\",\"params\":{\"channel\":\"book\",\"symbol\":[\"BTC/USD\","
@@ -571,15 +399,15 @@ test_throughput(void **state)
             "{\"method\":\"subscribe\",\"params\":{\"channel\":\"trade\",\"symbol\":[\"BTC/USD\","
             "\"ETH/USD\",\"SOL/USD\"]}}");
     }
-    s_do(S_RATE, SIM_VENUE_BINANCE, 5000);
+    cbh_simws_do(CBH_SIMWS_RATE, SIM_VENUE_BINANCE, 5000);
     for (int i = 0; i < NB + NK; i++) {
         cbh_ws_pump(c[i], 20);
         while (cbh_ws_pending(c[i]) > 0) {
             free(cbh_ws_recv(c[i], 0, NULL));
         }
     }
-    s_fault_t k0 = s_do(S_STATS, SIM_VENUE_KRAKEN, 0);
-    s_fault_t b0 = s_do(S_STATS, SIM_VENUE_BINANCE, 0);
+    cbh_simws_fault_t k0 = cbh_simws_do(CBH_SIMWS_STATS, SIM_VENUE_KRAKEN, 0);
+    cbh_simws_fault_t b0 = cbh_simws_do(CBH_SIMWS_STATS, SIM_VENUE_BINANCE, 0);
     int64_t t0 = cb_time_mono_ns();
     uint64_t received = 0;
     while (cb_time_mono_ns() - t0 < 3000000000LL) {
@@ -592,9 +420,9 @@ test_throughput(void **state)
         }
     }
     double secs = (double) (cb_time_mono_ns() - t0) / 1e9;
-    s_fault_t k1 = s_do(S_STATS, SIM_VENUE_KRAKEN, 0);
-    s_fault_t b1 = s_do(S_STATS, SIM_VENUE_BINANCE, 0);
-    s_do(S_RATE, SIM_VENUE_BINANCE, 1000);
+    cbh_simws_fault_t k1 = cbh_simws_do(CBH_SIMWS_STATS, SIM_VENUE_KRAKEN, 0);
+    cbh_simws_fault_t b1 = cbh_simws_do(CBH_SIMWS_STATS, SIM_VENUE_BINANCE, 0);
+    cbh_simws_do(CBH_SIMWS_RATE, SIM_VENUE_BINANCE, 1000);
     uint64_t sent = (k1.stats.messages_sent - k0.stats.messages_sent) +
                     (b1.stats.messages_sent - b0.stats.messages_sent);
     uint64_t bytes =
@@ -621,5 +449,5 @@ main(void)
         cmocka_unit_test(test_binance_local_book),      cmocka_unit_test(test_binance_pings),
         cmocka_unit_test(test_binance_stall_drop_slow), cmocka_unit_test(test_throughput),
     };
-    return cmocka_run_group_tests_name("venue_sim_ws_binance", tests, s_setup, s_teardown);
+    return cmocka_run_group_tests_name("venue_sim_ws_binance", tests, cbh_simws_setup, cbh_simws_teardown);
 }
