@@ -13,6 +13,7 @@ modules=(
   "openssl:libssl-dev"
   "cmocka:libcmocka-dev"
   "libh2o-evloop:libh2o-evloop-dev"
+  "libwebsockets:libwebsockets-dev"
 )
 # binary -> Debian package
 binaries=(
@@ -34,6 +35,7 @@ pymods=(
 files=(
   "/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a:libclang-rt-14-dev"
   "/usr/include/wslay/wslay.h:libwslay-dev"
+  "/usr/include/jsmn.h:libjsmn-dev"
 )
 
 missing=()
