@@ -2,7 +2,7 @@
  * checksum, ticker, trade, ohlc */
 #include <string.h>
 
-#include "sim_crc32.h"
+#include "cb_crc32.h"
 #include "sim_ws_json.h"
 #include "sim_ws_kraken_msg.h"
 
@@ -22,7 +22,7 @@ s_crc_value(uint32_t crc, sim_fx_t v, int decimals)
             out[n++] = *p;
         }
     }
-    return sim_crc32(crc, out, n);
+    return cb_crc32(crc, out, n);
 }
 
 uint32_t

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "cbh_wsbook.h"
-#include "sim_crc32.h"
+#include "cb_crc32.h"
 #include "sim_ws_json.h"
 
 /* Copies the number token after key at p into tok; returns its end, or
@@ -95,7 +95,7 @@ cbh_kbook_checksum(const cbh_kbook_t *b)
                         out[n++] = *c;
                     }
                 }
-                crc = sim_crc32(crc, out, n);
+                crc = cb_crc32(crc, out, n);
             }
         }
     }

@@ -1,5 +1,5 @@
-/* sim_crc32.c - CRC-32 (IEEE 802.3, the zlib.crc32 polynomial) for Kraken's book checksums */
-#include "sim_crc32.h"
+/* cb_crc32.c - CRC-32 (IEEE 802.3, the zlib.crc32 polynomial) for Kraken's book checksums */
+#include "cb_crc32.h"
 
 /* The reflected polynomial 0xedb88320, one byte at a time. The table is a
  * constant (generated once, checked by the unit test against the standard
@@ -45,7 +45,7 @@ static const uint32_t s_table[256] = {
 };
 
 uint32_t
-sim_crc32(uint32_t crc, const void *data, size_t len)
+cb_crc32(uint32_t crc, const void *data, size_t len)
 {
     const unsigned char *p = data;
     crc = ~crc;
