@@ -76,6 +76,23 @@ cb_topic_parse(const char *text, size_t len, cb_topic_t *topic)
     topic->symbol.len = (size_t) (dot2 - rest);
     topic->venue.ptr = dot2 + 1;
     topic->venue.len = len - (size_t) (topic->venue.ptr - text);
+    topic->detail = (cb_str_t){NULL, 0};
+    if (topic->kind == CB_KIND_candle) {
+        /* candle.<SYMBOL>.<venue>.<interval>: venue names may hold dots,
+         * intervals never do, so the interval is after the last one. */
+        const char *last = topic->venue.ptr + topic->venue.len;
+        while (last > topic->venue.ptr && last[-1] != '.') {
+            last--;
+        }
+        if (last == topic->venue.ptr) {
+            return CB_E_BAD_REQUEST;
+        }
+        topic->detail = (cb_str_t){last, (size_t) (topic->venue.ptr + topic->venue.len - last)};
+        topic->venue.len = (size_t) (last - 1 - topic->venue.ptr);
+        if (!cb_proto_enum_valid("1m|5m|15m|30m|1h|4h|1d|1w", topic->detail.ptr, topic->detail.len)) {
+            return CB_E_BAD_REQUEST;
+        }
+    }
     if (!s_symbol_slot_valid(topic->kind, topic->symbol) ||
         !cb_proto_name_valid(topic->venue.ptr, topic->venue.len, 32)) {
         return CB_E_BAD_REQUEST;
@@ -121,6 +138,10 @@ cb_topic_route(const cb_event_t *ev, cb_str_t *symbol, cb_str_t *venue)
         *symbol = ev->body.sentiment.asset;
         *venue = ev->body.sentiment.venue;
         return;
+    case CB_KIND_best:
+        *symbol = ev->body.best.symbol;
+        *venue = ev->body.best.venue;
+        return;
     default:
         *symbol = (cb_str_t){NULL, 0};
         *venue = (cb_str_t){NULL, 0};
@@ -134,7 +155,19 @@ cb_topic_of_event(const cb_event_t *ev, char *buf, size_t size)
     cb_str_t symbol;
     cb_str_t venue;
     cb_topic_route(ev, &symbol, &venue);
-    return cb_topic_format(ev->kind, symbol, venue, buf, size);
+    int n = cb_topic_format(ev->kind, symbol, venue, buf, size);
+    if (n < 0 || ev->kind != CB_KIND_candle) {
+        return n;
+    }
+    cb_str_t interval = ev->body.candle.interval;
+    if (interval.ptr == NULL || interval.len == 0 || (size_t) n + 1 + interval.len + 1 > size) {
+        return CB_E_BAD_REQUEST;
+    }
+    buf[n] = '.';
+    memcpy(buf + n + 1, interval.ptr, interval.len);
+    n += 1 + (int) interval.len;
+    buf[n] = '\0';
+    return n;
 }
 
 bool
@@ -148,6 +181,15 @@ cb_topic_is_of_event(const cb_event_t *ev, const char *text, size_t len)
     cb_str_t venue;
     cb_topic_route(ev, &symbol, &venue);
     size_t kind_len = strlen(kind);
+    if (ev->kind == CB_KIND_candle) {
+        cb_str_t interval = ev->body.candle.interval;
+        size_t base_len = kind_len + 1 + symbol.len + 1 + venue.len;
+        if (len != base_len + 1 + interval.len || text[base_len] != '.' ||
+            memcmp(text + base_len + 1, interval.ptr, interval.len) != 0) {
+            return false;
+        }
+        len = base_len;
+    }
     if (len != kind_len + 1 + symbol.len + 1 + venue.len) {
         return false;
     }

@@ -1,4 +1,4 @@
-/* cb_topic.h - pub/sub topics "<kind>.<SYMBOL>.<venue>": format, parse, match */
+/* cb_topic.h - pub/sub topics "<kind>.<SYMBOL>.<venue>[.<interval>]": format, parse, match */
 #ifndef CB_TOPIC_H_INCLUDED
 #define CB_TOPIC_H_INCLUDED
 
@@ -8,7 +8,7 @@
 #include "cb_proto.h"
 #include "cb_str.h"
 
-/* Longest topic: kind (7) + '.' + symbol (33) + '.' + venue (32) + NUL, rounded up. */
+/* Longest topic: kind (9) + '.' + symbol (33) + '.' + venue (32) + '.' + interval (3) + NUL, rounded up. */
 #define CB_TOPIC_MAX 96
 
 /* The symbol slot of topics whose message is not about one symbol (circuit). */
@@ -19,6 +19,7 @@ typedef struct {
     cb_kind_t kind;
     cb_str_t symbol;
     cb_str_t venue;
+    cb_str_t detail; /* candle: the interval (4th part); empty otherwise */
 } cb_topic_t;
 
 /* Writes "<kind>.<symbol>.<venue>" into buf (CB_TOPIC_MAX is enough).

@@ -57,11 +57,12 @@ cb_jdoc_parse(cb_jdoc_t *doc, const char *js, size_t len)
     jsmn_init(&parser);
     int n;
     for (;;) {
-        n = jsmn_parse(&parser, js, len, (jsmntok_t *) doc->tok, (unsigned) doc->cap);
+        int avail = doc->cap < limit ? doc->cap : limit;
+        n = jsmn_parse(&parser, js, len, (jsmntok_t *) doc->tok, (unsigned) avail);
         if (n != JSMN_ERROR_NOMEM) {
             break;
         }
-        if (doc->cap >= limit) {
+        if (avail >= limit) {
             return CB_E_TOO_BIG;
         }
         int cap = doc->cap * 2 > limit ? limit : doc->cap * 2;

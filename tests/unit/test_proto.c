@@ -137,6 +137,15 @@ test_book_and_every_kind_round_trip(void **state)
     CB_PROTO_SET(se, sentiment, label, CB_STR("bearish"));
     CB_PROTO_SET(se, sentiment, texts, 12);
     CB_PROTO_SET(se, sentiment, half_life_s, 3600);
+    cb_best_t *be = &evs[CB_KIND_best].body.best;
+    CB_PROTO_SET(be, best, symbol, CB_STR("BTC-USD"));
+    CB_PROTO_SET(be, best, venue, CB_STR("all"));
+    CB_PROTO_SET(be, best, bid, s_dec("50000.1"));
+    CB_PROTO_SET(be, best, bid_venue, CB_STR("sim-kraken"));
+    CB_PROTO_SET(be, best, ask, s_dec("50000.2"));
+    CB_PROTO_SET(be, best, ask_qty, s_dec("0.5"));
+    CB_PROTO_SET(be, best, ask_venue, CB_STR("sim-binance"));
+    CB_PROTO_SET(be, best, venues, 2);
     cb_tick_t *t = &evs[CB_KIND_tick].body.tick;
     CB_PROTO_SET(t, tick, symbol, CB_STR("BTC-USD"));
     CB_PROTO_SET(t, tick, venue, CB_STR("kraken"));

@@ -118,7 +118,43 @@ test_route_of_every_kind(void **state)
     ev.body.circuit.venue = CB_STR("kraken");
     assert_true(cb_topic_of_event(&ev, buf, sizeof buf) > 0);
     assert_string_equal(buf, "circuit.ALL.kraken");
+    ev.kind = CB_KIND_best;
+    memset(&ev.body, 0, sizeof ev.body);
+    ev.body.best.symbol = CB_STR("BTC-USD");
+    ev.body.best.venue = CB_STR("all");
+    assert_true(cb_topic_of_event(&ev, buf, sizeof buf) > 0);
+    assert_string_equal(buf, "best.BTC-USD.all");
     ev.kind = CB_KIND_COUNT;
+    assert_int_equal(cb_topic_of_event(&ev, buf, sizeof buf), CB_E_BAD_REQUEST);
+}
+
+/* Candles carry their interval as a fourth part, after the last dot even
+ * when the venue name has dots of its own. */
+static void
+test_candle_topics(void **state)
+{
+    (void) state;
+    cb_event_t ev;
+    memset(&ev, 0, sizeof ev);
+    char buf[CB_TOPIC_MAX];
+    ev.kind = CB_KIND_candle;
+    ev.body.candle.symbol = CB_STR("BTC-USD");
+    ev.body.candle.venue = CB_STR("sim.kraken");
+    ev.body.candle.interval = CB_STR("15m");
+    int n = cb_topic_of_event(&ev, buf, sizeof buf);
+    assert_int_equal(n, (int) strlen("candle.BTC-USD.sim.kraken.15m"));
+    assert_string_equal(buf, "candle.BTC-USD.sim.kraken.15m");
+    assert_true(cb_topic_is_of_event(&ev, buf, (size_t) n));
+    assert_false(cb_topic_is_of_event(&ev, "candle.BTC-USD.sim.kraken.1m", 28));
+    assert_false(cb_topic_is_of_event(&ev, "candle.BTC-USD.sim.kraken", 25));
+    cb_topic_t t;
+    assert_int_equal(cb_topic_parse(buf, (size_t) n, &t), 0);
+    assert_int_equal(t.kind, CB_KIND_candle);
+    assert_true(cb_str_eq_cstr(t.venue, "sim.kraken"));
+    assert_true(cb_str_eq_cstr(t.detail, "15m"));
+    assert_int_equal(cb_topic_parse("candle.BTC-USD.kraken.2m", 24, &t), CB_E_BAD_REQUEST);
+    assert_int_equal(cb_topic_parse("candle.BTC-USD.kraken", 21, &t), CB_E_BAD_REQUEST);
+    ev.body.candle.interval = (cb_str_t){NULL, 0};
     assert_int_equal(cb_topic_of_event(&ev, buf, sizeof buf), CB_E_BAD_REQUEST);
 }
 
@@ -130,6 +166,7 @@ main(void)
         cmocka_unit_test(test_parse_rejects),
         cmocka_unit_test(test_prefix_matching),
         cmocka_unit_test(test_route_of_every_kind),
+        cmocka_unit_test(test_candle_topics),
     };
     return cmocka_run_group_tests_name("topic", tests, NULL, NULL);
 }
