@@ -1,0 +1,98 @@
+/* cb_venue_client.h - one venue's REST door: dialect requests through the shared rate limiter and circuit breaker */
+#ifndef CB_VENUE_CLIENT_H_INCLUDED
+#define CB_VENUE_CLIENT_H_INCLUDED
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cb_circuit.h"
+#include "cb_dialect.h"
+#include "cb_http.h"
+#include "cb_md.h"
+#include "cb_ratelimit.h"
+#include "cb_venue.h"
+
+/* What a client borrows (all must outlive it; limiter and circuit may be
+ * NULL for none). One client per venue per thread: everything runs on the
+ * thread that calls cb_http_poll and cb_venue_client_tick. */
+typedef struct {
+    cb_http_t *http;
+    cb_ratelimit_t *limiter;
+    cb_circuit_breaker_t *circuit;
+    int64_t max_wait_ms;    /* longest rate-limit wait accepted (0: 30000) */
+} cb_venue_deps_t;
+
+typedef struct cb_venue_client cb_venue_client_t;
+
+/* A client for cfg (copied). NULL on failure. */
+cb_venue_client_t *
+cb_venue_client_new(const cb_venue_cfg_t *cfg, const cb_venue_deps_t *deps);
+
+/* Cancels queued calls (their done runs with CB_E_CLOSED), frees the
+ * instruments. Calls in flight in the HTTP client are cancelled by
+ * destroying that client first. NULL-safe; nulls *vc_p. */
+void
+cb_venue_client_destroy(cb_venue_client_t **vc_p);
+
+const cb_venue_cfg_t *
+cb_venue_client_cfg(const cb_venue_client_t *vc);
+
+const cb_dialect_ops_t *
+cb_venue_client_ops(const cb_venue_client_t *vc);
+
+/* The venue's instruments (empty until cb_venue_client_load_instruments). */
+const cb_instruments_t *
+cb_venue_client_instruments(const cb_venue_client_t *vc);
+
+/* Called when a public call ends: rc 0 (items were emitted before), or the
+ * CB_E_* code with err describing it (class, the venue's message). err is
+ * valid during the call only. */
+typedef void (*cb_venue_done_fn)(void *ctx, int rc, const cb_venue_error_t *err);
+
+/* Starts a public REST call: asks the circuit breaker (scope "rest"; open ->
+ * done with CB_E_UNAVAILABLE, nothing sent) and the shared rate limiter (a
+ * wait queues the call until cb_venue_client_tick lets it go; a wait past
+ * max_wait_ms -> done with CB_E_RATE_LIMITED), sends it, parses the reply with
+ * the dialect (items to emit, which may be NULL for INSTRUMENTS), reports the
+ * outcome to the breaker (timeouts, 5xx and "unavailable" count as failures)
+ * and trues the limiter up from the venue's weight headers. args->ins must
+ * stay valid until done. Redis being unreachable does not stop market data:
+ * the call goes unmetered and the fact is counted. Returns 0 (done will run
+ * exactly once, never from inside this call) or CB_E_NOMEM /
+ * CB_E_BAD_REQUEST (done never runs). */
+int
+cb_venue_client_public(cb_venue_client_t *vc, cb_rest_op_t op, const cb_rest_args_t *args,
+                       cb_md_emit_fn emit, cb_venue_done_fn done, void *ctx);
+
+/* The same, blocking: drives the HTTP client until the call ends. Not from a
+ * callback. Returns the call's rc; err (may be NULL) gets the error. */
+int
+cb_venue_client_public_sync(cb_venue_client_t *vc, cb_rest_op_t op, const cb_rest_args_t *args,
+                            cb_md_emit_fn emit, void *ctx, cb_venue_error_t *err);
+
+/* Fetches the instrument list (blocking) and keeps it. 0 or the call's rc. */
+int
+cb_venue_client_load_instruments(cb_venue_client_t *vc, cb_venue_error_t *err);
+
+/* Starts queued calls whose rate-limit wait is over (and fails those whose
+ * client is closing). Call it from the loop, at least every few ms while
+ * cb_venue_client_queued() > 0. */
+void
+cb_venue_client_tick(cb_venue_client_t *vc, int64_t now_ms);
+
+/* Counters. */
+typedef struct {
+    uint64_t calls;           /* public calls started */
+    uint64_t ok;
+    uint64_t failed;          /* any error */
+    uint64_t circuit_refused; /* not sent: breaker open */
+    uint64_t rate_refused;    /* not sent: wait too long */
+    uint64_t unmetered;       /* sent without the limiter (Redis down) */
+    size_t queued;            /* waiting for the limiter now */
+    size_t in_flight;
+} cb_venue_client_stats_t;
+
+void
+cb_venue_client_stats(const cb_venue_client_t *vc, cb_venue_client_stats_t *out);
+
+#endif
