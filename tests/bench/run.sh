@@ -5,7 +5,10 @@ set -eu
 BUILD=${BUILD:-build}
 export BUILD CBH_LOG_DIR=${CBH_LOG_DIR:-$BUILD/test-logs}
 mkdir -p "$CBH_LOG_DIR"
+# Third-party teardown leaks only, as in tests/run.sh (for make SAN=1 bench).
+export LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$PWD/tests/lsan.supp"
 echo "bench_bus on $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)"
 "$BUILD/bench/bench_bus" "$@"
 "$BUILD/bench/bench_inbound" 300000
 "$BUILD/bench/bench_sentiment" 15 3
+"$BUILD/bench/bench_venue_sim_ws" 16 100000 3 3

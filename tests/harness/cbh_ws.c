@@ -441,3 +441,9 @@ cbh_ws_close_code(const cbh_ws_t *ws)
 {
     return ws->close_code;
 }
+
+int
+cbh_ws_fd(const cbh_ws_t *ws)
+{
+    return ws->fd;
+}

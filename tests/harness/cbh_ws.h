@@ -66,4 +66,9 @@ cbh_ws_pings(const cbh_ws_t *ws);
 int
 cbh_ws_close_code(const cbh_ws_t *ws);
 
+/* The connection's socket, to poll many connections at once (then
+ * cbh_ws_pump with 0 reads what is there); the connection keeps it. */
+int
+cbh_ws_fd(const cbh_ws_t *ws);
+
 #endif
