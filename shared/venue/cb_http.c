@@ -1,4 +1,4 @@
-/* cb_http.c - asynchronous HTTP client for the venue adapters: one libcurl multi handle, keep-alive, bounded answers */
+/* cb_http.c - async HTTP client on one libcurl multi handle: keep-alive, TLS, bounded answers */
 #include "cb_http.h"
 
 #include <assert.h>
@@ -305,8 +305,8 @@ s_setup(cb_http_t *http, s_xfer_t *x, const cb_http_req_t *req)
     bad |= curl_easy_setopt(e, CURLOPT_HTTPHEADER, x->headers) != CURLE_OK;
     bad |= curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "") != CURLE_OK;
     bad |= curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L) != CURLE_OK;
-    bad |= curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long) http->connect_timeout_ms) !=
-           CURLE_OK;
+    bad |=
+        curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long) http->connect_timeout_ms) != CURLE_OK;
     long timeout = req->timeout_ms > 0 ? req->timeout_ms : http->timeout_ms;
     bad |= curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout) != CURLE_OK;
     bad |= curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t) http->max_body) != CURLE_OK;

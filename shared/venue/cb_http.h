@@ -1,4 +1,4 @@
-/* cb_http.h - asynchronous HTTP client for the venue adapters: one libcurl multi handle, keep-alive, bounded answers */
+/* cb_http.h - async HTTP client on one libcurl multi handle: keep-alive, TLS, bounded answers */
 #ifndef CB_HTTP_H_INCLUDED
 #define CB_HTTP_H_INCLUDED
 
@@ -18,12 +18,12 @@ typedef struct cb_http cb_http_t;
 
 /* Client settings; zero fields take the defaults in brackets. */
 typedef struct {
-    int connect_timeout_ms;  /* [5000] TCP + TLS handshake */
-    int timeout_ms;          /* [10000] whole request, when the request sets none */
-    size_t max_body;         /* [16 MiB] larger answers end with CB_HTTP_TOO_BIG */
-    long max_connections;    /* [16] idle connections kept in the cache */
-    const char *user_agent;  /* ["coinbus/" CB_VERSION] copied */
-    const char *ca_file;     /* [NULL: the system store] copied */
+    int connect_timeout_ms; /* [5000] TCP + TLS handshake */
+    int timeout_ms;         /* [10000] whole request, when the request sets none */
+    size_t max_body;        /* [16 MiB] larger answers end with CB_HTTP_TOO_BIG */
+    long max_connections;   /* [16] idle connections kept in the cache */
+    const char *user_agent; /* ["coinbus/" CB_VERSION] copied */
+    const char *ca_file;    /* [NULL: the system store] copied */
 } cb_http_opts_t;
 
 typedef enum {
@@ -37,12 +37,12 @@ typedef enum {
  * or reuse it when cb_http_start returns. */
 typedef struct {
     cb_http_method_t method;
-    const char *url;             /* full URL, http:// or https:// */
-    const char *const *headers;  /* "Name: value" lines, header_count of them (may be NULL) */
+    const char *url;            /* full URL, http:// or https:// */
+    const char *const *headers; /* "Name: value" lines, header_count of them (may be NULL) */
     size_t header_count;
-    const void *body;            /* may be NULL (no body) */
+    const void *body; /* may be NULL (no body) */
     size_t body_len;
-    int timeout_ms;              /* 0: the client's default */
+    int timeout_ms; /* 0: the client's default */
 } cb_http_req_t;
 
 /* How a request ended. Only CB_HTTP_OK carries an HTTP status: every HTTP
@@ -69,14 +69,14 @@ typedef enum {
 typedef struct {
     cb_http_outcome_t outcome;
     cb_http_sent_t sent;
-    long status;           /* HTTP status, or 0 when no answer arrived */
-    const char *body;      /* the answer's body, NUL-terminated (not counted), never NULL */
+    long status;      /* HTTP status, or 0 when no answer arrived */
+    const char *body; /* the answer's body, NUL-terminated (not counted), never NULL */
     size_t body_len;
-    const char *headers;   /* the answer's header lines, each "Name: value" + NUL */
-    size_t headers_len;    /* bytes in headers, NULs included */
-    const char *error;     /* libcurl's text when outcome != OK, else ""; never NULL */
-    int64_t elapsed_ms;    /* from cb_http_start to the end */
-    long new_connections;  /* connections this request had to open (0: one was reused) */
+    const char *headers;  /* the answer's header lines, each "Name: value" + NUL */
+    size_t headers_len;   /* bytes in headers, NULs included */
+    const char *error;    /* libcurl's text when outcome != OK, else ""; never NULL */
+    int64_t elapsed_ms;   /* from cb_http_start to the end */
+    long new_connections; /* connections this request had to open (0: one was reused) */
 } cb_http_resp_t;
 
 /* Called once per started request, from cb_http_poll (or cb_http_do, or
@@ -87,32 +87,27 @@ typedef void (*cb_http_done_fn)(const cb_http_resp_t *resp, void *ctx);
 
 /* A new client with opts (NULL: all defaults). Calls curl_global_init
  * (reference counted by libcurl). NULL on failure (logged). */
-cb_http_t *
-cb_http_new(const cb_http_opts_t *opts);
+cb_http_t *cb_http_new(const cb_http_opts_t *opts);
 
 /* Cancels every pending request: each callback runs once with
  * CB_HTTP_CANCELLED (sent tells whether its request may have reached the
  * server), then frees everything. NULL-safe; nulls *http_p. */
-void
-cb_http_destroy(cb_http_t **http_p);
+void cb_http_destroy(cb_http_t **http_p);
 
 /* Starts req; done(resp, ctx) runs later from cb_http_poll. Returns 0, or
  * CB_E_BAD_REQUEST (no URL, unknown method), CB_E_NOMEM, CB_E_CLOSED (the
  * client is being destroyed) or CB_E_INTERNAL (libcurl refused): then
  * done never runs. */
-int
-cb_http_start(cb_http_t *http, const cb_http_req_t *req, cb_http_done_fn done, void *ctx);
+int cb_http_start(cb_http_t *http, const cb_http_req_t *req, cb_http_done_fn done, void *ctx);
 
 /* Drives the transfers: waits up to timeout_ms (>= 0) for network activity,
  * moves every transfer on and runs the callbacks of those that ended.
  * Returns the number of callbacks run (>= 0) or CB_E_INTERNAL (libcurl
  * failed, logged). Waits the whole timeout when nothing is pending. */
-int
-cb_http_poll(cb_http_t *http, int timeout_ms);
+int cb_http_poll(cb_http_t *http, int timeout_ms);
 
 /* Requests started and not yet called back. */
-size_t
-cb_http_pending(const cb_http_t *http);
+size_t cb_http_pending(const cb_http_t *http);
 
 /* A finished request with its own copies, from cb_http_do. resp points into
  * the buffers below; cb_http_result_fini frees them. */
@@ -128,27 +123,22 @@ typedef struct {
  * cb_http_result_fini(out) whenever this returns 0. Returns 0 (any outcome:
  * see out->resp.outcome) or the errors of cb_http_start. Not from a
  * callback. */
-int
-cb_http_do(cb_http_t *http, const cb_http_req_t *req, cb_http_result_t *out);
+int cb_http_do(cb_http_t *http, const cb_http_req_t *req, cb_http_result_t *out);
 
 /* Frees a result's buffers; safe to call twice. */
-void
-cb_http_result_fini(cb_http_result_t *result);
+void cb_http_result_fini(cb_http_result_t *result);
 
 /* The value of the first answer header called name (ASCII case-insensitive),
  * NUL-terminated, without surrounding blanks; NULL when absent. */
-const char *
-cb_http_resp_header(const cb_http_resp_t *resp, const char *name);
+const char *cb_http_resp_header(const cb_http_resp_t *resp, const char *name);
 
 /* Iterates over the answer's headers: start with *pos = 0; each call that
  * returns true gives one header's name (name_len bytes, not NUL-terminated)
  * and value (NUL-terminated), e.g. to read every X-MBX-USED-WEIGHT-*. */
-bool
-cb_http_resp_header_next(const cb_http_resp_t *resp, size_t *pos, const char **name,
-                         size_t *name_len, const char **value);
+bool cb_http_resp_header_next(const cb_http_resp_t *resp, size_t *pos, const char **name,
+                              size_t *name_len, const char **value);
 
 /* "ok", "timeout", "connect_failed", "too_big", "transport", "cancelled". */
-const char *
-cb_http_outcome_name(cb_http_outcome_t outcome);
+const char *cb_http_outcome_name(cb_http_outcome_t outcome);
 
 #endif

@@ -1,4 +1,4 @@
-/* cb_ws.c - WebSocket client for the venue streams on libwebsockets: reassembly, pings, silence watchdog, reconnect with jittered backoff */
+/* cb_ws.c - WebSocket client on libwebsockets: reassembly, pings, watchdog, backoff reconnects */
 #include "cb_ws.h"
 
 #include <assert.h>
@@ -11,6 +11,7 @@
 #include <libwebsockets.h>
 #include <openssl/x509.h>
 
+#include "cb_backoff.h"
 #include "cb_buf.h"
 #include "cb_error.h"
 #include "cb_log.h"
@@ -43,12 +44,11 @@ struct cb_ws_conn {
     char *host_header;
     char *path;
     cb_ws_state_t state;
-    bool closing;      /* cb_ws_close was called: free once no frame of ours is on the stack */
-    bool retry_now;    /* cb_ws_reconnect: the next backoff is zero */
+    bool closing;   /* cb_ws_close was called: free once no frame of ours is on the stack */
+    bool retry_now; /* cb_ws_reconnect: the next backoff is zero */
     bool ping_due;
-    int in_cb;         /* depth of our frames that use the conn after a handler returns */
-    int prev_backoff;  /* decorrelated jitter's previous delay; 0: reset */
-    uint64_t rng;
+    int in_cb; /* depth of our frames that use the conn after a handler returns */
+    cb_backoff_t backoff;
     int64_t open_ns;
     int64_t last_rx_ns;
     char kill_reason[128];
@@ -149,33 +149,6 @@ s_release(cb_ws_conn_t *c)
     return c->closing;
 }
 
-static uint64_t
-s_rand(cb_ws_conn_t *c)
-{
-    /* xorshift64*: plenty for jitter. */
-    c->rng ^= c->rng >> 12;
-    c->rng ^= c->rng << 25;
-    c->rng ^= c->rng >> 27;
-    return c->rng * 2685821657736338717ULL;
-}
-
-/* Decorrelated jitter: uniform in [min, 3 * previous], capped at max. */
-static int
-s_next_backoff(cb_ws_conn_t *c)
-{
-    int64_t lo = c->o.backoff_min_ms;
-    int64_t hi = (c->prev_backoff > 0 ? (int64_t) c->prev_backoff : lo) * 3;
-    if (hi > c->o.backoff_max_ms) {
-        hi = c->o.backoff_max_ms;
-    }
-    if (hi < lo) {
-        hi = lo;
-    }
-    int d = (int) (lo + (int64_t) (s_rand(c) % (uint64_t) (hi - lo + 1)));
-    c->prev_backoff = d;
-    return d;
-}
-
 static void s_on_retry(lws_sorted_usec_list_t *sul);
 
 /* The connection (or the attempt) is gone: forgets the socket, tells the
@@ -204,10 +177,10 @@ s_lost(cb_ws_conn_t *c, struct lws *wsi, const char *reason)
     if (!was_open) {
         c->stats.failures++;
     } else if (s_now_ns() - c->open_ns >= (int64_t) c->o.healthy_ms * 1000000) {
-        c->prev_backoff = 0;
+        cb_backoff_reset(&c->backoff);
     }
     c->state = CB_WS_BACKOFF;
-    int delay = c->retry_now ? 0 : s_next_backoff(c);
+    int delay = c->retry_now ? 0 : cb_backoff_next(&c->backoff);
     c->retry_now = false;
     c->stats.backoff_ms = delay;
     lws_sul_schedule(c->ws->ctx, 0, &c->sul_retry, s_on_retry, (lws_usec_t) delay * LWS_US_PER_MS);
@@ -291,7 +264,8 @@ s_on_ping(lws_sorted_usec_list_t *sul)
     }
     c->ping_due = true;
     lws_callback_on_writable(c->wsi);
-    lws_sul_schedule(c->ws->ctx, 0, &c->sul_ping, s_on_ping, (lws_usec_t) c->o.ping_ms * LWS_US_PER_MS);
+    lws_sul_schedule(c->ws->ctx, 0, &c->sul_ping, s_on_ping,
+                     (lws_usec_t) c->o.ping_ms * LWS_US_PER_MS);
 }
 
 static void
@@ -557,7 +531,8 @@ s_parse_url(cb_ws_conn_t *c, const char *url)
     if (*q == ':') {
         char *end;
         long port = strtol(q + 1, &end, 10);
-        if (end == q + 1 || port < 1 || port > 65535 || (*end != '\0' && *end != '/' && *end != '?')) {
+        if (end == q + 1 || port < 1 || port > 65535 ||
+            (*end != '\0' && *end != '/' && *end != '?')) {
             return CB_E_PARSE;
         }
         c->port = (int) port;
@@ -627,11 +602,7 @@ cb_ws_open(cb_ws_t *ws, const char *url, const cb_ws_handlers_t *h, void *ctx,
     if (c->o.max_queue == 0) {
         c->o.max_queue = S_DEFAULT_MAX_QUEUE;
     }
-    c->rng = c->o.jitter_seed != 0 ? c->o.jitter_seed
-                                   : (uint64_t) s_now_ns() ^ (uint64_t) (uintptr_t) c;
-    if (c->rng == 0) {
-        c->rng = 0x9e3779b97f4a7c15ULL;
-    }
+    cb_backoff_init(&c->backoff, c->o.backoff_min_ms, c->o.backoff_max_ms, c->o.jitter_seed);
     c->next = ws->conns;
     if (ws->conns != NULL) {
         ws->conns->prev = c;

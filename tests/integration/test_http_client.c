@@ -1,4 +1,4 @@
-/* test_http_client.c - cb_http against venue-sim's real HTTP server in a thread: keep-alive, concurrency, timeouts, refused ports, size guard, headers */
+/* test_http_client.c - cb_http against venue-sim's HTTP server: keep-alive, faults, limits */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -84,7 +84,9 @@ static void
 s_do(cb_http_t *http, cb_http_method_t method, const char *path, const char *body,
      cb_http_result_t *r, long status)
 {
-    cb_http_req_t req = {.method = method, .url = s_url(path), .body = body,
+    cb_http_req_t req = {.method = method,
+                         .url = s_url(path),
+                         .body = body,
                          .body_len = body != NULL ? strlen(body) : 0};
     assert_int_equal(cb_http_do(http, &req, r), 0);
     if (r->resp.outcome != CB_HTTP_OK || r->resp.status != status) {
@@ -218,8 +220,11 @@ test_post_put_delete(void **state)
     cb_http_result_t r;
     /* The admin API takes JSON bodies and DELETE. */
     const char *h[] = {"Content-Type: application/json"};
-    cb_http_req_t req = {.method = CB_HTTP_POST, .url = s_url("/admin/faults/kraken"),
-                         .headers = h, .header_count = 1, .body = "{\"latency_ms\":1}",
+    cb_http_req_t req = {.method = CB_HTTP_POST,
+                         .url = s_url("/admin/faults/kraken"),
+                         .headers = h,
+                         .header_count = 1,
+                         .body = "{\"latency_ms\":1}",
                          .body_len = 16};
     assert_int_equal(cb_http_do(http, &req, &r), 0);
     assert_int_equal(r.resp.status, 200);
@@ -249,8 +254,8 @@ test_timeout_is_maybe_sent(void **state)
     cb_http_result_t r;
     s_do(http, CB_HTTP_POST, "/admin/faults/binance", "{\"timeout_next\":1}", &r, 200);
     cb_http_result_fini(&r);
-    cb_http_req_t req = {.method = CB_HTTP_GET, .url = s_url("/binance/api/v3/ping"),
-                         .timeout_ms = 300};
+    cb_http_req_t req = {
+        .method = CB_HTTP_GET, .url = s_url("/binance/api/v3/ping"), .timeout_ms = 300};
     int64_t t0 = cb_time_mono_ns();
     assert_int_equal(cb_http_do(http, &req, &r), 0);
     int64_t ms = (cb_time_mono_ns() - t0) / 1000000;
@@ -278,8 +283,8 @@ test_refused_port_is_never_sent(void **state)
     assert_true(port > 0);
     char url[128];
     snprintf(url, sizeof url, "http://127.0.0.1:%d/binance/api/v3/order", port);
-    cb_http_req_t req = {.method = CB_HTTP_POST, .url = url, .body = "symbol=BTCUSDT",
-                         .body_len = 14};
+    cb_http_req_t req = {
+        .method = CB_HTTP_POST, .url = url, .body = "symbol=BTCUSDT", .body_len = 14};
     cb_http_result_t r;
     assert_int_equal(cb_http_do(http, &req, &r), 0);
     assert_int_equal(r.resp.outcome, CB_HTTP_CONNECT_FAILED);

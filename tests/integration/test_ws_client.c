@@ -1,4 +1,4 @@
-/* test_ws_client.c - cb_ws against venue-sim's real WebSocket streams in a thread: messages, pings, drop and stall faults, backoff, bounded service */
+/* test_ws_client.c - cb_ws against venue-sim's streams: messages, pings, faults, backoff */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,21 +16,22 @@
 #include "cbh.h"
 #include "cbh_simws.h"
 
-#define KRAKEN_SUB "{\"method\":\"subscribe\",\"params\":{\"channel\":\"trade\",\"symbol\":[\"BTC/USD\"]}}"
+#define KRAKEN_SUB                                                                                 \
+    "{\"method\":\"subscribe\",\"params\":{\"channel\":\"trade\",\"symbol\":[\"BTC/USD\"]}}"
 
 /* What the handlers saw. */
 typedef struct {
     int opens;
     int closes;
     int messages;
-    int trades;                 /* messages that carry trades */
-    int trades_since_open;      /* ... since the last on_open */
-    char reason[8][160];        /* the first on_close reasons */
-    int64_t close_ns[64];       /* when each on_close ran */
-    int backoff_ms[64];         /* the delay each on_close announced */
-    const char *subscribe;      /* sent from on_open when not NULL */
+    int trades;            /* messages that carry trades */
+    int trades_since_open; /* ... since the last on_open */
+    char reason[8][160];   /* the first on_close reasons */
+    int64_t close_ns[64];  /* when each on_close ran */
+    int backoff_ms[64];    /* the delay each on_close announced */
+    const char *subscribe; /* sent from on_open when not NULL */
     int send_rc;
-    int close_after;            /* cb_ws_close from on_message after this many (0: never) */
+    int close_after; /* cb_ws_close from on_message after this many (0: never) */
     char last[256];
 } s_seen_t;
 
