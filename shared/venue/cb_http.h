@@ -87,27 +87,32 @@ typedef void (*cb_http_done_fn)(const cb_http_resp_t *resp, void *ctx);
 
 /* A new client with opts (NULL: all defaults). Calls curl_global_init
  * (reference counted by libcurl). NULL on failure (logged). */
-cb_http_t *cb_http_new(const cb_http_opts_t *opts);
+cb_http_t *
+cb_http_new(const cb_http_opts_t *opts);
 
 /* Cancels every pending request: each callback runs once with
  * CB_HTTP_CANCELLED (sent tells whether its request may have reached the
  * server), then frees everything. NULL-safe; nulls *http_p. */
-void cb_http_destroy(cb_http_t **http_p);
+void
+cb_http_destroy(cb_http_t **http_p);
 
 /* Starts req; done(resp, ctx) runs later from cb_http_poll. Returns 0, or
  * CB_E_BAD_REQUEST (no URL, unknown method), CB_E_NOMEM, CB_E_CLOSED (the
  * client is being destroyed) or CB_E_INTERNAL (libcurl refused): then
  * done never runs. */
-int cb_http_start(cb_http_t *http, const cb_http_req_t *req, cb_http_done_fn done, void *ctx);
+int
+cb_http_start(cb_http_t *http, const cb_http_req_t *req, cb_http_done_fn done, void *ctx);
 
 /* Drives the transfers: waits up to timeout_ms (>= 0) for network activity,
  * moves every transfer on and runs the callbacks of those that ended.
  * Returns the number of callbacks run (>= 0) or CB_E_INTERNAL (libcurl
  * failed, logged). Waits the whole timeout when nothing is pending. */
-int cb_http_poll(cb_http_t *http, int timeout_ms);
+int
+cb_http_poll(cb_http_t *http, int timeout_ms);
 
 /* Requests started and not yet called back. */
-size_t cb_http_pending(const cb_http_t *http);
+size_t
+cb_http_pending(const cb_http_t *http);
 
 /* A finished request with its own copies, from cb_http_do. resp points into
  * the buffers below; cb_http_result_fini frees them. */
@@ -123,22 +128,27 @@ typedef struct {
  * cb_http_result_fini(out) whenever this returns 0. Returns 0 (any outcome:
  * see out->resp.outcome) or the errors of cb_http_start. Not from a
  * callback. */
-int cb_http_do(cb_http_t *http, const cb_http_req_t *req, cb_http_result_t *out);
+int
+cb_http_do(cb_http_t *http, const cb_http_req_t *req, cb_http_result_t *out);
 
 /* Frees a result's buffers; safe to call twice. */
-void cb_http_result_fini(cb_http_result_t *result);
+void
+cb_http_result_fini(cb_http_result_t *result);
 
 /* The value of the first answer header called name (ASCII case-insensitive),
  * NUL-terminated, without surrounding blanks; NULL when absent. */
-const char *cb_http_resp_header(const cb_http_resp_t *resp, const char *name);
+const char *
+cb_http_resp_header(const cb_http_resp_t *resp, const char *name);
 
 /* Iterates over the answer's headers: start with *pos = 0; each call that
  * returns true gives one header's name (name_len bytes, not NUL-terminated)
  * and value (NUL-terminated), e.g. to read every X-MBX-USED-WEIGHT-*. */
-bool cb_http_resp_header_next(const cb_http_resp_t *resp, size_t *pos, const char **name,
-                              size_t *name_len, const char **value);
+bool
+cb_http_resp_header_next(const cb_http_resp_t *resp, size_t *pos, const char **name,
+                         size_t *name_len, const char **value);
 
 /* "ok", "timeout", "connect_failed", "too_big", "transport", "cancelled". */
-const char *cb_http_outcome_name(cb_http_outcome_t outcome);
+const char *
+cb_http_outcome_name(cb_http_outcome_t outcome);
 
 #endif

@@ -71,42 +71,51 @@ typedef struct {
 } cb_ws_stats_t;
 
 /* A new context. NULL on failure (logged). */
-cb_ws_t *cb_ws_new(void);
+cb_ws_t *
+cb_ws_new(void);
 
 /* Closes every connection (no handler runs) and frees. NULL-safe; nulls
  * *ws_p. */
-void cb_ws_destroy(cb_ws_t **ws_p);
+void
+cb_ws_destroy(cb_ws_t **ws_p);
 
 /* Starts connecting to url ("ws://host[:port]/path?query" or "wss://...")
  * with handlers h (copied) and ctx, opts o (NULL: defaults). The handlers
  * run from cb_ws_service, never from here. NULL when url is malformed or
  * memory is short (logged); a server that cannot be reached is not an
  * error: it is retried with backoff. */
-cb_ws_conn_t *cb_ws_open(cb_ws_t *ws, const char *url, const cb_ws_handlers_t *h, void *ctx,
-                         const cb_ws_opts_t *o);
+cb_ws_conn_t *
+cb_ws_open(cb_ws_t *ws, const char *url, const cb_ws_handlers_t *h, void *ctx,
+           const cb_ws_opts_t *o);
 
 /* Queues one text message (copied), written when the socket is writable.
  * Returns 0, CB_E_CLOSED (not open: nothing is queued across reconnects,
  * on_open resends), or CB_E_TOO_BIG (past max_queue). */
-int cb_ws_send(cb_ws_conn_t *conn, const char *text, size_t len);
+int
+cb_ws_send(cb_ws_conn_t *conn, const char *text, size_t len);
 
 /* Runs the libwebsockets loop: returns after handling some events, or
  * after about timeout_ms (>= 0) with none. Returns the number of handler
  * calls made (>= 0), or CB_E_INTERNAL when libwebsockets failed. */
-int cb_ws_service(cb_ws_t *ws, int timeout_ms);
+int
+cb_ws_service(cb_ws_t *ws, int timeout_ms);
 
 /* Drops the connection now (on_close runs with "reconnect requested") and
  * reconnects without a backoff delay; in backoff, attempts at once. */
-void cb_ws_reconnect(cb_ws_conn_t *conn);
+void
+cb_ws_reconnect(cb_ws_conn_t *conn);
 
 /* Closes for good and frees conn (now, or once its socket is closed); no
  * handler of it runs after this. NULL-safe. */
-void cb_ws_close(cb_ws_conn_t *conn);
+void
+cb_ws_close(cb_ws_conn_t *conn);
 
 /* Copies the connection's counters into out. */
-void cb_ws_stats(const cb_ws_conn_t *conn, cb_ws_stats_t *out);
+void
+cb_ws_stats(const cb_ws_conn_t *conn, cb_ws_stats_t *out);
 
 /* "connecting", "open", "backoff", "closed". */
-const char *cb_ws_state_name(cb_ws_state_t state);
+const char *
+cb_ws_state_name(cb_ws_state_t state);
 
 #endif
