@@ -142,6 +142,22 @@ s_by_status(bool changes_state, int http_status, const cb_jdoc_t *doc, int64_t r
     return cb_verr_code(cls);
 }
 
+/* The decoded text of string token i, or when it does not fit (or does not
+ * decode) as many of its raw bytes as fit. Returns the length. */
+static size_t
+s_err_text(const cb_jdoc_t *doc, int i, char *buf, size_t size)
+{
+    int n = cb_jtok_string(doc, i, buf, size);
+    if (n >= 0) {
+        return (size_t) n;
+    }
+    cb_str_t raw = cb_jtok_raw(doc, i);
+    size_t take = raw.len < size - 1 ? raw.len : size - 1;
+    memcpy(buf, raw.ptr, take);
+    buf[take] = '\0';
+    return take;
+}
+
 int
 cb_kraken_classify_doc(const cb_jdoc_t *doc, bool changes_state, bool transport_failed, bool sent,
                        int http_status, int64_t retry_after_ms, cb_venue_error_t *err)
@@ -167,8 +183,8 @@ cb_kraken_classify_doc(const cb_jdoc_t *doc, bool changes_state, bool transport_
             continue;
         }
         char text[CB_VERR_MESSAGE_MAX];
-        int tl = cb_jtok_string(doc, i, text, sizeof text);
-        if (tl <= 0 || text[0] != 'E') {
+        size_t tl = s_err_text(doc, i, text, sizeof text);
+        if (tl == 0 || text[0] != 'E') {
             continue; /* warnings ("W...") and undecodable text are not errors */
         }
         if (first < 0) {
@@ -180,7 +196,7 @@ cb_kraken_classify_doc(const cb_jdoc_t *doc, bool changes_state, bool transport_
             mlen += 2;
             room -= 2;
         }
-        size_t take = (size_t) tl < room ? (size_t) tl : room;
+        size_t take = tl < room ? tl : room;
         memcpy(message + mlen, text, take);
         mlen += take;
     }
@@ -193,8 +209,7 @@ cb_kraken_classify_doc(const cb_jdoc_t *doc, bool changes_state, bool transport_
         return s_by_status(changes_state, http_status, doc, retry_after_ms, err);
     }
     char code[CB_VERR_MESSAGE_MAX];
-    int cl = cb_jtok_string(doc, first, code, sizeof code);
-    size_t clen = cl > 0 ? (size_t) cl : 0;
+    size_t clen = s_err_text(doc, first, code, sizeof code);
     cb_verr_class_t cls = cb_kraken_error_class(code, clen, changes_state);
     cb_verr_set(err, cls, http_status, code, message, mlen);
     if (cls == CB_VERR_RATE_LIMIT) {
