@@ -194,20 +194,37 @@ s_ticker(cb_md_parser_t *p, const s_root_t *r, cb_md_emit_fn emit, void *ctx)
                 if (s_exch_ts(doc, v, &ts) == 0) {
                     CB_PROTO_SET(t, tick, exch_ts, ts);
                 }
-            } else if (key.len >= 3 && key.len <= 7 &&
-                       cb_jtok_decimal(doc, v, &d) == 0) {
-                if (cb_str_eq_cstr(key, "bid")) {
+            } else {
+                /* Only the fields kept are read (vwap, low, high, change are not). */
+                int field = cb_str_eq_cstr(key, "bid")       ? CB_F_tick_bid
+                            : cb_str_eq_cstr(key, "bid_qty") ? CB_F_tick_bid_qty
+                            : cb_str_eq_cstr(key, "ask")     ? CB_F_tick_ask
+                            : cb_str_eq_cstr(key, "ask_qty") ? CB_F_tick_ask_qty
+                            : cb_str_eq_cstr(key, "last")    ? CB_F_tick_last
+                            : cb_str_eq_cstr(key, "volume")  ? CB_F_tick_volume
+                                                             : -1;
+                if (field < 0 || cb_jtok_decimal(doc, v, &d) != 0) {
+                    continue;
+                }
+                switch (field) {
+                case CB_F_tick_bid:
                     CB_PROTO_SET(t, tick, bid, d);
-                } else if (cb_str_eq_cstr(key, "bid_qty")) {
+                    break;
+                case CB_F_tick_bid_qty:
                     CB_PROTO_SET(t, tick, bid_qty, d);
-                } else if (cb_str_eq_cstr(key, "ask")) {
+                    break;
+                case CB_F_tick_ask:
                     CB_PROTO_SET(t, tick, ask, d);
-                } else if (cb_str_eq_cstr(key, "ask_qty")) {
+                    break;
+                case CB_F_tick_ask_qty:
                     CB_PROTO_SET(t, tick, ask_qty, d);
-                } else if (cb_str_eq_cstr(key, "last")) {
+                    break;
+                case CB_F_tick_last:
                     CB_PROTO_SET(t, tick, last, d);
-                } else if (cb_str_eq_cstr(key, "volume")) {
+                    break;
+                default:
                     CB_PROTO_SET(t, tick, volume, d);
+                    break;
                 }
             }
         }
@@ -403,7 +420,10 @@ s_candle_item(const cb_jdoc_t *doc, int item, cb_candle_t *c)
             if (cb_jtok_u64(doc, v, &u64) == 0) {
                 CB_PROTO_SET(c, candle, trades, u64);
             }
-        } else if (cb_jtok_decimal(doc, v, &d) == 0) {
+        } else if ((cb_str_eq_cstr(key, "open") || cb_str_eq_cstr(key, "high") ||
+                    cb_str_eq_cstr(key, "low") || cb_str_eq_cstr(key, "close") ||
+                    cb_str_eq_cstr(key, "volume")) &&
+                   cb_jtok_decimal(doc, v, &d) == 0) {
             if (cb_str_eq_cstr(key, "open")) {
                 CB_PROTO_SET(c, candle, open, d);
             } else if (cb_str_eq_cstr(key, "high")) {
