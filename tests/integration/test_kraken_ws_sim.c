@@ -55,6 +55,7 @@ typedef struct {
     int books;      /* book messages applied */
     int ticks;
     int trades;
+    int candles;
     int subscribed;
     int errors;
     int other;
@@ -87,6 +88,10 @@ s_emit(void *ctx, const cb_md_msg_t *m)
     case CB_MD_TRADES:
         assert_true(m->count > 0);
         c->trades++;
+        return 0;
+    case CB_MD_CANDLES:
+        assert_true(m->count > 0 && CB_PROTO_HAS(&m->candles[0], candle, interval));
+        c->candles++;
         return 0;
     case CB_MD_SUBSCRIBED:
         c->subscribed++;
@@ -221,16 +226,16 @@ test_books_and_resync(void **state)
     snprintf(path, sizeof path, "%s", slash);
     cbh_ws_t *ws = cbh_simws_open(path);
     const cb_instrument_t *ins[2] = {btc, eth};
-    cb_ws_channels_t ch = {.ticker = true, .trades = true, .book_depth = 10};
+    cb_ws_channels_t ch = {.ticker = true, .trades = true, .book_depth = 10, .ohlc_interval_s = 60};
     s_sub_args_t sub = {ins, 2, &ch};
     s_send_all(ws, s_next_sub, &sub);
 
     /* ~1000 book messages: every checksum agrees. */
     int read = s_pump(ws, &p, &c, 20000, s_thousand_books);
-    printf("read %d messages: %d books, %d ticks, %d trade batches, %d acks\n", read, c.books,
-           c.ticks, c.trades, c.subscribed);
+    printf("read %d messages: %d books, %d ticks, %d trade batches, %d candle batches, %d acks\n",
+           read, c.books, c.ticks, c.trades, c.candles, c.subscribed);
     assert_true(c.books >= 1000);
-    assert_true(c.subscribed >= 3);
+    assert_true(c.subscribed >= 8 && c.candles > 0);
     assert_int_equal(c.errors, 0);
     for (int i = 0; i < 2; i++) {
         assert_int_equal(c.sym[i].conflicts, 0);
