@@ -1,4 +1,4 @@
-/* test_kraken_ws_sim.c - the Kraken dialect against venue-sim's /kraken/ws/v2: instruments over REST, books kept by checksum, a corrupted checksum resyncs one symbol only */
+/* test_kraken_ws_sim.c - the Kraken dialect against venue-sim: public REST replies parsed, /kraken/ws/v2 books kept by checksum, a corrupted checksum resyncs one symbol only */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -291,10 +291,104 @@ test_books_and_resync(void **state)
     cb_buf_fini(&body);
 }
 
+/* ---- public REST through the dialect ---- */
+
+typedef struct {
+    int items;
+    cb_md_type_t type;
+    size_t count;
+    char native[40];
+    bool last_open;  /* OHLC: the last candle is not closed */
+} s_rest_seen_t;
+
+static int
+s_rest_emit(void *ctx, const cb_md_msg_t *m)
+{
+    s_rest_seen_t *s = ctx;
+    s->items++;
+    s->type = m->type;
+    snprintf(s->native, sizeof s->native, "%.*s", (int) m->native.len,
+             m->native.ptr != NULL ? m->native.ptr : "");
+    if (m->type == CB_MD_BOOK) {
+        s->count = m->book.bids.count + m->book.asks.count;
+    } else {
+        s->count = m->count;
+    }
+    if (m->type == CB_MD_CANDLES && m->count > 0) {
+        s->last_open = !m->candles[m->count - 1].closed && (m->count == 1 || m->candles[0].closed);
+    }
+    return 0;
+}
+
+static void
+s_rest(const cb_venue_cfg_t *v, cb_rest_op_t op, const cb_rest_args_t *a, cb_md_parser_t *p,
+       s_rest_seen_t *seen)
+{
+    char url[256];
+    cb_buf_t body = {0};
+    cb_venue_error_t err;
+    assert_int_equal(cb_kraken_ops.rest_url(v, op, a, url, sizeof url), 0);
+    long status = s_get(url, &body);
+    memset(seen, 0, sizeof(*seen));
+    int rc = cb_kraken_ops.rest_parse(p, op, a, (int) status, body.data, body.len, NULL, s_rest_emit,
+                                      seen, &err);
+    if (rc != 0) {
+        fail_msg("%s: %d (%s) on %.300s", url, rc, err.message, body.data);
+    }
+    cb_buf_fini(&body);
+}
+
+static void
+test_public_rest(void **state)
+{
+    (void) state;
+    cb_venue_cfg_t v = {.name = "sim-kraken", .dialect = CB_DIALECT_KRAKEN};
+    snprintf(v.rest_base, sizeof v.rest_base, "http://127.0.0.1:%d/kraken", cbh_simws_port());
+    cb_md_parser_t p = {0};
+    s_rest_seen_t seen;
+    s_rest(&v, CB_REST_TIME, NULL, &p, &seen);
+    assert_int_equal(seen.type, CB_MD_TIME);
+    /* Asked by altname, answered under the pair id. */
+    cb_instrument_t alt = {.symbol = "BTC-USD", .native = "XBTUSD", .ws_name = "BTC/USD"};
+    cb_rest_args_t a = {.ins = &alt};
+    s_rest(&v, CB_REST_TICKER, &a, &p, &seen);
+    assert_int_equal(seen.type, CB_MD_TICK);
+    assert_string_equal(seen.native, "XXBTZUSD");
+    a.limit = 5;
+    s_rest(&v, CB_REST_BOOK, &a, &p, &seen);
+    assert_int_equal(seen.type, CB_MD_BOOK);
+    assert_true(seen.count > 0 && seen.count <= 10);
+    a.limit = 0;
+    s_rest(&v, CB_REST_TRADES, &a, &p, &seen);
+    assert_int_equal(seen.type, CB_MD_TRADES);
+    assert_true(seen.count > 0);
+    a.interval_s = 60;
+    s_rest(&v, CB_REST_OHLC, &a, &p, &seen);
+    assert_int_equal(seen.type, CB_MD_CANDLES);
+    assert_true(seen.count > 0 && seen.last_open);
+    printf("sim public REST: Time, Ticker, Depth, Trades, OHLC (%zu candles) parsed\n", seen.count);
+    /* An unknown pair: the venue's error, classified. */
+    cb_instrument_t nope = {.symbol = "NOPE-USD", .native = "NOPEUSD"};
+    a.ins = &nope;
+    char url[256];
+    cb_buf_t body = {0};
+    cb_venue_error_t err;
+    assert_int_equal(cb_kraken_ops.rest_url(&v, CB_REST_TICKER, &a, url, sizeof url), 0);
+    long status = s_get(url, &body);
+    assert_int_equal(cb_kraken_ops.rest_parse(&p, CB_REST_TICKER, &a, (int) status, body.data,
+                                              body.len, NULL, s_rest_emit, &seen, &err),
+                     CB_E_NOT_FOUND);
+    assert_int_equal(err.cls, CB_VERR_UNKNOWN_SYMBOL);
+    assert_string_equal(err.venue_code, "EQuery:Unknown asset pair");
+    cb_buf_fini(&body);
+    cb_md_parser_fini(&p);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_public_rest),
         cmocka_unit_test(test_books_and_resync),
     };
     return cmocka_run_group_tests_name("kraken_ws_sim", tests, cbh_simws_setup, cbh_simws_teardown);
