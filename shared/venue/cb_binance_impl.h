@@ -26,6 +26,19 @@ int
 cb_binance_ws_parse(cb_md_parser_t *p, const char *data, size_t len, cb_md_emit_fn emit,
                     void *ctx);
 
+/* The general stream parser (a token tree; every documented message). */
+int
+cb_binance_ws_parse_doc(cb_md_parser_t *p, const char *data, size_t len, cb_md_emit_fn emit,
+                        void *ctx);
+
+/* The fast path for bookTicker, trade, aggTrade and depthUpdate in their
+ * usual compact shape: *handled true when it emitted (the result is then
+ * what emit returned); false when the general parser must decide (nothing
+ * emitted). It emits exactly what cb_binance_ws_parse_doc would. */
+int
+cb_binance_ws_fast(cb_md_parser_t *p, const char *data, size_t len, cb_md_emit_fn emit, void *ctx,
+                   bool *handled);
+
 int
 cb_binance_classify(const cb_venue_req_t *req, bool transport_failed, bool sent, int http_status,
                     const char *body, size_t len, int64_t retry_after_ms, cb_venue_error_t *err);

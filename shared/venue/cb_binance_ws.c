@@ -335,6 +335,18 @@ cb_binance_ws_parse(cb_md_parser_t *p, const char *data, size_t len, cb_md_emit_
     if (p == NULL || data == NULL || emit == NULL) {
         return CB_E_PARSE;
     }
+    bool handled;
+    int rc = cb_binance_ws_fast(p, data, len, emit, ctx, &handled);
+    return handled ? rc : cb_binance_ws_parse_doc(p, data, len, emit, ctx);
+}
+
+int
+cb_binance_ws_parse_doc(cb_md_parser_t *p, const char *data, size_t len, cb_md_emit_fn emit,
+                        void *ctx)
+{
+    if (p == NULL || data == NULL || emit == NULL) {
+        return CB_E_PARSE;
+    }
     int rc = cb_jdoc_parse(&p->doc, data, len);
     if (rc != 0) {
         return rc;

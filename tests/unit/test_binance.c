@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "cb_binance.h"
+#include "cb_binance_impl.h"
 #include "cb_error.h"
 
 /* ---- fixtures: the examples of binance-spot-api-docs (rest-api.md,
@@ -866,6 +867,124 @@ test_ws_hostile(void **state)
     cb_md_parser_fini(&p);
 }
 
+/* One emitted message as text, every field and decimal representation. */
+static void
+s_dec_text(cb_buf_t *b, const char *name, cb_decimal_t d)
+{
+    char buf[CB_DECIMAL_STR_MAX];
+    cb_decimal_format(d, buf, sizeof buf);
+    cb_buf_appendf(b, " %s=%s/%u", name, buf, d.scale);
+}
+
+static int
+s_describe(void *ctx, const cb_md_msg_t *m)
+{
+    cb_buf_t *b = ctx;
+    cb_buf_appendf(b, "type=%d native=%.*s req=%lld U=%llu pu=%llu n=%zu", (int) m->type,
+                   (int) m->native.len, m->native.ptr != NULL ? m->native.ptr : "",
+                   (long long) m->req_id, (unsigned long long) m->first_update_id,
+                   (unsigned long long) m->prev_update_id, m->count);
+    if (m->type == CB_MD_TICK) {
+        cb_buf_appendf(b, " present=%llx ts=%lld", (unsigned long long) m->tick.present,
+                       (long long) m->tick.exch_ts);
+        s_dec_text(b, "bid", m->tick.bid);
+        s_dec_text(b, "bq", m->tick.bid_qty);
+        s_dec_text(b, "ask", m->tick.ask);
+        s_dec_text(b, "aq", m->tick.ask_qty);
+    } else if (m->type == CB_MD_TRADES) {
+        const cb_trade_t *t = &m->trades[0];
+        cb_buf_appendf(b, " present=%llx ts=%lld side=%.*s id=%.*s",
+                       (unsigned long long) t->present, (long long) t->exch_ts, (int) t->side.len,
+                       t->side.ptr, (int) t->trade_id.len, t->trade_id.ptr != NULL ? t->trade_id.ptr : "");
+        s_dec_text(b, "p", t->price);
+        s_dec_text(b, "q", t->qty);
+    } else if (m->type == CB_MD_BOOK) {
+        cb_buf_appendf(b, " present=%llx snap=%d u=%llu ts=%lld nb=%u na=%u",
+                       (unsigned long long) m->book.present, m->book.snapshot,
+                       (unsigned long long) m->book.update_id, (long long) m->book.exch_ts,
+                       m->book.bids.count, m->book.asks.count);
+        for (uint32_t k = 0; k < m->book.bids.count; k++) {
+            s_dec_text(b, "bp", m->book.bids.items[k].price);
+            s_dec_text(b, "bq", m->book.bids.items[k].qty);
+        }
+        for (uint32_t k = 0; k < m->book.asks.count; k++) {
+            s_dec_text(b, "ap", m->book.asks.items[k].price);
+            s_dec_text(b, "aq", m->book.asks.items[k].qty);
+        }
+    }
+    cb_buf_append_str(b, ";");
+    return 0;
+}
+
+/* The fast path emits what the general parser emits, and steps aside
+ * (emitting nothing) for everything else. */
+static void
+test_ws_fast_path_matches(void **state)
+{
+    (void) state;
+    static const struct {
+        const char *text;
+        bool fast;
+    } rows[] = {
+        {k_ws_book_ticker, true},
+        {k_ws_trade, true},
+        {k_ws_depth, true},
+        {k_ws_agg, true},
+        {"{\"stream\":\"bnbbtc@trade\",\"data\":{\"e\":\"trade\",\"E\":5,\"s\":\"BNBBTC\",\"t\":"
+         "\"77\",\"p\":1.5,\"q\":\"2.50\",\"T\":-0,\"m\":false}}",
+         true},
+        {" {\"e\" : \"depthUpdate\", \"E\":1, \"s\":\"X\", \"U\":1, \"u\":2, \"pu\":0, \"b\":[ "
+         "[\"1.5\" , \"0\"] ], \"a\":[] } ",
+         true},
+        {"{\"e\":\"bookTicker\",\"u\":1,\"s\":\"BTCUSDT\",\"b\":\"1\",\"B\":\"2\",\"a\":\"3\","
+         "\"A\":\"4\",\"T\":1e3}",
+         true},
+        {"{\"e\":\"trade\",\"e\":\"kline\",\"s\":\"X\",\"t\":1,\"p\":\"1\",\"q\":\"1\",\"T\":"
+         "\"12\",\"m\":true}",
+         true}, /* a repeated key: the first counts */
+        /* Left to the general parser. */
+        {k_ws_kline, false},
+        {k_ws_partial, false},
+        {k_ws_sub_ok, false},
+        {k_ws_err_nested, false},
+        {"{\"e\":\"trade\",\"s\":\"X\",\"t\":1,\"p\":\"1\",\"q\":\"1\",\"T\":1,\"m\":tru}", false},
+        {"{\"e\":\"tr\\u0061de\",\"s\":\"X\",\"t\":1,\"p\":\"1\",\"q\":\"1\",\"m\":true}", false},
+        {"{\"e\":\"trade\",\"s\":\"X\",\"t\":1,\"p\":\"1\",\"q\":\"1\",\"m\":true,\"x\":{}}", false},
+        {"{\"e\":\"depthUpdate\",\"s\":\"X\",\"U\":1,\"u\":2,\"b\":[[\"1\",\"1\",\"x\"]],\"a\":[]}",
+         false},
+        {"{\"stream\":\"x\",\"data\":{\"u\":1,\"s\":\"X\",\"b\":\"1\",\"B\":\"1\",\"a\":\"1\","
+         "\"A\":\"1\"},\"id\":1}",
+         false},
+    };
+    cb_md_parser_t pf, pd;
+    memset(&pf, 0, sizeof pf);
+    memset(&pd, 0, sizeof pd);
+    for (size_t k = 0; k < sizeof rows / sizeof rows[0]; k++) {
+        cb_buf_t a, b;
+        cb_buf_init(&a);
+        cb_buf_init(&b);
+        bool handled;
+        size_t len = strlen(rows[k].text);
+        int rc = cb_binance_ws_fast(&pf, rows[k].text, len, s_describe, &a, &handled);
+        if (handled != rows[k].fast) {
+            fail_msg("row %zu: fast path %s", k, handled ? "took it" : "stepped aside");
+        }
+        if (handled) {
+            assert_int_equal(rc, 0);
+            assert_int_equal(cb_binance_ws_parse_doc(&pd, rows[k].text, len, s_describe, &b), 0);
+            if (strcmp(a.data, b.data) != 0) {
+                fail_msg("row %zu:\nfast %s\ndoc  %s", k, a.data, b.data);
+            }
+        } else {
+            assert_int_equal(a.len, 0);
+        }
+        cb_buf_fini(&a);
+        cb_buf_fini(&b);
+    }
+    cb_md_parser_fini(&pf);
+    cb_md_parser_fini(&pd);
+}
+
 static int
 s_nothing(void *ctx, const cb_md_msg_t *msg)
 {
@@ -931,6 +1050,7 @@ main(void)
         cmocka_unit_test(test_classify),
         cmocka_unit_test(test_ws_messages),
         cmocka_unit_test(test_ws_hostile),
+        cmocka_unit_test(test_ws_fast_path_matches),
         cmocka_unit_test(test_ws_speed),
     };
     return cmocka_run_group_tests_name("binance", tests, NULL, NULL);
