@@ -1,4 +1,4 @@
-/* cb_binance.c - the Binance spot dialect: its table, stream URLs and the helpers its parsers share */
+/* cb_binance.c - the Binance spot dialect: its table, stream URLs, helpers its parsers share */
 #include "cb_binance.h"
 
 #include <stdarg.h>
@@ -16,7 +16,7 @@ static const struct {
     int seconds;
     const char *name;
 } s_intervals[] = {
-    {60, "1m"}, {300, "5m"}, {900, "15m"}, {1800, "30m"},
+    {60, "1m"},   {300, "5m"},   {900, "15m"},  {1800, "30m"},
     {3600, "1h"}, {14400, "4h"}, {86400, "1d"}, {604800, "1w"},
 };
 
@@ -266,8 +266,8 @@ cb_binance_selftest(void)
     ok = ok && cb_binance_ws_parse(&p, bt, sizeof(bt) - 1, s_count_emit, &n) == 0 && n == 1;
     cb_venue_error_t err;
     static const char e[] = "{\"code\":-1121,\"msg\":\"Invalid symbol.\"}";
-    ok = ok && cb_binance_classify(NULL, false, true, 400, e, sizeof(e) - 1, 0, &err) ==
-                   CB_E_NOT_FOUND &&
+    ok = ok &&
+         cb_binance_classify(NULL, false, true, 400, e, sizeof(e) - 1, 0, &err) == CB_E_NOT_FOUND &&
          err.cls == CB_VERR_UNKNOWN_SYMBOL;
     cb_md_parser_fini(&p);
     return ok ? 0 : CB_E_INTERNAL;

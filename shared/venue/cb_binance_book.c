@@ -1,4 +1,4 @@
-/* cb_binance_book.c - one symbol's Binance local order book, kept by the documented diff-depth + REST snapshot procedure */
+/* cb_binance_book.c - one symbol's Binance local book: diff depth + REST snapshot, as documented */
 #include "cb_binance_book.h"
 
 #include <stdlib.h>
@@ -162,7 +162,8 @@ s_valid(const cb_md_msg_t *msg, bool snapshot)
 {
     return msg != NULL && msg->type == CB_MD_BOOK && CB_PROTO_HAS(&msg->book, book, update_id) &&
            msg->book.snapshot == snapshot &&
-           (snapshot || (msg->first_update_id > 0 && msg->first_update_id <= msg->book.update_id)) &&
+           (snapshot ||
+            (msg->first_update_id > 0 && msg->first_update_id <= msg->book.update_id)) &&
            (msg->book.bids.count == 0 || msg->book.bids.items != NULL) &&
            (msg->book.asks.count == 0 || msg->book.asks.items != NULL);
 }
@@ -202,8 +203,8 @@ cb_binance_book_on_diff(cb_binance_book_t *b, const cb_md_msg_t *msg)
     if (!s_in_sequence(b, first, b->book.update_id)) {
         return s_gap(b, msg);
     }
-    rc = s_apply_levels(&b->book, msg->book.bids.items, msg->book.bids.count,
-                        msg->book.asks.items, msg->book.asks.count);
+    rc = s_apply_levels(&b->book, msg->book.bids.items, msg->book.bids.count, msg->book.asks.items,
+                        msg->book.asks.count);
     if (rc != 0) {
         /* Half applied: the book is no longer the venue's. */
         cb_binance_book_reset(b);

@@ -1,4 +1,4 @@
-/* cb_binance_error.c - Binance error replies ({"code":-1121,"msg":"Invalid symbol."}, HTTP status) in coinbus error classes */
+/* cb_binance_error.c - Binance error replies and HTTP statuses in coinbus venue error classes */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -88,7 +88,8 @@ cb_binance_classify_doc(const cb_jdoc_t *doc, bool changes_state, int http_statu
         /* 429: a limit was broken; 418: the IP is banned for going on. Both
          * refused the request and carry Retry-After. */
         cls = CB_VERR_RATE_LIMIT;
-    } else if (changes_state && (http_status >= 500 || (has_code && s_code_unknown_outcome(code)))) {
+    } else if (changes_state &&
+               (http_status >= 500 || (has_code && s_code_unknown_outcome(code)))) {
         /* "5XX ... is NOT a failure ... execution status is UNKNOWN". */
         cls = CB_VERR_UNKNOWN_OUTCOME;
     } else if (http_status >= 500) {
@@ -118,8 +119,7 @@ cb_binance_classify(const cb_venue_req_t *req, bool transport_failed, bool sent,
 {
     bool changes_state = req != NULL && req->changes_state;
     if (transport_failed) {
-        cb_verr_class_t cls = sent && changes_state ? CB_VERR_UNKNOWN_OUTCOME
-                                                    : CB_VERR_UNAVAILABLE;
+        cb_verr_class_t cls = sent && changes_state ? CB_VERR_UNKNOWN_OUTCOME : CB_VERR_UNAVAILABLE;
         const char *why = sent ? "no reply after the request was sent" : "the request was not sent";
         cb_verr_set(err, cls, 0, "", why, strlen(why));
         return cb_verr_code(cls);

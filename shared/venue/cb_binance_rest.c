@@ -1,4 +1,4 @@
-/* cb_binance_rest.c - Binance public REST: request URLs and their replies (time, exchangeInfo, 24hr ticker, klines, depth, trades) */
+/* cb_binance_rest.c - Binance public REST: request URLs and their replies */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -61,8 +61,8 @@ s_limit(int limit, int max)
 }
 
 int
-cb_binance_rest_url(const cb_venue_cfg_t *v, cb_rest_op_t op, const cb_rest_args_t *args,
-                    char *url, size_t size)
+cb_binance_rest_url(const cb_venue_cfg_t *v, cb_rest_op_t op, const cb_rest_args_t *args, char *url,
+                    size_t size)
 {
     if (v == NULL || url == NULL || size == 0) {
         return CB_E_BAD_REQUEST;
@@ -195,7 +195,8 @@ s_instrument(const cb_jdoc_t *doc, int s, cb_instrument_t *in)
                 sizeof(in->native_quote))) {
         return false;
     }
-    if (cb_asset_unify(CB_DIALECT_BINANCE, in->native_base, strlen(in->native_base), in->base) != 0 ||
+    if (cb_asset_unify(CB_DIALECT_BINANCE, in->native_base, strlen(in->native_base), in->base) !=
+            0 ||
         cb_asset_unify(CB_DIALECT_BINANCE, in->native_quote, strlen(in->native_quote), in->quote) !=
             0) {
         return false;
@@ -269,8 +270,7 @@ s_instruments(cb_md_parser_t *p, cb_instruments_t *list)
 
 /* One 24hr ticker object (FULL; MINI has no bid/ask and is refused). */
 static int
-s_ticker_one(const cb_jdoc_t *doc, int t, const cb_rest_args_t *args, cb_md_emit_fn emit,
-             void *ctx)
+s_ticker_one(const cb_jdoc_t *doc, int t, const cb_rest_args_t *args, cb_md_emit_fn emit, void *ctx)
 {
     cb_md_msg_t msg;
     cb_md_msg_init(&msg, CB_MD_TICK);
@@ -517,7 +517,8 @@ cb_binance_rest_parse(cb_md_parser_t *p, cb_rest_op_t op, const cb_rest_args_t *
         return cb_binance_classify_doc(&p->doc, false, http_status, 0, err);
     }
     if (rc != 0) {
-        return s_bad_reply(err, http_status, rc == CB_E_TOO_BIG ? "reply too large" : "reply is not JSON");
+        return s_bad_reply(err, http_status,
+                           rc == CB_E_TOO_BIG ? "reply too large" : "reply is not JSON");
     }
     switch (op) {
     case CB_REST_TIME:

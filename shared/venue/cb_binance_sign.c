@@ -1,4 +1,4 @@
-/* cb_binance_sign.c - Binance SIGNED requests: HMAC-SHA256 over query string + body, X-MBX-APIKEY */
+/* cb_binance_sign.c - Binance SIGNED requests: HMAC-SHA256 of query string + body, X-MBX-APIKEY */
 #include "cb_binance.h"
 
 #include <inttypes.h>
@@ -135,8 +135,7 @@ cb_binance_signed_req(const cb_venue_cfg_t *v, const char *method, const char *p
                             recv_window_ms);
     }
     if (rc == 0) {
-        rc = cb_buf_appendf(&total, "%stimestamp=%" PRId64, total.len > 0 ? "&" : "",
-                            timestamp_ms);
+        rc = cb_buf_appendf(&total, "%stimestamp=%" PRId64, total.len > 0 ? "&" : "", timestamp_ms);
     }
     char sig[65];
     if (rc == 0) {
@@ -147,10 +146,10 @@ cb_binance_signed_req(const cb_venue_cfg_t *v, const char *method, const char *p
     }
     if (rc == 0) {
         size_t base = strnlen(v->rest_base, sizeof(v->rest_base));
-        int w = in_body ? snprintf(out->url, sizeof(out->url), "%.*s%s", (int) base, v->rest_base,
-                                   path)
-                        : snprintf(out->url, sizeof(out->url), "%.*s%s?%s", (int) base,
-                                   v->rest_base, path, total.data);
+        int w = in_body
+                    ? snprintf(out->url, sizeof(out->url), "%.*s%s", (int) base, v->rest_base, path)
+                    : snprintf(out->url, sizeof(out->url), "%.*s%s?%s", (int) base, v->rest_base,
+                               path, total.data);
         if (w < 0 || (size_t) w >= sizeof(out->url)) {
             rc = CB_E_TOO_BIG;
         }

@@ -1,4 +1,4 @@
-/* cb_binance_ws.c - Binance market streams: bookTicker, trade, aggTrade, depthUpdate, kline, partial depth, 24hrTicker, control replies */
+/* cb_binance_ws.c - Binance market streams and control replies, read from a token tree */
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -28,24 +28,59 @@ s_keys_scan(const cb_jdoc_t *doc, int obj, s_keys_t *kx)
             slot = NULL;
         } else if (len == 1) {
             switch (s[0]) {
-            case 'e': slot = &kx->e; break;
-            case 'E': slot = &kx->E; break;
-            case 's': slot = &kx->s; break;
-            case 't': slot = &kx->t; break;
-            case 'p': slot = &kx->p; break;
-            case 'q': slot = &kx->q; break;
-            case 'T': slot = &kx->T; break;
-            case 'm': slot = &kx->m; break;
-            case 'U': slot = &kx->U; break;
-            case 'u': slot = &kx->u; break;
-            case 'b': slot = &kx->b; break;
-            case 'a': slot = &kx->a; break;
-            case 'B': slot = &kx->B; break;
-            case 'A': slot = &kx->A; break;
-            case 'k': slot = &kx->k; break;
-            case 'c': slot = &kx->c; break;
-            case 'v': slot = &kx->v; break;
-            default: break;
+            case 'e':
+                slot = &kx->e;
+                break;
+            case 'E':
+                slot = &kx->E;
+                break;
+            case 's':
+                slot = &kx->s;
+                break;
+            case 't':
+                slot = &kx->t;
+                break;
+            case 'p':
+                slot = &kx->p;
+                break;
+            case 'q':
+                slot = &kx->q;
+                break;
+            case 'T':
+                slot = &kx->T;
+                break;
+            case 'm':
+                slot = &kx->m;
+                break;
+            case 'U':
+                slot = &kx->U;
+                break;
+            case 'u':
+                slot = &kx->u;
+                break;
+            case 'b':
+                slot = &kx->b;
+                break;
+            case 'a':
+                slot = &kx->a;
+                break;
+            case 'B':
+                slot = &kx->B;
+                break;
+            case 'A':
+                slot = &kx->A;
+                break;
+            case 'k':
+                slot = &kx->k;
+                break;
+            case 'c':
+                slot = &kx->c;
+                break;
+            case 'v':
+                slot = &kx->v;
+                break;
+            default:
+                break;
             }
         } else {
             static const struct {
@@ -65,7 +100,8 @@ s_keys_scan(const cb_jdoc_t *doc, int obj, s_keys_t *kx)
                 {"error", offsetof(s_keys_t, error)},
             };
             for (size_t j = 0; j < sizeof(longer) / sizeof(longer[0]); j++) {
-                if (strlen(longer[j].name) == (size_t) len && memcmp(longer[j].name, s, (size_t) len) == 0) {
+                if (strlen(longer[j].name) == (size_t) len &&
+                    memcmp(longer[j].name, s, (size_t) len) == 0) {
                     slot = (int *) ((char *) kx + longer[j].off);
                     break;
                 }
@@ -360,7 +396,8 @@ cb_binance_ws_parse_doc(cb_md_parser_t *p, const char *data, size_t len, cb_md_e
     int stream = -1;
     if (kx.stream >= 0 && kx.data >= 0) {
         /* Combined stream: {"stream":"<name>","data":<payload>}. */
-        if (cb_jtok_type(doc, kx.data) != CB_JT_OBJECT || cb_jtok_type(doc, kx.stream) != CB_JT_STRING) {
+        if (cb_jtok_type(doc, kx.data) != CB_JT_OBJECT ||
+            cb_jtok_type(doc, kx.stream) != CB_JT_STRING) {
             return CB_E_PARSE;
         }
         stream = kx.stream;
@@ -373,8 +410,8 @@ cb_binance_ws_parse_doc(cb_md_parser_t *p, const char *data, size_t len, cb_md_e
         cb_md_msg_init(&msg, CB_MD_SUBSCRIBED);
         msg.req_id = s_req_id(doc, kx.id);
         return emit(ctx, &msg);
-    } else if (kx.e < 0 && (cb_jtok_type(doc, kx.error) == CB_JT_OBJECT ||
-                            (kx.code >= 0 && kx.msg >= 0))) {
+    } else if (kx.e < 0 &&
+               (cb_jtok_type(doc, kx.error) == CB_JT_OBJECT || (kx.code >= 0 && kx.msg >= 0))) {
         return s_error(p, &kx, emit, ctx);
     }
     if (kx.e < 0) {

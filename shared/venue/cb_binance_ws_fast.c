@@ -1,4 +1,4 @@
-/* cb_binance_ws_fast.c - one pass over the hot Binance stream payloads (bookTicker, trade, aggTrade, depthUpdate) without a token tree */
+/* cb_binance_ws_fast.c - one pass over the hot Binance stream payloads, without a token tree */
 #include <string.h>
 
 #include "cb_binance_impl.h"
@@ -18,7 +18,7 @@
 typedef struct {
     const char *ptr;
     size_t len;
-    char kind; /* 0 absent, 's' string, 'p' primitive, 'a' level array */
+    char kind;  /* 0 absent, 's' string, 'p' primitive, 'a' level array */
     size_t off; /* 'a': first level in the scratch */
     size_t n;   /* 'a': levels */
 } s_val_t;
@@ -205,20 +205,34 @@ s_key_slot(const char *k, size_t len)
 {
     if (len == 1) {
         switch (k[0]) {
-        case 'e': return K_e;
-        case 'E': return K_E;
-        case 's': return K_s;
-        case 't': return K_t;
-        case 'p': return K_p;
-        case 'q': return K_q;
-        case 'T': return K_T;
-        case 'm': return K_m;
-        case 'U': return K_U;
-        case 'u': return K_u;
-        case 'b': return K_b;
-        case 'a': return K_a;
-        case 'B': return K_B;
-        case 'A': return K_A;
+        case 'e':
+            return K_e;
+        case 'E':
+            return K_E;
+        case 's':
+            return K_s;
+        case 't':
+            return K_t;
+        case 'p':
+            return K_p;
+        case 'q':
+            return K_q;
+        case 'T':
+            return K_T;
+        case 'm':
+            return K_m;
+        case 'U':
+            return K_U;
+        case 'u':
+            return K_u;
+        case 'b':
+            return K_b;
+        case 'a':
+            return K_a;
+        case 'B':
+            return K_B;
+        case 'A':
+            return K_A;
         case 'k':
         case 'c':
         case 'v':
@@ -230,8 +244,8 @@ s_key_slot(const char *k, size_t len)
     if (len == 2 && k[0] == 'p' && k[1] == 'u') {
         return K_pu;
     }
-    static const char *const special[] = {"stream", "data", "result", "id", "code", "msg",
-                                          "error", "lastUpdateId", "bids", "asks"};
+    static const char *const special[] = {"stream", "data",  "result",       "id",   "code",
+                                          "msg",    "error", "lastUpdateId", "bids", "asks"};
     for (size_t j = 0; j < sizeof(special) / sizeof(special[0]); j++) {
         if (strlen(special[j]) == len && memcmp(special[j], k, len) == 0) {
             return -2;
@@ -400,8 +414,9 @@ s_trade(s_scan_t *s, int id_slot, cb_md_msg_t *msg)
     cb_decimal_t price, qty;
     const s_val_t *m = &s->v[K_m];
     if (!s_native(&s->v[K_s], msg) || !s_dec(&s->v[K_p], &price) || !s_dec(&s->v[K_q], &qty) ||
-        m->kind != 'p' || !((m->len == 4 && memcmp(m->ptr, "true", 4) == 0) ||
-                             (m->len == 5 && memcmp(m->ptr, "false", 5) == 0)) ||
+        m->kind != 'p' ||
+        !((m->len == 4 && memcmp(m->ptr, "true", 4) == 0) ||
+          (m->len == 5 && memcmp(m->ptr, "false", 5) == 0)) ||
         cb_decimal_sign(price) <= 0 || cb_decimal_sign(qty) < 0 ||
         cb_md_reserve_trades(s->mp, 1) != 0) {
         return false;

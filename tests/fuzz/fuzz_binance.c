@@ -1,4 +1,4 @@
-/* fuzz_binance.c - libFuzzer: the Binance dialect's rest_parse (every op), ws_parse and classify on any bytes */
+/* fuzz_binance.c - libFuzzer: Binance rest_parse (every op), ws_parse, classify on any bytes */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,9 +88,9 @@ s_same(const s_copy_t *a, const s_copy_t *b)
     if (x->type == CB_MD_BOOK) {
         const cb_book_t *t = &x->book;
         const cb_book_t *u = &y->book;
-        if (t->present != u->present || t->snapshot != u->snapshot || t->update_id != u->update_id ||
-            t->exch_ts != u->exch_ts || t->bids.count != u->bids.count ||
-            t->asks.count != u->asks.count) {
+        if (t->present != u->present || t->snapshot != u->snapshot ||
+            t->update_id != u->update_id || t->exch_ts != u->exch_ts ||
+            t->bids.count != u->bids.count || t->asks.count != u->asks.count) {
             return false;
         }
         for (uint32_t k = 0; k < t->bids.count && k < 64; k++) {
@@ -160,7 +160,8 @@ s_check(void *ctx, const cb_md_msg_t *msg)
         }
     }
     for (size_t k = 0; k < msg->count; k++) {
-        if (msg->type == CB_MD_TRADES && msg->trades[k].side.len != 3 && msg->trades[k].side.len != 4) {
+        if (msg->type == CB_MD_TRADES && msg->trades[k].side.len != 3 &&
+            msg->trades[k].side.len != 4) {
             abort();
         }
     }
@@ -179,15 +180,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cb_instrument_t in;
     memset(&in, 0, sizeof(in));
     memcpy(in.native, "BTCUSDT", 8);
-    static const int kinds[] = {CB_MD_TIME, CB_MD_NONE, CB_MD_TICK, CB_MD_CANDLES, CB_MD_BOOK,
-                                CB_MD_TRADES};
+    static const int kinds[] = {CB_MD_TIME,    CB_MD_NONE, CB_MD_TICK,
+                                CB_MD_CANDLES, CB_MD_BOOK, CB_MD_TRADES};
     for (int op = CB_REST_TIME; op <= CB_REST_TRADES; op++) {
         cb_rest_args_t args = {.ins = &in, .interval_s = 60, .limit = 10};
         cb_instruments_t list = {0};
         cb_venue_error_t err;
         int want = kinds[op];
-        int rc = cb_binance_ops.rest_parse(&p, (cb_rest_op_t) op, &args, size > 0 && data[0] == '5' ? 503 : 200,
-                                           text, size, &list, s_check, &want, &err);
+        int rc = cb_binance_ops.rest_parse(&p, (cb_rest_op_t) op, &args,
+                                           size > 0 && data[0] == '5' ? 503 : 200, text, size,
+                                           &list, s_check, &want, &err);
         if (rc != 0 && (rc > 0 || err.cls == CB_VERR_NONE) && rc != CB_E_NOMEM) {
             abort();
         }

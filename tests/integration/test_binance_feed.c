@@ -1,4 +1,4 @@
-/* test_binance_feed.c - the Binance dialect against venue-sim over loopback: public REST, a signed account read, and two local books kept from a combined diff-depth stream through a gap */
+/* test_binance_feed.c - the Binance dialect against venue-sim: REST, signed read, local books */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -135,8 +135,8 @@ s_capture(void *ctx, const cb_md_msg_t *msg)
 
 /* GET of a public request through the dialect; its rest_parse result. */
 static int
-s_public(cb_md_parser_t *p, cb_rest_op_t op, const cb_rest_args_t *a, cb_md_emit_fn emit,
-         void *ctx, cb_venue_error_t *err)
+s_public(cb_md_parser_t *p, cb_rest_op_t op, const cb_rest_args_t *a, cb_md_emit_fn emit, void *ctx,
+         cb_venue_error_t *err)
 {
     char url[1024];
     assert_int_equal(cb_binance_ops.rest_url(&s_venue, op, a, url, sizeof url), 0);
@@ -194,7 +194,8 @@ test_public_rest(void **state)
     assert_int_equal(s_public(&p, CB_REST_TICKER, &a, s_capture, &cap, &err), 0);
     assert_int_equal(cap.last.type, CB_MD_TICK);
     assert_true(cb_decimal_cmp(cap.last.tick.bid, cap.last.tick.ask) < 0);
-    assert_true(CB_PROTO_HAS(&cap.last.tick, tick, last) && CB_PROTO_HAS(&cap.last.tick, tick, volume));
+    assert_true(CB_PROTO_HAS(&cap.last.tick, tick, last) &&
+                CB_PROTO_HAS(&cap.last.tick, tick, volume));
 
     memset(&cap, 0, sizeof cap);
     assert_int_equal(s_public(&p, CB_REST_OHLC, &a, s_capture, &cap, &err), 0);
@@ -234,9 +235,10 @@ test_signed_account(void **state)
     cb_buf_t body;
     cb_buf_init(&body);
     int64_t now_ms = cb_time_now_ns() / 1000000;
-    assert_int_equal(cb_binance_signed_req(&s_venue, "GET", "/api/v3/account", "omitZeroBalances=true",
-                                           now_ms, 5000, PAPER_KEY, (const uint8_t *) PAPER_SECRET,
-                                           strlen(PAPER_SECRET), false, &req),
+    assert_int_equal(cb_binance_signed_req(&s_venue, "GET", "/api/v3/account",
+                                           "omitZeroBalances=true", now_ms, 5000, PAPER_KEY,
+                                           (const uint8_t *) PAPER_SECRET, strlen(PAPER_SECRET),
+                                           false, &req),
                      0);
     long status = s_http(&req, NULL, &body);
     if (status != 200) {
@@ -253,12 +255,13 @@ test_signed_account(void **state)
     status = s_http(&req, NULL, &body);
     assert_int_equal(status, 400);
     cb_venue_error_t err;
-    assert_int_equal(cb_binance_ops.classify(&req, false, true, (int) status, body.data, body.len, 0,
-                                             &err),
-                     CB_E_UNAUTHORIZED);
+    assert_int_equal(
+        cb_binance_ops.classify(&req, false, true, (int) status, body.data, body.len, 0, &err),
+        CB_E_UNAUTHORIZED);
     assert_int_equal(err.cls, CB_VERR_AUTH);
     assert_string_equal(err.venue_code, "-1022");
-    printf("signed account read accepted; corrupted signature: %s %s\n", err.venue_code, err.message);
+    printf("signed account read accepted; corrupted signature: %s %s\n", err.venue_code,
+           err.message);
     cb_venue_req_fini(&req);
     /* A POST with the body signed, refused by the venue's own checks only. */
     assert_int_equal(cb_binance_signed_req(&s_venue, "POST", "/api/v3/order/test",
@@ -284,10 +287,10 @@ enum { NSYM = 2 };
 typedef struct {
     const cb_instrument_t *ins[NSYM];
     cb_binance_book_t book[NSYM];
-    bool fetch[NSYM];       /* a snapshot is wanted */
-    int results[NSYM][3];   /* on_diff results seen: OK, NEED_SNAPSHOT, GAP */
-    int gap_symbol;         /* the first symbol that reported a gap, or -1 */
-    int gap_other_state;    /* the other book's state at that moment */
+    bool fetch[NSYM];     /* a snapshot is wanted */
+    int results[NSYM][3]; /* on_diff results seen: OK, NEED_SNAPSHOT, GAP */
+    int gap_symbol;       /* the first symbol that reported a gap, or -1 */
+    int gap_other_state;  /* the other book's state at that moment */
     int messages;
     cb_md_parser_t rest;
 } s_feed_t;

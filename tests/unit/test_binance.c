@@ -1,4 +1,4 @@
-/* test_binance.c - the Binance spot dialect on its documented messages: signatures, URLs, REST replies, streams, errors, hostile input */
+/* test_binance.c - the Binance dialect on its documented messages, truncated and hostile input */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -77,8 +77,9 @@ static const char k_klines[] =
     "[1499644800000,\"0.01577100\",\"0.01600000\",\"0.01500000\",\"0.01590000\",\"10.5\","
     "1500249599999,\"0.16\",12,\"5\",\"0.08\",\"0\"]]";
 
-static const char k_depth[] = "{\"lastUpdateId\":1027024,\"bids\":[[\"4.00000000\",\"431.00000000\"]],"
-                              "\"asks\":[[\"4.00000200\",\"12.00000000\"]]}";
+static const char k_depth[] =
+    "{\"lastUpdateId\":1027024,\"bids\":[[\"4.00000000\",\"431.00000000\"]],"
+    "\"asks\":[[\"4.00000200\",\"12.00000000\"]]}";
 
 static const char k_trades[] =
     "[{\"id\":28457,\"price\":\"4.00000100\",\"qty\":\"12.00000000\",\"quoteQty\":\"48.000012\","
@@ -89,25 +90,30 @@ static const char k_trades[] =
 static const char k_ws_book_ticker[] = "{\"u\":400900217,\"s\":\"BNBUSDT\",\"b\":\"25.35190000\","
                                        "\"B\":\"31.21000000\",\"a\":\"25.36520000\",\"A\":"
                                        "\"40.66000000\"}";
-static const char k_ws_trade[] = "{\"e\":\"trade\",\"E\":1672515782136,\"s\":\"BNBBTC\",\"t\":12345,"
-                                 "\"p\":\"0.001\",\"q\":\"100\",\"T\":1672515782136,\"m\":true,"
-                                 "\"M\":true}";
-static const char k_ws_depth[] = "{\"e\":\"depthUpdate\",\"E\":1672515782136,\"s\":\"BNBBTC\","
-                                 "\"U\":157,\"u\":160,\"b\":[[\"0.0024\",\"10\"]],\"a\":[[\"0.0026\","
-                                 "\"100\"]]}";
+static const char k_ws_trade[] =
+    "{\"e\":\"trade\",\"E\":1672515782136,\"s\":\"BNBBTC\",\"t\":12345,"
+    "\"p\":\"0.001\",\"q\":\"100\",\"T\":1672515782136,\"m\":true,"
+    "\"M\":true}";
+static const char k_ws_depth[] =
+    "{\"e\":\"depthUpdate\",\"E\":1672515782136,\"s\":\"BNBBTC\","
+    "\"U\":157,\"u\":160,\"b\":[[\"0.0024\",\"10\"]],\"a\":[[\"0.0026\","
+    "\"100\"]]}";
 static const char k_ws_kline[] =
     "{\"e\":\"kline\",\"E\":1672515782136,\"s\":\"BNBBTC\",\"k\":{\"t\":1672515780000,\"T\":"
     "1672515839999,\"s\":\"BNBBTC\",\"i\":\"1m\",\"f\":100,\"L\":200,\"o\":\"0.0010\",\"c\":"
     "\"0.0020\",\"h\":\"0.0025\",\"l\":\"0.0015\",\"v\":\"1000\",\"n\":100,\"x\":false,\"q\":"
     "\"1.0000\",\"V\":\"500\",\"Q\":\"0.500\",\"B\":\"123456\"}}";
-static const char k_ws_agg[] = "{\"e\":\"aggTrade\",\"E\":1672515782136,\"s\":\"BNBBTC\",\"a\":12345,"
-                               "\"p\":\"0.001\",\"q\":\"100\",\"f\":100,\"l\":105,\"T\":"
-                               "1672515782136,\"m\":false,\"M\":true}";
-static const char k_ws_partial[] = "{\"stream\":\"bnbbtc@depth5@100ms\",\"data\":{\"lastUpdateId\":160,"
-                                   "\"bids\":[[\"0.0024\",\"10\"]],\"asks\":[[\"0.0026\",\"100\"]]}}";
+static const char k_ws_agg[] =
+    "{\"e\":\"aggTrade\",\"E\":1672515782136,\"s\":\"BNBBTC\",\"a\":12345,"
+    "\"p\":\"0.001\",\"q\":\"100\",\"f\":100,\"l\":105,\"T\":"
+    "1672515782136,\"m\":false,\"M\":true}";
+static const char k_ws_partial[] =
+    "{\"stream\":\"bnbbtc@depth5@100ms\",\"data\":{\"lastUpdateId\":160,"
+    "\"bids\":[[\"0.0024\",\"10\"]],\"asks\":[[\"0.0026\",\"100\"]]}}";
 static const char k_ws_sub_ok[] = "{\"result\":null,\"id\":1}";
 static const char k_ws_list[] = "{\"result\":[\"btcusdt@aggTrade\"],\"id\":3}";
-static const char k_ws_err_doc[] = "{\"code\":2,\"msg\":\"Invalid request: unknown variant\",\"id\":7}";
+static const char k_ws_err_doc[] =
+    "{\"code\":2,\"msg\":\"Invalid request: unknown variant\",\"id\":7}";
 static const char k_ws_err_nested[] =
     "{\"error\":{\"code\":2,\"msg\":\"Invalid request: invalid stream\"},\"id\":9}";
 
@@ -231,8 +237,9 @@ test_signed_requests(void **state)
                      0);
     assert_string_equal(req.method, "POST");
     assert_string_equal(req.url, "https://api.binance.com/api/v3/order");
-    assert_string_equal(req.headers[0], "X-MBX-APIKEY: vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6"
-                                        "utIco14y7Ju91duEh8A");
+    assert_string_equal(req.headers[0],
+                        "X-MBX-APIKEY: vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6"
+                        "utIco14y7Ju91duEh8A");
     assert_string_equal(req.headers[1], "Content-Type: application/x-www-form-urlencoded");
     assert_string_equal(req.body.data,
                         "symbol=LTCBTC&side=BUY&type=LIMIT&timeInForce=GTC&quantity=1&price=0.1"
@@ -245,17 +252,18 @@ test_signed_requests(void **state)
                                            5000, k_api_key, (const uint8_t *) k_secret,
                                            sizeof k_secret - 1, false, &req),
                      0);
-    assert_string_equal(req.url, "https://api.binance.com/api/v3/order?symbol=LTCBTC&side=BUY"
-                                 "&type=LIMIT&timeInForce=GTC&quantity=1&price=0.1&recvWindow=5000"
-                                 "&timestamp=1499827319559&signature="
-                                 "c8db56825ae71d6d79447849e617115f4a920fa2acdcab2b053c4b2838bd6b71");
+    assert_string_equal(req.url,
+                        "https://api.binance.com/api/v3/order?symbol=LTCBTC&side=BUY"
+                        "&type=LIMIT&timeInForce=GTC&quantity=1&price=0.1&recvWindow=5000"
+                        "&timestamp=1499827319559&signature="
+                        "c8db56825ae71d6d79447849e617115f4a920fa2acdcab2b053c4b2838bd6b71");
     assert_int_equal(req.body.len, 0);
     assert_false(req.changes_state);
     cb_venue_req_fini(&req);
     /* No params, no recvWindow: the timestamp alone is signed. */
-    assert_int_equal(cb_binance_signed_req(&v, "DELETE", "/api/v3/openOrders", NULL, 1700000000000LL,
-                                           0, k_api_key, (const uint8_t *) k_secret,
-                                           sizeof k_secret - 1, true, &req),
+    assert_int_equal(cb_binance_signed_req(
+                         &v, "DELETE", "/api/v3/openOrders", NULL, 1700000000000LL, 0, k_api_key,
+                         (const uint8_t *) k_secret, sizeof k_secret - 1, true, &req),
                      0);
     char hex[65];
     assert_int_equal(cb_binance_sign((const uint8_t *) k_secret, sizeof k_secret - 1,
@@ -269,33 +277,33 @@ test_signed_requests(void **state)
     /* Refused: header injection, unknown method, bad path or params, bad window. */
     const uint8_t *s = (const uint8_t *) k_secret;
     size_t sl = sizeof k_secret - 1;
-    assert_int_equal(cb_binance_signed_req(&v, "GET", "/api/v3/account", "", 1, 0, "key\r\nX: y",
-                                           s, sl, false, &req),
-                     CB_E_BAD_REQUEST);
-    cb_venue_req_fini(&req);
-    assert_int_equal(cb_binance_signed_req(&v, "PATCH", "/api/v3/account", "", 1, 0, "k", s, sl,
-                                           false, &req),
-                     CB_E_BAD_REQUEST);
-    cb_venue_req_fini(&req);
-    assert_int_equal(cb_binance_signed_req(&v, "GET", "api/v3/account", "", 1, 0, "k", s, sl,
-                                           false, &req),
-                     CB_E_BAD_REQUEST);
-    cb_venue_req_fini(&req);
-    assert_int_equal(cb_binance_signed_req(&v, "GET", "/api/v3/account", "a=b c", 1, 0, "k", s,
+    assert_int_equal(cb_binance_signed_req(&v, "GET", "/api/v3/account", "", 1, 0, "key\r\nX: y", s,
                                            sl, false, &req),
                      CB_E_BAD_REQUEST);
     cb_venue_req_fini(&req);
-    assert_int_equal(cb_binance_signed_req(&v, "GET", "/api/v3/account", "", 1, 60001, "k", s, sl,
-                                           false, &req),
-                     CB_E_BAD_REQUEST);
+    assert_int_equal(
+        cb_binance_signed_req(&v, "PATCH", "/api/v3/account", "", 1, 0, "k", s, sl, false, &req),
+        CB_E_BAD_REQUEST);
+    cb_venue_req_fini(&req);
+    assert_int_equal(
+        cb_binance_signed_req(&v, "GET", "api/v3/account", "", 1, 0, "k", s, sl, false, &req),
+        CB_E_BAD_REQUEST);
+    cb_venue_req_fini(&req);
+    assert_int_equal(
+        cb_binance_signed_req(&v, "GET", "/api/v3/account", "a=b c", 1, 0, "k", s, sl, false, &req),
+        CB_E_BAD_REQUEST);
+    cb_venue_req_fini(&req);
+    assert_int_equal(
+        cb_binance_signed_req(&v, "GET", "/api/v3/account", "", 1, 60001, "k", s, sl, false, &req),
+        CB_E_BAD_REQUEST);
     cb_venue_req_fini(&req);
     /* A URL that does not fit. */
     char big[1100];
     memset(big, 'a', sizeof big - 1);
     big[sizeof big - 1] = '\0';
-    assert_int_equal(cb_binance_signed_req(&v, "GET", "/api/v3/account", big, 1, 0, "k", s, sl,
-                                           false, &req),
-                     CB_E_TOO_BIG);
+    assert_int_equal(
+        cb_binance_signed_req(&v, "GET", "/api/v3/account", big, 1, 0, "k", s, sl, false, &req),
+        CB_E_TOO_BIG);
     cb_venue_req_fini(&req);
 }
 
@@ -354,13 +362,15 @@ test_ws_url_and_control(void **state)
     snprintf(b.native, sizeof b.native, "ETHUSDT");
     b.ws_name[0] = '\0'; /* falls back on the lower-cased native */
     const cb_instrument_t *ins[] = {&a, &b};
-    cb_ws_channels_t ch = {.ticker = true, .trades = true, .book_depth = 1000, .ohlc_interval_s = 60};
+    cb_ws_channels_t ch = {
+        .ticker = true, .trades = true, .book_depth = 1000, .ohlc_interval_s = 60};
     char url[1024];
     const cb_dialect_ops_t *ops = &cb_binance_ops;
     assert_int_equal(ops->ws_url(&v, ins, 2, &ch, url, sizeof url), 0);
-    assert_string_equal(url, "wss://stream.binance.com:9443/stream?streams=btcusdt@bookTicker/"
-                             "btcusdt@trade/btcusdt@depth@100ms/btcusdt@kline_1m/"
-                             "ethusdt@bookTicker/ethusdt@trade/ethusdt@depth@100ms/ethusdt@kline_1m");
+    assert_string_equal(url,
+                        "wss://stream.binance.com:9443/stream?streams=btcusdt@bookTicker/"
+                        "btcusdt@trade/btcusdt@depth@100ms/btcusdt@kline_1m/"
+                        "ethusdt@bookTicker/ethusdt@trade/ethusdt@depth@100ms/ethusdt@kline_1m");
     cb_ws_channels_t only_book = {.book_depth = 100};
     snprintf(v.ws_url, sizeof v.ws_url, "ws://127.0.0.1:8100/binance/");
     assert_int_equal(ops->ws_url(&v, ins, 1, &only_book, url, sizeof url), 0);
@@ -452,7 +462,8 @@ test_rest_replies(void **state)
     s_dec_eq(cap.last.tick.last, "4.000002");
     s_dec_eq(cap.last.tick.volume, "8913.3");
     assert_int_equal(cap.last.tick.exch_ts, 1499869899040LL * 1000000);
-    assert_true(CB_PROTO_HAS(&cap.last.tick, tick, ask_qty) && CB_PROTO_HAS(&cap.last.tick, tick, last));
+    assert_true(CB_PROTO_HAS(&cap.last.tick, tick, ask_qty) &&
+                CB_PROTO_HAS(&cap.last.tick, tick, last));
     assert_false(CB_PROTO_HAS(&cap.last.tick, tick, symbol));
 
     assert_int_equal(s_rest(&p, CB_REST_OHLC, &a, 200, k_klines, NULL, &cap, &err), 0);
@@ -471,7 +482,8 @@ test_rest_replies(void **state)
     assert_false(cap.candles[1].closed); /* the newest may still be forming */
     assert_true(CB_PROTO_HAS(&cap.candles[1], candle, closed));
     a.interval_s = 0;
-    assert_int_equal(s_rest(&p, CB_REST_OHLC, &a, 200, k_klines, NULL, &cap, &err), CB_E_BAD_REQUEST);
+    assert_int_equal(s_rest(&p, CB_REST_OHLC, &a, 200, k_klines, NULL, &cap, &err),
+                     CB_E_BAD_REQUEST);
     a.interval_s = 60;
 
     assert_int_equal(s_rest(&p, CB_REST_BOOK, &a, 200, k_depth, NULL, &cap, &err), 0);
@@ -508,8 +520,8 @@ test_rest_errors(void **state)
     cb_instrument_t in = s_btcusdt();
     cb_rest_args_t a = {.ins = &in, .interval_s = 60};
     /* The documented envelope. */
-    assert_int_equal(s_rest(&p, CB_REST_BOOK, &a, 400, "{\"code\":-1121,\"msg\":\"Invalid symbol.\"}",
-                            NULL, &cap, &err),
+    assert_int_equal(s_rest(&p, CB_REST_BOOK, &a, 400,
+                            "{\"code\":-1121,\"msg\":\"Invalid symbol.\"}", NULL, &cap, &err),
                      CB_E_NOT_FOUND);
     assert_int_equal(err.cls, CB_VERR_UNKNOWN_SYMBOL);
     assert_string_equal(err.venue_code, "-1121");
@@ -517,8 +529,8 @@ test_rest_errors(void **state)
     assert_int_equal(err.http_status, 400);
     assert_int_equal(cap.count, 0);
     /* An envelope with status 200 is still an error. */
-    assert_int_equal(s_rest(&p, CB_REST_TIME, NULL, 200, "{\"code\":-1120,\"msg\":\"Invalid interval.\"}",
-                            NULL, &cap, &err),
+    assert_int_equal(s_rest(&p, CB_REST_TIME, NULL, 200,
+                            "{\"code\":-1120,\"msg\":\"Invalid interval.\"}", NULL, &cap, &err),
                      CB_E_UPSTREAM);
     assert_int_equal(err.cls, CB_VERR_REJECTED);
     /* Weight: 429 with Retry-After is rate limiting (rest_parse has no header: 0). */
@@ -529,16 +541,27 @@ test_rest_errors(void **state)
                      CB_E_RATE_LIMITED);
     assert_int_equal(err.cls, CB_VERR_RATE_LIMIT);
     /* Gateway pages: 5xx HTML is UNAVAILABLE for a public request. */
-    assert_int_equal(s_rest(&p, CB_REST_TIME, NULL, 502, "<html>Bad Gateway</html>", NULL, &cap,
-                            &err),
-                     CB_E_UNAVAILABLE);
+    assert_int_equal(
+        s_rest(&p, CB_REST_TIME, NULL, 502, "<html>Bad Gateway</html>", NULL, &cap, &err),
+        CB_E_UNAVAILABLE);
     assert_int_equal(err.cls, CB_VERR_UNAVAILABLE);
     assert_string_equal(err.venue_code, "HTTP 502");
     /* 200 but not the documented shape. */
     static const char *const bad[] = {
-        "", "   ", "{", "[", "{\"serverTime\":", "{\"serverTime\":\"x\"}", "[]", "{}", "null",
-        "{\"serverTime\":1}x", "\"str\"", "{\"serverTime\":1e400}",
-        "{\"serverTime\":99999999999999999999999}", "<html></html>",
+        "",
+        "   ",
+        "{",
+        "[",
+        "{\"serverTime\":",
+        "{\"serverTime\":\"x\"}",
+        "[]",
+        "{}",
+        "null",
+        "{\"serverTime\":1}x",
+        "\"str\"",
+        "{\"serverTime\":1e400}",
+        "{\"serverTime\":99999999999999999999999}",
+        "<html></html>",
     };
     for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
         int rc = s_rest(&p, CB_REST_TIME, NULL, 200, bad[k], NULL, &cap, &err);
@@ -562,9 +585,9 @@ test_rest_errors(void **state)
                          CB_E_PARSE);
         assert_int_equal(cap.count, 0);
     }
-    assert_int_equal(s_rest(&p, CB_REST_TRADES, &a, 200, "[{\"id\":1,\"price\":\"1\"}]", NULL, &cap,
-                            &err),
-                     CB_E_PARSE);
+    assert_int_equal(
+        s_rest(&p, CB_REST_TRADES, &a, 200, "[{\"id\":1,\"price\":\"1\"}]", NULL, &cap, &err),
+        CB_E_PARSE);
     assert_int_equal(s_rest(&p, CB_REST_OHLC, &a, 200, "[[1,\"1\",\"1\"]]", NULL, &cap, &err),
                      CB_E_PARSE);
     assert_int_equal(s_rest(&p, CB_REST_TICKER, &a, 200, "{\"symbol\":\"X\"}", NULL, &cap, &err),
@@ -574,9 +597,9 @@ test_rest_errors(void **state)
         cb_rest_op_t op;
         const char *body;
     } fx[] = {
-        {CB_REST_TIME, k_time},     {CB_REST_INSTRUMENTS, k_exchange_info},
+        {CB_REST_TIME, k_time},       {CB_REST_INSTRUMENTS, k_exchange_info},
         {CB_REST_TICKER, k_ticker24}, {CB_REST_OHLC, k_klines},
-        {CB_REST_BOOK, k_depth},    {CB_REST_TRADES, k_trades},
+        {CB_REST_BOOK, k_depth},      {CB_REST_TRADES, k_trades},
     };
     for (size_t f = 0; f < sizeof fx / sizeof fx[0]; f++) {
         size_t len = strlen(fx[f].body);
@@ -610,31 +633,66 @@ test_classify(void **state)
         cb_verr_class_t cls;
     } rows[] = {
         {&query, 400, "{\"code\":-1121,\"msg\":\"Invalid symbol.\"}", CB_VERR_UNKNOWN_SYMBOL},
-        {&order, 400, "{\"code\":-1021,\"msg\":\"Timestamp for this request is outside of the recvWindow.\"}", CB_VERR_AUTH},
-        {&order, 400, "{\"code\":-1022,\"msg\":\"Signature for this request is not valid.\"}", CB_VERR_AUTH},
+        {&order, 400,
+         "{\"code\":-1021,\"msg\":\"Timestamp for this request is outside of the recvWindow.\"}",
+         CB_VERR_AUTH},
+        {&order, 400, "{\"code\":-1022,\"msg\":\"Signature for this request is not valid.\"}",
+         CB_VERR_AUTH},
         {&order, 400, "{\"code\":-2014,\"msg\":\"API-key format invalid.\"}", CB_VERR_AUTH},
-        {&order, 401, "{\"code\":-2015,\"msg\":\"Invalid API-key, IP, or permissions for action.\"}", CB_VERR_AUTH},
-        {&order, 400, "{\"code\":-2010,\"msg\":\"Account has insufficient balance for requested action.\"}", CB_VERR_INSUFFICIENT_FUNDS},
-        {&order, 400, "{\"code\":-2010,\"msg\":\"Order would immediately match and take.\"}", CB_VERR_REJECTED},
+        {&order, 401,
+         "{\"code\":-2015,\"msg\":\"Invalid API-key, IP, or permissions for action.\"}",
+         CB_VERR_AUTH},
+        {&order, 400,
+         "{\"code\":-2010,\"msg\":\"Account has insufficient balance for requested action.\"}",
+         CB_VERR_INSUFFICIENT_FUNDS},
+        {&order, 400, "{\"code\":-2010,\"msg\":\"Order would immediately match and take.\"}",
+         CB_VERR_REJECTED},
         {&order, 400, "{\"code\":-2010,\"msg\":\"Duplicate order sent.\"}", CB_VERR_REJECTED},
         {&order, 400, "{\"code\":-2011,\"msg\":\"Unknown order sent.\"}", CB_VERR_NOT_FOUND},
-        {&order, 400, "{\"code\":-2011,\"msg\":\"Order was not canceled due to cancel restrictions.\"}", CB_VERR_REJECTED},
+        {&order, 400,
+         "{\"code\":-2011,\"msg\":\"Order was not canceled due to cancel restrictions.\"}",
+         CB_VERR_REJECTED},
         {&query, 400, "{\"code\":-2013,\"msg\":\"Order does not exist.\"}", CB_VERR_NOT_FOUND},
         {&order, 400, "{\"code\":-1013,\"msg\":\"Filter failure: LOT_SIZE\"}", CB_VERR_REJECTED},
-        {&order, 400, "{\"code\":-1111,\"msg\":\"Parameter 'quantity' has too much precision.\"}", CB_VERR_REJECTED},
-        {&order, 400, "{\"code\":-1100,\"msg\":\"Illegal characters found in parameter 'price'; legal range is '^([0-9]{1,20})(\\\\.[0-9]{1,20})?$'.\"}", CB_VERR_REJECTED},
-        {&order, 400, "{\"code\":-1102,\"msg\":\"Mandatory parameter 'price' was not sent, was empty/null, or malformed.\"}", CB_VERR_REJECTED},
-        {&order, 429, "{\"code\":-1015,\"msg\":\"Too many new orders; current limit is 100 orders per 10 SECOND.\"}", CB_VERR_RATE_LIMIT},
-        {&query, 418, "{\"code\":-1003,\"msg\":\"Way too much request weight used; IP banned until 1659146400000.\"}", CB_VERR_RATE_LIMIT},
+        {&order, 400, "{\"code\":-1111,\"msg\":\"Parameter 'quantity' has too much precision.\"}",
+         CB_VERR_REJECTED},
+        {&order, 400,
+         "{\"code\":-1100,\"msg\":\"Illegal characters found in parameter 'price'; legal range is "
+         "'^([0-9]{1,20})(\\\\.[0-9]{1,20})?$'.\"}",
+         CB_VERR_REJECTED},
+        {&order, 400,
+         "{\"code\":-1102,\"msg\":\"Mandatory parameter 'price' was not sent, was empty/null, or "
+         "malformed.\"}",
+         CB_VERR_REJECTED},
+        {&order, 429,
+         "{\"code\":-1015,\"msg\":\"Too many new orders; current limit is 100 orders per 10 "
+         "SECOND.\"}",
+         CB_VERR_RATE_LIMIT},
+        {&query, 418,
+         "{\"code\":-1003,\"msg\":\"Way too much request weight used; IP banned until "
+         "1659146400000.\"}",
+         CB_VERR_RATE_LIMIT},
         {&query, 429, "", CB_VERR_RATE_LIMIT},
         {&query, 403, "<html>WAF</html>", CB_VERR_RATE_LIMIT},
         /* 5xx: an order's fate is unknown; a query's answer is just missing. */
-        {&order, 503, "{\"code\":-1001,\"msg\":\"Internal error; unable to process your request. Please try again.\"}", CB_VERR_UNKNOWN_OUTCOME},
+        {&order, 503,
+         "{\"code\":-1001,\"msg\":\"Internal error; unable to process your request. Please try "
+         "again.\"}",
+         CB_VERR_UNKNOWN_OUTCOME},
         {&order, 500, "", CB_VERR_UNKNOWN_OUTCOME},
         {&query, 503, "{\"code\":-1001,\"msg\":\"Internal error\"}", CB_VERR_UNAVAILABLE},
-        {&order, 400, "{\"code\":-1007,\"msg\":\"Timeout waiting for response from backend server. Send status unknown; execution status unknown.\"}", CB_VERR_UNKNOWN_OUTCOME},
-        {&query, 400, "{\"code\":-1007,\"msg\":\"Timeout waiting for response from backend server. Send status unknown; execution status unknown.\"}", CB_VERR_UNAVAILABLE},
-        {&order, 400, "{\"code\":-1006,\"msg\":\"An unexpected response was received from the message bus. Execution status unknown.\"}", CB_VERR_UNKNOWN_OUTCOME},
+        {&order, 400,
+         "{\"code\":-1007,\"msg\":\"Timeout waiting for response from backend server. Send status "
+         "unknown; execution status unknown.\"}",
+         CB_VERR_UNKNOWN_OUTCOME},
+        {&query, 400,
+         "{\"code\":-1007,\"msg\":\"Timeout waiting for response from backend server. Send status "
+         "unknown; execution status unknown.\"}",
+         CB_VERR_UNAVAILABLE},
+        {&order, 400,
+         "{\"code\":-1006,\"msg\":\"An unexpected response was received from the message bus. "
+         "Execution status unknown.\"}",
+         CB_VERR_UNKNOWN_OUTCOME},
         {&query, 400, "not json", CB_VERR_REJECTED},
         {&query, 200, "{\"ok\":1}", CB_VERR_BAD_REPLY},
         {NULL, 401, "", CB_VERR_AUTH},
@@ -652,13 +710,14 @@ test_classify(void **state)
     }
     static const char funds[] = "{\"code\":-2010,\"msg\":\"Account has insufficient balance for "
                                 "requested action.\"}";
-    assert_int_equal(cb_binance_ops.classify(&order, false, true, 400, funds, sizeof funds - 1, 0,
-                                             &err),
-                     CB_E_UPSTREAM);
+    assert_int_equal(
+        cb_binance_ops.classify(&order, false, true, 400, funds, sizeof funds - 1, 0, &err),
+        CB_E_UPSTREAM);
     assert_string_equal(err.venue_code, "-2010");
     assert_string_equal(err.message, "Account has insufficient balance for requested action.");
     /* No answer at all. */
-    assert_int_equal(cb_binance_ops.classify(&order, true, true, 0, NULL, 0, 0, &err), CB_E_TIMEOUT);
+    assert_int_equal(cb_binance_ops.classify(&order, true, true, 0, NULL, 0, 0, &err),
+                     CB_E_TIMEOUT);
     assert_int_equal(err.cls, CB_VERR_UNKNOWN_OUTCOME);
     assert_int_equal(cb_binance_ops.classify(&order, true, false, 0, NULL, 0, 0, &err),
                      CB_E_UNAVAILABLE);
@@ -714,7 +773,8 @@ test_ws_messages(void **state)
         assert_false(CB_PROTO_HAS(&cap.last.tick, tick, last));
         assert_false(CB_PROTO_HAS(&cap.last.tick, tick, volume));
 
-        rc = combined ? s_ws_combined(&p, "bnbbtc@trade", k_ws_trade, &cap) : s_ws(&p, k_ws_trade, &cap);
+        rc = combined ? s_ws_combined(&p, "bnbbtc@trade", k_ws_trade, &cap)
+                      : s_ws(&p, k_ws_trade, &cap);
         assert_int_equal(rc, 0);
         assert_int_equal(cap.last.type, CB_MD_TRADES);
         assert_int_equal(cap.last.count, 1);
@@ -739,7 +799,8 @@ test_ws_messages(void **state)
         s_dec_eq(cap.levels[1].qty, "100");
         assert_int_equal(cap.last.book.exch_ts, 1672515782136LL * 1000000);
 
-        rc = combined ? s_ws_combined(&p, "bnbbtc@kline_1m", k_ws_kline, &cap) : s_ws(&p, k_ws_kline, &cap);
+        rc = combined ? s_ws_combined(&p, "bnbbtc@kline_1m", k_ws_kline, &cap)
+                      : s_ws(&p, k_ws_kline, &cap);
         assert_int_equal(rc, 0);
         assert_int_equal(cap.last.type, CB_MD_CANDLES);
         assert_int_equal(cap.last.count, 1);
@@ -755,7 +816,8 @@ test_ws_messages(void **state)
         assert_false(c->closed);
         assert_true(CB_PROTO_HAS(c, candle, closed));
 
-        rc = combined ? s_ws_combined(&p, "bnbbtc@aggTrade", k_ws_agg, &cap) : s_ws(&p, k_ws_agg, &cap);
+        rc = combined ? s_ws_combined(&p, "bnbbtc@aggTrade", k_ws_agg, &cap)
+                      : s_ws(&p, k_ws_agg, &cap);
         assert_int_equal(rc, 0);
         assert_true(cb_str_eq_cstr(cap.trades[0].side, "buy"));
         assert_string_equal(cap.ids[0], "12345");
@@ -804,8 +866,15 @@ test_ws_hostile(void **state)
     s_cap_t cap;
     assert_int_equal(cb_binance_ops.ws_parse(&p, k_ws_trade, strlen(k_ws_trade), s_stop, NULL), 42);
     static const char *const bad[] = {
-        "", "{}", "[]", "null", "{\"e\":\"trade\"}", "{\"e\":1}", "{\"e\":\"nope\",\"s\":\"X\"}",
-        "{\"stream\":\"x\",\"data\":[]}", "{\"stream\":1,\"data\":{}}",
+        "",
+        "{}",
+        "[]",
+        "null",
+        "{\"e\":\"trade\"}",
+        "{\"e\":1}",
+        "{\"e\":\"nope\",\"s\":\"X\"}",
+        "{\"stream\":\"x\",\"data\":[]}",
+        "{\"stream\":1,\"data\":{}}",
         "{\"e\":\"trade\",\"s\":\"X\",\"t\":1,\"p\":\"-1\",\"q\":\"1\",\"T\":1,\"m\":true}",
         "{\"e\":\"trade\",\"s\":\"X\",\"t\":1,\"p\":1e999,\"q\":\"1\",\"T\":1,\"m\":true}",
         "{\"e\":\"trade\",\"s\":\"X\",\"t\":1,\"p\":\"1\",\"q\":\"1\",\"T\":1,\"m\":\"true\"}",
@@ -816,7 +885,8 @@ test_ws_hostile(void **state)
         "{\"e\":\"depthUpdate\",\"s\":\"X\",\"U\":1,\"u\":4,\"b\":[[\"0\",\"1\"]],\"a\":[]}",
         "{\"e\":\"depthUpdate\",\"s\":\"X\",\"U\":1,\"u\":4,\"b\":[[[\"1\"],\"1\"]],\"a\":[]}",
         "{\"e\":\"depthUpdate\",\"s\":\"X\",\"U\":1,\"u\":4,\"b\":[]}",
-        "{\"e\":\"kline\",\"s\":\"X\",\"k\":{\"i\":\"1s\",\"t\":1,\"o\":\"1\",\"h\":\"1\",\"l\":\"1\","
+        "{\"e\":\"kline\",\"s\":\"X\",\"k\":{\"i\":\"1s\",\"t\":1,\"o\":\"1\",\"h\":\"1\",\"l\":"
+        "\"1\","
         "\"c\":\"1\",\"v\":\"1\",\"x\":true}}",
         "{\"e\":\"kline\",\"s\":\"X\",\"k\":[]}",
         "{\"u\":1,\"s\":\"X\",\"b\":\"1\",\"B\":\"1\",\"a\":\"1\"}",
@@ -851,8 +921,8 @@ test_ws_hostile(void **state)
     assert_int_equal(cb_binance_ops.ws_parse(&p, big.data, big.len, s_capture, &cap), CB_E_TOO_BIG);
     cb_buf_fini(&big);
     /* Every prefix of every fixture. */
-    static const char *const fx[] = {k_ws_book_ticker, k_ws_trade, k_ws_depth, k_ws_kline,
-                                     k_ws_agg, k_ws_partial, k_ws_err_nested};
+    static const char *const fx[] = {k_ws_book_ticker, k_ws_trade,   k_ws_depth,     k_ws_kline,
+                                     k_ws_agg,         k_ws_partial, k_ws_err_nested};
     for (size_t f = 0; f < sizeof fx / sizeof fx[0]; f++) {
         size_t len = strlen(fx[f]);
         for (size_t cut = 0; cut < len; cut++) {
@@ -895,7 +965,8 @@ s_describe(void *ctx, const cb_md_msg_t *m)
         const cb_trade_t *t = &m->trades[0];
         cb_buf_appendf(b, " present=%llx ts=%lld side=%.*s id=%.*s",
                        (unsigned long long) t->present, (long long) t->exch_ts, (int) t->side.len,
-                       t->side.ptr, (int) t->trade_id.len, t->trade_id.ptr != NULL ? t->trade_id.ptr : "");
+                       t->side.ptr, (int) t->trade_id.len,
+                       t->trade_id.ptr != NULL ? t->trade_id.ptr : "");
         s_dec_text(b, "p", t->price);
         s_dec_text(b, "q", t->qty);
     } else if (m->type == CB_MD_BOOK) {
@@ -949,7 +1020,8 @@ test_ws_fast_path_matches(void **state)
         {k_ws_err_nested, false},
         {"{\"e\":\"trade\",\"s\":\"X\",\"t\":1,\"p\":\"1\",\"q\":\"1\",\"T\":1,\"m\":tru}", false},
         {"{\"e\":\"tr\\u0061de\",\"s\":\"X\",\"t\":1,\"p\":\"1\",\"q\":\"1\",\"m\":true}", false},
-        {"{\"e\":\"trade\",\"s\":\"X\",\"t\":1,\"p\":\"1\",\"q\":\"1\",\"m\":true,\"x\":{}}", false},
+        {"{\"e\":\"trade\",\"s\":\"X\",\"t\":1,\"p\":\"1\",\"q\":\"1\",\"m\":true,\"x\":{}}",
+         false},
         {"{\"e\":\"depthUpdate\",\"s\":\"X\",\"U\":1,\"u\":2,\"b\":[[\"1\",\"1\",\"x\"]],\"a\":[]}",
          false},
         {"{\"stream\":\"x\",\"data\":{\"u\":1,\"s\":\"X\",\"b\":\"1\",\"B\":\"1\",\"a\":\"1\","
@@ -1024,14 +1096,16 @@ test_ws_speed(void **state)
         "\"s\":\"BTCUSDT\",\"U\":157,\"u\":166,\"b\":[[\"50000.01\",\"0.10000000\"],[\"49999.99\","
         "\"0.00000000\"],[\"49999.50\",\"1.25000000\"],[\"49998.00\",\"3.00000000\"],[\"49990.00\","
         "\"0.50000000\"]],\"a\":[[\"50000.02\",\"0.20000000\"],[\"50000.50\",\"0.00000000\"],"
-        "[\"50001.00\",\"2.00000000\"],[\"50002.00\",\"1.00000000\"],[\"50010.00\",\"4.00000000\"]]}}";
+        "[\"50001.00\",\"2.00000000\"],[\"50002.00\",\"1.00000000\"],[\"50010.00\",\"4.00000000\"]]"
+        "}}";
     int n = 200000;
     s_ns_per_parse(&p, combined, 1000); /* warm the scratch */
     double bt = s_ns_per_parse(&p, combined, n);
     double tr = s_ns_per_parse(&p, k_ws_trade, n);
     double dp = s_ns_per_parse(&p, depth10, n);
-    printf("ws_parse: bookTicker (combined) %.0f ns, trade %.0f ns, depthUpdate 10 levels %.0f ns\n",
-           bt, tr, dp);
+    printf(
+        "ws_parse: bookTicker (combined) %.0f ns, trade %.0f ns, depthUpdate 10 levels %.0f ns\n",
+        bt, tr, dp);
     /* About 1 us at -O2; the sanitizer build is several times slower. */
     assert_true(bt < 20000 && tr < 20000 && dp < 40000);
     cb_md_parser_fini(&p);

@@ -1,4 +1,4 @@
-/* test_binance_book.c - Binance's local order book procedure on constructed diff sequences and snapshots */
+/* test_binance_book.c - Binance's local book procedure on constructed diff sequences */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -95,11 +95,13 @@ test_in_order(void **state)
     cb_binance_book_init(&b, 0, 0, 0);
     s_ev_t e;
     assert_int_equal(cb_binance_book_state(&b), CB_BINANCE_BOOK_EMPTY);
-    assert_int_equal(cb_binance_book_on_diff(&b, s_diff(&e, 499869750, 499869752, "1.00:5 | 1.10:5")),
-                     CB_BINANCE_BOOK_NEED_SNAPSHOT);
+    assert_int_equal(
+        cb_binance_book_on_diff(&b, s_diff(&e, 499869750, 499869752, "1.00:5 | 1.10:5")),
+        CB_BINANCE_BOOK_NEED_SNAPSHOT);
     assert_int_equal(cb_binance_book_state(&b), CB_BINANCE_BOOK_WAITING);
-    assert_int_equal(cb_binance_book_on_diff(&b, s_diff(&e, 499869753, 499869755, "1.01:2 | 1.10:0")),
-                     CB_BINANCE_BOOK_OK);
+    assert_int_equal(
+        cb_binance_book_on_diff(&b, s_diff(&e, 499869753, 499869755, "1.01:2 | 1.10:0")),
+        CB_BINANCE_BOOK_OK);
     assert_int_equal(cb_binance_book_on_diff(&b, s_diff(&e, 499869756, 499869756, "| 1.09:3")),
                      CB_BINANCE_BOOK_OK);
     assert_int_equal(b.nevents, 3);
@@ -136,21 +138,25 @@ test_gap_then_resync(void **state)
     s_ev_t e;
     assert_int_equal(cb_binance_book_on_diff(&b, s_diff(&e, 100, 105, "10:1 | 11:1")),
                      CB_BINANCE_BOOK_NEED_SNAPSHOT);
-    assert_int_equal(cb_binance_book_on_snapshot(&b, s_snap(&e, 102, "10:3 | 11:3")), CB_BINANCE_BOOK_OK);
+    assert_int_equal(cb_binance_book_on_snapshot(&b, s_snap(&e, 102, "10:3 | 11:3")),
+                     CB_BINANCE_BOOK_OK);
     assert_int_equal(b.book.update_id, 105);
     s_expect_best(&b, "10", "1", "11");
     /* 106 is missing: U 107 != 105 + 1. */
-    assert_int_equal(cb_binance_book_on_diff(&b, s_diff(&e, 107, 108, "10:9")), CB_BINANCE_BOOK_GAP);
+    assert_int_equal(cb_binance_book_on_diff(&b, s_diff(&e, 107, 108, "10:9")),
+                     CB_BINANCE_BOOK_GAP);
     assert_int_equal(cb_binance_book_state(&b), CB_BINANCE_BOOK_RESYNCING);
     assert_int_equal(b.book.nbids + b.book.nasks, 0);
     assert_int_equal(b.stats.gaps, 1);
     /* An overlap (U <= id but u > id) after the first event is a gap too. */
     assert_int_equal(cb_binance_book_on_diff(&b, s_diff(&e, 109, 110, "10:8")), CB_BINANCE_BOOK_OK);
-    assert_int_equal(cb_binance_book_on_snapshot(&b, s_snap(&e, 109, "10:5 | 11:5")), CB_BINANCE_BOOK_OK);
+    assert_int_equal(cb_binance_book_on_snapshot(&b, s_snap(&e, 109, "10:5 | 11:5")),
+                     CB_BINANCE_BOOK_OK);
     assert_int_equal(cb_binance_book_state(&b), CB_BINANCE_BOOK_LIVE);
     assert_int_equal(b.book.update_id, 110);
     s_expect_best(&b, "10", "8", "11");
-    assert_int_equal(cb_binance_book_on_diff(&b, s_diff(&e, 110, 112, "10:7")), CB_BINANCE_BOOK_GAP);
+    assert_int_equal(cb_binance_book_on_diff(&b, s_diff(&e, 110, 112, "10:7")),
+                     CB_BINANCE_BOOK_GAP);
     cb_binance_book_fini(&b);
 }
 
@@ -166,7 +172,8 @@ test_snapshot_newer_than_buffer(void **state)
     assert_int_equal(cb_binance_book_on_diff(&b, s_diff(&e, 10, 12, "5:1 | 6:1")),
                      CB_BINANCE_BOOK_NEED_SNAPSHOT);
     assert_int_equal(cb_binance_book_on_diff(&b, s_diff(&e, 13, 15, "5:2")), CB_BINANCE_BOOK_OK);
-    assert_int_equal(cb_binance_book_on_snapshot(&b, s_snap(&e, 20, "5:9 | 6:9")), CB_BINANCE_BOOK_OK);
+    assert_int_equal(cb_binance_book_on_snapshot(&b, s_snap(&e, 20, "5:9 | 6:9")),
+                     CB_BINANCE_BOOK_OK);
     assert_int_equal(cb_binance_book_state(&b), CB_BINANCE_BOOK_LIVE);
     assert_int_equal(b.book.update_id, 20);
     assert_int_equal(b.stats.stale, 2);
@@ -178,7 +185,8 @@ test_snapshot_newer_than_buffer(void **state)
     assert_int_equal(cb_binance_book_on_diff(&b, s_diff(&e, 23, 23, "5:0")), CB_BINANCE_BOOK_OK);
     assert_int_equal(b.book.nbids, 0);
     /* A snapshot that is not newer than a live book changes nothing. */
-    assert_int_equal(cb_binance_book_on_snapshot(&b, s_snap(&e, 21, "5:1 | 6:1")), CB_BINANCE_BOOK_OK);
+    assert_int_equal(cb_binance_book_on_snapshot(&b, s_snap(&e, 21, "5:1 | 6:1")),
+                     CB_BINANCE_BOOK_OK);
     assert_int_equal(b.book.update_id, 23);
     assert_int_equal(b.book.nbids, 0);
     cb_binance_book_fini(&b);
@@ -193,7 +201,8 @@ test_first_event_after_snapshot_gap(void **state)
     cb_binance_book_t b;
     cb_binance_book_init(&b, 0, 0, 0);
     s_ev_t e;
-    assert_int_equal(cb_binance_book_on_snapshot(&b, s_snap(&e, 50, "1:1 | 2:1")), CB_BINANCE_BOOK_OK);
+    assert_int_equal(cb_binance_book_on_snapshot(&b, s_snap(&e, 50, "1:1 | 2:1")),
+                     CB_BINANCE_BOOK_OK);
     assert_int_equal(cb_binance_book_state(&b), CB_BINANCE_BOOK_LIVE);
     assert_int_equal(cb_binance_book_on_diff(&b, s_diff(&e, 52, 53, "1:2")), CB_BINANCE_BOOK_GAP);
     cb_binance_book_fini(&b);
@@ -216,8 +225,10 @@ test_snapshot_older_refetch(void **state)
     assert_int_equal(cb_binance_book_state(&b), CB_BINANCE_BOOK_WAITING);
     assert_int_equal(b.nevents, 1);
     /* lastUpdateId + 1 == U: exactly lined up. */
-    assert_int_equal(cb_binance_book_on_diff(&b, s_diff(&e, 211, 211, "| 4:2")), CB_BINANCE_BOOK_OK);
-    assert_int_equal(cb_binance_book_on_snapshot(&b, s_snap(&e, 199, "3:5 | 4:5")), CB_BINANCE_BOOK_OK);
+    assert_int_equal(cb_binance_book_on_diff(&b, s_diff(&e, 211, 211, "| 4:2")),
+                     CB_BINANCE_BOOK_OK);
+    assert_int_equal(cb_binance_book_on_snapshot(&b, s_snap(&e, 199, "3:5 | 4:5")),
+                     CB_BINANCE_BOOK_OK);
     assert_int_equal(b.book.update_id, 211);
     s_expect_best(&b, "3", "1", "4");
     assert_int_equal(b.book.asks[0].qty.coef, 2);
@@ -236,13 +247,15 @@ test_gap_inside_buffer(void **state)
     cb_binance_book_on_diff(&b, s_diff(&e, 10, 11, "1:1"));
     cb_binance_book_on_diff(&b, s_diff(&e, 12, 13, "1:2"));
     cb_binance_book_on_diff(&b, s_diff(&e, 15, 16, "1:3"));
-    assert_int_equal(cb_binance_book_on_snapshot(&b, s_snap(&e, 10, "1:9 | 2:9")), CB_BINANCE_BOOK_GAP);
+    assert_int_equal(cb_binance_book_on_snapshot(&b, s_snap(&e, 10, "1:9 | 2:9")),
+                     CB_BINANCE_BOOK_GAP);
     assert_int_equal(cb_binance_book_state(&b), CB_BINANCE_BOOK_RESYNCING);
     assert_int_equal(b.nevents, 0);
     assert_int_equal(b.book.nbids, 0);
     /* From an empty buffer the next snapshot goes live; the first event decides. */
     assert_int_equal(cb_binance_book_on_diff(&b, s_diff(&e, 17, 18, "1:4")), CB_BINANCE_BOOK_OK);
-    assert_int_equal(cb_binance_book_on_snapshot(&b, s_snap(&e, 17, "1:9 | 2:9")), CB_BINANCE_BOOK_OK);
+    assert_int_equal(cb_binance_book_on_snapshot(&b, s_snap(&e, 17, "1:9 | 2:9")),
+                     CB_BINANCE_BOOK_OK);
     assert_int_equal(b.book.update_id, 18);
     s_expect_best(&b, "1", "4", "2");
     cb_binance_book_fini(&b);
@@ -258,8 +271,10 @@ test_buffer_overflow(void **state)
     s_ev_t e;
     assert_int_equal(cb_binance_book_on_diff(&b, s_diff(&e, 1, 1, "1:1 | 2:1")),
                      CB_BINANCE_BOOK_NEED_SNAPSHOT);
-    assert_int_equal(cb_binance_book_on_diff(&b, s_diff(&e, 2, 2, "1:2 | 2:2")), CB_BINANCE_BOOK_OK);
-    assert_int_equal(cb_binance_book_on_diff(&b, s_diff(&e, 3, 3, "1:3 | 2:3")), CB_BINANCE_BOOK_OK);
+    assert_int_equal(cb_binance_book_on_diff(&b, s_diff(&e, 2, 2, "1:2 | 2:2")),
+                     CB_BINANCE_BOOK_OK);
+    assert_int_equal(cb_binance_book_on_diff(&b, s_diff(&e, 3, 3, "1:3 | 2:3")),
+                     CB_BINANCE_BOOK_OK);
     /* 8 levels > 6: over. */
     assert_int_equal(cb_binance_book_on_diff(&b, s_diff(&e, 4, 4, "1:4 | 2:4")),
                      CB_BINANCE_BOOK_NEED_SNAPSHOT);
@@ -269,14 +284,16 @@ test_buffer_overflow(void **state)
     /* An old snapshot (for the first buffer) is refused now. */
     assert_int_equal(cb_binance_book_on_snapshot(&b, s_snap(&e, 1, "1:1 | 2:1")),
                      CB_BINANCE_BOOK_NEED_SNAPSHOT);
-    assert_int_equal(cb_binance_book_on_snapshot(&b, s_snap(&e, 3, "1:3 | 2:3")), CB_BINANCE_BOOK_OK);
+    assert_int_equal(cb_binance_book_on_snapshot(&b, s_snap(&e, 3, "1:3 | 2:3")),
+                     CB_BINANCE_BOOK_OK);
     assert_int_equal(b.book.update_id, 4);
     /* Event count bound too. */
     cb_binance_book_reset(&b);
     for (uint64_t k = 1; k <= 4; k++) {
         cb_binance_book_on_diff(&b, s_diff(&e, k, k, ""));
     }
-    assert_int_equal(cb_binance_book_on_diff(&b, s_diff(&e, 5, 5, "")), CB_BINANCE_BOOK_NEED_SNAPSHOT);
+    assert_int_equal(cb_binance_book_on_diff(&b, s_diff(&e, 5, 5, "")),
+                     CB_BINANCE_BOOK_NEED_SNAPSHOT);
     assert_int_equal(b.stats.overflows, 2);
     cb_binance_book_fini(&b);
 }
