@@ -62,9 +62,49 @@ s_levels(char *out, size_t size, const char *name, cb_levels_t lv)
     s_cat(out, size, "]");
 }
 
+/* Every item must encode under its proto schema once symbol and venue are set. */
+static void
+s_encodes(const cb_md_msg_t *m)
+{
+    cb_buf_t out;
+    cb_buf_init(&out);
+    cb_proto_err_t err;
+    cb_str_t sym = CB_STR("BTC-USD");
+    cb_str_t venue = CB_STR("coinbase");
+    int rc = 0;
+    if (m->type == CB_MD_TICK) {
+        cb_tick_t t = m->tick;
+        CB_PROTO_SET(&t, tick, symbol, sym);
+        CB_PROTO_SET(&t, tick, venue, venue);
+        rc = cb_proto_encode(&cb_proto_schema_tick, &t, &out, &err);
+    } else if (m->type == CB_MD_BOOK) {
+        cb_book_t b = m->book;
+        CB_PROTO_SET(&b, book, symbol, sym);
+        CB_PROTO_SET(&b, book, venue, venue);
+        rc = cb_proto_encode(&cb_proto_schema_book, &b, &out, &err);
+    }
+    for (size_t i = 0; rc == 0 && m->type == CB_MD_TRADES && i < m->count; i++) {
+        cb_trade_t t = m->trades[i];
+        CB_PROTO_SET(&t, trade, symbol, sym);
+        CB_PROTO_SET(&t, trade, venue, venue);
+        rc = cb_proto_encode(&cb_proto_schema_trade, &t, &out, &err);
+    }
+    for (size_t i = 0; rc == 0 && m->type == CB_MD_CANDLES && i < m->count; i++) {
+        cb_candle_t c = m->candles[i];
+        CB_PROTO_SET(&c, candle, symbol, sym);
+        CB_PROTO_SET(&c, candle, venue, venue);
+        rc = cb_proto_encode(&cb_proto_schema_candle, &c, &out, &err);
+    }
+    if (rc != 0) {
+        fail_msg("item of type %d does not encode: %s", (int) m->type, err.message);
+    }
+    cb_buf_fini(&out);
+}
+
 static int
 s_emit(void *ctx, const cb_md_msg_t *m)
 {
+    s_encodes(m);
     cap_t *cap = ctx;
     assert_true(cap->n < CAP_MAX);
     cap_item_t *it = &cap->items[cap->n++];
