@@ -43,6 +43,7 @@
  * (their taker fee has its own table; we keep the 60 bps ceiling).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cb_book.h"
@@ -499,6 +500,14 @@ s_trades_reply(cb_md_parser_t *p, const cb_rest_args_t *args, int http_status,
 }
 
 static int
+s_candle_cmp(const void *a, const void *b)
+{
+    int64_t x = ((const cb_candle_t *) a)->open_ts;
+    int64_t y = ((const cb_candle_t *) b)->open_ts;
+    return (x > y) - (x < y);
+}
+
+static int
 s_candles_reply(cb_md_parser_t *p, const cb_rest_args_t *args, int http_status,
                 cb_md_emit_fn emit, void *ctx, cb_venue_error_t *err)
 {
@@ -541,13 +550,9 @@ s_candles_reply(cb_md_parser_t *p, const cb_rest_args_t *args, int http_status,
         CB_PROTO_SET(c, candle, closed, true);
     }
     cb_candle_t *cs = p->candles;
-    if (n > 1 && cs[0].open_ts > cs[n - 1].open_ts) { /* newest first, as documented */
-        for (size_t i = 0, j = n; i + 1 < j; i++, j--) {
-            cb_candle_t x = cs[i];
-            cs[i] = cs[j - 1];
-            cs[j - 1] = x;
-        }
-    }
+    /* Documented newest first; sorted rather than reversed, so that any reply
+     * comes out oldest first. */
+    qsort(cs, n, sizeof(*cs), s_candle_cmp);
     if (args->limit > 0 && n > (size_t) args->limit) {
         if (args->since_ms <= 0) { /* the newest limit candles */
             cs += n - (size_t) args->limit;
