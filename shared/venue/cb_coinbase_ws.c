@@ -178,8 +178,8 @@ s_native(const cb_jdoc_t *doc, int i)
     return cb_jtok_type(doc, i) == CB_JT_STRING ? cb_jtok_raw(doc, i) : none;
 }
 
-/* Calls f for each member (key index, value index) of the root object; the
- * key's raw text is handed over for a quick switch. */
+/* Runs body once per member of the root object, with key and val the token
+ * indexes of its key and value: one pass picks every field a message needs. */
 #define S_EACH_MEMBER(doc, key, val, body)                                      \
     do {                                                                        \
         int n_ = cb_jtok_size((doc), 0);                                        \
