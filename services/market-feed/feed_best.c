@@ -67,8 +67,8 @@ feed_quote_equiv_parse(const char *text, feed_quote_equiv_t *eq, char *err, size
                 ok = s_asset_char(a[i]);
             }
             if (!ok) {
-                return s_fail(err, err_size, "is not an asset (want [A-Z0-9]{1,16}, e.g. USD=USDT=USDC)",
-                              a, alen);
+                return s_fail(err, err_size,
+                              "is not an asset (want [A-Z0-9]{1,16}, e.g. USD=USDT=USDC)", a, alen);
             }
             size_t other;
             cb_str_t asset = {a, alen};
@@ -93,8 +93,8 @@ feed_quote_equiv_parse(const char *text, feed_quote_equiv_t *eq, char *err, size
             a = eqs + 1;
         }
         if (eq->members[g] < 2) {
-            return s_fail(err, err_size, "is a group of one (want two or more assets joined by '=')",
-                          p, glen);
+            return s_fail(err, err_size,
+                          "is a group of one (want two or more assets joined by '=')", p, glen);
         }
         eq->groups++;
         if (end == NULL) {
@@ -147,10 +147,10 @@ s_better(const feed_best_venue_t *x, const feed_best_venue_t *y, int sign)
         return c > 0;
     }
     cb_decimal_t zero = cb_decimal_from_int(0);
-    cb_decimal_t qx = sign > 0 ? (x->has_bid_qty ? x->bid_qty : zero)
-                               : (x->has_ask_qty ? x->ask_qty : zero);
-    cb_decimal_t qy = sign > 0 ? (y->has_bid_qty ? y->bid_qty : zero)
-                               : (y->has_ask_qty ? y->ask_qty : zero);
+    cb_decimal_t qx =
+        sign > 0 ? (x->has_bid_qty ? x->bid_qty : zero) : (x->has_ask_qty ? x->ask_qty : zero);
+    cb_decimal_t qy =
+        sign > 0 ? (y->has_bid_qty ? y->bid_qty : zero) : (y->has_ask_qty ? y->ask_qty : zero);
     c = cb_decimal_cmp(qx, qy);
     if (c != 0) {
         return c > 0;

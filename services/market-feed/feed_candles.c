@@ -7,7 +7,7 @@
 #define S_MIN_NS ((int64_t) 60 * 1000000000)
 
 static const char *const s_names[FEED_TF_COUNT] = {"1m", "5m", "15m", "30m",
-                                                   "1h", "4h", "1d", "1w"};
+                                                   "1h", "4h", "1d",  "1w"};
 static const int64_t s_minutes[FEED_TF_COUNT] = {1, 5, 15, 30, 60, 240, 1440, 10080};
 
 /* Weekly alignment. 1970-01-01 was a Thursday, so Monday 1970-01-05 00:00 UTC
@@ -71,8 +71,7 @@ feed_candles_init(feed_candles_t *c, int64_t grace_ns)
 }
 
 static void
-s_emit(const feed_candle_slot_t *s, feed_tf_t tf, bool closed, feed_candles_emit_fn emit,
-       void *arg)
+s_emit(const feed_candle_slot_t *s, feed_tf_t tf, bool closed, feed_candles_emit_fn emit, void *arg)
 {
     cb_candle_t candle;
     memset(&candle, 0, sizeof candle);
@@ -146,8 +145,7 @@ feed_candles_trade(feed_candles_t *c, cb_decimal_t price, cb_decimal_t qty, int6
     cb_decimal_t volume[FEED_TF_COUNT];
     for (int i = 0; i < FEED_TF_COUNT; i++) {
         action[i] = s_classify(&c->slot[i], (feed_tf_t) i, ts_ns);
-        if (action[i] == S_UPDATE &&
-            cb_decimal_add(c->slot[i].volume, qty, &volume[i]) != 0) {
+        if (action[i] == S_UPDATE && cb_decimal_add(c->slot[i].volume, qty, &volume[i]) != 0) {
             return CB_E_OVERFLOW;
         }
     }
@@ -236,8 +234,7 @@ s_row_valid(const cb_candle_t *row, feed_tf_t tf)
         return false;
     }
     return cb_decimal_cmp(row->open, row->low) >= 0 && cb_decimal_cmp(row->open, row->high) <= 0 &&
-           cb_decimal_cmp(row->close, row->low) >= 0 &&
-           cb_decimal_cmp(row->close, row->high) <= 0;
+           cb_decimal_cmp(row->close, row->low) >= 0 && cb_decimal_cmp(row->close, row->high) <= 0;
 }
 
 int

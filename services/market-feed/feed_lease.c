@@ -34,8 +34,8 @@ struct feed_lease {
     cb_script_t replicas;
     s_stream_t *streams;
     size_t count;
-    bool outage;       /* a Redis command failed; logged once until one succeeds */
-    bool beat_before;  /* a heartbeat succeeded before (so ours should be there) */
+    bool outage;      /* a Redis command failed; logged once until one succeeds */
+    bool beat_before; /* a heartbeat succeeded before (so ours should be there) */
     int64_t hold_until_ns;
 };
 
@@ -52,8 +52,8 @@ feed_lease_ttl_parse(const char *text, int64_t *ttl_ms, char *err, size_t err_si
     char *end;
     errno = 0;
     long long v = strtoll(text, &end, 10);
-    if (errno != 0 || *end != '\0' || text[0] < '0' || text[0] > '9' ||
-        v < FEED_LEASE_TTL_MIN_MS || v > FEED_LEASE_TTL_MAX_MS) {
+    if (errno != 0 || *end != '\0' || text[0] < '0' || text[0] > '9' || v < FEED_LEASE_TTL_MIN_MS ||
+        v > FEED_LEASE_TTL_MAX_MS) {
         if (err != NULL && err_size > 0) {
             snprintf(err, err_size,
                      "COINBUS_FEED_LEASE_MS: '%.32s' is not a whole number of milliseconds in "
@@ -207,8 +207,8 @@ s_lose(feed_lease_t *l, size_t i, feed_lease_changes_t *ch, const char *why)
 {
     l->streams[i].owned = false;
     ch->lost[ch->n_lost++] = i;
-    cb_log_info("lease_lost", "replica=%s venue=%s symbol=%s reason=%s", l->id,
-                l->streams[i].venue, l->streams[i].symbol, why);
+    cb_log_info("lease_lost", "replica=%s venue=%s symbol=%s reason=%s", l->id, l->streams[i].venue,
+                l->streams[i].symbol, why);
 }
 
 /* A failed command: logged once per outage; the round stops. Leases that
@@ -396,8 +396,8 @@ feed_lease_tick(feed_lease_t *l, feed_lease_changes_t *ch)
             l->streams[i].expires_ns = sent + ttl_ns;
             ch->gained[ch->n_gained++] = i;
             owned++;
-            cb_log_info("lease_gained", "replica=%s venue=%s symbol=%s", l->id,
-                        l->streams[i].venue, l->streams[i].symbol);
+            cb_log_info("lease_gained", "replica=%s venue=%s symbol=%s", l->id, l->streams[i].venue,
+                        l->streams[i].symbol);
         }
     }
     return 0;

@@ -1,4 +1,5 @@
-/* test_feed_lease.c - market-feed stream leases on a real redis-server: one owner, takeover, fair share, restart */
+/* test_feed_lease.c - market-feed stream leases on a real redis-server: one owner, takeover, fair
+ * share, restart */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -183,8 +184,9 @@ test_ttl_parse(void **state)
     assert_int_equal(ttl, 5000);
     assert_int_equal(feed_lease_ttl_parse("1500", &ttl, err, sizeof err), 0);
     assert_int_equal(ttl, 1500);
-    const char *bad[] = {"99", "3600001", "-5000", "+5000", "5s", " 5000", "5000 ", "abc",
-                         "99999999999999999999999"};
+    const char *bad[] = {"99",    "3600001", "-5000",
+                         "+5000", "5s",      " 5000",
+                         "5000 ", "abc",     "99999999999999999999999"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         assert_int_equal(feed_lease_ttl_parse(bad[i], &ttl, err, sizeof err), CB_E_CONFIG);
         assert_non_null(strstr(err, "COINBUS_FEED_LEASE_MS: '"));

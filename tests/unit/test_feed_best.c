@@ -1,4 +1,5 @@
-/* test_feed_best.c - market-feed best bid/ask across venues: quote equivalence, staleness, down venues, ties */
+/* test_feed_best.c - market-feed best bid/ask across venues: quote equivalence, staleness, down
+ * venues, ties */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -93,15 +94,23 @@ test_equiv_parse(void **state)
         const char *text;
         const char *err;
     } bad[] = {
-        {"usd=USDT", "COINBUS_QUOTE_EQUIVALENTS: 'usd' is not an asset (want [A-Z0-9]{1,16}, e.g. USD=USDT=USDC)"},
-        {"USD", "COINBUS_QUOTE_EQUIVALENTS: 'USD' is a group of one (want two or more assets joined by '=')"},
-        {"USD==USDT", "COINBUS_QUOTE_EQUIVALENTS: '' is not an asset (want [A-Z0-9]{1,16}, e.g. USD=USDT=USDC)"},
-        {"USD=USDT,", "COINBUS_QUOTE_EQUIVALENTS: '' is not an asset (want [A-Z0-9]{1,16}, e.g. USD=USDT=USDC)"},
-        {"USD=USDT,USDT=USDC", "COINBUS_QUOTE_EQUIVALENTS: 'USDT' appears twice (an asset is in one group only)"},
+        {"usd=USDT", "COINBUS_QUOTE_EQUIVALENTS: 'usd' is not an asset (want [A-Z0-9]{1,16}, e.g. "
+                     "USD=USDT=USDC)"},
+        {"USD", "COINBUS_QUOTE_EQUIVALENTS: 'USD' is a group of one (want two or more assets "
+                "joined by '=')"},
+        {"USD==USDT",
+         "COINBUS_QUOTE_EQUIVALENTS: '' is not an asset (want [A-Z0-9]{1,16}, e.g. USD=USDT=USDC)"},
+        {"USD=USDT,",
+         "COINBUS_QUOTE_EQUIVALENTS: '' is not an asset (want [A-Z0-9]{1,16}, e.g. USD=USDT=USDC)"},
+        {"USD=USDT,USDT=USDC",
+         "COINBUS_QUOTE_EQUIVALENTS: 'USDT' appears twice (an asset is in one group only)"},
         {"USD=USD", "COINBUS_QUOTE_EQUIVALENTS: 'USD' appears twice in its group"},
-        {"USD = USDT", "COINBUS_QUOTE_EQUIVALENTS: 'USD ' is not an asset (want [A-Z0-9]{1,16}, e.g. USD=USDT=USDC)"},
-        {"USD=ABCDEFGHIJKLMNOPQ", "COINBUS_QUOTE_EQUIVALENTS: 'ABCDEFGHIJKLMNOPQ' is not an asset (want [A-Z0-9]{1,16}, e.g. USD=USDT=USDC)"},
-        {"USD;USDT", "COINBUS_QUOTE_EQUIVALENTS: 'USD;USDT' is not an asset (want [A-Z0-9]{1,16}, e.g. USD=USDT=USDC)"},
+        {"USD = USDT", "COINBUS_QUOTE_EQUIVALENTS: 'USD ' is not an asset (want [A-Z0-9]{1,16}, "
+                       "e.g. USD=USDT=USDC)"},
+        {"USD=ABCDEFGHIJKLMNOPQ", "COINBUS_QUOTE_EQUIVALENTS: 'ABCDEFGHIJKLMNOPQ' is not an asset "
+                                  "(want [A-Z0-9]{1,16}, e.g. USD=USDT=USDC)"},
+        {"USD;USDT", "COINBUS_QUOTE_EQUIVALENTS: 'USD;USDT' is not an asset (want [A-Z0-9]{1,16}, "
+                     "e.g. USD=USDT=USDC)"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         assert_int_equal(feed_quote_equiv_parse(bad[i].text, &eq, err, sizeof err), CB_E_CONFIG);

@@ -1,4 +1,5 @@
-/* test_feed_candles.c - market-feed candles: interval boundaries, exact OHLCV, closing by time, backfill */
+/* test_feed_candles.c - market-feed candles: interval boundaries, exact OHLCV, closing by time,
+ * backfill */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -92,7 +93,8 @@ test_alignment(void **state)
     assert_int_equal(feed_tf_open_ts(FEED_TF_1W, day), S_W);
     assert_int_equal(feed_tf_open_ts(FEED_TF_1W, S_W - 1), S_W - 7 * 1440 * S_MIN);
     assert_int_equal(feed_tf_open_ts(FEED_TF_1W, S_W), S_W);
-    assert_int_equal(feed_tf_open_ts(FEED_TF_1W, 0), (int64_t) -259200 * S_SEC); /* Mon 1969-12-29 */
+    assert_int_equal(feed_tf_open_ts(FEED_TF_1W, 0),
+                     (int64_t) -259200 * S_SEC); /* Mon 1969-12-29 */
     assert_int_equal(feed_tf_open_ts(FEED_TF_1M, -1), -S_MIN);
     for (int i = 0; i < FEED_TF_COUNT; i++) {
         feed_tf_t tf;
@@ -132,7 +134,8 @@ test_boundaries_every_interval(void **state)
         for (int k = 0; k < FEED_TF_COUNT; k++) {
             const char *name = feed_tf_name((feed_tf_t) k);
             if (k <= tf) {
-                s_assert_candle(&rec.items[k], name, end, "101", "101", "101", "101", "1", 1, false);
+                s_assert_candle(&rec.items[k], name, end, "101", "101", "101", "101", "1", 1,
+                                false);
             } else {
                 s_assert_candle(&rec.items[k], name, S_W, "100.5", "101", "100.5", "101", "1.25", 2,
                                 false);
@@ -153,7 +156,8 @@ test_week_boundary(void **state)
     assert_int_equal(s_trade(&c, "10", "1", thu - 1, &rec), 0);
     assert_int_equal(s_trade(&c, "12", "1", thu, &rec), 0); /* Wed -> Thu: no weekly close */
     for (size_t i = 0; i < rec.count; i++) {
-        assert_false(rec.items[i].interval.len == 2 && memcmp(rec.items[i].interval.ptr, "1w", 2) == 0);
+        assert_false(rec.items[i].interval.len == 2 &&
+                     memcmp(rec.items[i].interval.ptr, "1w", 2) == 0);
     }
     assert_int_equal(rec.count, FEED_TF_1D + 1);
     rec.count = 0;
@@ -199,8 +203,9 @@ test_exact_ohlcv(void **state)
     assert_int_equal(s_trade(&c, "0", "1", t + 5 * S_SEC, &rec), CB_E_BAD_REQUEST);
     assert_int_equal(s_trade(&c, "-1", "1", t + 5 * S_SEC, &rec), CB_E_BAD_REQUEST);
     assert_int_equal(s_trade(&c, "1", "0", t + 5 * S_SEC, &rec), CB_E_BAD_REQUEST);
-    assert_int_equal(s_trade(&c, "1", "99999999999999999999999999999999999999", t + 5 * S_SEC, &rec),
-                     CB_E_OVERFLOW);
+    assert_int_equal(
+        s_trade(&c, "1", "99999999999999999999999999999999999999", t + 5 * S_SEC, &rec),
+        CB_E_OVERFLOW);
     /* ... even when it would have rolled a candle first. */
     assert_int_equal(s_trade(&c, "1", "99999999999999999999999999999999999999", t + S_MIN, &rec),
                      CB_E_OVERFLOW);
@@ -274,8 +279,7 @@ test_backfill_merge(void **state)
     int64_t t0 = S_W + 30 * S_MIN;
     int64_t fetched = t0 + 2 * S_MIN + 30 * S_SEC;
     cb_candle_t rows[3] = {
-        s_row(t0, "8", "9", "7", "8.5", "3", 4),
-        s_row(t0 + S_MIN, "8.5", "10", "8", "10", "2", 3),
+        s_row(t0, "8", "9", "7", "8.5", "3", 4), s_row(t0 + S_MIN, "8.5", "10", "8", "10", "2", 3),
         s_row(t0 + 2 * S_MIN, "10", "12", "9", "11", "5.5", 7), /* forming at fetch time */
     };
     assert_int_equal(feed_candles_backfill(&c, FEED_TF_1M, rows, 3, fetched), 0);
@@ -330,7 +334,8 @@ test_backfill_merge(void **state)
     /* Only closed rows: nothing seeded, older trades late, newer ones open. */
     feed_candles_init(&c, 0);
     rec.count = 0;
-    assert_int_equal(feed_candles_backfill(&c, FEED_TF_1H, rows, 1, t0 + 40 * S_MIN), CB_E_BAD_REQUEST);
+    assert_int_equal(feed_candles_backfill(&c, FEED_TF_1H, rows, 1, t0 + 40 * S_MIN),
+                     CB_E_BAD_REQUEST);
     cb_candle_t hour = s_row(S_W, "1", "2", "1", "2", "1", 1);
     assert_int_equal(feed_candles_backfill(&c, FEED_TF_1H, &hour, 1, S_W + 61 * S_MIN), 0);
     assert_int_equal(feed_candles_flush_forming(&c, s_record, &rec), 0);
@@ -346,7 +351,8 @@ test_backfill_merge(void **state)
     bad.high = s_dec("7"); /* high < low */
     assert_int_equal(feed_candles_backfill(&c, FEED_TF_1M, &bad, 1, fetched), CB_E_BAD_REQUEST);
     assert_int_equal(feed_candles_backfill(&c, FEED_TF_COUNT, rows, 1, fetched), CB_E_BAD_REQUEST);
-    assert_int_equal(feed_candles_backfill(&c, FEED_TF_1M, rows, 3, t0), CB_E_BAD_REQUEST); /* future rows */
+    assert_int_equal(feed_candles_backfill(&c, FEED_TF_1M, rows, 3, t0),
+                     CB_E_BAD_REQUEST); /* future rows */
     assert_int_equal(feed_candles_flush_forming(&c, s_record, &rec), 0);
 }
 
@@ -354,12 +360,9 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_alignment),
-        cmocka_unit_test(test_boundaries_every_interval),
-        cmocka_unit_test(test_week_boundary),
-        cmocka_unit_test(test_exact_ohlcv),
-        cmocka_unit_test(test_close_by_time),
-        cmocka_unit_test(test_backfill_merge),
+        cmocka_unit_test(test_alignment),     cmocka_unit_test(test_boundaries_every_interval),
+        cmocka_unit_test(test_week_boundary), cmocka_unit_test(test_exact_ohlcv),
+        cmocka_unit_test(test_close_by_time), cmocka_unit_test(test_backfill_merge),
     };
     return cmocka_run_group_tests_name("feed_candles", tests, NULL, NULL);
 }
