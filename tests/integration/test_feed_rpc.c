@@ -173,7 +173,7 @@ s_seed(void)
     for (int i = 0; i < 3; i++) {
         cb_trade_t t;
         memset(&t, 0, sizeof t);
-        char id[8];
+        char id[16];
         snprintf(id, sizeof id, "k%d", i);
         CB_PROTO_SET(&t, trade, symbol, CB_STR("BTC-USD"));
         CB_PROTO_SET(&t, trade, venue, CB_STR("sim-kraken"));
