@@ -5,7 +5,7 @@
 #include "cb_error.h"
 #include "cb_time.h"
 #include "feed_args.h"
-#include "feed_best.h"
+#include "feed_bestexec.h"
 #include "feed_rpc.h"
 
 #define S_STALE_DEFAULT_NS (10LL * 1000000000LL)
@@ -189,7 +189,7 @@ s_pack_quote(msgpack_packer *pk, const feed_tick_t *t, uint32_t extra)
     bool bq = CB_PROTO_HAS(k, tick, bid_qty);
     bool aq = CB_PROTO_HAS(k, tick, ask_qty);
     cb_decimal_t price = k->last;
-    if (!CB_PROTO_HAS(k, tick, last) && feed_best_mid(k->bid, k->ask, &price) != 0) {
+    if (!CB_PROTO_HAS(k, tick, last) && feed_bestexec_mid(k->bid, k->ask, &price) != 0) {
         price = k->bid;
     }
     msgpack_pack_map(pk, 6 + bq + aq + extra);
@@ -282,7 +282,7 @@ s_op_compare(feed_rpc_t *rpc, const cb_rpc_request_t *req, msgpack_packer *pk, c
     }
     cb_decimal_t spread;
     cb_decimal_t bps;
-    if (feed_best_spread(ticks[hb].tick.bid, ticks[la].tick.ask, &spread, &bps) != 0) {
+    if (feed_bestexec_spread(ticks[hb].tick.bid, ticks[la].tick.ask, &spread, &bps) != 0) {
         snprintf(msg, msg_size, "the spread of %s cannot be computed", symbol);
         rc = CB_E_INTERNAL;
         goto done;
@@ -531,8 +531,8 @@ s_best_one(feed_rpc_t *rpc, const s_listing_t *l, bool buy, const cb_decimal_t *
         } else if (now - b.recv_ts > s_stale_ns(rpc)) {
             *skip = "stale";
         } else {
-            rc = amount != NULL ? feed_best_fill(side, *amount, l->ins.taker_fee, buy, fill)
-                                : feed_best_top(side, l->ins.taker_fee, buy, fill);
+            rc = amount != NULL ? feed_bestexec_fill(side, *amount, l->ins.taker_fee, buy, fill)
+                                : feed_bestexec_top(side, l->ins.taker_fee, buy, fill);
             *skip = rc != 0 ? "arithmetic_overflow" : NULL;
             rc = 0;
         }
@@ -598,7 +598,7 @@ s_op_best(feed_rpc_t *rpc, const cb_rpc_request_t *req, msgpack_packer *pk, char
             lacking[nl++] = ls[i].venue;
         } else {
             cands[nc] = (s_candidate_t){&ls[i], fill};
-            best = nc > 0 && !feed_best_better(&fill, &cands[best].fill, buy) ? best : nc;
+            best = nc > 0 && !feed_bestexec_better(&fill, &cands[best].fill, buy) ? best : nc;
             nc++;
         }
     }

@@ -1,6 +1,6 @@
-/* feed_best.h - best execution arithmetic: walk a book side for an amount, add the taker fee, spreads */
-#ifndef FEED_BEST_H_INCLUDED
-#define FEED_BEST_H_INCLUDED
+/* feed_bestexec.h - best execution arithmetic: walk a book side for an amount, add the taker fee, spreads */
+#ifndef FEED_BESTEXEC_H_INCLUDED
+#define FEED_BESTEXEC_H_INCLUDED
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -30,28 +30,28 @@ typedef struct {
  * Returns 0 (see out->filled), CB_E_BAD_REQUEST (amount <= 0 or fee < 0) or
  * CB_E_OVERFLOW. */
 int
-feed_best_fill(const cb_levels_t *levels, cb_decimal_t amount, cb_decimal_t taker_fee, bool buy,
+feed_bestexec_fill(const cb_levels_t *levels, cb_decimal_t amount, cb_decimal_t taker_fee, bool buy,
                feed_fill_t *out);
 
 /* Top of book per unit: amount = the top level's qty (what is there),
  * avg_price = its price, fee = price * taker fee, total = price +/- fee, i.e.
  * the effective price of one unit. filled is false for an empty side. */
 int
-feed_best_top(const cb_levels_t *levels, cb_decimal_t taker_fee, bool buy, feed_fill_t *out);
+feed_bestexec_top(const cb_levels_t *levels, cb_decimal_t taker_fee, bool buy, feed_fill_t *out);
 
 /* True when a is the better fill for the side: a buy pays the lower total, a
  * sell receives the higher. Ties keep b (the earlier venue). */
 bool
-feed_best_better(const feed_fill_t *a, const feed_fill_t *b, bool buy);
+feed_bestexec_better(const feed_fill_t *a, const feed_fill_t *b, bool buy);
 
 /* (bid + ask) / 2, exact (one more digit, half-even past 18 digits). */
 int
-feed_best_mid(cb_decimal_t bid, cb_decimal_t ask, cb_decimal_t *mid);
+feed_bestexec_mid(cb_decimal_t bid, cb_decimal_t ask, cb_decimal_t *mid);
 
 /* Spread between a best ask and a best bid (possibly of two venues):
  * abs = ask - bid (negative when the venues cross), bps = abs * 10000 / mid
  * rounded half-even to 2 fraction digits. CB_E_DIV_ZERO when mid is 0. */
 int
-feed_best_spread(cb_decimal_t bid, cb_decimal_t ask, cb_decimal_t *abs, cb_decimal_t *bps);
+feed_bestexec_spread(cb_decimal_t bid, cb_decimal_t ask, cb_decimal_t *abs, cb_decimal_t *bps);
 
 #endif

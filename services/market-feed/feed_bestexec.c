@@ -1,8 +1,8 @@
-/* feed_best.c - best execution arithmetic: walk a book side for an amount, add the taker fee, spreads */
+/* feed_bestexec.c - best execution arithmetic: walk a book side for an amount, add the taker fee, spreads */
 #include <string.h>
 
 #include "cb_error.h"
-#include "feed_best.h"
+#include "feed_bestexec.h"
 
 static unsigned
 s_scale(cb_decimal_t a, cb_decimal_t b)
@@ -30,7 +30,7 @@ s_finish(feed_fill_t *out, cb_decimal_t taker_fee, bool buy)
 }
 
 int
-feed_best_fill(const cb_levels_t *levels, cb_decimal_t amount, cb_decimal_t taker_fee, bool buy,
+feed_bestexec_fill(const cb_levels_t *levels, cb_decimal_t amount, cb_decimal_t taker_fee, bool buy,
                feed_fill_t *out)
 {
     memset(out, 0, sizeof *out);
@@ -66,7 +66,7 @@ feed_best_fill(const cb_levels_t *levels, cb_decimal_t amount, cb_decimal_t take
 }
 
 int
-feed_best_top(const cb_levels_t *levels, cb_decimal_t taker_fee, bool buy, feed_fill_t *out)
+feed_bestexec_top(const cb_levels_t *levels, cb_decimal_t taker_fee, bool buy, feed_fill_t *out)
 {
     memset(out, 0, sizeof *out);
     if (cb_decimal_sign(taker_fee) < 0) {
@@ -87,14 +87,14 @@ feed_best_top(const cb_levels_t *levels, cb_decimal_t taker_fee, bool buy, feed_
 }
 
 bool
-feed_best_better(const feed_fill_t *a, const feed_fill_t *b, bool buy)
+feed_bestexec_better(const feed_fill_t *a, const feed_fill_t *b, bool buy)
 {
     int c = cb_decimal_cmp(a->total, b->total);
     return buy ? c < 0 : c > 0;
 }
 
 int
-feed_best_mid(cb_decimal_t bid, cb_decimal_t ask, cb_decimal_t *mid)
+feed_bestexec_mid(cb_decimal_t bid, cb_decimal_t ask, cb_decimal_t *mid)
 {
     cb_decimal_t sum;
     int rc = cb_decimal_add(bid, ask, &sum);
@@ -110,12 +110,12 @@ feed_best_mid(cb_decimal_t bid, cb_decimal_t ask, cb_decimal_t *mid)
 }
 
 int
-feed_best_spread(cb_decimal_t bid, cb_decimal_t ask, cb_decimal_t *abs, cb_decimal_t *bps)
+feed_bestexec_spread(cb_decimal_t bid, cb_decimal_t ask, cb_decimal_t *abs, cb_decimal_t *bps)
 {
     cb_decimal_t mid;
     cb_decimal_t scaled;
     int rc = cb_decimal_sub(ask, bid, abs);
-    rc = rc != 0 ? rc : feed_best_mid(bid, ask, &mid);
+    rc = rc != 0 ? rc : feed_bestexec_mid(bid, ask, &mid);
     if (rc == 0 && cb_decimal_is_zero(mid)) {
         rc = CB_E_DIV_ZERO;
     }
