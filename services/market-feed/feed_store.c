@@ -1,0 +1,713 @@
+/* feed_store.c - market state in Redis (ticks, trades, books, candles, instruments, venue status), pipelined */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cb_error.h"
+#include "cb_log.h"
+#include "cb_redis.h"
+#include "cb_time.h"
+#include "feed_store.h"
+
+struct feed_store {
+    cb_redis_t *redis;
+    feed_store_config_t cfg;
+    size_t queued_msgs;   /* messages whose commands are queued in this batch */
+    bool dropping;        /* an append failed: the rest of this batch is dropped */
+    int drop_err;
+    feed_store_stats_t st;
+    int64_t last_log_ms;  /* monotonic ms of the last outage / error line, 0 = never */
+    int64_t last_err_log_ms;
+    cb_buf_t scratch;
+};
+
+/* Most commands of one message: MULTI, three candle commands, EXEC. */
+#define S_CMDS_MAX 5
+#define S_ARGS_MAX 6
+
+typedef struct {
+    int argc;
+    const char *argv[S_ARGS_MAX];
+    size_t len[S_ARGS_MAX];
+} s_cmd_t;
+
+static const char *const s_timeframes[] = {"1m", "5m", "15m", "30m", "1h", "4h", "1d", "1w"};
+
+feed_store_config_t
+feed_store_defaults(void)
+{
+    feed_store_config_t c = {
+        .connect_ms = 250,
+        .command_ms = 1000,
+        .trades_max = 1000,
+        .candles_max = 1000,
+        .book_depth = 50,
+        .status_ttl_ms = 30000,
+        .batch_max = 100000,
+        .outage_log_ms = 10000,
+    };
+    return c;
+}
+
+bool
+feed_store_timeframe_valid(const char *tf)
+{
+    for (size_t i = 0; i < sizeof s_timeframes / sizeof s_timeframes[0]; i++) {
+        if (strcmp(tf, s_timeframes[i]) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+feed_store_t *
+feed_store_new(const char *redis_url, const feed_store_config_t *cfg, int *err)
+{
+    feed_store_t *store = calloc(1, sizeof *store);
+    if (store == NULL) {
+        *err = CB_E_NOMEM;
+        return NULL;
+    }
+    store->cfg = cfg != NULL ? *cfg : feed_store_defaults();
+    feed_store_config_t def = feed_store_defaults();
+    if (store->cfg.trades_max == 0) {
+        store->cfg.trades_max = def.trades_max;
+    }
+    if (store->cfg.candles_max == 0) {
+        store->cfg.candles_max = def.candles_max;
+    }
+    if (store->cfg.book_depth == 0) {
+        store->cfg.book_depth = def.book_depth;
+    }
+    if (store->cfg.status_ttl_ms <= 0) {
+        store->cfg.status_ttl_ms = def.status_ttl_ms;
+    }
+    if (store->cfg.batch_max == 0) {
+        store->cfg.batch_max = def.batch_max;
+    }
+    store->redis = cb_redis_new(redis_url, err);
+    if (store->redis == NULL) {
+        free(store);
+        return NULL;
+    }
+    cb_redis_set_timeouts(store->redis, store->cfg.connect_ms, store->cfg.command_ms);
+    *err = 0;
+    return store;
+}
+
+void
+feed_store_destroy(feed_store_t **store_p)
+{
+    if (store_p == NULL || *store_p == NULL) {
+        return;
+    }
+    feed_store_t *store = *store_p;
+    cb_redis_destroy(&store->redis);
+    cb_buf_fini(&store->scratch);
+    free(store);
+    *store_p = NULL;
+}
+
+void
+feed_store_stats(const feed_store_t *store, feed_store_stats_t *out)
+{
+    *out = store->st;
+}
+
+/* ---- keys ------------------------------------------------------------------- */
+
+int
+feed_store_key(char *buf, const char *entity, const char *venue, const char *symbol)
+{
+    if (!cb_proto_name_valid(venue, strlen(venue), CB_VENUE_NAME_MAX) ||
+        (symbol != NULL && !cb_proto_symbol_valid(symbol, strlen(symbol)))) {
+        return CB_E_BAD_REQUEST;
+    }
+    int n = symbol != NULL
+                ? snprintf(buf, FEED_STORE_KEY_MAX, FEED_STORE_PREFIX "%s:%s:%s", entity, venue, symbol)
+                : snprintf(buf, FEED_STORE_KEY_MAX, FEED_STORE_PREFIX "%s:%s", entity, venue);
+    return n > 0 && n < FEED_STORE_KEY_MAX ? 0 : CB_E_BAD_REQUEST;
+}
+
+/* The key for a message's venue and symbol views. */
+static int
+s_msg_key(char *buf, const char *entity, cb_str_t venue, cb_str_t symbol)
+{
+    char v[CB_VENUE_NAME_MAX + 1];
+    char s[CB_SYMBOL_MAX + 1];
+    if (venue.len >= sizeof v || symbol.len >= sizeof s) {
+        return CB_E_BAD_REQUEST;
+    }
+    memcpy(v, venue.ptr, venue.len);
+    v[venue.len] = '\0';
+    memcpy(s, symbol.ptr, symbol.len);
+    s[symbol.len] = '\0';
+    return feed_store_key(buf, entity, v, s);
+}
+
+/* ---- batching and outages ------------------------------------------------------ */
+
+static void
+s_note_failure(feed_store_t *store, int err, uint64_t lost)
+{
+    store->st.failed_batches++;
+    store->st.dropped += lost;
+    if (store->st.down) {
+        return;
+    }
+    store->st.down = true;
+    store->st.outages++;
+    int64_t now = cb_time_mono_ns() / 1000000;
+    if (store->last_log_ms == 0 || now - store->last_log_ms >= store->cfg.outage_log_ms) {
+        store->last_log_ms = now;
+        cb_log_warn("market_store_down", "error=\"%s\" dropped=%llu outages=%llu",
+                    cb_strerror(err), (unsigned long long) lost,
+                    (unsigned long long) store->st.outages);
+    }
+}
+
+static void
+s_note_success(feed_store_t *store)
+{
+    store->st.messages += store->queued_msgs;
+    store->st.batches++;
+    if (store->st.down) {
+        store->st.down = false;
+        cb_log_info("market_store_recovered", "dropped=%llu failed_batches=%llu",
+                    (unsigned long long) store->st.dropped,
+                    (unsigned long long) store->st.failed_batches);
+    }
+}
+
+/* Queues the commands of one message. Once an append fails the connection is
+ * gone with everything queued before it, so the whole batch is dropped and
+ * later messages of the batch are dropped too, until the next flush. */
+static int
+s_queue(feed_store_t *store, s_cmd_t *cmds, int n)
+{
+    if (store->dropping) {
+        store->st.dropped++;
+        return store->drop_err;
+    }
+    for (int i = 0; i < n; i++) {
+        int rc = cb_redis_appendv(store->redis, cmds[i].argc, cmds[i].argv, cmds[i].len);
+        if (rc != 0) {
+            s_note_failure(store, rc, store->queued_msgs + 1);
+            store->queued_msgs = 0;
+            store->st.queued = 0;
+            store->dropping = true;
+            store->drop_err = rc == CB_E_TIMEOUT ? CB_E_TIMEOUT : CB_E_UNAVAILABLE;
+            return store->drop_err;
+        }
+        store->st.queued++;
+    }
+    store->queued_msgs++;
+    if (store->st.queued >= store->cfg.batch_max) {
+        feed_store_flush(store);
+    }
+    return 0;
+}
+
+/* Counts an error reply (or an EXEC whose commands failed). */
+static void
+s_check_reply(feed_store_t *store, const redisReply *reply)
+{
+    bool bad = reply->type == REDIS_REPLY_ERROR || reply->type == REDIS_REPLY_NIL;
+    for (size_t i = 0; !bad && reply->type == REDIS_REPLY_ARRAY && i < reply->elements; i++) {
+        bad = reply->element[i]->type == REDIS_REPLY_ERROR;
+    }
+    if (!bad) {
+        return;
+    }
+    store->st.error_replies++;
+    int64_t now = cb_time_mono_ns() / 1000000;
+    if (store->last_err_log_ms == 0 || now - store->last_err_log_ms >= store->cfg.outage_log_ms) {
+        store->last_err_log_ms = now;
+        cb_log_warn("market_store_refused", "error=\"%s\" error_replies=%llu",
+                    reply->type == REDIS_REPLY_ERROR ? reply->str : "EXEC failed",
+                    (unsigned long long) store->st.error_replies);
+    }
+}
+
+int
+feed_store_flush(feed_store_t *store)
+{
+    if (store->dropping) {
+        store->dropping = false;
+        return store->drop_err;
+    }
+    if (store->st.queued == 0) {
+        return 0;
+    }
+    size_t n = store->st.queued;
+    for (size_t i = 0; i < n; i++) {
+        int err;
+        redisReply *reply = cb_redis_get_reply(store->redis, &err);
+        if (reply == NULL) {
+            s_note_failure(store, err, store->queued_msgs);
+            store->queued_msgs = 0;
+            store->st.queued = 0;
+            return err == CB_E_TIMEOUT ? CB_E_TIMEOUT : CB_E_UNAVAILABLE;
+        }
+        s_check_reply(store, reply);
+        freeReplyObject(reply);
+    }
+    s_note_success(store);
+    store->queued_msgs = 0;
+    store->st.queued = 0;
+    return 0;
+}
+
+/* ---- writes ------------------------------------------------------------------ */
+
+static void
+s_arg(s_cmd_t *c, const char *p, size_t len)
+{
+    c->argv[c->argc] = p;
+    c->len[c->argc] = len;
+    c->argc++;
+}
+
+static void
+s_arg_str(s_cmd_t *c, const char *text)
+{
+    s_arg(c, text, strlen(text));
+}
+
+int
+feed_store_put_tick(feed_store_t *store, const cb_tick_t *tick, int64_t recv_ts)
+{
+    char key[FEED_STORE_KEY_MAX];
+    if (s_msg_key(key, "tick", tick->venue, tick->symbol) != 0) {
+        return CB_E_BAD_REQUEST;
+    }
+    cb_buf_reset(&store->scratch);
+    int rc = feed_record_encode(&cb_proto_schema_tick, tick, recv_ts, &store->scratch);
+    if (rc != 0) {
+        return rc;
+    }
+    s_cmd_t cmd = {0};
+    s_arg_str(&cmd, "SET");
+    s_arg_str(&cmd, key);
+    s_arg(&cmd, store->scratch.data, store->scratch.len);
+    return s_queue(store, &cmd, 1);
+}
+
+int
+feed_store_put_trade(feed_store_t *store, const cb_trade_t *trade, int64_t recv_ts)
+{
+    char key[FEED_STORE_KEY_MAX];
+    if (s_msg_key(key, "trades", trade->venue, trade->symbol) != 0) {
+        return CB_E_BAD_REQUEST;
+    }
+    cb_buf_reset(&store->scratch);
+    int rc = feed_record_encode(&cb_proto_schema_trade, trade, recv_ts, &store->scratch);
+    if (rc != 0) {
+        return rc;
+    }
+    char stop[24];
+    snprintf(stop, sizeof stop, "%u", store->cfg.trades_max - 1);
+    s_cmd_t cmds[2] = {{0}};
+    s_arg_str(&cmds[0], "LPUSH");
+    s_arg_str(&cmds[0], key);
+    s_arg(&cmds[0], store->scratch.data, store->scratch.len);
+    s_arg_str(&cmds[1], "LTRIM");
+    s_arg_str(&cmds[1], key);
+    s_arg_str(&cmds[1], "0");
+    s_arg_str(&cmds[1], stop);
+    return s_queue(store, cmds, 2);
+}
+
+int
+feed_store_put_book(feed_store_t *store, const cb_book_t *book, int64_t recv_ts)
+{
+    char key[FEED_STORE_KEY_MAX];
+    if (!book->snapshot || s_msg_key(key, "book", book->venue, book->symbol) != 0) {
+        return CB_E_BAD_REQUEST;
+    }
+    cb_book_t top = *book;
+    if (top.bids.count > store->cfg.book_depth) {
+        top.bids.count = store->cfg.book_depth;
+    }
+    if (top.asks.count > store->cfg.book_depth) {
+        top.asks.count = store->cfg.book_depth;
+    }
+    cb_buf_reset(&store->scratch);
+    int rc = feed_record_encode(&cb_proto_schema_book, &top, recv_ts, &store->scratch);
+    if (rc != 0) {
+        return rc;
+    }
+    s_cmd_t cmd = {0};
+    s_arg_str(&cmd, "SET");
+    s_arg_str(&cmd, key);
+    s_arg(&cmd, store->scratch.data, store->scratch.len);
+    return s_queue(store, &cmd, 1);
+}
+
+static int
+s_candle_key(char *key, const char *venue, const char *symbol, const char *tf)
+{
+    if (!feed_store_timeframe_valid(tf) || feed_store_key(key, "candles", venue, symbol) != 0) {
+        return CB_E_BAD_REQUEST;
+    }
+    size_t len = strlen(key);
+    int n = snprintf(key + len, FEED_STORE_KEY_MAX - len, ":%s", tf);
+    return n > 0 && (size_t) n < FEED_STORE_KEY_MAX - len ? 0 : CB_E_BAD_REQUEST;
+}
+
+int
+feed_store_put_candle(feed_store_t *store, const cb_candle_t *candle)
+{
+    char key[FEED_STORE_KEY_MAX];
+    char tf[8];
+    if (candle->interval.len >= sizeof tf) {
+        return CB_E_BAD_REQUEST;
+    }
+    memcpy(tf, candle->interval.ptr, candle->interval.len);
+    tf[candle->interval.len] = '\0';
+    if (s_msg_key(key, "candles", candle->venue, candle->symbol) != 0 ||
+        !feed_store_timeframe_valid(tf)) {
+        return CB_E_BAD_REQUEST;
+    }
+    size_t klen = strlen(key);
+    snprintf(key + klen, sizeof key - klen, ":%s", tf);
+    cb_buf_reset(&store->scratch);
+    int rc = cb_proto_encode(&cb_proto_schema_candle, candle, &store->scratch, NULL);
+    if (rc != 0) {
+        return rc;
+    }
+    /* Scored by open_ts in ms: exact in a double, unlike ns. */
+    char score[24];
+    char trim[24];
+    int64_t ms = candle->open_ts / 1000000;
+    snprintf(score, sizeof score, "%lld", (long long) ms);
+    snprintf(trim, sizeof trim, "-%u", store->cfg.candles_max + 1);
+    s_cmd_t cmds[5] = {{0}};
+    s_arg_str(&cmds[0], "MULTI");
+    s_arg_str(&cmds[1], "ZREMRANGEBYSCORE");
+    s_arg_str(&cmds[1], key);
+    s_arg_str(&cmds[1], score);
+    s_arg_str(&cmds[1], score);
+    s_arg_str(&cmds[2], "ZADD");
+    s_arg_str(&cmds[2], key);
+    s_arg_str(&cmds[2], score);
+    s_arg(&cmds[2], store->scratch.data, store->scratch.len);
+    s_arg_str(&cmds[3], "ZREMRANGEBYRANK");
+    s_arg_str(&cmds[3], key);
+    s_arg_str(&cmds[3], "0");
+    s_arg_str(&cmds[3], trim);
+    s_arg_str(&cmds[4], "EXEC");
+    return s_queue(store, cmds, 5);
+}
+
+int
+feed_store_set_instruments(feed_store_t *store, const char *venue, const char *dialect,
+                           const cb_instruments_t *list)
+{
+    char key[FEED_STORE_KEY_MAX];
+    if (feed_store_key(key, "instruments", venue, NULL) != 0) {
+        return CB_E_BAD_REQUEST;
+    }
+    cb_buf_reset(&store->scratch);
+    int rc = feed_record_encode_instruments(venue, dialect, list, cb_time_now_ns(),
+                                            &store->scratch);
+    if (rc != 0) {
+        return rc;
+    }
+    s_cmd_t cmds[2] = {{0}};
+    s_arg_str(&cmds[0], "SET");
+    s_arg_str(&cmds[0], key);
+    s_arg(&cmds[0], store->scratch.data, store->scratch.len);
+    s_arg_str(&cmds[1], "SADD");
+    s_arg_str(&cmds[1], FEED_STORE_PREFIX "venues");
+    s_arg_str(&cmds[1], venue);
+    return s_queue(store, cmds, 2);
+}
+
+int
+feed_store_set_venue_status(feed_store_t *store, const feed_venue_status_t *status)
+{
+    char key[FEED_STORE_KEY_MAX];
+    if (feed_store_key(key, "status", status->venue, NULL) != 0) {
+        return CB_E_BAD_REQUEST;
+    }
+    cb_buf_reset(&store->scratch);
+    int rc = feed_record_encode_status(status, &store->scratch);
+    if (rc != 0) {
+        return rc;
+    }
+    char ttl[24];
+    snprintf(ttl, sizeof ttl, "%d", store->cfg.status_ttl_ms);
+    s_cmd_t cmd = {0};
+    s_arg_str(&cmd, "SET");
+    s_arg_str(&cmd, key);
+    s_arg(&cmd, store->scratch.data, store->scratch.len);
+    s_arg_str(&cmd, "PX");
+    s_arg_str(&cmd, ttl);
+    return s_queue(store, &cmd, 1);
+}
+
+/* ---- reads ------------------------------------------------------------------- */
+
+/* Runs one read command after flushing what is queued (a read would
+ * otherwise swallow the batch's replies). NULL with *err set on failure. */
+static redisReply *
+s_read(feed_store_t *store, int *err, int argc, const char **argv)
+{
+    if (store->st.queued > 0 || store->dropping) {
+        feed_store_flush(store);
+    }
+    redisReply *reply = cb_redis_commandv(store->redis, err, argc, argv, NULL);
+    if (reply != NULL && reply->type == REDIS_REPLY_ERROR) {
+        /* WRONGTYPE and the like: the key does not hold what we wrote. */
+        freeReplyObject(reply);
+        *err = CB_E_PARSE;
+        return NULL;
+    }
+    if (reply == NULL && *err != CB_E_TIMEOUT) {
+        *err = CB_E_UNAVAILABLE;
+    }
+    return reply;
+}
+
+/* GET key into raw: 0, CB_E_NOT_FOUND, or an error of s_read. */
+static int
+s_get(feed_store_t *store, const char *key, cb_buf_t *raw)
+{
+    int err;
+    const char *argv[] = {"GET", key};
+    redisReply *reply = s_read(store, &err, 2, argv);
+    if (reply == NULL) {
+        return err;
+    }
+    int rc = 0;
+    if (reply->type == REDIS_REPLY_NIL) {
+        rc = CB_E_NOT_FOUND;
+    } else if (reply->type != REDIS_REPLY_STRING) {
+        rc = CB_E_PARSE;
+    } else {
+        cb_buf_reset(raw);
+        rc = cb_buf_append(raw, reply->str, reply->len);
+    }
+    freeReplyObject(reply);
+    return rc;
+}
+
+static bool
+s_names_match(cb_str_t venue, cb_str_t symbol, const char *want_venue, const char *want_symbol)
+{
+    return cb_str_eq_cstr(venue, want_venue) && cb_str_eq_cstr(symbol, want_symbol);
+}
+
+int
+feed_store_get_tick(feed_store_t *store, const char *venue, const char *symbol, feed_tick_t *out)
+{
+    memset(out, 0, sizeof *out);
+    char key[FEED_STORE_KEY_MAX];
+    int rc = feed_store_key(key, "tick", venue, symbol);
+    rc = rc != 0 ? rc : s_get(store, key, &out->raw);
+    if (rc != 0) {
+        return rc;
+    }
+    rc = feed_record_decode(&cb_proto_schema_tick, out->raw.data, out->raw.len, &out->tick,
+                            &out->recv_ts);
+    if (rc == 0 && !s_names_match(out->tick.venue, out->tick.symbol, venue, symbol)) {
+        rc = CB_E_PARSE;
+    }
+    return rc;
+}
+
+int
+feed_store_get_book(feed_store_t *store, const char *venue, const char *symbol, feed_book_t *out)
+{
+    memset(out, 0, sizeof *out);
+    char key[FEED_STORE_KEY_MAX];
+    int rc = feed_store_key(key, "book", venue, symbol);
+    rc = rc != 0 ? rc : s_get(store, key, &out->raw);
+    if (rc != 0) {
+        return rc;
+    }
+    rc = feed_record_decode(&cb_proto_schema_book, out->raw.data, out->raw.len, &out->book,
+                            &out->recv_ts);
+    if (rc == 0 && !s_names_match(out->book.venue, out->book.symbol, venue, symbol)) {
+        rc = CB_E_PARSE;
+    }
+    return rc;
+}
+
+/* Copies the string elements of an array reply into raw, their offsets into off. */
+static int
+s_collect(const redisReply *reply, cb_buf_t *raw, size_t *off)
+{
+    if (reply->type != REDIS_REPLY_ARRAY) {
+        return CB_E_PARSE;
+    }
+    for (size_t i = 0; i < reply->elements; i++) {
+        const redisReply *e = reply->element[i];
+        if (e->type != REDIS_REPLY_STRING) {
+            return CB_E_PARSE;
+        }
+        off[i] = raw->len;
+        if (cb_buf_append(raw, e->str, e->len) != 0) {
+            return CB_E_NOMEM;
+        }
+    }
+    off[reply->elements] = raw->len;
+    return 0;
+}
+
+int
+feed_store_get_trades(feed_store_t *store, const char *venue, const char *symbol, unsigned limit,
+                      feed_trades_t *out)
+{
+    memset(out, 0, sizeof *out);
+    char key[FEED_STORE_KEY_MAX];
+    int rc = feed_store_key(key, "trades", venue, symbol);
+    if (rc != 0 || limit == 0 || limit > store->cfg.trades_max) {
+        return CB_E_BAD_REQUEST;
+    }
+    char stop[24];
+    snprintf(stop, sizeof stop, "%u", limit - 1);
+    const char *argv[] = {"LRANGE", key, "0", stop};
+    redisReply *reply = s_read(store, &rc, 4, argv);
+    if (reply == NULL) {
+        return rc;
+    }
+    size_t n = reply->type == REDIS_REPLY_ARRAY ? reply->elements : 0;
+    size_t *off = calloc(n + 1, sizeof *off);
+    out->items = calloc(n + 1, sizeof *out->items);
+    out->recv_ts = calloc(n + 1, sizeof *out->recv_ts);
+    if (off == NULL || out->items == NULL || out->recv_ts == NULL) {
+        rc = CB_E_NOMEM;
+        goto done;
+    }
+    rc = s_collect(reply, &out->raw, off);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        cb_trade_t *t = &out->items[i];
+        rc = feed_record_decode(&cb_proto_schema_trade, out->raw.data + off[i], off[i + 1] - off[i],
+                                t, &out->recv_ts[i]);
+        if (rc == 0 && !s_names_match(t->venue, t->symbol, venue, symbol)) {
+            rc = CB_E_PARSE;
+        }
+        out->count = rc == 0 ? i + 1 : out->count;
+    }
+
+done:
+    free(off);
+    freeReplyObject(reply);
+    return rc;
+}
+
+int
+feed_store_get_candles(feed_store_t *store, const char *venue, const char *symbol, const char *tf,
+                       unsigned limit, feed_candles_t *out)
+{
+    memset(out, 0, sizeof *out);
+    char key[FEED_STORE_KEY_MAX];
+    int rc = s_candle_key(key, venue, symbol, tf);
+    if (rc != 0 || limit == 0 || limit > store->cfg.candles_max) {
+        return CB_E_BAD_REQUEST;
+    }
+    char start[24];
+    snprintf(start, sizeof start, "-%u", limit);
+    const char *argv[] = {"ZRANGE", key, start, "-1"};
+    redisReply *reply = s_read(store, &rc, 4, argv);
+    if (reply == NULL) {
+        return rc;
+    }
+    size_t n = reply->type == REDIS_REPLY_ARRAY ? reply->elements : 0;
+    size_t *off = calloc(n + 1, sizeof *off);
+    out->items = calloc(n + 1, sizeof *out->items);
+    if (off == NULL || out->items == NULL) {
+        rc = CB_E_NOMEM;
+        goto done;
+    }
+    rc = s_collect(reply, &out->raw, off);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        cb_candle_t *c = &out->items[i];
+        if (cb_proto_decode(&cb_proto_schema_candle, out->raw.data + off[i], off[i + 1] - off[i],
+                            c, NULL) != 0 ||
+            !s_names_match(c->venue, c->symbol, venue, symbol) ||
+            !cb_str_eq_cstr(c->interval, tf) || (i > 0 && c->open_ts <= c[-1].open_ts)) {
+            rc = CB_E_PARSE;
+        }
+        out->count = rc == 0 ? i + 1 : out->count;
+    }
+
+done:
+    free(off);
+    freeReplyObject(reply);
+    return rc;
+}
+
+int
+feed_store_get_instruments(feed_store_t *store, const char *venue, feed_instruments_t *out)
+{
+    memset(out, 0, sizeof *out);
+    char key[FEED_STORE_KEY_MAX];
+    int rc = feed_store_key(key, "instruments", venue, NULL);
+    rc = rc != 0 ? rc : s_get(store, key, &store->scratch);
+    if (rc != 0) {
+        return rc;
+    }
+    rc = feed_record_decode_instruments(store->scratch.data, store->scratch.len, out);
+    if (rc == 0 && strcmp(out->venue, venue) != 0) {
+        rc = CB_E_PARSE;
+    }
+    return rc;
+}
+
+int
+feed_store_get_venue_status(feed_store_t *store, const char *venue, feed_venue_status_t *out)
+{
+    memset(out, 0, sizeof *out);
+    char key[FEED_STORE_KEY_MAX];
+    int rc = feed_store_key(key, "status", venue, NULL);
+    rc = rc != 0 ? rc : s_get(store, key, &store->scratch);
+    if (rc != 0) {
+        return rc;
+    }
+    rc = feed_record_decode_status(store->scratch.data, store->scratch.len, out);
+    if (rc == 0 && strcmp(out->venue, venue) != 0) {
+        rc = CB_E_PARSE;
+    }
+    return rc;
+}
+
+static int
+s_cmp_names(const void *a, const void *b)
+{
+    return strcmp(a, b);
+}
+
+int
+feed_store_get_venues(feed_store_t *store, char (*names)[CB_VENUE_NAME_MAX + 1], size_t cap,
+                      size_t *count)
+{
+    *count = 0;
+    int rc;
+    const char *argv[] = {"SMEMBERS", FEED_STORE_PREFIX "venues"};
+    redisReply *reply = s_read(store, &rc, 2, argv);
+    if (reply == NULL) {
+        return rc;
+    }
+    rc = reply->type == REDIS_REPLY_ARRAY ? 0 : CB_E_PARSE;
+    for (size_t i = 0; rc == 0 && i < reply->elements; i++) {
+        const redisReply *e = reply->element[i];
+        if (e->type != REDIS_REPLY_STRING || e->len > CB_VENUE_NAME_MAX ||
+            !cb_proto_name_valid(e->str, e->len, CB_VENUE_NAME_MAX)) {
+            rc = CB_E_PARSE;
+        } else if (*count < cap) {
+            memcpy(names[*count], e->str, e->len);
+            names[*count][e->len] = '\0';
+            (*count)++;
+        }
+    }
+    freeReplyObject(reply);
+    if (rc != 0) {
+        *count = 0;
+        return rc;
+    }
+    qsort(names, *count, sizeof names[0], s_cmp_names);
+    return 0;
+}
