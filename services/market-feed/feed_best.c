@@ -188,8 +188,8 @@ s_compute(feed_best_t *b, int64_t now_ns, cb_best_t *out)
         }
     }
     memset(out, 0, sizeof *out);
-    out->symbol = cb_str_from(b->symbol);
-    out->venue = CB_STR("all");
+    CB_PROTO_SET(out, best, symbol, cb_str_from(b->symbol));
+    CB_PROTO_SET(out, best, venue, CB_STR("all"));
     if (bid < 0 || ask < 0) {
         bool changed = b->have_last;
         b->have_last = false;
@@ -199,13 +199,13 @@ s_compute(feed_best_t *b, int64_t now_ns, cb_best_t *out)
     }
     const feed_best_venue_t *vb = &b->venues[bid];
     const feed_best_venue_t *va = &b->venues[ask];
-    out->bid = vb->bid;
-    out->bid_venue = cb_str_from(vb->venue);
+    CB_PROTO_SET(out, best, bid, vb->bid);
+    CB_PROTO_SET(out, best, bid_venue, cb_str_from(vb->venue));
     if (vb->has_bid_qty) {
         CB_PROTO_SET(out, best, bid_qty, vb->bid_qty);
     }
-    out->ask = va->ask;
-    out->ask_venue = cb_str_from(va->venue);
+    CB_PROTO_SET(out, best, ask, va->ask);
+    CB_PROTO_SET(out, best, ask_venue, cb_str_from(va->venue));
     if (va->has_ask_qty) {
         CB_PROTO_SET(out, best, ask_qty, va->ask_qty);
     }

@@ -75,14 +75,14 @@ s_emit(const feed_candle_slot_t *s, feed_tf_t tf, bool closed, feed_candles_emit
 {
     cb_candle_t candle;
     memset(&candle, 0, sizeof candle);
-    candle.interval = cb_str_from(s_names[tf]);
-    candle.open_ts = s->open_ts;
-    candle.open = cb_decimal_normalize(s->open);
-    candle.high = cb_decimal_normalize(s->high);
-    candle.low = cb_decimal_normalize(s->low);
-    candle.close = cb_decimal_normalize(s->close);
-    candle.volume = cb_decimal_normalize(s->volume);
-    candle.closed = closed;
+    CB_PROTO_SET(&candle, candle, interval, cb_str_from(s_names[tf]));
+    CB_PROTO_SET(&candle, candle, open_ts, s->open_ts);
+    CB_PROTO_SET(&candle, candle, open, cb_decimal_normalize(s->open));
+    CB_PROTO_SET(&candle, candle, high, cb_decimal_normalize(s->high));
+    CB_PROTO_SET(&candle, candle, low, cb_decimal_normalize(s->low));
+    CB_PROTO_SET(&candle, candle, close, cb_decimal_normalize(s->close));
+    CB_PROTO_SET(&candle, candle, volume, cb_decimal_normalize(s->volume));
+    CB_PROTO_SET(&candle, candle, closed, closed);
     CB_PROTO_SET(&candle, candle, trades, s->trades);
     emit(arg, &candle);
 }

@@ -107,7 +107,7 @@ feed_trades_fini(feed_trades_t *t)
 }
 
 void
-feed_candles_fini(feed_candles_t *c)
+feed_candle_list_fini(feed_candle_list_t *c)
 {
     free(c->items);
     cb_buf_fini(&c->raw);

@@ -57,7 +57,7 @@ typedef struct {
     cb_candle_t *items;
     size_t count;
     cb_buf_t raw;
-} feed_candles_t;
+} feed_candle_list_t;
 
 void
 feed_tick_fini(feed_tick_t *t);
@@ -66,7 +66,7 @@ feed_book_fini(feed_book_t *b);
 void
 feed_trades_fini(feed_trades_t *t);
 void
-feed_candles_fini(feed_candles_t *c);
+feed_candle_list_fini(feed_candle_list_t *c);
 
 /* ---- instruments ------------------------------------------------------------- */
 

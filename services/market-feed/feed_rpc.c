@@ -340,7 +340,7 @@ s_op_ohlc(feed_rpc_t *rpc, const cb_rpc_request_t *req, msgpack_packer *pk, char
     unsigned limit;
     s_listing_t ls[S_VENUES];
     size_t n = 0;
-    feed_candles_t cs = {0};
+    feed_candle_list_t cs = {0};
     int rc = feed_args_symbol(req, symbol, msg, msg_size);
     rc = rc != 0 ? rc : feed_args_venue(req, false, venue, msg, msg_size);
     if (rc == 0) {
@@ -355,7 +355,7 @@ s_op_ohlc(feed_rpc_t *rpc, const cb_rpc_request_t *req, msgpack_packer *pk, char
     /* Without a venue: the first venue (by name) that has candles. */
     size_t chosen = 0;
     for (size_t i = 0; rc == 0 && i < n; i++) {
-        feed_candles_fini(&cs);
+        feed_candle_list_fini(&cs);
         rc = feed_store_get_candles(rpc->store, ls[i].venue, ls[i].ins.symbol, tf, limit, &cs);
         if (rc != 0) {
             rc = s_store_error(rc, "candles", msg, msg_size);
@@ -387,7 +387,7 @@ s_op_ohlc(feed_rpc_t *rpc, const cb_rpc_request_t *req, msgpack_packer *pk, char
     }
 
 done:
-    feed_candles_fini(&cs);
+    feed_candle_list_fini(&cs);
     return rc;
 }
 

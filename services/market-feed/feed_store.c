@@ -600,7 +600,7 @@ done:
 
 int
 feed_store_get_candles(feed_store_t *store, const char *venue, const char *symbol, const char *tf,
-                       unsigned limit, feed_candles_t *out)
+                       unsigned limit, feed_candle_list_t *out)
 {
     memset(out, 0, sizeof *out);
     char key[FEED_STORE_KEY_MAX];

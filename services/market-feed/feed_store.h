@@ -126,7 +126,7 @@ feed_store_get_book(feed_store_t *store, const char *venue, const char *symbol, 
  * none is 0 with count 0. */
 int
 feed_store_get_candles(feed_store_t *store, const char *venue, const char *symbol, const char *tf,
-                       unsigned limit, feed_candles_t *out);
+                       unsigned limit, feed_candle_list_t *out);
 
 int
 feed_store_get_instruments(feed_store_t *store, const char *venue, feed_instruments_t *out);

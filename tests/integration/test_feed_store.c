@@ -247,14 +247,14 @@ test_candles_bounded_and_forming_replaced(void **state)
     assert_int_equal(feed_store_put_candle(store, &c), 0);
     assert_int_equal(feed_store_flush(store), 0);
     assert_int_equal(s_redis_int("ZCARD %s", key), 1000);
-    feed_candles_t cs;
+    feed_candle_list_t cs;
     assert_int_equal(feed_store_get_candles(store, "sim-kraken", "BTC-USD", "1m", 2, &cs), 0);
     assert_int_equal(cs.count, 2);
     assert_true(cs.items[1].open_ts == open);
     s_assert_dec(cs.items[1].close, "2");
     assert_false(cs.items[1].closed);
     s_assert_dec(cs.items[0].close, "1100.5");
-    feed_candles_fini(&cs);
+    feed_candle_list_fini(&cs);
     c = s_candle(open, "3.25", true);
     assert_int_equal(feed_store_put_candle(store, &c), 0);
     assert_int_equal(feed_store_flush(store), 0);
@@ -271,13 +271,13 @@ test_candles_bounded_and_forming_replaced(void **state)
     for (size_t i = 1; i < cs.count; i++) {
         assert_true(cs.items[i].open_ts > cs.items[i - 1].open_ts);
     }
-    feed_candles_fini(&cs);
+    feed_candle_list_fini(&cs);
     assert_int_equal(feed_store_get_candles(store, "sim-kraken", "BTC-USD", "5m", 10, &cs), 0);
     assert_int_equal(cs.count, 0);
-    feed_candles_fini(&cs);
+    feed_candle_list_fini(&cs);
     assert_int_equal(feed_store_get_candles(store, "sim-kraken", "BTC-USD", "2m", 10, &cs),
                      CB_E_BAD_REQUEST);
-    feed_candles_fini(&cs);
+    feed_candle_list_fini(&cs);
     c.interval = CB_STR("2m");
     assert_int_equal(feed_store_put_candle(store, &c), CB_E_BAD_REQUEST);
     feed_store_destroy(&store);
@@ -522,10 +522,10 @@ test_corrupted_values(void **state)
     cb_redis_destroy(&r);
     assert_int_equal(feed_store_get_trades(store, "sim-kraken", "ODD-USD", 5, &tr), CB_E_PARSE);
     feed_trades_fini(&tr);
-    feed_candles_t cs;
+    feed_candle_list_t cs;
     assert_int_equal(feed_store_get_candles(store, "sim-kraken", "ODD-USD", "1h", 5, &cs),
                      CB_E_PARSE);
-    feed_candles_fini(&cs);
+    feed_candle_list_fini(&cs);
     feed_instruments_t ins;
     s_redis_set("coinbus:market:instruments:sim-odd", "\x84\xa5venue\xa7sim-odd", 15);
     assert_int_equal(feed_store_get_instruments(store, "sim-odd", &ins), CB_E_PARSE);
