@@ -99,6 +99,9 @@ if [ -z "${COINBUS_REDIS_URL:-}" ]; then
   log "redis up at $COINBUS_REDIS_URL (data in $RUN_DIR/redis)"
 fi
 
+# The paper venues quote USD (sim-kraken) and USDT (sim-binance): compare them for best.<SYMBOL>.
+export COINBUS_QUOTE_EQUIVALENTS=${COINBUS_QUOTE_EQUIVALENTS:-USD=USDT=USDC}
+
 for svc in "${SERVICES[@]}"; do
   bin="$BUILD/bin/$svc"
   [ -x "$bin" ] || continue
@@ -111,7 +114,8 @@ cat <<MSG
 $(log "coinbus is up: ${ORDER[*]}")
   Watch ticks:     $BUILD/bin/coinbus sub tick.BTC-USD.
   Publish a tick:  $BUILD/bin/coinbus pub tick.BTC-USD.sim-kraken '{"symbol":"BTC-USD","venue":"sim-kraken","bid":"50000.1","ask":"50000.2"}'
-  Ask a service:   $BUILD/bin/coinbus call market ping
+  Ask a service:   $BUILD/bin/coinbus call market price symbol=BTC-USD
+  Best across:     $BUILD/bin/coinbus sub best.BTC-USD.
   Paper venues:    curl 'http://127.0.0.1:${COINBUS_SIM_PORT:-8100}/kraken/0/public/Ticker?pair=XBTUSD'  (sim-kraken)
                    curl 'http://127.0.0.1:${COINBUS_SIM_PORT:-8100}/binance/api/v3/ticker/bookTicker?symbol=BTCUSDT'  (sim-binance)
   Logs:            $LOG_DIR/

@@ -81,7 +81,7 @@ test_run_stop_and_run_again(void **state)
         assert_int_equal(cbh_proc_stop(&run, SIGINT, 15000), 0);
         assert_true(s_log_has(log, "stopped bus"));
         /* The sentiment service starts from the repo's own data files. */
-        assert_true(s_log_has(log, "coinbus is up: redis bus venue-sim sentiment"));
+        assert_true(s_log_has(log, "coinbus is up: redis bus venue-sim market-feed sentiment"));
         assert_true(s_log_has(log, "stopped venue-sim"));
         assert_true(s_log_has(log, "stopped sentiment"));
         assert_false(s_log_has(log, "lexicon_load_failed"));
