@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include <h2o.h>
 #include <h2o/http1.h>
@@ -222,6 +223,16 @@ static void
 s_on_written(h2o_socket_t *sock, const char *err)
 {
     sim_ws_conn_t *conn = sock->data;
+    if (conn->orphan) {
+        /* Freed while this write was under way (see sim_ws_conn_free): the
+         * loop has reported it, so the socket can close now. */
+        h2o_socket_close(sock);
+        if (conn->wslay != NULL) {
+            wslay_event_context_free(conn->wslay);
+        }
+        free(conn);
+        return;
+    }
     sim_ws_venue_stats_t *st = s_stats(conn);
     for (size_t i = 0; i < conn->inflight; i++) {
         sim_ws_msg_t *m = conn->queue[conn->q_head];
@@ -457,6 +468,21 @@ sim_ws_conn_free(sim_ws_conn_t *conn)
     cb_buf_fini(&conn->ctrl);
     if (conn->upgrading) {
         conn->orphan = true; /* freed when h2o hands over the socket */
+        return;
+    }
+    if (conn->sock != NULL && h2o_socket_is_writing(conn->sock)) {
+        /* h2o 2.2's loop reports a write that completed at once on its next
+         * turn, from a list of pending sockets, and frees a closed socket at
+         * the start of that turn without unlinking it from the list: closing
+         * it here, between turns, leaves the list pointing at freed memory
+         * (and at the next socket made there, which makes the loop spin).
+         * So the socket is shut down now, which ends the connection for the
+         * peer and any write still waiting, and closed by s_on_written. */
+        h2o_socket_t *sock = conn->sock;
+        h2o_socket_read_stop(sock);
+        shutdown(h2o_socket_get_fd(sock), SHUT_RDWR);
+        conn->dead = true;
+        conn->orphan = true;
         return;
     }
     if (conn->sock != NULL) {

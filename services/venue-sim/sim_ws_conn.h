@@ -92,7 +92,7 @@ struct sim_ws_conn {
     bool dead;                  /* to be freed by the owner (sim_ws_conn_free) */
     bool closing;               /* a close frame is queued: nothing more goes out */
     bool upgrading;             /* the 101 answer is on its way */
-    bool orphan;                /* the owner is gone while the upgrade completes */
+    bool orphan;                /* the owner is gone while the upgrade or a write completes */
 };
 
 /* Starts the upgrade of an HTTP/1.1 request (h2o_req_t) that is a
@@ -132,8 +132,10 @@ void
 sim_ws_conn_abort(sim_ws_conn_t *conn);
 
 /* Closes the socket, drops the queue and frees conn; the owner has
- * unlinked it. A connection still upgrading is only marked orphan and frees
- * itself when the upgrade ends. NULL-safe. */
+ * unlinked it. A connection still upgrading, or with a write under way, is
+ * only marked orphan (the latter's socket is shut down at once) and frees
+ * itself on the loop's next turn: keep the loop running until then, so
+ * before sim_http_destroy. Safe between loop turns. NULL-safe. */
 void
 sim_ws_conn_free(sim_ws_conn_t *conn);
 

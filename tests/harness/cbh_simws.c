@@ -5,10 +5,14 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <curl/curl.h>
 
@@ -24,12 +28,49 @@ static int s_port;
 static pthread_t s_thread;
 static volatile int s_stop;
 
+/* How long the test waits for the server thread to run a job or to stop:
+ * a loop turn takes at most 10 ms, so a thread that misses this is stuck. */
+#define S_THREAD_WAIT_MS 5000
+
 /* Work the test hands to the server thread (the market and the streams are
- * single-threaded): one job at a time, run between loop turns. */
+ * single-threaded): one job at a time, run between loop turns. s_done is
+ * set (under s_mu) when the thread leaves its loop. */
 static pthread_mutex_t s_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t s_cv = PTHREAD_COND_INITIALIZER;
 static void (*s_job)(void *);
 static void *s_job_arg;
+static bool s_done;
+
+/* Waits on s_cv (s_mu held) until pred() or S_THREAD_WAIT_MS after start;
+ * returns pred(). */
+static bool
+s_wait_until(bool (*pred)(void), const struct timespec *start)
+{
+    struct timespec deadline = *start;
+    deadline.tv_sec += S_THREAD_WAIT_MS / 1000;
+    deadline.tv_nsec += (long) (S_THREAD_WAIT_MS % 1000) * 1000000;
+    if (deadline.tv_nsec >= 1000000000) {
+        deadline.tv_sec++;
+        deadline.tv_nsec -= 1000000000;
+    }
+    int rc = 0;
+    while (!pred() && rc != ETIMEDOUT) {
+        rc = pthread_cond_timedwait(&s_cv, &s_mu, &deadline);
+    }
+    return pred();
+}
+
+static bool
+s_job_taken(void)
+{
+    return s_job == NULL;
+}
+
+static bool
+s_thread_done(void)
+{
+    return s_done;
+}
 
 static void *
 s_serve(void *arg)
@@ -50,19 +91,29 @@ s_serve(void *arg)
         }
         pthread_mutex_unlock(&s_mu);
     }
+    pthread_mutex_lock(&s_mu);
+    s_done = true;
+    pthread_cond_broadcast(&s_cv);
+    pthread_mutex_unlock(&s_mu);
     return NULL;
 }
 
 void
 cbh_simws_call(void (*fn)(void *), void *arg)
 {
+    struct timespec start;
+    clock_gettime(CLOCK_REALTIME, &start);
     pthread_mutex_lock(&s_mu);
     s_job = fn;
     s_job_arg = arg;
-    while (s_job != NULL) {
-        pthread_cond_wait(&s_cv, &s_mu);
-    }
+    bool ran = s_wait_until(s_job_taken, &start);
+    /* A job not run by now never runs: arg may not outlive this call. */
+    s_job = NULL;
     pthread_mutex_unlock(&s_mu);
+    if (!ran) {
+        fail_msg("the venue-sim server thread did not run a job within %d ms: "
+                 "it is stuck in a loop turn", S_THREAD_WAIT_MS);
+    }
 }
 
 static void
@@ -124,14 +175,33 @@ cbh_simws_setup(void **state)
     sim_http_set_upgrade(s_http, sim_ws_upgrade, s_sim.ws);
     s_port = sim_http_port(s_http);
     curl_global_init(CURL_GLOBAL_DEFAULT);
+    /* As the service does (cb_signal): a write to a peer that has gone
+     * fails with EPIPE instead of killing the process. */
+    signal(SIGPIPE, SIG_IGN);
+    s_stop = 0;
+    s_done = false;
     return pthread_create(&s_thread, NULL, s_serve, NULL) == 0 ? 0 : -1;
 }
 
+/* Stops the server thread, waiting S_THREAD_WAIT_MS at most. A thread that
+ * does not stop in time is stuck inside a loop turn: the failure is reported
+ * and the venue is left as it is (the thread still uses it), rather than
+ * waiting for the test's global timeout. */
 int
 cbh_simws_teardown(void **state)
 {
     (void) state;
+    struct timespec start;
+    clock_gettime(CLOCK_REALTIME, &start);
     s_stop = 1;
+    pthread_mutex_lock(&s_mu);
+    bool done = s_wait_until(s_thread_done, &start);
+    pthread_mutex_unlock(&s_mu);
+    if (!done) {
+        fprintf(stderr, "teardown: the venue-sim server thread did not stop within %d ms "
+                        "(stuck in sim_http_run_once?); venue left running\n", S_THREAD_WAIT_MS);
+        return -1;
+    }
     pthread_join(s_thread, NULL);
     sim_ws_destroy(&s_sim.ws);
     sim_http_destroy(&s_http);

@@ -7,10 +7,15 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 
@@ -345,6 +350,56 @@ test_kraken_faults(void **state)
     cbh_ws_close(&ws);
 }
 
+/* The job of test_kraken_drop_written: between two loop turns, a frame is
+ * written to the Kraken connection (the write completes at once, so h2o
+ * only reports it on its next turn), the connection is dropped, and a new
+ * client connects, to be accepted on that next turn. */
+static void
+s_drop_written_job(void *arg)
+{
+    int *fd = arg;
+    sim_t *sim = cbh_simws_sim();
+    /* A tick 5 s ahead is due a heartbeat on every subscribed connection. */
+    sim_ws_tick(sim->ws, cb_time_now_ns() + 5000000000LL);
+    sim_ws_fault_drop(sim->ws, SIM_VENUE_KRAKEN);
+    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t) cbh_simws_port())};
+    inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+    *fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (*fd >= 0 && connect(*fd, (struct sockaddr *) &addr, sizeof addr) != 0) {
+        close(*fd);
+        *fd = -1;
+    }
+}
+
+/* A connection dropped right after a write must not break the server: a
+ * socket closed while h2o still listed its write notification was freed
+ * while listed, and the next socket made in its memory made h2o's loop
+ * spin forever. */
+static void
+test_kraken_drop_written(void **state)
+{
+    (void) state;
+    cbh_ws_t *ws = cbh_simws_open("/kraken/ws/v2");
+    cbh_ws_send(
+        ws,
+        "{\"method\":\"subscribe\",\"params\":{\"channel\":\"ticker\",\"symbol\":[\"BTC/USD\"]}}");
+    cbh_simws_expect_msg(ws, "\"method\":\"subscribe\"", "\"success\":true");
+    int fd = -1;
+    cbh_simws_call(s_drop_written_job, &fd);
+    assert_true(fd >= 0);
+    static const char req[] = "GET /kraken/ws/v2 HTTP/1.1\r\nHost: sim\r\n\r\n";
+    assert_int_equal(send(fd, req, sizeof req - 1, MSG_NOSIGNAL), (ssize_t) (sizeof req - 1));
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    char buf[64] = {0};
+    ssize_t n = poll(&p, 1, 3000) == 1 ? recv(fd, buf, sizeof buf - 1, 0) : -1;
+    close(fd);
+    assert_true(n > 0);
+    assert_non_null(strstr(buf, " 426 "));
+    cbh_ws_pump(ws, 1000);
+    assert_true(cbh_ws_ended(ws));
+    cbh_ws_close(&ws);
+}
+
 static void
 test_kraken_channels(void **state)
 {
@@ -427,7 +482,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_http_paths),      cmocka_unit_test(test_kraken_requests),
         cmocka_unit_test(test_kraken_books),    cmocka_unit_test(test_kraken_faults),
-        cmocka_unit_test(test_kraken_channels),
+        cmocka_unit_test(test_kraken_drop_written), cmocka_unit_test(test_kraken_channels),
     };
     return cmocka_run_group_tests_name("venue_sim_ws", tests, cbh_simws_setup, cbh_simws_teardown);
 }
