@@ -12,3 +12,7 @@ echo "bench_bus on $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)"
 "$BUILD/bench/bench_inbound" 300000
 "$BUILD/bench/bench_sentiment" 15 3
 "$BUILD/bench/bench_venue_sim_ws" 16 100000 3 3
+"$BUILD/bench/bench_feed_parse" 20000
+"$BUILD/bench/bench_feed_pipeline" 1400 10
+"$BUILD/bench/bench_feed_pipeline" 1400 10 pinned
+"$BUILD/bench/bench_feed_pipeline" rss 10

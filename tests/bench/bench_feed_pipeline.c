@@ -1,0 +1,453 @@
+/* bench_feed_pipeline.c - venue-sim -> market-feed -> bus -> subscriber: messages/s, feed CPU, exch_ts latency; and market-feed's idle RSS */
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cb_error.h"
+#include "cb_proto.h"
+#include "cb_sub.h"
+#include "cb_time.h"
+#include "cbh.h"
+#include "cbh_bus.h"
+#include "cbh_ws.h"
+
+#define S_SYMBOLS "BTC-USD,ETH-USD,SOL-USD"
+#define S_LAT_MAX 4000000
+
+/* The streams market-feed opens for S_SYMBOLS (feed_venue.c s_channels):
+ * Binance bookTicker + trade + diff depth, Kraken v2 book 10 + ticker + trade. */
+#define S_BINANCE_PATH                                                                             \
+    "/binance/stream?streams=btcusdt@bookTicker/btcusdt@trade/btcusdt@depth@100ms/"              \
+    "ethusdt@bookTicker/ethusdt@trade/ethusdt@depth@100ms/solusdt@bookTicker/solusdt@trade/"      \
+    "solusdt@depth@100ms"
+static const char *const s_kraken_subs[] = {
+    "{\"method\":\"subscribe\",\"params\":{\"channel\":\"book\",\"depth\":10,"
+    "\"symbol\":[\"BTC/USD\",\"ETH/USD\",\"SOL/USD\"]},\"req_id\":1}",
+    "{\"method\":\"subscribe\",\"params\":{\"channel\":\"ticker\","
+    "\"symbol\":[\"BTC/USD\",\"ETH/USD\",\"SOL/USD\"]},\"req_id\":2}",
+    "{\"method\":\"subscribe\",\"params\":{\"channel\":\"trade\","
+    "\"symbol\":[\"BTC/USD\",\"ETH/USD\",\"SOL/USD\"]},\"req_id\":3}",
+};
+
+static cbh_bus_t s_bus;
+static cbh_redis_t s_redis;
+static cbh_proc_t *s_sim;
+static cbh_proc_t *s_feed;
+static int s_port;
+
+/* utime + stime of pid in ns; -1 when unreadable. */
+static int64_t
+s_cpu_ns(pid_t pid)
+{
+    char path[64], buf[1024];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int) pid);
+    FILE *f = fopen(path, "r");
+    if (f == NULL) {
+        return -1;
+    }
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    char *p = strrchr(buf, ')'); /* comm may hold spaces */
+    unsigned long long ut = 0, st = 0;
+    if (p == NULL || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2) {
+        return -1;
+    }
+    return (int64_t) (ut + st) * (1000000000LL / sysconf(_SC_CLK_TCK));
+}
+
+/* VmRSS of pid in kB; -1 when unreadable. */
+static long
+s_rss_kb(pid_t pid)
+{
+    char path[64], line[256];
+    snprintf(path, sizeof path, "/proc/%d/status", (int) pid);
+    FILE *f = fopen(path, "r");
+    if (f == NULL) {
+        return -1;
+    }
+    long kb = -1;
+    while (fgets(line, sizeof line, f) != NULL) {
+        if (sscanf(line, "VmRSS: %ld kB", &kb) == 1) {
+            break;
+        }
+    }
+    fclose(f);
+    return kb;
+}
+
+/* Starts $BUILD/bin/<name> with env, under `taskset -c <cpu>` when cpu >= 0. */
+static cbh_proc_t *
+s_start(const char *name, char *const env[], int cpu)
+{
+    char bin[512], cpus[16];
+    snprintf(bin, sizeof bin, "%s/%s", cbh_bin_dir(), name);
+    snprintf(cpus, sizeof cpus, "%d", cpu);
+    char *plain[] = {bin, NULL};
+    char *pinned[] = {"taskset", "-c", cpus, bin, NULL};
+    return cbh_proc_start(name, cpu >= 0 ? pinned : plain, env);
+}
+
+static int
+s_start_sim(int rate, int cpu)
+{
+    s_port = cbh_free_port();
+    char port_env[64], rate_env[64];
+    snprintf(port_env, sizeof port_env, "COINBUS_SIM_PORT=%d", s_port);
+    snprintf(rate_env, sizeof rate_env, "COINBUS_SIM_RATE=%d", rate);
+    char *env[] = {port_env, rate_env, "COINBUS_SIM_SEED=1", "COINBUS_SIM_LIMITS=off", NULL};
+    s_sim = s_start("venue-sim", env, cpu);
+    if (s_sim == NULL || cbh_wait_port(s_port, 5000) != 0) {
+        fprintf(stderr, "bench: venue-sim did not start; log: %s\n", cbh_proc_log_path(s_sim));
+        return -1;
+    }
+    return 0;
+}
+
+static int
+s_start_feed(const char *venues_fmt, int cpu)
+{
+    char venues[600], redis[200];
+    snprintf(venues, sizeof venues, venues_fmt, s_port, s_port, s_port);
+    snprintf(redis, sizeof redis, "COINBUS_REDIS_URL=%s", s_redis.url);
+    char *env[] = {redis, venues, "COINBUS_SYMBOLS=" S_SYMBOLS, "COINBUS_QUOTE_EQUIVALENTS=USD=USDT", NULL};
+    s_feed = s_start("market-feed", env, cpu);
+    if (s_feed == NULL) {
+        fprintf(stderr, "bench: market-feed did not start\n");
+        return -1;
+    }
+    return 0;
+}
+
+static void
+s_stop_all(void)
+{
+    cbh_proc_stop(&s_feed, SIGTERM, 5000);
+    cbh_proc_stop(&s_sim, SIGTERM, 5000);
+    cbh_bus_stop(&s_bus);
+    cbh_redis_stop(&s_redis);
+}
+
+/* Messages/s the sim sends on the feed's own streams, counted by two
+ * clients subscribed exactly as market-feed is (before the feed starts). */
+static double
+s_sim_rate(int secs, double per_venue[2])
+{
+    cbh_ws_t *ws[2];
+    int status = 0;
+    ws[0] = cbh_ws_connect(s_port, S_BINANCE_PATH, &status);
+    ws[1] = cbh_ws_connect(s_port, "/kraken/ws/v2", &status);
+    if (ws[0] == NULL || ws[1] == NULL) {
+        fprintf(stderr, "bench: WebSocket connect to venue-sim failed: status %d\n", status);
+        cbh_ws_close(&ws[0]);
+        cbh_ws_close(&ws[1]);
+        return -1;
+    }
+    for (size_t k = 0; k < sizeof s_kraken_subs / sizeof s_kraken_subs[0]; k++) {
+        (void) cbh_ws_send(ws[1], s_kraken_subs[k]);
+    }
+    uint64_t count[2] = {0, 0};
+    int64_t start = cb_time_mono_ns();
+    int64_t t0 = start + 1000000000LL; /* 1 s for snapshots and acks */
+    int64_t t1 = t0 + (int64_t) secs * 1000000000LL;
+    struct pollfd pfd[2] = {{cbh_ws_fd(ws[0]), POLLIN, 0}, {cbh_ws_fd(ws[1]), POLLIN, 0}};
+    int64_t now;
+    while ((now = cb_time_mono_ns()) < t1) {
+        if (poll(pfd, 2, 10) <= 0) {
+            continue;
+        }
+        for (int i = 0; i < 2; i++) {
+            if (pfd[i].revents == 0) {
+                continue;
+            }
+            cbh_ws_pump(ws[i], 0);
+            while (cbh_ws_pending(ws[i]) > 0) {
+                size_t len;
+                free(cbh_ws_recv(ws[i], 0, &len));
+                count[i] += now >= t0;
+            }
+        }
+    }
+    cbh_ws_close(&ws[0]);
+    cbh_ws_close(&ws[1]);
+    per_venue[0] = (double) count[0] / secs;
+    per_venue[1] = (double) count[1] / secs;
+    return per_venue[0] + per_venue[1];
+}
+
+/* ---- latency ---------------------------------------------------------------- */
+
+/* exch_ts latency series: venue (0 Binance, 1 Kraken) x kind (tick, trade, book). */
+typedef struct {
+    int64_t *ns;
+    size_t n;
+} s_lat_t;
+
+static int
+s_cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *) a, y = *(const int64_t *) b;
+    return (x > y) - (x < y);
+}
+
+static double
+s_lat_pct(s_lat_t *l, double q)
+{
+    if (l->n == 0) {
+        return 0;
+    }
+    return (double) l->ns[(size_t) (q * (double) (l->n - 1) + 0.5)] / 1000.0;
+}
+
+static int
+s_pipeline(int rate, int secs, int pinned)
+{
+    int rc = -1;
+    s_lat_t lat[2][3];
+    memset(lat, 0, sizeof lat);
+    if (pinned) {
+        /* This process (subscriber), redis and the bus on core 1; sim and feed on core 0. */
+        cpu_set_t set;
+        CPU_ZERO(&set);
+        CPU_SET(1, &set);
+        if (sched_setaffinity(0, sizeof set, &set) != 0) {
+            perror("bench: sched_setaffinity");
+            return -1;
+        }
+    }
+    if (cbh_redis_start(&s_redis, NULL) != 0 || cbh_bus_start(&s_bus) != 0) {
+        goto done;
+    }
+    cbh_bus_export(&s_bus);
+    if (s_start_sim(rate, pinned ? 0 : -1) != 0) {
+        goto done;
+    }
+    double sim_venue[2];
+    double sim_total = s_sim_rate(3, sim_venue);
+    if (sim_total < 0) {
+        goto done;
+    }
+    if (s_start_feed("COINBUS_VENUES=sim-kraken=kraken@http://127.0.0.1:%d/kraken,"
+                     "sim-binance=binance@http://127.0.0.1:%d/binance",
+                     pinned ? 0 : -1) != 0) {
+        goto done;
+    }
+    cb_sub_t *sub = cb_sub_new(s_bus.config.sub);
+    if (sub == NULL || cb_sub_subscribe(sub, "") != 0) {
+        goto done;
+    }
+    for (int v = 0; v < 2; v++) {
+        for (int k = 0; k < 3; k++) {
+            lat[v][k].ns = malloc(S_LAT_MAX * sizeof(int64_t));
+            if (lat[v][k].ns == NULL) {
+                goto done_sub;
+            }
+        }
+    }
+    /* Warm-up: until both venues publish books, then 3 s more (backfills, snapshots). */
+    bool seen[2] = {false, false};
+    int64_t deadline = cb_time_mono_ns() + 30000000000LL;
+    int64_t t0 = 0, t1 = 0;
+    uint64_t kinds[CB_KIND_COUNT] = {0}, total = 0, missed = 0, malformed = 0;
+    int64_t cpu0 = 0, sim_cpu0 = 0;
+    for (;;) {
+        int64_t now_mono = cb_time_mono_ns();
+        if (t0 == 0 && seen[0] && seen[1]) {
+            t0 = now_mono + 3000000000LL;
+            t1 = t0 + (int64_t) secs * 1000000000LL;
+        }
+        if (t0 == 0 && now_mono > deadline) {
+            fprintf(stderr, "bench: no books from both venues within 30 s; feed log: %s\n",
+                    cbh_proc_log_path(s_feed));
+            goto done_sub;
+        }
+        if (t0 != 0 && cpu0 == 0 && now_mono >= t0) {
+            cpu0 = s_cpu_ns(cbh_proc_pid(s_feed));
+            sim_cpu0 = s_cpu_ns(cbh_proc_pid(s_sim));
+        }
+        if (t1 != 0 && now_mono >= t1) {
+            break;
+        }
+        cb_sub_msg_t msg;
+        int r = cb_sub_recv(sub, 100, &msg);
+        int64_t recv_ns = cb_time_now_ns();
+        if (r != 0) {
+            malformed += r != CB_E_TIMEOUT && cpu0 != 0;
+            if (r != CB_E_TIMEOUT) {
+                cb_sub_msg_clear(&msg);
+            }
+            continue;
+        }
+        int venue = memmem(msg.topic, msg.topic_len, ".sim-kraken", 11) != NULL   ? 1
+                    : memmem(msg.topic, msg.topic_len, ".sim-binance", 12) != NULL ? 0
+                                                                                    : -1;
+        int kind = -1;
+        int64_t exch = 0;
+        bool has = false;
+        if (msg.ev.kind == CB_KIND_tick) {
+            kind = 0;
+            has = CB_PROTO_HAS(&msg.ev.body.tick, tick, exch_ts);
+            exch = msg.ev.body.tick.exch_ts;
+        } else if (msg.ev.kind == CB_KIND_trade) {
+            kind = 1;
+            has = CB_PROTO_HAS(&msg.ev.body.trade, trade, exch_ts);
+            exch = msg.ev.body.trade.exch_ts;
+        } else if (msg.ev.kind == CB_KIND_book) {
+            kind = 2;
+            has = CB_PROTO_HAS(&msg.ev.body.book, book, exch_ts);
+            exch = msg.ev.body.book.exch_ts;
+            if (venue >= 0) {
+                seen[venue] = true;
+            }
+        }
+        if (cpu0 != 0) {
+            total++;
+            kinds[msg.ev.kind]++;
+            missed += msg.missed;
+            if (venue >= 0 && kind >= 0 && has && lat[venue][kind].n < S_LAT_MAX) {
+                lat[venue][kind].ns[lat[venue][kind].n++] = recv_ns - exch;
+            }
+        }
+        cb_sub_msg_clear(&msg);
+    }
+    int64_t cpu1 = s_cpu_ns(cbh_proc_pid(s_feed));
+    int64_t sim_cpu1 = s_cpu_ns(cbh_proc_pid(s_sim));
+    double win = (double) secs;
+    double feed_pct = (double) (cpu1 - cpu0) / (win * 1e9) * 100.0;
+    double sim_pct = (double) (sim_cpu1 - sim_cpu0) / (win * 1e9) * 100.0;
+
+    printf("\npipeline, COINBUS_SIM_RATE=%d, 2 venues x 3 symbols, %d s window, layout: %s\n", rate, secs,
+           pinned ? "venue-sim + market-feed pinned to core 0 (taskset -c 0); bus, redis, subscriber on core 1"
+                  : "unpinned (scheduler's choice over both cores)");
+    printf("| measure | value |\n|---|---:|\n");
+    printf("| venue-sim WebSocket msgs/s on the feed's streams (before the feed, 2 counting clients) | %.0f "
+           "(Binance %.0f, Kraken %.0f) |\n",
+           sim_total, sim_venue[0], sim_venue[1]);
+    printf("| bus messages/s received by the subscriber (all kinds) | %.0f |\n", (double) total / win);
+    printf("| (tick / trade / book / best / candle per s) | %.0f / %.0f / %.0f / %.0f / %.0f |\n",
+           kinds[CB_KIND_tick] / win, kinds[CB_KIND_trade] / win, kinds[CB_KIND_book] / win,
+           kinds[CB_KIND_best] / win, kinds[CB_KIND_candle] / win);
+    printf("| seq gaps seen by the subscriber / malformed | %llu / %llu |\n", (unsigned long long) missed,
+           (unsigned long long) malformed);
+    printf("| market-feed CPU, %% of one core (utime+stime) | %.1f |\n", feed_pct);
+    printf("| (venue-sim CPU, %% of one core) | %.1f |\n", sim_pct);
+    static const char *const vname[2] = {"Binance", "Kraken"};
+    static const char *const kname[3] = {"tick", "trade", "book"};
+    static const char *const gran[2][3] = {{"ms (none on bookTicker)", "ms (T)", "ms (E)"},
+                                           {"us (RFC3339)", "us (RFC3339)", "us (RFC3339)"}};
+    printf("\n| exch_ts -> subscriber | messages | p50 us | p99 us | max us | exch_ts granularity |\n"
+           "|---|---:|---:|---:|---:|---|\n");
+    for (int v = 1; v >= 0; v--) {
+        for (int k = 0; k < 3; k++) {
+            s_lat_t *l = &lat[v][k];
+            qsort(l->ns, l->n, sizeof(int64_t), s_cmp_i64);
+            printf("| %s %s | %zu | %.0f | %.0f | %.0f | %s |\n", vname[v], kname[k], l->n, s_lat_pct(l, 0.5),
+                   s_lat_pct(l, 0.99), s_lat_pct(l, 1.0), gran[v][k]);
+        }
+    }
+    /* The targets on the microsecond-stamped messages (Kraken). */
+    size_t kn = lat[1][0].n + lat[1][1].n + lat[1][2].n;
+    s_lat_t all = {malloc((kn + 1) * sizeof(int64_t)), 0};
+    for (int k = 0; k < 3 && all.ns != NULL; k++) {
+        memcpy(all.ns + all.n, lat[1][k].ns, lat[1][k].n * sizeof(int64_t));
+        all.n += lat[1][k].n;
+    }
+    if (all.ns != NULL) {
+        qsort(all.ns, all.n, sizeof(int64_t), s_cmp_i64);
+        printf("Kraken tick+trade+book (us timestamps), %zu messages: p50 %.0f us, p99 %.0f us; target p99 < "
+               "1000 us: %s\n",
+               all.n, s_lat_pct(&all, 0.5), s_lat_pct(&all, 0.99), s_lat_pct(&all, 0.99) < 1000 ? "met" : "NOT met");
+        free(all.ns);
+    }
+    printf("market-feed CPU %.1f%% of one core at %.0f sim msgs/s; target < 50%% at 10,000 msgs/s: %s\n", feed_pct,
+           sim_total, feed_pct < 50 ? "met" : "NOT met");
+    rc = 0;
+done_sub:
+    cb_sub_destroy(&sub);
+done:
+    for (int v = 0; v < 2; v++) {
+        for (int k = 0; k < 3; k++) {
+            free(lat[v][k].ns);
+        }
+    }
+    s_stop_all();
+    return rc;
+}
+
+/* ---- idle RSS ---------------------------------------------------------------- */
+
+static int
+s_rss(int secs)
+{
+    int rc = -1;
+    if (cbh_redis_start(&s_redis, NULL) != 0 || cbh_bus_start(&s_bus) != 0) {
+        goto done;
+    }
+    cbh_bus_export(&s_bus);
+    if (s_start_sim(1, -1) != 0 ||
+        s_start_feed("COINBUS_VENUES=sim-kraken=kraken@http://127.0.0.1:%d/kraken,"
+                     "sim-binance=binance@http://127.0.0.1:%d/binance,"
+                     "sim-kraken2=kraken@http://127.0.0.1:%d/kraken",
+                     -1) != 0) {
+        goto done;
+    }
+    cb_sub_t *sub = cb_sub_new(s_bus.config.sub);
+    if (sub == NULL || cb_sub_subscribe(sub, "book.") != 0) {
+        cb_sub_destroy(&sub);
+        goto done;
+    }
+    /* Books from all three venues first: every stream is open. */
+    int seen = 0;
+    int64_t deadline = cb_time_mono_ns() + 30000000000LL;
+    while (seen != 7 && cb_time_mono_ns() < deadline) {
+        cb_sub_msg_t msg;
+        if (cb_sub_recv(sub, 200, &msg) == 0) {
+            seen |= memmem(msg.topic, msg.topic_len, ".sim-kraken2", 12) != NULL  ? 4
+                    : memmem(msg.topic, msg.topic_len, ".sim-kraken", 11) != NULL ? 1
+                    : memmem(msg.topic, msg.topic_len, ".sim-binance", 12) != NULL ? 2
+                                                                                   : 0;
+        }
+        cb_sub_msg_clear(&msg);
+    }
+    cb_sub_destroy(&sub);
+    if (seen != 7) {
+        fprintf(stderr, "bench: not every venue published a book; feed log: %s\n", cbh_proc_log_path(s_feed));
+        goto done;
+    }
+    long rss_live = s_rss_kb(cbh_proc_pid(s_feed));
+    sleep((unsigned) secs);
+    long rss = s_rss_kb(cbh_proc_pid(s_feed));
+    printf("\nmarket-feed idle RSS, 3 venues (sim-kraken, sim-binance, sim-kraken2) x 3 symbols, "
+           "COINBUS_SIM_RATE=1\n| when | VmRSS kB |\n|---|---:|\n| every venue's books on the bus | %ld |\n"
+           "| %d s later | %ld |\n",
+           rss_live, secs, rss);
+    printf("target < 20480 kB: %s\n", rss > 0 && rss < 20480 ? "met" : "NOT met");
+    rc = 0;
+done:
+    s_stop_all();
+    return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    signal(SIGPIPE, SIG_IGN);
+    if (argc >= 2 && strcmp(argv[1], "rss") == 0) {
+        return s_rss(argc > 2 ? atoi(argv[2]) : 10) == 0 ? 0 : 1;
+    }
+    int rate = argc > 1 ? atoi(argv[1]) : 500;
+    int secs = argc > 2 ? atoi(argv[2]) : 10;
+    int pinned = argc > 3 && strcmp(argv[3], "pinned") == 0;
+    if (rate < 1 || rate > 100000 || secs < 1 || secs > 600) {
+        fprintf(stderr, "usage: bench_feed_pipeline [rate per instrument] [seconds] [pinned]\n"
+                        "       bench_feed_pipeline rss [seconds]\n");
+        return 2;
+    }
+    return s_pipeline(rate, secs, pinned) == 0 ? 0 : 1;
+}
