@@ -11,7 +11,7 @@
 .DEFAULT_GOAL := all
 SHELL := /bin/bash
 
-PKGS := libczmq libzmq hiredis msgpack libcurl openssl libwebsockets
+PKGS := libczmq libzmq hiredis msgpack libcurl openssl libwebsockets zlib
 CC ?= cc
 
 ifeq ($(SAN),1)

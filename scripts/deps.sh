@@ -14,6 +14,7 @@ modules=(
   "cmocka:libcmocka-dev"
   "libh2o-evloop:libh2o-evloop-dev"
   "libwebsockets:libwebsockets-dev"
+  "zlib:zlib1g-dev"
 )
 # binary -> Debian package
 binaries=(

@@ -168,10 +168,17 @@ s_put_digits(char *out, size_t n, cb_decimal_t value, unsigned decimals)
     unsigned __int128 v = r.coef < 0 ? (unsigned __int128) -r.coef : (unsigned __int128) r.coef;
     char tmp[48];
     size_t k = 0;
-    do {
+    /* Every real price and amount fits 64 bits: divide there (a 128-bit
+     * division is a library call per digit). */
+    while (v > UINT64_MAX) {
         tmp[k++] = (char) ('0' + (int) (v % 10));
         v /= 10;
-    } while (v > 0);
+    }
+    uint64_t w = (uint64_t) v;
+    do {
+        tmp[k++] = (char) ('0' + (int) (w % 10));
+        w /= 10;
+    } while (w > 0);
     if (k == 1 && tmp[0] == '0') {
         return n;
     }
