@@ -36,6 +36,7 @@ struct feed_venue {
     uint64_t reconnects_before;   /* reconnects of connections already closed */
     uint64_t parse_errors;
     int64_t last_error_log_ms;
+    struct s_backfill_ctx *retry;  /* history fetches waiting for rate budget */
 };
 
 /* ---- helpers ----------------------------------------------------------------- */
@@ -329,13 +330,36 @@ s_connect(feed_venue_t *fv)
 
 /* ---- history ---------------------------------------------------------------- */
 
-typedef struct {
+/* History is low priority: it asks the shared limiter for at most this wait
+ * and retries later, so it never books the budget far ahead of the calls
+ * that matter (instrument lists, snapshots) on this or another replica. */
+#define FEED_BACKFILL_MAX_WAIT_MS 1000
+
+typedef struct s_backfill_ctx {
     feed_venue_t *fv;
     feed_stream_t *s;
     feed_tf_t tf;
     cb_candle_t *candles;
     size_t n;
+    int64_t due_ms;
+    struct s_backfill_ctx *next;
 } s_backfill_ctx_t;
+
+static int s_backfill_emit(void *ctx, const cb_md_msg_t *msg);
+static void s_backfill_done(void *ctx, int rc, const cb_venue_error_t *err);
+
+/* Starts (or restarts) one history fetch; false when it could not start. */
+static bool
+s_backfill_send(feed_venue_t *fv, s_backfill_ctx_t *c)
+{
+    cb_rest_args_t args = {
+        .ins = c->s->ins,
+        .interval_s = (int) (feed_tf_len_ns(c->tf) / 1000000000LL),
+        .limit = FEED_BACKFILL_LIMIT,
+        .max_wait_ms = FEED_BACKFILL_MAX_WAIT_MS,
+    };
+    return cb_venue_client_public(fv->client, CB_REST_OHLC, &args, s_backfill_emit, s_backfill_done, c) == 0;
+}
 
 static int
 s_backfill_emit(void *ctx, const cb_md_msg_t *msg)
@@ -358,6 +382,14 @@ static void
 s_backfill_done(void *ctx, int rc, const cb_venue_error_t *err)
 {
     s_backfill_ctx_t *c = ctx;
+    if (rc == CB_E_RATE_LIMITED && c->s->owned && c->s->backfills_pending > 0) {
+        int64_t wait = err != NULL && err->retry_after_ms > 200 ? err->retry_after_ms : 200;
+        c->due_ms = cb_time_now_ms() + (wait < 5000 ? wait : 5000);
+        c->n = 0;
+        c->next = c->fv->retry;
+        c->fv->retry = c;
+        return;
+    }
     if (rc == 0 && c->s->owned) {
         feed_app_backfill(c->fv->app, c->s, c->tf, c->candles, c->n, cb_time_now_ns());
     } else {
@@ -386,12 +418,7 @@ s_start_backfill(feed_venue_t *fv, feed_stream_t *s)
         c->fv = fv;
         c->s = s;
         c->tf = (feed_tf_t) tf;
-        cb_rest_args_t args = {
-            .ins = s->ins,
-            .interval_s = (int) (feed_tf_len_ns((feed_tf_t) tf) / 1000000000LL),
-            .limit = FEED_BACKFILL_LIMIT,
-        };
-        if (cb_venue_client_public(fv->client, CB_REST_OHLC, &args, s_backfill_emit, s_backfill_done, c) != 0) {
+        if (!s_backfill_send(fv, c)) {
             free(c);
             feed_app_backfill_failed(fv->app, s); /* this venue has no such interval */
         }
@@ -543,6 +570,12 @@ feed_venue_destroy(feed_venue_t **fv_p)
     if (fv->conn != NULL) {
         cb_ws_close(fv->conn);
     }
+    while (fv->retry != NULL) {
+        s_backfill_ctx_t *c = fv->retry;
+        fv->retry = c->next;
+        free(c->candles);
+        free(c);
+    }
     cb_venue_client_destroy(&fv->client);
     cb_md_parser_fini(&fv->parser);
     free(fv);
@@ -573,6 +606,20 @@ feed_venue_tick(feed_venue_t *fv, int64_t now_ms)
     if (fv->rebuild) {
         fv->rebuild = false;
         s_apply_owned(fv);
+    }
+    s_backfill_ctx_t **pp = &fv->retry;
+    while (*pp != NULL) {
+        s_backfill_ctx_t *c = *pp;
+        if (c->due_ms > now_ms) {
+            pp = &c->next;
+            continue;
+        }
+        *pp = c->next;
+        if (!c->s->owned || !s_backfill_send(fv, c)) {
+            feed_app_backfill_failed(fv->app, c->s);
+            free(c->candles);
+            free(c);
+        }
     }
     if (fv->cfg.dialect == CB_DIALECT_BINANCE) {
         for (size_t k = 0; k < fv->app->nsymbols; k++) {

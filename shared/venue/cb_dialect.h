@@ -26,6 +26,9 @@ typedef struct {
     int interval_s;             /* OHLC: 60, 300, 900, 1800, 3600, 14400, 86400, 604800 */
     int64_t since_ms;           /* OHLC / TRADES: from (0: the venue's default) */
     int limit;                  /* OHLC / TRADES / BOOK depth (0: the venue's default) */
+    int64_t max_wait_ms;        /* longest rate-limit wait this call accepts (0: the client's);
+                                 * a low-priority call asks for little and retries later, so
+                                 * it never reserves the shared budget far ahead of others */
 } cb_rest_args_t;
 
 /* A request ready for the HTTP client. Owns body; cb_venue_req_fini. */

@@ -132,12 +132,13 @@ s_meter(cb_venue_client_t *vc, s_call_t *c, int64_t *wait_ms)
     char name[CB_VENUE_NAME_MAX + 16];
     cb_rl_decision_t d;
     int rc;
+    int64_t max_wait = c->args.max_wait_ms > 0 ? c->args.max_wait_ms : vc->deps.max_wait_ms;
     if (vc->cfg.dialect == CB_DIALECT_BINANCE) {
         int64_t param;
         const char *path = s_binance_path(c->op, &param, &c->args);
         snprintf(name, sizeof(name), "%s:weight", vc->cfg.name);
         cb_rl_window_t w = {name, 6000, 60000, cb_rl_binance_weight("GET", path, param)};
-        rc = cb_ratelimit_acquire_windows(vc->deps.limiter, vc->cfg.name, &w, 1, vc->deps.max_wait_ms, &d);
+        rc = cb_ratelimit_acquire_windows(vc->deps.limiter, vc->cfg.name, &w, 1, max_wait, &d);
     } else {
         cb_rl_bucket_t bucket = cb_rl_kraken_public();
         if (vc->cfg.dialect == CB_DIALECT_COINBASE) {
@@ -146,7 +147,7 @@ s_meter(cb_venue_client_t *vc, s_call_t *c, int64_t *wait_ms)
             bucket.decay_milli_per_s = 10000;
         }
         snprintf(name, sizeof(name), "%s:public", vc->cfg.name);
-        rc = cb_ratelimit_acquire(vc->deps.limiter, name, vc->cfg.name, bucket, 1000, vc->deps.max_wait_ms, &d);
+        rc = cb_ratelimit_acquire(vc->deps.limiter, name, vc->cfg.name, bucket, 1000, max_wait, &d);
     }
     if (rc != 0) {
         vc->stats.unmetered++;
