@@ -114,8 +114,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cb_instrument_t ins;
     memset(&ins, 0, sizeof ins);
     strcpy(ins.native, "BTC-USD");
-    cb_rest_args_t args = {&ins, 60, (data[0] & 0x40) ? 1415398768000LL : 0,
-                           (data[0] & 0x80) ? 1 : 0};
+    cb_rest_args_t args = {.ins = &ins,
+                           .interval_s = 60,
+                           .since_ms = (data[0] & 0x40) ? 1415398768000LL : 0,
+                           .limit = (data[0] & 0x80) ? 1 : 0};
     cb_instruments_t list = {0};
     cb_venue_error_t err;
     memset(&err, 0, sizeof err);

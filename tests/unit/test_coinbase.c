@@ -201,7 +201,7 @@ s_emit(void *ctx, const cb_md_msg_t *m)
 static cb_rest_args_t
 s_args(const cb_instrument_t *ins, int interval_s, int64_t since_ms, int limit)
 {
-    cb_rest_args_t a = {ins, interval_s, since_ms, limit};
+    cb_rest_args_t a = {.ins = ins, .interval_s = interval_s, .since_ms = since_ms, .limit = limit};
     return a;
 }
 
