@@ -1,4 +1,4 @@
-/* cb_time.h - clocks and ISO 8601 formatting */
+/* cb_time.h - clocks, ISO 8601 formatting and RFC 3339 parsing */
 #ifndef CB_TIME_H_INCLUDED
 #define CB_TIME_H_INCLUDED
 
@@ -28,5 +28,13 @@ cb_time_sleep_ms(int64_t ms, volatile int *stop);
 #define CB_TIME_ISO_LEN 32
 size_t
 cb_time_format_iso(int64_t ns, char *buf, size_t size);
+
+/* Unix epoch nanoseconds of an RFC 3339 / ISO 8601 time as the venues write
+ * it: "2014-11-07T08:19:28.464459Z" (Coinbase), "2023-10-06T17:35:55.440295Z"
+ * (Kraken WS v2); "+hh:mm" offsets; no zone at all is read as UTC; up to 9
+ * fraction digits (more are truncated). 0 or CB_E_PARSE (bad syntax or date,
+ * years 1970..2261 only, so that ns fits int64). */
+int
+cb_time_parse_rfc3339(const char *text, size_t len, int64_t *ns);
 
 #endif

@@ -230,9 +230,8 @@ feed_app_book(feed_app_t *app, feed_stream_t *s, const cb_book_local_t *book, in
         CB_PROTO_SET(b, book, exch_ts, exch_ts);
     }
     CB_PROTO_SET(b, book, resyncing, s->resyncing);
-    cb_book_t copy = *b;
     s_publish(app, &ev);
-    (void) feed_store_put_book(app->store, &copy, cb_time_now_ns());
+    (void) feed_store_put_book(app->store, b, cb_time_now_ns());
     s->have_book = true;
 }
 
@@ -249,6 +248,8 @@ s_backfill_done(feed_app_t *app, feed_stream_t *s)
                                   s_candle_out, &ctx);
     }
     s->npending = 0;
+    free(s->pending);
+    s->pending = NULL;
 }
 
 void

@@ -47,16 +47,15 @@ s_stream(feed_venue_t *fv, size_t k)
     return feed_app_stream(fv->app, fv->vi, k);
 }
 
+/* The owned stream a message's symbol names. Per message: it compares with
+ * the few owned instruments, never the venue's whole list (Binance lists
+ * thousands). */
 static feed_stream_t *
 s_stream_by_native(feed_venue_t *fv, cb_str_t native)
 {
-    const cb_instrument_t *in = cb_instruments_by_native(cb_venue_client_instruments(fv->client), native);
-    if (in == NULL) {
-        return NULL;
-    }
     for (size_t k = 0; k < fv->app->nsymbols; k++) {
         feed_stream_t *s = s_stream(fv, k);
-        if (s->ins == in && s->owned) {
+        if (s->owned && s->ins != NULL && cb_instrument_has_name(s->ins, native)) {
             return s;
         }
     }

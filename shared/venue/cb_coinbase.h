@@ -17,13 +17,6 @@
 #define CB_COINBASE_TAKER_FEE "0.006"
 #define CB_COINBASE_MAKER_FEE "0.004"
 
-/* An RFC 3339 / ISO 8601 UTC time as Coinbase writes it
- * ("2014-11-07T08:19:28.464459Z"; also "+00:00" style offsets, no zone =
- * UTC, up to 9 fraction digits, more are truncated) -> Unix epoch ns.
- * 0 or CB_E_PARSE (years 1970..2261 only, so that ns fits int64). */
-int
-cb_coinbase_time_parse(const char *text, size_t len, int64_t *ns);
-
 /* True when the NUL-terminated id (within cap bytes) is a product id that
  * can go into a URL path or a JSON string as it is: [A-Za-z0-9._-]+. */
 bool

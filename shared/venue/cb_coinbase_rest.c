@@ -166,11 +166,7 @@ s_dec(const cb_jdoc_t *doc, int i, bool positive, cb_decimal_t *out)
 static bool
 s_time(const cb_jdoc_t *doc, int i, int64_t *ns)
 {
-    if (cb_jtok_type(doc, i) != CB_JT_STRING) {
-        return false;
-    }
-    cb_str_t t = cb_jtok_raw(doc, i);
-    return cb_coinbase_time_parse(t.ptr, t.len, ns) == 0;
+    return cb_jtok_rfc3339(doc, i, ns) == 0;
 }
 
 /* Copies a string token of [A-Za-z0-9._-] into out (cap bytes with NUL). */

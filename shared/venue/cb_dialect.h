@@ -86,8 +86,9 @@ typedef struct {
                         int64_t req_id, cb_buf_t *out);
 
     /* Messages that make the venue send one symbol's book snapshot again on
-     * the same connection (Kraken: unsubscribe + subscribe book for that
-     * symbol; Binance and Coinbase: 0 messages, the snapshot comes over REST).
+     * the same connection (Kraken: unsubscribe + subscribe book; Coinbase:
+     * unsubscribe + subscribe level2_batch; Binance: 0 messages, the
+     * snapshot comes over REST).
      * Same return convention as ws_subscribe. */
     int (*ws_resubscribe_book)(const cb_instrument_t *ins, int depth, int k, int64_t req_id,
                                cb_buf_t *out);

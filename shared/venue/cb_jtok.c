@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cb_error.h"
+#include "cb_time.h"
 #include "cb_utf8.h"
 
 #define JSMN_STRICT
@@ -232,6 +233,16 @@ cb_jtok_i64(const cb_jdoc_t *doc, int i, int64_t *out)
     }
     *out = neg ? (int64_t) (0 - mag) : (int64_t) mag;
     return 0;
+}
+
+int
+cb_jtok_rfc3339(const cb_jdoc_t *doc, int i, int64_t *ns)
+{
+    if (cb_jtok_type(doc, i) != CB_JT_STRING) {
+        return CB_E_PARSE;
+    }
+    cb_str_t t = cb_jtok_raw(doc, i);
+    return cb_time_parse_rfc3339(t.ptr, t.len, ns);
 }
 
 int

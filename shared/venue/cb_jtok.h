@@ -118,6 +118,11 @@ cb_jtok_i64(const cb_jdoc_t *doc, int i, int64_t *out);
 int
 cb_jtok_u64(const cb_jdoc_t *doc, int i, uint64_t *out);
 
+/* Unix epoch nanoseconds of a string token holding an RFC 3339 time
+ * (cb_time_parse_rfc3339). 0 or CB_E_PARSE. */
+int
+cb_jtok_rfc3339(const cb_jdoc_t *doc, int i, int64_t *ns);
+
 /* true / false. CB_E_PARSE otherwise. */
 int
 cb_jtok_bool(const cb_jdoc_t *doc, int i, bool *out);

@@ -1,16 +1,10 @@
-/* cb_kraken_time.h - Kraken's time and interval notations: RFC 3339 stamps, Unix seconds with fractions, OHLC minutes */
+/* cb_kraken_time.h - Kraken's time and interval notations: Unix seconds with fractions, OHLC minutes (RFC 3339: cb_time) */
 #ifndef CB_KRAKEN_TIME_H_INCLUDED
 #define CB_KRAKEN_TIME_H_INCLUDED
 
 #include <stdint.h>
 
 #include "cb_str.h"
-
-/* Nanoseconds since the epoch of an RFC 3339 UTC stamp as WS v2 sends it
- * ("2023-10-06T17:35:55.440295Z", up to 9 fraction digits, "Z" or +hh:mm).
- * 0, or CB_E_PARSE for anything else. */
-int
-cb_kraken_rfc3339_ns(cb_str_t text, int64_t *out);
 
 /* Nanoseconds of Unix seconds written as a decimal ("1688669448.6716862",
  * "1688669448"), read from the text (never through a double); digits past

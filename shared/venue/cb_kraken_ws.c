@@ -24,8 +24,7 @@ typedef struct {
 static int
 s_exch_ts(const cb_jdoc_t *doc, int i, int64_t *out)
 {
-    return cb_jtok_type(doc, i) == CB_JT_STRING ? cb_kraken_rfc3339_ns(cb_jtok_raw(doc, i), out)
-                                                : CB_E_PARSE;
+    return cb_jtok_rfc3339(doc, i, out);
 }
 
 static int

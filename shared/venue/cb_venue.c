@@ -265,14 +265,19 @@ s_eq_nocase(cb_str_t a, const char *b)
     return a.len == strlen(b) && a.len > 0 && strncasecmp(a.ptr, b, a.len) == 0;
 }
 
+bool
+cb_instrument_has_name(const cb_instrument_t *ins, cb_str_t name)
+{
+    return s_eq_nocase(name, ins->native) || s_eq_nocase(name, ins->altname) ||
+           s_eq_nocase(name, ins->ws_name);
+}
+
 const cb_instrument_t *
 cb_instruments_by_native(const cb_instruments_t *list, cb_str_t name)
 {
     for (size_t k = 0; k < list->count; k++) {
-        const cb_instrument_t *in = &list->items[k];
-        if (s_eq_nocase(name, in->native) || s_eq_nocase(name, in->altname) ||
-            s_eq_nocase(name, in->ws_name)) {
-            return in;
+        if (cb_instrument_has_name(&list->items[k], name)) {
+            return &list->items[k];
         }
     }
     return NULL;

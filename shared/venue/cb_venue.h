@@ -111,8 +111,13 @@ cb_instruments_add(cb_instruments_t *list, const cb_instrument_t *ins);
 const cb_instrument_t *
 cb_instruments_by_symbol(const cb_instruments_t *list, cb_str_t symbol);
 
-/* The instrument whose native, altname or ws_name is name (case-insensitive,
- * for Binance's lower-case stream names), or NULL. */
+/* True when name is ins's native, altname or ws_name (case-insensitive, for
+ * Binance's lower-case stream names). */
+bool
+cb_instrument_has_name(const cb_instrument_t *ins, cb_str_t name);
+
+/* The instrument whose native, altname or ws_name is name (as
+ * cb_instrument_has_name), or NULL. */
 const cb_instrument_t *
 cb_instruments_by_native(const cb_instruments_t *list, cb_str_t name);
 

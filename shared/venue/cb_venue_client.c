@@ -26,6 +26,13 @@ typedef struct s_call {
     struct s_call *next;
 } s_call_t;
 
+/* err with class cls and our own message text (no venue code). */
+static void
+s_verr_text(cb_venue_error_t *err, cb_verr_class_t cls, const char *text)
+{
+    cb_verr_set(err, cls, 0, "", text, strlen(text));
+}
+
 struct cb_venue_client {
     cb_venue_cfg_t cfg;
     const cb_dialect_ops_t *ops;
@@ -68,7 +75,7 @@ cb_venue_client_destroy(cb_venue_client_t **vc_p)
         s_call_t *c = vc->queue;
         vc->queue = c->next;
         cb_venue_error_t err;
-        cb_verr_set(&err, CB_VERR_UNAVAILABLE, 0, "", "client closed", 13);
+        s_verr_text(&err, CB_VERR_UNAVAILABLE, "client closed");
         c->done(c->ctx, CB_E_CLOSED, &err);
         free(c);
     }
@@ -191,7 +198,7 @@ s_send(cb_venue_client_t *vc, s_call_t *c)
     int rc = cb_http_start(vc->deps.http, &req, s_on_http, c);
     if (rc != 0) {
         cb_venue_error_t err;
-        cb_verr_set(&err, CB_VERR_UNAVAILABLE, 0, "", "request could not start", 23);
+        s_verr_text(&err, CB_VERR_UNAVAILABLE, "request could not start");
         s_finish(vc, c, rc, &err);
         return;
     }
@@ -351,7 +358,8 @@ s_on_http(const cb_http_resp_t *resp, void *ctx)
                                  resp->body_len, &fresh, c->emit, c->ctx, &err);
         if (rc == 0 && c->op == CB_REST_INSTRUMENTS) {
             if (fresh.count == 0) {
-                cb_verr_set(&err, CB_VERR_BAD_REPLY, (int) resp->status, "", "no instruments listed", 21);
+                s_verr_text(&err, CB_VERR_BAD_REPLY, "no instruments listed");
+                err.http_status = (int) resp->status;
                 rc = CB_E_UPSTREAM;
                 cb_instruments_fini(&fresh);
             } else {
@@ -377,27 +385,13 @@ s_on_http(const cb_http_resp_t *resp, void *ctx)
     s_finish(vc, c, rc, &err);
 }
 
+/* A blocking call's state: the caller's emit and context, and the outcome. */
 typedef struct {
+    cb_md_emit_fn emit;
+    void *ctx;
     bool finished;
     int rc;
     cb_venue_error_t err;
-} s_sync_t;
-
-static void
-s_sync_done(void *ctx, int rc, const cb_venue_error_t *err)
-{
-    s_sync_t *s = ctx;
-    s->finished = true;
-    s->rc = rc;
-    if (err != NULL) {
-        s->err = *err;
-    }
-}
-
-typedef struct {
-    s_sync_t sync;
-    cb_md_emit_fn emit;
-    void *ctx;
 } s_sync_call_t;
 
 static int
@@ -408,10 +402,14 @@ s_sync_emit(void *ctx, const cb_md_msg_t *msg)
 }
 
 static void
-s_sync_call_done(void *ctx, int rc, const cb_venue_error_t *err)
+s_sync_done(void *ctx, int rc, const cb_venue_error_t *err)
 {
     s_sync_call_t *s = ctx;
-    s_sync_done(&s->sync, rc, err);
+    s->finished = true;
+    s->rc = rc;
+    if (err != NULL) {
+        s->err = *err;
+    }
 }
 
 int
@@ -422,20 +420,20 @@ cb_venue_client_public_sync(cb_venue_client_t *vc, cb_rest_op_t op, const cb_res
     memset(&s, 0, sizeof(s));
     s.emit = emit;
     s.ctx = ctx;
-    int rc = cb_venue_client_public(vc, op, args, s_sync_emit, s_sync_call_done, &s);
+    int rc = cb_venue_client_public(vc, op, args, s_sync_emit, s_sync_done, &s);
     if (rc != 0) {
         return rc;
     }
-    while (!s.sync.finished) {
+    while (!s.finished) {
         cb_venue_client_tick(vc, cb_time_now_ms());
-        if (!s.sync.finished) {
+        if (!s.finished) {
             (void) cb_http_poll(vc->deps.http, 5);
         }
     }
     if (err != NULL) {
-        *err = s.sync.err;
+        *err = s.err;
     }
-    return s.sync.rc;
+    return s.rc;
 }
 
 int

@@ -12,6 +12,7 @@
 
 #include "cb_coinbase.h"
 #include "cb_error.h"
+#include "cb_time.h"
 
 /* ---- capture ------------------------------------------------------------------ */
 
@@ -322,19 +323,19 @@ test_time_parse(void **state)
     (void) state;
     int64_t ns;
     const char *a = "2014-11-07T08:19:28.464459Z";
-    assert_int_equal(cb_coinbase_time_parse(a, strlen(a), &ns), 0);
+    assert_int_equal(cb_time_parse_rfc3339(a, strlen(a), &ns), 0);
     assert_int_equal(ns, 1415348368464459000LL);
     a = "1970-01-01T00:00:00Z";
-    assert_int_equal(cb_coinbase_time_parse(a, strlen(a), &ns), 0);
+    assert_int_equal(cb_time_parse_rfc3339(a, strlen(a), &ns), 0);
     assert_int_equal(ns, 0);
     a = "2014-11-07T10:19:28.5+02:00";
-    assert_int_equal(cb_coinbase_time_parse(a, strlen(a), &ns), 0);
+    assert_int_equal(cb_time_parse_rfc3339(a, strlen(a), &ns), 0);
     assert_int_equal(ns, 1415348368500000000LL);
     a = "2023-07-04T18:14:39"; /* no zone: UTC */
-    assert_int_equal(cb_coinbase_time_parse(a, strlen(a), &ns), 0);
+    assert_int_equal(cb_time_parse_rfc3339(a, strlen(a), &ns), 0);
     assert_int_equal(ns, 1688494479000000000LL);
     a = "2024-02-29T00:00:00.1234567891234Z"; /* leap day; digits past ns truncated */
-    assert_int_equal(cb_coinbase_time_parse(a, strlen(a), &ns), 0);
+    assert_int_equal(cb_time_parse_rfc3339(a, strlen(a), &ns), 0);
     assert_int_equal(ns, 1709164800123456789LL);
     const char *bad[] = {"",
                          "2014-11-07",
@@ -350,7 +351,7 @@ test_time_parse(void **state)
                          "1970-01-01T00:00:00+00:01",
                          "2O14-11-07T08:19:28Z"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        assert_int_equal(cb_coinbase_time_parse(bad[i], strlen(bad[i]), &ns), CB_E_PARSE);
+        assert_int_equal(cb_time_parse_rfc3339(bad[i], strlen(bad[i]), &ns), CB_E_PARSE);
     }
 }
 
