@@ -117,28 +117,25 @@ s_listings(feed_rpc_t *rpc, const char *symbol, const char *venue, s_listing_t *
         return s_store_error(rc, "venue list", msg, msg_size);
     }
     for (size_t i = 0; i < count; i++) {
-        feed_instruments_t ins;
-        rc = feed_store_get_instruments(rpc->store, names[i], &ins);
+        const feed_instruments_t *ins;
+        rc = feed_instcache_get(&rpc->instruments, rpc->store, names[i], &ins);
         if (rc == CB_E_NOT_FOUND && venue[0] != '\0') {
-            feed_instruments_fini(&ins);
             snprintf(msg, msg_size, "unknown venue '%s'", venue);
             return CB_E_NOT_FOUND;
         }
         if (rc != 0) {
-            feed_instruments_fini(&ins);
             if (venue[0] != '\0' || s_store_down(rc)) {
                 return s_store_error(rc, "instrument list", msg, msg_size);
             }
             continue;
         }
-        const cb_instrument_t *in = cb_instruments_resolve(&ins.list, cb_str_from(symbol));
+        const cb_instrument_t *in = cb_instruments_resolve(&ins->list, cb_str_from(symbol));
         if (in != NULL) {
             s_listing_t *l = &out[(*n)++];
             snprintf(l->venue, sizeof l->venue, "%s", names[i]);
-            snprintf(l->dialect, sizeof l->dialect, "%s", ins.dialect);
+            snprintf(l->dialect, sizeof l->dialect, "%s", ins->dialect);
             l->ins = *in;
         }
-        feed_instruments_fini(&ins);
     }
     if (*n == 0) {
         snprintf(msg, msg_size, "%s is not listed on %s", symbol,
@@ -650,25 +647,24 @@ s_op_best(feed_rpc_t *rpc, const cb_rpc_request_t *req, msgpack_packer *pk, char
 
 /* ---- symbols, venues ------------------------------------------------------------------ */
 
-/* Every venue's instruments (an invalid list reads as empty). */
+/* Every venue's instruments (an invalid list reads as empty): ins[i] is
+ * borrowed from the cache for this request. */
 static int
-s_all_instruments(feed_rpc_t *rpc, char (*names)[CB_VENUE_NAME_MAX + 1], feed_instruments_t *ins,
-                  size_t *count, char *msg, size_t msg_size)
+s_all_instruments(feed_rpc_t *rpc, char (*names)[CB_VENUE_NAME_MAX + 1],
+                  const feed_instruments_t **ins, size_t *count, char *msg, size_t msg_size)
 {
+    static const feed_instruments_t none;
     int rc = feed_store_get_venues(rpc->store, names, S_VENUES, count);
     if (rc != 0) {
         return s_store_error(rc, "venue list", msg, msg_size);
     }
     for (size_t i = 0; i < *count; i++) {
-        rc = feed_store_get_instruments(rpc->store, names[i], &ins[i]);
-        if (rc != 0) {
-            feed_instruments_fini(&ins[i]);
-        }
+        rc = feed_instcache_get(&rpc->instruments, rpc->store, names[i], &ins[i]);
         if (s_store_down(rc)) {
-            for (size_t j = 0; j < i; j++) {
-                feed_instruments_fini(&ins[j]);
-            }
             return s_store_error(rc, "instrument list", msg, msg_size);
+        }
+        if (rc != 0) {
+            ins[i] = &none;
         }
     }
     return 0;
@@ -678,7 +674,7 @@ static int
 s_op_symbols(feed_rpc_t *rpc, msgpack_packer *pk, char *msg, size_t msg_size)
 {
     char names[S_VENUES][CB_VENUE_NAME_MAX + 1];
-    feed_instruments_t ins[S_VENUES];
+    const feed_instruments_t *ins[S_VENUES];
     size_t count;
     int rc = s_all_instruments(rpc, names, ins, &count, msg, msg_size);
     if (rc != 0) {
@@ -687,11 +683,10 @@ s_op_symbols(feed_rpc_t *rpc, msgpack_packer *pk, char *msg, size_t msg_size)
     msgpack_pack_map(pk, (uint32_t) count);
     for (size_t i = 0; i < count; i++) {
         s_str(pk, names[i]);
-        msgpack_pack_array(pk, (uint32_t) ins[i].list.count);
-        for (size_t j = 0; j < ins[i].list.count; j++) {
-            s_str(pk, ins[i].list.items[j].symbol);
+        msgpack_pack_array(pk, (uint32_t) ins[i]->list.count);
+        for (size_t j = 0; j < ins[i]->list.count; j++) {
+            s_str(pk, ins[i]->list.items[j].symbol);
         }
-        feed_instruments_fini(&ins[i]);
     }
     return 0;
 }
@@ -700,7 +695,7 @@ static int
 s_op_venues(feed_rpc_t *rpc, msgpack_packer *pk, char *msg, size_t msg_size)
 {
     char names[S_VENUES][CB_VENUE_NAME_MAX + 1];
-    feed_instruments_t ins[S_VENUES];
+    const feed_instruments_t *ins[S_VENUES];
     size_t count;
     int rc = s_all_instruments(rpc, names, ins, &count, msg, msg_size);
     if (rc != 0) {
@@ -720,9 +715,9 @@ s_op_venues(feed_rpc_t *rpc, msgpack_packer *pk, char *msg, size_t msg_size)
         }
         msgpack_pack_map(pk, have ? 8 : 6);
         s_kv_str(pk, "venue", names[i]);
-        s_kv_str(pk, "dialect", ins[i].dialect[0] != '\0' ? ins[i].dialect : "unknown");
+        s_kv_str(pk, "dialect", ins[i]->dialect[0] != '\0' ? ins[i]->dialect : "unknown");
         s_str(pk, "symbols");
-        msgpack_pack_uint64(pk, ins[i].list.count);
+        msgpack_pack_uint64(pk, ins[i]->list.count);
         s_kv_str(pk, "stream", have ? st.stream : "unknown");
         s_kv_str(pk, "health", health);
         s_kv_str(pk, "circuit", have ? st.circuit : "unknown");
@@ -731,9 +726,14 @@ s_op_venues(feed_rpc_t *rpc, msgpack_packer *pk, char *msg, size_t msg_size)
             s_str(pk, "reconnects");
             msgpack_pack_uint64(pk, st.reconnects);
         }
-        feed_instruments_fini(&ins[i]);
     }
     return 0;
+}
+
+void
+feed_rpc_fini(feed_rpc_t *rpc)
+{
+    feed_instcache_fini(&rpc->instruments);
 }
 
 int
@@ -741,6 +741,7 @@ feed_rpc_handle(void *ctx, const cb_rpc_request_t *req, msgpack_packer *pk, char
                 size_t msg_size)
 {
     feed_rpc_t *rpc = ctx;
+    feed_instcache_begin(&rpc->instruments);
     if (cb_str_eq_cstr(req->op, "price")) {
         return s_op_price(rpc, req, pk, msg, msg_size);
     }

@@ -1,4 +1,5 @@
 /* feed_store.c - market state in Redis (ticks, trades, books, candles, instruments, venue status), pipelined */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -414,14 +415,20 @@ feed_store_set_instruments(feed_store_t *store, const char *venue, const char *d
     if (rc != 0) {
         return rc;
     }
-    s_cmd_t cmds[2] = {{0}};
+    char version_key[FEED_STORE_KEY_MAX];
+    if (feed_store_key(version_key, "instruments_version", venue, NULL) != 0) {
+        return CB_E_BAD_REQUEST;
+    }
+    s_cmd_t cmds[3] = {{0}};
     s_arg_str(&cmds[0], "SET");
     s_arg_str(&cmds[0], key);
     s_arg(&cmds[0], store->scratch.data, store->scratch.len);
-    s_arg_str(&cmds[1], "SADD");
-    s_arg_str(&cmds[1], FEED_STORE_PREFIX "venues");
-    s_arg_str(&cmds[1], venue);
-    return s_queue(store, cmds, 2);
+    s_arg_str(&cmds[1], "INCR");
+    s_arg_str(&cmds[1], version_key);
+    s_arg_str(&cmds[2], "SADD");
+    s_arg_str(&cmds[2], FEED_STORE_PREFIX "venues");
+    s_arg_str(&cmds[2], venue);
+    return s_queue(store, cmds, 3);
 }
 
 int
@@ -655,6 +662,31 @@ feed_store_get_instruments(feed_store_t *store, const char *venue, feed_instrume
         rc = CB_E_PARSE;
     }
     return rc;
+}
+
+int
+feed_store_get_instruments_version(feed_store_t *store, const char *venue, int64_t *version)
+{
+    char key[FEED_STORE_KEY_MAX];
+    int rc = feed_store_key(key, "instruments_version", venue, NULL);
+    rc = rc != 0 ? rc : s_get(store, key, &store->scratch);
+    if (rc != 0) {
+        return rc;
+    }
+    char text[24];
+    if (store->scratch.len == 0 || store->scratch.len >= sizeof text) {
+        return CB_E_PARSE;
+    }
+    memcpy(text, store->scratch.data, store->scratch.len);
+    text[store->scratch.len] = '\0';
+    char *end;
+    errno = 0;
+    long long v = strtoll(text, &end, 10);
+    if (errno != 0 || *end != '\0') {
+        return CB_E_PARSE;
+    }
+    *version = v;
+    return 0;
 }
 
 int

@@ -64,12 +64,14 @@ static void *
 s_rpc_main(void *arg)
 {
     s_rpc_thread_t *t = arg;
-    feed_rpc_t ctx = {t->store, 0};
+    static feed_rpc_t ctx; /* one RPC thread; its instrument cache is a few kB */
+    ctx.store = t->store;
     t->worker = cb_rpc_worker_new(t->endpoint, "market", feed_rpc_handle, &ctx);
     if (t->worker != NULL) {
         (void) cb_rpc_worker_run(t->worker, &cb_signal_stop);
         cb_rpc_worker_destroy(&t->worker);
     }
+    feed_rpc_fini(&ctx);
     return NULL;
 }
 
