@@ -44,7 +44,8 @@ s_slot(feed_instcache_t *c, const char *venue, bool *found)
         if (pick != NULL && !pick->full) {
             continue; /* an empty slot is the best pick */
         }
-        if (!s->full || (s->used != c->request && (pick == NULL || s->loaded_ns < pick->loaded_ns))) {
+        if (!s->full ||
+            (s->used != c->request && (pick == NULL || s->loaded_ns < pick->loaded_ns))) {
             pick = s;
         }
     }
