@@ -453,6 +453,39 @@ s_log_count(const char *needle)
     return n;
 }
 
+/* Weekly candles follow each venue's convention: Kraken's open on Thursday
+ * 00:00 UTC (epoch-aligned), Binance's on Monday; the venue's weekly history
+ * merges (no backfill_not_merged) and both are served by ohlc. */
+static void
+test_weekly_candles_per_venue(void **state)
+{
+    (void) state;
+    static const char *const venues[2] = {"sim-kraken", "sim-binance"};
+    static const long long week_start_s[2] = {0, 4 * 86400};
+    for (int v = 0; v < 2; v++) {
+        char args[160];
+        snprintf(args, sizeof args,
+                 "{\"symbol\":\"BTC-USD\",\"venue\":\"%s\",\"timeframe\":\"1w\",\"limit\":3}",
+                 venues[v]);
+        /* Kraken's REST budget spreads the history fetches over a while. */
+        bool ok;
+        const char *text = s_call("ohlc", args, &ok);
+        const char *t = strstr(text, "\"t\":");
+        for (int64_t end = cb_time_now_ms() + 45000; t == NULL && cb_time_now_ms() < end;) {
+            usleep(500 * 1000);
+            text = s_call("ohlc", args, &ok);
+            t = strstr(text, "\"t\":");
+        }
+        assert_true(ok);
+        if (t == NULL) {
+            fail_msg("no weekly candle from %s: %s", venues[v], text);
+        }
+        long long open_s = atoll(t + 4) / 1000000000LL;
+        assert_int_equal((open_s - week_start_s[v]) % (7 * 86400), 0);
+    }
+    assert_int_equal(s_log_count("backfill_not_merged"), 0);
+}
+
 /* Redis stops for four lease TTLs: every tick stream keeps flowing on the
  * bus (checked second by second), the lease outage is logged once; Redis
  * comes back empty on the same port: the replica holds every lease again. */
@@ -559,6 +592,7 @@ main(void)
         cmocka_unit_test(test_binance_gap_resyncs_one_book),
         cmocka_unit_test(test_dropped_stream_reconnects),
         cmocka_unit_test(test_rpc_answers),
+        cmocka_unit_test(test_weekly_candles_per_venue),
         cmocka_unit_test(test_redis_down_streams_flow),
         cmocka_unit_test(test_replicas_take_over),
         /* Last: the open breaker keeps Binance REST closed for its recovery time. */
