@@ -39,6 +39,8 @@ feed_app_init(feed_app_t *app, cb_pub_t *pub, feed_store_t *store, size_t book_d
     app->nsymbols = nsymbols;
     for (size_t v = 0; v < nvenues; v++) {
         snprintf(app->venue_names[v], sizeof(app->venue_names[v]), "%s", venues[v].name);
+        int64_t week_s = cb_dialect_week_start_s(venues[v].dialect);
+        app->week_start_ns[v] = week_s >= 0 ? week_s * 1000000000 : FEED_WEEK_MONDAY_NS;
     }
     for (size_t k = 0; k < nsymbols; k++) {
         snprintf(app->symbols[k], sizeof(app->symbols[k]), "%s", symbols[k]);
@@ -54,6 +56,7 @@ feed_app_init(feed_app_t *app, cb_pub_t *pub, feed_store_t *store, size_t book_d
             s->venue_index = v;
             s->symbol_index = k;
             feed_candles_init(&s->candles, FEED_CANDLE_GRACE_NS);
+            feed_candles_set_week_start(&s->candles, app->week_start_ns[v]);
             cb_kraken_book_init(&s->kbook, app->kraken_depth, 0, 0);
             cb_binance_book_init(&s->bbook, 0, 0, 0);
         }
@@ -283,6 +286,7 @@ void
 feed_app_stream_reset(feed_app_t *app, feed_stream_t *s, int backfills)
 {
     feed_candles_init(&s->candles, FEED_CANDLE_GRACE_NS);
+    feed_candles_set_week_start(&s->candles, app->week_start_ns[s->venue_index]);
     s->candles_ready = backfills == 0;
     s->backfills_pending = backfills;
     s->npending = 0;

@@ -60,6 +60,7 @@ typedef struct {
     size_t nsymbols;
     feed_best_t best[FEED_SYMBOLS_MAX];
     char venue_names[CB_VENUES_MAX][CB_VENUE_NAME_MAX + 1];
+    int64_t week_start_ns[CB_VENUES_MAX]; /* each venue's weekly candle start (FEED_WEEK_*_NS) */
     size_t nvenues;
     feed_stream_t *streams;     /* nvenues x nsymbols, venue-major */
     uint64_t published;

@@ -10,14 +10,7 @@ static const char *const s_names[FEED_TF_COUNT] = {"1m", "5m", "15m", "30m",
                                                    "1h", "4h", "1d",  "1w"};
 static const int64_t s_minutes[FEED_TF_COUNT] = {1, 5, 15, 30, 60, 240, 1440, 10080};
 
-/* Weekly alignment. 1970-01-01 was a Thursday, so Monday 1970-01-05 00:00 UTC
- * is 4 days after the epoch, and every week starts a multiple of 7 days later.
- * Source: Binance's 1w klines open on Monday 00:00 UTC (the first BTCUSDT one
- * opens at 1502668800000 ms, Monday 2017-08-14), and the brief for this module
- * states the same of Kraken's 10080-minute OHLC. The venue notes
- * (/work/shared/venues/kraken.md, binance.md) list the intervals but not the
- * weekday, so check a live weekly row before trusting a weekly backfill. */
-#define S_WEEK_OFFSET_NS ((int64_t) 4 * 1440 * S_MIN_NS)
+#define S_WEEK_NS ((int64_t) 10080 * S_MIN_NS)
 
 const char *
 feed_tf_name(feed_tf_t tf)
@@ -52,11 +45,20 @@ s_floor_div(int64_t a, int64_t b)
 }
 
 int64_t
-feed_tf_open_ts(feed_tf_t tf, int64_t ts_ns)
+feed_tf_open_ts_at(feed_tf_t tf, int64_t week_start_ns, int64_t ts_ns)
 {
     int64_t len = feed_tf_len_ns(tf);
-    int64_t offset = tf == FEED_TF_1W ? S_WEEK_OFFSET_NS : 0;
+    int64_t offset = 0;
+    if (tf == FEED_TF_1W) {
+        offset = week_start_ns - s_floor_div(week_start_ns, S_WEEK_NS) * S_WEEK_NS;
+    }
     return s_floor_div(ts_ns - offset, len) * len + offset;
+}
+
+int64_t
+feed_tf_open_ts(feed_tf_t tf, int64_t ts_ns)
+{
+    return feed_tf_open_ts_at(tf, FEED_WEEK_MONDAY_NS, ts_ns);
 }
 
 void
@@ -64,10 +66,17 @@ feed_candles_init(feed_candles_t *c, int64_t grace_ns)
 {
     memset(c, 0, sizeof *c);
     c->grace_ns = grace_ns > 0 ? grace_ns : 0;
+    c->week_start_ns = FEED_WEEK_MONDAY_NS;
     for (int i = 0; i < FEED_TF_COUNT; i++) {
         c->slot[i].closed_to = INT64_MIN;
         c->slot[i].cutoff_ns = INT64_MIN;
     }
+}
+
+void
+feed_candles_set_week_start(feed_candles_t *c, int64_t week_start_ns)
+{
+    c->week_start_ns = week_start_ns;
 }
 
 static void
@@ -112,11 +121,12 @@ s_classify(const feed_candle_slot_t *s, feed_tf_t tf, int64_t ts)
 }
 
 static void
-s_open(feed_candle_slot_t *s, feed_tf_t tf, cb_decimal_t price, cb_decimal_t qty, int64_t ts)
+s_open(feed_candle_slot_t *s, feed_tf_t tf, int64_t week_start_ns, cb_decimal_t price,
+       cb_decimal_t qty, int64_t ts)
 {
     s->active = true;
     s->dirty = true;
-    s->open_ts = feed_tf_open_ts(tf, ts);
+    s->open_ts = feed_tf_open_ts_at(tf, week_start_ns, ts);
     s->first_ts = ts;
     s->last_ts = ts;
     s->open = s->high = s->low = s->close = price;
@@ -163,10 +173,10 @@ feed_candles_trade(feed_candles_t *c, cb_decimal_t price, cb_decimal_t qty, int6
             break;
         case S_ROLL:
             s_close(s, tf, emit, arg);
-            s_open(s, tf, price, qty, ts_ns);
+            s_open(s, tf, c->week_start_ns, price, qty, ts_ns);
             break;
         case S_OPEN:
-            s_open(s, tf, price, qty, ts_ns);
+            s_open(s, tf, c->week_start_ns, price, qty, ts_ns);
             break;
         case S_UPDATE:
             if (cb_decimal_cmp(price, s->high) > 0) {
@@ -225,9 +235,9 @@ feed_candles_flush_forming(feed_candles_t *c, feed_candles_emit_fn emit, void *a
 }
 
 static bool
-s_row_valid(const cb_candle_t *row, feed_tf_t tf)
+s_row_valid(const cb_candle_t *row, feed_tf_t tf, int64_t week_start_ns)
 {
-    if (feed_tf_open_ts(tf, row->open_ts) != row->open_ts) {
+    if (feed_tf_open_ts_at(tf, week_start_ns, row->open_ts) != row->open_ts) {
         return false;
     }
     if (cb_decimal_cmp(row->high, row->low) < 0 || cb_decimal_sign(row->volume) < 0) {
@@ -246,7 +256,7 @@ feed_candles_backfill(feed_candles_t *c, feed_tf_t tf, const cb_candle_t *candle
     }
     int64_t len = feed_tf_len_ns(tf);
     for (size_t i = 0; i < n; i++) {
-        if (!s_row_valid(&candles[i], tf) ||
+        if (!s_row_valid(&candles[i], tf, c->week_start_ns) ||
             (i > 0 && candles[i].open_ts <= candles[i - 1].open_ts) ||
             candles[i].open_ts > fetched_ns) {
             return CB_E_BAD_REQUEST;

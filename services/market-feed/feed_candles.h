@@ -34,9 +34,22 @@ feed_tf_from_name(const char *text, size_t len, feed_tf_t *tf);
 int64_t
 feed_tf_len_ns(feed_tf_t tf);
 
-/* The start (ns since the epoch, UTC) of the interval of tf that contains ts_ns.
- * Intervals up to 1d are aligned on the epoch (whole UTC minutes, hours,
- * days); 1w starts on Monday 00:00 UTC, as the venues' weekly candles do. */
+/* Where weekly intervals start, as ns after the Unix epoch (a Thursday,
+ * 00:00 UTC); any multiple of a week later is the same start. Each venue's
+ * weekly candles follow that venue's own convention (proto/README.md, candle
+ * notes): Binance's 1w klines open on Monday 00:00 UTC; Kraken's 10080-minute
+ * OHLC rows open on Thursday 00:00 UTC (aligned on the epoch), which Kraken's
+ * docs do not state but its rows show (cb_dialect_week_start_s). */
+#define FEED_WEEK_THURSDAY_NS ((int64_t) 0)
+#define FEED_WEEK_MONDAY_NS ((int64_t) 4 * 86400 * 1000000000)
+
+/* The start (ns since the epoch, UTC) of the interval of tf that contains
+ * ts_ns. Intervals up to 1d are aligned on the epoch (whole UTC minutes,
+ * hours, days); 1w intervals start at week_start_ns (FEED_WEEK_*_NS). */
+int64_t
+feed_tf_open_ts_at(feed_tf_t tf, int64_t week_start_ns, int64_t ts_ns);
+
+/* feed_tf_open_ts_at with weeks starting on Monday 00:00 UTC. */
 int64_t
 feed_tf_open_ts(feed_tf_t tf, int64_t ts_ns);
 
@@ -61,9 +74,10 @@ typedef struct {
 /* The candles of one (venue, symbol): a plain value, no allocation, one per
  * stream and thread. Trade times are the venue's (exch_ts) when it sends them. */
 typedef struct {
-    int64_t grace_ns; /* how long after its end feed_candles_tick waits to close */
-    uint64_t late;    /* trades too old for at least one interval (not counted there) */
-    uint64_t dup;     /* trades skipped in an interval because a backfill holds them */
+    int64_t grace_ns;      /* how long after its end feed_candles_tick waits to close */
+    int64_t week_start_ns; /* where 1w intervals start (FEED_WEEK_*_NS) */
+    uint64_t late;         /* trades too old for at least one interval (not counted there) */
+    uint64_t dup;          /* trades skipped in an interval because a backfill holds them */
     feed_candle_slot_t slot[FEED_TF_COUNT];
 } feed_candles_t;
 
@@ -71,6 +85,12 @@ typedef struct {
  * just before an interval's end but received after it still counts there. */
 void
 feed_candles_init(feed_candles_t *c, int64_t grace_ns);
+
+/* Where c's 1w intervals start (FEED_WEEK_*_NS; init sets Monday): the
+ * venue's convention, so that its weekly backfill rows align. Call after
+ * init, before the first trade or backfill. */
+void
+feed_candles_set_week_start(feed_candles_t *c, int64_t week_start_ns);
 
 /* Adds one trade to the forming candle of every interval. When ts_ns falls in
  * a later interval than the forming candle, that candle is first emitted with

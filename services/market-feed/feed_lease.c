@@ -211,24 +211,18 @@ s_lose(feed_lease_t *l, size_t i, feed_lease_changes_t *ch, const char *why)
                 l->streams[i].symbol, why);
 }
 
-/* A failed command: logged once per outage; the round stops. Leases that
- * cannot be renewed before they expire (the next tick, one period from now,
- * would be too late) are dropped now; the others are kept. */
+/* A failed command: logged once per outage; the round stops. Every stream
+ * owned is kept: this replica cannot know whether another one took it, and a
+ * stream published twice (told apart by epoch and seq) is better than one
+ * gone silent. The renewal after the outage settles who keeps it. */
 static int
-s_outage(feed_lease_t *l, int err, const char *what, feed_lease_changes_t *ch)
+s_outage(feed_lease_t *l, int err, const char *what)
 {
     if (!l->outage) {
         l->outage = true;
         cb_log_warn("lease_redis_failed",
-                    "replica=%s command=%s error=\"%s\" owned=%zu keeping=\"until local expiry\"",
+                    "replica=%s command=%s error=\"%s\" owned=%zu keeping=\"all until Redis is back\"",
                     l->id, what, cb_strerror(err), feed_lease_owned_count(l));
-    }
-    int64_t now = cb_time_mono_ns();
-    int64_t margin_ns = l->ttl_ms * S_NS_PER_MS / 3;
-    for (size_t i = 0; i < l->count; i++) {
-        if (l->streams[i].owned && now + margin_ns >= l->streams[i].expires_ns) {
-            s_lose(l, i, ch, "unrenewable_before_expiry");
-        }
     }
     return err;
 }
@@ -314,12 +308,16 @@ feed_lease_tick(feed_lease_t *l, feed_lease_changes_t *ch)
     int64_t now = cb_time_mono_ns();
     bool dropped[FEED_LEASE_MAX] = {false};
 
-    /* 1. Leases already expired by our clock (this tick came late) are gone:
-     * another replica may hold them by now. */
-    for (size_t i = 0; i < l->count; i++) {
-        if (l->streams[i].owned && now >= l->streams[i].expires_ns) {
-            s_lose(l, i, ch, "expired_unrenewed");
-            dropped[i] = true;
+    /* 1. Leases already expired by our clock while Redis answered (this tick
+     * came late) are gone: another replica may hold them by now. Those kept
+     * through an outage are not dropped here: the renewal below keeps or
+     * loses each one by what Redis holds now. */
+    if (!l->outage) {
+        for (size_t i = 0; i < l->count; i++) {
+            if (l->streams[i].owned && now >= l->streams[i].expires_ns) {
+                s_lose(l, i, ch, "expired_unrenewed");
+                dropped[i] = true;
+            }
         }
     }
 
@@ -328,7 +326,7 @@ feed_lease_tick(feed_lease_t *l, feed_lease_changes_t *ch)
     bool had_me = false;
     int rc = s_beat(l, &alive, &had_me);
     if (rc != 0) {
-        return s_outage(l, rc, "heartbeat", ch);
+        return s_outage(l, rc, "heartbeat");
     }
     s_ok(l);
     if (l->beat_before && !had_me) {
@@ -349,7 +347,7 @@ feed_lease_tick(feed_lease_t *l, feed_lease_changes_t *ch)
         long long answer = 0;
         rc = s_script_int(l, &l->renew, i, 2, &answer);
         if (rc != 0) {
-            return s_outage(l, rc, "renew", ch);
+            return s_outage(l, rc, "renew");
         }
         if (answer == 0) {
             s_lose(l, i, ch, "taken_by_another_replica");
@@ -369,7 +367,7 @@ feed_lease_tick(feed_lease_t *l, feed_lease_changes_t *ch)
         long long answer = 0;
         rc = s_script_int(l, &l->release, i, 1, &answer);
         if (rc != 0) {
-            return s_outage(l, rc, "release", ch);
+            return s_outage(l, rc, "release");
         }
         s_lose(l, i, ch, "over_fair_share");
         dropped[i] = true;
@@ -389,7 +387,7 @@ feed_lease_tick(feed_lease_t *l, feed_lease_changes_t *ch)
         bool taken = false;
         rc = s_acquire(l, i, &taken);
         if (rc != 0) {
-            return s_outage(l, rc, "acquire", ch);
+            return s_outage(l, rc, "acquire");
         }
         if (taken) {
             l->streams[i].owned = true;
@@ -415,7 +413,7 @@ feed_lease_release_all(feed_lease_t *l, feed_lease_changes_t *ch)
         long long answer = 0;
         int rc = first == 0 ? s_script_int(l, &l->release, i, 1, &answer) : first;
         if (rc != 0 && first == 0) {
-            first = s_outage(l, rc, "release", ch);
+            first = s_outage(l, rc, "release");
         }
         if (l->streams[i].owned) {
             s_lose(l, i, ch, "released");
@@ -426,7 +424,7 @@ feed_lease_release_all(feed_lease_t *l, feed_lease_changes_t *ch)
         int err = 0;
         redisReply *r = cb_redis_commandv(l->redis, &err, 3, argv, NULL);
         if (r == NULL) {
-            first = s_outage(l, err, "zrem", ch);
+            first = s_outage(l, err, "zrem");
         } else {
             freeReplyObject(r);
         }

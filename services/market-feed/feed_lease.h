@@ -25,10 +25,17 @@
  * a replica that joins gets its share within two ticks. Ownership is only
  * ever taken from a free key, so a key has at most one owner in Redis.
  * Local view: a lease expires by this replica's monotonic clock TTL after
- * its SET or renewal was sent (so before Redis expires it). While Redis
- * cannot be reached, a stream is kept until the last tick before that local
- * expiry, then dropped: with ticks on time (every ttl/3) two replicas never
- * both believe they own a stream, even across a Redis outage. */
+ * its SET or renewal was sent (so before Redis expires it); a tick that comes
+ * later than that while Redis answers drops it.
+ * Redis outage: live data on the bus matters more than a unique publisher, so
+ * a replica that cannot reach Redis keeps every stream it owns, however long
+ * the outage lasts (it cannot know whether another replica took one; a
+ * duplicate is visible by epoch and seq, silence is not), logs the outage
+ * once, and takes nothing new. When Redis answers again, the renewal settles
+ * each kept stream: still ours or vanished (a restart) keeps it (the key is
+ * set again), held by another replica loses it, so two replicas that both
+ * published a stream through the outage are down to one at the first round
+ * after it. */
 typedef struct feed_lease feed_lease_t;
 
 /* What a tick changed, as indexes of feed_lease_add's streams. */
@@ -97,8 +104,9 @@ feed_lease_owned_count(const feed_lease_t *l);
  * the replica takes no new stream for one TTL, so that the owners from before
  * re-take theirs first (the renewal sets a vanished key again).
  * Returns 0, or the Redis error (CB_E_UNAVAILABLE, CB_E_TIMEOUT, ...; logged
- * once per outage) when a command failed: the round stops there, the streams
- * owned are kept until their local expiry, and *ch is valid either way. */
+ * once per outage) when a command failed: the round stops there, every stream
+ * owned is kept until Redis answers again, and *ch is valid either way (apply
+ * it in both cases). */
 int
 feed_lease_tick(feed_lease_t *l, feed_lease_changes_t *ch);
 

@@ -1,72 +1,63 @@
-/* feed_rpc.c - the `market` RPC ops, answered from feed_store so that any replica can answer */
+/* feed_rpc.c - the `market` RPC: dispatch, reply packing, per-venue ops (ohlc, book, trades, symbols, venues) */
 #include <stdio.h>
 #include <string.h>
 
 #include "cb_error.h"
 #include "cb_time.h"
 #include "feed_args.h"
-#include "feed_bestexec.h"
 #include "feed_rpc.h"
+#include "feed_rpc_impl.h"
 
 #define S_STALE_DEFAULT_NS (10LL * 1000000000LL)
-#define S_VENUES CB_VENUES_MAX
-#define S_LIMIT_MAX 1000u
-
-/* One venue's listing of the requested symbol. */
-typedef struct {
-    char venue[CB_VENUE_NAME_MAX + 1];
-    char dialect[16];
-    cb_instrument_t ins;
-} s_listing_t;
 
 /* ---- packing ----------------------------------------------------------------- */
 
-static void
-s_str(msgpack_packer *pk, const char *s)
+void
+feed_rpc_pack_str(msgpack_packer *pk, const char *s)
 {
     msgpack_pack_str_with_body(pk, s, strlen(s));
 }
 
-static void
-s_view(msgpack_packer *pk, cb_str_t s)
+void
+feed_rpc_pack_view(msgpack_packer *pk, cb_str_t s)
 {
     msgpack_pack_str_with_body(pk, s.ptr, s.len);
 }
 
-static void
-s_dec(msgpack_packer *pk, cb_decimal_t d)
+void
+feed_rpc_pack_dec(msgpack_packer *pk, cb_decimal_t d)
 {
     char text[CB_DECIMAL_STR_MAX];
     int n = cb_decimal_format(d, text, sizeof text);
     msgpack_pack_str_with_body(pk, text, n > 0 ? (size_t) n : 0);
 }
 
-static void
-s_kv_str(msgpack_packer *pk, const char *key, const char *value)
+void
+feed_rpc_pack_kv_str(msgpack_packer *pk, const char *key, const char *value)
 {
-    s_str(pk, key);
-    s_str(pk, value);
+    feed_rpc_pack_str(pk, key);
+    feed_rpc_pack_str(pk, value);
 }
 
-static void
-s_kv_dec(msgpack_packer *pk, const char *key, cb_decimal_t value)
+void
+feed_rpc_pack_kv_dec(msgpack_packer *pk, const char *key, cb_decimal_t value)
 {
-    s_str(pk, key);
-    s_dec(pk, value);
+    feed_rpc_pack_str(pk, key);
+    feed_rpc_pack_dec(pk, value);
 }
 
-static void
-s_kv_int(msgpack_packer *pk, const char *key, int64_t value)
+void
+feed_rpc_pack_kv_int(msgpack_packer *pk, const char *key, int64_t value)
 {
-    s_str(pk, key);
+    feed_rpc_pack_str(pk, key);
     msgpack_pack_int64(pk, value);
 }
 
 /* ---- store access -------------------------------------------------------------- */
 
 /* Maps a feed_store error to the reply's code and message. */
-static int
-s_store_error(int rc, const char *what, char *msg, size_t msg_size)
+int
+feed_rpc_store_error(int rc, const char *what, char *msg, size_t msg_size)
 {
     switch (rc) {
     case CB_E_NOT_FOUND:
@@ -88,57 +79,52 @@ s_store_error(int rc, const char *what, char *msg, size_t msg_size)
     }
 }
 
-static bool
-s_store_down(int rc)
+bool
+feed_rpc_store_down(int rc)
 {
     return rc == CB_E_UNAVAILABLE || rc == CB_E_TIMEOUT;
 }
 
-static int64_t
-s_stale_ns(const feed_rpc_t *rpc)
+int64_t
+feed_rpc_stale_ns(const feed_rpc_t *rpc)
 {
     return rpc->stale_ns > 0 ? rpc->stale_ns : S_STALE_DEFAULT_NS;
 }
 
-/* The venues listing symbol: venue alone when given (an unknown venue is
- * not_found), else every venue with an instrument list (a venue whose list is
- * invalid is passed over). not_found when none lists it. */
-static int
-s_listings(feed_rpc_t *rpc, const char *symbol, const char *venue, s_listing_t *out, size_t *n,
-           char *msg, size_t msg_size)
+/* See feed_rpc_impl.h. */
+int
+feed_rpc_listings(feed_rpc_t *rpc, const char *symbol, const char *venue, feed_rpc_listing_t *out,
+                  size_t *n, char *msg, size_t msg_size)
 {
-    char names[S_VENUES][CB_VENUE_NAME_MAX + 1];
+    char names[FEED_RPC_VENUES][CB_VENUE_NAME_MAX + 1];
     size_t count = 1;
     int rc;
     *n = 0;
     if (venue[0] != '\0') {
         snprintf(names[0], sizeof names[0], "%s", venue);
-    } else if ((rc = feed_store_get_venues(rpc->store, names, S_VENUES, &count)) != 0) {
-        return s_store_error(rc, "venue list", msg, msg_size);
+    } else if ((rc = feed_store_get_venues(rpc->store, names, FEED_RPC_VENUES, &count)) != 0) {
+        return feed_rpc_store_error(rc, "venue list", msg, msg_size);
     }
     for (size_t i = 0; i < count; i++) {
-        feed_instruments_t ins;
-        rc = feed_store_get_instruments(rpc->store, names[i], &ins);
+        const feed_instruments_t *ins;
+        rc = feed_instcache_get(&rpc->instruments, rpc->store, names[i], &ins);
         if (rc == CB_E_NOT_FOUND && venue[0] != '\0') {
-            feed_instruments_fini(&ins);
             snprintf(msg, msg_size, "unknown venue '%s'", venue);
             return CB_E_NOT_FOUND;
         }
         if (rc != 0) {
-            feed_instruments_fini(&ins);
-            if (venue[0] != '\0' || s_store_down(rc)) {
-                return s_store_error(rc, "instrument list", msg, msg_size);
+            if (venue[0] != '\0' || feed_rpc_store_down(rc)) {
+                return feed_rpc_store_error(rc, "instrument list", msg, msg_size);
             }
             continue;
         }
-        const cb_instrument_t *in = cb_instruments_resolve(&ins.list, cb_str_from(symbol));
+        const cb_instrument_t *in = cb_instruments_resolve(&ins->list, cb_str_from(symbol));
         if (in != NULL) {
-            s_listing_t *l = &out[(*n)++];
+            feed_rpc_listing_t *l = &out[(*n)++];
             snprintf(l->venue, sizeof l->venue, "%s", names[i]);
-            snprintf(l->dialect, sizeof l->dialect, "%s", ins.dialect);
+            snprintf(l->dialect, sizeof l->dialect, "%s", ins->dialect);
             l->ins = *in;
         }
-        feed_instruments_fini(&ins);
     }
     if (*n == 0) {
         snprintf(msg, msg_size, "%s is not listed on %s", symbol,
@@ -146,186 +132,6 @@ s_listings(feed_rpc_t *rpc, const char *symbol, const char *venue, s_listing_t *
         return CB_E_NOT_FOUND;
     }
     return 0;
-}
-
-/* Loads the tick of each listing; ticks[k] belongs to ls[idx[k]]. Venues
- * without a tick are passed over (and with an invalid one, unless single). */
-static int
-s_ticks(feed_rpc_t *rpc, const s_listing_t *ls, size_t n, bool single, feed_tick_t *ticks,
-        size_t *idx, size_t *nt, char *msg, size_t msg_size)
-{
-    *nt = 0;
-    for (size_t i = 0; i < n; i++) {
-        int rc = feed_store_get_tick(rpc->store, ls[i].venue, ls[i].ins.symbol, &ticks[*nt]);
-        if (rc == 0) {
-            idx[(*nt)++] = i;
-            continue;
-        }
-        feed_tick_fini(&ticks[*nt]);
-        if (rc == CB_E_NOT_FOUND || (rc == CB_E_PARSE && !single)) {
-            continue;
-        }
-        return s_store_error(rc, "tick", msg, msg_size);
-    }
-    if (*nt == 0) {
-        snprintf(msg, msg_size, "no price yet for %s", ls[0].ins.symbol);
-        return CB_E_NOT_FOUND;
-    }
-    return 0;
-}
-
-static int64_t
-s_tick_ts(const feed_tick_t *t)
-{
-    return CB_PROTO_HAS(&t->tick, tick, exch_ts) ? t->tick.exch_ts : t->recv_ts;
-}
-
-/* ---- price, compare --------------------------------------------------------------- */
-
-static void
-s_pack_quote(msgpack_packer *pk, const feed_tick_t *t, uint32_t extra)
-{
-    const cb_tick_t *k = &t->tick;
-    bool bq = CB_PROTO_HAS(k, tick, bid_qty);
-    bool aq = CB_PROTO_HAS(k, tick, ask_qty);
-    cb_decimal_t price = k->last;
-    if (!CB_PROTO_HAS(k, tick, last) && feed_bestexec_mid(k->bid, k->ask, &price) != 0) {
-        price = k->bid;
-    }
-    msgpack_pack_map(pk, 6 + bq + aq + extra);
-    s_str(pk, "symbol");
-    s_view(pk, k->symbol);
-    s_str(pk, "venue");
-    s_view(pk, k->venue);
-    s_kv_dec(pk, "price", price);
-    s_kv_dec(pk, "bid", k->bid);
-    s_kv_dec(pk, "ask", k->ask);
-    if (bq) {
-        s_kv_dec(pk, "bid_qty", k->bid_qty);
-    }
-    if (aq) {
-        s_kv_dec(pk, "ask_qty", k->ask_qty);
-    }
-    s_kv_int(pk, "timestamp", s_tick_ts(t));
-}
-
-static int
-s_op_price(feed_rpc_t *rpc, const cb_rpc_request_t *req, msgpack_packer *pk, char *msg,
-           size_t msg_size)
-{
-    char symbol[CB_SYMBOL_MAX + 1];
-    char venue[CB_VENUE_NAME_MAX + 1];
-    s_listing_t ls[S_VENUES];
-    feed_tick_t ticks[S_VENUES];
-    size_t idx[S_VENUES];
-    size_t n = 0;
-    size_t nt = 0;
-    int rc = feed_args_symbol(req, symbol, msg, msg_size);
-    rc = rc != 0 ? rc : feed_args_venue(req, false, venue, msg, msg_size);
-    rc = rc != 0 ? rc : s_listings(rpc, symbol, venue, ls, &n, msg, msg_size);
-    rc = rc != 0 ? rc : s_ticks(rpc, ls, n, venue[0] != '\0', ticks, idx, &nt, msg, msg_size);
-    if (rc != 0) {
-        goto done;
-    }
-    /* Without a venue: the narrowest spread, the fresher tick on a tie. */
-    size_t best = 0;
-    cb_decimal_t best_spread = {0};
-    for (size_t i = 0; i < nt; i++) {
-        cb_decimal_t spread;
-        if (cb_decimal_sub(ticks[i].tick.ask, ticks[i].tick.bid, &spread) != 0) {
-            continue;
-        }
-        int c = i == 0 ? -1 : cb_decimal_cmp(spread, best_spread);
-        if (c < 0 || (c == 0 && ticks[i].recv_ts > ticks[best].recv_ts)) {
-            best = i;
-            best_spread = spread;
-        }
-    }
-    bool all = venue[0] == '\0';
-    s_pack_quote(pk, &ticks[best], all ? 1 : 0);
-    if (all) {
-        s_str(pk, "venues");
-        msgpack_pack_array(pk, (uint32_t) nt);
-        for (size_t i = 0; i < nt; i++) {
-            s_pack_quote(pk, &ticks[i], 0);
-        }
-    }
-
-done:
-    for (size_t i = 0; i < nt; i++) {
-        feed_tick_fini(&ticks[i]);
-    }
-    return rc;
-}
-
-static int
-s_op_compare(feed_rpc_t *rpc, const cb_rpc_request_t *req, msgpack_packer *pk, char *msg,
-             size_t msg_size)
-{
-    char symbol[CB_SYMBOL_MAX + 1];
-    s_listing_t ls[S_VENUES];
-    feed_tick_t ticks[S_VENUES];
-    size_t idx[S_VENUES];
-    size_t n = 0;
-    size_t nt = 0;
-    int rc = feed_args_symbol(req, symbol, msg, msg_size);
-    rc = rc != 0 ? rc : s_listings(rpc, symbol, "", ls, &n, msg, msg_size);
-    rc = rc != 0 ? rc : s_ticks(rpc, ls, n, false, ticks, idx, &nt, msg, msg_size);
-    if (rc != 0) {
-        goto done;
-    }
-    size_t hb = 0;
-    size_t la = 0;
-    for (size_t i = 1; i < nt; i++) {
-        hb = cb_decimal_cmp(ticks[i].tick.bid, ticks[hb].tick.bid) > 0 ? i : hb;
-        la = cb_decimal_cmp(ticks[i].tick.ask, ticks[la].tick.ask) < 0 ? i : la;
-    }
-    cb_decimal_t spread;
-    cb_decimal_t bps;
-    if (feed_bestexec_spread(ticks[hb].tick.bid, ticks[la].tick.ask, &spread, &bps) != 0) {
-        snprintf(msg, msg_size, "the spread of %s cannot be computed", symbol);
-        rc = CB_E_INTERNAL;
-        goto done;
-    }
-    msgpack_pack_map(pk, 7);
-    s_kv_str(pk, "symbol", symbol);
-    s_str(pk, "venues");
-    msgpack_pack_array(pk, (uint32_t) nt);
-    for (size_t i = 0; i < nt; i++) {
-        const cb_tick_t *k = &ticks[i].tick;
-        bool last = CB_PROTO_HAS(k, tick, last);
-        msgpack_pack_map(pk, 5 + last);
-        s_str(pk, "venue");
-        s_view(pk, k->venue);
-        s_str(pk, "symbol");
-        s_view(pk, k->symbol);
-        s_kv_dec(pk, "bid", k->bid);
-        s_kv_dec(pk, "ask", k->ask);
-        if (last) {
-            s_kv_dec(pk, "last", k->last);
-        }
-        s_kv_int(pk, "timestamp", s_tick_ts(&ticks[i]));
-    }
-    s_str(pk, "best_bid");
-    msgpack_pack_map(pk, 2);
-    s_str(pk, "venue");
-    s_view(pk, ticks[hb].tick.venue);
-    s_kv_dec(pk, "price", ticks[hb].tick.bid);
-    s_str(pk, "best_ask");
-    msgpack_pack_map(pk, 2);
-    s_str(pk, "venue");
-    s_view(pk, ticks[la].tick.venue);
-    s_kv_dec(pk, "price", ticks[la].tick.ask);
-    s_kv_dec(pk, "spread", spread);
-    s_kv_dec(pk, "spread_bps", bps);
-    s_str(pk, "crossed");
-    cb_decimal_sign(spread) < 0 ? msgpack_pack_true(pk) : msgpack_pack_false(pk);
-
-done:
-    for (size_t i = 0; i < nt; i++) {
-        feed_tick_fini(&ticks[i]);
-    }
-    return rc;
 }
 
 /* ---- ohlc, book, trades ----------------------------------------------------------- */
@@ -338,7 +144,7 @@ s_op_ohlc(feed_rpc_t *rpc, const cb_rpc_request_t *req, msgpack_packer *pk, char
     char venue[CB_VENUE_NAME_MAX + 1];
     char tf[8];
     unsigned limit;
-    s_listing_t ls[S_VENUES];
+    feed_rpc_listing_t ls[FEED_RPC_VENUES];
     size_t n = 0;
     feed_candle_list_t cs = {0};
     int rc = feed_args_symbol(req, symbol, msg, msg_size);
@@ -350,15 +156,16 @@ s_op_ohlc(feed_rpc_t *rpc, const cb_rpc_request_t *req, msgpack_packer *pk, char
             rc = CB_E_BAD_REQUEST;
         }
     }
-    rc = rc != 0 ? rc : feed_args_count(req, "limit", 100, S_LIMIT_MAX, &limit, msg, msg_size);
-    rc = rc != 0 ? rc : s_listings(rpc, symbol, venue, ls, &n, msg, msg_size);
+    rc = rc != 0 ? rc
+                 : feed_args_count(req, "limit", 100, FEED_RPC_LIMIT_MAX, &limit, msg, msg_size);
+    rc = rc != 0 ? rc : feed_rpc_listings(rpc, symbol, venue, ls, &n, msg, msg_size);
     /* Without a venue: the first venue (by name) that has candles. */
     size_t chosen = 0;
     for (size_t i = 0; rc == 0 && i < n; i++) {
         feed_candle_list_fini(&cs);
         rc = feed_store_get_candles(rpc->store, ls[i].venue, ls[i].ins.symbol, tf, limit, &cs);
         if (rc != 0) {
-            rc = s_store_error(rc, "candles", msg, msg_size);
+            rc = feed_rpc_store_error(rc, "candles", msg, msg_size);
         } else if (cs.count > 0) {
             chosen = i;
             break;
@@ -368,21 +175,21 @@ s_op_ohlc(feed_rpc_t *rpc, const cb_rpc_request_t *req, msgpack_packer *pk, char
         goto done;
     }
     msgpack_pack_map(pk, 4);
-    s_kv_str(pk, "symbol", ls[chosen].ins.symbol);
-    s_kv_str(pk, "venue", ls[chosen].venue);
-    s_kv_str(pk, "timeframe", tf);
-    s_str(pk, "candles");
+    feed_rpc_pack_kv_str(pk, "symbol", ls[chosen].ins.symbol);
+    feed_rpc_pack_kv_str(pk, "venue", ls[chosen].venue);
+    feed_rpc_pack_kv_str(pk, "timeframe", tf);
+    feed_rpc_pack_str(pk, "candles");
     msgpack_pack_array(pk, (uint32_t) cs.count);
     for (size_t i = 0; i < cs.count; i++) {
         const cb_candle_t *c = &cs.items[i];
         msgpack_pack_map(pk, 7);
-        s_kv_int(pk, "t", c->open_ts);
-        s_kv_dec(pk, "o", c->open);
-        s_kv_dec(pk, "h", c->high);
-        s_kv_dec(pk, "l", c->low);
-        s_kv_dec(pk, "c", c->close);
-        s_kv_dec(pk, "v", c->volume);
-        s_str(pk, "closed");
+        feed_rpc_pack_kv_int(pk, "t", c->open_ts);
+        feed_rpc_pack_kv_dec(pk, "o", c->open);
+        feed_rpc_pack_kv_dec(pk, "h", c->high);
+        feed_rpc_pack_kv_dec(pk, "l", c->low);
+        feed_rpc_pack_kv_dec(pk, "c", c->close);
+        feed_rpc_pack_kv_dec(pk, "v", c->volume);
+        feed_rpc_pack_str(pk, "closed");
         c->closed ? msgpack_pack_true(pk) : msgpack_pack_false(pk);
     }
 
@@ -398,8 +205,8 @@ s_pack_levels(msgpack_packer *pk, const cb_levels_t *levels, unsigned depth)
     msgpack_pack_array(pk, n);
     for (uint32_t i = 0; i < n; i++) {
         msgpack_pack_array(pk, 2);
-        s_dec(pk, levels->items[i].price);
-        s_dec(pk, levels->items[i].qty);
+        feed_rpc_pack_dec(pk, levels->items[i].price);
+        feed_rpc_pack_dec(pk, levels->items[i].qty);
     }
 }
 
@@ -410,35 +217,37 @@ s_op_book(feed_rpc_t *rpc, const cb_rpc_request_t *req, msgpack_packer *pk, char
     char symbol[CB_SYMBOL_MAX + 1];
     char venue[CB_VENUE_NAME_MAX + 1];
     unsigned depth;
-    s_listing_t ls[1];
+    feed_rpc_listing_t ls[1];
     size_t n = 0;
     feed_book_t b = {0};
     int rc = feed_args_symbol(req, symbol, msg, msg_size);
     rc = rc != 0 ? rc : feed_args_venue(req, true, venue, msg, msg_size);
-    rc = rc != 0 ? rc : feed_args_count(req, "depth", 10, S_LIMIT_MAX, &depth, msg, msg_size);
-    rc = rc != 0 ? rc : s_listings(rpc, symbol, venue, ls, &n, msg, msg_size);
+    rc =
+        rc != 0 ? rc : feed_args_count(req, "depth", 10, FEED_RPC_LIMIT_MAX, &depth, msg, msg_size);
+    rc = rc != 0 ? rc : feed_rpc_listings(rpc, symbol, venue, ls, &n, msg, msg_size);
     if (rc == 0) {
         rc = feed_store_get_book(rpc->store, venue, ls[0].ins.symbol, &b);
-        rc = rc != 0 ? s_store_error(rc, "book", msg, msg_size) : 0;
+        rc = rc != 0 ? feed_rpc_store_error(rc, "book", msg, msg_size) : 0;
     }
     if (rc != 0) {
         goto done;
     }
     bool uid = CB_PROTO_HAS(&b.book, book, update_id);
     msgpack_pack_map(pk, 6 + uid);
-    s_kv_str(pk, "symbol", ls[0].ins.symbol);
-    s_kv_str(pk, "venue", venue);
-    s_str(pk, "bids");
+    feed_rpc_pack_kv_str(pk, "symbol", ls[0].ins.symbol);
+    feed_rpc_pack_kv_str(pk, "venue", venue);
+    feed_rpc_pack_str(pk, "bids");
     s_pack_levels(pk, &b.book.bids, depth);
-    s_str(pk, "asks");
+    feed_rpc_pack_str(pk, "asks");
     s_pack_levels(pk, &b.book.asks, depth);
-    s_str(pk, "resyncing");
+    feed_rpc_pack_str(pk, "resyncing");
     b.book.resyncing ? msgpack_pack_true(pk) : msgpack_pack_false(pk);
     if (uid) {
-        s_str(pk, "update_id");
+        feed_rpc_pack_str(pk, "update_id");
         msgpack_pack_uint64(pk, b.book.update_id);
     }
-    s_kv_int(pk, "timestamp", CB_PROTO_HAS(&b.book, book, exch_ts) ? b.book.exch_ts : b.recv_ts);
+    feed_rpc_pack_kv_int(pk, "timestamp",
+                         CB_PROTO_HAS(&b.book, book, exch_ts) ? b.book.exch_ts : b.recv_ts);
 
 done:
     feed_book_fini(&b);
@@ -452,38 +261,40 @@ s_op_trades(feed_rpc_t *rpc, const cb_rpc_request_t *req, msgpack_packer *pk, ch
     char symbol[CB_SYMBOL_MAX + 1];
     char venue[CB_VENUE_NAME_MAX + 1];
     unsigned limit;
-    s_listing_t ls[1];
+    feed_rpc_listing_t ls[1];
     size_t n = 0;
     feed_trades_t tr = {0};
     int rc = feed_args_symbol(req, symbol, msg, msg_size);
     rc = rc != 0 ? rc : feed_args_venue(req, true, venue, msg, msg_size);
-    rc = rc != 0 ? rc : feed_args_count(req, "limit", 100, S_LIMIT_MAX, &limit, msg, msg_size);
-    rc = rc != 0 ? rc : s_listings(rpc, symbol, venue, ls, &n, msg, msg_size);
+    rc = rc != 0 ? rc
+                 : feed_args_count(req, "limit", 100, FEED_RPC_LIMIT_MAX, &limit, msg, msg_size);
+    rc = rc != 0 ? rc : feed_rpc_listings(rpc, symbol, venue, ls, &n, msg, msg_size);
     if (rc == 0) {
         rc = feed_store_get_trades(rpc->store, venue, ls[0].ins.symbol, limit, &tr);
-        rc = rc != 0 ? s_store_error(rc, "trades", msg, msg_size) : 0;
+        rc = rc != 0 ? feed_rpc_store_error(rc, "trades", msg, msg_size) : 0;
     }
     if (rc != 0) {
         goto done;
     }
     msgpack_pack_map(pk, 3);
-    s_kv_str(pk, "symbol", ls[0].ins.symbol);
-    s_kv_str(pk, "venue", venue);
-    s_str(pk, "trades");
+    feed_rpc_pack_kv_str(pk, "symbol", ls[0].ins.symbol);
+    feed_rpc_pack_kv_str(pk, "venue", venue);
+    feed_rpc_pack_str(pk, "trades");
     msgpack_pack_array(pk, (uint32_t) tr.count);
     for (size_t i = 0; i < tr.count; i++) {
         const cb_trade_t *t = &tr.items[i];
         bool id = CB_PROTO_HAS(t, trade, trade_id);
         msgpack_pack_map(pk, 4 + id);
         if (id) {
-            s_str(pk, "id");
-            s_view(pk, t->trade_id);
+            feed_rpc_pack_str(pk, "id");
+            feed_rpc_pack_view(pk, t->trade_id);
         }
-        s_kv_dec(pk, "price", t->price);
-        s_kv_dec(pk, "qty", t->qty);
-        s_str(pk, "side");
-        s_view(pk, t->side);
-        s_kv_int(pk, "timestamp", CB_PROTO_HAS(t, trade, exch_ts) ? t->exch_ts : tr.recv_ts[i]);
+        feed_rpc_pack_kv_dec(pk, "price", t->price);
+        feed_rpc_pack_kv_dec(pk, "qty", t->qty);
+        feed_rpc_pack_str(pk, "side");
+        feed_rpc_pack_view(pk, t->side);
+        feed_rpc_pack_kv_int(pk, "timestamp",
+                             CB_PROTO_HAS(t, trade, exch_ts) ? t->exch_ts : tr.recv_ts[i]);
     }
 
 done:
@@ -491,184 +302,26 @@ done:
     return rc;
 }
 
-/* ---- best ------------------------------------------------------------------------ */
-
-typedef struct {
-    const s_listing_t *l;
-    feed_fill_t fill;
-} s_candidate_t;
-
-typedef struct {
-    const char *venue;
-    const char *reason;
-} s_skip_t;
-
-static void
-s_pack_fill(msgpack_packer *pk, const feed_fill_t *f, const s_listing_t *l, bool top)
-{
-    s_kv_dec(pk, "avg_price", f->avg_price);
-    s_kv_dec(pk, "cost", f->cost);
-    s_kv_dec(pk, "fee", f->fee);
-    s_kv_dec(pk, "fee_rate", l->ins.taker_fee);
-    s_kv_dec(pk, "total", f->total);
-    if (top) {
-        s_kv_dec(pk, "available", f->amount);
-    }
-}
-
-/* Fills the order on one venue's stored book, or says why the venue is passed over. */
-static int
-s_best_one(feed_rpc_t *rpc, const s_listing_t *l, bool buy, const cb_decimal_t *amount,
-           int64_t now, feed_fill_t *fill, const char **skip)
-{
-    feed_book_t b;
-    *skip = NULL;
-    int rc = feed_store_get_book(rpc->store, l->venue, l->ins.symbol, &b);
-    if (rc == 0) {
-        const cb_levels_t *side = buy ? &b.book.asks : &b.book.bids;
-        if (b.book.resyncing) {
-            *skip = "resyncing";
-        } else if (now - b.recv_ts > s_stale_ns(rpc)) {
-            *skip = "stale";
-        } else {
-            rc = amount != NULL ? feed_bestexec_fill(side, *amount, l->ins.taker_fee, buy, fill)
-                                : feed_bestexec_top(side, l->ins.taker_fee, buy, fill);
-            *skip = rc != 0 ? "arithmetic_overflow" : NULL;
-            rc = 0;
-        }
-    } else if (rc == CB_E_NOT_FOUND || rc == CB_E_PARSE) {
-        *skip = rc == CB_E_NOT_FOUND ? "no_book" : "invalid_book";
-        rc = 0;
-    }
-    feed_book_fini(&b);
-    return rc;
-}
-
-static int
-s_op_best(feed_rpc_t *rpc, const cb_rpc_request_t *req, msgpack_packer *pk, char *msg,
-          size_t msg_size)
-{
-    char symbol[CB_SYMBOL_MAX + 1];
-    char side[8];
-    cb_decimal_t amount;
-    bool has_amount = false;
-    s_listing_t ls[S_VENUES];
-    size_t n = 0;
-    int rc = feed_args_symbol(req, symbol, msg, msg_size);
-    if (rc == 0) {
-        rc = feed_args_str(req, "side", side, sizeof side, msg, msg_size);
-        if (rc != 0 || (strcmp(side, "buy") != 0 && strcmp(side, "sell") != 0)) {
-            snprintf(msg, msg_size, "args.side must be buy or sell");
-            rc = CB_E_BAD_REQUEST;
-        }
-    }
-    if (rc == 0) {
-        rc = feed_args_dec(req, "amount", &amount, msg, msg_size);
-        has_amount = rc == 0;
-        if (rc == CB_E_NOT_FOUND) {
-            rc = 0;
-        } else if (rc == 0 && cb_decimal_sign(amount) <= 0) {
-            snprintf(msg, msg_size, "args.amount must be greater than 0");
-            rc = CB_E_BAD_REQUEST;
-        }
-    }
-    rc = rc != 0 ? rc : s_listings(rpc, symbol, "", ls, &n, msg, msg_size);
-    if (rc != 0) {
-        return rc;
-    }
-    bool buy = strcmp(side, "buy") == 0;
-    int64_t now = cb_time_now_ns();
-    s_candidate_t cands[S_VENUES];
-    const char *lacking[S_VENUES];
-    s_skip_t skipped[S_VENUES];
-    size_t nc = 0;
-    size_t nl = 0;
-    size_t ns = 0;
-    size_t best = 0;
-    for (size_t i = 0; i < n; i++) {
-        feed_fill_t fill;
-        const char *skip;
-        rc = s_best_one(rpc, &ls[i], buy, has_amount ? &amount : NULL, now, &fill, &skip);
-        if (rc != 0) {
-            return s_store_error(rc, "book", msg, msg_size);
-        }
-        if (skip != NULL) {
-            skipped[ns++] = (s_skip_t){ls[i].venue, skip};
-        } else if (!fill.filled) {
-            lacking[nl++] = ls[i].venue;
-        } else {
-            cands[nc] = (s_candidate_t){&ls[i], fill};
-            best = nc > 0 && !feed_bestexec_better(&fill, &cands[best].fill, buy) ? best : nc;
-            nc++;
-        }
-    }
-    if (nc == 0) {
-        size_t len = (size_t) snprintf(msg, msg_size, "no venue can fill this %s of %s:", side,
-                                       symbol);
-        for (size_t i = 0; i < ns && len < msg_size; i++) {
-            len += (size_t) snprintf(msg + len, msg_size - len, " %s %s;", skipped[i].venue,
-                                     skipped[i].reason);
-        }
-        for (size_t i = 0; i < nl && len < msg_size; i++) {
-            len += (size_t) snprintf(msg + len, msg_size - len, " %s lacks depth;", lacking[i]);
-        }
-        return CB_E_UNAVAILABLE;
-    }
-    const s_candidate_t *w = &cands[best];
-    msgpack_pack_map(pk, 13 + has_amount);
-    s_kv_str(pk, "symbol", symbol);
-    s_kv_str(pk, "side", side);
-    if (has_amount) {
-        s_kv_dec(pk, "amount", cb_decimal_normalize(amount));
-    }
-    s_kv_str(pk, "basis", has_amount ? "amount" : "top_of_book");
-    s_kv_str(pk, "venue", w->l->venue);
-    s_kv_str(pk, "venue_symbol", w->l->ins.symbol);
-    s_pack_fill(pk, &w->fill, w->l, false);
-    s_str(pk, "venues");
-    msgpack_pack_array(pk, (uint32_t) nc);
-    for (size_t i = 0; i < nc; i++) {
-        msgpack_pack_map(pk, 7 + !has_amount);
-        s_kv_str(pk, "venue", cands[i].l->venue);
-        s_kv_str(pk, "symbol", cands[i].l->ins.symbol);
-        s_pack_fill(pk, &cands[i].fill, cands[i].l, !has_amount);
-    }
-    s_str(pk, "lacking_depth");
-    msgpack_pack_array(pk, (uint32_t) nl);
-    for (size_t i = 0; i < nl; i++) {
-        s_str(pk, lacking[i]);
-    }
-    s_str(pk, "skipped");
-    msgpack_pack_array(pk, (uint32_t) ns);
-    for (size_t i = 0; i < ns; i++) {
-        msgpack_pack_map(pk, 2);
-        s_kv_str(pk, "venue", skipped[i].venue);
-        s_kv_str(pk, "reason", skipped[i].reason);
-    }
-    return 0;
-}
-
 /* ---- symbols, venues ------------------------------------------------------------------ */
 
-/* Every venue's instruments (an invalid list reads as empty). */
+/* Every venue's instruments (an invalid list reads as empty): ins[i] is
+ * borrowed from the cache for this request. */
 static int
-s_all_instruments(feed_rpc_t *rpc, char (*names)[CB_VENUE_NAME_MAX + 1], feed_instruments_t *ins,
-                  size_t *count, char *msg, size_t msg_size)
+s_all_instruments(feed_rpc_t *rpc, char (*names)[CB_VENUE_NAME_MAX + 1],
+                  const feed_instruments_t **ins, size_t *count, char *msg, size_t msg_size)
 {
-    int rc = feed_store_get_venues(rpc->store, names, S_VENUES, count);
+    static const feed_instruments_t none;
+    int rc = feed_store_get_venues(rpc->store, names, FEED_RPC_VENUES, count);
     if (rc != 0) {
-        return s_store_error(rc, "venue list", msg, msg_size);
+        return feed_rpc_store_error(rc, "venue list", msg, msg_size);
     }
     for (size_t i = 0; i < *count; i++) {
-        rc = feed_store_get_instruments(rpc->store, names[i], &ins[i]);
-        if (rc != 0) {
-            feed_instruments_fini(&ins[i]);
+        rc = feed_instcache_get(&rpc->instruments, rpc->store, names[i], &ins[i]);
+        if (feed_rpc_store_down(rc)) {
+            return feed_rpc_store_error(rc, "instrument list", msg, msg_size);
         }
-        if (s_store_down(rc)) {
-            for (size_t j = 0; j < i; j++) {
-                feed_instruments_fini(&ins[j]);
-            }
-            return s_store_error(rc, "instrument list", msg, msg_size);
+        if (rc != 0) {
+            ins[i] = &none;
         }
     }
     return 0;
@@ -677,8 +330,8 @@ s_all_instruments(feed_rpc_t *rpc, char (*names)[CB_VENUE_NAME_MAX + 1], feed_in
 static int
 s_op_symbols(feed_rpc_t *rpc, msgpack_packer *pk, char *msg, size_t msg_size)
 {
-    char names[S_VENUES][CB_VENUE_NAME_MAX + 1];
-    feed_instruments_t ins[S_VENUES];
+    char names[FEED_RPC_VENUES][CB_VENUE_NAME_MAX + 1];
+    const feed_instruments_t *ins[FEED_RPC_VENUES];
     size_t count;
     int rc = s_all_instruments(rpc, names, ins, &count, msg, msg_size);
     if (rc != 0) {
@@ -686,12 +339,11 @@ s_op_symbols(feed_rpc_t *rpc, msgpack_packer *pk, char *msg, size_t msg_size)
     }
     msgpack_pack_map(pk, (uint32_t) count);
     for (size_t i = 0; i < count; i++) {
-        s_str(pk, names[i]);
-        msgpack_pack_array(pk, (uint32_t) ins[i].list.count);
-        for (size_t j = 0; j < ins[i].list.count; j++) {
-            s_str(pk, ins[i].list.items[j].symbol);
+        feed_rpc_pack_str(pk, names[i]);
+        msgpack_pack_array(pk, (uint32_t) ins[i]->list.count);
+        for (size_t j = 0; j < ins[i]->list.count; j++) {
+            feed_rpc_pack_str(pk, ins[i]->list.items[j].symbol);
         }
-        feed_instruments_fini(&ins[i]);
     }
     return 0;
 }
@@ -699,8 +351,8 @@ s_op_symbols(feed_rpc_t *rpc, msgpack_packer *pk, char *msg, size_t msg_size)
 static int
 s_op_venues(feed_rpc_t *rpc, msgpack_packer *pk, char *msg, size_t msg_size)
 {
-    char names[S_VENUES][CB_VENUE_NAME_MAX + 1];
-    feed_instruments_t ins[S_VENUES];
+    char names[FEED_RPC_VENUES][CB_VENUE_NAME_MAX + 1];
+    const feed_instruments_t *ins[FEED_RPC_VENUES];
     size_t count;
     int rc = s_all_instruments(rpc, names, ins, &count, msg, msg_size);
     if (rc != 0) {
@@ -716,24 +368,30 @@ s_op_venues(feed_rpc_t *rpc, msgpack_packer *pk, char *msg, size_t msg_size)
         if (have && strcmp(st.stream, "live") != 0) {
             health = "degraded";
         } else if (have) {
-            health = now - st.last_msg_ts <= s_stale_ns(rpc) ? "ok" : "stale";
+            health = now - st.last_msg_ts <= feed_rpc_stale_ns(rpc) ? "ok" : "stale";
         }
         msgpack_pack_map(pk, have ? 8 : 6);
-        s_kv_str(pk, "venue", names[i]);
-        s_kv_str(pk, "dialect", ins[i].dialect[0] != '\0' ? ins[i].dialect : "unknown");
-        s_str(pk, "symbols");
-        msgpack_pack_uint64(pk, ins[i].list.count);
-        s_kv_str(pk, "stream", have ? st.stream : "unknown");
-        s_kv_str(pk, "health", health);
-        s_kv_str(pk, "circuit", have ? st.circuit : "unknown");
+        feed_rpc_pack_kv_str(pk, "venue", names[i]);
+        feed_rpc_pack_kv_str(pk, "dialect",
+                             ins[i]->dialect[0] != '\0' ? ins[i]->dialect : "unknown");
+        feed_rpc_pack_str(pk, "symbols");
+        msgpack_pack_uint64(pk, ins[i]->list.count);
+        feed_rpc_pack_kv_str(pk, "stream", have ? st.stream : "unknown");
+        feed_rpc_pack_kv_str(pk, "health", health);
+        feed_rpc_pack_kv_str(pk, "circuit", have ? st.circuit : "unknown");
         if (have) {
-            s_kv_int(pk, "last_msg_ts", st.last_msg_ts);
-            s_str(pk, "reconnects");
+            feed_rpc_pack_kv_int(pk, "last_msg_ts", st.last_msg_ts);
+            feed_rpc_pack_str(pk, "reconnects");
             msgpack_pack_uint64(pk, st.reconnects);
         }
-        feed_instruments_fini(&ins[i]);
     }
     return 0;
+}
+
+void
+feed_rpc_fini(feed_rpc_t *rpc)
+{
+    feed_instcache_fini(&rpc->instruments);
 }
 
 int
@@ -741,8 +399,9 @@ feed_rpc_handle(void *ctx, const cb_rpc_request_t *req, msgpack_packer *pk, char
                 size_t msg_size)
 {
     feed_rpc_t *rpc = ctx;
+    feed_instcache_begin(&rpc->instruments);
     if (cb_str_eq_cstr(req->op, "price")) {
-        return s_op_price(rpc, req, pk, msg, msg_size);
+        return feed_rpc_op_price(rpc, req, pk, msg, msg_size);
     }
     if (cb_str_eq_cstr(req->op, "ohlc")) {
         return s_op_ohlc(rpc, req, pk, msg, msg_size);
@@ -754,10 +413,10 @@ feed_rpc_handle(void *ctx, const cb_rpc_request_t *req, msgpack_packer *pk, char
         return s_op_trades(rpc, req, pk, msg, msg_size);
     }
     if (cb_str_eq_cstr(req->op, "compare")) {
-        return s_op_compare(rpc, req, pk, msg, msg_size);
+        return feed_rpc_op_compare(rpc, req, pk, msg, msg_size);
     }
     if (cb_str_eq_cstr(req->op, "best")) {
-        return s_op_best(rpc, req, pk, msg, msg_size);
+        return feed_rpc_op_best(rpc, req, pk, msg, msg_size);
     }
     if (cb_str_eq_cstr(req->op, "symbols")) {
         return s_op_symbols(rpc, pk, msg, msg_size);
@@ -765,8 +424,9 @@ feed_rpc_handle(void *ctx, const cb_rpc_request_t *req, msgpack_packer *pk, char
     if (cb_str_eq_cstr(req->op, "venues")) {
         return s_op_venues(rpc, pk, msg, msg_size);
     }
-    snprintf(msg, msg_size, "unknown op '%.*s' (price, ohlc, book, trades, compare, best, "
-                            "symbols, venues)",
+    snprintf(msg, msg_size,
+             "unknown op '%.*s' (price, ohlc, book, trades, compare, best, "
+             "symbols, venues)",
              (int) req->op.len, req->op.ptr);
     return CB_E_NOT_FOUND;
 }

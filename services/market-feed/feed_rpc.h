@@ -8,15 +8,23 @@
 #include <msgpack.h>
 
 #include "cb_rpc.h"
+#include "feed_instcache.h"
 #include "feed_store.h"
 
 /* What the handler needs. store is borrowed and used only by the worker's
  * thread (give each worker its own store). stale_ns: a book (for best) or a
- * stream (for venues) older than this is stale; 0 means 10 s. */
+ * stream (for venues) older than this is stale; 0 means 10 s. instruments is
+ * the handler's own cache of decoded instrument lists: zero-initialise it
+ * with the rest ({.store = store}) and free it with feed_rpc_fini. */
 typedef struct {
     feed_store_t *store;
     int64_t stale_ns;
+    feed_instcache_t instruments;
 } feed_rpc_t;
+
+/* Frees what the handler kept (the instrument lists); rpc stays usable. */
+void
+feed_rpc_fini(feed_rpc_t *rpc);
 
 /* cb_rpc_handler_fn of service "market" (ctx is a feed_rpc_t). Decimals are
  * exact strings, times int64 ns. USD requests map to each venue's listing

@@ -16,6 +16,7 @@
  *   coinbus:market:book:<venue>:<symbol>          string: top-N book + recv_ts
  *   coinbus:market:candles:<venue>:<symbol>:<tf>  sorted set: candle map scored by open_ts ms
  *   coinbus:market:instruments:<venue>            string: the venue's instrument list
+ *   coinbus:market:instruments_version:<venue>    integer: bumped after each list written
  *   coinbus:market:status:<venue>                 string with a TTL: stream health
  *   coinbus:market:venues                         set: venues with an instrument list */
 #define FEED_STORE_PREFIX "coinbus:market:"
@@ -130,6 +131,13 @@ feed_store_get_candles(feed_store_t *store, const char *venue, const char *symbo
 
 int
 feed_store_get_instruments(feed_store_t *store, const char *venue, feed_instruments_t *out);
+
+/* The version of venue's instrument list: it changes whenever the list is
+ * written again (written after the list, so a version read before the list
+ * is never newer than it). 0, CB_E_NOT_FOUND (no version stored, e.g. a list
+ * written by an older market-feed), CB_E_PARSE or a Redis error. */
+int
+feed_store_get_instruments_version(feed_store_t *store, const char *venue, int64_t *version);
 
 int
 feed_store_get_venue_status(feed_store_t *store, const char *venue, feed_venue_status_t *out);

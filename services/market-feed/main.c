@@ -64,12 +64,14 @@ static void *
 s_rpc_main(void *arg)
 {
     s_rpc_thread_t *t = arg;
-    feed_rpc_t ctx = {t->store, 0};
+    static feed_rpc_t ctx; /* one RPC thread; its instrument cache is a few kB */
+    ctx.store = t->store;
     t->worker = cb_rpc_worker_new(t->endpoint, "market", feed_rpc_handle, &ctx);
     if (t->worker != NULL) {
         (void) cb_rpc_worker_run(t->worker, &cb_signal_stop);
         cb_rpc_worker_destroy(&t->worker);
     }
+    feed_rpc_fini(&ctx);
     return NULL;
 }
 
@@ -206,14 +208,15 @@ main(int argc, char **argv)
         int64_t now = cb_time_now_ms();
         if (now >= next_lease) {
             next_lease = now + feed_lease_tick_ms(lease);
+            /* The changes apply even when the round failed on Redis (the
+             * lease holder logs that): what it reports lost is lost. */
             feed_lease_changes_t ch;
-            if (feed_lease_tick(lease, &ch) == 0) {
-                for (size_t i = 0; i < ch.n_gained; i++) {
-                    feed_venue_set_owned(fv[ch.gained[i] / nsymbols], ch.gained[i] % nsymbols, true);
-                }
-                for (size_t i = 0; i < ch.n_lost; i++) {
-                    feed_venue_set_owned(fv[ch.lost[i] / nsymbols], ch.lost[i] % nsymbols, false);
-                }
+            (void) feed_lease_tick(lease, &ch);
+            for (size_t i = 0; i < ch.n_gained; i++) {
+                feed_venue_set_owned(fv[ch.gained[i] / nsymbols], ch.gained[i] % nsymbols, true);
+            }
+            for (size_t i = 0; i < ch.n_lost; i++) {
+                feed_venue_set_owned(fv[ch.lost[i] / nsymbols], ch.lost[i] % nsymbols, false);
             }
         }
         for (size_t v = 0; v < nvenues; v++) {

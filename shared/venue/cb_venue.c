@@ -30,6 +30,20 @@ cb_dialect_name(cb_dialect_t dialect)
     return (unsigned) dialect < sizeof(s_dialects) / sizeof(s_dialects[0]) ? s_dialects[dialect] : NULL;
 }
 
+int64_t
+cb_dialect_week_start_s(cb_dialect_t dialect)
+{
+    switch (dialect) {
+    case CB_DIALECT_KRAKEN:
+        return 0;
+    case CB_DIALECT_BINANCE:
+    case CB_DIALECT_COINBASE:
+        return 4 * 86400;
+    default:
+        return -1;
+    }
+}
+
 static int
 s_dialect_parse(const char *text, size_t len, cb_dialect_t *out)
 {

@@ -42,6 +42,15 @@ typedef struct {
 const char *
 cb_dialect_name(cb_dialect_t dialect);
 
+/* Where the dialect's weekly candles open, in seconds after the Unix epoch
+ * (Thursday 1970-01-01 00:00 UTC), modulo a week: Kraken 0 (its 10080-minute
+ * OHLC rows open on Thursdays 00:00 UTC, aligned on the epoch: seen in its
+ * rows, not stated in its docs), Binance 345600 (1w klines open on Mondays
+ * 00:00 UTC), Coinbase 345600 (no weekly candles of its own: Monday, as
+ * Binance). -1 for an unknown dialect. */
+int64_t
+cb_dialect_week_start_s(cb_dialect_t dialect);
+
 /* Parses a COINBUS_VENUES value: comma-separated entries, each
  *   name                          a dialect name: the real venue's endpoints
  *   name=dialect                  the real endpoints under another name

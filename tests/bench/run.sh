@@ -16,3 +16,4 @@ echo "bench_bus on $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)"
 "$BUILD/bench/bench_feed_pipeline" 1400 10
 "$BUILD/bench/bench_feed_pipeline" 1400 10 pinned
 "$BUILD/bench/bench_feed_pipeline" rss 10
+"$BUILD/bench/bench_feed_rpc" 2000 2000

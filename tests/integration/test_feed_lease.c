@@ -172,6 +172,27 @@ s_run(s_replica_t *a, s_replica_t *b, int rounds, bool check_redis)
     s_run_every(a, b, rounds, check_redis, S_TICK_MS);
 }
 
+/* A fresh pair of replicas on an empty Redis, settled (four rounds). */
+static void
+s_pair_start(s_replica_t *a, s_replica_t *b)
+{
+    s_flush();
+    s_replica_init(a);
+    s_replica_init(b);
+    s_run(a, b, 4, true);
+}
+
+/* Both give their leases back cleanly and are freed. */
+static void
+s_pair_end(s_replica_t *a, s_replica_t *b)
+{
+    feed_lease_changes_t ch;
+    assert_int_equal(feed_lease_release_all(a->lease, &ch), 0);
+    assert_int_equal(feed_lease_release_all(b->lease, &ch), 0);
+    s_replica_fini(a);
+    s_replica_fini(b);
+}
+
 static void
 test_ttl_parse(void **state)
 {
@@ -251,12 +272,9 @@ static void
 test_takeover_after_death(void **state)
 {
     (void) state;
-    s_flush();
     s_replica_t a;
     s_replica_t b;
-    s_replica_init(&a);
-    s_replica_init(&b);
-    s_run(&a, &b, 4, true);
+    s_pair_start(&a, &b);
     assert_true(feed_lease_owned_count(b.lease) > 0);
     int64_t b_last = cb_time_mono_ns();
     assert_int_equal(s_tick(&b), 0); /* b's last renewal */
@@ -297,12 +315,9 @@ static void
 test_clean_release(void **state)
 {
     (void) state;
-    s_flush();
     s_replica_t a;
     s_replica_t b;
-    s_replica_init(&a);
-    s_replica_init(&b);
-    s_run(&a, &b, 4, true);
+    s_pair_start(&a, &b);
     size_t nb = feed_lease_owned_count(b.lease);
     assert_true(nb > 0);
     feed_lease_changes_t ch;
@@ -323,52 +338,51 @@ test_clean_release(void **state)
     s_replica_fini(&b);
 }
 
-/* Redis stops: each replica keeps its streams until its leases would have
- * expired by its own clock, then drops them all; Redis comes back empty on
- * the same port: every stream gets one owner again, never two at once. */
+/* Redis stops for several TTLs: each replica keeps every stream it owns
+ * (nothing lost, nothing gained, still one owner per stream); Redis comes
+ * back empty on the same port: every stream gets one owner again, never two
+ * at once, the kept ones without a gap. */
 static void
 test_redis_restart(void **state)
 {
     (void) state;
-    s_flush();
     s_replica_t a;
     s_replica_t b;
-    s_replica_init(&a);
-    s_replica_init(&b);
-    s_run(&a, &b, 4, true);
+    s_pair_start(&a, &b);
     size_t na = feed_lease_owned_count(a.lease);
     size_t nb = feed_lease_owned_count(b.lease);
+    assert_int_equal(na + nb, S_STREAMS);
+    size_t la = a.lost, lb = b.lost;
     int port = s_server.port;
-    int64_t down_at = cb_time_mono_ns();
     cbh_redis_stop(&s_server);
-    /* Kept for a while (at least one tick), all dropped within the TTL. */
-    int rc = s_tick(&a);
-    assert_true(rc == CB_E_UNAVAILABLE || rc == CB_E_TIMEOUT);
-    assert_int_equal(feed_lease_owned_count(a.lease), na);
-    assert_true(s_tick(&b) < 0);
-    assert_int_equal(feed_lease_owned_count(b.lease), nb);
-    while (feed_lease_owned_count(a.lease) + feed_lease_owned_count(b.lease) > 0) {
-        assert_true(cb_time_mono_ns() - down_at < S_TTL_MS * S_MS);
-        cb_time_sleep_ms(S_TICK_MS, NULL);
-        assert_true(s_tick(&a) < 0);
+    int64_t down_at = cb_time_mono_ns();
+    while (cb_time_mono_ns() - down_at < 4 * S_TTL_MS * S_MS) {
+        int rc = s_tick(&a);
+        assert_true(rc == CB_E_UNAVAILABLE || rc == CB_E_TIMEOUT);
         assert_true(s_tick(&b) < 0);
+        assert_int_equal(feed_lease_owned_count(a.lease), na);
+        assert_int_equal(feed_lease_owned_count(b.lease), nb);
         s_assert_exclusive(&a, &b, false);
+        cb_time_sleep_ms(S_TICK_MS, NULL);
     }
-    assert_int_equal(a.gained + b.gained, a.lost + b.lost);
+    assert_int_equal(a.lost, la);
+    assert_int_equal(b.lost, lb);
 
-    /* Back, empty, on the same port. */
+    /* Back, empty, on the same port: the first round that reaches it sets
+     * every kept key again, nothing changes hands. */
     assert_int_equal(cbh_redis_start_on(&s_server, port, NULL), 0);
     int64_t up_at = cb_time_mono_ns();
-    while (feed_lease_owned_count(a.lease) + feed_lease_owned_count(b.lease) < S_STREAMS ||
-           feed_lease_owned_count(a.lease) == 0 || feed_lease_owned_count(b.lease) == 0) {
+    while (s_tick(&a) != 0 || s_tick(&b) != 0) {
         assert_true(cb_time_mono_ns() - up_at < (int64_t) 15000 * S_MS);
+        s_assert_exclusive(&a, &b, false);
         cb_time_sleep_ms(S_TICK_MS, NULL);
-        s_tick(&a);
-        s_assert_exclusive(&a, &b, false);
-        s_tick(&b);
-        s_assert_exclusive(&a, &b, false);
     }
+    assert_int_equal(feed_lease_owned_count(a.lease), na);
+    assert_int_equal(feed_lease_owned_count(b.lease), nb);
+    assert_int_equal(a.lost, la);
+    assert_int_equal(b.lost, lb);
     s_check_ready();
+    s_assert_exclusive(&a, &b, true);
     s_run(&a, &b, 2, true);
 
     /* Once more: still exactly one owner per stream at every step, and all
@@ -376,22 +390,68 @@ test_redis_restart(void **state)
     cbh_redis_stop(&s_server);
     assert_int_equal(cbh_redis_start_on(&s_server, port, NULL), 0);
     up_at = cb_time_mono_ns();
+    bool ok_a = false, ok_b = false;
     do {
         assert_true(cb_time_mono_ns() - up_at < (int64_t) 15000 * S_MS);
         cb_time_sleep_ms(S_TICK_MS, NULL);
-        s_tick(&a);
+        ok_a = s_tick(&a) == 0;
         s_assert_exclusive(&a, &b, false);
-        s_tick(&b);
+        ok_b = s_tick(&b) == 0;
         s_assert_exclusive(&a, &b, false);
-    } while (feed_lease_owned_count(a.lease) + feed_lease_owned_count(b.lease) < S_STREAMS ||
-             feed_lease_owned_count(a.lease) == 0 || feed_lease_owned_count(b.lease) == 0);
+    } while (!ok_a || !ok_b);
+    assert_int_equal(feed_lease_owned_count(a.lease) + feed_lease_owned_count(b.lease), S_STREAMS);
+    assert_true(feed_lease_owned_count(a.lease) > 0 && feed_lease_owned_count(b.lease) > 0);
     s_check_ready();
+    s_assert_exclusive(&a, &b, true);
     s_run(&a, &b, 2, true);
-    feed_lease_changes_t ch;
-    assert_int_equal(feed_lease_release_all(a.lease, &ch), 0);
-    assert_int_equal(feed_lease_release_all(b.lease, &ch), 0);
-    s_replica_fini(&a);
-    s_replica_fini(&b);
+    s_pair_end(&a, &b);
+}
+
+/* A replica cut off from Redis while another reaches it: the other takes the
+ * silent one's streams once their keys expire, so both publish them for a
+ * while (a is cut off here by ticking only b). When a reaches Redis again,
+ * its first round gives every taken stream up (the loser stops), and the two
+ * end up sharing the streams, one owner each. */
+static void
+test_double_owner_after_outage_resolves(void **state)
+{
+    (void) state;
+    s_replica_t a;
+    s_replica_t b;
+    s_pair_start(&a, &b);
+    size_t na = feed_lease_owned_count(a.lease);
+    assert_true(na > 0);
+    int port = s_server.port;
+    cbh_redis_stop(&s_server);
+    assert_true(s_tick(&a) < 0); /* a's outage starts: it keeps its streams */
+    assert_int_equal(feed_lease_owned_count(a.lease), na);
+    assert_int_equal(cbh_redis_start_on(&s_server, port, NULL), 0);
+    /* Only b ticks: after its hold-back TTL it takes all the free keys. */
+    int64_t up_at = cb_time_mono_ns();
+    while (feed_lease_owned_count(b.lease) < S_STREAMS) {
+        assert_true(cb_time_mono_ns() - up_at < (int64_t) 15000 * S_MS);
+        cb_time_sleep_ms(S_TICK_MS, NULL);
+        s_tick(&b);
+    }
+    assert_int_equal(feed_lease_owned_count(a.lease), na); /* both own a's streams */
+    size_t la = a.lost;
+    assert_int_equal(s_tick(&a), 0);
+    assert_int_equal(a.lost - la, na);
+    assert_int_equal(feed_lease_owned_count(a.lease), 0);
+    s_check_ready();
+    s_assert_exclusive(&a, &b, true);
+    /* Then the fair share again: both hold some, one owner each. */
+    up_at = cb_time_mono_ns();
+    while (feed_lease_owned_count(a.lease) == 0 ||
+           feed_lease_owned_count(a.lease) + feed_lease_owned_count(b.lease) < S_STREAMS) {
+        assert_true(cb_time_mono_ns() - up_at < (int64_t) 15000 * S_MS);
+        cb_time_sleep_ms(S_TICK_MS, NULL);
+        s_tick(&a);
+        s_assert_exclusive(&a, &b, true);
+        s_tick(&b);
+        s_assert_exclusive(&a, &b, true);
+    }
+    s_pair_end(&a, &b);
 }
 
 /* A restart shorter than a tick period: the owners keep their streams (one
@@ -442,11 +502,7 @@ test_quick_restart_keeps_owners(void **state)
     }
     s_check_ready();
     s_assert_exclusive(&a, &b, true);
-    feed_lease_changes_t ch;
-    assert_int_equal(feed_lease_release_all(a.lease, &ch), 0);
-    assert_int_equal(feed_lease_release_all(b.lease, &ch), 0);
-    s_replica_fini(&a);
-    s_replica_fini(&b);
+    s_pair_end(&a, &b);
 }
 
 int
@@ -459,6 +515,7 @@ main(void)
         cmocka_unit_test(test_takeover_after_death),
         cmocka_unit_test(test_clean_release),
         cmocka_unit_test(test_redis_restart),
+        cmocka_unit_test(test_double_owner_after_outage_resolves),
         cmocka_unit_test(test_quick_restart_keeps_owners),
     };
     return cmocka_run_group_tests_name("feed_lease", tests, s_setup, s_teardown);

@@ -38,13 +38,14 @@ s_worker_main(void *arg)
     (void) arg;
     int err;
     feed_store_t *store = feed_store_new(s_redis.url, NULL, &err);
-    feed_rpc_t rpc = {store, 0};
+    feed_rpc_t rpc = {.store = store};
     cb_rpc_worker_t *worker =
         cb_rpc_worker_new(s_bus.config.backend[CB_RPC_MARKET], "market", feed_rpc_handle, &rpc);
     if (store != NULL && worker != NULL) {
         cb_rpc_worker_run(worker, &s_stop);
     }
     cb_rpc_worker_destroy(&worker);
+    feed_rpc_fini(&rpc);
     feed_store_destroy(&store);
     return NULL;
 }
@@ -317,6 +318,27 @@ test_price(void **state)
     s_expect_error("nope", "{}", CB_E_NOT_FOUND, "unknown op");
 }
 
+/* The worker keeps each venue's decoded instrument list; a list written again
+ * is seen by the very next request (its stored version changed). */
+static void
+test_instruments_rewritten_seen_at_once(void **state)
+{
+    (void) state;
+    const char *args = "{\"symbol\":\"BTC-USD\",\"venue\":\"sim-kraken\"}";
+    s_has(s_ok("price", args), "\"venue\":\"sim-kraken\"");
+    int err;
+    feed_store_t *store = feed_store_new(s_redis.url, NULL, &err);
+    assert_non_null(store);
+    s_instruments(store, "sim-kraken", "kraken", "SOL-USD", "0.0026");
+    assert_int_equal(feed_store_flush(store), 0);
+    s_expect_error("price", args, CB_E_NOT_FOUND, "not listed");
+    s_has(s_ok("symbols", "{}"), "\"sim-kraken\":[\"SOL-USD\",\"ETH-USD\"]");
+    s_instruments(store, "sim-kraken", "kraken", "BTC-USD", "0.0026");
+    assert_int_equal(feed_store_flush(store), 0);
+    s_has(s_ok("price", args), "\"venue\":\"sim-kraken\"");
+    feed_store_destroy(&store);
+}
+
 static void
 test_ohlc_book_trades(void **state)
 {
@@ -478,6 +500,7 @@ main(void)
     cb_log_init("test-feed-rpc", CB_LOG_WARN, CB_LOG_TEXT);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_price),
+        cmocka_unit_test(test_instruments_rewritten_seen_at_once),
         cmocka_unit_test(test_ohlc_book_trades),
         cmocka_unit_test(test_compare_symbols_venues),
         cmocka_unit_test(test_best),

@@ -16,6 +16,7 @@
 #include "cb_error.h"
 #include "cb_jtok.h"
 #include "cb_json.h"
+#include "cb_redis.h"
 #include "cb_rpc.h"
 #include "cb_sub.h"
 #include "cb_time.h"
@@ -404,6 +405,124 @@ test_venue_errors_open_the_breaker(void **state)
     assert_true(opened);
 }
 
+/* How many lease keys Redis holds now, -1 when it does not answer. */
+static int
+s_lease_keys(void)
+{
+    int err;
+    cb_redis_t *r = cb_redis_new(s_redis.url, &err);
+    if (r == NULL) {
+        return -1;
+    }
+    int n = -1;
+    redisReply *rep = cb_redis_command(r, &err, "KEYS coinbus:market:lease:*");
+    if (rep != NULL && rep->type == REDIS_REPLY_ARRAY) {
+        n = (int) rep->elements;
+    }
+    if (rep != NULL) {
+        freeReplyObject(rep);
+    }
+    cb_redis_destroy(&r);
+    return n;
+}
+
+/* How many lines of the feed's log contain needle. */
+static int
+s_log_count(const char *needle)
+{
+    FILE *f = fopen(cbh_proc_log_path(s_feed[0]), "r");
+    assert_non_null(f);
+    char line[4096];
+    int n = 0;
+    while (fgets(line, sizeof line, f) != NULL) {
+        n += strstr(line, needle) != NULL;
+    }
+    fclose(f);
+    return n;
+}
+
+/* Weekly candles follow each venue's convention: Kraken's open on Thursday
+ * 00:00 UTC (epoch-aligned), Binance's on Monday; the venue's weekly history
+ * merges (no backfill_not_merged) and both are served by ohlc. */
+static void
+test_weekly_candles_per_venue(void **state)
+{
+    (void) state;
+    static const char *const venues[2] = {"sim-kraken", "sim-binance"};
+    static const long long week_start_s[2] = {0, 4 * 86400};
+    for (int v = 0; v < 2; v++) {
+        char args[160];
+        snprintf(args, sizeof args,
+                 "{\"symbol\":\"BTC-USD\",\"venue\":\"%s\",\"timeframe\":\"1w\",\"limit\":3}",
+                 venues[v]);
+        /* Kraken's REST budget spreads the history fetches over a while. */
+        bool ok;
+        const char *text = s_call("ohlc", args, &ok);
+        const char *t = strstr(text, "\"t\":");
+        for (int64_t end = cb_time_now_ms() + 45000; t == NULL && cb_time_now_ms() < end;) {
+            usleep(500 * 1000);
+            text = s_call("ohlc", args, &ok);
+            t = strstr(text, "\"t\":");
+        }
+        assert_true(ok);
+        if (t == NULL) {
+            fail_msg("no weekly candle from %s: %s", venues[v], text);
+        }
+        long long open_s = atoll(t + 4) / 1000000000LL;
+        assert_int_equal((open_s - week_start_s[v]) % (7 * 86400), 0);
+    }
+    assert_int_equal(s_log_count("backfill_not_merged"), 0);
+}
+
+/* Redis stops for four lease TTLs: every tick stream keeps flowing on the
+ * bus (checked second by second), the lease outage is logged once; Redis
+ * comes back empty on the same port: the replica holds every lease again. */
+static void
+test_redis_down_streams_flow(void **state)
+{
+    (void) state;
+    const char *want[] = {"tick.BTC-USD.sim-kraken", "tick.ETH-USD.sim-kraken", "tick.BTC-USDT.sim-binance",
+                          "tick.ETH-USDT.sim-binance"};
+    s_expect_topics(want, 4, 10000);
+    assert_int_equal(s_lease_keys(), 4);
+    int failed_before = s_log_count("lease_redis_failed");
+    cb_sub_t *sub = s_subscribe("tick.");
+    int port = s_redis.port;
+    cbh_redis_stop(&s_redis);
+    /* 6 s = 4 TTLs: each second, every stream ticks. */
+    for (int second = 0; second < 6; second++) {
+        bool seen[4] = {false};
+        int64_t end = cb_time_now_ms() + 1000;
+        while (cb_time_now_ms() < end) {
+            cb_sub_msg_t msg;
+            if (cb_sub_recv(sub, 100, &msg) != 0) {
+                continue;
+            }
+            for (size_t k = 0; k < 4; k++) {
+                seen[k] |= msg.topic_len == strlen(want[k]) && memcmp(msg.topic, want[k], msg.topic_len) == 0;
+            }
+            cb_sub_msg_clear(&msg);
+        }
+        for (size_t k = 0; k < 4; k++) {
+            if (!seen[k]) {
+                fail_msg("no %s in second %d of the Redis outage; feed log: %s", want[k], second,
+                         cbh_proc_log_path(s_feed[0]));
+            }
+        }
+    }
+    cb_sub_destroy(&sub);
+    assert_int_equal(s_log_count("lease_redis_failed"), failed_before + 1);
+    /* Back, empty, on the same port: the leases are held again. */
+    assert_int_equal(cbh_redis_start_on(&s_redis, port, NULL), 0);
+    int64_t end = cb_time_now_ms() + 10000;
+    while (s_lease_keys() != 4 && cb_time_now_ms() < end) {
+        usleep(200 * 1000);
+    }
+    assert_int_equal(s_lease_keys(), 4);
+    assert_true(s_log_count("lease_redis_back") >= 1);
+    s_expect_topics(want, 4, 5000);
+}
+
 /* Two replicas share the streams without publishing any twice; killing one
  * moves its streams to the other within the lease TTL. */
 static void
@@ -461,6 +580,8 @@ main(void)
         cmocka_unit_test(test_binance_gap_resyncs_one_book),
         cmocka_unit_test(test_dropped_stream_reconnects),
         cmocka_unit_test(test_rpc_answers),
+        cmocka_unit_test(test_weekly_candles_per_venue),
+        cmocka_unit_test(test_redis_down_streams_flow),
         cmocka_unit_test(test_replicas_take_over),
         /* Last: the open breaker keeps Binance REST closed for its recovery time. */
         cmocka_unit_test(test_venue_errors_open_the_breaker),

@@ -356,12 +356,54 @@ test_backfill_merge(void **state)
     assert_int_equal(feed_candles_flush_forming(&c, s_record, &rec), 0);
 }
 
+/* A venue whose weeks open on Thursday (Kraken, epoch-aligned): the weekly
+ * candle from trades rolls on Thursday 00:00 UTC, a Thursday-aligned weekly
+ * backfill row is taken and a Monday-aligned one refused; other intervals do
+ * not move. */
+static void
+test_thursday_weeks(void **state)
+{
+    (void) state;
+    int64_t thu = S_W + 3 * 1440 * S_MIN; /* Thursday 2026-11-19 00:00 UTC */
+    int64_t week = 7 * 1440 * S_MIN;
+    assert_int_equal(feed_tf_open_ts_at(FEED_TF_1W, FEED_WEEK_THURSDAY_NS, thu), thu);
+    assert_int_equal(feed_tf_open_ts_at(FEED_TF_1W, FEED_WEEK_THURSDAY_NS, thu - 1), thu - week);
+    assert_int_equal(feed_tf_open_ts_at(FEED_TF_1W, FEED_WEEK_THURSDAY_NS, S_W), thu - week);
+    assert_int_equal(feed_tf_open_ts_at(FEED_TF_1W, FEED_WEEK_THURSDAY_NS, 0), 0);
+    assert_int_equal(feed_tf_open_ts_at(FEED_TF_1W, FEED_WEEK_MONDAY_NS, thu), S_W);
+    assert_int_equal(feed_tf_open_ts_at(FEED_TF_1W, FEED_WEEK_MONDAY_NS + 3 * week, thu), S_W);
+    assert_int_equal(feed_tf_open_ts_at(FEED_TF_1D, FEED_WEEK_THURSDAY_NS, thu + 5),
+                     feed_tf_open_ts(FEED_TF_1D, thu + 5));
+
+    feed_candles_t c;
+    s_rec_t rec = {0};
+    feed_candles_init(&c, 0);
+    feed_candles_set_week_start(&c, FEED_WEEK_THURSDAY_NS);
+    assert_int_equal(s_trade(&c, "10", "1", thu - 1, &rec), 0);
+    rec.count = 0;
+    assert_int_equal(s_trade(&c, "12", "1", thu, &rec), 0); /* Wed -> Thu: the week closes */
+    assert_int_equal(rec.count, FEED_TF_COUNT);
+    s_assert_candle(&rec.items[FEED_TF_1W], "1w", thu - week, "10", "10", "10", "10", "1", 1,
+                    true);
+
+    cb_candle_t row = s_row(thu, "1", "2", "1", "2", "1", 1);
+    feed_candles_init(&c, 0);
+    feed_candles_set_week_start(&c, FEED_WEEK_THURSDAY_NS);
+    assert_int_equal(feed_candles_backfill(&c, FEED_TF_1W, &row, 1, thu + S_MIN), 0);
+    feed_candles_init(&c, 0); /* Monday weeks (Binance): the Thursday row is unaligned */
+    assert_int_equal(feed_candles_backfill(&c, FEED_TF_1W, &row, 1, thu + S_MIN),
+                     CB_E_BAD_REQUEST);
+    row.open_ts = S_W;
+    assert_int_equal(feed_candles_backfill(&c, FEED_TF_1W, &row, 1, thu + S_MIN), 0);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_alignment),     cmocka_unit_test(test_boundaries_every_interval),
-        cmocka_unit_test(test_week_boundary), cmocka_unit_test(test_exact_ohlcv),
+        cmocka_unit_test(test_week_boundary), cmocka_unit_test(test_thursday_weeks),
+        cmocka_unit_test(test_exact_ohlcv),
         cmocka_unit_test(test_close_by_time), cmocka_unit_test(test_backfill_merge),
     };
     return cmocka_run_group_tests_name("feed_candles", tests, NULL, NULL);
