@@ -292,23 +292,18 @@ s_merge(sim_candle_t *agg, const sim_candle_t *c)
     agg->trades += c->trades;
 }
 
-/* The newest S_OHLC_ROWS candles of width seconds up to the current one
- * into rows (oldest first). Widths up to a day come from the market as
- * they are; Kraken's 1-week and 15-day candles are built from days, on
- * boundaries of Unix time (weeks open on Thursdays, as Kraken's do), which
- * the market's own week (Monday, Binance's) is not. */
-static size_t
-s_ohlc_rows(const sim_market_t *market, size_t idx, int64_t width, int64_t now_s,
-            sim_candle_t *rows)
+size_t
+sim_kraken_candles(const sim_market_t *market, size_t idx, int64_t width, int64_t now_s,
+                   size_t max, sim_candle_t *rows)
 {
     if (width <= S_DAY) {
-        return sim_market_candles(market, idx, width, 0, now_s, S_OHLC_ROWS, true, rows);
+        return sim_market_candles(market, idx, width, 0, now_s, max, true, rows);
     }
     sim_candle_t first;
     if (sim_market_candles(market, idx, S_DAY, 0, now_s, 1, false, &first) == 0) {
         return 0;
     }
-    int64_t from = now_s - now_s % width - (S_OHLC_ROWS - 1) * width;
+    int64_t from = now_s - now_s % width - ((int64_t) max - 1) * width;
     from = from > first.open_s ? from : first.open_s;
     size_t ndays = (size_t) ((now_s - from) / S_DAY + 1);
     sim_candle_t *days = malloc(ndays * sizeof *days);
@@ -320,7 +315,7 @@ s_ohlc_rows(const sim_market_t *market, size_t idx, int64_t width, int64_t now_s
     for (size_t i = 0; i < got; i++) {
         int64_t key = days[i].open_s - days[i].open_s % width;
         if (n == 0 || rows[n - 1].open_s != key) {
-            if (n == S_OHLC_ROWS) {
+            if (n == max) {
                 break;
             }
             rows[n] = (sim_candle_t){.open_s = key};
@@ -385,7 +380,7 @@ s_ohlc(sim_t *sim, sim_kraken_params_t *p, cb_httpd_res_t *res)
         sim_reply_kraken_error(res, "EGeneral:Internal error");
         return;
     }
-    size_t n = s_ohlc_rows(sim->market, s_index(in), width, now_s, rows);
+    size_t n = sim_kraken_candles(sim->market, s_index(in), width, now_s, S_OHLC_ROWS, rows);
     /* Committed candles newer than since; the current one is always last. */
     cb_buf_appendf(&res->body, "{\"error\":[],\"result\":{\"%s\":[", in->id);
     bool first = true;

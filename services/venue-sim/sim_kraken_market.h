@@ -9,6 +9,7 @@
 #include "sim.h"
 #include "sim_instruments.h"
 #include "sim_kraken_params.h"
+#include "sim_market.h"
 
 /* Answers market-data method name (len bytes, e.g. "Ticker") from the
  * parameters in p (query, form or JSON body) into res; false when name is
@@ -25,4 +26,13 @@ int
 sim_kraken_market_pairs(sim_kraken_params_t *p, cb_httpd_res_t *res, const sim_instrument_t **out,
                         size_t max);
 
+/* The newest max candles of width seconds up to the current one, on
+ * Kraken's grid, into rows (oldest first); returns the count. Widths up to
+ * a day come from the market as they are; 1-week and 15-day candles are
+ * built from days on boundaries of Unix time (weeks open on Thursdays, as
+ * Kraken's do), which the market's own week (Monday, Binance's) is not.
+ * REST OHLC and the WebSocket ohlc channel share it, so both agree. */
+size_t
+sim_kraken_candles(const sim_market_t *market, size_t idx, int64_t width, int64_t now_s,
+                   size_t max, sim_candle_t *rows);
 #endif

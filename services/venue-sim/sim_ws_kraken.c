@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cb_error.h"
+#include "sim_kraken_market.h"
 #include "sim_ws_kraken_impl.h"
 
 const int sim_ws_kraken_depths[SIM_WS_KR_DEPTHS] = {10, 25, 100, 500, 1000};
@@ -12,14 +13,14 @@ const char *const sim_ws_kraken_channels[4] = {"ticker", "book", "trade", "ohlc"
 
 /* ---- helpers ---------------------------------------------------------------- */
 
+/* Candle start of time t (s). Every interval, the week included, is aligned
+ * to the Unix epoch, as Kraken's REST OHLC rows are (weeks open on
+ * Thursdays), so the sim's stream and REST agree on one candle grid. */
 static int64_t
 s_align(int64_t t, int64_t interval)
 {
-    if (interval == SIM_WS_KR_WEEK) {
-        t -= SIM_WS_KR_MONDAY_OFFSET;
-    }
     int64_t q = t / interval - (t % interval < 0 ? 1 : 0);
-    return q * interval + (interval == SIM_WS_KR_WEEK ? SIM_WS_KR_MONDAY_OFFSET : 0);
+    return q * interval;
 }
 
 void
@@ -284,8 +285,7 @@ s_join(sim_ws_kraken_t *k, cb_wsd_conn_t *conn, const sim_ws_kraken_req_t *rq, s
     } else {
         int64_t interval = (int64_t) sim_ws_kraken_intervals[rq->interval] * 60;
         o->last_trade_id = last_id;
-        if (sim_market_candles(k->market, index, interval, now_s, now_s, 1, true, &o->candle) ==
-            0) {
+        if (sim_kraken_candles(k->market, index, interval, now_s, 1, &o->candle) == 0) {
             o->candle = (sim_candle_t){0};
         }
     }
@@ -320,9 +320,7 @@ s_snapshot(sim_ws_kraken_t *k, const sim_ws_kraken_req_t *rq, size_t index)
     if (c == NULL) {
         return CB_E_NOMEM;
     }
-    size_t n = sim_market_candles(k->market, index, interval,
-                                  now_s - (SIM_WS_KR_OHLC_SNAPSHOT - 1) * interval, now_s,
-                                  SIM_WS_KR_OHLC_SNAPSHOT, true, c);
+    size_t n = sim_kraken_candles(k->market, index, interval, now_s, SIM_WS_KR_OHLC_SNAPSHOT, c);
     int rc = sim_ws_kraken_msg_ohlc(&k->buf, in, true, sim_ws_kraken_intervals[rq->interval], c, n,
                                     k->shared->now_ns);
     free(c);

@@ -16,8 +16,6 @@
 #define SIM_WS_KR_TRADES_MAX 1000
 #define SIM_WS_KR_TRADE_SNAPSHOT 50
 #define SIM_WS_KR_OHLC_SNAPSHOT 720
-#define SIM_WS_KR_WEEK 604800
-#define SIM_WS_KR_MONDAY_OFFSET 345600
 
 /* The depths and ohlc intervals (minutes) a subscription may ask for. */
 extern const int sim_ws_kraken_depths[SIM_WS_KR_DEPTHS];

@@ -436,6 +436,19 @@ test_kraken_channels(void **state)
     assert_non_null(strstr(m, "0.000000000Z\",\"interval\":1,"));
     free(m);
     cbh_simws_expect_msg(ws, "\"channel\":\"ohlc\",\"type\":\"update\"", "\"trades\":");
+    /* Weekly candles open on Thursdays 00:00 UTC (aligned to the Unix epoch), as the
+     * sim's REST OHLC rows and Kraken's own do. */
+    cbh_ws_send(
+        ws, "{\"method\":\"subscribe\",\"params\":{\"channel\":\"ohlc\",\"symbol\":[\"SOL/USD\"],"
+            "\"interval\":10080},\"req_id\":3}");
+    m = cbh_simws_wait_for(ws, "\"interval\":10080,\"timestamp\":\"", 3000);
+    const char *begin = strstr(m, "\"interval_begin\":\"") + strlen("\"interval_begin\":\"");
+    const char *end = strchr(begin, '"');
+    assert_non_null(end);
+    int64_t begin_ns = 0;
+    assert_int_equal(cb_time_parse_rfc3339(begin, (size_t) (end - begin), &begin_ns), 0);
+    assert_int_equal((begin_ns / 1000000000) % 604800, 0);
+    free(m);
     /* A quiet market: heartbeats about once a second. */
     cbh_simws_do(CBH_SIMWS_PAUSE, SIM_VENUE_KRAKEN, 0);
     cbh_ws_pump(ws, 300);
