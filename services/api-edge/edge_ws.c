@@ -357,6 +357,7 @@ edge_ws_destroy(edge_ws_t **ws_p)
         return;
     }
     edge_ws_t *ws = *ws_p;
+    ws->stopping = true; /* no more upgrades, no more pushes */
     ws->shared.now_ns = cb_time_now_ns();
     for (edge_ws_client_t *c = ws->clients; c != NULL; c = c->next) {
         if (cb_wsd_conn_open(c->conn)) {
@@ -369,7 +370,6 @@ edge_ws_destroy(edge_ws_t **ws_p)
         cb_httpd_run_once(ws->httpd, 10);
         s_reap(ws);
     }
-    ws->stopping = true;
     while (ws->clients != NULL) {
         s_release(ws, ws->clients);
     }

@@ -402,6 +402,12 @@ test_stale_notice(void **state)
     assert_non_null(m);
     assert_non_null(strstr(m, "\"symbol\":\"SOL-USD\",\"venue\":\"sim-quiet\",\"since\":\"20"));
     free(m);
+    /* A client that subscribes to a stream already stale is told at once. */
+    cbh_ws_t *late = s_open();
+    s_send_expect(late, "{\"type\":\"subscribe\",\"symbol\":\"SOL\"}", "\"type\":\"subscribed\"",
+                  NULL);
+    free(s_expect(late, "\"type\":\"stale\"", "\"venue\":\"sim-quiet\"", NULL));
+    cbh_ws_close(&late);
     uint64_t s;
     s_publish_tick("SOL-USD", "sim-quiet", "150", "150.1", NULL, &s);
     free(s_expect(ws, "\"type\":\"price_update\"", "\"symbol\":\"SOL-USD\"", NULL));
