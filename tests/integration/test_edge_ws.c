@@ -11,6 +11,7 @@
 
 #include <msgpack.h>
 
+#include "cb_jtok.h"
 #include "cb_time.h"
 #include "cbh_edgews.h"
 #include "cbh_ws.h"
@@ -91,9 +92,30 @@ s_publish_tick(const char *symbol, const char *venue, const char *bid, const cha
     *seq = ev.env.seq;
 }
 
-/* A book with n levels a side around 100 (bids 99.99 down, asks 100.01 up). */
+/* Publishes a book of BTC-USD on sim-kraken. */
 static void
-s_publish_book(const char *venue, bool snapshot, bool resyncing, size_t n, uint64_t *seq)
+s_send_book(bool snapshot, bool resyncing, cb_levels_t bids, cb_levels_t asks, uint64_t *seq)
+{
+    cb_event_t ev;
+    memset(&ev, 0, sizeof ev);
+    ev.kind = CB_KIND_book;
+    cb_book_t *b = &ev.body.book;
+    CB_PROTO_SET(b, book, symbol, cb_str_from("BTC-USD"));
+    CB_PROTO_SET(b, book, venue, cb_str_from(S_KRAKEN));
+    CB_PROTO_SET(b, book, snapshot, snapshot);
+    CB_PROTO_SET(b, book, bids, bids);
+    CB_PROTO_SET(b, book, asks, asks);
+    if (resyncing) {
+        CB_PROTO_SET(b, book, resyncing, true);
+    }
+    cbh_edgews_publish(&ev);
+    *seq = ev.env.seq;
+}
+
+/* A book with n levels a side around 100 (bids 99.99 down at 1.25, asks
+ * 100.01 up at 2). */
+static void
+s_publish_book(bool snapshot, bool resyncing, size_t n, uint64_t *seq)
 {
     cb_level_t *bids = calloc(n + 1, sizeof *bids);
     cb_level_t *asks = calloc(n + 1, sizeof *asks);
@@ -103,20 +125,8 @@ s_publish_book(const char *venue, bool snapshot, bool resyncing, size_t n, uint6
         bids[i].qty = cbh_edgews_dec("1.25");
         asks[i].qty = cbh_edgews_dec("2");
     }
-    cb_event_t ev;
-    memset(&ev, 0, sizeof ev);
-    ev.kind = CB_KIND_book;
-    cb_book_t *b = &ev.body.book;
-    CB_PROTO_SET(b, book, symbol, cb_str_from("BTC-USD"));
-    CB_PROTO_SET(b, book, venue, cb_str_from(venue));
-    CB_PROTO_SET(b, book, snapshot, snapshot);
-    CB_PROTO_SET(b, book, bids, ((cb_levels_t){bids, (uint32_t) n}));
-    CB_PROTO_SET(b, book, asks, ((cb_levels_t){asks, (uint32_t) n}));
-    if (resyncing) {
-        CB_PROTO_SET(b, book, resyncing, true);
-    }
-    cbh_edgews_publish(&ev);
-    *seq = ev.env.seq;
+    s_send_book(snapshot, resyncing, (cb_levels_t){bids, (uint32_t) n},
+                (cb_levels_t){asks, (uint32_t) n}, seq);
     free(bids);
     free(asks);
 }
@@ -166,20 +176,20 @@ test_book_trades_candles(void **state)
                   "\"type\":\"subscribed\"", "\"venue\":\"sim-kraken\"");
     char seq[48];
     uint64_t s;
-    s_publish_book(S_KRAKEN, true, false, 2, &s);
+    s_publish_book(true, false, 2, &s);
     free(s_expect(ws, "\"type\":\"book_update\"", "\"snapshot\":true",
                   "\"bids\":[[99.99,1.25],[99.98,1.25]]", "\"asks\":[[100.01,2],[100.02,2]]",
                   "\"resyncing\":false", s_seq_text(s, seq, sizeof seq), NULL));
     /* Resyncing twice, then back: one resync notice, each update pushed. */
-    s_publish_book(S_KRAKEN, false, true, 0, &s);
+    s_publish_book(false, true, 0, &s);
     free(s_expect(ws, "\"type\":", "\"type\":\"resync\"", "\"channel\":\"book\"",
                   "\"venue\":\"sim-kraken\"", NULL));
     free(s_expect(ws, "\"type\":\"book_update\"", "\"resyncing\":true",
                   s_seq_text(s, seq, sizeof seq), NULL));
-    s_publish_book(S_KRAKEN, false, true, 0, &s);
+    s_publish_book(false, true, 0, &s);
     free(s_expect(ws, "\"type\":", "\"type\":\"book_update\"", s_seq_text(s, seq, sizeof seq),
                   NULL));
-    s_publish_book(S_KRAKEN, true, false, 1, &s);
+    s_publish_book(true, false, 1, &s);
     free(s_expect(ws, "\"type\":", "\"type\":\"book_update\"", "\"resyncing\":false",
                   s_seq_text(s, seq, sizeof seq), NULL));
 
@@ -448,7 +458,7 @@ test_slow_client(void **state)
             s_publish_tick("BTC-USD", S_KRAKEN, bid, "60000", NULL, &sent[nsent++]);
         }
         uint64_t bs;
-        s_publish_book(S_KRAKEN, true, false, 500, &bs);
+        s_publish_book(true, false, 500, &bs);
         cbh_ws_pump(fast, 5);
         for (char *m; (m = cbh_ws_recv(fast, 0, NULL)) != NULL; free(m)) {
             char want[48];
@@ -489,6 +499,161 @@ test_slow_client(void **state)
     free(sent);
     cbh_ws_close(&slow);
     cbh_ws_close(&fast);
+}
+
+/* ---- a client's book, rebuilt from book_update messages ---------------------- */
+
+#define S_BOOK_MAX 1024
+
+typedef struct {
+    cb_level_t items[S_BOOK_MAX];
+    size_t n;
+} s_side_t;
+
+/* Sets price's amount (0 removes the level). */
+static void
+s_side_set(s_side_t *side, cb_decimal_t price, cb_decimal_t qty)
+{
+    for (size_t i = 0; i < side->n; i++) {
+        if (cb_decimal_cmp(side->items[i].price, price) == 0) {
+            if (cb_decimal_is_zero(qty)) {
+                side->items[i] = side->items[--side->n];
+            } else {
+                side->items[i].qty = qty;
+            }
+            return;
+        }
+    }
+    if (!cb_decimal_is_zero(qty)) {
+        assert_true(side->n < S_BOOK_MAX);
+        side->items[side->n++] = (cb_level_t){price, qty};
+    }
+}
+
+static bool
+s_side_equal(const s_side_t *a, const s_side_t *b)
+{
+    if (a->n != b->n) {
+        return false;
+    }
+    for (size_t i = 0; i < a->n; i++) {
+        size_t k = 0;
+        while (k < b->n && cb_decimal_cmp(b->items[k].price, a->items[i].price) != 0) {
+            k++;
+        }
+        if (k == b->n || cb_decimal_cmp(b->items[k].qty, a->items[i].qty) != 0) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Applies one book_update (its "bids" / "asks" arrays of [price, qty]). */
+static void
+s_apply_msg(s_side_t sides[2], const char *json)
+{
+    cb_jdoc_t doc;
+    cb_jdoc_init(&doc);
+    assert_int_equal(cb_jdoc_parse(&doc, json, strlen(json)), 0);
+    bool snapshot;
+    assert_int_equal(cb_jtok_bool(&doc, cb_jtok_get(&doc, 0, "snapshot"), &snapshot), 0);
+    const char *keys[2] = {"bids", "asks"};
+    for (int sd = 0; sd < 2; sd++) {
+        if (snapshot) {
+            sides[sd].n = 0;
+        }
+        int arr = cb_jtok_get(&doc, 0, keys[sd]);
+        for (int k = 0; k < cb_jtok_size(&doc, arr); k++) {
+            int lvl = cb_jtok_at(&doc, arr, k);
+            cb_decimal_t p, q;
+            assert_int_equal(cb_jtok_decimal(&doc, cb_jtok_at(&doc, lvl, 0), &p), 0);
+            assert_int_equal(cb_jtok_decimal(&doc, cb_jtok_at(&doc, lvl, 1), &q), 0);
+            s_side_set(&sides[sd], p, q);
+        }
+    }
+    cb_jdoc_fini(&doc);
+}
+
+/* Publishes a book update of the "price:qty" pairs (NULL-terminated) and
+ * applies it to the test's own copy. */
+static void
+s_publish_delta(s_side_t model[2], const char *const *bids, const char *const *asks,
+                uint64_t *seq)
+{
+    cb_level_t levels[2][8];
+    uint32_t n[2] = {0, 0};
+    const char *const *given[2] = {bids, asks};
+    for (int sd = 0; sd < 2; sd++) {
+        for (; given[sd][n[sd]] != NULL; n[sd]++) {
+            char text[32];
+            snprintf(text, sizeof text, "%s", given[sd][n[sd]]);
+            char *colon = strchr(text, ':');
+            *colon = '\0';
+            levels[sd][n[sd]] = (cb_level_t){cbh_edgews_dec(text), cbh_edgews_dec(colon + 1)};
+            s_side_set(&model[sd], levels[sd][n[sd]].price, levels[sd][n[sd]].qty);
+        }
+    }
+    s_send_book(false, false, (cb_levels_t){levels[0], n[0]}, (cb_levels_t){levels[1], n[1]},
+                seq);
+}
+
+/* A lagging book subscriber gets the updates it missed merged into one:
+ * the book it rebuilds is the publisher's, level for level. */
+static void
+test_slow_book_merged(void **state)
+{
+    (void) state;
+    int status;
+    cbh_ws_t *ws = cbh_ws_connect_opts(cbh_edgews_port(), "/ws", 4096, &status);
+    assert_non_null(ws);
+    s_send_expect(ws, "{\"type\":\"subscribe\",\"symbol\":\"BTC\",\"channel\":\"book\","
+                      "\"venue\":\"sim-kraken\"}",
+                  "\"type\":\"subscribed\"", NULL);
+    static s_side_t model[2], mine[2];
+    memset(model, 0, sizeof model);
+    memset(mine, 0, sizeof mine);
+    /* Snapshots, unread, until the hub holds updates back. */
+    edge_ws_stats_t before = cbh_edgews_stats();
+    uint64_t s;
+    int64_t deadline = cb_time_mono_ns() + 5000000000LL;
+    while (cbh_edgews_stats().coalesced == before.coalesced && cb_time_mono_ns() < deadline) {
+        s_publish_book(true, false, 500, &s);
+    }
+    assert_true(cbh_edgews_stats().coalesced > before.coalesced);
+    for (size_t i = 0; i < 500; i++) {
+        cb_decimal_t p;
+        assert_int_equal(cb_decimal_from_parts(9999 - (int64_t) i, 2, &p), 0);
+        s_side_set(&model[0], p, cbh_edgews_dec("1.25"));
+        assert_int_equal(cb_decimal_from_parts(10001 + (int64_t) i, 2, &p), 0);
+        s_side_set(&model[1], p, cbh_edgews_dec("2"));
+    }
+    static const char *const b1[] = {"99.99:0", "100:3", NULL}, *const a1[] = {"100.01:5", NULL};
+    static const char *const b2[] = {"100:0", "99.98:7", NULL},
+                             *const a2[] = {"100.5:0", "100.005:1", NULL};
+    static const char *const b3[] = {"99.99:4", NULL}, *const a3[] = {NULL};
+    s_publish_delta(model, b1, a1, &s);
+    s_publish_delta(model, b2, a2, &s);
+    s_publish_delta(model, b3, a3, &s);
+    /* Reading now (well before slow_close_ms) drains the queue: what was
+     * held back follows, merged. */
+    char want[48];
+    s_seq_text(s, want, sizeof want);
+    bool last = false;
+    while (!last) {
+        char *m = cbh_ws_recv(ws, 2000, NULL);
+        if (m == NULL) {
+            fail_msg("no book_update with %s (ended: %d)", want, cbh_ws_ended(ws));
+        }
+        if (strstr(m, "\"type\":\"book_update\"") != NULL) {
+            s_apply_msg(mine, m);
+            last = strstr(m, want) != NULL;
+        }
+        free(m);
+    }
+    assert_true(s_side_equal(&mine[0], &model[0]));
+    assert_true(s_side_equal(&mine[1], &model[1]));
+    assert_false(cbh_ws_ended(ws));
+    cbh_ws_close(&ws);
 }
 
 /* Last: listings make BTC-USDT on sim-binance the answer to BTC-USD there. */
@@ -565,6 +730,7 @@ main(void)
         cmocka_unit_test(test_idle_closes_1000),
         cmocka_unit_test(test_stale_notice),
         cmocka_unit_test(test_slow_client),
+        cmocka_unit_test(test_slow_book_merged),
         cmocka_unit_test(test_stablecoin_listing),
     };
     return cmocka_run_group_tests(tests, s_setup, cbh_edgews_teardown);
