@@ -29,7 +29,7 @@
  * small text frames; anything else fails the test. */
 typedef struct {
     int fd;
-    bool open;       /* the 101 answer came */
+    bool open; /* the 101 answer came */
     bool subscribed;
     size_t len;
     size_t got;
@@ -74,8 +74,7 @@ s_on_text(s_client_t *c, const char *p, size_t len)
     size_t idx = c->got++;
     if (idx >= S_TICKS || seq != s_seqs[idx]) {
         fail_msg("client fd %d: tick %zu has seq %llu, expected %llu", c->fd, idx,
-                 (unsigned long long) seq,
-                 (unsigned long long) (idx < S_TICKS ? s_seqs[idx] : 0));
+                 (unsigned long long) seq, (unsigned long long) (idx < S_TICKS ? s_seqs[idx] : 0));
     }
     s_lat_us[s_nlat++] = (cb_time_mono_ns() - s_sent_ns[idx]) / 1000;
 }
