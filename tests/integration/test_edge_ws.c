@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <curl/curl.h>
 #include <msgpack.h>
 
 #include "cb_time.h"
@@ -236,6 +237,34 @@ test_bad_input_keeps_connection(void **state)
     cbh_ws_close(&ws);
 }
 
+/* The status of a plain GET (no upgrade) of path. */
+static long
+s_http_status(const char *path)
+{
+    char url[256];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d%s", cbh_edgews_port(), path);
+    CURL *c = curl_easy_init();
+    FILE *sink = fopen("/dev/null", "w");
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, sink);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 5000L);
+    long status = 0;
+    if (curl_easy_perform(c) == CURLE_OK) {
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    }
+    curl_easy_cleanup(c);
+    fclose(sink);
+    return status;
+}
+
+static void
+test_not_an_upgrade(void **state)
+{
+    (void) state;
+    assert_int_equal(s_http_status("/ws"), 400);
+    assert_int_equal(s_http_status("/elsewhere"), 404); /* passed on to the handler */
+}
+
 static void
 test_too_big_closes_1009(void **state)
 {
@@ -387,6 +416,7 @@ main(void)
         cmocka_unit_test(test_unsubscribe_stops_pushes),
         cmocka_unit_test(test_ping_and_subscriptions),
         cmocka_unit_test(test_bad_input_keeps_connection),
+        cmocka_unit_test(test_not_an_upgrade),
         cmocka_unit_test(test_too_big_closes_1009),
         cmocka_unit_test(test_rate_limit_closes_1008),
         cmocka_unit_test(test_idle_closes_1000),
