@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <curl/curl.h>
 #include <msgpack.h>
 
 #include "cb_time.h"
@@ -237,32 +236,12 @@ test_bad_input_keeps_connection(void **state)
     cbh_ws_close(&ws);
 }
 
-/* The status of a plain GET (no upgrade) of path. */
-static long
-s_http_status(const char *path)
-{
-    char url[256];
-    snprintf(url, sizeof url, "http://127.0.0.1:%d%s", cbh_edgews_port(), path);
-    CURL *c = curl_easy_init();
-    FILE *sink = fopen("/dev/null", "w");
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, sink);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 5000L);
-    long status = 0;
-    if (curl_easy_perform(c) == CURLE_OK) {
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-    }
-    curl_easy_cleanup(c);
-    fclose(sink);
-    return status;
-}
-
 static void
 test_not_an_upgrade(void **state)
 {
     (void) state;
-    assert_int_equal(s_http_status("/ws"), 400);
-    assert_int_equal(s_http_status("/elsewhere"), 404); /* passed on to the handler */
+    assert_int_equal(cbh_http_status(cbh_edgews_port(), "/ws"), 400);
+    assert_int_equal(cbh_http_status(cbh_edgews_port(), "/elsewhere"), 404); /* passed on to the handler */
 }
 
 static void
