@@ -360,6 +360,19 @@ test_stablecoin_listing(void **state)
     cbh_ws_close(&ws);
 }
 
+/* Last of all: the hub going away closes its clients with 1001. */
+static void
+test_destroy_closes_1001(void **state)
+{
+    (void) state;
+    cbh_ws_t *ws = cbh_edgews_open();
+    cbh_edgews_send_expect(ws, "{\"type\":\"subscribe\",\"symbol\":\"BTC\"}",
+                           "\"type\":\"subscribed\"", NULL);
+    cbh_edgews_destroy_hub();
+    assert_int_equal(cbh_edgews_closed(ws, 3000), 1001);
+    cbh_ws_close(&ws);
+}
+
 static int
 s_setup(void **state)
 {
@@ -397,6 +410,7 @@ main(void)
         cmocka_unit_test(test_idle_closes_1000),
         cmocka_unit_test(test_stale_notice),
         cmocka_unit_test(test_stablecoin_listing),
+        cmocka_unit_test(test_destroy_closes_1001),
     };
     return cmocka_run_group_tests(tests, s_setup, cbh_edgews_teardown);
 }
