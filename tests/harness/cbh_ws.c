@@ -146,7 +146,11 @@ s_handle(cbh_ws_t *ws, int fin, int opcode, const unsigned char *p, size_t len)
         }
         if (opcode == 0x9) {
             ws->pings++;
-            s_frame(ws, 0xA, p, len); /* pong with the same payload */
+            /* Pong with the same payload. A server that has closed already
+             * refuses it: the frames received before are still read. */
+            bool ended = ws->ended;
+            s_frame(ws, 0xA, p, len);
+            ws->ended = ended;
         } else if (opcode == 0x8) {
             ws->close_code = len >= 2 ? (p[0] << 8) | p[1] : 1005;
             if (!ws->close_sent) {
@@ -416,6 +420,20 @@ cbh_ws_recv(cbh_ws_t *ws, int timeout_ms, size_t *len)
     /* The text moves to the front of its block, which the caller frees. */
     memmove(m, m->text, m->len + 1);
     return (char *) m;
+}
+
+char *
+cbh_ws_wait_for(cbh_ws_t *ws, const char *needle, int timeout_ms)
+{
+    int64_t deadline = s_now_ms() + timeout_ms;
+    for (;;) {
+        int64_t left = deadline - s_now_ms();
+        char *m = cbh_ws_recv(ws, left > 0 ? (int) left : 0, NULL);
+        if (m == NULL || strstr(m, needle) != NULL) {
+            return m;
+        }
+        free(m);
+    }
 }
 
 size_t

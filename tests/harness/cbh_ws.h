@@ -46,6 +46,12 @@ cbh_ws_send_close(cbh_ws_t *ws, int code);
 char *
 cbh_ws_recv(cbh_ws_t *ws, int timeout_ms, size_t *len);
 
+/* The next message containing needle, waiting up to timeout_ms in all;
+ * messages before it are dropped. NULL on timeout or once the connection
+ * has ended; the caller frees. */
+char *
+cbh_ws_wait_for(cbh_ws_t *ws, const char *needle, int timeout_ms);
+
 /* Reads for timeout_ms, queueing text messages and answering pings. */
 void
 cbh_ws_pump(cbh_ws_t *ws, int timeout_ms);
