@@ -136,6 +136,14 @@ cb_bus_tune(void *sock, cb_bus_role_t role)
         s_set_int(sock, ZMQ_SNDHWM, 1000);
         s_set_int(sock, ZMQ_RCVHWM, 1000);
         break;
+    case CB_BUS_ROLE_RPC_MUX:
+        /* One socket carries every HTTP client's calls: thousands may be in
+         * flight, and a reply that finds the receive queue full is dropped
+         * by the bus's ROUTER (the caller then times out). Linger 0 as above. */
+        s_set_int(sock, ZMQ_LINGER, 0);
+        s_set_int(sock, ZMQ_SNDHWM, 20000);
+        s_set_int(sock, ZMQ_RCVHWM, 20000);
+        break;
     case CB_BUS_ROLE_RPC_WORKER:
         /* A reply in flight at stop gets 500 ms to leave. */
         s_set_int(sock, ZMQ_LINGER, 500);

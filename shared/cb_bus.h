@@ -63,6 +63,7 @@ typedef enum {
     CB_BUS_ROLE_PUBLISHER,  /* PUB that connects to the bus XSUB */
     CB_BUS_ROLE_SUBSCRIBER, /* SUB that connects to the bus XPUB */
     CB_BUS_ROLE_RPC_CLIENT, /* DEALER that connects to a ROUTER frontend */
+    CB_BUS_ROLE_RPC_MUX,    /* the same, carrying many callers' calls at once (api-edge) */
     CB_BUS_ROLE_RPC_WORKER, /* REP that connects to a DEALER backend */
     CB_BUS_ROLE_PROXY,      /* the bus's own bound sockets */
 } cb_bus_role_t;

@@ -8,7 +8,9 @@
 #include <stdint.h>
 
 #include <msgpack.h>
+#include <zmq.h>
 
+#include "cb_buf.h"
 #include "cb_proto.h"
 
 /* ---- client -------------------------------------------------------------- */
@@ -50,6 +52,28 @@ cb_rpc_call(cb_rpc_client_t *client, const char *op, const void *args, size_t ar
 /* Replies dropped because their id did not match the call in progress. */
 uint64_t
 cb_rpc_client_stale_replies(const cb_rpc_client_t *client);
+
+/* ---- parts of a client, shared by cb_rpc_call and asynchronous callers ---- */
+
+/* Writes the request {v, id, op, args, deadline_ms} into out (reset first).
+ * args: the msgpack bytes of one value, or NULL / 0 for none. Returns 0 or
+ * CB_E_BAD_REQUEST (err filled; err may be NULL). */
+int
+cb_rpc_request_encode(const char *id, const char *op, const void *args, size_t args_len,
+                      int64_t deadline_ms, cb_buf_t *out, cb_proto_err_t *err);
+
+/* Takes one reply off a DEALER socket without waiting. 0: reply (initialised
+ * here; the caller closes it) holds the map of a well-formed [empty, map]
+ * message. CB_E_TIMEOUT: nothing waiting (reply untouched). CB_E_PARSE: a
+ * message with another frame layout was taken and dropped. CB_E_IO. */
+int
+cb_rpc_recv_reply(void *dealer, zmq_msg_t *reply);
+
+/* Fills ok and result, or error and error_message (from the wire code),
+ * of out from a decoded reply; result points into the reply's buffer. The
+ * other members of out are left alone. */
+void
+cb_rpc_result_fill(const cb_rpc_reply_t *reply, cb_rpc_result_t *out);
 
 /* ---- worker -------------------------------------------------------------- */
 

@@ -1,4 +1,5 @@
 /* cb_rpc_client.c - Lazy Pirate RPC client over a DEALER socket */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,46 +89,45 @@ s_send(cb_rpc_client_t *client)
     return 0;
 }
 
-/* Receives one reply into client->reply; true when it is a well-formed
- * [empty, payload] pair. */
-static bool
-s_recv_frames(cb_rpc_client_t *client)
+int
+cb_rpc_recv_reply(void *dealer, zmq_msg_t *reply)
 {
-    void *raw = zsock_resolve(client->sock);
     zmq_msg_t delimiter;
     zmq_msg_init(&delimiter);
-    if (zmq_msg_recv(&delimiter, raw, ZMQ_DONTWAIT) < 0) {
+    if (zmq_msg_recv(&delimiter, dealer, ZMQ_DONTWAIT) < 0) {
+        int e = zmq_errno();
         zmq_msg_close(&delimiter);
-        return false;
+        return e == EAGAIN ? CB_E_TIMEOUT : CB_E_IO;
     }
-    bool good = zmq_msg_size(&delimiter) == 0 && zmq_msg_more(&delimiter);
+    bool good = zmq_msg_size(&delimiter) == 0;
     bool more = zmq_msg_more(&delimiter);
     zmq_msg_close(&delimiter);
     if (!more) {
-        return false;
+        return CB_E_PARSE;
     }
-    s_drop_reply(client);
-    zmq_msg_init(&client->reply);
-    client->has_reply = true;
-    if (zmq_msg_recv(&client->reply, raw, 0) < 0) {
-        s_drop_reply(client);
-        return false;
+    zmq_msg_init(reply);
+    if (zmq_msg_recv(reply, dealer, 0) < 0) {
+        zmq_msg_close(reply);
+        return CB_E_IO;
     }
-    if (zmq_msg_more(&client->reply)) {
+    if (zmq_msg_more(reply)) {
         /* Extra frames: drain them and reject the message. */
         zmq_msg_t extra;
         zmq_msg_init(&extra);
-        while (zmq_msg_recv(&extra, raw, 0) >= 0 && zmq_msg_more(&extra)) {
+        while (zmq_msg_recv(&extra, dealer, 0) >= 0 && zmq_msg_more(&extra)) {
         }
         zmq_msg_close(&extra);
         good = false;
     }
-    return good;
+    if (!good) {
+        zmq_msg_close(reply);
+        return CB_E_PARSE;
+    }
+    return 0;
 }
 
-/* Fills out from a decoded reply. */
-static void
-s_fill_result(const cb_rpc_reply_t *reply, cb_rpc_result_t *out)
+void
+cb_rpc_result_fill(const cb_rpc_reply_t *reply, cb_rpc_result_t *out)
 {
     out->ok = reply->ok;
     if (reply->ok) {
@@ -155,6 +155,22 @@ s_fill_result(const cb_rpc_reply_t *reply, cb_rpc_result_t *out)
 }
 
 int
+cb_rpc_request_encode(const char *id, const char *op, const void *args, size_t args_len,
+                      int64_t deadline_ms, cb_buf_t *out, cb_proto_err_t *err)
+{
+    cb_rpc_request_t req = {0};
+    CB_PROTO_SET(&req, rpc_request, v, CB_PROTO_VERSION);
+    CB_PROTO_SET(&req, rpc_request, id, cb_str_from(id));
+    CB_PROTO_SET(&req, rpc_request, op, cb_str_from(op));
+    CB_PROTO_SET(&req, rpc_request, deadline_ms, deadline_ms);
+    if (args != NULL) {
+        CB_PROTO_SET(&req, rpc_request, args, ((cb_raw_t){args, args_len}));
+    }
+    cb_buf_reset(out);
+    return cb_proto_encode(&cb_proto_schema_rpc_request, &req, out, err);
+}
+
+int
 cb_rpc_call(cb_rpc_client_t *client, const char *op, const void *args, size_t args_len,
             int timeout_ms, unsigned retries, cb_rpc_result_t *out)
 {
@@ -171,17 +187,9 @@ cb_rpc_call(cb_rpc_client_t *client, const char *op, const void *args, size_t ar
     int64_t start = cb_time_mono_ns() / 1000000;
     int64_t total = (int64_t) timeout_ms * (int64_t) (retries + 1);
 
-    cb_rpc_request_t req = {0};
-    CB_PROTO_SET(&req, rpc_request, v, CB_PROTO_VERSION);
-    CB_PROTO_SET(&req, rpc_request, id, cb_str_from(id));
-    CB_PROTO_SET(&req, rpc_request, op, cb_str_from(op));
-    CB_PROTO_SET(&req, rpc_request, deadline_ms, cb_time_now_ms() + total);
-    if (args != NULL) {
-        CB_PROTO_SET(&req, rpc_request, args, ((cb_raw_t){args, args_len}));
-    }
-    cb_buf_reset(&client->request);
     cb_proto_err_t err;
-    if (cb_proto_encode(&cb_proto_schema_rpc_request, &req, &client->request, &err) != 0) {
+    if (cb_rpc_request_encode(id, op, args, args_len, cb_time_now_ms() + total, &client->request,
+                              &err) != 0) {
         cb_log_warn("rpc_encode_failed", "op=%s error=\"%s\"", op, err.message);
         return CB_E_BAD_REQUEST;
     }
@@ -215,10 +223,12 @@ cb_rpc_call(cb_rpc_client_t *client, const char *op, const void *args, size_t ar
             if (n == 0) {
                 break;
             }
-            if (!s_recv_frames(client)) {
+            s_drop_reply(client);
+            if (cb_rpc_recv_reply(zsock_resolve(client->sock), &client->reply) != 0) {
                 client->stale++;
                 continue;
             }
+            client->has_reply = true;
             cb_rpc_reply_t reply;
             if (cb_proto_decode(&cb_proto_schema_rpc_reply, zmq_msg_data(&client->reply),
                                 zmq_msg_size(&client->reply), &reply, &err) != 0 ||
@@ -226,7 +236,7 @@ cb_rpc_call(cb_rpc_client_t *client, const char *op, const void *args, size_t ar
                 client->stale++;
                 continue;
             }
-            s_fill_result(&reply, out);
+            cb_rpc_result_fill(&reply, out);
             out->reply = (cb_raw_t){zmq_msg_data(&client->reply), zmq_msg_size(&client->reply)};
             return 0;
         }

@@ -79,6 +79,7 @@ typedef struct {
     uint64_t calls;
     uint64_t replies;
     uint64_t timeouts;
+    uint64_t dropped;  /* replies for no pending call (late, cancelled, unknown) or malformed */
     uint64_t latency_ns_sum;
     uint64_t latency_le_ms[8]; /* replies within 1, 2, 5, 10, 25, 100, 500, 2500 ms */
 } edge_rpc_stats_t;
