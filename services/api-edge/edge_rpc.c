@@ -236,7 +236,8 @@ edge_rpc_destroy(edge_rpc_t **rpc_p)
         return;
     }
     edge_rpc_t *rpc = *rpc_p;
-    /* Calls made from these callbacks fail (closing), cancels still work. */
+    /* Calls made from these callbacks fail (closing), cancels still work.
+     * Destroying from inside one of rpc's own callbacks is a caller bug. */
     rpc->closing = true;
     while (rpc->heap_len > 0) {
         s_call_t *call = rpc->heap[0];

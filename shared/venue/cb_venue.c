@@ -283,16 +283,21 @@ cb_instruments_by_native(const cb_instruments_t *list, cb_str_t name)
     return NULL;
 }
 
-const cb_instrument_t *
-cb_instruments_resolve(const cb_instruments_t *list, cb_str_t symbol)
+bool
+cb_symbol_resolve(cb_str_t symbol, cb_symbol_listed_fn listed, const void *ctx,
+                  char out[CB_SYMBOL_MAX + 1])
 {
-    const cb_instrument_t *in = cb_instruments_by_symbol(list, symbol);
-    if (in != NULL) {
-        return in;
+    if (symbol.len == 0 || symbol.len > CB_SYMBOL_MAX) {
+        return false;
+    }
+    memcpy(out, symbol.ptr, symbol.len);
+    out[symbol.len] = '\0';
+    if (listed(ctx, out)) {
+        return true;
     }
     const char *dash = memchr(symbol.ptr, '-', symbol.len);
     if (dash == NULL) {
-        return NULL;
+        return false;
     }
     size_t base_len = (size_t) (dash - symbol.ptr);
     cb_str_t quote = {dash + 1, symbol.len - base_len - 1};
@@ -302,17 +307,31 @@ cb_instruments_resolve(const cb_instruments_t *list, cb_str_t symbol)
         usd = usd || cb_str_eq_cstr(quote, usd_like[k]);
     }
     if (!usd || base_len > CB_ASSET_MAX) {
-        return NULL;
+        return false;
     }
     for (size_t k = 0; k < 3; k++) {
-        char alt[CB_SYMBOL_MAX + 1];
-        snprintf(alt, sizeof(alt), "%.*s-%s", (int) base_len, symbol.ptr, usd_like[k]);
-        in = cb_instruments_by_symbol(list, cb_str_from(alt));
-        if (in != NULL) {
-            return in;
+        snprintf(out, CB_SYMBOL_MAX + 1, "%.*s-%s", (int) base_len, symbol.ptr, usd_like[k]);
+        if (listed(ctx, out)) {
+            return true;
         }
     }
-    return NULL;
+    return false;
+}
+
+static bool
+s_listed(const void *ctx, const char *symbol)
+{
+    return cb_instruments_by_symbol(ctx, cb_str_from(symbol)) != NULL;
+}
+
+const cb_instrument_t *
+cb_instruments_resolve(const cb_instruments_t *list, cb_str_t symbol)
+{
+    char found[CB_SYMBOL_MAX + 1];
+    if (!cb_symbol_resolve(symbol, s_listed, list, found)) {
+        return NULL;
+    }
+    return cb_instruments_by_symbol(list, cb_str_from(found));
 }
 
 static const char *const s_verr_names[] = {

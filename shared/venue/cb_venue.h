@@ -128,6 +128,16 @@ cb_instruments_by_native(const cb_instruments_t *list, cb_str_t name);
 const cb_instrument_t *
 cb_instruments_resolve(const cb_instruments_t *list, cb_str_t symbol);
 
+/* Whether a venue lists symbol (unified, NUL-terminated). */
+typedef bool (*cb_symbol_listed_fn)(const void *ctx, const char *symbol);
+
+/* The rule of cb_instruments_resolve over any listing (api-edge keeps only
+ * symbol names): writes the venue's symbol into out and returns true, or
+ * false when none is listed. */
+bool
+cb_symbol_resolve(cb_str_t symbol, cb_symbol_listed_fn listed, const void *ctx,
+                  char out[CB_SYMBOL_MAX + 1]);
+
 /* ---- venue errors ------------------------------------------------------------ */
 
 /* What went wrong, in the terms callers act on. UNKNOWN_OUTCOME is for an
