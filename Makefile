@@ -26,7 +26,7 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wno-format-nonliteral -Wno-format-zero-length
 SERVICE_DIRS := $(patsubst %/,%,$(wildcard services/*/))
-CFLAGS_ALL = -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -MMD -MP -Ishared -Ishared/venue -Iproto -Itests/harness \
+CFLAGS_ALL = -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -MMD -MP -Ishared -Ishared/venue -Ishared/httpd -Iproto -Itests/harness \
 	$(addprefix -I,$(SERVICE_DIRS)) $(PKG_CFLAGS) $(CFLAGS)
 LDLIBS_ALL = $(PKG_LIBS) -lpthread -lm $(LDLIBS)
 LDFLAGS_ALL = $(OPT) $(LDFLAGS)
@@ -128,7 +128,7 @@ FUZZ_SHARED_OBJ := $(SHARED_SRC:%.c=$(FUZZ_BUILD)/obj/%.o) $(FUZZ_BUILD)/obj/gen
 FUZZ_SERVICE_LIB := $(FUZZ_BUILD)/lib/libservices.a
 FUZZ_SERVICE_OBJ := $(patsubst %.c,$(FUZZ_BUILD)/obj/%.o,$(filter-out %/main.c,$(wildcard services/*/*.c)))
 FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
-	-Wall -Wextra -Werror -Wno-format-zero-length -Ishared -Ishared/venue -Iproto $(addprefix -I,$(SERVICE_DIRS)) \
+	-Wall -Wextra -Werror -Wno-format-zero-length -Ishared -Ishared/venue -Ishared/httpd -Iproto $(addprefix -I,$(SERVICE_DIRS)) \
 	$(PKG_CFLAGS)
 fuzz: $(FUZZ_BINS)
 
