@@ -1,4 +1,4 @@
-/* cb_inbound_core.c - cb_inbound's decisions without a transport: leases per client, local fallback, returns */
+/* cb_inbound_core.c - cb_inbound's decisions without a transport: leases, fallback, returns */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,8 +52,8 @@ s_client_free(void **item)
 cb_inbound_core_t *
 cb_inbound_core_new(cb_inbound_config_t config)
 {
-    if (config.limit < 1 || config.window_ms < 1 || config.lease_size < 1 ||
-        config.lease_ms < 1 || config.expected_replicas < 1) {
+    if (config.limit < 1 || config.window_ms < 1 || config.lease_size < 1 || config.lease_ms < 1 ||
+        config.expected_replicas < 1) {
         return NULL;
     }
     cb_inbound_core_t *core = calloc(1, sizeof *core);

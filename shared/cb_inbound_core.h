@@ -1,4 +1,4 @@
-/* cb_inbound_core.h - cb_inbound's decisions without a transport: leases per client, local fallback, returns */
+/* cb_inbound_core.h - cb_inbound's decisions without a transport: leases, fallback, returns */
 #ifndef CB_INBOUND_CORE_H_INCLUDED
 #define CB_INBOUND_CORE_H_INCLUDED
 

@@ -30,9 +30,8 @@ cb_script_init(cb_script_t *script, const char *name)
 }
 
 int
-cb_script_argv(const cb_script_t *script, bool eval, int nkeys, const char *const *keys,
-               int nargs, const char *const *args, char *numkeys, const char **argv,
-               size_t *lens)
+cb_script_argv(const cb_script_t *script, bool eval, int nkeys, const char *const *keys, int nargs,
+               const char *const *args, char *numkeys, const char **argv, size_t *lens)
 {
     if (nkeys < 0 || nargs < 0 || nkeys + nargs > S_MAX_ARGV) {
         return CB_E_BAD_REQUEST;

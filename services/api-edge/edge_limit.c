@@ -1,4 +1,4 @@
-/* edge_limit.c - api-edge's per-client request limit (cb_inbound's leases), with Redis asked asynchronously from the loop */
+/* edge_limit.c - api-edge's per-client request limit, Redis asked asynchronously from the loop */
 #include <stdlib.h>
 #include <string.h>
 

@@ -1,4 +1,4 @@
-/* edge_limit_id.c - the client a request is counted against: API key, peer, or X-Forwarded-For behind trusted proxies */
+/* edge_limit_id.c - the client a request counts against: API key, peer or X-Forwarded-For */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,16 +1,27 @@
-/* edge_redis.c - hiredis's async connection on a cb_httpd loop (an event adapter, as hiredis/adapters/) */
+/* edge_redis.c - hiredis's async connection on a cb_httpd loop (a hiredis event adapter) */
 #include <poll.h>
 #include <stdlib.h>
 
 #include <hiredis/sds.h>
 
-#include "edge_redis.h"
+#include "cb_signal.h"
 #include "cb_time.h"
+#include "edge_redis.h"
 
 typedef struct {
     redisAsyncContext *ac;
     cb_httpd_watch_t *watch;
 } s_adapter_t;
+
+/* hiredis writes with write(2): a reset connection must not kill us. */
+static void
+s_write(redisAsyncContext *ac)
+{
+    cb_signal_pipe_guard_t guard;
+    cb_signal_pipe_guard_on(&guard);
+    redisAsyncHandleWrite(ac);
+    cb_signal_pipe_guard_off(&guard);
+}
 
 static void
 s_on_readable(void *ctx)
@@ -23,7 +34,7 @@ static void
 s_on_writable(void *ctx)
 {
     s_adapter_t *a = ctx;
-    redisAsyncHandleWrite(a->ac);
+    s_write(a->ac);
 }
 
 static void
@@ -105,7 +116,7 @@ edge_redis_flush(redisAsyncContext **ac_p, int timeout_ms, bool (*done)(void *ct
             continue;
         }
         if (p.revents & POLLOUT) {
-            redisAsyncHandleWrite(ac);
+            s_write(ac);
         }
         if (*ac_p == ac && (p.revents & (POLLIN | POLLERR | POLLHUP))) {
             redisAsyncHandleRead(ac);

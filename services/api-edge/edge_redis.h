@@ -1,4 +1,4 @@
-/* edge_redis.h - hiredis's async connection on a cb_httpd loop (an event adapter, as hiredis/adapters/) */
+/* edge_redis.h - hiredis's async connection on a cb_httpd loop (a hiredis event adapter) */
 #ifndef EDGE_REDIS_H_INCLUDED
 #define EDGE_REDIS_H_INCLUDED
 
@@ -10,7 +10,8 @@
 
 /* Puts ac's socket on httpd's loop through a cb_httpd watch: hiredis's
  * addRead/delRead/addWrite/delWrite hooks start and stop its callbacks,
- * which call redisAsyncHandleRead / redisAsyncHandleWrite; the cleanup hook
+ * which call redisAsyncHandleRead / redisAsyncHandleWrite (writes under a
+ * SIGPIPE guard, so the process need not ignore SIGPIPE); the cleanup hook
  * (run when hiredis frees ac) frees the watch. The socket stays hiredis's.
  * REDIS_OK, or REDIS_ERR when ac already has an event library or on no
  * memory (ac is then untouched). */

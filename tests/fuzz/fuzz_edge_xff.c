@@ -1,4 +1,4 @@
-/* fuzz_edge_xff.c - libFuzzer: api-edge's client id from the peer, X-Forwarded-For and trusted proxies */
+/* fuzz_edge_xff.c - libFuzzer: api-edge's client id from peer, X-Forwarded-For, proxies */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
