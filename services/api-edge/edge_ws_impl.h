@@ -1,0 +1,224 @@
+/* edge_ws_impl.h - the /ws hub's parts shared by its modules (edge_ws_*.c): hub, clients, keys, streams */
+#ifndef EDGE_WS_IMPL_H_INCLUDED
+#define EDGE_WS_IMPL_H_INCLUDED
+
+/* Not a public interface: only edge_ws*.c include it. Everything runs on
+ * httpd's loop thread. */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cb_buf.h"
+#include "cb_jtok.h"
+#include "cb_proto.h"
+#include "cb_wsd.h"
+#include "edge_ws.h"
+#include "edge_ws_msg.h"
+
+/* The hard queue limits (where cb_wsd closes 1008 at once) are this many
+ * times the soft ones (config queue_msgs / queue_bytes, where a client
+ * starts being coalesced): trades, candles and replies still queue while
+ * price and book updates are held back. */
+#define EDGE_WS_HARD_FACTOR 4
+
+/* ---- a chained hash map of nodes embedded at the start of their entries -- */
+
+typedef struct edge_ws_node {
+    struct edge_ws_node *next;
+    uint64_t hash;
+} edge_ws_node_t;
+
+typedef struct {
+    edge_ws_node_t **slots;
+    size_t cap; /* a power of two, or 0 */
+    size_t count;
+} edge_ws_map_t;
+
+/* FNV-1a over the NUL-separated parts of a key. */
+uint64_t
+edge_ws_hash(unsigned tag, const char *symbol, const char *venue);
+
+/* ---- subscription keys and streams ----------------------------------------- */
+
+/* The connections subscribed to (channel, symbol as asked, venue or "" for
+ * every venue, timeframe for candles). Freed once nobody is subscribed. */
+typedef struct {
+    edge_ws_node_t node;
+    edge_ws_channel_t channel;
+    unsigned timeframe;
+    char symbol[EDGE_SYM_MAX];
+    char venue[EDGE_VENUE_MAX];
+    cb_wsd_subs_t subs;
+} edge_ws_key_t;
+
+/* One (symbol as asked, venue) stream: when it was last heard of and its
+ * book's state. Lives as long as the hub (streams are few: the bus's). */
+typedef struct {
+    edge_ws_node_t node;
+    char symbol[EDGE_SYM_MAX];
+    char venue[EDGE_VENUE_MAX];
+    int64_t last_ns;
+    bool stale;     /* a stale notice went out since the last message */
+    bool resyncing; /* the last book came resyncing */
+} edge_ws_stream_t;
+
+/* ---- clients ----------------------------------------------------------------- */
+
+/* An update held back for a lagging client, latest only, per stream: a
+ * price_update frame, or a book merged from every update since. */
+typedef struct {
+    edge_ws_stream_t *stream;
+    cb_kind_t kind; /* CB_KIND_tick or CB_KIND_book */
+    cb_wsd_msg_t *msg;
+    bool snapshot;
+    bool resyncing;
+    uint64_t seq;
+    int64_t ts_ns;
+    cb_levels_t bids; /* owned */
+    cb_levels_t asks;
+    uint32_t bids_cap;
+    uint32_t asks_cap;
+} edge_ws_pending_t;
+
+typedef struct edge_ws_client {
+    cb_wsd_conn_t *conn;
+    struct edge_ws_client *next; /* every client of the hub */
+    struct edge_ws_client *prev;
+    edge_ws_key_t **subs;
+    size_t nsubs;
+    edge_ws_pending_t *pending;
+    size_t npending;
+    size_t pending_cap;
+    int64_t slow_since_ns;   /* 0: keeping up */
+    int64_t close_by_ns;     /* closing: aborted if still there then (0: not closing) */
+    int64_t rate_window_ns;  /* the current one-second window of client messages */
+    uint32_t rate_count;
+    uint32_t rate_strikes;   /* windows in a row over the limit */
+    uint64_t gen;            /* the last fan-out that reached it (no duplicates) */
+    bool dirty;              /* in the hub's flush list */
+    bool opened;             /* on_open ran */
+} edge_ws_client_t;
+
+struct edge_ws {
+    cb_httpd_t *httpd;
+    edge_cache_t *cache;
+    edge_ws_config_t cfg;
+    cb_wsd_shared_t shared;
+    cb_wsd_stats_t wsd_stats;
+    edge_ws_stats_t stats;
+    edge_ws_client_t *clients;  /* upgrading ones included */
+    size_t nclients;            /* in the list */
+    edge_ws_map_t keys;
+    edge_ws_map_t streams;
+    edge_ws_client_t **dirty;   /* to flush at the end of the loop turn */
+    size_t ndirty;
+    size_t dirty_cap;
+    cb_httpd_timer_t *turn_end; /* one-shot: flush, reap */
+    cb_httpd_timer_t *house;    /* periodic: pings, idle, slow, stale */
+    cb_buf_t out;               /* scratch for rendering */
+    cb_jdoc_t doc;
+    edge_ws_req_t req;
+    uint64_t next_id;
+    uint64_t gen;
+    bool stopping;
+};
+
+/* ---- edge_ws_map.c ------------------------------------------------------------ */
+
+void
+edge_ws_map_fini(edge_ws_map_t *map);
+
+/* The key / stream, or NULL. venue "" is every venue. */
+edge_ws_key_t *
+edge_ws_key_find(edge_ws_t *ws, edge_ws_channel_t channel, const char *symbol, const char *venue,
+                 unsigned timeframe);
+
+/* Finds or makes the key; NULL on no memory. */
+edge_ws_key_t *
+edge_ws_key_get(edge_ws_t *ws, edge_ws_channel_t channel, const char *symbol, const char *venue,
+                unsigned timeframe);
+
+/* Unlinks and frees a key nobody is subscribed to. */
+void
+edge_ws_key_drop(edge_ws_t *ws, edge_ws_key_t *key);
+
+/* Frees every key. */
+void
+edge_ws_keys_clear(edge_ws_t *ws);
+
+edge_ws_stream_t *
+edge_ws_stream_find(edge_ws_t *ws, const char *symbol, const char *venue);
+
+/* Finds or makes the stream (last heard of now when made); NULL on no memory. */
+edge_ws_stream_t *
+edge_ws_stream_get(edge_ws_t *ws, const char *symbol, const char *venue, int64_t now_ns);
+
+/* Calls fn for every stream. */
+void
+edge_ws_streams_each(edge_ws_t *ws, void (*fn)(edge_ws_t *ws, edge_ws_stream_t *stream));
+
+/* Frees every stream. */
+void
+edge_ws_streams_clear(edge_ws_t *ws);
+
+/* ---- edge_ws.c ------------------------------------------------------------------- */
+
+/* Queues msg to the client (one frame) and marks it for the end-of-turn flush. */
+void
+edge_ws_client_send(edge_ws_t *ws, edge_ws_client_t *client, cb_wsd_msg_t *msg);
+
+/* Queues ws->out's text to the client as a frame of its own. */
+void
+edge_ws_client_send_out(edge_ws_t *ws, edge_ws_client_t *client);
+
+/* Sends {"type":"error",...} (errors_sent). */
+void
+edge_ws_client_error(edge_ws_t *ws, edge_ws_client_t *client, const char *error,
+                     const char *detail);
+
+/* Starts the closing handshake with code; the client is aborted if it is
+ * still there a grace period later. */
+void
+edge_ws_client_close(edge_ws_t *ws, edge_ws_client_t *client, uint16_t code, const char *reason);
+
+/* ---- edge_ws_req.c --------------------------------------------------------------- */
+
+/* A client's text message: parse, act, answer. */
+void
+edge_ws_req_handle(edge_ws_t *ws, edge_ws_client_t *client, const char *data, size_t len);
+
+/* Leaves every subscription (before the client is freed). */
+void
+edge_ws_req_unsubscribe_all(edge_ws_t *ws, edge_ws_client_t *client);
+
+/* ---- edge_ws_push.c -------------------------------------------------------------- */
+
+/* Sends stale notices for streams silent past stale_ms (housekeeping). */
+void
+edge_ws_push_check_stale(edge_ws_t *ws);
+
+/* ---- edge_ws_slow.c -------------------------------------------------------------- */
+
+/* Whether a price or book update for client should be held back rather than
+ * queued: it is lagging, or its queue is past the soft limits now (then it
+ * starts lagging). */
+bool
+edge_ws_slow_lagging(edge_ws_t *ws, edge_ws_client_t *client);
+
+/* Holds back a price_update frame (tick) or merges a book event into the
+ * pending entry of stream. Counts coalesced when it replaces one. 0 or
+ * CB_E_NOMEM. */
+int
+edge_ws_slow_hold(edge_ws_t *ws, edge_ws_client_t *client, edge_ws_stream_t *stream,
+                  const cb_event_t *ev, cb_wsd_msg_t *msg);
+
+/* The client's queue emptied: sends what was held back and stops lagging. */
+void
+edge_ws_slow_drain(edge_ws_t *ws, edge_ws_client_t *client);
+
+/* Frees what is held back. */
+void
+edge_ws_slow_clear(edge_ws_client_t *client);
+
+#endif

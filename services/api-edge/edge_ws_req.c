@@ -1,0 +1,183 @@
+/* edge_ws_req.c - the /ws hub's answers to client messages: subscribe, unsubscribe, ping, get_subscriptions */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cb_error.h"
+#include "edge_ws_impl.h"
+#include "edge_ws_render.h"
+
+/* Most venues a subscription to every venue starts watching for staleness. */
+#define S_VENUES_MAX 16
+
+/* The client's index of key, or nsubs. */
+static size_t
+s_find(const edge_ws_client_t *client, const edge_ws_key_t *key)
+{
+    size_t i = 0;
+    while (i < client->nsubs && client->subs[i] != key) {
+        i++;
+    }
+    return i;
+}
+
+/* Whether symbol (as asked) can be subscribed to on venue ("" every venue). */
+static bool
+s_known(edge_ws_t *ws, const char *symbol, const char *venue)
+{
+    if (!edge_cache_symbol_known(ws->cache, symbol)) {
+        return false;
+    }
+    char real[EDGE_SYM_MAX];
+    edge_tick_t tick;
+    return venue[0] == '\0' || edge_cache_resolve(ws->cache, venue, symbol, real) ||
+           edge_cache_tick(ws->cache, symbol, venue, 0, &tick);
+}
+
+/* Starts watching the streams a new subscription covers, so that one that
+ * never says anything is reported stale too. */
+static void
+s_watch(edge_ws_t *ws, const edge_ws_req_t *req, int64_t now)
+{
+    if (req->venue[0] != '\0') {
+        edge_ws_stream_get(ws, req->symbol, req->venue, now);
+        return;
+    }
+    edge_tick_t ticks[S_VENUES_MAX];
+    size_t n = edge_cache_ticks(ws->cache, req->symbol, ticks, S_VENUES_MAX);
+    for (size_t i = 0; i < n; i++) {
+        if (edge_ws_stream_find(ws, req->symbol, ticks[i].venue) == NULL) {
+            edge_ws_stream_t *s = edge_ws_stream_get(ws, req->symbol, ticks[i].venue, now);
+            if (s != NULL) {
+                s->last_ns = ticks[i].received_ns; /* silent since then */
+            }
+        }
+    }
+}
+
+static void
+s_subscribe(edge_ws_t *ws, edge_ws_client_t *client, const edge_ws_req_t *req)
+{
+    char detail[128];
+    if (!s_known(ws, req->symbol, req->venue)) {
+        snprintf(detail, sizeof detail, "%s is not traded%s%s", req->symbol,
+                 req->venue[0] != '\0' ? " on " : " on any venue", req->venue);
+        edge_ws_client_error(ws, client, "unknown_symbol", detail);
+        return;
+    }
+    edge_ws_key_t *key = edge_ws_key_get(ws, req->channel, req->symbol, req->venue, req->timeframe);
+    if (key == NULL) {
+        edge_ws_client_error(ws, client, "internal", "out of memory");
+        return;
+    }
+    if (s_find(client, key) == client->nsubs) {
+        if (client->nsubs >= ws->cfg.max_subscriptions) {
+            snprintf(detail, sizeof detail, "at most %zu subscriptions per connection",
+                     ws->cfg.max_subscriptions);
+            edge_ws_client_error(ws, client, "too_many_subscriptions", detail);
+            if (key->subs.count == 0) {
+                edge_ws_key_drop(ws, key);
+            }
+            return;
+        }
+        if (client->subs == NULL) {
+            client->subs = calloc(ws->cfg.max_subscriptions, sizeof *client->subs);
+        }
+        if (client->subs == NULL || cb_wsd_subs_add(&key->subs, client->conn) != 0) {
+            if (key->subs.count == 0) {
+                edge_ws_key_drop(ws, key);
+            }
+            edge_ws_client_error(ws, client, "internal", "out of memory");
+            return;
+        }
+        client->subs[client->nsubs++] = key;
+        s_watch(ws, req, ws->shared.now_ns);
+    }
+    cb_buf_reset(&ws->out);
+    if (edge_ws_render_sub(&ws->out, "subscribed", req->channel, req->symbol, req->venue,
+                           req->timeframe) == 0) {
+        edge_ws_client_send_out(ws, client);
+    }
+}
+
+/* Removes the client's subscription i (and its key when it was the last). */
+static void
+s_leave(edge_ws_t *ws, edge_ws_client_t *client, size_t i)
+{
+    edge_ws_key_t *key = client->subs[i];
+    cb_wsd_subs_remove(&key->subs, client->conn);
+    if (key->subs.count == 0) {
+        edge_ws_key_drop(ws, key);
+    }
+    client->subs[i] = client->subs[--client->nsubs];
+}
+
+static void
+s_unsubscribe(edge_ws_t *ws, edge_ws_client_t *client, const edge_ws_req_t *req)
+{
+    edge_ws_key_t *key =
+        edge_ws_key_find(ws, req->channel, req->symbol, req->venue, req->timeframe);
+    size_t i = key != NULL ? s_find(client, key) : client->nsubs;
+    if (i == client->nsubs) {
+        edge_ws_client_error(ws, client, "not_subscribed",
+                             "no such subscription (see get_subscriptions)");
+        return;
+    }
+    s_leave(ws, client, i);
+    cb_buf_reset(&ws->out);
+    if (edge_ws_render_sub(&ws->out, "unsubscribed", req->channel, req->symbol, req->venue,
+                           req->timeframe) == 0) {
+        edge_ws_client_send_out(ws, client);
+    }
+}
+
+void
+edge_ws_req_unsubscribe_all(edge_ws_t *ws, edge_ws_client_t *client)
+{
+    while (client->nsubs > 0) {
+        s_leave(ws, client, client->nsubs - 1);
+    }
+}
+
+static void
+s_list(edge_ws_t *ws, edge_ws_client_t *client)
+{
+    cb_buf_reset(&ws->out);
+    int rc = edge_ws_render_subs_open(&ws->out);
+    for (size_t i = 0; rc == 0 && i < client->nsubs; i++) {
+        const edge_ws_key_t *k = client->subs[i];
+        rc = edge_ws_render_sub_item(&ws->out, i == 0, k->channel, k->symbol, k->venue,
+                                     k->timeframe);
+    }
+    if (rc == 0 && edge_ws_render_close_list(&ws->out) == 0) {
+        edge_ws_client_send_out(ws, client);
+    }
+}
+
+void
+edge_ws_req_handle(edge_ws_t *ws, edge_ws_client_t *client, const char *data, size_t len)
+{
+    edge_ws_err_t err;
+    if (edge_ws_msg_parse(&ws->doc, data, len, &ws->req, &err) != 0) {
+        edge_ws_client_error(ws, client, err.error, err.detail);
+        return;
+    }
+    const edge_ws_req_t *req = &ws->req;
+    switch (req->op) {
+    case EDGE_WS_OP_SUBSCRIBE:
+        s_subscribe(ws, client, req);
+        break;
+    case EDGE_WS_OP_UNSUBSCRIBE:
+        s_unsubscribe(ws, client, req);
+        break;
+    case EDGE_WS_OP_PING:
+        cb_buf_reset(&ws->out);
+        if (edge_ws_render_pong(&ws->out, &req->id_json) == 0) {
+            edge_ws_client_send_out(ws, client);
+        }
+        break;
+    case EDGE_WS_OP_GET_SUBSCRIPTIONS:
+        s_list(ws, client);
+        break;
+    }
+}
