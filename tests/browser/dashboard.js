@@ -1,0 +1,184 @@
+#!/usr/bin/env node
+/* dashboard.js - api-edge's dashboard (GET /) and API page (GET /docs) in headless Debian
+ * chromium, driven by playwright-core (no browser download).
+ *
+ * Usage: node tests/browser/dashboard.js BASE_URL ARTEFACT_DIR
+ *   BASE_URL      a running api-edge, e.g. http://127.0.0.1:8000 (loopback only)
+ *   ARTEFACT_DIR  where the screenshots go (dashboard.png, docs.png)
+ * Environment: CHROMIUM (default /usr/bin/chromium).
+ * tests/integration/test_dashboard_browser.c starts the real stack and runs this; it
+ * also works against `make run`. Exits 0 when every check passed, else 1 (the
+ * failed check on stderr). Checks: the page loads without console errors or
+ * requests outside loopback, the WebSocket goes live, prices change on screen,
+ * the chart draws candles, the comparison shows, the sentiment box answers and
+ * shows a 400 as an error, and /docs renders every route with a working "try it". */
+'use strict';
+
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const { chromium } = require('playwright-core');
+
+const base = (process.argv[2] || '').replace(/\/$/, '');
+const artefacts = process.argv[3];
+if (!base || !artefacts) {
+  console.error('usage: node tests/browser/dashboard.js BASE_URL ARTEFACT_DIR');
+  process.exit(2);
+}
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+function log(...args) {
+  console.log(new Date().toISOString().slice(11, 23), ...args);
+}
+function check(ok, what) {
+  if (!ok) throw new Error('check failed: ' + what);
+  log('ok:', what);
+}
+
+/* Every price, bid and ask cell of the live table, keyed by row. */
+function priceCells(page) {
+  return page.$$eval('#prices tbody tr', (rows) => rows.map((r) => ({
+    key: r.dataset.key,
+    text: [...r.cells].slice(2, 5).map((c) => c.textContent).join(' '),
+    seq: r.cells[6].textContent,
+  })));
+}
+
+async function dashboard(page, problems) {
+  await page.goto(base + '/', { waitUntil: 'load' });
+  check((await page.title()).includes('coinbus'), 'GET / is the dashboard');
+
+  await page.waitForSelector('#ws-status.open', { timeout: 10000 });
+  check(true, 'the WebSocket /ws is live');
+
+  await page.waitForFunction(() => document.querySelectorAll('#symbol option').length > 0, null, { timeout: 10000 });
+  const symbols = await page.$$eval('#symbol option', (os) => os.map((o) => o.value));
+  check(symbols.includes('BTC'), 'symbols from /api/market/symbols: ' + symbols.join(', '));
+
+  await page.waitForFunction(() => document.querySelectorAll('#prices tbody tr').length >= 2, null, { timeout: 10000 });
+  const before = await priceCells(page);
+  const venues = new Set(before.map((r) => r.key.split('|')[1]));
+  check(venues.size >= 2, 'prices from ' + venues.size + ' venues: ' + [...venues].join(', '));
+  for (const r of before) {
+    check(/^-?\d+(\.\d+)? -?\d+(\.\d+)? -?\d+(\.\d+)?$/.test(r.text), r.key + ' shows exact decimals: ' + r.text);
+  }
+  /* Prices move on screen within a few seconds (pushed over /ws on every tick). */
+  const t0 = Date.now();
+  let changed = null;
+  while (Date.now() - t0 < 8000 && changed === null) {
+    await page.waitForTimeout(250);
+    const now = await priceCells(page);
+    for (const r of now) {
+      const old = before.find((b) => b.key === r.key);
+      if (old && old.text !== r.text) changed = { key: r.key, from: old.text, to: r.text };
+    }
+  }
+  check(changed !== null, 'a price changed on screen within ' + (Date.now() - t0) + ' ms' +
+    (changed ? ' (' + changed.key + ': ' + changed.from + ' -> ' + changed.to + ')' : ''));
+
+  /* The chart: candles from /api/market/ohlc, drawn (coloured pixels on the canvas). */
+  await page.waitForFunction(() => Number(document.getElementById('chart').dataset.candles) > 0, null, { timeout: 10000 });
+  const pixels = await page.evaluate(() => {
+    const cv = document.getElementById('chart');
+    const d = cv.getContext('2d').getImageData(0, 0, cv.width, cv.height).data;
+    let up = 0, down = 0;
+    for (let i = 0; i < d.length; i += 4) {
+      if (d[i] === 0x26 && d[i + 1] === 0xa2 && d[i + 2] === 0x69) up++;
+      if (d[i] === 0xe0 && d[i + 1] === 0x1b && d[i + 2] === 0x24) down++;
+    }
+    return { candles: Number(cv.dataset.candles), up, down, w: cv.width, h: cv.height };
+  });
+  check(pixels.up + pixels.down > 20, 'the chart draws ' + pixels.candles + ' candles (' + pixels.up +
+    ' up and ' + pixels.down + ' down pixels on ' + pixels.w + 'x' + pixels.h + ')');
+
+  /* The comparison across venues. */
+  await page.waitForFunction(() => document.querySelectorAll('#compare tbody tr').length >= 2 &&
+    document.getElementById('compare-summary').textContent.startsWith('Best bid'), null, { timeout: 10000 });
+  const summary = await page.textContent('#compare-summary');
+  check(/spread -?\d/.test(summary), 'the comparison shows: ' + summary);
+
+  /* The sentiment box answers. */
+  await page.fill('#sentiment-text', '$BTC breaking out, to the moon');
+  await page.click('#sentiment-button');
+  await page.waitForSelector('#sentiment-result[data-label]', { timeout: 10000 });
+  const label = await page.getAttribute('#sentiment-result', 'data-label');
+  const result = (await page.textContent('#sentiment-result')).replace(/\s+/g, ' ');
+  check(label === 'bullish', 'the sentiment box answers: ' + result);
+
+  check(problems.length === 0, 'no console errors, page errors or outside requests' +
+    (problems.length ? ': ' + problems.join(' | ') : ''));
+  await page.waitForTimeout(300); /* let the last flash of a price fade a little */
+  const shot = path.join(artefacts, 'dashboard.png');
+  await page.screenshot({ path: shot, fullPage: true });
+  log('screenshot:', shot);
+
+  /* An error reply is shown to the user (and the console's own line about it expected). */
+  await page.fill('#sentiment-text', '   ');
+  await page.click('#sentiment-button');
+  await page.waitForSelector('#errors .error', { timeout: 10000 });
+  const shown = (await page.textContent('#errors .error')).replace(/\s+/g, ' ');
+  check(/\(400\)/.test(shown), 'an empty text is shown as an error: ' + shown);
+  const unexpected = problems.filter((p) => !/status of 400/.test(p));
+  check(unexpected.length === 0, 'no other console errors' + (unexpected.length ? ': ' + unexpected.join(' | ') : ''));
+  problems.length = 0;
+}
+
+async function docs(page, problems) {
+  const spec = await (await page.request.get(base + '/openapi.json')).json();
+  let ops = 0;
+  for (const item of Object.values(spec.paths)) ops += Object.keys(item).filter((k) => k !== 'parameters').length;
+  await page.goto(base + '/docs', { waitUntil: 'load' });
+  await page.waitForFunction((n) => document.querySelectorAll('section.op').length === n, ops, { timeout: 10000 });
+  const shownPaths = await page.$$eval('section.op', (ss) => ss.map((s) => s.dataset.method + ' ' + s.dataset.path));
+  for (const [p, item] of Object.entries(spec.paths)) {
+    for (const m of Object.keys(item)) {
+      if (m !== 'parameters') check(shownPaths.includes(m + ' ' + p), '/docs shows ' + m.toUpperCase() + ' ' + p);
+    }
+  }
+  const op = page.locator('#getPrice');
+  await op.locator('button[type=submit]').click();
+  await op.locator('pre.reply').waitFor({ timeout: 10000 });
+  const status = (await op.locator('.status').last().textContent()).trim();
+  const reply = await op.locator('pre.reply').textContent();
+  check(status.startsWith('200') && reply.includes('"price"'), '/docs "try it" GET /api/market/price: ' + status);
+  check(problems.length === 0, '/docs: no console errors' + (problems.length ? ': ' + problems.join(' | ') : ''));
+  const shot = path.join(artefacts, 'docs.png');
+  await page.screenshot({ path: shot });
+  log('screenshot:', shot);
+}
+
+async function main() {
+  fs.mkdirSync(artefacts, { recursive: true });
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'coinbus-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    viewport: { width: 1280, height: 900 },
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      /* Nothing but loopback resolves: a page fetching from outside fails loudly. */
+      '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1'],
+  });
+  const problems = [];
+  try {
+    log('chromium', context.browser() ? context.browser().version() : '', 'profile', profile);
+    const page = context.pages()[0] || await context.newPage();
+    page.on('console', (m) => { if (m.type() === 'error') problems.push('console: ' + m.text()); });
+    page.on('pageerror', (e) => problems.push('page error: ' + e.message));
+    context.on('request', (r) => {
+      const u = new URL(r.url());
+      if (u.protocol !== 'data:' && !LOOPBACK.has(u.hostname)) problems.push('request outside loopback: ' + r.url());
+    });
+    await dashboard(page, problems);
+    await docs(page, problems);
+  } finally {
+    await context.close();
+    fs.rmSync(profile, { recursive: true, force: true });
+  }
+  log('all browser checks passed');
+}
+
+main().catch((e) => {
+  console.error(e && e.stack ? e.stack : e);
+  process.exit(1);
+});
