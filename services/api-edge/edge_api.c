@@ -124,7 +124,7 @@ s_price_cached(const edge_api_t *api, const char *symbol, const char *venue, edg
                cb_buf_t *out)
 {
     edge_tick_t best;
-    if (api->cache == NULL ||
+    if (api->cache == NULL || api->price_fresh_ns <= 0 ||
         !edge_cache_tick(api->cache, symbol, venue[0] != '\0' ? venue : NULL, api->price_fresh_ns, &best) ||
         cb_time_now_ns() - best.received_ns > api->price_fresh_ns) {
         return false;

@@ -169,6 +169,8 @@ edge_app_new(const edge_app_config_t *config)
         return NULL;
     }
     app->cfg = *config;
+    /* The server's own 413 and 431 answers take the API's error shape. */
+    app->cfg.http.error_body = edge_http_error_body;
     char err[256];
     app->httpd = cb_httpd_new(&app->cfg.http, edge_http_handle, &app->http, err, sizeof err);
     if (app->httpd == NULL) {
@@ -223,7 +225,9 @@ edge_app_destroy(edge_app_t **app_p)
         return;
     }
     edge_app_t *app = *app_p;
-    edge_ws_destroy(&app->ws);
+    /* The bus stops feeding the loop first: edge_ws_destroy runs the loop a
+     * little while its close frames go out, and nothing may reach the hub
+     * (a bus message, a /ws upgrade) meanwhile. */
     cb_httpd_timer_destroy(&app->listings);
     cb_httpd_timer_destroy(&app->pinger);
     cb_httpd_timer_destroy(&app->due);
@@ -232,6 +236,11 @@ edge_app_destroy(edge_app_t **app_p)
     for (size_t s = 0; s < EDGE_SVC_COUNT; s++) {
         cb_httpd_watch_destroy(&app->rpc_watch[s]);
     }
+    if (app->cache != NULL) {
+        edge_cache_set_listener(app->cache, NULL, NULL);
+    }
+    app->http.ws = NULL;
+    edge_ws_destroy(&app->ws);
     edge_health_destroy(&app->health);
     if (app->listings_call != 0) {
         edge_rpc_cancel(app->rpc, app->listings_call);
