@@ -41,7 +41,7 @@ main(int argc, char **argv)
                 config.http.host, edge_app_port(app), (long long) (config.limit_on ? config.limit.limit : 0),
                 (long long) config.limit.window_ms);
     edge_app_run(app, &cb_signal_stop);
-    cb_log_info("stopping", "signal=1");
+    cb_log_info("stopping", "reason=signal");
     edge_app_destroy(&app);
     zsys_shutdown();
     return 0;
