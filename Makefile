@@ -28,7 +28,9 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wno-forma
 SERVICE_DIRS := $(patsubst %/,%,$(wildcard services/*/))
 CFLAGS_ALL = -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -MMD -MP -Ishared -Ishared/venue -Ishared/httpd -Iproto -Itests/harness \
 	$(addprefix -I,$(SERVICE_DIRS)) $(PKG_CFLAGS) $(CFLAGS)
-LDLIBS_ALL = $(PKG_LIBS) -lpthread -lm $(LDLIBS)
+# The HTTP/WebSocket server in shared/httpd/ (h2o's evloop build and wslay) goes into every link.
+HTTPD_LIBS = $(shell pkg-config --libs libh2o-evloop 2>/dev/null) -lwslay
+LDLIBS_ALL = $(PKG_LIBS) $(HTTPD_LIBS) -lpthread -lm $(LDLIBS)
 LDFLAGS_ALL = $(OPT) $(LDFLAGS)
 
 SHARED_SRC := $(wildcard shared/*.c shared/*/*.c)
@@ -85,7 +87,6 @@ $(SERVICE_LIB): $(SERVICE_MOD_OBJ)
 
 # One binary per services/<name>/ folder, from every .c file in it.
 # A service may need more libraries: SERVICE_LIBS_<name>.
-SERVICE_LIBS_venue-sim = $(shell pkg-config --libs libh2o-evloop 2>/dev/null) -lwslay
 define SERVICE_template
 $(BUILD)/bin/$(1): $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard services/$(1)/*.c)) $(LIB)
 	@mkdir -p $$(dir $$@)
@@ -95,15 +96,15 @@ $(foreach s,$(SERVICES),$(eval $(call SERVICE_template,$(s))))
 
 $(BUILD)/tests/unit/%: $(BUILD)/obj/tests/unit/%.o $(HARNESS_OBJ) $(SERVICE_LIB) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL) -lcmocka $(SERVICE_LIBS_venue-sim)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL) -lcmocka
 
 $(BUILD)/tests/integration/%: $(BUILD)/obj/tests/integration/%.o $(HARNESS_OBJ) $(SERVICE_LIB) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL) -lcmocka $(SERVICE_LIBS_venue-sim)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL) -lcmocka
 
 $(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(HARNESS_OBJ) $(SERVICE_LIB) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL) -lcmocka $(SERVICE_LIBS_venue-sim)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL) -lcmocka
 
 tests: $(BINS) $(UNIT_BINS) $(INTEG_BINS)
 
@@ -147,7 +148,7 @@ $(FUZZ_SERVICE_LIB): $(FUZZ_SERVICE_OBJ)
 
 $(FUZZ_BUILD)/%: tests/fuzz/%.c $(FUZZ_SERVICE_LIB) $(FUZZ_SHARED_OBJ)
 	@mkdir -p $(dir $@)
-	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS) -lpthread -lm
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS) $(HTTPD_LIBS) -lpthread -lm
 
 bench: $(BENCH_BINS) $(BINS)
 	@BUILD=$(BUILD) tests/bench/run.sh

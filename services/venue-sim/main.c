@@ -11,7 +11,7 @@
 #include "sim_auth.h"
 #include "sim_exchange.h"
 #include "sim_faults.h"
-#include "sim_http.h"
+#include "cb_httpd.h"
 #include "sim_limits.h"
 #include "sim_market.h"
 #include "sim_router.h"
@@ -133,17 +133,20 @@ main(int argc, char **argv)
         const sim_account_t *a = sim_exchange_account(sim.exchange, owner);
         sim_limits_set_tier(sim.limits, a->key, (sim_kraken_tier_t) a->tier);
     }
-    sim_http_t *http = sim_http_new(bind, (int) port, sim_router_handle, &sim, err, sizeof err);
+    cb_httpd_config_t hc = cb_httpd_config_default();
+    hc.host = bind;
+    hc.port = (int) port;
+    cb_httpd_t *http = cb_httpd_new(&hc, sim_router_handle, &sim, err, sizeof err);
     if (http == NULL) {
         cb_log_error("listen_failed", "%s", err);
         rc = 1;
         goto done;
     }
-    sim_http_set_upgrade(http, sim_ws_upgrade, sim.ws);
+    cb_httpd_set_upgrade(http, sim_ws_upgrade, sim.ws);
     sim_ws_fault_hooks_t hooks = {sim.ws, s_ws_drop, s_ws_stall, s_ws_corrupt, s_ws_gap};
     sim_faults_set_ws_hooks(sim.faults, &hooks);
     cb_log_info("started", "version=%s listen=%s:%d seed=%ld rate=%ld limits=%s", CB_VERSION, bind,
-                sim_http_port(http), seed, rate, limits_on ? "on" : "off");
+                cb_httpd_port(http), seed, rate, limits_on ? "on" : "off");
     int ws_wait_ms = 50;
     while (!cb_signal_stop) {
         int64_t now = cb_time_now_ns();
@@ -151,12 +154,12 @@ main(int argc, char **argv)
         sim_exchange_poll(sim.exchange, now);
         int64_t wait_ms = wait_ns / 1000000;
         wait_ms = wait_ms < ws_wait_ms ? wait_ms : ws_wait_ms;
-        sim_http_run_once(http, (int) (wait_ms > 50 ? 50 : wait_ms < 0 ? 0 : wait_ms));
+        cb_httpd_run_once(http, (int) (wait_ms > 50 ? 50 : wait_ms < 0 ? 0 : wait_ms));
         ws_wait_ms = sim_ws_tick(sim.ws, cb_time_now_ns());
     }
     cb_log_info("stopped", "reason=shutdown");
     sim_ws_destroy(&sim.ws);
-    sim_http_destroy(&http);
+    cb_httpd_destroy(&http);
     rc = 0;
 done:
     sim_ws_destroy(&sim.ws);

@@ -40,11 +40,11 @@ typedef struct {
     size_t count;
 } s_path_t;
 
-static void s_fail(sim_res_t *res, int status, const char *fmt, ...)
+static void s_fail(cb_httpd_res_t *res, int status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static void
-s_fail(sim_res_t *res, int status, const char *fmt, ...)
+s_fail(cb_httpd_res_t *res, int status, const char *fmt, ...)
 {
     char why[512];
     va_list ap;
@@ -61,7 +61,7 @@ s_fail(sim_res_t *res, int status, const char *fmt, ...)
 }
 
 static void
-s_ok(sim_res_t *res)
+s_ok(cb_httpd_res_t *res)
 {
     cb_buf_append_str(&res->body, "{\"ok\":true}");
 }
@@ -76,7 +76,7 @@ s_string(cb_buf_t *b, const char *text, size_t len)
 }
 
 static bool
-s_method_is(const sim_req_t *req, const char *method)
+s_method_is(const cb_httpd_req_t *req, const char *method)
 {
     return sim_reply_name_is(req->method, req->method_len, method);
 }
@@ -93,7 +93,7 @@ s_hex(char c)
 /* Splits the path after /admin/ into percent-decoded segments; false when
  * there are too many, one is too long, or an escape is malformed. */
 static bool
-s_split(const sim_req_t *req, s_path_t *path)
+s_split(const cb_httpd_req_t *req, s_path_t *path)
 {
     static const char prefix[] = "/admin/";
     const char *p = req->path + sizeof prefix - 1;
@@ -137,7 +137,7 @@ s_seg_is(const s_path_t *path, size_t i, const char *want)
 }
 
 static int
-s_venue_of(const s_path_t *path, size_t i, sim_res_t *res)
+s_venue_of(const s_path_t *path, size_t i, cb_httpd_res_t *res)
 {
     if (s_seg_is(path, i, "kraken")) {
         return SIM_VENUE_KRAKEN;
@@ -152,8 +152,8 @@ s_venue_of(const s_path_t *path, size_t i, sim_res_t *res)
 /* Parses the request body as one JSON object into mp (to read with cb_mp);
  * false with a 400 answer when it is not. The caller destroys mp either way. */
 static bool
-s_body_object(const sim_req_t *req, msgpack_sbuffer *mp, cb_mp_reader_t *r, uint32_t *count,
-              sim_res_t *res)
+s_body_object(const cb_httpd_req_t *req, msgpack_sbuffer *mp, cb_mp_reader_t *r, uint32_t *count,
+              cb_httpd_res_t *res)
 {
     char why[160];
     msgpack_packer pk;
@@ -176,7 +176,7 @@ s_body_object(const sim_req_t *req, msgpack_sbuffer *mp, cb_mp_reader_t *r, uint
 
 /* Reads a non-negative integer up to max for the field name. */
 static bool
-s_read_uint(cb_mp_reader_t *r, const char *name, uint64_t max, uint64_t *out, sim_res_t *res)
+s_read_uint(cb_mp_reader_t *r, const char *name, uint64_t max, uint64_t *out, cb_httpd_res_t *res)
 {
     if (cb_mp_peek(r) != CB_MP_UINT || cb_mp_read_uint(r, out) != 0 || *out > max) {
         s_fail(res, 400, "%s: expected an integer 0..%llu", name, (unsigned long long) max);
@@ -186,7 +186,7 @@ s_read_uint(cb_mp_reader_t *r, const char *name, uint64_t max, uint64_t *out, si
 }
 
 static bool
-s_read_bool(cb_mp_reader_t *r, const char *name, bool *out, sim_res_t *res)
+s_read_bool(cb_mp_reader_t *r, const char *name, bool *out, cb_httpd_res_t *res)
 {
     if (cb_mp_read_bool(r, out) != 0) {
         s_fail(res, 400, "%s: expected true or false", name);
@@ -215,7 +215,7 @@ s_write_set(cb_buf_t *b, sim_venue_t venue, const sim_fault_set_t *s)
 }
 
 static void
-s_faults_get(const sim_faults_t *faults, sim_res_t *res)
+s_faults_get(const sim_faults_t *faults, cb_httpd_res_t *res)
 {
     cb_buf_reset(&res->body);
     for (int v = 0; v < SIM_VENUE_COUNT; v++) {
@@ -232,7 +232,7 @@ s_faults_get(const sim_faults_t *faults, sim_res_t *res)
 /* Reads one field of a POST /admin/faults/<venue> body into set. */
 static bool
 s_faults_field(cb_mp_reader_t *r, sim_venue_t venue, const char *key, size_t key_len,
-               sim_fault_set_t *set, bool *has_seed, uint64_t *seed, sim_res_t *res)
+               sim_fault_set_t *set, bool *has_seed, uint64_t *seed, cb_httpd_res_t *res)
 {
     static const char *const u32_names[] = {"latency_ms",  "jitter_ms", "error_pct",
                                             "timeout_pct", "fail_next", "timeout_next"};
@@ -293,7 +293,7 @@ s_faults_field(cb_mp_reader_t *r, sim_venue_t venue, const char *key, size_t key
 /* POST /admin/faults/<venue>: the fields given replace the current ones;
  * all are checked before any applies. */
 static void
-s_faults_post(sim_faults_t *faults, sim_venue_t venue, const sim_req_t *req, sim_res_t *res)
+s_faults_post(sim_faults_t *faults, sim_venue_t venue, const cb_httpd_req_t *req, cb_httpd_res_t *res)
 {
     msgpack_sbuffer mp;
     msgpack_sbuffer_init(&mp);
@@ -331,7 +331,7 @@ done:
 }
 
 static void
-s_faults(sim_t *sim, const s_path_t *path, const sim_req_t *req, sim_res_t *res)
+s_faults(sim_t *sim, const s_path_t *path, const cb_httpd_req_t *req, cb_httpd_res_t *res)
 {
     if (sim->faults == NULL) {
         s_fail(res, 503, "fault injection is not running");
@@ -367,7 +367,7 @@ s_faults(sim_t *sim, const s_path_t *path, const sim_req_t *req, sim_res_t *res)
 /* ---- WebSocket faults -------------------------------------------------------- */
 
 static void
-s_ws(sim_t *sim, const s_path_t *path, const sim_req_t *req, sim_res_t *res)
+s_ws(sim_t *sim, const s_path_t *path, const cb_httpd_req_t *req, cb_httpd_res_t *res)
 {
     if (path->count != 3) {
         s_fail(res, 404,
@@ -487,7 +487,7 @@ s_write_account(cb_buf_t *b, const sim_exchange_t *x, const sim_account_t *a)
 }
 
 static void
-s_counters_all(sim_t *sim, sim_res_t *res)
+s_counters_all(sim_t *sim, cb_httpd_res_t *res)
 {
     cb_buf_t *b = &res->body;
     cb_buf_append_str(b, "{\"venues\":{");
@@ -513,7 +513,7 @@ s_counters_all(sim_t *sim, sim_res_t *res)
 }
 
 static void
-s_counters(sim_t *sim, const s_path_t *path, const sim_req_t *req, sim_res_t *res)
+s_counters(sim_t *sim, const s_path_t *path, const cb_httpd_req_t *req, cb_httpd_res_t *res)
 {
     if (!s_method_is(req, "GET")) {
         s_fail(res, 405, "method not allowed: GET");
@@ -553,7 +553,7 @@ s_counters(sim_t *sim, const s_path_t *path, const sim_req_t *req, sim_res_t *re
 /* ---- reset, market ------------------------------------------------------------------ */
 
 static void
-s_reset(sim_t *sim, const sim_req_t *req, sim_res_t *res)
+s_reset(sim_t *sim, const cb_httpd_req_t *req, cb_httpd_res_t *res)
 {
     if (!s_method_is(req, "POST")) {
         s_fail(res, 405, "method not allowed: POST");
@@ -573,7 +573,7 @@ s_reset(sim_t *sim, const sim_req_t *req, sim_res_t *res)
 }
 
 static void
-s_market(sim_t *sim, const sim_req_t *req, sim_res_t *res)
+s_market(sim_t *sim, const cb_httpd_req_t *req, cb_httpd_res_t *res)
 {
     if (!s_method_is(req, "POST")) {
         s_fail(res, 405, "method not allowed: POST");
@@ -641,10 +641,10 @@ sim_admin_is_loopback(const char *ip)
 }
 
 void
-sim_admin_handle(sim_t *sim, const sim_req_t *req, sim_res_t *res)
+sim_admin_handle(sim_t *sim, const cb_httpd_req_t *req, cb_httpd_res_t *res)
 {
     char ip[64];
-    sim_req_peer(req, ip, sizeof ip);
+    cb_httpd_req_peer(req, ip, sizeof ip);
     if (!sim_admin_is_loopback(ip)) {
         s_fail(res, 403, "forbidden: the admin API answers loopback clients only");
         return;

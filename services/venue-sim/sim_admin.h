@@ -5,7 +5,7 @@
 #include <stdbool.h>
 
 #include "sim.h"
-#include "sim_http.h"
+#include "cb_httpd.h"
 
 /* Answers a request whose path starts with /admin/ (see
  * services/venue-sim/README.md and the routes in sim_admin.c). Refuses
@@ -14,9 +14,9 @@
  * account), 405 (wrong method), 501 (WebSocket fault without a hook) or
  * 503 (the part it needs is not running). sim is borrowed. */
 void
-sim_admin_handle(sim_t *sim, const sim_req_t *req, sim_res_t *res);
+sim_admin_handle(sim_t *sim, const cb_httpd_req_t *req, cb_httpd_res_t *res);
 
-/* True when ip (text, as sim_req_peer writes it) is a loopback address:
+/* True when ip (text, as cb_httpd_req_peer writes it) is a loopback address:
  * 127.0.0.0/8, ::1 or ::ffff:127.x.y.z. */
 bool
 sim_admin_is_loopback(const char *ip);

@@ -26,7 +26,7 @@ sim_bn_param(const sim_bn_t *c, const char *name, char *out, size_t size)
 }
 
 void
-sim_bn_reply_error(sim_res_t *res, int status, int code, const char *msg)
+sim_bn_reply_error(cb_httpd_res_t *res, int status, int code, const char *msg)
 {
     res->status = status;
     cb_buf_reset(&res->body);

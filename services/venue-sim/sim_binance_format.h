@@ -9,7 +9,7 @@
 #include "cb_buf.h"
 #include "sim.h"
 #include "sim_exchange.h"
-#include "sim_http.h"
+#include "cb_httpd.h"
 
 /* A client order id: at most 36 characters of [a-zA-Z0-9-_], NUL. */
 #define SIM_BN_CLID_SIZE 37
@@ -24,8 +24,8 @@
  * borrowed for the call. */
 typedef struct {
     sim_t *sim;
-    const sim_req_t *req;
-    sim_res_t *res;
+    const cb_httpd_req_t *req;
+    cb_httpd_res_t *res;
     sim_account_t *account;
     bool use_body; /* POST / DELETE with a form body: parameters may be there too */
     int64_t now_ns;
@@ -48,7 +48,7 @@ sim_bn_fail(sim_bn_t *c, int status, int code, const char *fmt, ...)
 
 /* Same as sim_bn_fail on a bare response (before a context exists). */
 void
-sim_bn_reply_error(sim_res_t *res, int status, int code, const char *msg);
+sim_bn_reply_error(cb_httpd_res_t *res, int status, int code, const char *msg);
 
 /* The symbol parameter as an index into sim_instruments(). Mandatory: absent
  * or empty gives -1102. Optional: *inst is SIZE_MAX when absent. Unknown

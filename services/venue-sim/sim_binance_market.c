@@ -28,11 +28,11 @@
     "^\\[(\"[A-Z0-9-_.]{1,20}\"(,\"[A-Z0-9-_.]{1,20}\"){0,}){0,1}\\]$"
 #define S_UINT_RANGE "^[0-9]{1,20}$"
 
-static void s_err(sim_res_t *res, int code, const char *fmt, ...)
+static void s_err(cb_httpd_res_t *res, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static void
-s_err(sim_res_t *res, int code, const char *fmt, ...)
+s_err(cb_httpd_res_t *res, int code, const char *fmt, ...)
 {
     char msg[256];
     va_list ap;
@@ -43,7 +43,7 @@ s_err(sim_res_t *res, int code, const char *fmt, ...)
 }
 
 static void
-s_mandatory(sim_res_t *res, const char *key)
+s_mandatory(cb_httpd_res_t *res, const char *key)
 {
     s_err(res, -1102, "Mandatory parameter '%s' was not sent, was empty/null, or malformed.", key);
 }
@@ -80,7 +80,7 @@ s_symbol_chars(const char *s, size_t n)
 }
 
 const sim_instrument_t *
-sim_binance_market_symbol(const sim_req_t *req, sim_res_t *res)
+sim_binance_market_symbol(const cb_httpd_req_t *req, cb_httpd_res_t *res)
 {
     char name[64];
     bool present;
@@ -103,7 +103,7 @@ sim_binance_market_symbol(const sim_req_t *req, sim_res_t *res)
 
 /* symbols=["BTCUSDT","ETHUSDT"]: names into out; -1 with the error. */
 static int
-s_symbol_list(char *list, sim_res_t *res, const sim_instrument_t **out, size_t max, size_t *listed)
+s_symbol_list(char *list, cb_httpd_res_t *res, const sim_instrument_t **out, size_t max, size_t *listed)
 {
     size_t len = strlen(list);
     bool ok = len >= 2 && list[0] == '[' && list[len - 1] == ']';
@@ -142,7 +142,7 @@ s_symbol_list(char *list, sim_res_t *res, const sim_instrument_t **out, size_t m
 }
 
 int
-sim_binance_market_symbols(const sim_req_t *req, sim_res_t *res, const sim_instrument_t **out,
+sim_binance_market_symbols(const cb_httpd_req_t *req, cb_httpd_res_t *res, const sim_instrument_t **out,
                            size_t max, sim_binance_pick_t *pick, size_t *listed)
 {
     char one[64], many[SIM_BINANCE_SYMBOLS_MAX * 24];
@@ -195,7 +195,7 @@ sim_binance_market_symbols(const sim_req_t *req, sim_res_t *res, const sim_instr
 /* An optional unsigned integer parameter (limit, fromId, startTime,
  * endTime); *given false when absent. false with the error written. */
 static bool
-s_uint_param(const sim_req_t *req, sim_res_t *res, const char *key, int64_t *out, bool *given)
+s_uint_param(const cb_httpd_req_t *req, cb_httpd_res_t *res, const char *key, int64_t *out, bool *given)
 {
     char text[64];
     bool present;
@@ -227,7 +227,7 @@ s_uint_param(const sim_req_t *req, sim_res_t *res, const char *key, int64_t *out
 /* limit: default def; 0 is refused as Binance does (-1102); above max it
  * is cut to max ("If limit > 5000, then the response will truncate"). */
 static bool
-s_limit(const sim_req_t *req, sim_res_t *res, int64_t def, int64_t max, int64_t *limit)
+s_limit(const cb_httpd_req_t *req, cb_httpd_res_t *res, int64_t def, int64_t max, int64_t *limit)
 {
     bool given;
     *limit = def;
@@ -259,7 +259,7 @@ s_depth_side(cb_buf_t *b, const sim_level_t *levels, size_t n)
 }
 
 static void
-s_depth(sim_t *sim, const sim_req_t *req, sim_res_t *res, int *weight)
+s_depth(sim_t *sim, const cb_httpd_req_t *req, cb_httpd_res_t *res, int *weight)
 {
     int64_t limit = 100;
     const sim_instrument_t *in = sim_binance_market_symbol(req, res);
@@ -304,7 +304,7 @@ s_trade_json(cb_buf_t *b, const sim_trade_t *t)
 
 /* trades (newest limit) and historicalTrades (from fromId on, inclusive). */
 static void
-s_trades(sim_t *sim, const sim_req_t *req, sim_res_t *res, bool historical)
+s_trades(sim_t *sim, const cb_httpd_req_t *req, cb_httpd_res_t *res, bool historical)
 {
     int64_t limit, from_id = 0;
     bool from_given = false;
@@ -337,7 +337,7 @@ s_trades(sim_t *sim, const sim_req_t *req, sim_res_t *res, bool historical)
 /* Trades of one taker order at one price and time make one aggregate; its
  * id is its first trade's id, so ids rise (with gaps) and fromId pages. */
 static void
-s_agg_trades(sim_t *sim, const sim_req_t *req, sim_res_t *res)
+s_agg_trades(sim_t *sim, const cb_httpd_req_t *req, cb_httpd_res_t *res)
 {
     int64_t limit, from_id = 0, start = 0, end = 0;
     bool has_from, has_start, has_end;
@@ -516,7 +516,7 @@ s_kline_row(cb_buf_t *b, const sim_candle_t *c, int64_t open, int64_t next)
  * from the market's seconds; the others from its minutes, which any
  * interval, time zone and calendar month is made of. */
 static void
-s_klines(sim_t *sim, const sim_req_t *req, sim_res_t *res)
+s_klines(sim_t *sim, const cb_httpd_req_t *req, cb_httpd_res_t *res)
 {
     static const struct {
         const char *name;
@@ -614,8 +614,8 @@ s_klines(sim_t *sim, const sim_req_t *req, sim_res_t *res)
 }
 
 bool
-sim_binance_market_handle(sim_t *sim, const char *name, size_t len, const sim_req_t *req,
-                          sim_res_t *res, int *weight)
+sim_binance_market_handle(sim_t *sim, const char *name, size_t len, const cb_httpd_req_t *req,
+                          cb_httpd_res_t *res, int *weight)
 {
     static const struct {
         const char *name;

@@ -6,7 +6,7 @@
 #include <stddef.h>
 
 #include "sim.h"
-#include "sim_http.h"
+#include "cb_httpd.h"
 #include "sim_instruments.h"
 
 /* Binance's -1001 message (answered when the market is not running). */
@@ -18,13 +18,13 @@
  * not one of them (nothing written). Errors are Binance's {"code","msg"}
  * with HTTP 400; without a market, -1001 with 503. */
 bool
-sim_binance_market_handle(sim_t *sim, const char *name, size_t len, const sim_req_t *req,
-                          sim_res_t *res, int *weight);
+sim_binance_market_handle(sim_t *sim, const char *name, size_t len, const cb_httpd_req_t *req,
+                          cb_httpd_res_t *res, int *weight);
 
 /* The mandatory "symbol" parameter; NULL with the error written (-1102
  * missing or empty, -1100 illegal characters, -1121 unknown). */
 const sim_instrument_t *
-sim_binance_market_symbol(const sim_req_t *req, sim_res_t *res);
+sim_binance_market_symbol(const cb_httpd_req_t *req, cb_httpd_res_t *res);
 
 /* The most names a symbols list may hold (Binance's weights go on past
  * 100 names). */
@@ -43,7 +43,7 @@ typedef enum {
  * is unknown). Returns the count, or -1 with the error written (-1128 both
  * sent, -1105 empty, -1100 malformed, -1121 unknown). */
 int
-sim_binance_market_symbols(const sim_req_t *req, sim_res_t *res, const sim_instrument_t **out,
+sim_binance_market_symbols(const cb_httpd_req_t *req, cb_httpd_res_t *res, const sim_instrument_t **out,
                            size_t max, sim_binance_pick_t *pick, size_t *listed);
 
 #endif

@@ -380,7 +380,7 @@ s_order_count(sim_bn_t *c, int64_t *count_10s, int64_t *count_1d)
             sim_bn_fail(c, lim.status, lim.code, "%s", lim.msg);
             char retry[32];
             snprintf(retry, sizeof retry, "%lld", (long long) lim.retry_after_s);
-            sim_res_header(c->res, "retry-after", retry);
+            cb_httpd_res_header(c->res, "retry-after", retry);
             return false;
         }
         *count_10s = lim.order_count_10s;
@@ -430,9 +430,9 @@ sim_bn_order_new(sim_bn_t *c, bool test)
     }
     char text[32];
     snprintf(text, sizeof text, "%lld", (long long) count_10s);
-    sim_res_header(c->res, "x-mbx-order-count-10s", text);
+    cb_httpd_res_header(c->res, "x-mbx-order-count-10s", text);
     snprintf(text, sizeof text, "%lld", (long long) count_1d);
-    sim_res_header(c->res, "x-mbx-order-count-1d", text);
+    cb_httpd_res_header(c->res, "x-mbx-order-count-1d", text);
     sim_bn_new_order_json(&c->res->body, c->sim->exchange, o, (int) n.resp);
     c->weight = 0;
 }

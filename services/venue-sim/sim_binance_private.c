@@ -67,7 +67,7 @@ static const s_endpoint_t s_endpoints[] = {
 };
 
 static const s_endpoint_t *
-s_find(const char *name, size_t len, const sim_req_t *req)
+s_find(const char *name, size_t len, const cb_httpd_req_t *req)
 {
     for (size_t i = 0; i < sizeof s_endpoints / sizeof s_endpoints[0]; i++) {
         const s_endpoint_t *e = &s_endpoints[i];
@@ -83,19 +83,19 @@ s_find(const char *name, size_t len, const sim_req_t *req)
 /* GET takes parameters in the query string only; POST and DELETE also in a
  * form body (a body of another content type is not read). */
 static bool
-s_use_body(const sim_req_t *req)
+s_use_body(const cb_httpd_req_t *req)
 {
     if (req->method_len == 3 && memcmp(req->method, "GET", 3) == 0) {
         return false;
     }
     size_t ct_len = 0;
-    const char *ct = sim_req_header(req, "content-type", &ct_len);
+    const char *ct = cb_httpd_req_header(req, "content-type", &ct_len);
     static const char form[] = "application/x-www-form-urlencoded";
     return ct == NULL || (ct_len >= sizeof form - 1 && strncasecmp(ct, form, sizeof form - 1) == 0);
 }
 
 bool
-sim_binance_private_weight(const char *name, size_t len, const sim_req_t *req, int *weight)
+sim_binance_private_weight(const char *name, size_t len, const cb_httpd_req_t *req, int *weight)
 {
     const s_endpoint_t *e = s_find(name, len, req);
     if (e == NULL) {
@@ -119,9 +119,9 @@ sim_binance_private_weight(const char *name, size_t len, const sim_req_t *req, i
 static bool
 s_authenticate(sim_bn_t *c)
 {
-    const sim_req_t *req = c->req;
+    const cb_httpd_req_t *req = c->req;
     size_t key_len = 0;
-    const char *key = sim_req_header(req, "x-mbx-apikey", &key_len);
+    const char *key = cb_httpd_req_header(req, "x-mbx-apikey", &key_len);
     sim_binance_error_t err;
     if (sim_auth_binance_key_format(key, key_len, &err) != 0) {
         sim_bn_reply_error(c->res, err.status, err.code, err.msg);
@@ -220,8 +220,8 @@ s_check_params(sim_bn_t *c, const s_endpoint_t *e)
 }
 
 bool
-sim_binance_private_handle(sim_t *sim, const char *name, size_t len, const sim_req_t *req,
-                           sim_res_t *res, int *weight)
+sim_binance_private_handle(sim_t *sim, const char *name, size_t len, const cb_httpd_req_t *req,
+                           cb_httpd_res_t *res, int *weight)
 {
     const s_endpoint_t *e = s_find(name, len, req);
     if (e == NULL) {

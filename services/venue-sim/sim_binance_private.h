@@ -6,7 +6,7 @@
 #include <stddef.h>
 
 #include "sim.h"
-#include "sim_http.h"
+#include "cb_httpd.h"
 
 /* True when name (len bytes after /api/v3/, e.g. "openOrders") with the
  * request's method is a signed endpoint; *weight is then its documented
@@ -14,7 +14,7 @@
  * with orderId 5, order/test with computeCommissionRates 20, ...), known
  * before it runs so that it can be charged first. */
 bool
-sim_binance_private_weight(const char *name, size_t len, const sim_req_t *req, int *weight);
+sim_binance_private_weight(const char *name, size_t len, const cb_httpd_req_t *req, int *weight);
 
 /* Answers a signed endpoint into res: X-MBX-APIKEY (-2014 / -2015, 401),
  * signature over the exact bytes received (-1102 / -1022), timestamp and
@@ -25,7 +25,7 @@ sim_binance_private_weight(const char *name, size_t len, const sim_req_t *req, i
  * difference. False when name / method is no signed endpoint (nothing
  * written). Needs sim->exchange (else 503 -1001). */
 bool
-sim_binance_private_handle(sim_t *sim, const char *name, size_t len, const sim_req_t *req,
-                           sim_res_t *res, int *weight);
+sim_binance_private_handle(sim_t *sim, const char *name, size_t len, const cb_httpd_req_t *req,
+                           cb_httpd_res_t *res, int *weight);
 
 #endif

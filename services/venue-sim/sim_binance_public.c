@@ -10,7 +10,7 @@
 #include "sim_reply.h"
 
 static void
-s_binance_symbol_json(sim_res_t *res, const sim_instrument_t *in)
+s_binance_symbol_json(cb_httpd_res_t *res, const sim_instrument_t *in)
 {
     char tick[32], step[32], minq[32], maxq[32], notional[32];
     sim_fx_format(in->tick, 8, tick);
@@ -38,7 +38,7 @@ s_binance_symbol_json(sim_res_t *res, const sim_instrument_t *in)
 }
 
 static void
-s_binance_exchange_info(const sim_req_t *req, sim_res_t *res)
+s_binance_exchange_info(const cb_httpd_req_t *req, cb_httpd_res_t *res)
 {
     size_t count;
     const sim_instrument_t *all = sim_instruments(&count);
@@ -104,7 +104,7 @@ s_binance_exchange_info(const sim_req_t *req, sim_res_t *res)
 }
 
 bool
-sim_binance_public_handle(sim_t *sim, const char *name, size_t len, const sim_req_t *req, sim_res_t *res,
+sim_binance_public_handle(sim_t *sim, const char *name, size_t len, const cb_httpd_req_t *req, cb_httpd_res_t *res,
                           int *weight)
 {
     *weight = 1;

@@ -6,13 +6,13 @@
 #include <stddef.h>
 
 #include "sim.h"
-#include "sim_http.h"
+#include "cb_httpd.h"
 
 /* Answers endpoint name (len bytes after /api/v3/, e.g. "ticker/24hr")
  * into res and sets *weight to its documented request weight; false when
  * there is no such public endpoint (nothing written). */
 bool
-sim_binance_public_handle(sim_t *sim, const char *name, size_t len, const sim_req_t *req, sim_res_t *res,
+sim_binance_public_handle(sim_t *sim, const char *name, size_t len, const cb_httpd_req_t *req, cb_httpd_res_t *res,
                           int *weight);
 
 #endif

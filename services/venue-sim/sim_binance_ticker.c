@@ -36,7 +36,7 @@ s_index(const sim_instrument_t *in)
  * reach back that far, else from the 1-minute candles), and the time of
  * the last trade. */
 static void
-s_avg_price(sim_t *sim, const sim_req_t *req, sim_res_t *res)
+s_avg_price(sim_t *sim, const cb_httpd_req_t *req, cb_httpd_res_t *res)
 {
     const sim_instrument_t *in = sim_binance_market_symbol(req, res);
     if (in == NULL) {
@@ -175,7 +175,7 @@ typedef enum { S_TICKER_24HR, S_TICKER_PRICE, S_TICKER_BOOK } s_ticker_kind_t;
  * or 1-20 symbols, 40 for 21-100, 80 for more or none; price and
  * bookTicker 2 for symbol, 4 otherwise. */
 static void
-s_ticker(sim_t *sim, const sim_req_t *req, sim_res_t *res, s_ticker_kind_t kind, int *weight)
+s_ticker(sim_t *sim, const cb_httpd_req_t *req, cb_httpd_res_t *res, s_ticker_kind_t kind, int *weight)
 {
     const sim_instrument_t *pick[SIM_BINANCE_SYMBOLS_MAX];
     sim_binance_pick_t how;
@@ -228,8 +228,8 @@ s_ticker(sim_t *sim, const sim_req_t *req, sim_res_t *res, s_ticker_kind_t kind,
 }
 
 bool
-sim_binance_ticker_handle(sim_t *sim, const char *name, size_t len, const sim_req_t *req,
-                          sim_res_t *res, int *weight)
+sim_binance_ticker_handle(sim_t *sim, const char *name, size_t len, const cb_httpd_req_t *req,
+                          cb_httpd_res_t *res, int *weight)
 {
     static const char *const names[] = {"ticker/24hr", "ticker/price", "ticker/bookTicker"};
     if (sim_reply_name_is(name, len, "avgPrice")) {

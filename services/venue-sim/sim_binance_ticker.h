@@ -6,13 +6,13 @@
 #include <stddef.h>
 
 #include "sim.h"
-#include "sim_http.h"
+#include "cb_httpd.h"
 
 /* Answers avgPrice and the ticker/... endpoints (name: len bytes after
  * /api/v3/) into res and sets *weight as documented for the parameters
  * sent; false when name is none of them (nothing written). */
 bool
-sim_binance_ticker_handle(sim_t *sim, const char *name, size_t len, const sim_req_t *req,
-                          sim_res_t *res, int *weight);
+sim_binance_ticker_handle(sim_t *sim, const char *name, size_t len, const cb_httpd_req_t *req,
+                          cb_httpd_res_t *res, int *weight);
 
 #endif

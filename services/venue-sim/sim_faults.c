@@ -111,7 +111,7 @@ sim_faults_reset_counters(sim_faults_t *faults)
 }
 
 static void
-s_server_error(const sim_fault_set_t *set, sim_venue_t venue, sim_res_t *res)
+s_server_error(const sim_fault_set_t *set, sim_venue_t venue, cb_httpd_res_t *res)
 {
     res->header_count = 0;
     if (venue == SIM_VENUE_KRAKEN) {
@@ -124,7 +124,7 @@ s_server_error(const sim_fault_set_t *set, sim_venue_t venue, sim_res_t *res)
 }
 
 bool
-sim_faults_before(sim_faults_t *faults, sim_venue_t venue, sim_res_t *res,
+sim_faults_before(sim_faults_t *faults, sim_venue_t venue, cb_httpd_res_t *res,
                   sim_fault_verdict_t *verdict)
 {
     memset(verdict, 0, sizeof *verdict);
@@ -171,7 +171,7 @@ sim_faults_before(sim_faults_t *faults, sim_venue_t venue, sim_res_t *res,
 }
 
 void
-sim_faults_after(const sim_fault_verdict_t *verdict, sim_res_t *res)
+sim_faults_after(const sim_fault_verdict_t *verdict, cb_httpd_res_t *res)
 {
     res->delay_ms = verdict->delay_ms;
     res->never_answer = verdict->drop;

@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sim_http.h"
+#include "cb_httpd.h"
 #include "sim_instruments.h"
 
 /* Bounds the admin API enforces. */
@@ -100,12 +100,12 @@ sim_faults_reset_counters(sim_faults_t *faults);
  * dispatch it, then call sim_faults_after with verdict. faults may be NULL
  * (no faults: false, verdict empty). */
 bool
-sim_faults_before(sim_faults_t *faults, sim_venue_t venue, sim_res_t *res,
+sim_faults_before(sim_faults_t *faults, sim_venue_t venue, cb_httpd_res_t *res,
                   sim_fault_verdict_t *verdict);
 
 /* Applies the rest of verdict (delay, drop) to the venue's answer in res. */
 void
-sim_faults_after(const sim_fault_verdict_t *verdict, sim_res_t *res);
+sim_faults_after(const sim_fault_verdict_t *verdict, cb_httpd_res_t *res);
 
 /* Registers the WebSocket fault hooks (copied; NULL removes them). */
 void

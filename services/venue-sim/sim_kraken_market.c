@@ -66,7 +66,7 @@ s_uint(const char *s, int64_t *out)
 /* An optional integer parameter: *out keeps its default when absent; false
  * with "EGeneral:Invalid arguments:<key>" written when malformed. */
 static bool
-s_int_param(sim_kraken_params_t *p, sim_res_t *res, const char *key, int64_t *out, bool *given)
+s_int_param(sim_kraken_params_t *p, cb_httpd_res_t *res, const char *key, int64_t *out, bool *given)
 {
     char text[64];
     bool present;
@@ -90,7 +90,7 @@ s_int_param(sim_kraken_params_t *p, sim_res_t *res, const char *key, int64_t *ou
 /* A Trades / Spread since: nanoseconds (Kraken's "last" ids), Unix seconds,
  * or decimal seconds ("1762795433.97"). -1 when absent. */
 static bool
-s_since_ns(sim_kraken_params_t *p, sim_res_t *res, int64_t *since_ns)
+s_since_ns(sim_kraken_params_t *p, cb_httpd_res_t *res, int64_t *since_ns)
 {
     char text[64];
     bool present;
@@ -116,7 +116,7 @@ s_since_ns(sim_kraken_params_t *p, sim_res_t *res, int64_t *since_ns)
 }
 
 int
-sim_kraken_market_pairs(sim_kraken_params_t *p, sim_res_t *res, const sim_instrument_t **out,
+sim_kraken_market_pairs(sim_kraken_params_t *p, cb_httpd_res_t *res, const sim_instrument_t **out,
                         size_t max)
 {
     char list[512];
@@ -152,7 +152,7 @@ sim_kraken_market_pairs(sim_kraken_params_t *p, sim_res_t *res, const sim_instru
 /* The one pair OHLC, Depth, Trades and Spread need; NULL with the error
  * written when it is missing or unknown. */
 static const sim_instrument_t *
-s_one_pair(sim_kraken_params_t *p, sim_res_t *res)
+s_one_pair(sim_kraken_params_t *p, cb_httpd_res_t *res)
 {
     char name[64];
     bool present;
@@ -247,7 +247,7 @@ s_ticker_one(sim_t *sim, const sim_instrument_t *in, int64_t now_ns, cb_buf_t *b
 }
 
 static void
-s_ticker(sim_t *sim, sim_kraken_params_t *p, sim_res_t *res)
+s_ticker(sim_t *sim, sim_kraken_params_t *p, cb_httpd_res_t *res)
 {
     const sim_instrument_t *pairs[8];
     int n = sim_kraken_market_pairs(p, res, pairs, 8);
@@ -352,7 +352,7 @@ s_ohlc_row(cb_buf_t *b, const sim_instrument_t *in, const sim_candle_t *c)
 }
 
 static void
-s_ohlc(sim_t *sim, sim_kraken_params_t *p, sim_res_t *res)
+s_ohlc(sim_t *sim, sim_kraken_params_t *p, cb_httpd_res_t *res)
 {
     static const int64_t intervals[] = {1, 5, 15, 30, 60, 240, 1440, 10080, 21600};
     const sim_instrument_t *in = s_one_pair(p, res);
@@ -425,7 +425,7 @@ s_depth_side(cb_buf_t *b, const sim_instrument_t *in, const sim_level_t *levels,
 }
 
 static void
-s_depth(sim_t *sim, sim_kraken_params_t *p, sim_res_t *res)
+s_depth(sim_t *sim, sim_kraken_params_t *p, cb_httpd_res_t *res)
 {
     const sim_instrument_t *in = s_one_pair(p, res);
     int64_t count = S_DEPTH_DEFAULT;
@@ -473,7 +473,7 @@ s_trade_time(cb_buf_t *b, int64_t ns)
 }
 
 static void
-s_trades(sim_t *sim, sim_kraken_params_t *p, sim_res_t *res)
+s_trades(sim_t *sim, sim_kraken_params_t *p, cb_httpd_res_t *res)
 {
     const sim_instrument_t *in = s_one_pair(p, res);
     int64_t count = S_TRADES_DEFAULT, since_ns;
@@ -534,7 +534,7 @@ s_trades(sim_t *sim, sim_kraken_params_t *p, sim_res_t *res)
 /* ---- Spread --------------------------------------------------------------- */
 
 static void
-s_spread(sim_t *sim, sim_kraken_params_t *p, sim_res_t *res)
+s_spread(sim_t *sim, sim_kraken_params_t *p, cb_httpd_res_t *res)
 {
     const sim_instrument_t *in = s_one_pair(p, res);
     int64_t since_ns;
@@ -580,11 +580,11 @@ s_spread(sim_t *sim, sim_kraken_params_t *p, sim_res_t *res)
 
 bool
 sim_kraken_market_handle(sim_t *sim, const char *name, size_t len, sim_kraken_params_t *p,
-                         sim_res_t *res)
+                         cb_httpd_res_t *res)
 {
     static const struct {
         const char *name;
-        void (*fn)(sim_t *sim, sim_kraken_params_t *p, sim_res_t *res);
+        void (*fn)(sim_t *sim, sim_kraken_params_t *p, cb_httpd_res_t *res);
     } methods[] = {{"Ticker", s_ticker},
                    {"OHLC", s_ohlc},
                    {"Depth", s_depth},

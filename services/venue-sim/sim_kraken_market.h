@@ -6,7 +6,7 @@
 #include <stddef.h>
 
 #include "sim.h"
-#include "sim_http.h"
+#include "cb_httpd.h"
 #include "sim_instruments.h"
 #include "sim_kraken_params.h"
 
@@ -16,13 +16,13 @@
  * EService:Unavailable. */
 bool
 sim_kraken_market_handle(sim_t *sim, const char *name, size_t len, sim_kraken_params_t *p,
-                         sim_res_t *res);
+                         cb_httpd_res_t *res);
 
 /* The pairs parameter "pair" names (a comma list of pair ids, altnames or
  * ws names; every Kraken pair when absent), at most max into out. Returns
  * the count, or -1 with EQuery:Unknown asset pair written into res. */
 int
-sim_kraken_market_pairs(sim_kraken_params_t *p, sim_res_t *res, const sim_instrument_t **out,
+sim_kraken_market_pairs(sim_kraken_params_t *p, cb_httpd_res_t *res, const sim_instrument_t **out,
                         size_t max);
 
 #endif

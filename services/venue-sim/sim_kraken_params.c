@@ -9,10 +9,10 @@
 #include "sim_params.h"
 
 bool
-sim_kraken_params_open(sim_kraken_params_t *p, const sim_req_t *req)
+sim_kraken_params_open(sim_kraken_params_t *p, const cb_httpd_req_t *req)
 {
     size_t ct_len = 0;
-    const char *ct = sim_req_header(req, "content-type", &ct_len);
+    const char *ct = cb_httpd_req_header(req, "content-type", &ct_len);
     memset(p, 0, sizeof *p);
     p->req = req;
     p->json = req->body_len > 0 && ct != NULL && ct_len >= 16 && strncasecmp(ct, "application/json", 16) == 0;

@@ -7,12 +7,12 @@
 
 #include <msgpack.h>
 
-#include "sim_http.h"
+#include "cb_httpd.h"
 
 /* A form body, or a JSON object body packed into mp, with the query string
  * as a fallback for form calls. Filled by sim_kraken_params_open. */
 typedef struct {
-    const sim_req_t *req;
+    const cb_httpd_req_t *req;
     bool json;
     msgpack_sbuffer mp;
 } sim_kraken_params_t;
@@ -21,7 +21,7 @@ typedef struct {
  * is application/json, else a form body with the query as fallback. false
  * for a JSON body that is not an object (nothing to close then). */
 bool
-sim_kraken_params_open(sim_kraken_params_t *p, const sim_req_t *req);
+sim_kraken_params_open(sim_kraken_params_t *p, const cb_httpd_req_t *req);
 
 /* Frees what sim_kraken_params_open kept. */
 void

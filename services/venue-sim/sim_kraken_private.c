@@ -19,12 +19,12 @@
 /* Checks key, lockout, nonce and signature (sim_auth, in Kraken's order),
  * then the REST call counter; the account, or NULL with the error written. */
 static sim_account_t *
-s_authenticate(sim_t *sim, const char *name, size_t len, const sim_req_t *req, sim_res_t *res)
+s_authenticate(sim_t *sim, const char *name, size_t len, const cb_httpd_req_t *req, cb_httpd_res_t *res)
 {
     size_t key_len = 0, sign_len = 0, ct_len = 0;
-    const char *key_header = sim_req_header(req, "api-key", &key_len);
-    const char *sign = sim_req_header(req, "api-sign", &sign_len);
-    const char *ct = sim_req_header(req, "content-type", &ct_len);
+    const char *key_header = cb_httpd_req_header(req, "api-key", &key_len);
+    const char *sign = cb_httpd_req_header(req, "api-sign", &sign_len);
+    const char *ct = cb_httpd_req_header(req, "content-type", &ct_len);
     char key[sizeof ((sim_account_t *) 0)->key];
     if (key_header == NULL || key_len == 0 || key_len >= sizeof key) {
         sim_reply_kraken_error(res, SIM_KRAKEN_INVALID_KEY);
@@ -61,7 +61,7 @@ s_display_decimals(const char *asset)
 }
 
 static void
-s_balance(const sim_account_t *a, sim_res_t *res, bool extended)
+s_balance(const sim_account_t *a, cb_httpd_res_t *res, bool extended)
 {
     const char *const *names;
     size_t n = sim_exchange_assets(SIM_VENUE_KRAKEN, &names, NULL);
@@ -84,7 +84,7 @@ s_balance(const sim_account_t *a, sim_res_t *res, bool extended)
 }
 
 static void
-s_trade_balance(sim_t *sim, const sim_account_t *a, sim_kraken_params_t *p, sim_res_t *res)
+s_trade_balance(sim_t *sim, const sim_account_t *a, sim_kraken_params_t *p, cb_httpd_res_t *res)
 {
     char asset[16];
     bool present;
@@ -207,7 +207,7 @@ s_time_param(sim_kraken_params_t *p, const char *key, int64_t *ns)
 }
 
 static bool
-s_query_params(sim_kraken_params_t *p, s_query_t *q, sim_res_t *res)
+s_query_params(sim_kraken_params_t *p, s_query_t *q, cb_httpd_res_t *res)
 {
     char v[SIM_CLID_MAX];
     bool present;
@@ -239,7 +239,7 @@ s_query_params(sim_kraken_params_t *p, s_query_t *q, sim_res_t *res)
 }
 
 static void
-s_orders(sim_t *sim, const sim_account_t *a, sim_kraken_params_t *p, sim_res_t *res, bool open)
+s_orders(sim_t *sim, const sim_account_t *a, sim_kraken_params_t *p, cb_httpd_res_t *res, bool open)
 {
     s_query_t q = {.sim = sim, .out = &res->body, .open = open};
     if (!s_query_params(p, &q, res)) {
@@ -263,7 +263,7 @@ s_orders(sim_t *sim, const sim_account_t *a, sim_kraken_params_t *p, sim_res_t *
 }
 
 static void
-s_query_orders(sim_t *sim, const sim_account_t *a, sim_kraken_params_t *p, sim_res_t *res)
+s_query_orders(sim_t *sim, const sim_account_t *a, sim_kraken_params_t *p, cb_httpd_res_t *res)
 {
     char list[50 * 24];
     bool present;
@@ -325,7 +325,7 @@ s_collect_trade(void *ctx, const sim_xtrade_t *t)
 }
 
 static void
-s_trades_history(sim_t *sim, const sim_account_t *a, sim_kraken_params_t *p, sim_res_t *res)
+s_trades_history(sim_t *sim, const sim_account_t *a, sim_kraken_params_t *p, cb_httpd_res_t *res)
 {
     s_trades_t q = {.sim = sim};
     char v[32];
@@ -350,7 +350,7 @@ s_trades_history(sim_t *sim, const sim_account_t *a, sim_kraken_params_t *p, sim
 }
 
 bool
-sim_kraken_private_handle(sim_t *sim, const char *name, size_t len, const sim_req_t *req, sim_res_t *res)
+sim_kraken_private_handle(sim_t *sim, const char *name, size_t len, const cb_httpd_req_t *req, cb_httpd_res_t *res)
 {
     static const char *const methods[] = {"Balance", "BalanceEx", "TradeBalance", "OpenOrders", "ClosedOrders",
                                           "QueryOrders", "TradesHistory", "AddOrder", "EditOrder", "AmendOrder",

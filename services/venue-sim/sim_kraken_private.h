@@ -6,13 +6,13 @@
 #include <stddef.h>
 
 #include "sim.h"
-#include "sim_http.h"
+#include "cb_httpd.h"
 
 /* Answers private method name (len bytes, e.g. "AddOrder") into res,
  * after checking the key, the signature over /0/private/<name> and the
  * nonce; false when there is no such method (nothing written). Needs
  * sim->exchange (EService:Unavailable without it). */
 bool
-sim_kraken_private_handle(sim_t *sim, const char *name, size_t len, const sim_req_t *req, sim_res_t *res);
+sim_kraken_private_handle(sim_t *sim, const char *name, size_t len, const cb_httpd_req_t *req, cb_httpd_res_t *res);
 
 #endif

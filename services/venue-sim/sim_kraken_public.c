@@ -11,7 +11,7 @@
 #include "sim_reply.h"
 
 static void
-s_kraken_time(sim_res_t *res)
+s_kraken_time(cb_httpd_res_t *res)
 {
     time_t now = (time_t) (cb_time_now_ns() / 1000000000);
     struct tm tm;
@@ -28,7 +28,7 @@ s_kraken_time(sim_res_t *res)
 }
 
 static void
-s_kraken_status(sim_res_t *res)
+s_kraken_status(cb_httpd_res_t *res)
 {
     time_t now = (time_t) (cb_time_now_ns() / 1000000000);
     struct tm tm;
@@ -39,7 +39,7 @@ s_kraken_status(sim_res_t *res)
 }
 
 static void
-s_kraken_asset_pairs(sim_kraken_params_t *params, sim_res_t *res)
+s_kraken_asset_pairs(sim_kraken_params_t *params, cb_httpd_res_t *res)
 {
     const sim_instrument_t *pairs[8];
     int n = sim_kraken_market_pairs(params, res, pairs, 8);
@@ -70,7 +70,7 @@ s_kraken_asset_pairs(sim_kraken_params_t *params, sim_res_t *res)
 }
 
 static void
-s_kraken_assets(sim_res_t *res)
+s_kraken_assets(cb_httpd_res_t *res)
 {
     static const char *const ids[][3] = {{"XXBT", "XBT", "10"}, {"XETH", "ETH", "10"},
                                          {"SOL", "SOL", "10"},  {"ZUSD", "USD", "4"}};
@@ -85,7 +85,7 @@ s_kraken_assets(sim_res_t *res)
 }
 
 bool
-sim_kraken_public_handle(sim_t *sim, const char *method, size_t len, const sim_req_t *req, sim_res_t *res)
+sim_kraken_public_handle(sim_t *sim, const char *method, size_t len, const cb_httpd_req_t *req, cb_httpd_res_t *res)
 {
     static const char *const names[] = {"Time", "SystemStatus", "AssetPairs", "Assets", "Ticker",
                                         "OHLC", "Depth",        "Trades",     "Spread"};

@@ -6,12 +6,12 @@
 #include <stddef.h>
 
 #include "sim.h"
-#include "sim_http.h"
+#include "cb_httpd.h"
 
 /* Answers public method name (len bytes, e.g. "Ticker") into res, with its
  * parameters from the query string, a form body or a JSON object body (GET
  * or POST alike); false when there is no such method (nothing written). */
 bool
-sim_kraken_public_handle(sim_t *sim, const char *name, size_t len, const sim_req_t *req, sim_res_t *res);
+sim_kraken_public_handle(sim_t *sim, const char *name, size_t len, const cb_httpd_req_t *req, cb_httpd_res_t *res);
 
 #endif

@@ -204,7 +204,7 @@ s_read_order(sim_kraken_params_t *p, sim_order_req_t *r, bool *validate)
 }
 
 static void
-s_descr(sim_res_t *res, const sim_order_req_t *r)
+s_descr(cb_httpd_res_t *res, const sim_order_req_t *r)
 {
     sim_xorder_t tmp;
     memset(&tmp, 0, sizeof tmp);
@@ -255,7 +255,7 @@ s_trade_limit(sim_t *sim, const sim_account_t *a, size_t inst, sim_kraken_action
 }
 
 static void
-s_add_order(sim_t *sim, sim_account_t *a, sim_kraken_params_t *p, sim_res_t *res)
+s_add_order(sim_t *sim, sim_account_t *a, sim_kraken_params_t *p, cb_httpd_res_t *res)
 {
     sim_order_req_t r;
     bool validate = false;
@@ -315,7 +315,7 @@ s_named_order(sim_t *sim, const sim_account_t *a, sim_kraken_params_t *p, bool o
 }
 
 static void
-s_edit_order(sim_t *sim, sim_account_t *a, sim_kraken_params_t *p, sim_res_t *res)
+s_edit_order(sim_t *sim, sim_account_t *a, sim_kraken_params_t *p, cb_httpd_res_t *res)
 {
     const sim_xorder_t *old = s_named_order(sim, a, p, true);
     if (old == NULL || (old->status != SIM_OS_OPEN && old->status != SIM_OS_PENDING)) {
@@ -396,7 +396,7 @@ s_edit_order(sim_t *sim, sim_account_t *a, sim_kraken_params_t *p, sim_res_t *re
 }
 
 static void
-s_amend_order(sim_t *sim, sim_account_t *a, sim_kraken_params_t *p, sim_res_t *res)
+s_amend_order(sim_t *sim, sim_account_t *a, sim_kraken_params_t *p, cb_httpd_res_t *res)
 {
     const sim_xorder_t *o = s_named_order(sim, a, p, true);
     if (o == NULL) {
@@ -455,7 +455,7 @@ s_find_userref(void *ctx, const sim_xorder_t *o)
 }
 
 static void
-s_cancel_order(sim_t *sim, sim_account_t *a, sim_kraken_params_t *p, sim_res_t *res)
+s_cancel_order(sim_t *sim, sim_account_t *a, sim_kraken_params_t *p, cb_httpd_res_t *res)
 {
     char v[64];
     bool present;
@@ -505,7 +505,7 @@ s_rfc3339(int64_t ns, char *out, size_t size)
 }
 
 static void
-s_cancel_after(sim_account_t *a, sim_kraken_params_t *p, sim_res_t *res)
+s_cancel_after(sim_account_t *a, sim_kraken_params_t *p, cb_httpd_res_t *res)
 {
     char v[32];
     bool present;
@@ -530,7 +530,7 @@ s_cancel_after(sim_account_t *a, sim_kraken_params_t *p, sim_res_t *res)
 }
 
 static void
-s_ws_token(const sim_account_t *a, sim_res_t *res)
+s_ws_token(const sim_account_t *a, cb_httpd_res_t *res)
 {
     unsigned char mac[32];
     unsigned int len = 0;
@@ -542,7 +542,7 @@ s_ws_token(const sim_account_t *a, sim_res_t *res)
 }
 
 void
-sim_kraken_trading(sim_t *sim, sim_account_t *account, const char *method, sim_kraken_params_t *p, sim_res_t *res)
+sim_kraken_trading(sim_t *sim, sim_account_t *account, const char *method, sim_kraken_params_t *p, cb_httpd_res_t *res)
 {
     if (strcmp(method, "AddOrder") == 0) {
         s_add_order(sim, account, p, res);

@@ -4,12 +4,12 @@
 
 #include "sim.h"
 #include "sim_exchange.h"
-#include "sim_http.h"
+#include "cb_httpd.h"
 #include "sim_kraken_params.h"
 
 /* Answers an authenticated trading method (its name in method) for
  * account into res, in Kraken's envelope. */
 void
-sim_kraken_trading(sim_t *sim, sim_account_t *account, const char *method, sim_kraken_params_t *p, sim_res_t *res);
+sim_kraken_trading(sim_t *sim, sim_account_t *account, const char *method, sim_kraken_params_t *p, cb_httpd_res_t *res);
 
 #endif

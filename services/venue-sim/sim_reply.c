@@ -12,21 +12,21 @@ sim_reply_name_is(const char *name, size_t len, const char *want)
 }
 
 bool
-sim_reply_path_has_prefix(const sim_req_t *req, const char *prefix)
+sim_reply_path_has_prefix(const cb_httpd_req_t *req, const char *prefix)
 {
     size_t n = strlen(prefix);
     return req->path_len >= n && memcmp(req->path, prefix, n) == 0;
 }
 
 void
-sim_reply_kraken_error(sim_res_t *res, const char *error)
+sim_reply_kraken_error(cb_httpd_res_t *res, const char *error)
 {
     cb_buf_reset(&res->body);
     cb_buf_appendf(&res->body, "{\"error\":[\"%s\"]}", error);
 }
 
 void
-sim_reply_binance_error(sim_res_t *res, int status, int code, const char *msg)
+sim_reply_binance_error(cb_httpd_res_t *res, int status, int code, const char *msg)
 {
     res->status = status;
     cb_buf_reset(&res->body);

@@ -14,14 +14,14 @@
 #include "sim_router.h"
 
 static void
-s_kraken(sim_t *sim, const sim_req_t *req, sim_res_t *res)
+s_kraken(sim_t *sim, const cb_httpd_req_t *req, cb_httpd_res_t *res)
 {
     static const char public_prefix[] = "/kraken/0/public/";
     if (sim_reply_path_has_prefix(req, public_prefix)) {
         size_t off = sizeof public_prefix - 1;
         char ip[64];
         const char *err = NULL;
-        sim_req_peer(req, ip, sizeof ip);
+        cb_httpd_req_peer(req, ip, sizeof ip);
         if (sim->limits != NULL && sim_limits_kraken_public(sim->limits, ip, cb_time_now_ns(), &err) != 0) {
             sim_reply_kraken_error(res, err);
             return;
@@ -48,12 +48,12 @@ s_kraken(sim_t *sim, const sim_req_t *req, sim_res_t *res)
  * replaced by the 429 / 418 error with Retry-After. *used receives the
  * window's used weight. */
 static int
-s_binance_charge(sim_t *sim, const sim_req_t *req, sim_res_t *res, int weight, int64_t *used)
+s_binance_charge(sim_t *sim, const cb_httpd_req_t *req, cb_httpd_res_t *res, int weight, int64_t *used)
 {
     *used = weight;
     if (sim->limits != NULL) {
         char ip[64];
-        sim_req_peer(req, ip, sizeof ip);
+        cb_httpd_req_peer(req, ip, sizeof ip);
         sim_limits_binance_t lim;
         memset(&lim, 0, sizeof lim);
         int rc = sim_limits_binance_request(sim->limits, ip, weight, cb_time_now_ns(), &lim);
@@ -63,7 +63,7 @@ s_binance_charge(sim_t *sim, const sim_req_t *req, sim_res_t *res, int weight, i
             sim_reply_binance_error(res, lim.status, lim.code, lim.msg);
             char retry[32];
             snprintf(retry, sizeof retry, "%lld", (long long) lim.retry_after_s);
-            sim_res_header(res, "retry-after", retry);
+            cb_httpd_res_header(res, "retry-after", retry);
             return -1;
         }
     }
@@ -71,16 +71,16 @@ s_binance_charge(sim_t *sim, const sim_req_t *req, sim_res_t *res, int weight, i
 }
 
 static void
-s_binance_used(sim_res_t *res, int64_t used)
+s_binance_used(cb_httpd_res_t *res, int64_t used)
 {
     char text[32];
     snprintf(text, sizeof text, "%lld", (long long) used);
-    sim_res_header(res, "x-mbx-used-weight", text);
-    sim_res_header(res, "x-mbx-used-weight-1m", text);
+    cb_httpd_res_header(res, "x-mbx-used-weight", text);
+    cb_httpd_res_header(res, "x-mbx-used-weight-1m", text);
 }
 
 static void
-s_binance(sim_t *sim, const sim_req_t *req, sim_res_t *res)
+s_binance(sim_t *sim, const cb_httpd_req_t *req, cb_httpd_res_t *res)
 {
     static const char prefix[] = "/binance/api/v3/";
     int weight = 1;
@@ -99,7 +99,7 @@ s_binance(sim_t *sim, const sim_req_t *req, sim_res_t *res)
                 used = cost;
             } else if (cost < weight) {
                 char ip[64];
-                sim_req_peer(req, ip, sizeof ip);
+                cb_httpd_req_peer(req, ip, sizeof ip);
                 sim_limits_binance_refund(sim->limits, ip, weight - cost, cb_time_now_ns());
                 used = used > weight - cost ? used - (weight - cost) : 0;
             }
@@ -121,7 +121,7 @@ s_binance(sim_t *sim, const sim_req_t *req, sim_res_t *res)
  * one that fails or times out is never dispatched (unless the fault says
  * it is processed first). */
 static void
-s_venue(sim_t *sim, sim_venue_t venue, const sim_req_t *req, sim_res_t *res)
+s_venue(sim_t *sim, sim_venue_t venue, const cb_httpd_req_t *req, cb_httpd_res_t *res)
 {
     sim_fault_verdict_t fault;
     if (sim_faults_before(sim->faults, venue, res, &fault)) {
@@ -136,7 +136,7 @@ s_venue(sim_t *sim, sim_venue_t venue, const sim_req_t *req, sim_res_t *res)
 }
 
 void
-sim_router_handle(void *ctx, const sim_req_t *req, sim_res_t *res)
+sim_router_handle(void *ctx, const cb_httpd_req_t *req, cb_httpd_res_t *res)
 {
     sim_t *sim = ctx;
     if (sim_reply_path_has_prefix(req, "/kraken/")) {

@@ -2,10 +2,10 @@
 #ifndef SIM_ROUTER_H_INCLUDED
 #define SIM_ROUTER_H_INCLUDED
 
-#include "sim_http.h"
+#include "cb_httpd.h"
 
-/* The handler for sim_http_new; ctx is the sim_t (borrowed). */
+/* The handler for cb_httpd_new; ctx is the sim_t (borrowed). */
 void
-sim_router_handle(void *ctx, const sim_req_t *req, sim_res_t *res);
+sim_router_handle(void *ctx, const cb_httpd_req_t *req, cb_httpd_res_t *res);
 
 #endif

@@ -21,10 +21,11 @@
 struct sim_ws {
     sim_market_t *market;
     sim_ws_config_t cfg;
-    sim_ws_shared_t shared;
+    cb_wsd_shared_t shared;
+    cb_wsd_stats_t stats[SIM_VENUE_COUNT]; /* each connection's stats points at its venue's */
     sim_ws_kraken_t *kraken;
     sim_ws_binance_t *binance;
-    sim_ws_conn_t *conns; /* every connection, upgrading ones included */
+    cb_wsd_conn_t *conns; /* every connection, upgrading ones included */
     uint64_t next_id;
 };
 
@@ -51,6 +52,13 @@ s_venue_of(size_t inst)
     return inst < count ? all[inst].venue : SIM_VENUE_COUNT;
 }
 
+/* The venue a connection streams, from the counters it points at. */
+static sim_venue_t
+s_conn_venue(const sim_ws_t *ws, const cb_wsd_conn_t *conn)
+{
+    return (sim_venue_t) (conn->stats - ws->stats);
+}
+
 static void
 s_on_event(void *ctx, const sim_event_t *ev)
 {
@@ -64,23 +72,23 @@ s_on_event(void *ctx, const sim_event_t *ev)
 }
 
 static void
-s_on_open(void *ctx, sim_ws_conn_t *conn)
+s_on_open(void *ctx, cb_wsd_conn_t *conn)
 {
     sim_ws_t *ws = ctx;
     ws->shared.now_ns = cb_time_now_ns();
-    ws->shared.venue[conn->venue].connections++;
-    ws->shared.venue[conn->venue].accepted++;
-    if (conn->venue == SIM_VENUE_KRAKEN) {
+    conn->stats->connections++;
+    conn->stats->accepted++;
+    if (s_conn_venue(ws, conn) == SIM_VENUE_KRAKEN) {
         sim_ws_kraken_open(ws->kraken, conn);
     }
 }
 
 static void
-s_on_text(void *ctx, sim_ws_conn_t *conn, const char *data, size_t len)
+s_on_text(void *ctx, cb_wsd_conn_t *conn, const char *data, size_t len)
 {
     sim_ws_t *ws = ctx;
     ws->shared.now_ns = cb_time_now_ns();
-    if (conn->venue == SIM_VENUE_KRAKEN) {
+    if (s_conn_venue(ws, conn) == SIM_VENUE_KRAKEN) {
         sim_ws_kraken_text(ws->kraken, conn, data, len);
     } else {
         sim_ws_binance_text(ws->binance, conn, data, len);
@@ -88,7 +96,7 @@ s_on_text(void *ctx, sim_ws_conn_t *conn, const char *data, size_t len)
 }
 
 static void
-s_unlink(sim_ws_t *ws, sim_ws_conn_t *conn)
+s_unlink(sim_ws_t *ws, cb_wsd_conn_t *conn)
 {
     if (conn->prev != NULL) {
         conn->prev->next = conn->next;
@@ -102,24 +110,24 @@ s_unlink(sim_ws_t *ws, sim_ws_conn_t *conn)
 
 /* Unlinks, detaches and frees conn. */
 static void
-s_release(sim_ws_t *ws, sim_ws_conn_t *conn)
+s_release(sim_ws_t *ws, cb_wsd_conn_t *conn)
 {
     s_unlink(ws, conn);
     if (conn->wslay != NULL) {
-        ws->shared.venue[conn->venue].connections--;
+        conn->stats->connections--;
     }
-    if (conn->venue == SIM_VENUE_KRAKEN) {
+    if (s_conn_venue(ws, conn) == SIM_VENUE_KRAKEN) {
         sim_ws_kraken_detach(ws->kraken, conn);
     } else {
         sim_ws_binance_detach(ws->binance, conn);
     }
-    sim_ws_conn_free(conn);
+    cb_wsd_conn_free(conn);
 }
 
 static void
 s_reap(sim_ws_t *ws)
 {
-    for (sim_ws_conn_t *c = ws->conns, *next; c != NULL; c = next) {
+    for (cb_wsd_conn_t *c = ws->conns, *next; c != NULL; c = next) {
         next = c->next;
         if (c->dead) {
             s_release(ws, c);
@@ -209,19 +217,19 @@ s_unescape(const char *in, size_t len, char *out, size_t size, size_t *out_len)
 }
 
 static int
-s_answer(sim_res_t *res, int status, const char *body)
+s_answer(cb_httpd_res_t *res, int status, const char *body)
 {
     res->status = status;
     cb_buf_reset(&res->body);
     cb_buf_append_str(&res->body, body);
     if (status == 426) {
-        sim_res_header(res, "upgrade", "websocket");
+        cb_httpd_res_header(res, "upgrade", "websocket");
     }
-    return SIM_UPGRADE_ANSWERED;
+    return CB_HTTPD_UPGRADE_ANSWERED;
 }
 
 int
-sim_ws_upgrade(void *ctx, const sim_req_t *req, sim_res_t *res)
+sim_ws_upgrade(void *ctx, const cb_httpd_req_t *req, cb_httpd_res_t *res)
 {
     sim_ws_t *ws = ctx;
     sim_venue_t venue;
@@ -241,7 +249,7 @@ sim_ws_upgrade(void *ctx, const sim_req_t *req, sim_res_t *res)
         venue = SIM_VENUE_BINANCE;
         combined = true;
     } else {
-        return SIM_UPGRADE_PASS;
+        return CB_HTTPD_UPGRADE_PASS;
     }
     h2o_req_t *h = (h2o_req_t *) req->opaque;
     const char *key = NULL;
@@ -265,10 +273,10 @@ sim_ws_upgrade(void *ctx, const sim_req_t *req, sim_res_t *res)
     } else if (ok) {
         ok = s_unescape(streams, streams_len, decoded, S_STREAMS_MAX, &streams_len);
     }
-    sim_ws_conn_t *conn = ok ? calloc(1, sizeof *conn) : NULL;
+    cb_wsd_conn_t *conn = ok ? calloc(1, sizeof *conn) : NULL;
     int rc = conn == NULL ? -1 : 0;
     if (conn != NULL) {
-        conn->venue = venue;
+        conn->stats = &ws->stats[venue];
         conn->id = ++ws->next_id;
         rc = venue == SIM_VENUE_KRAKEN
                  ? sim_ws_kraken_attach(ws->kraken, conn)
@@ -283,13 +291,13 @@ sim_ws_upgrade(void *ctx, const sim_req_t *req, sim_res_t *res)
         conn->max_in_per_sec = ws->cfg.binance_max_in_per_sec;
     }
     ws->shared.now_ns = cb_time_now_ns();
-    if (sim_ws_conn_upgrade(conn, &ws->shared, h, key) != 0) {
+    if (cb_wsd_conn_upgrade(conn, &ws->shared, req, key) != 0) {
         if (venue == SIM_VENUE_KRAKEN) {
             sim_ws_kraken_detach(ws->kraken, conn);
         } else {
             sim_ws_binance_detach(ws->binance, conn);
         }
-        sim_ws_conn_free(conn);
+        cb_wsd_conn_free(conn);
         return s_answer(res, 400, "{\"error\":\"WebSocket needs HTTP/1.1\"}");
     }
     conn->next = ws->conns;
@@ -297,26 +305,26 @@ sim_ws_upgrade(void *ctx, const sim_req_t *req, sim_res_t *res)
         ws->conns->prev = conn;
     }
     ws->conns = conn;
-    return SIM_UPGRADE_TAKEN;
+    return CB_HTTPD_UPGRADE_TAKEN;
 }
 
 /* A Binance connection's timers: the 24 h limit, pings and their answers. */
 static void
-s_binance_timers(sim_ws_t *ws, sim_ws_conn_t *conn, int64_t now)
+s_binance_timers(sim_ws_t *ws, cb_wsd_conn_t *conn, int64_t now)
 {
-    sim_ws_venue_stats_t *st = &ws->shared.venue[SIM_VENUE_BINANCE];
+    cb_wsd_stats_t *st = &ws->stats[SIM_VENUE_BINANCE];
     if (st->stall_until_ns > now) {
         return; /* nothing goes out, so nothing can be answered */
     }
     int64_t answered =
         conn->last_pong_ns > st->stall_until_ns ? conn->last_pong_ns : st->stall_until_ns;
     if (now - conn->created_ns >= ws->cfg.binance_max_age_ms * 1000000) {
-        sim_ws_conn_close(conn, 1000, "connection lifetime of 24 hours reached");
+        cb_wsd_conn_close(conn, 1000, "connection lifetime of 24 hours reached");
     } else if (now - answered > ws->cfg.binance_pong_timeout_ms * 1000000) {
         st->ping_drops++;
-        sim_ws_conn_abort(conn);
+        cb_wsd_conn_abort(conn);
     } else if (now - conn->last_ping_ns >= ws->cfg.binance_ping_ms * 1000000) {
-        sim_ws_conn_ping(conn);
+        cb_wsd_conn_ping(conn);
     }
 }
 
@@ -326,25 +334,25 @@ sim_ws_tick(sim_ws_t *ws, int64_t now_ns)
     ws->shared.now_ns = now_ns;
     sim_ws_kraken_flush(ws->kraken);
     int64_t wait = sim_ws_binance_flush(ws->binance);
-    for (sim_ws_conn_t *c = ws->conns; c != NULL; c = c->next) {
-        if (c->dead || !sim_ws_conn_open(c)) {
+    for (cb_wsd_conn_t *c = ws->conns; c != NULL; c = c->next) {
+        if (c->dead || !cb_wsd_conn_open(c)) {
             continue;
         }
-        if (c->venue == SIM_VENUE_KRAKEN) {
+        if (s_conn_venue(ws, c) == SIM_VENUE_KRAKEN) {
             sim_ws_kraken_heartbeat(ws->kraken, c, ws->cfg.kraken_heartbeat_ms * 1000000);
         } else {
             s_binance_timers(ws, c, now_ns);
         }
     }
     s_reap(ws);
-    for (sim_ws_conn_t *c = ws->conns; c != NULL; c = c->next) {
-        sim_ws_conn_flush(c);
+    for (cb_wsd_conn_t *c = ws->conns; c != NULL; c = c->next) {
+        cb_wsd_conn_flush(c);
     }
     if (ws->conns != NULL && wait > 100000000) {
         wait = 100000000; /* heartbeats, pings and timeouts */
     }
     for (int v = 0; v < SIM_VENUE_COUNT; v++) {
-        int64_t until = ws->shared.venue[v].stall_until_ns;
+        int64_t until = ws->stats[v].stall_until_ns;
         if (until > now_ns && until - now_ns < wait) {
             wait = until - now_ns;
         }
@@ -362,9 +370,9 @@ int
 sim_ws_fault_drop(sim_ws_t *ws, sim_venue_t venue)
 {
     int n = 0;
-    for (sim_ws_conn_t *c = ws->conns; c != NULL; c = c->next) {
-        if (c->venue == venue && !c->dead) {
-            sim_ws_conn_abort(c);
+    for (cb_wsd_conn_t *c = ws->conns; c != NULL; c = c->next) {
+        if (s_conn_venue(ws, c) == venue && !c->dead) {
+            cb_wsd_conn_abort(c);
             n++;
         }
     }
@@ -376,9 +384,9 @@ sim_ws_fault_drop(sim_ws_t *ws, sim_venue_t venue)
 int
 sim_ws_fault_stall(sim_ws_t *ws, sim_venue_t venue, int ms)
 {
-    ws->shared.venue[venue].stall_until_ns = cb_time_now_ns() + (int64_t) ms * 1000000;
+    ws->stats[venue].stall_until_ns = cb_time_now_ns() + (int64_t) ms * 1000000;
     cb_log_info("ws_fault", "venue=%s fault=stall ms=%d", s_name(venue), ms);
-    return (int) ws->shared.venue[venue].connections;
+    return (int) ws->stats[venue].connections;
 }
 
 int
@@ -402,5 +410,5 @@ sim_ws_fault_gap(sim_ws_t *ws, sim_venue_t venue)
 void
 sim_ws_stats(const sim_ws_t *ws, sim_venue_t venue, sim_ws_stats_t *out)
 {
-    *out = ws->shared.venue[venue];
+    *out = ws->stats[venue];
 }

@@ -5,10 +5,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sim_http.h"
+#include "cb_httpd.h"
 #include "sim_instruments.h"
 #include "sim_market.h"
-#include "sim_ws_conn.h"
+#include "cb_wsd.h"
 
 /* Tunables; sim_ws_config_default gives the venues' documented values. */
 typedef struct {
@@ -22,11 +22,11 @@ typedef struct {
     size_t max_recv_len;             /* 65536: largest client message */
 } sim_ws_config_t;
 
-/* Counters of one venue's WebSocket side (see sim_ws_conn.h). */
-typedef sim_ws_venue_stats_t sim_ws_stats_t;
+/* Counters of one venue's WebSocket side (see cb_wsd.h). */
+typedef cb_wsd_stats_t sim_ws_stats_t;
 
 /* Owns the connections and the venues' stream state; borrows market. One
- * thread: the loop that runs the sim_http server, steps the market and
+ * thread: the loop that runs the cb_httpd server, steps the market and
  * calls sim_ws_tick. */
 typedef struct sim_ws sim_ws_t;
 
@@ -40,17 +40,17 @@ sim_ws_t *
 sim_ws_new(sim_market_t *market, const sim_ws_config_t *cfg);
 
 /* Stops listening, closes every connection (abruptly) and frees; NULL-safe,
- * nulls *ws_p. Call it before sim_http_destroy. */
+ * nulls *ws_p. Call it before cb_httpd_destroy. */
 void
 sim_ws_destroy(sim_ws_t **ws_p);
 
-/* The upgrade hook for sim_http_set_upgrade (ctx: the sim_ws_t). Takes
+/* The upgrade hook for cb_httpd_set_upgrade (ctx: the sim_ws_t). Takes
  * WebSocket handshakes on /kraken/ws/v2, /binance/ws[/<stream>[/..]] and
  * /binance/stream[?streams=a/b]; answers other requests on those paths
  * with 426 (no handshake) or 400 (bad handshake, unknown stream); leaves
  * every other path to the handler. */
 int
-sim_ws_upgrade(void *ctx, const sim_req_t *req, sim_res_t *res);
+sim_ws_upgrade(void *ctx, const cb_httpd_req_t *req, cb_httpd_res_t *res);
 
 /* Runs one loop turn's work at now_ns (wall clock): publishes what the
  * market did since the last call (Kraken: one book update per symbol and

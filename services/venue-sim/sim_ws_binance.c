@@ -20,7 +20,7 @@ typedef struct {
 } s_touch_t;
 
 typedef struct {
-    sim_ws_subs_t subs;
+    cb_wsd_subs_t subs;
     int64_t next_ns;        /* periodic streams: the next push */
     uint64_t last_trade_id; /* trade, aggTrade */
     int64_t kline_open_s;   /* the candle last pushed */
@@ -41,7 +41,7 @@ typedef struct {
 
 struct sim_ws_binance {
     sim_market_t *market;
-    sim_ws_shared_t *shared;
+    cb_wsd_shared_t *shared;
     s_inst_t insts[S_MAX_INST];
     size_t count;
     cb_buf_t raw;
@@ -60,29 +60,29 @@ struct sim_ws_binance {
 static void
 s_publish(sim_ws_binance_t *b, s_inst_t *inst, int topic, int rc)
 {
-    const sim_ws_subs_t *subs = &inst->t[topic].subs;
-    sim_ws_msg_t *raw = NULL;
-    sim_ws_msg_t *comb = NULL;
+    const cb_wsd_subs_t *subs = &inst->t[topic].subs;
+    cb_wsd_msg_t *raw = NULL;
+    cb_wsd_msg_t *comb = NULL;
     bool want[2] = {false, false};
     for (size_t i = 0; rc == 0 && i < subs->count; i++) {
-        want[((const sim_ws_binance_conn_t *) subs->conns[i]->proto)->combined] = true;
+        want[((const sim_ws_binance_conn_t *) subs->conns[i]->owner)->combined] = true;
     }
     if (want[0]) {
-        raw = sim_ws_msg_from_buf(&b->raw);
+        raw = cb_wsd_msg_from_buf(&b->raw);
     }
     if (want[1] &&
         sim_ws_binance_msg_combined(&b->comb, inst->in, topic, b->raw.data, b->raw.len) == 0) {
-        comb = sim_ws_msg_from_buf(&b->comb);
+        comb = cb_wsd_msg_from_buf(&b->comb);
     }
     for (size_t i = 0; rc == 0 && i < subs->count; i++) {
-        sim_ws_msg_t *m =
-            ((const sim_ws_binance_conn_t *) subs->conns[i]->proto)->combined ? comb : raw;
+        cb_wsd_msg_t *m =
+            ((const sim_ws_binance_conn_t *) subs->conns[i]->owner)->combined ? comb : raw;
         if (m != NULL) {
-            sim_ws_conn_send(subs->conns[i], m);
+            cb_wsd_conn_send(subs->conns[i], m);
         }
     }
-    sim_ws_msg_unref(raw);
-    sim_ws_msg_unref(comb);
+    cb_wsd_msg_unref(raw);
+    cb_wsd_msg_unref(comb);
     cb_buf_reset(&b->raw);
     cb_buf_reset(&b->comb);
 }
@@ -347,9 +347,9 @@ s_topic_start(sim_ws_binance_t *b, size_t index, int topic)
 }
 
 int
-sim_ws_binance_add(sim_ws_binance_t *b, sim_ws_conn_t *conn, size_t index, int topic)
+sim_ws_binance_add(sim_ws_binance_t *b, cb_wsd_conn_t *conn, size_t index, int topic)
 {
-    sim_ws_binance_conn_t *c = conn->proto;
+    sim_ws_binance_conn_t *c = conn->owner;
     uint16_t code = (uint16_t) (index * SIM_WS_BN_TOPICS + (size_t) topic);
     for (size_t i = 0; i < c->count; i++) {
         if (c->subs[i] == code) {
@@ -369,7 +369,7 @@ sim_ws_binance_add(sim_ws_binance_t *b, sim_ws_conn_t *conn, size_t index, int t
     if (t->subs.count == 0) {
         s_topic_start(b, index, topic);
     }
-    if (sim_ws_subs_add(&t->subs, conn) != 0) {
+    if (cb_wsd_subs_add(&t->subs, conn) != 0) {
         return CB_E_NOMEM;
     }
     c->subs[c->count++] = code;
@@ -377,11 +377,11 @@ sim_ws_binance_add(sim_ws_binance_t *b, sim_ws_conn_t *conn, size_t index, int t
 }
 
 void
-sim_ws_binance_remove(sim_ws_binance_t *b, sim_ws_conn_t *conn, size_t pos)
+sim_ws_binance_remove(sim_ws_binance_t *b, cb_wsd_conn_t *conn, size_t pos)
 {
-    sim_ws_binance_conn_t *c = conn->proto;
+    sim_ws_binance_conn_t *c = conn->owner;
     uint16_t code = c->subs[pos];
-    sim_ws_subs_remove(&b->insts[code / SIM_WS_BN_TOPICS].t[code % SIM_WS_BN_TOPICS].subs, conn);
+    cb_wsd_subs_remove(&b->insts[code / SIM_WS_BN_TOPICS].t[code % SIM_WS_BN_TOPICS].subs, conn);
     memmove(&c->subs[pos], &c->subs[pos + 1], (c->count - pos - 1) * sizeof *c->subs);
     c->count--;
 }
@@ -410,7 +410,7 @@ sim_ws_binance_check(const sim_ws_binance_conn_t *c, const char *const *name, co
 /* ---- connections and life cycle ------------------------------------------------ */
 
 int
-sim_ws_binance_attach(sim_ws_binance_t *b, sim_ws_conn_t *conn, const char *streams, size_t len,
+sim_ws_binance_attach(sim_ws_binance_t *b, cb_wsd_conn_t *conn, const char *streams, size_t len,
                       bool combined)
 {
     const char *name[SIM_WS_BN_MAX_STREAMS];
@@ -431,10 +431,10 @@ sim_ws_binance_attach(sim_ws_binance_t *b, sim_ws_conn_t *conn, const char *stre
         return CB_E_NOMEM;
     }
     c->combined = combined;
-    conn->proto = c;
+    conn->owner = c;
     size_t fresh;
     if (sim_ws_binance_check(c, name, nlen, n, &fresh) != 0) {
-        conn->proto = NULL;
+        conn->owner = NULL;
         free(c);
         return -1;
     }
@@ -451,9 +451,9 @@ sim_ws_binance_attach(sim_ws_binance_t *b, sim_ws_conn_t *conn, const char *stre
 }
 
 void
-sim_ws_binance_detach(sim_ws_binance_t *b, sim_ws_conn_t *conn)
+sim_ws_binance_detach(sim_ws_binance_t *b, cb_wsd_conn_t *conn)
 {
-    sim_ws_binance_conn_t *c = conn->proto;
+    sim_ws_binance_conn_t *c = conn->owner;
     if (c == NULL) {
         return;
     }
@@ -462,11 +462,11 @@ sim_ws_binance_detach(sim_ws_binance_t *b, sim_ws_conn_t *conn)
     }
     free(c->subs);
     free(c);
-    conn->proto = NULL;
+    conn->owner = NULL;
 }
 
 sim_ws_binance_t *
-sim_ws_binance_new(sim_market_t *market, sim_ws_shared_t *shared)
+sim_ws_binance_new(sim_market_t *market, cb_wsd_shared_t *shared)
 {
     size_t count;
     const sim_instrument_t *all = sim_instruments(&count);
@@ -495,7 +495,7 @@ sim_ws_binance_destroy(sim_ws_binance_t **b_p)
     sim_ws_binance_t *b = *b_p;
     for (size_t i = 0; i < b->count; i++) {
         for (int t = 0; t < SIM_WS_BN_TOPICS; t++) {
-            sim_ws_subs_fini(&b->insts[i].t[t].subs);
+            cb_wsd_subs_fini(&b->insts[i].t[t].subs);
             free(b->insts[i].t[t].touched);
         }
     }

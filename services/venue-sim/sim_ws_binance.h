@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #include "sim_market.h"
-#include "sim_ws_conn.h"
+#include "cb_wsd.h"
 
 /* Streams one connection may hold, as Binance allows. */
 #define SIM_WS_BN_MAX_STREAMS 1024
@@ -18,7 +18,7 @@ typedef struct sim_ws_binance sim_ws_binance_t;
 
 /* NULL when out of memory. */
 sim_ws_binance_t *
-sim_ws_binance_new(sim_market_t *market, sim_ws_shared_t *shared);
+sim_ws_binance_new(sim_market_t *market, cb_wsd_shared_t *shared);
 
 /* NULL-safe; nulls *b_p. Every connection must be detached first. */
 void
@@ -30,17 +30,17 @@ sim_ws_binance_destroy(sim_ws_binance_t **b_p);
  * stream served here or there are too many (nothing attached), or
  * CB_E_NOMEM. */
 int
-sim_ws_binance_attach(sim_ws_binance_t *b, sim_ws_conn_t *conn, const char *streams, size_t len, bool combined);
+sim_ws_binance_attach(sim_ws_binance_t *b, cb_wsd_conn_t *conn, const char *streams, size_t len, bool combined);
 
 /* Answers one control message (SUBSCRIBE, UNSUBSCRIBE, LIST_SUBSCRIPTIONS,
  * SET_PROPERTY, GET_PROPERTY) or replies with Binance's error for bad
  * input. */
 void
-sim_ws_binance_text(sim_ws_binance_t *b, sim_ws_conn_t *conn, const char *data, size_t len);
+sim_ws_binance_text(sim_ws_binance_t *b, cb_wsd_conn_t *conn, const char *data, size_t len);
 
 /* Removes the connection from every stream and frees its state. */
 void
-sim_ws_binance_detach(sim_ws_binance_t *b, sim_ws_conn_t *conn);
+sim_ws_binance_detach(sim_ws_binance_t *b, cb_wsd_conn_t *conn);
 
 /* Notes a market event of a Binance instrument: diff depth streams record
  * the level and its update id at once, the rest publish on the next flush. */

@@ -20,11 +20,11 @@ typedef struct {
 /* Subscribes conn to a stream (nothing when it already is). 0 or
  * CB_E_NOMEM. */
 int
-sim_ws_binance_add(sim_ws_binance_t *b, sim_ws_conn_t *conn, size_t index, int topic);
+sim_ws_binance_add(sim_ws_binance_t *b, cb_wsd_conn_t *conn, size_t index, int topic);
 
 /* Unsubscribes conn from its stream at position pos of its list. */
 void
-sim_ws_binance_remove(sim_ws_binance_t *b, sim_ws_conn_t *conn, size_t pos);
+sim_ws_binance_remove(sim_ws_binance_t *b, cb_wsd_conn_t *conn, size_t pos);
 
 /* Checks n stream names (name[i], len[i] bytes) and counts in *fresh those
  * the connection does not hold yet; -1 when one is not a stream. */

@@ -22,22 +22,22 @@ typedef struct {
 } s_reply_t;
 
 static void
-s_send(sim_ws_conn_t *conn, s_reply_t *r, int rc)
+s_send(cb_wsd_conn_t *conn, s_reply_t *r, int rc)
 {
     if (rc == 0) {
-        sim_ws_conn_send_text(conn, r->out.data, r->out.len);
+        cb_wsd_conn_send_text(conn, r->out.data, r->out.len);
     }
 }
 
 static void
-s_error(sim_ws_conn_t *conn, s_reply_t *r, int code, const char *msg)
+s_error(cb_wsd_conn_t *conn, s_reply_t *r, int code, const char *msg)
 {
     s_send(conn, r, sim_ws_binance_msg_error(&r->out, code, msg, r->id[0] != '\0' ? r->id : NULL));
 }
 
 /* {"result":<result>,"id":<id>} */
 static void
-s_result(sim_ws_conn_t *conn, s_reply_t *r, const char *result)
+s_result(cb_wsd_conn_t *conn, s_reply_t *r, const char *result)
 {
     int rc = cb_buf_append_str(&r->out, "{\"result\":");
     rc |= cb_buf_append_str(&r->out, result);
@@ -77,10 +77,10 @@ s_id(const msgpack_object *id, char *out, size_t size)
 }
 
 static void
-s_subscribe(sim_ws_binance_t *b, sim_ws_conn_t *conn, s_reply_t *r, const msgpack_object *params,
+s_subscribe(sim_ws_binance_t *b, cb_wsd_conn_t *conn, s_reply_t *r, const msgpack_object *params,
             bool sub)
 {
-    sim_ws_binance_conn_t *c = conn->proto;
+    sim_ws_binance_conn_t *c = conn->owner;
     if (params == NULL || params->type != MSGPACK_OBJECT_ARRAY) {
         s_error(conn, r, S_BAD_REQUEST, "Invalid request: missing field `params`");
         return;
@@ -133,9 +133,9 @@ s_subscribe(sim_ws_binance_t *b, sim_ws_conn_t *conn, s_reply_t *r, const msgpac
 }
 
 static void
-s_list(sim_ws_conn_t *conn, s_reply_t *r, const msgpack_object *params)
+s_list(cb_wsd_conn_t *conn, s_reply_t *r, const msgpack_object *params)
 {
-    const sim_ws_binance_conn_t *c = conn->proto;
+    const sim_ws_binance_conn_t *c = conn->owner;
     if (params != NULL && !(params->type == MSGPACK_OBJECT_ARRAY && params->via.array.size == 0)) {
         s_error(conn, r, S_BAD_REQUEST, "Invalid request: too many parameters");
         return;
@@ -159,9 +159,9 @@ s_list(sim_ws_conn_t *conn, s_reply_t *r, const msgpack_object *params)
 }
 
 static void
-s_property(sim_ws_conn_t *conn, s_reply_t *r, const msgpack_object *params, bool set)
+s_property(cb_wsd_conn_t *conn, s_reply_t *r, const msgpack_object *params, bool set)
 {
-    sim_ws_binance_conn_t *c = conn->proto;
+    sim_ws_binance_conn_t *c = conn->owner;
     uint32_t want = set ? 2 : 1;
     if (params == NULL || params->type != MSGPACK_OBJECT_ARRAY || params->via.array.size != want) {
         s_error(conn, r, S_BAD_REQUEST, "Invalid request: too many parameters");
@@ -190,7 +190,7 @@ s_property(sim_ws_conn_t *conn, s_reply_t *r, const msgpack_object *params, bool
 }
 
 void
-sim_ws_binance_text(sim_ws_binance_t *b, sim_ws_conn_t *conn, const char *data, size_t len)
+sim_ws_binance_text(sim_ws_binance_t *b, cb_wsd_conn_t *conn, const char *data, size_t len)
 {
     static const char *const methods[] = {"SUBSCRIBE", "UNSUBSCRIBE", "LIST_SUBSCRIPTIONS",
                                           "SET_PROPERTY", "GET_PROPERTY"};

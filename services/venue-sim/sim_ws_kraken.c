@@ -23,17 +23,17 @@ s_align(int64_t t, int64_t interval)
 }
 
 void
-sim_ws_kraken_send_buf(sim_ws_kraken_t *k, const sim_ws_subs_t *subs, sim_ws_conn_t *one, int rc)
+sim_ws_kraken_send_buf(sim_ws_kraken_t *k, const cb_wsd_subs_t *subs, cb_wsd_conn_t *one, int rc)
 {
     if (rc == 0) {
-        sim_ws_msg_t *m = sim_ws_msg_from_buf(&k->buf);
+        cb_wsd_msg_t *m = cb_wsd_msg_from_buf(&k->buf);
         if (m != NULL) {
             if (subs != NULL) {
-                sim_ws_subs_send(subs, m);
+                cb_wsd_subs_send(subs, m);
             } else {
-                sim_ws_conn_send(one, m);
+                cb_wsd_conn_send(one, m);
             }
-            sim_ws_msg_unref(m);
+            cb_wsd_msg_unref(m);
         }
     }
     cb_buf_reset(&k->buf);
@@ -238,7 +238,7 @@ sim_ws_kraken_event(sim_ws_kraken_t *k, const sim_event_t *ev)
  * date (what is pending goes to the others first), so that the snapshot
  * and the next update fit together. false when out of memory. */
 static bool
-s_join(sim_ws_kraken_t *k, sim_ws_conn_t *conn, const sim_ws_kraken_req_t *rq, size_t index)
+s_join(sim_ws_kraken_t *k, cb_wsd_conn_t *conn, const sim_ws_kraken_req_t *rq, size_t index)
 {
     sim_ws_kraken_inst_t *inst = &k->insts[index];
     int64_t now_s = k->shared->now_ns / 1000000000;
@@ -251,7 +251,7 @@ s_join(sim_ws_kraken_t *k, sim_ws_conn_t *conn, const sim_ws_kraken_req_t *rq, s
         } else {
             bt->valid = false; /* a view kept from earlier subscribers may be stale */
         }
-        if (sim_ws_subs_add(&bt->subs, conn) != 0) {
+        if (cb_wsd_subs_add(&bt->subs, conn) != 0) {
             return false;
         }
         if (!bt->valid) {
@@ -268,7 +268,7 @@ s_join(sim_ws_kraken_t *k, sim_ws_conn_t *conn, const sim_ws_kraken_req_t *rq, s
                 inst->bbo[2] = sim_book_best(book, SIM_SELL, &inst->bbo[3]);
             }
         }
-        return sim_ws_subs_add(&inst->ticker[rq->trigger], conn) == 0;
+        return cb_wsd_subs_add(&inst->ticker[rq->trigger], conn) == 0;
     }
     if (rq->channel == SIM_WS_KR_TRADE) {
         if (inst->trade.count > 0) {
@@ -276,7 +276,7 @@ s_join(sim_ws_kraken_t *k, sim_ws_conn_t *conn, const sim_ws_kraken_req_t *rq, s
         } else {
             inst->trade_last_id = last_id;
         }
-        return sim_ws_subs_add(&inst->trade, conn) == 0;
+        return cb_wsd_subs_add(&inst->trade, conn) == 0;
     }
     sim_ws_kraken_ohlc_t *o = &inst->ohlc[rq->interval];
     if (o->subs.count > 0) {
@@ -289,7 +289,7 @@ s_join(sim_ws_kraken_t *k, sim_ws_conn_t *conn, const sim_ws_kraken_req_t *rq, s
             o->candle = (sim_candle_t){0};
         }
     }
-    return sim_ws_subs_add(&o->subs, conn) == 0;
+    return cb_wsd_subs_add(&o->subs, conn) == 0;
 }
 
 /* Builds the channel's snapshot into k->buf. */
@@ -330,7 +330,7 @@ s_snapshot(sim_ws_kraken_t *k, const sim_ws_kraken_req_t *rq, size_t index)
 }
 
 bool
-sim_ws_kraken_subscribe(sim_ws_kraken_t *k, sim_ws_conn_t *conn, const sim_ws_kraken_req_t *rq,
+sim_ws_kraken_subscribe(sim_ws_kraken_t *k, cb_wsd_conn_t *conn, const sim_ws_kraken_req_t *rq,
                         size_t index)
 {
     if (!s_join(k, conn, rq, index)) {
@@ -360,27 +360,27 @@ sim_ws_kraken_has(const sim_ws_kraken_conn_t *c, const sim_ws_kraken_req_t *rq, 
 }
 
 void
-sim_ws_kraken_unsubscribe(sim_ws_kraken_t *k, sim_ws_conn_t *conn, sim_ws_kraken_conn_t *c,
+sim_ws_kraken_unsubscribe(sim_ws_kraken_t *k, cb_wsd_conn_t *conn, sim_ws_kraken_conn_t *c,
                           sim_ws_kraken_req_t *rq, size_t index)
 {
     sim_ws_kraken_inst_t *inst = &k->insts[index];
     switch (rq->channel) {
     case SIM_WS_KR_BOOK:
         rq->depth = c->book[index];
-        sim_ws_subs_remove(&inst->book[rq->depth].subs, conn);
+        cb_wsd_subs_remove(&inst->book[rq->depth].subs, conn);
         c->book[index] = -1;
         break;
     case SIM_WS_KR_TICKER:
         rq->trigger = c->ticker[index];
-        sim_ws_subs_remove(&inst->ticker[rq->trigger], conn);
+        cb_wsd_subs_remove(&inst->ticker[rq->trigger], conn);
         c->ticker[index] = -1;
         break;
     case SIM_WS_KR_TRADE:
-        sim_ws_subs_remove(&inst->trade, conn);
+        cb_wsd_subs_remove(&inst->trade, conn);
         c->trade[index] = false;
         break;
     default:
-        sim_ws_subs_remove(&inst->ohlc[rq->interval].subs, conn);
+        cb_wsd_subs_remove(&inst->ohlc[rq->interval].subs, conn);
         c->ohlc[index] &= (uint16_t) ~(1u << rq->interval);
         break;
     }
@@ -403,7 +403,7 @@ sim_ws_kraken_find(const sim_ws_kraken_t *k, const char *name, size_t len)
 /* ---- connections and life cycle ------------------------------------------------ */
 
 int
-sim_ws_kraken_attach(sim_ws_kraken_t *k, sim_ws_conn_t *conn)
+sim_ws_kraken_attach(sim_ws_kraken_t *k, cb_wsd_conn_t *conn)
 {
     (void) k;
     sim_ws_kraken_conn_t *c = calloc(1, sizeof *c);
@@ -412,12 +412,12 @@ sim_ws_kraken_attach(sim_ws_kraken_t *k, sim_ws_conn_t *conn)
     }
     memset(c->book, -1, sizeof c->book);
     memset(c->ticker, -1, sizeof c->ticker);
-    conn->proto = c;
+    conn->owner = c;
     return 0;
 }
 
 void
-sim_ws_kraken_open(sim_ws_kraken_t *k, sim_ws_conn_t *conn)
+sim_ws_kraken_open(sim_ws_kraken_t *k, cb_wsd_conn_t *conn)
 {
     /* connection_id: a large unsigned id, as Kraken's (which exceed 2^63). */
     uint64_t z = conn->id * 0x9e3779b97f4a7c15ULL + 0x632be59bd9b4e019ULL;
@@ -427,39 +427,39 @@ sim_ws_kraken_open(sim_ws_kraken_t *k, sim_ws_conn_t *conn)
 }
 
 void
-sim_ws_kraken_detach(sim_ws_kraken_t *k, sim_ws_conn_t *conn)
+sim_ws_kraken_detach(sim_ws_kraken_t *k, cb_wsd_conn_t *conn)
 {
-    sim_ws_kraken_conn_t *c = conn->proto;
+    sim_ws_kraken_conn_t *c = conn->owner;
     if (c == NULL) {
         return;
     }
     for (size_t i = 0; i < k->count; i++) {
         sim_ws_kraken_inst_t *inst = &k->insts[i];
         if (c->book[i] >= 0) {
-            sim_ws_subs_remove(&inst->book[c->book[i]].subs, conn);
+            cb_wsd_subs_remove(&inst->book[c->book[i]].subs, conn);
         }
         if (c->ticker[i] >= 0) {
-            sim_ws_subs_remove(&inst->ticker[c->ticker[i]], conn);
+            cb_wsd_subs_remove(&inst->ticker[c->ticker[i]], conn);
         }
         if (c->trade[i]) {
-            sim_ws_subs_remove(&inst->trade, conn);
+            cb_wsd_subs_remove(&inst->trade, conn);
         }
         for (int j = 0; j < SIM_WS_KR_INTERVALS; j++) {
             if ((c->ohlc[i] & (1u << j)) != 0) {
-                sim_ws_subs_remove(&inst->ohlc[j].subs, conn);
+                cb_wsd_subs_remove(&inst->ohlc[j].subs, conn);
             }
         }
     }
     free(c);
-    conn->proto = NULL;
+    conn->owner = NULL;
 }
 
 void
-sim_ws_kraken_heartbeat(sim_ws_kraken_t *k, sim_ws_conn_t *conn, int64_t interval_ns)
+sim_ws_kraken_heartbeat(sim_ws_kraken_t *k, cb_wsd_conn_t *conn, int64_t interval_ns)
 {
-    const sim_ws_kraken_conn_t *c = conn->proto;
+    const sim_ws_kraken_conn_t *c = conn->owner;
     if (c != NULL && c->any && k->shared->now_ns - conn->last_send_ns >= interval_ns) {
-        sim_ws_conn_send(conn, k->heartbeat);
+        cb_wsd_conn_send(conn, k->heartbeat);
     }
 }
 
@@ -490,7 +490,7 @@ sim_ws_kraken_fault_gap(sim_ws_kraken_t *k)
 }
 
 sim_ws_kraken_t *
-sim_ws_kraken_new(sim_market_t *market, sim_ws_shared_t *shared)
+sim_ws_kraken_new(sim_market_t *market, cb_wsd_shared_t *shared)
 {
     size_t count;
     const sim_instrument_t *all = sim_instruments(&count);
@@ -504,7 +504,7 @@ sim_ws_kraken_new(sim_market_t *market, sim_ws_shared_t *shared)
     k->count = count;
     cb_buf_init(&k->buf);
     static const char hb[] = "{\"channel\":\"heartbeat\"}";
-    k->heartbeat = sim_ws_msg_new(hb, sizeof hb - 1, SIM_WS_TEXT);
+    k->heartbeat = cb_wsd_msg_new(hb, sizeof hb - 1, CB_WSD_TEXT);
     bool ok = k->heartbeat != NULL;
     for (size_t i = 0; i < count; i++) {
         if (all[i].venue != SIM_VENUE_KRAKEN) {
@@ -537,16 +537,16 @@ sim_ws_kraken_destroy(sim_ws_kraken_t **k_p)
         for (int d = 0; d < SIM_WS_KR_DEPTHS; d++) {
             free(inst->book[d].view[0]);
             free(inst->book[d].view[1]);
-            sim_ws_subs_fini(&inst->book[d].subs);
+            cb_wsd_subs_fini(&inst->book[d].subs);
         }
-        sim_ws_subs_fini(&inst->ticker[0]);
-        sim_ws_subs_fini(&inst->ticker[1]);
-        sim_ws_subs_fini(&inst->trade);
+        cb_wsd_subs_fini(&inst->ticker[0]);
+        cb_wsd_subs_fini(&inst->ticker[1]);
+        cb_wsd_subs_fini(&inst->trade);
         for (int j = 0; j < SIM_WS_KR_INTERVALS; j++) {
-            sim_ws_subs_fini(&inst->ohlc[j].subs);
+            cb_wsd_subs_fini(&inst->ohlc[j].subs);
         }
     }
-    sim_ws_msg_unref(k->heartbeat);
+    cb_wsd_msg_unref(k->heartbeat);
     cb_buf_fini(&k->buf);
     free(k);
     *k_p = NULL;

@@ -25,7 +25,7 @@ extern const int sim_ws_kraken_intervals[SIM_WS_KR_INTERVALS];
 
 /* A book channel of one symbol and depth. */
 typedef struct {
-    sim_ws_subs_t subs;
+    cb_wsd_subs_t subs;
     sim_level_t *view[2]; /* what the subscribers hold: [SIM_BUY] bids, [SIM_SELL] asks, best first */
     size_t count[2];
     bool valid;
@@ -33,7 +33,7 @@ typedef struct {
 
 /* An ohlc channel of one symbol and interval. */
 typedef struct {
-    sim_ws_subs_t subs;
+    cb_wsd_subs_t subs;
     uint64_t last_trade_id;
     sim_candle_t candle; /* the current candle as published */
 } sim_ws_kraken_ohlc_t;
@@ -44,10 +44,10 @@ typedef struct {
     bool book_dirty;
     bool trades_dirty;
     sim_ws_kraken_book_t book[SIM_WS_KR_DEPTHS];
-    sim_ws_subs_t ticker[2]; /* event_trigger trades, bbo */
+    cb_wsd_subs_t ticker[2]; /* event_trigger trades, bbo */
     uint64_t ticker_trade_id;
     sim_fx_t bbo[4];
-    sim_ws_subs_t trade;
+    cb_wsd_subs_t trade;
     uint64_t trade_last_id;
     sim_ws_kraken_ohlc_t ohlc[SIM_WS_KR_INTERVALS];
 } sim_ws_kraken_inst_t;
@@ -64,14 +64,14 @@ typedef struct {
 /* Scratch arrays live here rather than on the stack (a depth of 1000). */
 struct sim_ws_kraken {
     sim_market_t *market;
-    sim_ws_shared_t *shared;
+    cb_wsd_shared_t *shared;
     sim_ws_kraken_inst_t insts[SIM_WS_KR_MAX_INST];
     size_t count;
     sim_level_t scratch[2][SIM_WS_KR_MAX_DEPTH];
     sim_level_t diff[2][2 * SIM_WS_KR_MAX_DEPTH];
     sim_trade_t trades[SIM_WS_KR_TRADES_MAX];
     cb_buf_t buf;
-    sim_ws_msg_t *heartbeat;
+    cb_wsd_msg_t *heartbeat;
     bool corrupt_pending;
     bool gap_pending;
 };
@@ -95,7 +95,7 @@ typedef struct {
 /* Queues the message built in k->buf (when rc is 0) to subs, or to one
  * connection when subs is NULL, then empties k->buf. */
 void
-sim_ws_kraken_send_buf(sim_ws_kraken_t *k, const sim_ws_subs_t *subs, sim_ws_conn_t *one, int rc);
+sim_ws_kraken_send_buf(sim_ws_kraken_t *k, const cb_wsd_subs_t *subs, cb_wsd_conn_t *one, int rc);
 
 /* The Kraken instrument whose v2 name is exactly the len bytes at name, or
  * SIZE_MAX. */
@@ -109,14 +109,14 @@ sim_ws_kraken_has(const sim_ws_kraken_conn_t *c, const sim_ws_kraken_req_t *rq, 
 /* Adds conn to the channel after bringing it up to date, acks, then queues
  * the snapshot; false (nothing queued) when out of memory. */
 bool
-sim_ws_kraken_subscribe(sim_ws_kraken_t *k, sim_ws_conn_t *conn, const sim_ws_kraken_req_t *rq, size_t index);
+sim_ws_kraken_subscribe(sim_ws_kraken_t *k, cb_wsd_conn_t *conn, const sim_ws_kraken_req_t *rq, size_t index);
 
 /* Removes the subscription and acks (rq gets the depth or trigger held). */
 void
-sim_ws_kraken_unsubscribe(sim_ws_kraken_t *k, sim_ws_conn_t *conn, sim_ws_kraken_conn_t *c, sim_ws_kraken_req_t *rq, size_t index);
+sim_ws_kraken_unsubscribe(sim_ws_kraken_t *k, cb_wsd_conn_t *conn, sim_ws_kraken_conn_t *c, sim_ws_kraken_req_t *rq, size_t index);
 
 /* The success ack of a (un)subscription for one symbol. */
 void
-sim_ws_kraken_ack(sim_ws_kraken_t *k, sim_ws_conn_t *conn, const sim_ws_kraken_req_t *rq, const sim_instrument_t *in, bool sub);
+sim_ws_kraken_ack(sim_ws_kraken_t *k, cb_wsd_conn_t *conn, const sim_ws_kraken_req_t *rq, const sim_instrument_t *in, bool sub);
 
 #endif

@@ -47,7 +47,7 @@ s_reply_tail(cb_buf_t *b, const sim_ws_kraken_req_t *rq)
 
 /* {"error":..,"method":..,"req_id":..,"success":false,("symbol":..,)"time_in":..,"time_out":..} */
 static void
-s_error(sim_ws_kraken_t *k, sim_ws_conn_t *conn, const sim_ws_kraken_req_t *rq, const char *error,
+s_error(sim_ws_kraken_t *k, cb_wsd_conn_t *conn, const sim_ws_kraken_req_t *rq, const char *error,
         const char *symbol, size_t symbol_len)
 {
     cb_buf_t *b = &k->buf;
@@ -64,7 +64,7 @@ s_error(sim_ws_kraken_t *k, sim_ws_conn_t *conn, const sim_ws_kraken_req_t *rq, 
 /* {"method":..,"req_id":..,"result":{"channel":..,..,"symbol":..},"success":true,"time_in":..,"time_out":..}
  */
 void
-sim_ws_kraken_ack(sim_ws_kraken_t *k, sim_ws_conn_t *conn, const sim_ws_kraken_req_t *rq,
+sim_ws_kraken_ack(sim_ws_kraken_t *k, cb_wsd_conn_t *conn, const sim_ws_kraken_req_t *rq,
                   const sim_instrument_t *in, bool sub)
 {
     cb_buf_t *b = &k->buf;
@@ -174,10 +174,10 @@ s_params(const msgpack_object *params, sim_ws_kraken_req_t *rq, bool sub, const 
 }
 
 static void
-s_channel_request(sim_ws_kraken_t *k, sim_ws_conn_t *conn, sim_ws_kraken_req_t *rq,
+s_channel_request(sim_ws_kraken_t *k, cb_wsd_conn_t *conn, sim_ws_kraken_req_t *rq,
                   const msgpack_object *params)
 {
-    sim_ws_kraken_conn_t *c = conn->proto;
+    sim_ws_kraken_conn_t *c = conn->owner;
     bool sub = strcmp(rq->method, "subscribe") == 0;
     char why[128];
     const char *fatal = NULL;
@@ -235,7 +235,7 @@ s_channel_request(sim_ws_kraken_t *k, sim_ws_conn_t *conn, sim_ws_kraken_req_t *
 }
 
 void
-sim_ws_kraken_text(sim_ws_kraken_t *k, sim_ws_conn_t *conn, const char *data, size_t len)
+sim_ws_kraken_text(sim_ws_kraken_t *k, cb_wsd_conn_t *conn, const char *data, size_t len)
 {
     static const char *const top_keys[] = {"method", "params", "req_id", NULL};
     static const char *const methods[] = {"subscribe", "unsubscribe", "ping", NULL};

@@ -23,7 +23,7 @@
 /* ---- the server, in a thread of its own -------------------------------------- */
 
 static sim_t s_sim;
-static sim_http_t *s_http;
+static cb_httpd_t *s_http;
 static int s_port;
 static pthread_t s_thread;
 static volatile int s_stop;
@@ -81,7 +81,7 @@ s_serve(void *arg)
         int64_t wait_ns = sim_market_step(s_sim.market, cb_time_now_ns());
         int wait = (int) (wait_ns / 1000000);
         wait = wait < ws_wait ? wait : ws_wait;
-        sim_http_run_once(s_http, wait < 10 ? wait : 10);
+        cb_httpd_run_once(s_http, wait < 10 ? wait : 10);
         ws_wait = sim_ws_tick(s_sim.ws, cb_time_now_ns());
         pthread_mutex_lock(&s_mu);
         if (s_job != NULL) {
@@ -167,13 +167,14 @@ cbh_simws_setup(void **state)
     cfg.max_queue_bytes = 1u << 20;
     s_sim.market = sim_market_new(42, 1000);
     s_sim.ws = s_sim.market != NULL ? sim_ws_new(s_sim.market, &cfg) : NULL;
-    s_http = sim_http_new("127.0.0.1", 0, sim_router_handle, &s_sim, err, sizeof err);
+    cb_httpd_config_t hc = cb_httpd_config_default();
+    s_http = cb_httpd_new(&hc, sim_router_handle, &s_sim, err, sizeof err);
     if (s_sim.ws == NULL || s_http == NULL) {
         fprintf(stderr, "setup: %s\n", err);
         return -1;
     }
-    sim_http_set_upgrade(s_http, sim_ws_upgrade, s_sim.ws);
-    s_port = sim_http_port(s_http);
+    cb_httpd_set_upgrade(s_http, sim_ws_upgrade, s_sim.ws);
+    s_port = cb_httpd_port(s_http);
     curl_global_init(CURL_GLOBAL_DEFAULT);
     /* As the service does (cb_signal): a write to a peer that has gone
      * fails with EPIPE instead of killing the process. */
@@ -199,12 +200,12 @@ cbh_simws_teardown(void **state)
     pthread_mutex_unlock(&s_mu);
     if (!done) {
         fprintf(stderr, "teardown: the venue-sim server thread did not stop within %d ms "
-                        "(stuck in sim_http_run_once?); venue left running\n", S_THREAD_WAIT_MS);
+                        "(stuck in cb_httpd_run_once?); venue left running\n", S_THREAD_WAIT_MS);
         return -1;
     }
     pthread_join(s_thread, NULL);
     sim_ws_destroy(&s_sim.ws);
-    sim_http_destroy(&s_http);
+    cb_httpd_destroy(&s_http);
     sim_market_destroy(&s_sim.market);
     curl_global_cleanup();
     return 0;

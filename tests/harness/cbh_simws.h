@@ -6,7 +6,7 @@
 
 #include "cbh_ws.h"
 #include "sim.h"
-#include "sim_http.h"
+#include "cb_httpd.h"
 #include "sim_ws.h"
 
 /* One server per process: market (seed 42, 1000 events/s), streams with

@@ -17,14 +17,14 @@
 #include "cbh.h"
 #include "sim.h"
 #include "sim_faults.h"
-#include "sim_http.h"
+#include "cb_httpd.h"
 #include "sim_limits.h"
 #include "sim_router.h"
 
 /* ---- the server: a venue-sim with faults and limits, in its own thread ---- */
 
 static sim_t s_sim;
-static sim_http_t *s_server;
+static cb_httpd_t *s_server;
 static volatile int s_stop;
 static pthread_t s_thread;
 
@@ -33,7 +33,7 @@ s_serve(void *arg)
 {
     (void) arg;
     while (!s_stop) {
-        sim_http_run_once(s_server, 5);
+        cb_httpd_run_once(s_server, 5);
     }
     return NULL;
 }
@@ -49,7 +49,8 @@ s_setup(void **state)
     if (s_sim.limits == NULL || s_sim.faults == NULL) {
         return -1;
     }
-    s_server = sim_http_new("127.0.0.1", 0, sim_router_handle, &s_sim, err, sizeof err);
+    cb_httpd_config_t hc = cb_httpd_config_default();
+    s_server = cb_httpd_new(&hc, sim_router_handle, &s_sim, err, sizeof err);
     if (s_server == NULL) {
         fprintf(stderr, "setup: %s\n", err);
         return -1;
@@ -63,7 +64,7 @@ s_teardown(void **state)
     (void) state;
     s_stop = 1;
     pthread_join(s_thread, NULL);
-    sim_http_destroy(&s_server);
+    cb_httpd_destroy(&s_server);
     sim_faults_destroy(&s_sim.faults);
     sim_limits_destroy(&s_sim.limits);
     return 0;
@@ -75,7 +76,7 @@ s_url(const char *path)
     static char url[4][256];
     static int next;
     char *u = url[next++ % 4];
-    snprintf(u, sizeof url[0], "http://127.0.0.1:%d%s", sim_http_port(s_server), path);
+    snprintf(u, sizeof url[0], "http://127.0.0.1:%d%s", cb_httpd_port(s_server), path);
     return u;
 }
 

@@ -22,7 +22,7 @@
 #include "sim_accounts.h"
 #include "sim_auth.h"
 #include "sim_exchange.h"
-#include "sim_http.h"
+#include "cb_httpd.h"
 #include "sim_limits.h"
 #include "sim_router.h"
 
@@ -31,7 +31,7 @@
 #define PAPER_SECRET "Y29pbmJ1cy1wYXBlci1rcmFrZW4tc2VjcmV0LWZvci10ZXN0aW5nLW9ubHktMDAwMDAwMDAwMDAwMDA="
 
 static sim_t s_sim;
-static sim_http_t *s_http;
+static cb_httpd_t *s_http;
 static volatile int s_stop;
 static pthread_t s_thread;
 static pthread_mutex_t s_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -47,7 +47,7 @@ s_serve(void *arg)
         int64_t now = cb_time_now_ns();
         sim_market_step(s_sim.market, now);
         sim_exchange_poll(s_sim.exchange, now);
-        sim_http_run_once(s_http, 5);
+        cb_httpd_run_once(s_http, 5);
         pthread_mutex_unlock(&s_lock);
     }
     return NULL;
@@ -67,14 +67,15 @@ s_setup(void **state)
         fprintf(stderr, "%s\n", err);
         return -1;
     }
-    s_http = sim_http_new("127.0.0.1", 0, sim_router_handle, &s_sim, err, sizeof err);
+    cb_httpd_config_t hc = cb_httpd_config_default();
+    s_http = cb_httpd_new(&hc, sim_router_handle, &s_sim, err, sizeof err);
     if (s_http == NULL) {
         return -1;
     }
     s_venue.dialect = CB_DIALECT_KRAKEN;
     snprintf(s_venue.name, sizeof s_venue.name, "sim-kraken");
     snprintf(s_venue.rest_base, sizeof s_venue.rest_base, "http://127.0.0.1:%d/kraken",
-             sim_http_port(s_http));
+             cb_httpd_port(s_http));
     s_nonce = (uint64_t) cb_time_now_ms() * 1000;
     curl_global_init(CURL_GLOBAL_DEFAULT);
     return pthread_create(&s_thread, NULL, s_serve, NULL) == 0 ? 0 : -1;
@@ -86,7 +87,7 @@ s_teardown(void **state)
     (void) state;
     s_stop = 1;
     pthread_join(s_thread, NULL);
-    sim_http_destroy(&s_http);
+    cb_httpd_destroy(&s_http);
     sim_limits_destroy(&s_sim.limits);
     sim_auth_destroy(&s_sim.auth);
     sim_exchange_destroy(&s_sim.exchange);

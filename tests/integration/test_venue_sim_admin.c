@@ -28,7 +28,7 @@
 #include "sim_auth.h"
 #include "sim_exchange.h"
 #include "sim_faults.h"
-#include "sim_http.h"
+#include "cb_httpd.h"
 #include "sim_limits.h"
 #include "sim_router.h"
 
@@ -39,7 +39,7 @@
  * so the sim is only ever touched by that thread. */
 typedef struct {
     sim_t *sim;
-    sim_http_t *http;
+    cb_httpd_t *http;
     volatile int stop;
     pthread_t thread;
 } s_server_t;
@@ -89,7 +89,7 @@ s_serve(void *arg)
         if (s->sim->exchange != NULL) {
             sim_exchange_poll(s->sim->exchange, now);
         }
-        sim_http_run_once(s->http, 5);
+        cb_httpd_run_once(s->http, 5);
     }
     return NULL;
 }
@@ -100,7 +100,9 @@ s_server_start(s_server_t *s, sim_t *sim, const char *host)
     char err[256];
     memset(s, 0, sizeof *s);
     s->sim = sim;
-    s->http = sim_http_new(host, 0, sim_router_handle, sim, err, sizeof err);
+    cb_httpd_config_t hc = cb_httpd_config_default();
+    hc.host = host;
+    s->http = cb_httpd_new(&hc, sim_router_handle, sim, err, sizeof err);
     if (s->http == NULL) {
         fprintf(stderr, "%s\n", err);
         return -1;
@@ -151,7 +153,7 @@ s_teardown(void **state)
 {
     (void) state;
     s_server_stop(&s_main);
-    sim_http_destroy(&s_main.http);
+    cb_httpd_destroy(&s_main.http);
     sim_faults_destroy(&s_sim.faults);
     sim_limits_destroy(&s_sim.limits);
     sim_auth_destroy(&s_sim.auth);
@@ -219,7 +221,7 @@ static s_reply_t
 s_do(const char *method, const char *path, const char *body, long timeout_ms)
 {
     char url[512];
-    snprintf(url, sizeof url, "http://127.0.0.1:%d%s", sim_http_port(s_main.http), path);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d%s", cb_httpd_port(s_main.http), path);
     return s_do_url(url, method, body, NULL, timeout_ms);
 }
 
@@ -246,7 +248,7 @@ s_kraken_call(const char *method, const char *params, long timeout_ms)
     assert_int_equal(sim_auth_kraken_sign(DOC_SECRET, path, strlen(path), nonce, strlen(nonce),
                                           body, strlen(body), sign),
                      0);
-    snprintf(url, sizeof url, "http://127.0.0.1:%d/kraken%s", sim_http_port(s_main.http), path);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/kraken%s", cb_httpd_port(s_main.http), path);
     snprintf(h1, sizeof h1, "API-Key: doc-key");
     snprintf(h2, sizeof h2, "API-Sign: %s", sign);
     struct curl_slist *headers = curl_slist_append(NULL, h1);
@@ -399,7 +401,7 @@ test_timeout_next(void **state)
     s_expect("POST", "/admin/faults/kraken", "{\"timeout_next\":1}", 200, "\"timeout_next\":1");
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in addr = {.sin_family = AF_INET,
-                               .sin_port = htons((uint16_t) sim_http_port(s_main.http))};
+                               .sin_port = htons((uint16_t) cb_httpd_port(s_main.http))};
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     assert_int_equal(connect(fd, (struct sockaddr *) &addr, sizeof addr), 0);
     static const char get[] = "GET /kraken/0/public/Time HTTP/1.1\r\nHost: x\r\n\r\n";
@@ -634,16 +636,16 @@ test_admin_refuses_remote_peers(void **state)
     s_server_t any;
     assert_int_equal(s_server_start(&any, &empty, "0.0.0.0"), 0);
     char url[128];
-    snprintf(url, sizeof url, "http://%s:%d/admin/health", ip, sim_http_port(any.http));
+    snprintf(url, sizeof url, "http://%s:%d/admin/health", ip, cb_httpd_port(any.http));
     s_reply_t r = s_do_url(url, "GET", NULL, NULL, 5000);
     assert_int_equal(r.rc, CURLE_OK);
     assert_int_equal(r.status, 403);
     assert_non_null(strstr(r.body, "loopback clients only"));
-    snprintf(url, sizeof url, "http://127.0.0.1:%d/admin/health", sim_http_port(any.http));
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/admin/health", cb_httpd_port(any.http));
     r = s_do_url(url, "GET", NULL, NULL, 5000);
     assert_int_equal(r.status, 200);
     s_server_stop(&any);
-    sim_http_destroy(&any.http);
+    cb_httpd_destroy(&any.http);
 }
 
 /* Destroying the server with answers still held (one delayed, one never
@@ -672,7 +674,7 @@ test_destroy_with_pending_answers(void **state)
     for (int i = 0; i < 2; i++) {
         fds[i] = socket(AF_INET, SOCK_STREAM, 0);
         struct sockaddr_in addr = {.sin_family = AF_INET,
-                                   .sin_port = htons((uint16_t) sim_http_port(srv.http))};
+                                   .sin_port = htons((uint16_t) cb_httpd_port(srv.http))};
         addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
         assert_int_equal(connect(fds[i], (struct sockaddr *) &addr, sizeof addr), 0);
         assert_int_equal(write(fds[i], reqs[i], strlen(reqs[i])), (ssize_t) strlen(reqs[i]));
@@ -680,7 +682,7 @@ test_destroy_with_pending_answers(void **state)
     usleep(200000);
     s_server_stop(&srv);
     double t0 = s_now_ms();
-    sim_http_destroy(&srv.http);
+    cb_httpd_destroy(&srv.http);
     assert_null(srv.http);
     assert_true(s_now_ms() - t0 < 1000);
     for (int i = 0; i < 2; i++) {

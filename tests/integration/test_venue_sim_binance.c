@@ -22,7 +22,7 @@
 #include "sim_exchange.h"
 #include "sim_fixed.h"
 #include "sim_instruments.h"
-#include "sim_http.h"
+#include "cb_httpd.h"
 #include "sim_limits.h"
 #include "sim_router.h"
 
@@ -50,7 +50,7 @@
 
 static sim_t s_sim;
 static sim_limits_t *s_limits; /* plugged into s_sim only by the test that checks charging */
-static sim_http_t *s_http;
+static cb_httpd_t *s_http;
 static volatile int s_stop;
 static pthread_t s_thread;
 static pthread_mutex_t s_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -63,7 +63,7 @@ s_serve(void *arg)
     (void) arg;
     while (!s_stop) {
         pthread_mutex_lock(&s_lock);
-        sim_http_run_once(s_http, 5);
+        cb_httpd_run_once(s_http, 5);
         pthread_mutex_unlock(&s_lock);
     }
     return NULL;
@@ -86,7 +86,8 @@ s_setup(void **state)
         fprintf(stderr, "setup: %s\n", err);
         return -1;
     }
-    s_http = sim_http_new("127.0.0.1", 0, sim_router_handle, &s_sim, err, sizeof err);
+    cb_httpd_config_t hc = cb_httpd_config_default();
+    s_http = cb_httpd_new(&hc, sim_router_handle, &s_sim, err, sizeof err);
     if (s_http == NULL) {
         fprintf(stderr, "%s\n", err);
         return -1;
@@ -101,7 +102,7 @@ s_teardown(void **state)
     (void) state;
     s_stop = 1;
     pthread_join(s_thread, NULL);
-    sim_http_destroy(&s_http);
+    cb_httpd_destroy(&s_http);
     sim_limits_destroy(&s_limits);
     sim_exchange_destroy(&s_sim.exchange);
     sim_market_destroy(&s_sim.market);
@@ -156,7 +157,7 @@ s_http_call(const char *method, const char *path, const char *body, const char *
     cb_buf_init(&r.body);
     cb_buf_init(&r.headers);
     char url[4096];
-    snprintf(url, sizeof url, "http://127.0.0.1:%d%s", sim_http_port(s_http), path);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d%s", cb_httpd_port(s_http), path);
     CURL *c = curl_easy_init();
     struct curl_slist *headers = NULL;
     char key_header[256];

@@ -13,12 +13,12 @@
 #include <curl/curl.h>
 
 #include "cb_buf.h"
-#include "sim_http.h"
+#include "cb_httpd.h"
 #include "sim.h"
 #include "sim_router.h"
 
 static sim_t s_sim; /* no market: only the static endpoints */
-static sim_http_t *s_http;
+static cb_httpd_t *s_http;
 static volatile int s_stop;
 static pthread_t s_thread;
 
@@ -27,7 +27,7 @@ s_serve(void *arg)
 {
     (void) arg;
     while (!s_stop) {
-        sim_http_run_once(s_http, 50);
+        cb_httpd_run_once(s_http, 50);
     }
     return NULL;
 }
@@ -37,7 +37,8 @@ s_setup(void **state)
 {
     (void) state;
     char err[256];
-    s_http = sim_http_new("127.0.0.1", 0, sim_router_handle, &s_sim, err, sizeof err);
+    cb_httpd_config_t hc = cb_httpd_config_default();
+    s_http = cb_httpd_new(&hc, sim_router_handle, &s_sim, err, sizeof err);
     if (s_http == NULL) {
         fprintf(stderr, "%s\n", err);
         return -1;
@@ -52,7 +53,7 @@ s_teardown(void **state)
     (void) state;
     s_stop = 1;
     pthread_join(s_thread, NULL);
-    sim_http_destroy(&s_http);
+    cb_httpd_destroy(&s_http);
     curl_global_cleanup();
     return 0;
 }
@@ -78,7 +79,7 @@ s_get(const char *path)
     cb_buf_init(&r.body);
     cb_buf_init(&r.headers);
     char url[512];
-    snprintf(url, sizeof url, "http://127.0.0.1:%d%s", sim_http_port(s_http), path);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d%s", cb_httpd_port(s_http), path);
     CURL *c = curl_easy_init();
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, s_write);

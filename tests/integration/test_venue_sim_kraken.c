@@ -21,7 +21,7 @@
 #include "sim_auth.h"
 #include "sim_exchange.h"
 #include "sim_limits.h"
-#include "sim_http.h"
+#include "cb_httpd.h"
 #include "sim_router.h"
 
 /* The official example of Kraken's authentication guide. */
@@ -30,7 +30,7 @@
 #define DOC_SIGN "4/dpxb3iT4tp/ZCVEwSnEsLxx0bqyhLpdfOpc6fn7OR8+UClSV5n9E6aSS8MPtnRfp32bAb0nmbRn6H8ndwLUQ=="
 
 static sim_t s_sim;
-static sim_http_t *s_http;
+static cb_httpd_t *s_http;
 static volatile int s_stop;
 static pthread_t s_thread;
 static pthread_mutex_t s_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -45,7 +45,7 @@ s_serve(void *arg)
         int64_t now = cb_time_now_ns();
         sim_market_step(s_sim.market, now);
         sim_exchange_poll(s_sim.exchange, now);
-        sim_http_run_once(s_http, 5);
+        cb_httpd_run_once(s_http, 5);
         pthread_mutex_unlock(&s_lock);
     }
     return NULL;
@@ -67,7 +67,8 @@ s_setup(void **state)
         fprintf(stderr, "%s\n", err);
         return -1;
     }
-    s_http = sim_http_new("127.0.0.1", 0, sim_router_handle, &s_sim, err, sizeof err);
+    cb_httpd_config_t hc = cb_httpd_config_default();
+    s_http = cb_httpd_new(&hc, sim_router_handle, &s_sim, err, sizeof err);
     if (s_http == NULL) {
         return -1;
     }
@@ -82,7 +83,7 @@ s_teardown(void **state)
     (void) state;
     s_stop = 1;
     pthread_join(s_thread, NULL);
-    sim_http_destroy(&s_http);
+    cb_httpd_destroy(&s_http);
     sim_limits_destroy(&s_sim.limits);
     sim_auth_destroy(&s_sim.auth);
     sim_exchange_destroy(&s_sim.exchange);
@@ -123,7 +124,7 @@ s_post_raw(const char *method, const char *body, const char *key, const char *si
            cb_buf_t *out)
 {
     char url[256], h1[256], h2[256], h3[128];
-    snprintf(url, sizeof url, "http://127.0.0.1:%d/kraken/0/private/%s", sim_http_port(s_http), method);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/kraken/0/private/%s", cb_httpd_port(s_http), method);
     struct curl_slist *headers = NULL;
     if (key != NULL) {
         snprintf(h1, sizeof h1, "API-Key: %s", key);
@@ -367,7 +368,7 @@ static long
 s_get(const char *path, cb_buf_t *out, long *retry)
 {
     char url[256];
-    snprintf(url, sizeof url, "http://127.0.0.1:%d%s", sim_http_port(s_http), path);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d%s", cb_httpd_port(s_http), path);
     CURL *c = curl_easy_init();
     cb_buf_reset(out);
     curl_easy_setopt(c, CURLOPT_URL, url);

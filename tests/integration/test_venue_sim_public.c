@@ -18,7 +18,7 @@
 #include "cb_json.h"
 #include "cb_time.h"
 #include "sim.h"
-#include "sim_http.h"
+#include "cb_httpd.h"
 #include "sim_market.h"
 #include "sim_router.h"
 
@@ -27,8 +27,8 @@ enum { XBTUSD = 0, ETHUSD = 1, SOLUSD = 2, BTCUSDT = 3, ETHUSDT = 4, SOLUSDT = 5
 
 static sim_t s_sim;
 static sim_t s_bare; /* no market: the unavailable answers */
-static sim_http_t *s_http;
-static sim_http_t *s_http_bare;
+static cb_httpd_t *s_http;
+static cb_httpd_t *s_http_bare;
 static volatile int s_stop;
 static pthread_t s_thread;
 static pthread_mutex_t s_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -40,8 +40,8 @@ s_serve(void *arg)
     while (!s_stop) {
         pthread_mutex_lock(&s_lock);
         sim_market_step(s_sim.market, cb_time_now_ns());
-        sim_http_run_once(s_http, 2);
-        sim_http_run_once(s_http_bare, 0);
+        cb_httpd_run_once(s_http, 2);
+        cb_httpd_run_once(s_http_bare, 0);
         pthread_mutex_unlock(&s_lock);
     }
     return NULL;
@@ -56,8 +56,9 @@ s_setup(void **state)
     (void) state;
     char err[256];
     s_sim.market = sim_market_new(7, 200);
-    s_http = sim_http_new("127.0.0.1", 0, sim_router_handle, &s_sim, err, sizeof err);
-    s_http_bare = sim_http_new("127.0.0.1", 0, sim_router_handle, &s_bare, err, sizeof err);
+    cb_httpd_config_t hc = cb_httpd_config_default();
+    s_http = cb_httpd_new(&hc, sim_router_handle, &s_sim, err, sizeof err);
+    s_http_bare = cb_httpd_new(&hc, sim_router_handle, &s_bare, err, sizeof err);
     if (s_sim.market == NULL || s_http == NULL || s_http_bare == NULL) {
         fprintf(stderr, "setup: %s\n", err);
         return -1;
@@ -79,8 +80,8 @@ s_teardown(void **state)
     (void) state;
     s_stop = 1;
     pthread_join(s_thread, NULL);
-    sim_http_destroy(&s_http);
-    sim_http_destroy(&s_http_bare);
+    cb_httpd_destroy(&s_http);
+    cb_httpd_destroy(&s_http_bare);
     sim_market_destroy(&s_sim.market);
     curl_global_cleanup();
     return 0;
@@ -295,14 +296,14 @@ s_write(char *data, size_t size, size_t n, void *ctx)
 /* GET (body NULL) or POST of body with content_type to path on server; the
  * answer must be valid JSON (cb_json's strict parser) and is parsed. */
 static s_reply_t
-s_request(sim_http_t *server, const char *path, const char *body, const char *content_type)
+s_request(cb_httpd_t *server, const char *path, const char *body, const char *content_type)
 {
     s_reply_t r;
     memset(&r, 0, sizeof r);
     cb_buf_init(&r.body);
     cb_buf_init(&r.headers);
     char url[4096], ct[128];
-    snprintf(url, sizeof url, "http://127.0.0.1:%d%s", sim_http_port(server), path);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d%s", cb_httpd_port(server), path);
     struct curl_slist *headers = NULL;
     CURL *c = curl_easy_init();
     curl_easy_setopt(c, CURLOPT_URL, url);

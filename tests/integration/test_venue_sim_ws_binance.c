@@ -20,7 +20,7 @@
 #include "cbh_ws.h"
 #include "cbh_wsbook.h"
 #include "sim.h"
-#include "sim_http.h"
+#include "cb_httpd.h"
 #include "sim_router.h"
 #include "sim_ws.h"
 

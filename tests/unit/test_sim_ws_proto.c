@@ -11,7 +11,7 @@
 
 #include "cb_crc32.h"
 #include "sim_ws_binance_msg.h"
-#include "sim_ws_conn.h"
+#include "cb_wsd.h"
 #include "sim_ws_json.h"
 #include "sim_ws_kraken_msg.h"
 
@@ -476,10 +476,10 @@ test_frames(void **state)
     for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
         char *payload = malloc(sizes[i] + 1);
         memset(payload, 'x', sizes[i]);
-        sim_ws_msg_t *m = sim_ws_msg_new(payload, sizes[i], SIM_WS_TEXT);
+        cb_wsd_msg_t *m = cb_wsd_msg_new(payload, sizes[i], CB_WSD_TEXT);
         assert_non_null(m);
         size_t len;
-        const char *p = sim_ws_msg_payload(m, &len);
+        const char *p = cb_wsd_msg_payload(m, &len);
         assert_int_equal(len, sizes[i]);
         assert_memory_equal(p, payload, sizes[i]);
         /* The header sits right before the payload. */
@@ -496,9 +496,9 @@ test_frames(void **state)
             assert_int_equal(h[-9], 127);
             assert_int_equal(((size_t) h[-3] << 16) | ((size_t) h[-2] << 8) | h[-1], sizes[i]);
         }
-        sim_ws_msg_ref(m);
-        sim_ws_msg_unref(m);
-        sim_ws_msg_unref(m);
+        cb_wsd_msg_ref(m);
+        cb_wsd_msg_unref(m);
+        cb_wsd_msg_unref(m);
         free(payload);
     }
 }

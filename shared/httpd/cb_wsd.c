@@ -1,5 +1,4 @@
-/* sim_ws_conn.c - one WebSocket connection on an upgraded h2o socket: wslay reads frames, a bounded
- * queue of shared frames goes out */
+/* cb_wsd.c - server-side WebSocket connections on upgraded cb_httpd sockets: wslay reads frames, a bounded queue of shared frames goes out */
 #define H2O_USE_LIBUV 0
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,18 +7,19 @@
 
 #include <h2o.h>
 #include <h2o/http1.h>
+#include <h2o/websocket.h>
 #include <openssl/sha.h>
 #include <wslay/wslay.h>
 
 #include "cb_error.h"
-#include "sim_ws_conn.h"
+#include "cb_wsd.h"
 
 /* Frames handed to one socket write (one writev). */
 #define S_BATCH 64
 #define S_HEADROOM 10
 #define S_GUID "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
-struct sim_ws_msg {
+struct cb_wsd_msg {
     uint32_t refs;
     size_t len;           /* frame length: header and payload */
     unsigned char *frame; /* into buf */
@@ -27,10 +27,10 @@ struct sim_ws_msg {
     unsigned char buf[]; /* S_HEADROOM bytes for the header, then the payload */
 };
 
-sim_ws_msg_t *
-sim_ws_msg_new(const void *payload, size_t len, int opcode)
+cb_wsd_msg_t *
+cb_wsd_msg_new(const void *payload, size_t len, int opcode)
 {
-    sim_ws_msg_t *m = malloc(sizeof *m + S_HEADROOM + len);
+    cb_wsd_msg_t *m = malloc(sizeof *m + S_HEADROOM + len);
     if (m == NULL) {
         return NULL;
     }
@@ -62,20 +62,20 @@ sim_ws_msg_new(const void *payload, size_t len, int opcode)
     return m;
 }
 
-sim_ws_msg_t *
-sim_ws_msg_from_buf(const cb_buf_t *buf)
+cb_wsd_msg_t *
+cb_wsd_msg_from_buf(const cb_buf_t *buf)
 {
-    return sim_ws_msg_new(buf->data, buf->len, SIM_WS_TEXT);
+    return cb_wsd_msg_new(buf->data, buf->len, CB_WSD_TEXT);
 }
 
 void
-sim_ws_msg_ref(sim_ws_msg_t *msg)
+cb_wsd_msg_ref(cb_wsd_msg_t *msg)
 {
     msg->refs++;
 }
 
 void
-sim_ws_msg_unref(sim_ws_msg_t *msg)
+cb_wsd_msg_unref(cb_wsd_msg_t *msg)
 {
     if (msg != NULL && --msg->refs == 0) {
         free(msg);
@@ -83,7 +83,7 @@ sim_ws_msg_unref(sim_ws_msg_t *msg)
 }
 
 const char *
-sim_ws_msg_payload(const sim_ws_msg_t *msg, size_t *len)
+cb_wsd_msg_payload(const cb_wsd_msg_t *msg, size_t *len)
 {
     *len = msg->payload_len;
     return (const char *) msg->buf + S_HEADROOM;
@@ -91,15 +91,39 @@ sim_ws_msg_payload(const sim_ws_msg_t *msg, size_t *len)
 
 /* ---- the queue ------------------------------------------------------------ */
 
-static sim_ws_venue_stats_t *
-s_stats(sim_ws_conn_t *conn)
+/* Marks conn dead (once) and tells the owner. */
+static void
+s_dead(cb_wsd_conn_t *conn)
 {
-    return &conn->shared->venue[conn->venue];
+    if (conn->dead) {
+        return;
+    }
+    conn->dead = true;
+    if (conn->shared->on_dead != NULL) {
+        conn->shared->on_dead(conn->shared->ctx, conn);
+    }
 }
+
+/* Drops the frames not yet given to the socket. */
+static void
+s_drop_unsent(cb_wsd_conn_t *conn)
+{
+    for (size_t i = conn->inflight; i < conn->q_len; i++) {
+        cb_wsd_msg_t *m = conn->queue[(conn->q_head + i) % conn->q_cap];
+        conn->q_bytes -= m->len;
+        cb_wsd_msg_unref(m);
+    }
+    conn->q_len = conn->inflight;
+}
+
+static void s_queue_close(cb_wsd_conn_t *conn, uint16_t code, const char *reason);
+
+/* Calls of wslay_event_recv under way on this thread. */
+static _Thread_local int s_in_recv;
 
 /* Appends msg; enforce applies the limits (control frames always go). */
 static void
-s_push(sim_ws_conn_t *conn, sim_ws_msg_t *msg, bool enforce)
+s_push(cb_wsd_conn_t *conn, cb_wsd_msg_t *msg, bool enforce)
 {
     if (conn->dead) {
         return;
@@ -108,7 +132,7 @@ s_push(sim_ws_conn_t *conn, sim_ws_msg_t *msg, bool enforce)
                             conn->q_len >= conn->shared->max_queue_msgs);
     if (!over && conn->q_len == conn->q_cap) {
         size_t cap = conn->q_cap == 0 ? 16 : conn->q_cap * 2;
-        sim_ws_msg_t **q = malloc(cap * sizeof *q);
+        cb_wsd_msg_t **q = malloc(cap * sizeof *q);
         if (q == NULL) {
             over = true;
         } else {
@@ -122,12 +146,20 @@ s_push(sim_ws_conn_t *conn, sim_ws_msg_t *msg, bool enforce)
         }
     }
     if (over) {
-        /* A client that does not read is dropped rather than buffered. */
-        s_stats(conn)->slow_drops++;
-        conn->dead = true;
+        /* A client that does not read is dropped rather than buffered:
+         * at once, or after a close frame that replaces what it missed. */
+        conn->stats->slow_drops++;
+        if (conn->shared->slow_close_code == 0 || conn->wslay == NULL) {
+            s_dead(conn);
+            return;
+        }
+        s_drop_unsent(conn);
+        s_queue_close(conn, conn->shared->slow_close_code,
+                      conn->shared->slow_close_reason != NULL ? conn->shared->slow_close_reason
+                                                              : "slow client");
         return;
     }
-    sim_ws_msg_ref(msg);
+    cb_wsd_msg_ref(msg);
     conn->queue[(conn->q_head + conn->q_len) % conn->q_cap] = msg;
     conn->q_len++;
     conn->q_bytes += msg->len;
@@ -135,7 +167,7 @@ s_push(sim_ws_conn_t *conn, sim_ws_msg_t *msg, bool enforce)
 }
 
 void
-sim_ws_conn_send(sim_ws_conn_t *conn, sim_ws_msg_t *msg)
+cb_wsd_conn_send(cb_wsd_conn_t *conn, cb_wsd_msg_t *msg)
 {
     if (!conn->closing) {
         s_push(conn, msg, true);
@@ -143,36 +175,36 @@ sim_ws_conn_send(sim_ws_conn_t *conn, sim_ws_msg_t *msg)
 }
 
 void
-sim_ws_conn_send_text(sim_ws_conn_t *conn, const char *text, size_t len)
+cb_wsd_conn_send_text(cb_wsd_conn_t *conn, const char *text, size_t len)
 {
     if (conn->dead || conn->closing) {
         return;
     }
-    sim_ws_msg_t *m = sim_ws_msg_new(text, len, SIM_WS_TEXT);
+    cb_wsd_msg_t *m = cb_wsd_msg_new(text, len, CB_WSD_TEXT);
     if (m == NULL) {
-        conn->dead = true;
+        s_dead(conn);
         return;
     }
     s_push(conn, m, true);
-    sim_ws_msg_unref(m);
+    cb_wsd_msg_unref(m);
 }
 
 /* Queues what wslay wrote (pongs, close frames). */
 static void
-s_push_ctrl(sim_ws_conn_t *conn)
+s_push_ctrl(cb_wsd_conn_t *conn)
 {
     if (conn->wslay != NULL && wslay_event_want_write(conn->wslay)) {
         if (wslay_event_send(conn->wslay) != 0) {
-            conn->dead = true;
+            s_dead(conn);
         }
     }
     if (conn->ctrl.len == 0) {
         return;
     }
     /* The frames are already framed: queue them as they are. */
-    sim_ws_msg_t *m = malloc(sizeof *m + conn->ctrl.len);
+    cb_wsd_msg_t *m = malloc(sizeof *m + conn->ctrl.len);
     if (m == NULL) {
-        conn->dead = true;
+        s_dead(conn);
     } else {
         m->refs = 1;
         m->frame = m->buf;
@@ -180,7 +212,7 @@ s_push_ctrl(sim_ws_conn_t *conn)
         m->payload_len = 0;
         memcpy(m->buf, conn->ctrl.data, conn->ctrl.len);
         s_push(conn, m, false);
-        sim_ws_msg_unref(m);
+        cb_wsd_msg_unref(m);
     }
     cb_buf_reset(&conn->ctrl);
 }
@@ -188,13 +220,13 @@ s_push_ctrl(sim_ws_conn_t *conn)
 static void s_on_written(h2o_socket_t *sock, const char *err);
 
 static bool
-s_stalled(sim_ws_conn_t *conn)
+s_stalled(cb_wsd_conn_t *conn)
 {
-    return s_stats(conn)->stall_until_ns > conn->shared->now_ns;
+    return conn->stats->stall_until_ns > conn->shared->now_ns;
 }
 
 void
-sim_ws_conn_flush(sim_ws_conn_t *conn)
+cb_wsd_conn_flush(cb_wsd_conn_t *conn)
 {
     h2o_socket_t *sock = conn->sock;
     if (conn->dead || sock == NULL || conn->inflight > 0 || h2o_socket_is_writing(sock)) {
@@ -202,7 +234,7 @@ sim_ws_conn_flush(sim_ws_conn_t *conn)
     }
     if (conn->q_len == 0) {
         if (conn->closing) {
-            conn->dead = true; /* the close frame is out */
+            s_dead(conn); /* the close frame is out */
         }
         return;
     }
@@ -212,7 +244,7 @@ sim_ws_conn_flush(sim_ws_conn_t *conn)
     h2o_iovec_t iov[S_BATCH];
     size_t n = conn->q_len < S_BATCH ? conn->q_len : S_BATCH;
     for (size_t i = 0; i < n; i++) {
-        sim_ws_msg_t *m = conn->queue[(conn->q_head + i) % conn->q_cap];
+        cb_wsd_msg_t *m = conn->queue[(conn->q_head + i) % conn->q_cap];
         iov[i] = h2o_iovec_init(m->frame, m->len);
     }
     conn->inflight = n;
@@ -222,9 +254,9 @@ sim_ws_conn_flush(sim_ws_conn_t *conn)
 static void
 s_on_written(h2o_socket_t *sock, const char *err)
 {
-    sim_ws_conn_t *conn = sock->data;
+    cb_wsd_conn_t *conn = sock->data;
     if (conn->orphan) {
-        /* Freed while this write was under way (see sim_ws_conn_free): the
+        /* Freed while this write was under way (see cb_wsd_conn_free): the
          * loop has reported it, so the socket can close now. */
         h2o_socket_close(sock);
         if (conn->wslay != NULL) {
@@ -233,26 +265,29 @@ s_on_written(h2o_socket_t *sock, const char *err)
         free(conn);
         return;
     }
-    sim_ws_venue_stats_t *st = s_stats(conn);
+    cb_wsd_stats_t *st = conn->stats;
     for (size_t i = 0; i < conn->inflight; i++) {
-        sim_ws_msg_t *m = conn->queue[conn->q_head];
+        cb_wsd_msg_t *m = conn->queue[conn->q_head];
         conn->q_head = (conn->q_head + 1) % conn->q_cap;
         conn->q_len--;
         conn->q_bytes -= m->len;
         st->messages_sent++;
         st->bytes_sent += m->len;
-        sim_ws_msg_unref(m);
+        cb_wsd_msg_unref(m);
     }
     conn->inflight = 0;
     if (err != NULL) {
-        conn->dead = true;
+        s_dead(conn);
         return;
     }
-    sim_ws_conn_flush(conn);
+    if (conn->q_len == 0 && !conn->closing && !conn->dead && conn->shared->on_drain != NULL) {
+        conn->shared->on_drain(conn->shared->ctx, conn);
+    }
+    cb_wsd_conn_flush(conn);
 }
 
 void
-sim_ws_conn_ping(sim_ws_conn_t *conn)
+cb_wsd_conn_ping(cb_wsd_conn_t *conn)
 {
     if (conn->dead || conn->closing) {
         return;
@@ -260,40 +295,60 @@ sim_ws_conn_ping(sim_ws_conn_t *conn)
     int n = snprintf(conn->ping_payload, sizeof conn->ping_payload, "%lld",
                      (long long) (conn->shared->now_ns / 1000000));
     conn->ping_len = (size_t) n;
-    sim_ws_msg_t *m = sim_ws_msg_new(conn->ping_payload, conn->ping_len, SIM_WS_PING);
+    cb_wsd_msg_t *m = cb_wsd_msg_new(conn->ping_payload, conn->ping_len, CB_WSD_PING);
     if (m == NULL) {
-        conn->dead = true;
+        s_dead(conn);
         return;
     }
     s_push(conn, m, false);
-    sim_ws_msg_unref(m);
+    cb_wsd_msg_unref(m);
     conn->last_ping_ns = conn->shared->now_ns;
 }
 
+/* Has wslay frame a close (code, reason) and queues it after what is
+ * queued; nothing else goes out after it. Inside wslay_event_recv (from
+ * its callbacks) the frame is queued by s_on_read once that returns. */
+static void
+s_queue_close(cb_wsd_conn_t *conn, uint16_t code, const char *reason)
+{
+    if (conn->wslay == NULL ||
+        wslay_event_queue_close(conn->wslay, code, (const uint8_t *) reason, strlen(reason)) != 0) {
+        s_dead(conn);
+        return;
+    }
+    if (s_in_recv == 0) {
+        s_push_ctrl(conn);
+    }
+    conn->closing = true;
+}
+
 void
-sim_ws_conn_close(sim_ws_conn_t *conn, uint16_t code, const char *reason)
+cb_wsd_conn_close(cb_wsd_conn_t *conn, uint16_t code, const char *reason)
 {
     if (conn->dead || conn->closing) {
         return;
     }
-    if (conn->wslay == NULL ||
-        wslay_event_queue_close(conn->wslay, code, (const uint8_t *) reason, strlen(reason)) != 0) {
-        conn->dead = true;
-        return;
-    }
-    s_push_ctrl(conn);
-    conn->closing = true;
-    sim_ws_conn_flush(conn);
+    s_queue_close(conn, code, reason);
+    cb_wsd_conn_flush(conn);
 }
 
 void
-sim_ws_conn_abort(sim_ws_conn_t *conn)
+cb_wsd_conn_abort(cb_wsd_conn_t *conn)
 {
-    conn->dead = true;
+    s_dead(conn);
+}
+
+size_t
+cb_wsd_conn_queued(const cb_wsd_conn_t *conn, size_t *bytes)
+{
+    if (bytes != NULL) {
+        *bytes = conn->q_bytes;
+    }
+    return conn->q_len;
 }
 
 bool
-sim_ws_conn_open(const sim_ws_conn_t *conn)
+cb_wsd_conn_open(const cb_wsd_conn_t *conn)
 {
     return conn->sock != NULL && !conn->dead;
 }
@@ -304,7 +359,7 @@ static ssize_t
 s_wslay_recv(wslay_event_context_ptr ctx, uint8_t *buf, size_t len, int flags, void *user)
 {
     (void) flags;
-    sim_ws_conn_t *conn = user;
+    cb_wsd_conn_t *conn = user;
     h2o_socket_t *sock = conn->sock;
     if (sock->input->size == 0) {
         wslay_event_set_error(ctx, WSLAY_ERR_WOULDBLOCK);
@@ -322,7 +377,7 @@ static ssize_t
 s_wslay_send(wslay_event_context_ptr ctx, const uint8_t *data, size_t len, int flags, void *user)
 {
     (void) flags;
-    sim_ws_conn_t *conn = user;
+    cb_wsd_conn_t *conn = user;
     if (cb_buf_append(&conn->ctrl, data, len) != 0) {
         wslay_event_set_error(ctx, WSLAY_ERR_CALLBACK_FAILURE);
         return -1;
@@ -334,18 +389,20 @@ static void
 s_wslay_msg(wslay_event_context_ptr ctx, const struct wslay_event_on_msg_recv_arg *arg, void *user)
 {
     (void) ctx;
-    sim_ws_conn_t *conn = user;
-    if (conn->dead || arg->opcode == WSLAY_CONNECTION_CLOSE) {
+    cb_wsd_conn_t *conn = user;
+    int64_t now = conn->shared->now_ns;
+    conn->last_recv_ns = now;
+    if (conn->dead || conn->closing || arg->opcode == WSLAY_CONNECTION_CLOSE) {
         return;
     }
-    int64_t now = conn->shared->now_ns;
     if (conn->max_in_per_sec > 0) {
         if (now - conn->in_window_ns >= 1000000000LL) {
             conn->in_window_ns = now;
             conn->in_count = 0;
         }
         if (++conn->in_count > conn->max_in_per_sec) {
-            conn->dead = true; /* over the venue's incoming message limit */
+            /* Over the incoming message limit: nothing more is taken. */
+            s_queue_close(conn, 1008, "too many messages");
             return;
         }
     }
@@ -362,17 +419,20 @@ s_wslay_msg(wslay_event_context_ptr ctx, const struct wslay_event_on_msg_recv_ar
 static void
 s_on_read(h2o_socket_t *sock, const char *err)
 {
-    sim_ws_conn_t *conn = sock->data;
+    cb_wsd_conn_t *conn = sock->data;
     if (err != NULL) {
-        conn->dead = true;
+        s_dead(conn);
         h2o_socket_read_stop(sock);
         return;
     }
     if (conn->dead) {
         return;
     }
-    if (wslay_event_recv(conn->wslay) != 0 || conn->dead) {
-        conn->dead = true;
+    s_in_recv++;
+    int rc = wslay_event_recv(conn->wslay);
+    s_in_recv--;
+    if (rc != 0 || conn->dead) {
+        s_dead(conn);
         h2o_socket_read_stop(sock);
         return;
     }
@@ -382,23 +442,23 @@ s_on_read(h2o_socket_t *sock, const char *err)
         h2o_socket_read_stop(sock);
         conn->closing = true;
     }
-    sim_ws_conn_flush(conn);
+    cb_wsd_conn_flush(conn);
 }
 
 static void
 s_on_upgraded(void *user, h2o_socket_t *sock, size_t reqsize)
 {
-    sim_ws_conn_t *conn = user;
+    cb_wsd_conn_t *conn = user;
     conn->upgrading = false;
     if (conn->orphan) {
         if (sock != NULL) {
             h2o_socket_close(sock);
         }
-        free(conn); /* the rest went in sim_ws_conn_free */
+        free(conn); /* the rest went in cb_wsd_conn_free */
         return;
     }
     if (sock == NULL) {
-        conn->dead = true;
+        s_dead(conn);
         return;
     }
     conn->sock = sock;
@@ -408,13 +468,17 @@ s_on_upgraded(void *user, h2o_socket_t *sock, size_t reqsize)
                                                      NULL,         NULL,         s_wslay_msg};
     wslay_event_context_ptr ctx;
     if (wslay_event_context_server_init(&ctx, &cbs, conn) != 0) {
-        conn->dead = true;
+        s_dead(conn);
         return;
     }
     conn->wslay = ctx;
-    wslay_event_config_set_max_recv_msg_length(ctx, conn->shared->max_recv_len);
+    if (conn->shared->max_recv_len > 0) {
+        /* Past it wslay queues a close 1009 and stops reading. */
+        wslay_event_config_set_max_recv_msg_length(ctx, conn->shared->max_recv_len);
+    }
     conn->created_ns = conn->shared->now_ns;
     conn->last_send_ns = conn->created_ns;
+    conn->last_recv_ns = conn->created_ns;
     conn->last_ping_ns = conn->created_ns;
     conn->last_pong_ns = conn->created_ns;
     h2o_socket_read_start(sock, s_on_read);
@@ -422,15 +486,30 @@ s_on_upgraded(void *user, h2o_socket_t *sock, size_t reqsize)
     if (sock->input->size > 0) {
         s_on_read(sock, NULL); /* frames that came with the handshake */
     } else {
-        sim_ws_conn_flush(conn);
+        cb_wsd_conn_flush(conn);
     }
 }
 
+bool
+cb_wsd_is_handshake(const cb_httpd_req_t *req, char *key_out, size_t key_size)
+{
+    const char *key = NULL;
+    size_t version_len = 0;
+    const char *version = cb_httpd_req_header(req, "sec-websocket-version", &version_len);
+    if (h2o_is_websocket_handshake((h2o_req_t *) req->opaque, &key) != 0 || key == NULL ||
+        version == NULL || version_len != 2 || memcmp(version, "13", 2) != 0 || key_size < 25) {
+        return false;
+    }
+    memcpy(key_out, key, 24);
+    key_out[24] = '\0';
+    return true;
+}
+
 int
-sim_ws_conn_upgrade(sim_ws_conn_t *conn, sim_ws_shared_t *shared, void *h2o_req,
+cb_wsd_conn_upgrade(cb_wsd_conn_t *conn, cb_wsd_shared_t *shared, const cb_httpd_req_t *creq,
                     const char *client_key)
 {
-    h2o_req_t *req = h2o_req;
+    h2o_req_t *req = (h2o_req_t *) creq->opaque;
     if (req->version >= 0x200) {
         return -1;
     }
@@ -453,14 +532,26 @@ sim_ws_conn_upgrade(sim_ws_conn_t *conn, sim_ws_shared_t *shared, void *h2o_req,
     return 0;
 }
 
+/* Reads and drops what the peer sent that nobody will read: closing a
+ * socket with unread input sends a reset, which can overtake the close
+ * frame just written (the peer would then see no close code). */
+static void
+s_drain_input(h2o_socket_t *sock)
+{
+    char buf[4096];
+    int fd = h2o_socket_get_fd(sock);
+    for (int i = 0; i < 64 && recv(fd, buf, sizeof buf, MSG_DONTWAIT) > 0; i++) {
+    }
+}
+
 void
-sim_ws_conn_free(sim_ws_conn_t *conn)
+cb_wsd_conn_free(cb_wsd_conn_t *conn)
 {
     if (conn == NULL) {
         return;
     }
     for (size_t i = 0; i < conn->q_len; i++) {
-        sim_ws_msg_unref(conn->queue[(conn->q_head + i) % conn->q_cap]);
+        cb_wsd_msg_unref(conn->queue[(conn->q_head + i) % conn->q_cap]);
     }
     free(conn->queue);
     conn->queue = NULL;
@@ -486,6 +577,7 @@ sim_ws_conn_free(sim_ws_conn_t *conn)
         return;
     }
     if (conn->sock != NULL) {
+        s_drain_input(conn->sock);
         h2o_socket_close(conn->sock);
     }
     if (conn->wslay != NULL) {
@@ -497,11 +589,11 @@ sim_ws_conn_free(sim_ws_conn_t *conn)
 /* ---- subscriber lists ------------------------------------------------------- */
 
 int
-sim_ws_subs_add(sim_ws_subs_t *subs, sim_ws_conn_t *conn)
+cb_wsd_subs_add(cb_wsd_subs_t *subs, cb_wsd_conn_t *conn)
 {
     if (subs->count == subs->cap) {
         size_t cap = subs->cap == 0 ? 8 : subs->cap * 2;
-        sim_ws_conn_t **c = realloc(subs->conns, cap * sizeof *c);
+        cb_wsd_conn_t **c = realloc(subs->conns, cap * sizeof *c);
         if (c == NULL) {
             return CB_E_NOMEM;
         }
@@ -513,7 +605,7 @@ sim_ws_subs_add(sim_ws_subs_t *subs, sim_ws_conn_t *conn)
 }
 
 void
-sim_ws_subs_remove(sim_ws_subs_t *subs, const sim_ws_conn_t *conn)
+cb_wsd_subs_remove(cb_wsd_subs_t *subs, const cb_wsd_conn_t *conn)
 {
     for (size_t i = 0; i < subs->count; i++) {
         if (subs->conns[i] == conn) {
@@ -524,16 +616,16 @@ sim_ws_subs_remove(sim_ws_subs_t *subs, const sim_ws_conn_t *conn)
 }
 
 void
-sim_ws_subs_send(const sim_ws_subs_t *subs, sim_ws_msg_t *msg)
+cb_wsd_subs_send(const cb_wsd_subs_t *subs, cb_wsd_msg_t *msg)
 {
     for (size_t i = 0; i < subs->count; i++) {
-        sim_ws_conn_send(subs->conns[i], msg);
+        cb_wsd_conn_send(subs->conns[i], msg);
     }
 }
 
 void
-sim_ws_subs_fini(sim_ws_subs_t *subs)
+cb_wsd_subs_fini(cb_wsd_subs_t *subs)
 {
     free(subs->conns);
-    *subs = (sim_ws_subs_t){0};
+    *subs = (cb_wsd_subs_t){0};
 }
