@@ -493,7 +493,9 @@ edge_http_upgrade(void *ctx, const cb_httpd_req_t *req, cb_httpd_res_t *res)
 {
     edge_http_t *http = ctx;
     static const char ws_path[] = "/ws";
-    if (req->path_len != sizeof ws_path - 1 || memcmp(req->path, ws_path, req->path_len) != 0) {
+    /* Only a GET can upgrade; other methods get the handler's 405 or preflight. */
+    if (req->path_len != sizeof ws_path - 1 || memcmp(req->path, ws_path, req->path_len) != 0 ||
+        req->method_len != 3 || memcmp(req->method, "GET", 3) != 0) {
         return CB_HTTPD_UPGRADE_PASS;
     }
     if (http->ws == NULL) {
