@@ -102,7 +102,7 @@ async function dashboard(page, problems) {
   await page.click('#sentiment-button');
   await page.waitForSelector('#sentiment-result[data-label]', { timeout: 10000 });
   const label = await page.getAttribute('#sentiment-result', 'data-label');
-  const result = (await page.textContent('#sentiment-result')).replace(/\s+/g, ' ');
+  const result = (await page.innerText('#sentiment-result')).replace(/\s+/g, ' ');
   check(label === 'bullish', 'the sentiment box answers: ' + result);
 
   check(problems.length === 0, 'no console errors, page errors or outside requests' +
@@ -116,7 +116,7 @@ async function dashboard(page, problems) {
   await page.fill('#sentiment-text', '   ');
   await page.click('#sentiment-button');
   await page.waitForSelector('#errors .error', { timeout: 10000 });
-  const shown = (await page.textContent('#errors .error')).replace(/\s+/g, ' ');
+  const shown = (await page.innerText('#errors .error')).replace(/\s+/g, ' ');
   check(/\(400\)/.test(shown), 'an empty text is shown as an error: ' + shown);
   const unexpected = problems.filter((p) => !/status of 400/.test(p));
   check(unexpected.length === 0, 'no other console errors' + (unexpected.length ? ': ' + unexpected.join(' | ') : ''));
@@ -149,6 +149,7 @@ async function docs(page, problems) {
 
 async function main() {
   fs.mkdirSync(artefacts, { recursive: true });
+  for (const f of ['dashboard.png', 'docs.png', 'failure.png']) fs.rmSync(path.join(artefacts, f), { force: true });
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'coinbus-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
@@ -169,8 +170,14 @@ async function main() {
       const u = new URL(r.url());
       if (u.protocol !== 'data:' && !LOOPBACK.has(u.hostname)) problems.push('request outside loopback: ' + r.url());
     });
-    await dashboard(page, problems);
-    await docs(page, problems);
+    try {
+      await dashboard(page, problems);
+      await docs(page, problems);
+    } catch (e) {
+      const shot = path.join(artefacts, 'failure.png');
+      await page.screenshot({ path: shot, fullPage: true }).then(() => log('screenshot of the failure:', shot), () => {});
+      throw e;
+    }
   } finally {
     await context.close();
     fs.rmSync(profile, { recursive: true, force: true });
