@@ -98,7 +98,7 @@ cb_inbound_check(cb_inbound_t *in, const char *client, cb_inbound_decision_t *ou
     int rc;
     redisReply *reply = s_run(in, &lease, &rc);
     if (reply != NULL) {
-        rc = cb_inbound_core_leased(in->core, client, reply, out);
+        rc = cb_inbound_core_leased(in->core, client, &lease, reply, out);
         freeReplyObject(reply);
     }
     if (rc != 0) {
@@ -143,4 +143,5 @@ cb_inbound_expire(cb_inbound_t *in)
         }
     }
     free(calls);
+    cb_inbound_core_forget_idle(in->core, 1024);
 }

@@ -16,7 +16,7 @@
 
 /* One client's state in this replica. */
 typedef struct {
-    char lease_id[40];
+    char lease_id[48]; /* as cb_inbound_call_t.arg */
     int64_t lease_count; /* slots granted */
     int64_t lease_used;
     int64_t lease_end_ms; /* monotonic */
@@ -201,9 +201,9 @@ cb_inbound_core_check(cb_inbound_core_t *core, const char *client, cb_inbound_de
     if (want > fair) {
         want = fair;
     }
-    snprintf(c->lease_id, sizeof c->lease_id, "%s-%" PRIu64, core->replica_id,
-             ++core->lease_counter);
-    s_call(core, name, "lease", c->lease_id, lease);
+    char id[sizeof c->lease_id];
+    snprintf(id, sizeof id, "%s-%" PRIu64, core->replica_id, ++core->lease_counter);
+    s_call(core, name, "lease", id, lease);
     snprintf(lease->arg[5], sizeof lease->arg[5], "%" PRId64, want);
     lease->nargs = 6;
     return 0;
@@ -225,8 +225,8 @@ s_lease_reply_ok(const redisReply *reply)
 }
 
 int
-cb_inbound_core_leased(cb_inbound_core_t *core, const char *client, const redisReply *reply,
-                       cb_inbound_decision_t *out)
+cb_inbound_core_leased(cb_inbound_core_t *core, const char *client, const cb_inbound_call_t *lease,
+                       const redisReply *reply, cb_inbound_decision_t *out)
 {
     if (!s_lease_reply_ok(reply)) {
         if (!core->degraded_logged) {
@@ -247,6 +247,7 @@ cb_inbound_core_leased(cb_inbound_core_t *core, const char *client, const redisR
         core->degraded_logged = false;
     }
     int64_t now = s_now_ms();
+    snprintf(c->lease_id, sizeof c->lease_id, "%s", lease->arg[4]);
     c->lease_count = reply->element[0]->integer;
     c->lease_used = 0;
     c->remaining = reply->element[1]->integer;
@@ -333,5 +334,43 @@ cb_inbound_core_returns(cb_inbound_core_t *core, bool all, cb_inbound_call_t *ca
         }
         s_return_call(core, zhashx_cursor(core->clients), c, &calls[n++]);
     }
+    return n;
+}
+
+/* Whether c has nothing left to remember at now. */
+static bool
+s_client_idle(const cb_inbound_core_t *core, const s_client_t *c, int64_t now)
+{
+    if (c->lease_count > 0 || c->denied_until_ms > now) {
+        return false;
+    }
+    if (c->local_count == 0) {
+        return true;
+    }
+    size_t newest = (c->local_head + S_LOCAL_MAX - 1) % S_LOCAL_MAX;
+    return c->local[newest] <= now - core->config.window_ms;
+}
+
+size_t
+cb_inbound_core_forget_idle(cb_inbound_core_t *core, size_t max)
+{
+    int64_t now = s_now_ms();
+    zlist_t *idle = zlist_new();
+    if (idle == NULL) {
+        return 0;
+    }
+    zlist_autofree(idle);
+    for (s_client_t *c = zhashx_first(core->clients); c != NULL && zlist_size(idle) < max;
+         c = zhashx_next(core->clients)) {
+        if (s_client_idle(core, c, now)) {
+            zlist_append(idle, (void *) zhashx_cursor(core->clients));
+        }
+    }
+    size_t n = 0;
+    for (const char *name = zlist_first(idle); name != NULL; name = zlist_next(idle)) {
+        zhashx_delete(core->clients, name);
+        n++;
+    }
+    zlist_destroy(&idle);
     return n;
 }

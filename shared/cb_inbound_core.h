@@ -60,14 +60,15 @@ int
 cb_inbound_core_check(cb_inbound_core_t *core, const char *client, cb_inbound_decision_t *out,
                       cb_inbound_call_t *ret, cb_inbound_call_t *lease);
 
-/* Applies the reply of client's lease call (from cb_inbound_core_check) and,
- * when out is not NULL, decides the call that asked for it. Returns 0, or
+/* Applies the reply to client's lease call (as cb_inbound_core_check gave
+ * it; the client may have been forgotten meanwhile) and, when out is not
+ * NULL, decides the call that asked for it. Returns 0, or
  * CB_E_INTERNAL when reply is not the script's answer (an error reply, such
  * as NOTAUTH or a script error; logged once per outage): decide with the
  * fallback then. */
 int
-cb_inbound_core_leased(cb_inbound_core_t *core, const char *client, const redisReply *reply,
-                       cb_inbound_decision_t *out);
+cb_inbound_core_leased(cb_inbound_core_t *core, const char *client, const cb_inbound_call_t *lease,
+                       const redisReply *reply, cb_inbound_decision_t *out);
 
 /* The local fallback decision (a sliding window of limit / expected_replicas
  * in this process) because of reason (a CB_E_* code, for the log line that
@@ -81,5 +82,13 @@ cb_inbound_core_fallback(cb_inbound_core_t *core, const char *client, int reason
  * Returns how many; call again while it returns max. */
 size_t
 cb_inbound_core_returns(cb_inbound_core_t *core, bool all, cb_inbound_call_t *calls, size_t max);
+
+/* Forgets up to max clients with nothing left to remember: no lease, no
+ * refusal still running, no fallback call in the window. Their next call
+ * starts as a new client's, which loses nothing (Redis keeps their window).
+ * Bounds the memory of a limiter facing many one-off clients. Returns how
+ * many were forgotten. */
+size_t
+cb_inbound_core_forget_idle(cb_inbound_core_t *core, size_t max);
 
 #endif

@@ -7,12 +7,12 @@
 
 #include "cb_backoff.h"
 #include "cb_error.h"
-#include "edge_redis.h"
 #include "cb_inbound_core.h"
 #include "cb_log.h"
 #include "cb_redis.h"
 #include "cb_time.h"
 #include "edge_limit.h"
+#include "edge_redis.h"
 
 /* The asynchronous transport of cb_inbound_core. Per client at most one
  * lease call is in flight (a s_req_t): the calls of that client which
@@ -101,8 +101,20 @@ s_reconnect_later(edge_limit_t *limit)
     }
 }
 
-/* ac has gone (failed to connect, lost, or freed by us): forget it and
- * connect again later. Logged once per outage. Idempotent per ac. */
+/* Redis cannot be used: logged once per outage; connect again later. */
+static void
+s_lost(edge_limit_t *limit, const char *reason)
+{
+    if (!limit->closing && !limit->lost_logged) {
+        cb_log_warn("edge_limit_redis_lost", "host=%s port=%d reason=\"%s\"", limit->url.host,
+                    limit->url.port, reason);
+        limit->lost_logged = true;
+    }
+    s_reconnect_later(limit);
+}
+
+/* ac has gone (failed to connect, lost, or freed by us): forget it.
+ * Idempotent per ac. */
 static void
 s_gone(edge_limit_t *limit, const redisAsyncContext *ac, const char *reason)
 {
@@ -112,12 +124,7 @@ s_gone(edge_limit_t *limit, const redisAsyncContext *ac, const char *reason)
     limit->ac = NULL;
     limit->usable = false;
     limit->up = false;
-    if (!limit->closing && !limit->lost_logged) {
-        cb_log_warn("edge_limit_redis_lost", "host=%s port=%d reason=\"%s\"", limit->url.host,
-                    limit->url.port, reason);
-        limit->lost_logged = true;
-    }
-    s_reconnect_later(limit);
+    s_lost(limit, reason);
 }
 
 static void
@@ -174,10 +181,13 @@ s_connect(edge_limit_t *limit)
     cb_httpd_timer_destroy(&limit->reconnect);
     redisAsyncContext *ac = redisAsyncConnect(limit->url.host, limit->url.port);
     if (ac == NULL || ac->err != 0 || edge_redis_attach(limit->httpd, ac) != REDIS_OK) {
+        char reason[128];
+        snprintf(reason, sizeof reason, "%s",
+                 ac != NULL && ac->err != 0 ? ac->errstr : "no memory");
         if (ac != NULL) {
             redisAsyncFree(ac);
         }
-        s_reconnect_later(limit);
+        s_lost(limit, reason);
         return;
     }
     ac->data = limit;
@@ -225,8 +235,9 @@ s_send(edge_limit_t *limit, redisCallbackFn *fn, void *privdata, const cb_inboun
     return 0;
 }
 
-/* Notes what a reply says about Redis. True for NOSCRIPT (the caller
- * resends with EVAL once). */
+/* Notes what a reply says about Redis (an error other than NOSCRIPT, such
+ * as NOAUTH or LOADING, means it cannot serve us). True for NOSCRIPT: the
+ * caller resends with EVAL once. */
 static bool
 s_note_reply(edge_limit_t *limit, const redisReply *reply)
 {
@@ -236,8 +247,9 @@ s_note_reply(edge_limit_t *limit, const redisReply *reply)
         limit->up = false;
         return false;
     }
-    limit->up = true;
-    return reply->type == REDIS_REPLY_ERROR && strncmp(reply->str, "NOSCRIPT", 8) == 0;
+    bool noscript = reply->type == REDIS_REPLY_ERROR && strncmp(reply->str, "NOSCRIPT", 8) == 0;
+    limit->up = reply->type != REDIS_REPLY_ERROR || noscript;
+    return noscript;
 }
 
 /* ---- lease returns ------------------------------------------------------------ */
@@ -401,7 +413,7 @@ s_on_lease(redisAsyncContext *ac, void *r, void *privdata)
     if (req->stalled) {
         /* Its waiters were decided by the fallback; keep a late lease. */
         if (rc == 0) {
-            cb_inbound_core_leased(limit->core, req->client, reply, NULL);
+            cb_inbound_core_leased(limit->core, req->client, &req->call, reply, NULL);
         }
         limit->stalled--;
         s_req_free(limit, req);
@@ -411,7 +423,8 @@ s_on_lease(redisAsyncContext *ac, void *r, void *privdata)
     s_waiter_t *w = s_pop(req);
     cb_inbound_decision_t d;
     if (rc == 0) {
-        rc = cb_inbound_core_leased(limit->core, req->client, reply, w != NULL ? &d : NULL);
+        rc = cb_inbound_core_leased(limit->core, req->client, &req->call, reply,
+                                    w != NULL ? &d : NULL);
     }
     if (w != NULL) {
         if (rc != 0) {
@@ -440,13 +453,15 @@ s_on_timeout(void *ctx)
     }
 }
 
-/* The periodic work: ended leases go back; a connection stalled too long is
- * dropped (its stalled calls fail) and made again. */
+/* The periodic work: ended leases go back, idle clients are forgotten, and a
+ * connection stalled too long is dropped (its stalled calls fail) and made
+ * again. */
 static void
 s_housekeeping(void *ctx)
 {
     edge_limit_t *limit = ctx;
     s_return_leases(limit, false);
+    cb_inbound_core_forget_idle(limit->core, 1024);
     if (limit->stalled > 0 && limit->ac != NULL &&
         s_now_ms() - limit->stalled_since_ms >= S_STALL_DROP_MS) {
         redisAsyncContext *ac = limit->ac;

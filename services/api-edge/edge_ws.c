@@ -60,10 +60,14 @@ s_mark_dirty(edge_ws_t *ws, edge_ws_client_t *client)
 void
 edge_ws_client_send(edge_ws_t *ws, edge_ws_client_t *client, cb_wsd_msg_t *msg)
 {
-    if (client->conn->dead || client->conn->closing) {
+    if (client->close_by_ns != 0 || client->conn->dead || client->conn->closing) {
         return;
     }
     cb_wsd_conn_send(client->conn, msg);
+    size_t len;
+    cb_wsd_msg_payload(msg, &len);
+    client->turn_frames++;
+    client->turn_bytes += len;
     ws->stats.messages_out++;
     s_mark_dirty(ws, client);
 }
@@ -71,10 +75,12 @@ edge_ws_client_send(edge_ws_t *ws, edge_ws_client_t *client, cb_wsd_msg_t *msg)
 void
 edge_ws_client_send_out(edge_ws_t *ws, edge_ws_client_t *client)
 {
-    if (client->conn->dead || client->conn->closing) {
+    if (client->close_by_ns != 0 || client->conn->dead || client->conn->closing) {
         return;
     }
     cb_wsd_conn_send_text(client->conn, ws->out.data, ws->out.len);
+    client->turn_frames++;
+    client->turn_bytes += ws->out.len;
     ws->stats.messages_out++;
     s_mark_dirty(ws, client);
 }
@@ -96,7 +102,10 @@ edge_ws_client_close(edge_ws_t *ws, edge_ws_client_t *client, uint16_t code, con
     if (client->close_by_ns != 0 || client->conn->dead) {
         return;
     }
-    cb_wsd_conn_close(client->conn, code, reason);
+    /* Started at the end of the turn: this may run inside cb_wsd's read of
+     * the client's frames, where a close would be taken for written. */
+    client->close_code = code;
+    client->close_reason = reason;
     client->close_by_ns = ws->shared.now_ns + S_CLOSE_GRACE_NS;
     edge_ws_slow_clear(client);
     s_mark_dirty(ws, client);
@@ -153,8 +162,15 @@ s_turn_end(void *ctx)
 {
     edge_ws_t *ws = ctx;
     for (size_t i = 0; i < ws->ndirty; i++) {
-        ws->dirty[i]->dirty = false;
-        cb_wsd_conn_flush(ws->dirty[i]->conn);
+        edge_ws_client_t *c = ws->dirty[i];
+        c->dirty = false;
+        c->turn_frames = 0;
+        c->turn_bytes = 0;
+        if (c->close_code != 0) {
+            cb_wsd_conn_close(c->conn, c->close_code, c->close_reason);
+            c->close_code = 0;
+        }
+        cb_wsd_conn_flush(c->conn);
     }
     ws->ndirty = 0;
     s_reap(ws);
@@ -244,6 +260,10 @@ s_house(void *ctx)
         cb_wsd_conn_t *conn = c->conn;
         if (!cb_wsd_conn_open(conn)) {
             continue;
+        }
+        if (conn->closing && c->close_by_ns == 0) {
+            /* cb_wsd closed it (queue overflow, peer's close): the same grace. */
+            c->close_by_ns = now + S_CLOSE_GRACE_NS;
         }
         if (c->close_by_ns != 0) {
             if (now >= c->close_by_ns) {

@@ -92,10 +92,14 @@ typedef struct edge_ws_client {
     size_t pending_cap;
     int64_t slow_since_ns;   /* 0: keeping up */
     int64_t close_by_ns;     /* closing: aborted if still there then (0: not closing) */
+    uint16_t close_code;     /* a close to start at the end of the loop turn */
+    const char *close_reason; /* static text */
     int64_t rate_window_ns;  /* the current one-second window of client messages */
     uint32_t rate_count;
     uint32_t rate_strikes;   /* windows in a row over the limit */
     uint64_t gen;            /* the last fan-out that reached it (no duplicates) */
+    size_t turn_frames;      /* queued since the last flush: not the client's lag */
+    size_t turn_bytes;
     bool dirty;              /* in the hub's flush list */
     bool opened;             /* on_open ran */
 } edge_ws_client_t;

@@ -122,7 +122,7 @@ s_symbol(const cb_jdoc_t *doc, int sym, int quote, edge_ws_req_t *req, edge_ws_e
         return s_fail(err, CB_E_BAD_REQUEST, "invalid_symbol",
                       "symbol and quote must be assets [A-Z0-9]{1,16}, as in BTC-USD");
     }
-    snprintf(req->symbol, sizeof req->symbol, "%s-%s", base, q);
+    snprintf(req->symbol, sizeof req->symbol, "%.16s-%.16s", base, q); /* each <= 16 */
     return 0;
 }
 

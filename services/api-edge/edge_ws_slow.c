@@ -12,8 +12,12 @@ edge_ws_slow_lagging(edge_ws_t *ws, edge_ws_client_t *client)
     if (client->slow_since_ns != 0) {
         return true;
     }
+    /* What was queued during this loop turn goes out at its end: only what
+     * earlier turns left unwritten is the client's lag. */
     size_t bytes = 0;
     size_t frames = cb_wsd_conn_queued(client->conn, &bytes);
+    frames = frames > client->turn_frames ? frames - client->turn_frames : 0;
+    bytes = bytes > client->turn_bytes ? bytes - client->turn_bytes : 0;
     if (frames < ws->cfg.queue_msgs && bytes < ws->cfg.queue_bytes) {
         return false;
     }

@@ -41,6 +41,7 @@ struct cbh_ws {
     size_t pending;
     bool ended;
     bool close_sent;
+    bool no_pong;
     int pings;
     int close_code;
     uint64_t rng;
@@ -146,7 +147,13 @@ s_handle(cbh_ws_t *ws, int fin, int opcode, const unsigned char *p, size_t len)
         }
         if (opcode == 0x9) {
             ws->pings++;
-            s_frame(ws, 0xA, p, len); /* pong with the same payload */
+            /* Pong with the same payload. A server that has closed already
+             * refuses it: the frames received before are still read. */
+            bool ended = ws->ended;
+            if (!ws->no_pong) {
+                s_frame(ws, 0xA, p, len);
+            }
+            ws->ended = ended;
         } else if (opcode == 0x8) {
             ws->close_code = len >= 2 ? (p[0] << 8) | p[1] : 1005;
             if (!ws->close_sent) {
@@ -418,6 +425,20 @@ cbh_ws_recv(cbh_ws_t *ws, int timeout_ms, size_t *len)
     return (char *) m;
 }
 
+char *
+cbh_ws_wait_for(cbh_ws_t *ws, const char *needle, int timeout_ms)
+{
+    int64_t deadline = s_now_ms() + timeout_ms;
+    for (;;) {
+        int64_t left = deadline - s_now_ms();
+        char *m = cbh_ws_recv(ws, left > 0 ? (int) left : 0, NULL);
+        if (m == NULL || strstr(m, needle) != NULL) {
+            return m;
+        }
+        free(m);
+    }
+}
+
 size_t
 cbh_ws_pending(const cbh_ws_t *ws)
 {
@@ -440,6 +461,12 @@ int
 cbh_ws_close_code(const cbh_ws_t *ws)
 {
     return ws->close_code;
+}
+
+void
+cbh_ws_set_pong(cbh_ws_t *ws, bool on)
+{
+    ws->no_pong = !on;
 }
 
 int

@@ -46,6 +46,12 @@ cbh_ws_send_close(cbh_ws_t *ws, int code);
 char *
 cbh_ws_recv(cbh_ws_t *ws, int timeout_ms, size_t *len);
 
+/* The next message containing needle, waiting up to timeout_ms in all;
+ * messages before it are dropped. NULL on timeout or once the connection
+ * has ended; the caller frees. */
+char *
+cbh_ws_wait_for(cbh_ws_t *ws, const char *needle, int timeout_ms);
+
 /* Reads for timeout_ms, queueing text messages and answering pings. */
 void
 cbh_ws_pump(cbh_ws_t *ws, int timeout_ms);
@@ -65,6 +71,12 @@ cbh_ws_pings(const cbh_ws_t *ws);
 
 int
 cbh_ws_close_code(const cbh_ws_t *ws);
+
+/* Whether pings are answered (the default) or only counted: a client that
+ * sends nothing, e.g. to read up to a server's close frame without making
+ * a server that has already closed its socket reset the connection. */
+void
+cbh_ws_set_pong(cbh_ws_t *ws, bool on);
 
 /* The connection's socket, to poll many connections at once (then
  * cbh_ws_pump with 0 reads what is there); the connection keeps it. */

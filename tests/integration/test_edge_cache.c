@@ -1,11 +1,10 @@
-/* test_edge_cache.c - api-edge's bus cache against the real bus: exact ticks, narrowest spread, USD resolution (also from a real market-feed), books, breakers, bad input, listener order, batch bound */
+/* test_edge_cache.c - api-edge's bus cache against the real bus: exact ticks, narrowest spread, USD resolution, books, breakers, bad input, listener order, batch bound */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +20,6 @@
 #include "cbh.h"
 #include "cbh_bus.h"
 #include "edge_cache.h"
-#include "edge_rpc.h"
 
 static cbh_bus_t s_bus;
 static cb_pub_t *s_pub;
@@ -577,136 +575,6 @@ test_max_msgs(void **state)
     edge_cache_destroy(&cache);
 }
 
-/* ---- against a real market-feed ------------------------------------------------------ */
-
-typedef struct {
-    int count;
-    int rc;
-    bool ok;
-    cb_buf_t result;
-} s_reply_t;
-
-static void
-s_on_reply(void *ctx, int rc, const cb_rpc_result_t *res)
-{
-    s_reply_t *r = ctx;
-    r->count++;
-    r->rc = rc;
-    r->ok = res != NULL && res->ok;
-    cb_buf_reset(&r->result);
-    if (r->ok) {
-        cb_buf_append(&r->result, res->result.ptr, res->result.len);
-    }
-}
-
-/* market.symbols through edge_rpc, until both sim venues are listed. */
-static void
-s_market_symbols(cb_buf_t *out)
-{
-    const char *endpoints[EDGE_SVC_COUNT] = {[EDGE_SVC_MARKET] = s_bus.config.frontend[CB_RPC_MARKET]};
-    edge_rpc_t *rpc = edge_rpc_new(endpoints);
-    assert_non_null(rpc);
-    s_reply_t reply = {0};
-    cb_buf_init(&reply.result);
-    int64_t end = cb_time_now_ms() + 30000;
-    bool listed = false;
-    while (!listed && cb_time_now_ms() < end) {
-        reply.count = 0;
-        assert_true(edge_rpc_call(rpc, EDGE_SVC_MARKET, "symbols", NULL, 0, 1000, true,
-                                  s_on_reply, &reply) > 0);
-        while (reply.count == 0) {
-            int fds[EDGE_SVC_COUNT];
-            edge_rpc_fds(rpc, fds);
-            zmq_pollitem_t item = {NULL, fds[EDGE_SVC_MARKET], ZMQ_POLLIN, 0};
-            zmq_poll(&item, 1, (long) edge_rpc_next_due_ms(rpc));
-            edge_rpc_process(rpc);
-        }
-        cb_buf_t json;
-        cb_buf_init(&json);
-        if (reply.ok && cb_json_from_msgpack((const char *) reply.result.data, reply.result.len,
-                                             &json) == 0) {
-            cb_buf_append(&json, "", 1);
-            listed = strstr(json.data, "\"sim-binance\":[\"") != NULL &&
-                     strstr(json.data, "\"sim-kraken\":[\"") != NULL;
-        }
-        cb_buf_fini(&json);
-        if (!listed) {
-            cb_time_sleep_ms(300, NULL);
-        }
-    }
-    assert_true(listed);
-    cb_buf_reset(out);
-    cb_buf_append(out, reply.result.data, reply.result.len);
-    cb_buf_fini(&reply.result);
-    edge_rpc_destroy(&rpc);
-}
-
-static void
-test_real_market_symbols(void **state)
-{
-    (void) state;
-    cbh_redis_t redis;
-    assert_int_equal(cbh_redis_start(&redis, NULL), 0);
-    int sim_port = cbh_free_port();
-    char bin[512];
-    snprintf(bin, sizeof bin, "%s/venue-sim", cbh_bin_dir());
-    char port_env[64];
-    snprintf(port_env, sizeof port_env, "COINBUS_SIM_PORT=%d", sim_port);
-    char *sim_argv[] = {bin, NULL};
-    char *sim_env[] = {port_env, "COINBUS_SIM_RATE=50", "COINBUS_SIM_SEED=7", NULL};
-    cbh_proc_t *sim = cbh_proc_start("venue-sim", sim_argv, sim_env);
-    assert_non_null(sim);
-    assert_int_equal(cbh_wait_port(sim_port, 5000), 0);
-    char env_redis[160];
-    char env_venues[300];
-    snprintf(env_redis, sizeof env_redis, "COINBUS_REDIS_URL=%s", redis.url);
-    snprintf(env_venues, sizeof env_venues,
-             "COINBUS_VENUES=sim-kraken=kraken@http://127.0.0.1:%d/kraken,"
-             "sim-binance=binance@http://127.0.0.1:%d/binance",
-             sim_port, sim_port);
-    snprintf(bin, sizeof bin, "%s/market-feed", cbh_bin_dir());
-    char *feed_argv[] = {bin, NULL};
-    char *feed_env[] = {env_redis, env_venues, "COINBUS_SYMBOLS=BTC-USD,ETH-USD", NULL};
-    cbh_proc_t *feed = cbh_proc_start("market-feed", feed_argv, feed_env);
-    assert_non_null(feed);
-
-    edge_cache_t *cache = s_cache_new();
-    cb_buf_t symbols;
-    cb_buf_init(&symbols);
-    s_market_symbols(&symbols);
-    assert_int_equal(edge_cache_set_listings(cache, symbols.data, symbols.len), 0);
-    cb_buf_fini(&symbols);
-    /* The sim's Binance lists BTC-USDT (no USD pair), its Kraken BTC-USD. */
-    s_expect_resolve(cache, "sim-binance", "BTC-USD", "BTC-USDT");
-    s_expect_resolve(cache, "sim-kraken", "BTC-USD", "BTC-USD");
-    s_expect_resolve(cache, "sim-kraken", "BTC-USDT", "BTC-USD");
-    assert_true(edge_cache_symbol_known(cache, "ETH-USD"));
-
-    /* The feed's real ticks land under the venue's symbol. */
-    if (!s_wait_tick(cache, "BTC-USD", "sim-binance", 30000) ||
-        !s_wait_tick(cache, "BTC-USD", "sim-kraken", 30000)) {
-        fail_msg("no BTC ticks from market-feed; log: %s", cbh_proc_log_path(feed));
-    }
-    edge_tick_t t;
-    assert_true(edge_cache_tick(cache, "BTC-USD", "sim-binance", 0, &t));
-    assert_string_equal(t.symbol, "BTC-USDT");
-    assert_string_equal(t.venue, "sim-binance");
-    cb_decimal_t bid;
-    cb_decimal_t ask;
-    assert_int_equal(cb_decimal_parse(t.bid, strlen(t.bid), &bid), 0);
-    assert_int_equal(cb_decimal_parse(t.ask, strlen(t.ask), &ask), 0);
-    assert_true(cb_decimal_cmp(bid, ask) <= 0);
-    assert_true(edge_cache_tick(cache, "BTC-USD", NULL, 0, &t));
-    edge_tick_t all[4];
-    assert_int_equal(edge_cache_ticks(cache, "BTC-USD", all, 4), 2);
-    assert_int_equal(edge_cache_stats(cache).malformed, 0);
-    edge_cache_destroy(&cache);
-
-    assert_int_equal(cbh_proc_stop(&feed, SIGTERM, 5000), 0);
-    cbh_proc_stop(&sim, SIGTERM, 5000);
-    cbh_redis_stop(&redis);
-}
-
 int
 main(void)
 {
@@ -717,7 +585,6 @@ main(void)
         cmocka_unit_test(test_circuits),
         cmocka_unit_test(test_listener_and_malformed),
         cmocka_unit_test(test_max_msgs),
-        cmocka_unit_test(test_real_market_symbols),
     };
     return cmocka_run_group_tests_name("edge_cache", tests, s_setup, s_teardown);
 }

@@ -1,16 +1,19 @@
-/* test_edge_http_faults.c - api-edge's rate limit over HTTP (headers, 429, one budget across two replicas) and its answers when sentiment or Redis is down */
+/* test_edge_http_faults.c - api-edge's rate limit over HTTP (headers, 429, one budget across two replicas), every service error code as its HTTP status, sentiment or Redis down */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cb_error.h"
 #include "cb_jtok.h"
+#include "cb_rpc.h"
 #include "cb_time.h"
 #include "cbh_edge.h"
 
@@ -171,6 +174,75 @@ test_sentiment_down(void **state)
     cbh_http_res_fini(&res);
 }
 
+/* ---- every wire error code a service answers, as its HTTP status ---------- */
+
+static const struct {
+    const char *word;
+    int code;
+    long status;
+    const char *error;
+} s_codes[] = {
+    {"bad_request", CB_E_BAD_REQUEST, 400, "bad_request"}, {"unauthorized", CB_E_UNAUTHORIZED, 401, "unauthorized"},
+    {"forbidden", CB_E_FORBIDDEN, 403, "forbidden"},       {"not_found", CB_E_NOT_FOUND, 404, "not_found"},
+    {"conflict", CB_E_CONFLICT, 409, "conflict"},          {"rate_limited", CB_E_RATE_LIMITED, 429, "rate_limited"},
+    {"internal", CB_E_INTERNAL, 500, "internal"},          {"upstream_error", CB_E_UPSTREAM, 502, "upstream_error"},
+    {"unavailable", CB_E_UNAVAILABLE, 503, "unavailable"}, {"timeout", CB_E_TIMEOUT, 504, "timeout"},
+};
+
+/* A stand-in sentiment worker that answers the error its text names. */
+static int
+s_fake_analyze(void *ctx, const cb_rpc_request_t *req, msgpack_packer *pk, char *msg, size_t msg_size)
+{
+    (void) ctx;
+    for (size_t i = 0; i < sizeof s_codes / sizeof s_codes[0]; i++) {
+        if (memmem(req->args.ptr, req->args.len, s_codes[i].word, strlen(s_codes[i].word)) != NULL) {
+            snprintf(msg, msg_size, "the stand-in says %s", s_codes[i].word);
+            return s_codes[i].code;
+        }
+    }
+    msgpack_pack_map(pk, 1);
+    msgpack_pack_str_with_body(pk, "label", 5);
+    msgpack_pack_str_with_body(pk, "neutral", 7);
+    return 0;
+}
+
+static volatile sig_atomic_t s_fake_stop;
+
+static void *
+s_fake_main(void *arg)
+{
+    cb_rpc_worker_t *w = arg;
+    (void) cb_rpc_worker_run(w, &s_fake_stop);
+    return NULL;
+}
+
+static void
+test_service_errors_as_statuses(void **state)
+{
+    (void) state;
+    cbh_http_res_t res = {0};
+    cbh_proc_stop(&s_stack.sentiment, SIGTERM, 5000);
+    cb_rpc_worker_t *w =
+        cb_rpc_worker_new(s_stack.bus.config.backend[CB_RPC_SENTIMENT], "sentiment", s_fake_analyze, NULL);
+    assert_non_null(w);
+    pthread_t thread;
+    s_fake_stop = 0;
+    assert_int_equal(pthread_create(&thread, NULL, s_fake_main, w), 0);
+    s_wait_health(s_port[0], 200, 5000, &res);
+    for (size_t i = 0; i < sizeof s_codes / sizeof s_codes[0]; i++) {
+        char body[96];
+        int n = snprintf(body, sizeof body, "{\"text\":\"please %s\"}", s_codes[i].word);
+        cbh_edge_req(s_port[0], "10.0.2.7", "POST", "/api/sentiment/analyze", NULL, body, (size_t) n, &res);
+        cbh_edge_expect_error(&res, s_codes[i].status, s_codes[i].error);
+        assert_non_null(strstr(res.body.data, "the stand-in says"));
+    }
+    s_fake_stop = 1;
+    pthread_join(thread, NULL);
+    cb_rpc_worker_destroy(&w);
+    assert_int_equal(cbh_edge_start_sentiment(&s_stack), 0);
+    cbh_http_res_fini(&res);
+}
+
 static void
 test_redis_down(void **state)
 {
@@ -212,6 +284,7 @@ main(void)
         cmocka_unit_test(test_limit_headers_and_429),
         cmocka_unit_test(test_two_edges_one_budget),
         cmocka_unit_test(test_sentiment_down),
+        cmocka_unit_test(test_service_errors_as_statuses),
         cmocka_unit_test(test_redis_down),
     };
     return cmocka_run_group_tests_name("edge_http_faults", tests, s_setup, s_teardown);

@@ -468,17 +468,23 @@ test_redis_outage_and_recovery(void **state)
     assert_null(edge_limit_new(s_httpd, s_server.url, cfg));
 }
 
-/* A synchronous command to s_server (test set-up, not under test). */
-static void
-s_command(const char *cmd)
+/* A synchronous command to s_server's database db (test set-up, not under
+ * test); returns an integer reply's value, else 0. */
+static long long
+s_command(int db, const char *cmd)
 {
     redisContext *c = redisConnect("127.0.0.1", s_server.port);
     assert_non_null(c);
-    redisReply *reply = redisCommand(c, cmd);
+    redisReply *reply = redisCommand(c, "SELECT %d", db);
+    assert_non_null(reply);
+    freeReplyObject(reply);
+    reply = redisCommand(c, cmd);
     assert_non_null(reply);
     assert_int_not_equal(reply->type, REDIS_REPLY_ERROR);
+    long long value = reply->type == REDIS_REPLY_INTEGER ? reply->integer : 0;
     freeReplyObject(reply);
     redisFree(c);
+    return value;
 }
 
 static void
@@ -500,12 +506,20 @@ test_leases_return_and_scripts_reload(void **state)
     edge_limit_destroy(&a);
     assert_int_equal(s_decide(b, "ip:192.0.2.201").remaining, 98);
     /* Redis forgot the script (a restart or SCRIPT FLUSH): EVAL loads it again. */
-    s_command("SCRIPT FLUSH");
+    s_command(0, "SCRIPT FLUSH");
     d = s_decide(b, "ip:192.0.2.202");
     assert_true(d.allowed);
     assert_false(d.degraded);
     assert_int_equal(d.remaining, 99);
     edge_limit_destroy(&b);
+    /* The URL's database is selected: the budget lives in db 3. */
+    char url[160];
+    snprintf(url, sizeof url, "redis://127.0.0.1:%d/3", s_server.port);
+    edge_limit_t *c = s_limit_new(url, cfg);
+    assert_true(s_decide(c, "ip:192.0.2.203").allowed);
+    edge_limit_destroy(&c);
+    assert_int_equal(s_command(0, "EXISTS coinbus:ratelimit:inbound:ip:192.0.2.203"), 0);
+    assert_int_equal(s_command(3, "EXISTS coinbus:ratelimit:inbound:ip:192.0.2.203"), 1);
 }
 
 static void

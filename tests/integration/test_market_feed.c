@@ -21,14 +21,13 @@
 #include "cb_time.h"
 #include "cbh.h"
 #include "cbh_bus.h"
+#include "cbh_sim.h"
 
 static cbh_bus_t s_bus;
 static cbh_redis_t s_redis;
-static cbh_proc_t *s_sim;
+static cbh_sim_t s_sim;
 static cbh_proc_t *s_feed[2];
-static int s_sim_port;
 static char s_env_redis[160];
-static char s_env_venues[300];
 
 #define S_SYMBOLS "COINBUS_SYMBOLS=BTC-USD,ETH-USD"
 
@@ -38,7 +37,7 @@ s_start_feed(const char *name)
     char bin[512];
     snprintf(bin, sizeof bin, "%s/market-feed", cbh_bin_dir());
     char *argv[] = {bin, NULL};
-    char *env[] = {s_env_redis, s_env_venues, S_SYMBOLS, "COINBUS_FEED_LEASE_MS=1500",
+    char *env[] = {s_env_redis, s_sim.venues_env, S_SYMBOLS, "COINBUS_FEED_LEASE_MS=1500",
                    "COINBUS_FEED_SILENCE_MS=3000", "COINBUS_QUOTE_EQUIVALENTS=USD=USDT", NULL};
     return cbh_proc_start(name, argv, env);
 }
@@ -51,22 +50,11 @@ s_setup(void **state)
         return -1;
     }
     cbh_bus_export(&s_bus);
-    s_sim_port = cbh_free_port();
-    char bin[512];
-    snprintf(bin, sizeof bin, "%s/venue-sim", cbh_bin_dir());
-    char port_env[64];
-    snprintf(port_env, sizeof port_env, "COINBUS_SIM_PORT=%d", s_sim_port);
-    char *argv[] = {bin, NULL};
-    char *env[] = {port_env, "COINBUS_SIM_RATE=50", "COINBUS_SIM_SEED=7", NULL};
-    s_sim = cbh_proc_start("venue-sim", argv, env);
-    if (s_sim == NULL || cbh_wait_port(s_sim_port, 5000) != 0) {
+    char *sim_env[] = {"COINBUS_SIM_RATE=50", "COINBUS_SIM_SEED=7", NULL};
+    if (cbh_sim_start(&s_sim, sim_env) != 0) {
         return -1;
     }
     snprintf(s_env_redis, sizeof s_env_redis, "COINBUS_REDIS_URL=%s", s_redis.url);
-    snprintf(s_env_venues, sizeof s_env_venues,
-             "COINBUS_VENUES=sim-kraken=kraken@http://127.0.0.1:%d/kraken,"
-             "sim-binance=binance@http://127.0.0.1:%d/binance",
-             s_sim_port, s_sim_port);
     s_feed[0] = s_start_feed("market-feed-a");
     return s_feed[0] != NULL ? 0 : -1;
 }
@@ -80,7 +68,7 @@ s_teardown(void **state)
             cbh_proc_stop(&s_feed[k], SIGTERM, 5000);
         }
     }
-    cbh_proc_stop(&s_sim, SIGTERM, 5000);
+    cbh_sim_stop(&s_sim);
     cbh_bus_stop(&s_bus);
     cbh_redis_stop(&s_redis);
     return 0;
@@ -99,7 +87,7 @@ static long
 s_http(const char *method, const char *path, const char *body, cb_buf_t *out)
 {
     char url[512];
-    snprintf(url, sizeof url, "http://127.0.0.1:%d%s", s_sim_port, path);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d%s", s_sim.port, path);
     CURL *c = curl_easy_init();
     cb_buf_t sink = {0};
     curl_easy_setopt(c, CURLOPT_URL, url);
