@@ -6,7 +6,8 @@ Usage: scripts/check_openapi.py [services/api-edge/www/openapi.json]
 Checks, beyond "it parses": OpenAPI 3.0 with info; exactly the canonical routes
 (ROUTES below, the list api-edge answers); every operation has a unique
 operationId and responses; every 4xx/5xx reply is the Error schema; rate-limited
-routes document 429 with Retry-After and the X-RateLimit-* headers on success;
+routes document 429 with Retry-After and the X-RateLimit-* headers on every reply
+but 101, 405 and 413;
 every $ref resolves and has no siblings (3.0 ignores them); every required
 property exists; every component is used. Exits 1 listing every problem.
 Standard library only (Debian's python3).
@@ -36,6 +37,9 @@ ROUTES = {
     ("get", "/ws"),
 }
 NOT_RATE_LIMITED = {"/health", "/metrics"}
+# Answered before the limit counts the request (so without X-RateLimit headers):
+# the WebSocket upgrade, a wrong method, a body over the server's limit.
+REFUSED_BEFORE_LIMIT = {101, 405, 413}
 METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 RATE_HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")
 ERROR_REF = "#/components/schemas/Error"
@@ -196,7 +200,7 @@ class Checker:
                     self.fail(rwhere, f"an error reply must be application/json {ERROR_REF}")
             rate_limited = path not in NOT_RATE_LIMITED
             headers = resp.get("headers", {})
-            if rate_limited and status != 101:
+            if rate_limited and status not in REFUSED_BEFORE_LIMIT:
                 for h in RATE_HEADERS:
                     if h not in headers:
                         self.fail(rwhere, f"no {h} header")

@@ -11,7 +11,8 @@
  * failed check on stderr). Checks: the page loads without console errors or
  * requests outside loopback, the WebSocket goes live, prices change on screen,
  * the chart draws candles, the comparison shows, the sentiment box answers and
- * shows a 400 as an error, and /docs renders every route with a working "try it". */
+ * shows a 400 as an error, /docs renders every route with a working "try it", and real
+ * replies (successes and errors) match the schemas /openapi.json documents. */
 'use strict';
 
 const fs = require('fs');
@@ -102,7 +103,7 @@ async function dashboard(page, problems) {
   await page.click('#sentiment-button');
   await page.waitForSelector('#sentiment-result[data-label]', { timeout: 10000 });
   const label = await page.getAttribute('#sentiment-result', 'data-label');
-  const result = (await page.textContent('#sentiment-result')).replace(/\s+/g, ' ');
+  const result = (await page.innerText('#sentiment-result')).replace(/\s+/g, ' ');
   check(label === 'bullish', 'the sentiment box answers: ' + result);
 
   check(problems.length === 0, 'no console errors, page errors or outside requests' +
@@ -116,7 +117,7 @@ async function dashboard(page, problems) {
   await page.fill('#sentiment-text', '   ');
   await page.click('#sentiment-button');
   await page.waitForSelector('#errors .error', { timeout: 10000 });
-  const shown = (await page.textContent('#errors .error')).replace(/\s+/g, ' ');
+  const shown = (await page.innerText('#errors .error')).replace(/\s+/g, ' ');
   check(/\(400\)/.test(shown), 'an empty text is shown as an error: ' + shown);
   const unexpected = problems.filter((p) => !/status of 400/.test(p));
   check(unexpected.length === 0, 'no other console errors' + (unexpected.length ? ': ' + unexpected.join(' | ') : ''));
@@ -147,8 +148,76 @@ async function docs(page, problems) {
   log('screenshot:', shot);
 }
 
+/* The parts of JSON Schema (OpenAPI 3.0) the document uses: $ref, allOf, type,
+ * nullable, enum, required, properties, additionalProperties, items. Returns
+ * the problems found ("" path = the root). */
+function conforms(spec, schema, value, where, out, inAllOf) {
+  const deref = (x) => { while (x && x.$ref) x = x.$ref.slice(2).split('/').reduce((n, k) => n[k], spec); return x; };
+  schema = deref(schema);
+  if (!schema) return out;
+  /* Every property a schema names, its allOf parts included. */
+  const named = (x) => { x = deref(x); return Object.keys(x.properties || {}).concat(...(x.allOf || []).map(named)); };
+  if (schema.allOf) for (const s of schema.allOf) conforms(spec, s, value, where, out, true);
+  if (value === null) {
+    if (!schema.nullable && schema.type) out.push(where + ': null');
+    return out;
+  }
+  const type = Array.isArray(value) ? 'array' : typeof value === 'number' && Number.isInteger(value) ? 'integer' : typeof value;
+  const ok = { number: ['number', 'integer'], integer: ['integer'], string: ['string'], boolean: ['boolean'],
+    object: ['object'], array: ['array'] }[schema.type];
+  if (ok && !ok.includes(type)) out.push(where + ': ' + type + ', documented ' + schema.type);
+  if (schema.enum && !schema.enum.includes(value)) out.push(where + ': ' + JSON.stringify(value) + ' not in the enum');
+  if (type === 'object') {
+    const known = named(schema);
+    for (const k of schema.required || []) if (!(k in value)) out.push(where + '.' + k + ': missing');
+    for (const [k, v] of Object.entries(value)) {
+      const sub = schema.properties && schema.properties[k];
+      if (sub) conforms(spec, sub, v, where + '.' + k, out);
+      else if (schema.additionalProperties && typeof schema.additionalProperties === 'object') {
+        conforms(spec, schema.additionalProperties, v, where + '.' + k, out);
+      } else if (!inAllOf && known.length && !known.includes(k)) out.push(where + '.' + k + ': not documented');
+    }
+  }
+  if (type === 'array' && schema.items) value.forEach((v, i) => conforms(spec, schema.items, v, where + '[' + i + ']', out));
+  return out;
+}
+
+/* Real replies of the running api-edge against the schemas /openapi.json gives them. */
+async function replies(request, spec) {
+  const calls = [
+    ['get', '/api/market/price?symbol=BTC', 200], ['get', '/api/market/price?symbol=BTC&venue=sim-kraken', 200],
+    ['get', '/api/market/ohlc?symbol=BTC&timeframe=1m&limit=5', 200],
+    ['get', '/api/market/book?symbol=BTC&venue=sim-kraken&depth=3', 200],
+    ['get', '/api/market/trades?symbol=BTC&venue=sim-binance&limit=3', 200],
+    ['get', '/api/market/compare?symbol=BTC', 200], ['get', '/api/market/best?symbol=BTC&side=buy&amount=0.01', 200],
+    ['get', '/api/market/symbols', 200], ['get', '/api/market/venues', 200], ['get', '/health', 200],
+    ['post', '/api/sentiment/analyze', 200, { text: 'ETH looks weak, heading down' }],
+    ['get', '/api/market/price', 400], ['get', '/api/market/ohlc?symbol=BTC&timeframe=2m', 400],
+    ['get', '/api/market/price?symbol=NOPE', 404], ['post', '/api/market/price', 405],
+    ['post', '/api/sentiment/analyze', 400, { text: '' }],
+  ];
+  for (const [method, url, want, body] of calls) {
+    const res = await request.fetch(base + url, { method, data: body, failOnStatusCode: false });
+    const route = url.split('?')[0];
+    const op = spec.paths[route] && spec.paths[route][method];
+    const doc = op ? op.responses[String(res.status())] : spec.components.responses.MethodNotAllowed;
+    check(res.status() === want, method.toUpperCase() + ' ' + url + ' answers ' + res.status());
+    check(doc !== undefined, method.toUpperCase() + ' ' + url + ': status ' + res.status() + ' is documented');
+    let resp = doc;
+    while (resp.$ref) resp = resp.$ref.slice(2).split('/').reduce((n, k) => n[k], spec);
+    const media = resp.content && resp.content['application/json'];
+    const problems = conforms(spec, media.schema, await res.json(), '', []);
+    for (const h of Object.keys(resp.headers || {}).filter((k) => k.startsWith('X-RateLimit'))) {
+      if (!res.headers()[h.toLowerCase()]) problems.push('header ' + h + ' missing');
+    }
+    check(problems.length === 0, method.toUpperCase() + ' ' + url + ' matches its schema' +
+      (problems.length ? ': ' + problems.slice(0, 8).join('; ') : ''));
+  }
+}
+
 async function main() {
   fs.mkdirSync(artefacts, { recursive: true });
+  for (const f of ['dashboard.png', 'docs.png', 'failure.png']) fs.rmSync(path.join(artefacts, f), { force: true });
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'coinbus-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
@@ -169,8 +238,15 @@ async function main() {
       const u = new URL(r.url());
       if (u.protocol !== 'data:' && !LOOPBACK.has(u.hostname)) problems.push('request outside loopback: ' + r.url());
     });
-    await dashboard(page, problems);
-    await docs(page, problems);
+    try {
+      await dashboard(page, problems);
+      await docs(page, problems);
+      await replies(context.request, await (await context.request.get(base + '/openapi.json')).json());
+    } catch (e) {
+      const shot = path.join(artefacts, 'failure.png');
+      await page.screenshot({ path: shot, fullPage: true }).then(() => log('screenshot of the failure:', shot), () => {});
+      throw e;
+    }
   } finally {
     await context.close();
     fs.rmSync(profile, { recursive: true, force: true });
