@@ -1,4 +1,5 @@
 /* edge_limit.c - api-edge's per-client request limit, Redis asked asynchronously from the loop */
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -607,6 +608,7 @@ int
 edge_limit_check(edge_limit_t *limit, const char *client, cb_inbound_decision_t *out,
                  edge_limit_done_fn done, void *ctx)
 {
+    assert(limit != NULL && out != NULL && done != NULL);
     char name[CB_INBOUND_CLIENT_MAX + 1];
     snprintf(name, sizeof name, "%s", client != NULL ? client : "");
     int rc;
