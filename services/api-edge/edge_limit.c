@@ -462,7 +462,7 @@ s_housekeeping(void *ctx)
 {
     edge_limit_t *limit = ctx;
     s_return_leases(limit, false);
-    cb_inbound_core_forget_idle(limit->core, 1024);
+    cb_inbound_core_forget_idle(limit->core, 65536);
     if (limit->stalled > 0 && limit->ac != NULL &&
         s_now_ms() - limit->stalled_since_ms >= S_STALL_DROP_MS) {
         redisAsyncContext *ac = limit->ac;
