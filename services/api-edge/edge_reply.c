@@ -123,6 +123,34 @@ edge_reply_status_of(int code)
 
 static int s_value(cb_buf_t *out, cb_mp_reader_t *r, s_kind_t kind, int depth);
 
+/* True when len bytes of s are a plain decimal that is also a JSON number
+ * (-?(0|[1-9][0-9]*)(.[0-9]+)?, as the wire's canonical decimals are): then
+ * the wire's own text is written, digit for digit. Anything else ("1e-8",
+ * "+5", ".5") goes through cb_decimal to its canonical form. */
+static bool
+s_json_number(const char *s, size_t len)
+{
+    size_t i = len > 0 && s[0] == '-' ? 1 : 0;
+    size_t int_start = i;
+    while (i < len && s[i] >= '0' && s[i] <= '9') {
+        i++;
+    }
+    size_t int_len = i - int_start;
+    if (int_len == 0 || int_len > CB_DECIMAL_MAX_DIGITS || (int_len > 1 && s[int_start] == '0')) {
+        return false;
+    }
+    if (i == len) {
+        return true;
+    }
+    if (s[i++] != '.' || i == len || len - i > CB_DECIMAL_MAX_SCALE) {
+        return false;
+    }
+    while (i < len && s[i] >= '0' && s[i] <= '9') {
+        i++;
+    }
+    return i == len;
+}
+
 /* One value whose key says how to write it; anything that does not fit the
  * expectation (a decimal key holding a non-decimal) is written plainly. */
 static int
@@ -134,7 +162,15 @@ s_special(cb_buf_t *out, cb_mp_reader_t *r, s_kind_t kind, bool *done)
         const char *s;
         size_t len;
         cb_decimal_t d;
-        if (cb_mp_read_str(&peek, &s, &len) == 0 && cb_decimal_parse(s, len, &d) == 0) {
+        if (cb_mp_read_str(&peek, &s, &len) != 0) {
+            return 0;
+        }
+        if (s_json_number(s, len)) {
+            *r = peek;
+            *done = true;
+            return cb_buf_append(out, s, len);
+        }
+        if (cb_decimal_parse(s, len, &d) == 0) {
             *r = peek;
             *done = true;
             return cb_json_write_decimal(out, d);
@@ -142,11 +178,13 @@ s_special(cb_buf_t *out, cb_mp_reader_t *r, s_kind_t kind, bool *done)
     } else if (kind == S_TIME && (cb_mp_peek(r) == CB_MP_UINT || cb_mp_peek(r) == CB_MP_INT)) {
         int64_t ns;
         if (cb_mp_read_int(&peek, &ns) == 0) {
-            char ts[CB_TIME_ISO_LEN];
-            cb_time_format_iso(ns, ts, sizeof ts);
+            char ts[CB_TIME_ISO_LEN + 2];
+            size_t n = cb_time_format_iso(ns, ts + 1, sizeof ts - 2);
+            ts[0] = '"';
+            ts[n + 1] = '"';
             *r = peek;
             *done = true;
-            return cb_buf_appendf(out, "\"%s\"", ts);
+            return cb_buf_append(out, ts, n + 2);
         }
     }
     return 0;

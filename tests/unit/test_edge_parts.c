@@ -204,6 +204,21 @@ test_render_exact(void **state)
                                   "\"timestamp\":\"2023-11-14T22:13:20.123Z\",\"bids\":[[0.1,2]],"
                                   "\"id\":\"123\",\"candles\":[{\"t\":\"1970-01-01T00:00:00.000Z\","
                                   "\"o\":-0.000000000000000001}],\"venue\":\"sim-kraken\",\"fee\":\"n/a\"}");
+    /* Decimals not written canonically on the wire come out canonical. */
+    const char *in[] = {"1.50", "1e-8", "+5", ".5", "-0.0", "007"};
+    const char *want[] = {"{\"bid\":1.50}", "{\"bid\":0.00000001}", "{\"bid\":5}", "{\"bid\":0.5}",
+                          "{\"bid\":-0.0}", "{\"bid\":7}"};
+    for (size_t i = 0; i < sizeof in / sizeof in[0]; i++) {
+        cb_buf_t one = {0};
+        cb_buf_t js = {0};
+        assert_int_equal(cb_mp_write_map(&one, 1), 0);
+        assert_int_equal(cb_mp_write_str(&one, "bid", 3), 0);
+        assert_int_equal(cb_mp_write_str(&one, in[i], strlen(in[i])), 0);
+        assert_int_equal(edge_reply_render(&js, one.data, one.len), 0);
+        assert_string_equal(js.data, want[i]);
+        cb_buf_fini(&one);
+        cb_buf_fini(&js);
+    }
     /* Truncated input: refused, out unchanged. */
     size_t before = out.len;
     assert_int_equal(edge_reply_render(&out, mp.data, mp.len - 1), CB_E_PARSE);
