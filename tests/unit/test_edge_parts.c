@@ -8,10 +8,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cb_error.h"
 #include "cb_jtok.h"
 #include "cb_mp.h"
+#include "cb_time.h"
 #include "edge_api.h"
 #include "edge_body.h"
 #include "edge_metrics.h"
@@ -392,6 +394,37 @@ test_api_plans(void **state)
     cb_buf_fini(&out);
 }
 
+/* Every time the API writes goes through cb_time_format_iso: it agrees with
+ * gmtime + snprintf across eras, leap days, before 1970 and in short buffers. */
+static void
+test_iso_times(void **state)
+{
+    (void) state;
+    int64_t ns = -86400LL * 1000000000 * 400;
+    for (int i = 0; i < 2000; i++) {
+        ns += 86399LL * 1000000007 + (int64_t) i * 1234567;
+        char got[CB_TIME_ISO_LEN];
+        char want[64];
+        size_t n = cb_time_format_iso(ns, got, sizeof got);
+        int64_t secs = ns / 1000000000;
+        int64_t rem = ns % 1000000000;
+        if (rem < 0) {
+            rem += 1000000000;
+            secs--;
+        }
+        time_t t = (time_t) secs;
+        struct tm tm;
+        assert_non_null(gmtime_r(&t, &tm));
+        snprintf(want, sizeof want, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int) (rem / 1000000));
+        assert_string_equal(got, want);
+        assert_int_equal(n, strlen(want));
+    }
+    char small[11];
+    assert_int_equal(cb_time_format_iso(951782400000000000LL, small, sizeof small), 10);
+    assert_string_equal(small, "2000-02-29");
+}
+
 int
 main(void)
 {
@@ -400,6 +433,7 @@ main(void)
         cmocka_unit_test(test_body_text),      cmocka_unit_test(test_render_exact),
         cmocka_unit_test(test_error_shape),    cmocka_unit_test(test_routes),
         cmocka_unit_test(test_metrics),        cmocka_unit_test(test_api_plans),
+        cmocka_unit_test(test_iso_times),
     };
     return cmocka_run_group_tests_name("edge_parts", tests, NULL, NULL);
 }
