@@ -270,6 +270,8 @@ s_analyze(const edge_api_t *api, const edge_api_req_t *req, edge_plan_t *plan, c
         s_args_t a = {0};
         s_arg(&a, "text", text.data, text.len);
         s_call(plan, out, EDGE_SVC_SENTIMENT, "analyze", &a);
+        /* Each analysed text moves its assets' rolling scores: never sent twice. */
+        plan->idempotent = false;
     }
     cb_buf_fini(&text);
 }

@@ -35,7 +35,7 @@ typedef struct {
     edge_svc_t svc;   /* status 0: call svc.op(args) and render its result */
     const char *op;
     cb_buf_t args;    /* one msgpack map */
-    bool idempotent;
+    bool idempotent;  /* may be resent once (edge_rpc); not for analyze */
 } edge_plan_t;
 
 /* Plans route id (an /api route) for req. Either answers (plan->status

@@ -338,6 +338,7 @@ test_api_plans(void **state)
     assert_int_equal(s_plan(EDGE_R_PRICE, "symbol=btc&venue=sim-kraken", NULL, NULL, &plan, &out), 0);
     assert_int_equal(plan.svc, EDGE_SVC_MARKET);
     assert_string_equal(plan.op, "price");
+    assert_true(plan.idempotent);
     assert_int_equal(edge_reply_render(&json, plan.args.data, plan.args.len), 0);
     assert_string_equal(json.data, "{\"symbol\":\"BTC-USD\",\"venue\":\"sim-kraken\"}");
     edge_plan_fini(&plan);
@@ -386,6 +387,7 @@ test_api_plans(void **state)
     assert_int_equal(s_plan(EDGE_R_ANALYZE, "", "application/json", "{\"text\":\" good \"}", &plan, &out), 0);
     assert_int_equal(plan.svc, EDGE_SVC_SENTIMENT);
     assert_string_equal(plan.op, "analyze");
+    assert_false(plan.idempotent);
     cb_buf_reset(&json);
     assert_int_equal(edge_reply_render(&json, plan.args.data, plan.args.len), 0);
     assert_string_equal(json.data, "{\"text\":\"good\"}");
