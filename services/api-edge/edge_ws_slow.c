@@ -13,12 +13,17 @@ edge_ws_slow_lagging(edge_ws_t *ws, edge_ws_client_t *client)
         return true;
     }
     /* What was queued during this loop turn goes out at its end: only what
-     * earlier turns left unwritten is the client's lag. */
+     * earlier turns left unwritten is the client's lag. But a burst within
+     * one turn is held back too once the queue is half way to the hard
+     * limit, rather than have cb_wsd close a client that keeps up. */
     size_t bytes = 0;
     size_t frames = cb_wsd_conn_queued(client->conn, &bytes);
+    size_t soft_msgs = ws->cfg.queue_msgs, soft_bytes = ws->cfg.queue_bytes;
+    bool burst = frames >= soft_msgs * EDGE_WS_HARD_FACTOR / 2 ||
+                 bytes >= soft_bytes * EDGE_WS_HARD_FACTOR / 2;
     frames = frames > client->turn_frames ? frames - client->turn_frames : 0;
     bytes = bytes > client->turn_bytes ? bytes - client->turn_bytes : 0;
-    if (frames < ws->cfg.queue_msgs && bytes < ws->cfg.queue_bytes) {
+    if (!burst && frames < soft_msgs && bytes < soft_bytes) {
         return false;
     }
     client->slow_since_ns = ws->shared.now_ns;

@@ -136,6 +136,21 @@ cbh_edgews_stop(void)
     cbh_bus_stop(&s_bus);
 }
 
+static void
+s_destroy_job(void *arg)
+{
+    (void) arg;
+    edge_cache_set_listener(s_cache, NULL, NULL);
+    cb_httpd_set_upgrade(s_httpd, NULL, NULL);
+    edge_ws_destroy(&s_ws);
+}
+
+void
+cbh_edgews_destroy_hub(void)
+{
+    cbh_edgews_call(s_destroy_job, NULL);
+}
+
 int
 cbh_edgews_teardown(void **state)
 {

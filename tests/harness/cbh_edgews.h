@@ -23,6 +23,11 @@ cbh_edgews_start(const edge_ws_config_t *cfg);
 void
 cbh_edgews_stop(void);
 
+/* Destroys the hub (edge_ws_destroy, on the server thread) and leaves the
+ * rest running: for a last test of what clients see then. */
+void
+cbh_edgews_destroy_hub(void);
+
 /* cbh_edgews_stop as a cmocka group teardown. */
 int
 cbh_edgews_teardown(void **state);

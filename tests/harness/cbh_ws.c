@@ -41,7 +41,6 @@ struct cbh_ws {
     size_t pending;
     bool ended;
     bool close_sent;
-    bool no_pong;
     int pings;
     int close_code;
     uint64_t rng;
@@ -150,9 +149,7 @@ s_handle(cbh_ws_t *ws, int fin, int opcode, const unsigned char *p, size_t len)
             /* Pong with the same payload. A server that has closed already
              * refuses it: the frames received before are still read. */
             bool ended = ws->ended;
-            if (!ws->no_pong) {
-                s_frame(ws, 0xA, p, len);
-            }
+            s_frame(ws, 0xA, p, len);
             ws->ended = ended;
         } else if (opcode == 0x8) {
             ws->close_code = len >= 2 ? (p[0] << 8) | p[1] : 1005;
@@ -461,12 +458,6 @@ int
 cbh_ws_close_code(const cbh_ws_t *ws)
 {
     return ws->close_code;
-}
-
-void
-cbh_ws_set_pong(cbh_ws_t *ws, bool on)
-{
-    ws->no_pong = !on;
 }
 
 int

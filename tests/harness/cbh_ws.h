@@ -72,12 +72,6 @@ cbh_ws_pings(const cbh_ws_t *ws);
 int
 cbh_ws_close_code(const cbh_ws_t *ws);
 
-/* Whether pings are answered (the default) or only counted: a client that
- * sends nothing, e.g. to read up to a server's close frame without making
- * a server that has already closed its socket reset the connection. */
-void
-cbh_ws_set_pong(cbh_ws_t *ws, bool on);
-
 /* The connection's socket, to poll many connections at once (then
  * cbh_ws_pump with 0 reads what is there); the connection keeps it. */
 int
