@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cb_config.h"
+#include "cb_httpd.h"
 #include "cb_log.h"
 #include "cb_signal.h"
 #include "cb_time.h"
@@ -11,7 +12,6 @@
 #include "sim_auth.h"
 #include "sim_exchange.h"
 #include "sim_faults.h"
-#include "cb_httpd.h"
 #include "sim_limits.h"
 #include "sim_market.h"
 #include "sim_router.h"

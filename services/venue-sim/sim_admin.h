@@ -4,8 +4,8 @@
 
 #include <stdbool.h>
 
-#include "sim.h"
 #include "cb_httpd.h"
+#include "sim.h"
 
 /* Answers a request whose path starts with /admin/ (see
  * services/venue-sim/README.md and the routes in sim_admin.c). Refuses

@@ -7,9 +7,9 @@
 #include <stdint.h>
 
 #include "cb_buf.h"
+#include "cb_httpd.h"
 #include "sim.h"
 #include "sim_exchange.h"
-#include "cb_httpd.h"
 
 /* A client order id: at most 36 characters of [a-zA-Z0-9-_], NUL. */
 #define SIM_BN_CLID_SIZE 37

@@ -5,8 +5,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "sim.h"
 #include "cb_httpd.h"
+#include "sim.h"
 #include "sim_instruments.h"
 
 /* Binance's -1001 message (answered when the market is not running). */

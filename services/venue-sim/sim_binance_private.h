@@ -5,8 +5,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "sim.h"
 #include "cb_httpd.h"
+#include "sim.h"
 
 /* True when name (len bytes after /api/v3/, e.g. "openOrders") with the
  * request's method is a signed endpoint; *weight is then its documented

@@ -5,8 +5,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "sim.h"
 #include "cb_httpd.h"
+#include "sim.h"
 
 /* Answers endpoint name (len bytes after /api/v3/, e.g. "ticker/24hr")
  * into res and sets *weight to its documented request weight; false when

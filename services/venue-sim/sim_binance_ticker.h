@@ -5,8 +5,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "sim.h"
 #include "cb_httpd.h"
+#include "sim.h"
 
 /* Answers avgPrice and the ticker/... endpoints (name: len bytes after
  * /api/v3/) into res and sets *weight as documented for the parameters

@@ -5,8 +5,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "sim.h"
 #include "cb_httpd.h"
+#include "sim.h"
 #include "sim_instruments.h"
 #include "sim_kraken_params.h"
 

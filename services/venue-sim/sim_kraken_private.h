@@ -5,8 +5,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "sim.h"
 #include "cb_httpd.h"
+#include "sim.h"
 
 /* Answers private method name (len bytes, e.g. "AddOrder") into res,
  * after checking the key, the signature over /0/private/<name> and the

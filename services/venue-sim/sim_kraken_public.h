@@ -5,8 +5,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "sim.h"
 #include "cb_httpd.h"
+#include "sim.h"
 
 /* Answers public method name (len bytes, e.g. "Ticker") into res, with its
  * parameters from the query string, a form body or a JSON object body (GET

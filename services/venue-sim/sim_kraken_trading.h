@@ -2,9 +2,9 @@
 #ifndef SIM_KRAKEN_TRADING_H_INCLUDED
 #define SIM_KRAKEN_TRADING_H_INCLUDED
 
+#include "cb_httpd.h"
 #include "sim.h"
 #include "sim_exchange.h"
-#include "cb_httpd.h"
 #include "sim_kraken_params.h"
 
 /* Answers an authenticated trading method (its name in method) for

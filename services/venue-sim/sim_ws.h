@@ -6,9 +6,9 @@
 #include <stdint.h>
 
 #include "cb_httpd.h"
+#include "cb_wsd.h"
 #include "sim_instruments.h"
 #include "sim_market.h"
-#include "cb_wsd.h"
 
 /* Tunables; sim_ws_config_default gives the venues' documented values. */
 typedef struct {

@@ -6,8 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sim_market.h"
 #include "cb_wsd.h"
+#include "sim_market.h"
 
 /* Streams one connection may hold, as Binance allows. */
 #define SIM_WS_BN_MAX_STREAMS 1024

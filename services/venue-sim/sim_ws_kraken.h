@@ -5,8 +5,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "sim_market.h"
 #include "cb_wsd.h"
+#include "sim_market.h"
 
 /* Owns the channels' subscriber lists and what each one last published.
  * Borrows market and shared. One thread (the server loop's). */

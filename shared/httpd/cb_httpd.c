@@ -219,11 +219,17 @@ s_on_setup_errstream(h2o_filter_t *self, h2o_req_t *req, h2o_ostream_t **slot)
 
 /* Every accepted socket is known until h2o closes it, so that
  * cb_httpd_destroy can end the connections still open (h2o 2.2 asserts
- * that none is left when its context goes). */
+ * that none is left when its context goes), and so that an upgraded one
+ * can linger when it closes. */
 typedef struct {
     h2o_linklist_t link; /* in httpd->conns */
     h2o_socket_t *sock;
+    cb_httpd_t *httpd;
+    uint64_t linger_until_ms; /* 0: not lingering */
 } s_conn_t;
+
+/* How long a closed WebSocket connection reads what its peer still sends. */
+#define S_LINGER_MS 1000
 
 static void
 s_on_sock_close(void *data)
@@ -250,10 +256,75 @@ s_on_accept(h2o_socket_t *listener, const char *err)
         return;
     }
     c->sock = sock;
+    c->httpd = httpd;
     h2o_linklist_insert(&httpd->conns, &c->link);
     sock->on_close.cb = s_on_sock_close;
     sock->on_close.data = c;
     h2o_accept(&httpd->accept, sock);
+}
+
+/* ---- lingering close ----------------------------------------------------------
+ *
+ * Closing a socket whose peer is still sending (a client over its message
+ * rate, or in the middle of a message too big) makes the kernel answer
+ * with a reset, and a reset can make the peer drop what it has not read
+ * yet: the close frame just written with the reason. So a closed
+ * WebSocket connection first only stops sending (FIN after the close
+ * frame), reads and drops what still comes until its peer closes too, and
+ * is closed for good after S_LINGER_MS at the latest. */
+
+static void
+s_on_linger_read(h2o_socket_t *sock, const char *err)
+{
+    if (err != NULL) {
+        h2o_socket_close(sock); /* the peer has closed too */
+        return;
+    }
+    h2o_buffer_consume(&sock->input, sock->input->size);
+}
+
+static void
+s_on_linger_timer(void *ctx)
+{
+    cb_httpd_t *httpd = ctx;
+    uint64_t now = cb_httpd_impl_now_ms();
+    uint64_t next = 0;
+    httpd->lingering = false;
+    for (h2o_linklist_t *n = httpd->conns.next, *after; n != &httpd->conns; n = after) {
+        after = n->next; /* closing unlinks n (s_on_sock_close) */
+        s_conn_t *c = H2O_STRUCT_FROM_MEMBER(s_conn_t, link, n);
+        if (c->linger_until_ms != 0 && c->linger_until_ms <= now) {
+            h2o_socket_close(c->sock);
+        } else if (c->linger_until_ms != 0 && (next == 0 || c->linger_until_ms < next)) {
+            next = c->linger_until_ms;
+        }
+    }
+    if (next != 0) {
+        httpd->lingering = true;
+        cb_httpd_timer_restart(httpd->linger_timer, (int64_t) (next - now));
+    }
+}
+
+void
+cb_httpd_impl_close_lingering(h2o_socket_t *sock)
+{
+    if (sock->on_close.cb != s_on_sock_close) {
+        h2o_socket_close(sock);
+        return;
+    }
+    s_conn_t *c = sock->on_close.data;
+    if (c->linger_until_ms != 0) {
+        return;
+    }
+    shutdown(h2o_socket_get_fd(sock), SHUT_WR);
+    c->linger_until_ms = cb_httpd_impl_now_ms() + S_LINGER_MS;
+    sock->data = c;
+    h2o_socket_read_start(sock, s_on_linger_read);
+    if (!c->httpd->lingering) {
+        c->httpd->lingering = true;
+        cb_httpd_timer_restart(c->httpd->linger_timer, S_LINGER_MS);
+    }
+    /* Later ones end later: the timer is armed for the earliest. */
 }
 
 /* Shuts every connection's socket down and turns the loop until h2o has
@@ -338,7 +409,9 @@ cb_httpd_new(const cb_httpd_config_t *config, cb_httpd_handler_fn handler, void 
     cb_httpd_impl_timers_init(&httpd->timers, httpd->loop);
     httpd->accept.ctx = &httpd->context;
     httpd->accept.hosts = httpd->config.hosts;
-    if (cb_httpd_impl_defer_init(httpd) != 0) {
+    /* Re-armed on demand; a firing with nothing due is harmless. */
+    httpd->linger_timer = cb_httpd_timer_new(httpd, INT32_MAX, 0, s_on_linger_timer, httpd);
+    if (httpd->linger_timer == NULL || cb_httpd_impl_defer_init(httpd) != 0) {
         snprintf(err, errsize, "out of memory");
         cb_httpd_destroy(&httpd);
         return NULL;
@@ -367,6 +440,7 @@ cb_httpd_destroy(cb_httpd_t **httpd_p)
     if (httpd->loop != NULL) {
         h2o_evloop_run(httpd->loop, 0); /* let the listener's close finish */
         s_end_conns(httpd);
+        cb_httpd_timer_destroy(&httpd->linger_timer);
         cb_httpd_impl_timers_fini(&httpd->timers);
         /* h2o 2.2.5 keeps the context's queue and its recycled socket buffers
          * (destroying the queue here crashes inside h2o): tests/lsan.supp. */

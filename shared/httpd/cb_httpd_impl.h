@@ -57,6 +57,8 @@ struct cb_httpd {
     void *ctx;
     cb_httpd_timers_t timers;
     cb_httpd_defers_t defers;
+    cb_httpd_timer_t *linger_timer; /* closes lingering sockets */
+    bool lingering;                 /* linger_timer is armed */
 };
 
 /* Puts res's status, headers and close flag into req's answer and returns a
@@ -68,6 +70,11 @@ cb_httpd_impl_res_apply(h2o_req_t *req, const cb_httpd_res_t *res);
  * config's error_body for detail, no other header) and returns its body. */
 h2o_iovec_t
 cb_httpd_impl_error_res(cb_httpd_t *httpd, h2o_req_t *req, int status, const char *detail);
+
+/* Closes an upgraded connection's socket: at once when it is not one of
+ * the server's, else after its peer has closed too (or a second). */
+void
+cb_httpd_impl_close_lingering(h2o_socket_t *sock);
 
 /* The wall clock in ms as h2o's loop reads it, but fresh. */
 uint64_t

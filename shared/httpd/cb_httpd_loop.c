@@ -249,6 +249,7 @@ cb_httpd_watch_new(cb_httpd_t *httpd, int fd, cb_httpd_watch_fn on_readable, voi
     }
     cb_httpd_watch_t *w = calloc(1, sizeof *w);
     if (w == NULL) {
+        cb_log_error("watch_failed", "fd %d: out of memory", fd);
         close(dup_fd);
         return NULL;
     }

@@ -12,6 +12,7 @@
 #include <wslay/wslay.h>
 
 #include "cb_error.h"
+#include "cb_httpd_impl.h"
 #include "cb_wsd.h"
 
 /* Frames handed to one socket write (one writev). */
@@ -532,18 +533,6 @@ cb_wsd_conn_upgrade(cb_wsd_conn_t *conn, cb_wsd_shared_t *shared, const cb_httpd
     return 0;
 }
 
-/* Reads and drops what the peer sent that nobody will read: closing a
- * socket with unread input sends a reset, which can overtake the close
- * frame just written (the peer would then see no close code). */
-static void
-s_drain_input(h2o_socket_t *sock)
-{
-    char buf[4096];
-    int fd = h2o_socket_get_fd(sock);
-    for (int i = 0; i < 64 && recv(fd, buf, sizeof buf, MSG_DONTWAIT) > 0; i++) {
-    }
-}
-
 void
 cb_wsd_conn_free(cb_wsd_conn_t *conn)
 {
@@ -577,8 +566,7 @@ cb_wsd_conn_free(cb_wsd_conn_t *conn)
         return;
     }
     if (conn->sock != NULL) {
-        s_drain_input(conn->sock);
-        h2o_socket_close(conn->sock);
+        cb_httpd_impl_close_lingering(conn->sock); /* the close frame goes first */
     }
     if (conn->wslay != NULL) {
         wslay_event_context_free(conn->wslay);

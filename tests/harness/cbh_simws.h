@@ -4,9 +4,9 @@
 
 #include <stdint.h>
 
+#include "cb_httpd.h"
 #include "cbh_ws.h"
 #include "sim.h"
-#include "cb_httpd.h"
 #include "sim_ws.h"
 
 /* One server per process: market (seed 42, 1000 events/s), streams with

@@ -13,11 +13,11 @@
 
 #include "cb_error.h"
 #include "cb_http.h"
+#include "cb_httpd.h"
 #include "cb_time.h"
 #include "cbh.h"
 #include "sim.h"
 #include "sim_faults.h"
-#include "cb_httpd.h"
 #include "sim_limits.h"
 #include "sim_router.h"
 

@@ -15,6 +15,7 @@
 
 #include "cb_dialect.h"
 #include "cb_error.h"
+#include "cb_httpd.h"
 #include "cb_jtok.h"
 #include "cb_kraken.h"
 #include "cb_time.h"
@@ -22,7 +23,6 @@
 #include "sim_accounts.h"
 #include "sim_auth.h"
 #include "sim_exchange.h"
-#include "cb_httpd.h"
 #include "sim_limits.h"
 #include "sim_router.h"
 

@@ -22,13 +22,13 @@
 #include <curl/curl.h>
 
 #include "cb_buf.h"
+#include "cb_httpd.h"
 #include "cb_time.h"
 #include "sim.h"
 #include "sim_admin.h"
 #include "sim_auth.h"
 #include "sim_exchange.h"
 #include "sim_faults.h"
-#include "cb_httpd.h"
 #include "sim_limits.h"
 #include "sim_router.h"
 

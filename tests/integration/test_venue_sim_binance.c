@@ -16,13 +16,13 @@
 #include <openssl/hmac.h>
 
 #include "cb_buf.h"
+#include "cb_httpd.h"
 #include "cb_json.h"
 #include "cb_time.h"
 #include "sim.h"
 #include "sim_exchange.h"
 #include "sim_fixed.h"
 #include "sim_instruments.h"
-#include "cb_httpd.h"
 #include "sim_limits.h"
 #include "sim_router.h"
 

@@ -16,12 +16,12 @@
 #include <openssl/sha.h>
 
 #include "cb_buf.h"
+#include "cb_httpd.h"
 #include "cb_time.h"
 #include "sim.h"
 #include "sim_auth.h"
 #include "sim_exchange.h"
 #include "sim_limits.h"
-#include "cb_httpd.h"
 #include "sim_router.h"
 
 /* The official example of Kraken's authentication guide. */

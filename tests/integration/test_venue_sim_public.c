@@ -15,10 +15,10 @@
 #include <msgpack.h>
 
 #include "cb_buf.h"
+#include "cb_httpd.h"
 #include "cb_json.h"
 #include "cb_time.h"
 #include "sim.h"
-#include "cb_httpd.h"
 #include "sim_market.h"
 #include "sim_router.h"
 

@@ -20,12 +20,12 @@
 #include <curl/curl.h>
 
 #include "cb_buf.h"
+#include "cb_httpd.h"
 #include "cb_time.h"
 #include "cbh_simws.h"
 #include "cbh_ws.h"
 #include "cbh_wsbook.h"
 #include "sim.h"
-#include "cb_httpd.h"
 #include "sim_router.h"
 #include "sim_ws.h"
 

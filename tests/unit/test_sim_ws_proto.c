@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include "cb_crc32.h"
-#include "sim_ws_binance_msg.h"
 #include "cb_wsd.h"
+#include "sim_ws_binance_msg.h"
 #include "sim_ws_json.h"
 #include "sim_ws_kraken_msg.h"
 
