@@ -12,18 +12,19 @@
 #include "cb_log.h"
 #include "cb_time.h"
 
-#define S_LOCAL_MAX 4096 /* fallback timestamps kept per client */
+#define S_LOCAL_MAX 4096 /* most fallback calls per client and window */
 
 /* One client's state in this replica. */
 typedef struct {
-    char lease_id[48]; /* as cb_inbound_call_t.arg */
+    char lease_id[48];   /* as cb_inbound_call_t.arg */
     int64_t lease_count; /* slots granted */
     int64_t lease_used;
     int64_t lease_end_ms; /* monotonic */
     int64_t remaining;    /* Redis's view at the last lease */
     int64_t reset_at_ms;  /* monotonic */
     int64_t denied_until_ms;
-    /* Fallback sliding window (Redis down): ring of call times. */
+    /* Fallback sliding window (Redis down): ring of the last share call
+     * times (allocated at the first fallback decision). */
     int64_t *local;
     size_t local_head;
     size_t local_count;
@@ -31,6 +32,7 @@ typedef struct {
 
 struct cb_inbound_core {
     cb_inbound_config_t config;
+    size_t share; /* the fallback's limit: limit / expected_replicas, 1..S_LOCAL_MAX */
     cb_script_t script;
     zhashx_t *clients;
     char replica_id[17];
@@ -61,6 +63,8 @@ cb_inbound_core_new(cb_inbound_config_t config)
         return NULL;
     }
     core->config = config;
+    int64_t share = config.limit / config.expected_replicas;
+    core->share = share < 1 ? 1 : share > S_LOCAL_MAX ? S_LOCAL_MAX : (size_t) share;
     core->clients = zhashx_new();
     if (core->clients == NULL || cb_script_init(&core->script, "inbound") != 0) {
         zhashx_destroy(&core->clients);
@@ -270,17 +274,18 @@ cb_inbound_core_leased(cb_inbound_core_t *core, const char *client, const cb_inb
     return 0;
 }
 
+/* The i-th newest call time of c's fallback window (0: the newest). */
+static int64_t
+s_local_at(const cb_inbound_core_t *core, const s_client_t *c, size_t i)
+{
+    return c->local[(c->local_head + core->share - 1 - i) % core->share];
+}
+
 void
 cb_inbound_core_fallback(cb_inbound_core_t *core, const char *client, int reason,
                          cb_inbound_decision_t *out)
 {
-    int64_t share = core->config.limit / core->config.expected_replicas;
-    if (share < 1) {
-        share = 1;
-    }
-    if (share > S_LOCAL_MAX) {
-        share = S_LOCAL_MAX;
-    }
+    int64_t share = (int64_t) core->share;
     if (!core->degraded_logged) {
         cb_log_warn("inbound_degraded", "reason=\"%s\" local_limit=%lld", cb_strerror(reason),
                     (long long) share);
@@ -293,7 +298,7 @@ cb_inbound_core_fallback(cb_inbound_core_t *core, const char *client, int reason
     snprintf(name, sizeof name, "%s", client != NULL ? client : "");
     s_client_t *c = s_client(core, name);
     if (c != NULL && c->local == NULL) {
-        c->local = calloc(S_LOCAL_MAX, sizeof *c->local);
+        c->local = calloc(core->share, sizeof *c->local);
     }
     if (c == NULL || c->local == NULL) {
         out->retry_after_ms = 1000;
@@ -301,23 +306,21 @@ cb_inbound_core_fallback(cb_inbound_core_t *core, const char *client, int reason
     }
     int64_t now = s_now_ms();
     while (c->local_count > 0 &&
-           c->local[(c->local_head + S_LOCAL_MAX - c->local_count) % S_LOCAL_MAX] <=
-               now - core->config.window_ms) {
+           s_local_at(core, c, c->local_count - 1) <= now - core->config.window_ms) {
         c->local_count--;
     }
     if ((int64_t) c->local_count < share) {
         c->local[c->local_head] = now;
-        c->local_head = (c->local_head + 1) % S_LOCAL_MAX;
+        c->local_head = (c->local_head + 1) % core->share;
         c->local_count++;
         out->allowed = true;
         out->remaining = share - (int64_t) c->local_count;
-        int64_t oldest = c->local[(c->local_head + S_LOCAL_MAX - c->local_count) % S_LOCAL_MAX];
-        out->reset_ms = oldest + core->config.window_ms - now;
+        out->reset_ms = s_local_at(core, c, c->local_count - 1) + core->config.window_ms - now;
     } else {
-        int64_t oldest = c->local[(c->local_head + S_LOCAL_MAX - c->local_count) % S_LOCAL_MAX];
         out->allowed = false;
         out->remaining = 0;
-        out->retry_after_ms = oldest + core->config.window_ms - now;
+        out->retry_after_ms =
+            s_local_at(core, c, c->local_count - 1) + core->config.window_ms - now;
         out->reset_ms = out->retry_after_ms;
     }
 }
@@ -347,8 +350,7 @@ s_client_idle(const cb_inbound_core_t *core, const s_client_t *c, int64_t now)
     if (c->local_count == 0) {
         return true;
     }
-    size_t newest = (c->local_head + S_LOCAL_MAX - 1) % S_LOCAL_MAX;
-    return c->local[newest] <= now - core->config.window_ms;
+    return s_local_at(core, c, 0) <= now - core->config.window_ms;
 }
 
 size_t

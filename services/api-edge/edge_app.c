@@ -6,6 +6,7 @@
 
 #include "cb_error.h"
 #include "cb_log.h"
+#include "cb_time.h"
 #include "edge_cache.h"
 #include "edge_health.h"
 #include "edge_http.h"
@@ -15,6 +16,8 @@
 #define S_CACHE_BATCH 512
 /* When the next listings refresh is tried after a failure. */
 #define S_LISTINGS_RETRY_MS 2000
+/* How long after the start listings are read every S_LISTINGS_RETRY_MS. */
+#define S_LISTINGS_EARLY_NS (60LL * 1000000000)
 /* "Never" for a one-shot timer parked until it is restarted. */
 #define S_PARKED_MS (24LL * 3600 * 1000)
 
@@ -36,6 +39,7 @@ struct edge_app {
     bool kicked;
     uint64_t listings_call;
     bool listings_known;
+    int64_t started_ns;
 };
 
 /* ---- ZeroMQ on the loop -------------------------------------------------- */
@@ -111,7 +115,13 @@ s_on_listings(void *ctx, int rc, const cb_rpc_result_t *res)
         cb_log_info("listings_loaded", "source=market.symbols");
     }
     app->listings_known = app->listings_known || ok;
-    cb_httpd_timer_restart(app->listings, ok ? app->cfg.listings_refresh_ms : S_LISTINGS_RETRY_MS);
+    /* market-feed learns each venue's list on its own schedule: in the first
+     * minute a listing may still lack a venue, so it is read again soon. */
+    int64_t next = app->cfg.listings_refresh_ms;
+    if (!ok || cb_time_mono_ns() - app->started_ns < S_LISTINGS_EARLY_NS) {
+        next = next < S_LISTINGS_RETRY_MS ? next : S_LISTINGS_RETRY_MS;
+    }
+    cb_httpd_timer_restart(app->listings, next);
 }
 
 static void
@@ -169,6 +179,7 @@ edge_app_new(const edge_app_config_t *config)
         return NULL;
     }
     app->cfg = *config;
+    app->started_ns = cb_time_mono_ns();
     /* The server's own 413 and 431 answers take the API's error shape. */
     app->cfg.http.error_body = edge_http_error_body;
     char err[256];

@@ -7,15 +7,7 @@
 
 #include "cb_error.h"
 #include "cb_jtok.h"
-
-static int
-s_fail(char *err, size_t errsize, const char *why, size_t n)
-{
-    if (err != NULL && errsize > 0) {
-        snprintf(err, errsize, why, n);
-    }
-    return CB_E_BAD_REQUEST;
-}
+#include "edge_reply.h"
 
 bool
 edge_body_is_json(const char *ctype, size_t len)
@@ -57,22 +49,22 @@ edge_body_text(const char *body, size_t len, size_t max_chars, cb_buf_t *out, ch
     doc.max_tokens = 4096;
     int rc = CB_E_BAD_REQUEST;
     if (len == 0 || cb_jdoc_parse(&doc, body, len) != 0 || cb_jtok_type(&doc, 0) != CB_JT_OBJECT) {
-        rc = s_fail(err, errsize, "body must be a JSON object such as {\"text\": \"...\"}%.0zu", 0);
+        rc = edge_reply_bad_request(err, errsize, "body must be a JSON object such as {\"text\": \"...\"}");
         goto done;
     }
     int t = cb_jtok_get(&doc, 0, "text");
     if (t < 0) {
-        rc = s_fail(err, errsize, "text is required%.0zu", 0);
+        rc = edge_reply_bad_request(err, errsize, "text is required");
         goto done;
     }
     cb_buf_reset(out);
     if (cb_jtok_type(&doc, t) != CB_JT_STRING || cb_buf_reserve(out, len + 1) != 0) {
-        rc = s_fail(err, errsize, "text must be a string%.0zu", 0);
+        rc = edge_reply_bad_request(err, errsize, "text must be a string");
         goto done;
     }
     int n = cb_jtok_string(&doc, t, out->data, out->cap);
     if (n < 0) {
-        rc = s_fail(err, errsize, "text must be a string of valid UTF-8%.0zu", 0);
+        rc = edge_reply_bad_request(err, errsize, "text must be a string of valid UTF-8");
         goto done;
     }
     size_t a = 0;
@@ -87,9 +79,9 @@ edge_body_text(const char *body, size_t len, size_t max_chars, cb_buf_t *out, ch
     out->len = b - a;
     out->data[out->len] = '\0';
     if (out->len == 0) {
-        rc = s_fail(err, errsize, "text is empty%.0zu", 0);
+        rc = edge_reply_bad_request(err, errsize, "text is empty");
     } else if (edge_body_utf8_chars(out->data, out->len) > max_chars) {
-        rc = s_fail(err, errsize, "text is longer than %zu characters", max_chars);
+        rc = edge_reply_bad_request(err, errsize, "text is longer than %zu characters", max_chars);
     } else {
         rc = 0;
     }

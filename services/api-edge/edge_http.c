@@ -25,6 +25,7 @@ struct edge_call {
     uint64_t rpc_call; /* pending edge_rpc call, 0: none */
     bool waiting_limit;
     bool limited;      /* decision holds the limiter's answer */
+    bool method_ok;    /* the route takes the request's method */
     int64_t start_ns;
     cb_inbound_decision_t decision;
     cb_str_t path, query, body, ctype, inm;
@@ -281,19 +282,26 @@ s_route(edge_call_t *call, cb_httpd_res_t *res)
     return false;
 }
 
-/* An admitted or refused request goes on; from the handler (token 0) or
- * from the limiter's callback. */
-static void
+/* A request goes on once the limiter has decided (or when it is not
+ * limited), from the handler (token 0) or from the limiter's callback.
+ * Returns false when an RPC will answer later, true once answered. */
+static bool
 s_proceed(edge_call_t *call, cb_httpd_res_t *res)
 {
     if (call->limited && !call->decision.allowed) {
         s_error(res, 429, NULL);
-        s_finish(call, res);
-        return;
+    } else if (call->route == NULL) {
+        s_error(res, 404, "no such route; see /docs for the API");
+    } else if (!call->method_ok) {
+        char detail[96];
+        snprintf(detail, sizeof detail, "this route takes %s", edge_routes_allow(call->route));
+        s_error(res, 405, detail);
+        cb_httpd_res_header(res, "Allow", edge_routes_allow(call->route));
+    } else if (!s_route(call, res)) {
+        return false;
     }
-    if (s_route(call, res)) {
-        s_finish(call, res);
-    }
+    s_finish(call, res);
+    return true;
 }
 
 static void
@@ -305,7 +313,7 @@ s_on_decision(void *ctx, const cb_inbound_decision_t *decision)
     call->decision = *decision;
     cb_httpd_res_t res;
     memset(&res, 0, sizeof res);
-    s_proceed(call, &res);
+    (void) s_proceed(call, &res);
     cb_buf_fini(&res.body);
 }
 
@@ -441,33 +449,18 @@ edge_http_handle(void *ctx, const cb_httpd_req_t *req, cb_httpd_res_t *res)
     s_cors(http, req, call->origin, sizeof call->origin);
     call->route = edge_routes_find(req->path, req->path_len);
     cb_str_t method = {req->method, req->method_len};
-    if (call->route == NULL) {
-        s_error(res, 404, "no such route; see /docs for the API");
-        s_finish(call, res);
-        return;
-    }
-    if (cb_str_eq_cstr(method, "OPTIONS")) {
+    call->method_ok = call->route != NULL && edge_routes_method_ok(call->route, method.ptr, method.len);
+    if (call->route != NULL && cb_str_eq_cstr(method, "OPTIONS")) {
         s_preflight(call->route, call->origin, res);
         s_finish(call, res);
         return;
     }
-    if (!edge_routes_method_ok(call->route, method.ptr, method.len)) {
-        char detail[96];
-        snprintf(detail, sizeof detail, "this route takes %s", edge_routes_allow(call->route));
-        s_error(res, 405, detail);
-        cb_httpd_res_header(res, "Allow", edge_routes_allow(call->route));
-        s_finish(call, res);
+    /* Unknown paths and wrong methods count too: every answer but /health's,
+     * /metrics' and a preflight's carries the client's budget. */
+    if ((call->route == NULL || call->route->limited) && http->limit != NULL && !s_limit(call, req, res)) {
         return;
     }
-    if (call->route->limited && http->limit != NULL && !s_limit(call, req, res)) {
-        return;
-    }
-    if (call->limited && !call->decision.allowed) {
-        s_proceed(call, res);
-        return;
-    }
-    if (s_route(call, res)) {
-        s_finish(call, res);
+    if (s_proceed(call, res)) {
         return;
     }
     /* An RPC answers later: keep the call past the handler. */
@@ -493,7 +486,9 @@ edge_http_upgrade(void *ctx, const cb_httpd_req_t *req, cb_httpd_res_t *res)
 {
     edge_http_t *http = ctx;
     static const char ws_path[] = "/ws";
-    if (req->path_len != sizeof ws_path - 1 || memcmp(req->path, ws_path, req->path_len) != 0) {
+    /* Only a GET can upgrade; other methods get the handler's 405 or preflight. */
+    if (req->path_len != sizeof ws_path - 1 || memcmp(req->path, ws_path, req->path_len) != 0 ||
+        req->method_len != 3 || memcmp(req->method, "GET", 3) != 0) {
         return CB_HTTPD_UPGRADE_PASS;
     }
     if (http->ws == NULL) {

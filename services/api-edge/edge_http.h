@@ -2,9 +2,9 @@
 #ifndef EDGE_HTTP_H_INCLUDED
 #define EDGE_HTTP_H_INCLUDED
 
-/* Every request goes: OPTIONS preflight -> route lookup (404 / 405) -> rate
- * limit (all routes but /health and /metrics; the request waits without
- * blocking the loop when the limiter asks Redis) -> the route: answered at
+/* Every request goes: OPTIONS preflight -> rate limit (every path but
+ * /health and /metrics, unknown ones included; the request waits without
+ * blocking the loop when the limiter asks Redis) -> 404 / 405 -> the route: answered at
  * once (cache, static files, health, metrics, 400s) or after one bus RPC
  * (deferred with cb_httpd_defer). Every answer carries the CORS and
  * X-RateLimit-* headers and is counted in the metrics.

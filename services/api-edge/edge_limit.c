@@ -1,4 +1,5 @@
 /* edge_limit.c - api-edge's per-client request limit, Redis asked asynchronously from the loop */
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -461,7 +462,7 @@ s_housekeeping(void *ctx)
 {
     edge_limit_t *limit = ctx;
     s_return_leases(limit, false);
-    cb_inbound_core_forget_idle(limit->core, 1024);
+    cb_inbound_core_forget_idle(limit->core, 65536);
     if (limit->stalled > 0 && limit->ac != NULL &&
         s_now_ms() - limit->stalled_since_ms >= S_STALL_DROP_MS) {
         redisAsyncContext *ac = limit->ac;
@@ -607,6 +608,7 @@ int
 edge_limit_check(edge_limit_t *limit, const char *client, cb_inbound_decision_t *out,
                  edge_limit_done_fn done, void *ctx)
 {
+    assert(limit != NULL && out != NULL && done != NULL);
     char name[CB_INBOUND_CLIENT_MAX + 1];
     snprintf(name, sizeof name, "%s", client != NULL ? client : "");
     int rc;

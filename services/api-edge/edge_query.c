@@ -10,6 +10,7 @@
 #include "cb_error.h"
 #include "cb_proto.h"
 #include "cb_utf8.h"
+#include "edge_reply.h"
 
 static int
 s_hex(char c)
@@ -125,15 +126,6 @@ edge_query_get(const edge_query_t *q, const char *name)
     return NULL;
 }
 
-static int
-s_err(char *err, size_t errsize, const char *fmt, const char *a, long b, long c)
-{
-    if (err != NULL && errsize > 0) {
-        snprintf(err, errsize, fmt, a, b, c);
-    }
-    return CB_E_BAD_REQUEST;
-}
-
 /* Copies an ASCII text upper-cased into out; false when it does not fit. */
 static bool
 s_upper(const char *s, size_t len, char *out, size_t size)
@@ -153,34 +145,34 @@ edge_query_symbol(const edge_query_t *q, char *out, size_t size, char *err, size
 {
     const char *sym = edge_query_get(q, "symbol");
     const char *quote = edge_query_get(q, "quote");
-    static const char bad[] = "%s must be an asset (BTC) or a symbol BASE-QUOTE (BTC-USD)%.0ld%.0ld";
+    static const char bad[] = "symbol must be an asset (BTC) or a symbol BASE-QUOTE (BTC-USD)";
     if (sym == NULL || sym[0] == '\0') {
-        return s_err(err, errsize, "%s is required%.0ld%.0ld", "symbol", 0, 0);
+        return edge_reply_bad_request(err, errsize, "%s is required", "symbol");
     }
     char qt[24] = "USD";
     if (quote != NULL && (!s_upper(quote, strlen(quote), qt, sizeof qt) ||
                           !cb_proto_asset_valid(qt, strlen(qt)))) {
-        return s_err(err, errsize, "%s must be an asset such as USD or USDT%.0ld%.0ld", "quote", 0, 0);
+        return edge_reply_bad_request(err, errsize, "%s must be an asset such as USD or USDT", "quote");
     }
     char text[48];
     if (!s_upper(sym, strlen(sym), text, sizeof text)) {
-        return s_err(err, errsize, bad, "symbol", 0, 0);
+        return edge_reply_bad_request(err, errsize, "%s", bad);
     }
     const char *dash = strchr(text, '-');
     if (dash == NULL) {
         if (!cb_proto_asset_valid(text, strlen(text))) {
-            return s_err(err, errsize, bad, "symbol", 0, 0);
+            return edge_reply_bad_request(err, errsize, "%s", bad);
         }
         size_t n = strlen(text);
         if (n + 1 + strlen(qt) >= sizeof text) {
-            return s_err(err, errsize, bad, "symbol", 0, 0);
+            return edge_reply_bad_request(err, errsize, "%s", bad);
         }
         snprintf(text + n, sizeof text - n, "-%s", qt);
     } else if (quote != NULL && strcmp(dash + 1, qt) != 0) {
-        return s_err(err, errsize, "%s names another quote than the symbol's%.0ld%.0ld", "quote", 0, 0);
+        return edge_reply_bad_request(err, errsize, "%s names another quote than the symbol's", "quote");
     }
     if (!cb_proto_symbol_valid(text, strlen(text)) || strlen(text) >= size) {
-        return s_err(err, errsize, bad, "symbol", 0, 0);
+        return edge_reply_bad_request(err, errsize, "%s", bad);
     }
     memcpy(out, text, strlen(text) + 1);
     return 0;
@@ -193,18 +185,18 @@ edge_query_venue(const edge_query_t *q, bool required, char *out, size_t size, c
     const char *v = edge_query_get(q, "venue");
     out[0] = '\0';
     if (v == NULL || v[0] == '\0') {
-        return required ? s_err(err, errsize, "%s is required%.0ld%.0ld", "venue", 0, 0) : 0;
+        return required ? edge_reply_bad_request(err, errsize, "%s is required", "venue") : 0;
     }
     size_t n = strlen(v);
     if (n >= size || n > 32) {
-        return s_err(err, errsize, "%s is not a venue name%.0ld%.0ld", "venue", 0, 0);
+        return edge_reply_bad_request(err, errsize, "%s is not a venue name", "venue");
     }
     for (size_t i = 0; i <= n; i++) {
         out[i] = (char) tolower((unsigned char) v[i]);
     }
     if (!cb_proto_name_valid(out, n, 32)) {
         out[0] = '\0';
-        return s_err(err, errsize, "%s is not a venue name%.0ld%.0ld", "venue", 0, 0);
+        return edge_reply_bad_request(err, errsize, "%s is not a venue name", "venue");
     }
     return 0;
 }
@@ -222,7 +214,7 @@ edge_query_int(const edge_query_t *q, const char *name, long def, long min, long
     errno = 0;
     long n = (v[0] >= '0' && v[0] <= '9') || v[0] == '-' ? strtol(v, &end, 10) : 0;
     if (end == NULL || end == v || *end != '\0' || errno != 0 || n < min || n > max) {
-        return s_err(err, errsize, "%s must be an integer from %ld to %ld", name, min, max);
+        return edge_reply_bad_request(err, errsize, "%s must be an integer from %ld to %ld", name, min, max);
     }
     *out = n;
     return 0;
@@ -235,7 +227,7 @@ edge_query_choice(const edge_query_t *q, const char *name, const char *choices, 
     const char *v = edge_query_get(q, name);
     if (v == NULL) {
         if (def == NULL) {
-            return s_err(err, errsize, "%s is required%.0ld%.0ld", name, 0, 0);
+            return edge_reply_bad_request(err, errsize, "%s is required", name);
         }
         *out = def;
         return 0;

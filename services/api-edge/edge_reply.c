@@ -1,6 +1,8 @@
 /* edge_reply.c - api-edge's JSON answers: the error shape, statuses, and RPC results rendered with exact decimals and ISO times */
 #include "edge_reply.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "cb_decimal.h"
@@ -99,6 +101,18 @@ edge_reply_error(cb_buf_t *out, int status, const char *detail)
         rc = cb_json_write_string(out, "(detail not UTF-8)", 18);
     }
     return rc != 0 ? rc : cb_buf_appendf(out, ",\"timestamp\":\"%s\"}", ts);
+}
+
+int
+edge_reply_bad_request(char *err, size_t errsize, const char *fmt, ...)
+{
+    if (err != NULL && errsize > 0) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err, errsize, fmt, ap);
+        va_end(ap);
+    }
+    return CB_E_BAD_REQUEST;
 }
 
 int

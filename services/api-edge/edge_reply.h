@@ -23,6 +23,11 @@ edge_reply_status_name(int status);
 int
 edge_reply_error(cb_buf_t *out, int status, const char *detail);
 
+/* Writes a client-safe message (printf format) into err (errsize bytes,
+ * may be NULL) and returns CB_E_BAD_REQUEST: the parsers' refusals. */
+int
+edge_reply_bad_request(char *err, size_t errsize, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 /* Appends one msgpack value (len bytes) as JSON. Under the keys of decimal
  * fields (price, bid, ask, o, h, l, c, v, qty, spread, fee, ..., and every
  * element of bids/asks) a decimal string becomes a bare JSON number; under

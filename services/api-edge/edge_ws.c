@@ -86,8 +86,7 @@ edge_ws_client_send_out(edge_ws_t *ws, edge_ws_client_t *client)
 }
 
 void
-edge_ws_client_error(edge_ws_t *ws, edge_ws_client_t *client, const char *error,
-                     const char *detail)
+edge_ws_client_error(edge_ws_t *ws, edge_ws_client_t *client, const char *error, const char *detail)
 {
     cb_buf_reset(&ws->out);
     if (edge_ws_render_error(&ws->out, error, detail) == 0) {
@@ -207,8 +206,8 @@ s_on_text(void *ctx, cb_wsd_conn_t *conn, const char *data, size_t len)
      * client that goes on (twice the rate in one window, or over it three
      * windows in a row) is closed. */
     if (now - client->rate_window_ns >= 1000000000LL) {
-        client->rate_strikes = client->rate_count > ws->cfg.max_in_per_sec
-                                   ? client->rate_strikes + 1 : 0;
+        client->rate_strikes =
+            client->rate_count > ws->cfg.max_in_per_sec ? client->rate_strikes + 1 : 0;
         client->rate_window_ns = now;
         client->rate_count = 0;
     }
@@ -271,8 +270,7 @@ s_house(void *ctx)
             }
         } else if (c->slow_since_ns != 0 && now - c->slow_since_ns >= slow_ns) {
             ws->stats.slow_closed++;
-            cb_log_info("ws_slow_close", "id=%llu lagging_ms=%lld",
-                        (unsigned long long) conn->id,
+            cb_log_info("ws_slow_close", "id=%llu lagging_ms=%lld", (unsigned long long) conn->id,
                         (long long) ((now - c->slow_since_ns) / 1000000));
             edge_ws_client_close(ws, c, 1008, "slow consumer");
         } else if (now - conn->last_recv_ns >= idle_ns) {
@@ -357,6 +355,7 @@ edge_ws_destroy(edge_ws_t **ws_p)
         return;
     }
     edge_ws_t *ws = *ws_p;
+    ws->stopping = true; /* no more upgrades, no more pushes */
     ws->shared.now_ns = cb_time_now_ns();
     for (edge_ws_client_t *c = ws->clients; c != NULL; c = c->next) {
         if (cb_wsd_conn_open(c->conn)) {
@@ -369,7 +368,6 @@ edge_ws_destroy(edge_ws_t **ws_p)
         cb_httpd_run_once(ws->httpd, 10);
         s_reap(ws);
     }
-    ws->stopping = true;
     while (ws->clients != NULL) {
         s_release(ws, ws->clients);
     }

@@ -192,6 +192,12 @@ edge_ws_client_close(edge_ws_t *ws, edge_ws_client_t *client, uint16_t code, con
 void
 edge_ws_req_handle(edge_ws_t *ws, edge_ws_client_t *client, const char *data, size_t len);
 
+/* Whether the client is still subscribed to channel on the stream (on its
+ * venue or on every venue). */
+bool
+edge_ws_req_covers(edge_ws_t *ws, const edge_ws_client_t *client, edge_ws_channel_t channel,
+                   const edge_ws_stream_t *stream);
+
 /* Leaves every subscription (before the client is freed). */
 void
 edge_ws_req_unsubscribe_all(edge_ws_t *ws, edge_ws_client_t *client);

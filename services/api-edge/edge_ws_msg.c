@@ -16,7 +16,7 @@
 
 static const char *const s_channels[EDGE_WS_CH_COUNT] = {"ticker", "book", "trades", "candles"};
 static const char *const s_tfs[EDGE_WS_TF_COUNT] = {"1m", "5m", "15m", "30m",
-                                                    "1h", "4h", "1d", "1w"};
+                                                    "1h", "4h", "1d",  "1w"};
 
 const char *
 edge_ws_channel_name(edge_ws_channel_t channel)
@@ -62,8 +62,7 @@ s_clip(cb_str_t s, char out[33])
     return out;
 }
 
-static int
-s_fail(edge_ws_err_t *err, int rc, const char *error, const char *fmt, ...)
+static int s_fail(edge_ws_err_t *err, int rc, const char *error, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
 static int
@@ -113,8 +112,9 @@ s_symbol(const cb_jdoc_t *doc, int sym, int quote, edge_ws_req_t *req, edge_ws_e
         char given[EDGE_SYM_MAX];
         int qn = s_upper(doc, quote, given, sizeof given);
         if (qn <= 0 || (dash != NULL && strcmp(given, q) != 0)) {
-            return s_fail(err, CB_E_BAD_REQUEST, "invalid_symbol",
-                          "\"quote\" must be an asset such as \"USD\" (and agree with the symbol's)");
+            return s_fail(
+                err, CB_E_BAD_REQUEST, "invalid_symbol",
+                "\"quote\" must be an asset such as \"USD\" (and agree with the symbol's)");
         }
         memcpy(q, given, (size_t) qn + 1);
     }
@@ -187,7 +187,8 @@ s_id(const cb_jdoc_t *doc, int i, cb_buf_t *out, edge_ws_err_t *err)
     }
     msgpack_sbuffer_destroy(&sb);
     if (rc != 0) {
-        return s_fail(err, CB_E_BAD_REQUEST, "bad_request", "\"id\" is not a value this server can echo");
+        return s_fail(err, CB_E_BAD_REQUEST, "bad_request",
+                      "\"id\" is not a value this server can echo");
     }
     return 0;
 }
@@ -249,7 +250,8 @@ edge_ws_msg_parse(cb_jdoc_t *doc, const char *text, size_t len, edge_ws_req_t *r
     }
     const char *keys;
     if (cb_jtok_eq(doc, type, "subscribe") || cb_jtok_eq(doc, type, "unsubscribe")) {
-        req->op = cb_jtok_eq(doc, type, "subscribe") ? EDGE_WS_OP_SUBSCRIBE : EDGE_WS_OP_UNSUBSCRIBE;
+        req->op =
+            cb_jtok_eq(doc, type, "subscribe") ? EDGE_WS_OP_SUBSCRIBE : EDGE_WS_OP_UNSUBSCRIBE;
         keys = "type|symbol|quote|channel|venue|timeframe|id";
     } else if (cb_jtok_eq(doc, type, "ping")) {
         req->op = EDGE_WS_OP_PING;

@@ -21,7 +21,8 @@ s_symbols(edge_ws_t *ws, const char *real, const char *venue, char out[2][EDGE_S
     char resolved[EDGE_SYM_MAX];
     snprintf(out[1], EDGE_SYM_MAX, "%.*s-USD", (int) (dash - real), real);
     return edge_cache_resolve(ws->cache, venue, out[1], resolved) && strcmp(resolved, real) == 0
-               ? 2 : 1;
+               ? 2
+               : 1;
 }
 
 /* Sends ws->out's text once to every subscriber of the keys (duplicates
@@ -133,8 +134,8 @@ s_render(edge_ws_t *ws, const char *symbol, const char *venue, const cb_event_t 
     default: {
         const cb_book_t *b = &ev->body.book;
         return edge_ws_render_book(&ws->out, symbol, venue, b->snapshot, &b->bids, &b->asks,
-                                   CB_PROTO_HAS(b, book, resyncing) && b->resyncing,
-                                   ev->env.seq, ev->env.ts);
+                                   CB_PROTO_HAS(b, book, resyncing) && b->resyncing, ev->env.seq,
+                                   ev->env.ts);
     }
     }
 }

@@ -89,9 +89,8 @@ edge_ws_render_connected(cb_buf_t *out, uint64_t id, int64_t now_ns, const edge_
     rc |= cb_buf_appendf(out,
                          "{\"max_msg_bytes\":%zu,\"max_in_per_sec\":%u,\"max_subscriptions\":%zu,"
                          "\"idle_timeout_ms\":%lld,\"ping_interval_ms\":%lld}",
-                         cfg->max_msg_bytes, (unsigned) cfg->max_in_per_sec,
-                         cfg->max_subscriptions, (long long) cfg->idle_timeout_ms,
-                         (long long) cfg->ping_interval_ms);
+                         cfg->max_msg_bytes, (unsigned) cfg->max_in_per_sec, cfg->max_subscriptions,
+                         (long long) cfg->idle_timeout_ms, (long long) cfg->ping_interval_ms);
     return s_close(out, rc);
 }
 
@@ -124,8 +123,8 @@ edge_ws_render_sub(cb_buf_t *out, const char *type, edge_ws_channel_t channel, c
 int
 edge_ws_render_subs_open(cb_buf_t *out)
 {
-    int rc = s_open(out, "subscriptions") | s_key(out, "subscriptions") |
-             cb_buf_append_char(out, '[');
+    int rc =
+        s_open(out, "subscriptions") | s_key(out, "subscriptions") | cb_buf_append_char(out, '[');
     return rc != 0 ? CB_E_NOMEM : 0;
 }
 
@@ -235,8 +234,8 @@ s_levels(cb_buf_t *out, const char *key, const cb_levels_t *levels)
 
 int
 edge_ws_render_book(cb_buf_t *out, const char *symbol, const char *venue, bool snapshot,
-                    const cb_levels_t *bids, const cb_levels_t *asks, bool resyncing,
-                    uint64_t seq, int64_t ts_ns)
+                    const cb_levels_t *bids, const cb_levels_t *asks, bool resyncing, uint64_t seq,
+                    int64_t ts_ns)
 {
     int rc = s_open(out, "book_update") | s_where(out, symbol, cb_str_from(venue));
     rc |= s_bool(out, "snapshot", snapshot) | s_levels(out, "bids", bids) |

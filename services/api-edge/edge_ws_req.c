@@ -35,24 +35,43 @@ s_known(edge_ws_t *ws, const char *symbol, const char *venue)
 }
 
 /* Starts watching the streams a new subscription covers, so that one that
- * never says anything is reported stale too. */
+ * never says anything is reported stale too, and tells the client about
+ * those already stale. */
 static void
-s_watch(edge_ws_t *ws, const edge_ws_req_t *req, int64_t now)
+s_watch(edge_ws_t *ws, edge_ws_client_t *client, const edge_ws_req_t *req)
 {
-    if (req->venue[0] != '\0') {
-        edge_ws_stream_get(ws, req->symbol, req->venue, now);
-        return;
-    }
     edge_tick_t ticks[S_VENUES_MAX];
-    size_t n = edge_cache_ticks(ws->cache, req->symbol, ticks, S_VENUES_MAX);
+    bool every = req->venue[0] == '\0';
+    size_t n = every ? edge_cache_ticks(ws->cache, req->symbol, ticks, S_VENUES_MAX) : 1;
     for (size_t i = 0; i < n; i++) {
-        if (edge_ws_stream_find(ws, req->symbol, ticks[i].venue) == NULL) {
-            edge_ws_stream_t *s = edge_ws_stream_get(ws, req->symbol, ticks[i].venue, now);
-            if (s != NULL) {
+        const char *venue = every ? ticks[i].venue : req->venue;
+        edge_ws_stream_t *s = edge_ws_stream_find(ws, req->symbol, venue);
+        if (s == NULL) {
+            s = edge_ws_stream_get(ws, req->symbol, venue, ws->shared.now_ns);
+            if (s != NULL && every) {
                 s->last_ns = ticks[i].received_ns; /* silent since then */
+            }
+        } else if (s->stale) {
+            cb_buf_reset(&ws->out);
+            if (edge_ws_render_stale(&ws->out, s->symbol, s->venue, s->last_ns) == 0) {
+                edge_ws_client_send_out(ws, client);
             }
         }
     }
+}
+
+bool
+edge_ws_req_covers(edge_ws_t *ws, const edge_ws_client_t *client, edge_ws_channel_t channel,
+                   const edge_ws_stream_t *stream)
+{
+    const char *venues[2] = {stream->venue, ""};
+    for (int v = 0; v < 2; v++) {
+        edge_ws_key_t *key = edge_ws_key_find(ws, channel, stream->symbol, venues[v], 0);
+        if (key != NULL && s_find(client, key) < client->nsubs) {
+            return true;
+        }
+    }
+    return false;
 }
 
 static void
@@ -70,7 +89,8 @@ s_subscribe(edge_ws_t *ws, edge_ws_client_t *client, const edge_ws_req_t *req)
         edge_ws_client_error(ws, client, "internal", "out of memory");
         return;
     }
-    if (s_find(client, key) == client->nsubs) {
+    bool added = s_find(client, key) == client->nsubs;
+    if (added) {
         if (client->nsubs >= ws->cfg.max_subscriptions) {
             snprintf(detail, sizeof detail, "at most %zu subscriptions per connection",
                      ws->cfg.max_subscriptions);
@@ -91,12 +111,14 @@ s_subscribe(edge_ws_t *ws, edge_ws_client_t *client, const edge_ws_req_t *req)
             return;
         }
         client->subs[client->nsubs++] = key;
-        s_watch(ws, req, ws->shared.now_ns);
     }
     cb_buf_reset(&ws->out);
     if (edge_ws_render_sub(&ws->out, "subscribed", req->channel, req->symbol, req->venue,
                            req->timeframe) == 0) {
         edge_ws_client_send_out(ws, client);
+    }
+    if (added) {
+        s_watch(ws, client, req);
     }
 }
 

@@ -169,6 +169,21 @@ s_pending_fini(edge_ws_pending_t *p)
     free(p->asks.items);
 }
 
+/* Queues what p holds (a frame, or the merged book rendered now). */
+static void
+s_send_pending(edge_ws_t *ws, edge_ws_client_t *client, const edge_ws_pending_t *p)
+{
+    if (p->kind == CB_KIND_tick) {
+        edge_ws_client_send(ws, client, p->msg);
+        return;
+    }
+    cb_buf_reset(&ws->out);
+    if (edge_ws_render_book(&ws->out, p->stream->symbol, p->stream->venue, p->snapshot, &p->bids,
+                            &p->asks, p->resyncing, p->seq, p->ts_ns) == 0) {
+        edge_ws_client_send_out(ws, client);
+    }
+}
+
 void
 edge_ws_slow_drain(edge_ws_t *ws, edge_ws_client_t *client)
 {
@@ -178,14 +193,9 @@ edge_ws_slow_drain(edge_ws_t *ws, edge_ws_client_t *client)
     client->slow_since_ns = 0;
     for (size_t i = 0; i < client->npending; i++) {
         edge_ws_pending_t *p = &client->pending[i];
-        if (p->kind == CB_KIND_tick) {
-            edge_ws_client_send(ws, client, p->msg);
-        } else {
-            cb_buf_reset(&ws->out);
-            if (edge_ws_render_book(&ws->out, p->stream->symbol, p->stream->venue, p->snapshot,
-                                    &p->bids, &p->asks, p->resyncing, p->seq, p->ts_ns) == 0) {
-                edge_ws_client_send_out(ws, client);
-            }
+        edge_ws_channel_t channel = p->kind == CB_KIND_tick ? EDGE_WS_CH_TICKER : EDGE_WS_CH_BOOK;
+        if (edge_ws_req_covers(ws, client, channel, p->stream)) { /* not unsubscribed since */
+            s_send_pending(ws, client, p);
         }
         s_pending_fini(p);
     }

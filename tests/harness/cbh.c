@@ -20,6 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
+
 #include "cbh.h"
 
 extern char **environ;
@@ -649,4 +651,27 @@ cbh_redis_stop(cbh_redis_t *r)
         nftw(r->dir, s_rm_entry, 16, FTW_DEPTH | FTW_PHYS);
     }
     r->dir[0] = '\0';
+}
+
+long
+cbh_http_status(int port, const char *path)
+{
+    char url[512];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d%s", port, path);
+    CURL *c = curl_easy_init();
+    FILE *sink = fopen("/dev/null", "w");
+    long status = 0;
+    if (c != NULL && sink != NULL) {
+        curl_easy_setopt(c, CURLOPT_URL, url);
+        curl_easy_setopt(c, CURLOPT_WRITEDATA, sink);
+        curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 5000L);
+        if (curl_easy_perform(c) == CURLE_OK) {
+            curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+        }
+    }
+    curl_easy_cleanup(c);
+    if (sink != NULL) {
+        fclose(sink);
+    }
+    return status;
 }

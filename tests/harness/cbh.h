@@ -49,6 +49,11 @@ cbh_proc_log_path(const cbh_proc_t *p);
 int
 cbh_wait_port(int port, int timeout_ms);
 
+/* The status of a plain GET of http://127.0.0.1:port<path> (5 s at most);
+ * 0 when no answer came. */
+long
+cbh_http_status(int port, const char *path);
+
 /* "$BUILD/bin" (BUILD from the environment, default "build"). */
 const char *
 cbh_bin_dir(void);

@@ -9,12 +9,14 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cb_httpd.h"
 #include "cb_pub.h"
 #include "cb_time.h"
 #include "cbh_edgews.h"
+#include "cbh_ws.h"
 
 /* A job handed to the server thread: taken from s_job by the thread, done
  * set once it has run. */
@@ -106,8 +108,8 @@ cbh_edgews_start(const edge_ws_config_t *cfg)
     s_cache = edge_cache_new(s_bus.config.sub);
     s_pub = cb_pub_new(s_bus.config.pub);
     s_ws = s_httpd != NULL && s_cache != NULL ? edge_ws_new(s_httpd, s_cache, cfg) : NULL;
-    s_watch = s_ws != NULL ? cb_httpd_watch_new(s_httpd, edge_cache_fd(s_cache), s_on_cache, NULL)
-                           : NULL;
+    s_watch =
+        s_ws != NULL ? cb_httpd_watch_new(s_httpd, edge_cache_fd(s_cache), s_on_cache, NULL) : NULL;
     if (s_pub == NULL || s_watch == NULL) {
         fprintf(stderr, "cbh_edgews_start: setup failed: %s\n", err);
         return -1;
@@ -234,4 +236,111 @@ cbh_edgews_warm(const char *symbol, const char *venue)
         }
     }
     fail_msg("the cache took no tick of %s on %s within 5 s", symbol, venue);
+}
+
+/* ---- clients and publishing for the tests ---------------------------------------- */
+
+cbh_ws_t *
+cbh_edgews_open(void)
+{
+    int status;
+    cbh_ws_t *ws = cbh_ws_connect(cbh_edgews_port(), "/ws", &status);
+    if (ws == NULL) {
+        fail_msg("connect /ws: status %d", status);
+    }
+    char *m = cbh_ws_wait_for(ws, "\"type\":\"connected\"", 2000);
+    assert_non_null(m);
+    assert_non_null(strstr(m, "\"server_time\":\"20"));
+    assert_non_null(strstr(m, "\"channels\":[\"ticker\",\"book\",\"trades\",\"candles\"]"));
+    free(m);
+    return ws;
+}
+
+char *
+cbh_edgews_expect(cbh_ws_t *ws, const char *needle, ...)
+{
+    char *m = cbh_ws_wait_for(ws, needle, 2000);
+    if (m == NULL) {
+        fail_msg("no message with %s within 2 s", needle);
+    }
+    va_list ap;
+    va_start(ap, needle);
+    for (const char *also = va_arg(ap, const char *); also != NULL;
+         also = va_arg(ap, const char *)) {
+        if (strstr(m, also) == NULL) {
+            fail_msg("message %s lacks %s", m, also);
+        }
+    }
+    va_end(ap);
+    return m;
+}
+
+void
+cbh_edgews_send_expect(cbh_ws_t *ws, const char *text, const char *needle, const char *also)
+{
+    assert_int_equal(cbh_ws_send(ws, text), 0);
+    free(cbh_edgews_expect(ws, needle, also, NULL));
+}
+
+int
+cbh_edgews_closed(cbh_ws_t *ws, int timeout_ms)
+{
+    int64_t deadline = cb_time_mono_ns() + (int64_t) timeout_ms * 1000000;
+    while (!cbh_ws_ended(ws) && cb_time_mono_ns() < deadline) {
+        free(cbh_ws_recv(ws, 50, NULL));
+    }
+    return cbh_ws_close_code(ws);
+}
+
+const char *
+cbh_edgews_seq(uint64_t seq, char *buf, size_t size)
+{
+    snprintf(buf, size, "\"seq\":%llu", (unsigned long long) seq);
+    return buf;
+}
+
+void
+cbh_edgews_tick(const char *symbol, const char *venue, const char *bid, const char *ask,
+                const char *last, uint64_t *seq)
+{
+    cb_event_t ev;
+    cbh_edgews_make_tick(&ev, symbol, venue, bid, ask, last, NULL);
+    cbh_edgews_publish(&ev);
+    *seq = ev.env.seq;
+}
+
+void
+cbh_edgews_book(bool snapshot, bool resyncing, cb_levels_t bids, cb_levels_t asks, uint64_t *seq)
+{
+    cb_event_t ev;
+    memset(&ev, 0, sizeof ev);
+    ev.kind = CB_KIND_book;
+    cb_book_t *b = &ev.body.book;
+    CB_PROTO_SET(b, book, symbol, cb_str_from("BTC-USD"));
+    CB_PROTO_SET(b, book, venue, cb_str_from("sim-kraken"));
+    CB_PROTO_SET(b, book, snapshot, snapshot);
+    CB_PROTO_SET(b, book, bids, bids);
+    CB_PROTO_SET(b, book, asks, asks);
+    if (resyncing) {
+        CB_PROTO_SET(b, book, resyncing, true);
+    }
+    cbh_edgews_publish(&ev);
+    *seq = ev.env.seq;
+}
+
+void
+cbh_edgews_book_n(bool snapshot, bool resyncing, size_t n, uint64_t *seq)
+{
+    cb_level_t *bids = calloc(n + 1, sizeof *bids);
+    cb_level_t *asks = calloc(n + 1, sizeof *asks);
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(cb_decimal_from_parts(9999 - (int64_t) i, 2, &bids[i].price), 0);
+        assert_int_equal(cb_decimal_from_parts(10001 + (int64_t) i, 2, &asks[i].price), 0);
+        bids[i].qty = cbh_edgews_dec("1.25");
+        asks[i].qty = cbh_edgews_dec("2");
+    }
+    cbh_edgews_book(snapshot, resyncing, (cb_levels_t){bids, (uint32_t) n},
+                    (cb_levels_t){asks, (uint32_t) n}, seq);
+    free(bids);
+    free(asks);
 }

@@ -2,10 +2,13 @@
 #ifndef CBH_EDGEWS_H_INCLUDED
 #define CBH_EDGEWS_H_INCLUDED
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "cb_proto.h"
 #include "cbh_bus.h"
+#include "cbh_ws.h"
 #include "edge_cache.h"
 #include "edge_ws.h"
 
@@ -62,5 +65,43 @@ cbh_edgews_make_tick(cb_event_t *ev, const char *symbol, const char *venue, cons
 /* An exact decimal from text, or a test failure. */
 cb_decimal_t
 cbh_edgews_dec(const char *text);
+
+/* ---- clients and publishing for the tests (each a test failure when it fails) -- */
+
+/* A client on /ws that has received its "connected" message. */
+cbh_ws_t *
+cbh_edgews_open(void);
+
+/* Waits (2 s) for a message with needle that also contains each of the
+ * NULL-terminated others; returns it (caller frees). */
+char *
+cbh_edgews_expect(cbh_ws_t *ws, const char *needle, ...);
+
+/* Sends text, then expects a message with needle (and also, when not NULL). */
+void
+cbh_edgews_send_expect(cbh_ws_t *ws, const char *text, const char *needle, const char *also);
+
+/* Reads until the server has closed (timeout_ms at most); its close code
+ * (0: none came). */
+int
+cbh_edgews_closed(cbh_ws_t *ws, int timeout_ms);
+
+/* "\"seq\":<seq>" into buf, for matching pushes. */
+const char *
+cbh_edgews_seq(uint64_t seq, char *buf, size_t size);
+
+/* Publishes a tick (last may be NULL); *seq is the seq it got. */
+void
+cbh_edgews_tick(const char *symbol, const char *venue, const char *bid, const char *ask,
+                const char *last, uint64_t *seq);
+
+/* Publishes a book of BTC-USD on sim-kraken (levels borrowed for the call). */
+void
+cbh_edgews_book(bool snapshot, bool resyncing, cb_levels_t bids, cb_levels_t asks, uint64_t *seq);
+
+/* The same with n levels a side around 100: bids from 99.99 down at 1.25,
+ * asks from 100.01 up at 2. */
+void
+cbh_edgews_book_n(bool snapshot, bool resyncing, size_t n, uint64_t *seq);
 
 #endif

@@ -377,11 +377,14 @@ test_unknown_and_limits(void **state)
     cbh_http_res_t res = {0};
     s_get("/nope", &res);
     cbh_edge_expect_error(&res, 404, "not_found");
+    char v[64];
+    /* Unknown paths and wrong methods spend the budget too, and say so. */
+    assert_non_null(cbh_http_header(&res, "X-RateLimit-Remaining", v, sizeof v));
     s_get("/api/market/price/extra", &res);
     cbh_edge_expect_error(&res, 404, "not_found");
     s_req("POST", "/api/market/price?symbol=BTC", NULL, "{}", 2, &res);
     cbh_edge_expect_error(&res, 405, "method_not_allowed");
-    char v[64];
+    assert_non_null(cbh_http_header(&res, "X-RateLimit-Limit", v, sizeof v));
     assert_non_null(cbh_http_header(&res, "Allow", v, sizeof v));
     assert_string_equal(v, "GET, HEAD, OPTIONS");
     s_req("DELETE", "/health", NULL, NULL, 0, &res);

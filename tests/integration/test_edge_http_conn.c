@@ -57,6 +57,12 @@ test_cors(void **state)
     assert_non_null(cbh_http_header(&res, "Access-Control-Allow-Headers", v, sizeof v));
     assert_non_null(strstr(v, "Content-Type"));
     assert_non_null(cbh_http_header(&res, "Access-Control-Allow-Origin", v, sizeof v));
+    /* /ws: only a GET goes to the upgrade; other methods as on any route. */
+    assert_int_equal(cbh_http(s_f.port, "OPTIONS", "/ws", pre, NULL, 0, &res), 204);
+    cbh_edge_fixture_req(&s_f, "POST", "/ws", NULL, "{}", 2, &res);
+    cbh_edge_expect_error(&res, 405, "method_not_allowed");
+    cbh_edge_fixture_get(&s_f, "/ws", &res);
+    assert_int_equal(res.status, 400);
     cbh_http_res_fini(&res);
 }
 

@@ -18,6 +18,7 @@
 
 #include "cb_time.h"
 #include "cbh_edgews.h"
+#include "cbh_ws.h"
 
 #define S_CLIENTS 1000
 #define S_TICKS 200
@@ -29,7 +30,7 @@
  * small text frames; anything else fails the test. */
 typedef struct {
     int fd;
-    bool open;       /* the 101 answer came */
+    bool open; /* the 101 answer came */
     bool subscribed;
     size_t len;
     size_t got;
@@ -74,8 +75,7 @@ s_on_text(s_client_t *c, const char *p, size_t len)
     size_t idx = c->got++;
     if (idx >= S_TICKS || seq != s_seqs[idx]) {
         fail_msg("client fd %d: tick %zu has seq %llu, expected %llu", c->fd, idx,
-                 (unsigned long long) seq,
-                 (unsigned long long) (idx < S_TICKS ? s_seqs[idx] : 0));
+                 (unsigned long long) seq, (unsigned long long) (idx < S_TICKS ? s_seqs[idx] : 0));
     }
     s_lat_us[s_nlat++] = (cb_time_mono_ns() - s_sent_ns[idx]) / 1000;
 }
@@ -144,6 +144,21 @@ s_poll(struct pollfd *pfds, int ms)
     }
 }
 
+/* This process's resident set (server and clients share it). */
+static long
+s_rss_kb(void)
+{
+    long pages = 0, resident = 0;
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (f != NULL) {
+        if (fscanf(f, "%ld %ld", &pages, &resident) != 2) {
+            resident = 0;
+        }
+        fclose(f);
+    }
+    return resident * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
 static int
 s_cmp(const void *a, const void *b)
 {
@@ -164,6 +179,7 @@ test_thousand_clients_every_tick(void **state)
     struct sockaddr_in addr = {.sin_family = AF_INET,
                                .sin_port = htons((uint16_t) cbh_edgews_port())};
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    long rss0_kb = s_rss_kb();
     int64_t t0 = cb_time_mono_ns();
     char req[256];
     int n = snprintf(req, sizeof req,
@@ -193,6 +209,14 @@ test_thousand_clients_every_tick(void **state)
            (long long) ((cb_time_mono_ns() - t0) / 1000000));
     assert_int_equal(ready, S_CLIENTS);
     assert_int_equal(cbh_edgews_stats().clients, S_CLIENTS);
+    long rss_kb = s_rss_kb();
+    printf("RSS %ld KB -> %ld KB: %.1f KB per connection, server and client sides together\n",
+           rss0_kb, rss_kb, (double) (rss_kb - rss0_kb) / S_CLIENTS);
+    /* The hub is full (max_clients): one more is answered 503. */
+    int status = 0;
+    cbh_ws_t *extra = cbh_ws_connect(cbh_edgews_port(), "/ws", &status);
+    assert_null(extra);
+    assert_int_equal(status, 503);
 
     /* Ticks at about 1,000 a second, read as they come. */
     int64_t t1 = cb_time_mono_ns();
@@ -244,7 +268,7 @@ s_setup(void **state)
 {
     (void) state;
     edge_ws_config_t cfg = edge_ws_config_default();
-    cfg.max_clients = 2 * S_CLIENTS;
+    cfg.max_clients = S_CLIENTS;
     cfg.ping_interval_ms = 60000;
     if (cbh_edgews_start(&cfg) != 0) {
         return -1;

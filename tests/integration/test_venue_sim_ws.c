@@ -17,10 +17,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
-
 #include "cb_buf.h"
 #include "cb_time.h"
+#include "cbh.h"
 #include "cbh_simws.h"
 #include "cbh_ws.h"
 #include "cbh_wsbook.h"
@@ -28,25 +27,6 @@
 #include "cb_httpd.h"
 #include "sim_router.h"
 #include "sim_ws.h"
-
-static long
-s_http_status(const char *path)
-{
-    char url[512];
-    snprintf(url, sizeof url, "http://127.0.0.1:%d%s", cbh_simws_port(), path);
-    CURL *c = curl_easy_init();
-    FILE *sink = fopen("/dev/null", "w");
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, sink);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 5000L);
-    long status = 0;
-    if (curl_easy_perform(c) == CURLE_OK) {
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-    }
-    curl_easy_cleanup(c);
-    fclose(sink);
-    return status;
-}
 
 /* The index in sim_instruments() of the instrument with this id. */
 static size_t
@@ -458,10 +438,11 @@ static void
 test_http_paths(void **state)
 {
     (void) state;
-    assert_int_equal(s_http_status("/kraken/ws/v2"), 426);
-    assert_int_equal(s_http_status("/binance/ws/btcusdt@trade"), 426);
-    assert_int_equal(s_http_status("/binance/stream?streams=btcusdt@trade"), 426);
-    assert_int_equal(s_http_status("/kraken/0/public/Time"), 200);
+    int port = cbh_simws_port();
+    assert_int_equal(cbh_http_status(port, "/kraken/ws/v2"), 426);
+    assert_int_equal(cbh_http_status(port, "/binance/ws/btcusdt@trade"), 426);
+    assert_int_equal(cbh_http_status(port, "/binance/stream?streams=btcusdt@trade"), 426);
+    assert_int_equal(cbh_http_status(port, "/kraken/0/public/Time"), 200);
     int status;
     assert_null(cbh_ws_connect(cbh_simws_port(), "/binance/ws/btcusdt@nope", &status));
     assert_int_equal(status, 400);
