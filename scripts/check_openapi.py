@@ -7,7 +7,7 @@ Checks, beyond "it parses": OpenAPI 3.0 with info; exactly the canonical routes
 (ROUTES below, the list api-edge answers); every operation has a unique
 operationId and responses; every 4xx/5xx reply is the Error schema; rate-limited
 routes document 429 with Retry-After and the X-RateLimit-* headers on every reply
-but 101, 405 and 413;
+but 101 and 413;
 every $ref resolves and has no siblings (3.0 ignores them); every required
 property exists; every component is used. Exits 1 listing every problem.
 Standard library only (Debian's python3).
@@ -37,9 +37,9 @@ ROUTES = {
     ("get", "/ws"),
 }
 NOT_RATE_LIMITED = {"/health", "/metrics"}
-# Answered before the limit counts the request (so without X-RateLimit headers):
-# the WebSocket upgrade, a wrong method, a body over the server's limit.
-REFUSED_BEFORE_LIMIT = {101, 405, 413}
+# Answered without X-RateLimit headers on a limited route: the WebSocket
+# upgrade, and a body over the server's limit (refused before the limit counts it).
+REFUSED_BEFORE_LIMIT = {101, 413}
 METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 RATE_HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")
 ERROR_REF = "#/components/schemas/Error"

@@ -195,6 +195,7 @@ async function replies(request, spec) {
     ['get', '/api/market/price', 400], ['get', '/api/market/ohlc?symbol=BTC&timeframe=2m', 400],
     ['get', '/api/market/price?symbol=NOPE', 404], ['post', '/api/market/price', 405],
     ['post', '/api/sentiment/analyze', 400, { text: '' }],
+    ['post', '/api/sentiment/analyze', 413, { text: 'x'.repeat(70000) }],
   ];
   for (const [method, url, want, body] of calls) {
     const res = await request.fetch(base + url, { method, data: body, failOnStatusCode: false });

@@ -73,9 +73,11 @@ s_setup(void **state)
     char *feed[] = {redis_env, venues_env, "COINBUS_SYMBOLS=BTC-USD,ETH-USD",
                     "COINBUS_QUOTE_EQUIVALENTS=USD=USDT", NULL};
     char *sentiment[] = {redis_env, "COINBUS_SENTIMENT_DATA=services/sentiment/data", NULL};
-    /* Listings refreshed every second: the first answer may predate a venue's list. */
+    /* Listings refreshed every second: the first answer may predate a venue's list.
+     * The warm-up polls, the pages and the reply checks all come from 127.0.0.1:
+     * a limit well above them keeps this test about the pages, not the limiter. */
     char *edge[] = {redis_env, http_env, "COINBUS_QUOTE_EQUIVALENTS=USD=USDT",
-                    "COINBUS_EDGE_LISTINGS_REFRESH_MS=1000", NULL};
+                    "COINBUS_EDGE_LISTINGS_REFRESH_MS=1000", "COINBUS_EDGE_RATE_LIMIT=1000", NULL};
     s_procs[1] = s_start("market-feed", feed);
     s_procs[2] = s_start("sentiment", sentiment);
     s_procs[3] = s_start("api-edge", edge);
