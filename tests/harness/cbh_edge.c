@@ -135,18 +135,23 @@ cbh_edge_fixture_start(cbh_edge_fixture_t *f, char *const env[])
     return f->edge != NULL ? 0 : -1;
 }
 
-void
+int
 cbh_edge_fixture_stop(cbh_edge_fixture_t *f)
 {
-    cbh_proc_stop(&f->edge, SIGTERM, 5000);
+    char log[512];
+    snprintf(log, sizeof log, "%s", cbh_proc_log_path(f->edge));
+    int rc = f->edge != NULL ? cbh_proc_stop(&f->edge, SIGTERM, 5000) : 0;
+    if (rc != 0) {
+        fprintf(stderr, "cbh_edge: api-edge exited %d on SIGTERM (log: %s)\n", rc, log);
+    }
     cbh_edge_stack_stop(&f->stack);
+    return rc == 0 ? 0 : -1;
 }
 
 int
 cbh_edge_fixture_teardown(void **state)
 {
-    cbh_edge_fixture_stop(*state);
-    return 0;
+    return cbh_edge_fixture_stop(*state);
 }
 
 static size_t

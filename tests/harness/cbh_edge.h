@@ -56,10 +56,12 @@ typedef struct {
 int
 cbh_edge_fixture_start(cbh_edge_fixture_t *f, char *const env[]);
 
-void
+/* Stops api-edge (SIGTERM) and the stack; -1 when api-edge did not exit 0
+ * (a sanitizer report makes it exit non-zero). */
+int
 cbh_edge_fixture_stop(cbh_edge_fixture_t *f);
 
-/* A cmocka group teardown for a fixture in *state. */
+/* A cmocka group teardown for a fixture in *state (fails as above). */
 int
 cbh_edge_fixture_teardown(void **state);
 

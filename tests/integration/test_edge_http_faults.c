@@ -39,11 +39,15 @@ static int
 s_teardown(void **state)
 {
     (void) state;
+    int rc = 0;
     for (int i = 0; i < 2; i++) {
-        cbh_proc_stop(&s_edge[i], SIGTERM, 5000);
+        if (s_edge[i] != NULL && cbh_proc_stop(&s_edge[i], SIGTERM, 5000) != 0) {
+            fprintf(stderr, "api-edge %d did not exit 0 on SIGTERM\n", i);
+            rc = -1;
+        }
     }
     cbh_edge_stack_stop(&s_stack);
-    return 0;
+    return rc;
 }
 
 static long
