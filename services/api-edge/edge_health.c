@@ -179,51 +179,78 @@ s_circuit(void *ctx, const char *venue, const char *scope, const char *state, in
     c->scopes++;
 }
 
-int
-edge_health_render(const edge_health_t *health, bool redis_up, const edge_cache_t *cache,
-                   cb_buf_t *out)
+/* Whether every required service answered its latest ping. */
+static bool
+s_required_up(const edge_health_t *health)
 {
-    bool ok = redis_up;
-    char ts[CB_TIME_ISO_LEN];
-    cb_buf_reset(out);
-    (void) cb_buf_append_str(out, "{\"services\":{");
-    size_t shown = 0;
     for (size_t i = 0; i < EDGE_SVC_COUNT; i++) {
+        const s_svc_t *s = &health->svc[i];
+        if (s->watched && s->required && !(s->known && s->up)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static int
+s_services(const edge_health_t *health, cb_buf_t *out)
+{
+    char ts[CB_TIME_ISO_LEN];
+    int rc = cb_buf_append_str(out, "\"services\":{");
+    size_t shown = 0;
+    for (size_t i = 0; rc == 0 && i < EDGE_SVC_COUNT; i++) {
         const s_svc_t *s = &health->svc[i];
         if (!s->watched) {
             continue;
         }
-        bool up = s->known && s->up;
-        ok = ok && (up || !s->required);
-        (void) cb_buf_appendf(out, "%s\"%s\":{\"up\":%s,\"required\":%s,\"state\":\"%s\"", shown++ > 0 ? "," : "",
-                              edge_svc_name(s->svc), up ? "true" : "false", s->required ? "true" : "false",
-                              !s->known ? "unknown" : s->up ? "up" : "down");
-        if (s->last_ok_ns != 0) {
+        rc = cb_buf_appendf(out, "%s\"%s\":{\"up\":%s,\"required\":%s,\"state\":\"%s\"", shown++ > 0 ? "," : "",
+                            edge_svc_name(s->svc), s->known && s->up ? "true" : "false",
+                            s->required ? "true" : "false", !s->known ? "unknown" : s->up ? "up" : "down");
+        if (rc == 0 && s->last_ok_ns != 0) {
             cb_time_format_iso(s->last_ok_ns, ts, sizeof ts);
-            (void) cb_buf_appendf(out, ",\"latency_ms\":%.3f,\"last_ok\":\"%s\",\"pid\":%lld,\"version\":",
-                                  s->latency_ms, ts, (long long) s->pid);
-            (void) cb_json_write_string(out, s->version, strlen(s->version));
+            rc = cb_buf_appendf(out, ",\"latency_ms\":%.3f,\"last_ok\":\"%s\",\"pid\":%lld,\"version\":",
+                                s->latency_ms, ts, (long long) s->pid);
+            rc = rc != 0 ? rc : cb_json_write_string(out, s->version, strlen(s->version));
         }
-        (void) cb_buf_appendf(out, ",\"failures\":%llu}", (unsigned long long) s->failures);
+        rc = rc != 0 ? rc : cb_buf_appendf(out, ",\"failures\":%llu}", (unsigned long long) s->failures);
     }
-    (void) cb_buf_appendf(out, "},\"redis\":\"%s\",\"circuits\":{", redis_up ? "up" : "down");
-    if (cache != NULL) {
-        s_circuits_t c = {out, "", 0, 0};
-        edge_cache_each_circuit(cache, s_circuit, &c);
-        (void) cb_buf_append_str(out, c.venues > 0 ? "}" : "");
-        edge_cache_stats_t st = edge_cache_stats(cache);
-        (void) cb_buf_appendf(out, "},\"bus\":{\"messages\":%llu,\"last_msg\":", (unsigned long long) st.received);
-        if (st.last_msg_ns != 0) {
-            cb_time_format_iso(st.last_msg_ns, ts, sizeof ts);
-            (void) cb_buf_appendf(out, "\"%s\"}", ts);
-        } else {
-            (void) cb_buf_append_str(out, "null}");
-        }
-    } else {
-        (void) cb_buf_append_str(out, "}");
+    return rc != 0 ? rc : cb_buf_append_char(out, '}');
+}
+
+static int
+s_bus(const edge_cache_t *cache, cb_buf_t *out)
+{
+    char ts[CB_TIME_ISO_LEN] = "";
+    s_circuits_t c = {out, "", 0, 0};
+    int rc = cb_buf_append_str(out, ",\"circuits\":{");
+    if (rc != 0 || cache == NULL) {
+        return rc != 0 ? rc : cb_buf_append_char(out, '}');
     }
+    edge_cache_each_circuit(cache, s_circuit, &c);
+    edge_cache_stats_t st = edge_cache_stats(cache);
+    if (st.last_msg_ns != 0) {
+        cb_time_format_iso(st.last_msg_ns, ts, sizeof ts);
+    }
+    return cb_buf_appendf(out, "%s},\"bus\":{\"messages\":%llu,\"last_msg\":%s%s%s}", c.venues > 0 ? "}" : "",
+                          (unsigned long long) st.received, ts[0] != '\0' ? "\"" : "null", ts,
+                          ts[0] != '\0' ? "\"" : "");
+}
+
+int
+edge_health_render(const edge_health_t *health, bool redis_up, const edge_cache_t *cache,
+                   cb_buf_t *out)
+{
+    bool ok = redis_up && s_required_up(health);
+    char ts[CB_TIME_ISO_LEN];
     cb_time_format_iso(cb_time_now_ns(), ts, sizeof ts);
-    if (cb_buf_appendf(out, ",\"status\":\"%s\",\"timestamp\":\"%s\"}", ok ? "ok" : "unavailable", ts) != 0) {
+    cb_buf_reset(out);
+    int rc = cb_buf_appendf(out, "{\"status\":\"%s\",", ok ? "ok" : "unavailable");
+    rc = rc != 0 ? rc : s_services(health, out);
+    rc = rc != 0 ? rc : cb_buf_appendf(out, ",\"redis\":\"%s\"", redis_up ? "up" : "down");
+    rc = rc != 0 ? rc : s_bus(cache, out);
+    rc = rc != 0 ? rc : cb_buf_appendf(out, ",\"timestamp\":\"%s\"}", ts);
+    if (rc != 0) {
+        cb_buf_reset(out);
         return 500;
     }
     return ok ? 200 : 503;
