@@ -170,7 +170,9 @@ s_subscription(const cb_jdoc_t *doc, edge_ws_req_t *req, edge_ws_err_t *err)
     return 0;
 }
 
-/* The canonical JSON of the value at i (any JSON value) into out. */
+/* The JSON text of the value at i (any JSON value), as the client wrote it,
+ * into out: checked as JSON on its own (RFC 8259, UTF-8) and echoed byte for
+ * byte, so that 1.50 comes back 1.50 and not as a string. */
 static int
 s_id(const cb_jdoc_t *doc, int i, cb_buf_t *out, edge_ws_err_t *err)
 {
@@ -182,10 +184,10 @@ s_id(const cb_jdoc_t *doc, int i, cb_buf_t *out, edge_ws_err_t *err)
     msgpack_packer pk;
     msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
     int rc = cb_json_to_msgpack(doc->js + start, (size_t) (end - start), &pk, NULL, 0);
-    if (rc == 0) {
-        rc = cb_json_from_msgpack(sb.data, sb.size, out);
-    }
     msgpack_sbuffer_destroy(&sb);
+    if (rc == 0) {
+        rc = cb_buf_append(out, doc->js + start, (size_t) (end - start));
+    }
     if (rc != 0) {
         return s_fail(err, CB_E_BAD_REQUEST, "bad_request",
                       "\"id\" is not a value this server can echo");

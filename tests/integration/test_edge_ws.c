@@ -165,7 +165,7 @@ test_ping_and_subscriptions(void **state)
     (void) state;
     cbh_ws_t *ws = cbh_edgews_open();
     cbh_edgews_send_expect(ws, "{\"type\":\"ping\",\"id\":{\"n\":[1, \"x\"]}}", "\"type\":\"pong\"",
-                           "\"id\":{\"n\":[1,\"x\"]}");
+                           "\"id\":{\"n\":[1, \"x\"]}");
     assert_int_equal(cbh_ws_send(ws, "{\"type\":\"ping\"}"), 0);
     char *m = cbh_edgews_expect(ws, "\"type\":\"pong\"", NULL);
     assert_string_equal(m, "{\"type\":\"pong\"}");
