@@ -39,6 +39,12 @@ LUA_SRC := $(wildcard shared/lua/*.lua)
 LUA_GEN := $(BUILD)/gen/cb_lua_sources.c
 SHARED_OBJ := $(SHARED_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/cb_lua_sources.o
 LIB := $(BUILD)/lib/libcoinbus.a
+# api-edge's web files (dashboard, /docs, openapi.json) are files in the repo too,
+# embedded into the service (and libservices.a, for tests) at build time.
+WWW_DIR := services/api-edge/www
+WWW_SRC := $(shell find $(WWW_DIR) -type f ! -name '.*' 2>/dev/null | LC_ALL=C sort)
+WWW_GEN := $(BUILD)/gen/edge_static_files.c
+WWW_OBJ := $(BUILD)/obj/gen/edge_static_files.o
 
 SERVICES := $(notdir $(patsubst %/,%,$(dir $(wildcard services/*/main.c))))
 # Every service module but main.c, in one archive, so tests can drive them directly.
@@ -54,6 +60,7 @@ INTEG_SRC := $(wildcard tests/integration/test_*.c)
 INTEG_BINS := $(INTEG_SRC:tests/integration/%.c=$(BUILD)/tests/integration/%)
 BENCH_SRC := $(wildcard tests/bench/bench_*.c)
 BENCH_BINS := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
+BROWSER_NPM := tests/browser/node_modules/.package-lock.json
 
 .PHONY: all deps test test-only run fuzz bench clean tests
 # Keep every object file: the fuzz objects are otherwise removed as intermediates.
@@ -75,20 +82,29 @@ $(BUILD)/obj/gen/cb_lua_sources.o: $(LUA_GEN)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -c $< -o $@
 
+$(WWW_GEN): $(WWW_SRC) scripts/embed_www.sh
+	@mkdir -p $(dir $@)
+	scripts/embed_www.sh $@ $(WWW_DIR) $(WWW_SRC)
+
+$(WWW_OBJ): $(WWW_GEN)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
 $(LIB): $(SHARED_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@
 	ar rcs $@ $^
 
-$(SERVICE_LIB): $(SERVICE_MOD_OBJ)
+$(SERVICE_LIB): $(SERVICE_MOD_OBJ) $(WWW_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@
 	ar rcs $@ $^
 
 # One binary per services/<name>/ folder, from every .c file in it.
-# A service may need more libraries: SERVICE_LIBS_<name>.
+# A service may need more libraries: SERVICE_LIBS_<name>, or generated objects: SERVICE_OBJS_<name>.
+SERVICE_OBJS_api-edge = $(WWW_OBJ)
 define SERVICE_template
-$(BUILD)/bin/$(1): $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard services/$(1)/*.c)) $(LIB)
+$(BUILD)/bin/$(1): $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard services/$(1)/*.c)) $$(SERVICE_OBJS_$(1)) $(LIB)
 	@mkdir -p $$(dir $$@)
 	$$(CC) $$(LDFLAGS_ALL) -o $$@ $$^ $$(LDLIBS_ALL) $$(SERVICE_LIBS_$(1))
 endef
@@ -106,7 +122,13 @@ $(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(HARNESS_OBJ) $(SERVICE_LIB) $(L
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL) -lcmocka
 
-tests: $(BINS) $(UNIT_BINS) $(INTEG_BINS)
+tests: $(BINS) $(UNIT_BINS) $(INTEG_BINS) $(BROWSER_NPM)
+
+# The browser test's npm packages (playwright-core only: it drives Debian's
+# chromium, no browser is downloaded); reinstalled when the lock file changes.
+$(BROWSER_NPM): tests/browser/package.json tests/browser/package-lock.json
+	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefix tests/browser --no-audit --no-fund
+	@touch $@
 
 # The README's test command. Runs every unit and integration test, each in its
 # own process with a timeout, then each fuzzer for a few seconds on its corpus.
@@ -127,7 +149,8 @@ FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_BUILD)/%)
 FUZZ_SHARED_OBJ := $(SHARED_SRC:%.c=$(FUZZ_BUILD)/obj/%.o) $(FUZZ_BUILD)/obj/gen/cb_lua_sources.o
 FUZZ_SERVICE_LIB := $(FUZZ_BUILD)/lib/libservices.a
-FUZZ_SERVICE_OBJ := $(patsubst %.c,$(FUZZ_BUILD)/obj/%.o,$(filter-out %/main.c,$(wildcard services/*/*.c)))
+FUZZ_SERVICE_OBJ := $(patsubst %.c,$(FUZZ_BUILD)/obj/%.o,$(filter-out %/main.c,$(wildcard services/*/*.c))) \
+	$(FUZZ_BUILD)/obj/gen/edge_static_files.o
 FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
 	-Wall -Wextra -Werror -Wno-format-zero-length -Ishared -Ishared/venue -Ishared/httpd -Iproto $(addprefix -I,$(SERVICE_DIRS)) \
 	$(PKG_CFLAGS)
@@ -138,6 +161,10 @@ $(FUZZ_BUILD)/obj/%.o: %.c
 	clang $(FUZZ_CFLAGS) -MMD -MP -c $< -o $@
 
 $(FUZZ_BUILD)/obj/gen/cb_lua_sources.o: $(LUA_GEN)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -c $< -o $@
+
+$(FUZZ_BUILD)/obj/gen/edge_static_files.o: $(WWW_GEN)
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -c $< -o $@
 

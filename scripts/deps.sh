@@ -26,6 +26,9 @@ binaries=(
   "clang:clang"
   "timeout:coreutils"
   "/usr/bin/python3:python3"
+  "node:nodejs"
+  "npm:npm"
+  "/usr/bin/chromium:chromium"
 )
 # python3 (Debian's) modules -> Debian package; used by the wire-contract test
 pymods=(

@@ -3,7 +3,8 @@
 # Starts redis-server (own data dir under build/run/, unless COINBUS_REDIS_URL is set),
 # then each service binary that exists in $BUILD/bin, in dependency order. Logs go to
 # this terminal, prefixed by service, and to build/run/logs/<service>.log. A service
-# that dies is reported loudly and restarted with backoff.
+# that dies is reported loudly and restarted with backoff. Once api-edge's GET /health
+# says ok (or after 30 s, loudly), prints the dashboard URL and example commands.
 set -u
 BUILD=${BUILD:-build}
 RUN_DIR=build/run
@@ -109,9 +110,36 @@ for svc in "${SERVICES[@]}"; do
 done
 wait_port "${COINBUS_BUS_SUB_PORT:-5551}" 10 || { log "the bus did not start"; stop_all; }
 
+health() { # port: prints the status line's code and the body of GET /health (no curl needed)
+  ( exec 3<>"/dev/tcp/127.0.0.1/$1" || exit 1
+    printf 'GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' >&3
+    timeout 2 cat <&3 ) 2>/dev/null | awk 'NR==1{print $2} /^\r?$/{body=1; next} body{print}'
+}
+
+# api-edge answers /health 200 once every service it requires and Redis are up.
+HTTP_PORT=${COINBUS_HTTP_PORT:-8000}
+EDGE_URL="http://127.0.0.1:$HTTP_PORT"
+if [ -n "${PIDS[api-edge]:-}" ]; then
+  state=""
+  for _ in $(seq 1 300); do
+    state=$(health "$HTTP_PORT")
+    [ "${state%%$'\n'*}" = "200" ] && break
+    sleep 0.1
+  done
+  if [ "${state%%$'\n'*}" = "200" ]; then
+    log "api-edge /health: ok"
+  else
+    printf '\033[1;31m[run] api-edge /health is not ok after 30 s: %s\033[0m\n' "$(echo "$state" | tail -n +2)" >&2
+  fi
+fi
+
 cat <<MSG
 
 $(log "coinbus is up: ${ORDER[*]}")
+  Dashboard:       $EDGE_URL/   (API docs: $EDGE_URL/docs)
+  Price over HTTP: curl '$EDGE_URL/api/market/price?symbol=BTC'
+  Sentiment:       curl -X POST -H 'Content-Type: application/json' -d '{"text":"BTC to the moon"}' $EDGE_URL/api/sentiment/analyze
+  Health:          curl $EDGE_URL/health
   Watch ticks:     $BUILD/bin/coinbus sub tick.BTC-USD.
   Publish a tick:  $BUILD/bin/coinbus pub tick.BTC-USD.sim-kraken '{"symbol":"BTC-USD","venue":"sim-kraken","bid":"50000.1","ask":"50000.2"}'
   Ask a service:   $BUILD/bin/coinbus call market price symbol=BTC-USD

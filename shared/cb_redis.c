@@ -16,6 +16,7 @@
 #include "cb_error.h"
 #include "cb_log.h"
 #include "cb_redis.h"
+#include "cb_signal.h"
 #include "cb_time.h"
 
 #define S_CONNECT_MS 1000
@@ -585,52 +586,6 @@ fail:;
     return rc;
 }
 
-/* SIGPIPE guard. hiredis writes with write(2), so a write to a connection the
- * server reset raises SIGPIPE, which kills a process that does not ignore it.
- * While it is not ignored, the signal is blocked around our I/O and a SIGPIPE
- * raised by that I/O is consumed (the libpq technique). */
-typedef struct {
-    bool active;
-    bool was_pending;
-    sigset_t old_mask;
-} s_pipe_guard_t;
-
-static void
-s_pipe_guard_on(s_pipe_guard_t *g)
-{
-    struct sigaction sa;
-    g->active = sigaction(SIGPIPE, NULL, &sa) == 0 && sa.sa_handler != SIG_IGN;
-    if (!g->active) {
-        return;
-    }
-    sigset_t pipe_set;
-    sigset_t pending;
-    sigemptyset(&pipe_set);
-    sigaddset(&pipe_set, SIGPIPE);
-    pthread_sigmask(SIG_BLOCK, &pipe_set, &g->old_mask);
-    g->was_pending = sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE) == 1;
-}
-
-static void
-s_pipe_guard_off(s_pipe_guard_t *g)
-{
-    if (!g->active) {
-        return;
-    }
-    int saved = errno;
-    sigset_t pipe_set;
-    sigset_t pending;
-    sigemptyset(&pipe_set);
-    sigaddset(&pipe_set, SIGPIPE);
-    if (!g->was_pending && sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE) == 1) {
-        struct timespec zero = {0, 0};
-        while (sigtimedwait(&pipe_set, NULL, &zero) < 0 && errno == EINTR) {
-        }
-    }
-    pthread_sigmask(SIG_SETMASK, &g->old_mask, NULL);
-    errno = saved;
-}
-
 /* Reads and frees replies a caller queued with cb_redis_appendv and never
  * read, so that the next reply belongs to the next command. */
 static int
@@ -654,8 +609,8 @@ static redisReply *
 s_run(cb_redis_t *r, int *err, const char *cmd, int len)
 {
     void *reply = NULL;
-    s_pipe_guard_t guard;
-    s_pipe_guard_on(&guard);
+    cb_signal_pipe_guard_t guard;
+    cb_signal_pipe_guard_on(&guard);
     *err = s_connect(r);
     if (*err != 0) {
         goto done;
@@ -673,7 +628,7 @@ s_run(cb_redis_t *r, int *err, const char *cmd, int len)
     }
 
 done:
-    s_pipe_guard_off(&guard);
+    cb_signal_pipe_guard_off(&guard);
     return reply;
 }
 
@@ -712,8 +667,8 @@ int
 cb_redis_appendv(cb_redis_t *r, int argc, const char **argv, const size_t *argvlen)
 {
     int err;
-    s_pipe_guard_t guard;
-    s_pipe_guard_on(&guard);
+    cb_signal_pipe_guard_t guard;
+    cb_signal_pipe_guard_on(&guard);
     err = s_connect(r);
     if (err != 0) {
         goto done;
@@ -728,7 +683,7 @@ cb_redis_appendv(cb_redis_t *r, int argc, const char **argv, const size_t *argvl
     r->pending++;
 
 done:
-    s_pipe_guard_off(&guard);
+    cb_signal_pipe_guard_off(&guard);
     return err;
 }
 
@@ -736,8 +691,8 @@ redisReply *
 cb_redis_get_reply(cb_redis_t *r, int *err)
 {
     void *reply = NULL;
-    s_pipe_guard_t guard;
-    s_pipe_guard_on(&guard);
+    cb_signal_pipe_guard_t guard;
+    cb_signal_pipe_guard_on(&guard);
     if (r->ctx == NULL || r->pending == 0) {
         *err = CB_E_UNAVAILABLE;
         goto done;
@@ -752,7 +707,7 @@ cb_redis_get_reply(cb_redis_t *r, int *err)
     *err = 0;
 
 done:
-    s_pipe_guard_off(&guard);
+    cb_signal_pipe_guard_off(&guard);
     return reply;
 }
 

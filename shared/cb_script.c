@@ -29,17 +29,17 @@ cb_script_init(cb_script_t *script, const char *name)
     return 0;
 }
 
-static redisReply *
-s_evalsha(cb_redis_t *redis, const cb_script_t *script, int *err, int nkeys,
-          const char *const *keys, int nargs, const char *const *args)
+int
+cb_script_argv(const cb_script_t *script, bool eval, int nkeys, const char *const *keys, int nargs,
+               const char *const *args, char *numkeys, const char **argv, size_t *lens)
 {
-    const char *argv[S_MAX_ARGV + 3];
-    size_t lens[S_MAX_ARGV + 3];
-    char numkeys[16];
-    snprintf(numkeys, sizeof numkeys, "%d", nkeys);
+    if (nkeys < 0 || nargs < 0 || nkeys + nargs > S_MAX_ARGV) {
+        return CB_E_BAD_REQUEST;
+    }
+    snprintf(numkeys, 16, "%d", nkeys);
     int argc = 0;
-    argv[argc++] = "EVALSHA";
-    argv[argc++] = script->sha;
+    argv[argc++] = eval ? "EVAL" : "EVALSHA";
+    argv[argc++] = eval ? script->text : script->sha;
     argv[argc++] = numkeys;
     for (int i = 0; i < nkeys; i++) {
         argv[argc++] = keys[i];
@@ -49,6 +49,24 @@ s_evalsha(cb_redis_t *redis, const cb_script_t *script, int *err, int nkeys,
     }
     for (int i = 0; i < argc; i++) {
         lens[i] = strlen(argv[i]);
+    }
+    if (eval) {
+        lens[1] = script->len;
+    }
+    return argc;
+}
+
+static redisReply *
+s_evalsha(cb_redis_t *redis, const cb_script_t *script, int *err, int nkeys,
+          const char *const *keys, int nargs, const char *const *args)
+{
+    const char *argv[S_MAX_ARGV + 3];
+    size_t lens[S_MAX_ARGV + 3];
+    char numkeys[16];
+    int argc = cb_script_argv(script, false, nkeys, keys, nargs, args, numkeys, argv, lens);
+    if (argc < 0) {
+        *err = argc;
+        return NULL;
     }
     return cb_redis_commandv(redis, err, argc, argv, lens);
 }

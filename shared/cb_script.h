@@ -2,6 +2,7 @@
 #ifndef CB_SCRIPT_H_INCLUDED
 #define CB_SCRIPT_H_INCLUDED
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "cb_redis.h"
@@ -19,6 +20,17 @@ typedef struct {
  * SHA-1 locally. 0 or CB_E_NOT_FOUND. */
 int
 cb_script_init(cb_script_t *script, const char *name);
+
+/* The command vector of one run, for a caller with its own transport (an
+ * async connection): EVALSHA <sha> <nkeys> keys... args..., or EVAL <text>
+ * ... when eval is true (after NOSCRIPT: EVAL also caches the script).
+ * argv and lens hold at least nkeys + nargs + 3 entries and point into
+ * script, keys, args and numkeys (16 bytes). Returns argc, or
+ * CB_E_BAD_REQUEST for more than 32 keys and args. */
+int
+cb_script_argv(const cb_script_t *script, bool eval, int nkeys, const char *const *keys,
+               int nargs, const char *const *args, char *numkeys, const char **argv,
+               size_t *lens);
 
 /* EVALSHA with nkeys keys then nargs args (NUL-terminated strings). When Redis
  * answers NOSCRIPT (a restart or SCRIPT FLUSH emptied its cache) the script is

@@ -1,5 +1,7 @@
 /* cb_signal.c - SIGINT/SIGTERM/SIGUSR1 as flags for a service's main loop */
 #include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/prctl.h>
 
@@ -45,4 +47,40 @@ cb_signal_install(void)
     sigaction(SIGPIPE, &sa, NULL);
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     return 0;
+}
+
+void
+cb_signal_pipe_guard_on(cb_signal_pipe_guard_t *g)
+{
+    struct sigaction sa;
+    g->active = sigaction(SIGPIPE, NULL, &sa) == 0 && sa.sa_handler != SIG_IGN;
+    if (!g->active) {
+        return;
+    }
+    sigset_t pipe_set;
+    sigset_t pending;
+    sigemptyset(&pipe_set);
+    sigaddset(&pipe_set, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_set, &g->old_mask);
+    g->was_pending = sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE) == 1;
+}
+
+void
+cb_signal_pipe_guard_off(cb_signal_pipe_guard_t *g)
+{
+    if (!g->active) {
+        return;
+    }
+    int saved = errno;
+    sigset_t pipe_set;
+    sigset_t pending;
+    sigemptyset(&pipe_set);
+    sigaddset(&pipe_set, SIGPIPE);
+    if (!g->was_pending && sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE) == 1) {
+        struct timespec zero = {0, 0};
+        while (sigtimedwait(&pipe_set, NULL, &zero) < 0 && errno == EINTR) {
+        }
+    }
+    pthread_sigmask(SIG_SETMASK, &g->old_mask, NULL);
+    errno = saved;
 }

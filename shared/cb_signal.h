@@ -3,6 +3,7 @@
 #define CB_SIGNAL_H_INCLUDED
 
 #include <signal.h>
+#include <stdbool.h>
 
 /* Set to 1 by SIGINT or SIGTERM. */
 extern volatile sig_atomic_t cb_signal_stop;
@@ -15,5 +16,21 @@ extern volatile sig_atomic_t cb_signal_usr1;
  * non-dumpable so that no core file can hold a secret. Returns 0 or -errno. */
 int
 cb_signal_install(void);
+
+/* A SIGPIPE guard for I/O on sockets written with write(2) (hiredis): a
+ * write to a connection the server reset raises SIGPIPE, which kills a
+ * process that does not ignore it. Between on and off the signal is blocked
+ * (unless ignored), and a SIGPIPE raised meanwhile is consumed (the libpq
+ * technique). On the stack, per thread; errno is kept across off. */
+typedef struct {
+    bool active;
+    bool was_pending;
+    sigset_t old_mask;
+} cb_signal_pipe_guard_t;
+
+void
+cb_signal_pipe_guard_on(cb_signal_pipe_guard_t *g);
+void
+cb_signal_pipe_guard_off(cb_signal_pipe_guard_t *g);
 
 #endif

@@ -55,6 +55,7 @@ for t in "$BUILD"/tests/integration/test_*; do
   run_one "integration/$(basename "$t")" 300 "$t"
 done
 run_one "docs/proto-tables" 60 python3 scripts/proto_tables.py --check
+run_one "docs/openapi" 60 python3 scripts/check_openapi.py services/api-edge/www/openapi.json
 
 if [ "$FUZZ" != "0" ]; then
   for f in build/fuzz/fuzz_*; do

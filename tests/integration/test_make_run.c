@@ -1,4 +1,4 @@
-/* test_make_run.c - scripts/run.sh (make run): starts redis and the bus, stops clean, restarts */
+/* test_make_run.c - scripts/run.sh (make run): starts redis, the bus and the services up to api-edge's /health, stops clean, restarts */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -29,7 +29,7 @@ s_log_has(const char *path, const char *needle)
 
 /* Starts run.sh on free ports; returns it once it says the stack is up. */
 static cbh_proc_t *
-s_start(char env_text[][64], char **env, int *redis_port, int *sub_port, int *sim_port)
+s_start(char env_text[][64], char **env, int *redis_port, int *sub_port, int *sim_port, int *http_port)
 {
     *redis_port = cbh_free_port();
     *sub_port = cbh_free_port();
@@ -43,15 +43,18 @@ s_start(char env_text[][64], char **env, int *redis_port, int *sub_port, int *si
     }
     *sim_port = cbh_free_port();
     snprintf(env_text[11], 64, "COINBUS_SIM_PORT=%d", *sim_port);
-    for (int i = 0; i < 12; i++) {
+    *http_port = cbh_free_port();
+    snprintf(env_text[12], 64, "COINBUS_HTTP_PORT=%d", *http_port);
+    for (int i = 0; i < 13; i++) {
         env[i] = env_text[i];
     }
-    env[12] = NULL;
+    env[13] = NULL;
     char *argv[] = {"/bin/bash", "scripts/run.sh", NULL};
     cbh_proc_t *run = cbh_proc_start("make-run", argv, env);
     assert_non_null(run);
     bool up = false;
-    for (int i = 0; i < 200 && !up; i++) {
+    /* The runner first waits for api-edge's /health to say ok. */
+    for (int i = 0; i < 800 && !up; i++) {
         cb_time_sleep_ms(50, NULL);
         up = s_log_has(cbh_proc_log_path(run), "coinbus is up: redis bus");
     }
@@ -65,30 +68,39 @@ test_run_stop_and_run_again(void **state)
     (void) state;
     unsetenv("COINBUS_REDIS_URL");
     for (int round = 0; round < 2; round++) {
-        char env_text[12][64];
-        char *env[13];
+        char env_text[13][64];
+        char *env[14];
         int redis_port;
         int sub_port;
         int sim_port;
-        cbh_proc_t *run = s_start(env_text, env, &redis_port, &sub_port, &sim_port);
+        int http_port;
+        cbh_proc_t *run = s_start(env_text, env, &redis_port, &sub_port, &sim_port, &http_port);
         assert_int_equal(cbh_wait_port(redis_port, 2000), 0);
         /* venue-sim, the default venue, answers on its port. */
         assert_int_equal(cbh_wait_port(sim_port, 5000), 0);
         assert_int_equal(cbh_wait_port(sub_port, 2000), 0);
+        /* api-edge listens, said ok on /health, and the dashboard URL was printed. */
+        assert_int_equal(cbh_wait_port(http_port, 2000), 0);
+        char url[64];
+        snprintf(url, sizeof url, "Dashboard:       http://127.0.0.1:%d/", http_port);
+        assert_true(s_log_has(cbh_proc_log_path(run), url));
+        assert_true(s_log_has(cbh_proc_log_path(run), "api-edge /health: ok"));
         char log[512];
         snprintf(log, sizeof log, "%s", cbh_proc_log_path(run));
         /* Ctrl-C: everything stops, nothing is left listening. */
         assert_int_equal(cbh_proc_stop(&run, SIGINT, 15000), 0);
         assert_true(s_log_has(log, "stopped bus"));
         /* The sentiment service starts from the repo's own data files. */
-        assert_true(s_log_has(log, "coinbus is up: redis bus venue-sim market-feed sentiment"));
+        assert_true(s_log_has(log, "coinbus is up: redis bus venue-sim market-feed sentiment api-edge"));
         assert_true(s_log_has(log, "stopped venue-sim"));
         assert_true(s_log_has(log, "stopped sentiment"));
+        assert_true(s_log_has(log, "stopped api-edge"));
         assert_false(s_log_has(log, "lexicon_load_failed"));
         assert_true(s_log_has(log, "stopped redis"));
         assert_int_equal(cbh_wait_port(redis_port, 0), -1);
         assert_int_equal(cbh_wait_port(sub_port, 0), -1);
         assert_int_equal(cbh_wait_port(sim_port, 0), -1);
+        assert_int_equal(cbh_wait_port(http_port, 0), -1);
     }
 }
 

@@ -1,0 +1,680 @@
+/* edge_limit.c - api-edge's per-client request limit, Redis asked asynchronously from the loop */
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <czmq.h>
+#include <hiredis/async.h>
+
+#include "cb_backoff.h"
+#include "cb_error.h"
+#include "cb_inbound_core.h"
+#include "cb_log.h"
+#include "cb_redis.h"
+#include "cb_time.h"
+#include "edge_limit.h"
+#include "edge_redis.h"
+
+/* The asynchronous transport of cb_inbound_core. Per client at most one
+ * lease call is in flight (a s_req_t): the calls of that client which
+ * arrive meanwhile wait for its reply, in order, and are then decided from
+ * the new lease (or from one more lease when it is spent). A lease call not
+ * answered within S_TIMEOUT_MS is "stalled": its waiters are decided by the
+ * fallback at once, and so is every decision needing Redis until the
+ * stalled reply arrives (a late lease is kept) or the connection is dropped
+ * after S_STALL_DROP_MS and made again. */
+
+#define S_TIMEOUT_MS 250
+#define S_STALL_DROP_MS 2000
+#define S_DESTROY_WAIT_MS 300
+#define S_RETURNS_BATCH 64
+
+typedef struct s_waiter {
+    struct s_waiter *next;
+    edge_limit_done_fn done;
+    void *ctx;
+} s_waiter_t;
+
+/* A client's lease call and the decisions waiting for it. */
+typedef struct {
+    edge_limit_t *limit;
+    char client[CB_INBOUND_CLIENT_MAX + 1];
+    cb_inbound_call_t call;
+    bool evaled;  /* resent as EVAL after NOSCRIPT */
+    bool stalled; /* timed out: waiters decided; the reply is still awaited */
+    cb_httpd_timer_t *timer;
+    s_waiter_t *head;
+    s_waiter_t *tail;
+} s_req_t;
+
+/* A lease return in flight (kept for a resend after NOSCRIPT). */
+typedef struct {
+    edge_limit_t *limit;
+    cb_inbound_call_t call;
+    bool evaled;
+} s_ret_t;
+
+struct edge_limit {
+    cb_httpd_t *httpd;
+    cb_inbound_core_t *core;
+    cb_redis_url_t url;
+    redisAsyncContext *ac; /* NULL between connections */
+    bool usable;           /* ac takes commands (not failing or closing) */
+    bool up;               /* the last command was answered */
+    bool lost_logged;
+    bool setup_logged;
+    bool closing;
+    cb_backoff_t backoff;
+    cb_httpd_timer_t *reconnect;
+    cb_httpd_timer_t *housekeeping;
+    zhashx_t *reqs; /* client -> s_req_t */
+    size_t stalled;
+    int64_t stalled_since_ms;
+    size_t returns_in_flight;
+    uint64_t rejections;
+    uint64_t redis_calls;
+};
+
+static void
+s_connect(edge_limit_t *limit);
+
+static int64_t
+s_now_ms(void)
+{
+    return cb_time_mono_ns() / 1000000;
+}
+
+/* ---- connection ------------------------------------------------------------ */
+
+static void
+s_on_reconnect(void *ctx)
+{
+    s_connect(ctx);
+}
+
+/* Connects again after the next backoff delay (unless closing or planned). */
+static void
+s_reconnect_later(edge_limit_t *limit)
+{
+    if (!limit->closing && limit->reconnect == NULL) {
+        limit->reconnect = cb_httpd_timer_new(limit->httpd, cb_backoff_next(&limit->backoff), 0,
+                                              s_on_reconnect, limit);
+    }
+}
+
+/* Redis cannot be used: logged once per outage; connect again later. */
+static void
+s_lost(edge_limit_t *limit, const char *reason)
+{
+    if (!limit->closing && !limit->lost_logged) {
+        cb_log_warn("edge_limit_redis_lost", "host=%s port=%d reason=\"%s\"", limit->url.host,
+                    limit->url.port, reason);
+        limit->lost_logged = true;
+    }
+    s_reconnect_later(limit);
+}
+
+/* ac has gone (failed to connect, lost, or freed by us): forget it.
+ * Idempotent per ac. */
+static void
+s_gone(edge_limit_t *limit, const redisAsyncContext *ac, const char *reason)
+{
+    if (limit->ac != ac || ac == NULL) {
+        return;
+    }
+    limit->ac = NULL;
+    limit->usable = false;
+    limit->up = false;
+    s_lost(limit, reason);
+}
+
+static void
+s_on_connect(const redisAsyncContext *ac, int status)
+{
+    if (status != REDIS_OK) {
+        s_gone(ac->data, ac, ac->errstr);
+    }
+}
+
+static void
+s_on_disconnect(const redisAsyncContext *ac, int status)
+{
+    s_gone(ac->data, ac, status == REDIS_OK ? "closed" : ac->errstr);
+}
+
+/* Replies to AUTH, SELECT and PING after a connect: PING's makes Redis up. */
+static void
+s_on_setup(redisAsyncContext *ac, void *r, void *privdata)
+{
+    edge_limit_t *limit = ac->data;
+    const char *step = privdata;
+    redisReply *reply = r;
+    if (reply == NULL) {
+        return;
+    }
+    if (reply->type == REDIS_REPLY_ERROR) {
+        if (!limit->setup_logged) {
+            cb_log_error("edge_limit_redis_setup_failed", "command=%s error=\"%s\"", step,
+                         reply->str);
+            limit->setup_logged = true;
+        }
+        limit->usable = false;
+        redisAsyncDisconnect(ac);
+        return;
+    }
+    if (strcmp(step, "PING") == 0) {
+        limit->up = true;
+        limit->setup_logged = false;
+        cb_backoff_reset(&limit->backoff);
+        if (limit->lost_logged) {
+            cb_log_info("edge_limit_redis_connected", "host=%s port=%d", limit->url.host,
+                        limit->url.port);
+            limit->lost_logged = false;
+        }
+    }
+}
+
+/* Connects (a non-blocking connect on the loop), then AUTH, SELECT and PING,
+ * pipelined ahead of any command. */
+static void
+s_connect(edge_limit_t *limit)
+{
+    cb_httpd_timer_destroy(&limit->reconnect);
+    redisAsyncContext *ac = redisAsyncConnect(limit->url.host, limit->url.port);
+    if (ac == NULL || ac->err != 0 || edge_redis_attach(limit->httpd, ac) != REDIS_OK) {
+        char reason[128];
+        snprintf(reason, sizeof reason, "%s",
+                 ac != NULL && ac->err != 0 ? ac->errstr : "no memory");
+        if (ac != NULL) {
+            redisAsyncFree(ac);
+        }
+        s_lost(limit, reason);
+        return;
+    }
+    ac->data = limit;
+    redisAsyncSetConnectCallback(ac, s_on_connect);
+    redisAsyncSetDisconnectCallback(ac, s_on_disconnect);
+    limit->ac = ac;
+    limit->usable = true;
+    const cb_redis_url_t *u = &limit->url;
+    if (u->password != NULL) {
+        const char *argv[3] = {"AUTH", u->username != NULL ? u->username : "", u->password};
+        size_t lens[3] = {4, strlen(argv[1]), strlen(argv[2])};
+        int argc = u->username != NULL ? 3 : 2;
+        if (argc == 2) {
+            argv[1] = argv[2];
+            lens[1] = lens[2];
+        }
+        redisAsyncCommandArgv(ac, s_on_setup, "AUTH", argc, argv, lens);
+    }
+    if (u->db != 0) {
+        redisAsyncCommand(ac, s_on_setup, "SELECT", "SELECT %d", u->db);
+    }
+    redisAsyncCommand(ac, s_on_setup, "PING", "PING");
+}
+
+/* Sends call (EVALSHA, or EVAL) with fn(privdata) for its reply. 0 or
+ * CB_E_UNAVAILABLE (no usable connection; fn never runs). */
+static int
+s_send(edge_limit_t *limit, redisCallbackFn *fn, void *privdata, const cb_inbound_call_t *call,
+       bool eval)
+{
+    if (limit->ac == NULL || !limit->usable) {
+        return CB_E_UNAVAILABLE;
+    }
+    const char *argv[12];
+    size_t lens[12];
+    char numkeys[16];
+    int argc = cb_inbound_call_argv(limit->core, call, eval, numkeys, argv, lens);
+    if (argc < 0) {
+        return argc;
+    }
+    if (redisAsyncCommandArgv(limit->ac, fn, privdata, argc, argv, lens) != REDIS_OK) {
+        return CB_E_UNAVAILABLE;
+    }
+    limit->redis_calls++;
+    return 0;
+}
+
+/* Notes what a reply says about Redis (an error other than NOSCRIPT, such
+ * as NOAUTH or LOADING, means it cannot serve us). True for NOSCRIPT: the
+ * caller resends with EVAL once. */
+static bool
+s_note_reply(edge_limit_t *limit, const redisReply *reply)
+{
+    if (reply == NULL) {
+        /* The connection is failing: no more commands on it. */
+        limit->usable = false;
+        limit->up = false;
+        return false;
+    }
+    bool noscript = reply->type == REDIS_REPLY_ERROR && strncmp(reply->str, "NOSCRIPT", 8) == 0;
+    limit->up = reply->type != REDIS_REPLY_ERROR || noscript;
+    return noscript;
+}
+
+/* ---- lease returns ------------------------------------------------------------ */
+
+static void
+s_on_return(redisAsyncContext *ac, void *r, void *privdata)
+{
+    (void) ac;
+    s_ret_t *ret = privdata;
+    edge_limit_t *limit = ret->limit;
+    if (s_note_reply(limit, r) && !ret->evaled) {
+        ret->evaled = true;
+        if (s_send(limit, s_on_return, ret, &ret->call, true) == 0) {
+            return;
+        }
+    }
+    limit->returns_in_flight--;
+    free(ret);
+}
+
+/* Sends a return call (best effort: when Redis is unreachable the slots stay
+ * counted there until the lease's end plus a window). */
+static void
+s_return(edge_limit_t *limit, const cb_inbound_call_t *call)
+{
+    if (call->nargs == 0 || limit->ac == NULL || !limit->usable) {
+        return;
+    }
+    s_ret_t *ret = malloc(sizeof *ret);
+    if (ret == NULL) {
+        return;
+    }
+    ret->limit = limit;
+    ret->call = *call;
+    ret->evaled = false;
+    if (s_send(limit, s_on_return, ret, &ret->call, false) != 0) {
+        free(ret);
+        return;
+    }
+    limit->returns_in_flight++;
+}
+
+/* Returns ended leases (every lease when all), in batches. */
+static void
+s_return_leases(edge_limit_t *limit, bool all)
+{
+    cb_inbound_call_t *calls = malloc(S_RETURNS_BATCH * sizeof *calls);
+    if (calls == NULL) {
+        return;
+    }
+    size_t n;
+    do {
+        n = cb_inbound_core_returns(limit->core, all, calls, S_RETURNS_BATCH);
+        for (size_t i = 0; i < n; i++) {
+            s_return(limit, &calls[i]);
+        }
+    } while (n == S_RETURNS_BATCH);
+    free(calls);
+}
+
+/* ---- decisions ------------------------------------------------------------------ */
+
+static void
+s_deliver(edge_limit_t *limit, s_waiter_t *w, const cb_inbound_decision_t *d)
+{
+    if (!d->allowed) {
+        limit->rejections++;
+    }
+    edge_limit_done_fn done = w->done;
+    void *ctx = w->ctx;
+    free(w);
+    done(ctx, d);
+}
+
+static s_waiter_t *
+s_pop(s_req_t *req)
+{
+    s_waiter_t *w = req->head;
+    if (w != NULL) {
+        req->head = w->next;
+        if (req->head == NULL) {
+            req->tail = NULL;
+        }
+    }
+    return w;
+}
+
+static void
+s_req_free(edge_limit_t *limit, s_req_t *req)
+{
+    if (zhashx_lookup(limit->reqs, req->client) == req) {
+        zhashx_delete(limit->reqs, req->client);
+    }
+    cb_httpd_timer_destroy(&req->timer);
+    for (s_waiter_t *w = s_pop(req); w != NULL; w = s_pop(req)) {
+        free(w);
+    }
+    free(req);
+}
+
+static void
+s_on_lease(redisAsyncContext *ac, void *r, void *privdata);
+static void
+s_on_timeout(void *ctx);
+
+/* Sends req's lease call with its timeout. 0 or CB_E_UNAVAILABLE. */
+static int
+s_lease(edge_limit_t *limit, s_req_t *req)
+{
+    req->evaled = false;
+    int rc = s_send(limit, s_on_lease, req, &req->call, false);
+    if (rc == 0) {
+        req->timer = cb_httpd_timer_new(limit->httpd, S_TIMEOUT_MS, 0, s_on_timeout, req);
+    }
+    return rc;
+}
+
+/* Decides req's waiters in order: from the core while Redis answers (rc ==
+ * 0), sending one more lease call when the last one is spent (the rest then
+ * wait for it); by the fallback otherwise. Frees req when none waits. A done
+ * callback may check again (its call joins the queue) or cancel. */
+static void
+s_drain(edge_limit_t *limit, s_req_t *req, int rc)
+{
+    s_waiter_t *w;
+    while ((w = req->head) != NULL) {
+        cb_inbound_decision_t d;
+        if (rc == 0) {
+            cb_inbound_call_t ret;
+            if (cb_inbound_core_check(limit->core, req->client, &d, &ret, &req->call) == 0) {
+                s_return(limit, &ret);
+                rc = s_lease(limit, req);
+                if (rc == 0) {
+                    return;
+                }
+            }
+        }
+        if (rc != 0) {
+            cb_inbound_core_fallback(limit->core, req->client, rc, &d);
+        }
+        s_deliver(limit, s_pop(req), &d);
+    }
+    s_req_free(limit, req);
+}
+
+static void
+s_on_lease(redisAsyncContext *ac, void *r, void *privdata)
+{
+    (void) ac;
+    s_req_t *req = privdata;
+    edge_limit_t *limit = req->limit;
+    const redisReply *reply = r;
+    if (s_note_reply(limit, reply) && !req->evaled) {
+        req->evaled = true;
+        if (s_send(limit, s_on_lease, req, &req->call, true) == 0) {
+            return;
+        }
+        reply = NULL;
+    }
+    int rc = reply != NULL ? 0 : CB_E_UNAVAILABLE;
+    if (req->stalled) {
+        /* Its waiters were decided by the fallback; keep a late lease. */
+        if (rc == 0) {
+            cb_inbound_core_leased(limit->core, req->client, &req->call, reply, NULL);
+        }
+        limit->stalled--;
+        s_req_free(limit, req);
+        return;
+    }
+    cb_httpd_timer_destroy(&req->timer);
+    s_waiter_t *w = s_pop(req);
+    cb_inbound_decision_t d;
+    if (rc == 0) {
+        rc = cb_inbound_core_leased(limit->core, req->client, &req->call, reply,
+                                    w != NULL ? &d : NULL);
+    }
+    if (w != NULL) {
+        if (rc != 0) {
+            cb_inbound_core_fallback(limit->core, req->client, rc, &d);
+        }
+        s_deliver(limit, w, &d);
+    }
+    s_drain(limit, req, rc);
+}
+
+static void
+s_on_timeout(void *ctx)
+{
+    s_req_t *req = ctx;
+    edge_limit_t *limit = req->limit;
+    cb_httpd_timer_destroy(&req->timer);
+    req->stalled = true;
+    if (limit->stalled++ == 0) {
+        limit->stalled_since_ms = s_now_ms();
+    }
+    limit->up = false;
+    for (s_waiter_t *w = s_pop(req); w != NULL; w = s_pop(req)) {
+        cb_inbound_decision_t d;
+        cb_inbound_core_fallback(limit->core, req->client, CB_E_TIMEOUT, &d);
+        s_deliver(limit, w, &d);
+    }
+}
+
+/* The periodic work: ended leases go back, idle clients are forgotten, and a
+ * connection stalled too long is dropped (its stalled calls fail) and made
+ * again. */
+static void
+s_housekeeping(void *ctx)
+{
+    edge_limit_t *limit = ctx;
+    s_return_leases(limit, false);
+    cb_inbound_core_forget_idle(limit->core, 65536);
+    if (limit->stalled > 0 && limit->ac != NULL &&
+        s_now_ms() - limit->stalled_since_ms >= S_STALL_DROP_MS) {
+        redisAsyncContext *ac = limit->ac;
+        s_gone(limit, ac, "no answer");
+        redisAsyncFree(ac);
+    }
+}
+
+/* ---- public ---------------------------------------------------------------------- */
+
+edge_limit_t *
+edge_limit_new(cb_httpd_t *httpd, const char *redis_url, cb_inbound_config_t config)
+{
+    edge_limit_t *limit = calloc(1, sizeof *limit);
+    if (limit == NULL) {
+        return NULL;
+    }
+    limit->httpd = httpd;
+    if (cb_redis_url_parse(redis_url != NULL ? redis_url : "", &limit->url) != 0) {
+        cb_log_error("edge_limit_config", "error=\"bad Redis URL\"");
+        goto fail_url;
+    }
+    limit->core = cb_inbound_core_new(config);
+    if (limit->core == NULL) {
+        goto fail_core;
+    }
+    limit->reqs = zhashx_new();
+    if (limit->reqs == NULL) {
+        goto fail_reqs;
+    }
+    int64_t period = config.lease_ms / 2;
+    period = period < 50 ? 50 : period > 1000 ? 1000 : period;
+    limit->housekeeping = cb_httpd_timer_new(httpd, period, period, s_housekeeping, limit);
+    if (limit->housekeeping == NULL) {
+        goto fail_timer;
+    }
+    cb_backoff_init(&limit->backoff, 50, 5000, 0);
+    s_connect(limit);
+    return limit;
+
+fail_timer:
+    zhashx_destroy(&limit->reqs);
+fail_reqs:
+    cb_inbound_core_destroy(&limit->core);
+fail_core:
+fail_url:
+    cb_redis_url_fini(&limit->url);
+    free(limit);
+    return NULL;
+}
+
+/* Nothing in flight: no lease call, no return. */
+static bool
+s_idle(void *ctx)
+{
+    edge_limit_t *limit = ctx;
+    return limit->returns_in_flight == 0 && zhashx_size(limit->reqs) == 0;
+}
+
+void
+edge_limit_destroy(edge_limit_t **limit_p)
+{
+    if (limit_p == NULL || *limit_p == NULL) {
+        return;
+    }
+    edge_limit_t *limit = *limit_p;
+    limit->closing = true;
+    /* Every waiting decision gets its answer, from the fallback. */
+    for (s_req_t *req = zhashx_first(limit->reqs); req != NULL; req = zhashx_next(limit->reqs)) {
+        for (s_waiter_t *w = s_pop(req); w != NULL; w = s_pop(req)) {
+            cb_inbound_decision_t d;
+            cb_inbound_core_fallback(limit->core, req->client, CB_E_UNAVAILABLE, &d);
+            s_deliver(limit, w, &d);
+        }
+    }
+    /* Lease calls in flight end first (their leases are returned too). */
+    edge_redis_flush(&limit->ac, S_DESTROY_WAIT_MS / 2, s_idle, limit);
+    s_return_leases(limit, true);
+    edge_redis_flush(&limit->ac, S_DESTROY_WAIT_MS, s_idle, limit);
+    cb_httpd_timer_destroy(&limit->housekeeping);
+    cb_httpd_timer_destroy(&limit->reconnect);
+    if (limit->ac != NULL) {
+        /* Fails what is still in flight (freeing its s_req_t and s_ret_t). */
+        redisAsyncContext *ac = limit->ac;
+        s_gone(limit, ac, "closing");
+        redisAsyncFree(ac);
+    }
+    for (s_req_t *req = zhashx_first(limit->reqs); req != NULL; req = zhashx_first(limit->reqs)) {
+        s_req_free(limit, req);
+    }
+    zhashx_destroy(&limit->reqs);
+    cb_inbound_core_destroy(&limit->core);
+    cb_redis_url_fini(&limit->url);
+    free(limit);
+    *limit_p = NULL;
+}
+
+/* Queues done(ctx) behind req's lease call. 0 or CB_E_NOMEM. */
+static int
+s_wait(s_req_t *req, edge_limit_done_fn done, void *ctx)
+{
+    s_waiter_t *w = calloc(1, sizeof *w);
+    if (w == NULL) {
+        return CB_E_NOMEM;
+    }
+    w->done = done;
+    w->ctx = ctx;
+    if (req->tail != NULL) {
+        req->tail->next = w;
+    } else {
+        req->head = w;
+    }
+    req->tail = w;
+    return 0;
+}
+
+/* Sends client's lease call with done(ctx) as its first waiter. 0, or an
+ * error (nothing waits then). */
+static int
+s_start(edge_limit_t *limit, const char *client, const cb_inbound_call_t *lease,
+        edge_limit_done_fn done, void *ctx)
+{
+    s_req_t *req = calloc(1, sizeof *req);
+    if (req == NULL) {
+        return CB_E_NOMEM;
+    }
+    req->limit = limit;
+    snprintf(req->client, sizeof req->client, "%s", client);
+    req->call = *lease;
+    int rc = s_wait(req, done, ctx);
+    if (rc == 0) {
+        rc = s_lease(limit, req);
+    }
+    if (rc != 0) {
+        s_req_free(limit, req);
+        return rc;
+    }
+    zhashx_insert(limit->reqs, req->client, req);
+    return 0;
+}
+
+int
+edge_limit_check(edge_limit_t *limit, const char *client, cb_inbound_decision_t *out,
+                 edge_limit_done_fn done, void *ctx)
+{
+    assert(limit != NULL && out != NULL && done != NULL);
+    char name[CB_INBOUND_CLIENT_MAX + 1];
+    snprintf(name, sizeof name, "%s", client != NULL ? client : "");
+    int rc;
+    s_req_t *req = zhashx_lookup(limit->reqs, name);
+    if (limit->closing) {
+        rc = CB_E_UNAVAILABLE;
+    } else if (req != NULL) {
+        rc = req->stalled ? CB_E_TIMEOUT : s_wait(req, done, ctx);
+    } else {
+        cb_inbound_call_t ret;
+        cb_inbound_call_t lease;
+        if (cb_inbound_core_check(limit->core, name, out, &ret, &lease) == 1) {
+            limit->rejections += !out->allowed;
+            return 1;
+        }
+        s_return(limit, &ret);
+        rc = limit->stalled > 0 ? CB_E_TIMEOUT : s_start(limit, name, &lease, done, ctx);
+    }
+    if (rc == 0) {
+        return 0;
+    }
+    cb_inbound_core_fallback(limit->core, name, rc, out);
+    limit->rejections += !out->allowed;
+    return 1;
+}
+
+void
+edge_limit_cancel(edge_limit_t *limit, edge_limit_done_fn done, void *ctx)
+{
+    for (s_req_t *req = zhashx_first(limit->reqs); req != NULL; req = zhashx_next(limit->reqs)) {
+        s_waiter_t *prev = NULL;
+        s_waiter_t *w = req->head;
+        while (w != NULL) {
+            s_waiter_t *next = w->next;
+            if (w->done == done && w->ctx == ctx) {
+                if (prev != NULL) {
+                    prev->next = next;
+                } else {
+                    req->head = next;
+                }
+                if (req->tail == w) {
+                    req->tail = prev;
+                }
+                free(w);
+            } else {
+                prev = w;
+            }
+            w = next;
+        }
+    }
+}
+
+bool
+edge_limit_redis_up(const edge_limit_t *limit)
+{
+    return limit->up;
+}
+
+uint64_t
+edge_limit_rejections(const edge_limit_t *limit)
+{
+    return limit->rejections;
+}
+
+uint64_t
+edge_limit_redis_calls(const edge_limit_t *limit)
+{
+    return limit->redis_calls;
+}

@@ -1,0 +1,378 @@
+/* cb_inbound_core.c - cb_inbound's decisions without a transport: leases, fallback, returns */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <czmq.h>
+
+#include "cb_bus.h"
+#include "cb_error.h"
+#include "cb_inbound_core.h"
+#include "cb_log.h"
+#include "cb_time.h"
+
+#define S_LOCAL_MAX 4096 /* most fallback calls per client and window */
+
+/* One client's state in this replica. */
+typedef struct {
+    char lease_id[48];   /* as cb_inbound_call_t.arg */
+    int64_t lease_count; /* slots granted */
+    int64_t lease_used;
+    int64_t lease_end_ms; /* monotonic */
+    int64_t remaining;    /* Redis's view at the last lease */
+    int64_t reset_at_ms;  /* monotonic */
+    int64_t denied_until_ms;
+    /* Fallback sliding window (Redis down): ring of the last share call
+     * times (allocated at the first fallback decision). */
+    int64_t *local;
+    size_t local_head;
+    size_t local_count;
+} s_client_t;
+
+struct cb_inbound_core {
+    cb_inbound_config_t config;
+    size_t share; /* the fallback's limit: limit / expected_replicas, 1..S_LOCAL_MAX */
+    cb_script_t script;
+    zhashx_t *clients;
+    char replica_id[17];
+    uint64_t lease_counter;
+    bool degraded_logged;
+};
+
+static void
+s_client_free(void **item)
+{
+    s_client_t *c = *item;
+    if (c != NULL) {
+        free(c->local);
+        free(c);
+    }
+    *item = NULL;
+}
+
+cb_inbound_core_t *
+cb_inbound_core_new(cb_inbound_config_t config)
+{
+    if (config.limit < 1 || config.window_ms < 1 || config.lease_size < 1 || config.lease_ms < 1 ||
+        config.expected_replicas < 1) {
+        return NULL;
+    }
+    cb_inbound_core_t *core = calloc(1, sizeof *core);
+    if (core == NULL) {
+        return NULL;
+    }
+    core->config = config;
+    int64_t share = config.limit / config.expected_replicas;
+    core->share = share < 1 ? 1 : share > S_LOCAL_MAX ? S_LOCAL_MAX : (size_t) share;
+    core->clients = zhashx_new();
+    if (core->clients == NULL || cb_script_init(&core->script, "inbound") != 0) {
+        zhashx_destroy(&core->clients);
+        free(core);
+        return NULL;
+    }
+    zhashx_set_destructor(core->clients, s_client_free);
+    cb_bus_random_hex(core->replica_id, 16);
+    return core;
+}
+
+void
+cb_inbound_core_destroy(cb_inbound_core_t **core_p)
+{
+    if (core_p == NULL || *core_p == NULL) {
+        return;
+    }
+    zhashx_destroy(&(*core_p)->clients);
+    free(*core_p);
+    *core_p = NULL;
+}
+
+const cb_script_t *
+cb_inbound_core_script(const cb_inbound_core_t *core)
+{
+    return &core->script;
+}
+
+int
+cb_inbound_call_argv(const cb_inbound_core_t *core, const cb_inbound_call_t *call, bool eval,
+                     char *numkeys, const char **argv, size_t *lens)
+{
+    const char *keys[2] = {call->key[0], call->key[1]};
+    const char *args[7];
+    for (int i = 0; i < call->nargs && i < 7; i++) {
+        args[i] = call->arg[i];
+    }
+    return cb_script_argv(&core->script, eval, 2, keys, call->nargs, args, numkeys, argv, lens);
+}
+
+static int64_t
+s_now_ms(void)
+{
+    return cb_time_mono_ns() / 1000000;
+}
+
+/* The client's state (created when absent), or NULL on no memory. name is
+ * at most CB_INBOUND_CLIENT_MAX bytes. */
+static s_client_t *
+s_client(cb_inbound_core_t *core, const char *name)
+{
+    s_client_t *c = zhashx_lookup(core->clients, name);
+    if (c == NULL) {
+        c = calloc(1, sizeof *c);
+        if (c != NULL) {
+            zhashx_insert(core->clients, name, c);
+        }
+    }
+    return c;
+}
+
+/* The script call op for client: the keys (its lease set and running total,
+ * coinbus:ratelimit:inbound:<client>[:total]), the config and lease_id. */
+static void
+s_call(const cb_inbound_core_t *core, const char *client, const char *op, const char *lease_id,
+       cb_inbound_call_t *call)
+{
+    snprintf(call->key[0], sizeof call->key[0], "coinbus:ratelimit:inbound:%s", client);
+    snprintf(call->key[1], sizeof call->key[1], "coinbus:ratelimit:inbound:%s:total", client);
+    snprintf(call->arg[0], sizeof call->arg[0], "%s", op);
+    snprintf(call->arg[1], sizeof call->arg[1], "%" PRId64, core->config.limit);
+    snprintf(call->arg[2], sizeof call->arg[2], "%" PRId64, core->config.window_ms);
+    snprintf(call->arg[3], sizeof call->arg[3], "%" PRId64, core->config.lease_ms);
+    snprintf(call->arg[4], sizeof call->arg[4], "%s", lease_id);
+    call->nargs = 5;
+}
+
+/* The return of c's lease (its unused part goes back), and forgets it here. */
+static void
+s_return_call(const cb_inbound_core_t *core, const char *client, s_client_t *c,
+              cb_inbound_call_t *call)
+{
+    s_call(core, client, "return", c->lease_id, call);
+    snprintf(call->arg[5], sizeof call->arg[5], "%" PRId64, c->lease_used);
+    snprintf(call->arg[6], sizeof call->arg[6], "%" PRId64, c->lease_count);
+    call->nargs = 7;
+    /* If Redis is unreachable the lease simply stays counted until its end
+     * plus a window: never an over-admission, only a bounded under-one. */
+    c->lease_count = 0;
+    c->lease_used = 0;
+}
+
+/* Spends one slot of c's lease. */
+static void
+s_spend(s_client_t *c, int64_t now, cb_inbound_decision_t *out)
+{
+    c->lease_used++;
+    out->allowed = true;
+    out->remaining = c->remaining + (c->lease_count - c->lease_used);
+    out->reset_ms = c->reset_at_ms > now ? c->reset_at_ms - now : 0;
+}
+
+int
+cb_inbound_core_check(cb_inbound_core_t *core, const char *client, cb_inbound_decision_t *out,
+                      cb_inbound_call_t *ret, cb_inbound_call_t *lease)
+{
+    memset(out, 0, sizeof *out);
+    out->limit = core->config.limit;
+    ret->nargs = 0;
+    lease->nargs = 0;
+    char name[CB_INBOUND_CLIENT_MAX + 1];
+    snprintf(name, sizeof name, "%s", client != NULL ? client : "");
+    s_client_t *c = s_client(core, name);
+    if (c == NULL) {
+        out->retry_after_ms = 1000;
+        return 1;
+    }
+    int64_t now = s_now_ms();
+    if (c->denied_until_ms > now) {
+        /* Redis said no until then: refusing locally is always safe. */
+        out->retry_after_ms = c->denied_until_ms - now;
+        out->reset_ms = c->reset_at_ms > now ? c->reset_at_ms - now : 0;
+        return 1;
+    }
+    if (c->lease_count > 0 && (c->lease_used >= c->lease_count || now >= c->lease_end_ms)) {
+        s_return_call(core, name, c, ret);
+    }
+    if (c->lease_count > 0) {
+        s_spend(c, now, out);
+        return 1;
+    }
+    /* Lease small slices when the budget is small, so that replicas share it. */
+    int64_t want = core->config.lease_size;
+    int64_t fair = core->config.limit / (4 * core->config.expected_replicas);
+    if (fair < 1) {
+        fair = 1;
+    }
+    if (want > fair) {
+        want = fair;
+    }
+    char id[sizeof c->lease_id];
+    snprintf(id, sizeof id, "%s-%" PRIu64, core->replica_id, ++core->lease_counter);
+    s_call(core, name, "lease", id, lease);
+    snprintf(lease->arg[5], sizeof lease->arg[5], "%" PRId64, want);
+    lease->nargs = 6;
+    return 0;
+}
+
+/* Whether reply is the lease op's {granted, remaining, reset_ms, retry_after_ms}. */
+static bool
+s_lease_reply_ok(const redisReply *reply)
+{
+    if (reply == NULL || reply->type != REDIS_REPLY_ARRAY || reply->elements != 4) {
+        return false;
+    }
+    for (size_t i = 0; i < 4; i++) {
+        if (reply->element[i]->type != REDIS_REPLY_INTEGER) {
+            return false;
+        }
+    }
+    return true;
+}
+
+int
+cb_inbound_core_leased(cb_inbound_core_t *core, const char *client, const cb_inbound_call_t *lease,
+                       const redisReply *reply, cb_inbound_decision_t *out)
+{
+    if (!s_lease_reply_ok(reply)) {
+        if (!core->degraded_logged) {
+            cb_log_error("inbound_script_failed", "error=\"%s\"",
+                         reply != NULL && reply->type == REDIS_REPLY_ERROR ? reply->str
+                                                                           : "unexpected reply");
+        }
+        return CB_E_INTERNAL;
+    }
+    char name[CB_INBOUND_CLIENT_MAX + 1];
+    snprintf(name, sizeof name, "%s", client != NULL ? client : "");
+    s_client_t *c = s_client(core, name);
+    if (c == NULL) {
+        return CB_E_NOMEM;
+    }
+    if (core->degraded_logged) {
+        cb_log_info("inbound_recovered", "");
+        core->degraded_logged = false;
+    }
+    int64_t now = s_now_ms();
+    snprintf(c->lease_id, sizeof c->lease_id, "%s", lease->arg[4]);
+    c->lease_count = reply->element[0]->integer;
+    c->lease_used = 0;
+    c->remaining = reply->element[1]->integer;
+    c->reset_at_ms = now + reply->element[2]->integer;
+    c->lease_end_ms = now + core->config.lease_ms;
+    if (c->lease_count == 0) {
+        c->denied_until_ms = now + reply->element[3]->integer;
+    }
+    if (out == NULL) {
+        return 0;
+    }
+    memset(out, 0, sizeof *out);
+    out->limit = core->config.limit;
+    if (c->lease_count == 0) {
+        out->retry_after_ms = reply->element[3]->integer;
+        out->reset_ms = c->reset_at_ms > now ? c->reset_at_ms - now : 0;
+        return 0;
+    }
+    s_spend(c, now, out);
+    return 0;
+}
+
+/* The i-th newest call time of c's fallback window (0: the newest). */
+static int64_t
+s_local_at(const cb_inbound_core_t *core, const s_client_t *c, size_t i)
+{
+    return c->local[(c->local_head + core->share - 1 - i) % core->share];
+}
+
+void
+cb_inbound_core_fallback(cb_inbound_core_t *core, const char *client, int reason,
+                         cb_inbound_decision_t *out)
+{
+    int64_t share = (int64_t) core->share;
+    if (!core->degraded_logged) {
+        cb_log_warn("inbound_degraded", "reason=\"%s\" local_limit=%lld", cb_strerror(reason),
+                    (long long) share);
+        core->degraded_logged = true;
+    }
+    memset(out, 0, sizeof *out);
+    out->degraded = true;
+    out->limit = share;
+    char name[CB_INBOUND_CLIENT_MAX + 1];
+    snprintf(name, sizeof name, "%s", client != NULL ? client : "");
+    s_client_t *c = s_client(core, name);
+    if (c != NULL && c->local == NULL) {
+        c->local = calloc(core->share, sizeof *c->local);
+    }
+    if (c == NULL || c->local == NULL) {
+        out->retry_after_ms = 1000;
+        return;
+    }
+    int64_t now = s_now_ms();
+    while (c->local_count > 0 &&
+           s_local_at(core, c, c->local_count - 1) <= now - core->config.window_ms) {
+        c->local_count--;
+    }
+    if ((int64_t) c->local_count < share) {
+        c->local[c->local_head] = now;
+        c->local_head = (c->local_head + 1) % core->share;
+        c->local_count++;
+        out->allowed = true;
+        out->remaining = share - (int64_t) c->local_count;
+        out->reset_ms = s_local_at(core, c, c->local_count - 1) + core->config.window_ms - now;
+    } else {
+        out->allowed = false;
+        out->remaining = 0;
+        out->retry_after_ms =
+            s_local_at(core, c, c->local_count - 1) + core->config.window_ms - now;
+        out->reset_ms = out->retry_after_ms;
+    }
+}
+
+size_t
+cb_inbound_core_returns(cb_inbound_core_t *core, bool all, cb_inbound_call_t *calls, size_t max)
+{
+    int64_t now = s_now_ms();
+    size_t n = 0;
+    for (s_client_t *c = zhashx_first(core->clients); c != NULL && n < max;
+         c = zhashx_next(core->clients)) {
+        if (c->lease_count == 0 || (!all && now < c->lease_end_ms)) {
+            continue;
+        }
+        s_return_call(core, zhashx_cursor(core->clients), c, &calls[n++]);
+    }
+    return n;
+}
+
+/* Whether c has nothing left to remember at now. */
+static bool
+s_client_idle(const cb_inbound_core_t *core, const s_client_t *c, int64_t now)
+{
+    if (c->lease_count > 0 || c->denied_until_ms > now) {
+        return false;
+    }
+    if (c->local_count == 0) {
+        return true;
+    }
+    return s_local_at(core, c, 0) <= now - core->config.window_ms;
+}
+
+size_t
+cb_inbound_core_forget_idle(cb_inbound_core_t *core, size_t max)
+{
+    int64_t now = s_now_ms();
+    zlist_t *idle = zlist_new();
+    if (idle == NULL) {
+        return 0;
+    }
+    zlist_autofree(idle);
+    for (s_client_t *c = zhashx_first(core->clients); c != NULL && zlist_size(idle) < max;
+         c = zhashx_next(core->clients)) {
+        if (s_client_idle(core, c, now)) {
+            zlist_append(idle, (void *) zhashx_cursor(core->clients));
+        }
+    }
+    size_t n = 0;
+    for (const char *name = zlist_first(idle); name != NULL; name = zlist_next(idle)) {
+        zhashx_delete(core->clients, name);
+        n++;
+    }
+    zlist_destroy(&idle);
+    return n;
+}

@@ -1,0 +1,303 @@
+/* cbh_edge.c - test harness: the api-edge stack (redis, bus, venue-sim, market-feed, sentiment, api-edge) and a small HTTP client */
+#include "cbh_edge.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <curl/curl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cb_rpc.h"
+#include "cb_time.h"
+
+static cbh_proc_t *
+s_start(const char *name, char *const env[])
+{
+    char bin[512];
+    snprintf(bin, sizeof bin, "%s/%s", cbh_bin_dir(), name);
+    char *argv[] = {bin, NULL};
+    return cbh_proc_start(name, argv, env);
+}
+
+/* Waits until svc answers ping on the bus. */
+static int
+s_wait_ping(const char *endpoint, int timeout_ms)
+{
+    int64_t end = cb_time_now_ms() + timeout_ms;
+    cb_rpc_client_t *c = cb_rpc_client_new(endpoint);
+    int rc = -1;
+    while (c != NULL && rc != 0 && cb_time_now_ms() < end) {
+        cb_rpc_result_t res;
+        rc = cb_rpc_call(c, "ping", NULL, 0, 500, 0, &res) == 0 && res.ok ? 0 : -1;
+    }
+    cb_rpc_client_destroy(&c);
+    return rc;
+}
+
+int
+cbh_edge_start_sentiment(cbh_edge_stack_t *s)
+{
+    char *env[] = {"COINBUS_SENTIMENT_DATA=services/sentiment/data", NULL};
+    s->sentiment = s_start("sentiment", env);
+    if (s->sentiment == NULL || s_wait_ping(s->bus.config.frontend[CB_RPC_SENTIMENT], 10000) != 0) {
+        fprintf(stderr, "cbh_edge: sentiment did not answer ping\n");
+        return -1;
+    }
+    return 0;
+}
+
+int
+cbh_edge_stack_start(cbh_edge_stack_t *s)
+{
+    memset(s, 0, sizeof *s);
+    if (cbh_redis_start(&s->redis, NULL) != 0 || cbh_bus_start(&s->bus) != 0) {
+        return -1;
+    }
+    cbh_bus_export(&s->bus);
+    s->sim_port = cbh_free_port();
+    char port_env[64];
+    snprintf(port_env, sizeof port_env, "COINBUS_SIM_PORT=%d", s->sim_port);
+    char *sim_env[] = {port_env, "COINBUS_SIM_RATE=50", "COINBUS_SIM_SEED=7", NULL};
+    s->sim = s_start("venue-sim", sim_env);
+    if (s->sim == NULL || cbh_wait_port(s->sim_port, 5000) != 0) {
+        fprintf(stderr, "cbh_edge: venue-sim did not start\n");
+        return -1;
+    }
+    snprintf(s->env_redis, sizeof s->env_redis, "COINBUS_REDIS_URL=%s", s->redis.url);
+    snprintf(s->env_venues, sizeof s->env_venues,
+             "COINBUS_VENUES=sim-kraken=kraken@http://127.0.0.1:%d/kraken,"
+             "sim-binance=binance@http://127.0.0.1:%d/binance",
+             s->sim_port, s->sim_port);
+    char *feed_env[] = {s->env_redis, s->env_venues, "COINBUS_SYMBOLS=BTC-USD,ETH-USD",
+                        "COINBUS_QUOTE_EQUIVALENTS=USD=USDT", NULL};
+    s->feed = s_start("market-feed", feed_env);
+    if (s->feed == NULL || s_wait_ping(s->bus.config.frontend[CB_RPC_MARKET], 10000) != 0) {
+        fprintf(stderr, "cbh_edge: market-feed did not answer ping\n");
+        return -1;
+    }
+    return cbh_edge_start_sentiment(s);
+}
+
+void
+cbh_edge_stack_stop(cbh_edge_stack_t *s)
+{
+    cbh_proc_stop(&s->sentiment, SIGTERM, 5000);
+    cbh_proc_stop(&s->feed, SIGTERM, 5000);
+    cbh_proc_stop(&s->sim, SIGTERM, 5000);
+    if (s->bus.proc != NULL) {
+        cbh_bus_stop(&s->bus);
+    }
+    cbh_redis_stop(&s->redis);
+}
+
+cbh_proc_t *
+cbh_edge_start(const cbh_edge_stack_t *s, int *port, char *const extra_env[])
+{
+    if (*port == 0) {
+        *port = cbh_free_port();
+    }
+    char env_port[64];
+    char *env[40];
+    size_t n = 0;
+    snprintf(env_port, sizeof env_port, "COINBUS_HTTP_PORT=%d", *port);
+    env[n++] = env_port;
+    env[n++] = (char *) s->env_redis;
+    for (size_t i = 0; extra_env != NULL && extra_env[i] != NULL && n < 39; i++) {
+        env[n++] = extra_env[i];
+    }
+    env[n] = NULL;
+    cbh_proc_t *p = s_start("api-edge", env);
+    if (p == NULL || cbh_wait_port(*port, 5000) != 0) {
+        fprintf(stderr, "cbh_edge: api-edge did not listen on %d (log: %s)\n", *port, cbh_proc_log_path(p));
+        cbh_proc_stop(&p, SIGKILL, 1000);
+        return NULL;
+    }
+    return p;
+}
+
+int
+cbh_edge_fixture_start(cbh_edge_fixture_t *f, char *const env[])
+{
+    memset(f, 0, sizeof *f);
+    if (cbh_edge_stack_start(&f->stack) != 0) {
+        return -1;
+    }
+    char *all[32] = {"COINBUS_EDGE_TRUSTED_PROXIES=127.0.0.1"};
+    for (size_t i = 0; env != NULL && env[i] != NULL && i < 30; i++) {
+        all[i + 1] = env[i];
+    }
+    f->edge = cbh_edge_start(&f->stack, &f->port, all);
+    return f->edge != NULL ? 0 : -1;
+}
+
+int
+cbh_edge_fixture_stop(cbh_edge_fixture_t *f)
+{
+    char log[512];
+    snprintf(log, sizeof log, "%s", cbh_proc_log_path(f->edge));
+    int rc = f->edge != NULL ? cbh_proc_stop(&f->edge, SIGTERM, 5000) : 0;
+    if (rc != 0) {
+        fprintf(stderr, "cbh_edge: api-edge exited %d on SIGTERM (log: %s)\n", rc, log);
+    }
+    cbh_edge_stack_stop(&f->stack);
+    return rc == 0 ? 0 : -1;
+}
+
+int
+cbh_edge_fixture_teardown(void **state)
+{
+    return cbh_edge_fixture_stop(*state);
+}
+
+static size_t
+s_sink(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+    size_t n = size * nmemb;
+    return cb_buf_append(userdata, ptr, n) == 0 ? n : 0;
+}
+
+long
+cbh_http(int port, const char *method, const char *path, const char *const *headers, const char *body,
+         size_t len, cbh_http_res_t *res)
+{
+    char url[2048];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d%s", port, path);
+    cb_buf_reset(&res->body);
+    cb_buf_reset(&res->headers);
+    res->status = 0;
+    CURL *c = curl_easy_init();
+    /* No "Expect: 100-continue": the body goes with the headers. */
+    struct curl_slist *h = curl_slist_append(NULL, "Expect:");
+    for (size_t i = 0; headers != NULL && headers[i] != NULL; i++) {
+        h = curl_slist_append(h, headers[i]);
+    }
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, s_sink);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &res->body);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, s_sink);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, &res->headers);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 10000L);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+    if (strcmp(method, "HEAD") == 0) {
+        curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+    }
+    if (body != NULL) {
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t) len);
+    }
+    if (curl_easy_perform(c) == CURLE_OK) {
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &res->status);
+    }
+    curl_slist_free_all(h);
+    curl_easy_cleanup(c);
+    if (res->body.data == NULL) {
+        (void) cb_buf_append(&res->body, "", 0);
+    }
+    return res->status;
+}
+
+const char *
+cbh_http_header(const cbh_http_res_t *res, const char *name, char *out, size_t size)
+{
+    size_t n = strlen(name);
+    const char *p = res->headers.data;
+    while (p != NULL && *p != '\0') {
+        const char *eol = strstr(p, "\r\n");
+        size_t len = eol != NULL ? (size_t) (eol - p) : strlen(p);
+        if (len > n && p[n] == ':' && strncasecmp(p, name, n) == 0) {
+            const char *v = p + n + 1;
+            while (*v == ' ') {
+                v++;
+            }
+            snprintf(out, size, "%.*s", (int) (p + len - v), v);
+            return out;
+        }
+        p = eol != NULL ? eol + 2 : p + len;
+    }
+    return NULL;
+}
+
+void
+cbh_http_res_fini(cbh_http_res_t *res)
+{
+    cb_buf_fini(&res->body);
+    cb_buf_fini(&res->headers);
+}
+
+long
+cbh_edge_req(int port, const char *ip, const char *method, const char *path, const char *ctype,
+             const char *body, size_t len, cbh_http_res_t *res)
+{
+    char ct[128];
+    char xff[96];
+    snprintf(ct, sizeof ct, "Content-Type: %s", ctype != NULL ? ctype : "application/json");
+    snprintf(xff, sizeof xff, "X-Forwarded-For: %s", ip != NULL ? ip : "");
+    const char *headers[] = {ct, ip != NULL ? xff : NULL, NULL};
+    return cbh_http(port, method, path, headers, body, len, res);
+}
+
+long
+cbh_edge_fixture_req(const cbh_edge_fixture_t *f, const char *method, const char *path, const char *ctype,
+                     const char *body, size_t len, cbh_http_res_t *res)
+{
+    return cbh_edge_req(f->port, f->ip, method, path, ctype, body, len, res);
+}
+
+long
+cbh_edge_fixture_get(const cbh_edge_fixture_t *f, const char *path, cbh_http_res_t *res)
+{
+    return cbh_edge_req(f->port, f->ip, "GET", path, NULL, NULL, 0, res);
+}
+
+void
+cbh_edge_parse(cb_jdoc_t *doc, const cbh_http_res_t *res)
+{
+    cb_jdoc_init(doc);
+    if (cb_jdoc_parse(doc, res->body.data, res->body.len) != 0) {
+        fail_msg("not JSON (status %ld): %s", res->status, res->body.data);
+    }
+}
+
+void
+cbh_edge_expect_error(const cbh_http_res_t *res, long status, const char *error)
+{
+    if (res->status != status) {
+        fail_msg("status %ld, wanted %ld: %s", res->status, status, res->body.data);
+    }
+    char v[64];
+    assert_non_null(cbh_http_header(res, "Content-Type", v, sizeof v));
+    assert_non_null(strstr(v, "application/json"));
+    cb_jdoc_t doc;
+    cbh_edge_parse(&doc, res);
+    assert_int_equal(cb_jtok_size(&doc, 0), 3);
+    if (!cb_jtok_eq(&doc, cb_jtok_get(&doc, 0, "error"), error)) {
+        fail_msg("error is not %s: %s", error, res->body.data);
+    }
+    assert_int_equal(cb_jtok_type(&doc, cb_jtok_get(&doc, 0, "detail")), CB_JT_STRING);
+    int64_t ns;
+    assert_int_equal(cb_jtok_rfc3339(&doc, cb_jtok_get(&doc, 0, "timestamp"), &ns), 0);
+    cb_jdoc_fini(&doc);
+}
+
+void
+cbh_edge_expect_number(const cb_jdoc_t *doc, int i)
+{
+    cb_decimal_t d;
+    assert_int_equal(cb_jtok_type(doc, i), CB_JT_PRIMITIVE);
+    assert_int_equal(cb_jtok_decimal(doc, i, &d), 0);
+}
+
+void
+cbh_edge_expect_time(const cb_jdoc_t *doc, int i)
+{
+    int64_t ns;
+    assert_int_equal(cb_jtok_type(doc, i), CB_JT_STRING);
+    assert_int_equal(cb_jtok_rfc3339(doc, i, &ns), 0);
+    assert_true(ns > 1600000000000000000LL);
+}

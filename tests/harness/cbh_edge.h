@@ -1,0 +1,124 @@
+/* cbh_edge.h - test harness: the api-edge stack (redis, bus, venue-sim, market-feed, sentiment, api-edge) and a small HTTP client */
+#ifndef CBH_EDGE_H_INCLUDED
+#define CBH_EDGE_H_INCLUDED
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "cb_buf.h"
+#include "cb_jtok.h"
+#include "cbh.h"
+#include "cbh_bus.h"
+
+/* The services api-edge talks to, on free ports; the bus's environment is
+ * exported into this process so that children inherit it. */
+typedef struct {
+    cbh_redis_t redis;
+    cbh_bus_t bus;
+    cbh_proc_t *sim;
+    cbh_proc_t *feed;
+    cbh_proc_t *sentiment;
+    int sim_port;
+    char env_redis[160];
+    char env_venues[300];
+} cbh_edge_stack_t;
+
+/* Starts redis, the bus, venue-sim (sim-kraken and sim-binance), market-feed
+ * (BTC-USD, ETH-USD) and sentiment. 0 or -1 (logged to stderr). */
+int
+cbh_edge_stack_start(cbh_edge_stack_t *s);
+
+/* (Re)starts the sentiment service alone. 0 or -1. */
+int
+cbh_edge_start_sentiment(cbh_edge_stack_t *s);
+
+/* Stops everything it started; NULL-safe parts. */
+void
+cbh_edge_stack_stop(cbh_edge_stack_t *s);
+
+/* Starts $BUILD/bin/api-edge on port (0: a free one, written back) with
+ * the stack's Redis plus extra "K=V" strings (NULL-terminated, may be NULL),
+ * and waits until the port accepts connections. NULL on failure. */
+cbh_proc_t *
+cbh_edge_start(const cbh_edge_stack_t *s, int *port, char *const extra_env[]);
+
+/* The usual fixture: the stack and one api-edge started with env (plus
+ * COINBUS_EDGE_TRUSTED_PROXIES=127.0.0.1, so that ip is the client the rate
+ * limit sees: give each test its own). */
+typedef struct {
+    cbh_edge_stack_t stack;
+    cbh_proc_t *edge;
+    int port;
+    char ip[32];
+} cbh_edge_fixture_t;
+
+/* 0 or -1 (logged). */
+int
+cbh_edge_fixture_start(cbh_edge_fixture_t *f, char *const env[]);
+
+/* Stops api-edge (SIGTERM) and the stack; -1 when api-edge did not exit 0
+ * (a sanitizer report makes it exit non-zero). */
+int
+cbh_edge_fixture_stop(cbh_edge_fixture_t *f);
+
+/* A cmocka group teardown for a fixture in *state (fails as above). */
+int
+cbh_edge_fixture_teardown(void **state);
+
+/* One HTTP answer: status (0 when the request failed), body, and the raw
+ * header block. */
+typedef struct {
+    long status;
+    cb_buf_t body;
+    cb_buf_t headers;
+} cbh_http_res_t;
+
+/* method path (with query) to 127.0.0.1:port with the given header lines
+ * ("Name: value", NULL-terminated, may be NULL) and body (NULL: none; len
+ * bytes). Replaces res's content; returns res->status. */
+long
+cbh_http(int port, const char *method, const char *path, const char *const *headers, const char *body,
+         size_t len, cbh_http_res_t *res);
+
+/* The value of header name (case-insensitive) into out; NULL when absent. */
+const char *
+cbh_http_header(const cbh_http_res_t *res, const char *name, char *out, size_t size);
+
+void
+cbh_http_res_fini(cbh_http_res_t *res);
+
+/* ---- api-edge answers (cmocka assertions) ------------------------------ */
+
+/* A request to api-edge on port as client ip (sent as X-Forwarded-For, for
+ * an api-edge that trusts 127.0.0.1; NULL: none) with Content-Type ctype
+ * (NULL: application/json). Returns the status. */
+long
+cbh_edge_req(int port, const char *ip, const char *method, const char *path, const char *ctype,
+             const char *body, size_t len, cbh_http_res_t *res);
+
+/* cbh_edge_req to the fixture's api-edge as its current client. */
+long
+cbh_edge_fixture_req(const cbh_edge_fixture_t *f, const char *method, const char *path, const char *ctype,
+                     const char *body, size_t len, cbh_http_res_t *res);
+
+/* GET path from the fixture's api-edge as its current client. */
+long
+cbh_edge_fixture_get(const cbh_edge_fixture_t *f, const char *path, cbh_http_res_t *res);
+
+/* Parses the body into doc (cb_jdoc_fini it); fails the test when it is not JSON. */
+void
+cbh_edge_parse(cb_jdoc_t *doc, const cbh_http_res_t *res);
+
+/* The answer has status and the error shape {error, detail, timestamp}. */
+void
+cbh_edge_expect_error(const cbh_http_res_t *res, long status, const char *error);
+
+/* Token i is a JSON number (never a string) that reads as an exact decimal. */
+void
+cbh_edge_expect_number(const cb_jdoc_t *doc, int i);
+
+/* Token i is an ISO 8601 time string after 2020. */
+void
+cbh_edge_expect_time(const cb_jdoc_t *doc, int i);
+
+#endif

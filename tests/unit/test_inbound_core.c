@@ -1,0 +1,169 @@
+/* test_inbound_core.c - cb_inbound's decision core without Redis: leases, fallback, returns */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "cb_error.h"
+#include "cb_inbound_core.h"
+#include "cb_log.h"
+#include "cb_time.h"
+
+/* The lease op's answer {granted, remaining, reset_ms, retry_after_ms}. */
+typedef struct {
+    redisReply array;
+    redisReply ints[4];
+    redisReply *elements[4];
+} s_reply_t;
+
+static const redisReply *
+s_reply(s_reply_t *r, long long granted, long long remaining, long long reset, long long retry)
+{
+    memset(r, 0, sizeof *r);
+    long long v[4] = {granted, remaining, reset, retry};
+    for (int i = 0; i < 4; i++) {
+        r->ints[i].type = REDIS_REPLY_INTEGER;
+        r->ints[i].integer = v[i];
+        r->elements[i] = &r->ints[i];
+    }
+    r->array.type = REDIS_REPLY_ARRAY;
+    r->array.elements = 4;
+    r->array.element = r->elements;
+    return &r->array;
+}
+
+static void
+test_lease_spend_and_return(void **state)
+{
+    (void) state;
+    cb_inbound_config_t cfg = cb_inbound_defaults();
+    cb_inbound_core_t *core = cb_inbound_core_new(cfg);
+    assert_non_null(core);
+    cb_inbound_decision_t d;
+    cb_inbound_call_t ret;
+    cb_inbound_call_t lease;
+    /* A new client needs a lease of min(8, 100 / 4). */
+    assert_int_equal(cb_inbound_core_check(core, "c", &d, &ret, &lease), 0);
+    assert_int_equal(ret.nargs, 0);
+    assert_int_equal(lease.nargs, 6);
+    assert_string_equal(lease.arg[0], "lease");
+    assert_string_equal(lease.arg[5], "8");
+    assert_string_equal(lease.key[0], "coinbus:ratelimit:inbound:c");
+    assert_string_equal(lease.key[1], "coinbus:ratelimit:inbound:c:total");
+    s_reply_t r;
+    assert_int_equal(cb_inbound_core_leased(core, "c", &lease, s_reply(&r, 8, 92, 60000, 0), &d),
+                     0);
+    assert_true(d.allowed && !d.degraded);
+    assert_int_equal(d.remaining, 99);
+    /* The other 7 need no Redis. */
+    for (int i = 0; i < 7; i++) {
+        assert_int_equal(cb_inbound_core_check(core, "c", &d, &ret, &lease), 1);
+        assert_true(d.allowed);
+    }
+    assert_int_equal(d.remaining, 92);
+    /* Spent: the next call returns it (8 used of 8) and leases again. */
+    char id[48];
+    strcpy(id, lease.arg[4]);
+    assert_int_equal(cb_inbound_core_check(core, "c", &d, &ret, &lease), 0);
+    assert_int_equal(ret.nargs, 7);
+    assert_string_equal(ret.arg[0], "return");
+    assert_string_equal(ret.arg[4], id);
+    assert_string_equal(ret.arg[5], "8");
+    assert_string_equal(ret.arg[6], "8");
+    assert_string_not_equal(lease.arg[4], id);
+    /* Redis says no: refused, and refused locally until retry_after. */
+    assert_int_equal(cb_inbound_core_leased(core, "c", &lease, s_reply(&r, 0, 0, 5000, 4000), &d),
+                     0);
+    assert_false(d.allowed);
+    assert_int_equal(d.retry_after_ms, 4000);
+    assert_int_equal(cb_inbound_core_check(core, "c", &d, &ret, &lease), 1);
+    assert_false(d.allowed);
+    assert_true(d.retry_after_ms > 3900 && d.retry_after_ms <= 4000);
+    /* A bad reply is not applied. */
+    redisReply err = {.type = REDIS_REPLY_ERROR, .str = "NOAUTH", .len = 6};
+    assert_int_equal(cb_inbound_core_leased(core, "x", &lease, &err, &d), CB_E_INTERNAL);
+    cb_inbound_core_destroy(&core);
+    assert_null(core);
+    cb_inbound_core_destroy(&core);
+}
+
+static void
+test_returns_and_forgetting(void **state)
+{
+    (void) state;
+    cb_inbound_config_t cfg = cb_inbound_defaults();
+    cfg.lease_ms = 50;
+    cb_inbound_core_t *core = cb_inbound_core_new(cfg);
+    cb_inbound_decision_t d;
+    cb_inbound_call_t ret;
+    cb_inbound_call_t lease;
+    s_reply_t r;
+    const char *clients[3] = {"a", "b", "c"};
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(cb_inbound_core_check(core, clients[i], &d, &ret, &lease), 0);
+        /* Applied without a decision (a late reply): nothing spent. */
+        assert_int_equal(
+            cb_inbound_core_leased(core, clients[i], &lease, s_reply(&r, 8, 92, 60000, 0), NULL),
+            0);
+    }
+    cb_inbound_call_t calls[2];
+    assert_int_equal(cb_inbound_core_returns(core, false, calls, 2), 0);
+    assert_int_equal(cb_inbound_core_forget_idle(core, 10), 0);
+    cb_time_sleep_ms(60, NULL);
+    /* Ended leases go back, at most max per call. */
+    assert_int_equal(cb_inbound_core_returns(core, false, calls, 2), 2);
+    assert_string_equal(calls[0].arg[5], "0");
+    assert_string_equal(calls[0].arg[6], "8");
+    assert_int_equal(cb_inbound_core_returns(core, false, calls, 2), 1);
+    assert_int_equal(cb_inbound_core_returns(core, true, calls, 2), 0);
+    /* Nothing left to remember: forgotten. */
+    assert_int_equal(cb_inbound_core_forget_idle(core, 2), 2);
+    assert_int_equal(cb_inbound_core_forget_idle(core, 10), 1);
+    cb_inbound_core_destroy(&core);
+}
+
+static void
+test_fallback_share(void **state)
+{
+    (void) state;
+    cb_inbound_config_t cfg = cb_inbound_defaults();
+    cfg.expected_replicas = 4;
+    cb_inbound_core_t *core = cb_inbound_core_new(cfg);
+    cb_inbound_decision_t d;
+    int allowed = 0;
+    for (int i = 0; i < 30; i++) {
+        cb_inbound_core_fallback(core, "f", CB_E_UNAVAILABLE, &d);
+        assert_true(d.degraded);
+        assert_int_equal(d.limit, 25);
+        allowed += d.allowed;
+    }
+    assert_int_equal(allowed, 25);
+    assert_int_equal(d.remaining, 0);
+    assert_true(d.retry_after_ms > 59000 && d.retry_after_ms <= 60000);
+    assert_int_equal(d.reset_ms, d.retry_after_ms);
+    /* Fallback calls in the window are remembered. */
+    assert_int_equal(cb_inbound_core_forget_idle(core, 10), 0);
+    cb_inbound_core_destroy(&core);
+    /* Bad configs. */
+    cfg.limit = 0;
+    assert_null(cb_inbound_core_new(cfg));
+    cfg = cb_inbound_defaults();
+    cfg.expected_replicas = 0;
+    assert_null(cb_inbound_core_new(cfg));
+}
+
+int
+main(void)
+{
+    cb_log_init("test-inbound-core", CB_LOG_ERROR, CB_LOG_TEXT);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_lease_spend_and_return),
+        cmocka_unit_test(test_returns_and_forgetting),
+        cmocka_unit_test(test_fallback_share),
+    };
+    return cmocka_run_group_tests_name("inbound_core", tests, NULL, NULL);
+}
