@@ -119,9 +119,6 @@ s_drop_unsent(cb_wsd_conn_t *conn)
 
 static void s_queue_close(cb_wsd_conn_t *conn, uint16_t code, const char *reason);
 
-/* Calls of wslay_event_recv under way on this thread. */
-static _Thread_local int s_in_recv;
-
 /* Appends msg; enforce applies the limits (control frames always go). */
 static void
 s_push(cb_wsd_conn_t *conn, cb_wsd_msg_t *msg, bool enforce)
@@ -234,8 +231,8 @@ cb_wsd_conn_flush(cb_wsd_conn_t *conn)
         return;
     }
     if (conn->q_len == 0) {
-        if (conn->closing) {
-            s_dead(conn); /* the close frame is out */
+        if (conn->closing && !conn->in_recv) {
+            s_dead(conn); /* the close frame is out (inside a read it is not queued yet) */
         }
         return;
     }
@@ -317,7 +314,7 @@ s_queue_close(cb_wsd_conn_t *conn, uint16_t code, const char *reason)
         s_dead(conn);
         return;
     }
-    if (s_in_recv == 0) {
+    if (!conn->in_recv) {
         s_push_ctrl(conn);
     }
     conn->closing = true;
@@ -429,9 +426,9 @@ s_on_read(h2o_socket_t *sock, const char *err)
     if (conn->dead) {
         return;
     }
-    s_in_recv++;
+    conn->in_recv = true;
     int rc = wslay_event_recv(conn->wslay);
-    s_in_recv--;
+    conn->in_recv = false;
     if (rc != 0 || conn->dead) {
         s_dead(conn);
         h2o_socket_read_stop(sock);

@@ -105,6 +105,7 @@ struct cb_wsd_conn {
     bool closing;               /* a close frame is queued: nothing more goes out */
     bool upgrading;             /* the 101 answer is on its way */
     bool orphan;                /* the owner is gone while the upgrade or a write completes */
+    bool in_recv;               /* inside wslay_event_recv: frames wslay writes are queued after it */
 };
 
 /* Starts the upgrade of a request that is a WebSocket handshake with
@@ -145,7 +146,8 @@ void
 cb_wsd_conn_ping(cb_wsd_conn_t *conn);
 
 /* Queues a close frame (code, reason) after what is queued, sends nothing
- * else and marks the connection dead once it is written. */
+ * else and marks the connection dead once it is written. Any connection may
+ * be closed from any callback, on_text of the same connection included. */
 void
 cb_wsd_conn_close(cb_wsd_conn_t *conn, uint16_t code, const char *reason);
 

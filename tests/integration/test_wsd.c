@@ -44,7 +44,9 @@ s_on_open(void *ctx, cb_wsd_conn_t *conn)
 }
 
 /* "burst N": N frames of 1 KiB, then "drained" once they are written;
- * "broadcast on|off"; anything else is echoed. */
+ * "broadcast on|off"; "bye": closed 4000 from inside this callback with
+ * nothing queued; "farewell": echoed, then closed 4001;
+ * anything else is echoed. */
 static void
 s_on_text(void *ctx, cb_wsd_conn_t *conn, const char *data, size_t len)
 {
@@ -58,6 +60,11 @@ s_on_text(void *ctx, cb_wsd_conn_t *conn, const char *data, size_t len)
             cb_wsd_conn_send_text(conn, frame, sizeof frame);
         }
         conn->owner = conn; /* tell this one when drained */
+    } else if (len == 3 && memcmp(data, "bye", 3) == 0) {
+        cb_wsd_conn_close(conn, 4000, "bye");
+    } else if (len == 8 && memcmp(data, "farewell", 8) == 0) {
+        cb_wsd_conn_send_text(conn, data, len);
+        cb_wsd_conn_close(conn, 4001, "farewell");
     } else if (len == 12 && memcmp(data, "broadcast on", 12) == 0) {
         __atomic_store_n(&s_broadcast, 1, __ATOMIC_SEQ_CST);
     } else if (len == 13 && memcmp(data, "broadcast off", 13) == 0) {
@@ -248,6 +255,28 @@ test_echo(void **state)
     cbh_ws_close(&ws);
 }
 
+/* A close started inside on_text sends its close frame, whether or not
+ * frames were queued before it (those go first). */
+static void
+test_close_from_on_text(void **state)
+{
+    (void) state;
+    cbh_ws_t *ws = s_open(0);
+    assert_int_equal(cbh_ws_send(ws, "bye"), 0);
+    assert_true(s_until_ended(ws, 3000));
+    assert_int_equal(cbh_ws_close_code(ws), 4000);
+    cbh_ws_close(&ws);
+    ws = s_open(0);
+    assert_int_equal(cbh_ws_send(ws, "farewell"), 0);
+    char *msg = cbh_ws_recv(ws, 2000, NULL);
+    assert_non_null(msg);
+    assert_string_equal(msg, "farewell");
+    free(msg);
+    assert_true(s_until_ended(ws, 3000));
+    assert_int_equal(cbh_ws_close_code(ws), 4001);
+    cbh_ws_close(&ws);
+}
+
 static void
 test_drain(void **state)
 {
@@ -357,6 +386,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_echo),
+        cmocka_unit_test(test_close_from_on_text),
         cmocka_unit_test(test_drain),
         cmocka_unit_test(test_slow_client_closed_1008),
         cmocka_unit_test(test_too_big_1009),
