@@ -14,6 +14,7 @@
 #include "cb_buf.h"
 #include "cb_time.h"
 #include "cbh_sim.h"
+#include "cbh_ws.h"
 #include "sim_fixed.h"
 #include "sim_instruments.h"
 
@@ -47,29 +48,47 @@ s_write(char *data, size_t size, size_t n, void *ctx)
     return size * n;
 }
 
+/* The body of a 200 answer to GET path, or POST body when body is not
+ * NULL. Caller frees. */
 static char *
-s_get(const cbh_sim_t *sim, const char *path)
+s_request(const cbh_sim_t *sim, const char *path, const char *body)
 {
-    cb_buf_t body;
-    cb_buf_init(&body);
+    cb_buf_t buf;
+    cb_buf_init(&buf);
     char url[512];
     snprintf(url, sizeof url, "http://127.0.0.1:%d%s", sim->port, path);
     CURL *c = curl_easy_init();
     curl_easy_setopt(c, CURLOPT_URL, url);
+    if (body != NULL) {
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+    }
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, s_write);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &buf);
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 5000L);
     assert_int_equal(curl_easy_perform(c), CURLE_OK);
     long status = 0;
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
     curl_easy_cleanup(c);
-    cb_buf_append(&body, "", 0);
+    cb_buf_append(&buf, "", 0);
     if (status != 200) {
-        fail_msg("GET %s: %ld %s", path, status, body.data);
+        fail_msg("%s: %ld %s", path, status, buf.data);
     }
-    char *text = strdup(body.data);
-    cb_buf_fini(&body);
+    char *text = strdup(buf.data);
+    cb_buf_fini(&buf);
     return text;
+}
+
+static char *
+s_get(const cbh_sim_t *sim, const char *path)
+{
+    return s_request(sim, path, NULL);
+}
+
+/* Stops the price process, so that answers can be compared. */
+static void
+s_pause(const cbh_sim_t *sim)
+{
+    free(s_request(sim, "/admin/market", "{\"paused\":true}"));
 }
 
 static sim_fx_t
@@ -371,6 +390,99 @@ test_no_past(void **state)
     cbh_sim_stop(&sim);
 }
 
+/* The number after key in text (a JSON number or a quoted decimal). */
+static sim_fx_t
+s_json_fx(const char *text, const char *key)
+{
+    const char *p = strstr(text, key);
+    assert_non_null(p);
+    p += strlen(key);
+    p += *p == '"';
+    size_t len = strspn(p, "0123456789.");
+    sim_fx_t v;
+    assert_true(sim_fx_parse(p, len, &v));
+    return v;
+}
+
+/* The integer after key in text. */
+static long long
+s_json_int(const char *text, const char *key)
+{
+    const char *p = strstr(text, key);
+    assert_non_null(p);
+    return strtoll(p + strlen(key), NULL, 10);
+}
+
+/* A WebSocket candle (keys: open, high, low, close, volume, trades) is the
+ * REST row r. */
+static void
+s_expect_candle(const char *text, const char *const keys[6], const s_row_t *r)
+{
+    assert_int_equal(s_json_fx(text, keys[0]), r->open);
+    assert_int_equal(s_json_fx(text, keys[1]), r->high);
+    assert_int_equal(s_json_fx(text, keys[2]), r->low);
+    assert_int_equal(s_json_fx(text, keys[3]), r->close);
+    assert_int_equal(s_json_fx(text, keys[4]), r->volume);
+    assert_int_equal(s_json_int(text, keys[5]), r->trades);
+}
+
+/* The WebSocket candles are the REST candles: Kraken's ohlc snapshot holds
+ * the same rows as OHLC, past included; Binance's current kline is the
+ * current REST kline, its open and counts from the past. */
+static void
+test_past_over_websockets(void **state)
+{
+    (void) state;
+    static const char *const kraken_keys[6] = {"\"open\":",   "\"high\":",   "\"low\":",
+                                               "\"close\":",  "\"volume\":", "\"trades\":"};
+    static const char *const binance_keys[6] = {"\"o\":", "\"h\":", "\"l\":",
+                                                "\"c\":", "\"v\":", "\"n\":"};
+    cbh_sim_t sim;
+    assert_int_equal(cbh_sim_start(&sim, NULL), 0);
+    cb_time_sleep_ms(300, NULL);
+    s_pause(&sim);
+    s_rows_t *rows = malloc(sizeof *rows);
+    assert_non_null(rows);
+    int status;
+    cbh_ws_t *ws = cbh_ws_connect(sim.port, "/kraken/ws/v2", &status);
+    assert_non_null(ws);
+    cbh_ws_send(ws, "{\"method\":\"subscribe\",\"params\":{\"channel\":\"ohlc\","
+                    "\"symbol\":[\"ETH/USD\"],\"interval\":60}}");
+    char *m = cbh_ws_wait_for(ws, "\"channel\":\"ohlc\",\"type\":\"snapshot\"", 3000);
+    assert_non_null(m);
+    s_fetch(&sim, "/kraken/0/public/OHLC?pair=ETHUSD&interval=60", true, rows);
+    assert_true(rows->n > 150);
+    size_t n = 0;
+    for (const char *p = strstr(m, "{\"symbol\""); p != NULL; p = strstr(p + 1, "{\"symbol\"")) {
+        assert_true(n < rows->n);
+        const s_row_t *r = &rows->rows[n++];
+        const char *begin = strstr(p, "\"interval_begin\":\"") + strlen("\"interval_begin\":\"");
+        int64_t begin_ns = 0;
+        size_t len = (size_t) (strchr(begin, '"') - begin);
+        assert_int_equal(cb_time_parse_rfc3339(begin, len, &begin_ns), 0);
+        assert_int_equal(begin_ns / 1000000000, r->open_s);
+        s_expect_candle(p, kraken_keys, r);
+    }
+    assert_int_equal(n, rows->n);
+    free(m);
+    cbh_ws_close(&ws);
+
+    ws = cbh_ws_connect(sim.port, "/binance/ws/ethusdt@kline_1h", &status);
+    assert_non_null(ws);
+    m = cbh_ws_wait_for(ws, "\"e\":\"kline\"", 5000);
+    assert_non_null(m);
+    s_fetch(&sim, "/binance/api/v3/klines?symbol=ETHUSDT&interval=1h&limit=1", false, rows);
+    assert_int_equal(rows->n, 1);
+    const s_row_t *r = &rows->rows[0];
+    assert_int_equal(s_json_int(m, "\"t\":"), r->open_s * 1000);
+    s_expect_candle(m, binance_keys, r);
+    assert_true(s_json_int(m, "\"f\":") > 1);
+    free(m);
+    cbh_ws_close(&ws);
+    free(rows);
+    cbh_sim_stop(&sim);
+}
+
 int
 main(void)
 {
@@ -378,6 +490,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_past_reaches_back),
         cmocka_unit_test(test_past_ends_at_start_and_repeats),
+        cmocka_unit_test(test_past_over_websockets),
         cmocka_unit_test(test_no_past),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
