@@ -23,6 +23,8 @@ static const cb_config_var_t s_vars[] = {
     {"COINBUS_SIM_BIND", CB_CFG_HOST, "127.0.0.1", 0, 0, NULL, "address to listen on (an IPv4 literal)"},
     {"COINBUS_SIM_SEED", CB_CFG_INT, "1", 0, 2147483647, NULL, "seed of the price process (same seed, same market)"},
     {"COINBUS_SIM_RATE", CB_CFG_INT, "20", 1, 100000, NULL, "market events per second per instrument"},
+    {"COINBUS_SIM_HISTORY_DAYS", CB_CFG_INT, "7", 0, 7, NULL,
+     "days of seeded synthetic candles before the start (0: none), ending at the start price"},
     {"COINBUS_SIM_LIMITS", CB_CFG_BOOL, "on", 0, 0, NULL,
      "enforce the venues' rate limits (Kraken counters, Binance weights, 429/418)"},
     {"COINBUS_SIM_ACCOUNTS", CB_CFG_STR, "default", 0, 0, NULL,
@@ -97,12 +99,13 @@ main(int argc, char **argv)
     if (cb_config_init_log("venue-sim", s_vars, S_NVARS) != 0 || cb_config_validate(s_vars, S_NVARS) != 0) {
         return 2;
     }
-    long port, seed, rate;
+    long port, seed, rate, days;
     bool limits_on;
     const char *bind, *accounts;
     if (cb_config_int(s_vars, S_NVARS, "COINBUS_SIM_PORT", &port) != 0 ||
         cb_config_int(s_vars, S_NVARS, "COINBUS_SIM_SEED", &seed) != 0 ||
         cb_config_int(s_vars, S_NVARS, "COINBUS_SIM_RATE", &rate) != 0 ||
+        cb_config_int(s_vars, S_NVARS, "COINBUS_SIM_HISTORY_DAYS", &days) != 0 ||
         cb_config_str(s_vars, S_NVARS, "COINBUS_SIM_BIND", &bind) != 0 ||
         cb_config_str(s_vars, S_NVARS, "COINBUS_SIM_ACCOUNTS", &accounts) != 0 ||
         cb_config_bool(s_vars, S_NVARS, "COINBUS_SIM_LIMITS", &limits_on) != 0) {
@@ -114,6 +117,9 @@ main(int argc, char **argv)
     char err[256];
     char *spec = s_accounts_spec(accounts);
     sim.market = sim_market_new((uint64_t) seed, (uint32_t) rate);
+    if (sim.market != NULL && sim_market_set_past(sim.market, (int) days) != 0) {
+        sim_market_destroy(&sim.market);
+    }
     sim.exchange = sim.market != NULL ? sim_exchange_new(sim.market) : NULL;
     sim.auth = sim_auth_new();
     sim.limits = limits_on ? sim_limits_new() : NULL;
@@ -145,8 +151,8 @@ main(int argc, char **argv)
     cb_httpd_set_upgrade(http, sim_ws_upgrade, sim.ws);
     sim_ws_fault_hooks_t hooks = {sim.ws, s_ws_drop, s_ws_stall, s_ws_corrupt, s_ws_gap};
     sim_faults_set_ws_hooks(sim.faults, &hooks);
-    cb_log_info("started", "version=%s listen=%s:%d seed=%ld rate=%ld limits=%s", CB_VERSION, bind,
-                cb_httpd_port(http), seed, rate, limits_on ? "on" : "off");
+    cb_log_info("started", "version=%s listen=%s:%d seed=%ld rate=%ld history_days=%ld limits=%s",
+                CB_VERSION, bind, cb_httpd_port(http), seed, rate, days, limits_on ? "on" : "off");
     int ws_wait_ms = 50;
     while (!cb_signal_stop) {
         int64_t now = cb_time_now_ns();

@@ -7,6 +7,7 @@ struct sim_history {
     int64_t start_s;
     sim_fx_t start_price;
     uint64_t last_trade_id;
+    uint64_t first_live_id; /* the first trade recorded here; older ids are the past's */
     size_t spread_count; /* ever recorded */
     sim_trade_t trades[SIM_TRADES_KEPT];
     sim_candle_t seconds[SIM_SECONDS_KEPT];
@@ -26,8 +27,23 @@ sim_history_new(int64_t start_s, sim_fx_t start_price)
     if (history != NULL) {
         history->start_s = start_s;
         history->start_price = start_price;
+        history->first_live_id = 1;
     }
     return history;
+}
+
+void
+sim_history_set_past(sim_history_t *history, const sim_candle_t *minutes, size_t n)
+{
+    if (n == 0) {
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        history->minutes[(minutes[i].open_s / 60) % SIM_MINUTES_KEPT] = minutes[i];
+    }
+    history->start_s = minutes[0].open_s;
+    history->last_trade_id = minutes[n - 1].last_trade_id;
+    history->first_live_id = history->last_trade_id + 1;
 }
 
 void
@@ -98,7 +114,7 @@ sim_history_next_trade_id(const sim_history_t *history)
 bool
 sim_history_last_trade(const sim_history_t *history, sim_trade_t *out)
 {
-    if (history->last_trade_id == 0) {
+    if (history->last_trade_id < history->first_live_id) {
         return false;
     }
     *out = history->trades[history->last_trade_id % SIM_TRADES_KEPT];
@@ -108,7 +124,9 @@ sim_history_last_trade(const sim_history_t *history, sim_trade_t *out)
 static uint64_t
 s_oldest_trade_id(const sim_history_t *history)
 {
-    return history->last_trade_id > SIM_TRADES_KEPT ? history->last_trade_id - SIM_TRADES_KEPT + 1 : 1;
+    uint64_t last = history->last_trade_id;
+    uint64_t first = history->first_live_id;
+    return last >= first + SIM_TRADES_KEPT ? last - SIM_TRADES_KEPT + 1 : first;
 }
 
 static size_t
@@ -135,7 +153,7 @@ size_t
 sim_history_trades_recent(const sim_history_t *history, size_t max, sim_trade_t *out)
 {
     uint64_t first = s_oldest_trade_id(history);
-    if (max == 0 || history->last_trade_id == 0) {
+    if (max == 0 || history->last_trade_id < history->first_live_id) {
         return 0;
     }
     if (history->last_trade_id >= max && history->last_trade_id - max + 1 > first) {

@@ -17,6 +17,13 @@ typedef struct sim_history sim_history_t;
 sim_history_t *
 sim_history_new(int64_t start_s, sim_fx_t start_price);
 
+/* Gives a history with no trades yet a past: n consecutive traded 1-minute
+ * candles, oldest first, the newest before the start minute, at most
+ * SIM_MINUTES_KEPT - 1 (older ones would be overwritten). The history then
+ * starts at the oldest, and trade ids go on after the newest's last. */
+void
+sim_history_set_past(sim_history_t *history, const sim_candle_t *minutes, size_t n);
+
 /* NULL-safe; nulls *history_p. */
 void
 sim_history_destroy(sim_history_t **history_p);

@@ -5,6 +5,8 @@
 #include "cb_time.h"
 #include "sim_history.h"
 #include "sim_market.h"
+#include "sim_past.h"
+#include "sim_rand.h"
 
 /* Maker ladder: this many levels a side, each one order, spaced around a
  * mid that walks in whole spacings. */
@@ -38,6 +40,8 @@ typedef struct {
 struct sim_market {
     s_inst_t *insts;
     size_t count;
+    uint64_t seed;
+    int64_t start_s;
     uint32_t rate;
     bool paused;
     uint64_t next_order_id;
@@ -51,20 +55,10 @@ struct sim_market {
     bool fills_failed;
 };
 
-/* splitmix64: small, fast, and the same sequence for the same seed. */
-static uint64_t
-s_rand(s_inst_t *inst)
-{
-    uint64_t z = (inst->rng += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
 static uint64_t
 s_below(s_inst_t *inst, uint64_t n)
 {
-    return s_rand(inst) % n;
+    return sim_rand_below(&inst->rng, n);
 }
 
 static void
@@ -304,11 +298,13 @@ sim_market_new(uint64_t seed, uint32_t rate)
     market->insts = calloc(market->count, sizeof *market->insts);
     market->rate = rate < 1 ? 1 : rate > 100000 ? 100000 : rate;
     market->next_order_id = 1;
+    market->seed = seed;
     if (market->insts == NULL) {
         sim_market_destroy(&market);
         return NULL;
     }
     int64_t now_ns = cb_time_now_ns();
+    market->start_s = now_ns / 1000000000;
     for (size_t i = 0; i < market->count; i++) {
         s_inst_t *inst = &market->insts[i];
         inst->in = &all[i];
@@ -332,6 +328,28 @@ sim_market_new(uint64_t seed, uint32_t rate)
         }
     }
     return market;
+}
+
+int
+sim_market_set_past(sim_market_t *market, int days)
+{
+    size_t n = days > 0 ? (size_t) days * 1440 : 0;
+    n = n < SIM_PAST_MINUTES_MAX ? n : SIM_PAST_MINUTES_MAX;
+    if (n == 0) {
+        return 0;
+    }
+    sim_candle_t *minutes = malloc(n * sizeof *minutes);
+    if (minutes == NULL) {
+        return -1;
+    }
+    int64_t end_s = market->start_s - market->start_s % 60;
+    for (size_t i = 0; i < market->count; i++) {
+        s_inst_t *inst = &market->insts[i];
+        sim_past_minutes(inst->in, market->seed, end_s, inst->mid, 1, n, minutes);
+        sim_history_set_past(inst->history, minutes, n);
+    }
+    free(minutes);
+    return 0;
 }
 
 void

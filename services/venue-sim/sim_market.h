@@ -92,6 +92,14 @@ typedef struct sim_market sim_market_t;
 sim_market_t *
 sim_market_new(uint64_t seed, uint32_t rate);
 
+/* Gives every instrument a synthetic past of days days (0: none; at most
+ * the week of 1-minute candles kept) before the minute the market started
+ * in: seeded 1-minute candles (sim_past.h) whose newest close is the
+ * starting mid, so candles, statistics and trade ids go on from it. Call
+ * before the first sim_market_step. 0, or -1 when out of memory. */
+int
+sim_market_set_past(sim_market_t *market, int days);
+
 /* NULL-safe; nulls *market_p. */
 void
 sim_market_destroy(sim_market_t **market_p);

@@ -1,4 +1,4 @@
-/* test_sim_market.c - venue-sim's market: seeded repeatability, a sound book, book events that rebuild it, trades that add up to candles */
+/* test_sim_market.c - venue-sim's market: seeded repeatability, a sound book, book events that rebuild it, trades that add up to candles, a seeded synthetic past */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +10,7 @@
 
 #include "cb_time.h"
 #include "sim_market.h"
+#include "sim_past.h"
 
 #define S_RATE 1000
 
@@ -239,6 +240,116 @@ test_trades_add_up_to_candles(void **state)
     sim_market_destroy(&m);
 }
 
+static void
+test_past_is_seeded_and_sound(void **state)
+{
+    (void) state;
+    size_t count;
+    const sim_instrument_t *in = &sim_instruments(&count)[4];
+    size_t n = SIM_PAST_MINUTES_MAX;
+    sim_candle_t *a = calloc(n, sizeof *a), *b = calloc(n, sizeof *b), *c = calloc(n, sizeof *c);
+    assert_non_null(a);
+    assert_non_null(b);
+    assert_non_null(c);
+    int64_t end = 1795440000;
+    uint64_t next = sim_past_minutes(in, 42, end, in->start_price, 1, n, a);
+    /* Another end time, the same values; a shorter past is the newest part
+     * of the longer one; another seed, another walk. */
+    assert_int_equal(sim_past_minutes(in, 42, end + 3600, in->start_price, 1, n, b), next);
+    sim_past_minutes(in, 43, end, in->start_price, 1, n, c);
+    bool differs = false;
+    for (size_t k = 0; k < n; k++) {
+        assert_int_equal(b[k].open_s, a[k].open_s + 3600);
+        b[k].open_s = a[k].open_s;
+        assert_memory_equal(&a[k], &b[k], sizeof a[k]);
+        differs = differs || a[k].close != c[k].close;
+    }
+    assert_true(differs);
+    sim_past_minutes(in, 42, end, in->start_price, 1, 60, b);
+    for (size_t k = 0; k < 60; k++) {
+        assert_int_equal(b[k].close, a[n - 60 + k].close);
+        assert_int_equal(b[k].volume, a[n - 60 + k].volume);
+    }
+    /* Consecutive minutes ending at the start price, each opening at the
+     * previous close, on the tick and the lot step, ids without gaps. */
+    assert_int_equal(a[n - 1].open_s, end - 60);
+    assert_int_equal(a[n - 1].close, sim_fx_round_to(in->start_price, in->tick, 0));
+    assert_int_equal(a[0].first_trade_id, 1);
+    assert_int_equal(a[n - 1].last_trade_id + 1, next);
+    for (size_t k = 0; k < n; k++) {
+        const sim_candle_t *m = &a[k];
+        assert_int_equal(m->open_s, end - (int64_t) (n - k) * 60);
+        if (k > 0) {
+            assert_int_equal(m->open, a[k - 1].close);
+            assert_int_equal(m->first_trade_id, a[k - 1].last_trade_id + 1);
+        }
+        assert_true(m->trades > 0);
+        assert_int_equal(m->last_trade_id - m->first_trade_id + 1, m->trades);
+        assert_true(m->low > 0 && m->low <= m->open && m->low <= m->close);
+        assert_true(m->high >= m->open && m->high >= m->close);
+        assert_int_equal(m->open % in->tick, 0);
+        assert_int_equal(m->high % in->tick, 0);
+        assert_int_equal(m->low % in->tick, 0);
+        assert_int_equal(m->close % in->tick, 0);
+        assert_true(m->volume >= in->min_qty && m->volume % in->step == 0);
+        assert_true(m->taker_buy_volume <= m->volume && m->taker_buy_volume % in->step == 0);
+        assert_true(m->quote_volume >= (sim_fx_t) ((__int128) m->low * m->volume / SIM_SCALE));
+        assert_true(m->quote_volume <= (sim_fx_t) ((__int128) m->high * m->volume / SIM_SCALE) + 1);
+    }
+    free(a);
+    free(b);
+    free(c);
+}
+
+static void
+test_past_in_the_market(void **state)
+{
+    (void) state;
+    sim_market_t *m = sim_market_new(5, S_RATE);
+    int64_t start_s = cb_time_now_ns() / 1000000000;
+    int64_t t0 = cb_time_now_ns();
+    assert_int_equal(sim_market_set_past(m, 7), 0);
+    int64_t took_ns = cb_time_now_ns() - t0;
+    print_message("sim_market_set_past(7 days): %.1f ms\n", (double) took_ns / 1e6);
+    s_run(m, cb_time_now_ns(), 4000);
+    int64_t now_s = cb_time_now_ns() / 1000000000;
+    /* Ten hourly candles, consecutive, the newest the current one. */
+    sim_candle_t candles[10];
+    assert_int_equal(sim_market_candles(m, 4, 3600, 0, now_s, 10, true, candles), 10);
+    for (size_t k = 0; k < 10; k++) {
+        assert_int_equal(candles[k].open_s % 3600, 0);
+        assert_true(candles[k].trades > 0);
+        if (k > 0) {
+            assert_int_equal(candles[k].open_s, candles[k - 1].open_s + 3600);
+            assert_int_equal(candles[k].first_trade_id, candles[k - 1].last_trade_id + 1);
+        }
+    }
+    assert_int_equal(candles[9].open_s, now_s - now_s % 3600);
+    /* The oldest minute is a week back; live trade ids go on from the
+     * past's, and the newest past minute closes at the start price. */
+    sim_candle_t oldest, minutes[2];
+    assert_int_equal(sim_market_candles(m, 4, 60, 0, now_s, 1, false, &oldest), 1);
+    int64_t week_ago = start_s - 7 * 86400;
+    assert_true(oldest.open_s >= week_ago - 60 && oldest.open_s <= week_ago + 60);
+    int64_t start_min = start_s - start_s % 60;
+    assert_int_equal(sim_market_candles(m, 4, 60, start_min - 60, start_min, 2, false, minutes), 2);
+    size_t count;
+    const sim_instrument_t *in = &sim_instruments(&count)[4];
+    assert_int_equal(minutes[0].close, sim_fx_round_to(in->start_price, in->tick, 0));
+    sim_trade_t first;
+    assert_int_equal(sim_market_trades_since(m, 4, 0, 1, &first), 1);
+    assert_int_equal(first.id, minutes[0].last_trade_id + 1);
+    if (minutes[1].trades > 0) {
+        assert_int_equal(minutes[1].first_trade_id, first.id);
+    }
+    /* The day's statistics cover the past too, ids without gaps. */
+    sim_candle_t day;
+    sim_market_stats(m, 4, now_s - 86400, now_s + 1, &day);
+    assert_true(day.trades > 1440 * 40);
+    assert_int_equal(day.last_trade_id - day.first_trade_id + 1, day.trades);
+    sim_market_destroy(&m);
+}
+
 typedef struct {
     size_t calls;
     sim_fx_t qty;
@@ -298,6 +409,8 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_same_seed_same_market),
+        cmocka_unit_test(test_past_is_seeded_and_sound),
+        cmocka_unit_test(test_past_in_the_market),
         cmocka_unit_test(test_book_stays_sound),
         cmocka_unit_test(test_events_rebuild_the_book),
         cmocka_unit_test(test_trades_add_up_to_candles),
