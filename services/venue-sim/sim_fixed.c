@@ -1,8 +1,10 @@
 /* sim_fixed.c - exact fixed-point amounts for the simulator: int64 in units of 1e-8 */
-#include <stdio.h>
 #include <string.h>
 
 #include "sim_fixed.h"
+
+static const unsigned long long s_pow10[SIM_DECIMALS + 1] = {
+    1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000};
 
 bool
 sim_fx_parse(const char *s, size_t len, sim_fx_t *out)
@@ -56,9 +58,22 @@ sim_fx_parse(const char *s, size_t len, sim_fx_t *out)
     return true;
 }
 
-char *
-sim_fx_format(sim_fx_t v, int decimals, char *buf)
+/* Writes v's decimal digits ending just before end; returns where they start. */
+static char *
+s_digits(unsigned long long v, char *end)
 {
+    do {
+        *--end = (char) ('0' + v % 10);
+        v /= 10;
+    } while (v != 0);
+    return end;
+}
+
+size_t
+sim_fx_format_len(sim_fx_t v, int decimals, char *buf)
+{
+    /* By hand rather than snprintf: every price and quantity the WebSocket
+     * streams and the Kraken checksums carry goes through here. */
     if (decimals < 0) {
         decimals = 0;
     }
@@ -71,12 +86,33 @@ sim_fx_format(sim_fx_t v, int decimals, char *buf)
     for (int d = decimals; d < SIM_DECIMALS; d++) {
         frac /= 10;
     }
-    if (decimals == 0) {
-        snprintf(buf, 32, "%s%llu", v < 0 && a != 0 ? "-" : "", whole);
-    } else {
-        snprintf(buf, 32, "%s%llu.%0*llu", v < 0 && (whole != 0 || frac != 0) ? "-" : "", whole,
-                 decimals, frac);
+    char tmp[32];
+    char *end = tmp + sizeof tmp;
+    char *p = end;
+    if (decimals > 0) {
+        for (int d = 0; d < decimals; d++) {
+            *--p = (char) ('0' + frac % 10);
+            frac /= 10;
+        }
+        *--p = '.';
     }
+    p = s_digits(whole, p);
+    /* With decimals, the sign of a value that prints as zero is dropped
+     * (as it always was; "-0" stays at 0 decimals). */
+    if (v < 0 &&
+        (decimals == 0 || whole != 0 || a % SIM_SCALE >= s_pow10[SIM_DECIMALS - decimals])) {
+        *--p = '-';
+    }
+    size_t n = (size_t) (end - p);
+    memcpy(buf, p, n);
+    buf[n] = '\0';
+    return n;
+}
+
+char *
+sim_fx_format(sim_fx_t v, int decimals, char *buf)
+{
+    sim_fx_format_len(v, decimals, buf);
     return buf;
 }
 

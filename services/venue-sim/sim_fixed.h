@@ -26,6 +26,10 @@ sim_fx_parse(const char *s, size_t len, sim_fx_t *out);
 char *
 sim_fx_format(sim_fx_t v, int decimals, char *buf);
 
+/* As sim_fx_format, returning the length written (without the NUL). */
+size_t
+sim_fx_format_len(sim_fx_t v, int decimals, char *buf);
+
 /* v rounded to a multiple of step (> 0): mode -1 down (toward -inf), +1 up
  * (toward +inf), 0 to nearest (ties up). */
 sim_fx_t

@@ -1,6 +1,5 @@
 /* sim_ws_json.c - the JSON pieces both WebSocket dialects share: exact numbers, RFC 3339 times,
  * request fields */
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +13,8 @@ int
 sim_ws_json_fx(cb_buf_t *b, sim_fx_t v, int decimals)
 {
     char tmp[32];
-    return cb_buf_append_str(b, sim_fx_format(v, decimals, tmp));
+    size_t n = sim_fx_format_len(v, decimals, tmp);
+    return cb_buf_append(b, tmp, n);
 }
 
 int
@@ -22,8 +22,7 @@ sim_ws_json_fx_str(cb_buf_t *b, sim_fx_t v, int decimals)
 {
     char tmp[40];
     tmp[0] = '"';
-    sim_fx_format(v, decimals, tmp + 1);
-    size_t n = strlen(tmp);
+    size_t n = 1 + sim_fx_format_len(v, decimals, tmp + 1);
     tmp[n] = '"';
     return cb_buf_append(b, tmp, n + 1);
 }
@@ -50,6 +49,16 @@ sim_ws_json_i64(cb_buf_t *b, int64_t v)
     return rc | sim_ws_json_u64(b, (uint64_t) 0 - (uint64_t) v);
 }
 
+/* Writes v as exactly width digits (zero-padded, v < 10^width) at p. */
+static void
+s_put_digits(char *p, unsigned v, int width)
+{
+    for (int i = width - 1; i >= 0; i--) {
+        p[i] = (char) ('0' + v % 10);
+        v /= 10;
+    }
+}
+
 int
 sim_ws_json_time(cb_buf_t *b, int64_t ns, int digits)
 {
@@ -59,15 +68,45 @@ sim_ws_json_time(cb_buf_t *b, int64_t ns, int digits)
         secs--;
         frac += 1000000000;
     }
-    time_t t = (time_t) secs;
-    struct tm tm;
-    gmtime_r(&t, &tm);
+    /* The civil date of the day, by hand (days_from_civil's inverse, after
+     * H. Hinnant), rather than gmtime_r and snprintf on every message. */
+    int64_t days = secs / 86400 - (secs % 86400 < 0 ? 1 : 0);
+    int64_t sod = secs - days * 86400;
+    int64_t z = days + 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    int64_t day = doy - (153 * mp + 2) / 5 + 1;
+    int64_t month = mp < 10 ? mp + 3 : mp - 9;
+    int64_t year = yoe + era * 400 + (month <= 2 ? 1 : 0);
     char tmp[48];
-    int n = snprintf(tmp, sizeof tmp, "\"%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900,
+    int n;
+    if (year >= 0 && year <= 9999) {
+        tmp[0] = '"';
+        s_put_digits(tmp + 1, (unsigned) year, 4);
+        tmp[5] = '-';
+        s_put_digits(tmp + 6, (unsigned) month, 2);
+        tmp[8] = '-';
+        s_put_digits(tmp + 9, (unsigned) day, 2);
+        tmp[11] = 'T';
+        s_put_digits(tmp + 12, (unsigned) (sod / 3600), 2);
+        tmp[14] = ':';
+        s_put_digits(tmp + 15, (unsigned) (sod / 60 % 60), 2);
+        tmp[17] = ':';
+        s_put_digits(tmp + 18, (unsigned) (sod % 60), 2);
+        n = 20;
+    } else {
+        time_t t = (time_t) secs;
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        n = snprintf(tmp, sizeof tmp, "\"%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900,
                      tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    }
     if (digits > 0) {
-        char f[12];
-        snprintf(f, sizeof f, "%09" PRId64, frac);
+        char f[9];
+        s_put_digits(f, (unsigned) frac, 9);
         tmp[n++] = '.';
         memcpy(tmp + n, f, (size_t) (digits > 9 ? 9 : digits));
         n += digits > 9 ? 9 : digits;

@@ -8,37 +8,55 @@
 
 #define S_CHECKSUM_LEVELS 10
 
-/* One price or quantity as the checksum wants it: printed at decimals,
- * without the '.', without leading zeros. */
-static uint32_t
-s_crc_value(uint32_t crc, sim_fx_t v, int decimals)
+/* Appends one price or quantity as the checksum wants it at out (room for
+ * 32 bytes): printed at decimals, without the '.', without leading zeros
+ * (zero: nothing). Returns the bytes written. */
+static size_t
+s_crc_value(char *out, sim_fx_t v, int decimals)
 {
     char tmp[32];
-    char out[32];
-    sim_fx_format(v, decimals, tmp);
     size_t n = 0;
+    if (v >= 0 && decimals >= 0 && decimals <= SIM_DECIMALS) {
+        /* The digits without the point are v at decimals as an integer. */
+        unsigned long long scaled = (unsigned long long) v;
+        for (int d = decimals; d < SIM_DECIMALS; d++) {
+            scaled /= 10;
+        }
+        char *end = tmp + sizeof tmp;
+        char *p = end;
+        while (scaled != 0) {
+            *--p = (char) ('0' + scaled % 10);
+            scaled /= 10;
+        }
+        n = (size_t) (end - p);
+        memcpy(out, p, n);
+        return n;
+    }
+    sim_fx_format(v, decimals, tmp);
     for (const char *p = tmp; *p != '\0'; p++) {
         if (*p != '.' && !(n == 0 && *p == '0')) {
             out[n++] = *p;
         }
     }
-    return cb_crc32(crc, out, n);
+    return n;
 }
 
 uint32_t
 sim_ws_kraken_checksum(const sim_instrument_t *in, const sim_level_t *asks, size_t na,
                        const sim_level_t *bids, size_t nb)
 {
-    uint32_t crc = 0;
+    /* The CRC of the concatenation, in one pass over one buffer. */
+    char text[4 * S_CHECKSUM_LEVELS * 32];
+    size_t n = 0;
     for (size_t i = 0; i < na && i < S_CHECKSUM_LEVELS; i++) {
-        crc = s_crc_value(crc, asks[i].price, in->price_decimals);
-        crc = s_crc_value(crc, asks[i].qty, in->qty_decimals);
+        n += s_crc_value(text + n, asks[i].price, in->price_decimals);
+        n += s_crc_value(text + n, asks[i].qty, in->qty_decimals);
     }
     for (size_t i = 0; i < nb && i < S_CHECKSUM_LEVELS; i++) {
-        crc = s_crc_value(crc, bids[i].price, in->price_decimals);
-        crc = s_crc_value(crc, bids[i].qty, in->qty_decimals);
+        n += s_crc_value(text + n, bids[i].price, in->price_decimals);
+        n += s_crc_value(text + n, bids[i].qty, in->qty_decimals);
     }
-    return crc;
+    return cb_crc32(0, text, n);
 }
 
 /* True when price a ranks before b on side. */

@@ -395,6 +395,7 @@ cb_httpd_new(const cb_httpd_config_t *config, cb_httpd_handler_fn handler, void 
     httpd->cfg = *config;
     httpd->handler = handler;
     httpd->ctx = ctx;
+    httpd->wake_fd = -1;
     h2o_linklist_init_anchor(&httpd->conns);
     h2o_config_init(&httpd->config);
     httpd->config.max_request_entity_size = config->max_body;
@@ -455,6 +456,7 @@ cb_httpd_destroy(cb_httpd_t **httpd_p)
         h2o_evloop_run(httpd->loop, 0); /* let the listener's close finish */
         s_end_conns(httpd);
         cb_httpd_timer_destroy(&httpd->linger_timer);
+        cb_httpd_impl_wake_fini(httpd);
         cb_httpd_impl_timers_fini(&httpd->timers);
         /* h2o 2.2.5 keeps the context's queue and its recycled socket buffers
          * (destroying the queue here crashes inside h2o): tests/lsan.supp. */

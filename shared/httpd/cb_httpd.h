@@ -93,6 +93,14 @@ cb_httpd_port(const cb_httpd_t *httpd);
 void
 cb_httpd_run_once(cb_httpd_t *httpd, int max_wait_ms);
 
+/* Runs the loop once like cb_httpd_run_once, but a wait of max_wait_ns
+ * (>= 0) that is not a whole number of milliseconds ends when it is due
+ * (a timerfd wakes the loop) rather than at a millisecond's granularity:
+ * for callers whose own work falls due at sub-millisecond intervals,
+ * which would otherwise poll without waiting. */
+void
+cb_httpd_run_once_ns(cb_httpd_t *httpd, int64_t max_wait_ns);
+
 /* The h2o_evloop_t (for cb_wsd). */
 void *
 cb_httpd_loop(cb_httpd_t *httpd);

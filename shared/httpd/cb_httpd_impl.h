@@ -59,6 +59,8 @@ struct cb_httpd {
     cb_httpd_defers_t defers;
     cb_httpd_timer_t *linger_timer; /* closes lingering sockets */
     bool lingering;                 /* linger_timer is armed */
+    int wake_fd;                    /* cb_httpd_run_once_ns's timerfd, -1 until first used */
+    cb_httpd_watch_t *wake_watch;
 };
 
 /* Puts res's status, headers and close flag into req's answer and returns a
@@ -85,6 +87,10 @@ cb_httpd_impl_timers_init(cb_httpd_timers_t *timers, h2o_evloop_t *loop);
 
 void
 cb_httpd_impl_timers_fini(cb_httpd_timers_t *timers);
+
+/* Closes cb_httpd_run_once_ns's timerfd and its watch, if made. */
+void
+cb_httpd_impl_wake_fini(cb_httpd_t *httpd);
 
 /* The pending requests: set up, and answered (503 when no answer is known)
  * with their connections closed at the end. */

@@ -1,8 +1,9 @@
-/* cb_httpd_loop.c - foreign file descriptors and timers on cb_httpd's h2o loop */
+/* cb_httpd_loop.c - foreign file descriptors, timers and sub-millisecond waits on cb_httpd's h2o loop */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include "cb_httpd_impl.h"
@@ -300,4 +301,81 @@ cb_httpd_watch_destroy(cb_httpd_watch_t **watch_p)
     } else {
         s_watch_free(w);
     }
+}
+
+/* ---- sub-millisecond waits -------------------------------------------------------
+ *
+ * h2o 2.2's loop waits in whole milliseconds (epoll_wait), so a caller whose
+ * next piece of work is due in 0.7 ms can only poll (wait 0) or oversleep.
+ * A timerfd armed for the exact wait, watched like any foreign fd, ends the
+ * wait when it is due; the loop's own millisecond timeout is rounded up so
+ * that the timerfd, not epoll's timeout, decides. A timer left armed by a
+ * turn that woke early for I/O at most causes one extra, empty turn. */
+
+static void
+s_wake_on_readable(void *ctx)
+{
+    cb_httpd_t *httpd = ctx;
+    uint64_t expirations;
+    /* Non-blocking: nothing to read when it was re-armed since it fired. */
+    ssize_t n = read(httpd->wake_fd, &expirations, sizeof expirations);
+    (void) n;
+}
+
+/* Makes the timerfd and its watch on first use; false (logged once) when
+ * that fails, and the caller falls back to millisecond waits. */
+static bool
+s_wake_init(cb_httpd_t *httpd)
+{
+    if (httpd->wake_watch != NULL) {
+        return true;
+    }
+    if (httpd->wake_fd == -2) {
+        return false;
+    }
+    int fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+    if (fd < 0) {
+        cb_log_error("timerfd_failed", "timerfd_create() failed: %s", strerror(errno));
+        httpd->wake_fd = -2;
+        return false;
+    }
+    httpd->wake_fd = fd;
+    httpd->wake_watch = cb_httpd_watch_new(httpd, fd, s_wake_on_readable, httpd);
+    if (httpd->wake_watch == NULL) {
+        close(fd);
+        httpd->wake_fd = -2;
+        return false;
+    }
+    return true;
+}
+
+void
+cb_httpd_run_once_ns(cb_httpd_t *httpd, int64_t max_wait_ns)
+{
+    if (max_wait_ns <= 0) {
+        h2o_evloop_run(httpd->loop, 0);
+        return;
+    }
+    int64_t ms = (max_wait_ns + 999999) / 1000000;
+    if (ms > INT32_MAX) {
+        ms = INT32_MAX;
+    }
+    if (max_wait_ns % 1000000 != 0 && s_wake_init(httpd)) {
+        struct itimerspec its = {.it_value = {.tv_sec = max_wait_ns / 1000000000,
+                                              .tv_nsec = max_wait_ns % 1000000000}};
+        if (timerfd_settime(httpd->wake_fd, 0, &its, NULL) != 0) {
+            ms = max_wait_ns / 1000000; /* early rather than late */
+        }
+    }
+    h2o_evloop_run(httpd->loop, (int32_t) ms);
+}
+
+void
+cb_httpd_impl_wake_fini(cb_httpd_t *httpd)
+{
+    cb_httpd_watch_destroy(&httpd->wake_watch);
+    if (httpd->wake_fd >= 0) {
+        close(httpd->wake_fd);
+    }
+    httpd->wake_fd = -1;
 }

@@ -1,4 +1,4 @@
-/* test_httpd.c - cb_httpd over real loopback sockets: deferred answers, limits, timeouts, pipelining, fd watches (pipe, ZeroMQ) and timers */
+/* test_httpd.c - cb_httpd over real loopback sockets: deferred answers, limits, timeouts, pipelining, fd watches (pipe, ZeroMQ), timers and sub-millisecond waits */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <zmq.h>
@@ -724,6 +725,32 @@ test_run_once_wakes_for_timer(void **state)
     cb_httpd_timer_destroy(&t.timer);
 }
 
+/* Sub-millisecond waits sleep (the loop does not poll) and end near their
+ * due time rather than a whole millisecond later; the process's CPU time
+ * shows which. */
+static void
+test_run_once_ns_sleeps(void **state)
+{
+    (void) state;
+    struct timespec c0, c1;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c0);
+    int64_t t0 = cb_time_mono_ns();
+    for (int i = 0; i < 200; i++) {
+        cb_httpd_run_once_ns(s_srv.httpd, 300000);
+    }
+    int64_t wall = cb_time_mono_ns() - t0;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c1);
+    int64_t cpu = (int64_t) (c1.tv_sec - c0.tv_sec) * 1000000000 + (c1.tv_nsec - c0.tv_nsec);
+    assert_true(wall >= 200 * 300000LL);   /* each turn waited its 0.3 ms */
+    assert_true(cpu < wall / 2);           /* asleep, not polling */
+    cb_httpd_run_once_ns(s_srv.httpd, 0);  /* no wait at all */
+    /* A whole number of milliseconds needs no timerfd, and a negative wait none. */
+    t0 = cb_time_mono_ns();
+    cb_httpd_run_once_ns(s_srv.httpd, 2000000);
+    cb_httpd_run_once_ns(s_srv.httpd, -5);
+    assert_true(cb_time_mono_ns() - t0 >= 2000000);
+}
+
 int
 main(void)
 {
@@ -744,6 +771,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_timer_periodic, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_timer_zero_delay, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_run_once_wakes_for_timer, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_run_once_ns_sleeps, s_setup, s_teardown),
     };
     return cmocka_run_group_tests_name("httpd", tests, NULL, NULL);
 }
