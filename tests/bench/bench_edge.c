@@ -25,7 +25,10 @@
  * of the per-round ratios. The "paused" cases run with venue-sim and
  * market-feed stopped (SIGSTOP), so that only the two servers and wrk share
  * the two cores; api-edge then answers from a cache that is at most a few
- * seconds old (COINBUS_EDGE_PRICE_FRESH_MS is raised for that). */
+ * seconds old (COINBUS_EDGE_PRICE_FRESH_MS is raised for that). The last
+ * pair is a second api-edge, identical but for leases of 10,000 decisions
+ * from the shared limiter instead of the default 8 (COINBUS_EDGE_RATE_LEASE):
+ * how much of the price case is the limiter's Redis round trips. */
 
 #define S_ROUNDS_MAX 15
 #define S_PRICE_PATH "/api/market/price?symbol=BTC"
@@ -43,7 +46,18 @@ typedef struct {
     long requests;
 } s_wrk_t;
 
-enum { S_NGINX_PRICE, S_EDGE_PRICE, S_NGINX_PRICE_P, S_EDGE_PRICE_P, S_NGINX_SENT, S_EDGE_SENT, S_CASES };
+/* In pairs (nginx, api-edge), each pair run back to back. */
+enum {
+    S_NGINX_PRICE,
+    S_EDGE_PRICE,
+    S_NGINX_PRICE_P,
+    S_EDGE_PRICE_P,
+    S_NGINX_SENT,
+    S_EDGE_SENT,
+    S_NGINX_PRICE_L,
+    S_EDGE_PRICE_L,
+    S_CASES
+};
 
 static const char *s_case_name[S_CASES] = {
     "nginx, static file of the same JSON",
@@ -52,6 +66,8 @@ static const char *s_case_name[S_CASES] = {
     "api-edge, price (sim + feed paused)",
     "nginx, POST answered with the same JSON (return 200)",
     "api-edge, POST /api/sentiment/analyze via bus",
+    "nginx, static file (again, for the next row)",
+    "api-edge, price, COINBUS_EDGE_RATE_LEASE=10000",
 };
 
 static s_wrk_t s_res[S_CASES][S_ROUNDS_MAX];
@@ -292,21 +308,26 @@ main(int argc, char **argv)
     }
     int rc = 1;
     cbh_edge_stack_t stack;
-    cbh_proc_t *edge = NULL, *nginx = NULL;
+    cbh_proc_t *edge = NULL, *edge_l = NULL, *nginx = NULL;
     cbh_http_res_t price = {0}, sent = {0};
     if (cbh_edge_stack_start(&stack) != 0) {
         goto done;
     }
     char *env[] = {"COINBUS_EDGE_RATE_LIMIT=1000000000", "COINBUS_EDGE_PRICE_FRESH_MS=600000",
                    "COINBUS_HTTP_KEEPALIVE_TIMEOUT_MS=600000", NULL};
-    int port = 0, nport = cbh_free_port();
+    char *env_l[] = {"COINBUS_EDGE_RATE_LIMIT=1000000000", "COINBUS_EDGE_PRICE_FRESH_MS=600000",
+                     "COINBUS_HTTP_KEEPALIVE_TIMEOUT_MS=600000", "COINBUS_EDGE_RATE_LEASE=10000",
+                     NULL};
+    int port = 0, port_l = 0, nport = cbh_free_port();
     edge = cbh_edge_start(&stack, &port, env);
-    if (edge == NULL) {
+    edge_l = edge != NULL ? cbh_edge_start(&stack, &port_l, env_l) : NULL;
+    if (edge_l == NULL) {
         goto done;
     }
-    /* Until the feed's first BTC tick is in api-edge's cache. */
+    /* Until the feed's first BTC tick is in both api-edges' caches. */
     int64_t end = cb_time_mono_ns() + 30000000000LL;
-    while (cbh_http(port, "GET", S_PRICE_PATH, NULL, NULL, 0, &price) != 200 &&
+    while ((cbh_http(port_l, "GET", S_PRICE_PATH, NULL, NULL, 0, &price) != 200 ||
+            cbh_http(port, "GET", S_PRICE_PATH, NULL, NULL, 0, &price) != 200) &&
            cb_time_mono_ns() < end) {
         cb_time_sleep_ms(100, NULL);
     }
@@ -334,7 +355,7 @@ main(int argc, char **argv)
            sent.body.len);
     for (int r = 0; r < rounds; r++) {
         bool swap = r % 2 == 1;
-        for (int pair = 0; pair < 3; pair++) {
+        for (int pair = 0; pair < S_CASES / 2; pair++) {
             int ca = pair * 2 + (swap ? 1 : 0), cb = pair * 2 + (swap ? 0 : 1);
             const int order[2] = {ca, cb};
             if (pair == 1) {
@@ -344,15 +365,16 @@ main(int argc, char **argv)
             for (int k = 0; k < 2; k++) {
                 int c = order[k];
                 bool is_edge = c % 2 == 1;
-                bool is_sent = c >= S_NGINX_SENT;
-                if (s_wrk(is_edge ? port : nport, is_sent ? S_SENT_PATH : S_PRICE_PATH,
+                bool is_sent = c == S_NGINX_SENT || c == S_EDGE_SENT;
+                int to = !is_edge ? nport : c == S_EDGE_PRICE_L ? port_l : port;
+                if (s_wrk(to, is_sent ? S_SENT_PATH : S_PRICE_PATH,
                           is_sent ? script : NULL, secs, conns, &s_res[c][r]) != 0) {
                     s_signal(stack.sim, SIGCONT);
                     s_signal(stack.feed, SIGCONT);
                     goto done;
                 }
                 const s_wrk_t *w = &s_res[c][r];
-                printf("  round %d %-52s %9.0f req/s p50 %7.0f us p99 %7.0f us non-2xx %ld "
+                printf("  round %d %-54s %9.0f req/s p50 %7.0f us p99 %7.0f us non-2xx %ld "
                        "errors %ld (load %.2f)\n",
                        r + 1, s_case_name[c], w->rps, w->p50_us, w->p99_us, w->non2xx, w->errors,
                        s_load1());
@@ -390,6 +412,11 @@ main(int argc, char **argv)
     printf("sentiment POST, api-edge -> bus -> sentiment / nginx answering the same bytes: %.2fx "
            "(per round %.2fx to %.2fx)\n",
            med, lo, hi);
+    s_ratio(S_EDGE_PRICE_L, S_NGINX_PRICE_L, rounds, &med, &lo, &hi);
+    ep = s_median_round(S_EDGE_PRICE_L, rounds);
+    printf("price with leases of 10000, api-edge / nginx: %.2fx (per round %.2fx to %.2fx); "
+           "p99 %.0f us\n",
+           med, lo, hi, ep->p99_us);
     long bad = 0;
     for (int c = 0; c < S_CASES; c++) {
         for (int r = 0; r < rounds; r++) {
@@ -402,6 +429,10 @@ main(int argc, char **argv)
     rc = 0;
 done:
     cbh_proc_stop(&nginx, SIGQUIT, 5000);
+    if (edge_l != NULL && cbh_proc_stop(&edge_l, SIGTERM, 5000) != 0) {
+        fprintf(stderr, "bench_edge: the second api-edge did not exit 0 on SIGTERM\n");
+        rc = 1;
+    }
     if (edge != NULL && cbh_proc_stop(&edge, SIGTERM, 5000) != 0) {
         fprintf(stderr, "bench_edge: api-edge did not exit 0 on SIGTERM\n");
         rc = 1;
