@@ -428,7 +428,7 @@ main(int argc, char **argv)
     }
     rc = 0;
 done:
-    cbh_proc_stop(&nginx, SIGQUIT, 5000);
+    cbh_proc_stop(&nginx, SIGTERM, 5000); /* fast shutdown: the master stops its worker */
     if (edge_l != NULL && cbh_proc_stop(&edge_l, SIGTERM, 5000) != 0) {
         fprintf(stderr, "bench_edge: the second api-edge did not exit 0 on SIGTERM\n");
         rc = 1;
