@@ -119,8 +119,7 @@ if [ ! -e $policy ]; then
   own_policy=1
 fi
 rc=0
-# shellcheck disable=SC2086
-apt-get install -y -qq --no-install-recommends ${missing[*]} >/dev/null || rc=$?
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || rc=$?
 if [ $own_policy -eq 1 ]; then
   rm -f $policy
 fi
