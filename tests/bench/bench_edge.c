@@ -1,4 +1,5 @@
-/* bench_edge.c - api-edge HTTP speed: GET /api/market/price and POST /api/sentiment/analyze under wrk, against nginx in the same run */
+/* bench_edge.c - api-edge HTTP speed: GET /api/market/price and POST /api/sentiment/analyze under
+ * wrk, against nginx in the same run */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -34,7 +35,7 @@
 #define S_PRICE_PATH "/api/market/price?symbol=BTC"
 #define S_SENT_PATH "/api/sentiment/analyze"
 #define S_SENT_TEXT                                                                                \
-    "Bitcoin breaks out to a new high as buyers pile in, and analysts expect the rally to "      \
+    "Bitcoin breaks out to a new high as buyers pile in, and analysts expect the rally to "        \
     "continue this week"
 
 typedef struct {
@@ -205,8 +206,8 @@ s_nginx_start(int port, const cb_buf_t *price, const cb_buf_t *sent)
                      "  scgi_temp_path %s/tmp/scgi;\n"
                      "  server {\n    listen 127.0.0.1:%d;\n    root %s/www;\n"
                      "    location = /api/sentiment/analyze { return 200 '%.*s'; }\n  }\n}\n",
-                     s_dir, s_dir, s_dir, s_dir, s_dir, s_dir, s_dir, port, s_dir,
-                     (int) sent->len, sent->data);
+                     s_dir, s_dir, s_dir, s_dir, s_dir, s_dir, s_dir, port, s_dir, (int) sent->len,
+                     sent->data);
     if (n <= 0 || (size_t) n >= sizeof conf || s_write("nginx.conf", conf, (size_t) n) != 0) {
         return NULL;
     }
@@ -349,10 +350,11 @@ main(int argc, char **argv)
         goto done;
     }
     snprintf(script, sizeof script, "%s/post.lua", s_dir);
-    printf("bench_edge: %d rounds x %d s per case, wrk -t1 -c%d, %ld cores, load %.2f, price %zu B, "
-           "sentiment answer %zu B\n",
-           rounds, secs, conns, sysconf(_SC_NPROCESSORS_ONLN), s_load1(), price.body.len,
-           sent.body.len);
+    printf(
+        "bench_edge: %d rounds x %d s per case, wrk -t1 -c%d, %ld cores, load %.2f, price %zu B, "
+        "sentiment answer %zu B\n",
+        rounds, secs, conns, sysconf(_SC_NPROCESSORS_ONLN), s_load1(), price.body.len,
+        sent.body.len);
     for (int r = 0; r < rounds; r++) {
         bool swap = r % 2 == 1;
         for (int pair = 0; pair < S_CASES / 2; pair++) {
@@ -367,8 +369,8 @@ main(int argc, char **argv)
                 bool is_edge = c % 2 == 1;
                 bool is_sent = c == S_NGINX_SENT || c == S_EDGE_SENT;
                 int to = !is_edge ? nport : c == S_EDGE_PRICE_L ? port_l : port;
-                if (s_wrk(to, is_sent ? S_SENT_PATH : S_PRICE_PATH,
-                          is_sent ? script : NULL, secs, conns, &s_res[c][r]) != 0) {
+                if (s_wrk(to, is_sent ? S_SENT_PATH : S_PRICE_PATH, is_sent ? script : NULL, secs,
+                          conns, &s_res[c][r]) != 0) {
                     s_signal(stack.sim, SIGCONT);
                     s_signal(stack.feed, SIGCONT);
                     goto done;

@@ -1,4 +1,5 @@
-/* cbh_wsfan.c - test harness: many cheap raw WebSocket clients on one epoll, for fan-out tests and benches */
+/* cbh_wsfan.c - test harness: many cheap raw WebSocket clients on one epoll, for fan-out tests and
+ * benches */
 #include "cbh_wsfan.h"
 
 #include <arpa/inet.h>
@@ -155,8 +156,8 @@ cbh_wsfan_new(int port, const char *path, size_t n, const char *first_text, cbh_
         c->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
         set->n = i + 1;
         if (c->fd < 0 || connect(c->fd, (struct sockaddr *) &addr, sizeof addr) != 0) {
-            fprintf(stderr, "cbh_wsfan: connect() to 127.0.0.1:%d failed (client %zu): %s\n", port, i,
-                    strerror(errno));
+            fprintf(stderr, "cbh_wsfan: connect() to 127.0.0.1:%d failed (client %zu): %s\n", port,
+                    i, strerror(errno));
             goto fail;
         }
         int one = 1;
@@ -217,7 +218,8 @@ cbh_wsfan_poll(cbh_wsfan_t *set, int ms)
             }
         }
         if (r == 0 || (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
-            return s_fail(set, "client %zu: connection ended (%s)", i, r == 0 ? "EOF" : strerror(errno));
+            return s_fail(set, "client %zu: connection ended (%s)", i,
+                          r == 0 ? "EOF" : strerror(errno));
         }
     }
     return 0;

@@ -1,4 +1,5 @@
-/* cbh_wsfan.h - test harness: many cheap raw WebSocket clients on one epoll, for fan-out tests and benches */
+/* cbh_wsfan.h - test harness: many cheap raw WebSocket clients on one epoll, for fan-out tests and
+ * benches */
 #ifndef CBH_WSFAN_H_INCLUDED
 #define CBH_WSFAN_H_INCLUDED
 
@@ -18,25 +19,20 @@ typedef void (*cbh_wsfan_msg_fn)(void *arg, size_t i, const char *data, size_t l
  * request; after a client's 101 answer, first_text (NULL: nothing) is sent as
  * a masked text frame (under 126 bytes). Every text message goes to fn.
  * NULL when a socket could not be connected (logged to stderr). */
-cbh_wsfan_t *
-cbh_wsfan_new(int port, const char *path, size_t n, const char *first_text, cbh_wsfan_msg_fn fn,
-              void *arg);
+cbh_wsfan_t *cbh_wsfan_new(int port, const char *path, size_t n, const char *first_text,
+                           cbh_wsfan_msg_fn fn, void *arg);
 
 /* Closes every socket and frees; NULL-safe, nulls *set_p. */
-void
-cbh_wsfan_destroy(cbh_wsfan_t **set_p);
+void cbh_wsfan_destroy(cbh_wsfan_t **set_p);
 
 /* Waits up to ms for readable clients and reads them until they would block.
  * 0, or -1 when a connection ended or sent something unexpected. */
-int
-cbh_wsfan_poll(cbh_wsfan_t *set, int ms);
+int cbh_wsfan_poll(cbh_wsfan_t *set, int ms);
 
 /* Clients whose 101 answer has come. */
-size_t
-cbh_wsfan_open(const cbh_wsfan_t *set);
+size_t cbh_wsfan_open(const cbh_wsfan_t *set);
 
 /* What went wrong ("" until something did). */
-const char *
-cbh_wsfan_error(const cbh_wsfan_t *set);
+const char *cbh_wsfan_error(const cbh_wsfan_t *set);
 
 #endif
