@@ -177,7 +177,9 @@ $(FUZZ_BUILD)/%: tests/fuzz/%.c $(FUZZ_SERVICE_LIB) $(FUZZ_SHARED_OBJ)
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS) $(HTTPD_LIBS) -lpthread -lm
 
+# wrk and nginx (bench_edge) are installed here when missing, not by make deps.
 bench: $(BENCH_BINS) $(BINS)
+	@scripts/deps.sh --bench
 	@BUILD=$(BUILD) tests/bench/run.sh
 
 clean:

@@ -1,7 +1,19 @@
 #!/usr/bin/env bash
 # deps.sh - check coinbus build/test dependencies; install the Debian packages when root.
-# Usage: scripts/deps.sh [--check]   (--check: report only, never install)
+# Usage: scripts/deps.sh [--check] [--bench]
+#   --check: report only, never install
+#   --bench: also what `make bench` needs (wrk, nginx), not needed by make test
 set -euo pipefail
+
+check=0
+bench=0
+for arg in "$@"; do
+  case $arg in
+    --check) check=1 ;;
+    --bench) bench=1 ;;
+    *) echo "deps: unknown option $arg" >&2; exit 2 ;;
+  esac
+done
 
 # pkg-config module -> Debian package
 modules=(
@@ -30,6 +42,12 @@ binaries=(
   "npm:npm"
   "/usr/bin/chromium:chromium"
 )
+# bench only: wrk drives api-edge's HTTP bench, nginx is its reference server
+# (started by the bench itself on a free port; the package's own service is kept
+# from starting at install time, see below)
+if [ $bench -eq 1 ]; then
+  binaries+=("wrk:wrk" "/usr/sbin/nginx:nginx")
+fi
 # python3 (Debian's) modules -> Debian package; used by the wire-contract test
 pymods=(
   "zmq:python3-zmq"
@@ -77,7 +95,7 @@ fi
 # de-duplicate, keep order
 mapfile -t missing < <(printf '%s\n' "${missing[@]}" | awk '!seen[$0]++')
 cmd="apt-get install -y --no-install-recommends ${missing[*]}"
-if [ "${1:-}" = "--check" ]; then
+if [ $check -eq 1 ]; then
   echo "deps: missing: ${missing[*]}" >&2
   echo "deps: install with: sudo apt-get update && sudo $cmd" >&2
   exit 1
@@ -90,6 +108,20 @@ fi
 echo "deps: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
-# shellcheck disable=SC2086
-apt-get install -y -qq --no-install-recommends ${missing[*]} >/dev/null
+# Packages that ship a service (nginx) must not start it: the bench starts its
+# own nginx with a generated config. A policy-rc.d that refuses every start is
+# put in place for the install only, unless the machine already has one.
+policy=/usr/sbin/policy-rc.d
+own_policy=0
+if [ ! -e $policy ]; then
+  printf '#!/bin/sh\nexit 101\n' >$policy
+  chmod 755 $policy
+  own_policy=1
+fi
+rc=0
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || rc=$?
+if [ $own_policy -eq 1 ]; then
+  rm -f $policy
+fi
+[ $rc -eq 0 ] || { echo "deps: apt-get install failed ($rc)" >&2; exit $rc; }
 echo "deps: installed" >&2

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# run.sh - `make bench`: runs the benchmarks (not part of make test) and prints their tables.
+# run.sh - `make bench` (after scripts/deps.sh --bench): runs the benchmarks (not part of make test) and prints their tables.
 # Arguments pass through to bench_bus: [ticks per round] [rounds] [rpc calls].
 set -eu
 BUILD=${BUILD:-build}
@@ -17,3 +17,5 @@ echo "bench_bus on $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)"
 "$BUILD/bench/bench_feed_pipeline" 1400 10 pinned
 "$BUILD/bench/bench_feed_pipeline" rss 10
 "$BUILD/bench/bench_feed_rpc" 2000 2000
+"$BUILD/bench/bench_edge" 5 3 64
+"$BUILD/bench/bench_edge_ws" 1000 1000 5

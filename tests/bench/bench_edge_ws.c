@@ -1,0 +1,459 @@
+/* bench_edge_ws.c - api-edge /ws fan-out: deliveries/s and tick-to-client latency for many clients
+ * on one symbol, RSS per idle connection */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cb_pub.h"
+#include "cb_sub.h"
+#include "cb_time.h"
+#include "cbh.h"
+#include "cbh_edge.h"
+#include "cbh_wsfan.h"
+
+/* Usage: bench_edge_ws [clients] [ticks per second] [seconds]
+ * (defaults 1000, 1000, 5). From the repository root.
+ *
+ * The real stack and api-edge (as bench_edge). Once api-edge serves a price,
+ * venue-sim and market-feed are stopped (SIGSTOP) so that only this process
+ * publishes ticks of BTC-USD on sim-kraken. N raw clients (cbh_wsfan, one
+ * epoll in the main thread) connect to /ws and subscribe to BTC ticker; with
+ * all of them subscribed and idle, api-edge's VmRSS against the one before
+ * they connected gives the memory per idle connection. Then a publisher
+ * thread (cb_pub_send, one tick per 1/rate s on an absolute schedule) records
+ * CLOCK_MONOTONIC before each send by seq; each client's price_update is
+ * matched to it by its "seq". The reference, in the same run and for the
+ * same ticks: a cb_sub subscriber thread in this process on the bus (the bus
+ * hop alone, with decode). */
+
+#define S_HIST_US 200000
+#define S_TICKS_MAX 600000
+
+typedef struct {
+    uint32_t count[S_HIST_US + 1]; /* the last bucket: everything above */
+    uint64_t n;
+    int64_t max_us;
+} s_hist_t;
+
+static s_hist_t s_edge_hist, s_bus_hist;
+static _Atomic int64_t s_sent_ns[S_TICKS_MAX];
+static _Atomic uint64_t s_seq_base; /* seq of measured tick 0; 0 until known */
+static atomic_bool s_warm;          /* a client has seen a warm-up tick */
+static atomic_bool s_stop_pub, s_stop_sub, s_pub_failed;
+static atomic_int s_published;
+static size_t s_ticks;
+static int s_rate;
+static char s_pub_endpoint[CB_BUS_ENDPOINT_MAX], s_sub_endpoint[CB_BUS_ENDPOINT_MAX];
+
+typedef struct {
+    size_t subscribed;
+    uint64_t deliveries; /* measured price_updates */
+    uint64_t gaps;       /* measured seqs a client skipped (coalesced) */
+    int64_t last_ns;     /* the last measured delivery */
+    uint64_t *last_seq;  /* per client */
+    bool *is_sub;
+} s_clients_t;
+
+static void
+s_hist_add(s_hist_t *h, int64_t us)
+{
+    h->count[us < 0 ? 0 : us > S_HIST_US ? S_HIST_US : us]++;
+    h->n++;
+    if (us > h->max_us) {
+        h->max_us = us;
+    }
+}
+
+static int64_t
+s_hist_pct(const s_hist_t *h, double pct)
+{
+    uint64_t want = (uint64_t) ((double) h->n * pct / 100.0), seen = 0;
+    for (int64_t i = 0; i <= S_HIST_US; i++) {
+        seen += h->count[i];
+        if (seen > want) {
+            return i;
+        }
+    }
+    return S_HIST_US;
+}
+
+/* Measured tick index of seq, or -1. */
+static int64_t
+s_index(uint64_t seq)
+{
+    uint64_t base = atomic_load(&s_seq_base);
+    if (base == 0 || seq < base || seq - base >= s_ticks) {
+        return -1;
+    }
+    return (int64_t) (seq - base);
+}
+
+static void
+s_on_msg(void *arg, size_t i, const char *p, size_t len)
+{
+    s_clients_t *cl = arg;
+    if (!cl->is_sub[i] && memmem(p, len, "\"type\":\"subscribed\"", 19) != NULL) {
+        cl->is_sub[i] = true;
+        cl->subscribed++;
+        return;
+    }
+    if (memmem(p, len, "\"type\":\"price_update\"", 21) == NULL ||
+        memmem(p, len, "\"venue\":\"sim-kraken\"", 20) == NULL) {
+        return;
+    }
+    const char *s = memmem(p, len, "\"seq\":", 6);
+    if (s == NULL) {
+        return;
+    }
+    uint64_t seq = strtoull(s + 6, NULL, 10);
+    atomic_store(&s_warm, true);
+    int64_t k = s_index(seq);
+    if (k < 0) {
+        return;
+    }
+    int64_t now = cb_time_mono_ns();
+    s_hist_add(&s_edge_hist, (now - atomic_load(&s_sent_ns[k])) / 1000);
+    cl->deliveries++;
+    cl->last_ns = now;
+    if (cl->last_seq[i] != 0 && seq > cl->last_seq[i] + 1) {
+        cl->gaps += seq - cl->last_seq[i] - 1;
+    } else if (cl->last_seq[i] == 0 && k > 0) {
+        cl->gaps += (uint64_t) k;
+    }
+    cl->last_seq[i] = seq;
+}
+
+static int
+s_tick(cb_pub_t *pub, uint64_t k, uint64_t *seq)
+{
+    cb_event_t ev;
+    memset(&ev, 0, sizeof ev);
+    ev.kind = CB_KIND_tick;
+    cb_tick_t *t = &ev.body.tick;
+    char bid[32];
+    cb_decimal_t d;
+    CB_PROTO_SET(t, tick, symbol, cb_str_from("BTC-USD"));
+    CB_PROTO_SET(t, tick, venue, cb_str_from("sim-kraken"));
+    snprintf(bid, sizeof bid, "50000.%03u", (unsigned) (k % 1000));
+    (void) cb_decimal_parse(bid, strlen(bid), &d);
+    CB_PROTO_SET(t, tick, bid, d);
+    (void) cb_decimal_parse("50001.5", 7, &d);
+    CB_PROTO_SET(t, tick, ask, d);
+    cb_proto_err_t err;
+    if (cb_pub_send(pub, &ev, &err) != 0) {
+        fprintf(stderr, "bench_edge_ws: cb_pub_send: %s\n", err.message);
+        return -1;
+    }
+    *seq = ev.env.seq;
+    return 0;
+}
+
+/* Warm-up ticks every 10 ms until a client has seen one (subscriptions
+ * travel through the bus first), then the measured ticks at s_rate. */
+static void *
+s_publisher(void *arg)
+{
+    (void) arg;
+    cb_pub_t *pub = cb_pub_new(s_pub_endpoint);
+    uint64_t seq = 0, k = 0;
+    if (pub == NULL) {
+        atomic_store(&s_pub_failed, true);
+        return NULL;
+    }
+    while (!atomic_load(&s_warm) && !atomic_load(&s_stop_pub)) {
+        if (s_tick(pub, k++, &seq) != 0) {
+            atomic_store(&s_pub_failed, true);
+            goto done;
+        }
+        cb_time_sleep_ms(10, NULL);
+    }
+    cb_time_sleep_ms(200, NULL);
+    atomic_store(&s_seq_base, seq + 1);
+    struct timespec next;
+    clock_gettime(CLOCK_MONOTONIC, &next);
+    for (size_t i = 0; i < s_ticks && !atomic_load(&s_stop_pub); i++) {
+        atomic_store(&s_sent_ns[i], cb_time_mono_ns());
+        uint64_t got;
+        if (s_tick(pub, k++, &got) != 0 || got != seq + 1 + i) {
+            fprintf(stderr, "bench_edge_ws: tick %zu got seq %llu, expected %llu\n", i,
+                    (unsigned long long) got, (unsigned long long) (seq + 1 + i));
+            atomic_store(&s_pub_failed, true);
+            goto done;
+        }
+        atomic_store(&s_published, (int) i + 1);
+        next.tv_nsec += 1000000000L / s_rate;
+        while (next.tv_nsec >= 1000000000L) {
+            next.tv_nsec -= 1000000000L;
+            next.tv_sec++;
+        }
+        while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL) == EINTR) {
+        }
+    }
+done:
+    cb_pub_destroy(&pub);
+    return NULL;
+}
+
+/* The reference: the same ticks received from the bus in this process. */
+static void *
+s_subscriber(void *arg)
+{
+    cb_sub_t *sub = arg;
+    while (!atomic_load(&s_stop_sub)) {
+        cb_sub_msg_t msg;
+        if (cb_sub_recv(sub, 100, &msg) != 0) {
+            continue;
+        }
+        int64_t k = s_index(msg.ev.env.seq);
+        if (k >= 0) {
+            s_hist_add(&s_bus_hist, (cb_time_mono_ns() - atomic_load(&s_sent_ns[k])) / 1000);
+        }
+        cb_sub_msg_clear(&msg);
+    }
+    return NULL;
+}
+
+/* sig to p's process; nothing for NULL (never kill(-1, ...)). */
+static void
+s_signal(cbh_proc_t *p, int sig)
+{
+    if (p != NULL && cbh_proc_pid(p) > 0) {
+        kill(cbh_proc_pid(p), sig);
+    }
+}
+
+static long
+s_status_kb(pid_t pid, const char *key)
+{
+    char path[64], line[256];
+    long kb = -1;
+    snprintf(path, sizeof path, "/proc/%d/status", (int) pid);
+    FILE *f = fopen(path, "r");
+    size_t klen = strlen(key);
+    while (f != NULL && fgets(line, sizeof line, f) != NULL) {
+        if (strncmp(line, key, klen) == 0) {
+            kb = strtol(line + klen + 1, NULL, 10);
+        }
+    }
+    if (f != NULL) {
+        fclose(f);
+    }
+    return kb;
+}
+
+/* utime + stime of pid in clock ticks. */
+static long long
+s_cpu_ticks(pid_t pid)
+{
+    char path[64], buf[1024];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int) pid);
+    FILE *f = fopen(path, "r");
+    long long ut = 0, st = 0;
+    if (f != NULL && fgets(buf, sizeof buf, f) != NULL) {
+        char *p = strrchr(buf, ')');
+        if (p == NULL ||
+            sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lld %lld", &ut, &st) != 2) {
+            ut = st = 0;
+        }
+    }
+    if (f != NULL) {
+        fclose(f);
+    }
+    return ut + st;
+}
+
+/* CPU time of the calling thread (the clients' epoll loop). */
+static int64_t
+s_thread_cpu_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (int64_t) ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+int
+main(int argc, char **argv)
+{
+    size_t clients = argc > 1 ? strtoul(argv[1], NULL, 10) : 1000;
+    s_rate = argc > 2 ? atoi(argv[2]) : 1000;
+    int secs = argc > 3 ? atoi(argv[3]) : 5;
+    s_ticks = (size_t) s_rate * (size_t) secs;
+    if (clients < 1 || clients > 20000 || s_rate < 1 || s_rate > 100000 || secs < 1 ||
+        s_ticks > S_TICKS_MAX) {
+        fprintf(stderr, "usage: bench_edge_ws [clients 1..20000] [ticks/s] [seconds]\n");
+        return 2;
+    }
+    signal(SIGPIPE, SIG_IGN);
+    int rc = 1;
+    cbh_edge_stack_t stack = {0};
+    cbh_proc_t *edge = NULL;
+    cbh_wsfan_t *set = NULL;
+    cb_sub_t *sub = NULL;
+    cbh_http_res_t price = {0};
+    pthread_t pub_thread, sub_thread;
+    bool pub_started = false, sub_started = false;
+    s_clients_t cl = {0};
+    cl.last_seq = calloc(clients, sizeof *cl.last_seq);
+    cl.is_sub = calloc(clients, sizeof *cl.is_sub);
+    if (cl.last_seq == NULL || cl.is_sub == NULL || cbh_edge_stack_start(&stack) != 0) {
+        goto done;
+    }
+    char max_env[64];
+    snprintf(max_env, sizeof max_env, "COINBUS_EDGE_WS_MAX_CLIENTS=%zu", clients + 16);
+    char *env[] = {"COINBUS_EDGE_RATE_LIMIT=1000000000",
+                   "COINBUS_EDGE_WS_PING_MS=3600000",
+                   "COINBUS_EDGE_WS_IDLE_MS=86400000",
+                   "COINBUS_EDGE_WS_STALE_MS=3600000",
+                   max_env,
+                   NULL};
+    int port = 0;
+    edge = cbh_edge_start(&stack, &port, env);
+    if (edge == NULL) {
+        goto done;
+    }
+    pid_t epid = cbh_proc_pid(edge);
+    int64_t end = cb_time_mono_ns() + 30000000000LL;
+    while (cbh_http(port, "GET", "/api/market/price?symbol=BTC", NULL, NULL, 0, &price) != 200 &&
+           cb_time_mono_ns() < end) {
+        cb_time_sleep_ms(100, NULL);
+    }
+    if (price.status != 200) {
+        fprintf(stderr, "bench_edge_ws: api-edge never served a BTC price\n");
+        goto done;
+    }
+    /* From here on only this process publishes BTC-USD on sim-kraken. */
+    s_signal(stack.feed, SIGSTOP);
+    s_signal(stack.sim, SIGSTOP);
+    cb_time_sleep_ms(500, NULL);
+    long rss0 = s_status_kb(epid, "VmRSS:");
+    int64_t t0 = cb_time_mono_ns();
+    set = cbh_wsfan_new(port, "/ws", clients,
+                        "{\"type\":\"subscribe\",\"symbol\":\"BTC\",\"channel\":\"ticker\"}",
+                        s_on_msg, &cl);
+    if (set == NULL) {
+        goto done;
+    }
+    end = cb_time_mono_ns() + 30000000000LL;
+    while (cl.subscribed < clients && cb_time_mono_ns() < end) {
+        if (cbh_wsfan_poll(set, 50) != 0) {
+            fprintf(stderr, "bench_edge_ws: %s\n", cbh_wsfan_error(set));
+            goto done;
+        }
+    }
+    int64_t connect_ms = (cb_time_mono_ns() - t0) / 1000000;
+    if (cl.subscribed < clients) {
+        fprintf(stderr, "bench_edge_ws: %zu of %zu clients subscribed\n", cl.subscribed, clients);
+        goto done;
+    }
+    end = cb_time_mono_ns() + 1000000000LL;
+    while (cb_time_mono_ns() < end) {
+        if (cbh_wsfan_poll(set, 50) != 0) {
+            fprintf(stderr, "bench_edge_ws: %s\n", cbh_wsfan_error(set));
+            goto done;
+        }
+    }
+    long rss1 = s_status_kb(epid, "VmRSS:");
+
+    snprintf(s_pub_endpoint, sizeof s_pub_endpoint, "%s", stack.bus.config.pub);
+    snprintf(s_sub_endpoint, sizeof s_sub_endpoint, "%s", stack.bus.config.sub);
+    sub = cb_sub_new(s_sub_endpoint);
+    if (sub == NULL || cb_sub_subscribe(sub, "tick.BTC-USD.sim-kraken") != 0 ||
+        pthread_create(&sub_thread, NULL, s_subscriber, sub) != 0) {
+        goto done;
+    }
+    sub_started = true;
+    if (pthread_create(&pub_thread, NULL, s_publisher, NULL) != 0) {
+        goto done;
+    }
+    pub_started = true;
+    /* Warm-up, then the measured window and up to 3 s for the last deliveries. */
+    int64_t t1 = 0, self0 = 0;
+    long long cpu0 = 0;
+    end = cb_time_mono_ns() + 10000000000LL;
+    while (!atomic_load(&s_pub_failed) && cb_time_mono_ns() < end) {
+        if (cbh_wsfan_poll(set, 5) != 0) {
+            fprintf(stderr, "bench_edge_ws: %s\n", cbh_wsfan_error(set));
+            goto done;
+        }
+        if (t1 == 0 && atomic_load(&s_seq_base) != 0) {
+            t1 = cb_time_mono_ns();
+            cpu0 = s_cpu_ticks(epid);
+            self0 = s_thread_cpu_ns();
+            end = t1 + (int64_t) secs * 1000000000LL + 3000000000LL;
+        }
+        if (t1 != 0 && (size_t) atomic_load(&s_published) == s_ticks &&
+            cl.deliveries + cl.gaps >= s_ticks * clients) {
+            break;
+        }
+    }
+    long long cpu1 = s_cpu_ticks(epid);
+    int64_t self1 = s_thread_cpu_ns();
+    long rss2 = s_status_kb(epid, "VmRSS:");
+    if (t1 == 0 || atomic_load(&s_pub_failed)) {
+        fprintf(stderr, "bench_edge_ws: the publisher failed or no client saw a warm-up tick\n");
+        goto done;
+    }
+    /* From the first measured send (not when this loop noticed it) to the last delivery. */
+    double window_s = (double) (cl.last_ns - atomic_load(&s_sent_ns[0])) / 1e9;
+    double elapsed_s = (double) (cb_time_mono_ns() - t1) / 1e9;
+    double cpu_pct = (double) (cpu1 - cpu0) * 100.0 / (double) sysconf(_SC_CLK_TCK) / elapsed_s;
+    double self_pct = (double) (self1 - self0) / 1e7 / elapsed_s;
+    uint64_t expected = (uint64_t) s_ticks * clients;
+    printf("bench_edge_ws: %zu clients, %d ticks/s for %d s (%zu ticks), %ld cores; %zu clients "
+           "connected and subscribed in %lld ms\n",
+           clients, s_rate, secs, s_ticks, sysconf(_SC_NPROCESSORS_ONLN), clients,
+           (long long) connect_ms);
+    printf("\n| tick on the bus -> receiver | received | p50 us | p99 us | max us |\n"
+           "|---|---:|---:|---:|---:|\n");
+    printf("| reference: cb_sub in the bench process (bus hop + decode) | %llu / %zu | %lld | %lld "
+           "| %lld |\n",
+           (unsigned long long) s_bus_hist.n, s_ticks, (long long) s_hist_pct(&s_bus_hist, 50),
+           (long long) s_hist_pct(&s_bus_hist, 99), (long long) s_bus_hist.max_us);
+    printf("| api-edge /ws price_update, %zu clients | %llu / %llu | %lld | %lld | %lld |\n",
+           clients, (unsigned long long) cl.deliveries, (unsigned long long) expected,
+           (long long) s_hist_pct(&s_edge_hist, 50), (long long) s_hist_pct(&s_edge_hist, 99),
+           (long long) s_edge_hist.max_us);
+    double rate = window_s > 0 ? (double) cl.deliveries / window_s : 0;
+    printf("\ndeliveries/s %.0f (%.3f of the %.0f offered: %d ticks/s x %zu clients); seqs skipped "
+           "(coalesced) %llu; api-edge CPU %.0f%% of one core, the clients' thread %.0f%%\n",
+           rate, rate / ((double) s_rate * (double) clients), (double) s_rate * (double) clients,
+           s_rate, clients, (unsigned long long) cl.gaps, cpu_pct, self_pct);
+    int64_t p99 = s_hist_pct(&s_edge_hist, 99), bus99 = s_hist_pct(&s_bus_hist, 99);
+    printf("latency api-edge / bus hop: p50 %.1fx, p99 %.1fx; p99 %lld us, target < 5000 us: %s\n",
+           (double) s_hist_pct(&s_edge_hist, 50) / (double) (s_hist_pct(&s_bus_hist, 50) + 1),
+           (double) p99 / (double) (bus99 + 1), (long long) p99, p99 < 5000 ? "met" : "NOT met");
+    double per = (double) (rss1 - rss0) / (double) clients;
+    printf(
+        "api-edge VmRSS %ld kB before the clients, %ld kB with %zu idle subscribed clients, %ld kB "
+        "after the ticks: %.1f kB per idle connection, target < 20 kB: %s\n",
+        rss0, rss1, clients, rss2, per, per < 20 ? "met" : "NOT met");
+    rc = 0;
+done:
+    atomic_store(&s_stop_pub, true);
+    if (pub_started) {
+        pthread_join(pub_thread, NULL);
+    }
+    atomic_store(&s_stop_sub, true);
+    if (sub_started) {
+        pthread_join(sub_thread, NULL);
+    }
+    cb_sub_destroy(&sub);
+    cbh_wsfan_destroy(&set);
+    s_signal(stack.sim, SIGCONT);
+    s_signal(stack.feed, SIGCONT);
+    if (edge != NULL && cbh_proc_stop(&edge, SIGTERM, 5000) != 0) {
+        fprintf(stderr, "bench_edge_ws: api-edge did not exit 0 on SIGTERM\n");
+        rc = 1;
+    }
+    cbh_edge_stack_stop(&stack);
+    cbh_http_res_fini(&price);
+    free(cl.last_seq);
+    free(cl.is_sub);
+    return rc;
+}
