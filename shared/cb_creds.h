@@ -1,0 +1,76 @@
+/* cb_creds.h - a venue's API credentials: found in the environment, an encrypted file or a plain file; held locked in memory and wiped */
+#ifndef CB_CREDS_H_INCLUDED
+#define CB_CREDS_H_INCLUDED
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cb_venue.h"
+
+/* Where a credential was found. Lookup order, first found wins (per venue):
+ * 1. the environment: KRAKEN_API_KEY + KRAKEN_API_SECRET (KRAKEN_PRIVATE_KEY
+ *    is an alias of the secret) for the venue named "kraken", BINANCE_API_KEY
+ *    + BINANCE_API_SECRET for "binance", and COINBUS_<VENUE>_API_KEY /
+ *    COINBUS_<VENUE>_API_SECRET for every venue (name upper-cased, '-' -> '_':
+ *    venue "sim-kraken" reads COINBUS_SIM_KRAKEN_API_KEY);
+ * 2. the encrypted file (AES-256-GCM, scrypt key from a passphrase);
+ * 3. the plain JSON file (mode 0600 and owned by this user, else refused). */
+typedef enum {
+    CB_CREDS_SRC_ENV = 0,
+    CB_CREDS_SRC_ENCRYPTED,
+    CB_CREDS_SRC_PLAIN,
+} cb_creds_source_t;
+
+/* Where the files are and how to open them; cb_creds_opts_from_env fills it
+ * from COINBUS_CREDENTIALS_FILE, COINBUS_CREDENTIALS_PLAIN_FILE,
+ * COINBUS_CREDENTIALS_PASSPHRASE and COINBUS_CREDENTIALS_PASSPHRASE_FILE
+ * (defaults documented in README.md). Empty paths: that source is skipped. */
+typedef struct {
+    char encrypted_path[512];
+    char plain_path[512];
+    char passphrase_file[512];
+    bool passphrase_from_env;   /* COINBUS_CREDENTIALS_PASSPHRASE is set */
+} cb_creds_opts_t;
+
+/* One venue's credential. The secret lives in memory locked against swap
+ * where possible and is wiped (OPENSSL_cleanse) by cb_cred_destroy; it is
+ * never logged, put in an error message or sent on the bus. */
+typedef struct {
+    char venue[CB_VENUE_NAME_MAX + 1];
+    cb_dialect_t dialect;
+    cb_creds_source_t source;
+    char api_key[256];          /* the venue's key id (sent in a header; not secret, but
+                                 * only its fingerprint is ever printed) */
+    char fingerprint[17];       /* first 16 hex digits of SHA-256(api_key) */
+    uint8_t *hmac_key;          /* what signs requests: Kraken the base64-decoded secret
+                                 * (64 bytes), Binance the 64 secret characters */
+    size_t hmac_key_len;
+} cb_cred_t;
+
+/* Fills opts from the environment. 0, or CB_E_CONFIG with one line in err
+ * naming the variable (never a passphrase). */
+int
+cb_creds_opts_from_env(cb_creds_opts_t *opts, char *err, size_t err_size);
+
+/* Finds venue's credential (dialect decides the secret's format: Kraken
+ * base64 of 64 bytes, Binance 64 characters) in the order above. On success
+ * *out is a new credential (cb_cred_destroy). Errors, each with a clear
+ * line in err that names the source and never the secret: CB_E_NOT_FOUND (no
+ * source has this venue), CB_E_UNAUTHORIZED (wrong passphrase or tampered
+ * encrypted file), CB_E_FORBIDDEN (plain file with loose mode or another
+ * owner), CB_E_PARSE (malformed file or secret), CB_E_IO, CB_E_NOMEM. */
+int
+cb_creds_load(const char *venue, cb_dialect_t dialect, const cb_creds_opts_t *opts,
+              cb_cred_t **out, char *err, size_t err_size);
+
+/* Wipes and frees *cred, sets it to NULL; NULL-safe, idempotent. */
+void
+cb_cred_destroy(cb_cred_t **cred);
+
+/* Makes this process non-dumpable (no core file, no ptrace by others) and
+ * sets RLIMIT_CORE to 0. Call at the start of a service holding secrets. */
+int
+cb_creds_harden_process(void);
+
+#endif
