@@ -17,9 +17,9 @@ static const int s_kraken_decimals[SIM_ASSETS_MAX] = {8, 8, 8, 4};
 static const int s_binance_decimals[SIM_ASSETS_MAX] = {8, 8, 8, 8};
 
 const char *const SIM_EXCHANGE_DEFAULT_ACCOUNTS =
-    "kraken coinbus-paper-kraken Y29pbmJ1cy1wYXBlci1rcmFrZW4tc2VjcmV0LWZvci10ZXN0aW5nLW9ubHktMDAwMDAwMDAwMDAwMDA= "
+    "kraken coinbus-paper-kraken Y29pbmJ1cy1wYXBlci1rcmFrZW4tc2VjcmV0LWZvci10ZXN0aW5nLW9ubHktMDAwMDAwMDAwMDAwMDAwMDAwMA== "
     "tier=starter ZUSD=100000 XXBT=2 XETH=20 SOL=500\n"
-    "binance coinbuspaperbinancekey00000000000000000000000000000000000000000 "
+    "binance coinbuspaperbinancekey000000000000000000000000000000000000000000 "
     "coinbuspaperbinancesecret000000000000000000000000000000000000000 USDT=100000 BTC=2 ETH=20 SOL=500\n";
 
 size_t

@@ -24,7 +24,7 @@
 #include "sim_exchange.h"
 
 /* The documented default paper account (services/venue-sim/README.md). */
-#define PAPER_KEY "coinbuspaperbinancekey00000000000000000000000000000000000000000"
+#define PAPER_KEY "coinbuspaperbinancekey000000000000000000000000000000000000000000"
 #define PAPER_SECRET "coinbuspaperbinancesecret000000000000000000000000000000000000000"
 
 static cb_venue_cfg_t s_venue;

@@ -28,7 +28,7 @@
 
 /* The documented default paper account (services/venue-sim/README.md). */
 #define PAPER_KEY "coinbus-paper-kraken"
-#define PAPER_SECRET "Y29pbmJ1cy1wYXBlci1rcmFrZW4tc2VjcmV0LWZvci10ZXN0aW5nLW9ubHktMDAwMDAwMDAwMDAwMDA="
+#define PAPER_SECRET "Y29pbmJ1cy1wYXBlci1rcmFrZW4tc2VjcmV0LWZvci10ZXN0aW5nLW9ubHktMDAwMDAwMDAwMDAwMDAwMDAwMA=="
 
 static sim_t s_sim;
 static cb_httpd_t *s_http;
