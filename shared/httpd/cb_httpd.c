@@ -175,6 +175,11 @@ s_on_req(h2o_handler_t *self, h2o_req_t *req)
         s_send_error(httpd, req, 413, "request body too large");
         return 0;
     }
+    if (cb_httpd_impl_framing_conflict(req)) {
+        /* Closed after the answer: what follows may be a smuggled request. */
+        s_send_error(httpd, req, 400, "conflicting Content-Length and Transfer-Encoding");
+        return 0;
+    }
     cb_httpd_res_t res;
     memset(&res, 0, sizeof res);
     res.status = 200;
@@ -399,6 +404,10 @@ cb_httpd_new(const cb_httpd_config_t *config, cb_httpd_handler_fn handler, void 
     h2o_linklist_init_anchor(&httpd->conns);
     h2o_config_init(&httpd->config);
     httpd->config.max_request_entity_size = config->max_body;
+    /* HTTP/1.1 only: the answers, WebSocket upgrades and limits here are
+     * HTTP/1's, and h2o would otherwise switch a client offering h2c (or
+     * sending HTTP/2's preface) to a protocol those answers break. */
+    httpd->config.http1.upgrade_to_http2 = 0;
     /* h2o 2.2 has one timer for a connection's wait for its next request:
      * armed when the connection is accepted or has sent an answer (the
      * keep-alive wait) and never re-armed by bytes arriving, so a client

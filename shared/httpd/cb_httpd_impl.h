@@ -106,4 +106,16 @@ void
 cb_httpd_impl_defer_fault(cb_httpd_t *httpd, h2o_req_t *req, h2o_iovec_t body,
                           const cb_httpd_res_t *res);
 
+/* True when an HTTP/1 request head (len bytes from the request line, up to
+ * its blank line or the end) frames its body ambiguously: Transfer-Encoding
+ * together with Content-Length, or Content-Lengths that differ (RFC 9112
+ * 6.3; the same length twice is one length). Pure; any bytes are safe. */
+bool
+cb_httpd_head_framing_conflict(const char *head, size_t len);
+
+/* cb_httpd_head_framing_conflict on req's head as h2o received it (from the
+ * connection's input buffer; false when that is not at hand). */
+bool
+cb_httpd_impl_framing_conflict(h2o_req_t *req);
+
 #endif

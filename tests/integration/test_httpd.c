@@ -417,6 +417,75 @@ test_res_close(void **state)
     s_close(&c);
 }
 
+/* Sends request on a new connection and expects a 200 with want_body. */
+static void
+s_expect_ok(const char *request, const char *want_body)
+{
+    s_client_t *c = s_connect();
+    s_write(c, request, strlen(request));
+    char body[256];
+    assert_int_equal(s_response(c, body, sizeof body, 2000), 200);
+    assert_string_equal(body, want_body);
+    s_close(&c);
+}
+
+static void
+test_h2c_not_offered(void **state)
+{
+    (void) state;
+    /* An HTTP/1.1 server: a client offering h2c (curl --http2) gets its
+     * answer over HTTP/1.1, not a 101 to a protocol the answers cannot take. */
+    s_expect_ok("GET /up HTTP/1.1\r\nHost: t\r\nConnection: Upgrade, HTTP2-Settings\r\n"
+                "Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n",
+                "{\"path\":\"/up\",\"body\":0}");
+    /* HTTP/2 with prior knowledge is not spoken either: no SETTINGS frame. */
+    s_client_t *c = s_connect();
+    const char *preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+    s_write(c, preface, strlen(preface));
+    assert_true(s_wait_eof(c, 2000) || c->len > 0);
+    s_turn(c, 5);
+    assert_int_equal(s_srv.handled, 1);
+    s_close(&c);
+}
+
+/* Sends head (a request with a conflicting body length) and a pipelined
+ * GET /next: the first gets 400 and the connection ends, so that /next,
+ * which a proxy in front may have framed differently, is never served. */
+static void
+s_check_smuggle(const char *head)
+{
+    s_client_t *c = s_connect();
+    cb_buf_t req;
+    cb_buf_init(&req);
+    cb_buf_append_str(&req, head);
+    cb_buf_append_str(&req, "GET /next HTTP/1.1\r\nHost: t\r\n\r\n");
+    s_write(c, req.data, req.len);
+    cb_buf_fini(&req);
+    char body[256];
+    assert_int_equal(s_response(c, body, sizeof body, 2000), 400);
+    assert_true(s_wait_eof(c, 2000));
+    assert_int_equal(s_srv.handled, 0);
+    s_close(&c);
+}
+
+static void
+test_body_length_conflicts_400(void **state)
+{
+    (void) state;
+    /* RFC 9112 6.3: both framings, or Content-Lengths that disagree, are a
+     * smuggling attempt: refused, and the connection closed after. */
+    s_check_smuggle("POST /x HTTP/1.1\r\nHost: t\r\nContent-Length: 4\r\n"
+                    "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
+    s_check_smuggle("POST /x HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n"
+                    "Content-Length: 5\r\n\r\n0\r\n\r\n");
+    s_check_smuggle("POST /x HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\n"
+                    "Content-Length: 3\r\n\r\n{} ");
+    /* The same length twice is one length (RFC 9112 8.6). */
+    s_expect_ok("POST /x HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\n"
+                "Content-Length: 2\r\n\r\n{}",
+                "{\"path\":\"/x\",\"body\":2}");
+}
+
 /* ---- fd watches ------------------------------------------------------------------------------ */
 
 typedef struct {
@@ -764,6 +833,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_pipelined_in_order, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_keepalive_reuse, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_res_close, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_h2c_not_offered, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_body_length_conflicts_400, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_watch_pipe, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_watch_writable, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_watch_zmq_fd, s_setup, s_teardown),
