@@ -13,6 +13,7 @@
 #include "cb_time.h"
 
 #define S_LOCAL_MAX 4096 /* most fallback calls per client and window */
+#define S_LEASE_GROWTH 32 /* a busy client's leases grow to this many times lease_size */
 
 /* One client's state in this replica. */
 typedef struct {
@@ -20,6 +21,7 @@ typedef struct {
     int64_t lease_count; /* slots granted */
     int64_t lease_used;
     int64_t lease_end_ms; /* monotonic */
+    int64_t want;         /* the next lease's size (0: not sized yet) */
     int64_t remaining;    /* Redis's view at the last lease */
     int64_t reset_at_ms;  /* monotonic */
     int64_t denied_until_ms;
@@ -157,6 +159,44 @@ s_return_call(const cb_inbound_core_t *core, const char *client, s_client_t *c,
     c->lease_used = 0;
 }
 
+/* The first lease of a client: lease_size, but small slices when the
+ * budget is small (at most a quarter of a replica's share), so that
+ * replicas share it. */
+static int64_t
+s_lease_base(const cb_inbound_core_t *core)
+{
+    int64_t fair = core->config.limit / (4 * core->config.expected_replicas);
+    fair = fair < 1 ? 1 : fair;
+    return core->config.lease_size < fair ? core->config.lease_size : fair;
+}
+
+/* The largest lease: S_LEASE_GROWTH x lease_size, within the same fair share. */
+static int64_t
+s_lease_max(const cb_inbound_core_t *core)
+{
+    int64_t fair = core->config.limit / (4 * core->config.expected_replicas);
+    int64_t most = (int64_t) core->config.lease_size * S_LEASE_GROWTH;
+    most = most < fair ? most : fair;
+    int64_t base = s_lease_base(core);
+    return most > base ? most : base;
+}
+
+/* Sizes c's next lease from how its current one ended: spent before its end
+ * (a busy client: each lease cost a Redis round trip that its calls waited
+ * for) doubles it, up to s_lease_max; ended with slots unused (they were
+ * held from other replicas for nothing) halves it, down to s_lease_base. */
+static void
+s_resize(const cb_inbound_core_t *core, s_client_t *c, int64_t now)
+{
+    if (c->lease_used >= c->lease_count && now < c->lease_end_ms) {
+        int64_t most = s_lease_max(core);
+        c->want = c->want * 2 < most ? c->want * 2 : most;
+    } else if (c->lease_used < c->lease_count) {
+        int64_t base = s_lease_base(core);
+        c->want = c->want / 2 > base ? c->want / 2 : base;
+    }
+}
+
 /* Spends one slot of c's lease. */
 static void
 s_spend(s_client_t *c, int64_t now, cb_inbound_decision_t *out)
@@ -190,21 +230,17 @@ cb_inbound_core_check(cb_inbound_core_t *core, const char *client, cb_inbound_de
         return 1;
     }
     if (c->lease_count > 0 && (c->lease_used >= c->lease_count || now >= c->lease_end_ms)) {
+        s_resize(core, c, now);
         s_return_call(core, name, c, ret);
     }
     if (c->lease_count > 0) {
         s_spend(c, now, out);
         return 1;
     }
-    /* Lease small slices when the budget is small, so that replicas share it. */
-    int64_t want = core->config.lease_size;
-    int64_t fair = core->config.limit / (4 * core->config.expected_replicas);
-    if (fair < 1) {
-        fair = 1;
+    if (c->want == 0) {
+        c->want = s_lease_base(core);
     }
-    if (want > fair) {
-        want = fair;
-    }
+    int64_t want = c->want;
     char id[sizeof c->lease_id];
     snprintf(id, sizeof id, "%s-%" PRIu64, core->replica_id, ++core->lease_counter);
     s_call(core, name, "lease", id, lease);
@@ -335,6 +371,7 @@ cb_inbound_core_returns(cb_inbound_core_t *core, bool all, cb_inbound_call_t *ca
         if (c->lease_count == 0 || (!all && now < c->lease_end_ms)) {
             continue;
         }
+        s_resize(core, c, now);
         s_return_call(core, zhashx_cursor(core->clients), c, &calls[n++]);
     }
     return n;

@@ -126,6 +126,71 @@ test_returns_and_forgetting(void **state)
     cb_inbound_core_destroy(&core);
 }
 
+/* Leases a lease for client, answers it with granted slots, spends them
+ * all, and returns the size the lease asked for. */
+static long
+s_lease_and_spend(cb_inbound_core_t *core, const char *client, long granted)
+{
+    cb_inbound_decision_t d;
+    cb_inbound_call_t ret;
+    cb_inbound_call_t lease;
+    s_reply_t r;
+    assert_int_equal(cb_inbound_core_check(core, client, &d, &ret, &lease), 0);
+    long want = strtol(lease.arg[5], NULL, 10);
+    assert_int_equal(cb_inbound_core_leased(core, client, &lease,
+                                            s_reply(&r, granted, 1000000, 60000, 0), &d),
+                     0);
+    for (long i = 1; i < granted; i++) {
+        assert_int_equal(cb_inbound_core_check(core, client, &d, &ret, &lease), 1);
+        assert_true(d.allowed);
+    }
+    return want;
+}
+
+static void
+test_lease_sizes_adapt(void **state)
+{
+    (void) state;
+    /* A large budget: a client that spends its leases before they end gets
+     * twice as many slots each time, up to 32 x lease_size. */
+    cb_inbound_config_t cfg = cb_inbound_defaults();
+    cfg.limit = 1000000;
+    cfg.lease_ms = 200;
+    cb_inbound_core_t *core = cb_inbound_core_new(cfg);
+    assert_non_null(core);
+    static const long sizes[] = {8, 16, 32, 64, 128, 256, 256};
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        assert_int_equal(s_lease_and_spend(core, "busy", sizes[i]), sizes[i]);
+    }
+    /* Granted fewer than asked (the budget is short): the size still grows. */
+    cb_inbound_core_t *core2 = cb_inbound_core_new(cfg);
+    assert_int_equal(s_lease_and_spend(core2, "short", 3), 8);
+    assert_int_equal(s_lease_and_spend(core2, "short", 3), 16);
+    cb_inbound_core_destroy(&core2);
+    /* A lease that ends with slots unused halves the next one. */
+    cb_inbound_decision_t d;
+    cb_inbound_call_t ret;
+    cb_inbound_call_t lease;
+    s_reply_t r;
+    assert_int_equal(cb_inbound_core_check(core, "busy", &d, &ret, &lease), 0);
+    assert_string_equal(lease.arg[5], "256");
+    assert_int_equal(
+        cb_inbound_core_leased(core, "busy", &lease, s_reply(&r, 256, 1000000, 60000, 0), &d), 0);
+    cb_time_sleep_ms(250, NULL);
+    assert_int_equal(cb_inbound_core_check(core, "busy", &d, &ret, &lease), 0);
+    assert_string_equal(ret.arg[5], "1");
+    assert_string_equal(lease.arg[5], "128");
+    cb_inbound_core_destroy(&core);
+
+    /* The default budget (100 per window): never more than a quarter of it. */
+    core = cb_inbound_core_new(cb_inbound_defaults());
+    assert_int_equal(s_lease_and_spend(core, "c", 8), 8);
+    assert_int_equal(s_lease_and_spend(core, "c", 16), 16);
+    assert_int_equal(s_lease_and_spend(core, "c", 25), 25);
+    assert_int_equal(s_lease_and_spend(core, "c", 25), 25);
+    cb_inbound_core_destroy(&core);
+}
+
 static void
 test_fallback_share(void **state)
 {
@@ -163,6 +228,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_lease_spend_and_return),
         cmocka_unit_test(test_returns_and_forgetting),
+        cmocka_unit_test(test_lease_sizes_adapt),
         cmocka_unit_test(test_fallback_share),
     };
     return cmocka_run_group_tests_name("inbound_core", tests, NULL, NULL);
