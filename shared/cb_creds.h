@@ -67,6 +67,11 @@ int
 cb_creds_load(const char *venue, cb_dialect_t dialect, const cb_creds_opts_t *opts,
               cb_cred_t **out, char *err, size_t err_size);
 
+/* The fingerprint of an API key, as cb_cred_t holds it: the first 16 hex
+ * digits of its SHA-256, NUL-terminated. */
+void
+cb_creds_fingerprint(const char *api_key, char out[17]);
+
 /* Wipes and frees *cred, sets it to NULL; NULL-safe, idempotent. */
 void
 cb_cred_destroy(cb_cred_t **cred);

@@ -22,10 +22,6 @@ cb_creds_cred_new(const char *venue, cb_dialect_t dialect, cb_creds_source_t sou
 int
 cb_creds_secret_check(cb_dialect_t dialect, const char *secret, char *why, size_t why_size);
 
-/* The fingerprint of an API key: the first 16 hex digits of its SHA-256. */
-void
-cb_creds_fingerprint(const char *api_key, char out[17]);
-
 /* ---- the credential document: {"<venue>": {"api_key": .., "api_secret": ..}} -- */
 
 #define CB_CREDS_DOC_MAX 32
