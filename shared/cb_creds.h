@@ -59,10 +59,18 @@ cb_creds_opts_from_env(cb_creds_opts_t *opts, char *err, size_t err_size);
  * line in err that names the source and never the secret: CB_E_NOT_FOUND (no
  * source has this venue), CB_E_UNAUTHORIZED (wrong passphrase or tampered
  * encrypted file), CB_E_FORBIDDEN (plain file with loose mode or another
- * owner), CB_E_PARSE (malformed file or secret), CB_E_IO, CB_E_NOMEM. */
+ * owner), CB_E_PARSE (malformed file or secret), CB_E_CONFIG (only one of a
+ * key/secret pair set, no passphrase for an existing encrypted file),
+ * CB_E_TOO_BIG (file over 2 MiB), CB_E_IO, CB_E_NOMEM. A credential read
+ * from the plain file logs a warning (creds_plain_file) each time. */
 int
 cb_creds_load(const char *venue, cb_dialect_t dialect, const cb_creds_opts_t *opts,
               cb_cred_t **out, char *err, size_t err_size);
+
+/* The fingerprint of an API key, as cb_cred_t holds it: the first 16 hex
+ * digits of its SHA-256, NUL-terminated. */
+void
+cb_creds_fingerprint(const char *api_key, char out[17]);
 
 /* Wipes and frees *cred, sets it to NULL; NULL-safe, idempotent. */
 void
@@ -72,5 +80,38 @@ cb_cred_destroy(cb_cred_t **cred);
  * sets RLIMIT_CORE to 0. Call at the start of a service holding secrets. */
 int
 cb_creds_harden_process(void);
+
+/* ---- the files: what `coinbus creds set/list/remove` do ---------------------- */
+
+/* Adds or replaces venue's key and secret in the encrypted file (source
+ * CB_CREDS_SRC_ENCRYPTED, which needs the passphrase) or the plain file
+ * (CB_CREDS_SRC_PLAIN) of opts, after checking their form as cb_creds_load
+ * does. The file is rewritten atomically (temporary file, fsync, rename;
+ * mode 0600; its directory created 0700 when missing). 0, or the errors of
+ * cb_creds_load plus CB_E_CONFIG (no path, no passphrase), with one line in
+ * err that never holds the secret or the passphrase. */
+int
+cb_creds_store(cb_creds_source_t source, const cb_creds_opts_t *opts, const char *venue,
+               cb_dialect_t dialect, const char *api_key, const char *secret, char *err,
+               size_t err_size);
+
+/* Removes venue from the file of source, rewriting it atomically. 0,
+ * CB_E_NOT_FOUND (no such file or venue), or the errors of cb_creds_store. */
+int
+cb_creds_remove(cb_creds_source_t source, const cb_creds_opts_t *opts, const char *venue,
+                char *err, size_t err_size);
+
+/* One credential of a file, as it may be shown: never the secret. */
+typedef struct {
+    char venue[CB_VENUE_NAME_MAX + 1];
+    cb_creds_source_t source;
+    char fingerprint[17];
+} cb_creds_item_t;
+
+/* The venues of the file of source into items[0..cap), *count set. 0,
+ * CB_E_NOT_FOUND (no path or no file), or the errors of cb_creds_load. */
+int
+cb_creds_list(cb_creds_source_t source, const cb_creds_opts_t *opts, cb_creds_item_t *items,
+              size_t cap, size_t *count, char *err, size_t err_size);
 
 #endif

@@ -30,6 +30,9 @@ int
 cli_pub(int argc, char **argv);
 int
 cli_call(int argc, char **argv);
+/* creds set|list|remove|verify: hardens the process first (no core file). */
+int
+cli_creds(int argc, char **argv);
 
 /* Parses a positive integer option value; -1 when it is not one. */
 long

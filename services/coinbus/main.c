@@ -1,4 +1,4 @@
-/* main.c - coinbus: command-line access to the bus (sub, pub, call) */
+/* main.c - coinbus: command-line access to the bus (sub, pub, call) and credentials (creds) */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +26,11 @@ static const char s_usage[] =
     "  call [--timeout MS] [--retries N] <service> <op> [key=value | key:=json]...\n"
     "      call an RPC service (market, orders, account, sentiment) and print the\n"
     "      reply as JSON; key=value sends a string, key:=json any JSON value\n"
+    "  creds set [--plain] <venue>\n"
+    "      read the API key and secret (two lines, or prompts with the secret not\n"
+    "      echoed) and store them in the encrypted file (--plain: the 0600 plain file)\n"
+    "  creds list | creds remove [--plain] <venue> | creds verify <venue>\n"
+    "      venues and key fingerprints (never secrets); remove one; a signed balance call\n"
     "\n"
     "Exit status: 0 ok, 1 error reply or refused input, 2 timeout, 64 usage.";
 
@@ -80,6 +85,9 @@ main(int argc, char **argv)
     }
     if (strcmp(argv[1], "call") == 0) {
         return cli_call(argc - 1, argv + 1);
+    }
+    if (strcmp(argv[1], "creds") == 0) {
+        return cli_creds(argc - 1, argv + 1);
     }
     fprintf(stderr, "coinbus: unknown command '%s' (try --help)\n", argv[1]);
     return CLI_EXIT_USAGE;
