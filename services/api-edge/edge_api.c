@@ -8,6 +8,7 @@
 #include "cb_error.h"
 #include "cb_mp.h"
 #include "cb_time.h"
+#include "edge_account.h"
 #include "edge_body.h"
 #include "edge_query.h"
 #include "edge_reply.h"
@@ -289,6 +290,10 @@ edge_api_plan(const edge_api_t *api, edge_route_id_t id, const edge_api_req_t *r
     char err[EDGE_QUERY_ERR_MAX];
     if (edge_query_parse(&q, req->query, req->query_len, err, sizeof err) != 0) {
         s_answer(plan, out, 400, err);
+        return;
+    }
+    if (id >= EDGE_R_ACC_BALANCES && id <= EDGE_R_ACC_CHECK) {
+        edge_account_plan(id, &q, plan, out);
         return;
     }
     s_market(api, id, &q, plan, out);
