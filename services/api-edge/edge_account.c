@@ -43,10 +43,7 @@ s_num(s_args_t *a, const char *key, int64_t v)
 static void
 s_answer(edge_plan_t *plan, cb_buf_t *out, int status, const char *detail)
 {
-    plan->status = status;
-    if (edge_reply_error(out, status, detail) != 0) {
-        plan->status = 500;
-    }
+    edge_plan_error(plan, out, status, detail);
 }
 
 static void

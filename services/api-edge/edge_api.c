@@ -41,13 +41,19 @@ s_arg_str(s_args_t *a, const char *key, const char *value)
     }
 }
 
-static void
-s_answer(edge_plan_t *plan, cb_buf_t *out, int status, const char *detail)
+void
+edge_plan_error(edge_plan_t *plan, cb_buf_t *out, int status, const char *detail)
 {
     plan->status = status;
     if (edge_reply_error(out, status, detail) != 0) {
         plan->status = 500;
     }
+}
+
+static void
+s_answer(edge_plan_t *plan, cb_buf_t *out, int status, const char *detail)
+{
+    edge_plan_error(plan, out, status, detail);
 }
 
 static void
