@@ -205,40 +205,6 @@ s_static(edge_call_t *call, cb_httpd_res_t *res)
     }
 }
 
-static void
-s_metrics(edge_http_t *http, cb_httpd_res_t *res)
-{
-    edge_metrics_ext_t ext;
-    memset(&ext, 0, sizeof ext);
-    if (http->ws != NULL) {
-        edge_ws_stats_t ws = edge_ws_stats(http->ws);
-        ext.ws_clients = ws.clients;
-        ext.ws_messages_out = ws.messages_out;
-        ext.ws_slow_closed = ws.slow_closed;
-    }
-    if (http->limit != NULL) {
-        ext.limit_rejections = edge_limit_rejections(http->limit);
-        ext.limit_redis_calls = edge_limit_redis_calls(http->limit);
-        ext.redis_up = edge_limit_redis_up(http->limit);
-    }
-    if (http->cache != NULL) {
-        edge_cache_stats_t st = edge_cache_stats(http->cache);
-        ext.bus_received = st.received;
-        ext.bus_malformed = st.malformed;
-        ext.bus_gaps = st.gaps;
-    }
-    ext.rpc_pending = edge_rpc_pending(http->rpc);
-    for (size_t s = 0; s < EDGE_SVC_COUNT; s++) {
-        ext.rpc[s] = edge_rpc_stats(http->rpc, (edge_svc_t) s);
-    }
-    ext.http_pending = cb_httpd_pending(http->httpd);
-    res->status = 200;
-    cb_httpd_res_header(res, "Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-    if (edge_metrics_render(&http->metrics, &ext, &res->body) != 0) {
-        s_error(res, 500, "out of memory");
-    }
-}
-
 /* Runs the route of an admitted request. Returns true when res holds the
  * answer, false when an RPC will answer later. */
 static bool
@@ -252,7 +218,7 @@ s_route(edge_call_t *call, cb_httpd_res_t *res)
         cb_httpd_res_header(res, "Cache-Control", "no-store");
         return true;
     case EDGE_R_METRICS:
-        s_metrics(http, res);
+        edge_http_metrics(http, res);
         return true;
     case EDGE_R_OPENAPI:
     case EDGE_R_DOCS:

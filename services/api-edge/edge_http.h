@@ -60,6 +60,11 @@ edge_http_handle(void *ctx, const cb_httpd_req_t *req, cb_httpd_res_t *res);
 int
 edge_http_upgrade(void *ctx, const cb_httpd_req_t *req, cb_httpd_res_t *res);
 
+/* Answers GET /metrics into res: the pipeline's counters with the figures
+ * of the rate limit, WebSocket hub, bus cache and RPC client. */
+void
+edge_http_metrics(edge_http_t *http, cb_httpd_res_t *res);
+
 /* cb_httpd_config_t.error_body: the error shape for the server's own 413/431. */
 void
 edge_http_error_body(void *ctx, int status, const char *detail, cb_buf_t *out);
