@@ -29,6 +29,12 @@ ROUTES = {
     ("get", "/api/market/symbols"),
     ("get", "/api/market/venues"),
     ("post", "/api/sentiment/analyze"),
+    ("get", "/api/account/balances"),
+    ("get", "/api/account/trade-balance"),
+    ("get", "/api/account/orders"),
+    ("get", "/api/account/trades"),
+    ("get", "/api/account/ws-token"),
+    ("get", "/api/account/check"),
     ("get", "/health"),
     ("get", "/metrics"),
     ("get", "/openapi.json"),
@@ -37,6 +43,10 @@ ROUTES = {
     ("get", "/ws"),
 }
 NOT_RATE_LIMITED = {"/health", "/metrics"}
+# Routes that need an API key (edge_routes.c's scope): each names the bearer
+# scheme in its security list and documents 401 and 403.
+PRIVATE_PREFIX = "/api/account/"
+BEARER_SCHEME = "bearerKey"
 # Answered without X-RateLimit headers on a limited route: the WebSocket
 # upgrade, and a body over the server's limit (refused before the limit counts it).
 REFUSED_BEFORE_LIMIT = {101, 413}
@@ -215,6 +225,26 @@ class Checker:
         if path == "/ws" and "101" not in responses:
             self.fail(where, "no 101 Switching Protocols")
 
+    def check_security(self):
+        schemes = self.doc.get("components", {}).get("securitySchemes", {})
+        for path, item in self.doc.get("paths", {}).items():
+            for method, op in item.items():
+                if method not in METHODS or not isinstance(op, dict):
+                    continue
+                where = f"{method.upper()} {path}"
+                names = [n for req in op.get("security", []) for n in req]
+                for name in names:
+                    if name not in schemes:
+                        self.fail(where, f"security scheme {name} is not defined")
+                    self.refs_used.add(f"#/components/securitySchemes/{name}")
+                private = path.startswith(PRIVATE_PREFIX)
+                if private and BEARER_SCHEME not in names:
+                    self.fail(where, f"a private route without security {BEARER_SCHEME}")
+                if not private and names:
+                    self.fail(where, "a public route with a security requirement")
+                if private and not {"401", "403"} <= set(op.get("responses", {})):
+                    self.fail(where, "a private route must document 401 and 403")
+
     def check_unused(self):
         comps = self.doc.get("components", {})
         for kind, items in comps.items():
@@ -229,6 +259,7 @@ class Checker:
         self.walk_refs(self.doc, "#")
         self.walk_schemas(self.doc, "#")
         self.check_routes()
+        self.check_security()
         self.check_unused()
         return self.problems
 

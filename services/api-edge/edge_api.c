@@ -8,6 +8,7 @@
 #include "cb_error.h"
 #include "cb_mp.h"
 #include "cb_time.h"
+#include "edge_account.h"
 #include "edge_body.h"
 #include "edge_query.h"
 #include "edge_reply.h"
@@ -40,13 +41,19 @@ s_arg_str(s_args_t *a, const char *key, const char *value)
     }
 }
 
-static void
-s_answer(edge_plan_t *plan, cb_buf_t *out, int status, const char *detail)
+void
+edge_plan_error(edge_plan_t *plan, cb_buf_t *out, int status, const char *detail)
 {
     plan->status = status;
     if (edge_reply_error(out, status, detail) != 0) {
         plan->status = 500;
     }
+}
+
+static void
+s_answer(edge_plan_t *plan, cb_buf_t *out, int status, const char *detail)
+{
+    edge_plan_error(plan, out, status, detail);
 }
 
 static void
@@ -289,6 +296,10 @@ edge_api_plan(const edge_api_t *api, edge_route_id_t id, const edge_api_req_t *r
     char err[EDGE_QUERY_ERR_MAX];
     if (edge_query_parse(&q, req->query, req->query_len, err, sizeof err) != 0) {
         s_answer(plan, out, 400, err);
+        return;
+    }
+    if (id >= EDGE_R_ACC_BALANCES && id <= EDGE_R_ACC_CHECK) {
+        edge_account_plan(id, &q, plan, out);
         return;
     }
     s_market(api, id, &q, plan, out);

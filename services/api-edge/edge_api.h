@@ -45,6 +45,11 @@ void
 edge_api_plan(const edge_api_t *api, edge_route_id_t id, const edge_api_req_t *req,
               edge_plan_t *plan, cb_buf_t *out);
 
+/* Answers the plan here: status with the error body of detail in out (500
+ * when out of memory). */
+void
+edge_plan_error(edge_plan_t *plan, cb_buf_t *out, int status, const char *detail);
+
 /* Frees the plan's args; safe twice. */
 void
 edge_plan_fini(edge_plan_t *plan);

@@ -27,6 +27,7 @@ struct edge_app {
     edge_rpc_t *rpc;
     edge_cache_t *cache;
     edge_limit_t *limit;
+    edge_auth_t *auth;
     edge_ws_t *ws;
     edge_health_t *health;
     edge_http_t http;
@@ -197,9 +198,11 @@ edge_app_new(const edge_app_config_t *config)
     if (config->limit_on) {
         app->limit = edge_limit_new(app->httpd, config->redis_url, config->limit);
     }
+    /* API keys are looked up over the limiter's Redis connection. */
+    app->auth = edge_auth_new(app->httpd, app->limit);
     app->ws = app->cache != NULL ? edge_ws_new(app->httpd, app->cache, &config->ws) : NULL;
     if (app->rpc == NULL || app->cache == NULL || app->health == NULL || (config->limit_on && app->limit == NULL) ||
-        app->ws == NULL) {
+        app->auth == NULL || app->ws == NULL) {
         cb_log_error("start_failed", "error=\"could not create a part (see above)\"");
         goto fail;
     }
@@ -208,6 +211,7 @@ edge_app_new(const edge_app_config_t *config)
     app->http.rpc = app->rpc;
     app->http.cache = app->cache;
     app->http.limit = app->limit;
+    app->http.auth = app->auth;
     app->http.ws = app->ws;
     app->http.health = app->health;
     app->http.api = (edge_api_t){app->cache, config->price_fresh_ms * 1000000, config->max_text_chars};
@@ -259,6 +263,7 @@ edge_app_destroy(edge_app_t **app_p)
     /* Requests waiting for an RPC are answered 503 by their callbacks. */
     edge_rpc_destroy(&app->rpc);
     edge_http_fini(&app->http);
+    edge_auth_destroy(&app->auth);
     edge_limit_destroy(&app->limit);
     edge_cache_destroy(&app->cache);
     cb_httpd_destroy(&app->httpd);

@@ -24,10 +24,14 @@ struct edge_call {
     uint64_t token;    /* cb_httpd_defer's, 0 while in the handler */
     uint64_t rpc_call; /* pending edge_rpc call, 0: none */
     bool waiting_limit;
+    bool waiting_auth; /* an API key lookup is pending */
     bool limited;      /* decision holds the limiter's answer */
     bool method_ok;    /* the route takes the request's method */
     int64_t start_ns;
     cb_inbound_decision_t decision;
+    edge_auth_outcome_t auth;          /* private routes: the key's verdict */
+    char key_id[CB_APIKEY_ID_LEN + 1]; /* the verified key's id, "" for none */
+    char client[160];                  /* the rate limit's client by address */
     cb_str_t path, query, body, ctype, inm;
     char origin[128]; /* Access-Control-Allow-Origin to send, "" for none */
     char *copy;       /* the copies of the strings above once deferred */
@@ -201,40 +205,6 @@ s_static(edge_call_t *call, cb_httpd_res_t *res)
     }
 }
 
-static void
-s_metrics(edge_http_t *http, cb_httpd_res_t *res)
-{
-    edge_metrics_ext_t ext;
-    memset(&ext, 0, sizeof ext);
-    if (http->ws != NULL) {
-        edge_ws_stats_t ws = edge_ws_stats(http->ws);
-        ext.ws_clients = ws.clients;
-        ext.ws_messages_out = ws.messages_out;
-        ext.ws_slow_closed = ws.slow_closed;
-    }
-    if (http->limit != NULL) {
-        ext.limit_rejections = edge_limit_rejections(http->limit);
-        ext.limit_redis_calls = edge_limit_redis_calls(http->limit);
-        ext.redis_up = edge_limit_redis_up(http->limit);
-    }
-    if (http->cache != NULL) {
-        edge_cache_stats_t st = edge_cache_stats(http->cache);
-        ext.bus_received = st.received;
-        ext.bus_malformed = st.malformed;
-        ext.bus_gaps = st.gaps;
-    }
-    ext.rpc_pending = edge_rpc_pending(http->rpc);
-    for (size_t s = 0; s < EDGE_SVC_COUNT; s++) {
-        ext.rpc[s] = edge_rpc_stats(http->rpc, (edge_svc_t) s);
-    }
-    ext.http_pending = cb_httpd_pending(http->httpd);
-    res->status = 200;
-    cb_httpd_res_header(res, "Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-    if (edge_metrics_render(&http->metrics, &ext, &res->body) != 0) {
-        s_error(res, 500, "out of memory");
-    }
-}
-
 /* Runs the route of an admitted request. Returns true when res holds the
  * answer, false when an RPC will answer later. */
 static bool
@@ -248,7 +218,7 @@ s_route(edge_call_t *call, cb_httpd_res_t *res)
         cb_httpd_res_header(res, "Cache-Control", "no-store");
         return true;
     case EDGE_R_METRICS:
-        s_metrics(http, res);
+        edge_http_metrics(http, res);
         return true;
     case EDGE_R_OPENAPI:
     case EDGE_R_DOCS:
@@ -307,6 +277,12 @@ s_proceed(edge_call_t *call, cb_httpd_res_t *res)
         snprintf(detail, sizeof detail, "this route takes %s", edge_routes_allow(call->route));
         s_error(res, 405, detail);
         cb_httpd_res_header(res, "Allow", edge_routes_allow(call->route));
+    } else if (call->route->scope != CB_APIKEY_SCOPE_NONE && call->auth != EDGE_AUTH_OK) {
+        s_error(res, edge_auth_status(call->auth), edge_auth_detail(call->auth));
+        const char *challenge = edge_auth_challenge(call->auth, call->route->scope);
+        if (challenge != NULL) {
+            cb_httpd_res_header(res, "WWW-Authenticate", challenge);
+        }
     } else if (!s_route(call, res)) {
         return false;
     }
@@ -389,7 +365,7 @@ s_preflight(const edge_route_t *route, const char *origin, cb_httpd_res_t *res)
     res->status = 204;
     if (origin[0] != '\0') {
         cb_httpd_res_header(res, "Access-Control-Allow-Methods", edge_routes_allow(route));
-        cb_httpd_res_header(res, "Access-Control-Allow-Headers", "Content-Type, X-API-Key");
+        cb_httpd_res_header(res, "Access-Control-Allow-Headers", "Authorization, Content-Type");
         cb_httpd_res_header(res, "Access-Control-Max-Age", "600");
     }
     cb_httpd_res_header(res, "Allow", edge_routes_allow(route));
@@ -403,9 +379,9 @@ s_header(const cb_httpd_req_t *req, const char *name)
     return (cb_str_t){v != NULL ? v : "", v != NULL ? len : 0};
 }
 
-/* The rate limit's client: the peer, or the X-Forwarded-For address a
- * trusted proxy names. API keys are not used until the account service can
- * vouch for them (an unchecked key would let a client pick fresh budgets). */
+/* The rate limit's client by address: the peer, or the X-Forwarded-For
+ * address a trusted proxy names. A verified API key replaces it (s_limit);
+ * an unverified one never does (it would let a client pick fresh budgets). */
 static void
 s_client(const edge_http_t *http, const cb_httpd_req_t *req, char *out, size_t size)
 {
@@ -415,29 +391,105 @@ s_client(const edge_http_t *http, const cb_httpd_req_t *req, char *out, size_t s
     edge_limit_client_id(peer, xff.len > 0 ? xff.ptr : NULL, xff.len, http->trusted_proxies, "", out, size);
 }
 
-/* Asks the limiter; returns true when the request goes on now, false when
- * it waits (deferred) or was answered. */
+/* Keeps a call past the handler (req and res are the handler's). False
+ * when it could not be kept: then it was answered 500 and freed. */
+static bool
+s_defer(edge_call_t *call, const cb_httpd_req_t *req, cb_httpd_res_t *res)
+{
+    if (s_keep(call) != 0) {
+        s_error(res, 500, "out of memory");
+        s_finish(call, res);
+        return false;
+    }
+    call->token = cb_httpd_defer(call->http->httpd, req, res);
+    s_link(call->http, call);
+    return true;
+}
+
+/* Asks the limiter for the call's client (its verified key, else its
+ * address); returns true when the request goes on now, false when it waits
+ * (deferred here unless it already was) or was answered. req and res are
+ * the handler's, NULL once deferred. */
 static bool
 s_limit(edge_call_t *call, const cb_httpd_req_t *req, cb_httpd_res_t *res)
 {
     edge_http_t *http = call->http;
     char client[160];
-    s_client(http, req, client, sizeof client);
+    if (call->key_id[0] != '\0') {
+        edge_limit_client_id(NULL, NULL, 0, NULL, call->key_id, client, sizeof client);
+    } else {
+        snprintf(client, sizeof client, "%s", call->client);
+    }
     int rc = edge_limit_check(http->limit, client, &call->decision, s_on_decision, call);
     if (rc == 1) {
         call->limited = true;
         return true;
     }
-    if (s_keep(call) != 0) {
-        edge_limit_cancel(http->limit, s_on_decision, call);
-        s_error(res, 500, "out of memory");
-        s_finish(call, res);
-        return false;
-    }
     call->waiting_limit = true;
-    call->token = cb_httpd_defer(http->httpd, req, res);
-    s_link(http, call);
+    if (call->token == 0 && !s_defer(call, req, res)) {
+        edge_limit_cancel(http->limit, s_on_decision, call);
+    }
     return false;
+}
+
+/* The call's key is decided: on to the limiter, then the route. From the
+ * handler (req, res) or a lookup's callback (deferred: NULL, NULL).
+ * Returns as s_proceed; false also when the call waits for the limiter. */
+static bool
+s_after_auth(edge_call_t *call, const cb_httpd_req_t *req, cb_httpd_res_t *res)
+{
+    edge_http_t *http = call->http;
+    if ((call->route == NULL || call->route->limited) && http->limit != NULL && !s_limit(call, req, res)) {
+        return true;
+    }
+    if (res != NULL) {
+        return s_proceed(call, res);
+    }
+    cb_httpd_res_t later;
+    memset(&later, 0, sizeof later);
+    (void) s_proceed(call, &later);
+    cb_buf_fini(&later.body);
+    return true;
+}
+
+static void
+s_on_auth(void *ctx, const edge_auth_result_t *result)
+{
+    edge_call_t *call = ctx;
+    call->waiting_auth = false;
+    call->auth = result->outcome;
+    snprintf(call->key_id, sizeof call->key_id, "%s", result->key_id);
+    edge_metrics_auth(&call->http->metrics, result->outcome);
+    (void) s_after_auth(call, NULL, NULL);
+}
+
+/* A private route's key: decided now (no header, a malformed one, no
+ * Redis), or looked up (the call is deferred; s_on_auth goes on). True
+ * when the handler goes on now, false when the call waits or was answered. */
+static bool
+s_auth(edge_call_t *call, const cb_httpd_req_t *req, cb_httpd_res_t *res)
+{
+    edge_http_t *http = call->http;
+    cb_str_t value = s_header(req, "authorization");
+    const char *key = NULL;
+    size_t key_len = 0;
+    edge_auth_result_t result;
+    memset(&result, 0, sizeof result);
+    result.outcome = edge_auth_parse(value.ptr, value.len, &key, &key_len);
+    if (result.outcome == EDGE_AUTH_OK) {
+        if (http->auth == NULL) {
+            result.outcome = EDGE_AUTH_UNAVAILABLE;
+        } else if (edge_auth_check(http->auth, key, key_len, call->route->scope, &result, s_on_auth, call) == 0) {
+            call->waiting_auth = true;
+            if (!s_defer(call, req, res)) {
+                edge_auth_cancel(http->auth, s_on_auth, call);
+            }
+            return false;
+        }
+    }
+    call->auth = result.outcome;
+    edge_metrics_auth(&http->metrics, result.outcome);
+    return true;
 }
 
 void
@@ -465,12 +517,15 @@ edge_http_handle(void *ctx, const cb_httpd_req_t *req, cb_httpd_res_t *res)
         s_finish(call, res);
         return;
     }
-    /* Unknown paths and wrong methods count too: every answer but /health's,
-     * /metrics' and a preflight's carries the client's budget. */
-    if ((call->route == NULL || call->route->limited) && http->limit != NULL && !s_limit(call, req, res)) {
+    s_client(http, req, call->client, sizeof call->client);
+    /* A private route's key is checked first, so that a verified key's own
+     * budget is the one counted. */
+    if (call->method_ok && call->route->scope != CB_APIKEY_SCOPE_NONE && !s_auth(call, req, res)) {
         return;
     }
-    if (s_proceed(call, res)) {
+    /* Unknown paths and wrong methods count too: every answer but /health's,
+     * /metrics' and a preflight's carries the client's budget. */
+    if (s_after_auth(call, req, res)) {
         return;
     }
     /* An RPC answers later: keep the call past the handler. */
@@ -547,6 +602,9 @@ edge_http_fini(edge_http_t *http)
         edge_call_t *call = http->pending;
         if (call->waiting_limit && http->limit != NULL) {
             edge_limit_cancel(http->limit, s_on_decision, call);
+        }
+        if (call->waiting_auth && http->auth != NULL) {
+            edge_auth_cancel(http->auth, s_on_auth, call);
         }
         if (call->rpc_call != 0) {
             edge_rpc_cancel(http->rpc, call->rpc_call);

@@ -2,7 +2,9 @@
 #ifndef EDGE_HTTP_H_INCLUDED
 #define EDGE_HTTP_H_INCLUDED
 
-/* Every request goes: OPTIONS preflight -> rate limit (every path but
+/* Every request goes: OPTIONS preflight -> a private route's API key
+ * (Authorization: Bearer, looked up without blocking) -> rate limit (per
+ * verified key, else per address) (every path but
  * /health and /metrics, unknown ones included; the request waits without
  * blocking the loop when the limiter asks Redis) -> 404 / 405 -> the route: answered at
  * once (cache, static files, health, metrics, 400s) or after one bus RPC
@@ -16,6 +18,7 @@
 
 #include "cb_httpd.h"
 #include "edge_api.h"
+#include "edge_auth.h"
 #include "edge_cache.h"
 #include "edge_health.h"
 #include "edge_limit.h"
@@ -31,6 +34,7 @@ typedef struct {
     edge_rpc_t *rpc;
     edge_cache_t *cache;
     edge_limit_t *limit;   /* NULL: no rate limit */
+    edge_auth_t *auth;     /* NULL: private routes answer 503 */
     edge_ws_t *ws;         /* NULL: /ws is refused */
     edge_health_t *health;
     edge_api_t api;
@@ -55,6 +59,11 @@ edge_http_handle(void *ctx, const cb_httpd_req_t *req, cb_httpd_res_t *res);
  * to edge_ws_upgrade. */
 int
 edge_http_upgrade(void *ctx, const cb_httpd_req_t *req, cb_httpd_res_t *res);
+
+/* Answers GET /metrics into res: the pipeline's counters with the figures
+ * of the rate limit, WebSocket hub, bus cache and RPC client. */
+void
+edge_http_metrics(edge_http_t *http, cb_httpd_res_t *res);
 
 /* cb_httpd_config_t.error_body: the error shape for the server's own 413/431. */
 void

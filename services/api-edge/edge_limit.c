@@ -667,6 +667,12 @@ edge_limit_redis_up(const edge_limit_t *limit)
     return limit->up;
 }
 
+redisAsyncContext *
+edge_limit_redis(edge_limit_t *limit)
+{
+    return limit->ac != NULL && limit->usable && !limit->closing ? limit->ac : NULL;
+}
+
 uint64_t
 edge_limit_rejections(const edge_limit_t *limit)
 {

@@ -15,6 +15,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <hiredis/async.h>
+
 #include "cb_httpd.h"
 #include "cb_inbound.h"
 
@@ -49,6 +51,12 @@ edge_limit_cancel(edge_limit_t *limit, edge_limit_done_fn done, void *ctx);
 /* Whether Redis answered the last command (for /health "redis"). */
 bool
 edge_limit_redis_up(const edge_limit_t *limit);
+
+/* The Redis connection while it takes commands (connected or connecting,
+ * not failing or closing), else NULL: edge_auth sends its lookups on it.
+ * Borrowed: a command's callback runs with a NULL reply when it goes. */
+redisAsyncContext *
+edge_limit_redis(edge_limit_t *limit);
 
 /* Decisions refused so far, and Redis round trips, for /metrics. */
 uint64_t

@@ -122,11 +122,32 @@ s_rpc(const edge_metrics_ext_t *ext, cb_buf_t *out)
     return rc;
 }
 
+void
+edge_metrics_auth(edge_metrics_t *m, edge_auth_outcome_t outcome)
+{
+    if ((unsigned) outcome < EDGE_AUTH_COUNT) {
+        m->auth[outcome]++;
+    }
+}
+
+static int
+s_auth(const edge_metrics_t *m, cb_buf_t *out)
+{
+    int rc = cb_buf_append_str(out, "# HELP coinbus_edge_auth_total API key checks of private routes, by outcome.\n"
+                                    "# TYPE coinbus_edge_auth_total counter\n");
+    for (size_t o = 0; rc == 0 && o < EDGE_AUTH_COUNT; o++) {
+        rc = cb_buf_appendf(out, "coinbus_edge_auth_total{outcome=\"%s\"} %llu\n",
+                            edge_auth_outcome_name((edge_auth_outcome_t) o), (unsigned long long) m->auth[o]);
+    }
+    return rc;
+}
+
 int
 edge_metrics_render(const edge_metrics_t *m, const edge_metrics_ext_t *ext, cb_buf_t *out)
 {
     int rc = s_requests(m, out);
     rc = rc != 0 ? rc : s_rpc(ext, out);
+    rc = rc != 0 ? rc : s_auth(m, out);
     return rc != 0
                ? rc
                : cb_buf_appendf(

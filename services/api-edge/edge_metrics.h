@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "cb_buf.h"
+#include "edge_auth.h"
 #include "edge_rpc.h"
 #include "edge_routes.h"
 
@@ -25,6 +26,7 @@ typedef struct {
     uint64_t le[EDGE_R_COUNT + 1][EDGE_METRICS_BUCKETS + 1];
     uint64_t latency_ns_sum[EDGE_R_COUNT + 1];
     uint64_t observed[EDGE_R_COUNT + 1];
+    uint64_t auth[EDGE_AUTH_COUNT]; /* private routes' key checks, by outcome */
 } edge_metrics_t;
 
 /* Figures owned by other modules, sampled when /metrics is asked. */
@@ -49,6 +51,10 @@ edge_metrics_init(edge_metrics_t *m);
 /* Counts one answered request. route NULL: an unknown path. */
 void
 edge_metrics_observe(edge_metrics_t *m, const edge_route_t *route, int status, int64_t latency_ns);
+
+/* Counts one API key check of a private route. */
+void
+edge_metrics_auth(edge_metrics_t *m, edge_auth_outcome_t outcome);
 
 /* Appends the Prometheus text format (version 0.0.4) of m and ext to out.
  * 0 or CB_E_NOMEM. */

@@ -22,6 +22,9 @@ static const char *const s_decimal_keys[] = {
     "price", "bid",  "ask",      "bid_qty",    "ask_qty", "last",      "volume", "o",
     "h",     "l",    "c",        "v",          "qty",     "spread",    "amount", "avg_price",
     "cost",  "fee",  "fee_rate", "spread_bps", "total",   "available", "filled",
+    /* The account service's balances and trade balance. */
+    "hold", "usd_price", "usd_value", "usd_total", "equivalent_balance", "trade_balance", "margin",
+    "unrealized_pnl", "cost_basis", "valuation", "equity", "free_margin", "margin_level",
 };
 static const char *const s_time_keys[] = {"timestamp", "t", "last_msg_ts", "exch_ts", "ts",
                                           "since", "retry_at", "open_ts"};
@@ -190,6 +193,32 @@ s_special(cb_buf_t *out, cb_mp_reader_t *r, s_kind_t kind, bool *done)
     return 0;
 }
 
+/* A key "<name>_ms" holding an integer time (Unix ms, as the account
+ * service sends them) is written as "<name>": "<ISO 8601>". *done false:
+ * not such a pair (nothing written, r unchanged). */
+static int
+s_ms_pair(cb_buf_t *out, cb_mp_reader_t *r, const char *key, size_t klen, bool *done)
+{
+    *done = false;
+    cb_mp_type_t type = cb_mp_peek(r);
+    if (klen <= 3 || memcmp(key + klen - 3, "_ms", 3) != 0 || (type != CB_MP_UINT && type != CB_MP_INT)) {
+        return 0;
+    }
+    cb_mp_reader_t peek = *r;
+    int64_t ms;
+    /* Past year 2262 the time does not fit in ns: written as it came. */
+    if (cb_mp_read_int(&peek, &ms) != 0 || ms < -9000000000000000LL || ms > 9000000000000000LL) {
+        return 0;
+    }
+    char ts[CB_TIME_ISO_LEN];
+    size_t n = cb_time_format_iso(ms * 1000000, ts, sizeof ts);
+    *r = peek;
+    *done = true;
+    int rc = cb_json_write_string(out, key, klen - 3);
+    rc = rc != 0 ? rc : cb_buf_append_char(out, ':');
+    return rc != 0 ? rc : cb_json_write_string(out, ts, n);
+}
+
 static int
 s_value(cb_buf_t *out, cb_mp_reader_t *r, s_kind_t kind, int depth)
 {
@@ -210,9 +239,16 @@ s_value(cb_buf_t *out, cb_mp_reader_t *r, s_kind_t kind, int depth)
         for (uint32_t i = 0; i < n; i++) {
             const char *key;
             size_t klen;
+            bool ms_done = false;
             if ((i > 0 && (rc = cb_buf_append_char(out, ',')) != 0) ||
                 (rc = cb_mp_read_str(r, &key, &klen)) != 0 ||
-                (rc = cb_json_write_string(out, key, klen)) != 0 ||
+                (rc = s_ms_pair(out, r, key, klen, &ms_done)) != 0) {
+                return rc;
+            }
+            if (ms_done) {
+                continue;
+            }
+            if ((rc = cb_json_write_string(out, key, klen)) != 0 ||
                 (rc = cb_buf_append_char(out, ':')) != 0 ||
                 (rc = s_value(out, r, s_kind_of(key, klen), depth + 1)) != 0) {
                 return rc;

@@ -32,7 +32,8 @@ edge_reply_bad_request(char *err, size_t errsize, const char *fmt, ...) __attrib
  * fields (price, bid, ask, o, h, l, c, v, qty, spread, fee, ..., and every
  * element of bids/asks) a decimal string becomes a bare JSON number; under
  * time keys (timestamp, t, last_msg_ts, ...) an integer of ns becomes an ISO
- * 8601 string. Anything else as cb_json_from_msgpack writes it. 0,
+ * 8601 string, and a key "<name>_ms" holding an integer of Unix ms becomes
+ * "<name>" with the ISO 8601 time. Anything else as cb_json_from_msgpack writes it. 0,
  * CB_E_PARSE (malformed msgpack; out unchanged) or CB_E_NOMEM. */
 int
 edge_reply_render(cb_buf_t *out, const void *data, size_t len);

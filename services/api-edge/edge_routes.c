@@ -1,25 +1,33 @@
-/* edge_routes.c - api-edge's route table: every path it answers, its method, and whether the rate limit applies */
+/* edge_routes.c - api-edge's route table: every path it answers, its method, the rate limit and the API key scope it needs */
 #include "edge_routes.h"
 
 #include <string.h>
 
 static const edge_route_t s_routes[EDGE_R_COUNT] = {
-    {EDGE_R_PRICE, "GET", "/api/market/price", false, true, true},
-    {EDGE_R_OHLC, "GET", "/api/market/ohlc", false, true, true},
-    {EDGE_R_BOOK, "GET", "/api/market/book", false, true, true},
-    {EDGE_R_TRADES, "GET", "/api/market/trades", false, true, true},
-    {EDGE_R_COMPARE, "GET", "/api/market/compare", false, true, true},
-    {EDGE_R_BEST, "GET", "/api/market/best", false, true, true},
-    {EDGE_R_SYMBOLS, "GET", "/api/market/symbols", false, true, true},
-    {EDGE_R_VENUES, "GET", "/api/market/venues", false, true, true},
-    {EDGE_R_ANALYZE, "POST", "/api/sentiment/analyze", false, true, true},
-    {EDGE_R_HEALTH, "GET", "/health", false, false, true},
-    {EDGE_R_METRICS, "GET", "/metrics", false, false, true},
-    {EDGE_R_OPENAPI, "GET", "/openapi.json", false, true, true},
-    {EDGE_R_DOCS, "GET", "/docs", false, true, true},
-    {EDGE_R_DASHBOARD, "GET", "/", false, true, true},
-    {EDGE_R_STATIC, "GET", "/static/", true, true, false},
-    {EDGE_R_WS, "GET", "/ws", false, true, true},
+    {EDGE_R_PRICE, "GET", "/api/market/price", false, true, true, CB_APIKEY_SCOPE_NONE},
+    {EDGE_R_OHLC, "GET", "/api/market/ohlc", false, true, true, CB_APIKEY_SCOPE_NONE},
+    {EDGE_R_BOOK, "GET", "/api/market/book", false, true, true, CB_APIKEY_SCOPE_NONE},
+    {EDGE_R_TRADES, "GET", "/api/market/trades", false, true, true, CB_APIKEY_SCOPE_NONE},
+    {EDGE_R_COMPARE, "GET", "/api/market/compare", false, true, true, CB_APIKEY_SCOPE_NONE},
+    {EDGE_R_BEST, "GET", "/api/market/best", false, true, true, CB_APIKEY_SCOPE_NONE},
+    {EDGE_R_SYMBOLS, "GET", "/api/market/symbols", false, true, true, CB_APIKEY_SCOPE_NONE},
+    {EDGE_R_VENUES, "GET", "/api/market/venues", false, true, true, CB_APIKEY_SCOPE_NONE},
+    {EDGE_R_ANALYZE, "POST", "/api/sentiment/analyze", false, true, true, CB_APIKEY_SCOPE_NONE},
+    {EDGE_R_ACC_BALANCES, "GET", "/api/account/balances", false, true, true, CB_APIKEY_SCOPE_READ},
+    {EDGE_R_ACC_TRADE_BALANCE, "GET", "/api/account/trade-balance", false, true, true, CB_APIKEY_SCOPE_READ},
+    {EDGE_R_ACC_ORDERS, "GET", "/api/account/orders", false, true, true, CB_APIKEY_SCOPE_READ},
+    {EDGE_R_ACC_TRADES, "GET", "/api/account/trades", false, true, true, CB_APIKEY_SCOPE_READ},
+    /* A Kraken WebSocket token can place orders (addOrder) through the
+     * venue's private WebSocket: it needs a trade key. */
+    {EDGE_R_ACC_WS_TOKEN, "GET", "/api/account/ws-token", false, true, true, CB_APIKEY_SCOPE_TRADE},
+    {EDGE_R_ACC_CHECK, "GET", "/api/account/check", false, true, true, CB_APIKEY_SCOPE_READ},
+    {EDGE_R_HEALTH, "GET", "/health", false, false, true, CB_APIKEY_SCOPE_NONE},
+    {EDGE_R_METRICS, "GET", "/metrics", false, false, true, CB_APIKEY_SCOPE_NONE},
+    {EDGE_R_OPENAPI, "GET", "/openapi.json", false, true, true, CB_APIKEY_SCOPE_NONE},
+    {EDGE_R_DOCS, "GET", "/docs", false, true, true, CB_APIKEY_SCOPE_NONE},
+    {EDGE_R_DASHBOARD, "GET", "/", false, true, true, CB_APIKEY_SCOPE_NONE},
+    {EDGE_R_STATIC, "GET", "/static/", true, true, false, CB_APIKEY_SCOPE_NONE},
+    {EDGE_R_WS, "GET", "/ws", false, true, true, CB_APIKEY_SCOPE_NONE},
 };
 
 const edge_route_t *

@@ -1,4 +1,4 @@
-/* edge_routes.h - api-edge's route table: every path it answers, its method, and whether the rate limit applies */
+/* edge_routes.h - api-edge's route table: every path it answers, its method, the rate limit and the API key scope it needs */
 #ifndef EDGE_ROUTES_H_INCLUDED
 #define EDGE_ROUTES_H_INCLUDED
 
@@ -7,6 +7,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+
+#include "cb_apikey.h"
 
 typedef enum {
     EDGE_R_PRICE = 0,
@@ -18,6 +20,12 @@ typedef enum {
     EDGE_R_SYMBOLS,
     EDGE_R_VENUES,
     EDGE_R_ANALYZE,
+    EDGE_R_ACC_BALANCES,
+    EDGE_R_ACC_TRADE_BALANCE,
+    EDGE_R_ACC_ORDERS,
+    EDGE_R_ACC_TRADES,
+    EDGE_R_ACC_WS_TOKEN,
+    EDGE_R_ACC_CHECK,
     EDGE_R_HEALTH,
     EDGE_R_METRICS,
     EDGE_R_OPENAPI,
@@ -35,6 +43,7 @@ typedef struct {
     bool prefix;
     bool limited;        /* counted by the per-client rate limit */
     bool in_openapi;     /* described by /openapi.json */
+    cb_apikey_scope_t scope; /* NONE: public; READ / TRADE: an API key of that scope (trade includes read) */
 } edge_route_t;
 
 /* The route whose path matches len bytes of path, or NULL. */

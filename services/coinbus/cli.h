@@ -33,6 +33,12 @@ cli_call(int argc, char **argv);
 /* creds set|list|remove|verify: hardens the process first (no core file). */
 int
 cli_creds(int argc, char **argv);
+int
+cli_keys(int argc, char **argv);
+
+/* COINBUS_REDIS_URL (validated at start), or its default. */
+const char *
+cli_redis_url(void);
 
 /* Parses a positive integer option value; -1 when it is not one. */
 long

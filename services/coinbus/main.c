@@ -1,4 +1,4 @@
-/* main.c - coinbus: command-line access to the bus (sub, pub, call) and credentials (creds) */
+/* main.c - coinbus: command-line access to the bus (sub, pub, call), credentials (creds) and api-edge's keys (keys) */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +31,8 @@ static const char s_usage[] =
     "      echoed) and store them in the encrypted file (--plain: the 0600 plain file)\n"
     "  creds list | creds remove [--plain] <venue> | creds verify <venue>\n"
     "      venues and key fingerprints (never secrets); remove one; a signed balance call\n"
+    "  keys create --name NAME --scope read|trade | keys list | keys revoke ID\n"
+    "      api-edge's API keys (in Redis); see coinbus keys --help\n"
     "\n"
     "Exit status: 0 ok, 1 error reply or refused input, 2 timeout, 64 usage.";
 
@@ -47,6 +49,16 @@ void
 cli_usage(FILE *out)
 {
     cb_config_print_help(out, s_usage, s_vars, S_NVARS);
+}
+
+const char *
+cli_redis_url(void)
+{
+    const char *url = NULL;
+    if (cb_config_str(s_vars, S_NVARS, "COINBUS_REDIS_URL", &url) != 0 || url == NULL) {
+        return "redis://127.0.0.1:6379/0";
+    }
+    return url;
 }
 
 long
@@ -88,6 +100,9 @@ main(int argc, char **argv)
     }
     if (strcmp(argv[1], "creds") == 0) {
         return cli_creds(argc - 1, argv + 1);
+    }
+    if (strcmp(argv[1], "keys") == 0) {
+        return cli_keys(argc - 1, argv + 1);
     }
     fprintf(stderr, "coinbus: unknown command '%s' (try --help)\n", argv[1]);
     return CLI_EXIT_USAGE;

@@ -21,6 +21,8 @@ static const char *const s_routes[] = {
     "/api/market/price", "/api/market/ohlc",    "/api/market/book",
     "/api/market/trades", "/api/market/compare", "/api/market/best",
     "/api/market/symbols", "/api/market/venues", "/api/sentiment/analyze",
+    "/api/account/balances", "/api/account/trade-balance", "/api/account/orders",
+    "/api/account/trades", "/api/account/ws-token", "/api/account/check",
     "/health",            "/metrics",            "/openapi.json",
     "/docs",              "/",                   "/ws",
 };

@@ -1,0 +1,307 @@
+/* test_edge_keys.c - api-edge's API keys end to end: coinbus keys (CLI) + redis-server + the api-edge binary: 401/403/pass, revocation, per-key budgets, no key text in logs or /metrics */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cb_apikey.h"
+#include "cb_time.h"
+#include "cbh_edge.h"
+
+/* A small budget so that the per-key tests reach it quickly. */
+#define S_BUDGET 8
+
+static cbh_edge_fixture_t s_f;
+
+static int
+s_setup(void **state)
+{
+    char *env[] = {"COINBUS_EDGE_RPC_TIMEOUT_MS=300", "COINBUS_EDGE_RATE_LIMIT=8",
+                   NULL};
+    *state = &s_f;
+    if (cbh_edge_fixture_start(&s_f, env) != 0) {
+        return -1;
+    }
+    /* The CLI reads the same Redis. */
+    return setenv("COINBUS_REDIS_URL", s_f.stack.redis.url, 1);
+}
+
+/* Runs `coinbus keys <args>`; its stdout into out (may be NULL). Returns
+ * the exit status. */
+static int
+s_cli(const char *args, char *out, size_t size)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "%s/coinbus keys %s 2>/dev/null", cbh_bin_dir(), args);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    size_t n = 0;
+    char buf[4096];
+    size_t got;
+    while ((got = fread(buf, 1, sizeof buf, p)) > 0) {
+        if (out != NULL && n + 1 < size) {
+            size_t take = got < size - 1 - n ? got : size - 1 - n;
+            memcpy(out + n, buf, take);
+            n += take;
+        }
+    }
+    if (out != NULL) {
+        out[n] = '\0';
+    }
+    int st = pclose(p);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* Creates a key; its text into key (CB_APIKEY_TEXT_LEN + 1), its id into id. */
+static void
+s_create(const char *name, const char *scope, char *key, char *id)
+{
+    char args[128];
+    char out[256];
+    snprintf(args, sizeof args, "create --name %s --scope %s", name, scope);
+    assert_int_equal(s_cli(args, out, sizeof out), 0);
+    assert_int_equal(strlen(out), CB_APIKEY_TEXT_LEN + 1);
+    memcpy(key, out, CB_APIKEY_TEXT_LEN);
+    key[CB_APIKEY_TEXT_LEN] = '\0';
+    assert_true(cb_apikey_well_formed(key, CB_APIKEY_TEXT_LEN));
+    /* The id: the list's line with this name. */
+    char list[4096];
+    assert_int_equal(s_cli("list", list, sizeof list), 0);
+    assert_null(strstr(list, key));
+    char *line = strstr(list, name);
+    assert_non_null(line);
+    while (line > list && line[-1] != '\n') {
+        line--;
+    }
+    memcpy(id, line, CB_APIKEY_ID_LEN);
+    id[CB_APIKEY_ID_LEN] = '\0';
+    assert_true(cb_apikey_id_well_formed(id));
+}
+
+/* GET path as client ip with Authorization auth (NULL: none). */
+static long
+s_get(const char *ip, const char *auth, const char *path, cbh_http_res_t *res)
+{
+    char xff[64];
+    char hdr[256];
+    snprintf(xff, sizeof xff, "X-Forwarded-For: %s", ip);
+    const char *headers[3] = {xff, NULL, NULL};
+    if (auth != NULL) {
+        snprintf(hdr, sizeof hdr, "Authorization: %s", auth);
+        headers[1] = hdr;
+    }
+    return cbh_http(s_f.port, "GET", path, headers, NULL, 0, res);
+}
+
+static long
+s_bearer(const char *ip, const char *key, const char *path, cbh_http_res_t *res)
+{
+    char auth[128];
+    snprintf(auth, sizeof auth, "Bearer %s", key);
+    return s_get(ip, auth, path, res);
+}
+
+/* The gate let the request through: the account service is not running
+ * in this test, so the answer is its 503 / 504 (never 401 / 403). */
+static void
+s_expect_passed(const cbh_http_res_t *res)
+{
+    if (res->status != 503 && res->status != 504) {
+        fail_msg("expected 503/504 past the gate, got %ld: %s", res->status, (const char *) res->body.data);
+    }
+    cbh_edge_expect_error(res, res->status, res->status == 503 ? "unavailable" : "timeout");
+}
+
+static void
+test_refusals(void **state)
+{
+    (void) state;
+    cbh_http_res_t res = {0};
+    char v[256];
+    assert_int_equal(s_get("10.1.0.1", NULL, "/api/account/balances", &res), 401);
+    cbh_edge_expect_error(&res, 401, "unauthorized");
+    assert_non_null(cbh_http_header(&res, "WWW-Authenticate", v, sizeof v));
+    assert_non_null(strstr(v, "Bearer"));
+    assert_non_null(cbh_http_header(&res, "X-RateLimit-Remaining", v, sizeof v));
+    const char *bad[] = {"Bearer", "Basic dXNlcjpwYXNz", "Bearer cbk_short", "bearer cbk_" /* truncated */,
+                         "Bearer CBK_0000000000000000000000000000000000000000000000000000000000000000"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_int_equal(s_get("10.1.0.2", bad[i], "/api/account/balances", &res), 401);
+        cbh_edge_expect_error(&res, 401, "unauthorized");
+    }
+    /* Well formed but never created. */
+    assert_int_equal(s_bearer("10.1.0.3", "cbk_0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+                              "/api/account/orders", &res),
+                     401);
+    cbh_edge_expect_error(&res, 401, "unauthorized");
+    /* Public routes need no key. */
+    assert_int_equal(s_get("10.1.0.4", NULL, "/api/market/venues", &res), 200);
+    cbh_http_res_fini(&res);
+}
+
+static void
+test_scopes_and_revocation(void **state)
+{
+    (void) state;
+    char rkey[CB_APIKEY_TEXT_LEN + 1], rid[CB_APIKEY_ID_LEN + 1];
+    char tkey[CB_APIKEY_TEXT_LEN + 1], tid[CB_APIKEY_ID_LEN + 1];
+    s_create("reader", "read", rkey, rid);
+    s_create("trader", "trade", tkey, tid);
+    cbh_http_res_t res = {0};
+    char v[256];
+    /* A read key passes read routes; the trade route refuses it (403). */
+    s_bearer("10.2.0.1", rkey, "/api/account/balances", &res);
+    s_expect_passed(&res);
+    s_bearer("10.2.0.1", rkey, "/api/account/trades?venue=sim-kraken&start=2024-01-01T00:00:00Z&limit=10", &res);
+    s_expect_passed(&res);
+    assert_int_equal(s_bearer("10.2.0.1", rkey, "/api/account/ws-token?venue=sim-kraken", &res), 403);
+    cbh_edge_expect_error(&res, 403, "forbidden");
+    assert_non_null(cbh_http_header(&res, "WWW-Authenticate", v, sizeof v));
+    assert_non_null(strstr(v, "insufficient_scope"));
+    /* trade includes read. */
+    s_bearer("10.2.0.2", tkey, "/api/account/ws-token?venue=sim-kraken", &res);
+    s_expect_passed(&res);
+    s_bearer("10.2.0.2", tkey, "/api/account/check?venue=sim-kraken", &res);
+    s_expect_passed(&res);
+    /* Query checks come after the gate: 400 with a valid key. */
+    assert_int_equal(s_bearer("10.2.0.2", tkey, "/api/account/orders?status=closed", &res), 400);
+    assert_int_equal(s_bearer("10.2.0.2", tkey, "/api/account/trades?venue=sim-kraken&limit=501", &res), 400);
+    assert_int_equal(s_bearer("10.2.0.2", tkey, "/api/account/trades?venue=sim-kraken&end=yesterday", &res), 400);
+    assert_int_equal(s_bearer("10.2.0.2", tkey, "/api/account/orders?status=pending", &res), 400);
+    cbh_edge_expect_error(&res, 400, "bad_request");
+
+    /* Last use is recorded. */
+    char list[4096];
+    assert_int_equal(s_cli("list", list, sizeof list), 0);
+    char *line = strstr(list, rid);
+    assert_non_null(line);
+    char *eol = strchr(line, '\n');
+    assert_non_null(eol);
+    *eol = '\0';
+    assert_null(strstr(line, "never"));
+
+    /* Revoked: refused on the very next request. */
+    char args[64];
+    snprintf(args, sizeof args, "revoke %s", rid);
+    assert_int_equal(s_cli(args, NULL, 0), 0);
+    assert_int_equal(s_bearer("10.2.0.1", rkey, "/api/account/balances", &res), 401);
+    cbh_edge_expect_error(&res, 401, "unauthorized");
+    /* Revoking again, or an unknown id: a clear error. */
+    assert_int_equal(s_cli(args, NULL, 0), 1);
+    assert_int_equal(s_cli("revoke 0000000000000000", NULL, 0), 1);
+    assert_int_equal(s_cli("revoke nonsense", NULL, 0), 1);
+    /* The other key is untouched. */
+    s_bearer("10.2.0.2", tkey, "/api/account/balances", &res);
+    s_expect_passed(&res);
+    cbh_http_res_fini(&res);
+}
+
+static void
+test_budgets(void **state)
+{
+    (void) state;
+    char akey[CB_APIKEY_TEXT_LEN + 1], aid[CB_APIKEY_ID_LEN + 1];
+    char bkey[CB_APIKEY_TEXT_LEN + 1], bid[CB_APIKEY_ID_LEN + 1];
+    s_create("budget-a", "read", akey, aid);
+    s_create("budget-b", "read", bkey, bid);
+    cbh_http_res_t res = {0};
+    /* Key a's budget is spent from two addresses together. */
+    for (int i = 0; i < S_BUDGET; i++) {
+        s_bearer(i % 2 == 0 ? "10.3.0.1" : "10.3.0.2", akey, "/api/account/balances", &res);
+        s_expect_passed(&res);
+    }
+    assert_int_equal(s_bearer("10.3.0.3", akey, "/api/account/balances", &res), 429);
+    cbh_edge_expect_error(&res, 429, "rate_limited");
+    /* Key b from the same address has its own budget, and so has the
+     * address itself on a public route. */
+    s_bearer("10.3.0.1", bkey, "/api/account/balances", &res);
+    s_expect_passed(&res);
+    assert_int_equal(s_get("10.3.0.1", NULL, "/api/market/venues", &res), 200);
+    /* Unknown keys count against the address, whatever their text. */
+    char fake[CB_APIKEY_TEXT_LEN + 1];
+    for (int i = 0; i < S_BUDGET; i++) {
+        snprintf(fake, sizeof fake, "cbk_%064d", i);
+        assert_int_equal(s_bearer("10.3.0.9", fake, "/api/account/balances", &res), 401);
+    }
+    snprintf(fake, sizeof fake, "cbk_%064d", 99);
+    assert_int_equal(s_bearer("10.3.0.9", fake, "/api/account/balances", &res), 429);
+    assert_int_equal(s_get("10.3.0.9", NULL, "/api/market/venues", &res), 429);
+    cbh_http_res_fini(&res);
+}
+
+/* Reads a whole file into out (NUL-terminated). */
+static void
+s_slurp(const char *path, cb_buf_t *out)
+{
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    char buf[8192];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
+        assert_int_equal(cb_buf_append(out, buf, n), 0);
+    }
+    fclose(f);
+    assert_int_equal(cb_buf_append(out, "", 0), 0);
+}
+
+static void
+test_no_key_text_in_logs_or_metrics(void **state)
+{
+    (void) state;
+    char key[CB_APIKEY_TEXT_LEN + 1], id[CB_APIKEY_ID_LEN + 1];
+    s_create("secretive", "trade", key, id);
+    cbh_http_res_t res = {0};
+    s_bearer("10.4.0.1", key, "/api/account/balances", &res);
+    s_expect_passed(&res);
+    assert_int_equal(s_get("10.4.0.1", NULL, "/metrics", &res), 200);
+    const char *m = (const char *) res.body.data;
+    assert_null(strstr(m, key));
+    assert_null(strstr(m, key + 4));
+    assert_non_null(strstr(m, "coinbus_edge_auth_total{outcome=\"ok\"}"));
+    assert_non_null(strstr(m, "coinbus_edge_auth_total{outcome=\"missing\"}"));
+    assert_null(strstr(m, "coinbus_edge_auth_total{outcome=\"ok\"} 0\n"));
+    cb_buf_t log = {0};
+    s_slurp(cbh_proc_log_path(s_f.edge), &log);
+    assert_null(strstr((const char *) log.data, key + 4));
+    assert_null(strstr((const char *) log.data, "cbk_"));
+    cb_buf_fini(&log);
+    /* Nor does Redis hold it. */
+    char list[4096];
+    assert_int_equal(s_cli("list", list, sizeof list), 0);
+    assert_null(strstr(list, key + 4));
+    cbh_http_res_fini(&res);
+}
+
+/* Last: Redis goes away; a key cannot be checked (503), never let through. */
+static void
+test_redis_down(void **state)
+{
+    (void) state;
+    char key[CB_APIKEY_TEXT_LEN + 1], id[CB_APIKEY_ID_LEN + 1];
+    s_create("outage", "read", key, id);
+    cbh_redis_stop(&s_f.stack.redis);
+    cbh_http_res_t res = {0};
+    assert_int_equal(s_bearer("10.5.0.1", key, "/api/account/balances", &res), 503);
+    cbh_edge_expect_error(&res, 503, "unavailable");
+    assert_int_equal(s_get("10.5.0.1", NULL, "/api/account/balances", &res), 401);
+    cbh_http_res_fini(&res);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_refusals),
+        cmocka_unit_test(test_scopes_and_revocation),
+        cmocka_unit_test(test_budgets),
+        cmocka_unit_test(test_no_key_text_in_logs_or_metrics),
+        cmocka_unit_test(test_redis_down),
+    };
+    return cmocka_run_group_tests_name("edge_keys", tests, s_setup, cbh_edge_fixture_teardown);
+}
