@@ -55,6 +55,8 @@ for t in "$BUILD"/tests/integration/test_*; do
   run_one "integration/$(basename "$t")" 300 "$t"
 done
 run_one "docs/proto-tables" 60 python3 scripts/proto_tables.py --check
+# Debian's python3 (python3-zmq, python3-msgpack from scripts/deps.sh) against the real services.
+run_one "integration/test_proto_doc_market.py" 120 /usr/bin/python3 tests/integration/test_proto_doc_market.py
 run_one "docs/openapi" 60 python3 scripts/check_openapi.py services/api-edge/www/openapi.json
 
 if [ "$FUZZ" != "0" ]; then

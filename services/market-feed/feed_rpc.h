@@ -28,7 +28,9 @@ feed_rpc_fini(feed_rpc_t *rpc);
 
 /* cb_rpc_handler_fn of service "market" (ctx is a feed_rpc_t). Decimals are
  * exact strings, times int64 ns. USD requests map to each venue's listing
- * (BTC-USD -> BTC-USDT where only that is listed).
+ * (BTC-USD -> BTC-USDT where only that is listed); every op that takes symbol
+ * also takes quote. The wire contract clients build to, held to this code by
+ * tests/integration/test_proto_doc_market.py, is proto/README.md "#### market".
  *   price {symbol[, quote][, venue]}  -> {symbol, venue, price (last, else mid), bid, ask,
  *                                        bid_qty?, ask_qty?, timestamp[, venues: [...]]}
  *                                        without venue: the narrowest spread, plus every venue
