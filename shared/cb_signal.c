@@ -32,6 +32,10 @@ cb_signal_install(void)
     /* czmq would otherwise install its own SIGINT/SIGTERM handler on the
      * first socket and swallow the signal into zsys_interrupted. */
     zsys_handler_set(NULL);
+    /* czmq sets itself up lazily on the first socket, and two threads doing
+     * that at once trip its assertions (zsys_set_thread_name_prefix "not
+     * valid after creating sockets"): set it up here, before any thread. */
+    (void) zsys_init();
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sigemptyset(&sa.sa_mask);

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include <czmq.h>
+
 #include "cb_buf.h"
 #include "cb_error.h"
 #include "cb_json.h"
@@ -203,6 +205,9 @@ s_setup(void **state)
         return -1;
     }
     cbh_bus_export(&s_bus);
+    /* czmq's lazy set-up is not safe from two threads at once. */
+    zsys_handler_set(NULL);
+    (void) zsys_init();
     if (pthread_create(&s_thread, NULL, s_worker_main, NULL) != 0) {
         return -1;
     }
