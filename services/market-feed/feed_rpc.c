@@ -1,6 +1,7 @@
 /* feed_rpc.c - the `market` RPC: dispatch, reply packing, per-venue ops (ohlc, book, trades, symbols, venues) */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cb_error.h"
 #include "cb_time.h"
@@ -91,6 +92,24 @@ feed_rpc_stale_ns(const feed_rpc_t *rpc)
     return rpc->stale_ns > 0 ? rpc->stale_ns : S_STALE_DEFAULT_NS;
 }
 
+/* Moves the listings of exactly symbol (BTC-USD listed as BTC-USD) ahead of
+ * those on an equivalent quote (BTC-USD answered by a BTC-USDT listing),
+ * keeping the order within each group: ohlc, which picks the first listing
+ * with candles, then answers in the quote asked for whenever a venue lists it. */
+static void
+s_exact_first(const char *symbol, feed_rpc_listing_t *ls, size_t n)
+{
+    size_t exact = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (strcasecmp(ls[i].ins.symbol, symbol) != 0) {
+            continue;
+        }
+        feed_rpc_listing_t keep = ls[i];
+        memmove(&ls[exact + 1], &ls[exact], (i - exact) * sizeof *ls);
+        ls[exact++] = keep;
+    }
+}
+
 /* See feed_rpc_impl.h. */
 int
 feed_rpc_listings(feed_rpc_t *rpc, const char *symbol, const char *venue, feed_rpc_listing_t *out,
@@ -159,7 +178,11 @@ s_op_ohlc(feed_rpc_t *rpc, const cb_rpc_request_t *req, msgpack_packer *pk, char
     rc = rc != 0 ? rc
                  : feed_args_count(req, "limit", 100, FEED_RPC_LIMIT_MAX, &limit, msg, msg_size);
     rc = rc != 0 ? rc : feed_rpc_listings(rpc, symbol, venue, ls, &n, msg, msg_size);
-    /* Without a venue: the first venue (by name) that has candles. */
+    /* Without a venue: the first venue that has candles, those listing the
+     * symbol itself first. */
+    if (rc == 0) {
+        s_exact_first(symbol, ls, n);
+    }
     size_t chosen = 0;
     for (size_t i = 0; rc == 0 && i < n; i++) {
         feed_candle_list_fini(&cs);

@@ -172,6 +172,11 @@ s_seed(void)
         CB_PROTO_SET(&c, candle, volume, s_dec("0.5"));
         CB_PROTO_SET(&c, candle, closed, i < 2);
         assert_int_equal(feed_store_put_candle(store, &c), 0);
+        /* sim-binance (first by name) has BTC-USDT candles too. */
+        CB_PROTO_SET(&c, candle, symbol, CB_STR("BTC-USDT"));
+        CB_PROTO_SET(&c, candle, venue, CB_STR("sim-binance"));
+        CB_PROTO_SET(&c, candle, close, cb_decimal_from_int(201 + i));
+        assert_int_equal(feed_store_put_candle(store, &c), 0);
     }
     for (int i = 0; i < 3; i++) {
         cb_trade_t t;
@@ -354,6 +359,10 @@ test_ohlc_book_trades(void **state)
                            "\"102.25\",\"l\":\"99\",\"c\":\"102\",\"v\":\"0.5\",\"closed\":true},"
                            "{\"t\":1700000120000000000,\"o\":\"100\",\"h\":\"102.25\",\"l\":"
                            "\"99\",\"c\":\"103\",\"v\":\"0.5\",\"closed\":false}]}");
+    /* The venue listing the symbol itself comes before an equivalent quote's. */
+    r = s_ok("ohlc", "{\"symbol\":\"BTC-USDT\",\"timeframe\":\"1m\",\"limit\":1}");
+    s_has(r, "\"venue\":\"sim-binance\"");
+    s_has(r, "\"c\":\"203\"");
     r = s_ok("ohlc", "{\"symbol\":\"BTC-USD\",\"timeframe\":\"5m\",\"venue\":\"sim-kraken\"}");
     s_has(r, "\"candles\":[]");
     s_expect_error("ohlc", "{\"symbol\":\"BTC-USD\",\"timeframe\":\"2m\"}", CB_E_BAD_REQUEST,
