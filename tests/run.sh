@@ -70,6 +70,12 @@ if [ "$FUZZ" != "0" ]; then
   done
 fi
 
+# Last: no test output or service log under $LOGS may hold a secret of
+# tests/secrets.list (the paper accounts and the test secrets). It runs
+# whatever ONLY selects, over everything the run (and earlier runs) left there.
+ONLY='' run_one "secrets/no_leak" 120 scripts/check_secrets.sh "$LOGS" tests/secrets.list \
+  secrets_no_leak.log
+
 echo
 if [ $failed -gt 0 ]; then
   echo "failed: ${failures[*]}"
