@@ -267,7 +267,7 @@ s_kv_opt(msgpack_packer *pk, const char *key, const cb_acct_dec_t *d)
 static void
 s_pack_order(msgpack_packer *pk, const char *venue, const cb_acct_order_t *o)
 {
-    uint32_t n = 10 + (o->client_order_id[0] != '\0') + o->price.set + o->avg_price.set +
+    uint32_t n = 9 + (o->client_order_id[0] != '\0') + o->price.set + o->avg_price.set +
                  o->fee.set + (o->fee.set && o->fee_asset[0] != '\0') + (o->updated_ms != 0) +
                  (o->closed_ms != 0);
     msgpack_pack_map(pk, n);

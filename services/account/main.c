@@ -26,8 +26,8 @@ static const cb_config_var_t s_vars[] = {
      "venues: name[=dialect[@REST[|WS]]], comma-separated"},
     {"COINBUS_ACCOUNT_CACHE_MS", CB_CFG_INT, "2000", 0, 60000, NULL,
      "how long balances stay cached in Redis (0: no cache); order events drop them sooner"},
-    {"COINBUS_ACCOUNT_BINANCE_SYMBOLS", CB_CFG_STR, "", 0, 0, NULL,
-     "Binance symbols whose orders and trades are paged (e.g. BTCUSDT,ETHUSDT; empty: every listed one, at most 32)"},
+    {"COINBUS_ACCOUNT_BINANCE_SYMBOLS", CB_CFG_STR, "all", 0, 0, NULL,
+     "Binance symbols whose orders and trades are paged (e.g. BTCUSDT,ETHUSDT; all: every listed one, at most 32)"},
 };
 #define S_NVARS (sizeof s_vars / sizeof s_vars[0])
 
@@ -60,12 +60,22 @@ s_venues_open(acct_app_t *app, const char *venues_text, const char *symbols, cb_
         }
         int rc = cb_creds_load(v->cfg.name, v->cfg.dialect, &opts, &v->cred, err, sizeof err);
         if (rc != 0) {
-            snprintf(v->cred_error, sizeof v->cred_error, "no usable credentials: %.400s", err);
+            char env[CB_VENUE_NAME_MAX + 1];
+            size_t k = 0;
+            for (; v->cfg.name[k] != '\0'; k++) {
+                char ch = v->cfg.name[k];
+                env[k] = ch == '-' || ch == '.' ? '_' : (char) (ch >= 'a' && ch <= 'z' ? ch - 32 : ch);
+            }
+            env[k] = '\0';
+            snprintf(v->cred_error, sizeof v->cred_error,
+                     "no usable credentials (%.200s): set COINBUS_%s_API_KEY and "
+                     "COINBUS_%s_API_SECRET, or add the venue to the credentials file",
+                     err, env, env);
             cb_log_warn("venue_no_credentials", "venue=%s error=\"%s\"", v->cfg.name, err);
         } else if (v->cfg.dialect == CB_DIALECT_KRAKEN) {
             v->nonce_ok = cb_nonce_init(&v->nonce, app->redis, v->cfg.name, v->cred->api_key) == 0;
         }
-        if (v->cfg.dialect == CB_DIALECT_BINANCE && symbols[0] != '\0') {
+        if (v->cfg.dialect == CB_DIALECT_BINANCE && strcmp(symbols, "all") != 0) {
             const char *p = symbols;
             while (*p != '\0' && v->nsymbols < CB_ACCT_CURSOR_SYMBOLS) {
                 size_t n = strcspn(p, ",");

@@ -58,7 +58,7 @@ cb_venue_client_private_admit(cb_venue_client_t *vc, const char *what, int64_t p
         snprintf(name, sizeof name, "%s:private:%s", cfg->name, key_fp != NULL ? key_fp : "");
         rc = cb_ratelimit_acquire(deps->limiter, name, cfg->name,
                                   cb_rl_kraken_rest(CB_KRAKEN_STARTER),
-                                  cb_rl_kraken_rest_cost(what) * 1000, max_wait, &d);
+                                  cb_rl_kraken_rest_cost(what), max_wait, &d);
     }
     if (rc != 0) {
         cb_log_warn("ratelimit_unreachable", "venue=%s error=\"%s\" effect=\"private call unmetered\"",
