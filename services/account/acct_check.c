@@ -16,7 +16,7 @@ typedef struct {
     bool reachable;
     bool authenticated;
     bool perm[S_NPERMS];
-    char message[512];
+    char message[640];
 } s_check_t;
 
 /* Records one probe's outcome for permission k. */

@@ -122,7 +122,7 @@ s_fetch(acct_page_t *pg, const cb_acct_cursor_pos_t *pos, s_sym_t *sym)
     int rc = acct_venue_list(pg->v, pg->kind, pg->kind == 't' ? "/api/v3/myTrades" : "/api/v3/allOrders",
                              params, 0, &got, &count, pg->fail);
     sym->exhausted = got.count < S_BINANCE_FETCH;
-    if (rc == 0) {
+    if (rc == 0 && got.count > 1) {
         qsort(got.items, got.count, s_elem(pg->kind),
               pg->kind == 't' ? cb_acct_trade_newest_first : cb_acct_order_newest_first);
     }

@@ -126,7 +126,7 @@ acct_cache_get(cb_redis_t *r, const char *venue, cb_acct_vec_t *out)
             hit = false;
             break;
         }
-        snprintf(b->asset, sizeof b->asset, "%s", asset);
+        memcpy(b->asset, asset, strlen(asset) + 1); /* length checked above */
         p = eol != NULL ? eol + 1 : p + n;
     }
     if (rep != NULL) {

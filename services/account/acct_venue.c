@@ -192,7 +192,7 @@ acct_venue_open_orders(acct_venue_t *v, cb_acct_vec_t *out, acct_fail_t *fail)
                  ? s_list(v, 'o', "OpenOrders", "", 0, out, &count, fail)
                  : s_list(v, 'o', "/api/v3/openOrders", "", 0, out, &count, fail);
     }
-    if (rc == 0) {
+    if (rc == 0 && out->count > 1) {
         qsort(out->items, out->count, sizeof(cb_acct_order_t), cb_acct_order_newest_first);
     }
     return rc;
