@@ -103,10 +103,31 @@ fi
 # The paper venues quote USD (sim-kraken) and USDT (sim-binance): compare them for best.<SYMBOL>.
 export COINBUS_QUOTE_EQUIVALENTS=${COINBUS_QUOTE_EQUIVALENTS:-USD=USDT=USDC}
 
+# The account service reads the venue-sim paper accounts (public test values,
+# services/venue-sim/README.md) unless real ones are set; only its process gets them.
+account_env() { # set | unset
+  local v
+  for v in KRAKEN_API_KEY KRAKEN_API_SECRET BINANCE_API_KEY BINANCE_API_SECRET; do
+    if [ "$1" = set ] && [ -z "${!v+x}" ]; then
+      case $v in
+        KRAKEN_API_KEY) export COINBUS_SIM_KRAKEN_API_KEY=${COINBUS_SIM_KRAKEN_API_KEY:-coinbus-paper-kraken} ;;
+        KRAKEN_API_SECRET) export COINBUS_SIM_KRAKEN_API_SECRET=${COINBUS_SIM_KRAKEN_API_SECRET:-Y29pbmJ1cy1wYXBlci1rcmFrZW4tc2VjcmV0LWZvci10ZXN0aW5nLW9ubHktMDAwMDAwMDAwMDAwMDAwMDAwMA==} ;;
+        BINANCE_API_KEY) export COINBUS_SIM_BINANCE_API_KEY=${COINBUS_SIM_BINANCE_API_KEY:-coinbuspaperbinancekey000000000000000000000000000000000000000000} ;;
+        BINANCE_API_SECRET) export COINBUS_SIM_BINANCE_API_SECRET=${COINBUS_SIM_BINANCE_API_SECRET:-coinbuspaperbinancesecret000000000000000000000000000000000000000} ;;
+      esac
+    fi
+  done
+  if [ "$1" = unset ]; then
+    unset COINBUS_SIM_KRAKEN_API_KEY COINBUS_SIM_KRAKEN_API_SECRET COINBUS_SIM_BINANCE_API_KEY COINBUS_SIM_BINANCE_API_SECRET
+  fi
+}
+
 for svc in "${SERVICES[@]}"; do
   bin="$BUILD/bin/$svc"
   [ -x "$bin" ] || continue
+  [ "$svc" = account ] && account_env set
   supervise "$svc" "$bin"
+  [ "$svc" = account ] && account_env unset
 done
 wait_port "${COINBUS_BUS_SUB_PORT:-5551}" 10 || { log "the bus did not start"; stop_all; }
 
@@ -143,6 +164,7 @@ $(log "coinbus is up: ${ORDER[*]}")
   Watch ticks:     $BUILD/bin/coinbus sub tick.BTC-USD.
   Publish a tick:  $BUILD/bin/coinbus pub tick.BTC-USD.sim-kraken '{"symbol":"BTC-USD","venue":"sim-kraken","bid":"50000.1","ask":"50000.2"}'
   Ask a service:   $BUILD/bin/coinbus call market price symbol=BTC-USD
+  Paper account:   $BUILD/bin/coinbus call account balances venue=sim-kraken
   Best across:     $BUILD/bin/coinbus sub best.BTC-USD.
   Paper venues:    curl 'http://127.0.0.1:${COINBUS_SIM_PORT:-8100}/kraken/0/public/Ticker?pair=XBTUSD'  (sim-kraken)
                    curl 'http://127.0.0.1:${COINBUS_SIM_PORT:-8100}/binance/api/v3/ticker/bookTicker?symbol=BTCUSDT'  (sim-binance)

@@ -97,6 +97,12 @@ cb_venue_client_ops(const cb_venue_client_t *vc)
     return vc->ops;
 }
 
+const cb_venue_deps_t *
+cb_venue_client_deps(const cb_venue_client_t *vc)
+{
+    return &vc->deps;
+}
+
 const cb_instruments_t *
 cb_venue_client_instruments(const cb_venue_client_t *vc)
 {

@@ -40,6 +40,10 @@ cb_venue_client_cfg(const cb_venue_client_t *vc);
 const cb_dialect_ops_t *
 cb_venue_client_ops(const cb_venue_client_t *vc);
 
+/* What the client borrows (the deps it was made with). */
+const cb_venue_deps_t *
+cb_venue_client_deps(const cb_venue_client_t *vc);
+
 /* The venue's instruments (empty until cb_venue_client_load_instruments). */
 const cb_instruments_t *
 cb_venue_client_instruments(const cb_venue_client_t *vc);
@@ -94,5 +98,34 @@ typedef struct {
 
 void
 cb_venue_client_stats(const cb_venue_client_t *vc, cb_venue_client_stats_t *out);
+
+/* ---- private calls (blocking; cb_venue_private.c) ------------------------------- */
+
+/* One private call's passage, from admit to send. */
+typedef struct {
+    bool circuit_asked;
+    bool probe;
+} cb_venue_pass_t;
+
+/* Admits one private call before its request is built (so a Kraken nonce
+ * is taken after any wait): asks the breaker (scope "private"; open ->
+ * CB_E_UNAVAILABLE) and the shared limiter (Kraken: the REST counter of the
+ * key, coinbus:ratelimit:<venue>:private:<key_fp>, Starter tier, cost
+ * cb_rl_kraken_rest_cost(what); Binance: <venue>:weight, cost
+ * cb_rl_binance_weight("GET", what, param)), then sleeps the wait. A wait
+ * past max_wait_ms -> CB_E_RATE_LIMITED. Redis down: the call goes
+ * unmetered. err gets the reason. 0 or the code. */
+int
+cb_venue_client_private_admit(cb_venue_client_t *vc, const char *what, int64_t param,
+                              const char *key_fp, cb_venue_pass_t *pass, cb_venue_error_t *err);
+
+/* Sends req, waits for its end, reports the outcome to the breaker (timeouts,
+ * 5xx count as failures) and trues up Binance's weight. 0 with *out filled
+ * (cb_http_result_fini) when an HTTP answer arrived, whatever its status;
+ * otherwise the dialect's classification of the transport failure (err). */
+int
+cb_venue_client_private_send(cb_venue_client_t *vc, const cb_venue_req_t *req,
+                             const cb_venue_pass_t *pass, cb_http_result_t *out,
+                             cb_venue_error_t *err);
 
 #endif

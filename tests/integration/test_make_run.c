@@ -91,9 +91,14 @@ test_run_stop_and_run_again(void **state)
         assert_int_equal(cbh_proc_stop(&run, SIGINT, 15000), 0);
         assert_true(s_log_has(log, "stopped bus"));
         /* The sentiment service starts from the repo's own data files. */
-        assert_true(s_log_has(log, "coinbus is up: redis bus venue-sim market-feed sentiment api-edge"));
+        assert_true(
+            s_log_has(log, "coinbus is up: redis bus venue-sim market-feed sentiment account api-edge"));
         assert_true(s_log_has(log, "stopped venue-sim"));
         assert_true(s_log_has(log, "stopped sentiment"));
+        /* The account service starts with the paper accounts, and never logs them. */
+        assert_true(s_log_has(log, "stopped account"));
+        assert_false(s_log_has(log, "venue_no_credentials"));
+        assert_false(s_log_has(log, "Y29pbmJ1cy1wYXBlci1rcmFrZW4tc2Vj"));
         assert_true(s_log_has(log, "stopped api-edge"));
         assert_false(s_log_has(log, "lexicon_load_failed"));
         assert_true(s_log_has(log, "stopped redis"));

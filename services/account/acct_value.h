@@ -1,0 +1,61 @@
+/* acct_value.h - the latest USD prices from the bus's ticks, and the short-lived Redis cache of balances */
+#ifndef ACCT_VALUE_H_INCLUDED
+#define ACCT_VALUE_H_INCLUDED
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cb_account.h"
+#include "cb_redis.h"
+#include "cb_sub.h"
+
+#define ACCT_PRICES_MAX 256
+
+/* One symbol's last tick on one venue. */
+typedef struct {
+    char symbol[CB_SYMBOL_MAX + 1];
+    char venue[CB_VENUE_NAME_MAX + 1];
+    cb_decimal_t price;     /* last, else the mid of bid and ask */
+} acct_price_t;
+
+/* The price table. Zero-initialise. */
+typedef struct {
+    acct_price_t items[ACCT_PRICES_MAX];
+    size_t count;
+} acct_prices_t;
+
+/* Takes one tick event into the table. */
+void
+acct_prices_update(acct_prices_t *p, const cb_event_t *ev);
+
+/* The USD price of asset: USD itself is 1 ("par"); else the tick of
+ * <asset>-USD on any venue (preferring venue), else <asset>-USDT, then
+ * <asset>-USDC. source gets "tick.<SYMBOL>.<venue>" or "par". false when
+ * none is known. */
+bool
+acct_prices_usd(const acct_prices_t *p, const char *asset, const char *venue, cb_decimal_t *price,
+                char *source, size_t source_size);
+
+/* The cache key of a venue's balances: coinbus:account:{<venue>}:balances. */
+void
+acct_cache_key(const char *venue, char *key, size_t size);
+
+/* Reads a venue's cached balances into out (cb_acct_balance_t). true on a
+ * hit; false on a miss or any Redis trouble (the caller asks the venue). */
+bool
+acct_cache_get(cb_redis_t *r, const char *venue, cb_acct_vec_t *out);
+
+/* Stores balances for ttl_ms (best effort). */
+void
+acct_cache_put(cb_redis_t *r, const char *venue, const cb_acct_vec_t *balances, int ttl_ms);
+
+/* Forgets a venue's balances (an order event came). */
+void
+acct_cache_drop(cb_redis_t *r, const char *venue);
+
+/* The venue of an order.<SYMBOL>.<venue> topic into venue; false when the
+ * topic is not one. */
+bool
+acct_order_topic_venue(const char *topic, size_t len, char venue[CB_VENUE_NAME_MAX + 1]);
+
+#endif

@@ -1,0 +1,165 @@
+/* cb_venue_private.c - one venue's private REST calls (blocking) through the shared rate limiter and circuit breaker */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cb_error.h"
+#include "cb_log.h"
+#include "cb_time.h"
+#include "cb_venue_client.h"
+
+#define S_SCOPE "private"
+
+static void
+s_sleep_ms(int64_t ms)
+{
+    struct timespec ts = {(time_t) (ms / 1000), (long) (ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0) {
+    }
+}
+
+int
+cb_venue_client_private_admit(cb_venue_client_t *vc, const char *what, int64_t param,
+                              const char *key_fp, cb_venue_pass_t *pass, cb_venue_error_t *err)
+{
+    const cb_venue_cfg_t *cfg = cb_venue_client_cfg(vc);
+    const cb_venue_deps_t *deps = cb_venue_client_deps(vc);
+    memset(pass, 0, sizeof(*pass));
+    memset(err, 0, sizeof(*err));
+    char msg[128];
+    int n;
+    if (deps->circuit != NULL) {
+        cb_circuit_decision_t d;
+        if (cb_circuit_allow(deps->circuit, cfg->name, S_SCOPE, &d) == 0) {
+            if (!d.allowed) {
+                n = snprintf(msg, sizeof msg, "circuit open for %s private calls", cfg->name);
+                cb_verr_set(err, CB_VERR_UNAVAILABLE, 0, "", msg, (size_t) n);
+                int64_t now = cb_time_now_ms();
+                err->retry_after_ms = d.retry_at_ms > now ? d.retry_at_ms - now : 0;
+                return CB_E_UNAVAILABLE;
+            }
+            pass->circuit_asked = true;
+            pass->probe = d.probe;
+        }
+    }
+    if (deps->limiter == NULL) {
+        return 0;
+    }
+    int64_t max_wait = deps->max_wait_ms > 0 ? deps->max_wait_ms : 30000;
+    char name[CB_VENUE_NAME_MAX + 48];
+    cb_rl_decision_t d;
+    int rc;
+    if (cfg->dialect == CB_DIALECT_BINANCE) {
+        snprintf(name, sizeof name, "%s:weight", cfg->name);
+        cb_rl_window_t w = {name, 6000, 60000, cb_rl_binance_weight("GET", what, param)};
+        rc = cb_ratelimit_acquire_windows(deps->limiter, cfg->name, &w, 1, max_wait, &d);
+    } else {
+        snprintf(name, sizeof name, "%s:private:%s", cfg->name, key_fp != NULL ? key_fp : "");
+        rc = cb_ratelimit_acquire(deps->limiter, name, cfg->name,
+                                  cb_rl_kraken_rest(CB_KRAKEN_STARTER),
+                                  cb_rl_kraken_rest_cost(what), max_wait, &d);
+    }
+    if (rc != 0) {
+        cb_log_warn("ratelimit_unreachable", "venue=%s error=\"%s\" effect=\"private call unmetered\"",
+                    cfg->name, cb_strerror(rc));
+        return 0;
+    }
+    if (!d.admitted) {
+        n = snprintf(msg, sizeof msg, "rate budget exhausted: next slot in %lld ms",
+                     (long long) d.wait_ms);
+        cb_verr_set(err, CB_VERR_RATE_LIMIT, 0, "", msg, (size_t) n);
+        err->retry_after_ms = d.wait_ms;
+        return CB_E_RATE_LIMITED;
+    }
+    if (d.wait_ms > 0) {
+        s_sleep_ms(d.wait_ms);
+    }
+    return 0;
+}
+
+static cb_http_method_t
+s_method(const char *m)
+{
+    if (strcmp(m, "POST") == 0) {
+        return CB_HTTP_POST;
+    }
+    if (strcmp(m, "PUT") == 0) {
+        return CB_HTTP_PUT;
+    }
+    return strcmp(m, "DELETE") == 0 ? CB_HTTP_DELETE : CB_HTTP_GET;
+}
+
+/* Trues the shared weight counter up from X-MBX-USED-WEIGHT-1M. */
+static void
+s_true_up(cb_venue_client_t *vc, const cb_http_resp_t *resp)
+{
+    const cb_venue_cfg_t *cfg = cb_venue_client_cfg(vc);
+    const cb_venue_deps_t *deps = cb_venue_client_deps(vc);
+    const char *used = cb_http_resp_header(resp, "x-mbx-used-weight-1m");
+    if (deps->limiter == NULL || cfg->dialect != CB_DIALECT_BINANCE || used == NULL) {
+        return;
+    }
+    char *end = NULL;
+    long long n = strtoll(used, &end, 10);
+    if (end != used && *end == '\0' && n >= 0) {
+        char name[CB_VENUE_NAME_MAX + 16];
+        snprintf(name, sizeof name, "%s:weight", cfg->name);
+        (void) cb_ratelimit_true_up(deps->limiter, name, 60000, n);
+    }
+}
+
+int
+cb_venue_client_private_send(cb_venue_client_t *vc, const cb_venue_req_t *req,
+                             const cb_venue_pass_t *pass, cb_http_result_t *out,
+                             cb_venue_error_t *err)
+{
+    const cb_venue_cfg_t *cfg = cb_venue_client_cfg(vc);
+    const cb_venue_deps_t *deps = cb_venue_client_deps(vc);
+    memset(err, 0, sizeof(*err));
+    const char *headers[4];
+    size_t nh = 0;
+    for (size_t i = 0; i < 4; i++) {
+        if (req->headers[i][0] != '\0') {
+            headers[nh++] = req->headers[i];
+        }
+    }
+    cb_http_req_t hr = {
+        .method = s_method(req->method),
+        .url = req->url,
+        .headers = headers,
+        .header_count = nh,
+        .body = req->body.len > 0 ? req->body.data : NULL,
+        .body_len = req->body.len,
+    };
+    int rc = cb_http_do(deps->http, &hr, out);
+    if (rc != 0) {
+        cb_verr_set(err, CB_VERR_UNAVAILABLE, 0, "", "request could not start", 23);
+        return rc;
+    }
+    const cb_http_resp_t *resp = &out->resp;
+    bool transport_failed = resp->outcome != CB_HTTP_OK;
+    if (transport_failed) {
+        rc = cb_venue_client_ops(vc)->classify(req, true, resp->sent == CB_HTTP_MAYBE_SENT, 0, "",
+                                               0, 0, err);
+        if (err->message[0] == '\0') {
+            cb_verr_set(err, CB_VERR_UNAVAILABLE, 0, cb_http_outcome_name(resp->outcome),
+                        resp->error, strlen(resp->error));
+        }
+        rc = rc != 0 ? rc : CB_E_UNAVAILABLE;
+        cb_http_result_fini(out);
+    } else {
+        s_true_up(vc, resp);
+        if ((resp->status == 429 || resp->status == 418) && deps->limiter != NULL) {
+            const char *ra = cb_http_resp_header(resp, "retry-after");
+            long long s = ra != NULL ? strtoll(ra, NULL, 10) : 0;
+            (void) cb_ratelimit_ban(deps->limiter, cfg->name, s > 0 && s < 86400 ? s * 1000 : 60000);
+        }
+    }
+    if (pass->circuit_asked && deps->circuit != NULL) {
+        bool failure = transport_failed || resp->status >= 500;
+        cb_circuit_decision_t d;
+        (void) cb_circuit_report(deps->circuit, cfg->name, S_SCOPE, !failure, pass->probe, &d);
+    }
+    return rc;
+}
