@@ -195,13 +195,14 @@ edge_app_new(const edge_app_config_t *config)
     app->health = app->rpc != NULL ? edge_health_new(app->rpc, config->health_watch, config->health_required,
                                                      s_ping_timeout_ms(config))
                                    : NULL;
-    if (config->limit_on) {
-        app->limit = edge_limit_new(app->httpd, config->redis_url, config->limit);
-    }
-    /* API keys are looked up over the limiter's Redis connection. */
+    /* The limiter's Redis connection also serves API key lookups and
+     * /health's "redis", so it exists when the rate limit is off too (its
+     * limit then unused: the defaults keep its config valid). */
+    app->limit = edge_limit_new(app->httpd, config->redis_url,
+                                config->limit_on ? config->limit : cb_inbound_defaults());
     app->auth = edge_auth_new(app->httpd, app->limit);
     app->ws = app->cache != NULL ? edge_ws_new(app->httpd, app->cache, &config->ws) : NULL;
-    if (app->rpc == NULL || app->cache == NULL || app->health == NULL || (config->limit_on && app->limit == NULL) ||
+    if (app->rpc == NULL || app->cache == NULL || app->health == NULL || app->limit == NULL ||
         app->auth == NULL || app->ws == NULL) {
         cb_log_error("start_failed", "error=\"could not create a part (see above)\"");
         goto fail;
@@ -210,7 +211,8 @@ edge_app_new(const edge_app_config_t *config)
     app->http.httpd = app->httpd;
     app->http.rpc = app->rpc;
     app->http.cache = app->cache;
-    app->http.limit = app->limit;
+    app->http.limit = config->limit_on ? app->limit : NULL;
+    app->http.redis = app->limit;
     app->http.auth = app->auth;
     app->http.ws = app->ws;
     app->http.health = app->health;

@@ -213,7 +213,7 @@ s_route(edge_call_t *call, cb_httpd_res_t *res)
     edge_http_t *http = call->http;
     switch (call->route->id) {
     case EDGE_R_HEALTH:
-        res->status = edge_health_render(http->health, http->limit != NULL && edge_limit_redis_up(http->limit),
+        res->status = edge_health_render(http->health, http->redis != NULL && edge_limit_redis_up(http->redis),
                                          http->cache, &res->body);
         cb_httpd_res_header(res, "Cache-Control", "no-store");
         return true;

@@ -34,6 +34,7 @@ typedef struct {
     edge_rpc_t *rpc;
     edge_cache_t *cache;
     edge_limit_t *limit;   /* NULL: no rate limit */
+    edge_limit_t *redis;   /* the Redis connection (also when limit is NULL): /health, /metrics */
     edge_auth_t *auth;     /* NULL: private routes answer 503 */
     edge_ws_t *ws;         /* NULL: /ws is refused */
     edge_health_t *health;

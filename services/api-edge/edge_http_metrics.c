@@ -15,10 +15,10 @@ edge_http_metrics(edge_http_t *http, cb_httpd_res_t *res)
         ext.ws_messages_out = ws.messages_out;
         ext.ws_slow_closed = ws.slow_closed;
     }
-    if (http->limit != NULL) {
-        ext.limit_rejections = edge_limit_rejections(http->limit);
-        ext.limit_redis_calls = edge_limit_redis_calls(http->limit);
-        ext.redis_up = edge_limit_redis_up(http->limit);
+    if (http->redis != NULL) {
+        ext.limit_rejections = edge_limit_rejections(http->redis);
+        ext.limit_redis_calls = edge_limit_redis_calls(http->redis);
+        ext.redis_up = edge_limit_redis_up(http->redis);
     }
     if (http->cache != NULL) {
         edge_cache_stats_t st = edge_cache_stats(http->cache);

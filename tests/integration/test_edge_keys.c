@@ -278,6 +278,41 @@ test_no_key_text_in_logs_or_metrics(void **state)
     cbh_http_res_fini(&res);
 }
 
+/* With the rate limit off, keys are still checked (over the same Redis
+ * connection) and /health still sees Redis. */
+static void
+test_keys_without_rate_limit(void **state)
+{
+    (void) state;
+    char key[CB_APIKEY_TEXT_LEN + 1], id[CB_APIKEY_ID_LEN + 1];
+    s_create("nolimit", "read", key, id);
+    char *env[] = {"COINBUS_EDGE_RPC_TIMEOUT_MS=300", "COINBUS_EDGE_RATE_LIMIT=0", NULL};
+    int port = 0;
+    cbh_proc_t *edge = cbh_edge_start(&s_f.stack, &port, env);
+    assert_non_null(edge);
+    cbh_http_res_t res = {0};
+    char hdr[128];
+    snprintf(hdr, sizeof hdr, "Authorization: Bearer %s", key);
+    const char *headers[2] = {hdr, NULL};
+    /* Redis answers once the connection is made. */
+    for (int i = 0; i < 50 && cbh_http(port, "GET", "/health", NULL, NULL, 0, &res) != 200; i++) {
+        cb_time_sleep_ms(100, NULL);
+    }
+    assert_int_equal(res.status, 200);
+    assert_non_null(strstr((const char *) res.body.data, "\"redis\":\"up\""));
+    cbh_http(port, "GET", "/api/account/balances", headers, NULL, 0, &res);
+    s_expect_passed(&res);
+    assert_null(strstr((const char *) res.headers.data, "X-RateLimit-Limit"));
+    assert_int_equal(cbh_http(port, "GET", "/api/account/balances", NULL, NULL, 0, &res), 401);
+    assert_int_equal(s_cli("revoke nolimit-no-such-id", NULL, 0), 1);
+    char args[64];
+    snprintf(args, sizeof args, "revoke %s", id);
+    assert_int_equal(s_cli(args, NULL, 0), 0);
+    assert_int_equal(cbh_http(port, "GET", "/api/account/balances", headers, NULL, 0, &res), 401);
+    cbh_http_res_fini(&res);
+    assert_int_equal(cbh_proc_stop(&edge, SIGTERM, 5000), 0);
+}
+
 /* Last: Redis goes away; a key cannot be checked (503), never let through. */
 static void
 test_redis_down(void **state)
@@ -301,6 +336,7 @@ main(void)
         cmocka_unit_test(test_scopes_and_revocation),
         cmocka_unit_test(test_budgets),
         cmocka_unit_test(test_no_key_text_in_logs_or_metrics),
+        cmocka_unit_test(test_keys_without_rate_limit),
         cmocka_unit_test(test_redis_down),
     };
     return cmocka_run_group_tests_name("edge_keys", tests, s_setup, cbh_edge_fixture_teardown);
