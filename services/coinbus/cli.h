@@ -19,6 +19,10 @@ enum {
 int
 cli_bus_config(cb_bus_config_t *bus);
 
+/* COINBUS_REDIS_URL, or its default; 0 or CB_E_CONFIG (logged). */
+int
+cli_redis_url(const char **url);
+
 /* Prints the tool's usage and environment variables to out. */
 void
 cli_usage(FILE *out);

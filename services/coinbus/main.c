@@ -31,6 +31,10 @@ static const char s_usage[] =
     "      echoed) and store them in the encrypted file (--plain: the 0600 plain file)\n"
     "  creds list | creds remove [--plain] <venue> | creds verify <venue>\n"
     "      venues and key fingerprints (never secrets); remove one; a signed balance call\n"
+    "      (Kraken: the nonce comes from COINBUS_REDIS_URL's Redis, shared with the\n"
+    "      services using the key; when it does not answer within 300 ms, from the\n"
+    "      clock, with a note: a service signing with the key at that moment may then\n"
+    "      get EAPI:Invalid nonce once)\n"
     "\n"
     "Exit status: 0 ok, 1 error reply or refused input, 2 timeout, 64 usage.";
 
@@ -41,6 +45,12 @@ cli_bus_config(cb_bus_config_t *bus)
         return CB_E_CONFIG;
     }
     return cb_bus_config_load(s_vars, S_NVARS, bus);
+}
+
+int
+cli_redis_url(const char **url)
+{
+    return cb_config_str(s_vars, S_NVARS, "COINBUS_REDIS_URL", url);
 }
 
 void
