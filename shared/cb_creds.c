@@ -15,6 +15,7 @@
 #include "cb_creds_impl.h"
 #include "cb_error.h"
 #include "cb_kraken.h"
+#include "cb_log.h"
 #include "cb_secmem.h"
 
 /* ---- options ----------------------------------------------------------------- */
@@ -286,6 +287,16 @@ s_env_lookup(const char *venue, cb_dialect_t dialect, cb_cred_t **out, char *err
 
 /* ---- lookup ------------------------------------------------------------------ */
 
+#define S_SKIP_MAX 640
+
+/* A passphrase source is configured (whether or not it turns out right). */
+static bool
+s_passphrase_configured(const cb_creds_opts_t *opts)
+{
+    const char *pass = opts->passphrase_from_env ? getenv("COINBUS_CREDENTIALS_PASSPHRASE") : NULL;
+    return (pass != NULL && pass[0] != '\0') || opts->passphrase_file[0] != '\0';
+}
+
 int
 cb_creds_load(const char *venue, cb_dialect_t dialect, const cb_creds_opts_t *opts,
               cb_cred_t **out, char *err, size_t err_size)
@@ -296,14 +307,35 @@ cb_creds_load(const char *venue, cb_dialect_t dialect, const cb_creds_opts_t *op
         return CB_E_CONFIG;
     }
     int rc = s_env_lookup(venue, dialect, out, err, err_size);
+    /* An encrypted file that exists while no passphrase is configured at all
+     * is skipped, not fatal: the plain file may hold the venue (a user of the
+     * plain file only, with an old encrypted file at the default path). It is
+     * an error only when no later source has the venue, and the error says
+     * why the file was skipped. A passphrase that is configured but wrong, or
+     * a damaged file, stays an error: another source must not hide it. */
+    char skipped[S_SKIP_MAX] = "";
     if (rc == CB_E_NOT_FOUND && opts != NULL) {
         rc = cb_creds_file_lookup(CB_CREDS_SRC_ENCRYPTED, venue, dialect, opts, out, err,
                                   err_size);
+        if (rc == CB_E_CONFIG && !s_passphrase_configured(opts)) {
+            snprintf(skipped, sizeof skipped, "%s", err);
+            rc = CB_E_NOT_FOUND;
+        }
     }
     if (rc == CB_E_NOT_FOUND && opts != NULL) {
         rc = cb_creds_file_lookup(CB_CREDS_SRC_PLAIN, venue, dialect, opts, out, err, err_size);
     }
-    if (rc == CB_E_NOT_FOUND) {
+    if (rc == 0 && skipped[0] != '\0') {
+        cb_log_warn("creds_encrypted_skipped", "venue=%s path=%s note=\"%s\"", venue,
+                    opts->encrypted_path, "no passphrase configured; found in the plain file");
+    }
+    if (rc == CB_E_NOT_FOUND && skipped[0] != '\0') {
+        snprintf(err, err_size, "no credentials for venue %s in the environment or %s; the "
+                                "encrypted file was skipped: %s", venue,
+                 opts->plain_path[0] ? opts->plain_path : "a plain file (none configured)",
+                 skipped);
+        rc = CB_E_CONFIG;
+    } else if (rc == CB_E_NOT_FOUND) {
         snprintf(err, err_size, "no credentials for venue %s (environment, %s, %s)", venue,
                  opts != NULL && opts->encrypted_path[0] ? opts->encrypted_path : "no encrypted file",
                  opts != NULL && opts->plain_path[0] ? opts->plain_path : "no plain file");

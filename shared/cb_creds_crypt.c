@@ -16,8 +16,8 @@
 #define S_FORMAT "coinbus-credentials"
 #define S_VERSION 1
 #define S_SALT_LEN 16
-#define S_NONCE_LEN 12
-#define S_TAG_LEN 16
+#define S_NONCE_LEN CB_CREDS_NONCE_LEN
+#define S_TAG_LEN CB_CREDS_TAG_LEN
 #define S_KEY_LEN 32
 #define S_MAX_CIPHER (1u << 20)
 #define S_B64_FIELD 128
@@ -168,12 +168,11 @@ s_field_b64(const cb_jdoc_t *jd, const char *name, char *text, size_t text_size,
 
 /* Reads and bounds the header; why names the field at fault. */
 static int
-s_header(const cb_jdoc_t *jd, s_header_t *h, uint8_t *salt, size_t *salt_len,
-         uint8_t nonce[S_NONCE_LEN], uint8_t tag[S_TAG_LEN], char *why, size_t why_size)
+s_header(const cb_jdoc_t *jd, s_header_t *h, uint8_t *salt, size_t *salt_len, uint8_t *nonce,
+         size_t *nonce_len, uint8_t *tag, size_t *tag_len, char *why, size_t why_size)
 {
     int64_t version = 0;
     char tag64[S_B64_FIELD];
-    size_t len = 0;
     if (!cb_jtok_eq(jd, cb_jtok_get(jd, 0, "format"), S_FORMAT) ||
         cb_jtok_i64(jd, cb_jtok_get(jd, 0, "version"), &version) != 0) {
         snprintf(why, why_size, "not a coinbus encrypted credentials file (no format/version)");
@@ -194,11 +193,13 @@ s_header(const cb_jdoc_t *jd, s_header_t *h, uint8_t *salt, size_t *salt_len,
                                 "128*n*r*p at most %u MiB)", CB_CREDS_SCRYPT_MAX_BYTES >> 20);
         return CB_E_PARSE;
     }
-    if (s_field_b64(jd, "salt", h->salt, sizeof h->salt, salt, 64, 0, salt_len) != 0 ||
+    if (s_field_b64(jd, "salt", h->salt, sizeof h->salt, salt, CB_CREDS_SALT_MAX, 0,
+                    salt_len) != 0 ||
         *salt_len < 8 ||
         s_field_b64(jd, "nonce", h->nonce, sizeof h->nonce, nonce, S_NONCE_LEN + 2, S_NONCE_LEN,
-                    &len) != 0 ||
-        s_field_b64(jd, "tag", tag64, sizeof tag64, tag, S_TAG_LEN + 2, S_TAG_LEN, &len) != 0) {
+                    nonce_len) != 0 ||
+        s_field_b64(jd, "tag", tag64, sizeof tag64, tag, S_TAG_LEN + 2, S_TAG_LEN,
+                    tag_len) != 0) {
         snprintf(why, why_size, "salt, nonce (%d bytes) or tag (%d bytes) missing or not base64",
                  S_NONCE_LEN, S_TAG_LEN);
         return CB_E_PARSE;
@@ -207,22 +208,15 @@ s_header(const cb_jdoc_t *jd, s_header_t *h, uint8_t *salt, size_t *salt_len,
 }
 
 int
-cb_creds_open(const char *env, size_t len, const char *pass, size_t pass_len, char **plain,
-              size_t *plain_len, size_t *plain_cap, char *why, size_t why_size)
+cb_creds_envelope_parse(const char *env, size_t len, cb_creds_envelope_t *out, char *why,
+                        size_t why_size)
 {
     s_header_t h;
-    uint8_t salt[64];
-    size_t salt_len = 0;
-    uint8_t nonce[S_NONCE_LEN + 2];
-    uint8_t tag[S_TAG_LEN + 2];
-    uint8_t key[S_KEY_LEN];
-    char aad[512];
+    size_t nonce_len = 0;
+    size_t tag_len = 0;
     char *ct64 = NULL;
-    uint8_t *ct = NULL;
-    char *out = NULL;
-    size_t ct_len = 0;
-    size_t cap = 0;
     cb_jdoc_t jd;
+    memset(out, 0, sizeof *out);
     cb_jdoc_init(&jd);
     jd.max_tokens = 64;
     int rc = cb_jdoc_parse(&jd, env, len);
@@ -231,30 +225,63 @@ cb_creds_open(const char *env, size_t len, const char *pass, size_t pass_len, ch
         rc = CB_E_PARSE;
         goto done;
     }
-    rc = s_header(&jd, &h, salt, &salt_len, nonce, tag, why, why_size);
+    rc = s_header(&jd, &h, out->salt, &out->salt_len, out->nonce, &nonce_len, out->tag,
+                  &tag_len, why, why_size);
     if (rc != 0) {
         goto done;
     }
+    out->n = h.n;
+    out->r = h.r;
+    out->p = h.p;
+    s_aad(&h, out->aad, sizeof out->aad);
+    /* The ciphertext's buffers are bounded by the input's own length. */
     cb_str_t raw = cb_jtok_raw(&jd, cb_jtok_get(&jd, 0, "ciphertext"));
-    ct64 = raw.len <= 4 * (S_MAX_CIPHER / 3) + 4 ? malloc(raw.len + 1) : NULL;
-    ct = ct64 != NULL ? malloc(raw.len + 1) : NULL;
-    if (raw.ptr == NULL || ct == NULL ||
-        s_field_b64(&jd, "ciphertext", ct64, raw.len + 1, ct, raw.len + 1, 0, &ct_len) != 0) {
+    ct64 = raw.ptr != NULL && raw.len <= 4 * (S_MAX_CIPHER / 3) + 4 ? malloc(raw.len + 1) : NULL;
+    out->ciphertext = ct64 != NULL ? malloc(raw.len + 1) : NULL;
+    if (out->ciphertext == NULL ||
+        s_field_b64(&jd, "ciphertext", ct64, raw.len + 1, out->ciphertext, raw.len + 1, 0,
+                    &out->ciphertext_len) != 0) {
         snprintf(why, why_size, "ciphertext missing, too large or not base64");
+        cb_creds_envelope_fini(out);
         rc = CB_E_PARSE;
         goto done;
     }
-    cap = ct_len + 1;
-    out = cb_secmem_alloc(cap);
+done:
+    free(ct64);
+    cb_jdoc_fini(&jd);
+    return rc;
+}
+
+void
+cb_creds_envelope_fini(cb_creds_envelope_t *e)
+{
+    free(e->ciphertext);
+    e->ciphertext = NULL;
+    e->ciphertext_len = 0;
+}
+
+int
+cb_creds_open(const char *env, size_t len, const char *pass, size_t pass_len, char **plain,
+              size_t *plain_len, size_t *plain_cap, char *why, size_t why_size)
+{
+    cb_creds_envelope_t e;
+    uint8_t key[S_KEY_LEN];
+    int rc = cb_creds_envelope_parse(env, len, &e, why, why_size);
+    if (rc != 0) {
+        return rc;
+    }
+    size_t cap = e.ciphertext_len + 1;
+    char *out = cb_secmem_alloc(cap);
     if (out == NULL) {
         snprintf(why, why_size, "out of memory");
         rc = CB_E_NOMEM;
         goto done;
     }
-    s_aad(&h, aad, sizeof aad);
-    rc = s_derive(pass, pass_len, salt, salt_len, &h, key);
+    s_header_t h = {.n = e.n, .r = e.r, .p = e.p};
+    rc = s_derive(pass, pass_len, e.salt, e.salt_len, &h, key);
     if (rc == 0) {
-        rc = s_gcm(false, key, nonce, aad, ct, ct_len, (uint8_t *) out, tag);
+        rc = s_gcm(false, key, e.nonce, e.aad, e.ciphertext, e.ciphertext_len, (uint8_t *) out,
+                   e.tag);
     }
     OPENSSL_cleanse(key, sizeof key);
     if (rc != 0) {
@@ -265,11 +292,9 @@ cb_creds_open(const char *env, size_t len, const char *pass, size_t pass_len, ch
         goto done;
     }
     *plain = out;
-    *plain_len = ct_len;
+    *plain_len = e.ciphertext_len;
     *plain_cap = cap;
 done:
-    free(ct);
-    free(ct64);
-    cb_jdoc_fini(&jd);
+    cb_creds_envelope_fini(&e);
     return rc;
 }

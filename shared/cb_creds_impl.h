@@ -57,7 +57,8 @@ cb_creds_doc_parse(cb_creds_doc_t *doc, const char *json, size_t len, char *why,
 cb_creds_entry_t *
 cb_creds_doc_find(cb_creds_doc_t *doc, const char *venue);
 
-/* Adds or replaces venue's entry. 0, CB_E_TOO_BIG (full or a field too long). */
+/* Adds or replaces venue's entry. 0, or CB_E_TOO_BIG (full, a field too
+ * long, or venue not [a-z0-9][a-z0-9_.-]* of at most CB_VENUE_NAME_MAX). */
 int
 cb_creds_doc_set(cb_creds_doc_t *doc, const char *venue, const char *api_key,
                  const char *api_secret);
@@ -82,9 +83,42 @@ cb_creds_doc_write(const cb_creds_doc_t *doc, char **out, size_t *out_len, size_
 
 /* Encrypts plain (len bytes) under a key derived from pass with fresh salt
  * and nonce; *out is a new heap string (the JSON envelope, free()). 0,
- * CB_E_NOMEM or CB_E_INTERNAL (OpenSSL). */
+ * CB_E_TOO_BIG (over 1 MiB), CB_E_NOMEM or CB_E_INTERNAL (OpenSSL). */
 int
 cb_creds_seal(const char *plain, size_t len, const char *pass, size_t pass_len, char **out);
+
+#define CB_CREDS_SALT_MAX 64
+#define CB_CREDS_NONCE_LEN 12
+#define CB_CREDS_TAG_LEN 16
+
+/* An envelope read and checked, before any key is derived: the bounded
+ * scrypt parameters, the decoded fields, the AAD the header binds, and the
+ * decoded ciphertext (heap, at most the envelope's own length). */
+typedef struct {
+    uint64_t n;
+    uint64_t r;
+    uint64_t p;
+    uint8_t salt[CB_CREDS_SALT_MAX];
+    size_t salt_len;
+    uint8_t nonce[CB_CREDS_NONCE_LEN + 2];  /* +2: room for base64 decoding */
+    uint8_t tag[CB_CREDS_TAG_LEN + 2];
+    char aad[512];
+    uint8_t *ciphertext;
+    size_t ciphertext_len;
+} cb_creds_envelope_t;
+
+/* Parses and bounds an envelope's header and decodes its ciphertext without
+ * running scrypt or decrypting (what cb_creds_open does first; the fuzzer's
+ * entry). Allocates at most twice len. 0 (release with
+ * cb_creds_envelope_fini) or CB_E_PARSE with the reason in why (*out then
+ * holds nothing to release). */
+int
+cb_creds_envelope_parse(const char *env, size_t len, cb_creds_envelope_t *out, char *why,
+                        size_t why_size);
+
+/* Frees the ciphertext of e; idempotent. */
+void
+cb_creds_envelope_fini(cb_creds_envelope_t *e);
 
 /* Decrypts an envelope (len bytes) into a new locked block *plain
  * (*plain_len bytes plus a NUL; *plain_cap to give cb_secmem_free). 0,

@@ -17,7 +17,10 @@ typedef struct {
 
 /* Prepares a generator for one venue's API key. The Redis key is
  * coinbus:nonce:<venue>:<fingerprint>, where the fingerprint is the first 16
- * hex digits of SHA-256(api_key): the key itself never reaches Redis.
+ * hex digits of SHA-256(api_key): the key itself never reaches Redis. venue
+ * is the configured venue name (COINBUS_VENUES, as cb_creds_load takes it:
+ * "sim-kraken"), which every signer of one key must use alike (`coinbus
+ * creds verify` does).
  * Returns 0 or CB_E_NOT_FOUND (script missing from the build). */
 int
 cb_nonce_init(cb_nonce_t *nonce, cb_redis_t *redis, const char *venue, const char *api_key);

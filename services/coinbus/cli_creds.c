@@ -14,6 +14,8 @@
 #include "cb_error.h"
 #include "cb_http.h"
 #include "cb_kraken.h"
+#include "cb_nonce.h"
+#include "cb_redis.h"
 #include "cb_secmem.h"
 #include "cb_time.h"
 #include "cb_venue.h"
@@ -178,14 +180,45 @@ s_list(const cb_creds_opts_t *opts)
     return rc;
 }
 
+#define S_REDIS_CONNECT_MS 300
+#define S_REDIS_COMMAND_MS 1000
+
+/* Kraken's nonce for one signed call. Services signing with the same key
+ * (market-feed, account) draw theirs from the key's counter in Redis
+ * (cb_nonce); drawing ours there too keeps every nonce of the key strictly
+ * increasing, whoever signs. When COINBUS_REDIS_URL's Redis does not answer
+ * in time, the clock in microseconds (cb_nonce's unit) is used, with a note:
+ * a service that drew a nonce ahead of the clock makes this call fail with
+ * EAPI:Invalid nonce, which is harmless. */
+static uint64_t
+s_kraken_nonce(const char *venue, const char *api_key)
+{
+    int err = 0;
+    uint64_t nonce = 0;
+    cb_redis_t *redis = cb_redis_new(cli_redis_url(), &err);
+    if (redis != NULL) {
+        cb_nonce_t gen;
+        cb_redis_set_timeouts(redis, S_REDIS_CONNECT_MS, S_REDIS_COMMAND_MS);
+        err = cb_nonce_init(&gen, redis, venue, api_key);
+        if (err == 0) {
+            err = cb_nonce_next(&gen, &nonce);
+        }
+        cb_redis_destroy(&redis);
+    }
+    if (err == 0 && nonce > 0) {
+        return nonce;
+    }
+    fprintf(stderr, "coinbus creds verify: note: no nonce from the Redis of COINBUS_REDIS_URL "
+                    "(%s); using the clock\n", cb_strerror(err));
+    return (uint64_t) (cb_time_now_ns() / 1000);
+}
+
 /* The signed request of a balance call for cred's dialect. */
 static int
 s_balance_req(const cb_venue_cfg_t *v, const cb_cred_t *c, cb_venue_req_t *req)
 {
     if (c->dialect == CB_DIALECT_KRAKEN) {
-        /* One call from a short-lived process: the clock in microseconds is
-         * the nonce (services use cb_nonce, which stays above it). */
-        uint64_t nonce = (uint64_t) cb_time_now_ms() * 1000;
+        uint64_t nonce = s_kraken_nonce(v->name, c->api_key);
         return cb_kraken_private_req(v, "BalanceEx", NULL, nonce, c->api_key, c->hmac_key,
                                      c->hmac_key_len, false, req);
     }
@@ -254,8 +287,11 @@ s_verify(const char *venue, const cb_creds_opts_t *opts)
     } else if (transport) {
         fprintf(stderr, "coinbus creds verify: %s: unavailable: %s\n", venue, res.resp.error);
     } else {
-        fprintf(stderr, "coinbus creds verify: %s: %s (HTTP %ld) %s %s\n", venue,
-                cb_verr_class_name(ve.cls), res.resp.status, ve.venue_code, ve.message);
+        /* Kraken's message is its code ("EAPI:Invalid nonce"): printed once. */
+        bool same = strcmp(ve.venue_code, ve.message) == 0;
+        fprintf(stderr, "coinbus creds verify: %s: %s (HTTP %ld) %s%s%s\n", venue,
+                cb_verr_class_name(ve.cls), res.resp.status, ve.venue_code, same ? "" : " ",
+                same ? "" : ve.message);
     }
 done:
     cb_http_result_fini(&res);

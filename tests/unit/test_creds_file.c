@@ -285,6 +285,66 @@ test_plain_file(void **state)
                      CB_E_PARSE);
 }
 
+/* An existing encrypted file with no passphrase configured at all is skipped
+ * for the plain file (with a warning); it is an error, saying why the file
+ * was skipped, only when no later source has the venue. A passphrase that is
+ * configured but wrong or missing stays an error the plain file cannot hide. */
+static void
+test_encrypted_without_passphrase(void **state)
+{
+    (void) state;
+    char err[512] = "";
+    cb_cred_t *c = NULL;
+    assert_int_equal(cb_creds_store(CB_CREDS_SRC_ENCRYPTED, &s_opts, "sim-kraken",
+                                    CB_DIALECT_KRAKEN, "enc-key", S_KRAKEN_SECRET, err,
+                                    sizeof err), 0);
+    assert_int_equal(cb_creds_store(CB_CREDS_SRC_PLAIN, &s_opts, "sim-binance",
+                                    CB_DIALECT_BINANCE, "plain-bkey", S_BINANCE_SECRET, err,
+                                    sizeof err), 0);
+    unsetenv("COINBUS_CREDENTIALS_PASSPHRASE");
+    assert_int_equal(cb_creds_opts_from_env(&s_opts, err, sizeof err), 0);
+    char logp[128];
+    snprintf(logp, sizeof logp, "%s/log", s_dir);
+    int fd = open(logp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    cb_log_set_fd(fd);
+    int rc = cb_creds_load("sim-binance", CB_DIALECT_BINANCE, &s_opts, &c, err, sizeof err);
+    cb_log_set_fd(2);
+    close(fd);
+    assert_int_equal(rc, 0);
+    assert_int_equal(c->source, CB_CREDS_SRC_PLAIN);
+    assert_string_equal(c->api_key, "plain-bkey");
+    cb_cred_destroy(&c);
+    const char *log = s_slurp(logp);
+    assert_non_null(strstr(log, "creds_encrypted_skipped"));
+    assert_non_null(strstr(log, s_opts.encrypted_path));
+    assert_null(strstr(log, S_BINANCE_SECRET));
+    /* No later source has the venue: an error that says why the file was skipped. */
+    assert_int_equal(cb_creds_load("sim-kraken", CB_DIALECT_KRAKEN, &s_opts, &c, err,
+                                   sizeof err), CB_E_CONFIG);
+    assert_null(c);
+    s_assert_err(err, s_opts.encrypted_path, "skipped");
+    assert_non_null(strstr(err, "COINBUS_CREDENTIALS_PASSPHRASE"));
+    assert_non_null(strstr(err, s_opts.plain_path));
+    /* A wrong passphrase is not skipped, though the plain file has the venue. */
+    setenv("COINBUS_CREDENTIALS_PASSPHRASE", "not-the-passphrase", 1);
+    assert_int_equal(cb_creds_opts_from_env(&s_opts, err, sizeof err), 0);
+    assert_int_equal(cb_creds_load("sim-binance", CB_DIALECT_BINANCE, &s_opts, &c, err,
+                                   sizeof err), CB_E_UNAUTHORIZED);
+    s_assert_err(err, s_opts.encrypted_path, "wrong passphrase");
+    /* Nor is a passphrase file that is configured but missing. */
+    unsetenv("COINBUS_CREDENTIALS_PASSPHRASE");
+    char pf[128];
+    snprintf(pf, sizeof pf, "%s/no-such-pass", s_dir);
+    setenv("COINBUS_CREDENTIALS_PASSPHRASE_FILE", pf, 1);
+    assert_int_equal(cb_creds_opts_from_env(&s_opts, err, sizeof err), 0);
+    assert_int_equal(cb_creds_load("sim-binance", CB_DIALECT_BINANCE, &s_opts, &c, err,
+                                   sizeof err), CB_E_CONFIG);
+    assert_non_null(strstr(err, "does not exist"));
+    assert_null(strstr(err, "skipped"));
+    unsetenv("COINBUS_CREDENTIALS_PASSPHRASE_FILE");
+    setenv("COINBUS_CREDENTIALS_PASSPHRASE", S_PASS, 1);
+}
+
 int
 main(void)
 {
@@ -293,6 +353,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_wrong_passphrase_and_tampering, s_setup,
                                         s_teardown),
         cmocka_unit_test_setup_teardown(test_plain_file, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_encrypted_without_passphrase, s_setup,
+                                        s_teardown),
     };
     return cmocka_run_group_tests_name("creds_file", tests, NULL, NULL);
 }
