@@ -48,7 +48,7 @@ cb_order_clid_ok(cb_dialect_t dialect, const char *text, size_t len)
         bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
                   c == '-';
         if (!ok && dialect == CB_DIALECT_BINANCE) {
-            ok = c == '.' || c == ':' || c == '/' || c == '_';
+            ok = c == '_';
         }
         if (!ok) {
             return false;

@@ -11,7 +11,8 @@
 
 /* Order ids as the venues write them (Kraken "OU22CG-KLAF2-FWUDD7", Binance
  * a decimal integer). Client order ids: both venues take up to 36 characters
- * (Kraken alphanumeric or a UUID; Binance also '.', ':', '/', '_'). */
+ * (Kraken alphanumeric or a UUID; Binance also '_': its -1100 legal range
+ * ^[a-zA-Z0-9-_]{1,36}$). */
 #define CB_ORDER_ID_MAX 64
 #define CB_CLID_MAX 36
 
@@ -135,7 +136,7 @@ bool
 cb_ostatus_final(cb_ostatus_t status);
 
 /* True when text (len bytes) is a client order id the dialect's venue takes:
- * 1-36 characters of [A-Za-z0-9-] (Kraken), or of [A-Za-z0-9._:/-] (Binance). */
+ * 1-36 characters of [A-Za-z0-9-] (Kraken), or of [A-Za-z0-9_-] (Binance). */
 bool
 cb_order_clid_ok(cb_dialect_t dialect, const char *text, size_t len);
 

@@ -197,14 +197,14 @@ test_binance_requests(void **state)
 
     cb_order_req_t repl = s_limit("BTC-USDT");
     repl.price = s_dec("27400");
-    snprintf(repl.client_order_id, sizeof repl.client_order_id, "cb-0001.1");
+    snprintf(repl.client_order_id, sizeof repl.client_order_id, "cb-0001-1");
     cb_order_amend_t a = {.ref = ref, .has_price = true, .price = repl.price, .replacement = &repl};
     assert_int_equal(cb_binance_order_amend(&a, &c), 0);
     assert_string_equal(c.path, "/api/v3/order/cancelReplace");
     assert_string_equal(c.params,
                         "symbol=BTCUSDT&cancelOrigClientOrderId=cb-0001&cancelReplaceMode=STOP_ON_FAILURE&"
                         "side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.0125&price=27400&"
-                        "newClientOrderId=cb-0001.1&newOrderRespType=FULL");
+                        "newClientOrderId=cb-0001-1&newOrderRespType=FULL");
     a.replacement = NULL;
     assert_int_equal(cb_binance_order_amend(&a, &c), CB_E_BAD_REQUEST);
 
@@ -506,7 +506,7 @@ test_binance_query_amend_cancel_all(void **state)
         "\"origQty\":\"1.00000000\",\"executedQty\":\"0.00000000\",\"cummulativeQuoteQty\":\"0.00000000\","
         "\"status\":\"CANCELED\",\"timeInForce\":\"GTC\",\"type\":\"LIMIT\",\"side\":\"BUY\"},"
         "\"newOrderResponse\":{\"symbol\":\"BTCUSDT\",\"orderId\":10,\"orderListId\":-1,"
-        "\"clientOrderId\":\"cb-0001.1\",\"transactTime\":1669277163809,\"price\":\"27400.00000000\","
+        "\"clientOrderId\":\"cb-0001-1\",\"transactTime\":1669277163809,\"price\":\"27400.00000000\","
         "\"origQty\":\"1.00000000\",\"executedQty\":\"0.00000000\",\"cummulativeQuoteQty\":\"0.00000000\","
         "\"status\":\"NEW\",\"timeInForce\":\"GTC\",\"type\":\"LIMIT\",\"side\":\"BUY\",\"fills\":[]}}";
     assert_int_equal(cb_binance_order_parse_amend(&s_list, 200, replaced, strlen(replaced), &o, &err), 0);
