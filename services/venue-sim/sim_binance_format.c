@@ -526,23 +526,29 @@ sim_bn_order_counts(const sim_bn_t *c, int64_t *count_10s, int64_t *count_1d)
 const sim_xorder_t *
 sim_bn_named_order(sim_bn_t *c, size_t inst, bool open_only, int *rc)
 {
+    return sim_bn_named_order_by(c, inst, open_only, "orderId", "origClientOrderId", rc);
+}
+
+const sim_xorder_t *
+sim_bn_named_order_by(sim_bn_t *c, size_t inst, bool open_only, const char *id_key,
+                      const char *clid_key, int *rc)
+{
     uint64_t id = 0;
     char clid[SIM_BN_CLID_SIZE];
     char v[64];
     *rc = -1;
-    int by_id = sim_bn_uint(c, "orderId", &id);
+    int by_id = sim_bn_uint(c, id_key, &id);
     if (by_id < 0) {
         return NULL;
     }
-    int by_clid = sim_bn_param(c, "origClientOrderId", v, sizeof v);
+    int by_clid = sim_bn_param(c, clid_key, v, sizeof v);
     if (by_clid == 1 && v[0] == '\0') {
         sim_bn_fail(c, 400, -1119, "Original client order ID was empty.");
         return NULL;
     }
     if (by_id == 0 && by_clid == 0) {
-        sim_bn_fail(
-            c, 400, -1102,
-            "Param 'origClientOrderId' or 'orderId' must be sent, but both were empty/null!");
+        sim_bn_fail(c, 400, -1102, "Param '%s' or '%s' must be sent, but both were empty/null!",
+                    clid_key, id_key);
         return NULL;
     }
     *rc = 0;

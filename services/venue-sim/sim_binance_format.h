@@ -113,6 +113,12 @@ sim_bn_order_by_client_id(const sim_bn_t *c, size_t inst, const char *clid, bool
 const sim_xorder_t *
 sim_bn_named_order(sim_bn_t *c, size_t inst, bool open_only, int *rc);
 
+/* The same with other parameter names (cancelReplace: cancelOrderId,
+ * cancelOrigClientOrderId). */
+const sim_xorder_t *
+sim_bn_named_order_by(sim_bn_t *c, size_t inst, bool open_only, const char *id_key,
+                      const char *clid_key, int *rc);
+
 /* How many orders the request's account placed in the current 10-second
  * and UTC-day windows (X-MBX-ORDER-COUNT-10S / -1D when no limiter counts). */
 void

@@ -393,47 +393,70 @@ s_order_count(sim_bn_t *c, int64_t *count_10s, int64_t *count_1d)
     return true;
 }
 
-void
-sim_bn_order_new(sim_bn_t *c, bool test)
+bool
+sim_bn_order_read(sim_bn_t *c, sim_order_req_t *req, int *resp)
 {
     s_new_t n;
     if (!s_parse_new(c, &n) || !s_filters(c, &n.req)) {
-        return;
+        return false;
     }
-    if (test) {
-        if (sim_bn_bool(c, "computeCommissionRates")) {
-            s_commission_rates(c, n.req.inst);
-        } else {
-            cb_buf_append_str(&c->res->body, "{}");
-        }
-        return;
-    }
+    *req = n.req;
+    *resp = (int) n.resp;
+    return true;
+}
+
+const sim_xorder_t *
+sim_bn_order_submit(sim_bn_t *c, const sim_order_req_t *req)
+{
     /* A made-up id of an open order is in use as much as a sent one. */
-    if (n.req.cl_ord_id[0] != '\0' &&
-        sim_bn_order_by_client_id(c, SIZE_MAX, n.req.cl_ord_id, true) != NULL) {
+    if (req->cl_ord_id[0] != '\0' &&
+        sim_bn_order_by_client_id(c, SIZE_MAX, req->cl_ord_id, true) != NULL) {
         s_refused(c, SIM_X_DUPLICATE_ID);
-        return;
+        return NULL;
     }
-    if (s_would_trigger(c, &n.req)) {
+    if (s_would_trigger(c, req)) {
         sim_bn_fail(c, 400, -2010, "Order would trigger immediately.");
-        return;
+        return NULL;
     }
     int64_t count_10s, count_1d;
     if (!s_order_count(c, &count_10s, &count_1d)) {
-        return;
+        return NULL;
     }
     const sim_xorder_t *o = NULL;
-    sim_x_rc_t rc = sim_exchange_place(c->sim->exchange, c->account, &n.req, &o);
+    sim_x_rc_t rc = sim_exchange_place(c->sim->exchange, c->account, req, &o);
     if (rc != SIM_X_OK || o == NULL) {
         s_refused(c, rc);
-        return;
+        return NULL;
     }
     char text[32];
     snprintf(text, sizeof text, "%lld", (long long) count_10s);
     cb_httpd_res_header(c->res, "x-mbx-order-count-10s", text);
     snprintf(text, sizeof text, "%lld", (long long) count_1d);
     cb_httpd_res_header(c->res, "x-mbx-order-count-1d", text);
-    sim_bn_new_order_json(&c->res->body, c->sim->exchange, o, (int) n.resp);
+    return o;
+}
+
+void
+sim_bn_order_new(sim_bn_t *c, bool test)
+{
+    sim_order_req_t req;
+    int resp;
+    if (!sim_bn_order_read(c, &req, &resp)) {
+        return;
+    }
+    if (test) {
+        if (sim_bn_bool(c, "computeCommissionRates")) {
+            s_commission_rates(c, req.inst);
+        } else {
+            cb_buf_append_str(&c->res->body, "{}");
+        }
+        return;
+    }
+    const sim_xorder_t *o = sim_bn_order_submit(c, &req);
+    if (o == NULL) {
+        return;
+    }
+    sim_bn_new_order_json(&c->res->body, c->sim->exchange, o, resp);
     c->weight = 0;
 }
 

@@ -14,6 +14,18 @@
 void
 sim_bn_order_new(sim_bn_t *c, bool test);
 
+/* Reads a new order's parameters and checks the filters (as POST order
+ * does before anything else) into req, and newOrderRespType into resp;
+ * false with the error written. */
+bool
+sim_bn_order_read(sim_bn_t *c, sim_order_req_t *req, int *resp);
+
+/* Places req as POST order does after its filters (duplicate client id,
+ * immediate trigger, order count, the engine), with the order-count
+ * headers; the order, or NULL with the error written. */
+const sim_xorder_t *
+sim_bn_order_submit(sim_bn_t *c, const sim_order_req_t *req);
+
 /* DELETE /api/v3/order: cancels by orderId and/or origClientOrderId;
  * -2011 "Unknown order sent." when no such open order. */
 void

@@ -8,6 +8,7 @@
 #include "sim_binance_orders.h"
 #include "sim_binance_private.h"
 #include "sim_binance_queries.h"
+#include "sim_binance_replace.h"
 
 /* More parameters than any endpoint takes: refused before they are looked at. */
 #define S_PARAMS_MAX 64
@@ -32,6 +33,9 @@ s_order_test(sim_bn_t *c)
 
 static const char *const s_new_params[] = {S_NEW_ORDER_PARAMS, NULL};
 static const char *const s_test_params[] = {S_NEW_ORDER_PARAMS, "computeCommissionRates", NULL};
+static const char *const s_replace_params[] = {
+    S_NEW_ORDER_PARAMS, "cancelReplaceMode", "cancelNewClientOrderId",
+    "cancelOrigClientOrderId", "cancelOrderId", NULL};
 static const char *const s_get_params[] = {"symbol", "orderId", "origClientOrderId", NULL};
 static const char *const s_cancel_params[] = {
     "symbol", "orderId", "origClientOrderId", "newClientOrderId", "cancelRestrictions", NULL};
@@ -56,6 +60,7 @@ typedef struct {
 static const s_endpoint_t s_endpoints[] = {
     {"order", "POST", 1, s_new_params, s_order_new},
     {"order/test", "POST", 1, s_test_params, s_order_test},
+    {"order/cancelReplace", "POST", 1, s_replace_params, sim_bn_order_cancel_replace},
     {"order", "GET", 4, s_get_params, sim_bn_order_get},
     {"order", "DELETE", 1, s_cancel_params, sim_bn_order_cancel},
     {"openOrders", "GET", 6, s_symbol_params, sim_bn_open_orders},

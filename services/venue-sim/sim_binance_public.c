@@ -24,7 +24,7 @@ s_binance_symbol_json(cb_httpd_res_t *res, const sim_instrument_t *in)
                    "\"baseCommissionPrecision\":8,\"quoteCommissionPrecision\":8,"
                    "\"orderTypes\":[\"LIMIT\",\"LIMIT_MAKER\",\"MARKET\",\"STOP_LOSS\",\"STOP_LOSS_LIMIT\",\"TAKE_PROFIT\",\"TAKE_PROFIT_LIMIT\"],"
                    "\"icebergAllowed\":false,\"ocoAllowed\":false,\"otoAllowed\":false,"
-                   "\"quoteOrderQtyMarketAllowed\":true,\"allowTrailingStop\":false,\"cancelReplaceAllowed\":false,"
+                   "\"quoteOrderQtyMarketAllowed\":true,\"allowTrailingStop\":false,\"cancelReplaceAllowed\":true,"
                    "\"isSpotTradingAllowed\":true,\"isMarginTradingAllowed\":false,"
                    "\"filters\":[{\"filterType\":\"PRICE_FILTER\",\"minPrice\":\"%s\",\"maxPrice\":\"1000000.00000000\",\"tickSize\":\"%s\"},"
                    "{\"filterType\":\"LOT_SIZE\",\"minQty\":\"%s\",\"maxQty\":\"%s\",\"stepSize\":\"%s\"},"

@@ -94,6 +94,11 @@ cb_binance_classify_doc(const cb_jdoc_t *doc, bool changes_state, int http_statu
         cls = CB_VERR_UNKNOWN_OUTCOME;
     } else if (http_status >= 500) {
         cls = CB_VERR_UNAVAILABLE;
+    } else if (changes_state && !has_code && http_status != 401 && http_status != 403) {
+        /* An order action answered without Binance's error code (a cut
+         * body, a proxy's page, a 2xx that is not the documented reply):
+         * nothing says the venue refused it. */
+        cls = CB_VERR_UNKNOWN_OUTCOME;
     } else if (has_code) {
         cls = s_code_class(code, msg);
     } else if (http_status == 401) {

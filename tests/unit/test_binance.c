@@ -694,6 +694,10 @@ test_classify(void **state)
          "Execution status unknown.\"}",
          CB_VERR_UNKNOWN_OUTCOME},
         {&query, 400, "not json", CB_VERR_REJECTED},
+        /* An order action whose reply is cut or not Binance's is never a refusal. */
+        {&order, 400, "{\"code\":-2010,\"msg\":\"Dupl", CB_VERR_UNKNOWN_OUTCOME},
+        {&order, 200, "{\"symbol\":\"BTCUSDT\",\"orderId\":", CB_VERR_UNKNOWN_OUTCOME},
+        {&order, 404, "<html>not found</html>", CB_VERR_UNKNOWN_OUTCOME},
         {&query, 200, "{\"ok\":1}", CB_VERR_BAD_REPLY},
         {NULL, 401, "", CB_VERR_AUTH},
     };
