@@ -100,6 +100,11 @@ if [ -z "${COINBUS_REDIS_URL:-}" ]; then
   log "redis up at $COINBUS_REDIS_URL (data in $RUN_DIR/redis)"
 fi
 
+# The services' default venues are venue-sim on 8100: follow COINBUS_SIM_PORT when it moves.
+if [ -z "${COINBUS_VENUES:-}" ] && [ -n "${COINBUS_SIM_PORT:-}" ]; then
+  export COINBUS_VENUES="sim-kraken=kraken@http://127.0.0.1:$COINBUS_SIM_PORT/kraken,sim-binance=binance@http://127.0.0.1:$COINBUS_SIM_PORT/binance"
+fi
+
 # The paper venues quote USD (sim-kraken) and USDT (sim-binance): compare them for best.<SYMBOL>.
 export COINBUS_QUOTE_EQUIVALENTS=${COINBUS_QUOTE_EQUIVALENTS:-USD=USDT=USDC}
 
@@ -154,6 +159,41 @@ if [ -n "${PIDS[api-edge]:-}" ]; then
   fi
 fi
 
+# The paper account's API key for the private /api/account routes: made once
+# (scope trade), kept with its id in $PAPER_KEY_FILE (mode 0600, "<id> <key>"),
+# reused while `coinbus keys list` still has that id, made anew otherwise.
+PAPER_KEY_FILE=$RUN_DIR/paper-api-key
+paper_api_key() {
+  local id="" key="" err
+  [ -x "$BUILD/bin/coinbus" ] || return 1
+  if [ -r "$PAPER_KEY_FILE" ]; then
+    read -r id key <"$PAPER_KEY_FILE"
+    if [ -n "$id" ] && [ -n "$key" ] &&
+      "$BUILD/bin/coinbus" keys list 2>/dev/null | awk -v id="$id" '$1 == id { found = 1 } END { exit !found }'; then
+      printf '%s\n' "$key"
+      return 0
+    fi
+  fi
+  err=$(mktemp) || return 1
+  key=$("$BUILD/bin/coinbus" keys create --name paper --scope trade 2>"$err")
+  id=$(sed -n 's/^created key id \([^ ]*\) .*/\1/p' "$err")
+  rm -f "$err"
+  [ -n "$id" ] && [ -n "$key" ] || return 1
+  ( umask 077 && printf '%s %s\n' "$id" "$key" >"$PAPER_KEY_FILE.tmp" ) &&
+    mv -f "$PAPER_KEY_FILE.tmp" "$PAPER_KEY_FILE" && chmod 600 "$PAPER_KEY_FILE" || return 1
+  printf '%s\n' "$key"
+}
+PAPER_KEY=""
+if [ -n "${PIDS[api-edge]:-}" ] && [ -n "${PIDS[account]:-}" ]; then
+  PAPER_KEY=$(paper_api_key) || { PAPER_KEY=""; log "could not make the paper API key (coinbus keys create)"; }
+fi
+PAPER_MSG=""
+if [ -n "$PAPER_KEY" ]; then
+  PAPER_MSG="  Paper API key:   $PAPER_KEY  (scope trade; kept in $PAPER_KEY_FILE)
+  Your balances:   curl -H \"Authorization: Bearer $PAPER_KEY\" $EDGE_URL/api/account/balances
+"
+fi
+
 cat <<MSG
 
 $(log "coinbus is up: ${ORDER[*]}")
@@ -165,7 +205,7 @@ $(log "coinbus is up: ${ORDER[*]}")
   Publish a tick:  $BUILD/bin/coinbus pub tick.BTC-USD.sim-kraken '{"symbol":"BTC-USD","venue":"sim-kraken","bid":"50000.1","ask":"50000.2"}'
   Ask a service:   $BUILD/bin/coinbus call market price symbol=BTC-USD
   Paper account:   $BUILD/bin/coinbus call account balances venue=sim-kraken
-  Best across:     $BUILD/bin/coinbus sub best.BTC-USD.
+$PAPER_MSG  Best across:     $BUILD/bin/coinbus sub best.BTC-USD.
   Paper venues:    curl 'http://127.0.0.1:${COINBUS_SIM_PORT:-8100}/kraken/0/public/Ticker?pair=XBTUSD'  (sim-kraken)
                    curl 'http://127.0.0.1:${COINBUS_SIM_PORT:-8100}/binance/api/v3/ticker/bookTicker?symbol=BTCUSDT'  (sim-binance)
   Logs:            $LOG_DIR/

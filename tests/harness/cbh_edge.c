@@ -1,4 +1,4 @@
-/* cbh_edge.c - test harness: the api-edge stack (redis, bus, venue-sim, market-feed, sentiment, api-edge) and a small HTTP client */
+/* cbh_edge.c - test harness: the api-edge stack (redis, bus, venue-sim, market-feed, sentiment, account, api-edge) and a small HTTP client */
 #include "cbh_edge.h"
 
 #include <setjmp.h>
@@ -11,9 +11,12 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/wait.h>
 
+#include "cb_apikey.h"
 #include "cb_rpc.h"
 #include "cb_time.h"
+#include "cbh_paper.h"
 
 static cbh_proc_t *
 s_start(const char *name, char *const env[])
@@ -54,6 +57,12 @@ cbh_edge_start_sentiment(cbh_edge_stack_t *s)
 int
 cbh_edge_stack_start(cbh_edge_stack_t *s)
 {
+    return cbh_edge_stack_start_sim(s, NULL);
+}
+
+int
+cbh_edge_stack_start_sim(cbh_edge_stack_t *s, char *const sim_extra_env[])
+{
     memset(s, 0, sizeof *s);
     if (cbh_redis_start(&s->redis, NULL) != 0 || cbh_bus_start(&s->bus) != 0) {
         return -1;
@@ -62,7 +71,15 @@ cbh_edge_stack_start(cbh_edge_stack_t *s)
     s->sim_port = cbh_free_port();
     char port_env[64];
     snprintf(port_env, sizeof port_env, "COINBUS_SIM_PORT=%d", s->sim_port);
-    char *sim_env[] = {port_env, "COINBUS_SIM_RATE=50", "COINBUS_SIM_SEED=7", NULL};
+    char *sim_env[16];
+    size_t n = 0;
+    for (size_t i = 0; sim_extra_env != NULL && sim_extra_env[i] != NULL && n < 12; i++) {
+        sim_env[n++] = sim_extra_env[i];
+    }
+    sim_env[n++] = port_env;
+    sim_env[n++] = "COINBUS_SIM_RATE=50";
+    sim_env[n++] = "COINBUS_SIM_SEED=7";
+    sim_env[n] = NULL;
     s->sim = s_start("venue-sim", sim_env);
     if (s->sim == NULL || cbh_wait_port(s->sim_port, 5000) != 0) {
         fprintf(stderr, "cbh_edge: venue-sim did not start\n");
@@ -83,9 +100,47 @@ cbh_edge_stack_start(cbh_edge_stack_t *s)
     return cbh_edge_start_sentiment(s);
 }
 
+int
+cbh_edge_start_account(cbh_edge_stack_t *s, char *const extra_env[])
+{
+    char *env[48];
+    size_t n = 0;
+    for (size_t i = 0; extra_env != NULL && extra_env[i] != NULL && n < 32; i++) {
+        env[n++] = extra_env[i];
+    }
+    /* The first of two equal names wins (getenv): the extra ones come first. */
+    char *const defaults[] = {s->env_redis,
+                              s->env_venues,
+                              "COINBUS_SIM_KRAKEN_API_KEY=" CBH_PAPER_K_KEY,
+                              "COINBUS_SIM_KRAKEN_API_SECRET=" CBH_PAPER_K_SECRET,
+                              "COINBUS_SIM_BINANCE_API_KEY=" CBH_PAPER_B_KEY,
+                              "COINBUS_SIM_BINANCE_API_SECRET=" CBH_PAPER_B_SECRET,
+                              "COINBUS_CREDENTIALS_FILE=",
+                              "COINBUS_CREDENTIALS_PLAIN_FILE=",
+                              NULL};
+    for (size_t i = 0; defaults[i] != NULL; i++) {
+        env[n++] = defaults[i];
+    }
+    env[n] = NULL;
+    s->account = s_start("account", env);
+    if (s->account == NULL || s_wait_ping(s->bus.config.frontend[CB_RPC_ACCOUNT], 10000) != 0) {
+        fprintf(stderr, "cbh_edge: account did not answer ping (log: %s)\n",
+                cbh_proc_log_path(s->account));
+        return -1;
+    }
+    return 0;
+}
+
+int
+cbh_edge_stop_account(cbh_edge_stack_t *s)
+{
+    return s->account != NULL ? cbh_proc_stop(&s->account, SIGTERM, 5000) : 0;
+}
+
 void
 cbh_edge_stack_stop(cbh_edge_stack_t *s)
 {
+    cbh_proc_stop(&s->account, SIGTERM, 5000);
     cbh_proc_stop(&s->sentiment, SIGTERM, 5000);
     cbh_proc_stop(&s->feed, SIGTERM, 5000);
     cbh_proc_stop(&s->sim, SIGTERM, 5000);
@@ -182,7 +237,8 @@ cbh_http(int port, const char *method, const char *path, const char *const *head
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &res->body);
     curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, s_sink);
     curl_easy_setopt(c, CURLOPT_HEADERDATA, &res->headers);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 10000L);
+    /* Long enough for a private route whose service waits for the venue's rate budget. */
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 30000L);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
     if (strcmp(method, "HEAD") == 0) {
         curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
@@ -300,4 +356,70 @@ cbh_edge_expect_time(const cb_jdoc_t *doc, int i)
     assert_int_equal(cb_jtok_type(doc, i), CB_JT_STRING);
     assert_int_equal(cb_jtok_rfc3339(doc, i, &ns), 0);
     assert_true(ns > 1600000000000000000LL);
+}
+
+int
+cbh_edge_keys(const char *args, char *out, size_t size)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "%s/coinbus keys %s 2>/dev/null", cbh_bin_dir(), args);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    size_t n = 0;
+    char buf[4096];
+    size_t got;
+    while ((got = fread(buf, 1, sizeof buf, p)) > 0) {
+        if (out != NULL && n + 1 < size) {
+            size_t take = got < size - 1 - n ? got : size - 1 - n;
+            memcpy(out + n, buf, take);
+            n += take;
+        }
+    }
+    if (out != NULL) {
+        out[n] = '\0';
+    }
+    int st = pclose(p);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+void
+cbh_edge_key_create(const char *name, const char *scope, char *key, char *id)
+{
+    char args[128];
+    char out[256];
+    snprintf(args, sizeof args, "create --name %s --scope %s", name, scope);
+    assert_int_equal(cbh_edge_keys(args, out, sizeof out), 0);
+    assert_int_equal(strlen(out), CB_APIKEY_TEXT_LEN + 1);
+    memcpy(key, out, CB_APIKEY_TEXT_LEN);
+    key[CB_APIKEY_TEXT_LEN] = '\0';
+    assert_true(cb_apikey_well_formed(key, CB_APIKEY_TEXT_LEN));
+    char list[4096];
+    assert_int_equal(cbh_edge_keys("list", list, sizeof list), 0);
+    assert_null(strstr(list, key));
+    if (id == NULL) {
+        return;
+    }
+    /* The id: the list's line with this name. */
+    char *line = strstr(list, name);
+    assert_non_null(line);
+    while (line > list && line[-1] != '\n') {
+        line--;
+    }
+    memcpy(id, line, CB_APIKEY_ID_LEN);
+    id[CB_APIKEY_ID_LEN] = '\0';
+    assert_true(cb_apikey_id_well_formed(id));
+}
+
+void
+cbh_slurp(const char *path, cb_buf_t *out)
+{
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    char buf[8192];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
+        assert_int_equal(cb_buf_append(out, buf, n), 0);
+    }
+    fclose(f);
+    assert_int_equal(cb_buf_append(out, "", 0), 0);
 }

@@ -1,4 +1,4 @@
-/* cbh_edge.h - test harness: the api-edge stack (redis, bus, venue-sim, market-feed, sentiment, api-edge) and a small HTTP client */
+/* cbh_edge.h - test harness: the api-edge stack (redis, bus, venue-sim, market-feed, sentiment, account, api-edge) and a small HTTP client */
 #ifndef CBH_EDGE_H_INCLUDED
 #define CBH_EDGE_H_INCLUDED
 
@@ -18,6 +18,7 @@ typedef struct {
     cbh_proc_t *sim;
     cbh_proc_t *feed;
     cbh_proc_t *sentiment;
+    cbh_proc_t *account; /* only after cbh_edge_start_account */
     int sim_port;
     char env_redis[160];
     char env_venues[300];
@@ -28,9 +29,26 @@ typedef struct {
 int
 cbh_edge_stack_start(cbh_edge_stack_t *s);
 
+/* The same with extra "K=V" strings for venue-sim (NULL-terminated, may be
+ * NULL; e.g. COINBUS_SIM_ACCOUNTS), which win over the defaults. */
+int
+cbh_edge_stack_start_sim(cbh_edge_stack_t *s, char *const sim_extra_env[]);
+
 /* (Re)starts the sentiment service alone. 0 or -1. */
 int
 cbh_edge_start_sentiment(cbh_edge_stack_t *s);
+
+/* Starts $BUILD/bin/account on the stack's Redis and venues with venue-sim's
+ * default paper credentials in its own environment only (as scripts/run.sh
+ * does), no credentials files, plus extra "K=V" strings (NULL-terminated, may
+ * be NULL), which win over those; waits until it answers ping. 0 or -1. */
+int
+cbh_edge_start_account(cbh_edge_stack_t *s, char *const extra_env[]);
+
+/* Stops the account service (SIGTERM); its exit status as cbh_proc_stop,
+ * 0 when it was not running. */
+int
+cbh_edge_stop_account(cbh_edge_stack_t *s);
 
 /* Stops everything it started; NULL-safe parts. */
 void
@@ -120,5 +138,23 @@ cbh_edge_expect_number(const cb_jdoc_t *doc, int i);
 /* Token i is an ISO 8601 time string after 2020. */
 void
 cbh_edge_expect_time(const cb_jdoc_t *doc, int i);
+
+/* ---- API keys (the coinbus CLI) and logs -------------------------------- */
+
+/* Runs `$BUILD/bin/coinbus keys <args>` (COINBUS_REDIS_URL from this
+ * process); its stdout into out (NUL-terminated; may be NULL). The exit status. */
+int
+cbh_edge_keys(const char *args, char *out, size_t size);
+
+/* `coinbus keys create --name name --scope scope`: the key's text into key
+ * (CB_APIKEY_TEXT_LEN + 1), its id from the list into id (CB_APIKEY_ID_LEN +
+ * 1; may be NULL). Fails the test unless both are well formed and the list
+ * never shows the key. */
+void
+cbh_edge_key_create(const char *name, const char *scope, char *key, char *id);
+
+/* A whole file, NUL-terminated, appended to out; fails the test when unreadable. */
+void
+cbh_slurp(const char *path, cb_buf_t *out);
 
 #endif

@@ -32,58 +32,6 @@ s_setup(void **state)
     return setenv("COINBUS_REDIS_URL", s_f.stack.redis.url, 1);
 }
 
-/* Runs `coinbus keys <args>`; its stdout into out (may be NULL). Returns
- * the exit status. */
-static int
-s_cli(const char *args, char *out, size_t size)
-{
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "%s/coinbus keys %s 2>/dev/null", cbh_bin_dir(), args);
-    FILE *p = popen(cmd, "r");
-    assert_non_null(p);
-    size_t n = 0;
-    char buf[4096];
-    size_t got;
-    while ((got = fread(buf, 1, sizeof buf, p)) > 0) {
-        if (out != NULL && n + 1 < size) {
-            size_t take = got < size - 1 - n ? got : size - 1 - n;
-            memcpy(out + n, buf, take);
-            n += take;
-        }
-    }
-    if (out != NULL) {
-        out[n] = '\0';
-    }
-    int st = pclose(p);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-/* Creates a key; its text into key (CB_APIKEY_TEXT_LEN + 1), its id into id. */
-static void
-s_create(const char *name, const char *scope, char *key, char *id)
-{
-    char args[128];
-    char out[256];
-    snprintf(args, sizeof args, "create --name %s --scope %s", name, scope);
-    assert_int_equal(s_cli(args, out, sizeof out), 0);
-    assert_int_equal(strlen(out), CB_APIKEY_TEXT_LEN + 1);
-    memcpy(key, out, CB_APIKEY_TEXT_LEN);
-    key[CB_APIKEY_TEXT_LEN] = '\0';
-    assert_true(cb_apikey_well_formed(key, CB_APIKEY_TEXT_LEN));
-    /* The id: the list's line with this name. */
-    char list[4096];
-    assert_int_equal(s_cli("list", list, sizeof list), 0);
-    assert_null(strstr(list, key));
-    char *line = strstr(list, name);
-    assert_non_null(line);
-    while (line > list && line[-1] != '\n') {
-        line--;
-    }
-    memcpy(id, line, CB_APIKEY_ID_LEN);
-    id[CB_APIKEY_ID_LEN] = '\0';
-    assert_true(cb_apikey_id_well_formed(id));
-}
-
 /* GET path as client ip with Authorization auth (NULL: none). */
 static long
 s_get(const char *ip, const char *auth, const char *path, cbh_http_res_t *res)
@@ -151,8 +99,8 @@ test_scopes_and_revocation(void **state)
     (void) state;
     char rkey[CB_APIKEY_TEXT_LEN + 1], rid[CB_APIKEY_ID_LEN + 1];
     char tkey[CB_APIKEY_TEXT_LEN + 1], tid[CB_APIKEY_ID_LEN + 1];
-    s_create("reader", "read", rkey, rid);
-    s_create("trader", "trade", tkey, tid);
+    cbh_edge_key_create("reader", "read", rkey, rid);
+    cbh_edge_key_create("trader", "trade", tkey, tid);
     cbh_http_res_t res = {0};
     char v[256];
     /* A read key passes read routes; the trade route refuses it (403). */
@@ -178,7 +126,7 @@ test_scopes_and_revocation(void **state)
 
     /* Last use is recorded. */
     char list[4096];
-    assert_int_equal(s_cli("list", list, sizeof list), 0);
+    assert_int_equal(cbh_edge_keys("list", list, sizeof list), 0);
     char *line = strstr(list, rid);
     assert_non_null(line);
     char *eol = strchr(line, '\n');
@@ -189,13 +137,13 @@ test_scopes_and_revocation(void **state)
     /* Revoked: refused on the very next request. */
     char args[64];
     snprintf(args, sizeof args, "revoke %s", rid);
-    assert_int_equal(s_cli(args, NULL, 0), 0);
+    assert_int_equal(cbh_edge_keys(args, NULL, 0), 0);
     assert_int_equal(s_bearer("10.2.0.1", rkey, "/api/account/balances", &res), 401);
     cbh_edge_expect_error(&res, 401, "unauthorized");
     /* Revoking again, or an unknown id: a clear error. */
-    assert_int_equal(s_cli(args, NULL, 0), 1);
-    assert_int_equal(s_cli("revoke 0000000000000000", NULL, 0), 1);
-    assert_int_equal(s_cli("revoke nonsense", NULL, 0), 1);
+    assert_int_equal(cbh_edge_keys(args, NULL, 0), 1);
+    assert_int_equal(cbh_edge_keys("revoke 0000000000000000", NULL, 0), 1);
+    assert_int_equal(cbh_edge_keys("revoke nonsense", NULL, 0), 1);
     /* The other key is untouched. */
     s_bearer("10.2.0.2", tkey, "/api/account/balances", &res);
     s_expect_passed(&res);
@@ -208,8 +156,8 @@ test_budgets(void **state)
     (void) state;
     char akey[CB_APIKEY_TEXT_LEN + 1], aid[CB_APIKEY_ID_LEN + 1];
     char bkey[CB_APIKEY_TEXT_LEN + 1], bid[CB_APIKEY_ID_LEN + 1];
-    s_create("budget-a", "read", akey, aid);
-    s_create("budget-b", "read", bkey, bid);
+    cbh_edge_key_create("budget-a", "read", akey, aid);
+    cbh_edge_key_create("budget-b", "read", bkey, bid);
     cbh_http_res_t res = {0};
     /* Key a's budget is spent from two addresses together. */
     for (int i = 0; i < S_BUDGET; i++) {
@@ -235,27 +183,12 @@ test_budgets(void **state)
     cbh_http_res_fini(&res);
 }
 
-/* Reads a whole file into out (NUL-terminated). */
-static void
-s_slurp(const char *path, cb_buf_t *out)
-{
-    FILE *f = fopen(path, "r");
-    assert_non_null(f);
-    char buf[8192];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
-        assert_int_equal(cb_buf_append(out, buf, n), 0);
-    }
-    fclose(f);
-    assert_int_equal(cb_buf_append(out, "", 0), 0);
-}
-
 static void
 test_no_key_text_in_logs_or_metrics(void **state)
 {
     (void) state;
     char key[CB_APIKEY_TEXT_LEN + 1], id[CB_APIKEY_ID_LEN + 1];
-    s_create("secretive", "trade", key, id);
+    cbh_edge_key_create("secretive", "trade", key, id);
     cbh_http_res_t res = {0};
     s_bearer("10.4.0.1", key, "/api/account/balances", &res);
     s_expect_passed(&res);
@@ -267,13 +200,13 @@ test_no_key_text_in_logs_or_metrics(void **state)
     assert_non_null(strstr(m, "coinbus_edge_auth_total{outcome=\"missing\"}"));
     assert_null(strstr(m, "coinbus_edge_auth_total{outcome=\"ok\"} 0\n"));
     cb_buf_t log = {0};
-    s_slurp(cbh_proc_log_path(s_f.edge), &log);
+    cbh_slurp(cbh_proc_log_path(s_f.edge), &log);
     assert_null(strstr((const char *) log.data, key + 4));
     assert_null(strstr((const char *) log.data, "cbk_"));
     cb_buf_fini(&log);
     /* Nor does Redis hold it. */
     char list[4096];
-    assert_int_equal(s_cli("list", list, sizeof list), 0);
+    assert_int_equal(cbh_edge_keys("list", list, sizeof list), 0);
     assert_null(strstr(list, key + 4));
     cbh_http_res_fini(&res);
 }
@@ -319,7 +252,7 @@ test_redis_down(void **state)
 {
     (void) state;
     char key[CB_APIKEY_TEXT_LEN + 1], id[CB_APIKEY_ID_LEN + 1];
-    s_create("outage", "read", key, id);
+    cbh_edge_key_create("outage", "read", key, id);
     cbh_redis_stop(&s_f.stack.redis);
     cbh_http_res_t res = {0};
     assert_int_equal(s_bearer("10.5.0.1", key, "/api/account/balances", &res), 503);

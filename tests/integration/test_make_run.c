@@ -10,8 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/stat.h>
+
+#include "cb_apikey.h"
 #include "cb_time.h"
 #include "cbh_bus.h"
+#include "cbh_edge.h"
 
 static bool
 s_log_has(const char *path, const char *needle)
@@ -25,6 +29,25 @@ s_log_has(const char *path, const char *needle)
     data[n] = '\0';
     fclose(f);
     return strstr(data, needle) != NULL;
+}
+
+/* The paper API key run.sh printed (after "Paper API key:") into key. */
+static void
+s_printed_key(const char *path, char *key)
+{
+    cb_buf_t log = {0};
+    cbh_slurp(path, &log);
+    const char *at = strstr((const char *) log.data, "Paper API key:   ");
+    assert_non_null(at);
+    at += strlen("Paper API key:   ");
+    assert_true(cb_apikey_well_formed(at, CB_APIKEY_TEXT_LEN));
+    memcpy(key, at, CB_APIKEY_TEXT_LEN);
+    key[CB_APIKEY_TEXT_LEN] = '\0';
+    /* The example uses it. */
+    char curl[200];
+    snprintf(curl, sizeof curl, "curl -H \"Authorization: Bearer %s\" http://", key);
+    assert_non_null(strstr((const char *) log.data, curl));
+    cb_buf_fini(&log);
 }
 
 /* Starts run.sh on free ports; returns it once it says the stack is up. */
@@ -67,6 +90,7 @@ test_run_stop_and_run_again(void **state)
 {
     (void) state;
     unsetenv("COINBUS_REDIS_URL");
+    char first_key[CB_APIKEY_TEXT_LEN + 1] = "";
     for (int round = 0; round < 2; round++) {
         char env_text[13][64];
         char *env[14];
@@ -85,6 +109,31 @@ test_run_stop_and_run_again(void **state)
         snprintf(url, sizeof url, "Dashboard:       http://127.0.0.1:%d/", http_port);
         assert_true(s_log_has(cbh_proc_log_path(run), url));
         assert_true(s_log_has(cbh_proc_log_path(run), "api-edge /health: ok"));
+        /* The paper account's API key: it works on a private route, its file
+         * is the owner's only, and the second run prints the same one. */
+        char key[CB_APIKEY_TEXT_LEN + 1];
+        s_printed_key(cbh_proc_log_path(run), key);
+        char auth[128];
+        snprintf(auth, sizeof auth, "Authorization: Bearer %s", key);
+        const char *headers[] = {auth, NULL};
+        cbh_http_res_t res = {0};
+        /* A breaker left open in the run's Redis by an earlier run closes after its cool-down. */
+        for (int i = 0; i < 60 && cbh_http(http_port, "GET", "/api/account/balances", headers, NULL, 0,
+                                           &res) == 503; i++) {
+            cb_time_sleep_ms(500, NULL);
+        }
+        if (res.status != 200) {
+            fail_msg("balances with the printed key: %ld %s", res.status, (const char *) res.body.data);
+        }
+        cbh_http_res_fini(&res);
+        struct stat st;
+        assert_int_equal(stat("build/run/paper-api-key", &st), 0);
+        assert_int_equal(st.st_mode & 0777, 0600);
+        if (round == 0) {
+            memcpy(first_key, key, sizeof first_key);
+        } else {
+            assert_string_equal(key, first_key);
+        }
         char log[512];
         snprintf(log, sizeof log, "%s", cbh_proc_log_path(run));
         /* Ctrl-C: everything stops, nothing is left listening. */
