@@ -218,7 +218,7 @@ test_keys_without_rate_limit(void **state)
 {
     (void) state;
     char key[CB_APIKEY_TEXT_LEN + 1], id[CB_APIKEY_ID_LEN + 1];
-    s_create("nolimit", "read", key, id);
+    cbh_edge_key_create("nolimit", "read", key, id);
     char *env[] = {"COINBUS_EDGE_RPC_TIMEOUT_MS=300", "COINBUS_EDGE_RATE_LIMIT=0", NULL};
     int port = 0;
     cbh_proc_t *edge = cbh_edge_start(&s_f.stack, &port, env);
@@ -237,10 +237,10 @@ test_keys_without_rate_limit(void **state)
     s_expect_passed(&res);
     assert_null(strstr((const char *) res.headers.data, "X-RateLimit-Limit"));
     assert_int_equal(cbh_http(port, "GET", "/api/account/balances", NULL, NULL, 0, &res), 401);
-    assert_int_equal(s_cli("revoke nolimit-no-such-id", NULL, 0), 1);
+    assert_int_equal(cbh_edge_keys("revoke nolimit-no-such-id", NULL, 0), 1);
     char args[64];
     snprintf(args, sizeof args, "revoke %s", id);
-    assert_int_equal(s_cli(args, NULL, 0), 0);
+    assert_int_equal(cbh_edge_keys(args, NULL, 0), 0);
     assert_int_equal(cbh_http(port, "GET", "/api/account/balances", headers, NULL, 0, &res), 401);
     cbh_http_res_fini(&res);
     assert_int_equal(cbh_proc_stop(&edge, SIGTERM, 5000), 0);
