@@ -9,12 +9,7 @@
 
 /* Each reader returns 0 when key is present and valid, CB_E_NOT_FOUND when
  * absent or nil, CB_E_BAD_REQUEST (msg filled) when args is not a map or the
- * value has the wrong type. */
-
-/* A string of at most cap - 1 bytes, copied NUL-terminated. */
-int
-acct_args_str(const cb_rpc_request_t *req, const char *key, char *out, size_t cap, char *msg,
-              size_t msg_size);
+ * value has the wrong type. Strings: cb_rpc_args_str. */
 
 /* An integer (msgpack int, or a string of digits with an optional '-'). */
 int

@@ -5,6 +5,7 @@
 #include "acct_app.h"
 #include "acct_args.h"
 #include "cb_error.h"
+#include "cb_rpc_args.h"
 #include "cb_time.h"
 
 #define S_LIMIT_DEFAULT 50
@@ -68,7 +69,7 @@ s_venue_arg(acct_app_t *app, const cb_rpc_request_t *req, bool required, acct_ve
 {
     char name[CB_VENUE_NAME_MAX + 1];
     *v = NULL;
-    int rc = acct_args_str(req, "venue", name, sizeof name, msg, msg_size);
+    int rc = cb_rpc_args_str(req, "venue", name, sizeof name, msg, msg_size);
     if (rc == CB_E_NOT_FOUND && !required) {
         return 0;
     }
@@ -404,7 +405,7 @@ s_op_page(acct_app_t *app, const cb_rpc_request_t *req, char kind, msgpack_packe
         rc = rc == CB_E_NOT_FOUND ? 0 : rc;
     }
     if (rc == 0) {
-        rc = acct_args_str(req, "cursor", cursor, sizeof cursor, msg, msg_size);
+        rc = cb_rpc_args_str(req, "cursor", cursor, sizeof cursor, msg, msg_size);
         rc = rc == CB_E_NOT_FOUND ? 0 : rc;
     }
     if (rc == 0 && (limit < 1 || limit > S_LIMIT_MAX || start < 0 || end < 0 ||

@@ -5,73 +5,15 @@
 #include "cb_error.h"
 #include "cb_mp.h"
 #include "cb_proto.h"
+#include "cb_rpc_args.h"
 #include "feed_args.h"
-
-/* Leaves r at the value of key. 0, CB_E_NOT_FOUND (absent or nil), or
- * CB_E_BAD_REQUEST (args is not a map). */
-static int
-s_find(const cb_rpc_request_t *req, const char *key, cb_mp_reader_t *r, char *msg,
-       size_t msg_size)
-{
-    if (!CB_PROTO_HAS(req, rpc_request, args) || req->args.len == 0) {
-        return CB_E_NOT_FOUND;
-    }
-    cb_mp_reader_init(r, req->args.ptr, req->args.len);
-    if (cb_mp_peek(r) == CB_MP_NIL) {
-        return CB_E_NOT_FOUND;
-    }
-    uint32_t count;
-    if (cb_mp_read_map(r, &count) != 0) {
-        snprintf(msg, msg_size, "args must be a map");
-        return CB_E_BAD_REQUEST;
-    }
-    for (uint32_t i = 0; i < count; i++) {
-        const char *k;
-        size_t kl;
-        if (cb_mp_read_str(r, &k, &kl) != 0) {
-            snprintf(msg, msg_size, "args must be a map with string keys");
-            return CB_E_BAD_REQUEST;
-        }
-        if (kl == strlen(key) && memcmp(k, key, kl) == 0) {
-            if (cb_mp_peek(r) == CB_MP_NIL) {
-                return CB_E_NOT_FOUND;
-            }
-            return 0;
-        }
-        if (cb_mp_skip(r, NULL, NULL) != 0) {
-            snprintf(msg, msg_size, "args is not valid msgpack");
-            return CB_E_BAD_REQUEST;
-        }
-    }
-    return CB_E_NOT_FOUND;
-}
-
-int
-feed_args_str(const cb_rpc_request_t *req, const char *key, char *out, size_t cap, char *msg,
-              size_t msg_size)
-{
-    cb_mp_reader_t r;
-    int rc = s_find(req, key, &r, msg, msg_size);
-    if (rc != 0) {
-        return rc;
-    }
-    const char *s;
-    size_t len;
-    if (cb_mp_read_str(&r, &s, &len) != 0 || len >= cap || memchr(s, '\0', len) != NULL) {
-        snprintf(msg, msg_size, "args.%s must be a string of at most %zu bytes", key, cap - 1);
-        return CB_E_BAD_REQUEST;
-    }
-    memcpy(out, s, len);
-    out[len] = '\0';
-    return 0;
-}
 
 int
 feed_args_uint(const cb_rpc_request_t *req, const char *key, uint64_t *out, char *msg,
                size_t msg_size)
 {
     cb_mp_reader_t r;
-    int rc = s_find(req, key, &r, msg, msg_size);
+    int rc = cb_rpc_args_seek(req, key, &r, msg, msg_size);
     if (rc != 0) {
         return rc;
     }
@@ -102,7 +44,7 @@ feed_args_dec(const cb_rpc_request_t *req, const char *key, cb_decimal_t *out, c
               size_t msg_size)
 {
     cb_mp_reader_t r;
-    int rc = s_find(req, key, &r, msg, msg_size);
+    int rc = cb_rpc_args_seek(req, key, &r, msg, msg_size);
     if (rc != 0) {
         return rc;
     }
@@ -131,7 +73,7 @@ feed_args_symbol(const cb_rpc_request_t *req, char out[CB_SYMBOL_MAX + 1], char 
 {
     char sym[CB_SYMBOL_MAX + 1];
     char quote[CB_ASSET_MAX + 1] = "USD";
-    int rc = feed_args_str(req, "symbol", sym, sizeof sym, msg, msg_size);
+    int rc = cb_rpc_args_str(req, "symbol", sym, sizeof sym, msg, msg_size);
     if (rc == CB_E_NOT_FOUND) {
         snprintf(msg, msg_size, "args.symbol is required (BTC-USD, or an asset such as BTC)");
         return CB_E_BAD_REQUEST;
@@ -139,7 +81,7 @@ feed_args_symbol(const cb_rpc_request_t *req, char out[CB_SYMBOL_MAX + 1], char 
     if (rc != 0) {
         return rc;
     }
-    rc = feed_args_str(req, "quote", quote, sizeof quote, msg, msg_size);
+    rc = cb_rpc_args_str(req, "quote", quote, sizeof quote, msg, msg_size);
     if (rc != 0 && rc != CB_E_NOT_FOUND) {
         return rc;
     }
@@ -171,7 +113,7 @@ feed_args_venue(const cb_rpc_request_t *req, bool required, char out[CB_VENUE_NA
                 char *msg, size_t msg_size)
 {
     out[0] = '\0';
-    int rc = feed_args_str(req, "venue", out, CB_VENUE_NAME_MAX + 1, msg, msg_size);
+    int rc = cb_rpc_args_str(req, "venue", out, CB_VENUE_NAME_MAX + 1, msg, msg_size);
     if (rc == CB_E_NOT_FOUND) {
         if (!required) {
             return 0;

@@ -13,12 +13,8 @@
 /* Each reader looks up key in req's args (a map; absent args = an empty map)
  * and returns 0 when found and valid, CB_E_NOT_FOUND when the key is absent
  * or nil, CB_E_BAD_REQUEST when args is not a map or the value is invalid,
- * with a client-safe message naming the argument in msg (msg_size bytes). */
-
-/* A str of at most cap - 1 bytes (no NUL inside), copied NUL-terminated. */
-int
-feed_args_str(const cb_rpc_request_t *req, const char *key, char *out, size_t cap, char *msg,
-              size_t msg_size);
+ * with a client-safe message naming the argument in msg (msg_size bytes).
+ * Strings: cb_rpc_args_str (shared/cb_rpc_args.h). */
 
 /* An unsigned integer: a msgpack int, or a string of decimal digits (the CLI
  * sends key=value as text). */

@@ -4,6 +4,7 @@
 #include <strings.h>
 
 #include "cb_error.h"
+#include "cb_rpc_args.h"
 #include "cb_time.h"
 #include "feed_args.h"
 #include "feed_rpc.h"
@@ -169,7 +170,7 @@ s_op_ohlc(feed_rpc_t *rpc, const cb_rpc_request_t *req, msgpack_packer *pk, char
     int rc = feed_args_symbol(req, symbol, msg, msg_size);
     rc = rc != 0 ? rc : feed_args_venue(req, false, venue, msg, msg_size);
     if (rc == 0) {
-        rc = feed_args_str(req, "timeframe", tf, sizeof tf, msg, msg_size);
+        rc = cb_rpc_args_str(req, "timeframe", tf, sizeof tf, msg, msg_size);
         if (rc == CB_E_NOT_FOUND || (rc == 0 && !feed_store_timeframe_valid(tf))) {
             snprintf(msg, msg_size, "args.timeframe must be one of 1m 5m 15m 30m 1h 4h 1d 1w");
             rc = CB_E_BAD_REQUEST;

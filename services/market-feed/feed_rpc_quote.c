@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cb_error.h"
+#include "cb_rpc_args.h"
 #include "cb_time.h"
 #include "feed_args.h"
 #include "feed_bestexec.h"
@@ -255,7 +256,7 @@ feed_rpc_op_best(feed_rpc_t *rpc, const cb_rpc_request_t *req, msgpack_packer *p
     size_t n = 0;
     int rc = feed_args_symbol(req, symbol, msg, msg_size);
     if (rc == 0) {
-        rc = feed_args_str(req, "side", side, sizeof side, msg, msg_size);
+        rc = cb_rpc_args_str(req, "side", side, sizeof side, msg, msg_size);
         if (rc != 0 || (strcmp(side, "buy") != 0 && strcmp(side, "sell") != 0)) {
             snprintf(msg, msg_size, "args.side must be buy or sell");
             rc = CB_E_BAD_REQUEST;
