@@ -6,14 +6,18 @@
 #include <cmocka.h>
 
 #include <curl/curl.h>
+#include <openssl/crypto.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cb_binance.h"
 #include "cb_httpd.h"
+#include "cb_kraken.h"
 #include "cb_time.h"
+#include "sim_accounts.h"
 #include "sim_auth.h"
 #include "sim_exchange.h"
 #include "sim_faults.h"
@@ -96,6 +100,13 @@ s_own_fini(sim_t *s)
     sim_market_destroy(&s->market);
 }
 
+cbh_simthread_opts_t
+cbh_simthread_paper(void)
+{
+    return (cbh_simthread_opts_t){.market = true, .seed = 7, .rate = 200, .auth = true,
+                                  .limits = true, .accounts = SIM_EXCHANGE_DEFAULT_ACCOUNTS};
+}
+
 cbh_simthread_t *
 cbh_simthread_new(const cbh_simthread_opts_t *opts)
 {
@@ -171,6 +182,37 @@ sim_t *
 cbh_simthread_sim(cbh_simthread_t *self)
 {
     return self->sim;
+}
+
+cb_venue_cfg_t
+cbh_simthread_venue(const cbh_simthread_t *self, cb_dialect_t dialect)
+{
+    const char *path = dialect == CB_DIALECT_KRAKEN ? "kraken" : "binance";
+    cb_venue_cfg_t v = {.dialect = dialect};
+    snprintf(v.name, sizeof v.name, "sim-%s", path);
+    snprintf(v.rest_base, sizeof v.rest_base, "http://127.0.0.1:%d/%s", cbh_simthread_port(self), path);
+    return v;
+}
+
+void
+cbh_simthread_paper_req(const cb_venue_cfg_t *venue, const char *method, const char *path,
+                        const char *params, uint64_t nonce, bool changes_state, cb_venue_req_t *req)
+{
+    int rc;
+    if (venue->dialect == CB_DIALECT_KRAKEN) {
+        uint8_t key[128];
+        size_t key_len;
+        assert_int_equal(cb_kraken_secret_decode(CBH_SIM_PAPER_KRAKEN_SECRET, key, sizeof key, &key_len), 0);
+        rc = cb_kraken_private_req(venue, path, params, nonce, CBH_SIM_PAPER_KRAKEN_KEY, key, key_len,
+                                   changes_state, req);
+        OPENSSL_cleanse(key, sizeof key);
+    } else {
+        const char *secret = CBH_SIM_PAPER_BINANCE_SECRET;
+        rc = cb_binance_signed_req(venue, method, path, params, cb_time_now_ms(), 5000,
+                                   CBH_SIM_PAPER_BINANCE_KEY, (const uint8_t *) secret,
+                                   strlen(secret), changes_state, req);
+    }
+    assert_int_equal(rc, 0);
 }
 
 void

@@ -10,6 +10,13 @@
 #include "cbh_http.h"
 #include "sim.h"
 
+/* The documented default paper accounts (services/venue-sim/README.md). */
+#define CBH_SIM_PAPER_KRAKEN_KEY "coinbus-paper-kraken"
+#define CBH_SIM_PAPER_KRAKEN_SECRET                                                                \
+    "Y29pbmJ1cy1wYXBlci1rcmFrZW4tc2VjcmV0LWZvci10ZXN0aW5nLW9ubHktMDAwMDAwMDAwMDAwMDAwMDAwMA=="
+#define CBH_SIM_PAPER_BINANCE_KEY "coinbuspaperbinancekey000000000000000000000000000000000000000000"
+#define CBH_SIM_PAPER_BINANCE_SECRET "coinbuspaperbinancesecret000000000000000000000000000000000000000"
+
 /* What the sim is made of. Zero-initialised: no market, no exchange, no
  * auth, no limits, no faults (only the static endpoints answer). */
 typedef struct {
@@ -32,6 +39,12 @@ typedef struct {
 } cbh_simthread_opts_t;
 
 typedef struct cbh_simthread cbh_simthread_t;
+
+/* The paper venue the order tests trade on: a market seeded 7 at 200 events
+ * a second, the documented paper accounts (SIM_EXCHANGE_DEFAULT_ACCOUNTS),
+ * auth, and limits present but off. */
+cbh_simthread_opts_t
+cbh_simthread_paper(void);
 
 /* Builds the sim opts describes (curl_global_init too, and SIGPIPE ignored
  * as the service does) and serves it on a free port from a new thread:
@@ -65,6 +78,18 @@ cbh_simthread_lock(cbh_simthread_t *self);
 
 void
 cbh_simthread_unlock(cbh_simthread_t *self);
+
+/* A venue named "sim-kraken" or "sim-binance" (by dialect) whose REST base
+ * is this server's /kraken or /binance. */
+cb_venue_cfg_t
+cbh_simthread_venue(const cbh_simthread_t *self, cb_dialect_t dialect);
+
+/* venue's private call path(params) signed by the dialect as the paper
+ * account (Kraken with nonce, Binance with method, now and recvWindow 5000);
+ * a request the dialect refuses to build fails the test. cb_venue_req_fini. */
+void
+cbh_simthread_paper_req(const cb_venue_cfg_t *venue, const char *method, const char *path,
+                        const char *params, uint64_t nonce, bool changes_state, cb_venue_req_t *req);
 
 /* cbh_http to this server (timeout_ms 0: 10 s); a transfer that gets no
  * answer fails the test. Returns the status. */

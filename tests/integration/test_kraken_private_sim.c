@@ -9,19 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
-
 #include "cb_dialect.h"
 #include "cb_error.h"
 #include "cb_jtok.h"
 #include "cb_kraken.h"
 #include "cb_time.h"
 #include "cbh_simthread.h"
-#include "sim_accounts.h"
-
-/* The documented default paper account (services/venue-sim/README.md). */
-#define PAPER_KEY "coinbus-paper-kraken"
-#define PAPER_SECRET "Y29pbmJ1cy1wYXBlci1rcmFrZW4tc2VjcmV0LWZvci10ZXN0aW5nLW9ubHktMDAwMDAwMDAwMDAwMDAwMDAwMA=="
 
 static cbh_simthread_t *s_srv;
 static cb_venue_cfg_t s_venue;
@@ -31,16 +24,12 @@ static int
 s_setup(void **state)
 {
     (void) state;
-    cbh_simthread_opts_t opts = {.market = true, .seed = 7, .rate = 200, .auth = true, .limits = true,
-                                 .accounts = SIM_EXCHANGE_DEFAULT_ACCOUNTS};
+    cbh_simthread_opts_t opts = cbh_simthread_paper();
     s_srv = cbh_simthread_new(&opts);
     if (s_srv == NULL) {
         return -1;
     }
-    s_venue.dialect = CB_DIALECT_KRAKEN;
-    snprintf(s_venue.name, sizeof s_venue.name, "sim-kraken");
-    snprintf(s_venue.rest_base, sizeof s_venue.rest_base, "http://127.0.0.1:%d/kraken",
-             cbh_simthread_port(s_srv));
+    s_venue = cbh_simthread_venue(s_srv, CB_DIALECT_KRAKEN);
     s_nonce = (uint64_t) cb_time_now_ms() * 1000;
     return 0;
 }
@@ -59,13 +48,7 @@ static long
 s_call(const char *method, const char *form, bool changes_state, bool corrupt, uint64_t nonce,
        cbh_http_res_t *out, cb_venue_req_t *req)
 {
-    uint8_t key[128];
-    size_t key_len;
-    assert_int_equal(cb_kraken_secret_decode(PAPER_SECRET, key, sizeof key, &key_len), 0);
-    int rc = cb_kraken_private_req(&s_venue, method, form, nonce, PAPER_KEY, key, key_len,
-                                   changes_state, req);
-    OPENSSL_cleanse(key, sizeof key);
-    assert_int_equal(rc, 0);
+    cbh_simthread_paper_req(&s_venue, "POST", method, form, nonce, changes_state, req);
     if (corrupt) {
         char *sig = req->headers[1] + strlen("API-Sign: ");
         sig[10] = sig[10] == 'A' ? 'B' : 'A';

@@ -9,8 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
-
 #include "cb_binance.h"
 #include "cb_binance_orders.h"
 #include "cb_error.h"
@@ -18,14 +16,10 @@
 #include "cb_kraken_orders.h"
 #include "cb_time.h"
 #include "cbh_simthread.h"
-#include "sim_accounts.h"
 #include "sim_exchange.h"
 
-/* The documented default paper accounts (services/venue-sim/README.md). */
-#define KR_KEY "coinbus-paper-kraken"
-#define KR_SECRET "Y29pbmJ1cy1wYXBlci1rcmFrZW4tc2VjcmV0LWZvci10ZXN0aW5nLW9ubHktMDAwMDAwMDAwMDAwMDAwMDAwMA=="
-#define BN_KEY "coinbuspaperbinancekey000000000000000000000000000000000000000000"
-#define BN_SECRET "coinbuspaperbinancesecret000000000000000000000000000000000000000"
+#define KR_KEY CBH_SIM_PAPER_KRAKEN_KEY
+#define BN_KEY CBH_SIM_PAPER_BINANCE_KEY
 
 static cbh_simthread_t *s_srv;
 static cb_venue_cfg_t s_kraken;
@@ -39,18 +33,13 @@ static int
 s_setup(void **state)
 {
     (void) state;
-    cbh_simthread_opts_t opts = {.market = true, .seed = 7, .rate = 200, .auth = true, .limits = true,
-                                 .accounts = SIM_EXCHANGE_DEFAULT_ACCOUNTS};
+    cbh_simthread_opts_t opts = cbh_simthread_paper();
     s_srv = cbh_simthread_new(&opts);
     if (s_srv == NULL) {
         return -1;
     }
-    s_kraken.dialect = CB_DIALECT_KRAKEN;
-    snprintf(s_kraken.rest_base, sizeof s_kraken.rest_base, "http://127.0.0.1:%d/kraken",
-             cbh_simthread_port(s_srv));
-    s_binance.dialect = CB_DIALECT_BINANCE;
-    snprintf(s_binance.rest_base, sizeof s_binance.rest_base, "http://127.0.0.1:%d/binance",
-             cbh_simthread_port(s_srv));
+    s_kraken = cbh_simthread_venue(s_srv, CB_DIALECT_KRAKEN);
+    s_binance = cbh_simthread_venue(s_srv, CB_DIALECT_BINANCE);
     s_nonce = (uint64_t) cb_time_now_ms() * 1000;
     cb_instrument_t k = {.symbol = "BTC-USD", .base = "BTC", .quote = "USD", .native = "XXBTZUSD",
                          .altname = "XBTUSD", .ws_name = "BTC/USD"};
@@ -78,20 +67,8 @@ static int
 s_call(cb_dialect_t dialect, const cb_order_call_t *call, cbh_http_res_t *out)
 {
     cb_venue_req_t req;
-    int rc;
-    if (dialect == CB_DIALECT_KRAKEN) {
-        uint8_t key[128];
-        size_t key_len;
-        assert_int_equal(cb_kraken_secret_decode(KR_SECRET, key, sizeof key, &key_len), 0);
-        rc = cb_kraken_private_req(&s_kraken, call->path, call->params, ++s_nonce, KR_KEY, key,
-                                   key_len, call->changes_state, &req);
-        OPENSSL_cleanse(key, sizeof key);
-    } else {
-        rc = cb_binance_signed_req(&s_binance, call->method, call->path, call->params,
-                                   cb_time_now_ms(), 5000, BN_KEY, (const uint8_t *) BN_SECRET,
-                                   strlen(BN_SECRET), call->changes_state, &req);
-    }
-    assert_int_equal(rc, 0);
+    cbh_simthread_paper_req(dialect == CB_DIALECT_KRAKEN ? &s_kraken : &s_binance, call->method,
+                            call->path, call->params, ++s_nonce, call->changes_state, &req);
     int status = (int) cbh_simthread_send(&req, out);
     cb_venue_req_fini(&req);
     return status;
@@ -131,18 +108,23 @@ s_assert_price(cb_odec_t d, const char *want)
     assert_int_equal(cb_decimal_cmp(d.value, w), 0);
 }
 
-/* Kraken: open-then-closed lookup by client order id, as the router resolves. */
+/* The dialect's lookup by client order id, as the router resolves it (Kraken:
+ * open orders, then closed ones); any error fails the test. */
 static bool
-s_kr_query(const char *clid, cb_vorder_t *out)
+s_query(cb_dialect_t dialect, const char *clid, cb_vorder_t *out)
 {
     cbh_http_res_t res = {0};
     cb_venue_error_t err;
     cb_order_call_t call;
     cb_order_query_t q = {0};
-    for (int closed = 0; closed < 2 && !q.found; closed++) {
-        assert_int_equal(cb_kraken_order_query(clid, closed, &call), 0);
-        int st = s_call(CB_DIALECT_KRAKEN, &call, &res);
-        int rc = cb_kraken_order_parse_query(&s_list, clid, st, res.body.data, res.body.len, &q, &err);
+    bool kraken = dialect == CB_DIALECT_KRAKEN;
+    for (int closed = 0; closed < (kraken ? 2 : 1) && !q.found; closed++) {
+        assert_int_equal(kraken ? cb_kraken_order_query(clid, closed, &call)
+                                : cb_binance_order_query(s_bn_btc, clid, &call),
+                         0);
+        int st = s_call(dialect, &call, &res);
+        int rc = kraken ? cb_kraken_order_parse_query(&s_list, clid, st, res.body.data, res.body.len, &q, &err)
+                        : cb_binance_order_parse_query(&s_list, st, res.body.data, res.body.len, &q, &err);
         if (rc != 0) {
             fail_msg("%s: %d %.*s -> %s", call.path, st, (int) res.body.len, res.body.data, err.message);
         }
@@ -150,6 +132,48 @@ s_kr_query(const char *clid, cb_vorder_t *out)
     cbh_http_res_fini(&res);
     *out = q.order;
     return q.found;
+}
+
+/* Places req with the dialect's calls (order/test when it validates only);
+ * the parse's result, the order in o. */
+static int
+s_place(cb_dialect_t dialect, const cb_order_req_t *req, cb_vorder_t *o, cb_venue_error_t *err)
+{
+    cbh_http_res_t res = {0};
+    cb_order_call_t call;
+    bool kraken = dialect == CB_DIALECT_KRAKEN;
+    assert_int_equal(kraken ? cb_kraken_order_place(req, &call) : cb_binance_order_place(req, &call), 0);
+    int st = s_call(dialect, &call, &res);
+    printf("%s: %d %s\n", call.path, st, res.body.data);
+    int rc = kraken ? cb_kraken_order_parse_place(req, st, res.body.data, res.body.len, o, err)
+                    : cb_binance_order_parse(&s_list, call.changes_state, st, res.body.data,
+                                             res.body.len, o, err);
+    cbh_http_res_fini(&res);
+    return rc;
+}
+
+/* Two limit buys at 40000 (client ids <unique>-0 and -1), both accepted. */
+static void
+s_place_two(cb_dialect_t dialect, const cb_instrument_t *ins, const char *unique)
+{
+    cb_venue_error_t err;
+    cb_vorder_t o;
+    for (int k = 0; k < 2; k++) {
+        char clid[48];
+        snprintf(clid, sizeof clid, "%s-%d", unique, k);
+        cb_order_req_t r = s_limit(ins, "40000", clid);
+        assert_int_equal(s_place(dialect, &r, &o, &err), 0);
+    }
+}
+
+/* A buy of 100 BTC at 50000, more than the account holds: the parse's result. */
+static int
+s_place_too_big(cb_dialect_t dialect, const cb_instrument_t *ins, cb_venue_error_t *err)
+{
+    cb_vorder_t o;
+    cb_order_req_t big = s_limit(ins, "50000", "");
+    assert_int_equal(cb_decimal_parse("100", 3, &big.amount), 0);
+    return s_place(dialect, &big, &o, err);
 }
 
 static void
@@ -165,27 +189,22 @@ test_kraken_orders(void **state)
     snprintf(unique, sizeof unique, "kr-%lld", (long long) (cb_time_now_ms() % 100000000));
 
     /* Unknown before it is placed: a definite "no such order". */
-    assert_false(s_kr_query(unique, &got));
+    assert_false(s_query(CB_DIALECT_KRAKEN, unique, &got));
 
     /* validate-only places nothing. */
     cb_order_req_t req = s_limit(s_kr_btc, "50000.1", unique);
     req.validate = true;
-    assert_int_equal(cb_kraken_order_place(&req, &call), 0);
-    int st = s_call(CB_DIALECT_KRAKEN, &call, &res);
-    assert_int_equal(cb_kraken_order_parse_place(&req, st, res.body.data, res.body.len, &o, &err), 0);
+    assert_int_equal(s_place(CB_DIALECT_KRAKEN, &req, &o, &err), 0);
     assert_true(o.validated);
     assert_false(s_sim_order(SIM_VENUE_KRAKEN, KR_KEY, unique, &held));
 
     /* Place, then query by client id finds it, as the sim holds it. */
     req.validate = false;
-    assert_int_equal(cb_kraken_order_place(&req, &call), 0);
-    st = s_call(CB_DIALECT_KRAKEN, &call, &res);
-    printf("AddOrder: %.*s\n", (int) res.body.len, res.body.data);
-    assert_int_equal(cb_kraken_order_parse_place(&req, st, res.body.data, res.body.len, &o, &err), 0);
+    assert_int_equal(s_place(CB_DIALECT_KRAKEN, &req, &o, &err), 0);
     assert_true(o.id[0] == 'O');
     assert_true(s_sim_order(SIM_VENUE_KRAKEN, KR_KEY, unique, &held));
     assert_int_equal(held.status, SIM_OS_OPEN);
-    assert_true(s_kr_query(unique, &got));
+    assert_true(s_query(CB_DIALECT_KRAKEN, unique, &got));
     assert_string_equal(got.id, o.id);
     assert_string_equal(got.symbol, "BTC-USD");
     assert_int_equal(got.status, CB_OSTATUS_OPEN);
@@ -193,11 +212,7 @@ test_kraken_orders(void **state)
     s_assert_price(got.amount, "0.01");
 
     /* The same client order id again: the venue's duplicate error, a refusal. */
-    assert_int_equal(cb_kraken_order_place(&req, &call), 0);
-    st = s_call(CB_DIALECT_KRAKEN, &call, &res);
-    printf("duplicate: %.*s\n", (int) res.body.len, res.body.data);
-    assert_int_equal(cb_kraken_order_parse_place(&req, st, res.body.data, res.body.len, &o, &err),
-                     cb_verr_code(CB_VERR_REJECTED));
+    assert_int_equal(s_place(CB_DIALECT_KRAKEN, &req, &o, &err), cb_verr_code(CB_VERR_REJECTED));
     assert_int_equal(cb_order_reject_reason(&err), CB_OREJECT_DUPLICATE);
 
     /* Amend in place: new price, same ids. */
@@ -205,9 +220,9 @@ test_kraken_orders(void **state)
     snprintf(a.ref.client_order_id, sizeof a.ref.client_order_id, "%s", unique);
     assert_int_equal(cb_decimal_parse("49000.5", 7, &a.price), 0);
     assert_int_equal(cb_kraken_order_amend(&a, &call), 0);
-    st = s_call(CB_DIALECT_KRAKEN, &call, &res);
+    int st = s_call(CB_DIALECT_KRAKEN, &call, &res);
     assert_int_equal(cb_kraken_order_parse_amend(&a, st, res.body.data, res.body.len, &o, &err), 0);
-    assert_true(s_kr_query(unique, &got));
+    assert_true(s_query(CB_DIALECT_KRAKEN, unique, &got));
     s_assert_price(got.price, "49000.5");
 
     /* Cancel by client id -> canceled; again -> unknown order (NOT_FOUND). */
@@ -216,7 +231,7 @@ test_kraken_orders(void **state)
     st = s_call(CB_DIALECT_KRAKEN, &call, &res);
     assert_int_equal(cb_kraken_order_parse_cancel(st, res.body.data, res.body.len, &b, &err), 0);
     assert_int_equal(b.count, 1);
-    assert_true(s_kr_query(unique, &got));
+    assert_true(s_query(CB_DIALECT_KRAKEN, unique, &got));
     assert_int_equal(got.status, CB_OSTATUS_CANCELED);
     assert_true(s_sim_order(SIM_VENUE_KRAKEN, KR_KEY, unique, &held));
     assert_int_equal(held.status, SIM_OS_CANCELED);
@@ -224,14 +239,7 @@ test_kraken_orders(void **state)
     assert_int_equal(cb_kraken_order_parse_cancel(st, res.body.data, res.body.len, &b, &err), CB_E_NOT_FOUND);
 
     /* Cancel-all: two placed, two cancelled. */
-    for (int k = 0; k < 2; k++) {
-        char clid[48];
-        snprintf(clid, sizeof clid, "%s-%d", unique, k);
-        cb_order_req_t r = s_limit(s_kr_btc, "40000", clid);
-        assert_int_equal(cb_kraken_order_place(&r, &call), 0);
-        st = s_call(CB_DIALECT_KRAKEN, &call, &res);
-        assert_int_equal(cb_kraken_order_parse_place(&r, st, res.body.data, res.body.len, &o, &err), 0);
-    }
+    s_place_two(CB_DIALECT_KRAKEN, s_kr_btc, unique);
     assert_int_equal(cb_kraken_order_cancel_all(NULL, &call), 0);
     st = s_call(CB_DIALECT_KRAKEN, &call, &res);
     assert_int_equal(cb_kraken_order_parse_cancel(st, res.body.data, res.body.len, &b, &err), 0);
@@ -256,88 +264,59 @@ test_kraken_orders(void **state)
     cbh_simthread_unlock(s_srv);
 
     /* A refusal with its reason: more than the account holds. */
-    cb_order_req_t big = s_limit(s_kr_btc, "50000", "");
-    assert_int_equal(cb_decimal_parse("100", 3, &big.amount), 0);
-    assert_int_equal(cb_kraken_order_place(&big, &call), 0);
-    st = s_call(CB_DIALECT_KRAKEN, &call, &res);
-    assert_int_equal(cb_kraken_order_parse_place(&big, st, res.body.data, res.body.len, &o, &err),
+    assert_int_equal(s_place_too_big(CB_DIALECT_KRAKEN, s_kr_btc, &err),
                      cb_verr_code(CB_VERR_INSUFFICIENT_FUNDS));
     cbh_http_res_fini(&res);
-}
-
-static bool
-s_bn_query(const char *clid, cb_vorder_t *out)
-{
-    cbh_http_res_t res = {0};
-    cb_venue_error_t err;
-    cb_order_call_t call;
-    cb_order_query_t q;
-    assert_int_equal(cb_binance_order_query(s_bn_btc, clid, &call), 0);
-    int st = s_call(CB_DIALECT_BINANCE, &call, &res);
-    int rc = cb_binance_order_parse_query(&s_list, st, res.body.data, res.body.len, &q, &err);
-    if (rc != 0) {
-        fail_msg("query: %d %.*s -> %s", st, (int) res.body.len, res.body.data, err.message);
-    }
-    cbh_http_res_fini(&res);
-    *out = q.order;
-    return q.found;
 }
 
 static void
 test_binance_orders(void **state)
 {
     (void) state;
-    cbh_http_res_t res = {0};
     cb_venue_error_t err;
-    cb_order_call_t call;
     cb_vorder_t o, got;
     sim_xorder_t held;
     char unique[24], next[30];
     snprintf(unique, sizeof unique, "bn-%lld", (long long) (cb_time_now_ms() % 100000000));
     snprintf(next, sizeof next, "%s-r", unique);
 
-    assert_false(s_bn_query(unique, &got));
+    assert_false(s_query(CB_DIALECT_BINANCE, unique, &got));
 
     cb_order_req_t req = s_limit(s_bn_btc, "50000.01", unique);
     req.validate = true;
-    assert_int_equal(cb_binance_order_place(&req, &call), 0);
-    int st = s_call(CB_DIALECT_BINANCE, &call, &res);
-    assert_int_equal(cb_binance_order_parse(&s_list, false, st, res.body.data, res.body.len, &o, &err), 0);
+    assert_int_equal(s_place(CB_DIALECT_BINANCE, &req, &o, &err), 0);
     assert_true(o.validated);
     assert_false(s_sim_order(SIM_VENUE_BINANCE, BN_KEY, unique, &held));
 
     req.validate = false;
-    assert_int_equal(cb_binance_order_place(&req, &call), 0);
-    st = s_call(CB_DIALECT_BINANCE, &call, &res);
-    printf("order: %.*s\n", (int) res.body.len, res.body.data);
-    assert_int_equal(cb_binance_order_parse(&s_list, true, st, res.body.data, res.body.len, &o, &err), 0);
+    assert_int_equal(s_place(CB_DIALECT_BINANCE, &req, &o, &err), 0);
     assert_int_equal(o.status, CB_OSTATUS_OPEN);
     assert_string_equal(o.client_order_id, unique);
     assert_true(s_sim_order(SIM_VENUE_BINANCE, BN_KEY, unique, &held));
-    assert_true(s_bn_query(unique, &got));
+    assert_true(s_query(CB_DIALECT_BINANCE, unique, &got));
     assert_string_equal(got.id, o.id);
     assert_string_equal(got.symbol, "BTC-USDT");
     s_assert_price(got.price, "50000.01");
 
     /* Duplicate client order id: -2010 "Duplicate order sent.", a refusal. */
-    st = s_call(CB_DIALECT_BINANCE, &call, &res);
-    assert_int_equal(cb_binance_order_parse(&s_list, true, st, res.body.data, res.body.len, &o, &err),
-                     cb_verr_code(CB_VERR_REJECTED));
+    assert_int_equal(s_place(CB_DIALECT_BINANCE, &req, &o, &err), cb_verr_code(CB_VERR_REJECTED));
     assert_int_equal(cb_order_reject_reason(&err), CB_OREJECT_DUPLICATE);
 
     /* cancelReplace: the old order cancelled, the new one at the new price. */
+    cbh_http_res_t res = {0};
+    cb_order_call_t call;
     cb_order_req_t repl = s_limit(s_bn_btc, "49000.5", next);
     cb_order_amend_t a = {.ref = {.ins = s_bn_btc}, .has_price = true, .price = repl.price,
                           .replacement = &repl};
     snprintf(a.ref.client_order_id, sizeof a.ref.client_order_id, "%s", unique);
     assert_int_equal(cb_binance_order_amend(&a, &call), 0);
-    st = s_call(CB_DIALECT_BINANCE, &call, &res);
+    int st = s_call(CB_DIALECT_BINANCE, &call, &res);
     printf("cancelReplace: %.*s\n", (int) res.body.len, res.body.data);
     assert_int_equal(cb_binance_order_parse_amend(&s_list, st, res.body.data, res.body.len, &o, &err), 0);
     assert_string_equal(o.replaced_id, got.id);
-    assert_true(s_bn_query(unique, &got));
+    assert_true(s_query(CB_DIALECT_BINANCE, unique, &got));
     assert_int_equal(got.status, CB_OSTATUS_CANCELED);
-    assert_true(s_bn_query(next, &got));
+    assert_true(s_query(CB_DIALECT_BINANCE, next, &got));
     assert_int_equal(got.status, CB_OSTATUS_OPEN);
     s_assert_price(got.price, "49000.5");
     /* Again: the old order is gone -> NOT_FOUND, nothing placed. */
@@ -360,14 +339,7 @@ test_binance_orders(void **state)
                      CB_E_NOT_FOUND);
 
     /* Cancel-all on the symbol. */
-    for (int k = 0; k < 2; k++) {
-        char clid[48];
-        snprintf(clid, sizeof clid, "%s-%d", unique, k);
-        cb_order_req_t r = s_limit(s_bn_btc, "40000", clid);
-        assert_int_equal(cb_binance_order_place(&r, &call), 0);
-        st = s_call(CB_DIALECT_BINANCE, &call, &res);
-        assert_int_equal(cb_binance_order_parse(&s_list, true, st, res.body.data, res.body.len, &o, &err), 0);
-    }
+    s_place_two(CB_DIALECT_BINANCE, s_bn_btc, unique);
     cb_order_batch_t b;
     assert_int_equal(cb_binance_order_cancel_all(s_bn_btc, &call), 0);
     st = s_call(CB_DIALECT_BINANCE, &call, &res);
@@ -375,11 +347,7 @@ test_binance_orders(void **state)
     assert_int_equal(b.count, 2);
 
     /* A refusal with its reason. */
-    cb_order_req_t big = s_limit(s_bn_btc, "50000", "");
-    assert_int_equal(cb_decimal_parse("100", 3, &big.amount), 0);
-    assert_int_equal(cb_binance_order_place(&big, &call), 0);
-    st = s_call(CB_DIALECT_BINANCE, &call, &res);
-    assert_int_equal(cb_binance_order_parse(&s_list, true, st, res.body.data, res.body.len, &o, &err),
+    assert_int_equal(s_place_too_big(CB_DIALECT_BINANCE, s_bn_btc, &err),
                      cb_verr_code(CB_VERR_INSUFFICIENT_FUNDS));
     assert_int_equal(cb_order_reject_reason(&err), CB_OREJECT_FUNDS);
     cbh_http_res_fini(&res);
