@@ -100,13 +100,6 @@ s_own_fini(sim_t *s)
     sim_market_destroy(&s->market);
 }
 
-cbh_simthread_opts_t
-cbh_simthread_paper(void)
-{
-    return (cbh_simthread_opts_t){.market = true, .seed = 7, .rate = 200, .auth = true,
-                                  .limits = true, .accounts = SIM_EXCHANGE_DEFAULT_ACCOUNTS};
-}
-
 cbh_simthread_t *
 cbh_simthread_new(const cbh_simthread_opts_t *opts)
 {
@@ -192,6 +185,30 @@ cbh_simthread_venue(const cbh_simthread_t *self, cb_dialect_t dialect)
     snprintf(v.name, sizeof v.name, "sim-%s", path);
     snprintf(v.rest_base, sizeof v.rest_base, "http://127.0.0.1:%d/%s", cbh_simthread_port(self), path);
     return v;
+}
+
+int
+cbh_simpaper_start(cbh_simpaper_t *p)
+{
+    memset(p, 0, sizeof *p);
+    cbh_simthread_opts_t opts = {.market = true, .seed = 7, .rate = 200, .auth = true, .limits = true,
+                                 .accounts = SIM_EXCHANGE_DEFAULT_ACCOUNTS};
+    p->srv = cbh_simthread_new(&opts);
+    if (p->srv == NULL) {
+        return -1;
+    }
+    p->kraken = cbh_simthread_venue(p->srv, CB_DIALECT_KRAKEN);
+    p->binance = cbh_simthread_venue(p->srv, CB_DIALECT_BINANCE);
+    p->nonce = (uint64_t) cb_time_now_ms() * 1000;
+    return 0;
+}
+
+void
+cbh_simpaper_stop(cbh_simpaper_t *p)
+{
+    if (p != NULL) {
+        cbh_simthread_destroy(&p->srv);
+    }
 }
 
 void

@@ -40,11 +40,6 @@ typedef struct {
 
 typedef struct cbh_simthread cbh_simthread_t;
 
-/* The paper venue the order tests trade on: a market seeded 7 at 200 events
- * a second, the documented paper accounts (SIM_EXCHANGE_DEFAULT_ACCOUNTS),
- * auth, and limits present but off. */
-cbh_simthread_opts_t
-cbh_simthread_paper(void);
 
 /* Builds the sim opts describes (curl_global_init too, and SIGPIPE ignored
  * as the service does) and serves it on a free port from a new thread:
@@ -90,6 +85,25 @@ cbh_simthread_venue(const cbh_simthread_t *self, cb_dialect_t dialect);
 void
 cbh_simthread_paper_req(const cb_venue_cfg_t *venue, const char *method, const char *path,
                         const char *params, uint64_t nonce, bool changes_state, cb_venue_req_t *req);
+
+/* The paper venue the order tests trade on (a market seeded 7 at 200 events
+ * a second, the documented paper accounts, auth, limits present but off),
+ * a venue config for each dialect pointing at it, and a Kraken nonce that
+ * starts at the current time in microseconds. */
+typedef struct {
+    cbh_simthread_t *srv;
+    cb_venue_cfg_t kraken;
+    cb_venue_cfg_t binance;
+    uint64_t nonce;
+} cbh_simpaper_t;
+
+/* 0 or -1 (logged; *p is then safe to cbh_simpaper_stop). */
+int
+cbh_simpaper_start(cbh_simpaper_t *p);
+
+/* NULL-safe and idempotent. */
+void
+cbh_simpaper_stop(cbh_simpaper_t *p);
 
 /* cbh_http to this server (timeout_ms 0: 10 s); a transfer that gets no
  * answer fails the test. Returns the status. */

@@ -16,29 +16,20 @@
 #include "cb_time.h"
 #include "cbh_simthread.h"
 
-static cbh_simthread_t *s_srv;
-static cb_venue_cfg_t s_venue;
-static uint64_t s_nonce;
+static cbh_simpaper_t s_paper;
 
 static int
 s_setup(void **state)
 {
     (void) state;
-    cbh_simthread_opts_t opts = cbh_simthread_paper();
-    s_srv = cbh_simthread_new(&opts);
-    if (s_srv == NULL) {
-        return -1;
-    }
-    s_venue = cbh_simthread_venue(s_srv, CB_DIALECT_KRAKEN);
-    s_nonce = (uint64_t) cb_time_now_ms() * 1000;
-    return 0;
+    return cbh_simpaper_start(&s_paper);
 }
 
 static int
 s_teardown(void **state)
 {
     (void) state;
-    cbh_simthread_destroy(&s_srv);
+    cbh_simpaper_stop(&s_paper);
     return 0;
 }
 
@@ -48,7 +39,7 @@ static long
 s_call(const char *method, const char *form, bool changes_state, bool corrupt, uint64_t nonce,
        cbh_http_res_t *out, cb_venue_req_t *req)
 {
-    cbh_simthread_paper_req(&s_venue, "POST", method, form, nonce, changes_state, req);
+    cbh_simthread_paper_req(&s_paper.kraken, "POST", method, form, nonce, changes_state, req);
     if (corrupt) {
         char *sig = req->headers[1] + strlen("API-Sign: ");
         sig[10] = sig[10] == 'A' ? 'B' : 'A';
@@ -75,7 +66,7 @@ test_signed_balance(void **state)
     cbh_http_res_t out = {0};
     cb_venue_req_t req;
     cb_venue_error_t err;
-    long status = s_call("Balance", NULL, false, false, ++s_nonce, &out, &req);
+    long status = s_call("Balance", NULL, false, false, ++s_paper.nonce, &out, &req);
     assert_int_equal(status, 200);
     printf("Balance: %s\n", out.body.data);
     assert_int_equal(cb_kraken_error_parse(out.body.data, out.body.len, (int) status, false, 0, &err), 0);
@@ -86,12 +77,12 @@ test_signed_balance(void **state)
     cb_venue_req_fini(&req);
 
     /* With form parameters. */
-    status = s_call("TradeBalance", "asset=ZUSD", false, false, ++s_nonce, &out, &req);
+    status = s_call("TradeBalance", "asset=ZUSD", false, false, ++s_paper.nonce, &out, &req);
     assert_int_equal(cb_kraken_ops.classify(&req, false, true, (int) status, out.body.data, out.body.len, 0, &err), 0);
     cb_venue_req_fini(&req);
 
     /* A corrupted signature is refused, and classified as AUTH. */
-    status = s_call("Balance", NULL, false, true, ++s_nonce, &out, &req);
+    status = s_call("Balance", NULL, false, true, ++s_paper.nonce, &out, &req);
     printf("corrupted: %s\n", out.body.data);
     assert_int_equal(cb_kraken_ops.classify(&req, false, true, (int) status, out.body.data, out.body.len, 0, &err),
                      CB_E_UNAUTHORIZED);
@@ -100,7 +91,7 @@ test_signed_balance(void **state)
     cb_venue_req_fini(&req);
 
     /* A nonce not above the last: AUTH too. */
-    status = s_call("Balance", NULL, false, false, s_nonce - 5, &out, &req);
+    status = s_call("Balance", NULL, false, false, s_paper.nonce - 5, &out, &req);
     assert_int_equal(cb_kraken_ops.classify(&req, false, true, (int) status, out.body.data, out.body.len, 0, &err),
                      CB_E_UNAUTHORIZED);
     assert_string_equal(err.venue_code, "EAPI:Invalid nonce");
@@ -118,7 +109,7 @@ test_order_errors(void **state)
     /* More than the account holds. */
     long status = s_call("AddOrder",
                          "ordertype=limit&pair=XBTUSD&price=10000&type=buy&volume=500", true,
-                         false, ++s_nonce, &out, &req);
+                         false, ++s_paper.nonce, &out, &req);
     printf("AddOrder too big: %s\n", out.body.data);
     assert_int_equal(cb_kraken_ops.classify(&req, false, true, (int) status, out.body.data, out.body.len, 0, &err),
                      CB_E_UPSTREAM);
@@ -126,13 +117,13 @@ test_order_errors(void **state)
     cb_venue_req_fini(&req);
     /* Unknown pair. */
     status = s_call("AddOrder", "ordertype=limit&pair=NOPEUSD&price=1&type=buy&volume=1", true,
-                    false, ++s_nonce, &out, &req);
+                    false, ++s_paper.nonce, &out, &req);
     assert_int_equal(cb_kraken_ops.classify(&req, false, true, (int) status, out.body.data, out.body.len, 0, &err),
                      CB_E_NOT_FOUND);
     assert_int_equal(err.cls, CB_VERR_UNKNOWN_SYMBOL);
     cb_venue_req_fini(&req);
     /* Cancel of an unknown order. */
-    status = s_call("CancelOrder", "txid=OAAAAA-BBBBB-CCCCCC", true, false, ++s_nonce, &out, &req);
+    status = s_call("CancelOrder", "txid=OAAAAA-BBBBB-CCCCCC", true, false, ++s_paper.nonce, &out, &req);
     printf("CancelOrder unknown: %s\n", out.body.data);
     assert_int_equal(cb_kraken_ops.classify(&req, false, true, (int) status, out.body.data, out.body.len, 0, &err),
                      CB_E_NOT_FOUND);
@@ -141,7 +132,7 @@ test_order_errors(void **state)
     /* A valid order, validate only: accepted. */
     status = s_call("AddOrder",
                     "ordertype=limit&pair=XBTUSD&price=1000.0&type=buy&volume=0.01&validate=true",
-                    true, false, ++s_nonce, &out, &req);
+                    true, false, ++s_paper.nonce, &out, &req);
     printf("AddOrder validate: %s\n", out.body.data);
     assert_int_equal(cb_kraken_ops.classify(&req, false, true, (int) status, out.body.data, out.body.len, 0, &err), 0);
     cb_venue_req_fini(&req);

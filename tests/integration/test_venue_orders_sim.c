@@ -21,10 +21,7 @@
 #define KR_KEY CBH_SIM_PAPER_KRAKEN_KEY
 #define BN_KEY CBH_SIM_PAPER_BINANCE_KEY
 
-static cbh_simthread_t *s_srv;
-static cb_venue_cfg_t s_kraken;
-static cb_venue_cfg_t s_binance;
-static uint64_t s_nonce;
+static cbh_simpaper_t s_paper;
 static cb_instruments_t s_list;
 static const cb_instrument_t *s_kr_btc;
 static const cb_instrument_t *s_bn_btc;
@@ -33,14 +30,9 @@ static int
 s_setup(void **state)
 {
     (void) state;
-    cbh_simthread_opts_t opts = cbh_simthread_paper();
-    s_srv = cbh_simthread_new(&opts);
-    if (s_srv == NULL) {
+    if (cbh_simpaper_start(&s_paper) != 0) {
         return -1;
     }
-    s_kraken = cbh_simthread_venue(s_srv, CB_DIALECT_KRAKEN);
-    s_binance = cbh_simthread_venue(s_srv, CB_DIALECT_BINANCE);
-    s_nonce = (uint64_t) cb_time_now_ms() * 1000;
     cb_instrument_t k = {.symbol = "BTC-USD", .base = "BTC", .quote = "USD", .native = "XXBTZUSD",
                          .altname = "XBTUSD", .ws_name = "BTC/USD"};
     cb_instrument_t b = {.symbol = "BTC-USDT", .base = "BTC", .quote = "USDT",
@@ -57,7 +49,7 @@ static int
 s_teardown(void **state)
 {
     (void) state;
-    cbh_simthread_destroy(&s_srv);
+    cbh_simpaper_stop(&s_paper);
     cb_instruments_fini(&s_list);
     return 0;
 }
@@ -67,8 +59,8 @@ static int
 s_call(cb_dialect_t dialect, const cb_order_call_t *call, cbh_http_res_t *out)
 {
     cb_venue_req_t req;
-    cbh_simthread_paper_req(dialect == CB_DIALECT_KRAKEN ? &s_kraken : &s_binance, call->method,
-                            call->path, call->params, ++s_nonce, call->changes_state, &req);
+    cbh_simthread_paper_req(dialect == CB_DIALECT_KRAKEN ? &s_paper.kraken : &s_paper.binance, call->method,
+                            call->path, call->params, ++s_paper.nonce, call->changes_state, &req);
     int status = (int) cbh_simthread_send(&req, out);
     cb_venue_req_fini(&req);
     return status;
@@ -78,14 +70,14 @@ s_call(cb_dialect_t dialect, const cb_order_call_t *call, cbh_http_res_t *out)
 static bool
 s_sim_order(sim_venue_t venue, const char *key, const char *clid, sim_xorder_t *copy)
 {
-    cbh_simthread_lock(s_srv);
-    sim_exchange_t *x = cbh_simthread_sim(s_srv)->exchange;
+    cbh_simthread_lock(s_paper.srv);
+    sim_exchange_t *x = cbh_simthread_sim(s_paper.srv)->exchange;
     sim_account_t *a = sim_exchange_account_by_key(x, venue, key, strlen(key));
     const sim_xorder_t *o = a != NULL ? sim_exchange_order_by_clid(x, a->owner, clid, false) : NULL;
     if (o != NULL) {
         *copy = *o;
     }
-    cbh_simthread_unlock(s_srv);
+    cbh_simthread_unlock(s_paper.srv);
     return o != NULL;
 }
 
@@ -250,18 +242,18 @@ test_kraken_orders(void **state)
     st = s_call(CB_DIALECT_KRAKEN, &call, &res);
     assert_int_equal(cb_kraken_order_parse_cancel_after(st, res.body.data, res.body.len, &b, &err), 0);
     assert_true(b.trigger_ms - b.current_ms >= 59000 && b.trigger_ms - b.current_ms <= 61000);
-    cbh_simthread_lock(s_srv);
-    sim_account_t *acct = sim_exchange_account_by_key(cbh_simthread_sim(s_srv)->exchange,
+    cbh_simthread_lock(s_paper.srv);
+    sim_account_t *acct = sim_exchange_account_by_key(cbh_simthread_sim(s_paper.srv)->exchange,
                                                       SIM_VENUE_KRAKEN, KR_KEY, strlen(KR_KEY));
     assert_true(acct->dms_trigger_ns / 1000000000 == b.trigger_ms / 1000);
-    cbh_simthread_unlock(s_srv);
+    cbh_simthread_unlock(s_paper.srv);
     assert_int_equal(cb_kraken_order_cancel_after(0, &call), 0);
     st = s_call(CB_DIALECT_KRAKEN, &call, &res);
     assert_int_equal(cb_kraken_order_parse_cancel_after(st, res.body.data, res.body.len, &b, &err), 0);
     assert_int_equal(b.trigger_ms, 0);
-    cbh_simthread_lock(s_srv);
+    cbh_simthread_lock(s_paper.srv);
     assert_int_equal(acct->dms_trigger_ns, 0);
-    cbh_simthread_unlock(s_srv);
+    cbh_simthread_unlock(s_paper.srv);
 
     /* A refusal with its reason: more than the account holds. */
     assert_int_equal(s_place_too_big(CB_DIALECT_KRAKEN, s_kr_btc, &err),
