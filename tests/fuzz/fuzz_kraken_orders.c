@@ -5,6 +5,7 @@
 
 #include "cb_error.h"
 #include "cb_kraken_orders.h"
+#include "fuzz_orders.h"
 
 /* Properties, each an abort when violated: no crash, hang or leak; a
  * success fills what it promises; an error is a CB_E_* code with err's
@@ -12,28 +13,17 @@
  * the body is Kraken's envelope with an error (a cut or foreign body is
  * UNKNOWN_OUTCOME). The first byte picks the HTTP status. */
 
-static void
-s_check_err(int rc, const cb_venue_error_t *err)
-{
-    if (rc != 0 && (rc != cb_verr_code(err->cls) || err->cls == CB_VERR_NONE)) {
-        abort();
-    }
-}
-
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const int statuses[] = {200, 200, 200, 400, 429, 500, 502, 520};
-    if (size < 1) {
-        return 0;
-    }
-    int status = statuses[data[0] & 7];
-    const char *body = (const char *) data + 1;
-    size_t len = size - 1;
-    cb_instruments_t list = {0};
-    cb_instrument_t k = {.symbol = "BTC-USD", .base = "BTC", .quote = "USD", .native = "XXBTZUSD",
-                         .altname = "XBTUSD", .ws_name = "BTC/USD"};
-    if (cb_instruments_add(&list, &k) != 0) {
+    static const cb_instrument_t k = {.symbol = "BTC-USD", .base = "BTC", .quote = "USD",
+                                      .native = "XXBTZUSD", .altname = "XBTUSD", .ws_name = "BTC/USD"};
+    int status;
+    const char *body;
+    size_t len;
+    cb_instruments_t list;
+    if (!fuzz_orders_input(data, size, statuses, &k, &status, &body, &len, &list)) {
         return 0;
     }
     cb_venue_error_t err;
@@ -42,7 +32,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                         .client_order_id = "cb-1"};
     cb_vorder_t out;
     int rc = cb_kraken_order_parse_place(&o, status, body, len, &out, &err);
-    s_check_err(rc, &err);
+    fuzz_orders_check_err(rc, &err);
     if (rc == 0 && out.id[0] == '\0') {
         abort();
     }
@@ -52,13 +42,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     }
     cb_order_batch_t b;
-    s_check_err(cb_kraken_order_parse_cancel(status, body, len, &b, &err), &err);
-    s_check_err(cb_kraken_order_parse_cancel_after(status, body, len, &b, &err), &err);
+    fuzz_orders_check_err(cb_kraken_order_parse_cancel(status, body, len, &b, &err), &err);
+    fuzz_orders_check_err(cb_kraken_order_parse_cancel_after(status, body, len, &b, &err), &err);
     cb_order_amend_t a = {.ref = {.client_order_id = "cb-1"}, .has_price = true};
-    s_check_err(cb_kraken_order_parse_amend(&a, status, body, len, &out, &err), &err);
+    fuzz_orders_check_err(cb_kraken_order_parse_amend(&a, status, body, len, &out, &err), &err);
     cb_order_query_t q;
     rc = cb_kraken_order_parse_query(&list, "cb-1", status, body, len, &q, &err);
-    s_check_err(rc, &err);
+    fuzz_orders_check_err(rc, &err);
     if ((rc != 0 && q.found) || (q.found && strcmp(q.order.client_order_id, "cb-1") != 0)) {
         abort();
     }

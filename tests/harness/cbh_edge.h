@@ -9,6 +9,7 @@
 #include "cb_jtok.h"
 #include "cbh.h"
 #include "cbh_bus.h"
+#include "cbh_http.h"
 
 /* The services api-edge talks to, on free ports; the bus's environment is
  * exported into this process so that children inherit it. */
@@ -82,28 +83,6 @@ cbh_edge_fixture_stop(cbh_edge_fixture_t *f);
 /* A cmocka group teardown for a fixture in *state (fails as above). */
 int
 cbh_edge_fixture_teardown(void **state);
-
-/* One HTTP answer: status (0 when the request failed), body, and the raw
- * header block. */
-typedef struct {
-    long status;
-    cb_buf_t body;
-    cb_buf_t headers;
-} cbh_http_res_t;
-
-/* method path (with query) to 127.0.0.1:port with the given header lines
- * ("Name: value", NULL-terminated, may be NULL) and body (NULL: none; len
- * bytes). Replaces res's content; returns res->status. */
-long
-cbh_http(int port, const char *method, const char *path, const char *const *headers, const char *body,
-         size_t len, cbh_http_res_t *res);
-
-/* The value of header name (case-insensitive) into out; NULL when absent. */
-const char *
-cbh_http_header(const cbh_http_res_t *res, const char *name, char *out, size_t size);
-
-void
-cbh_http_res_fini(cbh_http_res_t *res);
 
 /* ---- api-edge answers (cmocka assertions) ------------------------------ */
 

@@ -5,158 +5,54 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <curl/curl.h>
-#include <openssl/crypto.h>
-
 #include "cb_dialect.h"
 #include "cb_error.h"
-#include "cb_httpd.h"
 #include "cb_jtok.h"
 #include "cb_kraken.h"
 #include "cb_time.h"
-#include "sim.h"
-#include "sim_accounts.h"
-#include "sim_auth.h"
-#include "sim_exchange.h"
-#include "sim_limits.h"
-#include "sim_router.h"
+#include "cbh_simthread.h"
 
-/* The documented default paper account (services/venue-sim/README.md). */
-#define PAPER_KEY "coinbus-paper-kraken"
-#define PAPER_SECRET "Y29pbmJ1cy1wYXBlci1rcmFrZW4tc2VjcmV0LWZvci10ZXN0aW5nLW9ubHktMDAwMDAwMDAwMDAwMDAwMDAwMA=="
-
-static sim_t s_sim;
-static cb_httpd_t *s_http;
-static volatile int s_stop;
-static pthread_t s_thread;
-static pthread_mutex_t s_lock = PTHREAD_MUTEX_INITIALIZER;
-static cb_venue_cfg_t s_venue;
-static uint64_t s_nonce;
-
-static void *
-s_serve(void *arg)
-{
-    (void) arg;
-    while (!s_stop) {
-        pthread_mutex_lock(&s_lock);
-        int64_t now = cb_time_now_ns();
-        sim_market_step(s_sim.market, now);
-        sim_exchange_poll(s_sim.exchange, now);
-        cb_httpd_run_once(s_http, 5);
-        pthread_mutex_unlock(&s_lock);
-    }
-    return NULL;
-}
+static cbh_simpaper_t s_paper;
 
 static int
 s_setup(void **state)
 {
     (void) state;
-    char err[256];
-    s_sim.market = sim_market_new(7, 200);
-    s_sim.exchange = sim_exchange_new(s_sim.market);
-    s_sim.auth = sim_auth_new();
-    s_sim.limits = sim_limits_new();
-    sim_limits_set_enabled(s_sim.limits, false);
-    if (sim_exchange_add_accounts(s_sim.exchange, SIM_EXCHANGE_DEFAULT_ACCOUNTS, err, sizeof err) != 0) {
-        fprintf(stderr, "%s\n", err);
-        return -1;
-    }
-    cb_httpd_config_t hc = cb_httpd_config_default();
-    s_http = cb_httpd_new(&hc, sim_router_handle, &s_sim, err, sizeof err);
-    if (s_http == NULL) {
-        return -1;
-    }
-    s_venue.dialect = CB_DIALECT_KRAKEN;
-    snprintf(s_venue.name, sizeof s_venue.name, "sim-kraken");
-    snprintf(s_venue.rest_base, sizeof s_venue.rest_base, "http://127.0.0.1:%d/kraken",
-             cb_httpd_port(s_http));
-    s_nonce = (uint64_t) cb_time_now_ms() * 1000;
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-    return pthread_create(&s_thread, NULL, s_serve, NULL) == 0 ? 0 : -1;
+    return cbh_simpaper_start(&s_paper);
 }
 
 static int
 s_teardown(void **state)
 {
     (void) state;
-    s_stop = 1;
-    pthread_join(s_thread, NULL);
-    cb_httpd_destroy(&s_http);
-    sim_limits_destroy(&s_sim.limits);
-    sim_auth_destroy(&s_sim.auth);
-    sim_exchange_destroy(&s_sim.exchange);
-    sim_market_destroy(&s_sim.market);
-    curl_global_cleanup();
+    cbh_simpaper_stop(&s_paper);
     return 0;
-}
-
-static size_t
-s_write(char *data, size_t size, size_t n, void *ctx)
-{
-    cb_buf_append(ctx, data, size * n);
-    return size * n;
-}
-
-/* Sends req as the HTTP client would; the reply body into out, the status returned. */
-static long
-s_send(const cb_venue_req_t *req, cb_buf_t *out)
-{
-    struct curl_slist *headers = NULL;
-    for (int k = 0; k < 4; k++) {
-        if (req->headers[k][0] != '\0') {
-            headers = curl_slist_append(headers, req->headers[k]);
-        }
-    }
-    CURL *c = curl_easy_init();
-    cb_buf_reset(out);
-    curl_easy_setopt(c, CURLOPT_URL, req->url);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, req->body.data);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long) req->body.len);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, s_write);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, out);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 5000L);
-    long status = 0;
-    assert_int_equal(curl_easy_perform(c), CURLE_OK);
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-    curl_easy_cleanup(c);
-    curl_slist_free_all(headers);
-    cb_buf_append(out, "", 0);
-    return status;
 }
 
 /* Builds, signs and sends method(form) with the paper account; returns the
  * status, the body in out. corrupt: flip one character of API-Sign. */
 static long
 s_call(const char *method, const char *form, bool changes_state, bool corrupt, uint64_t nonce,
-       cb_buf_t *out, cb_venue_req_t *req)
+       cbh_http_res_t *out, cb_venue_req_t *req)
 {
-    uint8_t key[128];
-    size_t key_len;
-    assert_int_equal(cb_kraken_secret_decode(PAPER_SECRET, key, sizeof key, &key_len), 0);
-    int rc = cb_kraken_private_req(&s_venue, method, form, nonce, PAPER_KEY, key, key_len,
-                                   changes_state, req);
-    OPENSSL_cleanse(key, sizeof key);
-    assert_int_equal(rc, 0);
+    cbh_simthread_paper_req(&s_paper.kraken, "POST", method, form, nonce, changes_state, req);
     if (corrupt) {
         char *sig = req->headers[1] + strlen("API-Sign: ");
         sig[10] = sig[10] == 'A' ? 'B' : 'A';
     }
-    return s_send(req, out);
+    return cbh_simthread_send(req, out);
 }
 
 /* The decimal at result.<asset> of a Balance reply. */
 static cb_decimal_t
-s_balance(const cb_buf_t *body, const char *asset)
+s_balance(const cbh_http_res_t *res, const char *asset)
 {
     cb_jdoc_t doc = {0};
-    assert_int_equal(cb_jdoc_parse(&doc, body->data, body->len), 0);
+    assert_int_equal(cb_jdoc_parse(&doc, res->body.data, res->body.len), 0);
     cb_decimal_t d;
     assert_int_equal(cb_jtok_decimal(&doc, cb_jtok_get(&doc, cb_jtok_get(&doc, 0, "result"), asset), &d), 0);
     cb_jdoc_fini(&doc);
@@ -167,13 +63,13 @@ static void
 test_signed_balance(void **state)
 {
     (void) state;
-    cb_buf_t out = {0};
+    cbh_http_res_t out = {0};
     cb_venue_req_t req;
     cb_venue_error_t err;
-    long status = s_call("Balance", NULL, false, false, ++s_nonce, &out, &req);
+    long status = s_call("Balance", NULL, false, false, ++s_paper.nonce, &out, &req);
     assert_int_equal(status, 200);
-    printf("Balance: %s\n", out.data);
-    assert_int_equal(cb_kraken_error_parse(out.data, out.len, (int) status, false, 0, &err), 0);
+    printf("Balance: %s\n", out.body.data);
+    assert_int_equal(cb_kraken_error_parse(out.body.data, out.body.len, (int) status, false, 0, &err), 0);
     assert_int_equal(cb_decimal_cmp(s_balance(&out, "ZUSD"), cb_decimal_from_int(100000)), 0);
     assert_int_equal(cb_decimal_cmp(s_balance(&out, "XXBT"), cb_decimal_from_int(2)), 0);
     assert_int_equal(cb_decimal_cmp(s_balance(&out, "XETH"), cb_decimal_from_int(20)), 0);
@@ -181,66 +77,66 @@ test_signed_balance(void **state)
     cb_venue_req_fini(&req);
 
     /* With form parameters. */
-    status = s_call("TradeBalance", "asset=ZUSD", false, false, ++s_nonce, &out, &req);
-    assert_int_equal(cb_kraken_ops.classify(&req, false, true, (int) status, out.data, out.len, 0, &err), 0);
+    status = s_call("TradeBalance", "asset=ZUSD", false, false, ++s_paper.nonce, &out, &req);
+    assert_int_equal(cb_kraken_ops.classify(&req, false, true, (int) status, out.body.data, out.body.len, 0, &err), 0);
     cb_venue_req_fini(&req);
 
     /* A corrupted signature is refused, and classified as AUTH. */
-    status = s_call("Balance", NULL, false, true, ++s_nonce, &out, &req);
-    printf("corrupted: %s\n", out.data);
-    assert_int_equal(cb_kraken_ops.classify(&req, false, true, (int) status, out.data, out.len, 0, &err),
+    status = s_call("Balance", NULL, false, true, ++s_paper.nonce, &out, &req);
+    printf("corrupted: %s\n", out.body.data);
+    assert_int_equal(cb_kraken_ops.classify(&req, false, true, (int) status, out.body.data, out.body.len, 0, &err),
                      CB_E_UNAUTHORIZED);
     assert_int_equal(err.cls, CB_VERR_AUTH);
     assert_string_equal(err.venue_code, "EAPI:Invalid signature");
     cb_venue_req_fini(&req);
 
     /* A nonce not above the last: AUTH too. */
-    status = s_call("Balance", NULL, false, false, s_nonce - 5, &out, &req);
-    assert_int_equal(cb_kraken_ops.classify(&req, false, true, (int) status, out.data, out.len, 0, &err),
+    status = s_call("Balance", NULL, false, false, s_paper.nonce - 5, &out, &req);
+    assert_int_equal(cb_kraken_ops.classify(&req, false, true, (int) status, out.body.data, out.body.len, 0, &err),
                      CB_E_UNAUTHORIZED);
     assert_string_equal(err.venue_code, "EAPI:Invalid nonce");
     cb_venue_req_fini(&req);
-    cb_buf_fini(&out);
+    cbh_http_res_fini(&out);
 }
 
 static void
 test_order_errors(void **state)
 {
     (void) state;
-    cb_buf_t out = {0};
+    cbh_http_res_t out = {0};
     cb_venue_req_t req;
     cb_venue_error_t err;
     /* More than the account holds. */
     long status = s_call("AddOrder",
                          "ordertype=limit&pair=XBTUSD&price=10000&type=buy&volume=500", true,
-                         false, ++s_nonce, &out, &req);
-    printf("AddOrder too big: %s\n", out.data);
-    assert_int_equal(cb_kraken_ops.classify(&req, false, true, (int) status, out.data, out.len, 0, &err),
+                         false, ++s_paper.nonce, &out, &req);
+    printf("AddOrder too big: %s\n", out.body.data);
+    assert_int_equal(cb_kraken_ops.classify(&req, false, true, (int) status, out.body.data, out.body.len, 0, &err),
                      CB_E_UPSTREAM);
     assert_int_equal(err.cls, CB_VERR_INSUFFICIENT_FUNDS);
     cb_venue_req_fini(&req);
     /* Unknown pair. */
     status = s_call("AddOrder", "ordertype=limit&pair=NOPEUSD&price=1&type=buy&volume=1", true,
-                    false, ++s_nonce, &out, &req);
-    assert_int_equal(cb_kraken_ops.classify(&req, false, true, (int) status, out.data, out.len, 0, &err),
+                    false, ++s_paper.nonce, &out, &req);
+    assert_int_equal(cb_kraken_ops.classify(&req, false, true, (int) status, out.body.data, out.body.len, 0, &err),
                      CB_E_NOT_FOUND);
     assert_int_equal(err.cls, CB_VERR_UNKNOWN_SYMBOL);
     cb_venue_req_fini(&req);
     /* Cancel of an unknown order. */
-    status = s_call("CancelOrder", "txid=OAAAAA-BBBBB-CCCCCC", true, false, ++s_nonce, &out, &req);
-    printf("CancelOrder unknown: %s\n", out.data);
-    assert_int_equal(cb_kraken_ops.classify(&req, false, true, (int) status, out.data, out.len, 0, &err),
+    status = s_call("CancelOrder", "txid=OAAAAA-BBBBB-CCCCCC", true, false, ++s_paper.nonce, &out, &req);
+    printf("CancelOrder unknown: %s\n", out.body.data);
+    assert_int_equal(cb_kraken_ops.classify(&req, false, true, (int) status, out.body.data, out.body.len, 0, &err),
                      CB_E_NOT_FOUND);
     assert_int_equal(err.cls, CB_VERR_NOT_FOUND);
     cb_venue_req_fini(&req);
     /* A valid order, validate only: accepted. */
     status = s_call("AddOrder",
                     "ordertype=limit&pair=XBTUSD&price=1000.0&type=buy&volume=0.01&validate=true",
-                    true, false, ++s_nonce, &out, &req);
-    printf("AddOrder validate: %s\n", out.data);
-    assert_int_equal(cb_kraken_ops.classify(&req, false, true, (int) status, out.data, out.len, 0, &err), 0);
+                    true, false, ++s_paper.nonce, &out, &req);
+    printf("AddOrder validate: %s\n", out.body.data);
+    assert_int_equal(cb_kraken_ops.classify(&req, false, true, (int) status, out.body.data, out.body.len, 0, &err), 0);
     cb_venue_req_fini(&req);
-    cb_buf_fini(&out);
+    cbh_http_res_fini(&out);
 }
 
 int

@@ -5,87 +5,34 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <curl/curl.h>
-#include <openssl/crypto.h>
-
 #include "cb_binance.h"
 #include "cb_binance_orders.h"
 #include "cb_error.h"
-#include "cb_httpd.h"
 #include "cb_kraken.h"
 #include "cb_kraken_orders.h"
 #include "cb_time.h"
-#include "sim.h"
-#include "sim_accounts.h"
-#include "sim_auth.h"
+#include "cbh_simthread.h"
 #include "sim_exchange.h"
-#include "sim_limits.h"
-#include "sim_router.h"
 
-/* The documented default paper accounts (services/venue-sim/README.md). */
-#define KR_KEY "coinbus-paper-kraken"
-#define KR_SECRET "Y29pbmJ1cy1wYXBlci1rcmFrZW4tc2VjcmV0LWZvci10ZXN0aW5nLW9ubHktMDAwMDAwMDAwMDAwMDAwMDAwMA=="
-#define BN_KEY "coinbuspaperbinancekey000000000000000000000000000000000000000000"
-#define BN_SECRET "coinbuspaperbinancesecret000000000000000000000000000000000000000"
+#define KR_KEY CBH_SIM_PAPER_KRAKEN_KEY
+#define BN_KEY CBH_SIM_PAPER_BINANCE_KEY
 
-static sim_t s_sim;
-static cb_httpd_t *s_http;
-static volatile int s_stop;
-static pthread_t s_thread;
-static pthread_mutex_t s_lock = PTHREAD_MUTEX_INITIALIZER;
-static cb_venue_cfg_t s_kraken;
-static cb_venue_cfg_t s_binance;
-static uint64_t s_nonce;
+static cbh_simpaper_t s_paper;
 static cb_instruments_t s_list;
 static const cb_instrument_t *s_kr_btc;
 static const cb_instrument_t *s_bn_btc;
-
-static void *
-s_serve(void *arg)
-{
-    (void) arg;
-    while (!s_stop) {
-        pthread_mutex_lock(&s_lock);
-        int64_t now = cb_time_now_ns();
-        sim_market_step(s_sim.market, now);
-        sim_exchange_poll(s_sim.exchange, now);
-        cb_httpd_run_once(s_http, 5);
-        pthread_mutex_unlock(&s_lock);
-    }
-    return NULL;
-}
 
 static int
 s_setup(void **state)
 {
     (void) state;
-    char err[256];
-    s_sim.market = sim_market_new(7, 200);
-    s_sim.exchange = sim_exchange_new(s_sim.market);
-    s_sim.auth = sim_auth_new();
-    s_sim.limits = sim_limits_new();
-    sim_limits_set_enabled(s_sim.limits, false);
-    if (sim_exchange_add_accounts(s_sim.exchange, SIM_EXCHANGE_DEFAULT_ACCOUNTS, err, sizeof err) != 0) {
-        fprintf(stderr, "%s\n", err);
+    if (cbh_simpaper_start(&s_paper) != 0) {
         return -1;
     }
-    cb_httpd_config_t hc = cb_httpd_config_default();
-    s_http = cb_httpd_new(&hc, sim_router_handle, &s_sim, err, sizeof err);
-    if (s_http == NULL) {
-        return -1;
-    }
-    s_kraken.dialect = CB_DIALECT_KRAKEN;
-    snprintf(s_kraken.rest_base, sizeof s_kraken.rest_base, "http://127.0.0.1:%d/kraken",
-             cb_httpd_port(s_http));
-    s_binance.dialect = CB_DIALECT_BINANCE;
-    snprintf(s_binance.rest_base, sizeof s_binance.rest_base, "http://127.0.0.1:%d/binance",
-             cb_httpd_port(s_http));
-    s_nonce = (uint64_t) cb_time_now_ms() * 1000;
     cb_instrument_t k = {.symbol = "BTC-USD", .base = "BTC", .quote = "USD", .native = "XXBTZUSD",
                          .altname = "XBTUSD", .ws_name = "BTC/USD"};
     cb_instrument_t b = {.symbol = "BTC-USDT", .base = "BTC", .quote = "USDT",
@@ -95,84 +42,26 @@ s_setup(void **state)
     }
     s_kr_btc = cb_instruments_by_symbol(&s_list, CB_STR("BTC-USD"));
     s_bn_btc = cb_instruments_by_symbol(&s_list, CB_STR("BTC-USDT"));
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-    return pthread_create(&s_thread, NULL, s_serve, NULL) == 0 ? 0 : -1;
+    return 0;
 }
 
 static int
 s_teardown(void **state)
 {
     (void) state;
-    s_stop = 1;
-    pthread_join(s_thread, NULL);
-    cb_httpd_destroy(&s_http);
-    sim_limits_destroy(&s_sim.limits);
-    sim_auth_destroy(&s_sim.auth);
-    sim_exchange_destroy(&s_sim.exchange);
-    sim_market_destroy(&s_sim.market);
+    cbh_simpaper_stop(&s_paper);
     cb_instruments_fini(&s_list);
-    curl_global_cleanup();
     return 0;
-}
-
-static size_t
-s_write(char *data, size_t size, size_t n, void *ctx)
-{
-    cb_buf_append(ctx, data, size * n);
-    return size * n;
-}
-
-/* Sends req as the HTTP client would; the body into out, the status returned. */
-static int
-s_send(const cb_venue_req_t *req, cb_buf_t *out)
-{
-    struct curl_slist *headers = NULL;
-    for (int k = 0; k < 4; k++) {
-        if (req->headers[k][0] != '\0') {
-            headers = curl_slist_append(headers, req->headers[k]);
-        }
-    }
-    CURL *c = curl_easy_init();
-    cb_buf_reset(out);
-    curl_easy_setopt(c, CURLOPT_URL, req->url);
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, req->method);
-    if (strcmp(req->method, "POST") == 0) {
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, req->body.data != NULL ? req->body.data : "");
-        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long) req->body.len);
-    }
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, s_write);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, out);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 5000L);
-    long status = 0;
-    assert_int_equal(curl_easy_perform(c), CURLE_OK);
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-    curl_easy_cleanup(c);
-    curl_slist_free_all(headers);
-    cb_buf_append(out, "", 0);
-    return (int) status;
 }
 
 /* Signs call with the dialect's paper account and sends it. */
 static int
-s_call(cb_dialect_t dialect, const cb_order_call_t *call, cb_buf_t *out)
+s_call(cb_dialect_t dialect, const cb_order_call_t *call, cbh_http_res_t *out)
 {
     cb_venue_req_t req;
-    int rc;
-    if (dialect == CB_DIALECT_KRAKEN) {
-        uint8_t key[128];
-        size_t key_len;
-        assert_int_equal(cb_kraken_secret_decode(KR_SECRET, key, sizeof key, &key_len), 0);
-        rc = cb_kraken_private_req(&s_kraken, call->path, call->params, ++s_nonce, KR_KEY, key,
-                                   key_len, call->changes_state, &req);
-        OPENSSL_cleanse(key, sizeof key);
-    } else {
-        rc = cb_binance_signed_req(&s_binance, call->method, call->path, call->params,
-                                   cb_time_now_ms(), 5000, BN_KEY, (const uint8_t *) BN_SECRET,
-                                   strlen(BN_SECRET), call->changes_state, &req);
-    }
-    assert_int_equal(rc, 0);
-    int status = s_send(&req, out);
+    cbh_simthread_paper_req(dialect == CB_DIALECT_KRAKEN ? &s_paper.kraken : &s_paper.binance, call->method,
+                            call->path, call->params, ++s_paper.nonce, call->changes_state, &req);
+    int status = (int) cbh_simthread_send(&req, out);
     cb_venue_req_fini(&req);
     return status;
 }
@@ -181,14 +70,14 @@ s_call(cb_dialect_t dialect, const cb_order_call_t *call, cb_buf_t *out)
 static bool
 s_sim_order(sim_venue_t venue, const char *key, const char *clid, sim_xorder_t *copy)
 {
-    pthread_mutex_lock(&s_lock);
-    sim_account_t *a = sim_exchange_account_by_key(s_sim.exchange, venue, key, strlen(key));
-    const sim_xorder_t *o = a != NULL ? sim_exchange_order_by_clid(s_sim.exchange, a->owner, clid, false)
-                                      : NULL;
+    cbh_simthread_lock(s_paper.srv);
+    sim_exchange_t *x = cbh_simthread_sim(s_paper.srv)->exchange;
+    sim_account_t *a = sim_exchange_account_by_key(x, venue, key, strlen(key));
+    const sim_xorder_t *o = a != NULL ? sim_exchange_order_by_clid(x, a->owner, clid, false) : NULL;
     if (o != NULL) {
         *copy = *o;
     }
-    pthread_mutex_unlock(&s_lock);
+    cbh_simthread_unlock(s_paper.srv);
     return o != NULL;
 }
 
@@ -211,32 +100,79 @@ s_assert_price(cb_odec_t d, const char *want)
     assert_int_equal(cb_decimal_cmp(d.value, w), 0);
 }
 
-/* Kraken: open-then-closed lookup by client order id, as the router resolves. */
+/* The dialect's lookup by client order id, as the router resolves it (Kraken:
+ * open orders, then closed ones); any error fails the test. */
 static bool
-s_kr_query(const char *clid, cb_vorder_t *out)
+s_query(cb_dialect_t dialect, const char *clid, cb_vorder_t *out)
 {
-    cb_buf_t body = {0};
+    cbh_http_res_t res = {0};
     cb_venue_error_t err;
     cb_order_call_t call;
     cb_order_query_t q = {0};
-    for (int closed = 0; closed < 2 && !q.found; closed++) {
-        assert_int_equal(cb_kraken_order_query(clid, closed, &call), 0);
-        int st = s_call(CB_DIALECT_KRAKEN, &call, &body);
-        int rc = cb_kraken_order_parse_query(&s_list, clid, st, body.data, body.len, &q, &err);
+    bool kraken = dialect == CB_DIALECT_KRAKEN;
+    for (int closed = 0; closed < (kraken ? 2 : 1) && !q.found; closed++) {
+        assert_int_equal(kraken ? cb_kraken_order_query(clid, closed, &call)
+                                : cb_binance_order_query(s_bn_btc, clid, &call),
+                         0);
+        int st = s_call(dialect, &call, &res);
+        int rc = kraken ? cb_kraken_order_parse_query(&s_list, clid, st, res.body.data, res.body.len, &q, &err)
+                        : cb_binance_order_parse_query(&s_list, st, res.body.data, res.body.len, &q, &err);
         if (rc != 0) {
-            fail_msg("%s: %d %.*s -> %s", call.path, st, (int) body.len, body.data, err.message);
+            fail_msg("%s: %d %.*s -> %s", call.path, st, (int) res.body.len, res.body.data, err.message);
         }
     }
-    cb_buf_fini(&body);
+    cbh_http_res_fini(&res);
     *out = q.order;
     return q.found;
+}
+
+/* Places req with the dialect's calls (order/test when it validates only);
+ * the parse's result, the order in o. */
+static int
+s_place(cb_dialect_t dialect, const cb_order_req_t *req, cb_vorder_t *o, cb_venue_error_t *err)
+{
+    cbh_http_res_t res = {0};
+    cb_order_call_t call;
+    bool kraken = dialect == CB_DIALECT_KRAKEN;
+    assert_int_equal(kraken ? cb_kraken_order_place(req, &call) : cb_binance_order_place(req, &call), 0);
+    int st = s_call(dialect, &call, &res);
+    printf("%s: %d %s\n", call.path, st, res.body.data);
+    int rc = kraken ? cb_kraken_order_parse_place(req, st, res.body.data, res.body.len, o, err)
+                    : cb_binance_order_parse(&s_list, call.changes_state, st, res.body.data,
+                                             res.body.len, o, err);
+    cbh_http_res_fini(&res);
+    return rc;
+}
+
+/* Two limit buys at 40000 (client ids <unique>-0 and -1), both accepted. */
+static void
+s_place_two(cb_dialect_t dialect, const cb_instrument_t *ins, const char *unique)
+{
+    cb_venue_error_t err;
+    cb_vorder_t o;
+    for (int k = 0; k < 2; k++) {
+        char clid[48];
+        snprintf(clid, sizeof clid, "%s-%d", unique, k);
+        cb_order_req_t r = s_limit(ins, "40000", clid);
+        assert_int_equal(s_place(dialect, &r, &o, &err), 0);
+    }
+}
+
+/* A buy of 100 BTC at 50000, more than the account holds: the parse's result. */
+static int
+s_place_too_big(cb_dialect_t dialect, const cb_instrument_t *ins, cb_venue_error_t *err)
+{
+    cb_vorder_t o;
+    cb_order_req_t big = s_limit(ins, "50000", "");
+    assert_int_equal(cb_decimal_parse("100", 3, &big.amount), 0);
+    return s_place(dialect, &big, &o, err);
 }
 
 static void
 test_kraken_orders(void **state)
 {
     (void) state;
-    cb_buf_t body = {0};
+    cbh_http_res_t res = {0};
     cb_venue_error_t err;
     cb_order_call_t call;
     cb_vorder_t o, got;
@@ -245,27 +181,22 @@ test_kraken_orders(void **state)
     snprintf(unique, sizeof unique, "kr-%lld", (long long) (cb_time_now_ms() % 100000000));
 
     /* Unknown before it is placed: a definite "no such order". */
-    assert_false(s_kr_query(unique, &got));
+    assert_false(s_query(CB_DIALECT_KRAKEN, unique, &got));
 
     /* validate-only places nothing. */
     cb_order_req_t req = s_limit(s_kr_btc, "50000.1", unique);
     req.validate = true;
-    assert_int_equal(cb_kraken_order_place(&req, &call), 0);
-    int st = s_call(CB_DIALECT_KRAKEN, &call, &body);
-    assert_int_equal(cb_kraken_order_parse_place(&req, st, body.data, body.len, &o, &err), 0);
+    assert_int_equal(s_place(CB_DIALECT_KRAKEN, &req, &o, &err), 0);
     assert_true(o.validated);
     assert_false(s_sim_order(SIM_VENUE_KRAKEN, KR_KEY, unique, &held));
 
     /* Place, then query by client id finds it, as the sim holds it. */
     req.validate = false;
-    assert_int_equal(cb_kraken_order_place(&req, &call), 0);
-    st = s_call(CB_DIALECT_KRAKEN, &call, &body);
-    printf("AddOrder: %.*s\n", (int) body.len, body.data);
-    assert_int_equal(cb_kraken_order_parse_place(&req, st, body.data, body.len, &o, &err), 0);
+    assert_int_equal(s_place(CB_DIALECT_KRAKEN, &req, &o, &err), 0);
     assert_true(o.id[0] == 'O');
     assert_true(s_sim_order(SIM_VENUE_KRAKEN, KR_KEY, unique, &held));
     assert_int_equal(held.status, SIM_OS_OPEN);
-    assert_true(s_kr_query(unique, &got));
+    assert_true(s_query(CB_DIALECT_KRAKEN, unique, &got));
     assert_string_equal(got.id, o.id);
     assert_string_equal(got.symbol, "BTC-USD");
     assert_int_equal(got.status, CB_OSTATUS_OPEN);
@@ -273,11 +204,7 @@ test_kraken_orders(void **state)
     s_assert_price(got.amount, "0.01");
 
     /* The same client order id again: the venue's duplicate error, a refusal. */
-    assert_int_equal(cb_kraken_order_place(&req, &call), 0);
-    st = s_call(CB_DIALECT_KRAKEN, &call, &body);
-    printf("duplicate: %.*s\n", (int) body.len, body.data);
-    assert_int_equal(cb_kraken_order_parse_place(&req, st, body.data, body.len, &o, &err),
-                     cb_verr_code(CB_VERR_REJECTED));
+    assert_int_equal(s_place(CB_DIALECT_KRAKEN, &req, &o, &err), cb_verr_code(CB_VERR_REJECTED));
     assert_int_equal(cb_order_reject_reason(&err), CB_OREJECT_DUPLICATE);
 
     /* Amend in place: new price, same ids. */
@@ -285,184 +212,137 @@ test_kraken_orders(void **state)
     snprintf(a.ref.client_order_id, sizeof a.ref.client_order_id, "%s", unique);
     assert_int_equal(cb_decimal_parse("49000.5", 7, &a.price), 0);
     assert_int_equal(cb_kraken_order_amend(&a, &call), 0);
-    st = s_call(CB_DIALECT_KRAKEN, &call, &body);
-    assert_int_equal(cb_kraken_order_parse_amend(&a, st, body.data, body.len, &o, &err), 0);
-    assert_true(s_kr_query(unique, &got));
+    int st = s_call(CB_DIALECT_KRAKEN, &call, &res);
+    assert_int_equal(cb_kraken_order_parse_amend(&a, st, res.body.data, res.body.len, &o, &err), 0);
+    assert_true(s_query(CB_DIALECT_KRAKEN, unique, &got));
     s_assert_price(got.price, "49000.5");
 
     /* Cancel by client id -> canceled; again -> unknown order (NOT_FOUND). */
     assert_int_equal(cb_kraken_order_cancel(&a.ref, &call), 0);
     cb_order_batch_t b;
-    st = s_call(CB_DIALECT_KRAKEN, &call, &body);
-    assert_int_equal(cb_kraken_order_parse_cancel(st, body.data, body.len, &b, &err), 0);
+    st = s_call(CB_DIALECT_KRAKEN, &call, &res);
+    assert_int_equal(cb_kraken_order_parse_cancel(st, res.body.data, res.body.len, &b, &err), 0);
     assert_int_equal(b.count, 1);
-    assert_true(s_kr_query(unique, &got));
+    assert_true(s_query(CB_DIALECT_KRAKEN, unique, &got));
     assert_int_equal(got.status, CB_OSTATUS_CANCELED);
     assert_true(s_sim_order(SIM_VENUE_KRAKEN, KR_KEY, unique, &held));
     assert_int_equal(held.status, SIM_OS_CANCELED);
-    st = s_call(CB_DIALECT_KRAKEN, &call, &body);
-    assert_int_equal(cb_kraken_order_parse_cancel(st, body.data, body.len, &b, &err), CB_E_NOT_FOUND);
+    st = s_call(CB_DIALECT_KRAKEN, &call, &res);
+    assert_int_equal(cb_kraken_order_parse_cancel(st, res.body.data, res.body.len, &b, &err), CB_E_NOT_FOUND);
 
     /* Cancel-all: two placed, two cancelled. */
-    for (int k = 0; k < 2; k++) {
-        char clid[48];
-        snprintf(clid, sizeof clid, "%s-%d", unique, k);
-        cb_order_req_t r = s_limit(s_kr_btc, "40000", clid);
-        assert_int_equal(cb_kraken_order_place(&r, &call), 0);
-        st = s_call(CB_DIALECT_KRAKEN, &call, &body);
-        assert_int_equal(cb_kraken_order_parse_place(&r, st, body.data, body.len, &o, &err), 0);
-    }
+    s_place_two(CB_DIALECT_KRAKEN, s_kr_btc, unique);
     assert_int_equal(cb_kraken_order_cancel_all(NULL, &call), 0);
-    st = s_call(CB_DIALECT_KRAKEN, &call, &body);
-    assert_int_equal(cb_kraken_order_parse_cancel(st, body.data, body.len, &b, &err), 0);
+    st = s_call(CB_DIALECT_KRAKEN, &call, &res);
+    assert_int_equal(cb_kraken_order_parse_cancel(st, res.body.data, res.body.len, &b, &err), 0);
     assert_int_equal(b.count, 2);
 
     /* The dead-man's switch arms and disarms, as the sim's account shows. */
     assert_int_equal(cb_kraken_order_cancel_after(60, &call), 0);
-    st = s_call(CB_DIALECT_KRAKEN, &call, &body);
-    assert_int_equal(cb_kraken_order_parse_cancel_after(st, body.data, body.len, &b, &err), 0);
+    st = s_call(CB_DIALECT_KRAKEN, &call, &res);
+    assert_int_equal(cb_kraken_order_parse_cancel_after(st, res.body.data, res.body.len, &b, &err), 0);
     assert_true(b.trigger_ms - b.current_ms >= 59000 && b.trigger_ms - b.current_ms <= 61000);
-    pthread_mutex_lock(&s_lock);
-    sim_account_t *acct = sim_exchange_account_by_key(s_sim.exchange, SIM_VENUE_KRAKEN, KR_KEY,
-                                                      strlen(KR_KEY));
+    cbh_simthread_lock(s_paper.srv);
+    sim_account_t *acct = sim_exchange_account_by_key(cbh_simthread_sim(s_paper.srv)->exchange,
+                                                      SIM_VENUE_KRAKEN, KR_KEY, strlen(KR_KEY));
     assert_true(acct->dms_trigger_ns / 1000000000 == b.trigger_ms / 1000);
-    pthread_mutex_unlock(&s_lock);
+    cbh_simthread_unlock(s_paper.srv);
     assert_int_equal(cb_kraken_order_cancel_after(0, &call), 0);
-    st = s_call(CB_DIALECT_KRAKEN, &call, &body);
-    assert_int_equal(cb_kraken_order_parse_cancel_after(st, body.data, body.len, &b, &err), 0);
+    st = s_call(CB_DIALECT_KRAKEN, &call, &res);
+    assert_int_equal(cb_kraken_order_parse_cancel_after(st, res.body.data, res.body.len, &b, &err), 0);
     assert_int_equal(b.trigger_ms, 0);
-    pthread_mutex_lock(&s_lock);
+    cbh_simthread_lock(s_paper.srv);
     assert_int_equal(acct->dms_trigger_ns, 0);
-    pthread_mutex_unlock(&s_lock);
+    cbh_simthread_unlock(s_paper.srv);
 
     /* A refusal with its reason: more than the account holds. */
-    cb_order_req_t big = s_limit(s_kr_btc, "50000", "");
-    assert_int_equal(cb_decimal_parse("100", 3, &big.amount), 0);
-    assert_int_equal(cb_kraken_order_place(&big, &call), 0);
-    st = s_call(CB_DIALECT_KRAKEN, &call, &body);
-    assert_int_equal(cb_kraken_order_parse_place(&big, st, body.data, body.len, &o, &err),
+    assert_int_equal(s_place_too_big(CB_DIALECT_KRAKEN, s_kr_btc, &err),
                      cb_verr_code(CB_VERR_INSUFFICIENT_FUNDS));
-    cb_buf_fini(&body);
-}
-
-static bool
-s_bn_query(const char *clid, cb_vorder_t *out)
-{
-    cb_buf_t body = {0};
-    cb_venue_error_t err;
-    cb_order_call_t call;
-    cb_order_query_t q;
-    assert_int_equal(cb_binance_order_query(s_bn_btc, clid, &call), 0);
-    int st = s_call(CB_DIALECT_BINANCE, &call, &body);
-    int rc = cb_binance_order_parse_query(&s_list, st, body.data, body.len, &q, &err);
-    if (rc != 0) {
-        fail_msg("query: %d %.*s -> %s", st, (int) body.len, body.data, err.message);
-    }
-    cb_buf_fini(&body);
-    *out = q.order;
-    return q.found;
+    cbh_http_res_fini(&res);
 }
 
 static void
 test_binance_orders(void **state)
 {
     (void) state;
-    cb_buf_t body = {0};
     cb_venue_error_t err;
-    cb_order_call_t call;
     cb_vorder_t o, got;
     sim_xorder_t held;
     char unique[24], next[30];
     snprintf(unique, sizeof unique, "bn-%lld", (long long) (cb_time_now_ms() % 100000000));
     snprintf(next, sizeof next, "%s-r", unique);
 
-    assert_false(s_bn_query(unique, &got));
+    assert_false(s_query(CB_DIALECT_BINANCE, unique, &got));
 
     cb_order_req_t req = s_limit(s_bn_btc, "50000.01", unique);
     req.validate = true;
-    assert_int_equal(cb_binance_order_place(&req, &call), 0);
-    int st = s_call(CB_DIALECT_BINANCE, &call, &body);
-    assert_int_equal(cb_binance_order_parse(&s_list, false, st, body.data, body.len, &o, &err), 0);
+    assert_int_equal(s_place(CB_DIALECT_BINANCE, &req, &o, &err), 0);
     assert_true(o.validated);
     assert_false(s_sim_order(SIM_VENUE_BINANCE, BN_KEY, unique, &held));
 
     req.validate = false;
-    assert_int_equal(cb_binance_order_place(&req, &call), 0);
-    st = s_call(CB_DIALECT_BINANCE, &call, &body);
-    printf("order: %.*s\n", (int) body.len, body.data);
-    assert_int_equal(cb_binance_order_parse(&s_list, true, st, body.data, body.len, &o, &err), 0);
+    assert_int_equal(s_place(CB_DIALECT_BINANCE, &req, &o, &err), 0);
     assert_int_equal(o.status, CB_OSTATUS_OPEN);
     assert_string_equal(o.client_order_id, unique);
     assert_true(s_sim_order(SIM_VENUE_BINANCE, BN_KEY, unique, &held));
-    assert_true(s_bn_query(unique, &got));
+    assert_true(s_query(CB_DIALECT_BINANCE, unique, &got));
     assert_string_equal(got.id, o.id);
     assert_string_equal(got.symbol, "BTC-USDT");
     s_assert_price(got.price, "50000.01");
 
     /* Duplicate client order id: -2010 "Duplicate order sent.", a refusal. */
-    st = s_call(CB_DIALECT_BINANCE, &call, &body);
-    assert_int_equal(cb_binance_order_parse(&s_list, true, st, body.data, body.len, &o, &err),
-                     cb_verr_code(CB_VERR_REJECTED));
+    assert_int_equal(s_place(CB_DIALECT_BINANCE, &req, &o, &err), cb_verr_code(CB_VERR_REJECTED));
     assert_int_equal(cb_order_reject_reason(&err), CB_OREJECT_DUPLICATE);
 
     /* cancelReplace: the old order cancelled, the new one at the new price. */
+    cbh_http_res_t res = {0};
+    cb_order_call_t call;
     cb_order_req_t repl = s_limit(s_bn_btc, "49000.5", next);
     cb_order_amend_t a = {.ref = {.ins = s_bn_btc}, .has_price = true, .price = repl.price,
                           .replacement = &repl};
     snprintf(a.ref.client_order_id, sizeof a.ref.client_order_id, "%s", unique);
     assert_int_equal(cb_binance_order_amend(&a, &call), 0);
-    st = s_call(CB_DIALECT_BINANCE, &call, &body);
-    printf("cancelReplace: %.*s\n", (int) body.len, body.data);
-    assert_int_equal(cb_binance_order_parse_amend(&s_list, st, body.data, body.len, &o, &err), 0);
+    int st = s_call(CB_DIALECT_BINANCE, &call, &res);
+    printf("cancelReplace: %.*s\n", (int) res.body.len, res.body.data);
+    assert_int_equal(cb_binance_order_parse_amend(&s_list, st, res.body.data, res.body.len, &o, &err), 0);
     assert_string_equal(o.replaced_id, got.id);
-    assert_true(s_bn_query(unique, &got));
+    assert_true(s_query(CB_DIALECT_BINANCE, unique, &got));
     assert_int_equal(got.status, CB_OSTATUS_CANCELED);
-    assert_true(s_bn_query(next, &got));
+    assert_true(s_query(CB_DIALECT_BINANCE, next, &got));
     assert_int_equal(got.status, CB_OSTATUS_OPEN);
     s_assert_price(got.price, "49000.5");
     /* Again: the old order is gone -> NOT_FOUND, nothing placed. */
-    st = s_call(CB_DIALECT_BINANCE, &call, &body);
-    assert_int_equal(cb_binance_order_parse_amend(&s_list, st, body.data, body.len, &o, &err),
+    st = s_call(CB_DIALECT_BINANCE, &call, &res);
+    assert_int_equal(cb_binance_order_parse_amend(&s_list, st, res.body.data, res.body.len, &o, &err),
                      CB_E_NOT_FOUND);
 
     /* Cancel by client id, then cancel again: -2011 unknown order. */
     cb_order_ref_t ref = {.ins = s_bn_btc};
     snprintf(ref.client_order_id, sizeof ref.client_order_id, "%s", next);
     assert_int_equal(cb_binance_order_cancel(&ref, &call), 0);
-    st = s_call(CB_DIALECT_BINANCE, &call, &body);
-    assert_int_equal(cb_binance_order_parse(&s_list, true, st, body.data, body.len, &o, &err), 0);
+    st = s_call(CB_DIALECT_BINANCE, &call, &res);
+    assert_int_equal(cb_binance_order_parse(&s_list, true, st, res.body.data, res.body.len, &o, &err), 0);
     assert_int_equal(o.status, CB_OSTATUS_CANCELED);
     assert_string_equal(o.client_order_id, next);
     assert_true(s_sim_order(SIM_VENUE_BINANCE, BN_KEY, next, &held));
     assert_int_equal(held.status, SIM_OS_CANCELED);
-    st = s_call(CB_DIALECT_BINANCE, &call, &body);
-    assert_int_equal(cb_binance_order_parse(&s_list, true, st, body.data, body.len, &o, &err),
+    st = s_call(CB_DIALECT_BINANCE, &call, &res);
+    assert_int_equal(cb_binance_order_parse(&s_list, true, st, res.body.data, res.body.len, &o, &err),
                      CB_E_NOT_FOUND);
 
     /* Cancel-all on the symbol. */
-    for (int k = 0; k < 2; k++) {
-        char clid[48];
-        snprintf(clid, sizeof clid, "%s-%d", unique, k);
-        cb_order_req_t r = s_limit(s_bn_btc, "40000", clid);
-        assert_int_equal(cb_binance_order_place(&r, &call), 0);
-        st = s_call(CB_DIALECT_BINANCE, &call, &body);
-        assert_int_equal(cb_binance_order_parse(&s_list, true, st, body.data, body.len, &o, &err), 0);
-    }
+    s_place_two(CB_DIALECT_BINANCE, s_bn_btc, unique);
     cb_order_batch_t b;
     assert_int_equal(cb_binance_order_cancel_all(s_bn_btc, &call), 0);
-    st = s_call(CB_DIALECT_BINANCE, &call, &body);
-    assert_int_equal(cb_binance_order_parse_cancel_all(st, body.data, body.len, &b, &err), 0);
+    st = s_call(CB_DIALECT_BINANCE, &call, &res);
+    assert_int_equal(cb_binance_order_parse_cancel_all(st, res.body.data, res.body.len, &b, &err), 0);
     assert_int_equal(b.count, 2);
 
     /* A refusal with its reason. */
-    cb_order_req_t big = s_limit(s_bn_btc, "50000", "");
-    assert_int_equal(cb_decimal_parse("100", 3, &big.amount), 0);
-    assert_int_equal(cb_binance_order_place(&big, &call), 0);
-    st = s_call(CB_DIALECT_BINANCE, &call, &body);
-    assert_int_equal(cb_binance_order_parse(&s_list, true, st, body.data, body.len, &o, &err),
+    assert_int_equal(s_place_too_big(CB_DIALECT_BINANCE, s_bn_btc, &err),
                      cb_verr_code(CB_VERR_INSUFFICIENT_FUNDS));
     assert_int_equal(cb_order_reject_reason(&err), CB_OREJECT_FUNDS);
-    cb_buf_fini(&body);
+    cbh_http_res_fini(&res);
 }
 
 int

@@ -21,31 +21,18 @@
 
 #include <curl/curl.h>
 
-#include "cb_buf.h"
-#include "cb_httpd.h"
 #include "cb_time.h"
-#include "sim.h"
+#include "cbh_simthread.h"
 #include "sim_admin.h"
 #include "sim_auth.h"
-#include "sim_exchange.h"
 #include "sim_faults.h"
-#include "sim_limits.h"
-#include "sim_router.h"
 
 #define DOC_SECRET                                                                                 \
     "kQH5HW/8p1uGOVjbgWA7FunAmGO8lsSUXNsu3eow76sz84Q18fWxnyRzBHCd3pd5nE9qa99HAZtuZuj6F1huXg=="
 
-/* A server in its own thread: everything the test does goes through HTTP,
- * so the sim is only ever touched by that thread. */
-typedef struct {
-    sim_t *sim;
-    cb_httpd_t *http;
-    volatile int stop;
-    pthread_t thread;
-} s_server_t;
-
-static sim_t s_sim;
-static s_server_t s_main;
+/* Everything the test does goes through HTTP: the sim is only ever touched
+ * by its server thread. */
+static cbh_simthread_t *s_main;
 static uint64_t s_nonce;
 
 /* WebSocket fault hooks as sim_ws would register them (gap left out: 501). */
@@ -77,89 +64,32 @@ s_hook_corrupt(void *ctx, sim_venue_t venue)
     return 1;
 }
 
-static void *
-s_serve(void *arg)
-{
-    s_server_t *s = arg;
-    while (!s->stop) {
-        int64_t now = cb_time_now_ns();
-        if (s->sim->market != NULL) {
-            sim_market_step(s->sim->market, now);
-        }
-        if (s->sim->exchange != NULL) {
-            sim_exchange_poll(s->sim->exchange, now);
-        }
-        cb_httpd_run_once(s->http, 5);
-    }
-    return NULL;
-}
-
-static int
-s_server_start(s_server_t *s, sim_t *sim, const char *host)
-{
-    char err[256];
-    memset(s, 0, sizeof *s);
-    s->sim = sim;
-    cb_httpd_config_t hc = cb_httpd_config_default();
-    hc.host = host;
-    s->http = cb_httpd_new(&hc, sim_router_handle, sim, err, sizeof err);
-    if (s->http == NULL) {
-        fprintf(stderr, "%s\n", err);
-        return -1;
-    }
-    return pthread_create(&s->thread, NULL, s_serve, s) == 0 ? 0 : -1;
-}
-
-static void
-s_server_stop(s_server_t *s)
-{
-    s->stop = 1;
-    pthread_join(s->thread, NULL);
-}
-
 static int
 s_setup(void **state)
 {
     (void) state;
-    char err[256];
-    signal(SIGPIPE, SIG_IGN);
-    s_sim.market = sim_market_new(33, 100);
-    s_sim.exchange = sim_exchange_new(s_sim.market);
-    s_sim.auth = sim_auth_new();
-    s_sim.limits = sim_limits_new();
-    s_sim.faults = sim_faults_new(1);
-    if (s_sim.exchange == NULL || s_sim.auth == NULL || s_sim.limits == NULL ||
-        s_sim.faults == NULL) {
-        return -1;
-    }
-    sim_limits_set_enabled(s_sim.limits, false);
-    if (sim_exchange_add_accounts(s_sim.exchange,
-                                  "kraken doc-key " DOC_SECRET " ZUSD=100000 XXBT=2;"
-                                  "kraken key/with+slash " DOC_SECRET " ZUSD=10;"
-                                  "binance bkey bsecret USDT=1000",
-                                  err, sizeof err) != 0) {
-        fprintf(stderr, "%s\n", err);
+    cbh_simthread_opts_t opts = {.market = true, .seed = 33, .rate = 100, .auth = true, .limits = true,
+                                 .faults = true, .faults_seed = 1,
+                                 .accounts = "kraken doc-key " DOC_SECRET " ZUSD=100000 XXBT=2;"
+                                             "kraken key/with+slash " DOC_SECRET " ZUSD=10;"
+                                             "binance bkey bsecret USDT=1000"};
+    s_main = cbh_simthread_new(&opts);
+    if (s_main == NULL) {
         return -1;
     }
     sim_ws_fault_hooks_t hooks = {NULL, s_hook_drop, s_hook_stall, s_hook_corrupt, NULL};
-    sim_faults_set_ws_hooks(s_sim.faults, &hooks);
+    cbh_simthread_lock(s_main);
+    sim_faults_set_ws_hooks(cbh_simthread_sim(s_main)->faults, &hooks);
+    cbh_simthread_unlock(s_main);
     s_nonce = (uint64_t) cb_time_now_ms() * 1000;
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-    return s_server_start(&s_main, &s_sim, "127.0.0.1");
+    return 0;
 }
 
 static int
 s_teardown(void **state)
 {
     (void) state;
-    s_server_stop(&s_main);
-    cb_httpd_destroy(&s_main.http);
-    sim_faults_destroy(&s_sim.faults);
-    sim_limits_destroy(&s_sim.limits);
-    sim_auth_destroy(&s_sim.auth);
-    sim_exchange_destroy(&s_sim.exchange);
-    sim_market_destroy(&s_sim.market);
-    curl_global_cleanup();
+    cbh_simthread_destroy(&s_main);
     return 0;
 }
 
@@ -171,13 +101,6 @@ s_now_ms(void)
     return (double) ts.tv_sec * 1e3 + (double) ts.tv_nsec / 1e6;
 }
 
-static size_t
-s_write(char *data, size_t size, size_t n, void *ctx)
-{
-    cb_buf_append(ctx, data, size * n);
-    return size * n;
-}
-
 typedef struct {
     CURLcode rc;
     long status;
@@ -187,33 +110,19 @@ typedef struct {
 
 /* One request on a fresh connection. body NULL: none; headers may be NULL. */
 static s_reply_t
-s_do_url(const char *url, const char *method, const char *body, struct curl_slist *headers,
+s_do_url(const char *url, const char *method, const char *body, const char *const *headers,
          long timeout_ms)
 {
     s_reply_t r;
     memset(&r, 0, sizeof r);
-    cb_buf_t out;
-    cb_buf_init(&out);
-    CURL *c = curl_easy_init();
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-    if (body != NULL) {
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-    }
-    if (headers != NULL) {
-        curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
-    }
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, s_write);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &out);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    cbh_http_res_t res = {0};
     double t0 = s_now_ms();
-    r.rc = curl_easy_perform(c);
+    r.status = cbh_http_url(url, method, headers, body, body != NULL ? strlen(body) : 0, timeout_ms,
+                            &res);
     r.ms = s_now_ms() - t0;
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
-    curl_easy_cleanup(c);
-    snprintf(r.body, sizeof r.body, "%.*s", (int) out.len, out.data != NULL ? out.data : "");
-    cb_buf_fini(&out);
+    r.rc = (CURLcode) res.curl_rc;
+    snprintf(r.body, sizeof r.body, "%s", res.body.data);
+    cbh_http_res_fini(&res);
     return r;
 }
 
@@ -221,7 +130,7 @@ static s_reply_t
 s_do(const char *method, const char *path, const char *body, long timeout_ms)
 {
     char url[512];
-    snprintf(url, sizeof url, "http://127.0.0.1:%d%s", cb_httpd_port(s_main.http), path);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d%s", cbh_simthread_port(s_main), path);
     return s_do_url(url, method, body, NULL, timeout_ms);
 }
 
@@ -248,15 +157,11 @@ s_kraken_call(const char *method, const char *params, long timeout_ms)
     assert_int_equal(sim_auth_kraken_sign(DOC_SECRET, path, strlen(path), nonce, strlen(nonce),
                                           body, strlen(body), sign),
                      0);
-    snprintf(url, sizeof url, "http://127.0.0.1:%d/kraken%s", cb_httpd_port(s_main.http), path);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/kraken%s", cbh_simthread_port(s_main), path);
     snprintf(h1, sizeof h1, "API-Key: doc-key");
     snprintf(h2, sizeof h2, "API-Sign: %s", sign);
-    struct curl_slist *headers = curl_slist_append(NULL, h1);
-    headers = curl_slist_append(headers, h2);
-    headers = curl_slist_append(headers, "Content-Type: application/x-www-form-urlencoded");
-    s_reply_t r = s_do_url(url, "POST", body, headers, timeout_ms);
-    curl_slist_free_all(headers);
-    return r;
+    const char *headers[] = {h1, h2, "Content-Type: application/x-www-form-urlencoded", NULL};
+    return s_do_url(url, "POST", body, headers, timeout_ms);
 }
 
 static void
@@ -401,7 +306,7 @@ test_timeout_next(void **state)
     s_expect("POST", "/admin/faults/kraken", "{\"timeout_next\":1}", 200, "\"timeout_next\":1");
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in addr = {.sin_family = AF_INET,
-                               .sin_port = htons((uint16_t) cb_httpd_port(s_main.http))};
+                               .sin_port = htons((uint16_t) cbh_simthread_port(s_main))};
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     assert_int_equal(connect(fd, (struct sockaddr *) &addr, sizeof addr), 0);
     static const char get[] = "GET /kraken/0/public/Time HTTP/1.1\r\nHost: x\r\n\r\n";
@@ -631,21 +536,19 @@ test_admin_refuses_remote_peers(void **state)
         fprintf(stderr, "no non-loopback IPv4 address here: remote refusal not exercised\n");
         return;
     }
-    sim_t empty;
-    memset(&empty, 0, sizeof empty);
-    s_server_t any;
-    assert_int_equal(s_server_start(&any, &empty, "0.0.0.0"), 0);
+    cbh_simthread_opts_t empty = {.host = "0.0.0.0"};
+    cbh_simthread_t *any = cbh_simthread_new(&empty);
+    assert_non_null(any);
     char url[128];
-    snprintf(url, sizeof url, "http://%s:%d/admin/health", ip, cb_httpd_port(any.http));
+    snprintf(url, sizeof url, "http://%s:%d/admin/health", ip, cbh_simthread_port(any));
     s_reply_t r = s_do_url(url, "GET", NULL, NULL, 5000);
     assert_int_equal(r.rc, CURLE_OK);
     assert_int_equal(r.status, 403);
     assert_non_null(strstr(r.body, "loopback clients only"));
-    snprintf(url, sizeof url, "http://127.0.0.1:%d/admin/health", cb_httpd_port(any.http));
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/admin/health", cbh_simthread_port(any));
     r = s_do_url(url, "GET", NULL, NULL, 5000);
     assert_int_equal(r.status, 200);
-    s_server_stop(&any);
-    cb_httpd_destroy(&any.http);
+    cbh_simthread_destroy(&any);
 }
 
 /* Destroying the server with answers still held (one delayed, one never
@@ -666,24 +569,25 @@ test_destroy_with_pending_answers(void **state)
     sim_faults_get(sim.faults, SIM_VENUE_BINANCE, &set);
     set.timeout_pct = 100;
     assert_int_equal(sim_faults_set(sim.faults, SIM_VENUE_BINANCE, &set, err, sizeof err), 0);
-    s_server_t srv;
-    assert_int_equal(s_server_start(&srv, &sim, "127.0.0.1"), 0);
+    cbh_simthread_opts_t opts = {.sim = &sim};
+    cbh_simthread_t *srv = cbh_simthread_new(&opts);
+    assert_non_null(srv);
     static const char *const reqs[2] = {"GET /kraken/0/public/Time HTTP/1.1\r\nHost: x\r\n\r\n",
                                         "GET /binance/api/v3/ping HTTP/1.1\r\nHost: x\r\n\r\n"};
     int fds[2];
     for (int i = 0; i < 2; i++) {
         fds[i] = socket(AF_INET, SOCK_STREAM, 0);
         struct sockaddr_in addr = {.sin_family = AF_INET,
-                                   .sin_port = htons((uint16_t) cb_httpd_port(srv.http))};
+                                   .sin_port = htons((uint16_t) cbh_simthread_port(srv))};
         addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
         assert_int_equal(connect(fds[i], (struct sockaddr *) &addr, sizeof addr), 0);
         assert_int_equal(write(fds[i], reqs[i], strlen(reqs[i])), (ssize_t) strlen(reqs[i]));
     }
     usleep(200000);
-    s_server_stop(&srv);
+    cbh_simthread_stop(srv);
     double t0 = s_now_ms();
-    cb_httpd_destroy(&srv.http);
-    assert_null(srv.http);
+    cbh_simthread_destroy(&srv);
+    assert_null(srv);
     assert_true(s_now_ms() - t0 < 1000);
     for (int i = 0; i < 2; i++) {
         char buf[2048];

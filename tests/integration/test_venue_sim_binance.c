@@ -5,26 +5,21 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <curl/curl.h>
 #include <msgpack.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#include "cb_buf.h"
-#include "cb_httpd.h"
 #include "cb_json.h"
 #include "cb_time.h"
-#include "sim.h"
+#include "cbh_simthread.h"
 #include "sim_exchange.h"
 #include "sim_fixed.h"
 #include "sim_instruments.h"
 #include "sim_limits.h"
-#include "sim_router.h"
 
 /* The official example of Binance's "SIGNED Endpoint Examples" (binance.md section 3). */
 #define DOC_KEY "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A"
@@ -48,93 +43,38 @@
 #define KEY2 "test-binance-key-0002"
 #define SECRET2 "test-binance-secret-0002"
 
-static sim_t s_sim;
-static sim_limits_t *s_limits; /* plugged into s_sim only by the test that checks charging */
-static cb_httpd_t *s_http;
-static volatile int s_stop;
-static pthread_t s_thread;
-static pthread_mutex_t s_lock = PTHREAD_MUTEX_INITIALIZER;
+static cbh_simthread_t *s_srv;
+static sim_limits_t *s_limits; /* plugged into the sim only by the test that checks charging */
 
 /* The market is never stepped: its seeded books stay as built (asks from
  * 65003.25 up, bids from 64996.75 down, 3.25 apart), so fills are known. */
-static void *
-s_serve(void *arg)
-{
-    (void) arg;
-    while (!s_stop) {
-        pthread_mutex_lock(&s_lock);
-        cb_httpd_run_once(s_http, 5);
-        pthread_mutex_unlock(&s_lock);
-    }
-    return NULL;
-}
-
 static int
 s_setup(void **state)
 {
     (void) state;
-    char err[256];
-    s_sim.market = sim_market_new(7, 100);
-    s_sim.exchange = sim_exchange_new(s_sim.market);
+    cbh_simthread_opts_t opts = {.market = true, .seed = 7, .rate = 100, .still = true,
+                                 .accounts = "binance " KEY " " SECRET " USDT=100000 BTC=1 ETH=0 SOL=0\n"
+                                             "binance " KEY2 " " SECRET2 " USDT=1000\n"
+                                             "binance " DOC_KEY " " DOC_SECRET " USDT=100"};
     s_limits = sim_limits_new();
-    if (s_sim.market == NULL || s_sim.exchange == NULL || s_limits == NULL ||
-        sim_exchange_add_accounts(s_sim.exchange,
-                                  "binance " KEY " " SECRET " USDT=100000 BTC=1 ETH=0 SOL=0\n"
-                                  "binance " KEY2 " " SECRET2 " USDT=1000\n"
-                                  "binance " DOC_KEY " " DOC_SECRET " USDT=100",
-                                  err, sizeof err) != 0) {
-        fprintf(stderr, "setup: %s\n", err);
-        return -1;
-    }
-    cb_httpd_config_t hc = cb_httpd_config_default();
-    s_http = cb_httpd_new(&hc, sim_router_handle, &s_sim, err, sizeof err);
-    if (s_http == NULL) {
-        fprintf(stderr, "%s\n", err);
-        return -1;
-    }
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-    return pthread_create(&s_thread, NULL, s_serve, NULL) == 0 ? 0 : -1;
+    s_srv = s_limits != NULL ? cbh_simthread_new(&opts) : NULL;
+    return s_srv != NULL ? 0 : -1;
 }
 
 static int
 s_teardown(void **state)
 {
     (void) state;
-    s_stop = 1;
-    pthread_join(s_thread, NULL);
-    cb_httpd_destroy(&s_http);
+    cbh_simthread_destroy(&s_srv);
     sim_limits_destroy(&s_limits);
-    sim_exchange_destroy(&s_sim.exchange);
-    sim_market_destroy(&s_sim.market);
-    curl_global_cleanup();
     return 0;
 }
 
 /* ---- HTTP and signing ---------------------------------------------------------- */
 
-typedef struct {
-    long status;
-    cb_buf_t body;
-    cb_buf_t headers;
-} s_reply_t;
-
-static size_t
-s_write(char *data, size_t size, size_t n, void *ctx)
-{
-    cb_buf_append(ctx, data, size * n);
-    return size * n;
-}
-
-static void
-s_free(s_reply_t *r)
-{
-    cb_buf_fini(&r->body);
-    cb_buf_fini(&r->headers);
-}
-
 /* Every answer must be one valid JSON value. */
 static void
-s_check_json(const s_reply_t *r)
+s_check_json(const cbh_http_res_t *r)
 {
     msgpack_sbuffer sb;
     msgpack_sbuffer_init(&sb);
@@ -149,39 +89,14 @@ s_check_json(const s_reply_t *r)
 }
 
 /* method path_and_query with an optional form body and X-MBX-APIKEY. */
-static s_reply_t
+static cbh_http_res_t
 s_http_call(const char *method, const char *path, const char *body, const char *key)
 {
-    s_reply_t r;
-    memset(&r, 0, sizeof r);
-    cb_buf_init(&r.body);
-    cb_buf_init(&r.headers);
-    char url[4096];
-    snprintf(url, sizeof url, "http://127.0.0.1:%d%s", cb_httpd_port(s_http), path);
-    CURL *c = curl_easy_init();
-    struct curl_slist *headers = NULL;
+    cbh_http_res_t r = {0};
     char key_header[256];
-    if (key != NULL) {
-        snprintf(key_header, sizeof key_header, "X-MBX-APIKEY: %s", key);
-        headers = curl_slist_append(headers, key_header);
-    }
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-    if (body != NULL) {
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-    }
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, s_write);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &r.body);
-    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, s_write);
-    curl_easy_setopt(c, CURLOPT_HEADERDATA, &r.headers);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 5000L);
-    assert_int_equal(curl_easy_perform(c), CURLE_OK);
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
-    curl_easy_cleanup(c);
-    curl_slist_free_all(headers);
-    cb_buf_append(&r.body, "", 0);
-    cb_buf_append(&r.headers, "", 0);
+    snprintf(key_header, sizeof key_header, "X-MBX-APIKEY: %s", key != NULL ? key : "");
+    const char *headers[] = {key != NULL ? key_header : NULL, NULL};
+    cbh_simthread_http(s_srv, method, path, headers, body, body != NULL ? strlen(body) : 0, 5000, &r);
     s_check_json(&r);
     return r;
 }
@@ -201,7 +116,7 @@ s_sign(const char *secret, const char *payload, char out[65])
 
 /* A signed request as python-binance sends it: params, then timestamp, then
  * signature; in the body (POST / DELETE) or the query string. */
-static s_reply_t
+static cbh_http_res_t
 s_signed_as(const char *key, const char *secret, const char *method, const char *endpoint,
             const char *params, bool in_body)
 {
@@ -218,7 +133,7 @@ s_signed_as(const char *key, const char *secret, const char *method, const char 
     return s_http_call(method, path, NULL, key);
 }
 
-static s_reply_t
+static cbh_http_res_t
 s_signed(const char *method, const char *endpoint, const char *params)
 {
     bool in_body = strcmp(method, "POST") == 0;
@@ -226,7 +141,7 @@ s_signed(const char *method, const char *endpoint, const char *params)
 }
 
 static void
-s_expect_error(const s_reply_t *r, long status, int code, const char *msg)
+s_expect_error(const cbh_http_res_t *r, long status, int code, const char *msg)
 {
     char want[512];
     snprintf(want, sizeof want, "{\"code\":%d,\"msg\":\"%s\"}", code, msg);
@@ -239,9 +154,9 @@ static void
 s_call_error(const char *method, const char *endpoint, const char *params, long status, int code,
              const char *msg)
 {
-    s_reply_t r = s_signed(method, endpoint, params);
+    cbh_http_res_t r = s_signed(method, endpoint, params);
     s_expect_error(&r, status, code, msg);
-    s_free(&r);
+    cbh_http_res_fini(&r);
 }
 
 /* ---- reading answers -------------------------------------------------------------- */
@@ -336,7 +251,7 @@ s_expect_raw(const char *json, const char *key, const char *want)
 }
 
 static long long
-s_header_int(const s_reply_t *r, const char *name)
+s_header_int(const cbh_http_res_t *r, const char *name)
 {
     const char *p = strstr(r->headers.data, name);
     if (p == NULL) {
@@ -356,7 +271,7 @@ s_balances(void)
 {
     static const char *const assets[4] = {"BTC", "ETH", "SOL", "USDT"};
     s_balances_t b;
-    s_reply_t r = s_signed("GET", "account", "");
+    cbh_http_res_t r = s_signed("GET", "account", "");
     assert_int_equal(r.status, 200);
     for (int i = 0; i < 4; i++) {
         char pat[32];
@@ -368,7 +283,7 @@ s_balances(void)
         b.free_[i] = s_amount(p, "free");
         b.locked[i] = s_amount(p, "locked");
     }
-    s_free(&r);
+    cbh_http_res_fini(&r);
     return b;
 }
 
@@ -414,65 +329,65 @@ test_official_vectors(void **state)
 
     static const char *const outside = "Timestamp for this request is outside of the recvWindow.";
     static const char *const invalid = "Signature for this request is not valid.";
-    s_reply_t r = s_http_call("POST", "/binance/api/v3/order?" DOC_PAYLOAD "&signature=" DOC_SIGN,
+    cbh_http_res_t r = s_http_call("POST", "/binance/api/v3/order?" DOC_PAYLOAD "&signature=" DOC_SIGN,
                               NULL, DOC_KEY);
     s_expect_error(&r, 400, -1021, outside);
-    s_free(&r);
+    cbh_http_res_fini(&r);
     r = s_http_call("POST", "/binance/api/v3/order?" DOC_PAYLOAD "&signature=" DOC_SIGN "0", NULL,
                     DOC_KEY);
     s_expect_error(&r, 400, -1022, invalid);
-    s_free(&r);
+    cbh_http_res_fini(&r);
     r = s_http_call("POST", "/binance/api/v3/order", DOC_PAYLOAD "&signature=" DOC_SIGN, DOC_KEY);
     s_expect_error(&r, 400, -1021, outside);
-    s_free(&r);
+    cbh_http_res_fini(&r);
     /* The signature is case-insensitive. */
     r = s_http_call("POST", "/binance/api/v3/order",
                     DOC_PAYLOAD
                     "&signature=C8DB56825AE71D6D79447849E617115F4A920FA2ACDCAB2B053C4B2838BD6B71",
                     DOC_KEY);
     s_expect_error(&r, 400, -1021, outside);
-    s_free(&r);
+    cbh_http_res_fini(&r);
     r = s_http_call("POST", "/binance/api/v3/order",
                     DOC_PAYLOAD
                     "&signature=c8db56825ae71d6d79447849e617115f4a920fa2acdcab2b053c4b2838bd6b72",
                     DOC_KEY);
     s_expect_error(&r, 400, -1022, invalid);
-    s_free(&r);
+    cbh_http_res_fini(&r);
     r = s_http_call("POST", "/binance/api/v3/order?" DOC_QUERY3, DOC_BODY3 "&signature=" DOC_SIGN3,
                     DOC_KEY);
     s_expect_error(&r, 400, -1021, outside);
-    s_free(&r);
+    cbh_http_res_fini(&r);
     /* Example 1's signature does not sign example 3's split request. */
     r = s_http_call("POST", "/binance/api/v3/order?" DOC_QUERY3, DOC_BODY3 "&signature=" DOC_SIGN,
                     DOC_KEY);
     s_expect_error(&r, 400, -1022, invalid);
-    s_free(&r);
+    cbh_http_res_fini(&r);
     r = s_http_call("POST", "/binance/api/v3/order?" DOC_PAYLOAD_UTF8 "&signature=" DOC_SIGN_UTF8,
                     NULL, DOC_KEY);
     s_expect_error(&r, 400, -1021, outside);
-    s_free(&r);
+    cbh_http_res_fini(&r);
     /* The same bytes under another account's secret do not verify. */
     r = s_http_call("POST", "/binance/api/v3/order?" DOC_PAYLOAD "&signature=" DOC_SIGN, NULL, KEY);
     s_expect_error(&r, 400, -1022, invalid);
-    s_free(&r);
+    cbh_http_res_fini(&r);
 }
 
 static void
 test_auth_errors(void **state)
 {
     (void) state;
-    s_reply_t r = s_http_call("GET", "/binance/api/v3/account?timestamp=1", NULL, NULL);
+    cbh_http_res_t r = s_http_call("GET", "/binance/api/v3/account?timestamp=1", NULL, NULL);
     s_expect_error(&r, 401, -2014, "API-key format invalid.");
-    s_free(&r);
+    cbh_http_res_fini(&r);
     r = s_signed_as("no-such-key", SECRET, "GET", "account", "", false);
     s_expect_error(&r, 401, -2015, "Invalid API-key, IP, or permissions for action.");
     assert_null(strstr(r.body.data, SECRET));
     assert_null(strstr(r.headers.data, SECRET));
-    s_free(&r);
+    cbh_http_res_fini(&r);
     /* Signed with the wrong secret. */
     r = s_signed_as(KEY, SECRET2, "GET", "account", "", false);
     s_expect_error(&r, 400, -1022, "Signature for this request is not valid.");
-    s_free(&r);
+    cbh_http_res_fini(&r);
     char params[128];
     snprintf(params, sizeof params, "timestamp=%lld", (long long) cb_time_now_ms() - 6000);
     char payload[256], sig[65], path[512];
@@ -480,7 +395,7 @@ test_auth_errors(void **state)
     snprintf(path, sizeof path, "/binance/api/v3/account?%s&signature=%s", params, sig);
     r = s_http_call("GET", path, NULL, KEY);
     s_expect_error(&r, 400, -1021, "Timestamp for this request is outside of the recvWindow.");
-    s_free(&r);
+    cbh_http_res_fini(&r);
     /* The same age inside a wider recvWindow passes. */
     snprintf(payload, sizeof payload, "recvWindow=10000&timestamp=%lld",
              (long long) cb_time_now_ms() - 6000);
@@ -488,14 +403,14 @@ test_auth_errors(void **state)
     snprintf(path, sizeof path, "/binance/api/v3/account?%s&signature=%s", payload, sig);
     r = s_http_call("GET", path, NULL, KEY);
     assert_int_equal(r.status, 200);
-    s_free(&r);
+    cbh_http_res_fini(&r);
     snprintf(payload, sizeof payload, "timestamp=%lld", (long long) cb_time_now_ms() + 3000);
     s_sign(SECRET, payload, sig);
     snprintf(path, sizeof path, "/binance/api/v3/account?%s&signature=%s", payload, sig);
     r = s_http_call("GET", path, NULL, KEY);
     s_expect_error(&r, 400, -1021,
                    "Timestamp for this request was 1000ms ahead of the server's time.");
-    s_free(&r);
+    cbh_http_res_fini(&r);
     s_call_error("GET", "account", "recvWindow=60001", 400, -1102,
                  "'recvWindow' contains unexpected value. Cannot be greater than '60000'.");
     /* A backslash in a message is escaped (the reply is checked as JSON). */
@@ -505,13 +420,13 @@ test_auth_errors(void **state)
     r = s_http_call("GET", "/binance/api/v3/account?recvWindow=5000", NULL, KEY);
     s_expect_error(&r, 400, -1102,
                    "Mandatory parameter 'signature' was not sent, was empty/null, or malformed.");
-    s_free(&r);
+    cbh_http_res_fini(&r);
     s_sign(SECRET, "recvWindow=5000", sig);
     snprintf(path, sizeof path, "/binance/api/v3/account?recvWindow=5000&signature=%s", sig);
     r = s_http_call("GET", path, NULL, KEY);
     s_expect_error(&r, 400, -1102,
                    "Mandatory parameter 'timestamp' was not sent, was empty/null, or malformed.");
-    s_free(&r);
+    cbh_http_res_fini(&r);
     s_call_error("GET", "account", "omitZeroBalances=true&omitZeroBalances=false", 400, -1101,
                  "Duplicate values for a parameter detected.");
     s_call_error("GET", "account", "colour=blue", 400, -1104,
@@ -519,7 +434,7 @@ test_auth_errors(void **state)
     /* Unknown paths and methods stay Binance's 404. */
     r = s_signed("PUT", "order", "symbol=BTCUSDT");
     assert_int_equal(r.status, 404);
-    s_free(&r);
+    cbh_http_res_fini(&r);
 }
 
 static void
@@ -527,7 +442,7 @@ test_limit_rests_and_cancel(void **state)
 {
     (void) state;
     s_balances_t before = s_balances();
-    s_reply_t r = s_signed(
+    cbh_http_res_t r = s_signed(
         "POST", "order",
         "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.01000&price=60000.00"
         "&newClientOrderId=t-limit-1");
@@ -551,7 +466,7 @@ test_limit_rests_and_cancel(void **state)
     assert_true(s_header_int(&r, "x-mbx-order-count-1d: ") >= 1);
     assert_int_equal(s_header_int(&r, "x-mbx-used-weight-1m: "),
                      0); /* a successful order costs 0 */
-    s_free(&r);
+    cbh_http_res_fini(&r);
 
     /* The hold is price x qty in USDT, to the last decimal (a buy's fee is
      * taken in BTC, so nothing more is held). */
@@ -567,12 +482,12 @@ test_limit_rests_and_cancel(void **state)
     s_expect_str(r.body.data, "status", "NEW");
     s_expect_raw(r.body.data, "isWorking", "true");
     assert_int_equal(s_header_int(&r, "x-mbx-used-weight-1m: "), 4);
-    s_free(&r);
+    cbh_http_res_fini(&r);
     char params[128];
     snprintf(params, sizeof params, "symbol=BTCUSDT&orderId=%lld", id);
     r = s_signed("GET", "order", params);
     s_expect_str(r.body.data, "clientOrderId", "t-limit-1");
-    s_free(&r);
+    cbh_http_res_fini(&r);
     /* Both sent: the order found by id must carry that client id. */
     snprintf(params, sizeof params, "symbol=BTCUSDT&orderId=%lld&origClientOrderId=other", id);
     s_call_error("GET", "order", params, 400, -2013, "Order does not exist.");
@@ -582,7 +497,7 @@ test_limit_rests_and_cancel(void **state)
     r = s_signed_as(KEY2, SECRET2, "GET", "order", "symbol=BTCUSDT&origClientOrderId=t-limit-1",
                     false);
     s_expect_error(&r, 400, -2013, "Order does not exist.");
-    s_free(&r);
+    cbh_http_res_fini(&r);
 
     r = s_signed("DELETE", "order", "symbol=BTCUSDT&origClientOrderId=t-limit-1");
     assert_int_equal(r.status, 200);
@@ -596,7 +511,7 @@ test_limit_rests_and_cancel(void **state)
     assert_int_equal(strlen(cancel_id), 22); /* made up, as Binance does */
     assert_int_equal(s_amount(o, "origQty"), SIM_SCALE / 100);
     assert_int_equal(s_header_int(&r, "x-mbx-used-weight-1m: "), 0);
-    s_free(&r);
+    cbh_http_res_fini(&r);
     s_balances_t after = s_balances();
     assert_memory_equal(&after, &before, sizeof after);
     /* Cancelled once, it is unknown to a second cancel. */
@@ -604,12 +519,12 @@ test_limit_rests_and_cancel(void **state)
                  "Unknown order sent.");
     r = s_signed("DELETE", "order", "symbol=BTCUSDT&origClientOrderId=t-limit-1");
     assert_int_equal(s_header_int(&r, "x-mbx-used-weight-1m: "), 1); /* a failed cancel pays */
-    s_free(&r);
+    cbh_http_res_fini(&r);
     s_call_error("DELETE", "order", "symbol=BTCUSDT", 400, -1102,
                  "Param 'origClientOrderId' or 'orderId' must be sent, but both were empty/null!");
     r = s_signed("GET", "order", "symbol=BTCUSDT&origClientOrderId=t-limit-1");
     s_expect_str(r.body.data, "status", "CANCELED");
-    s_free(&r);
+    cbh_http_res_fini(&r);
 
     /* A sell holds the base quantity; a cancel by orderId with a cancel id
      * of our own, and the made-up client id works as origClientOrderId. */
@@ -620,18 +535,18 @@ test_limit_rests_and_cancel(void **state)
     char auto_id[64];
     s_value(r.body.data, "clientOrderId", auto_id, sizeof auto_id, &quoted);
     assert_int_equal(strlen(auto_id), 22);
-    s_free(&r);
+    cbh_http_res_fini(&r);
     held = s_balances();
     assert_int_equal(held.locked[BTC] - before.locked[BTC], SIM_SCALE / 2);
     snprintf(params, sizeof params, "symbol=BTCUSDT&origClientOrderId=%s", auto_id);
     r = s_signed("GET", "order", params);
     assert_int_equal(s_int(r.body.data, "orderId"), id);
-    s_free(&r);
+    cbh_http_res_fini(&r);
     snprintf(params, sizeof params, "symbol=BTCUSDT&orderId=%lld&newClientOrderId=my-cancel", id);
     r = s_signed("DELETE", "order", params);
     s_expect_str(r.body.data, "clientOrderId", "my-cancel");
     s_expect_str(r.body.data, "origClientOrderId", auto_id);
-    s_free(&r);
+    cbh_http_res_fini(&r);
     after = s_balances();
     assert_memory_equal(&after, &before, sizeof after);
 }
@@ -670,7 +585,7 @@ test_market_full_fills(void **state)
     (void) state;
     s_balances_t before = s_balances();
     /* 0.9 BTC walks several ask levels of the seeded book. */
-    s_reply_t r = s_signed("POST", "order", "symbol=BTCUSDT&side=BUY&type=MARKET&quantity=0.9");
+    cbh_http_res_t r = s_signed("POST", "order", "symbol=BTCUSDT&side=BUY&type=MARKET&quantity=0.9");
     assert_int_equal(r.status, 200);
     const char *o = r.body.data;
     s_expect_str(o, "status", "FILLED");
@@ -689,7 +604,7 @@ test_market_full_fills(void **state)
     /* 0.1% of each fill, in BTC. */
     assert_int_equal(commission, executed / 1000);
     long long id = s_int(o, "orderId");
-    s_free(&r);
+    cbh_http_res_fini(&r);
 
     s_balances_t after = s_balances();
     assert_int_equal(before.free_[USDT] - after.free_[USDT], quote);
@@ -731,14 +646,14 @@ test_market_full_fills(void **state)
     assert_int_equal(t_qty, executed);
     assert_int_equal(t_quote, quote);
     assert_int_equal(t_fee, commission);
-    s_free(&r);
+    cbh_http_res_fini(&r);
     /* fromId: from that trade id on; limit: the first ones. */
     snprintf(params, sizeof params, "symbol=BTCUSDT&fromId=%lld&limit=1", first_id + 1);
     r = s_signed("GET", "myTrades", params);
     assert_int_equal(s_int(r.body.data, "id"), first_id + 1);
     assert_null(strstr(strstr(r.body.data, "\"id\":") + 1, "\"id\":"));
     assert_int_equal(s_header_int(&r, "x-mbx-used-weight-1m: "), 20);
-    s_free(&r);
+    cbh_http_res_fini(&r);
     s_call_error("GET", "myTrades", "symbol=BTCUSDT&fromId=1&startTime=1", 400, -1128,
                  "Combination of optional parameters invalid.");
     s_call_error("GET", "myTrades", "symbol=BTCUSDT&startTime=1&endTime=86400002", 400, -1127,
@@ -757,7 +672,7 @@ test_market_full_fills(void **state)
         fee += s_amount(p, "commission");
         s_expect_str(p, "commissionAsset", "USDT");
     }
-    s_free(&r);
+    cbh_http_res_fini(&r);
     after = s_balances();
     assert_int_equal(after.free_[USDT] - before.free_[USDT], quote - fee);
     assert_int_equal(before.free_[BTC] - after.free_[BTC], 20 * SIM_SCALE / 100);
@@ -768,7 +683,7 @@ test_quote_order_qty(void **state)
 {
     (void) state;
     s_balances_t before = s_balances();
-    s_reply_t r =
+    cbh_http_res_t r =
         s_signed("POST", "order", "symbol=BTCUSDT&side=BUY&type=MARKET&quoteOrderQty=1000");
     assert_int_equal(r.status, 200);
     const char *o = r.body.data;
@@ -782,7 +697,7 @@ test_quote_order_qty(void **state)
     size_t n;
     s_sum_fills(o, &q, &qq, &fee, &n);
     assert_int_equal(qq, quote);
-    s_free(&r);
+    cbh_http_res_fini(&r);
     s_balances_t after = s_balances();
     assert_int_equal(before.free_[USDT] - after.free_[USDT], quote);
     assert_int_equal(after.free_[BTC] - before.free_[BTC], executed - fee);
@@ -799,7 +714,7 @@ test_quote_order_qty(void **state)
         fee += s_amount(p, "commission");
         s_expect_str(p, "commissionAsset", "USDT");
     }
-    s_free(&r);
+    cbh_http_res_fini(&r);
     after = s_balances();
     assert_int_equal(before.free_[BTC] - after.free_[BTC], executed);
     assert_int_equal(after.free_[USDT] - before.free_[USDT], quote - fee);
@@ -824,9 +739,9 @@ s_best_ask(sim_fx_t *price, sim_fx_t *qty)
     while (strcmp(all[inst].id, "ETHUSDT") != 0) {
         inst++;
     }
-    pthread_mutex_lock(&s_lock);
-    *price = sim_book_best(sim_market_book(s_sim.market, inst), SIM_SELL, qty);
-    pthread_mutex_unlock(&s_lock);
+    cbh_simthread_lock(s_srv);
+    *price = sim_book_best(sim_market_book(cbh_simthread_sim(s_srv)->market, inst), SIM_SELL, qty);
+    cbh_simthread_unlock(s_srv);
 }
 
 /* A GTC limit that takes the best level and rests the rest holds exactly
@@ -845,7 +760,7 @@ test_partial_fill(void **state)
              "symbol=ETHUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=%s&price=%s"
              "&newClientOrderId=part-1",
              sim_fx_format(qty, 8, text[0]), sim_fx_format(ask, 8, text[1]));
-    s_reply_t r = s_signed("POST", "order", params);
+    cbh_http_res_t r = s_signed("POST", "order", params);
     assert_int_equal(r.status, 200);
     s_expect_str(r.body.data, "status", "PARTIALLY_FILLED");
     assert_int_equal(s_amount(r.body.data, "executedQty"), level);
@@ -857,7 +772,7 @@ test_partial_fill(void **state)
     s_expect_str(f, "commissionAsset", "ETH");
     s_sum_fills_asset(r.body.data, "ETH", &fq, &fquote, &fee, &n);
     assert_int_equal(fq, level);
-    s_free(&r);
+    cbh_http_res_fini(&r);
     s_balances_t mid = s_balances();
     assert_int_equal(mid.locked[USDT] - before.locked[USDT], ask); /* ask x 1 ETH still open */
     assert_int_equal(before.free_[USDT] - mid.free_[USDT], cost + ask);
@@ -865,7 +780,7 @@ test_partial_fill(void **state)
     r = s_signed("DELETE", "order", "symbol=ETHUSDT&origClientOrderId=part-1");
     s_expect_str(r.body.data, "status", "CANCELED");
     assert_int_equal(s_amount(r.body.data, "executedQty"), level);
-    s_free(&r);
+    cbh_http_res_fini(&r);
     s_balances_t after = s_balances();
     assert_int_equal(after.locked[USDT], before.locked[USDT]);
     assert_int_equal(before.free_[USDT] - after.free_[USDT], cost);
@@ -879,7 +794,7 @@ test_partial_fill(void **state)
     s_expect_str(r.body.data, "status", "EXPIRED");
     s_expect_str(r.body.data, "timeInForce", "IOC");
     assert_int_equal(s_amount(r.body.data, "executedQty"), level);
-    s_free(&r);
+    cbh_http_res_fini(&r);
     s_balances_t ioc = s_balances();
     assert_int_equal(ioc.locked[USDT], before.locked[USDT]);
 }
@@ -964,18 +879,18 @@ test_rejections(void **state)
                  "symbol=BTCUSDT&side=SELL&type=LIMIT&timeInForce=GTC&quantity=50&price=70000", 400,
                  -2010, "Account has insufficient balance for requested action.");
     /* A client id in use by an open order; free again once it is cancelled. */
-    s_reply_t r = s_signed("POST", "order",
+    cbh_http_res_t r = s_signed("POST", "order",
                            "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.01&price="
                            "61000&newClientOrderId=dup-1");
     assert_int_equal(r.status, 200);
-    s_free(&r);
+    cbh_http_res_fini(&r);
     s_call_error("POST", "order",
                  "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.02&price=61000&"
                  "newClientOrderId=dup-1",
                  400, -2010, "Duplicate order sent.");
     r = s_signed("DELETE", "order", "symbol=BTCUSDT&origClientOrderId=dup-1");
     assert_int_equal(r.status, 200);
-    s_free(&r);
+    cbh_http_res_fini(&r);
     r = s_signed("POST", "order",
                  "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.02&price=61000&"
                  "newClientOrderId=dup-1"
@@ -983,18 +898,18 @@ test_rejections(void **state)
     assert_int_equal(r.status, 200);
     assert_null(strstr(r.body.data, "\"status\""));
     s_expect_str(r.body.data, "clientOrderId", "dup-1");
-    s_free(&r);
+    cbh_http_res_fini(&r);
     r = s_signed("DELETE", "order",
                  "symbol=BTCUSDT&origClientOrderId=dup-1&cancelRestrictions=ONLY_PARTIALLY_FILLED");
     s_expect_error(&r, 400, -2011, "Order was not canceled due to cancel restrictions.");
-    s_free(&r);
+    cbh_http_res_fini(&r);
     s_call_error("DELETE", "order",
                  "symbol=BTCUSDT&origClientOrderId=dup-1&cancelRestrictions=NEVER", 400, -1145,
                  "Invalid cancelRestrictions");
     r = s_signed("DELETE", "order",
                  "symbol=BTCUSDT&origClientOrderId=dup-1&cancelRestrictions=ONLY_NEW");
     assert_int_equal(r.status, 200);
-    s_free(&r);
+    cbh_http_res_fini(&r);
     s_balances_t after = s_balances();
     assert_memory_equal(&after, &before, sizeof after);
 }
@@ -1016,7 +931,7 @@ test_stops(void **state)
         "POST", "order",
         "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.01&price=60000&stopPrice=1",
         400, -1106, "Parameter 'stopPrice' sent when not required.");
-    s_reply_t r = s_signed(
+    cbh_http_res_t r = s_signed(
         "POST", "order",
         "symbol=BTCUSDT&side=SELL&type=STOP_LOSS_LIMIT&timeInForce=GTC&quantity=0.01&price=64000"
         "&stopPrice=64500&newClientOrderId=stop-1");
@@ -1024,7 +939,7 @@ test_stops(void **state)
     /* Stops answer ACK by default. */
     assert_null(strstr(r.body.data, "\"status\""));
     s_int(r.body.data, "transactTime");
-    s_free(&r);
+    cbh_http_res_fini(&r);
     r = s_signed("GET", "order", "symbol=BTCUSDT&origClientOrderId=stop-1");
     s_check_order_shape(r.body.data);
     s_expect_str(r.body.data, "status", "NEW");
@@ -1032,11 +947,11 @@ test_stops(void **state)
     assert_int_equal(s_amount(r.body.data, "stopPrice"), 64500 * SIM_SCALE);
     s_expect_raw(r.body.data, "isWorking", "false");
     s_expect_raw(r.body.data, "workingTime", "-1");
-    s_free(&r);
+    cbh_http_res_fini(&r);
     r = s_signed("DELETE", "order", "symbol=BTCUSDT&origClientOrderId=stop-1");
     s_expect_str(r.body.data, "status", "CANCELED");
     assert_int_equal(s_amount(r.body.data, "stopPrice"), 64500 * SIM_SCALE);
-    s_free(&r);
+    cbh_http_res_fini(&r);
 }
 
 static void
@@ -1050,12 +965,12 @@ test_open_and_all_orders(void **state)
                  "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.01&price=%d&"
                  "newClientOrderId=open-%d",
                  59000 + i, i);
-        s_reply_t r = s_signed("POST", "order", params);
+        cbh_http_res_t r = s_signed("POST", "order", params);
         assert_int_equal(r.status, 200);
         ids[i] = s_int(r.body.data, "orderId");
-        s_free(&r);
+        cbh_http_res_fini(&r);
     }
-    s_reply_t r = s_signed("GET", "openOrders", "symbol=BTCUSDT");
+    cbh_http_res_t r = s_signed("GET", "openOrders", "symbol=BTCUSDT");
     assert_int_equal(r.status, 200);
     assert_int_equal(s_header_int(&r, "x-mbx-used-weight-1m: "), 6);
     assert_true(r.body.data[0] == '[');
@@ -1067,14 +982,14 @@ test_open_and_all_orders(void **state)
         assert_non_null(p);
     }
     s_check_order_shape(strstr(r.body.data, "{\"symbol\""));
-    s_free(&r);
+    cbh_http_res_fini(&r);
     r = s_signed("GET", "openOrders", "");
     assert_int_equal(s_header_int(&r, "x-mbx-used-weight-1m: "), 80);
     assert_non_null(strstr(r.body.data, "open-2"));
-    s_free(&r);
+    cbh_http_res_fini(&r);
     r = s_signed("GET", "openOrders", "symbol=ETHUSDT");
     assert_string_equal(r.body.data, "[]");
-    s_free(&r);
+    cbh_http_res_fini(&r);
 
     /* allOrders: any status, oldest first; limit keeps the newest; orderId
      * starts there. */
@@ -1085,23 +1000,23 @@ test_open_and_all_orders(void **state)
     assert_non_null(strstr(r.body.data, "\"status\":\"FILLED\""));
     assert_null(strstr(r.body.data, "mk-1")); /* a refused LIMIT_MAKER is no order */
     s_check_order_shape(r.body.data);
-    s_free(&r);
+    cbh_http_res_fini(&r);
     r = s_signed("GET", "allOrders", "symbol=BTCUSDT&limit=1");
     assert_int_equal(s_int(r.body.data, "orderId"), ids[2]);
     assert_null(strstr(strstr(r.body.data, "\"orderId\"") + 1, "\"orderId\""));
-    s_free(&r);
+    cbh_http_res_fini(&r);
     char params[128];
     snprintf(params, sizeof params, "symbol=BTCUSDT&orderId=%lld&limit=2", ids[1]);
     r = s_signed("GET", "allOrders", params);
     assert_int_equal(s_int(r.body.data, "orderId"), ids[1]);
     snprintf(params, sizeof params, "\"orderId\":%lld,", ids[2]);
     assert_non_null(strstr(r.body.data, params));
-    s_free(&r);
+    cbh_http_res_fini(&r);
     snprintf(params, sizeof params, "symbol=BTCUSDT&startTime=%lld",
              (long long) cb_time_now_ms() + 60000);
     r = s_signed("GET", "allOrders", params);
     assert_string_equal(r.body.data, "[]");
-    s_free(&r);
+    cbh_http_res_fini(&r);
 
     /* DELETE openOrders: every open order on the symbol, one report each. */
     s_balances_t before = s_balances();
@@ -1116,7 +1031,7 @@ test_open_and_all_orders(void **state)
         p++;
     }
     assert_int_equal(reports, 3);
-    s_free(&r);
+    cbh_http_res_fini(&r);
     s_balances_t after = s_balances();
     assert_int_equal(before.locked[USDT] - after.locked[USDT],
                      (59000 + 59001 + 59002) * SIM_SCALE / 100);
@@ -1134,14 +1049,14 @@ test_order_test(void **state)
 {
     (void) state;
     s_balances_t before = s_balances();
-    s_reply_t r =
+    cbh_http_res_t r =
         s_signed("POST", "order/test",
                  "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.01&price=60000");
     assert_int_equal(r.status, 200);
     assert_string_equal(r.body.data, "{}");
     assert_int_equal(s_header_int(&r, "x-mbx-used-weight-1m: "), 1);
     assert_null(strstr(r.headers.data, "x-mbx-order-count"));
-    s_free(&r);
+    cbh_http_res_fini(&r);
     r = s_signed("POST", "order/test",
                  "symbol=BTCUSDT&side=SELL&type=MARKET&quantity=0.01&computeCommissionRates=true");
     assert_int_equal(r.status, 200);
@@ -1153,7 +1068,7 @@ test_order_test(void **state)
         "\"discount\":{\"enabledForAccount\":false,\"enabledForSymbol\":false,"
         "\"discountAsset\":\"BNB\",\"discount\":\"0.25000000\"}}");
     assert_int_equal(s_header_int(&r, "x-mbx-used-weight-1m: "), 20);
-    s_free(&r);
+    cbh_http_res_fini(&r);
     /* Filters apply; balances are the matching engine's business. */
     s_call_error("POST", "order/test",
                  "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.01&price=60000.001",
@@ -1161,7 +1076,7 @@ test_order_test(void **state)
     r = s_signed("POST", "order/test",
                  "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=5&price=60000");
     assert_string_equal(r.body.data, "{}");
-    s_free(&r);
+    cbh_http_res_fini(&r);
     s_balances_t after = s_balances();
     assert_memory_equal(&after, &before, sizeof after);
 }
@@ -1170,7 +1085,7 @@ static void
 test_account(void **state)
 {
     (void) state;
-    s_reply_t r = s_signed("GET", "account", "");
+    cbh_http_res_t r = s_signed("GET", "account", "");
     assert_int_equal(r.status, 200);
     assert_int_equal(s_header_int(&r, "x-mbx-used-weight-1m: "), 20);
     const char *a = r.body.data;
@@ -1188,19 +1103,19 @@ test_account(void **state)
     assert_true(s_int(a, "updateTime") > 1600000000000LL);
     assert_non_null(
         strstr(a, "{\"asset\":\"SOL\",\"free\":\"0.00000000\",\"locked\":\"0.00000000\"}"));
-    s_free(&r);
+    cbh_http_res_fini(&r);
     r = s_signed("GET", "account", "omitZeroBalances=true");
     assert_null(strstr(r.body.data, "\"SOL\""));
     assert_non_null(strstr(r.body.data, "{\"asset\":\"ETH\"")); /* bought in test_partial_fill */
     assert_non_null(strstr(r.body.data, "{\"asset\":\"BTC\""));
     assert_non_null(strstr(r.body.data, "{\"asset\":\"USDT\""));
-    s_free(&r);
+    cbh_http_res_fini(&r);
     /* Another account has its own balances. */
     r = s_signed_as(KEY2, SECRET2, "GET", "account", "", false);
     assert_non_null(strstr(
         r.body.data, "{\"asset\":\"USDT\",\"free\":\"1000.00000000\",\"locked\":\"0.00000000\"}"));
     s_expect_raw(r.body.data, "updateTime", "0");
-    s_free(&r);
+    cbh_http_res_fini(&r);
 
     r = s_signed("GET", "rateLimit/order", "");
     assert_int_equal(r.status, 200);
@@ -1212,7 +1127,7 @@ test_account(void **state)
                            "{\"rateLimitType\":\"ORDERS\",\"interval\":\"DAY\",\"intervalNum\":1,"
                            "\"limit\":200000,\"count\":"));
     s_int(r.body.data, "count");
-    s_free(&r);
+    cbh_http_res_fini(&r);
 }
 
 /* With the rate limiter in place: a successful order is charged and then
@@ -1222,12 +1137,12 @@ static void
 test_weight_charging(void **state)
 {
     (void) state;
-    pthread_mutex_lock(&s_lock);
-    s_sim.limits = s_limits;
-    pthread_mutex_unlock(&s_lock);
-    s_reply_t r = s_signed("GET", "account", "");
+    cbh_simthread_lock(s_srv);
+    cbh_simthread_sim(s_srv)->limits = s_limits;
+    cbh_simthread_unlock(s_srv);
+    cbh_http_res_t r = s_signed("GET", "account", "");
     long long used = s_header_int(&r, "x-mbx-used-weight-1m: ");
-    s_free(&r);
+    cbh_http_res_fini(&r);
     r = s_signed("POST", "order",
                  "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.01&price=58000");
     assert_int_equal(r.status, 200);
@@ -1236,7 +1151,7 @@ test_weight_charging(void **state)
     assert_true(after == used || after == 0);
     assert_int_equal(s_header_int(&r, "x-mbx-order-count-10s: "), 1);
     assert_int_equal(s_header_int(&r, "x-mbx-order-count-1d: "), 1);
-    s_free(&r);
+    cbh_http_res_fini(&r);
     r = s_signed(
         "POST", "order",
         "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.01&price=58000.001");
@@ -1244,13 +1159,13 @@ test_weight_charging(void **state)
     long long refused = s_header_int(&r, "x-mbx-used-weight-1m: ");
     assert_true(refused == after + 1 || refused == 1);
     assert_null(strstr(r.headers.data, "x-mbx-order-count"));
-    s_free(&r);
+    cbh_http_res_fini(&r);
     r = s_signed("DELETE", "openOrders", "symbol=BTCUSDT");
     assert_int_equal(r.status, 200);
-    s_free(&r);
-    pthread_mutex_lock(&s_lock);
-    s_sim.limits = NULL;
-    pthread_mutex_unlock(&s_lock);
+    cbh_http_res_fini(&r);
+    cbh_simthread_lock(s_srv);
+    cbh_simthread_sim(s_srv)->limits = NULL;
+    cbh_simthread_unlock(s_srv);
 }
 
 int

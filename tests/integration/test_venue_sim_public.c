@@ -5,46 +5,30 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include <curl/curl.h>
 #include <msgpack.h>
 
 #include "cb_buf.h"
-#include "cb_httpd.h"
 #include "cb_json.h"
 #include "cb_time.h"
-#include "sim.h"
+#include "cbh_simthread.h"
 #include "sim_market.h"
-#include "sim_router.h"
 
 /* Instrument indexes in sim_instruments(). */
 enum { XBTUSD = 0, ETHUSD = 1, SOLUSD = 2, BTCUSDT = 3, ETHUSDT = 4, SOLUSDT = 5 };
 
-static sim_t s_sim;
-static sim_t s_bare; /* no market: the unavailable answers */
-static cb_httpd_t *s_http;
-static cb_httpd_t *s_http_bare;
-static volatile int s_stop;
-static pthread_t s_thread;
-static pthread_mutex_t s_lock = PTHREAD_MUTEX_INITIALIZER;
+static cbh_simthread_t *s_srv;
+static cbh_simthread_t *s_bare; /* no market: the unavailable answers */
 
-static void *
-s_serve(void *arg)
+/* The market served (touch it under cbh_simthread_lock). */
+static sim_market_t *
+s_market(void)
 {
-    (void) arg;
-    while (!s_stop) {
-        pthread_mutex_lock(&s_lock);
-        sim_market_step(s_sim.market, cb_time_now_ns());
-        cb_httpd_run_once(s_http, 2);
-        cb_httpd_run_once(s_http_bare, 0);
-        pthread_mutex_unlock(&s_lock);
-    }
-    return NULL;
+    return cbh_simthread_sim(s_srv)->market;
 }
 
 /* A market with a fixed seed runs for a moment (so trades, candles over
@@ -54,23 +38,17 @@ static int
 s_setup(void **state)
 {
     (void) state;
-    char err[256];
-    s_sim.market = sim_market_new(7, 200);
-    cb_httpd_config_t hc = cb_httpd_config_default();
-    s_http = cb_httpd_new(&hc, sim_router_handle, &s_sim, err, sizeof err);
-    s_http_bare = cb_httpd_new(&hc, sim_router_handle, &s_bare, err, sizeof err);
-    if (s_sim.market == NULL || s_http == NULL || s_http_bare == NULL) {
-        fprintf(stderr, "setup: %s\n", err);
-        return -1;
-    }
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-    if (pthread_create(&s_thread, NULL, s_serve, NULL) != 0) {
+    cbh_simthread_opts_t opts = {.market = true, .seed = 7, .rate = 200, .turn_ms = 2};
+    cbh_simthread_opts_t bare = {.turn_ms = 2};
+    s_srv = cbh_simthread_new(&opts);
+    s_bare = cbh_simthread_new(&bare);
+    if (s_srv == NULL || s_bare == NULL) {
         return -1;
     }
     cb_time_sleep_ms(2300, NULL);
-    pthread_mutex_lock(&s_lock);
-    sim_market_pause(s_sim.market, true);
-    pthread_mutex_unlock(&s_lock);
+    cbh_simthread_lock(s_srv);
+    sim_market_pause(s_market(), true);
+    cbh_simthread_unlock(s_srv);
     return 0;
 }
 
@@ -78,12 +56,8 @@ static int
 s_teardown(void **state)
 {
     (void) state;
-    s_stop = 1;
-    pthread_join(s_thread, NULL);
-    cb_httpd_destroy(&s_http);
-    cb_httpd_destroy(&s_http_bare);
-    sim_market_destroy(&s_sim.market);
-    curl_global_cleanup();
+    cbh_simthread_destroy(&s_srv);
+    cbh_simthread_destroy(&s_bare);
     return 0;
 }
 
@@ -286,45 +260,18 @@ typedef struct {
     j_t json;
 } s_reply_t;
 
-static size_t
-s_write(char *data, size_t size, size_t n, void *ctx)
-{
-    cb_buf_append(ctx, data, size * n);
-    return size * n;
-}
-
 /* GET (body NULL) or POST of body with content_type to path on server; the
  * answer must be valid JSON (cb_json's strict parser) and is parsed. */
 static s_reply_t
-s_request(cb_httpd_t *server, const char *path, const char *body, const char *content_type)
+s_request(const cbh_simthread_t *server, const char *path, const char *body, const char *content_type)
 {
-    s_reply_t r;
-    memset(&r, 0, sizeof r);
-    cb_buf_init(&r.body);
-    cb_buf_init(&r.headers);
-    char url[4096], ct[128];
-    snprintf(url, sizeof url, "http://127.0.0.1:%d%s", cb_httpd_port(server), path);
-    struct curl_slist *headers = NULL;
-    CURL *c = curl_easy_init();
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    if (body != NULL) {
-        snprintf(ct, sizeof ct, "Content-Type: %s", content_type);
-        headers = curl_slist_append(headers, ct);
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-        curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
-    }
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, s_write);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &r.body);
-    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, s_write);
-    curl_easy_setopt(c, CURLOPT_HEADERDATA, &r.headers);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 10000L);
-    assert_int_equal(curl_easy_perform(c), CURLE_OK);
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
-    curl_easy_cleanup(c);
-    curl_slist_free_all(headers);
-    cb_buf_append(&r.body, "", 1);
-    r.body.len--;
-    cb_buf_append(&r.headers, "", 1);
+    char ct[128];
+    snprintf(ct, sizeof ct, "Content-Type: %s", content_type != NULL ? content_type : "");
+    const char *headers[] = {body != NULL ? ct : NULL, NULL};
+    cbh_http_res_t res = {0};
+    cbh_simthread_http(server, body != NULL ? "POST" : "GET", path, headers, body,
+                       body != NULL ? strlen(body) : 0, 10000, &res);
+    s_reply_t r = {.status = res.status, .body = res.body, .headers = res.headers};
     msgpack_sbuffer sb;
     msgpack_sbuffer_init(&sb);
     msgpack_packer pk;
@@ -343,7 +290,7 @@ s_request(cb_httpd_t *server, const char *path, const char *body, const char *co
 static s_reply_t
 s_get(const char *path)
 {
-    return s_request(s_http, path, NULL, NULL);
+    return s_request(s_srv, path, NULL, NULL);
 }
 
 static void
@@ -416,9 +363,9 @@ static s_tape_t s_tape;
 static const s_tape_t *
 s_tape_of(size_t inst)
 {
-    pthread_mutex_lock(&s_lock);
-    s_tape.n = sim_market_trades_since(s_sim.market, inst, 0, SIM_TRADES_KEPT, s_tape.trades);
-    pthread_mutex_unlock(&s_lock);
+    cbh_simthread_lock(s_srv);
+    s_tape.n = sim_market_trades_since(s_market(), inst, 0, SIM_TRADES_KEPT, s_tape.trades);
+    cbh_simthread_unlock(s_srv);
     assert_true(s_tape.n > 10);
     assert_int_equal(s_tape.trades[0].id, 1);
     s_tape.volume = s_tape.quote = 0;
@@ -434,9 +381,9 @@ s_tape_of(size_t inst)
 static size_t
 s_levels(size_t inst, sim_side_t side, size_t max, sim_level_t *out)
 {
-    pthread_mutex_lock(&s_lock);
-    size_t n = sim_book_levels(sim_market_book(s_sim.market, inst), side, max, out);
-    pthread_mutex_unlock(&s_lock);
+    cbh_simthread_lock(s_srv);
+    size_t n = sim_book_levels(sim_market_book(s_market(), inst), side, max, out);
+    cbh_simthread_unlock(s_srv);
     return n;
 }
 
@@ -584,14 +531,14 @@ test_kraken_ticker(void **state)
     assert_non_null(s_kraken_result(&r, "XXBTZUSD"));
     s_free(&r);
     /* POST with a form body, and with a JSON body. */
-    r = s_request(s_http, "/kraken/0/public/Ticker", "pair=ETHUSD",
+    r = s_request(s_srv, "/kraken/0/public/Ticker", "pair=ETHUSD",
                   "application/x-www-form-urlencoded");
     j_keys(s_kraken_result(&r, "XETHZUSD"), keys, 9);
     s_free(&r);
-    r = s_request(s_http, "/kraken/0/public/Ticker", "{\"pair\":\"SOLUSD\"}", "application/json");
+    r = s_request(s_srv, "/kraken/0/public/Ticker", "{\"pair\":\"SOLUSD\"}", "application/json");
     j_keys(s_kraken_result(&r, "SOLUSD"), keys, 9);
     s_free(&r);
-    r = s_request(s_http, "/kraken/0/public/Ticker", "{\"pair\":", "application/json");
+    r = s_request(s_srv, "/kraken/0/public/Ticker", "{\"pair\":", "application/json");
     assert_string_equal(r.body.data, "{\"error\":[\"EGeneral:Invalid arguments\"]}");
     s_free(&r);
     s_expect_kraken_error("/kraken/0/public/Ticker?pair=NOPEUSD", "EQuery:Unknown asset pair");
@@ -738,7 +685,7 @@ test_kraken_depth(void **state)
     r = s_get("/kraken/0/public/Depth?pair=XBTUSD&count=1000");
     s_expect_depth_side(j_must(s_kraken_result(&r, "XXBTZUSD"), "asks"), asks, na);
     s_free(&r);
-    r = s_request(s_http, "/kraken/0/public/Depth", "pair=XBTUSD&count=2",
+    r = s_request(s_srv, "/kraken/0/public/Depth", "pair=XBTUSD&count=2",
                   "application/x-www-form-urlencoded");
     s_expect_depth_side(j_must(s_kraken_result(&r, "XXBTZUSD"), "bids"), bids, 2);
     s_free(&r);
@@ -933,9 +880,9 @@ test_binance_depth(void **state)
     assert_int_equal(r.status, 200);
     static const char *const keys[] = {"lastUpdateId", "bids", "asks"};
     j_keys(&r.json, keys, 3);
-    pthread_mutex_lock(&s_lock);
-    uint64_t update_id = sim_market_update_id(s_sim.market, BTCUSDT);
-    pthread_mutex_unlock(&s_lock);
+    cbh_simthread_lock(s_srv);
+    uint64_t update_id = sim_market_update_id(s_market(), BTCUSDT);
+    cbh_simthread_unlock(s_srv);
     assert_int_equal(j_int(j_must(&r.json, "lastUpdateId")), update_id);
     s_expect_binance_side(j_must(&r.json, "bids"), bids, 5);
     s_expect_binance_side(j_must(&r.json, "asks"), asks, 5);
@@ -1351,14 +1298,14 @@ static void
 test_no_market(void **state)
 {
     (void) state;
-    s_reply_t r = s_request(s_http_bare, "/kraken/0/public/Ticker?pair=XBTUSD", NULL, NULL);
+    s_reply_t r = s_request(s_bare, "/kraken/0/public/Ticker?pair=XBTUSD", NULL, NULL);
     assert_string_equal(r.body.data, "{\"error\":[\"EService:Unavailable\"]}");
     s_free(&r);
-    r = s_request(s_http_bare, "/binance/api/v3/depth?symbol=BTCUSDT", NULL, NULL);
+    r = s_request(s_bare, "/binance/api/v3/depth?symbol=BTCUSDT", NULL, NULL);
     assert_int_equal(r.status, 503);
     assert_int_equal(j_int(j_must(&r.json, "code")), -1001);
     s_free(&r);
-    r = s_request(s_http_bare, "/binance/api/v3/ticker/24hr", NULL, NULL);
+    r = s_request(s_bare, "/binance/api/v3/ticker/24hr", NULL, NULL);
     assert_int_equal(r.status, 503);
     s_free(&r);
 }

@@ -64,6 +64,35 @@ s_limit(const char *symbol)
     return o;
 }
 
+/* A reply to a place call, and the class and refusal reason it must be read as. */
+typedef struct {
+    const char *body;
+    int status;
+    cb_verr_class_t cls;
+    cb_oreject_t reason;
+} s_row_t;
+
+/* Each row's reply to placing a limit buy of BTC, read by Kraken's (kraken)
+ * or Binance's place parser: the row's class, reason and CB_E_* code. */
+static void
+s_expect_rows(bool kraken, const s_row_t *rows, size_t n)
+{
+    cb_venue_error_t err;
+    cb_vorder_t out;
+    cb_order_req_t o = s_limit(kraken ? "BTC-USD" : "BTC-USDT");
+    for (size_t k = 0; k < n; k++) {
+        size_t len = strlen(rows[k].body);
+        int rc = kraken ? cb_kraken_order_parse_place(&o, rows[k].status, rows[k].body, len, &out, &err)
+                        : cb_binance_order_parse(&s_list, true, rows[k].status, rows[k].body, len, &out,
+                                                 &err);
+        if (err.cls != rows[k].cls || cb_order_reject_reason(&err) != rows[k].reason) {
+            fail_msg("row %zu: %s / %s", k, cb_verr_class_name(err.cls),
+                     cb_oreject_name(cb_order_reject_reason(&err)));
+        }
+        assert_int_equal(rc, cb_verr_code(rows[k].cls));
+    }
+}
+
 /* ---- requests ------------------------------------------------------------------ */
 
 static void
@@ -256,12 +285,7 @@ test_kraken_replies(void **state)
     o.validate = false;
 
     /* Refusals, with their reasons; and what is never a refusal. */
-    static const struct {
-        const char *body;
-        int status;
-        cb_verr_class_t cls;
-        cb_oreject_t reason;
-    } rows[] = {
+    static const s_row_t rows[] = {
         {"{\"error\":[\"EOrder:Insufficient funds\"]}", 200, CB_VERR_INSUFFICIENT_FUNDS, CB_OREJECT_FUNDS},
         {"{\"error\":[\"EOrder:Tick size check failed\"]}", 200, CB_VERR_REJECTED, CB_OREJECT_PRICE},
         {"{\"error\":[\"EOrder:Order minimum not met\"]}", 200, CB_VERR_REJECTED, CB_OREJECT_AMOUNT},
@@ -283,15 +307,7 @@ test_kraken_replies(void **state)
         {"{\"error\":[\"EAPI:Invalid nonce\"]}", 200, CB_VERR_AUTH, CB_OREJECT_OTHER},
         {"{\"error\":[\"EOrder:Rate limit exceeded\"]}", 200, CB_VERR_RATE_LIMIT, CB_OREJECT_OTHER},
     };
-    for (size_t k = 0; k < sizeof rows / sizeof rows[0]; k++) {
-        int rc = cb_kraken_order_parse_place(&o, rows[k].status, rows[k].body, strlen(rows[k].body),
-                                             &out, &err);
-        if (err.cls != rows[k].cls || cb_order_reject_reason(&err) != rows[k].reason) {
-            fail_msg("row %zu: %s / %s", k, cb_verr_class_name(err.cls),
-                     cb_oreject_name(cb_order_reject_reason(&err)));
-        }
-        assert_int_equal(rc, cb_verr_code(rows[k].cls));
-    }
+    s_expect_rows(true, rows, sizeof rows / sizeof rows[0]);
 
     /* Cancel, unknown order, cancel-all, dead-man's switch. */
     cb_order_batch_t b;
@@ -428,12 +444,7 @@ test_binance_replies(void **state)
     s_assert_dec(o.price, "27500.1");
     assert_false(o.avg_price.set);
 
-    static const struct {
-        const char *body;
-        int status;
-        cb_verr_class_t cls;
-        cb_oreject_t reason;
-    } rows[] = {
+    static const s_row_t rows[] = {
         {"{\"code\":-2010,\"msg\":\"Account has insufficient balance for requested action.\"}", 400,
          CB_VERR_INSUFFICIENT_FUNDS, CB_OREJECT_FUNDS},
         {"{\"code\":-2010,\"msg\":\"Duplicate order sent.\"}", 400, CB_VERR_REJECTED, CB_OREJECT_DUPLICATE},
@@ -454,15 +465,7 @@ test_binance_replies(void **state)
         {"{\"symbol\":\"BTCUSDT\",\"status\":\"FILLED\"}", 200, CB_VERR_UNKNOWN_OUTCOME, CB_OREJECT_OTHER},
         {"[]", 200, CB_VERR_UNKNOWN_OUTCOME, CB_OREJECT_OTHER},
     };
-    for (size_t k = 0; k < sizeof rows / sizeof rows[0]; k++) {
-        int rc = cb_binance_order_parse(&s_list, true, rows[k].status, rows[k].body,
-                                        strlen(rows[k].body), &o, &err);
-        if (err.cls != rows[k].cls || cb_order_reject_reason(&err) != rows[k].reason) {
-            fail_msg("row %zu: %s / %s", k, cb_verr_class_name(err.cls),
-                     cb_oreject_name(cb_order_reject_reason(&err)));
-        }
-        assert_int_equal(rc, cb_verr_code(rows[k].cls));
-    }
+    s_expect_rows(false, rows, sizeof rows / sizeof rows[0]);
 }
 
 static void
