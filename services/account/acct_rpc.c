@@ -483,6 +483,10 @@ acct_app_handle(void *ctx, const cb_rpc_request_t *req, msgpack_packer *pk, char
                 size_t msg_size)
 {
     acct_app_t *app = ctx;
+    int64_t deadline = CB_PROTO_HAS(req, rpc_request, deadline_ms) ? req->deadline_ms : 0;
+    for (size_t i = 0; i < app->nvenues; i++) {
+        app->venues[i].deadline_ms = deadline;
+    }
     if (cb_str_eq_cstr(req->op, "balances")) {
         return s_op_balances(app, req, pk, msg, msg_size);
     }

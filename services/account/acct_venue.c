@@ -13,6 +13,8 @@
 #include "cb_time.h"
 
 #define S_BINANCE_RECV_WINDOW_MS 5000
+/* Kept of the caller's deadline for the venue call itself. */
+#define S_DEADLINE_MARGIN_MS 500
 
 /* The client-facing failure of a venue error: its class's code (a Kraken
  * "Permission denied" is a missing permission: forbidden), the venue's own
@@ -78,6 +80,15 @@ acct_venue_call(acct_venue_t *v, const char *what, const char *params, int64_t p
     cb_venue_req_t req;
     memset(&req, 0, sizeof req);
     cb_buf_init(&req.body);
+    /* Never wait for the rate budget past the caller's deadline (less a
+     * margin for the call itself): past it, answer rate_limited with the
+     * wait as retry-after, not a timeout the caller cannot act on. */
+    int64_t wait = v->max_wait_ms;
+    if (v->deadline_ms > 0) {
+        int64_t left = v->deadline_ms - cb_time_now_ms() - S_DEADLINE_MARGIN_MS;
+        wait = left < wait ? left : wait;
+    }
+    cb_venue_client_set_max_wait(v->vc, wait);
     int rc = cb_venue_client_private_admit(v->vc, what, param, v->cred->fingerprint, &pass, &err);
     if (rc != 0) {
         return s_fail_venue(v, &err, rc, fail);

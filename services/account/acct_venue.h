@@ -21,6 +21,8 @@ typedef struct {
     bool instruments_ok;
     char symbols[CB_ACCT_CURSOR_SYMBOLS][CB_NATIVE_MAX]; /* Binance: symbols paged */
     size_t nsymbols;
+    int64_t max_wait_ms;      /* the longest rate-limit wait (config) */
+    int64_t deadline_ms;      /* the request's (Unix ms; 0: none) */
 } acct_venue_t;
 
 /* A failure: the CB_E_* code, and the message for the client. */

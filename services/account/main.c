@@ -55,6 +55,7 @@ s_venues_open(acct_app_t *app, const char *venues_text, const char *symbols, cb_
         acct_venue_t *v = &app->venues[i];
         v->cfg = cfgs[i];
         v->vc = cb_venue_client_new(&cfgs[i], deps);
+        v->max_wait_ms = deps->max_wait_ms;
         if (v->vc == NULL) {
             return CB_E_NOMEM;
         }

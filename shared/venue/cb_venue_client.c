@@ -103,6 +103,12 @@ cb_venue_client_deps(const cb_venue_client_t *vc)
     return &vc->deps;
 }
 
+void
+cb_venue_client_set_max_wait(cb_venue_client_t *vc, int64_t max_wait_ms)
+{
+    vc->deps.max_wait_ms = max_wait_ms > 0 ? max_wait_ms : 1;
+}
+
 const cb_instruments_t *
 cb_venue_client_instruments(const cb_venue_client_t *vc)
 {

@@ -44,6 +44,12 @@ cb_venue_client_ops(const cb_venue_client_t *vc);
 const cb_venue_deps_t *
 cb_venue_client_deps(const cb_venue_client_t *vc);
 
+/* Sets the longest rate-limit wait the client's next calls accept (at least
+ * 1 ms), e.g. what is left of the caller's deadline: a call that would wait
+ * longer fails with CB_E_RATE_LIMITED and the wait as its retry-after. */
+void
+cb_venue_client_set_max_wait(cb_venue_client_t *vc, int64_t max_wait_ms);
+
 /* The venue's instruments (empty until cb_venue_client_load_instruments). */
 const cb_instruments_t *
 cb_venue_client_instruments(const cb_venue_client_t *vc);

@@ -184,9 +184,11 @@ s_teardown(void **state)
     return rc == 0 ? 0 : -1;
 }
 
-/* Calls op with JSON args; the result (or error message) as JSON text. */
+/* Calls op with JSON args, waiting timeout_ms (one attempt: the request's
+ * deadline is then now + timeout_ms); the result (or error message) as JSON
+ * text. */
 static const char *
-s_call(const char *op, const char *args_json, bool *ok, int *error)
+s_call_within(const char *op, const char *args_json, int timeout_ms, bool *ok, int *error)
 {
     msgpack_sbuffer sb;
     msgpack_sbuffer_init(&sb);
@@ -195,7 +197,10 @@ s_call(const char *op, const char *args_json, bool *ok, int *error)
     char err[256];
     assert_int_equal(cb_json_to_msgpack(args_json, strlen(args_json), &pk, err, sizeof err), 0);
     cb_rpc_result_t res;
-    assert_int_equal(cb_rpc_call(s_client, op, sb.data, sb.size, 20000, 0, &res), 0);
+    int rc = cb_rpc_call(s_client, op, sb.data, sb.size, timeout_ms, 0, &res);
+    if (rc != 0) {
+        fail_msg("%s %s: no answer within %d ms (%s)", op, args_json, timeout_ms, cb_strerror(rc));
+    }
     msgpack_sbuffer_destroy(&sb);
     *ok = res.ok;
     *error = res.error;
@@ -210,6 +215,12 @@ s_call(const char *op, const char *args_json, bool *ok, int *error)
     snprintf(text, sizeof text, "%.*s", (int) out.len, out.data);
     cb_buf_fini(&out);
     return text;
+}
+
+static const char *
+s_call(const char *op, const char *args_json, bool *ok, int *error)
+{
+    return s_call_within(op, args_json, 20000, ok, error);
 }
 
 static const char *
@@ -476,6 +487,30 @@ test_venue_errors_and_check(void **state)
     cb_buf_fini(&out);
 }
 
+/* Our own limiter never makes a call wait past its deadline: with the key's
+ * budget spent, a caller that gives 1.5 s gets rate_limited (with the wait)
+ * in time, never a timeout. */
+static void
+test_rate_wait_within_deadline(void **state)
+{
+    (void) state;
+    bool limited = false;
+    for (int i = 0; i < 40 && !limited; i++) {
+        bool ok;
+        int error;
+        int64_t t0 = cb_time_mono_ns();
+        const char *text = s_call_within("trades", "{\"venue\":\"alt-kraken\",\"limit\":1}", 1500,
+                                         &ok, &error);
+        int64_t took_ms = (cb_time_mono_ns() - t0) / 1000000;
+        if (!ok && error != CB_E_RATE_LIMITED) {
+            fail_msg("call %d: error %d '%s'", i, error, text);
+        }
+        assert_true(took_ms < 1500);
+        limited = !ok && strstr(text, "rate budget exhausted") != NULL;
+    }
+    assert_true(limited);
+}
+
 int
 main(void)
 {
@@ -483,6 +518,7 @@ main(void)
         cmocka_unit_test(test_orders_trades_both_dialects),
         cmocka_unit_test(test_balances_cache_and_valuation),
         cmocka_unit_test(test_venue_errors_and_check),
+        cmocka_unit_test(test_rate_wait_within_deadline),
     };
     return cmocka_run_group_tests(tests, s_setup, s_teardown);
 }
