@@ -130,9 +130,9 @@ account_env() { # set | unset
 for svc in "${SERVICES[@]}"; do
   bin="$BUILD/bin/$svc"
   [ -x "$bin" ] || continue
-  [ "$svc" = account ] && account_env set
+  { [ "$svc" = account ] || [ "$svc" = order-router ]; } && account_env set
   supervise "$svc" "$bin"
-  [ "$svc" = account ] && account_env unset
+  { [ "$svc" = account ] || [ "$svc" = order-router ]; } && account_env unset
 done
 wait_port "${COINBUS_BUS_SUB_PORT:-5551}" 10 || { log "the bus did not start"; stop_all; }
 

@@ -141,7 +141,7 @@ test_run_stop_and_run_again(void **state)
         assert_true(s_log_has(log, "stopped bus"));
         /* The sentiment service starts from the repo's own data files. */
         assert_true(
-            s_log_has(log, "coinbus is up: redis bus venue-sim market-feed sentiment account api-edge"));
+            s_log_has(log, "coinbus is up: redis bus venue-sim market-feed sentiment account order-router api-edge"));
         assert_true(s_log_has(log, "stopped venue-sim"));
         assert_true(s_log_has(log, "stopped sentiment"));
         /* The account service starts with the paper accounts, and never logs them. */

@@ -1,0 +1,148 @@
+/* route_app.h - the order-router's state, its venues' order calls and the exactly-once steps behind the `orders` RPC service */
+#ifndef ROUTE_APP_H_INCLUDED
+#define ROUTE_APP_H_INCLUDED
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cb_creds.h"
+#include "cb_nonce.h"
+#include "cb_order.h"
+#include "cb_pub.h"
+#include "cb_rpc.h"
+#include "cb_venue_client.h"
+#include "route_ledger.h"
+
+/* One venue. Owns vc and cred. */
+typedef struct {
+    cb_venue_cfg_t cfg;
+    cb_venue_client_t *vc;
+    cb_cred_t *cred;          /* NULL: no credential (cred_error says why) */
+    char cred_error[300];
+    cb_nonce_t nonce;         /* Kraken only */
+    bool nonce_ok;
+    bool instruments_ok;
+} route_venue_t;
+
+/* Test-only fault hook (COINBUS_ROUTER_TEST_CRASH): SIGKILL itself right
+ * after writing an intent, or right after a place's reply came back and
+ * before the ledger records it. */
+typedef enum {
+    ROUTE_CRASH_NONE = 0,
+    ROUTE_CRASH_AFTER_INTENT,
+    ROUTE_CRASH_AFTER_SEND,
+} route_crash_t;
+
+/* Everything the handler uses; main.c builds it. Owns the venues (route_app_fini). */
+typedef struct {
+    route_venue_t venues[CB_VENUES_MAX];
+    size_t nvenues;
+    route_ledger_t ledger;
+    cb_pub_t *pub;            /* order events (borrowed) */
+    int64_t settle_ms;        /* "no such order" is believed only this long after a send */
+    int64_t resolve_tries;    /* queries per resolution in one request */
+    route_crash_t crash;
+    int64_t next_sweep_ms;
+} route_app_t;
+
+/* A failure: the CB_E_* code and the message for the client. */
+typedef struct {
+    int code;
+    char message[400];
+} route_fail_t;
+
+/* ---- route_venue.c ---- */
+
+/* Loads the venue's instruments once (blocking). 0 or fail. */
+int
+route_venue_ready(route_venue_t *v, route_fail_t *fail);
+
+/* Admits, signs and sends call. 0 with *res (cb_http_result_fini) when an
+ * HTTP answer came; else the code with err (class UNKNOWN_OUTCOME when the
+ * request may have reached the venue) and *sent telling whether it left. */
+int
+route_venue_call(route_venue_t *v, const cb_order_call_t *call, cb_http_result_t *res,
+                 cb_venue_error_t *err, bool *sent);
+
+/* Asks the venue for the order of client order id clid on ins (Kraken: open,
+ * then closed orders). 0 with *out (found or not), or the error. */
+int
+route_venue_query(route_venue_t *v, const cb_instrument_t *ins, const char *clid,
+                  cb_order_query_t *out, cb_venue_error_t *err);
+
+/* fail from a venue error: "<venue>: <the venue's text>". Returns the code. */
+int
+route_fail_venue(route_fail_t *fail, const route_venue_t *v, const cb_venue_error_t *err, int rc);
+
+/* fail from a code and text. Returns code. */
+int
+route_fail_set(route_fail_t *fail, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* ---- route_exec.c ---- */
+
+/* The venue named name, or NULL. */
+route_venue_t *
+route_app_venue(route_app_t *app, const char *name);
+
+/* Places o (intent status "pending", checked and with its client order id):
+ * writes the intent, sends, records the answer; an existing client order id
+ * returns that order (resolved first when unknown) and sends nothing. *o
+ * gets the result. 0 (the order may be rejected or unknown: its status
+ * says) or fail. */
+int
+route_exec_place(route_app_t *app, route_venue_t *v, route_order_t *o, route_fail_t *fail);
+
+/* Resolves o when pending or unknown: queries the venue by client order id
+ * with backoff; "no such order" after the settlement window resends it once
+ * with the same id. Refreshes o from the venue when refresh is true and it
+ * is not final. 0 or fail; o's status says the outcome. */
+int
+route_exec_resolve(route_app_t *app, route_venue_t *v, route_order_t *o, bool refresh,
+                   route_fail_t *fail);
+
+/* Cancels o (resolved first). */
+int
+route_exec_cancel(route_app_t *app, route_venue_t *v, route_order_t *o, route_fail_t *fail);
+
+/* Changes o's price and/or amount ("" when unchanged). Kraken amends in
+ * place; Binance cancels and replaces: *o becomes the new order. */
+int
+route_exec_amend(route_app_t *app, route_venue_t *v, route_order_t *o, const char *price,
+                 const char *amount, route_fail_t *fail);
+
+/* Cancels every open order of the venue (symbol: one symbol, NULL all). *count
+ * gets the number the venue cancelled. */
+int
+route_exec_cancel_all(route_app_t *app, route_venue_t *v, const char *symbol, int64_t *count,
+                      route_fail_t *fail);
+
+/* Arms (seconds > 0) or disarms (0) the venue's dead-man's switch. *trigger_ms
+ * gets when it fires (0: disarmed). */
+int
+route_exec_cancel_after(route_app_t *app, route_venue_t *v, int64_t seconds, int64_t *trigger_ms,
+                        route_fail_t *fail);
+
+/* Periodic work (call every loop turn; runs at most every 250 ms): takes over
+ * and resolves pending / unknown entries whose lease is ours or expired, and
+ * fires due Binance dead-man's timers. */
+void
+route_exec_sweep(route_app_t *app);
+
+/* Publishes o on order.<SYMBOL>.<venue>. */
+void
+route_exec_publish(route_app_t *app, const route_order_t *o);
+
+/* ---- route_rpc.c ---- */
+
+/* The `orders` ops (proto/README "orders"). A cb_rpc_handler_fn. */
+int
+route_app_handle(void *ctx, const cb_rpc_request_t *req, msgpack_packer *pk, char *msg,
+                 size_t msg_size);
+
+/* Destroys every venue's client and credential. */
+void
+route_app_fini(route_app_t *app);
+
+#endif

@@ -1,0 +1,666 @@
+/* route_exec.c - the order-router's exactly-once steps: intent, send, record; UNKNOWN resolved by asking the venue; takeover of dead replicas' entries */
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cb_binance_orders.h"
+#include "cb_error.h"
+#include "cb_kraken_orders.h"
+#include "cb_log.h"
+#include "cb_time.h"
+#include "route_app.h"
+
+#define S_SWEEP_EVERY_MS 250
+#define S_RETRY_MS 1000      /* a swept entry that stays unknown is tried again after this */
+#define S_MAX_RESENDS 1      /* sends after the first, each after a definite "no such order" */
+#define S_LIST_MAX 256
+
+static void
+s_sleep_ms(int64_t ms)
+{
+    struct timespec ts = {(time_t) (ms / 1000), (long) (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+static bool
+s_is(const route_order_t *o, const char *status)
+{
+    return strcmp(o->status, status) == 0;
+}
+
+static bool
+s_unresolved(const route_order_t *o)
+{
+    return s_is(o, "pending") || s_is(o, "unknown");
+}
+
+static bool
+s_final(const route_order_t *o)
+{
+    return s_is(o, "filled") || s_is(o, "canceled") || s_is(o, "rejected") || s_is(o, "expired");
+}
+
+route_venue_t *
+route_app_venue(route_app_t *app, const char *name)
+{
+    for (size_t i = 0; i < app->nvenues; i++) {
+        if (strcmp(app->venues[i].cfg.name, name) == 0) {
+            return &app->venues[i];
+        }
+    }
+    return NULL;
+}
+
+static bool
+s_dec(const char *text, cb_decimal_t *out)
+{
+    return text[0] != '\0' && cb_decimal_parse(text, strlen(text), out) == 0;
+}
+
+static void
+s_dec_text(char *out, size_t size, const cb_odec_t *d)
+{
+    if (d->set) {
+        (void) cb_decimal_format(d->value, out, size);
+    }
+}
+
+void
+route_exec_publish(route_app_t *app, const route_order_t *o)
+{
+    if (app->pub == NULL) {
+        return;
+    }
+    cb_event_t ev;
+    memset(&ev, 0, sizeof ev);
+    ev.kind = CB_KIND_order;
+    cb_order_t *m = &ev.body.order;
+    cb_decimal_t d;
+    CB_PROTO_SET(m, order, symbol, cb_str_from(o->symbol));
+    CB_PROTO_SET(m, order, venue, cb_str_from(o->venue));
+    CB_PROTO_SET(m, order, order_id,
+                 cb_str_from(o->venue_order_id[0] != '\0' ? o->venue_order_id : o->client_order_id));
+    CB_PROTO_SET(m, order, client_order_id, cb_str_from(o->client_order_id));
+    CB_PROTO_SET(m, order, side, cb_str_from(o->side));
+    CB_PROTO_SET(m, order, type, cb_str_from(o->type));
+    CB_PROTO_SET(m, order, status, cb_str_from(o->status));
+    CB_PROTO_SET(m, order, amount, s_dec(o->amount, &d) ? d : cb_decimal_from_int(0));
+    CB_PROTO_SET(m, order, filled, s_dec(o->filled, &d) ? d : cb_decimal_from_int(0));
+    if (s_dec(o->price, &d)) {
+        CB_PROTO_SET(m, order, price, d);
+    }
+    if (s_dec(o->avg_price, &d)) {
+        CB_PROTO_SET(m, order, avg_price, d);
+    }
+    if (s_dec(o->fee, &d)) {
+        CB_PROTO_SET(m, order, fee, d);
+    }
+    if (o->fee_asset[0] != '\0') {
+        CB_PROTO_SET(m, order, fee_asset, cb_str_from(o->fee_asset));
+    }
+    if (o->reason[0] != '\0') {
+        CB_PROTO_SET(m, order, reason, cb_str_from(o->reason));
+    }
+    cb_proto_err_t err;
+    if (cb_pub_send(app->pub, &ev, &err) != 0) {
+        cb_log_error("order_publish_failed", "venue=%s clid=%s error=\"%s\"", o->venue,
+                     o->client_order_id, err.message);
+    }
+}
+
+/* Records o's change in the ledger and on the bus. */
+static int
+s_record(route_app_t *app, route_order_t *o, const char *event, route_fail_t *fail)
+{
+    snprintf(o->updated_ms, sizeof o->updated_ms, "%" PRId64, cb_time_now_ms());
+    int rc = route_ledger_update(&app->ledger, o, event);
+    cb_log_info("order_state", "venue=%s clid=%s event=%s status=%s venue_id=%s", o->venue,
+                o->client_order_id, event, o->status, o->venue_order_id);
+    route_exec_publish(app, o);
+    return rc != 0 ? route_fail_set(fail, rc, "ledger: %s", cb_strerror(rc)) : 0;
+}
+
+/* Copies what the venue said of the order into o. */
+static void
+s_apply(route_order_t *o, const cb_vorder_t *vo)
+{
+    if (vo->id[0] != '\0') {
+        snprintf(o->venue_order_id, sizeof o->venue_order_id, "%s", vo->id);
+    }
+    if (vo->status != CB_OSTATUS_NONE) {
+        snprintf(o->status, sizeof o->status, "%s", cb_ostatus_name(vo->status));
+    } else if (s_unresolved(o)) {
+        snprintf(o->status, sizeof o->status, "open");
+    }
+    s_dec_text(o->filled, sizeof o->filled, &vo->filled);
+    s_dec_text(o->avg_price, sizeof o->avg_price, &vo->avg_price);
+    s_dec_text(o->fee, sizeof o->fee, &vo->fee);
+    if (vo->amount.set) {
+        s_dec_text(o->amount, sizeof o->amount, &vo->amount);
+    }
+    if (vo->price.set && o->price[0] != '\0') {
+        s_dec_text(o->price, sizeof o->price, &vo->price);
+    }
+    if (vo->fee_asset[0] != '\0') {
+        snprintf(o->fee_asset, sizeof o->fee_asset, "%s", vo->fee_asset);
+    }
+    if (vo->reason[0] != '\0') {
+        snprintf(o->reason, sizeof o->reason, "%s", vo->reason);
+    }
+    if (o->filled[0] == '\0') {
+        snprintf(o->filled, sizeof o->filled, "0");
+    }
+}
+
+static const char *const s_types[] = {"market", "limit", "stop-loss", "take-profit"};
+static const char *const s_tifs[] = {"GTC", "IOC", "FOK"};
+
+/* The venue request of a ledger order. */
+static int
+s_req(route_venue_t *v, const route_order_t *o, cb_order_req_t *req)
+{
+    memset(req, 0, sizeof *req);
+    req->ins = cb_instruments_by_symbol(cb_venue_client_instruments(v->vc), cb_str_from(o->symbol));
+    req->buy = strcmp(o->side, "buy") == 0;
+    for (int i = 0; i < 4; i++) {
+        req->type = strcmp(o->type, s_types[i]) == 0 ? (cb_otype_t) i : req->type;
+    }
+    for (int i = 0; i < 3; i++) {
+        req->tif = strcmp(o->time_in_force, s_tifs[i]) == 0 ? (cb_tif_t) i : req->tif;
+    }
+    req->post_only = strcmp(o->post_only, "true") == 0;
+    req->has_price = s_dec(o->price, &req->price);
+    (void) s_dec(o->stop_price, &req->stop_price);
+    snprintf(req->client_order_id, sizeof req->client_order_id, "%s", o->client_order_id);
+    return req->ins != NULL && s_dec(o->amount, &req->amount) ? 0 : CB_E_INTERNAL;
+}
+
+/* True when err says the venue certainly did not take the request. */
+static bool
+s_definite(const cb_venue_error_t *err)
+{
+    switch (err->cls) {
+    case CB_VERR_AUTH:
+    case CB_VERR_RATE_LIMIT:
+    case CB_VERR_UNKNOWN_SYMBOL:
+    case CB_VERR_INSUFFICIENT_FUNDS:
+    case CB_VERR_REJECTED:
+    case CB_VERR_NOT_FOUND:
+    case CB_VERR_UNAVAILABLE:
+        return true;
+    default:
+        return false;
+    }
+}
+
+static void
+s_crash(route_app_t *app, route_crash_t at)
+{
+    if (app->crash == at) {
+        cb_log_warn("test_crash", "at=%s", at == ROUTE_CRASH_AFTER_INTENT ? "after_intent" : "after_send");
+        raise(SIGKILL);
+    }
+}
+
+/* Sends o's place request once and records the answer: open / filled / ...,
+ * rejected (the venue refused, or nothing left: fail set), or unknown. */
+static int
+s_send_place(route_app_t *app, route_venue_t *v, route_order_t *o, route_fail_t *fail)
+{
+    cb_order_req_t req;
+    cb_order_call_t call;
+    bool kraken = v->cfg.dialect == CB_DIALECT_KRAKEN;
+    if (s_req(v, o, &req) != 0 ||
+        (kraken ? cb_kraken_order_place(&req, &call) : cb_binance_order_place(&req, &call)) != 0) {
+        snprintf(o->status, sizeof o->status, "rejected");
+        snprintf(o->reason, sizeof o->reason, "the request could not be built");
+        (void) s_record(app, o, "rejected", fail);
+        return route_fail_set(fail, CB_E_INTERNAL, "%s: the request could not be built", v->cfg.name);
+    }
+    snprintf(o->sent_ms, sizeof o->sent_ms, "%" PRId64, cb_time_now_ms());
+    cb_http_result_t res;
+    cb_venue_error_t err;
+    bool sent = false;
+    int rc = route_venue_call(v, &call, &res, &err, &sent);
+    s_crash(app, ROUTE_CRASH_AFTER_SEND);
+    cb_vorder_t vo;
+    memset(&vo, 0, sizeof vo);
+    if (rc == 0) {
+        const cb_http_resp_t *r = &res.resp;
+        rc = kraken ? cb_kraken_order_parse_place(&req, (int) r->status, r->body, r->body_len, &vo,
+                                                  &err)
+                    : cb_binance_order_parse(cb_venue_client_instruments(v->vc), true,
+                                             (int) r->status, r->body, r->body_len, &vo, &err);
+        cb_http_result_fini(&res);
+    }
+    if (rc == 0) {
+        s_apply(o, &vo);
+        return s_record(app, o, "acknowledged", fail);
+    }
+    if (!sent || s_definite(&err)) {
+        snprintf(o->status, sizeof o->status, "rejected");
+        snprintf(o->reason, sizeof o->reason, "%s%.180s", sent ? "" : "not sent: ", err.message);
+        (void) s_record(app, o, "rejected", fail);
+        return route_fail_venue(fail, v, &err, rc);
+    }
+    snprintf(o->status, sizeof o->status, "unknown");
+    snprintf(o->reason, sizeof o->reason, "%.190s", err.message);
+    cb_log_warn("order_unknown", "venue=%s clid=%s error=\"%s\"", v->cfg.name, o->client_order_id,
+                err.message);
+    return s_record(app, o, "unknown", fail);
+}
+
+int
+route_exec_place(route_app_t *app, route_venue_t *v, route_order_t *o, route_fail_t *fail)
+{
+    bool created = false;
+    int rc = route_ledger_intent(&app->ledger, o, &created);
+    if (rc != 0) {
+        return route_fail_set(fail, rc, "ledger: %s: nothing was sent", cb_strerror(rc));
+    }
+    if (!created) {
+        cb_log_info("order_exists", "venue=%s clid=%s status=%s", o->venue, o->client_order_id,
+                    o->status);
+        return route_exec_resolve(app, v, o, false, fail);
+    }
+    route_exec_publish(app, o);
+    s_crash(app, ROUTE_CRASH_AFTER_INTENT);
+    rc = s_send_place(app, v, o, fail);
+    if (rc == 0 && v->cfg.dialect == CB_DIALECT_KRAKEN && !s_unresolved(o)) {
+        rc = route_exec_resolve(app, v, o, true, fail); /* AddOrder does not say the status */
+    }
+    return rc != 0 || !s_unresolved(o) ? rc : route_exec_resolve(app, v, o, false, fail);
+}
+
+/* One query of o, with err. */
+static int
+s_query(route_venue_t *v, const route_order_t *o, cb_order_query_t *q, cb_venue_error_t *err)
+{
+    const cb_instrument_t *ins =
+        cb_instruments_by_symbol(cb_venue_client_instruments(v->vc), cb_str_from(o->symbol));
+    return route_venue_query(v, ins, o->client_order_id, q, err);
+}
+
+/* "no such order" for o, believed after the settlement window: resend once
+ * with the same client order id, or give up when it was a replacement. */
+static int
+s_absent(route_app_t *app, route_venue_t *v, route_order_t *o, route_fail_t *fail)
+{
+    if (o->replaces[0] != '\0' || atoi(o->resends) >= S_MAX_RESENDS) {
+        snprintf(o->status, sizeof o->status, "rejected");
+        snprintf(o->reason, sizeof o->reason, "the venue has no such order: it was not placed");
+        return s_record(app, o, "resolved", fail);
+    }
+    snprintf(o->resends, sizeof o->resends, "%u", (unsigned) (atoi(o->resends) + 1) % 100u);
+    cb_log_warn("order_resend", "venue=%s clid=%s", v->cfg.name, o->client_order_id);
+    (void) s_record(app, o, "resend", fail);
+    return s_send_place(app, v, o, fail);
+}
+
+int
+route_exec_resolve(route_app_t *app, route_venue_t *v, route_order_t *o, bool refresh,
+                   route_fail_t *fail)
+{
+    int rc = route_venue_ready(v, fail);
+    if (rc != 0 || (!s_unresolved(o) && (!refresh || s_final(o)))) {
+        return rc;
+    }
+    int64_t backoff = 100;
+    for (int64_t t = 0; t < app->resolve_tries; t++) {
+        bool was_unresolved = s_unresolved(o);
+        cb_order_query_t q;
+        cb_venue_error_t err;
+        rc = s_query(v, o, &q, &err);
+        if (rc == 0 && q.found) {
+            char before[128];
+            snprintf(before, sizeof before, "%s/%s", o->status, o->filled);
+            s_apply(o, &q.order);
+            char after[128];
+            snprintf(after, sizeof after, "%s/%s", o->status, o->filled);
+            if (was_unresolved || strcmp(before, after) != 0) {
+                rc = s_record(app, o, was_unresolved ? "resolved" : "updated", fail);
+            }
+            if (rc != 0 || !s_unresolved(o)) {
+                return rc;
+            }
+            continue;
+        }
+        if (rc == 0 && !was_unresolved) {
+            return 0; /* a known order the venue no longer lists: keep what we know */
+        }
+        if (rc == 0) {
+            int64_t sent = strtoll(o->sent_ms[0] != '\0' ? o->sent_ms : o->created_ms, NULL, 10);
+            int64_t wait = sent + app->settle_ms - cb_time_now_ms();
+            if (wait > 0) {
+                s_sleep_ms(wait);
+                continue;
+            }
+            rc = s_absent(app, v, o, fail);
+            if (rc != 0 || !s_unresolved(o)) {
+                return rc;
+            }
+            continue;
+        }
+        cb_log_warn("resolve_failed", "venue=%s clid=%s try=%" PRId64 " error=\"%s\"",
+                    v->cfg.name, o->client_order_id, t + 1, err.message);
+        s_sleep_ms(backoff);
+        backoff *= 2;
+    }
+    return 0; /* still unknown: the status says so, the sweep keeps trying */
+}
+
+/* Resolves first; refuses orders that cannot change. */
+static int
+s_changeable(route_app_t *app, route_venue_t *v, route_order_t *o, route_fail_t *fail)
+{
+    int rc = route_exec_resolve(app, v, o, true, fail);
+    if (rc != 0) {
+        return rc;
+    }
+    if (s_unresolved(o)) {
+        return route_fail_set(fail, CB_E_CONFLICT,
+                              "order %s is unknown: the venue has not told yet whether it exists; "
+                              "nothing was sent", o->client_order_id);
+    }
+    if (s_final(o)) {
+        return route_fail_set(fail, CB_E_CONFLICT, "order %s is already %s", o->client_order_id,
+                              o->status);
+    }
+    return 0;
+}
+
+/* After a cancel or amend call: on success or an unknown outcome, asks the
+ * venue what the order is now. */
+static int
+s_after_change(route_app_t *app, route_venue_t *v, route_order_t *o, int rc,
+               const cb_venue_error_t *err, route_fail_t *fail)
+{
+    int qrc = route_exec_resolve(app, v, o, true, fail);
+    if (rc != 0 && s_definite(err)) {
+        return route_fail_venue(fail, v, err, rc);
+    }
+    return qrc;
+}
+
+int
+route_exec_cancel(route_app_t *app, route_venue_t *v, route_order_t *o, route_fail_t *fail)
+{
+    int rc = s_changeable(app, v, o, fail);
+    if (rc != 0) {
+        return rc;
+    }
+    cb_order_ref_t ref;
+    memset(&ref, 0, sizeof ref);
+    ref.ins = cb_instruments_by_symbol(cb_venue_client_instruments(v->vc), cb_str_from(o->symbol));
+    snprintf(ref.client_order_id, sizeof ref.client_order_id, "%s", o->client_order_id);
+    cb_order_call_t call;
+    bool kraken = v->cfg.dialect == CB_DIALECT_KRAKEN;
+    rc = kraken ? cb_kraken_order_cancel(&ref, &call) : cb_binance_order_cancel(&ref, &call);
+    if (rc != 0) {
+        return route_fail_set(fail, CB_E_INTERNAL, "%s: the request could not be built", v->cfg.name);
+    }
+    cb_http_result_t res;
+    cb_venue_error_t err;
+    bool sent;
+    rc = route_venue_call(v, &call, &res, &err, &sent);
+    if (rc == 0) {
+        const cb_http_resp_t *r = &res.resp;
+        cb_order_batch_t b;
+        cb_vorder_t vo;
+        rc = kraken ? cb_kraken_order_parse_cancel((int) r->status, r->body, r->body_len, &b, &err)
+                    : cb_binance_order_parse(cb_venue_client_instruments(v->vc), true,
+                                             (int) r->status, r->body, r->body_len, &vo, &err);
+        cb_http_result_fini(&res);
+    }
+    return s_after_change(app, v, o, rc, &err, fail);
+}
+
+int
+route_exec_amend(route_app_t *app, route_venue_t *v, route_order_t *o, const char *price,
+                 const char *amount, route_fail_t *fail)
+{
+    int rc = s_changeable(app, v, o, fail);
+    if (rc != 0) {
+        return rc;
+    }
+    bool kraken = v->cfg.dialect == CB_DIALECT_KRAKEN;
+    route_order_t next = *o;
+    if (price[0] != '\0') {
+        snprintf(next.price, sizeof next.price, "%s", price);
+    }
+    if (amount[0] != '\0') {
+        snprintf(next.amount, sizeof next.amount, "%s", amount);
+    }
+    cb_order_amend_t a;
+    cb_order_req_t repl;
+    memset(&a, 0, sizeof a);
+    a.ref.ins = cb_instruments_by_symbol(cb_venue_client_instruments(v->vc), cb_str_from(o->symbol));
+    snprintf(a.ref.client_order_id, sizeof a.ref.client_order_id, "%s", o->client_order_id);
+    a.has_price = price[0] != '\0' && s_dec(price, &a.price);
+    a.has_amount = amount[0] != '\0' && s_dec(amount, &a.amount);
+    if (!kraken) {
+        /* The replacement is a new order: its own id and intent first. */
+        snprintf(next.client_order_id, sizeof next.client_order_id, "%.30s-r%u",
+                 o->client_order_id, (unsigned) (atoi(o->resends) + 1) % 100u);
+        snprintf(next.replaces, sizeof next.replaces, "%s", o->client_order_id);
+        snprintf(next.status, sizeof next.status, "pending");
+        snprintf(next.resends, sizeof next.resends, "0");
+        next.venue_order_id[0] = next.filled[0] = next.avg_price[0] = next.fee[0] = '\0';
+        snprintf(next.created_ms, sizeof next.created_ms, "%" PRId64, cb_time_now_ms());
+        bool created;
+        rc = route_ledger_intent(&app->ledger, &next, &created);
+        if (rc != 0 || !created) {
+            return route_fail_set(fail, rc != 0 ? rc : CB_E_CONFLICT,
+                                  "replacement %s: %s", next.client_order_id,
+                                  rc != 0 ? cb_strerror(rc) : "already exists");
+        }
+        if (s_req(v, &next, &repl) != 0) {
+            return route_fail_set(fail, CB_E_INTERNAL, "replacement could not be built");
+        }
+        a.replacement = &repl;
+    }
+    cb_order_call_t call;
+    rc = kraken ? cb_kraken_order_amend(&a, &call) : cb_binance_order_amend(&a, &call);
+    if (rc != 0) {
+        return route_fail_set(fail, CB_E_BAD_REQUEST, "%s: the amend could not be built", v->cfg.name);
+    }
+    snprintf(next.sent_ms, sizeof next.sent_ms, "%" PRId64, cb_time_now_ms());
+    cb_http_result_t res;
+    cb_venue_error_t err;
+    bool sent;
+    rc = route_venue_call(v, &call, &res, &err, &sent);
+    cb_vorder_t vo;
+    memset(&vo, 0, sizeof vo);
+    if (rc == 0) {
+        const cb_http_resp_t *r = &res.resp;
+        rc = kraken ? cb_kraken_order_parse_amend(&a, (int) r->status, r->body, r->body_len, &vo, &err)
+                    : cb_binance_order_parse_amend(cb_venue_client_instruments(v->vc),
+                                                   (int) r->status, r->body, r->body_len, &vo, &err);
+        cb_http_result_fini(&res);
+    }
+    if (kraken) {
+        return s_after_change(app, v, o, rc, &err, fail);
+    }
+    if (rc == 0) {
+        s_apply(&next, &vo);
+        rc = s_record(app, &next, "acknowledged", fail);
+    } else if (!sent || s_definite(&err)) {
+        snprintf(next.status, sizeof next.status, "rejected");
+        snprintf(next.reason, sizeof next.reason, "%.190s", err.message);
+        (void) s_record(app, &next, "rejected", fail);
+        (void) route_exec_resolve(app, v, o, true, fail);
+        return route_fail_venue(fail, v, &err, rc);
+    } else {
+        snprintf(next.status, sizeof next.status, "unknown");
+        (void) s_record(app, &next, "unknown", fail);
+        rc = route_exec_resolve(app, v, &next, false, fail);
+    }
+    (void) route_exec_resolve(app, v, o, true, fail);
+    *o = next;
+    return rc;
+}
+
+/* Refreshes the venue's open ledger orders (of symbol, when not NULL). */
+static void
+s_refresh_open(route_app_t *app, route_venue_t *v, const char *symbol)
+{
+    static char ids[S_LIST_MAX][CB_CLID_MAX + 1];
+    size_t n = 0;
+    if (route_ledger_ids(&app->ledger, v->cfg.name, false, ids, S_LIST_MAX, &n) != 0) {
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        route_order_t o;
+        route_fail_t fail;
+        if (route_ledger_get(&app->ledger, v->cfg.name, ids[i], &o) == 0 && !s_final(&o) &&
+            !s_unresolved(&o) && (symbol == NULL || strcmp(o.symbol, symbol) == 0)) {
+            (void) route_exec_resolve(app, v, &o, true, &fail);
+        }
+    }
+}
+
+/* One cancel-all call (ins NULL: Kraken's CancelAll). */
+static int
+s_cancel_all_one(route_venue_t *v, const cb_instrument_t *ins, int64_t *count, route_fail_t *fail)
+{
+    cb_order_call_t call;
+    bool kraken = v->cfg.dialect == CB_DIALECT_KRAKEN;
+    int rc = kraken ? cb_kraken_order_cancel_all(ins, &call) : cb_binance_order_cancel_all(ins, &call);
+    if (rc != 0) {
+        return route_fail_set(fail, CB_E_BAD_REQUEST, "%s: cancel_all could not be built", v->cfg.name);
+    }
+    cb_http_result_t res;
+    cb_venue_error_t err;
+    bool sent;
+    rc = route_venue_call(v, &call, &res, &err, &sent);
+    cb_order_batch_t b = {0};
+    if (rc == 0) {
+        const cb_http_resp_t *r = &res.resp;
+        rc = kraken ? cb_kraken_order_parse_cancel((int) r->status, r->body, r->body_len, &b, &err)
+                    : cb_binance_order_parse_cancel_all((int) r->status, r->body, r->body_len, &b, &err);
+        cb_http_result_fini(&res);
+    }
+    if (rc == CB_E_NOT_FOUND || (rc != 0 && err.cls == CB_VERR_NOT_FOUND)) {
+        return 0; /* nothing open on that symbol */
+    }
+    *count += (int64_t) b.count;
+    return rc != 0 ? route_fail_venue(fail, v, &err, rc) : 0;
+}
+
+int
+route_exec_cancel_all(route_app_t *app, route_venue_t *v, const char *symbol, int64_t *count,
+                      route_fail_t *fail)
+{
+    *count = 0;
+    int rc = route_venue_ready(v, fail);
+    if (rc != 0) {
+        return rc;
+    }
+    const cb_instruments_t *list = cb_venue_client_instruments(v->vc);
+    if (v->cfg.dialect == CB_DIALECT_KRAKEN && symbol == NULL) {
+        rc = s_cancel_all_one(v, NULL, count, fail);
+    } else if (symbol != NULL && v->cfg.dialect == CB_DIALECT_BINANCE) {
+        rc = s_cancel_all_one(v, cb_instruments_by_symbol(list, cb_str_from(symbol)), count, fail);
+    } else {
+        /* Kraken per symbol, Binance every symbol: the ledger's open orders. */
+        static char ids[S_LIST_MAX][CB_CLID_MAX + 1];
+        size_t n = 0;
+        rc = route_ledger_ids(&app->ledger, v->cfg.name, false, ids, S_LIST_MAX, &n);
+        char done[16][CB_SYMBOL_MAX + 1];
+        size_t ndone = 0;
+        for (size_t i = 0; rc == 0 && i < n; i++) {
+            route_order_t o;
+            if (route_ledger_get(&app->ledger, v->cfg.name, ids[i], &o) != 0 || s_final(&o) ||
+                (symbol != NULL && strcmp(o.symbol, symbol) != 0)) {
+                continue;
+            }
+            if (v->cfg.dialect == CB_DIALECT_KRAKEN) {
+                route_fail_t f;
+                *count += route_exec_cancel(app, v, &o, &f) == 0 && s_is(&o, "canceled");
+                continue;
+            }
+            bool seen = false;
+            for (size_t k = 0; k < ndone; k++) {
+                seen = seen || strcmp(done[k], o.symbol) == 0;
+            }
+            if (!seen && ndone < 16) {
+                snprintf(done[ndone++], CB_SYMBOL_MAX + 1, "%.*s", (int) CB_SYMBOL_MAX, o.symbol);
+                rc = s_cancel_all_one(v, cb_instruments_by_symbol(list, cb_str_from(o.symbol)),
+                                      count, fail);
+            }
+        }
+    }
+    s_refresh_open(app, v, symbol);
+    return rc;
+}
+
+int
+route_exec_cancel_after(route_app_t *app, route_venue_t *v, int64_t seconds, int64_t *trigger_ms,
+                        route_fail_t *fail)
+{
+    int rc = route_venue_ready(v, fail);
+    if (rc != 0) {
+        return rc;
+    }
+    if (v->cfg.dialect == CB_DIALECT_BINANCE) {
+        *trigger_ms = seconds > 0 ? cb_time_now_ms() + seconds * 1000 : 0;
+        rc = route_ledger_timer_set(&app->ledger, v->cfg.name, *trigger_ms);
+        return rc != 0 ? route_fail_set(fail, rc, "ledger: %s", cb_strerror(rc)) : 0;
+    }
+    cb_order_call_t call;
+    if (cb_kraken_order_cancel_after(seconds, &call) != 0) {
+        return route_fail_set(fail, CB_E_BAD_REQUEST, "seconds must be 0..86400");
+    }
+    cb_http_result_t res;
+    cb_venue_error_t err;
+    bool sent;
+    rc = route_venue_call(v, &call, &res, &err, &sent);
+    cb_order_batch_t b = {0};
+    if (rc == 0) {
+        const cb_http_resp_t *r = &res.resp;
+        rc = cb_kraken_order_parse_cancel_after((int) r->status, r->body, r->body_len, &b, &err);
+        cb_http_result_fini(&res);
+    }
+    *trigger_ms = b.trigger_ms;
+    return rc != 0 ? route_fail_venue(fail, v, &err, rc) : 0;
+}
+
+void
+route_exec_sweep(route_app_t *app)
+{
+    int64_t now = cb_time_now_ms();
+    if (now < app->next_sweep_ms) {
+        return;
+    }
+    app->next_sweep_ms = now + S_SWEEP_EVERY_MS;
+    for (size_t i = 0; i < app->nvenues; i++) {
+        route_venue_t *v = &app->venues[i];
+        if (v->cred == NULL) {
+            continue;
+        }
+        char ids[64][CB_CLID_MAX + 1];
+        size_t n = 0;
+        (void) route_ledger_ids(&app->ledger, v->cfg.name, true, ids, 64, &n);
+        for (size_t k = 0; k < n; k++) {
+            route_order_t o;
+            route_fail_t fail;
+            if (route_ledger_claim(&app->ledger, v->cfg.name, ids[k], S_RETRY_MS) == 1 &&
+                route_ledger_get(&app->ledger, v->cfg.name, ids[k], &o) == 0) {
+                cb_log_info("order_takeover", "venue=%s clid=%s status=%s owner=%s", v->cfg.name,
+                            o.client_order_id, o.status, o.owner);
+                (void) route_exec_resolve(app, v, &o, false, &fail);
+            }
+        }
+        if (v->cfg.dialect == CB_DIALECT_BINANCE &&
+            route_ledger_timer_take(&app->ledger, v->cfg.name, now) == 1) {
+            int64_t count = 0;
+            route_fail_t fail;
+            int rc = route_exec_cancel_all(app, v, NULL, &count, &fail);
+            cb_log_warn("cancel_after_fired", "venue=%s cancelled=%" PRId64 " error=\"%s\"",
+                        v->cfg.name, count, rc != 0 ? fail.message : "");
+        }
+    }
+}

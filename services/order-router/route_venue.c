@@ -1,0 +1,133 @@
+/* route_venue.c - one venue's order calls for the order-router: admit through the shared limiter and breaker, sign (Kraken nonces from Redis), send, query by client order id */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cb_binance.h"
+#include "cb_binance_orders.h"
+#include "cb_error.h"
+#include "cb_kraken.h"
+#include "cb_kraken_orders.h"
+#include "cb_time.h"
+#include "route_app.h"
+
+#define S_BINANCE_RECV_WINDOW_MS 5000
+
+int
+route_fail_set(route_fail_t *fail, int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(fail->message, sizeof fail->message, fmt, ap);
+    va_end(ap);
+    fail->code = code;
+    return code;
+}
+
+int
+route_fail_venue(route_fail_t *fail, const route_venue_t *v, const cb_venue_error_t *err, int rc)
+{
+    int code = err->cls != CB_VERR_NONE ? cb_verr_code(err->cls) : rc;
+    return route_fail_set(fail, code != 0 ? code : CB_E_INTERNAL, "%s: %s", v->cfg.name,
+                          err->message[0] != '\0' ? err->message : cb_strerror(code));
+}
+
+int
+route_venue_ready(route_venue_t *v, route_fail_t *fail)
+{
+    if (v->cred == NULL) {
+        return route_fail_set(fail, CB_E_UNAUTHORIZED, "%s: %s", v->cfg.name, v->cred_error);
+    }
+    if (v->instruments_ok) {
+        return 0;
+    }
+    cb_venue_error_t err;
+    int rc = cb_venue_client_load_instruments(v->vc, &err);
+    if (rc != 0) {
+        return route_fail_venue(fail, v, &err, rc);
+    }
+    v->instruments_ok = true;
+    return 0;
+}
+
+int
+route_venue_call(route_venue_t *v, const cb_order_call_t *call, cb_http_result_t *res,
+                 cb_venue_error_t *err, bool *sent)
+{
+    cb_venue_pass_t pass;
+    cb_venue_req_t req;
+    memset(&req, 0, sizeof req);
+    cb_buf_init(&req.body);
+    *sent = false;
+    memset(err, 0, sizeof *err);
+    int rc = cb_venue_client_private_admit(v->vc, call->path, 0, v->cred->fingerprint, &pass, err);
+    if (rc != 0) {
+        return rc;
+    }
+    if (v->cfg.dialect == CB_DIALECT_KRAKEN) {
+        uint64_t nonce = 0;
+        if (!v->nonce_ok || cb_nonce_next(&v->nonce, &nonce) != 0) {
+            cb_verr_set(err, CB_VERR_UNAVAILABLE, 0, "", "no nonce: Redis cannot be asked for it",
+                        38);
+            return CB_E_UNAVAILABLE;
+        }
+        rc = cb_kraken_private_req(&v->cfg, call->path, call->params, nonce, v->cred->api_key,
+                                   v->cred->hmac_key, v->cred->hmac_key_len, call->changes_state,
+                                   &req);
+    } else {
+        rc = cb_binance_signed_req(&v->cfg, call->method, call->path, call->params,
+                                   cb_time_now_ms(), S_BINANCE_RECV_WINDOW_MS, v->cred->api_key,
+                                   v->cred->hmac_key, v->cred->hmac_key_len, call->changes_state,
+                                   &req);
+    }
+    if (rc != 0) {
+        cb_venue_req_fini(&req);
+        cb_verr_set(err, CB_VERR_BAD_REPLY, 0, "", "request could not be built", 26);
+        return CB_E_INTERNAL;
+    }
+    *sent = true;
+    rc = cb_venue_client_private_send(v->vc, &req, &pass, res, err);
+    cb_venue_req_fini(&req);
+    return rc;
+}
+
+/* One query call and its parse. */
+static int
+s_query(route_venue_t *v, const cb_instrument_t *ins, const char *clid, bool closed,
+        cb_order_query_t *out, cb_venue_error_t *err)
+{
+    cb_order_call_t call;
+    bool kraken = v->cfg.dialect == CB_DIALECT_KRAKEN;
+    int rc = kraken ? cb_kraken_order_query(clid, closed, &call)
+                    : cb_binance_order_query(ins, clid, &call);
+    if (rc != 0) {
+        cb_verr_set(err, CB_VERR_BAD_REPLY, 0, "", "query could not be built", 24);
+        return rc;
+    }
+    cb_http_result_t res;
+    bool sent;
+    rc = route_venue_call(v, &call, &res, err, &sent);
+    if (rc != 0) {
+        return rc;
+    }
+    const cb_instruments_t *list = cb_venue_client_instruments(v->vc);
+    const cb_http_resp_t *r = &res.resp;
+    rc = kraken ? cb_kraken_order_parse_query(list, clid, (int) r->status, r->body, r->body_len,
+                                              out, err)
+                : cb_binance_order_parse_query(list, (int) r->status, r->body, r->body_len, out,
+                                               err);
+    cb_http_result_fini(&res);
+    return rc;
+}
+
+int
+route_venue_query(route_venue_t *v, const cb_instrument_t *ins, const char *clid,
+                  cb_order_query_t *out, cb_venue_error_t *err)
+{
+    memset(out, 0, sizeof *out);
+    int rc = s_query(v, ins, clid, false, out, err);
+    if (rc == 0 && !out->found && v->cfg.dialect == CB_DIALECT_KRAKEN) {
+        rc = s_query(v, ins, clid, true, out, err);
+    }
+    return rc;
+}
