@@ -81,7 +81,7 @@ static int
 s_run(route_app_t *app, cb_rpc_worker_t *worker)
 {
     while (!cb_signal_stop) {
-        route_exec_sweep(app);
+        route_sweep(app);
         int rc = cb_rpc_worker_handle(worker, 100);
         if (rc == CB_E_IO && !cb_signal_stop) {
             return 1;

@@ -86,6 +86,14 @@ route_fail_set(route_fail_t *fail, int code, const char *fmt, ...)
 route_venue_t *
 route_app_venue(route_app_t *app, const char *name);
 
+/* True when o's status is final: filled, canceled, rejected or expired. */
+bool
+route_order_final(const route_order_t *o);
+
+/* True while the venue has not told whether o exists: pending or unknown. */
+bool
+route_order_unresolved(const route_order_t *o);
+
 /* Places o (intent status "pending", checked and with its client order id):
  * writes the intent, sends, records the answer; an existing client order id
  * returns that order (resolved first when unknown) and sends nothing. *o
@@ -112,27 +120,33 @@ int
 route_exec_amend(route_app_t *app, route_venue_t *v, route_order_t *o, const char *price,
                  const char *amount, route_fail_t *fail);
 
-/* Cancels every open order of the venue (symbol: one symbol, NULL all). *count
- * gets the number the venue cancelled. */
-int
-route_exec_cancel_all(route_app_t *app, route_venue_t *v, const char *symbol, int64_t *count,
-                      route_fail_t *fail);
-
-/* Arms (seconds > 0) or disarms (0) the venue's dead-man's switch. *trigger_ms
- * gets when it fires (0: disarmed). */
-int
-route_exec_cancel_after(route_app_t *app, route_venue_t *v, int64_t seconds, int64_t *trigger_ms,
-                        route_fail_t *fail);
-
-/* Periodic work (call every loop turn; runs at most every 250 ms): takes over
- * and resolves pending / unknown entries whose lease is ours or expired, and
- * fires due Binance dead-man's timers. */
-void
-route_exec_sweep(route_app_t *app);
-
 /* Publishes o on order.<SYMBOL>.<venue>. */
 void
 route_exec_publish(route_app_t *app, const route_order_t *o);
+
+/* ---- route_cancel.c ---- */
+
+/* Cancels every open order of the venue (symbol: one symbol, NULL all), then
+ * refreshes the ledger's open orders from the venue. *count gets the number
+ * the venue cancelled. 0 or fail. */
+int
+route_cancel_all(route_app_t *app, route_venue_t *v, const char *symbol, int64_t *count,
+                 route_fail_t *fail);
+
+/* Arms (seconds > 0) or disarms (0) the venue's dead-man's switch (Kraken's
+ * CancelAllOrdersAfter; Binance: the ledger's timer, fired by route_sweep).
+ * *trigger_ms gets when it fires (0: disarmed). 0 or fail. */
+int
+route_cancel_after(route_app_t *app, route_venue_t *v, int64_t seconds, int64_t *trigger_ms,
+                   route_fail_t *fail);
+
+/* ---- route_sweep.c ---- */
+
+/* Periodic work (call every loop turn; runs at most every 250 ms): takes over
+ * and resolves pending / unknown entries whose lease is ours or expired, and
+ * fires due Binance dead-man's timers (route_cancel_all). */
+void
+route_sweep(route_app_t *app);
 
 /* ---- route_rpc.c ---- */
 

@@ -1,4 +1,4 @@
-/* route_exec.c - the order-router's exactly-once steps: intent, send, record; UNKNOWN resolved by asking the venue; takeover of dead replicas' entries */
+/* route_exec.c - the order-router's exactly-once steps: intent, send, record; UNKNOWN resolved by asking the venue; cancel and amend of one order */
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
@@ -13,10 +13,7 @@
 #include "cb_time.h"
 #include "route_app.h"
 
-#define S_SWEEP_EVERY_MS 250
-#define S_RETRY_MS 1000      /* a swept entry that stays unknown is tried again after this */
 #define S_MAX_RESENDS 1      /* sends after the first, each after a definite "no such order" */
-#define S_LIST_MAX 256
 
 static void
 s_sleep_ms(int64_t ms)
@@ -31,14 +28,14 @@ s_is(const route_order_t *o, const char *status)
     return strcmp(o->status, status) == 0;
 }
 
-static bool
-s_unresolved(const route_order_t *o)
+bool
+route_order_unresolved(const route_order_t *o)
 {
     return s_is(o, "pending") || s_is(o, "unknown");
 }
 
-static bool
-s_final(const route_order_t *o)
+bool
+route_order_final(const route_order_t *o)
 {
     return s_is(o, "filled") || s_is(o, "canceled") || s_is(o, "rejected") || s_is(o, "expired");
 }
@@ -132,7 +129,7 @@ s_apply(route_order_t *o, const cb_vorder_t *vo)
     }
     if (vo->status != CB_OSTATUS_NONE) {
         snprintf(o->status, sizeof o->status, "%s", cb_ostatus_name(vo->status));
-    } else if (s_unresolved(o)) {
+    } else if (route_order_unresolved(o)) {
         snprintf(o->status, sizeof o->status, "open");
     }
     s_dec_text(o->filled, sizeof o->filled, &vo->filled);
@@ -269,10 +266,10 @@ route_exec_place(route_app_t *app, route_venue_t *v, route_order_t *o, route_fai
     route_exec_publish(app, o);
     s_crash(app, ROUTE_CRASH_AFTER_INTENT);
     rc = s_send_place(app, v, o, fail);
-    if (rc == 0 && v->cfg.dialect == CB_DIALECT_KRAKEN && !s_unresolved(o)) {
+    if (rc == 0 && v->cfg.dialect == CB_DIALECT_KRAKEN && !route_order_unresolved(o)) {
         rc = route_exec_resolve(app, v, o, true, fail); /* AddOrder does not say the status */
     }
-    return rc != 0 || !s_unresolved(o) ? rc : route_exec_resolve(app, v, o, false, fail);
+    return rc != 0 || !route_order_unresolved(o) ? rc : route_exec_resolve(app, v, o, false, fail);
 }
 
 /* One query of o, with err. */
@@ -305,12 +302,12 @@ route_exec_resolve(route_app_t *app, route_venue_t *v, route_order_t *o, bool re
                    route_fail_t *fail)
 {
     int rc = route_venue_ready(v, fail);
-    if (rc != 0 || (!s_unresolved(o) && (!refresh || s_final(o)))) {
+    if (rc != 0 || (!route_order_unresolved(o) && (!refresh || route_order_final(o)))) {
         return rc;
     }
     int64_t backoff = 100;
     for (int64_t t = 0; t < app->resolve_tries; t++) {
-        bool was_unresolved = s_unresolved(o);
+        bool was_unresolved = route_order_unresolved(o);
         cb_order_query_t q;
         cb_venue_error_t err;
         rc = s_query(v, o, &q, &err);
@@ -323,7 +320,7 @@ route_exec_resolve(route_app_t *app, route_venue_t *v, route_order_t *o, bool re
             if (was_unresolved || strcmp(before, after) != 0) {
                 rc = s_record(app, o, was_unresolved ? "resolved" : "updated", fail);
             }
-            if (rc != 0 || !s_unresolved(o)) {
+            if (rc != 0 || !route_order_unresolved(o)) {
                 return rc;
             }
             continue;
@@ -339,7 +336,7 @@ route_exec_resolve(route_app_t *app, route_venue_t *v, route_order_t *o, bool re
                 continue;
             }
             rc = s_absent(app, v, o, fail);
-            if (rc != 0 || !s_unresolved(o)) {
+            if (rc != 0 || !route_order_unresolved(o)) {
                 return rc;
             }
             continue;
@@ -360,12 +357,12 @@ s_changeable(route_app_t *app, route_venue_t *v, route_order_t *o, route_fail_t 
     if (rc != 0) {
         return rc;
     }
-    if (s_unresolved(o)) {
+    if (route_order_unresolved(o)) {
         return route_fail_set(fail, CB_E_CONFLICT,
                               "order %s is unknown: the venue has not told yet whether it exists; "
                               "nothing was sent", o->client_order_id);
     }
-    if (s_final(o)) {
+    if (route_order_final(o)) {
         return route_fail_set(fail, CB_E_CONFLICT, "order %s is already %s", o->client_order_id,
                               o->status);
     }
@@ -501,166 +498,4 @@ route_exec_amend(route_app_t *app, route_venue_t *v, route_order_t *o, const cha
     (void) route_exec_resolve(app, v, o, true, fail);
     *o = next;
     return rc;
-}
-
-/* Refreshes the venue's open ledger orders (of symbol, when not NULL). */
-static void
-s_refresh_open(route_app_t *app, route_venue_t *v, const char *symbol)
-{
-    static char ids[S_LIST_MAX][CB_CLID_MAX + 1];
-    size_t n = 0;
-    if (route_ledger_ids(&app->ledger, v->cfg.name, false, ids, S_LIST_MAX, &n) != 0) {
-        return;
-    }
-    for (size_t i = 0; i < n; i++) {
-        route_order_t o;
-        route_fail_t fail;
-        if (route_ledger_get(&app->ledger, v->cfg.name, ids[i], &o) == 0 && !s_final(&o) &&
-            !s_unresolved(&o) && (symbol == NULL || strcmp(o.symbol, symbol) == 0)) {
-            (void) route_exec_resolve(app, v, &o, true, &fail);
-        }
-    }
-}
-
-/* One cancel-all call (ins NULL: Kraken's CancelAll). */
-static int
-s_cancel_all_one(route_venue_t *v, const cb_instrument_t *ins, int64_t *count, route_fail_t *fail)
-{
-    cb_order_call_t call;
-    bool kraken = v->cfg.dialect == CB_DIALECT_KRAKEN;
-    int rc = kraken ? cb_kraken_order_cancel_all(ins, &call) : cb_binance_order_cancel_all(ins, &call);
-    if (rc != 0) {
-        return route_fail_set(fail, CB_E_BAD_REQUEST, "%s: cancel_all could not be built", v->cfg.name);
-    }
-    cb_http_result_t res;
-    cb_venue_error_t err;
-    bool sent;
-    rc = route_venue_call(v, &call, &res, &err, &sent);
-    cb_order_batch_t b = {0};
-    if (rc == 0) {
-        const cb_http_resp_t *r = &res.resp;
-        rc = kraken ? cb_kraken_order_parse_cancel((int) r->status, r->body, r->body_len, &b, &err)
-                    : cb_binance_order_parse_cancel_all((int) r->status, r->body, r->body_len, &b, &err);
-        cb_http_result_fini(&res);
-    }
-    if (rc == CB_E_NOT_FOUND || (rc != 0 && err.cls == CB_VERR_NOT_FOUND)) {
-        return 0; /* nothing open on that symbol */
-    }
-    *count += (int64_t) b.count;
-    return rc != 0 ? route_fail_venue(fail, v, &err, rc) : 0;
-}
-
-int
-route_exec_cancel_all(route_app_t *app, route_venue_t *v, const char *symbol, int64_t *count,
-                      route_fail_t *fail)
-{
-    *count = 0;
-    int rc = route_venue_ready(v, fail);
-    if (rc != 0) {
-        return rc;
-    }
-    const cb_instruments_t *list = cb_venue_client_instruments(v->vc);
-    if (v->cfg.dialect == CB_DIALECT_KRAKEN && symbol == NULL) {
-        rc = s_cancel_all_one(v, NULL, count, fail);
-    } else if (symbol != NULL && v->cfg.dialect == CB_DIALECT_BINANCE) {
-        rc = s_cancel_all_one(v, cb_instruments_by_symbol(list, cb_str_from(symbol)), count, fail);
-    } else {
-        /* Kraken per symbol, Binance every symbol: the ledger's open orders. */
-        static char ids[S_LIST_MAX][CB_CLID_MAX + 1];
-        size_t n = 0;
-        rc = route_ledger_ids(&app->ledger, v->cfg.name, false, ids, S_LIST_MAX, &n);
-        char done[16][CB_SYMBOL_MAX + 1];
-        size_t ndone = 0;
-        for (size_t i = 0; rc == 0 && i < n; i++) {
-            route_order_t o;
-            if (route_ledger_get(&app->ledger, v->cfg.name, ids[i], &o) != 0 || s_final(&o) ||
-                (symbol != NULL && strcmp(o.symbol, symbol) != 0)) {
-                continue;
-            }
-            if (v->cfg.dialect == CB_DIALECT_KRAKEN) {
-                route_fail_t f;
-                *count += route_exec_cancel(app, v, &o, &f) == 0 && s_is(&o, "canceled");
-                continue;
-            }
-            bool seen = false;
-            for (size_t k = 0; k < ndone; k++) {
-                seen = seen || strcmp(done[k], o.symbol) == 0;
-            }
-            if (!seen && ndone < 16) {
-                snprintf(done[ndone++], CB_SYMBOL_MAX + 1, "%.*s", (int) CB_SYMBOL_MAX, o.symbol);
-                rc = s_cancel_all_one(v, cb_instruments_by_symbol(list, cb_str_from(o.symbol)),
-                                      count, fail);
-            }
-        }
-    }
-    s_refresh_open(app, v, symbol);
-    return rc;
-}
-
-int
-route_exec_cancel_after(route_app_t *app, route_venue_t *v, int64_t seconds, int64_t *trigger_ms,
-                        route_fail_t *fail)
-{
-    int rc = route_venue_ready(v, fail);
-    if (rc != 0) {
-        return rc;
-    }
-    if (v->cfg.dialect == CB_DIALECT_BINANCE) {
-        *trigger_ms = seconds > 0 ? cb_time_now_ms() + seconds * 1000 : 0;
-        rc = route_ledger_timer_set(&app->ledger, v->cfg.name, *trigger_ms);
-        return rc != 0 ? route_fail_set(fail, rc, "ledger: %s", cb_strerror(rc)) : 0;
-    }
-    cb_order_call_t call;
-    if (cb_kraken_order_cancel_after(seconds, &call) != 0) {
-        return route_fail_set(fail, CB_E_BAD_REQUEST, "seconds must be 0..86400");
-    }
-    cb_http_result_t res;
-    cb_venue_error_t err;
-    bool sent;
-    rc = route_venue_call(v, &call, &res, &err, &sent);
-    cb_order_batch_t b = {0};
-    if (rc == 0) {
-        const cb_http_resp_t *r = &res.resp;
-        rc = cb_kraken_order_parse_cancel_after((int) r->status, r->body, r->body_len, &b, &err);
-        cb_http_result_fini(&res);
-    }
-    *trigger_ms = b.trigger_ms;
-    return rc != 0 ? route_fail_venue(fail, v, &err, rc) : 0;
-}
-
-void
-route_exec_sweep(route_app_t *app)
-{
-    int64_t now = cb_time_now_ms();
-    if (now < app->next_sweep_ms) {
-        return;
-    }
-    app->next_sweep_ms = now + S_SWEEP_EVERY_MS;
-    for (size_t i = 0; i < app->nvenues; i++) {
-        route_venue_t *v = &app->venues[i];
-        if (v->cred == NULL) {
-            continue;
-        }
-        char ids[64][CB_CLID_MAX + 1];
-        size_t n = 0;
-        (void) route_ledger_ids(&app->ledger, v->cfg.name, true, ids, 64, &n);
-        for (size_t k = 0; k < n; k++) {
-            route_order_t o;
-            route_fail_t fail;
-            if (route_ledger_claim(&app->ledger, v->cfg.name, ids[k], S_RETRY_MS) == 1 &&
-                route_ledger_get(&app->ledger, v->cfg.name, ids[k], &o) == 0) {
-                cb_log_info("order_takeover", "venue=%s clid=%s status=%s owner=%s", v->cfg.name,
-                            o.client_order_id, o.status, o.owner);
-                (void) route_exec_resolve(app, v, &o, false, &fail);
-            }
-        }
-        if (v->cfg.dialect == CB_DIALECT_BINANCE &&
-            route_ledger_timer_take(&app->ledger, v->cfg.name, now) == 1) {
-            int64_t count = 0;
-            route_fail_t fail;
-            int rc = route_exec_cancel_all(app, v, NULL, &count, &fail);
-            cb_log_warn("cancel_after_fired", "venue=%s cancelled=%" PRId64 " error=\"%s\"",
-                        v->cfg.name, count, rc != 0 ? fail.message : "");
-        }
-    }
 }

@@ -443,7 +443,7 @@ s_op_cancel_all(route_app_t *app, const s_args_t *a, msgpack_packer *pk, char *m
     const char *symbol = s_arg(a, "symbol");
     int64_t count = 0;
     route_fail_t fail;
-    if (route_exec_cancel_all(app, v, symbol[0] != '\0' ? symbol : NULL, &count, &fail) != 0) {
+    if (route_cancel_all(app, v, symbol[0] != '\0' ? symbol : NULL, &count, &fail) != 0) {
         return s_fail(&fail, msg, msg_size);
     }
     msgpack_pack_map(pk, 2);
@@ -469,7 +469,7 @@ s_op_cancel_after(route_app_t *app, const s_args_t *a, msgpack_packer *pk, char 
     }
     int64_t trigger = 0;
     route_fail_t fail;
-    if (route_exec_cancel_after(app, v, seconds, &trigger, &fail) != 0) {
+    if (route_cancel_after(app, v, seconds, &trigger, &fail) != 0) {
         return s_fail(&fail, msg, msg_size);
     }
     msgpack_pack_map(pk, 2);
