@@ -42,6 +42,20 @@ s_fail(acct_fail_t *fail, int code, const char *venue, const char *text)
     return code;
 }
 
+/* Never wait for the rate budget past the caller's deadline (less a margin
+ * for the call itself): past it, answer rate_limited with the wait as
+ * retry-after, not a timeout the caller cannot act on. */
+static void
+s_cap_wait(acct_venue_t *v)
+{
+    int64_t wait = v->max_wait_ms;
+    if (v->deadline_ms > 0) {
+        int64_t left = v->deadline_ms - cb_time_now_ms() - S_DEADLINE_MARGIN_MS;
+        wait = left < wait ? left : wait;
+    }
+    cb_venue_client_set_max_wait(v->vc, wait);
+}
+
 int
 acct_venue_ready(acct_venue_t *v, acct_fail_t *fail)
 {
@@ -52,6 +66,7 @@ acct_venue_ready(acct_venue_t *v, acct_fail_t *fail)
         return 0;
     }
     cb_venue_error_t err;
+    s_cap_wait(v);
     int rc = cb_venue_client_load_instruments(v->vc, &err);
     if (rc != 0) {
         return s_fail_venue(v, &err, rc, fail);
@@ -80,15 +95,7 @@ acct_venue_call(acct_venue_t *v, const char *what, const char *params, int64_t p
     cb_venue_req_t req;
     memset(&req, 0, sizeof req);
     cb_buf_init(&req.body);
-    /* Never wait for the rate budget past the caller's deadline (less a
-     * margin for the call itself): past it, answer rate_limited with the
-     * wait as retry-after, not a timeout the caller cannot act on. */
-    int64_t wait = v->max_wait_ms;
-    if (v->deadline_ms > 0) {
-        int64_t left = v->deadline_ms - cb_time_now_ms() - S_DEADLINE_MARGIN_MS;
-        wait = left < wait ? left : wait;
-    }
-    cb_venue_client_set_max_wait(v->vc, wait);
+    s_cap_wait(v);
     int rc = cb_venue_client_private_admit(v->vc, what, param, v->cred->fingerprint, &pass, &err);
     if (rc != 0) {
         return s_fail_venue(v, &err, rc, fail);

@@ -189,6 +189,18 @@ main(int argc, char **argv)
         rc = 2;
         goto done;
     }
+    /* Each venue's instruments before the first request (pings wait too, so
+     * /health says account is up once it can answer): at start market-feed
+     * spends the venues' public budget on its own lists and snapshots, and a
+     * first request would otherwise wait for it past its caller's deadline.
+     * A venue that fails here is tried again on its first request. */
+    for (size_t i = 0; i < app.nvenues && !cb_signal_stop; i++) {
+        acct_fail_t fail;
+        if (app.venues[i].cred != NULL && acct_venue_ready(&app.venues[i], &fail) != 0) {
+            cb_log_warn("instruments_not_loaded", "venue=%s error=\"%s\" effect=\"tried again on the first request\"",
+                        app.venues[i].cfg.name, fail.message);
+        }
+    }
     cb_log_info("started", "version=%s venues=%zu cache_ms=%ld", CB_VERSION, app.nvenues, cache_ms);
     rc = s_run(&app, worker, sub);
     cb_log_info("stopped", "handled=%llu venue_balance_calls=%llu",

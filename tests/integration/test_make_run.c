@@ -51,6 +51,9 @@ s_printed_key(const char *path, char *key)
 }
 
 /* Starts run.sh on free ports; returns it once it says the stack is up. */
+/* The runner of the current round (stopped by s_teardown if still set). */
+static cbh_proc_t *s_run;
+
 static cbh_proc_t *
 s_start(char env_text[][64], char **env, int *redis_port, int *sub_port, int *sim_port, int *http_port)
 {
@@ -75,6 +78,7 @@ s_start(char env_text[][64], char **env, int *redis_port, int *sub_port, int *si
     char *argv[] = {"/bin/bash", "scripts/run.sh", NULL};
     cbh_proc_t *run = cbh_proc_start("make-run", argv, env);
     assert_non_null(run);
+    s_run = run;
     bool up = false;
     /* The runner first waits for api-edge's /health to say ok. */
     for (int i = 0; i < 800 && !up; i++) {
@@ -83,6 +87,19 @@ s_start(char env_text[][64], char **env, int *redis_port, int *sub_port, int *si
     }
     assert_true(up);
     return run;
+}
+
+/* A failed assertion leaves the test at once: the teardown still stops the
+ * runner with Ctrl-C, so that its services are not left running (its child
+ * gets SIGKILL when the test dies, which the runner cannot pass on). */
+static int
+s_teardown(void **state)
+{
+    (void) state;
+    if (s_run != NULL) {
+        (void) cbh_proc_stop(&s_run, SIGINT, 15000);
+    }
+    return 0;
 }
 
 static void
@@ -137,6 +154,7 @@ test_run_stop_and_run_again(void **state)
         char log[512];
         snprintf(log, sizeof log, "%s", cbh_proc_log_path(run));
         /* Ctrl-C: everything stops, nothing is left listening. */
+        s_run = NULL;
         assert_int_equal(cbh_proc_stop(&run, SIGINT, 15000), 0);
         assert_true(s_log_has(log, "stopped bus"));
         /* The sentiment service starts from the repo's own data files. */
@@ -162,7 +180,7 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_run_stop_and_run_again),
+        cmocka_unit_test_teardown(test_run_stop_and_run_again, s_teardown),
     };
     return cmocka_run_group_tests_name("make_run", tests, NULL, NULL);
 }
