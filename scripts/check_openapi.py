@@ -35,6 +35,13 @@ ROUTES = {
     ("get", "/api/account/trades"),
     ("get", "/api/account/ws-token"),
     ("get", "/api/account/check"),
+    ("post", "/api/orders"),
+    ("get", "/api/orders"),
+    ("delete", "/api/orders"),
+    ("post", "/api/orders/cancel-after"),
+    ("get", "/api/orders/{id}"),
+    ("delete", "/api/orders/{id}"),
+    ("patch", "/api/orders/{id}"),
     ("get", "/health"),
     ("get", "/metrics"),
     ("get", "/openapi.json"),
@@ -45,7 +52,7 @@ ROUTES = {
 NOT_RATE_LIMITED = {"/health", "/metrics"}
 # Routes that need an API key (edge_routes.c's scope): each names the bearer
 # scheme in its security list and documents 401 and 403.
-PRIVATE_PREFIX = "/api/account/"
+PRIVATE_PREFIX = ("/api/account/", "/api/orders")
 BEARER_SCHEME = "bearerKey"
 # Answered without X-RateLimit headers on a limited route: the WebSocket
 # upgrade, and a body over the server's limit (refused before the limit counts it).

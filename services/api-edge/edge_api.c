@@ -10,6 +10,7 @@
 #include "cb_time.h"
 #include "edge_account.h"
 #include "edge_body.h"
+#include "edge_orders.h"
 #include "edge_query.h"
 #include "edge_reply.h"
 
@@ -300,6 +301,10 @@ edge_api_plan(const edge_api_t *api, edge_route_id_t id, const edge_api_req_t *r
     }
     if (id >= EDGE_R_ACC_BALANCES && id <= EDGE_R_ACC_CHECK) {
         edge_account_plan(id, &q, plan, out);
+        return;
+    }
+    if (id >= EDGE_R_ORD_PLACE && id <= EDGE_R_ORD_AMEND) {
+        edge_orders_plan(id, &q, req, plan, out);
         return;
     }
     s_market(api, id, &q, plan, out);

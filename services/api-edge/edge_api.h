@@ -22,6 +22,8 @@ typedef struct {
     size_t body_len;
     const char *ctype; /* Content-Type value, may be NULL */
     size_t ctype_len;
+    const char *param; /* the path parameter ("/api/orders/{id}"), NULL for none */
+    size_t param_len;
 } edge_api_req_t;
 
 typedef struct {
@@ -36,6 +38,7 @@ typedef struct {
     const char *op;
     cb_buf_t args;    /* one msgpack map */
     bool idempotent;  /* may be resent once (edge_rpc); not for analyze */
+    bool created;     /* success is 201 unless the result is an existing order (edge_orders_status) */
 } edge_plan_t;
 
 /* Plans route id (an /api route) for req. Either answers (plan->status

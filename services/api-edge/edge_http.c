@@ -9,6 +9,7 @@
 #include "cb_log.h"
 #include "cb_str.h"
 #include "cb_time.h"
+#include "edge_orders.h"
 #include "edge_reply.h"
 #include "edge_routes.h"
 #include "edge_static.h"
@@ -27,12 +28,13 @@ struct edge_call {
     bool waiting_auth; /* an API key lookup is pending */
     bool limited;      /* decision holds the limiter's answer */
     bool method_ok;    /* the route takes the request's method */
+    bool created;      /* a 2xx is 201, or 200 for an existing order (edge_orders_status) */
     int64_t start_ns;
     cb_inbound_decision_t decision;
     edge_auth_outcome_t auth;          /* private routes: the key's verdict */
     char key_id[CB_APIKEY_ID_LEN + 1]; /* the verified key's id, "" for none */
     char client[160];                  /* the rate limit's client by address */
-    cb_str_t path, query, body, ctype, inm;
+    cb_str_t path, query, body, ctype, inm, param;
     char origin[128]; /* Access-Control-Allow-Origin to send, "" for none */
     char *copy;       /* the copies of the strings above once deferred */
 };
@@ -177,7 +179,8 @@ s_on_rpc(void *ctx, int rc, const cb_rpc_result_t *r)
         s_finish_later(call, 502, NULL, "the service's answer could not be read");
         return;
     }
-    s_finish_later(call, 200, &http->scratch, NULL);
+    s_finish_later(call, call->created ? edge_orders_status(r->result.ptr, r->result.len) : 200, &http->scratch,
+                   NULL);
 }
 
 /* ---- routes ---------------------------------------------------------------- */
@@ -233,7 +236,7 @@ s_route(edge_call_t *call, cb_httpd_res_t *res)
         break;
     }
     edge_api_req_t in = {call->query.ptr, call->query.len, call->body.ptr, call->body.len, call->ctype.ptr,
-                         call->ctype.len};
+                         call->ctype.len, call->param.ptr, call->param.len};
     edge_plan_t plan;
     memset(&plan, 0, sizeof plan);
     edge_api_plan(&http->api, call->route->id, &in, &plan, &res->body);
@@ -250,6 +253,7 @@ s_route(edge_call_t *call, cb_httpd_res_t *res)
         edge_plan_fini(&plan);
         return true;
     }
+    call->created = plan.created;
     call->rpc_call = edge_rpc_call(http->rpc, plan.svc, plan.op, plan.args.data, plan.args.len,
                                    http->rpc_timeout_ms, plan.idempotent, s_on_rpc, call);
     edge_plan_fini(&plan);
@@ -273,10 +277,10 @@ s_proceed(edge_call_t *call, cb_httpd_res_t *res)
     } else if (call->route == NULL) {
         s_error(res, 404, "no such route; see /docs for the API");
     } else if (!call->method_ok) {
-        char detail[96];
-        snprintf(detail, sizeof detail, "this route takes %s", edge_routes_allow(call->route));
+        char detail[96], allow[EDGE_ALLOW_MAX];
+        snprintf(detail, sizeof detail, "this route takes %s", edge_routes_allow(call->route, allow));
         s_error(res, 405, detail);
-        cb_httpd_res_header(res, "Allow", edge_routes_allow(call->route));
+        cb_httpd_res_header(res, "Allow", allow);
     } else if (call->route->scope != CB_APIKEY_SCOPE_NONE && call->auth != EDGE_AUTH_OK) {
         s_error(res, edge_auth_status(call->auth), edge_auth_detail(call->auth));
         const char *challenge = edge_auth_challenge(call->auth, call->route->scope);
@@ -338,7 +342,7 @@ s_cors(const edge_http_t *http, const cb_httpd_req_t *req, char *out, size_t siz
 static int
 s_keep(edge_call_t *call)
 {
-    cb_str_t *s[] = {&call->path, &call->query, &call->body, &call->ctype, &call->inm};
+    cb_str_t *s[] = {&call->path, &call->query, &call->body, &call->ctype, &call->inm, &call->param};
     size_t total = 0;
     for (size_t i = 0; i < sizeof s / sizeof s[0]; i++) {
         total += s[i]->len + 1;
@@ -362,13 +366,15 @@ s_keep(edge_call_t *call)
 static void
 s_preflight(const edge_route_t *route, const char *origin, cb_httpd_res_t *res)
 {
+    char allow[EDGE_ALLOW_MAX];
     res->status = 204;
+    edge_routes_allow(route, allow);
     if (origin[0] != '\0') {
-        cb_httpd_res_header(res, "Access-Control-Allow-Methods", edge_routes_allow(route));
+        cb_httpd_res_header(res, "Access-Control-Allow-Methods", allow);
         cb_httpd_res_header(res, "Access-Control-Allow-Headers", "Authorization, Content-Type");
         cb_httpd_res_header(res, "Access-Control-Max-Age", "600");
     }
-    cb_httpd_res_header(res, "Allow", edge_routes_allow(route));
+    cb_httpd_res_header(res, "Allow", allow);
 }
 
 static cb_str_t
@@ -509,9 +515,9 @@ edge_http_handle(void *ctx, const cb_httpd_req_t *req, cb_httpd_res_t *res)
     call->ctype = s_header(req, "content-type");
     call->inm = s_header(req, "if-none-match");
     s_cors(http, req, call->origin, sizeof call->origin);
-    call->route = edge_routes_find(req->path, req->path_len);
     cb_str_t method = {req->method, req->method_len};
-    call->method_ok = call->route != NULL && edge_routes_method_ok(call->route, method.ptr, method.len);
+    call->route = edge_routes_match(method.ptr, method.len, req->path, req->path_len, &call->method_ok);
+    call->param.ptr = edge_routes_param(call->route, req->path, req->path_len, &call->param.len);
     if (call->route != NULL && cb_str_eq_cstr(method, "OPTIONS")) {
         s_preflight(call->route, call->origin, res);
         s_finish(call, res);

@@ -21,7 +21,7 @@ typedef enum {
 static const char *const s_decimal_keys[] = {
     "price", "bid",  "ask",      "bid_qty",    "ask_qty", "last",      "volume", "o",
     "h",     "l",    "c",        "v",          "qty",     "spread",    "amount", "avg_price",
-    "cost",  "fee",  "fee_rate", "spread_bps", "total",   "available", "filled",
+    "cost",  "fee",  "fee_rate", "stop_price", "spread_bps", "total",   "available", "filled",
     /* The account service's balances and trade balance. */
     "hold", "usd_price", "usd_value", "usd_total", "equivalent_balance", "trade_balance", "margin",
     "unrealized_pnl", "cost_basis", "valuation", "equity", "free_margin", "margin_level",

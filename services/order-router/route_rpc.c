@@ -102,15 +102,16 @@ s_kv_int(msgpack_packer *pk, const char *key, int64_t value)
     msgpack_pack_int64(pk, value);
 }
 
-/* The order as clients see it (proto/README "orders"). */
+/* The order as clients see it (proto/README "orders"); existing: a place
+ * that found its client order id in the ledger adds "existing": true. */
 static void
-s_pack_order(msgpack_packer *pk, const route_order_t *o)
+s_pack_order_ex(msgpack_packer *pk, const route_order_t *o, bool existing)
 {
     const char *opt[][2] = {{"venue_order_id", o->venue_order_id}, {"price", o->price},
                             {"stop_price", o->stop_price},         {"avg_price", o->avg_price},
                             {"fee", o->fee},                       {"fee_asset", o->fee_asset},
                             {"reason", o->reason},                 {"replaces", o->replaces}};
-    uint32_t n = 11;
+    uint32_t n = 11 + existing;
     for (size_t i = 0; i < 8; i++) {
         n += opt[i][1][0] != '\0';
     }
@@ -131,6 +132,16 @@ s_pack_order(msgpack_packer *pk, const route_order_t *o)
             s_kv(pk, opt[i][0], opt[i][1]);
         }
     }
+    if (existing) {
+        msgpack_pack_str_with_body(pk, "existing", 8);
+        msgpack_pack_true(pk);
+    }
+}
+
+static void
+s_pack_order(msgpack_packer *pk, const route_order_t *o)
+{
+    s_pack_order_ex(pk, o, false);
 }
 
 /* ---- place: the venue's rules, checked before anything is signed ---------- */
@@ -263,7 +274,10 @@ s_venue(route_app_t *app, const s_args_t *a, int *rc, char *msg, size_t msg_size
 {
     const char *name = s_arg(a, "venue");
     route_venue_t *v = route_app_venue(app, name);
-    if (v == NULL) {
+    if (v == NULL && strcmp(name, "best") == 0) {
+        snprintf(msg, msg_size, "venue \"best\" (routing to the best venue) is not available yet: name a venue");
+        *rc = CB_E_BAD_REQUEST;
+    } else if (v == NULL) {
         snprintf(msg, msg_size, name[0] == '\0' ? "args.venue is required" : "unknown venue '%s'", name);
         *rc = name[0] == '\0' ? CB_E_BAD_REQUEST : CB_E_NOT_FOUND;
     }
@@ -346,11 +360,33 @@ s_op_place(route_app_t *app, const s_args_t *a, msgpack_packer *pk, char *msg, s
     if (strcmp(s_arg(a, "validate"), "true") == 0) {
         return s_validate(v, &o, pk, msg, msg_size);
     }
+    /* An order already in the ledger is answered as it is ("existing"): it
+     * was there before, or another request wrote it first (its creation
+     * time is then not ours). */
+    route_order_t prior;
+    char created[sizeof o.created_ms];
+    snprintf(created, sizeof created, "%s", o.created_ms);
+    bool existing = route_ledger_get(&app->ledger, v->cfg.name, o.client_order_id, &prior) == 0;
     if (route_exec_place(app, v, &o, &fail) != 0) {
         return s_fail(&fail, msg, msg_size);
     }
-    s_pack_order(pk, &o);
+    s_pack_order_ex(pk, &o, existing || strcmp(created, o.created_ms) != 0);
     return 0;
+}
+
+/* True when status is one of list (a status, or several joined by commas). */
+static bool
+s_status_in(const char *list, const char *status)
+{
+    size_t len = strlen(status);
+    for (const char *p = list; *p != '\0';) {
+        size_t n = strcspn(p, ",");
+        if (n == len && memcmp(p, status, n) == 0) {
+            return true;
+        }
+        p += n + (p[n] == ',');
+    }
+    return false;
 }
 
 /* The ledger order args.id names (args.venue, or every venue). */
@@ -418,7 +454,7 @@ s_op_list(route_app_t *app, const s_args_t *a, msgpack_packer *pk, char *msg, si
         }
         for (size_t k = 0; k < n && nfound < 256; k++) {
             if (route_ledger_get(&app->ledger, name, ids[k], &found[nfound]) == 0 &&
-                (status[0] == '\0' || strcmp(found[nfound].status, status) == 0)) {
+                (status[0] == '\0' || s_status_in(status, found[nfound].status))) {
                 nfound++;
             }
         }
@@ -472,9 +508,15 @@ s_op_cancel_after(route_app_t *app, const s_args_t *a, msgpack_packer *pk, char 
     if (route_cancel_after(app, v, seconds, &trigger, &fail) != 0) {
         return s_fail(&fail, msg, msg_size);
     }
-    msgpack_pack_map(pk, 2);
+    msgpack_pack_map(pk, trigger > 0 ? 3 : 2);
     s_kv(pk, "venue", v->cfg.name);
-    s_kv_int(pk, "trigger_ms", trigger);
+    msgpack_pack_str_with_body(pk, "armed", 5);
+    if (trigger > 0) {
+        msgpack_pack_true(pk);
+        s_kv_int(pk, "trigger_ms", trigger);
+    } else {
+        msgpack_pack_false(pk);
+    }
     return 0;
 }
 

@@ -1,4 +1,4 @@
-/* cbh_edge.c - test harness: the api-edge stack (redis, bus, venue-sim, market-feed, sentiment, account, api-edge) and a small HTTP client */
+/* cbh_edge.c - test harness: the api-edge stack (redis, bus, venue-sim, market-feed, sentiment, account, order-router, api-edge) and a small HTTP client */
 #include "cbh_edge.h"
 
 #include <setjmp.h>
@@ -8,6 +8,7 @@
 
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/wait.h>
@@ -99,8 +100,10 @@ cbh_edge_stack_start_sim(cbh_edge_stack_t *s, char *const sim_extra_env[])
     return cbh_edge_start_sentiment(s);
 }
 
-int
-cbh_edge_start_account(cbh_edge_stack_t *s, char *const extra_env[])
+/* Starts the service name (RPC service rpc) with the paper credentials;
+ * *proc gets it. */
+static int
+s_start_private(cbh_edge_stack_t *s, const char *name, int rpc, char *const extra_env[], cbh_proc_t **proc)
 {
     char *env[48];
     size_t n = 0;
@@ -121,13 +124,24 @@ cbh_edge_start_account(cbh_edge_stack_t *s, char *const extra_env[])
         env[n++] = defaults[i];
     }
     env[n] = NULL;
-    s->account = s_start("account", env);
-    if (s->account == NULL || s_wait_ping(s->bus.config.frontend[CB_RPC_ACCOUNT], 10000) != 0) {
-        fprintf(stderr, "cbh_edge: account did not answer ping (log: %s)\n",
-                cbh_proc_log_path(s->account));
+    *proc = s_start(name, env);
+    if (*proc == NULL || s_wait_ping(s->bus.config.frontend[rpc], 10000) != 0) {
+        fprintf(stderr, "cbh_edge: %s did not answer ping (log: %s)\n", name, cbh_proc_log_path(*proc));
         return -1;
     }
     return 0;
+}
+
+int
+cbh_edge_start_account(cbh_edge_stack_t *s, char *const extra_env[])
+{
+    return s_start_private(s, "account", CB_RPC_ACCOUNT, extra_env, &s->account);
+}
+
+int
+cbh_edge_start_router(cbh_edge_stack_t *s, char *const extra_env[])
+{
+    return s_start_private(s, "order-router", CB_RPC_ORDERS, extra_env, &s->router);
 }
 
 int
@@ -139,6 +153,7 @@ cbh_edge_stop_account(cbh_edge_stack_t *s)
 void
 cbh_edge_stack_stop(cbh_edge_stack_t *s)
 {
+    cbh_proc_stop(&s->router, SIGTERM, 5000);
     cbh_proc_stop(&s->account, SIGTERM, 5000);
     cbh_proc_stop(&s->sentiment, SIGTERM, 5000);
     cbh_proc_stop(&s->feed, SIGTERM, 5000);
@@ -187,6 +202,25 @@ cbh_edge_fixture_start(cbh_edge_fixture_t *f, char *const env[])
     }
     f->edge = cbh_edge_start(&f->stack, &f->port, all);
     return f->edge != NULL ? 0 : -1;
+}
+
+int
+cbh_edge_private_start(cbh_edge_fixture_t *f, int (*start)(cbh_edge_stack_t *s, char *const extra_env[]),
+                       struct cbh_paper *paper)
+{
+    memset(f, 0, sizeof *f);
+    char *sim_env[] = {"COINBUS_SIM_ACCOUNTS=" CBH_PAPER_PRO_ACCOUNTS, NULL};
+    char *edge_env[] = {"COINBUS_EDGE_TRUSTED_PROXIES=127.0.0.1", "COINBUS_EDGE_RPC_TIMEOUT_MS=20000",
+                        "COINBUS_EDGE_RATE_LIMIT=100000", NULL};
+    if (cbh_edge_stack_start_sim(&f->stack, sim_env) != 0 || start(&f->stack, NULL) != 0) {
+        return -1;
+    }
+    f->edge = cbh_edge_start(&f->stack, &f->port, edge_env);
+    if (f->edge == NULL || cbh_paper_init(paper, f->stack.sim_port, f->stack.redis.url) != 0) {
+        return -1;
+    }
+    /* The CLI reads the same Redis. */
+    return setenv("COINBUS_REDIS_URL", f->stack.redis.url, 1);
 }
 
 int

@@ -1,4 +1,4 @@
-/* cbh_edge.h - test harness: the api-edge stack (redis, bus, venue-sim, market-feed, sentiment, account, api-edge) and a small HTTP client */
+/* cbh_edge.h - test harness: the api-edge stack (redis, bus, venue-sim, market-feed, sentiment, account, order-router, api-edge) and a small HTTP client */
 #ifndef CBH_EDGE_H_INCLUDED
 #define CBH_EDGE_H_INCLUDED
 
@@ -11,6 +11,8 @@
 #include "cbh_bus.h"
 #include "cbh_http.h"
 
+struct cbh_paper;
+
 /* The services api-edge talks to, on free ports; the bus's environment is
  * exported into this process so that children inherit it. */
 typedef struct {
@@ -20,6 +22,7 @@ typedef struct {
     cbh_proc_t *feed;
     cbh_proc_t *sentiment;
     cbh_proc_t *account; /* only after cbh_edge_start_account */
+    cbh_proc_t *router;  /* only after cbh_edge_start_router */
     int sim_port;
     char env_redis[160];
     char env_venues[300];
@@ -51,6 +54,12 @@ cbh_edge_start_account(cbh_edge_stack_t *s, char *const extra_env[]);
 int
 cbh_edge_stop_account(cbh_edge_stack_t *s);
 
+/* Starts $BUILD/bin/order-router as cbh_edge_start_account starts account
+ * (the paper credentials in its own environment, extra_env first) and waits
+ * until it answers ping. 0 or -1. */
+int
+cbh_edge_start_router(cbh_edge_stack_t *s, char *const extra_env[]);
+
 /* Stops everything it started; NULL-safe parts. */
 void
 cbh_edge_stack_stop(cbh_edge_stack_t *s);
@@ -74,6 +83,15 @@ typedef struct {
 /* 0 or -1 (logged). */
 int
 cbh_edge_fixture_start(cbh_edge_fixture_t *f, char *const env[]);
+
+/* The private routes' fixture: venue-sim with CBH_PAPER_PRO_ACCOUNTS, then
+ * start (cbh_edge_start_account or cbh_edge_start_router), an api-edge with
+ * a 20 s RPC timeout and no practical rate limit, paper (cbh_paper_init, the
+ * venue-sim's own signed view; cbh_paper.h) and COINBUS_REDIS_URL exported
+ * for the coinbus CLI. 0 or -1. */
+int
+cbh_edge_private_start(cbh_edge_fixture_t *f, int (*start)(cbh_edge_stack_t *s, char *const extra_env[]),
+                       struct cbh_paper *paper);
 
 /* Stops api-edge (SIGTERM) and the stack; -1 when api-edge did not exit 0
  * (a sanitizer report makes it exit non-zero). */

@@ -22,7 +22,7 @@
 
 /* A client of one venue-sim (sim-kraken and sim-binance) whose Kraken nonces
  * come from the same Redis counter the account service uses for the key. */
-typedef struct {
+typedef struct cbh_paper {
     cb_http_t *http;
     cb_venue_cfg_t kraken;
     cb_venue_cfg_t binance;

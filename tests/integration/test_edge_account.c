@@ -160,20 +160,7 @@ static int
 s_setup(void **state)
 {
     *state = &s_f;
-    memset(&s_f, 0, sizeof s_f);
-    char *sim_env[] = {"COINBUS_SIM_ACCOUNTS=" CBH_PAPER_PRO_ACCOUNTS, NULL};
-    char *edge_env[] = {"COINBUS_EDGE_TRUSTED_PROXIES=127.0.0.1", "COINBUS_EDGE_RPC_TIMEOUT_MS=20000",
-                        "COINBUS_EDGE_RATE_LIMIT=100000", NULL};
-    if (cbh_edge_stack_start_sim(&s_f.stack, sim_env) != 0 ||
-        cbh_edge_start_account(&s_f.stack, NULL) != 0) {
-        return -1;
-    }
-    s_f.edge = cbh_edge_start(&s_f.stack, &s_f.port, edge_env);
-    if (s_f.edge == NULL || cbh_paper_init(&s_paper, s_f.stack.sim_port, s_f.stack.redis.url) != 0) {
-        return -1;
-    }
-    /* The CLI reads the same Redis. */
-    return setenv("COINBUS_REDIS_URL", s_f.stack.redis.url, 1);
+    return cbh_edge_private_start(&s_f, cbh_edge_start_account, &s_paper);
 }
 
 static int

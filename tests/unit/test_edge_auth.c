@@ -92,11 +92,18 @@ s_route_scope(void *ctx, const edge_route_t *r)
 {
     (void) ctx;
     bool account = strncmp(r->path, "/api/account/", 13) == 0;
-    /* Every account route needs a key and counts against the limit; nothing else needs one. */
-    assert_int_equal(r->scope != CB_APIKEY_SCOPE_NONE, account);
+    bool orders = strncmp(r->path, "/api/orders", 11) == 0;
+    /* Every account and orders route needs a key and counts against the
+     * limit; nothing else needs one. */
+    assert_int_equal(r->scope != CB_APIKEY_SCOPE_NONE, account || orders);
     if (account) {
         assert_true(r->limited);
         assert_int_equal(r->scope, r->id == EDGE_R_ACC_WS_TOKEN ? CB_APIKEY_SCOPE_TRADE : CB_APIKEY_SCOPE_READ);
+    }
+    if (orders) {
+        /* Reading orders takes read; anything that changes one takes trade. */
+        assert_true(r->limited);
+        assert_int_equal(r->scope, strcmp(r->method, "GET") == 0 ? CB_APIKEY_SCOPE_READ : CB_APIKEY_SCOPE_TRADE);
     }
 }
 
@@ -151,7 +158,7 @@ static int
 s_plan(edge_route_id_t id, const char *query, edge_plan_t *plan, cb_buf_t *out)
 {
     edge_api_t api = {NULL, 0, 5000};
-    edge_api_req_t req = {query, strlen(query), NULL, 0, NULL, 0};
+    edge_api_req_t req = {query, strlen(query), NULL, 0, NULL, 0, NULL, 0};
     memset(plan, 0, sizeof *plan);
     edge_api_plan(&api, id, &req, plan, out);
     return plan->status;

@@ -273,10 +273,35 @@ test_routes(void **state)
     assert_true(edge_routes_method_ok(r, "GET", 3));
     assert_true(edge_routes_method_ok(r, "HEAD", 4));
     assert_false(edge_routes_method_ok(r, "POST", 4));
-    assert_string_equal(edge_routes_allow(r), "GET, HEAD, OPTIONS");
+    char allow[EDGE_ALLOW_MAX];
+    assert_string_equal(edge_routes_allow(r, allow), "GET, HEAD, OPTIONS");
     r = edge_routes_find("/api/sentiment/analyze", 22);
     assert_false(edge_routes_method_ok(r, "GET", 3));
-    assert_string_equal(edge_routes_allow(r), "POST, OPTIONS");
+    assert_string_equal(edge_routes_allow(r, allow), "POST, OPTIONS");
+    /* Several methods on one path, and a path parameter. */
+    bool ok = false;
+    r = edge_routes_match("DELETE", 6, "/api/orders", 11, &ok);
+    assert_true(ok);
+    assert_int_equal(r->id, EDGE_R_ORD_CANCEL_ALL);
+    assert_string_equal(edge_routes_allow(r, allow), "POST, GET, HEAD, DELETE, OPTIONS");
+    r = edge_routes_match("PUT", 3, "/api/orders", 11, &ok);
+    assert_false(ok);
+    assert_int_equal(r->id, EDGE_R_ORD_PLACE);
+    r = edge_routes_match("PATCH", 5, "/api/orders/ab-1", 16, &ok);
+    assert_true(ok);
+    assert_int_equal(r->id, EDGE_R_ORD_AMEND);
+    size_t plen = 0;
+    const char *param = edge_routes_param(r, "/api/orders/ab-1", 16, &plen);
+    assert_int_equal(plen, 4);
+    assert_memory_equal(param, "ab-1", 4);
+    assert_string_equal(edge_routes_allow(r, allow), "GET, HEAD, DELETE, PATCH, OPTIONS");
+    /* The exact path wins over the parameter: cancel-after is no order id. */
+    r = edge_routes_match("GET", 3, "/api/orders/cancel-after", 24, &ok);
+    assert_false(ok);
+    assert_int_equal(r->id, EDGE_R_ORD_CANCEL_AFTER);
+    assert_null(edge_routes_match("GET", 3, "/api/orders/a/b", 15, &ok));
+    assert_null(edge_routes_match("GET", 3, "/api/orders/", 12, &ok));
+    assert_null(edge_routes_param(edge_routes_get(EDGE_R_ORD_LIST), "/api/orders", 11, &plen));
     assert_int_equal(edge_routes_find("/static/app.js", 14)->id, EDGE_R_STATIC);
     assert_null(edge_routes_find("/static/", 8));
     assert_null(edge_routes_find("/api/market/price/", 18));
@@ -322,7 +347,7 @@ s_plan(edge_route_id_t id, const char *query, const char *ctype, const char *bod
 {
     edge_api_t api = {NULL, 0, 5000};
     edge_api_req_t req = {query, strlen(query), body, body != NULL ? strlen(body) : 0, ctype,
-                          ctype != NULL ? strlen(ctype) : 0};
+                          ctype != NULL ? strlen(ctype) : 0, NULL, 0};
     memset(plan, 0, sizeof *plan);
     edge_api_plan(&api, id, &req, plan, out);
     return plan->status;
