@@ -107,6 +107,9 @@ fi
 
 # The paper venues quote USD (sim-kraken) and USDT (sim-binance): compare them for best.<SYMBOL>.
 export COINBUS_QUOTE_EQUIVALENTS=${COINBUS_QUOTE_EQUIVALENTS:-USD=USDT=USDC}
+# The whole stack runs here, so api-edge's /health (and the wait below) counts every RPC
+# service; account and order-router answer once they have their venues' instruments.
+export COINBUS_EDGE_HEALTH_SERVICES=${COINBUS_EDGE_HEALTH_SERVICES:-market,sentiment,account,orders}
 
 # The account service reads the venue-sim paper accounts (public test values,
 # services/venue-sim/README.md) unless real ones are set; only its process gets them.
