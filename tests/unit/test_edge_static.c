@@ -23,6 +23,7 @@ static const char *const s_routes[] = {
     "/api/market/symbols", "/api/market/venues", "/api/sentiment/analyze",
     "/api/account/balances", "/api/account/trade-balance", "/api/account/orders",
     "/api/account/trades", "/api/account/ws-token", "/api/account/check",
+    "/api/orders",        "/api/orders/{id}",    "/api/orders/cancel-after",
     "/health",            "/metrics",            "/openapi.json",
     "/docs",              "/",                   "/ws",
 };
