@@ -300,6 +300,29 @@ s_value(const char *p, const char *key, char *out, size_t size)
     return at + n;
 }
 
+/* How many BTC trades the paper account has at the venue (vi 0: Kraken, its
+ * TradesHistory count; 1: Binance, the entries of myTrades for BTCUSDT). */
+static int
+s_venue_trades(int vi)
+{
+    cb_buf_t raw;
+    cb_buf_init(&raw);
+    int n = 0;
+    if (vi == 0) {
+        assert_int_equal(s_kraken_call("TradesHistory", "", &raw), 200);
+        char count[32] = "";
+        s_value(raw.data, "count", count, sizeof count);
+        n = atoi(count);
+    } else {
+        assert_int_equal(s_binance_call("GET", "/api/v3/myTrades", "symbol=BTCUSDT", &raw), 200);
+        for (const char *p = raw.data; (p = strstr(p, "\"commissionAsset\"")) != NULL; p++) {
+            n++;
+        }
+    }
+    cb_buf_fini(&raw);
+    return n;
+}
+
 static void
 test_orders_trades_both_dialects(void **state)
 {
@@ -341,7 +364,11 @@ test_orders_trades_both_dialects(void **state)
                 break;
             }
         }
-        assert_int_equal(nids, 5);
+        /* As many as the venue lists: a market buy may fill against more
+         * than one level of the book, so at least one per order. */
+        int venue_count = s_venue_trades(vi);
+        assert_true(venue_count >= 5);
+        assert_int_equal(nids, venue_count);
     }
     /* the venue's own text of one trade, to the last decimal. */
     assert_int_equal(s_kraken_call("TradesHistory", "", &raw), 200);
