@@ -257,6 +257,19 @@ s_env_pair(const char *venue, cb_dialect_t dialect, const char *key_var,
                              err_size);
 }
 
+#define S_STEM_MAX (8 + CB_VENUE_NAME_MAX + 1)
+
+/* "COINBUS_<VENUE>" for venue: upper case, every other character '_'
+ * (venue "sim-kraken" -> COINBUS_SIM_KRAKEN). */
+static void
+s_env_stem(const char *venue, char stem[S_STEM_MAX])
+{
+    int n = snprintf(stem, S_STEM_MAX, "COINBUS_%s", venue);
+    for (int k = 8; k < n && k < S_STEM_MAX - 1; k++) {
+        stem[k] = isalnum((unsigned char) stem[k]) ? (char) toupper((unsigned char) stem[k]) : '_';
+    }
+}
+
 static int
 s_env_lookup(const char *venue, cb_dialect_t dialect, cb_cred_t **out, char *err,
              size_t err_size)
@@ -272,11 +285,8 @@ s_env_lookup(const char *venue, cb_dialect_t dialect, cb_cred_t **out, char *err
     if (rc != CB_E_NOT_FOUND) {
         return rc;
     }
-    char stem[8 + CB_VENUE_NAME_MAX + 1];
-    int n = snprintf(stem, sizeof stem, "COINBUS_%s", venue);
-    for (int k = 8; k < n; k++) {
-        stem[k] = isalnum((unsigned char) stem[k]) ? (char) toupper((unsigned char) stem[k]) : '_';
-    }
+    char stem[S_STEM_MAX];
+    s_env_stem(venue, stem);
     char key_var[sizeof stem + 16];
     char secret_var[sizeof stem + 16];
     snprintf(key_var, sizeof key_var, "%s_API_KEY", stem);
@@ -336,9 +346,12 @@ cb_creds_load(const char *venue, cb_dialect_t dialect, const cb_creds_opts_t *op
                  skipped);
         rc = CB_E_CONFIG;
     } else if (rc == CB_E_NOT_FOUND) {
-        snprintf(err, err_size, "no credentials for venue %s (environment, %s, %s)", venue,
-                 opts != NULL && opts->encrypted_path[0] ? opts->encrypted_path : "no encrypted file",
-                 opts != NULL && opts->plain_path[0] ? opts->plain_path : "no plain file");
+        char stem[S_STEM_MAX];
+        s_env_stem(venue, stem);
+        snprintf(err, err_size, "no credentials for venue %s: set %s_API_KEY and %s_API_SECRET, "
+                                "or add the venue to %s or %s", venue, stem, stem,
+                 opts != NULL && opts->encrypted_path[0] ? opts->encrypted_path : "the encrypted file",
+                 opts != NULL && opts->plain_path[0] ? opts->plain_path : "the plain file");
     }
     return rc;
 }

@@ -61,17 +61,7 @@ s_venues_open(acct_app_t *app, const char *venues_text, const char *symbols, cb_
         }
         int rc = cb_creds_load(v->cfg.name, v->cfg.dialect, &opts, &v->cred, err, sizeof err);
         if (rc != 0) {
-            char env[CB_VENUE_NAME_MAX + 1];
-            size_t k = 0;
-            for (; v->cfg.name[k] != '\0'; k++) {
-                char ch = v->cfg.name[k];
-                env[k] = ch == '-' || ch == '.' ? '_' : (char) (ch >= 'a' && ch <= 'z' ? ch - 32 : ch);
-            }
-            env[k] = '\0';
-            snprintf(v->cred_error, sizeof v->cred_error,
-                     "no usable credentials (%.200s): set COINBUS_%s_API_KEY and "
-                     "COINBUS_%s_API_SECRET, or add the venue to the credentials file",
-                     err, env, env);
+            snprintf(v->cred_error, sizeof v->cred_error, "no usable credentials: %.400s", err);
             cb_log_warn("venue_no_credentials", "venue=%s error=\"%s\"", v->cfg.name, err);
         } else if (v->cfg.dialect == CB_DIALECT_KRAKEN) {
             v->nonce_ok = cb_nonce_init(&v->nonce, app->redis, v->cfg.name, v->cred->api_key) == 0;

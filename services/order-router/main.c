@@ -65,8 +65,7 @@ s_venues_open(route_app_t *app, cb_redis_t *redis, const char *venues_text, cb_v
             return CB_E_NOMEM;
         }
         if (cb_creds_load(v->cfg.name, v->cfg.dialect, &opts, &v->cred, err, sizeof err) != 0) {
-            snprintf(v->cred_error, sizeof v->cred_error,
-                     "no usable credentials (%.200s): see COINBUS_<VENUE>_API_KEY", err);
+            snprintf(v->cred_error, sizeof v->cred_error, "no usable credentials: %.400s", err);
         } else if (v->cfg.dialect == CB_DIALECT_KRAKEN) {
             v->nonce_ok = cb_nonce_init(&v->nonce, redis, v->cfg.name, v->cred->api_key) == 0;
         }

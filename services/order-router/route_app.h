@@ -19,7 +19,7 @@ typedef struct {
     cb_venue_cfg_t cfg;
     cb_venue_client_t *vc;
     cb_cred_t *cred;          /* NULL: no credential (cred_error says why) */
-    char cred_error[300];
+    char cred_error[448];
     cb_nonce_t nonce;         /* Kraken only */
     bool nonce_ok;
     bool instruments_ok;
