@@ -19,3 +19,4 @@ echo "bench_bus on $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)"
 "$BUILD/bench/bench_feed_rpc" 2000 2000
 "$BUILD/bench/bench_edge" 5 3 64
 "$BUILD/bench/bench_edge_ws" 1000 1000 5
+"$BUILD/bench/bench_orders" 1000 4 200
