@@ -88,20 +88,17 @@ def dpkg_files(pkg, cache={}):
     return cache[pkg]
 
 
-def package_of(path, cache={}):
-    """The Debian package owning a library path (either side of the /usr merge)."""
-    if path in cache:
-        return cache[path]
-    cache[path] = None
-    cands = [path, "/usr" + path if not path.startswith("/usr/") else path[4:]]
-    for p in cands:
-        r = run(["dpkg", "-S", p])
-        for line in r.stdout.splitlines():
-            pkg, _, owned = line.partition(": ")
-            if owned.strip() == p:
-                cache[path] = pkg.split(":")[0]
-                return cache[path]
-    return None
+def packages_of(paths):
+    """{library path: the Debian package owning it, or None}, by one dpkg -S over both
+    sides of the /usr merge."""
+    alt = {p: ("/usr" + p if not p.startswith("/usr/") else p[4:]) for p in paths}
+    owners = {}
+    r = run(["dpkg", "-S"] + sorted(set(paths) | set(alt.values())))
+    for line in r.stdout.splitlines():
+        pkg, _, owned = line.partition(": ")
+        for f in owned.split(", "):
+            owners[f.strip()] = pkg.split(":")[0]
+    return {p: owners.get(p) or owners.get(alt[p]) for p in paths}
 
 
 def needed_libs(binary, cache={}):
@@ -321,9 +318,11 @@ def check_all(compose_dir, reads, defaults=True):
     check_env_file(compose_file, env_path, problems)
     check_haproxy(os.path.join(compose_dir, "haproxy.cfg"), cfg, problems, notes)
     runtime = stages.get("runtime", {"packages": []})
-    for b in sorted(reads):
-        for soname, path in needed_libs(os.path.join(BIN_DIR, b)).items():
-            pkg = package_of(path) if path else None
+    libs = {b: needed_libs(os.path.join(BIN_DIR, b)) for b in sorted(reads)}
+    owner = packages_of([p for d in libs.values() for p in d.values() if p])
+    for b, needed in libs.items():
+        for soname, path in needed.items():
+            pkg = owner.get(path)
             if pkg not in runtime["packages"]:
                 problems.append(f"Dockerfile: runtime lacks {pkg or '?'} ({soname} of {b})")
     build_pkgs = set(stages.get("build", {"packages": []})["packages"])
