@@ -136,6 +136,8 @@ def dockerfile_stages(path):
                     cur["packages"] += [w for w in words if not w.startswith("-")]
         if re.match(r"COPY\s+--from=build\s+/src/build/bin/\s+/usr/local/bin/", line):
             cur["copies_bins"] = True
+        elif line.startswith("COPY") and "--from" not in line:
+            cur.setdefault("copies", []).extend(line.split()[1:-1])
         if line.startswith("USER"):
             cur["user"] = line.split()[1]
     return stages
@@ -295,6 +297,19 @@ def check_haproxy(cfg_path, cfg, problems, notes):
         problems.append("haproxy.cfg: Docker's DNS (127.0.0.11) is not a resolver")
 
 
+def check_dockerignore(path, problems):
+    """The build context (the repository) never carries the secrets or build output."""
+    try:
+        with open(path) as f:
+            kept_out = {line.strip().rstrip("/") for line in f
+                        if line.strip() and not line.startswith("#")}
+    except OSError:
+        kept_out = set()
+    for need in ("compose/secrets", "compose/.env", "build"):
+        if need not in kept_out:
+            problems.append(f".dockerignore: does not keep {need} out of the build context")
+
+
 def check_all(compose_dir, reads, defaults=True):
     """Every problem of one compose/ directory (empty when it holds), plus notes.
     defaults: also resolve the compose file without .env.example (only its defaults)."""
@@ -330,6 +345,11 @@ def check_all(compose_dir, reads, defaults=True):
         problems.append(f"Dockerfile: build stage lacks {pkg} (scripts/deps.sh)")
     if runtime.get("user") in ("root", "0"):
         problems.append("Dockerfile: the runtime stage runs as root")
+    check_dockerignore(os.path.join(compose_dir, "..", ".dockerignore"), problems)
+    for sname, stage in stages.items():
+        for src in stage.get("copies", []):
+            if not os.path.exists(os.path.join(ROOT, src)):
+                problems.append(f"Dockerfile: stage {sname} copies {src}, not in the repository")
     return problems, notes
 
 
@@ -358,6 +378,9 @@ BROKEN = [
     ("a runtime library left out", "Dockerfile",
      "    libwslay1 \\\n", "",
      "Dockerfile: runtime lacks libwslay1"),
+    ("secrets sent to docker build", "../.dockerignore",
+     "compose/secrets\n", "",
+     ".dockerignore: does not keep compose/secrets out"),
     ("haproxy.cfg without Docker's DNS", "haproxy.cfg",
      "nameserver dns1 127.0.0.11:53", "nameserver dns1 10.0.0.1:53",
      "haproxy.cfg: Docker's DNS"),
@@ -371,6 +394,7 @@ def check_broken(reads):
         with tempfile.TemporaryDirectory() as tmp:
             copy = os.path.join(tmp, "compose")
             shutil.copytree(COMPOSE_DIR, copy, ignore=shutil.ignore_patterns("secrets", ".env"))
+            shutil.copy(os.path.join(ROOT, ".dockerignore"), tmp)
             path = os.path.join(copy, fname)
             with open(path) as f:
                 text = f.read()
