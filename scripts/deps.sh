@@ -41,6 +41,8 @@ binaries=(
   "node:nodejs"
   "npm:npm"
   "/usr/bin/chromium:chromium"
+  "docker-compose:docker-compose"
+  "/usr/sbin/haproxy:haproxy"
 )
 # bench only: wrk drives api-edge's HTTP bench, nginx is its reference server
 # (started by the bench itself on a free port; the package's own service is kept
@@ -49,9 +51,11 @@ if [ $bench -eq 1 ]; then
   binaries+=("wrk:wrk" "/usr/sbin/nginx:nginx")
 fi
 # python3 (Debian's) modules -> Debian package; used by the wire-contract test
+# (zmq, msgpack) and the compose test (yaml)
 pymods=(
   "zmq:python3-zmq"
   "msgpack:python3-msgpack"
+  "yaml:python3-yaml"
 )
 # files -> Debian package (libFuzzer runtime for `make fuzz`)
 files=(
@@ -108,7 +112,7 @@ fi
 echo "deps: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
-# Packages that ship a service (nginx) must not start it: the bench starts its
+# Packages that ship a service (nginx, haproxy) must not start it: the bench starts its
 # own nginx with a generated config. A policy-rc.d that refuses every start is
 # put in place for the install only, unless the machine already has one.
 policy=/usr/sbin/policy-rc.d

@@ -57,6 +57,8 @@ done
 run_one "docs/proto-tables" 60 python3 scripts/proto_tables.py --check
 # Debian's python3 (python3-zmq, python3-msgpack from scripts/deps.sh) against the real services.
 run_one "integration/test_proto_doc_market.py" 120 /usr/bin/python3 tests/integration/test_proto_doc_market.py
+# compose/ against build/bin and this machine's Debian packages (Docker itself does not run here).
+run_one "integration/test_compose.py" 120 /usr/bin/python3 tests/integration/test_compose.py
 run_one "docs/openapi" 60 python3 scripts/check_openapi.py services/api-edge/www/openapi.json
 
 if [ "$FUZZ" != "0" ]; then
