@@ -72,6 +72,8 @@ typedef struct {
 /* A routing decision: the quotes best first, the venues skipped. */
 typedef struct {
     bool buy;
+    char symbol[48];          /* as asked */
+    char amount[CB_DECIMAL_STR_MAX];
     char basis[16];
     route_quote_t quotes[ROUTE_QUOTES_MAX];
     size_t nquotes;
@@ -200,6 +202,16 @@ route_best_quotes(route_app_t *app, const char *symbol, const char *side, const 
  * fail (unavailable, naming each venue's reason) when none can. */
 route_venue_t *
 route_best_choose(route_app_t *app, route_routing_t *rt, route_fail_t *fail);
+
+/* venue "best" for a place: when the client order id (or the id derived
+ * from the idempotency key) is already in a venue's ledger, that venue and
+ * *prior, rt left without quotes (a retry keeps its venue); else quotes and
+ * chooses as above. *listing gets the symbol on the venue (its own listing).
+ * NULL with fail. */
+route_venue_t *
+route_best_pick(route_app_t *app, const char *clid, const char *key, const char *symbol,
+                const char *side, const char *amount, route_routing_t *rt, const char **listing,
+                route_order_t *prior, route_fail_t *fail);
 
 /* The quote of venue in rt, or NULL. */
 const route_quote_t *

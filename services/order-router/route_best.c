@@ -168,6 +168,8 @@ route_best_quotes(route_app_t *app, const char *symbol, const char *side, const 
     memset(rt, 0, sizeof *rt);
     rt->buy = strcmp(side, "buy") == 0;
     rt->chosen = -1;
+    snprintf(rt->symbol, sizeof rt->symbol, "%s", symbol);
+    snprintf(rt->amount, sizeof rt->amount, "%s", amount);
     if (!rt->buy && strcmp(side, "sell") != 0) {
         return route_fail_set(fail, CB_E_BAD_REQUEST, "side must be buy or sell");
     }
@@ -247,9 +249,10 @@ route_best_choose(route_app_t *app, route_routing_t *rt, route_fail_t *fail)
         sl += (size_t) snprintf(skips + sl, sizeof skips - sl, "%s%s:%s", i > 0 ? "; " : "",
                                 rt->skipped[i].venue, rt->skipped[i].reason);
     }
-    cb_log_info("route_best", "side=%s basis=%s chosen=%s candidates=\"%s\" skipped=\"%s\"",
-                rt->buy ? "buy" : "sell", rt->basis, chosen != NULL ? chosen->cfg.name : "-",
-                cands, skips);
+    cb_log_info("route_best",
+                "symbol=%s side=%s amount=%s basis=%s chosen=%s candidates=\"%s\" skipped=\"%s\"",
+                rt->symbol, rt->buy ? "buy" : "sell", rt->amount, rt->basis,
+                chosen != NULL ? chosen->cfg.name : "-", cands, skips);
     if (chosen == NULL) {
         route_fail_set(fail, CB_E_UNAVAILABLE, "venue \"best\": no venue can take this order now: %s",
                        skips[0] != '\0' ? skips : "market-feed priced it on no venue");
@@ -301,4 +304,51 @@ route_best_quote(const route_routing_t *rt, const char *venue)
         }
     }
     return NULL;
+}
+
+/* A client order id (or idempotency key) already in the ledger of one of
+ * the venues: that venue, whatever the books say now. */
+static route_venue_t *
+s_existing(route_app_t *app, const char *clid, const char *key, route_order_t *prior)
+{
+    char id[CB_CLID_MAX + 1], msg[256];
+    if (clid[0] == '\0' && key[0] == '\0') {
+        return NULL;
+    }
+    for (size_t i = 0; i < app->nvenues; i++) {
+        route_venue_t *v = &app->venues[i];
+        if (route_ledger_clid(v->cfg.dialect, v->cfg.name, clid, key, id, msg, sizeof msg) == 0 &&
+            route_ledger_get(&app->ledger, v->cfg.name, id, prior) == 0) {
+            return v;
+        }
+    }
+    return NULL;
+}
+
+route_venue_t *
+route_best_pick(route_app_t *app, const char *clid, const char *key, const char *symbol,
+                const char *side, const char *amount, route_routing_t *rt, const char **listing,
+                route_order_t *prior, route_fail_t *fail)
+{
+    memset(rt, 0, sizeof *rt);
+    rt->chosen = -1;
+    route_venue_t *v = s_existing(app, clid, key, prior);
+    if (v != NULL) {
+        *listing = prior->symbol;
+        return v;
+    }
+    cb_decimal_t a;
+    if (cb_decimal_parse(amount, strlen(amount), &a) != 0 || cb_decimal_sign(a) <= 0) {
+        route_fail_set(fail, CB_E_BAD_REQUEST, "amount must be a positive decimal string (got '%s')",
+                       amount);
+        return NULL;
+    }
+    if (route_best_quotes(app, symbol, side, amount, rt, fail) != 0) {
+        return NULL;
+    }
+    v = route_best_choose(app, rt, fail);
+    if (v != NULL) {
+        *listing = rt->quotes[rt->chosen].symbol;
+    }
+    return v;
 }

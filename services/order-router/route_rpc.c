@@ -349,56 +349,6 @@ s_validate(route_venue_t *v, route_order_t *o, const route_routing_t *rt, msgpac
     return 0;
 }
 
-/* venue "best" with a client order id (or idempotency key) already in the
- * ledger of one of the venues: that venue, whatever the books say now. */
-static route_venue_t *
-s_best_existing(route_app_t *app, const s_args_t *a, route_order_t *prior)
-{
-    const char *clid = s_arg(a, "client_order_id"), *key = s_arg(a, "idempotency_key");
-    char id[CB_CLID_MAX + 1], msg[256];
-    if (clid[0] == '\0' && key[0] == '\0') {
-        return NULL;
-    }
-    for (size_t i = 0; i < app->nvenues; i++) {
-        route_venue_t *v = &app->venues[i];
-        if (route_ledger_clid(v->cfg.dialect, v->cfg.name, clid, key, id, msg, sizeof msg) == 0 &&
-            route_ledger_get(&app->ledger, v->cfg.name, id, prior) == 0) {
-            return v;
-        }
-    }
-    return NULL;
-}
-
-/* venue "best": the venue (and its listing of the symbol) to place on; rt
- * gets the decision (nquotes 0 when an existing order decided it). */
-static route_venue_t *
-s_best(route_app_t *app, const s_args_t *a, route_routing_t *rt, const char **symbol,
-       route_order_t *prior, route_fail_t *fail)
-{
-    memset(rt, 0, sizeof *rt);
-    rt->chosen = -1;
-    route_venue_t *v = s_best_existing(app, a, prior);
-    if (v != NULL) {
-        *symbol = prior->symbol;
-        return v;
-    }
-    cb_decimal_t amount;
-    char text[160];
-    if (s_positive("amount", s_arg(a, "amount"), true, &amount, text, sizeof text) != 0) {
-        route_fail_set(fail, CB_E_BAD_REQUEST, "%s", text);
-        return NULL;
-    }
-    if (route_best_quotes(app, s_arg(a, "symbol"), s_arg(a, "side"), s_arg(a, "amount"), rt,
-                          fail) != 0) {
-        return NULL;
-    }
-    v = route_best_choose(app, rt, fail);
-    if (v != NULL) {
-        *symbol = rt->quotes[rt->chosen].symbol;
-    }
-    return v;
-}
-
 static int
 s_op_place(route_app_t *app, const s_args_t *a, msgpack_packer *pk, char *msg, size_t msg_size)
 {
@@ -410,7 +360,8 @@ s_op_place(route_app_t *app, const s_args_t *a, msgpack_packer *pk, char *msg, s
     route_order_t prior;
     route_venue_t *v;
     if (strcmp(s_arg(a, "venue"), "best") == 0) {
-        v = s_best(app, a, &routing, &symbol, &prior, &fail);
+        v = route_best_pick(app, s_arg(a, "client_order_id"), s_arg(a, "idempotency_key"), symbol,
+                            s_arg(a, "side"), s_arg(a, "amount"), &routing, &symbol, &prior, &fail);
         if (v == NULL) {
             return s_fail(&fail, msg, msg_size);
         }
