@@ -93,7 +93,7 @@ s_listing(feed_store_t *store, const char *venue, const char *dialect, const cha
 static void
 s_book(feed_store_t *store, const char *venue, const char *symbol, const char *ask)
 {
-    cb_level_t b = {s_dec("1000"), s_dec("5")}, a = {s_dec(ask), s_dec("5")};
+    cb_level_t b = {s_dec("1000"), s_dec("5")}, a = {s_dec(ask), s_dec("50")};
     cb_book_t book;
     memset(&book, 0, sizeof book);
     CB_PROTO_SET(&book, book, symbol, cb_str_from(symbol));
@@ -378,6 +378,17 @@ test_insufficient_balance(void **state)
                                   "side=sell", "amount=20.5", "price=90000", NULL),
                      CB_E_BAD_REQUEST);
     assert_string_equal(res.error_message, "insufficient balance: needs 20.5 BTC, available 20 on sim-kraken");
+    /* A market buy spends its fill on market-feed's book, Kraken's fee included. */
+    s_books("500000", "51000");
+    assert_int_equal(cbh_rpc_call(s_client, "place", &res, "venue=sim-kraken", "symbol=BTC-USD",
+                                  "side=buy", "type=market", "amount=2.5", NULL),
+                     CB_E_BAD_REQUEST);
+    assert_non_null(strstr(res.error_message, "insufficient balance: needs 1255000 USD, available "));
+    /* ... and so does one routed by venue "best", on the venue it chose. */
+    assert_int_equal(cbh_rpc_call(s_client, "place", &res, "venue=best", "symbol=BTC-USD",
+                                  "side=buy", "type=market", "amount=25", NULL),
+                     CB_E_BAD_REQUEST);
+    assert_non_null(strstr(res.error_message, "insufficient balance: needs 1275000 USDT, available "));
     /* Enough: placed. */
     assert_int_equal(cbh_rpc_call(s_client, "place", &res, "venue=sim-kraken", "symbol=BTC-USD",
                                   "side=sell", "amount=0.5", "price=90000", NULL),
