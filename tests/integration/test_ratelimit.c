@@ -188,7 +188,7 @@ test_peek_reserves_nothing(void **state)
     int err;
     cb_redis_t *r = cb_redis_new(s_server.url, &err);
     cb_ratelimit_t *rl = cb_ratelimit_new(r);
-    cb_rl_bucket_t bucket = {2000, 1}; /* max 2, decays 0.001/s: effectively none */
+    cb_rl_bucket_t bucket = {2000, 0}; /* max 2, no decay: a full counter stays full */
     cb_rl_decision_t d;
     for (int i = 0; i < 5; i++) {
         assert_int_equal(cb_ratelimit_peek(rl, "test:peek", NULL, bucket, 1000, &d), 0);
