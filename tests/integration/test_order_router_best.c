@@ -351,6 +351,18 @@ test_best_skips_open_breaker_and_rate_limit(void **state)
     s_expect(&res, "venue", "sim-kraken");
     assert_string_equal(s_routing(&res), "chosen=sim-kraken candidates=sim-kraken,sim-binance skipped=");
     s_eval("for _, k in ipairs(redis.call('KEYS', 'coinbus:ratelimit:ban:*')) do redis.call('DEL', k) end return 1");
+    /* The cheapest venue of all is one this router does not trade on. */
+    int err;
+    feed_store_t *store = feed_store_new(s_redis.url, NULL, &err);
+    assert_non_null(store);
+    s_listing(store, "sim-other", "kraken", "BTC-USD", "0.001");
+    s_book(store, "sim-other", "BTC-USD", "40000");
+    assert_int_equal(feed_store_flush(store), 0);
+    feed_store_destroy(&store);
+    assert_int_equal(s_best_buy("best-cb4", &res), 0);
+    s_expect(&res, "venue", "sim-kraken");
+    assert_string_equal(s_routing(&res), "chosen=sim-kraken candidates=sim-other,sim-kraken,sim-binance "
+                                         "skipped=sim-other:not_configured");
 }
 
 static void
