@@ -115,7 +115,8 @@ s_needs(route_app_t *app, route_venue_t *v, const route_order_t *o, const route_
             cb_decimal_mul(amount, price, CB_DECIMAL_MAX_SCALE, CB_ROUND_UP, &cost) != 0 ||
             cb_decimal_mul(cost, ins->taker_fee, CB_DECIMAL_MAX_SCALE, CB_ROUND_UP, &fee) != 0 ||
             cb_decimal_add(cost, fee_in_quote ? fee : cb_decimal_from_int(0), need) != 0) {
-            return route_fail_set(fail, CB_E_BAD_REQUEST, "balance check: amount x price overflows");
+            return route_fail_set(fail, CB_E_BAD_REQUEST,
+                                  "balance check: amount x price overflows");
         }
         return 0;
     }
@@ -126,9 +127,10 @@ s_needs(route_app_t *app, route_venue_t *v, const route_order_t *o, const route_
         }
         q = route_best_quote(&rt, v->cfg.name);
         if (q == NULL) {
-            return route_fail_set(fail, CB_E_UNAVAILABLE,
-                                  "balance check: the book of %s cannot price a market buy of %s %s",
-                                  v->cfg.name, o->amount, o->symbol);
+            return route_fail_set(
+                fail, CB_E_UNAVAILABLE,
+                "balance check: the book of %s cannot price a market buy of %s %s", v->cfg.name,
+                o->amount, o->symbol);
         }
     }
     return cb_decimal_add(q->cost_value, fee_in_quote ? q->fee_value : cb_decimal_from_int(0),
@@ -181,8 +183,8 @@ route_balance_check(route_app_t *app, route_venue_t *v, const route_order_t *o,
         (void) cb_decimal_format(need, n, sizeof n);
         (void) cb_decimal_format(avail, a, sizeof a);
         return route_fail_set(fail, CB_E_BAD_REQUEST,
-                              "insufficient balance: needs %s %s, available %s on %s", n, asset,
-                              a, v->cfg.name);
+                              "insufficient balance: needs %s %s, available %s on %s", n, asset, a,
+                              v->cfg.name);
     }
     return 0;
 }

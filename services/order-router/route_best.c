@@ -66,8 +66,8 @@ s_read_venues(cb_mp_reader_t *r, route_routing_t *rt)
         memset(&q, 0, sizeof q);
         const char *keys[] = {"venue", "symbol", "avg_price", "cost", "fee", "total"};
         char *outs[] = {q.venue, q.symbol, q.avg_price, q.cost, q.fee, q.total};
-        const size_t sizes[] = {sizeof q.venue,     sizeof q.symbol, sizeof q.avg_price,
-                                sizeof q.cost,      sizeof q.fee,    sizeof q.total};
+        const size_t sizes[] = {sizeof q.venue, sizeof q.symbol, sizeof q.avg_price,
+                                sizeof q.cost,  sizeof q.fee,    sizeof q.total};
         if (s_read_fields(r, keys, outs, sizes, 6) != 0 || q.venue[0] == '\0' ||
             cb_decimal_parse(q.total, strlen(q.total), &q.total_value) != 0 ||
             cb_decimal_parse(q.cost, strlen(q.cost), &q.cost_value) != 0 ||
@@ -184,8 +184,8 @@ route_best_quotes(route_app_t *app, const char *symbol, const char *side, const 
         cb_mp_write_str(&args, kv[i], strlen(kv[i]));
     }
     cb_rpc_result_t res;
-    int rc = cb_rpc_call(app->market, "best", args.data, args.len, (int) app->deps_timeout_ms, 0,
-                         &res);
+    int rc =
+        cb_rpc_call(app->market, "best", args.data, args.len, (int) app->deps_timeout_ms, 0, &res);
     cb_buf_fini(&args);
     if (rc != 0) {
         return route_fail_set(fail, CB_E_UNAVAILABLE,
@@ -194,11 +194,9 @@ route_best_quotes(route_app_t *app, const char *symbol, const char *side, const 
                               (long long) app->deps_timeout_ms, cb_strerror(rc));
     }
     if (!res.ok) {
-        int code = res.error == CB_E_BAD_REQUEST || res.error == CB_E_NOT_FOUND
-                       ? res.error
-                       : CB_E_UNAVAILABLE;
-        return route_fail_set(fail, code, "venue \"best\": market-feed: %.300s",
-                              res.error_message);
+        int code = res.error == CB_E_BAD_REQUEST || res.error == CB_E_NOT_FOUND ? res.error
+                                                                                : CB_E_UNAVAILABLE;
+        return route_fail_set(fail, code, "venue \"best\": market-feed: %.300s", res.error_message);
     }
     if (s_parse(&res.result, rt) != 0) {
         return route_fail_set(fail, CB_E_UNAVAILABLE,
@@ -254,7 +252,8 @@ route_best_choose(route_app_t *app, route_routing_t *rt, route_fail_t *fail)
                 rt->symbol, rt->buy ? "buy" : "sell", rt->amount, rt->basis,
                 chosen != NULL ? chosen->cfg.name : "-", cands, skips);
     if (chosen == NULL) {
-        route_fail_set(fail, CB_E_UNAVAILABLE, "venue \"best\": no venue can take this order now: %s",
+        route_fail_set(fail, CB_E_UNAVAILABLE,
+                       "venue \"best\": no venue can take this order now: %s",
                        skips[0] != '\0' ? skips : "market-feed priced it on no venue");
     }
     return chosen;
@@ -274,10 +273,8 @@ route_best_pack(msgpack_packer *pk, const route_routing_t *rt)
     msgpack_pack_array(pk, (uint32_t) rt->nquotes);
     for (size_t i = 0; i < rt->nquotes; i++) {
         const route_quote_t *q = &rt->quotes[i];
-        const char *kv[][2] = {{"venue", q->venue},
-                               {"total", q->total},
-                               {"avg_price", q->avg_price},
-                               {"fee", q->fee}};
+        const char *kv[][2] = {
+            {"venue", q->venue}, {"total", q->total}, {"avg_price", q->avg_price}, {"fee", q->fee}};
         msgpack_pack_map(pk, 4);
         for (size_t k = 0; k < 4; k++) {
             msgpack_pack_str_with_body(pk, kv[k][0], strlen(kv[k][0]));
@@ -339,8 +336,8 @@ route_best_pick(route_app_t *app, const char *clid, const char *key, const char 
     }
     cb_decimal_t a;
     if (cb_decimal_parse(amount, strlen(amount), &a) != 0 || cb_decimal_sign(a) <= 0) {
-        route_fail_set(fail, CB_E_BAD_REQUEST, "amount must be a positive decimal string (got '%s')",
-                       amount);
+        route_fail_set(fail, CB_E_BAD_REQUEST,
+                       "amount must be a positive decimal string (got '%s')", amount);
         return NULL;
     }
     if (route_best_quotes(app, symbol, side, amount, rt, fail) != 0) {

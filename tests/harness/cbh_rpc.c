@@ -18,7 +18,8 @@ cbh_rpc_callv(cb_rpc_client_t *client, const char *op, cb_rpc_result_t *res, va_
 {
     const char *kv[24];
     size_t n = 0;
-    for (const char *s = va_arg(ap, const char *); s != NULL && n < 24; s = va_arg(ap, const char *)) {
+    for (const char *s = va_arg(ap, const char *); s != NULL && n < 24;
+         s = va_arg(ap, const char *)) {
         kv[n++] = s;
     }
     msgpack_sbuffer sb;

@@ -39,11 +39,11 @@ static volatile sig_atomic_t s_stop;
 static bool s_market_up;
 static char s_redis_env[200], s_venues_env[400];
 
-static char *s_sim_env[] = {
-    "COINBUS_SIM_ACCOUNTS=kraken " CBH_PAPER_K_KEY " " CBH_PAPER_K_SECRET
-    " tier=pro ZUSD=1000000 XXBT=20;"
-    "binance " CBH_PAPER_B_KEY " " CBH_PAPER_B_SECRET " USDT=1000000 BTC=20",
-    NULL};
+static char *s_sim_env[] = {"COINBUS_SIM_ACCOUNTS=kraken " CBH_PAPER_K_KEY " " CBH_PAPER_K_SECRET
+                            " tier=pro ZUSD=1000000 XXBT=20;"
+                            "binance " CBH_PAPER_B_KEY " " CBH_PAPER_B_SECRET
+                            " USDT=1000000 BTC=20",
+                            NULL};
 
 /* The `market` service: market-feed's own handler on its store in Redis, fed
  * hand-built books (s_books) so that which venue is best is known. */
@@ -134,12 +134,16 @@ s_start(const char *name, int rpc, char *const extra[])
     for (size_t i = 0; extra != NULL && extra[i] != NULL; i++) {
         env[n++] = extra[i];
     }
-    char *const base[] = {s_redis_env, s_venues_env, "COINBUS_ROUTER_DEPS_TIMEOUT_MS=1000",
+    char *const base[] = {s_redis_env,
+                          s_venues_env,
+                          "COINBUS_ROUTER_DEPS_TIMEOUT_MS=1000",
                           "COINBUS_SIM_KRAKEN_API_KEY=" CBH_PAPER_K_KEY,
                           "COINBUS_SIM_KRAKEN_API_SECRET=" CBH_PAPER_K_SECRET,
                           "COINBUS_SIM_BINANCE_API_KEY=" CBH_PAPER_B_KEY,
                           "COINBUS_SIM_BINANCE_API_SECRET=" CBH_PAPER_B_SECRET,
-                          "COINBUS_CREDENTIALS_FILE=", "COINBUS_CREDENTIALS_PLAIN_FILE=", NULL};
+                          "COINBUS_CREDENTIALS_FILE=",
+                          "COINBUS_CREDENTIALS_PLAIN_FILE=",
+                          NULL};
     for (size_t i = 0; base[i] != NULL; i++) {
         env[n++] = base[i];
     }
@@ -227,7 +231,8 @@ s_routing(const cb_rpc_result_t *res)
         if (kl != 7 || memcmp(key, "routing", 7) != 0) {
             continue;
         }
-        size_t o = (size_t) snprintf(out, sizeof out, "chosen=%s", cbh_rpc_field_in(start, len, "chosen"));
+        size_t o =
+            (size_t) snprintf(out, sizeof out, "chosen=%s", cbh_rpc_field_in(start, len, "chosen"));
         cb_mp_reader_t rr;
         cb_mp_reader_init(&rr, start, len);
         assert_int_equal(cb_mp_read_map(&rr, &m), 0);
@@ -239,7 +244,8 @@ s_routing(const cb_rpc_result_t *res)
                 assert_int_equal(cb_mp_skip(&rr, NULL, NULL), 0);
                 continue;
             }
-            o += (size_t) snprintf(out + o, sizeof out - o, " %s=", cands ? "candidates" : "skipped");
+            o += (size_t) snprintf(out + o, sizeof out - o,
+                                   " %s=", cands ? "candidates" : "skipped");
             assert_int_equal(cb_mp_read_array(&rr, &k), 0);
             for (uint32_t x = 0; x < k; x++) {
                 const uint8_t *e;
@@ -262,7 +268,8 @@ s_expect(const cb_rpc_result_t *res, const char *key, const char *value)
 {
     const char *got = cbh_rpc_field(res, key);
     if (strcmp(got, value) != 0) {
-        fprintf(stderr, "%s: got '%s', want '%s' (error: %s)\n", key, got, value, res->error_message);
+        fprintf(stderr, "%s: got '%s', want '%s' (error: %s)\n", key, got, value,
+                res->error_message);
     }
     assert_string_equal(got, value);
 }
@@ -288,13 +295,15 @@ test_best_picks_the_better_total(void **state)
     s_expect(&res, "venue", "sim-kraken");
     s_expect(&res, "symbol", "BTC-USD");
     s_expect(&res, "status", "open");
-    assert_string_equal(s_routing(&res), "chosen=sim-kraken candidates=sim-kraken,sim-binance skipped=");
+    assert_string_equal(s_routing(&res),
+                        "chosen=sim-kraken candidates=sim-kraken,sim-binance skipped=");
     /* Binance's lower price now: 495 + 0.495 against 502. */
     s_books("50000", "49500");
     assert_int_equal(s_best_buy("best-b1", &res), 0);
     s_expect(&res, "venue", "sim-binance");
     s_expect(&res, "symbol", "BTC-USDT");
-    assert_string_equal(s_routing(&res), "chosen=sim-binance candidates=sim-binance,sim-kraken skipped=");
+    assert_string_equal(s_routing(&res),
+                        "chosen=sim-binance candidates=sim-binance,sim-kraken skipped=");
     /* The same client order id again stays where it was placed. */
     assert_int_equal(s_best_buy("best-k1", &res), 0);
     s_expect(&res, "venue", "sim-kraken");
@@ -306,7 +315,8 @@ test_best_picks_the_better_total(void **state)
                                   "validate=true", NULL),
                      0);
     s_expect(&res, "venue", "sim-binance");
-    assert_string_equal(s_routing(&res), "chosen=sim-binance candidates=sim-binance,sim-kraken skipped=");
+    assert_string_equal(s_routing(&res),
+                        "chosen=sim-binance candidates=sim-binance,sim-kraken skipped=");
 }
 
 static void
@@ -335,22 +345,25 @@ test_best_skips_open_breaker_and_rate_limit(void **state)
     cb_circuit_destroy(&cb);
     assert_int_equal(s_best_buy("best-cb1", &res), 0);
     s_expect(&res, "venue", "sim-binance");
-    assert_string_equal(s_routing(&res),
-                        "chosen=sim-binance candidates=sim-kraken,sim-binance skipped=sim-kraken:breaker_open");
+    assert_string_equal(
+        s_routing(&res),
+        "chosen=sim-binance candidates=sim-kraken,sim-binance skipped=sim-kraken:breaker_open");
     /* Binance's budget spent too (a ban every replica obeys): nowhere to go. */
     cb_ratelimit_t *rl = cb_ratelimit_new(s_r);
     assert_int_equal(cb_ratelimit_ban(rl, "sim-binance", 60000), 0);
     cb_ratelimit_destroy(&rl);
     assert_int_equal(s_best_buy("best-cb2", &res), CB_E_UNAVAILABLE);
-    assert_string_equal(res.error_message,
-                        "venue \"best\": no venue can take this order now: "
-                        "sim-kraken:breaker_open; sim-binance:rate_limited");
+    assert_string_equal(res.error_message, "venue \"best\": no venue can take this order now: "
+                                           "sim-kraken:breaker_open; sim-binance:rate_limited");
     /* With the breaker closed again Kraken takes it. */
-    s_eval("for _, k in ipairs(redis.call('KEYS', 'coinbus:circuit:*')) do redis.call('DEL', k) end return 1");
+    s_eval("for _, k in ipairs(redis.call('KEYS', 'coinbus:circuit:*')) do redis.call('DEL', k) "
+           "end return 1");
     assert_int_equal(s_best_buy("best-cb3", &res), 0);
     s_expect(&res, "venue", "sim-kraken");
-    assert_string_equal(s_routing(&res), "chosen=sim-kraken candidates=sim-kraken,sim-binance skipped=");
-    s_eval("for _, k in ipairs(redis.call('KEYS', 'coinbus:ratelimit:ban:*')) do redis.call('DEL', k) end return 1");
+    assert_string_equal(s_routing(&res),
+                        "chosen=sim-kraken candidates=sim-kraken,sim-binance skipped=");
+    s_eval("for _, k in ipairs(redis.call('KEYS', 'coinbus:ratelimit:ban:*')) do redis.call('DEL', "
+           "k) end return 1");
     /* The cheapest venue of all is one this router does not trade on. */
     int err;
     feed_store_t *store = feed_store_new(s_redis.url, NULL, &err);
@@ -361,8 +374,9 @@ test_best_skips_open_breaker_and_rate_limit(void **state)
     feed_store_destroy(&store);
     assert_int_equal(s_best_buy("best-cb4", &res), 0);
     s_expect(&res, "venue", "sim-kraken");
-    assert_string_equal(s_routing(&res), "chosen=sim-kraken candidates=sim-other,sim-kraken,sim-binance "
-                                         "skipped=sim-other:not_configured");
+    assert_string_equal(s_routing(&res),
+                        "chosen=sim-kraken candidates=sim-other,sim-kraken,sim-binance "
+                        "skipped=sim-other:not_configured");
 }
 
 static void
@@ -374,33 +388,39 @@ test_insufficient_balance(void **state)
     assert_int_equal(cbh_rpc_call(s_client, "place", &res, "venue=sim-binance", "symbol=BTC-USDT",
                                   "side=buy", "amount=100", "price=20000", NULL),
                      CB_E_BAD_REQUEST);
-    assert_non_null(strstr(res.error_message, "insufficient balance: needs 2000000 USDT, available "));
+    assert_non_null(
+        strstr(res.error_message, "insufficient balance: needs 2000000 USDT, available "));
     assert_non_null(strstr(res.error_message, " on sim-binance"));
     /* A Kraken buy pays its 0.4 % taker fee in USD too. */
     assert_int_equal(cbh_rpc_call(s_client, "place", &res, "venue=sim-kraken", "symbol=BTC-USD",
                                   "side=buy", "amount=100", "price=20000", "validate=true", NULL),
                      CB_E_BAD_REQUEST);
-    assert_non_null(strstr(res.error_message, "insufficient balance: needs 2008000 USD, available "));
+    assert_non_null(
+        strstr(res.error_message, "insufficient balance: needs 2008000 USD, available "));
     /* A sell spends the base: nothing of BTC was sold or held. */
     assert_int_equal(cbh_rpc_call(s_client, "place", &res, "venue=sim-binance", "symbol=BTC-USDT",
                                   "side=sell", "amount=30", "price=90000", NULL),
                      CB_E_BAD_REQUEST);
-    assert_string_equal(res.error_message, "insufficient balance: needs 30 BTC, available 20 on sim-binance");
+    assert_string_equal(res.error_message,
+                        "insufficient balance: needs 30 BTC, available 20 on sim-binance");
     assert_int_equal(cbh_rpc_call(s_client, "place", &res, "venue=sim-kraken", "symbol=BTC-USD",
                                   "side=sell", "amount=20.5", "price=90000", NULL),
                      CB_E_BAD_REQUEST);
-    assert_string_equal(res.error_message, "insufficient balance: needs 20.5 BTC, available 20 on sim-kraken");
+    assert_string_equal(res.error_message,
+                        "insufficient balance: needs 20.5 BTC, available 20 on sim-kraken");
     /* A market buy spends its fill on market-feed's book, Kraken's fee included. */
     s_books("500000", "51000");
     assert_int_equal(cbh_rpc_call(s_client, "place", &res, "venue=sim-kraken", "symbol=BTC-USD",
                                   "side=buy", "type=market", "amount=2.5", NULL),
                      CB_E_BAD_REQUEST);
-    assert_non_null(strstr(res.error_message, "insufficient balance: needs 1255000 USD, available "));
+    assert_non_null(
+        strstr(res.error_message, "insufficient balance: needs 1255000 USD, available "));
     /* ... and so does one routed by venue "best", on the venue it chose. */
     assert_int_equal(cbh_rpc_call(s_client, "place", &res, "venue=best", "symbol=BTC-USD",
                                   "side=buy", "type=market", "amount=25", NULL),
                      CB_E_BAD_REQUEST);
-    assert_non_null(strstr(res.error_message, "insufficient balance: needs 1275000 USDT, available "));
+    assert_non_null(
+        strstr(res.error_message, "insufficient balance: needs 1275000 USDT, available "));
     /* Enough: placed. */
     assert_int_equal(cbh_rpc_call(s_client, "place", &res, "venue=sim-kraken", "symbol=BTC-USD",
                                   "side=sell", "amount=0.5", "price=90000", NULL),
@@ -418,7 +438,9 @@ test_dependencies_down(void **state)
     int64_t t0 = cb_time_now_ms();
     assert_int_equal(s_best_buy("best-nomkt", &res), CB_E_UNAVAILABLE);
     assert_true(cb_time_now_ms() - t0 < 5000);
-    assert_non_null(strstr(res.error_message, "market-feed (the `market` service) did not answer `best` within 1000 ms"));
+    assert_non_null(
+        strstr(res.error_message,
+               "market-feed (the `market` service) did not answer `best` within 1000 ms"));
     /* account gone: nothing is placed unchecked. */
     assert_int_equal(cbh_proc_stop(&s_account, SIGTERM, 5000), 0);
     assert_int_equal(cbh_rpc_call(s_client, "place", &res, "venue=sim-kraken", "symbol=BTC-USD",
