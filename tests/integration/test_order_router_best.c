@@ -12,6 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <czmq.h>
+
 #include "cb_circuit.h"
 #include "cb_error.h"
 #include "cb_log.h"
@@ -166,6 +168,10 @@ s_setup(void **state)
 {
     (void) state;
     cb_log_init("test-router-best", CB_LOG_WARN, CB_LOG_TEXT);
+    /* czmq sets itself up on the first socket; the market thread and this
+     * one doing that at once trip its assertions: set it up before. */
+    zsys_handler_set(NULL);
+    (void) zsys_init();
     if (cbh_redis_start(&s_redis, NULL) != 0 || cbh_bus_start(&s_bus) != 0 ||
         cbh_sim_start(&s_sim, s_sim_env) != 0) {
         return -1;
