@@ -121,10 +121,10 @@ s_key(char *buf, size_t size, const char *kind, const char *name)
     snprintf(buf, size, "coinbus:ratelimit:%s%s", kind, name);
 }
 
-int
-cb_ratelimit_acquire(cb_ratelimit_t *rl, const char *name, const char *ban_scope,
-                     cb_rl_bucket_t bucket, int64_t cost_milli, int64_t max_wait_ms,
-                     cb_rl_decision_t *out)
+/* acquire's script run; dry: decide only (nothing reserved or written). */
+static int
+s_leaky(cb_ratelimit_t *rl, const char *name, const char *ban_scope, cb_rl_bucket_t bucket,
+        int64_t cost_milli, int64_t max_wait_ms, bool dry, cb_rl_decision_t *out)
 {
     if (name == NULL || bucket.max_milli <= 0 || bucket.decay_milli_per_s < 0 || cost_milli < 0 ||
         max_wait_ms < 0) {
@@ -140,9 +140,9 @@ cb_ratelimit_acquire(cb_ratelimit_t *rl, const char *name, const char *ban_scope
     snprintf(args[2], sizeof args[2], "%" PRId64, cost_milli);
     snprintf(args[3], sizeof args[3], "%" PRId64, max_wait_ms);
     const char *keys[2] = {key, ban_key};
-    const char *argv[4] = {args[0], args[1], args[2], args[3]};
+    const char *argv[5] = {args[0], args[1], args[2], args[3], "1"};
     int err;
-    redisReply *reply = cb_script_run(rl->redis, &rl->leaky, &err, 2, keys, 4, argv);
+    redisReply *reply = cb_script_run(rl->redis, &rl->leaky, &err, 2, keys, dry ? 5 : 4, argv);
     if (reply == NULL) {
         return err;
     }
@@ -160,6 +160,21 @@ cb_ratelimit_acquire(cb_ratelimit_t *rl, const char *name, const char *ban_scope
     }
     freeReplyObject(reply);
     return rc;
+}
+
+int
+cb_ratelimit_acquire(cb_ratelimit_t *rl, const char *name, const char *ban_scope,
+                     cb_rl_bucket_t bucket, int64_t cost_milli, int64_t max_wait_ms,
+                     cb_rl_decision_t *out)
+{
+    return s_leaky(rl, name, ban_scope, bucket, cost_milli, max_wait_ms, false, out);
+}
+
+int
+cb_ratelimit_peek(cb_ratelimit_t *rl, const char *name, const char *ban_scope,
+                  cb_rl_bucket_t bucket, int64_t cost_milli, cb_rl_decision_t *out)
+{
+    return s_leaky(rl, name, ban_scope, bucket, cost_milli, 0, true, out);
 }
 
 int
@@ -187,10 +202,10 @@ cb_ratelimit_ban(cb_ratelimit_t *rl, const char *ban_scope, int64_t ms)
     return rc;
 }
 
-int
-cb_ratelimit_acquire_windows(cb_ratelimit_t *rl, const char *ban_scope,
-                             const cb_rl_window_t *windows, size_t count, int64_t max_wait_ms,
-                             cb_rl_decision_t *out)
+/* acquire_windows' script run; dry: decide only. */
+static int
+s_windows(cb_ratelimit_t *rl, const char *ban_scope, const cb_rl_window_t *windows, size_t count,
+          int64_t max_wait_ms, bool dry, cb_rl_decision_t *out)
 {
     if (count == 0 || count > CB_RL_WINDOWS_MAX || max_wait_ms < 0 || ban_scope == NULL) {
         return CB_E_BAD_REQUEST;
@@ -198,7 +213,7 @@ cb_ratelimit_acquire_windows(cb_ratelimit_t *rl, const char *ban_scope,
     char keys_text[1 + CB_RL_WINDOWS_MAX][256];
     char args_text[1 + 3 * CB_RL_WINDOWS_MAX][24];
     const char *keys[1 + CB_RL_WINDOWS_MAX];
-    const char *args[1 + 3 * CB_RL_WINDOWS_MAX];
+    const char *args[2 + 3 * CB_RL_WINDOWS_MAX];
     s_key(keys_text[0], sizeof keys_text[0], "ban:", ban_scope);
     keys[0] = keys_text[0];
     snprintf(args_text[0], sizeof args_text[0], "%" PRId64, max_wait_ms);
@@ -218,9 +233,10 @@ cb_ratelimit_acquire_windows(cb_ratelimit_t *rl, const char *ban_scope,
         args[2 + 3 * i] = args_text[2 + 3 * i];
         args[3 + 3 * i] = args_text[3 + 3 * i];
     }
+    args[1 + 3 * count] = "1";
     int err;
     redisReply *reply = cb_script_run(rl->redis, &rl->window, &err, (int) count + 1, keys,
-                                      (int) (1 + 3 * count), args);
+                                      (int) (1 + 3 * count + dry), args);
     if (reply == NULL) {
         return err;
     }
@@ -238,6 +254,21 @@ cb_ratelimit_acquire_windows(cb_ratelimit_t *rl, const char *ban_scope,
     }
     freeReplyObject(reply);
     return rc;
+}
+
+int
+cb_ratelimit_acquire_windows(cb_ratelimit_t *rl, const char *ban_scope,
+                             const cb_rl_window_t *windows, size_t count, int64_t max_wait_ms,
+                             cb_rl_decision_t *out)
+{
+    return s_windows(rl, ban_scope, windows, count, max_wait_ms, false, out);
+}
+
+int
+cb_ratelimit_peek_windows(cb_ratelimit_t *rl, const char *ban_scope,
+                          const cb_rl_window_t *windows, size_t count, cb_rl_decision_t *out)
+{
+    return s_windows(rl, ban_scope, windows, count, 0, true, out);
 }
 
 int

@@ -94,6 +94,14 @@ cb_ratelimit_acquire(cb_ratelimit_t *rl, const char *name, const char *ban_scope
                      cb_rl_bucket_t bucket, int64_t cost_milli, int64_t max_wait_ms,
                      cb_rl_decision_t *out);
 
+/* Would cost_milli fit on counter `name` now, without any wait (ban
+ * included)? The decision acquire would make with max_wait_ms 0, but nothing
+ * is reserved or written: a "can it take one now" check for routing.
+ * admitted: it fits now; wait_ms: how long until it would. Same errors. */
+int
+cb_ratelimit_peek(cb_ratelimit_t *rl, const char *name, const char *ban_scope,
+                  cb_rl_bucket_t bucket, int64_t cost_milli, cb_rl_decision_t *out);
+
 /* One fixed-window limit: at most `limit` per window_ms (windows aligned to
  * multiples of window_ms since the epoch, as Binance counts), this call
  * costing `cost`. name is the counter (coinbus:ratelimit:<name>:<start>). */
@@ -116,6 +124,12 @@ int
 cb_ratelimit_acquire_windows(cb_ratelimit_t *rl, const char *ban_scope,
                              const cb_rl_window_t *windows, size_t count, int64_t max_wait_ms,
                              cb_rl_decision_t *out);
+
+/* The same check for windows: would every window (and any ban) take the
+ * cost now? Nothing is reserved. Same contract as cb_ratelimit_peek. */
+int
+cb_ratelimit_peek_windows(cb_ratelimit_t *rl, const char *ban_scope,
+                          const cb_rl_window_t *windows, size_t count, cb_rl_decision_t *out);
 
 /* Raises the current window of `name` to `used` when the venue reports more
  * (response headers); never lowers it. */

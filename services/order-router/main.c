@@ -31,6 +31,11 @@ static const cb_config_var_t s_vars[] = {
      "order-router: a ledger entry stays a replica's this long after its last write"},
     {"COINBUS_ROUTER_RESOLVE_TRIES", CB_CFG_INT, "5", 1, 50, NULL,
      "order-router: venue queries to resolve an unknown order within one request"},
+    {"COINBUS_ROUTER_BALANCE_CHECK", CB_CFG_ENUM, "on", 0, 0, "on|off",
+     "order-router: check the venue's available balance (account service) before signing; "
+     "off places unchecked when the account service is not run"},
+    {"COINBUS_ROUTER_DEPS_TIMEOUT_MS", CB_CFG_INT, "2000", 50, 60000, NULL,
+     "order-router: deadline of one call to market-feed (venue \"best\") or account (balance)"},
     {"COINBUS_ROUTER_TEST_CRASH", CB_CFG_ENUM, "none", 0, 0, "none|after_intent|after_send",
      "TEST ONLY: SIGKILL itself after writing an intent, or after a place's reply came"},
 };
@@ -43,7 +48,14 @@ static const char s_usage[] =
     "the venue to check), get, list, cancel, amend, cancel_all, cancel_after.\n"
     "Every order is written to a ledger in Redis before it is signed; a timeout,\n"
     "5xx or crash leaves it unknown until the venue, asked by client order id,\n"
-    "says what happened. Credentials as the account service's.";
+    "says what happened. Credentials as the account service's.\n"
+    "\n"
+    "venue \"best\" asks market-feed's `market` service (`best`) for every venue's\n"
+    "fill of the order with taker fees and places on the best venue whose breaker\n"
+    "is closed and whose rate budget can take it now. Before signing, the venue's\n"
+    "available balance is asked of the `account` service (buy: the quote spent,\n"
+    "sell: the base); no answer -> unavailable, unless\n"
+    "COINBUS_ROUTER_BALANCE_CHECK=off.";
 
 /* Venues, credentials and Kraken nonces. */
 static int
@@ -101,12 +113,14 @@ main(int argc, char **argv)
         return 2;
     }
     cb_bus_config_t bus;
-    const char *redis_url, *venues_text, *crash;
-    long timeout_ms, settle_ms, lease_ms, tries;
+    const char *redis_url, *venues_text, *crash, *balance;
+    long timeout_ms, settle_ms, lease_ms, tries, deps_ms;
     if (cb_bus_config_load(s_vars, S_NVARS, &bus) != 0 ||
         cb_config_str(s_vars, S_NVARS, "COINBUS_REDIS_URL", &redis_url) != 0 ||
         cb_config_str(s_vars, S_NVARS, "COINBUS_VENUES", &venues_text) != 0 ||
         cb_config_str(s_vars, S_NVARS, "COINBUS_ROUTER_TEST_CRASH", &crash) != 0 ||
+        cb_config_str(s_vars, S_NVARS, "COINBUS_ROUTER_BALANCE_CHECK", &balance) != 0 ||
+        cb_config_int(s_vars, S_NVARS, "COINBUS_ROUTER_DEPS_TIMEOUT_MS", &deps_ms) != 0 ||
         cb_config_int(s_vars, S_NVARS, "COINBUS_ROUTER_VENUE_TIMEOUT_MS", &timeout_ms) != 0 ||
         cb_config_int(s_vars, S_NVARS, "COINBUS_ROUTER_SETTLE_MS", &settle_ms) != 0 ||
         cb_config_int(s_vars, S_NVARS, "COINBUS_ROUTER_LEASE_MS", &lease_ms) != 0 ||
@@ -118,6 +132,8 @@ main(int argc, char **argv)
     static route_app_t app;
     app.settle_ms = settle_ms;
     app.resolve_tries = tries;
+    app.deps_timeout_ms = deps_ms;
+    app.balance_check = strcmp(balance, "off") != 0;
     app.crash = strcmp(crash, "after_intent") == 0 ? ROUTE_CRASH_AFTER_INTENT
                 : strcmp(crash, "after_send") == 0 ? ROUTE_CRASH_AFTER_SEND
                                                    : ROUTE_CRASH_NONE;
@@ -131,13 +147,18 @@ main(int argc, char **argv)
     cb_http_t *http = cb_http_new(&hopts);
     cb_rpc_worker_t *worker =
         cb_rpc_worker_new(bus.backend[CB_RPC_ORDERS], "orders", route_app_handle, &app);
+    cb_rpc_client_t *market = cb_rpc_client_new(bus.frontend[CB_RPC_MARKET]);
+    cb_rpc_client_t *account = cb_rpc_client_new(bus.frontend[CB_RPC_ACCOUNT]);
     rc = 1;
     if (redis == NULL || pub == NULL || limiter == NULL || circuit == NULL || http == NULL ||
-        worker == NULL || route_ledger_init(&app.ledger, redis, lease_ms) != 0) {
+        worker == NULL || market == NULL || account == NULL ||
+        route_ledger_init(&app.ledger, redis, lease_ms) != 0) {
         cb_log_error("start_failed", "error=\"a component did not start (see above)\"");
         goto done;
     }
     app.pub = pub;
+    app.market = market;
+    app.account = account;
     cb_redis_set_timeouts(redis, 250, 1000);
     cb_venue_deps_t deps = {http, limiter, circuit, 10000};
     if (s_venues_open(&app, redis, venues_text, &deps) != 0) {
@@ -147,12 +168,15 @@ main(int argc, char **argv)
     if (app.crash != ROUTE_CRASH_NONE) {
         cb_log_warn("test_crash_armed", "at=%s note=\"test only: never set in production\"", crash);
     }
-    cb_log_info("started", "version=%s venues=%zu replica=%s settle_ms=%ld lease_ms=%ld",
-                CB_VERSION, app.nvenues, app.ledger.owner, settle_ms, lease_ms);
+    cb_log_info("started",
+                "version=%s venues=%zu replica=%s settle_ms=%ld lease_ms=%ld balance_check=%s",
+                CB_VERSION, app.nvenues, app.ledger.owner, settle_ms, lease_ms, balance);
     rc = s_run(&app, worker);
     cb_log_info("stopped", "handled=%llu", (unsigned long long) cb_rpc_worker_handled(worker));
 done:
     route_app_fini(&app);
+    cb_rpc_client_destroy(&account);
+    cb_rpc_client_destroy(&market);
     cb_rpc_worker_destroy(&worker);
     cb_http_destroy(&http);
     cb_circuit_destroy(&circuit);

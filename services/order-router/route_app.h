@@ -44,7 +44,43 @@ typedef struct {
     int64_t resolve_tries;    /* queries per resolution in one request */
     route_crash_t crash;
     int64_t next_sweep_ms;
+    cb_rpc_client_t *market;  /* market-feed's `market` service (venue "best"; borrowed) */
+    cb_rpc_client_t *account; /* the `account` service (balance check; borrowed) */
+    int64_t deps_timeout_ms;  /* the deadline of one call to either */
+    bool balance_check;       /* COINBUS_ROUTER_BALANCE_CHECK */
 } route_app_t;
+
+#define ROUTE_QUOTES_MAX 16
+
+/* One venue's fill of the order, from market-feed's `best`. */
+typedef struct {
+    char venue[CB_VENUE_NAME_MAX + 1];
+    char symbol[CB_SYMBOL_MAX + 1];   /* the venue's listing */
+    char avg_price[CB_DECIMAL_STR_MAX];
+    char cost[CB_DECIMAL_STR_MAX];
+    char fee[CB_DECIMAL_STR_MAX];
+    char total[CB_DECIMAL_STR_MAX];
+    cb_decimal_t cost_value, fee_value, total_value;
+} route_quote_t;
+
+/* A venue passed over, and why. */
+typedef struct {
+    char venue[CB_VENUE_NAME_MAX + 1];
+    char reason[32];
+} route_skip_t;
+
+/* A routing decision: the quotes best first, the venues skipped. */
+typedef struct {
+    bool buy;
+    char symbol[48];          /* as asked */
+    char amount[CB_DECIMAL_STR_MAX];
+    char basis[16];
+    route_quote_t quotes[ROUTE_QUOTES_MAX];
+    size_t nquotes;
+    route_skip_t skipped[2 * ROUTE_QUOTES_MAX];
+    size_t nskipped;
+    int chosen;               /* index in quotes, -1 none */
+} route_routing_t;
 
 /* A failure: the CB_E_* code and the message for the client. */
 typedef struct {
@@ -147,6 +183,55 @@ route_cancel_after(route_app_t *app, route_venue_t *v, int64_t seconds, int64_t 
  * fires due Binance dead-man's timers (route_cancel_all). */
 void
 route_sweep(route_app_t *app);
+
+/* ---- route_best.c ---- */
+
+/* Asks market-feed's `best` for symbol (unified), side and amount, and
+ * fills rt: every venue's fill ranked best first (buy: lowest total paid,
+ * sell: highest received; a tie by name), and the venues market-feed passed
+ * over (lacking_depth, its skip reasons). 0 or fail (unavailable when
+ * market-feed did not answer in app->deps_timeout_ms). */
+int
+route_best_quotes(route_app_t *app, const char *symbol, const char *side, const char *amount,
+                  route_routing_t *rt, route_fail_t *fail);
+
+/* The best venue of rt this router can use now: configured with
+ * credentials, instruments loaded, breaker not open, rate budget able to
+ * take a place now (peeks; nothing consumed). Adds the ones passed over to
+ * rt->skipped, sets rt->chosen, logs the decision on one line. NULL with
+ * fail (unavailable, naming each venue's reason) when none can. */
+route_venue_t *
+route_best_choose(route_app_t *app, route_routing_t *rt, route_fail_t *fail);
+
+/* venue "best" for a place: when the client order id (or the id derived
+ * from the idempotency key) is already in a venue's ledger, that venue and
+ * *prior, rt left without quotes (a retry keeps its venue); else quotes and
+ * chooses as above. *listing gets the symbol on the venue (its own listing).
+ * NULL with fail. */
+route_venue_t *
+route_best_pick(route_app_t *app, const char *clid, const char *key, const char *symbol,
+                const char *side, const char *amount, route_routing_t *rt, const char **listing,
+                route_order_t *prior, route_fail_t *fail);
+
+/* The quote of venue in rt, or NULL. */
+const route_quote_t *
+route_best_quote(const route_routing_t *rt, const char *venue);
+
+/* Packs rt as the reply's `routing` map {chosen, basis, candidates, skipped}. */
+void
+route_best_pack(msgpack_packer *pk, const route_routing_t *rt);
+
+/* ---- route_balance.c ---- */
+
+/* Unless app->balance_check is off: asks the account service for v's
+ * available balance of what o spends (buy: the quote, amount x price plus
+ * Kraken's taker fee; a market buy: its fill on the book, q or asked of
+ * market-feed; sell: the base amount). Not enough: bad_request
+ * "insufficient balance: needs X <ASSET>, available Y on <venue>"; the
+ * account service silent or failing: unavailable. 0 or fail. */
+int
+route_balance_check(route_app_t *app, route_venue_t *v, const route_order_t *o,
+                    const route_quote_t *q, route_fail_t *fail);
 
 /* ---- route_rpc.c ---- */
 

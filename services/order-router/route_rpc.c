@@ -105,13 +105,14 @@ s_kv_int(msgpack_packer *pk, const char *key, int64_t value)
 /* The order as clients see it (proto/README "orders"); existing: a place
  * that found its client order id in the ledger adds "existing": true. */
 static void
-s_pack_order_ex(msgpack_packer *pk, const route_order_t *o, bool existing)
+s_pack_order_ex(msgpack_packer *pk, const route_order_t *o, bool existing,
+                const route_routing_t *rt)
 {
     const char *opt[][2] = {{"venue_order_id", o->venue_order_id}, {"price", o->price},
                             {"stop_price", o->stop_price},         {"avg_price", o->avg_price},
                             {"fee", o->fee},                       {"fee_asset", o->fee_asset},
                             {"reason", o->reason},                 {"replaces", o->replaces}};
-    uint32_t n = 11 + existing;
+    uint32_t n = 11 + existing + (rt != NULL);
     for (size_t i = 0; i < 8; i++) {
         n += opt[i][1][0] != '\0';
     }
@@ -136,12 +137,16 @@ s_pack_order_ex(msgpack_packer *pk, const route_order_t *o, bool existing)
         msgpack_pack_str_with_body(pk, "existing", 8);
         msgpack_pack_true(pk);
     }
+    if (rt != NULL) {
+        msgpack_pack_str_with_body(pk, "routing", 7);
+        route_best_pack(pk, rt);
+    }
 }
 
 static void
 s_pack_order(msgpack_packer *pk, const route_order_t *o)
 {
-    s_pack_order_ex(pk, o, false);
+    s_pack_order_ex(pk, o, false, NULL);
 }
 
 /* ---- place: the venue's rules, checked before anything is signed ---------- */
@@ -175,11 +180,13 @@ s_step(const char *name, const char *text, cb_decimal_t value, const char *step_
     return CB_E_BAD_REQUEST;
 }
 
-/* Fills o from the args and checks it against the venue's instrument. */
+/* Fills o from the args (symbol: the venue's listing) and checks it
+ * against the venue's instrument. */
 static int
-s_check(route_venue_t *v, const s_args_t *a, route_order_t *o, char *msg, size_t msg_size)
+s_check(route_venue_t *v, const char *symbol, const s_args_t *a, route_order_t *o, char *msg,
+        size_t msg_size)
 {
-    const char *symbol = s_arg(a, "symbol"), *side = s_arg(a, "side"), *type = s_arg(a, "type");
+    const char *side = s_arg(a, "side"), *type = s_arg(a, "type");
     const char *tif = s_arg(a, "time_in_force"), *post = s_arg(a, "post_only");
     const char *amount = s_arg(a, "amount"), *price = s_arg(a, "price"), *stop = s_arg(a, "stop_price");
     const cb_instrument_t *ins =
@@ -275,7 +282,7 @@ s_venue(route_app_t *app, const s_args_t *a, int *rc, char *msg, size_t msg_size
     const char *name = s_arg(a, "venue");
     route_venue_t *v = route_app_venue(app, name);
     if (v == NULL && strcmp(name, "best") == 0) {
-        snprintf(msg, msg_size, "venue \"best\" (routing to the best venue) is not available yet: name a venue");
+        snprintf(msg, msg_size, "venue \"best\" routes a place only: name a venue");
         *rc = CB_E_BAD_REQUEST;
     } else if (v == NULL) {
         snprintf(msg, msg_size, name[0] == '\0' ? "args.venue is required" : "unknown venue '%s'", name);
@@ -286,7 +293,8 @@ s_venue(route_app_t *app, const s_args_t *a, int *rc, char *msg, size_t msg_size
 
 /* validate: the venue checks the order without placing it; nothing is written. */
 static int
-s_validate(route_venue_t *v, route_order_t *o, msgpack_packer *pk, char *msg, size_t msg_size)
+s_validate(route_venue_t *v, route_order_t *o, const route_routing_t *rt, msgpack_packer *pk,
+           char *msg, size_t msg_size)
 {
     cb_order_req_t req;
     memset(&req, 0, sizeof req);
@@ -328,12 +336,16 @@ s_validate(route_venue_t *v, route_order_t *o, msgpack_packer *pk, char *msg, si
         (void) route_fail_venue(&fail, v, &err, rc);
         return s_fail(&fail, msg, msg_size);
     }
-    msgpack_pack_map(pk, 4);
+    msgpack_pack_map(pk, 4 + (rt != NULL));
     s_kv(pk, "venue", v->cfg.name);
     s_kv(pk, "symbol", o->symbol);
     s_kv(pk, "client_order_id", o->client_order_id);
     msgpack_pack_str_with_body(pk, "validated", 9);
     msgpack_pack_true(pk);
+    if (rt != NULL) {
+        msgpack_pack_str_with_body(pk, "routing", 7);
+        route_best_pack(pk, rt);
+    }
     return 0;
 }
 
@@ -341,36 +353,52 @@ static int
 s_op_place(route_app_t *app, const s_args_t *a, msgpack_packer *pk, char *msg, size_t msg_size)
 {
     int rc = 0;
-    route_venue_t *v = s_venue(app, a, &rc, msg, msg_size);
     route_fail_t fail;
-    if (v == NULL) {
+    static route_routing_t routing;
+    const route_routing_t *rt = NULL;
+    const char *symbol = s_arg(a, "symbol");
+    route_order_t prior;
+    route_venue_t *v;
+    if (strcmp(s_arg(a, "venue"), "best") == 0) {
+        v = route_best_pick(app, s_arg(a, "client_order_id"), s_arg(a, "idempotency_key"), symbol,
+                            s_arg(a, "side"), s_arg(a, "amount"), &routing, &symbol, &prior, &fail);
+        if (v == NULL) {
+            return s_fail(&fail, msg, msg_size);
+        }
+        rt = routing.chosen >= 0 ? &routing : NULL;
+    } else if ((v = s_venue(app, a, &rc, msg, msg_size)) == NULL) {
         return rc;
     }
     if (route_venue_ready(v, &fail) != 0) {
         return s_fail(&fail, msg, msg_size);
     }
     route_order_t o;
-    rc = s_check(v, a, &o, msg, msg_size);
+    rc = s_check(v, symbol, a, &o, msg, msg_size);
     rc = rc == 0 ? route_ledger_clid(v->cfg.dialect, v->cfg.name, s_arg(a, "client_order_id"),
                                      s_arg(a, "idempotency_key"), o.client_order_id, msg, msg_size)
                  : rc;
     if (rc != 0) {
         return rc;
     }
-    if (strcmp(s_arg(a, "validate"), "true") == 0) {
-        return s_validate(v, &o, pk, msg, msg_size);
-    }
     /* An order already in the ledger is answered as it is ("existing"): it
      * was there before, or another request wrote it first (its creation
-     * time is then not ours). */
-    route_order_t prior;
+     * time is then not ours). Its funds are on hold already: no balance check. */
     char created[sizeof o.created_ms];
     snprintf(created, sizeof created, "%s", o.created_ms);
-    bool existing = route_ledger_get(&app->ledger, v->cfg.name, o.client_order_id, &prior) == 0;
+    bool validate = strcmp(s_arg(a, "validate"), "true") == 0;
+    bool existing = !validate && route_ledger_get(&app->ledger, v->cfg.name, o.client_order_id,
+                                                  &prior) == 0;
+    const route_quote_t *q = rt != NULL ? &rt->quotes[rt->chosen] : NULL;
+    if (!existing && route_balance_check(app, v, &o, q, &fail) != 0) {
+        return s_fail(&fail, msg, msg_size);
+    }
+    if (validate) {
+        return s_validate(v, &o, rt, pk, msg, msg_size);
+    }
     if (route_exec_place(app, v, &o, &fail) != 0) {
         return s_fail(&fail, msg, msg_size);
     }
-    s_pack_order_ex(pk, &o, existing || strcmp(created, o.created_ms) != 0);
+    s_pack_order_ex(pk, &o, existing || strcmp(created, o.created_ms) != 0, rt);
     return 0;
 }
 

@@ -3,6 +3,7 @@
 -- KEYS[1]: the counter (hash: level, ts)      KEYS[2]: the ban key (ban-until, microseconds)
 -- ARGV[1]: max level, milli-units             ARGV[2]: decay, milli-units per second
 -- ARGV[3]: cost, milli-units                  ARGV[4]: max wait the caller accepts, ms
+-- ARGV[5] (optional): '1' for a dry run: the same decision, but nothing is reserved or written.
 -- Units: the level is kept in nano-units, so a decay of D milli-units/s is exactly D nano-units per
 -- microsecond (integers only; every value stays below 2^53). Time is Redis's own clock, one for all.
 -- Returns {admitted (0/1), wait_ms, level_after_milli, max_milli}. Admitted means the cost is reserved:
@@ -39,6 +40,9 @@ local admitted = 0
 if wait_us <= max_wait_us then
   admitted = 1
   level = after
+end
+if ARGV[5] == '1' then
+  return {admitted, math.ceil(wait_us / 1000), math.floor(level / 1000000), tonumber(ARGV[1])}
 end
 redis.call('HSET', KEYS[1], 'level', string.format('%.0f', level), 'ts', string.format('%.0f', now))
 local ttl = 60000

@@ -2,6 +2,7 @@
 -- ORDERS per 10 s and per day, RAW_REQUESTS per 5 min), for every replica, on Redis's clock.
 -- KEYS[1]: the ban key (ban-until, microseconds); KEYS[1+i]: the base key of limit i
 -- ARGV[1]: max wait, ms; then for each limit i: ARGV[2+3(i-1)] limit, [3+..] window ms, [4+..] cost
+-- ARGV[2+3n] (optional): '1' for a dry run: the same decision, nothing reserved (used as if it were).
 -- Windows are aligned like the venue's (epoch multiples of the window). The call goes in the first
 -- instant T >= now (and past any ban) at which every limit's window holding T has room; the cost is
 -- then added to those windows. Returns {admitted, wait_ms, used_1, used_2, ...} (used after this
@@ -40,7 +41,10 @@ for iter = 1, 64 do
 end
 local wait = at - now
 local reply = {0, wait}
-if wait <= max_wait then
+if wait <= max_wait and ARGV[2 + 3 * n] == '1' then
+  reply[1] = 1
+  for i = 1, n do used[i] = used[i] + costs[i] end
+elseif wait <= max_wait then
   reply[1] = 1
   for i = 1, n do
     local ws = at - (at % wins[i])

@@ -125,6 +125,15 @@ int
 cb_venue_client_private_admit(cb_venue_client_t *vc, const char *what, int64_t param,
                               const char *key_fp, cb_venue_pass_t *pass, cb_venue_error_t *err);
 
+/* Could the private call `what` be admitted now, without waiting? Asks the
+ * breaker (cb_circuit_peek: open -> CB_E_UNAVAILABLE) and the limiter
+ * (cb_ratelimit_peek on the counter admit would use: no room now ->
+ * CB_E_RATE_LIMITED, err's retry_after_ms the wait) without consuming
+ * anything. Redis unreachable: 0 (admit decides then). err gets the reason. */
+int
+cb_venue_client_private_can_admit(cb_venue_client_t *vc, const char *what, int64_t param,
+                                  const char *key_fp, cb_venue_error_t *err);
+
 /* Sends req, waits for its end, reports the outcome to the breaker (timeouts,
  * 5xx count as failures) and trues up Binance's weight. 0 with *out filled
  * (cb_http_result_fini) when an HTTP answer arrived, whatever its status;

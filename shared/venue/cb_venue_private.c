@@ -19,6 +19,57 @@ s_sleep_ms(int64_t ms)
     }
 }
 
+/* The private call's counter: Binance's weight window, Kraken's REST
+ * counter of the key. max_wait < 0: a peek (nothing reserved). */
+static int
+s_limit(cb_venue_client_t *vc, const char *what, int64_t param, const char *key_fp,
+        int64_t max_wait, cb_rl_decision_t *d)
+{
+    const cb_venue_cfg_t *cfg = cb_venue_client_cfg(vc);
+    cb_ratelimit_t *limiter = cb_venue_client_deps(vc)->limiter;
+    char name[CB_VENUE_NAME_MAX + 48];
+    if (cfg->dialect == CB_DIALECT_BINANCE) {
+        snprintf(name, sizeof name, "%s:weight", cfg->name);
+        cb_rl_window_t w = {name, 6000, 60000, cb_rl_binance_weight("GET", what, param)};
+        return max_wait < 0 ? cb_ratelimit_peek_windows(limiter, cfg->name, &w, 1, d)
+                            : cb_ratelimit_acquire_windows(limiter, cfg->name, &w, 1, max_wait, d);
+    }
+    snprintf(name, sizeof name, "%s:private:%s", cfg->name, key_fp != NULL ? key_fp : "");
+    cb_rl_bucket_t b = cb_rl_kraken_rest(CB_KRAKEN_STARTER);
+    int64_t cost = cb_rl_kraken_rest_cost(what);
+    return max_wait < 0 ? cb_ratelimit_peek(limiter, name, cfg->name, b, cost, d)
+                        : cb_ratelimit_acquire(limiter, name, cfg->name, b, cost, max_wait, d);
+}
+
+int
+cb_venue_client_private_can_admit(cb_venue_client_t *vc, const char *what, int64_t param,
+                                  const char *key_fp, cb_venue_error_t *err)
+{
+    const cb_venue_cfg_t *cfg = cb_venue_client_cfg(vc);
+    const cb_venue_deps_t *deps = cb_venue_client_deps(vc);
+    memset(err, 0, sizeof(*err));
+    char msg[128];
+    int n;
+    cb_circuit_decision_t c;
+    if (deps->circuit != NULL && cb_circuit_peek(deps->circuit, cfg->name, S_SCOPE, &c) == 0 &&
+        c.state == CB_CIRCUIT_OPEN) {
+        n = snprintf(msg, sizeof msg, "circuit open for %s private calls", cfg->name);
+        cb_verr_set(err, CB_VERR_UNAVAILABLE, 0, "", msg, (size_t) n);
+        int64_t now = cb_time_now_ms();
+        err->retry_after_ms = c.retry_at_ms > now ? c.retry_at_ms - now : 0;
+        return CB_E_UNAVAILABLE;
+    }
+    cb_rl_decision_t d;
+    if (deps->limiter != NULL && s_limit(vc, what, param, key_fp, -1, &d) == 0 && !d.admitted) {
+        n = snprintf(msg, sizeof msg, "rate budget exhausted: next slot in %lld ms",
+                     (long long) d.wait_ms);
+        cb_verr_set(err, CB_VERR_RATE_LIMIT, 0, "", msg, (size_t) n);
+        err->retry_after_ms = d.wait_ms;
+        return CB_E_RATE_LIMITED;
+    }
+    return 0;
+}
+
 int
 cb_venue_client_private_admit(cb_venue_client_t *vc, const char *what, int64_t param,
                               const char *key_fp, cb_venue_pass_t *pass, cb_venue_error_t *err)
@@ -47,19 +98,8 @@ cb_venue_client_private_admit(cb_venue_client_t *vc, const char *what, int64_t p
         return 0;
     }
     int64_t max_wait = deps->max_wait_ms > 0 ? deps->max_wait_ms : 30000;
-    char name[CB_VENUE_NAME_MAX + 48];
     cb_rl_decision_t d;
-    int rc;
-    if (cfg->dialect == CB_DIALECT_BINANCE) {
-        snprintf(name, sizeof name, "%s:weight", cfg->name);
-        cb_rl_window_t w = {name, 6000, 60000, cb_rl_binance_weight("GET", what, param)};
-        rc = cb_ratelimit_acquire_windows(deps->limiter, cfg->name, &w, 1, max_wait, &d);
-    } else {
-        snprintf(name, sizeof name, "%s:private:%s", cfg->name, key_fp != NULL ? key_fp : "");
-        rc = cb_ratelimit_acquire(deps->limiter, name, cfg->name,
-                                  cb_rl_kraken_rest(CB_KRAKEN_STARTER),
-                                  cb_rl_kraken_rest_cost(what), max_wait, &d);
-    }
+    int rc = s_limit(vc, what, param, key_fp, max_wait, &d);
     if (rc != 0) {
         cb_log_warn("ratelimit_unreachable", "venue=%s error=\"%s\" effect=\"private call unmetered\"",
                     cfg->name, cb_strerror(rc));

@@ -141,6 +141,10 @@ cbh_edge_start_account(cbh_edge_stack_t *s, char *const extra_env[])
 int
 cbh_edge_start_router(cbh_edge_stack_t *s, char *const extra_env[])
 {
+    /* The router checks balances with the account service before placing. */
+    if (s->account == NULL && cbh_edge_start_account(s, NULL) != 0) {
+        return -1;
+    }
     return s_start_private(s, "order-router", CB_RPC_ORDERS, extra_env, &s->router);
 }
 

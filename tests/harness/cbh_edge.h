@@ -55,8 +55,9 @@ int
 cbh_edge_stop_account(cbh_edge_stack_t *s);
 
 /* Starts $BUILD/bin/order-router as cbh_edge_start_account starts account
- * (the paper credentials in its own environment, extra_env first) and waits
- * until it answers ping. 0 or -1. */
+ * (the paper credentials in its own environment, extra_env first), after
+ * the account service when it is not running (the router's balance check
+ * asks it), and waits until it answers ping. 0 or -1. */
 int
 cbh_edge_start_router(cbh_edge_stack_t *s, char *const extra_env[]);
 

@@ -20,6 +20,7 @@
 #include "cb_time.h"
 #include "cbh_bus.h"
 #include "cbh_paper.h"
+#include "cbh_rpc.h"
 #include "cbh_sim.h"
 #include "route_ledger.h"
 
@@ -55,6 +56,8 @@ s_router_start(const char *crash)
     char *env[] = {s_redis_env, s_venues_env, crash_env,
                    "COINBUS_ROUTER_VENUE_TIMEOUT_MS=700", "COINBUS_ROUTER_SETTLE_MS=300",
                    "COINBUS_ROUTER_LEASE_MS=1000",
+                   /* No account service here: test_order_router_best checks balances. */
+                   "COINBUS_ROUTER_BALANCE_CHECK=off",
                    "COINBUS_SIM_KRAKEN_API_KEY=" K_KEY, "COINBUS_SIM_KRAKEN_API_SECRET=" K_SECRET,
                    "COINBUS_SIM_BINANCE_API_KEY=" B_KEY, "COINBUS_SIM_BINANCE_API_SECRET=" B_SECRET,
                    "COINBUS_CREDENTIALS_FILE=", "COINBUS_CREDENTIALS_PLAIN_FILE=", NULL};
@@ -136,62 +139,21 @@ s_count(const char *venue, const char *key, const char *clid)
 }
 
 /* Calls op with args "key=value" (NULL-terminated; "true" is a boolean).
- * Returns 0 or the error code; out gets "status" of the order (or ""). */
+ * Returns 0 or the error code. */
 static int
 s_call(const char *op, cb_rpc_result_t *res, ...)
 {
-    const char *kv[24];
-    size_t n = 0;
     va_list ap;
     va_start(ap, res);
-    for (const char *s = va_arg(ap, const char *); s != NULL && n < 24; s = va_arg(ap, const char *)) {
-        kv[n++] = s;
-    }
+    int rc = cbh_rpc_callv(s_client, op, res, ap);
     va_end(ap);
-    msgpack_sbuffer sb;
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer pk;
-    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-    msgpack_pack_map(&pk, (uint32_t) n);
-    for (size_t i = 0; i < n; i++) {
-        const char *eq = strchr(kv[i], '=');
-        msgpack_pack_str_with_body(&pk, kv[i], (size_t) (eq - kv[i]));
-        if (strcmp(eq + 1, "true") == 0) {
-            msgpack_pack_true(&pk);
-        } else {
-            msgpack_pack_str_with_body(&pk, eq + 1, strlen(eq + 1));
-        }
-    }
-    int rc = cb_rpc_call(s_client, op, sb.data, sb.size, 15000, 0, res);
-    msgpack_sbuffer_destroy(&sb);
-    assert_int_equal(rc, 0);
-    return res->ok ? 0 : res->error;
+    return rc;
 }
 
-/* The string at key of the result map, or "". */
 static const char *
 s_field(const cb_rpc_result_t *res, const char *key)
 {
-    static char out[256];
-    out[0] = '\0';
-    cb_mp_reader_t r;
-    cb_mp_reader_init(&r, res->result.ptr, res->result.len);
-    uint32_t n;
-    if (cb_mp_read_map(&r, &n) != 0) {
-        return out;
-    }
-    for (uint32_t i = 0; i < n; i++) {
-        const char *k, *v;
-        size_t kl, vl;
-        assert_int_equal(cb_mp_read_str(&r, &k, &kl), 0);
-        if (kl == strlen(key) && memcmp(k, key, kl) == 0 && cb_mp_peek(&r) == CB_MP_STR) {
-            assert_int_equal(cb_mp_read_str(&r, &v, &vl), 0);
-            snprintf(out, sizeof out, "%.*s", (int) vl, v);
-            return out;
-        }
-        assert_int_equal(cb_mp_skip(&r, NULL, NULL), 0);
-    }
-    return out;
+    return cbh_rpc_field(res, key);
 }
 
 static void

@@ -179,6 +179,53 @@ test_ban_blocks_every_caller(void **state)
     cb_redis_destroy(&b);
 }
 
+/* A peek decides as acquire would without waiting, and reserves nothing:
+ * the "can it take one now" check of routing. */
+static void
+test_peek_reserves_nothing(void **state)
+{
+    (void) state;
+    int err;
+    cb_redis_t *r = cb_redis_new(s_server.url, &err);
+    cb_ratelimit_t *rl = cb_ratelimit_new(r);
+    cb_rl_bucket_t bucket = {2000, 0}; /* max 2, no decay: a full counter stays full */
+    cb_rl_decision_t d;
+    for (int i = 0; i < 5; i++) {
+        assert_int_equal(cb_ratelimit_peek(rl, "test:peek", NULL, bucket, 1000, &d), 0);
+        assert_true(d.admitted);
+        assert_int_equal(d.wait_ms, 0);
+    }
+    assert_int_equal(cb_ratelimit_acquire(rl, "test:peek", NULL, bucket, 1000, 0, &d), 0);
+    assert_true(d.admitted);
+    assert_int_equal(cb_ratelimit_acquire(rl, "test:peek", NULL, bucket, 1000, 0, &d), 0);
+    assert_true(d.admitted);
+    assert_int_equal(d.level_milli, 2000);
+    assert_int_equal(cb_ratelimit_peek(rl, "test:peek", NULL, bucket, 1000, &d), 0);
+    assert_false(d.admitted);
+    assert_true(d.wait_ms > 0);
+    /* A cost of 0 fits a full counter, but not a ban. */
+    assert_int_equal(cb_ratelimit_peek(rl, "test:peek", "test:peekban", bucket, 0, &d), 0);
+    assert_true(d.admitted);
+    assert_int_equal(cb_ratelimit_ban(rl, "test:peekban", 5000), 0);
+    assert_int_equal(cb_ratelimit_peek(rl, "test:peek", "test:peekban", bucket, 0, &d), 0);
+    assert_false(d.admitted);
+    assert_true(d.wait_ms > 4000);
+    /* Windows: peeks count nothing; two acquisitions fill a limit of 2. */
+    cb_rl_window_t w = {"test:peekwin", 2, 3600000, 1};
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(cb_ratelimit_peek_windows(rl, "test:peekwinban", &w, 1, &d), 0);
+        assert_true(d.admitted);
+    }
+    assert_int_equal(cb_ratelimit_acquire_windows(rl, "test:peekwinban", &w, 1, 0, &d), 0);
+    assert_int_equal(cb_ratelimit_acquire_windows(rl, "test:peekwinban", &w, 1, 0, &d), 0);
+    assert_true(d.admitted);
+    assert_int_equal(cb_ratelimit_peek_windows(rl, "test:peekwinban", &w, 1, &d), 0);
+    assert_false(d.admitted);
+    assert_true(d.wait_ms > 0);
+    cb_ratelimit_destroy(&rl);
+    cb_redis_destroy(&r);
+}
+
 static void
 test_four_processes_never_exceed(void **state)
 {
@@ -357,6 +404,7 @@ main(int argc, char **argv)
         cmocka_unit_test(test_kraken_costs),
         cmocka_unit_test(test_kraken_rest_burst_then_decay_then_tier_switch),
         cmocka_unit_test(test_ban_blocks_every_caller),
+        cmocka_unit_test(test_peek_reserves_nothing),
         cmocka_unit_test(test_four_processes_never_exceed),
         cmocka_unit_test(test_binance_windows_four_processes),
         cmocka_unit_test(test_binance_true_up_and_retry_after),
