@@ -260,6 +260,34 @@ test_plain_client_never_reaches_the_router(void **state)
     cb_rpc_client_destroy(&client);
 }
 
+/* The allow-list is live: a client added while the bus runs gets in, a
+ * revoked one is refused from its next connection; SIGHUP re-reads it. */
+static void
+test_allow_list_changes_without_restart(void **state)
+{
+    (void) state;
+    char out[4096];
+    char env[300];
+    snprintf(env, sizeof env, "COINBUS_CURVE_CERT=%s/late-bot.key_secret", s_dir);
+    assert_int_equal(s_run(out, sizeof out, "%s certs add %s late-bot", s_cli(), s_dir), 0);
+    int rc = s_run(out, sizeof out, "%s %s call --timeout 3000 orders ping", env, s_cli());
+    if (rc != 0) {
+        fprintf(stderr, "%s\n", out);
+    }
+    assert_int_equal(rc, 0);
+    assert_int_equal(s_run(out, sizeof out, "rm %s/clients/late-bot.key", s_dir), 0);
+    assert_int_equal(s_run(out, sizeof out, "%s %s call --timeout 1000 orders ping", env, s_cli()), 2);
+
+    assert_int_equal(kill(cbh_proc_pid(s_bus.proc), SIGHUP), 0);
+    const char *want = "curve_allow_list_reloaded";
+    for (int i = 0; i < 50 && strstr(s_slurp(cbh_proc_log_path(s_bus.proc)), want) == NULL; i++) {
+        usleep(100 * 1000);
+    }
+    assert_non_null(strstr(s_slurp(cbh_proc_log_path(s_bus.proc)), want));
+    assert_true(cbh_proc_alive(s_bus.proc));
+    assert_int_equal(s_run(out, sizeof out, "%s call --timeout 3000 orders ping", s_cli()), 0);
+}
+
 /* Starts `coinbus sub` for prefix with env (may be ""), output to path. */
 static cbh_proc_t *
 s_sub(const char *env, const char *prefix, int timeout_s, const char *path)
@@ -367,6 +395,7 @@ main(void)
         cmocka_unit_test(test_valid_key_places_an_order),
         cmocka_unit_test(test_unknown_key_never_reaches_the_router),
         cmocka_unit_test(test_plain_client_never_reaches_the_router),
+        cmocka_unit_test(test_allow_list_changes_without_restart),
         cmocka_unit_test(test_pubsub_needs_a_known_key),
         cmocka_unit_test(test_missing_or_bad_cert_stops_at_start),
     };
