@@ -51,12 +51,16 @@ s_cert_read(const char *path, const char *what, char *public_txt, char *secret_t
     char *pub = zconfig_get(root, "curve/public-key", NULL);
     char *sec = zconfig_get(root, "curve/secret-key", NULL);
     if (!s_key_ok(pub)) {
-        cb_log_error("curve_cert_invalid", "path=%s expected=\"%s with a 40-character Z85 "
-                     "curve/public-key\"", path, what);
+        cb_log_error("curve_cert_invalid",
+                     "path=%s expected=\"%s with a 40-character Z85 "
+                     "curve/public-key\"",
+                     path, what);
         rc = CB_E_CONFIG;
     } else if (secret_txt != NULL && !s_key_ok(sec)) {
-        cb_log_error("curve_cert_invalid", "path=%s expected=\"%s with a 40-character Z85 "
-                     "curve/secret-key (the *.key_secret file, not the public one)\"", path, what);
+        cb_log_error("curve_cert_invalid",
+                     "path=%s expected=\"%s with a 40-character Z85 "
+                     "curve/secret-key (the *.key_secret file, not the public one)\"",
+                     path, what);
         rc = CB_E_CONFIG;
     } else {
         memcpy(public_txt, pub, CB_CURVE_KEY_TEXT_LEN + 1);
@@ -93,8 +97,10 @@ cb_curve_load(const cb_config_var_t *vars, size_t count, const char *name)
                           : snprintf(own_path, sizeof own_path, "%s/%s.key_secret", dir, name);
     if (strlen(dir) >= sizeof s_curve.dir || n1 < 0 || (size_t) n1 >= sizeof server_path ||
         n2 < 0 || (size_t) n2 >= sizeof own_path) {
-        cb_log_error("config_invalid", "var=COINBUS_CURVE_DIR expected=\"a path shorter than %d "
-                     "characters\"", S_PATH_MAX - 32);
+        cb_log_error("config_invalid",
+                     "var=COINBUS_CURVE_DIR expected=\"a path shorter than %d "
+                     "characters\"",
+                     S_PATH_MAX - 32);
         return CB_E_CONFIG;
     }
     char what[128];

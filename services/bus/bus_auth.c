@@ -43,11 +43,14 @@ s_load(bus_auth_t *auth, const char *event)
     int count = 0;
     int rc = s_count(auth->clients, &count);
     if (rc != 0) {
-        cb_log_error("curve_clients_unreadable", "path=%s expected=\"a directory of client public "
-                     "certs (coinbus certs init/add)\" error=\"%s\"", auth->clients, cb_strerror(rc));
+        cb_log_error("curve_clients_unreadable",
+                     "path=%s expected=\"a directory of client public "
+                     "certs (coinbus certs init/add)\" error=\"%s\"",
+                     auth->clients, cb_strerror(rc));
         return CB_E_CONFIG;
     }
-    if (zstr_sendx(auth->actor, "CURVE", auth->clients, NULL) != 0 || zsock_wait(auth->actor) != 0) {
+    if (zstr_sendx(auth->actor, "CURVE", auth->clients, NULL) != 0 ||
+        zsock_wait(auth->actor) != 0) {
         cb_log_error("zauth_failed", "command=CURVE path=%s", auth->clients);
         return CB_E_CONFIG;
     }

@@ -90,7 +90,8 @@ s_refuse_existing(const char *dir, const char *name)
     const char *paths[] = {secret, public};
     for (size_t i = 0; i < 2; i++) {
         if (access(paths[i], F_OK) == 0) {
-            fprintf(stderr, "coinbus certs: %s exists; not replacing certificates without --force\n",
+            fprintf(stderr,
+                    "coinbus certs: %s exists; not replacing certificates without --force\n",
                     paths[i]);
             return -1;
         }
@@ -168,8 +169,10 @@ s_init(const char *dir, bool force)
             return CLI_EXIT_ERROR;
         }
     }
-    fprintf(stderr, "coinbus certs: made the bus's keypair and %zu clients' in %s; start every "
-            "process with COINBUS_CURVE=on COINBUS_CURVE_DIR=%s\n", S_NCLIENTS, dir, dir);
+    fprintf(stderr,
+            "coinbus certs: made the bus's keypair and %zu clients' in %s; start every "
+            "process with COINBUS_CURVE=on COINBUS_CURVE_DIR=%s\n",
+            S_NCLIENTS, dir, dir);
     return CLI_EXIT_OK;
 }
 
@@ -177,8 +180,10 @@ static int
 s_add(const char *dir, const char *name, bool force)
 {
     if (!s_name_ok(name) || strcmp(name, "bus") == 0) {
-        fprintf(stderr, "coinbus certs add: NAME must be 1-64 letters, digits, '-', '_' or '.' "
-                "(not starting with '.', not \"bus\"), not '%s'\n", name);
+        fprintf(stderr,
+                "coinbus certs add: NAME must be 1-64 letters, digits, '-', '_' or '.' "
+                "(not starting with '.', not \"bus\"), not '%s'\n",
+                name);
         return CLI_EXIT_USAGE;
     }
     if (!force && s_refuse_existing(dir, name) != 0) {

@@ -1,4 +1,5 @@
-/* test_bus_curve.c - the authenticated bus: `coinbus certs`, the bus with COINBUS_CURVE=on, order-router and the CLI with valid, unknown and no keys */
+/* test_bus_curve.c - the authenticated bus: `coinbus certs`, the bus with COINBUS_CURVE=on,
+ * order-router and the CLI with valid, unknown and no keys */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -25,7 +26,7 @@
 #define K_SECRET CBH_PAPER_K_SECRET
 
 static char s_tmp[64];
-static char s_dir[128];   /* the certs: COINBUS_CURVE_DIR */
+static char s_dir[128];      /* the certs: COINBUS_CURVE_DIR */
 static char s_intruder[200]; /* a keypair whose public cert is not in clients/ */
 static cbh_redis_t s_redis;
 static cbh_bus_t s_bus;
@@ -125,9 +126,13 @@ s_setup(void **state)
     char bin[512];
     snprintf(bin, sizeof bin, "%s/order-router", cbh_bin_dir());
     char *argv[] = {bin, NULL};
-    char *env[] = {s_redis_env, s_venues_env, "COINBUS_SIM_KRAKEN_API_KEY=" K_KEY,
-                   "COINBUS_SIM_KRAKEN_API_SECRET=" K_SECRET, "COINBUS_CREDENTIALS_FILE=",
-                   "COINBUS_CREDENTIALS_PLAIN_FILE=", NULL};
+    char *env[] = {s_redis_env,
+                   s_venues_env,
+                   "COINBUS_SIM_KRAKEN_API_KEY=" K_KEY,
+                   "COINBUS_SIM_KRAKEN_API_SECRET=" K_SECRET,
+                   "COINBUS_CREDENTIALS_FILE=",
+                   "COINBUS_CREDENTIALS_PLAIN_FILE=",
+                   NULL};
     s_router = cbh_proc_start("order-router", argv, env);
     if (s_router == NULL) {
         return -1;
@@ -176,8 +181,8 @@ test_certs_init(void **state)
     s_expect_mode("", 0700);
     s_expect_mode("bus.key_secret", 0600);
     s_expect_mode("bus.key", 0644);
-    const char *clients[] = {"market-feed", "order-router", "account", "sentiment", "api-edge",
-                             "coinbus"};
+    const char *clients[] = {"market-feed", "order-router", "account",
+                             "sentiment",   "api-edge",     "coinbus"};
     for (size_t i = 0; i < 6; i++) {
         char name[128];
         snprintf(name, sizeof name, "%s.key_secret", clients[i]);
@@ -207,9 +212,11 @@ test_valid_key_places_an_order(void **state)
 {
     (void) state;
     char out[4096];
-    int rc = s_run(out, sizeof out, "%s call --timeout 10000 orders place venue=sim-kraken "
+    int rc = s_run(out, sizeof out,
+                   "%s call --timeout 10000 orders place venue=sim-kraken "
                    "symbol=BTC-USD side=buy type=limit amount=0.01 price=30000.1 "
-                   "client_order_id=curve-ok-1", s_cli());
+                   "client_order_id=curve-ok-1",
+                   s_cli());
     if (rc != 0) {
         fprintf(stderr, "%s\n", out);
     }
@@ -224,9 +231,11 @@ static void
 s_expect_refused(const char *env, const char *clid)
 {
     char out[4096];
-    int rc = s_run(out, sizeof out, "%s %s call --timeout 1500 orders place venue=sim-kraken "
+    int rc = s_run(out, sizeof out,
+                   "%s %s call --timeout 1500 orders place venue=sim-kraken "
                    "symbol=BTC-USD side=buy type=limit amount=0.01 price=30000.1 "
-                   "client_order_id=%s", env, s_cli(), clid);
+                   "client_order_id=%s",
+                   env, s_cli(), clid);
     if (rc != 2) {
         fprintf(stderr, "%s\n", out);
     }
@@ -276,7 +285,8 @@ test_allow_list_changes_without_restart(void **state)
     }
     assert_int_equal(rc, 0);
     assert_int_equal(s_run(out, sizeof out, "rm %s/clients/late-bot.key", s_dir), 0);
-    assert_int_equal(s_run(out, sizeof out, "%s %s call --timeout 1000 orders ping", env, s_cli()), 2);
+    assert_int_equal(s_run(out, sizeof out, "%s %s call --timeout 1000 orders ping", env, s_cli()),
+                     2);
 
     assert_int_equal(kill(cbh_proc_pid(s_bus.proc), SIGHUP), 0);
     const char *want = "curve_allow_list_reloaded";
@@ -305,9 +315,11 @@ s_pub_while(cbh_proc_t *sub, const char *env, const char *symbol, int max)
 {
     char out[2048];
     for (int i = 0; i < max && cbh_proc_alive(sub); i++) {
-        int rc = s_run(out, sizeof out, "env %s %s pub --wait-ms 200 tick.%s.sim-kraken "
+        int rc = s_run(out, sizeof out,
+                       "env %s %s pub --wait-ms 200 tick.%s.sim-kraken "
                        "'{\"symbol\":\"%s\",\"venue\":\"sim-kraken\",\"bid\":\"100.1\","
-                       "\"ask\":\"100.2\"}'", env, s_cli(), symbol, symbol);
+                       "\"ask\":\"100.2\"}'",
+                       env, s_cli(), symbol, symbol);
         assert_int_equal(rc, 0);
     }
 }
@@ -357,8 +369,10 @@ test_missing_or_bad_cert_stops_at_start(void **state)
     s_secret_of(path, secret, sizeof secret);
 
     char out[8192];
-    int rc = s_run(out, sizeof out, "COINBUS_CURVE_DIR=%s/nowhere COINBUS_BUS_PUB_PORT=%d "
-                   "%s/bus", s_tmp, cbh_free_port(), cbh_bin_dir());
+    int rc = s_run(out, sizeof out,
+                   "COINBUS_CURVE_DIR=%s/nowhere COINBUS_BUS_PUB_PORT=%d "
+                   "%s/bus",
+                   s_tmp, cbh_free_port(), cbh_bin_dir());
     assert_int_equal(rc, 2);
     assert_non_null(strstr(out, "curve_cert_unreadable"));
     assert_non_null(strstr(out, "/nowhere/bus.key"));
@@ -374,7 +388,8 @@ test_missing_or_bad_cert_stops_at_start(void **state)
     char copy[300];
     snprintf(copy, sizeof copy, "%s/nolist", s_tmp);
     assert_int_equal(s_run(out, sizeof out, "mkdir -p %s && cp %s/bus.key %s/bus.key_secret %s/",
-                           copy, s_dir, s_dir, copy), 0);
+                           copy, s_dir, s_dir, copy),
+                     0);
     rc = s_run(out, sizeof out, "COINBUS_CURVE_DIR=%s COINBUS_BUS_PUB_PORT=%d %s/bus", copy,
                cbh_free_port(), cbh_bin_dir());
     assert_int_equal(rc, 2);
