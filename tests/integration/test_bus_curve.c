@@ -139,8 +139,8 @@ s_setup(void **state)
     }
     snprintf(s_router_log, sizeof s_router_log, "%s", cbh_proc_log_path(s_router));
     /* Up when a keyed ping answers through the CURVE bus. */
-    for (int i = 0; i < 40; i++) {
-        if (s_run(out, sizeof out, "%s call --timeout 500 orders ping", s_cli()) == 0) {
+    for (int i = 0; i < 60; i++) {
+        if (s_run(out, sizeof out, "%s call --timeout 300 --retries 0 orders ping", s_cli()) == 0) {
             return 0;
         }
     }
@@ -232,7 +232,7 @@ s_expect_refused(const char *env, const char *clid)
 {
     char out[4096];
     int rc = s_run(out, sizeof out,
-                   "%s %s call --timeout 1500 orders place venue=sim-kraken "
+                   "%s %s call --timeout 1000 --retries 1 orders place venue=sim-kraken "
                    "symbol=BTC-USD side=buy type=limit amount=0.01 price=30000.1 "
                    "client_order_id=%s",
                    env, s_cli(), clid);
@@ -285,8 +285,9 @@ test_allow_list_changes_without_restart(void **state)
     }
     assert_int_equal(rc, 0);
     assert_int_equal(s_run(out, sizeof out, "rm %s/clients/late-bot.key", s_dir), 0);
-    assert_int_equal(s_run(out, sizeof out, "%s %s call --timeout 1000 orders ping", env, s_cli()),
-                     2);
+    assert_int_equal(
+        s_run(out, sizeof out, "%s %s call --timeout 1000 --retries 0 orders ping", env, s_cli()),
+        2);
 
     assert_int_equal(kill(cbh_proc_pid(s_bus.proc), SIGHUP), 0);
     const char *want = "curve_allow_list_reloaded";
@@ -334,8 +335,8 @@ test_pubsub_needs_a_known_key(void **state)
     snprintf(good, sizeof good, "%s/good.jsonl", s_tmp);
     snprintf(bad, sizeof bad, "%s/bad.jsonl", s_tmp);
     snprintf(plain, sizeof plain, "%s/plain.jsonl", s_tmp);
-    cbh_proc_t *sub_bad = s_sub(env, "tick.", 4, bad);
-    cbh_proc_t *sub_plain = s_sub("COINBUS_CURVE=off", "tick.", 4, plain);
+    cbh_proc_t *sub_bad = s_sub(env, "tick.", 3, bad);
+    cbh_proc_t *sub_plain = s_sub("COINBUS_CURVE=off", "tick.", 3, plain);
     cbh_proc_t *sub_good = s_sub("", "tick.BTC-USD.", 20, good);
     assert_non_null(sub_bad);
     assert_non_null(sub_plain);
