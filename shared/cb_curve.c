@@ -110,6 +110,15 @@ cb_curve_load(const cb_config_var_t *vars, size_t count, const char *name)
         cb_curve_unload();
         return CB_E_CONFIG;
     }
+    /* The bus's own keypair must be the one its clients trust. */
+    if (strcmp(name, "bus") == 0 && strcmp(s_curve.server_public, s_curve.public_txt) != 0) {
+        cb_log_error("curve_cert_mismatch",
+                     "path=%s expected=\"the public half of %s (the bus's public cert its "
+                     "clients use)\"",
+                     server_path, own_path);
+        cb_curve_unload();
+        return CB_E_CONFIG;
+    }
     snprintf(s_curve.dir, sizeof s_curve.dir, "%s", dir);
     s_curve.on = true;
     cb_log_info("curve_on", "dir=%s cert=%s curve_public=%s", dir, own_path, s_curve.public_txt);

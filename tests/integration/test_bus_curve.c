@@ -385,6 +385,13 @@ test_missing_or_bad_cert_stops_at_start(void **state)
     assert_int_equal(rc, 2);
     assert_non_null(strstr(out, "curve/secret-key"));
 
+    /* The bus with a secret cert that is not the one bus.key publishes. */
+    rc = s_run(out, sizeof out,
+               "COINBUS_CURVE_CERT=%s/account.key_secret COINBUS_BUS_PUB_PORT=%d %s/bus", s_dir,
+               cbh_free_port(), cbh_bin_dir());
+    assert_int_equal(rc, 2);
+    assert_non_null(strstr(out, "curve_cert_mismatch"));
+
     /* The bus without its allow-list directory. */
     char copy[300];
     snprintf(copy, sizeof copy, "%s/nolist", s_tmp);
