@@ -98,8 +98,8 @@ cb_curve_load(const cb_config_var_t *vars, size_t count, const char *name)
     if (strlen(dir) >= sizeof s_curve.dir || n1 < 0 || (size_t) n1 >= sizeof server_path ||
         n2 < 0 || (size_t) n2 >= sizeof own_path) {
         cb_log_error("config_invalid",
-                     "var=COINBUS_CURVE_DIR expected=\"a path shorter than %d "
-                     "characters\"",
+                     "var=COINBUS_CURVE_DIR/COINBUS_CURVE_CERT expected=\"paths shorter "
+                     "than %d characters\"",
                      S_PATH_MAX - 32);
         return CB_E_CONFIG;
     }
@@ -107,8 +107,7 @@ cb_curve_load(const cb_config_var_t *vars, size_t count, const char *name)
     snprintf(what, sizeof what, "the secret cert of %s (COINBUS_CURVE_CERT overrides it)", name);
     if (s_cert_read(server_path, "the bus's public cert", s_curve.server_public, NULL) != 0 ||
         s_cert_read(own_path, what, s_curve.public_txt, s_curve.secret_txt) != 0) {
-        cb_curve_unload();
-        return CB_E_CONFIG;
+        goto fail;
     }
     /* The bus's own keypair must be the one its clients trust. */
     if (strcmp(name, "bus") == 0 && strcmp(s_curve.server_public, s_curve.public_txt) != 0) {
@@ -116,13 +115,16 @@ cb_curve_load(const cb_config_var_t *vars, size_t count, const char *name)
                      "path=%s expected=\"the public half of %s (the bus's public cert its "
                      "clients use)\"",
                      server_path, own_path);
-        cb_curve_unload();
-        return CB_E_CONFIG;
+        goto fail;
     }
     snprintf(s_curve.dir, sizeof s_curve.dir, "%s", dir);
     s_curve.on = true;
     cb_log_info("curve_on", "dir=%s cert=%s curve_public=%s", dir, own_path, s_curve.public_txt);
     return 0;
+
+fail:
+    cb_curve_unload();
+    return CB_E_CONFIG;
 }
 
 bool
