@@ -87,6 +87,21 @@ wait_port() { # port seconds
   return 1
 }
 
+# An authenticated bus is off here by default; COINBUS_CURVE=on make run turns it on with
+# the certs in COINBUS_CURVE_DIR (default build/run/curve), made by `coinbus certs init`
+# when that directory has none yet.
+CURVE_MSG=""
+if [ "${COINBUS_CURVE:-off}" = on ]; then
+  export COINBUS_CURVE_DIR=${COINBUS_CURVE_DIR:-$PWD/$RUN_DIR/curve}
+  if [ ! -e "$COINBUS_CURVE_DIR/bus.key" ]; then
+    "$BUILD/bin/coinbus" certs init "$COINBUS_CURVE_DIR" >/dev/null ||
+      { log "coinbus certs init $COINBUS_CURVE_DIR failed"; exit 1; }
+    log "made the bus's CURVE certs in $COINBUS_CURVE_DIR"
+  fi
+  CURVE_MSG="  CURVE is on:     the coinbus commands below need COINBUS_CURVE=on COINBUS_CURVE_DIR=$COINBUS_CURVE_DIR
+"
+fi
+
 if [ -z "${COINBUS_REDIS_URL:-}" ]; then
   port=${COINBUS_RUN_REDIS_PORT:-6379}
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
@@ -204,7 +219,7 @@ $(log "coinbus is up: ${ORDER[*]}")
   Price over HTTP: curl '$EDGE_URL/api/market/price?symbol=BTC'
   Sentiment:       curl -X POST -H 'Content-Type: application/json' -d '{"text":"BTC to the moon"}' $EDGE_URL/api/sentiment/analyze
   Health:          curl $EDGE_URL/health
-  Watch ticks:     $BUILD/bin/coinbus sub tick.BTC-USD.
+$CURVE_MSG  Watch ticks:     $BUILD/bin/coinbus sub tick.BTC-USD.
   Publish a tick:  $BUILD/bin/coinbus pub tick.BTC-USD.sim-kraken '{"symbol":"BTC-USD","venue":"sim-kraken","bid":"50000.1","ask":"50000.2"}'
   Ask a service:   $BUILD/bin/coinbus call market price symbol=BTC-USD
   Paper account:   $BUILD/bin/coinbus call account balances venue=sim-kraken

@@ -89,7 +89,7 @@ cb_bus_config_load(const cb_config_var_t *vars, size_t count, cb_bus_config_t *b
     }
     s_endpoint(bus->pub, bus->host, bus->pub_port);
     s_endpoint(bus->sub, bus->host, bus->sub_port);
-    return 0;
+    return cb_curve_load(vars, count, cb_log_service());
 }
 
 static void
@@ -169,6 +169,7 @@ cb_bus_connect(int type, cb_bus_role_t role, const char *endpoint)
         return NULL;
     }
     cb_bus_tune(zsock_resolve(sock), role);
+    cb_curve_client(zsock_resolve(sock));
     if (zsock_connect(sock, "%s", endpoint) != 0) {
         cb_log_error("connect_failed", "endpoint=%s error=\"%s\"", endpoint,
                      zmq_strerror(zmq_errno()));

@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "cb_config.h"
+#include "cb_curve.h"
 
 /* The RPC services behind the bus: X(name, UPPER, frontend port, backend port).
  * Clients connect to the frontend (ROUTER), workers to the backend (DEALER). */
@@ -27,7 +28,7 @@ typedef enum {
      "bus port clients of the " #name " service connect to (ROUTER)"},          \
     {"COINBUS_RPC_" #upper "_BACKEND", CB_CFG_PORT, #back, 0, 0, NULL,         \
      "bus port " #name " workers connect to (DEALER)"},
-#define CB_BUS_CONFIG_VARS CB_BUS_RPC_SERVICES(CB_BUS_RPC_VAR_)
+#define CB_BUS_CONFIG_VARS CB_BUS_RPC_SERVICES(CB_BUS_RPC_VAR_) CB_CURVE_CONFIG_VARS
 
 #define CB_BUS_ENDPOINT_MAX 300
 
@@ -46,7 +47,9 @@ typedef struct {
 
 /* Loads COINBUS_BUS_HOST, COINBUS_BUS_PUB_PORT, COINBUS_BUS_SUB_PORT and the
  * COINBUS_RPC_* ports from a table that holds CB_CONFIG_COMMON_VARS and
- * CB_BUS_CONFIG_VARS. Returns 0 or CB_E_CONFIG (logged). */
+ * CB_BUS_CONFIG_VARS, and the COINBUS_CURVE_* certificates (cb_curve_load,
+ * under the name given to cb_log_init) that every bus socket then uses.
+ * Returns 0 or CB_E_CONFIG (logged). */
 int
 cb_bus_config_load(const cb_config_var_t *vars, size_t count, cb_bus_config_t *bus);
 
@@ -73,8 +76,8 @@ typedef enum {
 void
 cb_bus_tune(void *zmq_socket, cb_bus_role_t role);
 
-/* A new czmq socket of type (ZMQ_PUB, ...), tuned for role and connected to
- * endpoint. NULL on failure, logged once with the endpoint and the reason. */
+/* A new czmq socket of type (ZMQ_PUB, ...), tuned for role, a CURVE client
+ * of the bus when COINBUS_CURVE is on, and connected to endpoint. NULL on failure, logged once with the endpoint and the reason. */
 struct _zsock_t;
 struct _zsock_t *
 cb_bus_connect(int type, cb_bus_role_t role, const char *endpoint);

@@ -34,6 +34,12 @@ cb_log_init(const char *service, cb_log_level_t level, cb_log_format_t format)
     s_format = format;
 }
 
+const char *
+cb_log_service(void)
+{
+    return s_service;
+}
+
 void
 cb_log_set_fd(int fd)
 {

@@ -22,6 +22,10 @@ typedef enum {
 void
 cb_log_init(const char *service, cb_log_level_t level, cb_log_format_t format);
 
+/* The service name given to cb_log_init ("coinbus" before it). */
+const char *
+cb_log_service(void);
+
 /* Sends log lines to fd instead of stderr (2). The fd stays the caller's. */
 void
 cb_log_set_fd(int fd);

@@ -11,6 +11,7 @@
 
 volatile sig_atomic_t cb_signal_stop = 0;
 volatile sig_atomic_t cb_signal_usr1 = 0;
+volatile sig_atomic_t cb_signal_hup = 0;
 
 static void
 s_on_stop(int sig)
@@ -24,6 +25,23 @@ s_on_usr1(int sig)
 {
     (void) sig;
     cb_signal_usr1 = 1;
+}
+
+static void
+s_on_hup(int sig)
+{
+    (void) sig;
+    cb_signal_hup = 1;
+}
+
+int
+cb_signal_install_hup(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sigemptyset(&sa.sa_mask);
+    sa.sa_handler = s_on_hup;
+    return sigaction(SIGHUP, &sa, NULL) == 0 ? 0 : -errno;
 }
 
 int

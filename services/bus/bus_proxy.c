@@ -30,6 +30,7 @@ s_bind(const char *name, int type, const char *endpoint)
         return NULL;
     }
     cb_bus_tune(zsock_resolve(sock), CB_BUS_ROLE_PROXY);
+    cb_curve_server(zsock_resolve(sock));
     if (zsock_bind(sock, "%s", endpoint) < 0) {
         cb_log_error("bind_failed", "proxy=%s endpoint=%s error=\"%s\"", name, endpoint,
                      zmq_strerror(zmq_errno()));

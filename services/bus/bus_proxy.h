@@ -19,7 +19,8 @@ typedef struct {
 } bus_proxy_stats_t;
 
 /* Binds a socket of front_type at front_endpoint and one of back_type at
- * back_endpoint (both tuned as CB_BUS_ROLE_PROXY), then runs
+ * back_endpoint (both tuned as CB_BUS_ROLE_PROXY, and CURVE servers when
+ * COINBUS_CURVE is on: cb_curve_server), then runs
  * zmq_proxy_steerable between them in a new thread. name is for logs and
  * copied. Returns NULL when a bind fails (logged with the endpoint). */
 bus_proxy_t *

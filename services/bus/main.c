@@ -4,6 +4,7 @@
 
 #include <czmq.h>
 
+#include "bus_auth.h"
 #include "bus_proxy.h"
 #include "cb_bus.h"
 #include "cb_config.h"
@@ -29,7 +30,11 @@ static const char s_usage[] =
     "RPC service (clients connect to its frontend, workers to its backend), so\n"
     "adding a replica of any service is only starting another process.\n"
     "Forwarded counts are logged every COINBUS_BUS_STATS_INTERVAL seconds and\n"
-    "on SIGUSR1. SIGINT/SIGTERM stop it.";
+    "on SIGUSR1. SIGINT/SIGTERM stop it.\n"
+    "With COINBUS_CURVE=on every port is a CurveZMQ server (<COINBUS_CURVE_DIR>/\n"
+    "bus.key_secret) that accepts only the public certs in <COINBUS_CURVE_DIR>/\n"
+    "clients/ (coinbus certs init/add); the list is re-read when the directory\n"
+    "changes and at once on SIGHUP.";
 
 #define S_PROXY_COUNT (1 + CB_RPC_SERVICE_COUNT)
 
@@ -76,9 +81,15 @@ main(int argc, char **argv)
         cb_config_int(s_vars, S_NVARS, "COINBUS_BUS_STATS_INTERVAL", &interval) != 0) {
         return 2;
     }
-    if (cb_signal_install() != 0) {
+    if (cb_signal_install() != 0 || cb_signal_install_hup() != 0) {
         cb_log_error("signal_install_failed", "");
         return 1;
+    }
+    /* zauth must answer ZAP requests before the first client handshakes. */
+    bus_auth_t *auth = NULL;
+    if (cb_curve_on() && (auth = bus_auth_start(cb_curve_dir())) == NULL) {
+        zsys_shutdown();
+        return 2;
     }
 
     bus_proxy_t *proxies[S_PROXY_COUNT] = {NULL};
@@ -102,7 +113,8 @@ main(int argc, char **argv)
         }
         started++;
     }
-    cb_log_info("started", "version=%s pid=%d", CB_VERSION, (int) getpid());
+    cb_log_info("started", "version=%s pid=%d curve=%s", CB_VERSION, (int) getpid(),
+                cb_curve_on() ? "on" : "off");
 
     int64_t next_stats = cb_time_mono_ns() + (int64_t) interval * 1000000000LL;
     while (!cb_signal_stop) {
@@ -113,12 +125,20 @@ main(int argc, char **argv)
             s_log_stats(proxies, started);
             next_stats = cb_time_mono_ns() + (int64_t) interval * 1000000000LL;
         }
+        if (cb_signal_hup) {
+            cb_signal_hup = 0;
+            if (auth != NULL) {
+                bus_auth_reload(auth);
+            }
+        }
     }
     cb_log_info("stopping", "");
     s_log_stats(proxies, started);
     while (started > 0) {
         bus_proxy_stop(&proxies[--started]);
     }
+    bus_auth_stop(&auth);
+    cb_curve_unload();
     zsys_shutdown();
     cb_log_info("stopped", "");
     return 0;
@@ -127,6 +147,8 @@ fail_start:
     while (started > 0) {
         bus_proxy_stop(&proxies[--started]);
     }
+    bus_auth_stop(&auth);
+    cb_curve_unload();
     zsys_shutdown();
     return 1;
 }

@@ -35,6 +35,9 @@ int
 cli_creds(int argc, char **argv);
 int
 cli_keys(int argc, char **argv);
+/* certs init|add: CurveZMQ certificates for COINBUS_CURVE=on. */
+int
+cli_certs(int argc, char **argv);
 
 /* COINBUS_REDIS_URL (validated at start), or its default. */
 const char *

@@ -1,4 +1,4 @@
-/* main.c - coinbus: command-line access to the bus (sub, pub, call), credentials (creds) and api-edge's keys (keys) */
+/* main.c - coinbus: command-line access to the bus (sub, pub, call), credentials (creds), api-edge's keys (keys) and the bus's certs (certs) */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +37,11 @@ static const char s_usage[] =
     "      get EAPI:Invalid nonce once)\n"
     "  keys create --name NAME --scope read|trade | keys list | keys revoke ID\n"
     "      api-edge's API keys (in Redis); see coinbus keys --help\n"
+    "  certs init [--force] <dir> | certs add [--force] <dir> <name>\n"
+    "      CurveZMQ certificates for an authenticated bus (COINBUS_CURVE=on):\n"
+    "      the bus's keypair, one per service, the bus's allow-list; see\n"
+    "      coinbus certs --help. With COINBUS_CURVE=on, sub/pub/call use\n"
+    "      COINBUS_CURVE_CERT, else <COINBUS_CURVE_DIR>/coinbus.key_secret\n"
     "\n"
     "Exit status: 0 ok, 1 error reply or refused input, 2 timeout, 64 usage.";
 
@@ -107,6 +112,9 @@ main(int argc, char **argv)
     }
     if (strcmp(argv[1], "keys") == 0) {
         return cli_keys(argc - 1, argv + 1);
+    }
+    if (strcmp(argv[1], "certs") == 0) {
+        return cli_certs(argc - 1, argv + 1);
     }
     fprintf(stderr, "coinbus: unknown command '%s' (try --help)\n", argv[1]);
     return CLI_EXIT_USAGE;
