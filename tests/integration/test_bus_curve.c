@@ -132,6 +132,8 @@ s_setup(void **state)
                    "COINBUS_SIM_KRAKEN_API_SECRET=" K_SECRET,
                    "COINBUS_CREDENTIALS_FILE=",
                    "COINBUS_CREDENTIALS_PLAIN_FILE=",
+                   /* The subject is the bus's auth, not the balance (no account service here). */
+                   "COINBUS_ROUTER_BALANCE_CHECK=off",
                    NULL};
     s_router = cbh_proc_start("order-router", argv, env);
     if (s_router == NULL) {
