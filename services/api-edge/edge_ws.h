@@ -32,6 +32,7 @@
 
 #include "cb_httpd.h"
 #include "cb_sub.h"
+#include "edge_auth.h"
 #include "edge_cache.h"
 
 typedef struct {
@@ -45,6 +46,8 @@ typedef struct {
     int64_t stale_ms;         /* a subscribed stream silent this long gets a stale notice (default 15000) */
     uint32_t max_in_per_sec;  /* client messages per second; over: error, then 1008 (default 50) */
     size_t max_subscriptions; /* per connection (default 100) */
+    int64_t auth_recheck_ms;  /* an authenticated connection's key is looked up again this
+                                 often: a revoked key stops its order events (default 5000) */
 } edge_ws_config_t;
 
 edge_ws_config_t
@@ -60,6 +63,11 @@ edge_ws_new(cb_httpd_t *httpd, edge_cache_t *cache, const edge_ws_config_t *conf
  * briefly so the close frames go out. NULL-safe. */
 void
 edge_ws_destroy(edge_ws_t **ws_p);
+
+/* Lets the orders channel check API keys with auth (borrowed; it must
+ * outlive the hub). Without it the orders channel refuses everyone. */
+void
+edge_ws_set_auth(edge_ws_t *ws, edge_auth_t *auth);
 
 /* A cb_httpd_upgrade_fn body for path /ws: upgrades a valid handshake
  * (TAKEN), answers a bad one 400 or a full hub 503 (ANSWERED), and returns
