@@ -9,6 +9,10 @@
  *           [,"venue":"sim-kraken"][,"timeframe":"1m"]}   channel default ticker, timeframe 1m,
  *           venue default every venue; symbol "BTC" means BTC-USD (quote default USD)
  *          {"type":"unsubscribe", same keys}  {"type":"ping"[,"id":any]}  {"type":"get_subscriptions"}
+ *          {"type":"auth","key":"cbk_..."}   an API key (scope read or trade); or the upgrade's
+ *           Authorization: Bearer header (a malformed one: 401). "op" is a synonym of "type".
+ *          {"type":"subscribe","channel":"orders"[,"symbol":"BTC"][,"venue":...]}  authenticated
+ *           only (else an "unauthorized" error); no symbol: every symbol
  *  server: {"type":"subscribed","channel":...,"symbol":"BTC-USD","venue":...|null,"timeframe"?}
  *          {"type":"unsubscribed",...}  {"type":"pong"[,"id":...]}  {"type":"subscriptions","subscriptions":[...]}
  *          {"type":"price_update","symbol","venue","price","bid","ask","bid_qty"?,"ask_qty"?,
@@ -20,6 +24,14 @@
  *          {"type":"candle","symbol","venue","timeframe","t","o","h","l","c","v","closed","seq"}
  *          {"type":"resync","symbol","venue","channel":"book"}   the feed marked the book resyncing
  *          {"type":"stale","symbol","venue","since":"..."}      no tick from that stream for stale_ms
+ *          {"type":"authenticated","key_id","scope","recheck_ms"}   (never the key)
+ *          {"type":"order","event","id","client_order_id"?,"order_id","venue_order_id"?,"venue",
+ *           "symbol","side","order_type","time_in_force"?,"status","amount","filled","price"?,
+ *           "stop_price"?,"avg_price"?,"fee"?,"fee_asset"?,"reason"?,"replaces"?,"created"?,
+ *           "updated"?,"timestamp","seq"}     every order event, in bus order, never coalesced;
+ *           the key is looked up again every auth_recheck_ms: revoked -> an "unauthorized"
+ *           error and the orders subscriptions dropped; no good lookup for
+ *           2 x auth_recheck_ms + 1 s (Redis down) -> order events held back
  *          {"type":"error","error":"<short>","detail":"<more>"}  bad JSON, unknown type, unknown
  *                                                      symbol, ...: the connection stays open
  *  Close codes: 1008 slow consumer past the limit or message rate exceeded, 1009 message too
