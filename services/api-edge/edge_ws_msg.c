@@ -50,10 +50,15 @@ edge_ws_tf_from_name(const char *text, size_t len, unsigned *timeframe)
 }
 
 /* At most 32 bytes of s for a message to the client, anything but printable
- * ASCII as '?' (the detail must stay valid UTF-8). */
+ * ASCII as '?' (the detail must stay valid UTF-8); what looks like an API
+ * key (cbk_...) is never echoed, wherever the client put it. */
 static const char *
 s_clip(cb_str_t s, char out[33])
 {
+    if (s.len >= 4 && memcmp(s.ptr, CB_APIKEY_PREFIX, 4) == 0) {
+        memcpy(out, "cbk_...", sizeof "cbk_...");
+        return out;
+    }
     size_t n = s.len < 32 ? s.len : 32;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char) s.ptr[i];

@@ -186,6 +186,10 @@ test_orders_messages(void **state)
     }
     s_parse("{\"type\":\"auth\",\"key\":\"x\",\"secret\":1}", CB_E_BAD_REQUEST, "bad_request", &req);
     s_parse("{\"type\":\"ping\",\"op\":\"ping\"}", CB_E_BAD_REQUEST, "bad_request", &req);
+    const char *misplaced = "{\"type\":\"cbk_00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\"}";
+    assert_int_equal(edge_ws_msg_parse(&s_doc, misplaced, strlen(misplaced), &req, &err), CB_E_BAD_REQUEST);
+    assert_string_equal(err.error, "unknown_type");
+    assert_null(strstr(err.detail, "0011"));
     s_parse("{\"op\":\"subscribe\",\"channel\":\"orders\",\"quote\":\"USD\"}", CB_E_BAD_REQUEST,
             "invalid_symbol", &req);
     s_parse("{\"op\":\"subscribe\",\"channel\":\"ticker\"}", CB_E_BAD_REQUEST, "invalid_symbol", &req);
