@@ -55,16 +55,16 @@ edge_ws_tf_from_name(const char *text, size_t len, unsigned *timeframe)
 static const char *
 s_clip(cb_str_t s, char out[33])
 {
-    if (s.len >= 4 && memcmp(s.ptr, CB_APIKEY_PREFIX, 4) == 0) {
-        memcpy(out, "cbk_...", sizeof "cbk_...");
-        return out;
-    }
     size_t n = s.len < 32 ? s.len : 32;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char) s.ptr[i];
         out[i] = c >= 0x20 && c < 0x7f && c != '"' && c != '\\' ? (char) c : '?';
     }
     out[n] = '\0';
+    char *key = strstr(out, CB_APIKEY_PREFIX);
+    if (key != NULL) {
+        snprintf(key, (size_t) (out + 33 - key), "%s", "cbk_...");
+    }
     return out;
 }
 
