@@ -320,6 +320,51 @@ test_header_binance(void **state)
     cbh_ws_close(&ws);
 }
 
+/* The venue takes an order but its answer is lost: unknown, then resolved;
+ * a market order fills. */
+static void
+test_unknown_resolved_filled(void **state)
+{
+    (void) state;
+    cbh_ws_t *ws = s_open(NULL);
+    s_auth(ws, s_rkey);
+    s_send_expect(ws, "{\"op\":\"subscribe\",\"channel\":\"orders\"}", "\"type\":\"subscribed\"", NULL);
+    usleep(200 * 1000);
+    const char *h[] = {"Content-Type: application/json", NULL};
+    static const char fault[] = "{\"timeout_next\":1,\"timeout_after\":true}";
+    cbh_http_res_t res = {0};
+    assert_int_equal(cbh_http(s_f.stack.sim_port, "POST", "/admin/faults/binance", h, fault, strlen(fault), &res),
+                     200);
+    cbh_http_res_fini(&res);
+    s_http(201, "POST", "/api/orders",
+           "{\"symbol\":\"BTC-USDT\",\"side\":\"buy\",\"type\":\"limit\",\"amount\":\"0.01\",\"price\":\"30000\","
+           "\"venue\":\"sim-binance\",\"client_order_id\":\"wo-u1\"}");
+    char *evs[32], a[96];
+    size_t n = s_collect(ws, "wo-u1", 3000, evs, 32, "open");
+    s_check_events(evs, n, "BTC-USDT", "sim-binance", "open");
+    bool unknown = false;
+    for (size_t i = 0; i < n; i++) {
+        unknown = unknown || (strcmp(s_field(evs[i], "event", a, sizeof a), "unknown") == 0 &&
+                              strcmp(s_field(evs[i], "status", a, sizeof a), "unknown") == 0);
+    }
+    assert_true(unknown);
+    assert_string_equal(s_field(evs[n - 1], "event", a, sizeof a), "resolved");
+    s_free_all(evs, n);
+    s_http(200, "DELETE", "/api/orders/wo-u1", NULL);
+
+    s_http(201, "POST", "/api/orders",
+           "{\"symbol\":\"BTC-USD\",\"side\":\"buy\",\"type\":\"market\",\"amount\":\"0.01\","
+           "\"venue\":\"sim-kraken\",\"client_order_id\":\"wo-m1\"}");
+    n = s_collect(ws, "wo-m1", 3000, evs, 32, "filled");
+    assert_true(n >= 2);
+    assert_string_equal(s_field(evs[0], "event", a, sizeof a), "new");
+    assert_string_equal(s_field(evs[n - 1], "status", a, sizeof a), "filled");
+    s_number(evs[n - 1], "filled", "0.01");
+    assert_true(s_field(evs[n - 1], "avg_price", a, sizeof a)[0] != '\0');
+    s_free_all(evs, n);
+    cbh_ws_close(&ws);
+}
+
 /* A key revoked while watching: an error within the recheck period (plus the
  * lookup), no order events after it, and auth with it fails. */
 static void
@@ -366,6 +411,7 @@ main(void)
         cmocka_unit_test(test_keys_needed),
         cmocka_unit_test(test_lifecycle_kraken),
         cmocka_unit_test(test_header_binance),
+        cmocka_unit_test(test_unknown_resolved_filled),
         cmocka_unit_test(test_revoked),
     };
     return cmocka_run_group_tests(tests, s_setup, s_teardown);
