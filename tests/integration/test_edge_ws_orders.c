@@ -12,6 +12,7 @@
 
 #include "cb_apikey.h"
 #include "cb_jtok.h"
+#include "cb_pub.h"
 #include "cbh_edge.h"
 #include "cbh_paper.h"
 #include "cbh_ws.h"
@@ -404,6 +405,64 @@ test_revoked(void **state)
     cbh_ws_close(&ws);
 }
 
+/* Publishes an order event of client order id clid on the stack's bus. */
+static void
+s_publish_order(cb_pub_t *pub, const char *clid)
+{
+    cb_event_t ev;
+    memset(&ev, 0, sizeof ev);
+    ev.kind = CB_KIND_order;
+    cb_order_t *o = &ev.body.order;
+    cb_decimal_t one;
+    assert_int_equal(cb_decimal_parse("1", 1, &one), 0);
+    CB_PROTO_SET(o, order, symbol, cb_str_from("BTC-USD"));
+    CB_PROTO_SET(o, order, venue, cb_str_from("sim-kraken"));
+    CB_PROTO_SET(o, order, order_id, cb_str_from(clid));
+    CB_PROTO_SET(o, order, client_order_id, cb_str_from(clid));
+    CB_PROTO_SET(o, order, side, cb_str_from("sell"));
+    CB_PROTO_SET(o, order, type, cb_str_from("limit"));
+    CB_PROTO_SET(o, order, status, cb_str_from("open"));
+    CB_PROTO_SET(o, order, amount, one);
+    CB_PROTO_SET(o, order, filled, cb_decimal_from_int(0));
+    CB_PROTO_SET(o, order, event, cb_str_from("acknowledged"));
+    assert_int_equal(cb_pub_send(pub, &ev, NULL), 0);
+}
+
+/* Redis down: the key cannot be looked up again, and order events stop
+ * once the last good lookup is 2 x recheck + 1 s old. Last: it stops Redis. */
+static void
+test_redis_down(void **state)
+{
+    (void) state;
+    cbh_ws_t *ws = s_open(NULL);
+    s_auth(ws, s_rkey);
+    s_send_expect(ws, "{\"op\":\"subscribe\",\"channel\":\"orders\"}", "\"type\":\"subscribed\"", NULL);
+    cb_pub_t *pub = cb_pub_new(s_f.stack.bus.config.pub);
+    assert_non_null(pub);
+    char *m = NULL;
+    for (int i = 0; i < 40 && m == NULL; i++) { /* until the subscriptions are through */
+        s_publish_order(pub, "wo-x1");
+        m = cbh_ws_wait_for(ws, "\"id\":\"wo-x1\"", 100);
+    }
+    assert_non_null(m);
+    free(m);
+    cbh_redis_stop(&s_f.stack.redis);
+    usleep((2 * S_RECHECK_MS + 1000 + 600) * 1000);
+    cbh_ws_pump(ws, 100);
+    while ((m = cbh_ws_recv(ws, 0, NULL)) != NULL) {
+        free(m);
+    }
+    s_publish_order(pub, "wo-x2");
+    char *evs[4];
+    size_t n = s_collect(ws, "wo-x2", 800, evs, 4, NULL);
+    s_free_all(evs, n);
+    assert_int_equal(n, 0);
+    assert_false(cbh_ws_ended(ws));
+    cb_pub_destroy(&pub);
+    cbh_ws_close(&ws);
+    assert_int_equal(cbh_redis_start_on(&s_f.stack.redis, s_f.stack.redis.port, NULL), 0);
+}
+
 int
 main(void)
 {
@@ -413,6 +472,7 @@ main(void)
         cmocka_unit_test(test_header_binance),
         cmocka_unit_test(test_unknown_resolved_filled),
         cmocka_unit_test(test_revoked),
+        cmocka_unit_test(test_redis_down),
     };
     return cmocka_run_group_tests(tests, s_setup, s_teardown);
 }
