@@ -98,6 +98,8 @@ typedef struct {
     uint64_t coalesced;      /* updates replaced by a later one before being sent */
     uint64_t slow_closed;    /* closed 1008 for lagging */
     uint64_t errors_sent;
+    uint64_t auth[EDGE_AUTH_COUNT]; /* WebSocket key lookups (auth, header, rechecks) by outcome */
+    uint64_t order_events;   /* order event frames queued to clients */
 } edge_ws_stats_t;
 
 edge_ws_stats_t

@@ -56,6 +56,9 @@ s_done(void *ctx, const edge_auth_result_t *result)
     edge_ws_t *ws = client->hub;
     client->auth_lookup = false;
     ws->shared.now_ns = cb_time_now_ns();
+    if ((unsigned) result->outcome < EDGE_AUTH_COUNT) {
+        ws->stats.auth[result->outcome]++;
+    }
     bool first = client->auth_state == EDGE_WS_AUTH_CHECKING;
     switch (result->outcome) {
     case EDGE_AUTH_OK:

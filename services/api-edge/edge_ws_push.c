@@ -209,6 +209,7 @@ s_push_order(edge_ws_t *ws, const cb_event_t *ev)
                 edge_ws_auth_may_watch(ws, c, ws->shared.now_ns)) {
                 c->gen = ws->gen;
                 edge_ws_client_send(ws, c, frame);
+                ws->stats.order_events++;
             }
         }
     }

@@ -403,6 +403,18 @@ test_revoked(void **state)
     s_send_expect(ws, "{\"op\":\"subscribe\",\"channel\":\"orders\"}", "\"error\":\"unauthorized\"", NULL);
     assert_false(cbh_ws_ended(ws));
     cbh_ws_close(&ws);
+    /* /metrics counts the lookups by outcome and the events relayed. */
+    cbh_http_res_t res = {0};
+    assert_int_equal(cbh_edge_fixture_get(&s_f, "/metrics", &res), 200);
+    const char *unknown = strstr(res.body.data, "coinbus_edge_ws_auth_total{outcome=\"unknown\"} ");
+    const char *ok = strstr(res.body.data, "coinbus_edge_ws_auth_total{outcome=\"ok\"} ");
+    const char *events = strstr(res.body.data, "\ncoinbus_edge_ws_order_events_total ");
+    assert_true(unknown != NULL && ok != NULL && events != NULL);
+    assert_true(atoi(strchr(unknown, ' ') + 1) >= 3); /* made-up key twice, the revoked key twice */
+    assert_true(atoi(strchr(ok, ' ') + 1) >= 5);
+    assert_true(atoi(strchr(events, ' ') + 1) >= 8);
+    assert_null(strstr(res.body.data, "cbk_"));
+    cbh_http_res_fini(&res);
 }
 
 /* Publishes an order event of client order id clid on the stack's bus. */
