@@ -206,6 +206,47 @@ s_free_all(char **evs, size_t n)
     }
 }
 
+/* Publishes an order event of client order id clid on the stack's bus. */
+static void
+s_publish_order(cb_pub_t *pub, const char *clid)
+{
+    cb_event_t ev;
+    memset(&ev, 0, sizeof ev);
+    ev.kind = CB_KIND_order;
+    cb_order_t *o = &ev.body.order;
+    cb_decimal_t one;
+    assert_int_equal(cb_decimal_parse("1", 1, &one), 0);
+    CB_PROTO_SET(o, order, symbol, cb_str_from("BTC-USD"));
+    CB_PROTO_SET(o, order, venue, cb_str_from("sim-kraken"));
+    CB_PROTO_SET(o, order, order_id, cb_str_from(clid));
+    CB_PROTO_SET(o, order, client_order_id, cb_str_from(clid));
+    CB_PROTO_SET(o, order, side, cb_str_from("sell"));
+    CB_PROTO_SET(o, order, type, cb_str_from("limit"));
+    CB_PROTO_SET(o, order, status, cb_str_from("open"));
+    CB_PROTO_SET(o, order, amount, one);
+    CB_PROTO_SET(o, order, filled, cb_decimal_from_int(0));
+    CB_PROTO_SET(o, order, event, cb_str_from("acknowledged"));
+    assert_int_equal(cb_pub_send(pub, &ev, NULL), 0);
+}
+
+/* Publishes made-up order events (BTC-USD on sim-kraken, id wo-warm) until
+ * ws receives one: api-edge's subscription to order. has reached the bus,
+ * and so the publishers. */
+static void
+s_watch_ready(cbh_ws_t *ws)
+{
+    cb_pub_t *pub = cb_pub_new(s_f.stack.bus.config.pub);
+    assert_non_null(pub);
+    char *m = NULL;
+    for (int i = 0; i < 50 && m == NULL; i++) {
+        s_publish_order(pub, "wo-warm");
+        m = cbh_ws_wait_for(ws, "\"id\":\"wo-warm\"", 100);
+    }
+    assert_non_null(m);
+    free(m);
+    cb_pub_destroy(&pub);
+}
+
 static void
 test_keys_needed(void **state)
 {
@@ -257,7 +298,7 @@ test_lifecycle_kraken(void **state)
     s_auth(ws, s_rkey);
     s_send_expect(ws, "{\"op\":\"subscribe\",\"channel\":\"orders\",\"venue\":\"sim-kraken\"}",
                   "\"type\":\"subscribed\"", "\"channel\":\"orders\",\"symbol\":null,\"venue\":\"sim-kraken\"");
-    usleep(200 * 1000); /* the bus subscription travels to the publisher */
+    s_watch_ready(ws);
     s_http(201, "POST", "/api/orders",
            "{\"symbol\":\"BTC-USD\",\"side\":\"buy\",\"type\":\"limit\",\"amount\":\"0.01\",\"price\":\"30000.1\","
            "\"venue\":\"sim-kraken\",\"client_order_id\":\"wo-k1\"}");
@@ -304,7 +345,8 @@ test_header_binance(void **state)
     s_auth(other, s_rkey);
     s_send_expect(other, "{\"type\":\"subscribe\",\"channel\":\"orders\",\"venue\":\"sim-kraken\"}",
                   "\"type\":\"subscribed\"", NULL);
-    usleep(200 * 1000);
+    s_watch_ready(ws);
+    s_watch_ready(other);
     s_http(201, "POST", "/api/orders",
            "{\"symbol\":\"BTC-USDT\",\"side\":\"buy\",\"type\":\"limit\",\"amount\":\"0.01\",\"price\":\"30000.01\","
            "\"venue\":\"sim-binance\",\"client_order_id\":\"wo-b1\"}");
@@ -330,7 +372,7 @@ test_unknown_resolved_filled(void **state)
     cbh_ws_t *ws = s_open(NULL);
     s_auth(ws, s_rkey);
     s_send_expect(ws, "{\"op\":\"subscribe\",\"channel\":\"orders\"}", "\"type\":\"subscribed\"", NULL);
-    usleep(200 * 1000);
+    s_watch_ready(ws);
     const char *h[] = {"Content-Type: application/json", NULL};
     static const char fault[] = "{\"timeout_next\":1,\"timeout_after\":true}";
     cbh_http_res_t res = {0};
@@ -377,7 +419,7 @@ test_revoked(void **state)
     cbh_ws_t *ws = s_open(NULL);
     s_auth(ws, key);
     s_send_expect(ws, "{\"op\":\"subscribe\",\"channel\":\"orders\"}", "\"type\":\"subscribed\"", NULL);
-    usleep(200 * 1000);
+    s_watch_ready(ws);
     s_http(201, "POST", "/api/orders",
            "{\"symbol\":\"BTC-USD\",\"side\":\"buy\",\"type\":\"limit\",\"amount\":\"0.01\",\"price\":\"30000.2\","
            "\"venue\":\"sim-kraken\",\"client_order_id\":\"wo-r1\"}");
@@ -417,29 +459,6 @@ test_revoked(void **state)
     cbh_http_res_fini(&res);
 }
 
-/* Publishes an order event of client order id clid on the stack's bus. */
-static void
-s_publish_order(cb_pub_t *pub, const char *clid)
-{
-    cb_event_t ev;
-    memset(&ev, 0, sizeof ev);
-    ev.kind = CB_KIND_order;
-    cb_order_t *o = &ev.body.order;
-    cb_decimal_t one;
-    assert_int_equal(cb_decimal_parse("1", 1, &one), 0);
-    CB_PROTO_SET(o, order, symbol, cb_str_from("BTC-USD"));
-    CB_PROTO_SET(o, order, venue, cb_str_from("sim-kraken"));
-    CB_PROTO_SET(o, order, order_id, cb_str_from(clid));
-    CB_PROTO_SET(o, order, client_order_id, cb_str_from(clid));
-    CB_PROTO_SET(o, order, side, cb_str_from("sell"));
-    CB_PROTO_SET(o, order, type, cb_str_from("limit"));
-    CB_PROTO_SET(o, order, status, cb_str_from("open"));
-    CB_PROTO_SET(o, order, amount, one);
-    CB_PROTO_SET(o, order, filled, cb_decimal_from_int(0));
-    CB_PROTO_SET(o, order, event, cb_str_from("acknowledged"));
-    assert_int_equal(cb_pub_send(pub, &ev, NULL), 0);
-}
-
 /* Redis down: the key cannot be looked up again, and order events stop
  * once the last good lookup is 2 x recheck + 1 s old. Last: it stops Redis. */
 static void
@@ -449,15 +468,10 @@ test_redis_down(void **state)
     cbh_ws_t *ws = s_open(NULL);
     s_auth(ws, s_rkey);
     s_send_expect(ws, "{\"op\":\"subscribe\",\"channel\":\"orders\"}", "\"type\":\"subscribed\"", NULL);
+    s_watch_ready(ws);
     cb_pub_t *pub = cb_pub_new(s_f.stack.bus.config.pub);
     assert_non_null(pub);
-    char *m = NULL;
-    for (int i = 0; i < 40 && m == NULL; i++) { /* until the subscriptions are through */
-        s_publish_order(pub, "wo-x1");
-        m = cbh_ws_wait_for(ws, "\"id\":\"wo-x1\"", 100);
-    }
-    assert_non_null(m);
-    free(m);
+    char *m;
     cbh_redis_stop(&s_f.stack.redis);
     usleep((2 * S_RECHECK_MS + 1000 + 600) * 1000);
     cbh_ws_pump(ws, 100);
