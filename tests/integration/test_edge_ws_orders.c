@@ -405,6 +405,18 @@ test_unknown_resolved_filled(void **state)
     s_number(evs[n - 1], "filled", "0.01");
     assert_true(s_field(evs[n - 1], "avg_price", a, sizeof a)[0] != '\0');
     s_free_all(evs, n);
+
+    /* A post-only buy far above the ask: the venue refuses it (502), and the
+     * channel says rejected, with the venue's reason. */
+    s_http(502, "POST", "/api/orders",
+           "{\"symbol\":\"BTC-USDT\",\"side\":\"buy\",\"type\":\"limit\",\"amount\":\"0.01\",\"price\":\"900000\","
+           "\"post_only\":true,\"venue\":\"sim-binance\",\"client_order_id\":\"wo-p1\"}");
+    n = s_collect(ws, "wo-p1", 3000, evs, 32, "rejected");
+    assert_true(n >= 2);
+    assert_string_equal(s_field(evs[0], "event", a, sizeof a), "new");
+    assert_string_equal(s_field(evs[n - 1], "event", a, sizeof a), "rejected");
+    assert_true(s_field(evs[n - 1], "reason", a, sizeof a)[0] != '\0');
+    s_free_all(evs, n);
     cbh_ws_close(&ws);
 }
 
