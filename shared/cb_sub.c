@@ -84,7 +84,22 @@ cb_sub_subscribe(cb_sub_t *sub, const char *prefix)
 int
 cb_sub_unsubscribe(cb_sub_t *sub, const char *prefix)
 {
-    return zmq_setsockopt(sub->raw, ZMQ_UNSUBSCRIBE, prefix, strlen(prefix)) == 0 ? 0 : CB_E_IO;
+    if (zmq_setsockopt(sub->raw, ZMQ_UNSUBSCRIBE, prefix, strlen(prefix)) != 0) {
+        return CB_E_IO;
+    }
+    /* The topics' sequences are forgotten: after a new subscription, what
+     * was published meanwhile is not a gap. */
+    size_t n = strlen(prefix);
+    zlistx_t *keys = zhashx_keys(sub->tracks);
+    for (const char *k = keys != NULL ? zlistx_first(keys) : NULL; k != NULL; k = zlistx_next(keys)) {
+        if (strncmp(k, prefix, n) == 0) {
+            zhashx_delete(sub->tracks, k);
+        }
+    }
+    zlistx_destroy(&keys);
+    sub->last_track = NULL;
+    sub->last_key_len = 0;
+    return 0;
 }
 
 void *

@@ -50,6 +50,9 @@ cb_sub_destroy(cb_sub_t **sub_p);
  * ticks, "" gets everything. 0 or CB_E_IO. */
 int
 cb_sub_subscribe(cb_sub_t *sub, const char *prefix);
+/* Ends a subscription and forgets the sequence numbers of the topics under
+ * prefix, so that subscribing again later counts no gap for what was
+ * published meanwhile. 0 or CB_E_IO. */
 int
 cb_sub_unsubscribe(cb_sub_t *sub, const char *prefix);
 

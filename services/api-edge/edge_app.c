@@ -208,6 +208,7 @@ edge_app_new(const edge_app_config_t *config)
         goto fail;
     }
     edge_cache_set_listener(app->cache, edge_ws_on_bus, app->ws);
+    edge_ws_set_auth(app->ws, app->auth);
     app->http.httpd = app->httpd;
     app->http.rpc = app->rpc;
     app->http.cache = app->cache;

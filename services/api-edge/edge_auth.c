@@ -204,6 +204,7 @@ s_on_reply(redisAsyncContext *ac, void *r, void *privdata)
                                         sc->type == REDIS_REPLY_STRING ? sc->str : NULL, sc->len, res.key_id,
                                         &have);
         res.outcome = edge_auth_decide(rc == 0, have, lk->need);
+        res.scope = rc == 0 ? have : CB_APIKEY_SCOPE_NONE;
         if (rc == 0) {
             s_touch(auth, res.key_id);
         } else {
@@ -281,6 +282,15 @@ int
 edge_auth_check(edge_auth_t *auth, const char *key, size_t key_len, cb_apikey_scope_t need,
                 edge_auth_result_t *out, edge_auth_done_fn done, void *ctx)
 {
+    char hex[CB_APIKEY_HASH_LEN + 1];
+    cb_apikey_hash(key, key_len, hex);
+    return edge_auth_check_hash(auth, hex, need, out, done, ctx);
+}
+
+int
+edge_auth_check_hash(edge_auth_t *auth, const char *hex, cb_apikey_scope_t need,
+                     edge_auth_result_t *out, edge_auth_done_fn done, void *ctx)
+{
     memset(out, 0, sizeof *out);
     out->outcome = EDGE_AUTH_UNAVAILABLE;
     redisAsyncContext *ac = auth->limit != NULL ? edge_limit_redis(auth->limit) : NULL;
@@ -295,8 +305,6 @@ edge_auth_check(edge_auth_t *auth, const char *key, size_t key_len, cb_apikey_sc
     lk->done = done;
     lk->ctx = ctx;
     lk->timer = cb_httpd_timer_new(auth->httpd, S_TIMEOUT_MS, 0, s_on_timeout, lk);
-    char hex[CB_APIKEY_HASH_LEN + 1];
-    cb_apikey_hash(key, key_len, hex);
     char keybuf[CB_APIKEY_REDIS_KEY_MAX];
     const char *argv[4];
     size_t lens[4];

@@ -59,6 +59,7 @@ edge_auth_decide(bool found, cb_apikey_scope_t have, cb_apikey_scope_t need);
 typedef struct {
     edge_auth_outcome_t outcome;
     char key_id[CB_APIKEY_ID_LEN + 1]; /* the verified key's id; "" unless found */
+    cb_apikey_scope_t scope;           /* the found key's scope; NONE unless found */
 } edge_auth_result_t;
 
 typedef void (*edge_auth_done_fn)(void *ctx, const edge_auth_result_t *result);
@@ -80,6 +81,12 @@ edge_auth_destroy(edge_auth_t **auth_p);
 int
 edge_auth_check(edge_auth_t *auth, const char *key, size_t key_len, cb_apikey_scope_t need,
                 edge_auth_result_t *out, edge_auth_done_fn done, void *ctx);
+
+/* edge_auth_check for a key already hashed (hex: cb_apikey_hash's 64
+ * digits): for a holder that keeps the hash, never the key (/ws rechecks). */
+int
+edge_auth_check_hash(edge_auth_t *auth, const char *hex, cb_apikey_scope_t need,
+                     edge_auth_result_t *out, edge_auth_done_fn done, void *ctx);
 
 /* Forgets a pending lookup of (done, ctx): its callback never runs. */
 void

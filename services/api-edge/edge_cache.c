@@ -118,6 +118,15 @@ edge_cache_fd(const edge_cache_t *cache)
 }
 
 void
+edge_cache_watch_orders(edge_cache_t *cache, bool on)
+{
+    int rc = on ? cb_sub_subscribe(cache->sub, "order.") : cb_sub_unsubscribe(cache->sub, "order.");
+    if (rc != 0) {
+        cb_log_error("subscribe_failed", "prefix=order. on=%d", on ? 1 : 0);
+    }
+}
+
+void
 edge_cache_set_listener(edge_cache_t *cache, edge_cache_listener_fn fn, void *ctx)
 {
     cache->listener = fn;

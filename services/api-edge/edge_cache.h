@@ -2,7 +2,8 @@
 #ifndef EDGE_CACHE_H_INCLUDED
 #define EDGE_CACHE_H_INCLUDED
 
-/* One SUB socket (tick., best., book., candle., trade., circuit.) drained by
+/* One SUB socket (tick., best., book., candle., trade., circuit.; order. on
+ * demand) drained by
  * the owner's loop (edge_cache_fd readable -> edge_cache_process). Each
  * well-formed message updates the cache first, then goes to the listener
  * (api-edge's WebSocket hub), so a client never sees a push the cache does
@@ -59,6 +60,11 @@ edge_cache_fd(const edge_cache_t *cache);
 
 void
 edge_cache_set_listener(edge_cache_t *cache, edge_cache_listener_fn fn, void *ctx);
+
+/* Starts (on) or stops receiving the bus's order events (order.), which
+ * the cache does not keep: they go to the listener only. */
+void
+edge_cache_watch_orders(edge_cache_t *cache, bool on);
 
 /* Receives and applies every waiting message without blocking (at most
  * max_msgs per call, so one busy feed cannot starve the loop; 0: no limit).

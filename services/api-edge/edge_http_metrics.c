@@ -14,6 +14,8 @@ edge_http_metrics(edge_http_t *http, cb_httpd_res_t *res)
         ext.ws_clients = ws.clients;
         ext.ws_messages_out = ws.messages_out;
         ext.ws_slow_closed = ws.slow_closed;
+        memcpy(ext.ws_auth, ws.auth, sizeof ext.ws_auth);
+        ext.ws_order_events = ws.order_events;
     }
     if (http->redis != NULL) {
         ext.limit_rejections = edge_limit_rejections(http->redis);

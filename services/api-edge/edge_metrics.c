@@ -142,12 +142,33 @@ s_auth(const edge_metrics_t *m, cb_buf_t *out)
     return rc;
 }
 
+/* The WebSocket orders channel: key lookups by outcome, events relayed. */
+static int
+s_ws_orders(const edge_metrics_ext_t *ext, cb_buf_t *out)
+{
+    int rc = cb_buf_append_str(out, "# HELP coinbus_edge_ws_auth_total WebSocket API key lookups (auth, header, "
+                                    "rechecks), by outcome.\n"
+                                    "# TYPE coinbus_edge_ws_auth_total counter\n");
+    for (size_t o = 0; rc == 0 && o < EDGE_AUTH_COUNT; o++) {
+        rc = cb_buf_appendf(out, "coinbus_edge_ws_auth_total{outcome=\"%s\"} %llu\n",
+                            edge_auth_outcome_name((edge_auth_outcome_t) o), (unsigned long long) ext->ws_auth[o]);
+    }
+    return rc != 0 ? rc
+                   : cb_buf_appendf(out,
+                                    "# HELP coinbus_edge_ws_order_events_total Order events queued to WebSocket "
+                                    "clients.\n"
+                                    "# TYPE coinbus_edge_ws_order_events_total counter\n"
+                                    "coinbus_edge_ws_order_events_total %llu\n",
+                                    (unsigned long long) ext->ws_order_events);
+}
+
 int
 edge_metrics_render(const edge_metrics_t *m, const edge_metrics_ext_t *ext, cb_buf_t *out)
 {
     int rc = s_requests(m, out);
     rc = rc != 0 ? rc : s_rpc(ext, out);
     rc = rc != 0 ? rc : s_auth(m, out);
+    rc = rc != 0 ? rc : s_ws_orders(ext, out);
     return rc != 0
                ? rc
                : cb_buf_appendf(

@@ -34,6 +34,8 @@ typedef struct {
     uint64_t ws_clients;
     uint64_t ws_messages_out;
     uint64_t ws_slow_closed;
+    uint64_t ws_auth[EDGE_AUTH_COUNT];
+    uint64_t ws_order_events;
     uint64_t limit_rejections;
     uint64_t limit_redis_calls;
     int redis_up;

@@ -29,6 +29,7 @@ edge_ws_config_default(void)
         .stale_ms = 15000,
         .max_in_per_sec = 50,
         .max_subscriptions = 100,
+        .auth_recheck_ms = 5000,
     };
 }
 
@@ -124,6 +125,7 @@ s_release(edge_ws_t *ws, edge_ws_client_t *client)
             }
         }
     }
+    edge_ws_auth_release(ws, client);
     edge_ws_req_unsubscribe_all(ws, client);
     edge_ws_slow_clear(client);
     if (client->prev != NULL) {
@@ -190,6 +192,7 @@ s_on_open(void *ctx, cb_wsd_conn_t *conn)
     if (edge_ws_render_connected(&ws->out, conn->id, ws->shared.now_ns, &ws->cfg) == 0) {
         edge_ws_client_send_out(ws, client);
     }
+    edge_ws_auth_open(ws, client);
 }
 
 static void
@@ -279,6 +282,9 @@ s_house(void *ctx)
             cb_wsd_conn_ping(conn);
             s_mark_dirty(ws, c);
         }
+        if (c->close_by_ns == 0) {
+            edge_ws_auth_house(ws, c, now);
+        }
     }
     edge_ws_push_check_stale(ws);
     s_reap(ws);
@@ -289,7 +295,8 @@ static int64_t
 s_house_ms(const edge_ws_config_t *cfg)
 {
     int64_t ms = cfg->ping_interval_ms;
-    const int64_t others[] = {cfg->idle_timeout_ms, cfg->stale_ms, cfg->slow_close_ms};
+    const int64_t others[] = {cfg->idle_timeout_ms, cfg->stale_ms, cfg->slow_close_ms,
+                              cfg->auth_recheck_ms};
     for (size_t i = 0; i < sizeof others / sizeof others[0]; i++) {
         ms = others[i] < ms ? others[i] : ms;
     }
@@ -322,6 +329,7 @@ edge_ws_new(cb_httpd_t *httpd, edge_cache_t *cache, const edge_ws_config_t *conf
     S_DEFAULT(stale_ms);
     S_DEFAULT(max_in_per_sec);
     S_DEFAULT(max_subscriptions);
+    S_DEFAULT(auth_recheck_ms);
 #undef S_DEFAULT
     ws->shared = (cb_wsd_shared_t){
         .now_ns = cb_time_now_ns(),
@@ -383,6 +391,12 @@ edge_ws_destroy(edge_ws_t **ws_p)
     *ws_p = NULL;
 }
 
+void
+edge_ws_set_auth(edge_ws_t *ws, edge_auth_t *auth)
+{
+    ws->auth = auth;
+}
+
 /* Answers an upgrade that is refused, in the API's error shape. */
 static int
 s_refuse(cb_httpd_res_t *res, int status, const char *error, const char *detail)
@@ -411,6 +425,18 @@ edge_ws_upgrade(void *ctx, const cb_httpd_req_t *req, cb_httpd_res_t *res)
     if (ws->stopping || ws->nclients >= ws->cfg.max_clients) {
         return s_refuse(res, 503, "unavailable", "too many WebSocket clients; try again later");
     }
+    /* An Authorization header authenticates the connection (looked up once
+     * it is open); one that is there but not "Bearer <key>" is refused now,
+     * as on the HTTP routes. Only the key's hash is kept. */
+    size_t alen = 0;
+    const char *aval = cb_httpd_req_header(req, "authorization", &alen);
+    const char *akey = NULL;
+    size_t akey_len = 0;
+    edge_auth_outcome_t ao = edge_auth_parse(aval, alen, &akey, &akey_len);
+    if (ao == EDGE_AUTH_MALFORMED) {
+        cb_httpd_res_header(res, "WWW-Authenticate", edge_auth_challenge(ao, CB_APIKEY_SCOPE_READ));
+        return s_refuse(res, 401, "unauthorized", edge_auth_detail(ao));
+    }
     edge_ws_client_t *client = calloc(1, sizeof *client);
     cb_wsd_conn_t *conn = calloc(1, sizeof *conn);
     if (client == NULL || conn == NULL) {
@@ -418,7 +444,13 @@ edge_ws_upgrade(void *ctx, const cb_httpd_req_t *req, cb_httpd_res_t *res)
         free(conn);
         return s_refuse(res, 503, "unavailable", "out of memory");
     }
+    client->hub = ws;
     client->conn = conn;
+    if (ao == EDGE_AUTH_OK) {
+        char hex[CB_APIKEY_HASH_LEN + 1];
+        cb_apikey_hash(akey, akey_len, hex);
+        edge_ws_auth_begin(ws, client, hex);
+    }
     conn->stats = &ws->wsd_stats;
     conn->id = ++ws->next_id;
     conn->owner = client;

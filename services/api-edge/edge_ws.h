@@ -9,6 +9,10 @@
  *           [,"venue":"sim-kraken"][,"timeframe":"1m"]}   channel default ticker, timeframe 1m,
  *           venue default every venue; symbol "BTC" means BTC-USD (quote default USD)
  *          {"type":"unsubscribe", same keys}  {"type":"ping"[,"id":any]}  {"type":"get_subscriptions"}
+ *          {"type":"auth","key":"cbk_..."}   an API key (scope read or trade); or the upgrade's
+ *           Authorization: Bearer header (a malformed one: 401). "op" is a synonym of "type".
+ *          {"type":"subscribe","channel":"orders"[,"symbol":"BTC"][,"venue":...]}  authenticated
+ *           only (else an "unauthorized" error); no symbol: every symbol
  *  server: {"type":"subscribed","channel":...,"symbol":"BTC-USD","venue":...|null,"timeframe"?}
  *          {"type":"unsubscribed",...}  {"type":"pong"[,"id":...]}  {"type":"subscriptions","subscriptions":[...]}
  *          {"type":"price_update","symbol","venue","price","bid","ask","bid_qty"?,"ask_qty"?,
@@ -20,6 +24,14 @@
  *          {"type":"candle","symbol","venue","timeframe","t","o","h","l","c","v","closed","seq"}
  *          {"type":"resync","symbol","venue","channel":"book"}   the feed marked the book resyncing
  *          {"type":"stale","symbol","venue","since":"..."}      no tick from that stream for stale_ms
+ *          {"type":"authenticated","key_id","scope","recheck_ms"}   (never the key)
+ *          {"type":"order","event","id","client_order_id"?,"order_id","venue_order_id"?,"venue",
+ *           "symbol","side","order_type","time_in_force"?,"status","amount","filled","price"?,
+ *           "stop_price"?,"avg_price"?,"fee"?,"fee_asset"?,"reason"?,"replaces"?,"created"?,
+ *           "updated"?,"timestamp","seq"}     every order event, in bus order, never coalesced;
+ *           the key is looked up again every auth_recheck_ms: revoked -> an "unauthorized"
+ *           error and the orders subscriptions dropped; no good lookup for
+ *           2 x auth_recheck_ms + 1 s (Redis down) -> order events held back
  *          {"type":"error","error":"<short>","detail":"<more>"}  bad JSON, unknown type, unknown
  *                                                      symbol, ...: the connection stays open
  *  Close codes: 1008 slow consumer past the limit or message rate exceeded, 1009 message too
@@ -32,6 +44,7 @@
 
 #include "cb_httpd.h"
 #include "cb_sub.h"
+#include "edge_auth.h"
 #include "edge_cache.h"
 
 typedef struct {
@@ -45,6 +58,8 @@ typedef struct {
     int64_t stale_ms;         /* a subscribed stream silent this long gets a stale notice (default 15000) */
     uint32_t max_in_per_sec;  /* client messages per second; over: error, then 1008 (default 50) */
     size_t max_subscriptions; /* per connection (default 100) */
+    int64_t auth_recheck_ms;  /* an authenticated connection's key is looked up again this
+                                 often: a revoked key stops its order events (default 5000) */
 } edge_ws_config_t;
 
 edge_ws_config_t
@@ -60,6 +75,11 @@ edge_ws_new(cb_httpd_t *httpd, edge_cache_t *cache, const edge_ws_config_t *conf
  * briefly so the close frames go out. NULL-safe. */
 void
 edge_ws_destroy(edge_ws_t **ws_p);
+
+/* Lets the orders channel check API keys with auth (borrowed; it must
+ * outlive the hub). Without it the orders channel refuses everyone. */
+void
+edge_ws_set_auth(edge_ws_t *ws, edge_auth_t *auth);
 
 /* A cb_httpd_upgrade_fn body for path /ws: upgrades a valid handshake
  * (TAKEN), answers a bad one 400 or a full hub 503 (ANSWERED), and returns
@@ -78,6 +98,8 @@ typedef struct {
     uint64_t coalesced;      /* updates replaced by a later one before being sent */
     uint64_t slow_closed;    /* closed 1008 for lagging */
     uint64_t errors_sent;
+    uint64_t auth[EDGE_AUTH_COUNT]; /* WebSocket key lookups (auth, header, rechecks) by outcome */
+    uint64_t order_events;   /* order event frames queued to clients */
 } edge_ws_stats_t;
 
 edge_ws_stats_t

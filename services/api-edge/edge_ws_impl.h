@@ -11,8 +11,10 @@
 
 #include "cb_buf.h"
 #include "cb_jtok.h"
+#include "cb_apikey.h"
 #include "cb_proto.h"
 #include "cb_wsd.h"
+#include "edge_auth.h"
 #include "edge_ws.h"
 #include "edge_ws_msg.h"
 
@@ -81,7 +83,15 @@ typedef struct {
     uint32_t asks_cap;
 } edge_ws_pending_t;
 
+/* Where a connection stands with its API key (edge_ws_auth.c). */
+typedef enum {
+    EDGE_WS_AUTH_NONE = 0, /* no key, or the last one failed */
+    EDGE_WS_AUTH_CHECKING, /* a key given, its first lookup not answered yet */
+    EDGE_WS_AUTH_OK,       /* found; looked up again every auth_recheck_ms */
+} edge_ws_auth_state_t;
+
 typedef struct edge_ws_client {
+    struct edge_ws *hub;
     cb_wsd_conn_t *conn;
     struct edge_ws_client *next; /* every client of the hub */
     struct edge_ws_client *prev;
@@ -102,6 +112,13 @@ typedef struct edge_ws_client {
     size_t turn_bytes;
     bool dirty;              /* in the hub's flush list */
     bool opened;             /* on_open ran */
+    edge_ws_auth_state_t auth_state;
+    bool auth_lookup;        /* a lookup of key_hash is in flight */
+    char key_hash[CB_APIKEY_HASH_LEN + 1]; /* the key's SHA-256 (never its text) */
+    char key_id[CB_APIKEY_ID_LEN + 1];
+    cb_apikey_scope_t scope;
+    int64_t auth_ok_ns;      /* the last lookup that found the key */
+    int64_t auth_sent_ns;    /* the last lookup sent */
 } edge_ws_client_t;
 
 struct edge_ws {
@@ -123,6 +140,8 @@ struct edge_ws {
     cb_buf_t out;               /* scratch for rendering */
     cb_jdoc_t doc;
     edge_ws_req_t req;
+    edge_auth_t *auth;          /* borrowed; NULL: no keys, the orders channel refuses */
+    size_t order_subs;          /* orders subscriptions of every client: the bus's order. while > 0 */
     uint64_t next_id;
     uint64_t gen;
     bool stopping;
@@ -201,6 +220,37 @@ edge_ws_req_covers(edge_ws_t *ws, const edge_ws_client_t *client, edge_ws_channe
 /* Leaves every subscription (before the client is freed). */
 void
 edge_ws_req_unsubscribe_all(edge_ws_t *ws, edge_ws_client_t *client);
+
+/* Leaves every subscription of the client to channel. */
+void
+edge_ws_req_leave_channel(edge_ws_t *ws, edge_ws_client_t *client, edge_ws_channel_t channel);
+
+/* ---- edge_ws_auth.c --------------------------------------------------------------- */
+
+/* Takes the SHA-256 of a key the client gave (an auth message, or the
+ * upgrade's Authorization header: then before the connection is open) and
+ * looks it up now, or once the connection is open. Answers the client
+ * "authenticated" or an error when the lookup ends. */
+void
+edge_ws_auth_begin(edge_ws_t *ws, edge_ws_client_t *client, const char *key_hash);
+
+/* The connection opened: starts the lookup of a key its upgrade carried. */
+void
+edge_ws_auth_open(edge_ws_t *ws, edge_ws_client_t *client);
+
+/* Housekeeping: looks an authenticated client's key up again when
+ * auth_recheck_ms have passed since the last lookup. */
+void
+edge_ws_auth_house(edge_ws_t *ws, edge_ws_client_t *client, int64_t now_ns);
+
+/* Whether order events may go to the client now: its key was found by a
+ * lookup at most 2 x auth_recheck_ms + the lookup timeout ago. */
+bool
+edge_ws_auth_may_watch(const edge_ws_t *ws, const edge_ws_client_t *client, int64_t now_ns);
+
+/* Forgets the client's lookup in flight (before it is freed). */
+void
+edge_ws_auth_release(edge_ws_t *ws, edge_ws_client_t *client);
 
 /* ---- edge_ws_push.c -------------------------------------------------------------- */
 

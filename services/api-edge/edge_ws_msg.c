@@ -1,4 +1,4 @@
-/* edge_ws_msg.c - the /ws client messages: strict parsing of subscribe, unsubscribe, ping, get_subscriptions */
+/* edge_ws_msg.c - the /ws client messages: strict parsing of subscribe, unsubscribe, ping, get_subscriptions, auth */
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -14,7 +14,8 @@
 /* A client message is small (edge_ws_config_t.max_msg_bytes): a few keys. */
 #define S_MAX_TOKENS 64
 
-static const char *const s_channels[EDGE_WS_CH_COUNT] = {"ticker", "book", "trades", "candles"};
+static const char *const s_channels[EDGE_WS_CH_COUNT] = {"ticker", "book", "trades", "candles",
+                                                          "orders"};
 static const char *const s_tfs[EDGE_WS_TF_COUNT] = {"1m", "5m", "15m", "30m",
                                                     "1h", "4h", "1d",  "1w"};
 
@@ -49,7 +50,8 @@ edge_ws_tf_from_name(const char *text, size_t len, unsigned *timeframe)
 }
 
 /* At most 32 bytes of s for a message to the client, anything but printable
- * ASCII as '?' (the detail must stay valid UTF-8). */
+ * ASCII as '?' (the detail must stay valid UTF-8); what looks like an API
+ * key (cbk_...) is never echoed, wherever the client put it. */
 static const char *
 s_clip(cb_str_t s, char out[33])
 {
@@ -59,6 +61,10 @@ s_clip(cb_str_t s, char out[33])
         out[i] = c >= 0x20 && c < 0x7f && c != '"' && c != '\\' ? (char) c : '?';
     }
     out[n] = '\0';
+    char *key = strstr(out, CB_APIKEY_PREFIX);
+    if (key != NULL) {
+        snprintf(key, (size_t) (out + 33 - key), "%s", "cbk_...");
+    }
     return out;
 }
 
@@ -126,22 +132,30 @@ s_symbol(const cb_jdoc_t *doc, int sym, int quote, edge_ws_req_t *req, edge_ws_e
     return 0;
 }
 
-/* The keys a subscribe / unsubscribe takes. */
+/* The keys a subscribe / unsubscribe takes. The orders channel takes no
+ * symbol (every symbol) or one. */
 static int
 s_subscription(const cb_jdoc_t *doc, edge_ws_req_t *req, edge_ws_err_t *err)
 {
-    int rc = s_symbol(doc, cb_jtok_get(doc, 0, "symbol"), cb_jtok_get(doc, 0, "quote"), req, err);
-    if (rc != 0) {
-        return rc;
-    }
+    int sym = cb_jtok_get(doc, 0, "symbol");
+    int quote = cb_jtok_get(doc, 0, "quote");
     int ch = cb_jtok_get(doc, 0, "channel");
+    bool orders = ch >= 0 && cb_jtok_eq(doc, ch, "orders");
+    if (orders && (sym < 0 || cb_jtok_is_null(doc, sym)) && quote < 0) {
+        req->symbol[0] = '\0';
+    } else {
+        int rc = s_symbol(doc, sym, quote, req, err);
+        if (rc != 0) {
+            return rc;
+        }
+    }
     if (ch >= 0) {
         cb_str_t s = cb_jtok_raw(doc, ch);
         unsigned v;
         if (cb_jtok_type(doc, ch) != CB_JT_STRING ||
             !s_lookup(s_channels, EDGE_WS_CH_COUNT, s.ptr, s.len, &v)) {
             return s_fail(err, CB_E_BAD_REQUEST, "unknown_channel",
-                          "\"channel\" must be one of ticker, book, trades, candles");
+                          "\"channel\" must be one of ticker, book, trades, candles, orders");
         }
         req->channel = (edge_ws_channel_t) v;
     }
@@ -193,6 +207,30 @@ s_id(const cb_jdoc_t *doc, int i, cb_buf_t *out, edge_ws_err_t *err)
                       "\"id\" is not a value this server can echo");
     }
     return 0;
+}
+
+/* An auth's "key": a well-formed coinbus API key, kept as its SHA-256 only.
+ * The text is wiped from the stack before returning; no message names it. */
+static int
+s_key(const cb_jdoc_t *doc, edge_ws_req_t *req, edge_ws_err_t *err)
+{
+    int k = cb_jtok_get(doc, 0, "key");
+    char text[CB_APIKEY_TEXT_LEN + 2];
+    int n = k >= 0 && cb_jtok_type(doc, k) == CB_JT_STRING
+                ? cb_jtok_string(doc, k, text, sizeof text)
+                : -1;
+    int rc = 0;
+    if (n <= 0 || !cb_apikey_well_formed(text, (size_t) n)) {
+        rc = s_fail(err, CB_E_BAD_REQUEST, "invalid_key",
+                    "\"key\" must be a coinbus API key (cbk_ followed by 64 hex digits)");
+    } else {
+        cb_apikey_hash(text, (size_t) n, req->key_hash);
+    }
+    volatile char *wipe = text;
+    for (size_t i = 0; i < sizeof text; i++) {
+        wipe[i] = '\0';
+    }
+    return rc;
 }
 
 /* Checks that every key of the root object is one of allowed ("|"-separated)
@@ -247,6 +285,12 @@ edge_ws_msg_parse(cb_jdoc_t *doc, const char *text, size_t len, edge_ws_req_t *r
         return s_fail(err, CB_E_BAD_REQUEST, "bad_request", "message must be a JSON object");
     }
     int type = cb_jtok_get(doc, 0, "type");
+    int op = cb_jtok_get(doc, 0, "op");
+    if (type >= 0 && op >= 0) {
+        return s_fail(err, CB_E_BAD_REQUEST, "bad_request",
+                      "give \"type\" or its synonym \"op\", not both");
+    }
+    type = type >= 0 ? type : op;
     if (type < 0 || cb_jtok_type(doc, type) != CB_JT_STRING) {
         return s_fail(err, CB_E_BAD_REQUEST, "bad_request", "\"type\" (a string) is required");
     }
@@ -254,22 +298,28 @@ edge_ws_msg_parse(cb_jdoc_t *doc, const char *text, size_t len, edge_ws_req_t *r
     if (cb_jtok_eq(doc, type, "subscribe") || cb_jtok_eq(doc, type, "unsubscribe")) {
         req->op =
             cb_jtok_eq(doc, type, "subscribe") ? EDGE_WS_OP_SUBSCRIBE : EDGE_WS_OP_UNSUBSCRIBE;
-        keys = "type|symbol|quote|channel|venue|timeframe|id";
+        keys = "type|op|symbol|quote|channel|venue|timeframe|id";
     } else if (cb_jtok_eq(doc, type, "ping")) {
         req->op = EDGE_WS_OP_PING;
-        keys = "type|id";
+        keys = "type|op|id";
     } else if (cb_jtok_eq(doc, type, "get_subscriptions")) {
         req->op = EDGE_WS_OP_GET_SUBSCRIPTIONS;
-        keys = "type|id";
+        keys = "type|op|id";
+    } else if (cb_jtok_eq(doc, type, "auth")) {
+        req->op = EDGE_WS_OP_AUTH;
+        keys = "type|op|key|id";
     } else {
         char clip[33];
         return s_fail(err, CB_E_BAD_REQUEST, "unknown_type",
-                      "unknown type '%s' (subscribe, unsubscribe, ping, get_subscriptions)",
+                      "unknown type '%s' (subscribe, unsubscribe, ping, get_subscriptions, auth)",
                       s_clip(cb_jtok_raw(doc, type), clip));
     }
     rc = s_keys(doc, keys, err);
     if (rc == 0 && (req->op == EDGE_WS_OP_SUBSCRIBE || req->op == EDGE_WS_OP_UNSUBSCRIBE)) {
         rc = s_subscription(doc, req, err);
+    }
+    if (rc == 0 && req->op == EDGE_WS_OP_AUTH) {
+        rc = s_key(doc, req, err);
     }
     int idv = cb_jtok_get(doc, 0, "id");
     if (rc == 0 && req->op == EDGE_WS_OP_PING && idv >= 0) {

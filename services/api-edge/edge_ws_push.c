@@ -59,7 +59,7 @@ s_stream_keys(edge_ws_t *ws, const edge_ws_stream_t *s, edge_ws_key_t *keys[S_ST
     size_t n = 0;
     const char *venues[2] = {s->venue, ""};
     for (int v = 0; v < 2; v++) {
-        for (int ch = 0; ch < EDGE_WS_CH_COUNT; ch++) {
+        for (int ch = 0; ch < EDGE_WS_CH_ORDERS; ch++) {
             unsigned tfs = ch == EDGE_WS_CH_CANDLES ? EDGE_WS_TF_COUNT : 1;
             for (unsigned tf = 0; tf < tfs; tf++) {
                 keys[n] = edge_ws_key_find(ws, (edge_ws_channel_t) ch, s->symbol, venues[v], tf);
@@ -169,6 +169,53 @@ s_fan_out(edge_ws_t *ws, edge_ws_key_t *const keys[2], edge_ws_stream_t *stream,
     }
 }
 
+/* An order event to every authenticated subscriber of orders on its
+ * venue and symbol (or every venue / every symbol), never held back. */
+static void
+s_push_order(edge_ws_t *ws, const cb_event_t *ev)
+{
+    const cb_order_t *o = &ev->body.order;
+    if (ws->order_subs == 0 || o->symbol.len >= EDGE_SYM_MAX || o->venue.len >= EDGE_VENUE_MAX) {
+        return;
+    }
+    char real[EDGE_SYM_MAX], venue[EDGE_VENUE_MAX];
+    memcpy(real, o->symbol.ptr, o->symbol.len);
+    real[o->symbol.len] = '\0';
+    memcpy(venue, o->venue.ptr, o->venue.len);
+    venue[o->venue.len] = '\0';
+    char symbols[3][EDGE_SYM_MAX] = {{0}}; /* the last: every symbol */
+    size_t nsym = s_symbols(ws, real, venue, symbols);
+    edge_ws_key_t *keys[6];
+    size_t n = 0;
+    for (size_t i = 0; i < nsym + 1; i++) {
+        const char *sym = i < nsym ? symbols[i] : "";
+        keys[n] = edge_ws_key_find(ws, EDGE_WS_CH_ORDERS, sym, venue, 0);
+        n += keys[n] != NULL ? 1 : 0;
+        keys[n] = edge_ws_key_find(ws, EDGE_WS_CH_ORDERS, sym, "", 0);
+        n += keys[n] != NULL ? 1 : 0;
+    }
+    cb_buf_reset(&ws->out);
+    cb_wsd_msg_t *frame = n > 0 && edge_ws_render_order(&ws->out, ev) == 0
+                              ? cb_wsd_msg_from_buf(&ws->out)
+                              : NULL;
+    if (frame == NULL) {
+        return;
+    }
+    ws->gen++;
+    for (size_t k = 0; k < n; k++) {
+        for (size_t i = 0; i < keys[k]->subs.count; i++) {
+            edge_ws_client_t *c = keys[k]->subs.conns[i]->owner;
+            if (c->gen != ws->gen && c->close_by_ns == 0 &&
+                edge_ws_auth_may_watch(ws, c, ws->shared.now_ns)) {
+                c->gen = ws->gen;
+                edge_ws_client_send(ws, c, frame);
+                ws->stats.order_events++;
+            }
+        }
+    }
+    cb_wsd_msg_unref(frame);
+}
+
 void
 edge_ws_on_bus(void *ctx, const cb_sub_msg_t *msg)
 {
@@ -193,6 +240,12 @@ edge_ws_on_bus(void *ctx, const cb_sub_msg_t *msg)
         sym = ev->body.book.symbol;
         venue_s = ev->body.book.venue;
         break;
+    case CB_KIND_order:
+        if (!ws->stopping) {
+            ws->shared.now_ns = cb_time_now_ns();
+            s_push_order(ws, ev);
+        }
+        return;
     case CB_KIND_candle:
         channel = EDGE_WS_CH_CANDLES;
         sym = ev->body.candle.symbol;

@@ -1,4 +1,5 @@
 /* edge_ws_render.c - the /ws server messages rendered straight into buffers: exact decimals, ISO 8601 times */
+#include <stdint.h>
 #include <string.h>
 
 #include "cb_error.h"
@@ -99,7 +100,8 @@ static int
 s_sub_tail(cb_buf_t *out, edge_ws_channel_t channel, const char *symbol, const char *venue,
            unsigned timeframe)
 {
-    int rc = s_cstr(out, "symbol", symbol);
+    int rc = symbol[0] != '\0' ? s_cstr(out, "symbol", symbol)
+                                : s_key(out, "symbol") | cb_buf_append_str(out, "null");
     if (venue[0] != '\0') {
         rc |= s_cstr(out, "venue", venue);
     } else {
@@ -258,5 +260,55 @@ edge_ws_render_stale(cb_buf_t *out, const char *symbol, const char *venue, int64
 {
     int rc = s_open(out, "stale") | s_where(out, symbol, cb_str_from(venue)) |
              s_time(out, "since", since_ns);
+    return s_close(out, rc);
+}
+
+int
+edge_ws_render_authenticated(cb_buf_t *out, const char *key_id, const char *scope,
+                             int64_t recheck_ms)
+{
+    int rc = s_open(out, "authenticated") | s_cstr(out, "key_id", key_id) |
+             s_cstr(out, "scope", scope);
+    rc |= s_key(out, "recheck_ms") | cb_buf_appendf(out, "%lld", (long long) recheck_ms);
+    return s_close(out, rc);
+}
+
+/* ,"key":"<text>" when the order field is present. */
+#define S_OPT_STR(o, field, key)                                                                   \
+    (CB_PROTO_HAS(o, order, field) ? s_str(out, key, (o)->field.ptr, (o)->field.len) : 0)
+#define S_OPT_DEC(o, field, key) (CB_PROTO_HAS(o, order, field) ? s_dec(out, key, (o)->field) : 0)
+#define S_OPT_MS(o, field, key) (CB_PROTO_HAS(o, order, field) ? s_ms(out, key, (o)->field) : 0)
+
+/* ,"key":"<ISO>" of a Unix ms time; nothing when out of range. */
+static int
+s_ms(cb_buf_t *out, const char *key, int64_t ms)
+{
+    return ms >= 0 && ms <= INT64_MAX / 1000000 ? s_time(out, key, ms * 1000000) : 0;
+}
+
+int
+edge_ws_render_order(cb_buf_t *out, const cb_event_t *ev)
+{
+    const cb_order_t *o = &ev->body.order;
+    int rc = s_open(out, "order");
+    rc |= CB_PROTO_HAS(o, order, event) ? s_str(out, "event", o->event.ptr, o->event.len)
+                                        : s_cstr(out, "event", "updated");
+    cb_str_t id = CB_PROTO_HAS(o, order, client_order_id) ? o->client_order_id : o->order_id;
+    rc |= s_str(out, "id", id.ptr, id.len) | S_OPT_STR(o, client_order_id, "client_order_id");
+    rc |= s_str(out, "order_id", o->order_id.ptr, o->order_id.len) |
+          S_OPT_STR(o, venue_order_id, "venue_order_id");
+    rc |= s_str(out, "venue", o->venue.ptr, o->venue.len) |
+          s_str(out, "symbol", o->symbol.ptr, o->symbol.len);
+    rc |= s_str(out, "side", o->side.ptr, o->side.len) |
+          s_str(out, "order_type", o->type.ptr, o->type.len) |
+          S_OPT_STR(o, time_in_force, "time_in_force");
+    rc |= s_str(out, "status", o->status.ptr, o->status.len) | s_dec(out, "amount", o->amount) |
+          s_dec(out, "filled", o->filled);
+    rc |= S_OPT_DEC(o, price, "price") | S_OPT_DEC(o, stop_price, "stop_price") |
+          S_OPT_DEC(o, avg_price, "avg_price") | S_OPT_DEC(o, fee, "fee") |
+          S_OPT_STR(o, fee_asset, "fee_asset");
+    rc |= S_OPT_STR(o, reason, "reason") | S_OPT_STR(o, replaces, "replaces");
+    rc |= S_OPT_MS(o, created_ms, "created") | S_OPT_MS(o, updated_ms, "updated");
+    rc |= s_time(out, "timestamp", ev->env.ts) | s_u64(out, "seq", ev->env.seq);
     return s_close(out, rc);
 }

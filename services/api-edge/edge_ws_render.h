@@ -74,4 +74,17 @@ edge_ws_render_resync(cb_buf_t *out, const char *symbol, const char *venue);
 int
 edge_ws_render_stale(cb_buf_t *out, const char *symbol, const char *venue, int64_t since_ns);
 
+/* {"type":"authenticated","key_id":..,"scope":"read"|"trade","recheck_ms":..}
+ * (never the key). */
+int
+edge_ws_render_authenticated(cb_buf_t *out, const char *key_id, const char *scope,
+                             int64_t recheck_ms);
+
+/* {"type":"order","event","id","client_order_id"?,"order_id","venue_order_id"?,"venue","symbol",
+ *  "side","order_type","time_in_force"?,"status","amount","filled","price"?,"stop_price"?,
+ *  "avg_price"?,"fee"?,"fee_asset"?,"reason"?,"replaces"?,"created"?,"updated"?,"timestamp",
+ *  "seq"} of an order event (id: the client order id, as /api/orders names it). */
+int
+edge_ws_render_order(cb_buf_t *out, const cb_event_t *ev);
+
 #endif

@@ -1,4 +1,4 @@
-/* edge_ws_req.c - the /ws hub's answers to client messages: subscribe, unsubscribe, ping, get_subscriptions */
+/* edge_ws_req.c - the /ws hub's answers to client messages: subscribe, unsubscribe, ping, get_subscriptions, auth */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,11 +74,50 @@ edge_ws_req_covers(edge_ws_t *ws, const edge_ws_client_t *client, edge_ws_channe
     return false;
 }
 
+/* Whether the client may subscribe to orders; answers an error when not. */
+static bool
+s_may_watch_orders(edge_ws_t *ws, edge_ws_client_t *client)
+{
+    switch (client->auth_state) {
+    case EDGE_WS_AUTH_OK:
+        return true;
+    case EDGE_WS_AUTH_CHECKING:
+        edge_ws_client_error(ws, client, "unauthorized",
+                             "the API key is still being checked: subscribe again after "
+                             "\"authenticated\"");
+        return false;
+    default:
+        edge_ws_client_error(ws, client, "unauthorized",
+                             "the orders channel needs an API key: send {\"type\":\"auth\","
+                             "\"key\":\"cbk_...\"} or connect with Authorization: Bearer <key>");
+        return false;
+    }
+}
+
+/* Counts an orders subscription made (+1) or left (-1); the bus's order
+ * events are received only while there is one. */
+static void
+s_count_orders(edge_ws_t *ws, const edge_ws_key_t *key, int delta)
+{
+    if (key->channel != EDGE_WS_CH_ORDERS) {
+        return;
+    }
+    if (delta > 0 && ws->order_subs++ == 0) {
+        edge_cache_watch_orders(ws->cache, true);
+    } else if (delta < 0 && ws->order_subs > 0 && --ws->order_subs == 0) {
+        edge_cache_watch_orders(ws->cache, false);
+    }
+}
+
 static void
 s_subscribe(edge_ws_t *ws, edge_ws_client_t *client, const edge_ws_req_t *req)
 {
     char detail[128];
-    if (!s_known(ws, req->symbol, req->venue)) {
+    bool orders = req->channel == EDGE_WS_CH_ORDERS;
+    if (orders && !s_may_watch_orders(ws, client)) {
+        return;
+    }
+    if ((!orders || req->symbol[0] != '\0') && !s_known(ws, req->symbol, req->venue)) {
         snprintf(detail, sizeof detail, "%s is not traded%s%s", req->symbol,
                  req->venue[0] != '\0' ? " on " : " on any venue", req->venue);
         edge_ws_client_error(ws, client, "unknown_symbol", detail);
@@ -111,13 +150,14 @@ s_subscribe(edge_ws_t *ws, edge_ws_client_t *client, const edge_ws_req_t *req)
             return;
         }
         client->subs[client->nsubs++] = key;
+        s_count_orders(ws, key, +1);
     }
     cb_buf_reset(&ws->out);
     if (edge_ws_render_sub(&ws->out, "subscribed", req->channel, req->symbol, req->venue,
                            req->timeframe) == 0) {
         edge_ws_client_send_out(ws, client);
     }
-    if (added) {
+    if (added && !orders) {
         s_watch(ws, client, req);
     }
 }
@@ -127,6 +167,7 @@ static void
 s_leave(edge_ws_t *ws, edge_ws_client_t *client, size_t i)
 {
     edge_ws_key_t *key = client->subs[i];
+    s_count_orders(ws, key, -1);
     cb_wsd_subs_remove(&key->subs, client->conn);
     if (key->subs.count == 0) {
         edge_ws_key_drop(ws, key);
@@ -158,6 +199,16 @@ edge_ws_req_unsubscribe_all(edge_ws_t *ws, edge_ws_client_t *client)
 {
     while (client->nsubs > 0) {
         s_leave(ws, client, client->nsubs - 1);
+    }
+}
+
+void
+edge_ws_req_leave_channel(edge_ws_t *ws, edge_ws_client_t *client, edge_ws_channel_t channel)
+{
+    for (size_t i = client->nsubs; i > 0; i--) {
+        if (client->subs[i - 1]->channel == channel) {
+            s_leave(ws, client, i - 1);
+        }
     }
 }
 
@@ -200,6 +251,10 @@ edge_ws_req_handle(edge_ws_t *ws, edge_ws_client_t *client, const char *data, si
         break;
     case EDGE_WS_OP_GET_SUBSCRIPTIONS:
         s_list(ws, client);
+        break;
+    case EDGE_WS_OP_AUTH:
+        edge_ws_auth_begin(ws, client, req->key_hash);
+        memset(ws->req.key_hash, 0, sizeof ws->req.key_hash);
         break;
     }
 }

@@ -156,9 +156,11 @@ int
 route_exec_amend(route_app_t *app, route_venue_t *v, route_order_t *o, const char *price,
                  const char *amount, route_fail_t *fail);
 
-/* Publishes o on order.<SYMBOL>.<venue>. */
+/* Publishes o on order.<SYMBOL>.<venue> (the venue is the account) with
+ * event: what just happened to it ("new", "acknowledged", "updated",
+ * "resolved", "resend", "rejected", "unknown"; proto/cb_proto.def). */
 void
-route_exec_publish(route_app_t *app, const route_order_t *o);
+route_exec_publish(route_app_t *app, const route_order_t *o, const char *event);
 
 /* ---- route_cancel.c ---- */
 

@@ -65,8 +65,21 @@ s_dec_text(char *out, size_t size, const cb_odec_t *d)
     }
 }
 
+/* An int64 from a ledger time ("" or not a number: false). */
+static bool
+s_ms(const char *text, int64_t *out)
+{
+    char *end;
+    long long v = text[0] != '\0' ? strtoll(text, &end, 10) : 0;
+    if (text[0] == '\0' || *end != '\0') {
+        return false;
+    }
+    *out = (int64_t) v;
+    return true;
+}
+
 void
-route_exec_publish(route_app_t *app, const route_order_t *o)
+route_exec_publish(route_app_t *app, const route_order_t *o, const char *event)
 {
     if (app->pub == NULL) {
         return;
@@ -101,6 +114,26 @@ route_exec_publish(route_app_t *app, const route_order_t *o)
     if (o->reason[0] != '\0') {
         CB_PROTO_SET(m, order, reason, cb_str_from(o->reason));
     }
+    CB_PROTO_SET(m, order, event, cb_str_from(event));
+    if (o->time_in_force[0] != '\0') {
+        CB_PROTO_SET(m, order, time_in_force, cb_str_from(o->time_in_force));
+    }
+    if (s_dec(o->stop_price, &d)) {
+        CB_PROTO_SET(m, order, stop_price, d);
+    }
+    if (o->venue_order_id[0] != '\0') {
+        CB_PROTO_SET(m, order, venue_order_id, cb_str_from(o->venue_order_id));
+    }
+    if (o->replaces[0] != '\0') {
+        CB_PROTO_SET(m, order, replaces, cb_str_from(o->replaces));
+    }
+    int64_t ms;
+    if (s_ms(o->created_ms, &ms)) {
+        CB_PROTO_SET(m, order, created_ms, ms);
+    }
+    if (s_ms(o->updated_ms, &ms)) {
+        CB_PROTO_SET(m, order, updated_ms, ms);
+    }
     cb_proto_err_t err;
     if (cb_pub_send(app->pub, &ev, &err) != 0) {
         cb_log_error("order_publish_failed", "venue=%s clid=%s error=\"%s\"", o->venue,
@@ -116,7 +149,7 @@ s_record(route_app_t *app, route_order_t *o, const char *event, route_fail_t *fa
     int rc = route_ledger_update(&app->ledger, o, event);
     cb_log_info("order_state", "venue=%s clid=%s event=%s status=%s venue_id=%s", o->venue,
                 o->client_order_id, event, o->status, o->venue_order_id);
-    route_exec_publish(app, o);
+    route_exec_publish(app, o, event);
     return rc != 0 ? route_fail_set(fail, rc, "ledger: %s", cb_strerror(rc)) : 0;
 }
 
@@ -263,7 +296,7 @@ route_exec_place(route_app_t *app, route_venue_t *v, route_order_t *o, route_fai
                     o->status);
         return route_exec_resolve(app, v, o, false, fail);
     }
-    route_exec_publish(app, o);
+    route_exec_publish(app, o, "new");
     s_crash(app, ROUTE_CRASH_AFTER_INTENT);
     rc = s_send_place(app, v, o, fail);
     if (rc == 0 && v->cfg.dialect == CB_DIALECT_KRAKEN && !route_order_unresolved(o)) {
@@ -312,11 +345,12 @@ route_exec_resolve(route_app_t *app, route_venue_t *v, route_order_t *o, bool re
         cb_venue_error_t err;
         rc = s_query(v, o, &q, &err);
         if (rc == 0 && q.found) {
-            char before[128];
-            snprintf(before, sizeof before, "%s/%s", o->status, o->filled);
+            /* An amend in place changes the price or amount only: an update too. */
+            char before[256];
+            snprintf(before, sizeof before, "%s/%s/%s/%s", o->status, o->filled, o->price, o->amount);
             s_apply(o, &q.order);
-            char after[128];
-            snprintf(after, sizeof after, "%s/%s", o->status, o->filled);
+            char after[256];
+            snprintf(after, sizeof after, "%s/%s/%s/%s", o->status, o->filled, o->price, o->amount);
             if (was_unresolved || strcmp(before, after) != 0) {
                 rc = s_record(app, o, was_unresolved ? "resolved" : "updated", fail);
             }
@@ -454,6 +488,7 @@ route_exec_amend(route_app_t *app, route_venue_t *v, route_order_t *o, const cha
                                   "replacement %s: %s", next.client_order_id,
                                   rc != 0 ? cb_strerror(rc) : "already exists");
         }
+        route_exec_publish(app, &next, "new");
         if (s_req(v, &next, &repl) != 0) {
             return route_fail_set(fail, CB_E_INTERNAL, "replacement could not be built");
         }

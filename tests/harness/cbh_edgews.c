@@ -266,7 +266,7 @@ cbh_edgews_open(void)
     char *m = cbh_ws_wait_for(ws, "\"type\":\"connected\"", 2000);
     assert_non_null(m);
     assert_non_null(strstr(m, "\"server_time\":\"20"));
-    assert_non_null(strstr(m, "\"channels\":[\"ticker\",\"book\",\"trades\",\"candles\"]"));
+    assert_non_null(strstr(m, "\"channels\":[\"ticker\",\"book\",\"trades\",\"candles\",\"orders\"]"));
     free(m);
     return ws;
 }

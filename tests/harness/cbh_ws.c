@@ -274,6 +274,12 @@ cbh_ws_connect(int port, const char *path, int *status)
 cbh_ws_t *
 cbh_ws_connect_opts(int port, const char *path, int rcvbuf, int *status)
 {
+    return cbh_ws_connect_hdrs(port, path, rcvbuf, NULL, status);
+}
+
+cbh_ws_t *
+cbh_ws_connect_hdrs(int port, const char *path, int rcvbuf, const char *headers, int *status)
+{
     int dummy;
     status = status != NULL ? status : &dummy;
     *status = -1;
@@ -295,8 +301,9 @@ cbh_ws_connect_opts(int port, const char *path, int rcvbuf, int *status)
     int n = snprintf(
         req, sizeof req,
         "GET %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-        "Sec-WebSocket-Key: " S_KEY "\r\nSec-WebSocket-Version: 13\r\n\r\n",
-        path, port);
+        "Sec-WebSocket-Key: " S_KEY "\r\nSec-WebSocket-Version: 13\r\n%s\r\n",
+        path, port, headers != NULL ? headers : "");
+    n = n < 0 ? 0 : n >= (int) sizeof req ? (int) sizeof req - 1 : n; /* a test's own input */
     size_t got = 0;
     char *end = NULL;
     if (ws->fd < 0 || connect(ws->fd, (struct sockaddr *) &addr, sizeof addr) != 0 ||

@@ -23,6 +23,10 @@ cbh_ws_connect(int port, const char *path, int *status);
 cbh_ws_t *
 cbh_ws_connect_opts(int port, const char *path, int rcvbuf, int *status);
 
+/* The same with extra request headers (each "Name: value\r\n"; NULL: none). */
+cbh_ws_t *
+cbh_ws_connect_hdrs(int port, const char *path, int rcvbuf, const char *headers, int *status);
+
 /* Closes the socket and frees; NULL-safe, nulls *ws_p. */
 void
 cbh_ws_close(cbh_ws_t **ws_p);

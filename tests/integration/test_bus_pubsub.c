@@ -245,6 +245,38 @@ test_late_subscriber_sees_no_false_gap(void **state)
     cb_pub_destroy(&pub);
 }
 
+/* Unsubscribing forgets the topics' sequences: what was published while
+ * not subscribed is no gap once subscribed again. */
+static void
+test_resubscribe_sees_no_false_gap(void **state)
+{
+    (void) state;
+    cb_pub_t *pub = cb_pub_new(s_bus.config.pub);
+    cb_sub_t *sub = cb_sub_new(s_bus.config.sub);
+    assert_int_equal(cb_sub_subscribe(sub, "tick.ADA-USD."), 0);
+    s_warm_up(pub, sub, "ADA-USD", "sim-kraken");
+    assert_int_equal(cb_sub_unsubscribe(sub, "tick.ADA-USD."), 0);
+    zclock_sleep(300); /* the unsubscription reaches the bus */
+    cb_sub_msg_t msg;
+    while (cb_sub_recv(sub, 100, &msg) == 0) {
+        cb_sub_msg_clear(&msg);
+    }
+    cb_sub_msg_clear(&msg);
+    char bidbuf[32];
+    for (uint64_t i = 1; i <= 50; i++) {
+        cb_event_t ev;
+        s_make_tick(&ev, "ADA-USD", "sim-kraken", i, bidbuf);
+        assert_int_equal(cb_pub_send(pub, &ev, NULL), 0);
+    }
+    zclock_sleep(100);
+    assert_int_equal(cb_sub_subscribe(sub, "tick.ADA-USD."), 0);
+    s_warm_up(pub, sub, "ADA-USD", "sim-kraken");
+    assert_int_equal(cb_sub_stats(sub).gaps, 0);
+    assert_int_equal(cb_sub_stats(sub).missed, 0);
+    cb_sub_destroy(&sub);
+    cb_pub_destroy(&pub);
+}
+
 static void
 test_malformed_messages_are_counted_not_fatal(void **state)
 {
@@ -322,6 +354,7 @@ main(void)
         cmocka_unit_test(test_delivery_in_order_with_exact_values),
         cmocka_unit_test(test_prefix_filtering_across_venues),
         cmocka_unit_test(test_late_subscriber_sees_no_false_gap),
+        cmocka_unit_test(test_resubscribe_sees_no_false_gap),
         cmocka_unit_test(test_malformed_messages_are_counted_not_fatal),
         cmocka_unit_test(test_publisher_refuses_invalid_events),
     };

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -145,6 +146,98 @@ test_render(void **state)
     cb_buf_fini(&out);
 }
 
+/* auth, the "op" synonym and the orders channel. */
+static void
+test_orders_messages(void **state)
+{
+    (void) state;
+    edge_ws_req_t req = {0};
+    static const char key[] = "cbk_00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+    char text[200], hex[CB_APIKEY_HASH_LEN + 1];
+    snprintf(text, sizeof text, "{\"op\":\"auth\",\"key\":\"%s\"}", key);
+    s_parse(text, 0, NULL, &req);
+    assert_int_equal(req.op, EDGE_WS_OP_AUTH);
+    cb_apikey_hash(key, strlen(key), hex);
+    assert_string_equal(req.key_hash, hex);
+    s_parse("{\"op\":\"subscribe\",\"channel\":\"orders\"}", 0, NULL, &req);
+    assert_int_equal(req.channel, EDGE_WS_CH_ORDERS);
+    assert_string_equal(req.symbol, "");
+    assert_string_equal(req.venue, "");
+    s_parse("{\"type\":\"subscribe\",\"channel\":\"orders\",\"symbol\":\"eth\",\"venue\":\"sim-kraken\"}",
+            0, NULL, &req);
+    assert_string_equal(req.symbol, "ETH-USD");
+    assert_string_equal(req.venue, "sim-kraken");
+    s_parse("{\"type\":\"subscribe\",\"channel\":\"orders\",\"symbol\":null}", 0, NULL, &req);
+    assert_string_equal(req.symbol, "");
+
+    /* Refusals never name the key. */
+    edge_ws_err_t err = {0};
+    static const char *const bad[] = {
+        "{\"type\":\"auth\",\"key\":\"cbk_0011secret\"}",
+        "{\"type\":\"auth\",\"key\":\"CBK_00112233445566778899AABBCCDDEEFF00112233445566778899AABBCCDDEEFF\"}",
+        "{\"type\":\"auth\",\"key\":7}",
+        "{\"type\":\"auth\"}",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_int_equal(edge_ws_msg_parse(&s_doc, bad[i], strlen(bad[i]), &req, &err), CB_E_BAD_REQUEST);
+        assert_string_equal(err.error, "invalid_key");
+        assert_null(strstr(err.detail, "secret"));
+        assert_null(strstr(err.detail, "AABB"));
+    }
+    s_parse("{\"type\":\"auth\",\"key\":\"x\",\"secret\":1}", CB_E_BAD_REQUEST, "bad_request", &req);
+    s_parse("{\"type\":\"ping\",\"op\":\"ping\"}", CB_E_BAD_REQUEST, "bad_request", &req);
+    const char *misplaced = "{\"type\":\"cbk_00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\"}";
+    assert_int_equal(edge_ws_msg_parse(&s_doc, misplaced, strlen(misplaced), &req, &err), CB_E_BAD_REQUEST);
+    assert_string_equal(err.error, "unknown_type");
+    assert_null(strstr(err.detail, "0011"));
+    s_parse("{\"op\":\"subscribe\",\"channel\":\"orders\",\"quote\":\"USD\"}", CB_E_BAD_REQUEST,
+            "invalid_symbol", &req);
+    s_parse("{\"op\":\"subscribe\",\"channel\":\"ticker\"}", CB_E_BAD_REQUEST, "invalid_symbol", &req);
+    s_parse("{\"op\":\"subscribe\",\"channel\":\"orders\",\"timeframe\":\"1m\"}", CB_E_BAD_REQUEST,
+            "unknown_timeframe", &req);
+    cb_buf_fini(&req.id_json);
+
+    /* An order event, exact and complete. */
+    cb_buf_t out;
+    cb_buf_init(&out);
+    cb_event_t ev;
+    memset(&ev, 0, sizeof ev);
+    ev.kind = CB_KIND_order;
+    ev.env.ts = 1795392000123000000LL;
+    ev.env.seq = 9;
+    cb_order_t *o = &ev.body.order;
+    CB_PROTO_SET(o, order, symbol, cb_str_from("BTC-USDT"));
+    CB_PROTO_SET(o, order, venue, cb_str_from("sim-binance"));
+    CB_PROTO_SET(o, order, order_id, cb_str_from("123"));
+    CB_PROTO_SET(o, order, client_order_id, cb_str_from("c1"));
+    CB_PROTO_SET(o, order, side, cb_str_from("sell"));
+    CB_PROTO_SET(o, order, type, cb_str_from("limit"));
+    CB_PROTO_SET(o, order, status, cb_str_from("partially_filled"));
+    CB_PROTO_SET(o, order, amount, cbh_edgews_dec("0.010"));
+    CB_PROTO_SET(o, order, filled, cbh_edgews_dec("0.004"));
+    CB_PROTO_SET(o, order, price, cbh_edgews_dec("98765.432109876543210987"));
+    CB_PROTO_SET(o, order, event, cb_str_from("updated"));
+    CB_PROTO_SET(o, order, created_ms, 1795392000000LL);
+    CB_PROTO_SET(o, order, updated_ms, -5LL); /* out of range: left out */
+    assert_int_equal(edge_ws_render_order(&out, &ev), 0);
+    assert_string_equal(out.data,
+                        "{\"type\":\"order\",\"event\":\"updated\",\"id\":\"c1\",\"client_order_id\":\"c1\","
+                        "\"order_id\":\"123\",\"venue\":\"sim-binance\",\"symbol\":\"BTC-USDT\",\"side\":\"sell\","
+                        "\"order_type\":\"limit\",\"status\":\"partially_filled\",\"amount\":0.01,"
+                        "\"filled\":0.004,\"price\":98765.432109876543210987,"
+                        "\"created\":\"2026-11-23T00:00:00.000Z\",\"timestamp\":\"2026-11-23T00:00:00.123Z\","
+                        "\"seq\":9}");
+    cb_buf_reset(&out);
+    assert_int_equal(edge_ws_render_authenticated(&out, "5f0c2a9e1b7d4c83", "read", 5000), 0);
+    assert_string_equal(out.data, "{\"type\":\"authenticated\",\"key_id\":\"5f0c2a9e1b7d4c83\","
+                                  "\"scope\":\"read\",\"recheck_ms\":5000}");
+    cb_buf_reset(&out);
+    assert_int_equal(edge_ws_render_sub(&out, "subscribed", EDGE_WS_CH_ORDERS, "", "", 0), 0);
+    assert_string_equal(out.data, "{\"type\":\"subscribed\",\"channel\":\"orders\",\"symbol\":null,"
+                                  "\"venue\":null}");
+    cb_buf_fini(&out);
+}
+
 int
 main(void)
 {
@@ -152,6 +245,7 @@ main(void)
         cmocka_unit_test(test_parse_accepts),
         cmocka_unit_test(test_parse_refuses),
         cmocka_unit_test(test_render),
+        cmocka_unit_test(test_orders_messages),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     cb_jdoc_fini(&s_doc);
