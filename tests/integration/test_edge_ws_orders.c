@@ -25,6 +25,17 @@ static cbh_paper_t s_paper;
 static char s_tkey[CB_APIKEY_TEXT_LEN + 1]; /* scope trade: the HTTP calls */
 static char s_rkey[CB_APIKEY_TEXT_LEN + 1]; /* scope read: watching */
 
+/* The router without the balance check: a sim fault armed for the order's
+ * request must hit the order, not the account's balance query before it
+ * (test_edge_orders and test_order_router_best cover the check). */
+static int
+s_start_router(cbh_edge_stack_t *s, char *const extra_env[])
+{
+    (void) extra_env;
+    char *env[] = {"COINBUS_ROUTER_BALANCE_CHECK=off", NULL};
+    return cbh_edge_start_router(s, env);
+}
+
 static int
 s_setup(void **state)
 {
@@ -34,7 +45,7 @@ s_setup(void **state)
     if (setenv("COINBUS_EDGE_WS_AUTH_RECHECK_MS", ms, 1) != 0) {
         return -1;
     }
-    return cbh_edge_private_start(&s_f, cbh_edge_start_router, &s_paper);
+    return cbh_edge_private_start(&s_f, s_start_router, &s_paper);
 }
 
 static int
