@@ -16,6 +16,7 @@
 #include "cb_error.h"
 #include "cb_log.h"
 #include "cb_redis.h"
+#include "cb_redis_impl.h"
 #include "cb_signal.h"
 #include "cb_time.h"
 
@@ -26,31 +27,6 @@
 /* A connection lost sooner than this after it opened does not reset the
  * backoff, so a server that drops every connection is not hammered. */
 #define S_STABLE_MS 1000
-
-/* What the log last said about the connection; a line is written only when
- * this changes. */
-typedef enum {
-    S_NEW = 0,
-    S_UP,
-    S_DOWN,
-    S_AUTH_FAILED,
-    S_SELECT_FAILED,
-} s_state_t;
-
-struct cb_redis {
-    cb_redis_url_t url;
-    redisContext *ctx;
-    int connect_ms;
-    int command_ms;
-    int64_t retry_at_ms; /* monotonic; no connect attempt before it */
-    int backoff_ms;      /* the delay after the next failed connect */
-    int backoff_err;     /* returned while backing off */
-    int pending;         /* pipelined replies not yet read */
-    int64_t up_since_ms; /* when the open connection was made */
-    s_state_t state;
-    int64_t down_since_ms;
-    uint32_t rnd; /* jitter generator state, never 0 */
-};
 
 /* ---- URL ----------------------------------------------------------------- */
 
@@ -307,6 +283,7 @@ cb_redis_new(const char *url, int *err)
         r->rnd = (uint32_t) cb_time_mono_ns();
     }
     r->rnd |= 1;
+    r->multi_node = -1;
     return r;
 
 fail_url:
@@ -323,6 +300,9 @@ s_drop(cb_redis_t *r)
         r->ctx = NULL;
     }
     r->pending = 0;
+    if (r->multi_node == 0) {
+        r->multi_node = -1;
+    }
 }
 
 void
@@ -333,6 +313,7 @@ cb_redis_destroy(cb_redis_t **r_p)
     }
     cb_redis_t *r = *r_p;
     s_drop(r);
+    cb_redis_cluster_free(r);
     cb_redis_url_fini(&r->url);
     free(r);
     *r_p = NULL;
@@ -349,6 +330,7 @@ cb_redis_set_timeouts(cb_redis_t *r, int connect_ms, int command_ms)
         if (r->ctx != NULL) {
             redisSetTimeout(r->ctx, s_tv(r->command_ms));
         }
+        cb_redis_cluster_set_timeout(r, s_tv(r->command_ms));
     }
 }
 
@@ -360,7 +342,7 @@ cb_redis_connected(const cb_redis_t *r)
 
 /* Logs a change of state once; why is a server or socket error text. */
 static void
-s_set_state(cb_redis_t *r, s_state_t to, const char *why)
+s_set_state(cb_redis_t *r, cb_redis_state_t to, const char *why)
 {
     if (to == r->state) {
         return;
@@ -368,33 +350,33 @@ s_set_state(cb_redis_t *r, s_state_t to, const char *why)
     const char *host = r->url.host;
     int port = r->url.port;
     switch (to) {
-    case S_UP:
-        if (r->state == S_NEW) {
+    case CB_REDIS_ST_UP:
+        if (r->state == CB_REDIS_ST_NEW) {
             cb_log_info("redis_connected", "host=%s port=%d db=%d", host, port, r->url.db);
         } else {
             cb_log_info("redis_connected", "host=%s port=%d db=%d down_ms=%lld", host, port,
                         r->url.db, (long long) (s_now_ms() - r->down_since_ms));
         }
         break;
-    case S_DOWN:
-        if (r->state == S_UP) {
+    case CB_REDIS_ST_DOWN:
+        if (r->state == CB_REDIS_ST_UP) {
             cb_log_warn("redis_lost", "host=%s port=%d error=\"%s\"", host, port, why);
         } else {
             cb_log_warn("redis_unavailable", "host=%s port=%d error=\"%s\"", host, port, why);
         }
         break;
-    case S_AUTH_FAILED:
+    case CB_REDIS_ST_AUTH_FAILED:
         cb_log_error("redis_auth_failed", "host=%s port=%d user=%s error=\"%s\"", host, port,
                      r->url.username != NULL ? r->url.username : "default", why);
         break;
-    case S_SELECT_FAILED:
+    case CB_REDIS_ST_SELECT_FAILED:
         cb_log_error("redis_select_failed", "host=%s port=%d db=%d error=\"%s\"", host, port,
                      r->url.db, why);
         break;
-    case S_NEW:
+    case CB_REDIS_ST_NEW:
         break;
     }
-    if (to != S_UP && (r->state == S_UP || r->state == S_NEW)) {
+    if (to != CB_REDIS_ST_UP && (r->state == CB_REDIS_ST_UP || r->state == CB_REDIS_ST_NEW)) {
         r->down_since_ms = s_now_ms();
     }
     r->state = to;
@@ -414,9 +396,8 @@ s_backoff(cb_redis_t *r, int err)
     r->backoff_err = err == CB_E_TIMEOUT ? CB_E_UNAVAILABLE : err;
 }
 
-/* The code for a failed hiredis call: errno_at_fail is errno right after it. */
-static int
-s_io_code(const redisContext *ctx, int errno_at_fail)
+int
+cb_redis_io_code(const redisContext *ctx, int errno_at_fail)
 {
     bool timeout = ctx != NULL && ctx->err == REDIS_ERR_IO &&
                    (errno_at_fail == EAGAIN || errno_at_fail == EWOULDBLOCK ||
@@ -426,14 +407,14 @@ s_io_code(const redisContext *ctx, int errno_at_fail)
 
 /* An open connection failed (I/O error, timeout, protocol error): drop it.
  * The next call may reconnect at once, unless the connection was new. */
-static int
-s_lost(cb_redis_t *r, int errno_at_fail)
+int
+cb_redis_seed_lost(cb_redis_t *r, int errno_at_fail)
 {
     char why[sizeof r->ctx->errstr];
     snprintf(why, sizeof why, "%s", r->ctx->errstr);
-    int code = s_io_code(r->ctx, errno_at_fail);
+    int code = cb_redis_io_code(r->ctx, errno_at_fail);
     s_drop(r);
-    s_set_state(r, S_DOWN, code == CB_E_TIMEOUT ? "timed out" : why);
+    s_set_state(r, CB_REDIS_ST_DOWN, code == CB_E_TIMEOUT ? "timed out" : why);
     if (s_now_ms() - r->up_since_ms >= S_STABLE_MS) {
         r->backoff_ms = S_BACKOFF_MIN_MS;
     } else {
@@ -458,9 +439,9 @@ s_select_code(const redisReply *reply)
 }
 
 /* Sends AUTH (when there is a password) and SELECT in one round trip and
- * checks both replies. 0 or an error code, with why (no secrets) set. */
-static int
-s_handshake(cb_redis_t *r, redisContext *ctx, char *why, size_t why_size)
+ * checks both replies. */
+int
+cb_redis_handshake(cb_redis_t *r, redisContext *ctx, char *why, size_t why_size)
 {
     int rc = 0;
     int sent = 0;
@@ -499,7 +480,7 @@ s_handshake(cb_redis_t *r, redisContext *ctx, char *why, size_t why_size)
         void *reply = NULL;
         if (redisGetReply(ctx, &reply) != REDIS_OK || reply == NULL) {
             int saved = errno;
-            rc = s_io_code(ctx, saved);
+            rc = cb_redis_io_code(ctx, saved);
             snprintf(why, why_size, "%s", rc == CB_E_TIMEOUT ? "timed out" : ctx->errstr);
             goto done;
         }
@@ -530,6 +511,40 @@ done:
     return rc;
 }
 
+redisContext *
+cb_redis_open(cb_redis_t *r, const char *host, int port, int *rc, char *why, size_t why_size)
+{
+    redisContext *ctx = redisConnectWithTimeout(host, port, s_tv(r->connect_ms));
+    int saved = errno;
+    if (ctx == NULL) {
+        *rc = CB_E_UNAVAILABLE;
+        snprintf(why, why_size, "redisConnectWithTimeout() failed: out of memory");
+        goto fail;
+    }
+    if (ctx->err != 0) {
+        *rc = cb_redis_io_code(ctx, saved);
+        snprintf(why, why_size, "connect() failed: %s", ctx->errstr);
+        goto fail_ctx;
+    }
+    if (redisSetTimeout(ctx, s_tv(r->command_ms)) != REDIS_OK) {
+        *rc = CB_E_UNAVAILABLE;
+        snprintf(why, why_size, "%s", ctx->errstr);
+        goto fail_ctx;
+    }
+    /* Keepalive notices a peer that vanished without closing (host down). */
+    redisEnableKeepAlive(ctx);
+    *rc = cb_redis_handshake(r, ctx, why, why_size);
+    if (*rc != 0) {
+        goto fail_ctx;
+    }
+    return ctx;
+
+fail_ctx:
+    redisFree(ctx);
+fail:
+    return NULL;
+}
+
 /* Makes sure a connection is open: connects, authenticates and selects the
  * db unless backing off. 0 or an error code. */
 static int
@@ -543,47 +558,22 @@ s_connect(cb_redis_t *r)
     if (r->retry_at_ms != 0 && s_now_ms() < r->retry_at_ms) {
         return r->backoff_err;
     }
-    redisContext *ctx = redisConnectWithTimeout(r->url.host, r->url.port, s_tv(r->connect_ms));
-    int saved = errno;
-    if (ctx == NULL) {
-        rc = CB_E_UNAVAILABLE;
-        snprintf(why, sizeof why, "redisConnectWithTimeout() failed: out of memory");
-        goto fail;
+    r->ctx = cb_redis_open(r, r->url.host, r->url.port, &rc, why, sizeof why);
+    if (r->ctx == NULL) {
+        cb_redis_state_t state = CB_REDIS_ST_DOWN;
+        if (rc == CB_E_UNAUTHORIZED) {
+            state = CB_REDIS_ST_AUTH_FAILED;
+        } else if (rc == CB_E_CONFIG) {
+            state = CB_REDIS_ST_SELECT_FAILED;
+        }
+        s_set_state(r, state, why);
+        s_backoff(r, rc);
+        return rc;
     }
-    if (ctx->err != 0) {
-        rc = s_io_code(ctx, saved);
-        snprintf(why, sizeof why, "connect() failed: %s", ctx->errstr);
-        goto fail_ctx;
-    }
-    if (redisSetTimeout(ctx, s_tv(r->command_ms)) != REDIS_OK) {
-        rc = CB_E_UNAVAILABLE;
-        snprintf(why, sizeof why, "%s", ctx->errstr);
-        goto fail_ctx;
-    }
-    /* Keepalive notices a peer that vanished without closing (host down). */
-    redisEnableKeepAlive(ctx);
-    rc = s_handshake(r, ctx, why, sizeof why);
-    if (rc != 0) {
-        goto fail_ctx;
-    }
-    r->ctx = ctx;
     r->retry_at_ms = 0;
     r->up_since_ms = s_now_ms();
-    s_set_state(r, S_UP, NULL);
+    s_set_state(r, CB_REDIS_ST_UP, NULL);
     return 0;
-
-fail_ctx:
-    redisFree(ctx);
-fail:;
-    s_state_t state = S_DOWN;
-    if (rc == CB_E_UNAUTHORIZED) {
-        state = S_AUTH_FAILED;
-    } else if (rc == CB_E_CONFIG) {
-        state = S_SELECT_FAILED;
-    }
-    s_set_state(r, state, why);
-    s_backoff(r, rc);
-    return rc;
 }
 
 /* Reads and frees replies a caller queued with cb_redis_appendv and never
@@ -595,7 +585,7 @@ s_discard_pending(cb_redis_t *r)
         void *reply = NULL;
         if (redisGetReply(r->ctx, &reply) != REDIS_OK || reply == NULL) {
             int saved = errno;
-            return s_lost(r, saved);
+            return cb_redis_seed_lost(r, saved);
         }
         freeReplyObject(reply);
         r->pending--;
@@ -603,31 +593,22 @@ s_discard_pending(cb_redis_t *r)
     return 0;
 }
 
+int
+cb_redis_seed_ready(cb_redis_t *r)
+{
+    int err = s_connect(r);
+    return err != 0 ? err : s_discard_pending(r);
+}
+
 /* Runs one formatted command (len bytes of RESP in cmd, which stays the
- * caller's): connects when needed, sends it, reads its reply. */
+ * caller's) on the node that holds its key: the URL's node until Redis
+ * Cluster redirects (cb_redis_cluster.c). */
 static redisReply *
 s_run(cb_redis_t *r, int *err, const char *cmd, int len)
 {
-    void *reply = NULL;
     cb_signal_pipe_guard_t guard;
     cb_signal_pipe_guard_on(&guard);
-    *err = s_connect(r);
-    if (*err != 0) {
-        goto done;
-    }
-    *err = s_discard_pending(r);
-    if (*err != 0) {
-        goto done;
-    }
-    if (redisAppendFormattedCommand(r->ctx, cmd, (size_t) len) != REDIS_OK ||
-        redisGetReply(r->ctx, &reply) != REDIS_OK || reply == NULL) {
-        int saved = errno;
-        *err = s_lost(r, saved);
-        reply = NULL;
-        goto done;
-    }
-
-done:
+    redisReply *reply = cb_redis_cluster_run(r, err, cmd, len);
     cb_signal_pipe_guard_off(&guard);
     return reply;
 }
@@ -677,7 +658,7 @@ cb_redis_appendv(cb_redis_t *r, int argc, const char **argv, const size_t *argvl
         /* Only formatting can fail here (out of memory); the context is
          * marked failed, so drop it. */
         int saved = errno;
-        err = s_lost(r, saved);
+        err = cb_redis_seed_lost(r, saved);
         goto done;
     }
     r->pending++;
@@ -700,7 +681,7 @@ cb_redis_get_reply(cb_redis_t *r, int *err)
     r->pending--;
     if (redisGetReply(r->ctx, &reply) != REDIS_OK || reply == NULL) {
         int saved = errno;
-        *err = s_lost(r, saved);
+        *err = cb_redis_seed_lost(r, saved);
         reply = NULL;
         goto done;
     }
