@@ -17,14 +17,6 @@
  * replica promoted in its place, once the cluster has failed over). */
 #define S_NODE_RETRY_MS 200
 
-/* What routing needs of a command: its name and its key (len 0: none). */
-typedef struct {
-    const char *name;
-    size_t name_len;
-    const char *key;
-    size_t key_len;
-} s_cmd_t;
-
 /* CRC16-CCITT (XMODEM), the checksum Redis Cluster hashes keys with. */
 static uint16_t
 s_crc16(const char *buf, size_t len)
@@ -85,10 +77,16 @@ s_is(const char *s, size_t len, const char *word)
     return len == strlen(word) && strncasecmp(s, word, len) == 0;
 }
 
+bool
+cb_redis_cmd_is(const cb_redis_cmd_t *c, const char *word)
+{
+    return c->name != NULL && s_is(c->name, c->name_len, word);
+}
+
 /* Commands with no key in argv[1] (or none at all): they run where the
  * previous command ran. */
 static bool
-s_keyless(const s_cmd_t *c)
+s_keyless(const cb_redis_cmd_t *c)
 {
     static const char *const names[] = {"PING",  "TIME",   "SCRIPT",  "MULTI",   "EXEC",
                                         "DISCARD", "ASKING", "INFO",  "CLUSTER", "SELECT",
@@ -103,10 +101,8 @@ s_keyless(const s_cmd_t *c)
     return false;
 }
 
-/* Finds the name and, when want_key (a cluster was seen), the key of a
- * formatted command (hiredis's own RESP). */
-static void
-s_parse(const char *cmd, int len, bool want_key, s_cmd_t *c)
+void
+cb_redis_cmd_parse(const char *cmd, int len, bool want_key, cb_redis_cmd_t *c)
 {
     memset(c, 0, sizeof *c);
     const char *p = cmd;
@@ -180,6 +176,7 @@ s_node_lost(cb_redis_t *r, int node, int errno_at_fail)
     if (r->multi_node == node) {
         r->multi_node = -1;
     }
+    cb_redis_pipe_lost(r);
     return code;
 }
 
@@ -283,6 +280,72 @@ s_redirect(const redisReply *reply, bool *ask, int *slot, const char **host, siz
     return true;
 }
 
+/* Records what a redirection says; the node it names, or -1 (no memory,
+ * too many nodes). */
+static int
+s_learn(cb_redis_t *r, bool ask, int slot, const char *host, size_t host_len, int port)
+{
+    if (r->cluster == NULL) {
+        r->cluster = calloc(1, sizeof *r->cluster);
+        if (r->cluster == NULL) {
+            return -1;
+        }
+        cb_log_info("redis_cluster_redirected", "host=%s port=%d", r->url.host, r->url.port);
+    }
+    int to = s_node_index(r, host, host_len, port);
+    if (to >= 0 && !ask) {
+        r->cluster->slot_node[slot] = (uint8_t) to;
+    }
+    return to;
+}
+
+bool
+cb_redis_cluster_redirect(const redisReply *reply)
+{
+    bool ask;
+    int slot, port;
+    const char *host;
+    size_t host_len;
+    return s_redirect(reply, &ask, &slot, &host, &host_len, &port);
+}
+
+void
+cb_redis_cluster_learn(cb_redis_t *r, const redisReply *reply)
+{
+    bool ask;
+    int slot, port;
+    const char *host;
+    size_t host_len;
+    if (s_redirect(reply, &ask, &slot, &host, &host_len, &port)) {
+        (void) s_learn(r, ask, slot, host, host_len, port);
+    }
+}
+
+redisContext *
+cb_redis_node_ctx(cb_redis_t *r, int node, int *err)
+{
+    *err = node == 0 ? cb_redis_seed_connect(r) : s_node_connect(r, node);
+    return *err == 0 ? cb_redis_node_ctx_open(r, node) : NULL;
+}
+
+redisContext *
+cb_redis_node_ctx_open(cb_redis_t *r, int node)
+{
+    if (node == 0) {
+        return r->ctx;
+    }
+    if (node < 0 || r->cluster == NULL || node > r->cluster->count) {
+        return NULL;
+    }
+    return r->cluster->nodes[node - 1].ctx;
+}
+
+int
+cb_redis_node_lost(cb_redis_t *r, int node, int errno_at_fail)
+{
+    return node == 0 ? cb_redis_seed_lost(r, errno_at_fail) : s_node_lost(r, node, errno_at_fail);
+}
+
 /* ---- running a command --------------------------------------------------- */
 
 /* Sends cmd to node, after MULTI (multi) and ASKING (asking) when asked, and
@@ -290,12 +353,10 @@ s_redirect(const redisReply *reply, bool *ask, int *slot, const char **host, siz
 static redisReply *
 s_send(cb_redis_t *r, int node, bool multi, bool asking, const char *cmd, int len, int *err)
 {
-    redisContext *ctx;
-    *err = node == 0 ? cb_redis_seed_ready(r) : s_node_connect(r, node);
-    if (*err != 0) {
+    redisContext *ctx = cb_redis_node_ctx(r, node, err);
+    if (ctx == NULL) {
         return NULL;
     }
-    ctx = node == 0 ? r->ctx : r->cluster->nodes[node - 1].ctx;
     int n = 0;
     if ((multi && redisAppendCommand(ctx, "MULTI") != REDIS_OK) ||
         (asking && redisAppendCommand(ctx, "ASKING") != REDIS_OK) ||
@@ -324,13 +385,13 @@ s_send(cb_redis_t *r, int node, bool multi, bool asking, const char *cmd, int le
 
 fail:;
     int saved = errno;
-    *err = node == 0 ? cb_redis_seed_lost(r, saved) : s_node_lost(r, node, saved);
+    *err = cb_redis_node_lost(r, node, saved);
     return NULL;
 }
 
 /* Keeps track of MULTI ... EXEC, so that a transaction stays on one node. */
 static void
-s_note(cb_redis_t *r, int node, const s_cmd_t *c, const redisReply *reply)
+s_note(cb_redis_t *r, int node, const cb_redis_cmd_t *c, const redisReply *reply)
 {
     r->last_node = node;
     if (c->name == NULL) {
@@ -351,8 +412,8 @@ s_note(cb_redis_t *r, int node, const s_cmd_t *c, const redisReply *reply)
 /* Where cmd goes: the open MULTI's node; else, the node serving its key's
  * slot; else (no key) the node of the previous command, so that SCRIPT LOAD
  * after a NOSCRIPT reaches the node that said it. */
-static int
-s_route(const cb_redis_t *r, const s_cmd_t *c)
+int
+cb_redis_cluster_route(const cb_redis_t *r, const cb_redis_cmd_t *c)
 {
     if (r->multi_node >= 0) {
         return r->multi_node;
@@ -369,9 +430,9 @@ s_route(const cb_redis_t *r, const s_cmd_t *c)
 redisReply *
 cb_redis_cluster_run(cb_redis_t *r, int *err, const char *cmd, int len)
 {
-    s_cmd_t c;
-    s_parse(cmd, len, r->cluster != NULL, &c);
-    int node = s_route(r, &c);
+    cb_redis_cmd_t c;
+    cb_redis_cmd_parse(cmd, len, r->cluster != NULL, &c);
+    int node = cb_redis_cluster_route(r, &c);
     redisReply *reply = s_send(r, node, false, false, cmd, len, err);
     bool ask;
     int slot, port;
@@ -386,20 +447,9 @@ cb_redis_cluster_run(cb_redis_t *r, int *err, const char *cmd, int len)
         if (remulti && (r->multi_queued > 0 || ask)) {
             break;
         }
-        if (r->cluster == NULL) {
-            r->cluster = calloc(1, sizeof *r->cluster);
-            if (r->cluster == NULL) {
-                break;
-            }
-            cb_log_info("redis_cluster_redirected", "host=%s port=%d", r->url.host,
-                        r->url.port);
-        }
-        int to = s_node_index(r, host, host_len, port);
+        int to = s_learn(r, ask, slot, host, host_len, port);
         if (to < 0) {
             break;
-        }
-        if (!ask) {
-            r->cluster->slot_node[slot] = (uint8_t) to;
         }
         freeReplyObject(reply);
         if (remulti) {

@@ -384,6 +384,75 @@ test_ledger(void **state)
     cb_redis_destroy(&r);
 }
 
+/* A pipeline through a node that owns none of its keys: each command is
+ * redirected, a MULTI follows its first command, replies come in order. */
+static void
+test_pipeline(void **state)
+{
+    (void) state;
+    /* Two keys on two different nodes when on the cluster. */
+    char k1[32] = "cbh-pipe-0", k2[32] = "cbh-pipe-1";
+    int o1 = -1;
+    for (int i = 1; !s_is_single && i < 100; i++) {
+        snprintf(k2, sizeof k2, "cbh-pipe-%d", i);
+        o1 = cbh_cluster_owner(&s_cluster, k1);
+        if (cbh_cluster_owner(&s_cluster, k2) != o1) {
+            break;
+        }
+    }
+    int owner;
+    cb_redis_t *r = s_client_for(k1, &owner);
+    for (int round = 0; round < 2; round++) { /* cold, then with the slots known */
+        const char *cmds[][5] = {
+            {"SET", k1, "one"}, {"SET", k2, "two"}, {"MULTI"}, {"SET", k2, "three"},
+            {"EXEC"},           {"GET", k1},        {"GET", k2},
+        };
+        int argcs[] = {3, 3, 1, 3, 1, 2, 2};
+        for (int i = 0; i < 7; i++) {
+            assert_int_equal(cb_redis_appendv(r, argcs[i], cmds[i], NULL), 0);
+        }
+        int err = 0;
+        redisReply *rep[7];
+        for (int i = 0; i < 7; i++) {
+            rep[i] = cb_redis_get_reply(r, &err);
+            assert_non_null(rep[i]);
+        }
+        assert_int_equal(rep[0]->type, REDIS_REPLY_STATUS);
+        assert_int_equal(rep[1]->type, REDIS_REPLY_STATUS);
+        assert_int_equal(rep[5]->type, REDIS_REPLY_STRING);
+        assert_string_equal(rep[5]->str, "one");
+        assert_int_equal(rep[6]->type, REDIS_REPLY_STRING);
+        if (rep[4]->type == REDIS_REPLY_ARRAY) {
+            assert_string_equal(rep[6]->str, "three");
+        } else {
+            /* Only before any redirection: the MULTI went to the URL's node
+             * and its command was refused there (EXECABORT); nothing ran. */
+            assert_int_equal(round, 0);
+            assert_false(s_is_single);
+            assert_non_null(strstr(rep[4]->str, "EXECABORT"));
+            assert_string_equal(rep[6]->str, "two");
+        }
+        for (int i = 0; i < 7; i++) {
+            freeReplyObject(rep[i]);
+        }
+        assert_null(cb_redis_get_reply(r, &err));
+        assert_int_equal(err, CB_E_UNAVAILABLE);
+        redisReply *del = cb_redis_command(r, &err, "DEL %s", k2);
+        assert_non_null(del);
+        freeReplyObject(del);
+    }
+    /* Replies left unread are dropped before the next command. */
+    const char *get[] = {"GET", k1};
+    assert_int_equal(cb_redis_appendv(r, 2, get, NULL), 0);
+    assert_int_equal(cb_redis_appendv(r, 2, get, NULL), 0);
+    int err = 0;
+    redisReply *rep = cb_redis_command(r, &err, "GET %s", k2);
+    assert_non_null(rep);
+    assert_int_equal(rep->type, REDIS_REPLY_NIL);
+    freeReplyObject(rep);
+    cb_redis_destroy(&r);
+}
+
 /* Every node forgets its scripts: EVALSHA's NOSCRIPT is answered by the
  * node owning the key, and the script is loaded there. */
 static void
@@ -531,7 +600,7 @@ test_ask_redirection(void **state)
         cmocka_unit_test(test_nonce), cmocka_unit_test(test_inbound),         \
         cmocka_unit_test(test_venue_clock), cmocka_unit_test(test_feed_lease), \
         cmocka_unit_test(test_apikey), cmocka_unit_test(test_ledger),         \
-        cmocka_unit_test(test_noscript_after_flush),                          \
+        cmocka_unit_test(test_noscript_after_flush), cmocka_unit_test(test_pipeline), \
         cmocka_unit_test(test_every_script_covered)
 
 int
