@@ -200,3 +200,15 @@ cbh_cluster_owner(const cbh_cluster_t *c, const char *key)
     }
     return owner;
 }
+
+int
+cbh_cluster_key_on(const cbh_cluster_t *c, const char *prefix, int node, char *out, size_t size)
+{
+    for (int i = 0; i < 1000; i++) {
+        snprintf(out, size, "%s%d", prefix, i);
+        if (cbh_cluster_owner(c, out) == node) {
+            return 0;
+        }
+    }
+    return -1;
+}

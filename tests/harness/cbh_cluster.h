@@ -2,6 +2,8 @@
 #ifndef CBH_CLUSTER_H_INCLUDED
 #define CBH_CLUSTER_H_INCLUDED
 
+#include <stddef.h>
+
 #include "cbh.h"
 
 #define CBH_CLUSTER_NODES 3
@@ -34,5 +36,10 @@ cbh_cluster_slot(const cbh_cluster_t *c, const char *key);
  * CLUSTER SLOTS says; -1 on error. */
 int
 cbh_cluster_owner(const cbh_cluster_t *c, const char *key);
+
+/* Writes into out (size bytes) the first key "<prefix><n>" (n = 0, 1, ...)
+ * whose slot node serves; 0, or -1 when none of the first 1000 is. */
+int
+cbh_cluster_key_on(const cbh_cluster_t *c, const char *prefix, int node, char *out, size_t size);
 
 #endif

@@ -1,4 +1,4 @@
-/* test_redis_cluster.c - every Lua-backed operation against a real 3-node Redis Cluster (through a node that does not own the keys: MOVED, ASK, NOSCRIPT, MULTI) and against a single node */
+/* test_redis_cluster.c - every Lua-backed operation against a real 3-node Redis Cluster (through a node that does not own the keys: MOVED, NOSCRIPT, MULTI, pipelines) and against a single node */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -547,54 +547,6 @@ test_keys_spread(void **state)
     assert_true(nodes >= 2);
 }
 
-/* A slot being migrated: its owner answers ASK for a key it no longer has,
- * and the client asks the importing node after ASKING. */
-static void
-test_ask_redirection(void **state)
-{
-    (void) state;
-    const char *key = "cbh-ask-key";
-    int from = cbh_cluster_owner(&s_cluster, key);
-    assert_true(from >= 0);
-    int to = (from + 1) % CBH_CLUSTER_NODES;
-    int slot = cbh_cluster_slot(&s_cluster, key);
-    char id[2][64];
-    redisContext *ctx[2];
-    int nodes[2] = {from, to};
-    for (int i = 0; i < 2; i++) {
-        ctx[i] = redisConnect("127.0.0.1", s_cluster.port[nodes[i]]);
-        assert_non_null(ctx[i]);
-        redisReply *rep = redisCommand(ctx[i], "CLUSTER MYID");
-        assert_non_null(rep);
-        snprintf(id[i], sizeof id[i], "%s", rep->str);
-        freeReplyObject(rep);
-    }
-    redisReply *rep = redisCommand(ctx[1], "CLUSTER SETSLOT %d IMPORTING %s", slot, id[0]);
-    assert_int_equal(rep->type, REDIS_REPLY_STATUS);
-    freeReplyObject(rep);
-    rep = redisCommand(ctx[0], "CLUSTER SETSLOT %d MIGRATING %s", slot, id[1]);
-    assert_int_equal(rep->type, REDIS_REPLY_STATUS);
-    freeReplyObject(rep);
-    int err = 0;
-    cb_redis_t *r = cb_redis_new(s_cluster.url[from], &err);
-    assert_non_null(r);
-    rep = cb_redis_command(r, &err, "SET %s %s", key, "moved-along");
-    assert_non_null(rep);
-    assert_int_equal(rep->type, REDIS_REPLY_STATUS);
-    freeReplyObject(rep);
-    rep = cb_redis_command(r, &err, "GET %s", key);
-    assert_non_null(rep);
-    assert_int_equal(rep->type, REDIS_REPLY_STRING);
-    assert_string_equal(rep->str, "moved-along");
-    freeReplyObject(rep);
-    cb_redis_destroy(&r);
-    for (int i = 0; i < 2; i++) {
-        rep = redisCommand(ctx[i], "CLUSTER SETSLOT %d STABLE", slot);
-        freeReplyObject(rep);
-        redisFree(ctx[i]);
-    }
-}
-
 #define S_OPERATIONS                                                           \
     cmocka_unit_test(test_ratelimit), cmocka_unit_test(test_circuit),         \
         cmocka_unit_test(test_nonce), cmocka_unit_test(test_inbound),         \
@@ -606,8 +558,7 @@ test_ask_redirection(void **state)
 int
 main(void)
 {
-    const struct CMUnitTest cluster[] = {S_OPERATIONS, cmocka_unit_test(test_keys_spread),
-                                         cmocka_unit_test(test_ask_redirection)};
+    const struct CMUnitTest cluster[] = {S_OPERATIONS, cmocka_unit_test(test_keys_spread)};
     const struct CMUnitTest single[] = {S_OPERATIONS};
     int failed = cmocka_run_group_tests_name("redis cluster", cluster, s_setup_cluster,
                                              s_teardown_cluster);
