@@ -129,13 +129,14 @@ s_client(cb_inbound_core_t *core, const char *name)
 }
 
 /* The script call op for client: the keys (its lease set and running total,
- * coinbus:ratelimit:inbound:<client>[:total]), the config and lease_id. */
+ * coinbus:ratelimit:inbound:{<client>}[:total], one Redis Cluster slot), the
+ * config and lease_id. */
 static void
 s_call(const cb_inbound_core_t *core, const char *client, const char *op, const char *lease_id,
        cb_inbound_call_t *call)
 {
-    snprintf(call->key[0], sizeof call->key[0], "coinbus:ratelimit:inbound:%s", client);
-    snprintf(call->key[1], sizeof call->key[1], "coinbus:ratelimit:inbound:%s:total", client);
+    snprintf(call->key[0], sizeof call->key[0], "coinbus:ratelimit:inbound:{%s}", client);
+    snprintf(call->key[1], sizeof call->key[1], "coinbus:ratelimit:inbound:{%s}:total", client);
     snprintf(call->arg[0], sizeof call->arg[0], "%s", op);
     snprintf(call->arg[1], sizeof call->arg[1], "%" PRId64, core->config.limit);
     snprintf(call->arg[2], sizeof call->arg[2], "%" PRId64, core->config.window_ms);

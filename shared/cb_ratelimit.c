@@ -115,10 +115,21 @@ cb_ratelimit_destroy(cb_ratelimit_t **rl_p)
     *rl_p = NULL;
 }
 
-static void
+/* The key of counter name (kind "") or of ban scope name (kind "ban:"):
+ * coinbus:ratelimit:[ban:]{<head>}<rest>, where head is name up to its first
+ * ':' (the venue). The hash tag puts a venue's counters and its ban in one
+ * Redis Cluster slot, so each script touches one slot. -1 for an empty head
+ * (no tag: the key would hash whole) or a name too long. */
+static int
 s_key(char *buf, size_t size, const char *kind, const char *name)
 {
-    snprintf(buf, size, "coinbus:ratelimit:%s%s", kind, name);
+    size_t head = strcspn(name, ":");
+    if (head == 0) {
+        return -1;
+    }
+    int n = snprintf(buf, size, "coinbus:ratelimit:%s{%.*s}%s", kind, (int) head, name,
+                     name + head);
+    return n > 0 && (size_t) n < size ? 0 : -1;
 }
 
 /* acquire's script run; dry: decide only (nothing reserved or written). */
@@ -132,8 +143,10 @@ s_leaky(cb_ratelimit_t *rl, const char *name, const char *ban_scope, cb_rl_bucke
     }
     char key[256];
     char ban_key[256];
-    s_key(key, sizeof key, "", name);
-    s_key(ban_key, sizeof ban_key, "ban:", ban_scope != NULL ? ban_scope : name);
+    if (s_key(key, sizeof key, "", name) != 0 ||
+        s_key(ban_key, sizeof ban_key, "ban:", ban_scope != NULL ? ban_scope : name) != 0) {
+        return CB_E_BAD_REQUEST;
+    }
     char args[4][24];
     snprintf(args[0], sizeof args[0], "%" PRId64, bucket.max_milli);
     snprintf(args[1], sizeof args[1], "%" PRId64, bucket.decay_milli_per_s);
@@ -184,7 +197,9 @@ cb_ratelimit_ban(cb_ratelimit_t *rl, const char *ban_scope, int64_t ms)
         return CB_E_BAD_REQUEST;
     }
     char key[256];
-    s_key(key, sizeof key, "ban:", ban_scope);
+    if (s_key(key, sizeof key, "ban:", ban_scope) != 0) {
+        return CB_E_BAD_REQUEST;
+    }
     char arg[24];
     snprintf(arg, sizeof arg, "%" PRId64, ms);
     const char *keys[1] = {key};
@@ -214,17 +229,19 @@ s_windows(cb_ratelimit_t *rl, const char *ban_scope, const cb_rl_window_t *windo
     char args_text[1 + 3 * CB_RL_WINDOWS_MAX][24];
     const char *keys[1 + CB_RL_WINDOWS_MAX];
     const char *args[2 + 3 * CB_RL_WINDOWS_MAX];
-    s_key(keys_text[0], sizeof keys_text[0], "ban:", ban_scope);
+    if (s_key(keys_text[0], sizeof keys_text[0], "ban:", ban_scope) != 0) {
+        return CB_E_BAD_REQUEST;
+    }
     keys[0] = keys_text[0];
     snprintf(args_text[0], sizeof args_text[0], "%" PRId64, max_wait_ms);
     args[0] = args_text[0];
     for (size_t i = 0; i < count; i++) {
         const cb_rl_window_t *w = &windows[i];
         if (w->name == NULL || w->limit <= 0 || w->window_ms <= 0 || w->cost < 0 ||
-            w->cost > w->limit) {
+            w->cost > w->limit ||
+            s_key(keys_text[1 + i], sizeof keys_text[1 + i], "", w->name) != 0) {
             return CB_E_BAD_REQUEST;
         }
-        s_key(keys_text[1 + i], sizeof keys_text[1 + i], "", w->name);
         keys[1 + i] = keys_text[1 + i];
         snprintf(args_text[1 + 3 * i], 24, "%" PRId64, w->limit);
         snprintf(args_text[2 + 3 * i], 24, "%" PRId64, w->window_ms);
@@ -278,7 +295,9 @@ cb_ratelimit_true_up(cb_ratelimit_t *rl, const char *name, int64_t window_ms, in
         return CB_E_BAD_REQUEST;
     }
     char key[256];
-    s_key(key, sizeof key, "", name);
+    if (s_key(key, sizeof key, "", name) != 0) {
+        return CB_E_BAD_REQUEST;
+    }
     char args_text[2][24];
     snprintf(args_text[0], sizeof args_text[0], "%" PRId64, window_ms);
     snprintf(args_text[1], sizeof args_text[1], "%" PRId64, used);

@@ -80,8 +80,15 @@ cb_ratelimit_new(cb_redis_t *redis);
 void
 cb_ratelimit_destroy(cb_ratelimit_t **rl_p);
 
+/* Redis keys: counter "<venue>:<rest>" is coinbus:ratelimit:{<venue>}:<rest>
+ * and ban scope "<venue>" is coinbus:ratelimit:ban:{<venue>}; the hash tag
+ * (a name's part before its first ':', never empty) keeps a script's keys in
+ * one Redis Cluster slot as long as a call's counters and ban scope share
+ * that part, as every caller's do (the venue). CB_E_BAD_REQUEST for a name
+ * or scope with an empty head (":x", ""). */
+
 /* Reserves cost_milli on the counter `name` (Redis key
- * coinbus:ratelimit:<name>) with the bucket's max and decay, one atomic
+ * coinbus:ratelimit:{<venue>}:<rest>) with the bucket's max and decay, one atomic
  * script on Redis's clock, so all replicas share it. The decision says how
  * long to wait (0 = now); when that would exceed max_wait_ms nothing is
  * reserved and admitted is false. A ban on ban_scope (NULL: none) set by
@@ -104,7 +111,7 @@ cb_ratelimit_peek(cb_ratelimit_t *rl, const char *name, const char *ban_scope,
 
 /* One fixed-window limit: at most `limit` per window_ms (windows aligned to
  * multiples of window_ms since the epoch, as Binance counts), this call
- * costing `cost`. name is the counter (coinbus:ratelimit:<name>:<start>). */
+ * costing `cost`. name is the counter (coinbus:ratelimit:{<venue>}:<rest>:<start>). */
 typedef struct {
     const char *name;
     int64_t limit;

@@ -16,6 +16,7 @@
 #include "cb_error.h"
 #include "cb_log.h"
 #include "cb_redis.h"
+#include "cb_redis_impl.h"
 #include "cb_signal.h"
 #include "cb_time.h"
 
@@ -26,250 +27,6 @@
 /* A connection lost sooner than this after it opened does not reset the
  * backoff, so a server that drops every connection is not hammered. */
 #define S_STABLE_MS 1000
-
-/* What the log last said about the connection; a line is written only when
- * this changes. */
-typedef enum {
-    S_NEW = 0,
-    S_UP,
-    S_DOWN,
-    S_AUTH_FAILED,
-    S_SELECT_FAILED,
-} s_state_t;
-
-struct cb_redis {
-    cb_redis_url_t url;
-    redisContext *ctx;
-    int connect_ms;
-    int command_ms;
-    int64_t retry_at_ms; /* monotonic; no connect attempt before it */
-    int backoff_ms;      /* the delay after the next failed connect */
-    int backoff_err;     /* returned while backing off */
-    int pending;         /* pipelined replies not yet read */
-    int64_t up_since_ms; /* when the open connection was made */
-    s_state_t state;
-    int64_t down_since_ms;
-    uint32_t rnd; /* jitter generator state, never 0 */
-};
-
-/* ---- URL ----------------------------------------------------------------- */
-
-static int
-s_hex(char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
-
-/* Percent-decodes len bytes into a new heap string; NULL on a bad escape,
- * an encoded NUL or a raw control character (or out of memory). */
-static char *
-s_decode(const char *s, size_t len)
-{
-    char *out = malloc(len + 1);
-    if (out == NULL) {
-        goto fail;
-    }
-    size_t n = 0;
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char) s[i];
-        if (c < 0x20 || c == 0x7f) {
-            goto fail_out;
-        }
-        if (c == '%') {
-            int hi = i + 2 < len ? s_hex(s[i + 1]) : -1;
-            int lo = i + 2 < len ? s_hex(s[i + 2]) : -1;
-            if (hi < 0 || lo < 0 || hi + lo == 0) {
-                goto fail_out;
-            }
-            c = (unsigned char) (hi * 16 + lo);
-            i += 2;
-        }
-        out[n++] = (char) c;
-    }
-    out[n] = '\0';
-    return out;
-
-fail_out:
-    OPENSSL_cleanse(out, len + 1);
-    free(out);
-fail:
-    return NULL;
-}
-
-/* Parses len decimal digits (no sign, no blanks) within [min, max]. */
-static int
-s_parse_int(const char *s, size_t len, long min, long max, long *out)
-{
-    if (len == 0 || len > 6) {
-        return -1;
-    }
-    long v = 0;
-    for (size_t i = 0; i < len; i++) {
-        if (s[i] < '0' || s[i] > '9') {
-            return -1;
-        }
-        v = v * 10 + (s[i] - '0');
-    }
-    if (v < min || v > max) {
-        return -1;
-    }
-    *out = v;
-    return 0;
-}
-
-/* True when host (len bytes, brackets removed, shorter than max) is a
- * plausible host name, IPv4 address or, when bracketed, IPv6 address. */
-static bool
-s_host_valid(const char *host, size_t len, size_t max, bool bracketed)
-{
-    if (len == 0 || len >= max) {
-        return false;
-    }
-    bool colon = false;
-    for (size_t i = 0; i < len; i++) {
-        char c = host[i];
-        bool ok;
-        if (bracketed) {
-            ok = s_hex(c) >= 0 || c == ':' || c == '.';
-            colon = colon || c == ':';
-        } else {
-            ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                 c == '.' || c == '-' || c == '_';
-        }
-        if (!ok) {
-            return false;
-        }
-    }
-    return !bracketed || colon;
-}
-
-void
-cb_redis_url_fini(cb_redis_url_t *url)
-{
-    if (url == NULL) {
-        return;
-    }
-    if (url->password != NULL) {
-        OPENSSL_cleanse(url->password, strlen(url->password));
-        free(url->password);
-        url->password = NULL;
-    }
-    free(url->username);
-    url->username = NULL;
-}
-
-/* cb_redis_url_parse, with *why set to a reason (no secrets) on failure. */
-static int
-s_url_parse(const char *text, cb_redis_url_t *url, const char **why)
-{
-    memset(url, 0, sizeof *url);
-    url->port = 6379;
-    *why = "not a redis://[[user]:password@]host[:port][/db] URL";
-    if (text == NULL) {
-        goto fail;
-    }
-    if (strncasecmp(text, "rediss://", 9) == 0) {
-        *why = "rediss:// (TLS) is not supported by hiredis 0.14; use redis://";
-        goto fail;
-    }
-    if (strncasecmp(text, "redis://", 8) != 0) {
-        goto fail;
-    }
-    const char *p = text + 8;
-    const char *end = p + strlen(p);
-    const char *slash = memchr(p, '/', (size_t) (end - p));
-    const char *authority_end = slash != NULL ? slash : end;
-    /* The last '@' of the authority ends the user info, so that a raw '@' in
-     * a password still parses (it should be written %40). */
-    const char *at = NULL;
-    for (const char *q = p; q < authority_end; q++) {
-        if (*q == '@') {
-            at = q;
-        }
-    }
-    if (at != NULL) {
-        *why = "bad user info (percent-encode reserved characters)";
-        const char *colon = memchr(p, ':', (size_t) (at - p));
-        const char *pass = colon != NULL ? colon + 1 : p;
-        if (colon != NULL && colon > p) {
-            url->username = s_decode(p, (size_t) (colon - p));
-            if (url->username == NULL) {
-                goto fail;
-            }
-        }
-        if (at > pass || url->username != NULL) {
-            url->password = s_decode(pass, (size_t) (at - pass));
-            if (url->password == NULL) {
-                goto fail;
-            }
-        }
-        p = at + 1;
-    }
-    *why = "bad host";
-    const char *host = p;
-    const char *host_end;
-    bool bracketed = p < authority_end && *p == '[';
-    if (bracketed) {
-        const char *close = memchr(p, ']', (size_t) (authority_end - p));
-        if (close == NULL) {
-            goto fail;
-        }
-        host = p + 1;
-        host_end = close;
-        p = close + 1;
-    } else {
-        host_end = p;
-        while (host_end < authority_end && *host_end != ':') {
-            host_end++;
-        }
-        p = host_end;
-    }
-    size_t host_len = (size_t) (host_end - host);
-    if (!s_host_valid(host, host_len, sizeof url->host, bracketed)) {
-        goto fail;
-    }
-    memcpy(url->host, host, host_len);
-    url->host[host_len] = '\0';
-    if (p < authority_end) {
-        long port;
-        *why = "bad port (1 to 65535)";
-        if (*p != ':' ||
-            s_parse_int(p + 1, (size_t) (authority_end - p - 1), 1, 65535, &port) != 0) {
-            goto fail;
-        }
-        url->port = (int) port;
-    }
-    if (slash != NULL && slash + 1 < end) {
-        long db;
-        *why = "bad db (0 to 10000)";
-        if (s_parse_int(slash + 1, (size_t) (end - slash - 1), 0, 10000, &db) != 0) {
-            goto fail;
-        }
-        url->db = (int) db;
-    }
-    *why = NULL;
-    return 0;
-
-fail:
-    cb_redis_url_fini(url);
-    return CB_E_CONFIG;
-}
-
-int
-cb_redis_url_parse(const char *text, cb_redis_url_t *url)
-{
-    const char *why;
-    return s_url_parse(text, url, &why);
-}
 
 /* ---- connection ---------------------------------------------------------- */
 
@@ -295,7 +52,7 @@ cb_redis_new(const char *url, int *err)
         *err = CB_E_NOMEM;
         goto fail;
     }
-    *err = s_url_parse(url, &r->url, &why);
+    *err = cb_redis_url_parse_why(url, &r->url, &why);
     if (*err != 0) {
         cb_log_error("redis_url_invalid", "reason=\"%s\"", why);
         goto fail_url;
@@ -307,6 +64,8 @@ cb_redis_new(const char *url, int *err)
         r->rnd = (uint32_t) cb_time_mono_ns();
     }
     r->rnd |= 1;
+    r->multi_node = -1;
+    r->pipe_multi = -1;
     return r;
 
 fail_url:
@@ -322,7 +81,10 @@ s_drop(cb_redis_t *r)
         redisFree(r->ctx);
         r->ctx = NULL;
     }
-    r->pending = 0;
+    cb_redis_pipe_lost(r);
+    if (r->multi_node == 0) {
+        r->multi_node = -1;
+    }
 }
 
 void
@@ -333,6 +95,8 @@ cb_redis_destroy(cb_redis_t **r_p)
     }
     cb_redis_t *r = *r_p;
     s_drop(r);
+    cb_redis_cluster_free(r);
+    cb_redis_pipe_free(r);
     cb_redis_url_fini(&r->url);
     free(r);
     *r_p = NULL;
@@ -349,6 +113,7 @@ cb_redis_set_timeouts(cb_redis_t *r, int connect_ms, int command_ms)
         if (r->ctx != NULL) {
             redisSetTimeout(r->ctx, s_tv(r->command_ms));
         }
+        cb_redis_cluster_set_timeout(r, s_tv(r->command_ms));
     }
 }
 
@@ -360,7 +125,7 @@ cb_redis_connected(const cb_redis_t *r)
 
 /* Logs a change of state once; why is a server or socket error text. */
 static void
-s_set_state(cb_redis_t *r, s_state_t to, const char *why)
+s_set_state(cb_redis_t *r, cb_redis_state_t to, const char *why)
 {
     if (to == r->state) {
         return;
@@ -368,33 +133,33 @@ s_set_state(cb_redis_t *r, s_state_t to, const char *why)
     const char *host = r->url.host;
     int port = r->url.port;
     switch (to) {
-    case S_UP:
-        if (r->state == S_NEW) {
+    case CB_REDIS_ST_UP:
+        if (r->state == CB_REDIS_ST_NEW) {
             cb_log_info("redis_connected", "host=%s port=%d db=%d", host, port, r->url.db);
         } else {
             cb_log_info("redis_connected", "host=%s port=%d db=%d down_ms=%lld", host, port,
                         r->url.db, (long long) (s_now_ms() - r->down_since_ms));
         }
         break;
-    case S_DOWN:
-        if (r->state == S_UP) {
+    case CB_REDIS_ST_DOWN:
+        if (r->state == CB_REDIS_ST_UP) {
             cb_log_warn("redis_lost", "host=%s port=%d error=\"%s\"", host, port, why);
         } else {
             cb_log_warn("redis_unavailable", "host=%s port=%d error=\"%s\"", host, port, why);
         }
         break;
-    case S_AUTH_FAILED:
+    case CB_REDIS_ST_AUTH_FAILED:
         cb_log_error("redis_auth_failed", "host=%s port=%d user=%s error=\"%s\"", host, port,
                      r->url.username != NULL ? r->url.username : "default", why);
         break;
-    case S_SELECT_FAILED:
+    case CB_REDIS_ST_SELECT_FAILED:
         cb_log_error("redis_select_failed", "host=%s port=%d db=%d error=\"%s\"", host, port,
                      r->url.db, why);
         break;
-    case S_NEW:
+    case CB_REDIS_ST_NEW:
         break;
     }
-    if (to != S_UP && (r->state == S_UP || r->state == S_NEW)) {
+    if (to != CB_REDIS_ST_UP && (r->state == CB_REDIS_ST_UP || r->state == CB_REDIS_ST_NEW)) {
         r->down_since_ms = s_now_ms();
     }
     r->state = to;
@@ -414,9 +179,8 @@ s_backoff(cb_redis_t *r, int err)
     r->backoff_err = err == CB_E_TIMEOUT ? CB_E_UNAVAILABLE : err;
 }
 
-/* The code for a failed hiredis call: errno_at_fail is errno right after it. */
-static int
-s_io_code(const redisContext *ctx, int errno_at_fail)
+int
+cb_redis_io_code(const redisContext *ctx, int errno_at_fail)
 {
     bool timeout = ctx != NULL && ctx->err == REDIS_ERR_IO &&
                    (errno_at_fail == EAGAIN || errno_at_fail == EWOULDBLOCK ||
@@ -426,14 +190,14 @@ s_io_code(const redisContext *ctx, int errno_at_fail)
 
 /* An open connection failed (I/O error, timeout, protocol error): drop it.
  * The next call may reconnect at once, unless the connection was new. */
-static int
-s_lost(cb_redis_t *r, int errno_at_fail)
+int
+cb_redis_seed_lost(cb_redis_t *r, int errno_at_fail)
 {
     char why[sizeof r->ctx->errstr];
     snprintf(why, sizeof why, "%s", r->ctx->errstr);
-    int code = s_io_code(r->ctx, errno_at_fail);
+    int code = cb_redis_io_code(r->ctx, errno_at_fail);
     s_drop(r);
-    s_set_state(r, S_DOWN, code == CB_E_TIMEOUT ? "timed out" : why);
+    s_set_state(r, CB_REDIS_ST_DOWN, code == CB_E_TIMEOUT ? "timed out" : why);
     if (s_now_ms() - r->up_since_ms >= S_STABLE_MS) {
         r->backoff_ms = S_BACKOFF_MIN_MS;
     } else {
@@ -458,9 +222,9 @@ s_select_code(const redisReply *reply)
 }
 
 /* Sends AUTH (when there is a password) and SELECT in one round trip and
- * checks both replies. 0 or an error code, with why (no secrets) set. */
-static int
-s_handshake(cb_redis_t *r, redisContext *ctx, char *why, size_t why_size)
+ * checks both replies. */
+int
+cb_redis_handshake(cb_redis_t *r, redisContext *ctx, char *why, size_t why_size)
 {
     int rc = 0;
     int sent = 0;
@@ -499,7 +263,7 @@ s_handshake(cb_redis_t *r, redisContext *ctx, char *why, size_t why_size)
         void *reply = NULL;
         if (redisGetReply(ctx, &reply) != REDIS_OK || reply == NULL) {
             int saved = errno;
-            rc = s_io_code(ctx, saved);
+            rc = cb_redis_io_code(ctx, saved);
             snprintf(why, why_size, "%s", rc == CB_E_TIMEOUT ? "timed out" : ctx->errstr);
             goto done;
         }
@@ -530,6 +294,40 @@ done:
     return rc;
 }
 
+redisContext *
+cb_redis_open(cb_redis_t *r, const char *host, int port, int *rc, char *why, size_t why_size)
+{
+    redisContext *ctx = redisConnectWithTimeout(host, port, s_tv(r->connect_ms));
+    int saved = errno;
+    if (ctx == NULL) {
+        *rc = CB_E_UNAVAILABLE;
+        snprintf(why, why_size, "redisConnectWithTimeout() failed: out of memory");
+        goto fail;
+    }
+    if (ctx->err != 0) {
+        *rc = cb_redis_io_code(ctx, saved);
+        snprintf(why, why_size, "connect() failed: %s", ctx->errstr);
+        goto fail_ctx;
+    }
+    if (redisSetTimeout(ctx, s_tv(r->command_ms)) != REDIS_OK) {
+        *rc = CB_E_UNAVAILABLE;
+        snprintf(why, why_size, "%s", ctx->errstr);
+        goto fail_ctx;
+    }
+    /* Keepalive notices a peer that vanished without closing (host down). */
+    redisEnableKeepAlive(ctx);
+    *rc = cb_redis_handshake(r, ctx, why, why_size);
+    if (*rc != 0) {
+        goto fail_ctx;
+    }
+    return ctx;
+
+fail_ctx:
+    redisFree(ctx);
+fail:
+    return NULL;
+}
+
 /* Makes sure a connection is open: connects, authenticates and selects the
  * db unless backing off. 0 or an error code. */
 static int
@@ -543,91 +341,42 @@ s_connect(cb_redis_t *r)
     if (r->retry_at_ms != 0 && s_now_ms() < r->retry_at_ms) {
         return r->backoff_err;
     }
-    redisContext *ctx = redisConnectWithTimeout(r->url.host, r->url.port, s_tv(r->connect_ms));
-    int saved = errno;
-    if (ctx == NULL) {
-        rc = CB_E_UNAVAILABLE;
-        snprintf(why, sizeof why, "redisConnectWithTimeout() failed: out of memory");
-        goto fail;
+    r->ctx = cb_redis_open(r, r->url.host, r->url.port, &rc, why, sizeof why);
+    if (r->ctx == NULL) {
+        cb_redis_state_t state = CB_REDIS_ST_DOWN;
+        if (rc == CB_E_UNAUTHORIZED) {
+            state = CB_REDIS_ST_AUTH_FAILED;
+        } else if (rc == CB_E_CONFIG) {
+            state = CB_REDIS_ST_SELECT_FAILED;
+        }
+        s_set_state(r, state, why);
+        s_backoff(r, rc);
+        return rc;
     }
-    if (ctx->err != 0) {
-        rc = s_io_code(ctx, saved);
-        snprintf(why, sizeof why, "connect() failed: %s", ctx->errstr);
-        goto fail_ctx;
-    }
-    if (redisSetTimeout(ctx, s_tv(r->command_ms)) != REDIS_OK) {
-        rc = CB_E_UNAVAILABLE;
-        snprintf(why, sizeof why, "%s", ctx->errstr);
-        goto fail_ctx;
-    }
-    /* Keepalive notices a peer that vanished without closing (host down). */
-    redisEnableKeepAlive(ctx);
-    rc = s_handshake(r, ctx, why, sizeof why);
-    if (rc != 0) {
-        goto fail_ctx;
-    }
-    r->ctx = ctx;
     r->retry_at_ms = 0;
     r->up_since_ms = s_now_ms();
-    s_set_state(r, S_UP, NULL);
+    s_set_state(r, CB_REDIS_ST_UP, NULL);
     return 0;
-
-fail_ctx:
-    redisFree(ctx);
-fail:;
-    s_state_t state = S_DOWN;
-    if (rc == CB_E_UNAUTHORIZED) {
-        state = S_AUTH_FAILED;
-    } else if (rc == CB_E_CONFIG) {
-        state = S_SELECT_FAILED;
-    }
-    s_set_state(r, state, why);
-    s_backoff(r, rc);
-    return rc;
 }
 
-/* Reads and frees replies a caller queued with cb_redis_appendv and never
- * read, so that the next reply belongs to the next command. */
-static int
-s_discard_pending(cb_redis_t *r)
+int
+cb_redis_seed_connect(cb_redis_t *r)
 {
-    while (r->ctx != NULL && r->pending > 0) {
-        void *reply = NULL;
-        if (redisGetReply(r->ctx, &reply) != REDIS_OK || reply == NULL) {
-            int saved = errno;
-            return s_lost(r, saved);
-        }
-        freeReplyObject(reply);
-        r->pending--;
-    }
-    return 0;
+    return s_connect(r);
 }
 
 /* Runs one formatted command (len bytes of RESP in cmd, which stays the
- * caller's): connects when needed, sends it, reads its reply. */
+ * caller's) on the node that holds its key: the URL's node until Redis
+ * Cluster redirects (cb_redis_cluster.c). */
 static redisReply *
 s_run(cb_redis_t *r, int *err, const char *cmd, int len)
 {
-    void *reply = NULL;
     cb_signal_pipe_guard_t guard;
     cb_signal_pipe_guard_on(&guard);
-    *err = s_connect(r);
-    if (*err != 0) {
-        goto done;
-    }
-    *err = s_discard_pending(r);
-    if (*err != 0) {
-        goto done;
-    }
-    if (redisAppendFormattedCommand(r->ctx, cmd, (size_t) len) != REDIS_OK ||
-        redisGetReply(r->ctx, &reply) != REDIS_OK || reply == NULL) {
-        int saved = errno;
-        *err = s_lost(r, saved);
-        reply = NULL;
-        goto done;
-    }
-
-done:
+    /* Replies a caller queued with cb_redis_appendv and never read go first,
+     * so that the next reply belongs to the next command. */
+    *err = cb_redis_pipe_discard(r);
+    redisReply *reply = *err == 0 ? cb_redis_cluster_run(r, err, cmd, len) : NULL;
     cb_signal_pipe_guard_off(&guard);
     return reply;
 }
@@ -666,23 +415,14 @@ cb_redis_commandv(cb_redis_t *r, int *err, int argc, const char **argv, const si
 int
 cb_redis_appendv(cb_redis_t *r, int argc, const char **argv, const size_t *argvlen)
 {
-    int err;
+    char *cmd = NULL;
+    int len = redisFormatCommandArgv(&cmd, argc, argv, argvlen);
+    if (len < 0) {
+        return CB_E_NOMEM;
+    }
     cb_signal_pipe_guard_t guard;
     cb_signal_pipe_guard_on(&guard);
-    err = s_connect(r);
-    if (err != 0) {
-        goto done;
-    }
-    if (redisAppendCommandArgv(r->ctx, argc, argv, argvlen) != REDIS_OK) {
-        /* Only formatting can fail here (out of memory); the context is
-         * marked failed, so drop it. */
-        int saved = errno;
-        err = s_lost(r, saved);
-        goto done;
-    }
-    r->pending++;
-
-done:
+    int err = cb_redis_pipe_append(r, cmd, len);
     cb_signal_pipe_guard_off(&guard);
     return err;
 }
@@ -690,23 +430,10 @@ done:
 redisReply *
 cb_redis_get_reply(cb_redis_t *r, int *err)
 {
-    void *reply = NULL;
     cb_signal_pipe_guard_t guard;
     cb_signal_pipe_guard_on(&guard);
-    if (r->ctx == NULL || r->pending == 0) {
-        *err = CB_E_UNAVAILABLE;
-        goto done;
-    }
-    r->pending--;
-    if (redisGetReply(r->ctx, &reply) != REDIS_OK || reply == NULL) {
-        int saved = errno;
-        *err = s_lost(r, saved);
-        reply = NULL;
-        goto done;
-    }
     *err = 0;
-
-done:
+    redisReply *reply = cb_redis_pipe_get(r, err);
     cb_signal_pipe_guard_off(&guard);
     return reply;
 }

@@ -1,4 +1,4 @@
-/* cb_redis.h - Redis connection: URL parsing, AUTH, SELECT, lazy reconnect with backoff */
+/* cb_redis.h - Redis connection: URL parsing, AUTH, SELECT, lazy reconnect with backoff, Redis Cluster redirections */
 #ifndef CB_REDIS_H_INCLUDED
 #define CB_REDIS_H_INCLUDED
 
@@ -29,7 +29,8 @@ cb_redis_url_parse(const char *text, cb_redis_url_t *url);
 void
 cb_redis_url_fini(cb_redis_url_t *url);
 
-/* One connection to one Redis. Not thread-safe: one handle per thread. */
+/* One connection to one Redis, plus one to each other node of a Redis
+ * Cluster that redirects to it. Not thread-safe: one handle per thread. */
 typedef struct cb_redis cb_redis_t;
 
 /* Creates a handle for url without connecting (Redis may be down); the first
@@ -60,7 +61,15 @@ cb_redis_set_timeouts(cb_redis_t *r, int connect_ms, int command_ms);
  * reconnects at once (unless the connection was under 1 s old), and failed
  * connects back off (50 ms doubling to 5 s, plus up to 25% jitter), failing
  * fast in between without touching the network. Transitions (connected,
- * lost, auth failed) are logged once each; passwords never are. */
+ * lost, auth failed) are logged once each; passwords never are.
+ * Redis Cluster (the URL names any node, db 0): a MOVED reply sends the
+ * command to the node it names, remembered for the slot; ASK sends it there
+ * once after ASKING; at most 5 redirections, then the last one is returned
+ * as the error reply. A command without a key runs where the previous one
+ * ran (so SCRIPT LOAD after NOSCRIPT reaches the node that said it); a
+ * MULTI ... EXEC stays on one node, moved with its first command. Another
+ * node that cannot be reached fails the command (CB_E_UNAVAILABLE, logged)
+ * and its slots are asked of the URL's node again after 200 ms. */
 redisReply *
 cb_redis_command(cb_redis_t *r, int *err, const char *fmt, ...);
 
@@ -74,7 +83,11 @@ cb_redis_commandv(cb_redis_t *r, int *err, int argc, const char **argv, const si
  * queued command, in order, with cb_redis_get_reply (errors as
  * cb_redis_commandv). After an error the connection is dropped and the other
  * queued replies are lost (NULL, CB_E_UNAVAILABLE). Replies left unread are
- * read and discarded by the next cb_redis_command / cb_redis_commandv. */
+ * read and discarded by the next cb_redis_command / cb_redis_commandv.
+ * On a cluster each command is queued on its slot's node and a redirected
+ * one runs again where it belongs before its reply is returned; inside a
+ * pipelined MULTI it does not (the transaction fails with EXECABORT, and the
+ * next one goes to the right node). */
 int
 cb_redis_appendv(cb_redis_t *r, int argc, const char **argv, const size_t *argvlen);
 redisReply *

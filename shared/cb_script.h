@@ -7,6 +7,12 @@
 
 #include "cb_redis.h"
 
+/* Every script of shared/lua starts with a "#!lua" line (Redis 7 script
+ * flags, none given): a Redis Cluster then refuses a script touching keys of
+ * two slots, even keys the script builds itself on one node, so each script
+ * keeps its keys in one slot (hash tags) and tests/integration/
+ * test_redis_cluster.c proves it for each. */
+
 /* A script and its SHA-1 (what Redis names it by). Plain value; the text
  * stays in the embedded table. */
 typedef struct {

@@ -1,3 +1,4 @@
+#!lua
 -- ban.lua - every replica waits: the venue said stop (HTTP 429/418 with Retry-After).
 -- KEYS[1]: the ban key   ARGV[1]: how long, ms
 -- Stores ban-until (Redis clock, microseconds), never shortening a longer ban. Returns ban-until.

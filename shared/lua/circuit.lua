@@ -1,3 +1,4 @@
+#!lua
 -- circuit.lua - one circuit breaker shared by every replica (per venue, or venue + endpoint class).
 -- KEYS[1]: the breaker hash
 -- ARGV[1]: op: 'allow' | 'success' | 'failure' | 'peek'

@@ -1,3 +1,4 @@
+#!lua
 -- clock.lua - keep the best recent measurement of a venue's clock offset, for every replica.
 -- KEYS[1]: the venue's clock hash   ARGV[1]: offset ms   ARGV[2]: round trip ms
 -- ARGV[3]: how long a measurement stays preferred, ms

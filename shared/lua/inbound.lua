@@ -1,3 +1,4 @@
+#!lua
 -- inbound.lua - leases from one client's budget of `limit` calls per sliding `window`, for every
 -- replica of api-edge. The budget is a sorted set of leases: member "<lease id>:<count>", score =
 -- the time the lease's last call may happen (its end). A lease is counted until score + window,

@@ -1,3 +1,4 @@
+#!lua
 -- leaky.lua - reserve cost on a decaying counter (leaky bucket), shared by every replica.
 -- Used for Kraken's REST and trading counters, Kraken's ~1/s public limit and generic token buckets.
 -- KEYS[1]: the counter (hash: level, ts)      KEYS[2]: the ban key (ban-until, microseconds)

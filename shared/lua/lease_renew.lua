@@ -1,3 +1,4 @@
+#!lua
 -- lease_renew.lua - renew one market-feed stream lease while this replica still holds it.
 -- KEYS[1]: coinbus:market:lease:<venue>:<symbol>   ARGV[1]: replica id   ARGV[2]: TTL ms
 -- Returns 1 when renewed (PEXPIRE), 0 when another replica holds it (ours is lost), and 2 when

@@ -1,3 +1,4 @@
+#!lua
 -- lease_replicas.lua - one market-feed replica's heartbeat; counts the replicas alive.
 -- KEYS[1]: coinbus:market:replicas, a sorted set of replica ids scored by expiry (Redis ms)
 -- ARGV[1]: replica id   ARGV[2]: TTL ms

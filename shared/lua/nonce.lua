@@ -1,3 +1,4 @@
+#!lua
 -- nonce.lua - the next nonce of one API key, strictly increasing across every replica.
 -- KEYS[1]: the key's nonce counter (coinbus:nonce:<venue>:<key fingerprint>)
 -- ARGV[1]: the caller's clock in the nonce's unit (e.g. microseconds), as a decimal string

@@ -1,3 +1,4 @@
+#!lua
 -- route_claim.lua - take the lease of one pending or unknown order-router ledger entry to resolve it.
 -- KEYS[1]: coinbus:orders:{<account>}:order:<clid>   KEYS[2]: ...:pending
 -- ARGV[1]: replica id   ARGV[2]: now ms   ARGV[3]: lease ms   ARGV[4]: ms before this entry is tried again   ARGV[5]: clid

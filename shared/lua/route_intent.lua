@@ -1,3 +1,4 @@
+#!lua
 -- route_intent.lua - write an order's intent to the order-router ledger, unless its client order id exists.
 -- KEYS[1]: coinbus:orders:{<account>}:order:<clid> (hash, the current state)
 -- KEYS[2]: coinbus:orders:{<account>}:log:<clid> (stream, every state change)

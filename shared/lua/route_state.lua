@@ -1,3 +1,4 @@
+#!lua
 -- route_state.lua - append one state change of an order to the order-router ledger and update its hash, atomically.
 -- KEYS[1]: coinbus:orders:{<account>}:order:<clid>   KEYS[2]: ...:log:<clid>   KEYS[3]: ...:pending
 -- ARGV[1]: the changed fields, "name\31value\31" repeated   ARGV[2]: event name   ARGV[3]: clid

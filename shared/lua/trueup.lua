@@ -1,3 +1,4 @@
+#!lua
 -- trueup.lua - raise our count of the current window to what the venue says it has used
 -- (Binance X-MBX-USED-WEIGHT-1M, X-MBX-ORDER-COUNT-10S ...). Never lowers it: replicas' calls the
 -- venue has not counted yet must stay counted.

@@ -1,3 +1,4 @@
+#!lua
 -- window.lua - reserve on several fixed-window counters at once (Binance REQUEST_WEIGHT per minute,
 -- ORDERS per 10 s and per day, RAW_REQUESTS per 5 min), for every replica, on Redis's clock.
 -- KEYS[1]: the ban key (ban-until, microseconds); KEYS[1+i]: the base key of limit i

@@ -116,7 +116,7 @@ typedef struct {
 /* Admits one private call before its request is built (so a Kraken nonce
  * is taken after any wait): asks the breaker (scope "private"; open ->
  * CB_E_UNAVAILABLE) and the shared limiter (Kraken: the REST counter of the
- * key, coinbus:ratelimit:<venue>:private:<key_fp>, Starter tier, cost
+ * key, coinbus:ratelimit:{<venue>}:private:<key_fp>, Starter tier, cost
  * cb_rl_kraken_rest_cost(what); Binance: <venue>:weight, cost
  * cb_rl_binance_weight("GET", what, param)), then sleeps the wait. A wait
  * past max_wait_ms -> CB_E_RATE_LIMITED. Redis down: the call goes

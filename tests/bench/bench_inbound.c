@@ -26,8 +26,8 @@ main(int argc, char **argv)
      * (lease of 1 slot, never returned: a plain shared counter). */
     cb_script_t script;
     cb_script_init(&script, "inbound");
-    const char *keys[2] = {"coinbus:ratelimit:inbound:bench-ref",
-                           "coinbus:ratelimit:inbound:bench-ref:total"};
+    const char *keys[2] = {"coinbus:ratelimit:inbound:{bench-ref}",
+                           "coinbus:ratelimit:inbound:{bench-ref}:total"};
     long ref_n = decisions / 10;
     int64_t t0 = cb_time_mono_ns();
     long ref_allowed = 0;

@@ -646,11 +646,17 @@ cbh_redis_stop(cbh_redis_t *r)
         return;
     }
     cbh_proc_stop(&r->proc, SIGTERM, 3000);
-    /* Only ever a directory cbh_redis_start made. */
-    if (r->dir[0] != '\0' && strstr(r->dir, "/cbh-redis-") != NULL) {
-        nftw(r->dir, s_rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    cbh_dir_remove(r->dir, "/cbh-redis-");
+}
+
+void
+cbh_dir_remove(char *dir, const char *marker)
+{
+    /* Only ever a directory the harness made. */
+    if (dir[0] != '\0' && strstr(dir, marker) != NULL) {
+        nftw(dir, s_rm_entry, 16, FTW_DEPTH | FTW_PHYS);
     }
-    r->dir[0] = '\0';
+    dir[0] = '\0';
 }
 
 long

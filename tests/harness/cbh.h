@@ -83,4 +83,9 @@ cbh_redis_start_on(cbh_redis_t *r, int port, const char *password);
 void
 cbh_redis_stop(cbh_redis_t *r);
 
+/* Removes the directory tree dir when its path contains marker (a harness
+ * temp dir such as "/cbh-redis-"), then empties dir. Idempotent. */
+void
+cbh_dir_remove(char *dir, const char *marker);
+
 #endif

@@ -518,8 +518,8 @@ test_leases_return_and_scripts_reload(void **state)
     edge_limit_t *c = s_limit_new(url, cfg);
     assert_true(s_decide(c, "ip:192.0.2.203").allowed);
     edge_limit_destroy(&c);
-    assert_int_equal(s_command(0, "EXISTS coinbus:ratelimit:inbound:ip:192.0.2.203"), 0);
-    assert_int_equal(s_command(3, "EXISTS coinbus:ratelimit:inbound:ip:192.0.2.203"), 1);
+    assert_int_equal(s_command(0, "EXISTS coinbus:ratelimit:inbound:{ip:192.0.2.203}"), 0);
+    assert_int_equal(s_command(3, "EXISTS coinbus:ratelimit:inbound:{ip:192.0.2.203}"), 1);
 }
 
 static void

@@ -52,8 +52,8 @@ test_lease_spend_and_return(void **state)
     assert_int_equal(lease.nargs, 6);
     assert_string_equal(lease.arg[0], "lease");
     assert_string_equal(lease.arg[5], "8");
-    assert_string_equal(lease.key[0], "coinbus:ratelimit:inbound:c");
-    assert_string_equal(lease.key[1], "coinbus:ratelimit:inbound:c:total");
+    assert_string_equal(lease.key[0], "coinbus:ratelimit:inbound:{c}");
+    assert_string_equal(lease.key[1], "coinbus:ratelimit:inbound:{c}:total");
     s_reply_t r;
     assert_int_equal(cb_inbound_core_leased(core, "c", &lease, s_reply(&r, 8, 92, 60000, 0), &d),
                      0);

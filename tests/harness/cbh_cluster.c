@@ -1,0 +1,214 @@
+/* cbh_cluster.c - test harness: a 3-node Redis Cluster of real redis-server processes on loopback */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <hiredis/hiredis.h>
+
+#include "cbh_cluster.h"
+
+static void
+s_sleep_ms(int ms)
+{
+    struct timespec ts = {ms / 1000, (long) (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+static long long
+s_mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* One command on a fresh connection to port; the reply (caller frees) or NULL. */
+static redisReply *
+s_ask(int port, const char *fmt, const char *arg)
+{
+    struct timeval tv = {1, 0};
+    redisContext *ctx = redisConnectWithTimeout("127.0.0.1", port, tv);
+    redisReply *reply = NULL;
+    if (ctx != NULL && ctx->err == 0) {
+        redisSetTimeout(ctx, tv);
+        reply = redisCommand(ctx, fmt, arg);
+    }
+    if (ctx != NULL) {
+        redisFree(ctx);
+    }
+    return reply;
+}
+
+/* True when the node on port answers INFO-style text containing want. */
+static bool
+s_says(int port, const char *cmd, const char *want)
+{
+    redisReply *r = s_ask(port, cmd, NULL);
+    bool ok = r != NULL && (r->type == REDIS_REPLY_STRING || r->type == REDIS_REPLY_STATUS) &&
+              strstr(r->str, want) != NULL;
+    if (r != NULL) {
+        freeReplyObject(r);
+    }
+    return ok;
+}
+
+/* Starts node i on a free port with a free cluster bus port. */
+static int
+s_node_start(cbh_cluster_t *c, int i, const char *server)
+{
+    for (int attempt = 0; attempt < 5; attempt++) {
+        int port = cbh_free_port();
+        int bus = cbh_free_port();
+        if (port < 0 || bus < 0) {
+            return -1;
+        }
+        char port_text[16], bus_text[16], conf[64];
+        snprintf(port_text, sizeof port_text, "%d", port);
+        snprintf(bus_text, sizeof bus_text, "%d", bus);
+        snprintf(conf, sizeof conf, "nodes-%d.conf", port);
+        char *argv[] = {(char *) server, "--bind", "127.0.0.1", "--port", port_text,
+                        "--cluster-port", bus_text, "--cluster-enabled", "yes",
+                        "--cluster-config-file", conf, "--cluster-node-timeout", "5000",
+                        "--dir", c->dir, "--save", "", "--appendonly", "no", NULL};
+        c->proc[i] = cbh_proc_start("redis-cluster", argv, NULL);
+        if (c->proc[i] == NULL) {
+            return -1;
+        }
+        long long deadline = s_mono_ms() + 5000;
+        while (s_mono_ms() < deadline && cbh_proc_alive(c->proc[i])) {
+            if (s_says(port, "PING", "PONG")) {
+                c->port[i] = port;
+                snprintf(c->url[i], sizeof c->url[i], "redis://127.0.0.1:%d/0", port);
+                return 0;
+            }
+            s_sleep_ms(10);
+        }
+        cbh_proc_stop(&c->proc[i], SIGKILL, 1000);
+    }
+    fprintf(stderr, "cbh_cluster_start: node %d did not answer\n", i);
+    return -1;
+}
+
+int
+cbh_cluster_start(cbh_cluster_t *c)
+{
+    memset(c, 0, sizeof *c);
+    const char *server = getenv("CBH_REDIS_SERVER");
+    if (server == NULL || server[0] == '\0') {
+        server = "redis-server";
+    }
+    const char *tmp = getenv("TMPDIR");
+    snprintf(c->dir, sizeof c->dir, "%s/cbh-rcluster-XXXXXX",
+             tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp");
+    if (mkdtemp(c->dir) == NULL) {
+        fprintf(stderr, "cbh_cluster_start: mkdtemp() failed: %s\n", strerror(errno));
+        c->dir[0] = '\0';
+        goto fail;
+    }
+    for (int i = 0; i < CBH_CLUSTER_NODES; i++) {
+        if (s_node_start(c, i, server) != 0) {
+            goto fail;
+        }
+    }
+    char addr[CBH_CLUSTER_NODES][32];
+    char *argv[8 + CBH_CLUSTER_NODES] = {"redis-cli", "--cluster", "create"};
+    int n = 3;
+    for (int i = 0; i < CBH_CLUSTER_NODES; i++) {
+        snprintf(addr[i], sizeof addr[i], "127.0.0.1:%d", c->port[i]);
+        argv[n++] = addr[i];
+    }
+    argv[n++] = "--cluster-replicas";
+    argv[n++] = "0";
+    argv[n++] = "--cluster-yes";
+    argv[n] = NULL;
+    cbh_proc_t *cli = cbh_proc_start("redis-cli-create", argv, NULL);
+    if (cli == NULL) {
+        fprintf(stderr, "cbh_cluster_start: redis-cli not found (run make deps)\n");
+        goto fail;
+    }
+    char log[512];
+    snprintf(log, sizeof log, "%s", cbh_proc_log_path(cli));
+    if (cbh_proc_wait(&cli, 20000) != 0) {
+        fprintf(stderr, "cbh_cluster_start: redis-cli --cluster create failed (see %s)\n", log);
+        goto fail;
+    }
+    long long deadline = s_mono_ms() + 15000;
+    for (int i = 0; i < CBH_CLUSTER_NODES; i++) {
+        while (!s_says(c->port[i], "CLUSTER INFO", "cluster_state:ok")) {
+            if (s_mono_ms() > deadline) {
+                fprintf(stderr, "cbh_cluster_start: node %d never said cluster_state:ok\n", i);
+                goto fail;
+            }
+            s_sleep_ms(50);
+        }
+    }
+    return 0;
+
+fail:
+    cbh_cluster_stop(c);
+    return -1;
+}
+
+void
+cbh_cluster_stop(cbh_cluster_t *c)
+{
+    if (c == NULL) {
+        return;
+    }
+    for (int i = 0; i < CBH_CLUSTER_NODES; i++) {
+        cbh_proc_stop(&c->proc[i], SIGTERM, 3000);
+    }
+    cbh_dir_remove(c->dir, "/cbh-rcluster-");
+}
+
+int
+cbh_cluster_slot(const cbh_cluster_t *c, const char *key)
+{
+    redisReply *r = s_ask(c->port[0], "CLUSTER KEYSLOT %s", key);
+    int slot = r != NULL && r->type == REDIS_REPLY_INTEGER ? (int) r->integer : -1;
+    if (r != NULL) {
+        freeReplyObject(r);
+    }
+    return slot;
+}
+
+int
+cbh_cluster_owner(const cbh_cluster_t *c, const char *key)
+{
+    int slot = cbh_cluster_slot(c, key);
+    redisReply *r = slot >= 0 ? s_ask(c->port[0], "CLUSTER SLOTS", NULL) : NULL;
+    int owner = -1;
+    for (size_t i = 0; r != NULL && r->type == REDIS_REPLY_ARRAY && i < r->elements; i++) {
+        const redisReply *range = r->element[i];
+        if (range->type != REDIS_REPLY_ARRAY || range->elements < 3 ||
+            slot < range->element[0]->integer || slot > range->element[1]->integer ||
+            range->element[2]->type != REDIS_REPLY_ARRAY || range->element[2]->elements < 2) {
+            continue;
+        }
+        long long port = range->element[2]->element[1]->integer;
+        for (int n = 0; n < CBH_CLUSTER_NODES; n++) {
+            if (c->port[n] == port) {
+                owner = n;
+            }
+        }
+    }
+    if (r != NULL) {
+        freeReplyObject(r);
+    }
+    return owner;
+}
+
+int
+cbh_cluster_key_on(const cbh_cluster_t *c, const char *prefix, int node, char *out, size_t size)
+{
+    for (int i = 0; i < 1000; i++) {
+        snprintf(out, size, "%s%d", prefix, i);
+        if (cbh_cluster_owner(c, out) == node) {
+            return 0;
+        }
+    }
+    return -1;
+}
