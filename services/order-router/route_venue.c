@@ -8,10 +8,12 @@
 #include "cb_error.h"
 #include "cb_kraken.h"
 #include "cb_kraken_orders.h"
+#include "cb_log.h"
 #include "cb_time.h"
 #include "route_app.h"
 
 #define S_BINANCE_RECV_WINDOW_MS 5000
+#define S_NONCE_RETRIES 3 /* fresh nonces after Kraken refused one */
 
 int
 route_fail_set(route_fail_t *fail, int code, const char *fmt, ...)
@@ -50,9 +52,10 @@ route_venue_ready(route_venue_t *v, route_fail_t *fail)
     return 0;
 }
 
-int
-route_venue_call(route_venue_t *v, const cb_order_call_t *call, cb_http_result_t *res,
-                 cb_venue_error_t *err, bool *sent)
+/* Admits, signs and sends call once. */
+static int
+s_call_once(route_venue_t *v, const cb_order_call_t *call, cb_http_result_t *res,
+            cb_venue_error_t *err, bool *sent)
 {
     cb_venue_pass_t pass;
     cb_venue_req_t req;
@@ -88,6 +91,34 @@ route_venue_call(route_venue_t *v, const cb_order_call_t *call, cb_http_result_t
     *sent = true;
     rc = cb_venue_client_private_send(v->vc, &req, &pass, res, err);
     cb_venue_req_fini(&req);
+    return rc;
+}
+
+/* True when res is Kraken's refusal of the request's nonce. */
+static bool
+s_nonce_refused(const route_venue_t *v, const cb_http_result_t *res)
+{
+    static const char needle[] = "EAPI:Invalid nonce";
+    const cb_http_resp_t *r = &res->resp;
+    return v->cfg.dialect == CB_DIALECT_KRAKEN && r->body != NULL &&
+           memmem(r->body, r->body_len, needle, sizeof needle - 1) != NULL;
+}
+
+/* Several replicas draw nonces from one Redis counter, so a request can
+ * reach Kraken after one with a higher nonce: Kraken refuses it with
+ * EAPI:Invalid nonce before looking at it (nothing was done), and it is
+ * signed again with a fresh nonce, a few times. */
+int
+route_venue_call(route_venue_t *v, const cb_order_call_t *call, cb_http_result_t *res,
+                 cb_venue_error_t *err, bool *sent)
+{
+    int rc = s_call_once(v, call, res, err, sent);
+    for (int retry = 0; rc == 0 && retry < S_NONCE_RETRIES && s_nonce_refused(v, res); retry++) {
+        cb_log_warn("nonce_refused", "venue=%s path=%s retry=%d", v->cfg.name, call->path,
+                    retry + 1);
+        cb_http_result_fini(res);
+        rc = s_call_once(v, call, res, err, sent);
+    }
     return rc;
 }
 

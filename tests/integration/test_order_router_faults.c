@@ -1,0 +1,370 @@
+/* test_order_router_faults.c - the order-router's exactly-once promise through the rest of the fault matrix: connection resets, two replicas on one key, Redis restarted mid-run */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cb_error.h"
+#include "cb_mp.h"
+#include "cbh_router.h"
+
+#define K_KEY CBH_PAPER_K_KEY
+#define B_KEY CBH_PAPER_B_KEY
+
+static cbh_router_fixture_t s_f;
+static cbh_proc_t *s_router;
+
+static int
+s_setup(void **state)
+{
+    (void) state;
+    if (cbh_router_fixture_start(&s_f, true) != 0) {
+        return -1;
+    }
+    s_router = cbh_router_spawn(&s_f, NULL);
+    return s_router != NULL ? 0 : -1;
+}
+
+static int
+s_teardown(void **state)
+{
+    (void) state;
+    int rc = cbh_proc_stop(&s_router, SIGTERM, 5000);
+    cbh_router_fixture_stop(&s_f);
+    return rc == 0 ? 0 : -1;
+}
+
+/* One venue of the paper accounts: its router name, sim name, key, symbol. */
+typedef struct {
+    const char *venue;
+    const char *sim;
+    const char *key;
+    const char *symbol;
+} s_venue_t;
+
+static const s_venue_t s_venues[] = {
+    {"venue=sim-kraken", "kraken", K_KEY, "symbol=BTC-USD"},
+    {"venue=sim-binance", "binance", B_KEY, "symbol=BTC-USDT"},
+};
+
+/* Places a limit buy of clid on venue through client; 0 or the error. */
+static int
+s_place(cb_rpc_client_t *client, const s_venue_t *v, const char *clid, cb_rpc_result_t *res)
+{
+    char arg[96];
+    snprintf(arg, sizeof arg, "client_order_id=%s", clid);
+    return cbh_router_call(client, "place", res, v->venue, v->symbol, "side=buy", "amount=0.01",
+                           "price=30000", arg, NULL);
+}
+
+/* The order clid must be open in the ledger ("get") and held exactly once
+ * by the venue. */
+static void
+s_expect_open_once(const s_venue_t *v, const char *clid)
+{
+    char arg[96], status[64];
+    snprintf(arg, sizeof arg, "id=%s", clid);
+    cb_rpc_result_t res;
+    assert_int_equal(cbh_router_call(s_f.client, "get", &res, arg, NULL), 0);
+    cbh_router_field(&res, "status", status, sizeof status);
+    if (strcmp(status, "open") != 0) {
+        fail_msg("%s on %s: status '%s', want open", clid, v->sim, status);
+    }
+    assert_int_equal(cbh_router_count(&s_f, v->sim, v->key, clid), 1);
+}
+
+/* No entry of the ledger is left pending or unknown. */
+static void
+s_expect_all_resolved(void)
+{
+    cb_rpc_result_t res;
+    assert_int_equal(cbh_router_call(s_f.client, "list", &res, "status=pending,unknown", NULL), 0);
+    cb_mp_reader_t r;
+    cb_mp_reader_init(&r, res.result.ptr, res.result.len);
+    uint32_t n, count = 1;
+    const char *k;
+    size_t kl;
+    assert_int_equal(cb_mp_read_map(&r, &n), 0);
+    assert_int_equal(cb_mp_read_str(&r, &k, &kl), 0);
+    assert_int_equal(cb_mp_read_array(&r, &count), 0);
+    assert_int_equal(count, 0);
+}
+
+/* The connection is reset before the venue processes the order (it never
+ * saw it: resent once with the same id) or after (the order exists: found
+ * by its client order id). Either way exactly one order, reported open. */
+static void
+test_connection_reset(void **state)
+{
+    (void) state;
+    for (size_t i = 0; i < 2; i++) {
+        const s_venue_t *v = &s_venues[i];
+        char warm[32];
+        cb_rpc_result_t res;
+        /* The fault hits the next request, whatever it is: the router's
+         * first (its instrument list) goes through first. */
+        snprintf(warm, sizeof warm, "rst-%s-warm", v->sim);
+        assert_int_equal(s_place(s_f.client, v, warm, &res), 0);
+        const char *faults[] = {"{\"reset_next\":1}", "{\"reset_next\":1,\"reset_after\":true}"};
+        for (int after = 0; after < 2; after++) {
+            char path[64], clid[32], status[64];
+            snprintf(path, sizeof path, "/admin/faults/%s", v->sim);
+            snprintf(clid, sizeof clid, "rst-%s-%d", v->sim, after);
+            assert_int_equal(cbh_router_admin(&s_f, path, faults[after], NULL, 0), 200);
+            assert_int_equal(s_place(s_f.client, v, clid, &res), 0);
+            cbh_router_field(&res, "status", status, sizeof status);
+            assert_string_equal(status, "open");
+            s_expect_open_once(v, clid);
+        }
+    }
+    char counters[2048];
+    assert_int_equal(cbh_router_admin(&s_f, "/admin/counters", NULL, counters, sizeof counters), 200);
+    assert_non_null(strstr(counters, "\"kraken\":{\"requests\":"));
+    assert_non_null(strstr(counters, "\"resets\":2,"));
+    s_expect_all_resolved();
+}
+
+/* ---- two replicas ----------------------------------------------------------------- */
+
+#define S_PER_THREAD 3
+
+typedef struct {
+    cb_rpc_client_t *client;
+    const s_venue_t *venue;
+    char clid[S_PER_THREAD][40];
+    size_t n;
+    int rc[S_PER_THREAD];
+    char status[S_PER_THREAD][32];
+    char id[S_PER_THREAD][40];
+} s_worker_t;
+
+static void *
+s_worker_run(void *arg)
+{
+    s_worker_t *w = arg;
+    for (size_t i = 0; i < w->n; i++) {
+        cb_rpc_result_t res;
+        w->rc[i] = s_place(w->client, w->venue, w->clid[i], &res);
+        if (w->rc[i] == 0) {
+            cbh_router_field(&res, "status", w->status[i], sizeof w->status[i]);
+            cbh_router_field(&res, "id", w->id[i], sizeof w->id[i]);
+        } else {
+            fprintf(stderr, "place %s: %d %s\n", w->clid[i], w->rc[i], res.error_message);
+        }
+    }
+    return NULL;
+}
+
+/* Runs two workers at once, each with its own client (so the bus hands
+ * their calls to the two replicas), and checks every call succeeded. */
+static void
+s_run_pair(s_worker_t w[2])
+{
+    pthread_t t[2];
+    for (int i = 0; i < 2; i++) {
+        w[i].client = cb_rpc_client_new(s_f.bus.config.frontend[CB_RPC_ORDERS]);
+        assert_non_null(w[i].client);
+    }
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(pthread_create(&t[i], NULL, s_worker_run, &w[i]), 0);
+    }
+    for (int i = 0; i < 2; i++) {
+        pthread_join(t[i], NULL);
+        cb_rpc_client_destroy(&w[i].client);
+    }
+    for (int i = 0; i < 2; i++) {
+        for (size_t k = 0; k < w[i].n; k++) {
+            assert_int_equal(w[i].rc[k], 0);
+            assert_string_equal(w[i].status[k], "open");
+            assert_string_equal(w[i].id[k], w[i].clid[k]);
+        }
+    }
+}
+
+/* Lines of the replica's log that hold needle. */
+static int
+s_log_lines(const cbh_proc_t *p, const char *needle)
+{
+    FILE *f = fopen(cbh_proc_log_path(p), "r");
+    assert_non_null(f);
+    char line[2048];
+    int n = 0;
+    while (fgets(line, sizeof line, f) != NULL) {
+        n += strstr(line, needle) != NULL;
+    }
+    fclose(f);
+    return n;
+}
+
+/* Two replicas with one key per venue place at once: distinct client order
+ * ids all land once (Kraken's nonces come from the one Redis counter, so
+ * none collides), and one client order id sent to both replicas at the
+ * same moment gives one order at the venue and the same answer to both. */
+static void
+test_two_replicas(void **state)
+{
+    (void) state;
+    cbh_proc_t *second = cbh_router_spawn(&s_f, NULL);
+    assert_non_null(second);
+    /* A slow venue keeps each call on its replica while the other comes. */
+    for (size_t v = 0; v < 2; v++) {
+        char path[64];
+        snprintf(path, sizeof path, "/admin/faults/%s", s_venues[v].sim);
+        assert_int_equal(cbh_router_admin(&s_f, path, "{\"latency_ms\":60}", NULL, 0), 200);
+        s_worker_t w[2];
+        memset(w, 0, sizeof w);
+        for (int i = 0; i < 2; i++) {
+            w[i].venue = &s_venues[v];
+            w[i].n = S_PER_THREAD;
+            for (size_t k = 0; k < S_PER_THREAD; k++) {
+                snprintf(w[i].clid[k], sizeof w[i].clid[k], "two-%s-%c%zu", s_venues[v].sim,
+                         'a' + i, k);
+            }
+        }
+        s_run_pair(w);
+        for (int i = 0; i < 2; i++) {
+            for (size_t k = 0; k < S_PER_THREAD; k++) {
+                assert_int_equal(cbh_router_count(&s_f, s_venues[v].sim, s_venues[v].key,
+                                                  w[i].clid[k]), 1);
+            }
+        }
+        /* The same client order id from both at once, several times. */
+        assert_int_equal(cbh_router_admin(&s_f, path, "{\"latency_ms\":300}", NULL, 0), 200);
+        memset(w, 0, sizeof w);
+        for (int i = 0; i < 2; i++) {
+            w[i].venue = &s_venues[v];
+            w[i].n = 2;
+            for (size_t k = 0; k < 2; k++) {
+                snprintf(w[i].clid[k], sizeof w[i].clid[k], "same-%s-%zu", s_venues[v].sim, k);
+            }
+        }
+        s_run_pair(w);
+        for (size_t k = 0; k < 2; k++) {
+            s_expect_open_once(&s_venues[v], w[0].clid[k]);
+        }
+        assert_int_equal(cbh_router_admin(&s_f, path, "{\"latency_ms\":0}", NULL, 0), 200);
+    }
+    /* Both replicas did the work, and no nonce was refused. */
+    assert_true(s_log_lines(s_router, "order_state") > 0);
+    assert_true(s_log_lines(second, "order_state") > 0);
+    assert_int_equal(s_log_lines(s_router, "Invalid nonce") + s_log_lines(second, "Invalid nonce"), 0);
+    s_expect_all_resolved();
+    assert_int_equal(cbh_proc_stop(&second, SIGTERM, 5000), 0);
+}
+
+/* ---- Redis restarted --------------------------------------------------------------- */
+
+typedef struct {
+    cb_rpc_client_t *client;
+    int rc;
+    char status[32];
+    char message[256];
+} s_slow_t;
+
+static void *
+s_slow_place(void *arg)
+{
+    s_slow_t *s = arg;
+    cb_rpc_result_t res;
+    s->rc = s_place(s->client, &s_venues[1], "rr-inflight", &res);
+    cbh_router_field(&res, "status", s->status, sizeof s->status);
+    snprintf(s->message, sizeof s->message, "%.200s", s->rc != 0 ? res.error_message : "");
+    return NULL;
+}
+
+/* Redis goes away and comes back (same port, its AOF): while it is gone a
+ * place fails cleanly with nothing at the venue; one in flight when it went
+ * is reported as the venue answered it (placed, never placed-but-unknown to
+ * the user); the router reconnects by itself, later orders work and the
+ * ledger still holds every order it acknowledged. */
+static void
+test_redis_restart(void **state)
+{
+    (void) state;
+    cb_rpc_result_t res;
+    char status[64];
+    for (size_t v = 0; v < 2; v++) {
+        char clid[32];
+        snprintf(clid, sizeof clid, "rr-before-%s", s_venues[v].sim);
+        assert_int_equal(s_place(s_f.client, &s_venues[v], clid, &res), 0);
+        s_expect_open_once(&s_venues[v], clid);
+    }
+    /* In flight: the venue answers after Redis has gone. */
+    assert_int_equal(cbh_router_admin(&s_f, "/admin/faults/binance", "{\"latency_ms\":400}", NULL, 0),
+                     200);
+    s_slow_t slow = {.client = cb_rpc_client_new(s_f.bus.config.frontend[CB_RPC_ORDERS])};
+    assert_non_null(slow.client);
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, s_slow_place, &slow), 0);
+    usleep(150 * 1000);
+    cbh_redis_halt(&s_f.redis);
+    pthread_join(t, NULL);
+    cb_rpc_client_destroy(&slow.client);
+    if (slow.rc != 0) {
+        fail_msg("in flight when Redis went: %d %s", slow.rc, slow.message);
+    }
+    assert_string_equal(slow.status, "open");
+    assert_int_equal(cbh_router_count(&s_f, "binance", B_KEY, "rr-inflight"), 1);
+    assert_int_equal(cbh_router_admin(&s_f, "/admin/faults/binance", "{\"latency_ms\":0}", NULL, 0),
+                     200);
+    /* Redis down: refused before anything is signed. */
+    for (size_t v = 0; v < 2; v++) {
+        char clid[32];
+        snprintf(clid, sizeof clid, "rr-down-%s", s_venues[v].sim);
+        int rc = s_place(s_f.client, &s_venues[v], clid, &res);
+        if (rc != CB_E_UNAVAILABLE) {
+            fail_msg("%s with Redis down: %d '%s', want unavailable", clid, rc, res.error_message);
+        }
+        assert_int_equal(cbh_router_count(&s_f, s_venues[v].sim, s_venues[v].key, clid), 0);
+    }
+    assert_int_equal(cbh_redis_restart(&s_f.redis), 0);
+    /* The router reconnects by itself. */
+    int rc = -1;
+    for (int i = 0; i < 50 && rc != 0; i++) {
+        rc = s_place(s_f.client, &s_venues[0], "rr-after-kraken", &res);
+        if (rc != 0) {
+            assert_int_equal(cbh_router_count(&s_f, "kraken", K_KEY, "rr-after-kraken"), 0);
+            usleep(100 * 1000);
+        }
+    }
+    assert_int_equal(rc, 0);
+    cbh_router_field(&res, "status", status, sizeof status);
+    assert_string_equal(status, "open");
+    assert_int_equal(s_place(s_f.client, &s_venues[1], "rr-after-binance", &res), 0);
+    s_expect_open_once(&s_venues[0], "rr-after-kraken");
+    s_expect_open_once(&s_venues[1], "rr-after-binance");
+    /* The earlier orders survived the restart; the in-flight one is resolved
+     * from the venue once its lease runs out. */
+    s_expect_open_once(&s_venues[0], "rr-before-kraken");
+    s_expect_open_once(&s_venues[1], "rr-before-binance");
+    assert_int_equal(cbh_router_call(s_f.client, "get", &res, "id=rr-down-kraken", NULL),
+                     CB_E_NOT_FOUND);
+    for (int i = 0; i < 40; i++) {
+        if (cbh_router_call(s_f.client, "get", &res, "id=rr-inflight", NULL) == 0 &&
+            strcmp(cbh_router_field(&res, "status", status, sizeof status), "open") == 0) {
+            break;
+        }
+        usleep(100 * 1000);
+    }
+    assert_string_equal(status, "open");
+    s_expect_all_resolved();
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_connection_reset),
+        cmocka_unit_test(test_two_replicas),
+        cmocka_unit_test(test_redis_restart),
+    };
+    return cmocka_run_group_tests(tests, s_setup, s_teardown);
+}
