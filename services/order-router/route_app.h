@@ -127,11 +127,19 @@ route_exec_publish(route_app_t *app, const route_order_t *o);
 /* ---- route_cancel.c ---- */
 
 /* Cancels every open order of the venue (symbol: one symbol, NULL all), then
- * refreshes the ledger's open orders from the venue. *count gets the number
- * the venue cancelled. 0 or fail. */
+ * refreshes the ledger's open orders from the venue (when it succeeded).
+ * *count gets the number the venue cancelled. 0 or fail. */
 int
 route_cancel_all(route_app_t *app, route_venue_t *v, const char *symbol, int64_t *count,
                  route_fail_t *fail);
+
+/* route_cancel_all on every venue in turn (counts[i], fails[i] for
+ * app->venues[i]; fails[i].code 0 when it succeeded), one failing not
+ * stopping the others; a venue that does not list symbol counts 0. *total
+ * gets the sum of the counts. Returns how many venues failed. */
+size_t
+route_cancel_all_venues(route_app_t *app, const char *symbol, int64_t *counts,
+                        route_fail_t *fails, int64_t *total);
 
 /* Arms (seconds > 0) or disarms (0) the venue's dead-man's switch (Kraken's
  * CancelAllOrdersAfter; Binance: the ledger's timer, fired by route_sweep).

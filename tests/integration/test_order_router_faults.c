@@ -358,10 +358,140 @@ test_redis_restart(void **state)
     s_expect_all_resolved();
 }
 
+/* ---- cancel_all across venues ------------------------------------------------------- */
+
+/* The ledger's open orders of venue ("list"). */
+static uint32_t
+s_open_in_ledger(const char *venue)
+{
+    char arg[64];
+    snprintf(arg, sizeof arg, "venue=%s", venue);
+    cb_rpc_result_t res;
+    assert_int_equal(cbh_router_call(s_f.client, "list", &res, arg, "status=open,partially_filled",
+                                     NULL), 0);
+    cb_mp_reader_t r;
+    cb_mp_reader_init(&r, res.result.ptr, res.result.len);
+    uint32_t n, count = 0;
+    const char *k;
+    size_t kl;
+    assert_int_equal(cb_mp_read_map(&r, &n), 0);
+    assert_int_equal(cb_mp_read_str(&r, &k, &kl), 0);
+    assert_int_equal(cb_mp_read_array(&r, &count), 0);
+    return count;
+}
+
+/* One venue's entry of a cancel_all result. */
+typedef struct {
+    char venue[40];
+    int64_t count; /* -1 when it failed */
+    char code[32];
+    char error[256];
+} s_cancel_entry_t;
+
+/* cancel_all without a venue: its total, and the entries (two: the sim's). */
+static int64_t
+s_cancel_all(s_cancel_entry_t out[2])
+{
+    cb_rpc_result_t res;
+    assert_int_equal(cbh_router_call(s_f.client, "cancel_all", &res, NULL), 0);
+    cb_mp_reader_t r;
+    cb_mp_reader_init(&r, res.result.ptr, res.result.len);
+    uint32_t n, nv, nf;
+    const char *k, *v;
+    size_t kl, vl;
+    int64_t total = -1;
+    assert_int_equal(cb_mp_read_map(&r, &n), 0);
+    assert_int_equal(n, 2);
+    for (uint32_t i = 0; i < n; i++) {
+        assert_int_equal(cb_mp_read_str(&r, &k, &kl), 0);
+        if (kl == 5 && memcmp(k, "count", 5) == 0) {
+            assert_int_equal(cb_mp_read_int(&r, &total), 0);
+            continue;
+        }
+        assert_true(kl == 6 && memcmp(k, "venues", 6) == 0);
+        assert_int_equal(cb_mp_read_array(&r, &nv), 0);
+        assert_int_equal(nv, 2);
+        for (uint32_t e = 0; e < nv; e++) {
+            memset(&out[e], 0, sizeof out[e]);
+            out[e].count = -1;
+            assert_int_equal(cb_mp_read_map(&r, &nf), 0);
+            for (uint32_t f = 0; f < nf; f++) {
+                assert_int_equal(cb_mp_read_str(&r, &k, &kl), 0);
+                if (kl == 5 && memcmp(k, "count", 5) == 0) {
+                    assert_int_equal(cb_mp_read_int(&r, &out[e].count), 0);
+                    continue;
+                }
+                assert_int_equal(cb_mp_read_str(&r, &v, &vl), 0);
+                char *into = kl == 5 && memcmp(k, "venue", 5) == 0   ? out[e].venue
+                             : kl == 4 && memcmp(k, "code", 4) == 0  ? out[e].code
+                             : kl == 5 && memcmp(k, "error", 5) == 0 ? out[e].error
+                                                                     : NULL;
+                assert_non_null(into);
+                snprintf(into, 32, "%.*s", (int) (vl < 31 ? vl : 31), v);
+            }
+        }
+    }
+    return total;
+}
+
+/* cancel_all without a venue cancels on every venue; one failing is
+ * reported in its entry and does not stop the other; both failing fails
+ * the call. The venue's counts match the ledger's open orders. */
+static void
+test_cancel_all_venues(void **state)
+{
+    (void) state;
+    cb_rpc_result_t res;
+    assert_int_equal(s_place(s_f.client, &s_venues[0], "ca-k", &res), 0);
+    assert_int_equal(s_place(s_f.client, &s_venues[1], "ca-b", &res), 0);
+    uint32_t open_k = s_open_in_ledger("sim-kraken"), open_b = s_open_in_ledger("sim-binance");
+    assert_true(open_k >= 1 && open_b >= 1);
+    /* Kraken fails its CancelAll: Binance's orders go all the same. */
+    assert_int_equal(cbh_router_admin(&s_f, "/admin/faults/kraken", "{\"fail_next\":1}", NULL, 0),
+                     200);
+    s_cancel_entry_t e[2];
+    assert_int_equal(s_cancel_all(e), open_b);
+    assert_string_equal(e[0].venue, "sim-kraken");
+    assert_int_equal(e[0].count, -1);
+    /* EService:Unavailable to a call that changes state: its outcome is unknown. */
+    assert_true(strcmp(e[0].code, "timeout") == 0 || strcmp(e[0].code, "unavailable") == 0);
+    assert_non_null(strstr(e[0].error, "sim-kraken"));
+    assert_string_equal(e[1].venue, "sim-binance");
+    assert_int_equal(e[1].count, open_b);
+    assert_int_equal(s_open_in_ledger("sim-binance"), 0);
+    assert_int_equal(s_open_in_ledger("sim-kraken"), open_k);
+    /* Both fail: the call does. */
+    assert_int_equal(s_place(s_f.client, &s_venues[1], "ca-b2", &res), 0);
+    assert_int_equal(cbh_router_admin(&s_f, "/admin/faults/kraken", "{\"fail_next\":1}", NULL, 0),
+                     200);
+    assert_int_equal(cbh_router_admin(&s_f, "/admin/faults/binance", "{\"fail_next\":1}", NULL, 0),
+                     200);
+    int rc = cbh_router_call(s_f.client, "cancel_all", &res, NULL);
+    assert_true(rc == CB_E_TIMEOUT || rc == CB_E_UNAVAILABLE);
+    assert_non_null(strstr(res.error_message, "sim-kraken"));
+    /* Then both succeed: the venues cancel exactly what the ledger had open. */
+    assert_int_equal(s_cancel_all(e), (int64_t) open_k + 1);
+    assert_int_equal(e[0].count, open_k);
+    assert_int_equal(e[1].count, 1);
+    assert_int_equal(s_open_in_ledger("sim-kraken"), 0);
+    assert_int_equal(s_open_in_ledger("sim-binance"), 0);
+    assert_int_equal(cbh_router_call(s_f.client, "get", &res, "id=ca-k", NULL), 0);
+    char status[32];
+    assert_string_equal(cbh_router_field(&res, "status", status, sizeof status), "canceled");
+    /* A symbol only one venue lists: the other counts 0. */
+    assert_int_equal(s_place(s_f.client, &s_venues[1], "ca-b3", &res), 0);
+    assert_int_equal(cbh_router_call(s_f.client, "cancel_all", &res, "symbol=BTC-USDT", NULL), 0);
+    assert_int_equal(cbh_router_call(s_f.client, "get", &res, "id=ca-b3", NULL), 0);
+    assert_string_equal(cbh_router_field(&res, "status", status, sizeof status), "canceled");
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
+        /* First: its Kraken refreshes go through the router's Starter-tier
+         * counter, which the later tests' orders would slow to a crawl. */
+        cmocka_unit_test(test_cancel_all_venues),
         cmocka_unit_test(test_connection_reset),
         cmocka_unit_test(test_two_replicas),
         cmocka_unit_test(test_redis_restart),
