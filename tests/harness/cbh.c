@@ -642,6 +642,22 @@ fail:
 }
 
 int
+cbh_proc_log_count(const cbh_proc_t *p, const char *needle)
+{
+    FILE *f = fopen(cbh_proc_log_path(p), "r");
+    if (f == NULL) {
+        return -1;
+    }
+    char line[4096];
+    int n = 0;
+    while (fgets(line, sizeof line, f) != NULL) {
+        n += strstr(line, needle) != NULL;
+    }
+    fclose(f);
+    return n;
+}
+
+int
 cbh_redis_start_on(cbh_redis_t *r, int port, const char *password)
 {
     return s_redis_start(r, port, password, false);

@@ -45,6 +45,11 @@ cbh_proc_wait(cbh_proc_t **p_p, int timeout_ms);
 const char *
 cbh_proc_log_path(const cbh_proc_t *p);
 
+/* How many lines of the child's log hold needle (-1 when the log cannot be
+ * read). */
+int
+cbh_proc_log_count(const cbh_proc_t *p, const char *needle);
+
 /* 0 once a TCP connect to 127.0.0.1:port succeeds within timeout_ms, else -1. */
 int
 cbh_wait_port(int port, int timeout_ms);

@@ -52,20 +52,11 @@ cbh_router_fixture_stop(cbh_router_fixture_t *f)
     cb_http_destroy(&f->http);
 }
 
-/* True once the replica's log has its "started" line. */
+/* True once the replica's log has its "started" line (the one naming it). */
 static bool
 s_started(const cbh_proc_t *p)
 {
-    FILE *log = fopen(cbh_proc_log_path(p), "r");
-    char line[1024];
-    bool started = false;
-    while (log != NULL && !started && fgets(line, sizeof line, log) != NULL) {
-        started = strstr(line, "started") != NULL && strstr(line, "replica=") != NULL;
-    }
-    if (log != NULL) {
-        fclose(log);
-    }
-    return started;
+    return cbh_proc_log_count(p, "replica=") > 0;
 }
 
 cbh_proc_t *

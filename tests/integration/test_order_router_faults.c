@@ -81,21 +81,33 @@ s_expect_open_once(const s_venue_t *v, const char *clid)
     assert_int_equal(cbh_router_count(&s_f, v->sim, v->key, clid), 1);
 }
 
-/* No entry of the ledger is left pending or unknown. */
-static void
-s_expect_all_resolved(void)
+/* How many orders "list" returns for status (and venue, when not NULL). */
+static uint32_t
+s_list_count(const char *venue, const char *status)
 {
+    char va[64], sa[96];
+    snprintf(va, sizeof va, "venue=%s", venue != NULL ? venue : "");
+    snprintf(sa, sizeof sa, "status=%s", status);
     cb_rpc_result_t res;
-    assert_int_equal(cbh_router_call(s_f.client, "list", &res, "status=pending,unknown", NULL), 0);
+    assert_int_equal(venue != NULL ? cbh_router_call(s_f.client, "list", &res, sa, va, NULL)
+                                   : cbh_router_call(s_f.client, "list", &res, sa, NULL),
+                     0);
     cb_mp_reader_t r;
     cb_mp_reader_init(&r, res.result.ptr, res.result.len);
-    uint32_t n, count = 1;
+    uint32_t n, count = 0;
     const char *k;
     size_t kl;
     assert_int_equal(cb_mp_read_map(&r, &n), 0);
     assert_int_equal(cb_mp_read_str(&r, &k, &kl), 0);
     assert_int_equal(cb_mp_read_array(&r, &count), 0);
-    assert_int_equal(count, 0);
+    return count;
+}
+
+/* No entry of the ledger is left pending or unknown. */
+static void
+s_expect_all_resolved(void)
+{
+    assert_int_equal(s_list_count(NULL, "pending,unknown"), 0);
 }
 
 /* The connection is reset before the venue processes the order (it never
@@ -189,21 +201,6 @@ s_run_pair(s_worker_t w[2])
     }
 }
 
-/* Lines of the replica's log that hold needle. */
-static int
-s_log_lines(const cbh_proc_t *p, const char *needle)
-{
-    FILE *f = fopen(cbh_proc_log_path(p), "r");
-    assert_non_null(f);
-    char line[2048];
-    int n = 0;
-    while (fgets(line, sizeof line, f) != NULL) {
-        n += strstr(line, needle) != NULL;
-    }
-    fclose(f);
-    return n;
-}
-
 /* Two replicas with one key per venue place at once: distinct client order
  * ids all land once (Kraken's nonces come from the one Redis counter, so
  * none collides), and one client order id sent to both replicas at the
@@ -253,9 +250,9 @@ test_two_replicas(void **state)
         assert_int_equal(cbh_router_admin(&s_f, path, "{\"latency_ms\":0}", NULL, 0), 200);
     }
     /* Both replicas did the work, and no nonce was refused. */
-    assert_true(s_log_lines(s_router, "order_state") > 0);
-    assert_true(s_log_lines(second, "order_state") > 0);
-    assert_int_equal(s_log_lines(s_router, "Invalid nonce") + s_log_lines(second, "Invalid nonce"), 0);
+    assert_true(cbh_proc_log_count(s_router, "order_state") > 0);
+    assert_true(cbh_proc_log_count(second, "order_state") > 0);
+    assert_int_equal(cbh_proc_log_count(s_router, "Invalid nonce") + cbh_proc_log_count(second, "Invalid nonce"), 0);
     s_expect_all_resolved();
     assert_int_equal(cbh_proc_stop(&second, SIGTERM, 5000), 0);
 }
@@ -360,24 +357,11 @@ test_redis_restart(void **state)
 
 /* ---- cancel_all across venues ------------------------------------------------------- */
 
-/* The ledger's open orders of venue ("list"). */
+/* The ledger's open orders of venue. */
 static uint32_t
 s_open_in_ledger(const char *venue)
 {
-    char arg[64];
-    snprintf(arg, sizeof arg, "venue=%s", venue);
-    cb_rpc_result_t res;
-    assert_int_equal(cbh_router_call(s_f.client, "list", &res, arg, "status=open,partially_filled",
-                                     NULL), 0);
-    cb_mp_reader_t r;
-    cb_mp_reader_init(&r, res.result.ptr, res.result.len);
-    uint32_t n, count = 0;
-    const char *k;
-    size_t kl;
-    assert_int_equal(cb_mp_read_map(&r, &n), 0);
-    assert_int_equal(cb_mp_read_str(&r, &k, &kl), 0);
-    assert_int_equal(cb_mp_read_array(&r, &count), 0);
-    return count;
+    return s_list_count(venue, "open,partially_filled");
 }
 
 /* One venue's entry of a cancel_all result. */
