@@ -65,6 +65,20 @@ int
 route_venue_call(route_venue_t *v, const cb_order_call_t *call, cb_http_result_t *res,
                  cb_venue_error_t *err, bool *sent);
 
+/* A send that only this replica may make: the lease of order in ledger. */
+typedef struct {
+    route_ledger_t *ledger;
+    const route_order_t *order;
+} route_hold_t;
+
+/* route_venue_call for a request of a ledger order (hold not NULL): after
+ * the admission's wait (rate limits: it can outlast the lease) the lease
+ * is renewed, and when another replica has taken the order over meanwhile
+ * nothing is sent (CB_E_CONFLICT, *sent false): that one resolves it. */
+int
+route_venue_call_held(route_venue_t *v, const cb_order_call_t *call, const route_hold_t *hold,
+                      cb_http_result_t *res, cb_venue_error_t *err, bool *sent);
+
 /* Asks the venue for the order of client order id clid on ins (Kraken: open,
  * then closed orders). 0 with *out (found or not), or the error. */
 int

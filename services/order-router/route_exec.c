@@ -203,6 +203,33 @@ s_crash(route_app_t *app, route_crash_t at)
     }
 }
 
+/* True while another replica's lease on o is live: that replica is placing
+ * or resolving it, and only it may send anything for it. */
+static bool
+s_leased_elsewhere(const route_app_t *app, const route_order_t *o)
+{
+    return strcmp(o->owner, app->ledger.owner) != 0 &&
+           strtoll(o->lease_until, NULL, 10) > cb_time_now_ms();
+}
+
+/* The same client order id came to this replica while another one holds
+ * it unresolved (placed at once through two replicas): waits, reading the
+ * ledger, until the owner has recorded the venue's answer or its lease has
+ * run out (it renews the lease with every write, so a live owner keeps it).
+ * *o gets the ledger's latest. */
+static void
+s_await_owner(route_app_t *app, route_order_t *o)
+{
+    while (route_order_unresolved(o) && s_leased_elsewhere(app, o)) {
+        s_sleep_ms(S_AWAIT_POLL_MS);
+        route_order_t cur;
+        if (route_ledger_get(&app->ledger, o->venue, o->client_order_id, &cur) != 0) {
+            return;
+        }
+        *o = cur;
+    }
+}
+
 /* Sends o's place request once and records the answer: open / filled / ...,
  * rejected (the venue refused, or nothing left: fail set), or unknown. */
 static int
@@ -222,7 +249,16 @@ s_send_place(route_app_t *app, route_venue_t *v, route_order_t *o, route_fail_t 
     cb_http_result_t res;
     cb_venue_error_t err;
     bool sent = false;
-    int rc = route_venue_call(v, &call, &res, &err, &sent);
+    route_hold_t hold = {&app->ledger, o};
+    int rc = route_venue_call_held(v, &call, &hold, &res, &err, &sent);
+    if (rc == CB_E_CONFLICT && !sent) {
+        /* Taken over while this replica waited to send: the new holder
+         * resolves it (and may have sent it); its outcome is the answer. */
+        cb_log_warn("order_taken_over", "venue=%s clid=%s", v->cfg.name, o->client_order_id);
+        (void) route_ledger_get(&app->ledger, o->venue, o->client_order_id, o);
+        s_await_owner(app, o);
+        return 0;
+    }
     s_crash(app, ROUTE_CRASH_AFTER_SEND);
     cb_vorder_t vo;
     memset(&vo, 0, sizeof vo);
@@ -249,7 +285,14 @@ s_send_place(route_app_t *app, route_venue_t *v, route_order_t *o, route_fail_t 
     if (!sent || s_definite(&err)) {
         snprintf(o->status, sizeof o->status, "rejected");
         snprintf(o->reason, sizeof o->reason, "%s%.180s", sent ? "" : "not sent: ", err.message);
-        (void) s_record(app, o, "rejected", fail);
+        if (s_record(app, o, "rejected", fail) != 0) {
+            /* The intent stays pending: a sweep may still place it once
+             * Redis is back, so "not placed" would not be the truth. */
+            return route_fail_set(fail, CB_E_UNAVAILABLE,
+                                  "%s: %.150s; the ledger cannot record that (%s): order %s "
+                                  "stays pending and may still be placed",
+                                  v->cfg.name, err.message, fail->message, o->client_order_id);
+        }
         return route_fail_venue(fail, v, &err, rc);
     }
     snprintf(o->status, sizeof o->status, "unknown");
@@ -257,33 +300,6 @@ s_send_place(route_app_t *app, route_venue_t *v, route_order_t *o, route_fail_t 
     cb_log_warn("order_unknown", "venue=%s clid=%s error=\"%s\"", v->cfg.name, o->client_order_id,
                 err.message);
     return s_record(app, o, "unknown", fail);
-}
-
-/* True while another replica's lease on o is live: that replica is placing
- * or resolving it, and only it may send anything for it. */
-static bool
-s_leased_elsewhere(const route_app_t *app, const route_order_t *o)
-{
-    return strcmp(o->owner, app->ledger.owner) != 0 &&
-           strtoll(o->lease_until, NULL, 10) > cb_time_now_ms();
-}
-
-/* The same client order id came to this replica while another one holds
- * it unresolved (placed at once through two replicas): waits, reading the
- * ledger, until the owner has recorded the venue's answer or its lease has
- * run out (it renews the lease with every write, so a live owner keeps it).
- * *o gets the ledger's latest. */
-static void
-s_await_owner(route_app_t *app, route_order_t *o)
-{
-    while (route_order_unresolved(o) && s_leased_elsewhere(app, o)) {
-        s_sleep_ms(S_AWAIT_POLL_MS);
-        route_order_t cur;
-        if (route_ledger_get(&app->ledger, o->venue, o->client_order_id, &cur) != 0) {
-            return;
-        }
-        *o = cur;
-    }
 }
 
 int

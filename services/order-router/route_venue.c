@@ -52,10 +52,11 @@ route_venue_ready(route_venue_t *v, route_fail_t *fail)
     return 0;
 }
 
-/* Admits, signs and sends call once. */
+/* Admits, signs and sends call once; with hold, only while this replica
+ * holds o's lease (renewed after the admission's wait, before signing). */
 static int
-s_call_once(route_venue_t *v, const cb_order_call_t *call, cb_http_result_t *res,
-            cb_venue_error_t *err, bool *sent)
+s_call_once(route_venue_t *v, const cb_order_call_t *call, const route_hold_t *hold,
+            cb_http_result_t *res, cb_venue_error_t *err, bool *sent)
 {
     cb_venue_pass_t pass;
     cb_venue_req_t req;
@@ -66,6 +67,14 @@ s_call_once(route_venue_t *v, const cb_order_call_t *call, cb_http_result_t *res
     int rc = cb_venue_client_private_admit(v->vc, call->path, 0, v->cred->fingerprint, &pass, err);
     if (rc != 0) {
         return rc;
+    }
+    if (hold != NULL) {
+        rc = route_ledger_renew(hold->ledger, hold->order->venue, hold->order->client_order_id);
+        if (rc != 1) {
+            static const char why[] = "the order's lease is not this replica's: nothing sent";
+            cb_verr_set(err, CB_VERR_UNAVAILABLE, 0, "", why, sizeof why - 1);
+            return rc < 0 ? rc : CB_E_CONFLICT;
+        }
     }
     if (v->cfg.dialect == CB_DIALECT_KRAKEN) {
         uint64_t nonce = 0;
@@ -112,12 +121,19 @@ int
 route_venue_call(route_venue_t *v, const cb_order_call_t *call, cb_http_result_t *res,
                  cb_venue_error_t *err, bool *sent)
 {
-    int rc = s_call_once(v, call, res, err, sent);
+    return route_venue_call_held(v, call, NULL, res, err, sent);
+}
+
+int
+route_venue_call_held(route_venue_t *v, const cb_order_call_t *call, const route_hold_t *hold,
+                      cb_http_result_t *res, cb_venue_error_t *err, bool *sent)
+{
+    int rc = s_call_once(v, call, hold, res, err, sent);
     for (int retry = 0; rc == 0 && retry < S_NONCE_RETRIES && s_nonce_refused(v, res); retry++) {
         cb_log_warn("nonce_refused", "venue=%s path=%s retry=%d", v->cfg.name, call->path,
                     retry + 1);
         cb_http_result_fini(res);
-        rc = s_call_once(v, call, res, err, sent);
+        rc = s_call_once(v, call, hold, res, err, sent);
     }
     return rc;
 }
