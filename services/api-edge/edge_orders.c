@@ -352,18 +352,21 @@ s_list(const edge_query_t *q, edge_plan_t *plan, cb_buf_t *out)
     s_call(plan, out, "list", &a, true);
 }
 
+/* Without venue: every venue the router has (per-venue results). */
 static void
 s_cancel_all(const edge_query_t *q, edge_plan_t *plan, cb_buf_t *out)
 {
     char venue[EDGE_VENUE_MAX], symbol[EDGE_SYM_MAX], err[EDGE_QUERY_ERR_MAX];
     s_args_t a;
     memset(&a, 0, sizeof a);
-    if (edge_query_venue(q, true, venue, sizeof venue, err, sizeof err) != 0 ||
+    if (edge_query_venue(q, false, venue, sizeof venue, err, sizeof err) != 0 ||
         (edge_query_get(q, "symbol") != NULL && edge_query_symbol(q, symbol, sizeof symbol, err, sizeof err) != 0)) {
         edge_plan_error(plan, out, 400, err);
         return;
     }
-    s_add_text(&a, "venue", venue, strlen(venue));
+    if (venue[0] != '\0') {
+        s_add_text(&a, "venue", venue, strlen(venue));
+    }
     if (edge_query_get(q, "symbol") != NULL) {
         s_add_text(&a, "symbol", symbol, strlen(symbol));
     }

@@ -101,6 +101,20 @@ int
 route_venue_call(route_venue_t *v, const cb_order_call_t *call, cb_http_result_t *res,
                  cb_venue_error_t *err, bool *sent);
 
+/* A send that only this replica may make: the lease of order in ledger. */
+typedef struct {
+    route_ledger_t *ledger;
+    const route_order_t *order;
+} route_hold_t;
+
+/* route_venue_call for a request of a ledger order (hold not NULL): after
+ * the admission's wait (rate limits: it can outlast the lease) the lease
+ * is renewed, and when another replica has taken the order over meanwhile
+ * nothing is sent (CB_E_CONFLICT, *sent false): that one resolves it. */
+int
+route_venue_call_held(route_venue_t *v, const cb_order_call_t *call, const route_hold_t *hold,
+                      cb_http_result_t *res, cb_venue_error_t *err, bool *sent);
+
 /* Asks the venue for the order of client order id clid on ins (Kraken: open,
  * then closed orders). 0 with *out (found or not), or the error. */
 int
@@ -165,11 +179,19 @@ route_exec_publish(route_app_t *app, const route_order_t *o, const char *event);
 /* ---- route_cancel.c ---- */
 
 /* Cancels every open order of the venue (symbol: one symbol, NULL all), then
- * refreshes the ledger's open orders from the venue. *count gets the number
- * the venue cancelled. 0 or fail. */
+ * refreshes the ledger's open orders from the venue (when it succeeded).
+ * *count gets the number the venue cancelled. 0 or fail. */
 int
 route_cancel_all(route_app_t *app, route_venue_t *v, const char *symbol, int64_t *count,
                  route_fail_t *fail);
+
+/* route_cancel_all on every venue in turn (counts[i], fails[i] for
+ * app->venues[i]; fails[i].code 0 when it succeeded), one failing not
+ * stopping the others; a venue that does not list symbol counts 0. *total
+ * gets the sum of the counts. Returns how many venues failed. */
+size_t
+route_cancel_all_venues(route_app_t *app, const char *symbol, int64_t *counts,
+                        route_fail_t *fails, int64_t *total);
 
 /* Arms (seconds > 0) or disarms (0) the venue's dead-man's switch (Kraken's
  * CancelAllOrdersAfter; Binance: the ledger's timer, fired by route_sweep).

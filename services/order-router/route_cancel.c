@@ -5,6 +5,7 @@
 #include "cb_binance_orders.h"
 #include "cb_error.h"
 #include "cb_kraken_orders.h"
+#include "cb_log.h"
 #include "cb_time.h"
 #include "route_app.h"
 
@@ -101,8 +102,39 @@ route_cancel_all(route_app_t *app, route_venue_t *v, const char *symbol, int64_t
             }
         }
     }
-    s_refresh_open(app, v, symbol);
+    if (rc == 0) {
+        /* Not after a failure: each open order's query would retry with
+         * backoff against a venue that just failed; a later get resolves. */
+        s_refresh_open(app, v, symbol);
+    }
     return rc;
+}
+
+size_t
+route_cancel_all_venues(route_app_t *app, const char *symbol, int64_t *counts,
+                        route_fail_t *fails, int64_t *total)
+{
+    size_t failed = 0;
+    *total = 0;
+    for (size_t i = 0; i < app->nvenues; i++) {
+        counts[i] = 0;
+        route_venue_t *v = &app->venues[i];
+        if (symbol != NULL && route_venue_ready(v, &fails[i]) == 0 &&
+            cb_instruments_by_symbol(cb_venue_client_instruments(v->vc), cb_str_from(symbol)) ==
+                NULL) {
+            fails[i].code = 0; /* the venue does not list the symbol: nothing to cancel */
+            continue;
+        }
+        fails[i].code = route_cancel_all(app, v, symbol, &counts[i], &fails[i]);
+        if (fails[i].code != 0) {
+            failed++;
+            cb_log_warn("cancel_all_failed", "venue=%s error=\"%s\"", app->venues[i].cfg.name,
+                        fails[i].message);
+        } else {
+            *total += counts[i];
+        }
+    }
+    return failed;
 }
 
 int

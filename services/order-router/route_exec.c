@@ -14,6 +14,7 @@
 #include "route_app.h"
 
 #define S_MAX_RESENDS 1      /* sends after the first, each after a definite "no such order" */
+#define S_AWAIT_POLL_MS 20   /* ledger reads while another replica owns an order */
 
 static void
 s_sleep_ms(int64_t ms)
@@ -235,6 +236,33 @@ s_crash(route_app_t *app, route_crash_t at)
     }
 }
 
+/* True while another replica's lease on o is live: that replica is placing
+ * or resolving it, and only it may send anything for it. */
+static bool
+s_leased_elsewhere(const route_app_t *app, const route_order_t *o)
+{
+    return strcmp(o->owner, app->ledger.owner) != 0 &&
+           strtoll(o->lease_until, NULL, 10) > cb_time_now_ms();
+}
+
+/* The same client order id came to this replica while another one holds
+ * it unresolved (placed at once through two replicas): waits, reading the
+ * ledger, until the owner has recorded the venue's answer or its lease has
+ * run out (it renews the lease with every write, so a live owner keeps it).
+ * *o gets the ledger's latest. */
+static void
+s_await_owner(route_app_t *app, route_order_t *o)
+{
+    while (route_order_unresolved(o) && s_leased_elsewhere(app, o)) {
+        s_sleep_ms(S_AWAIT_POLL_MS);
+        route_order_t cur;
+        if (route_ledger_get(&app->ledger, o->venue, o->client_order_id, &cur) != 0) {
+            return;
+        }
+        *o = cur;
+    }
+}
+
 /* Sends o's place request once and records the answer: open / filled / ...,
  * rejected (the venue refused, or nothing left: fail set), or unknown. */
 static int
@@ -254,7 +282,16 @@ s_send_place(route_app_t *app, route_venue_t *v, route_order_t *o, route_fail_t 
     cb_http_result_t res;
     cb_venue_error_t err;
     bool sent = false;
-    int rc = route_venue_call(v, &call, &res, &err, &sent);
+    route_hold_t hold = {&app->ledger, o};
+    int rc = route_venue_call_held(v, &call, &hold, &res, &err, &sent);
+    if (rc == CB_E_CONFLICT && !sent) {
+        /* Taken over while this replica waited to send: the new holder
+         * resolves it (and may have sent it); its outcome is the answer. */
+        cb_log_warn("order_taken_over", "venue=%s clid=%s", v->cfg.name, o->client_order_id);
+        (void) route_ledger_get(&app->ledger, o->venue, o->client_order_id, o);
+        s_await_owner(app, o);
+        return 0;
+    }
     s_crash(app, ROUTE_CRASH_AFTER_SEND);
     cb_vorder_t vo;
     memset(&vo, 0, sizeof vo);
@@ -268,12 +305,27 @@ s_send_place(route_app_t *app, route_venue_t *v, route_order_t *o, route_fail_t 
     }
     if (rc == 0) {
         s_apply(o, &vo);
-        return s_record(app, o, "acknowledged", fail);
+        if (s_record(app, o, "acknowledged", fail) != 0) {
+            /* The venue holds the order, and the caller is told so. The
+             * ledger keeps the intent (pending, under this replica's lease):
+             * once Redis is back a sweep finds the order at the venue by its
+             * client order id and records it; nothing is resent. */
+            cb_log_error("ledger_behind", "venue=%s clid=%s status=%s error=\"%s\"", v->cfg.name,
+                         o->client_order_id, o->status, fail->message);
+        }
+        return 0;
     }
     if (!sent || s_definite(&err)) {
         snprintf(o->status, sizeof o->status, "rejected");
         snprintf(o->reason, sizeof o->reason, "%s%.180s", sent ? "" : "not sent: ", err.message);
-        (void) s_record(app, o, "rejected", fail);
+        if (s_record(app, o, "rejected", fail) != 0) {
+            /* The intent stays pending: a sweep may still place it once
+             * Redis is back, so "not placed" would not be the truth. */
+            return route_fail_set(fail, CB_E_UNAVAILABLE,
+                                  "%s: %.150s; the ledger cannot record that (%s): order %s "
+                                  "stays pending and may still be placed",
+                                  v->cfg.name, err.message, fail->message, o->client_order_id);
+        }
         return route_fail_venue(fail, v, &err, rc);
     }
     snprintf(o->status, sizeof o->status, "unknown");
@@ -292,8 +344,9 @@ route_exec_place(route_app_t *app, route_venue_t *v, route_order_t *o, route_fai
         return route_fail_set(fail, rc, "ledger: %s: nothing was sent", cb_strerror(rc));
     }
     if (!created) {
-        cb_log_info("order_exists", "venue=%s clid=%s status=%s", o->venue, o->client_order_id,
-                    o->status);
+        cb_log_info("order_exists", "venue=%s clid=%s status=%s owner=%s", o->venue,
+                    o->client_order_id, o->status, o->owner);
+        s_await_owner(app, o);
         return route_exec_resolve(app, v, o, false, fail);
     }
     route_exec_publish(app, o, "new");
@@ -319,6 +372,18 @@ s_query(route_venue_t *v, const route_order_t *o, cb_order_query_t *q, cb_venue_
 static int
 s_absent(route_app_t *app, route_venue_t *v, route_order_t *o, route_fail_t *fail)
 {
+    /* Another replica may have recorded the order meanwhile, or still hold
+     * it (its send may not have reached the venue yet): then nothing is
+     * resent from here. */
+    route_order_t cur;
+    if (route_ledger_get(&app->ledger, o->venue, o->client_order_id, &cur) == 0 &&
+        strcmp(cur.owner, app->ledger.owner) != 0 &&
+        (!route_order_unresolved(&cur) || s_leased_elsewhere(app, &cur))) {
+        cb_log_info("order_owned", "venue=%s clid=%s status=%s owner=%s", v->cfg.name,
+                    cur.client_order_id, cur.status, cur.owner);
+        *o = cur;
+        return 0;
+    }
     if (o->replaces[0] != '\0' || atoi(o->resends) >= S_MAX_RESENDS) {
         snprintf(o->status, sizeof o->status, "rejected");
         snprintf(o->reason, sizeof o->reason, "the venue has no such order: it was not placed");

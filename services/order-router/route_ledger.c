@@ -225,8 +225,9 @@ route_ledger_ids(route_ledger_t *l, const char *account, bool pending, char (*id
     return rc;
 }
 
-int
-route_ledger_claim(route_ledger_t *l, const char *account, const char *clid, int64_t retry_ms)
+/* The claim script: renew true renews before a send (no due check). */
+static int
+s_claim(route_ledger_t *l, const char *account, const char *clid, int64_t retry_ms, bool renew)
 {
     char kh[S_KEY_MAX], kp[S_KEY_MAX], now[24], lease[24], retry[24];
     s_key(kh, account, "order", clid);
@@ -237,15 +238,27 @@ route_ledger_claim(route_ledger_t *l, const char *account, const char *clid, int
     snprintf(lease, sizeof lease, "%" PRId64, l->lease_ms);
     snprintf(retry, sizeof retry, "%" PRId64, retry_ms);
     const char *keys[] = {kh, kp};
-    const char *args[] = {l->owner, now, lease, retry, clid};
+    const char *args[] = {l->owner, now, lease, retry, clid, renew ? "1" : "0"};
     redisReply *r;
-    int rc = s_run(l, &l->claim, 2, keys, 5, args, &r);
+    int rc = s_run(l, &l->claim, 2, keys, 6, args, &r);
     if (rc != 0) {
         return rc;
     }
     rc = r->type == REDIS_REPLY_INTEGER && r->integer == 1;
     freeReplyObject(r);
     return rc;
+}
+
+int
+route_ledger_claim(route_ledger_t *l, const char *account, const char *clid, int64_t retry_ms)
+{
+    return s_claim(l, account, clid, retry_ms, false);
+}
+
+int
+route_ledger_renew(route_ledger_t *l, const char *account, const char *clid)
+{
+    return s_claim(l, account, clid, 0, true);
 }
 
 int

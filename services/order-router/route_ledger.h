@@ -92,6 +92,14 @@ route_ledger_ids(route_ledger_t *l, const char *account, bool pending, char (*id
 int
 route_ledger_claim(route_ledger_t *l, const char *account, const char *clid, int64_t retry_ms);
 
+/* Renews this replica's lease of a pending or unknown entry right before
+ * its request is sent: 1 when this replica holds it now (it held it, or
+ * the holder's lease had expired), 0 when another replica holds it (that
+ * one may be sending it: this one must not) or it is no longer pending or
+ * unknown, < 0 on error. */
+int
+route_ledger_renew(route_ledger_t *l, const char *account, const char *clid);
+
 /* The Binance dead-man's timer: arm (trigger_ms > 0) or disarm (0). */
 int
 route_ledger_timer_set(route_ledger_t *l, const char *account, int64_t trigger_ms);

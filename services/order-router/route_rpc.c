@@ -496,15 +496,47 @@ s_op_list(route_app_t *app, const s_args_t *a, msgpack_packer *pk, char *msg, si
     return 0;
 }
 
+/* cancel_all without a venue: {count, venues: [{venue, count} | {venue,
+ * error, code}]}; fails only when every venue failed (route_cancel_all_venues). */
+static int
+s_cancel_all_venues(route_app_t *app, const char *symbol, msgpack_packer *pk, char *msg,
+                    size_t msg_size)
+{
+    int64_t counts[CB_VENUES_MAX], total = 0;
+    static route_fail_t fails[CB_VENUES_MAX];
+    size_t failed = route_cancel_all_venues(app, symbol, counts, fails, &total);
+    if (app->nvenues > 0 && failed == app->nvenues) {
+        return s_fail(&fails[0], msg, msg_size);
+    }
+    msgpack_pack_map(pk, 2);
+    s_kv_int(pk, "count", total);
+    msgpack_pack_str_with_body(pk, "venues", 6);
+    msgpack_pack_array(pk, (uint32_t) app->nvenues);
+    for (size_t i = 0; i < app->nvenues; i++) {
+        msgpack_pack_map(pk, fails[i].code == 0 ? 2 : 3);
+        s_kv(pk, "venue", app->venues[i].cfg.name);
+        if (fails[i].code == 0) {
+            s_kv_int(pk, "count", counts[i]);
+        } else {
+            s_kv(pk, "error", fails[i].message);
+            s_kv(pk, "code", cb_error_wire_name(fails[i].code));
+        }
+    }
+    return 0;
+}
+
 static int
 s_op_cancel_all(route_app_t *app, const s_args_t *a, msgpack_packer *pk, char *msg, size_t msg_size)
 {
+    const char *symbol = s_arg(a, "symbol");
+    if (s_arg(a, "venue")[0] == '\0') {
+        return s_cancel_all_venues(app, symbol[0] != '\0' ? symbol : NULL, pk, msg, msg_size);
+    }
     int rc = 0;
     route_venue_t *v = s_venue(app, a, &rc, msg, msg_size);
     if (v == NULL) {
         return rc;
     }
-    const char *symbol = s_arg(a, "symbol");
     int64_t count = 0;
     route_fail_t fail;
     if (route_cancel_all(app, v, symbol[0] != '\0' ? symbol : NULL, &count, &fail) != 0) {

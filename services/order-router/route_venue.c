@@ -8,10 +8,12 @@
 #include "cb_error.h"
 #include "cb_kraken.h"
 #include "cb_kraken_orders.h"
+#include "cb_log.h"
 #include "cb_time.h"
 #include "route_app.h"
 
 #define S_BINANCE_RECV_WINDOW_MS 5000
+#define S_NONCE_RETRIES 3 /* fresh nonces after Kraken refused one */
 
 int
 route_fail_set(route_fail_t *fail, int code, const char *fmt, ...)
@@ -50,9 +52,11 @@ route_venue_ready(route_venue_t *v, route_fail_t *fail)
     return 0;
 }
 
-int
-route_venue_call(route_venue_t *v, const cb_order_call_t *call, cb_http_result_t *res,
-                 cb_venue_error_t *err, bool *sent)
+/* Admits, signs and sends call once; with hold, only while this replica
+ * holds o's lease (renewed after the admission's wait, before signing). */
+static int
+s_call_once(route_venue_t *v, const cb_order_call_t *call, const route_hold_t *hold,
+            cb_http_result_t *res, cb_venue_error_t *err, bool *sent)
 {
     cb_venue_pass_t pass;
     cb_venue_req_t req;
@@ -63,6 +67,14 @@ route_venue_call(route_venue_t *v, const cb_order_call_t *call, cb_http_result_t
     int rc = cb_venue_client_private_admit(v->vc, call->path, 0, v->cred->fingerprint, &pass, err);
     if (rc != 0) {
         return rc;
+    }
+    if (hold != NULL) {
+        rc = route_ledger_renew(hold->ledger, hold->order->venue, hold->order->client_order_id);
+        if (rc != 1) {
+            static const char why[] = "the order's lease is not this replica's: nothing sent";
+            cb_verr_set(err, CB_VERR_UNAVAILABLE, 0, "", why, sizeof why - 1);
+            return rc < 0 ? rc : CB_E_CONFLICT;
+        }
     }
     if (v->cfg.dialect == CB_DIALECT_KRAKEN) {
         uint64_t nonce = 0;
@@ -88,6 +100,41 @@ route_venue_call(route_venue_t *v, const cb_order_call_t *call, cb_http_result_t
     *sent = true;
     rc = cb_venue_client_private_send(v->vc, &req, &pass, res, err);
     cb_venue_req_fini(&req);
+    return rc;
+}
+
+/* True when res is Kraken's refusal of the request's nonce. */
+static bool
+s_nonce_refused(const route_venue_t *v, const cb_http_result_t *res)
+{
+    static const char needle[] = "EAPI:Invalid nonce";
+    const cb_http_resp_t *r = &res->resp;
+    return v->cfg.dialect == CB_DIALECT_KRAKEN && r->body != NULL &&
+           memmem(r->body, r->body_len, needle, sizeof needle - 1) != NULL;
+}
+
+/* Several replicas draw nonces from one Redis counter, so a request can
+ * reach Kraken after one with a higher nonce: Kraken refuses it with
+ * EAPI:Invalid nonce before looking at it (nothing was done), and it is
+ * signed again with a fresh nonce, a few times. */
+int
+route_venue_call(route_venue_t *v, const cb_order_call_t *call, cb_http_result_t *res,
+                 cb_venue_error_t *err, bool *sent)
+{
+    return route_venue_call_held(v, call, NULL, res, err, sent);
+}
+
+int
+route_venue_call_held(route_venue_t *v, const cb_order_call_t *call, const route_hold_t *hold,
+                      cb_http_result_t *res, cb_venue_error_t *err, bool *sent)
+{
+    int rc = s_call_once(v, call, hold, res, err, sent);
+    for (int retry = 0; rc == 0 && retry < S_NONCE_RETRIES && s_nonce_refused(v, res); retry++) {
+        cb_log_warn("nonce_refused", "venue=%s path=%s retry=%d", v->cfg.name, call->path,
+                    retry + 1);
+        cb_http_result_fini(res);
+        rc = s_call_once(v, call, hold, res, err, sent);
+    }
     return rc;
 }
 

@@ -203,9 +203,9 @@ s_write_set(cb_buf_t *b, sim_venue_t venue, const sim_fault_set_t *s)
     cb_buf_appendf(
         b,
         "{\"latency_ms\":%u,\"jitter_ms\":%u,\"error_pct\":%u,\"timeout_pct\":%u,\"fail_next\":%u,"
-        "\"timeout_next\":%u,\"timeout_after\":%s,",
+        "\"timeout_next\":%u,\"timeout_after\":%s,\"reset_next\":%u,\"reset_after\":%s,",
         s->latency_ms, s->jitter_ms, s->error_pct, s->timeout_pct, s->fail_next, s->timeout_next,
-        s->timeout_after ? "true" : "false");
+        s->timeout_after ? "true" : "false", s->reset_next, s->reset_after ? "true" : "false");
     if (venue == SIM_VENUE_KRAKEN) {
         cb_buf_appendf(b, "\"kraken_error\":\"%s\"}",
                        s->kraken_busy ? "EService:Busy" : "EService:Unavailable");
@@ -234,12 +234,14 @@ static bool
 s_faults_field(cb_mp_reader_t *r, sim_venue_t venue, const char *key, size_t key_len,
                sim_fault_set_t *set, bool *has_seed, uint64_t *seed, cb_httpd_res_t *res)
 {
-    static const char *const u32_names[] = {"latency_ms",  "jitter_ms", "error_pct",
-                                            "timeout_pct", "fail_next", "timeout_next"};
+    static const char *const u32_names[] = {"latency_ms",   "jitter_ms", "error_pct",
+                                            "timeout_pct",  "fail_next", "timeout_next",
+                                            "reset_next"};
     uint32_t *const u32_fields[] = {&set->latency_ms,  &set->jitter_ms, &set->error_pct,
-                                    &set->timeout_pct, &set->fail_next, &set->timeout_next};
+                                    &set->timeout_pct, &set->fail_next, &set->timeout_next,
+                                    &set->reset_next};
     const uint64_t u32_max[] = {SIM_FAULTS_DELAY_MAX_MS, SIM_FAULTS_DELAY_MAX_MS, 100, 100,
-                                SIM_FAULTS_NEXT_MAX,     SIM_FAULTS_NEXT_MAX};
+                                SIM_FAULTS_NEXT_MAX,     SIM_FAULTS_NEXT_MAX,     SIM_FAULTS_NEXT_MAX};
     uint64_t v;
     for (size_t i = 0; i < sizeof u32_names / sizeof u32_names[0]; i++) {
         if (sim_reply_name_is(key, key_len, u32_names[i])) {
@@ -252,6 +254,9 @@ s_faults_field(cb_mp_reader_t *r, sim_venue_t venue, const char *key, size_t key
     }
     if (sim_reply_name_is(key, key_len, "timeout_after")) {
         return s_read_bool(r, "timeout_after", &set->timeout_after, res);
+    }
+    if (sim_reply_name_is(key, key_len, "reset_after")) {
+        return s_read_bool(r, "reset_after", &set->reset_after, res);
     }
     if (sim_reply_name_is(key, key_len, "seed")) {
         *has_seed = true;
@@ -284,7 +289,7 @@ s_faults_field(cb_mp_reader_t *r, sim_venue_t venue, const char *key, size_t key
     s_fail(res, 400,
            "unknown field '%.*s' for %s (known: latency_ms, jitter_ms, error_pct, timeout_pct, "
            "fail_next, "
-           "timeout_next, timeout_after, seed, %s)",
+           "timeout_next, timeout_after, reset_next, reset_after, seed, %s)",
            (int) (key_len > 64 ? 64 : key_len), key, sim_faults_venue_name(venue),
            venue == SIM_VENUE_KRAKEN ? "kraken_error" : "binance_status");
     return false;
@@ -495,10 +500,12 @@ s_counters_all(sim_t *sim, cb_httpd_res_t *res)
         sim_fault_counters_t c;
         sim_faults_counters(sim->faults, (sim_venue_t) v, &c);
         cb_buf_appendf(
-            b, "%s\"%s\":{\"requests\":%llu,\"errors\":%llu,\"timeouts\":%llu,\"delayed\":%llu}",
+            b, "%s\"%s\":{\"requests\":%llu,\"errors\":%llu,\"timeouts\":%llu,\"resets\":%llu,"
+            "\"delayed\":%llu}",
             v > 0 ? "," : "", sim_faults_venue_name((sim_venue_t) v),
             (unsigned long long) c.requests, (unsigned long long) c.errors,
-            (unsigned long long) c.timeouts, (unsigned long long) c.delayed);
+            (unsigned long long) c.timeouts, (unsigned long long) c.resets,
+            (unsigned long long) c.delayed);
     }
     cb_buf_append_str(b, "},\"accounts\":[");
     for (uint32_t owner = 1; sim->exchange != NULL; owner++) {

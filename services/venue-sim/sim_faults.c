@@ -1,4 +1,4 @@
-/* sim_faults.c - venue-sim's injected faults per venue (latency, server errors, timeouts, the next N requests), their counters, and the WebSocket fault hooks */
+/* sim_faults.c - venue-sim's injected faults per venue (latency, server errors, timeouts, connection resets, the next N requests), their counters, and the WebSocket fault hooks */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,8 +78,10 @@ sim_faults_set(sim_faults_t *faults, sim_venue_t venue, const sim_fault_set_t *s
                  set->error_pct, set->timeout_pct);
         return -1;
     }
-    if (set->fail_next > SIM_FAULTS_NEXT_MAX || set->timeout_next > SIM_FAULTS_NEXT_MAX) {
-        snprintf(err, errsize, "fail_next and timeout_next must be 0..%u", SIM_FAULTS_NEXT_MAX);
+    if (set->fail_next > SIM_FAULTS_NEXT_MAX || set->timeout_next > SIM_FAULTS_NEXT_MAX ||
+        set->reset_next > SIM_FAULTS_NEXT_MAX) {
+        snprintf(err, errsize, "fail_next, timeout_next and reset_next must be 0..%u",
+                 SIM_FAULTS_NEXT_MAX);
         return -1;
     }
     if (set->binance_status != 503 && set->binance_status != 500) {
@@ -134,10 +136,13 @@ sim_faults_before(sim_faults_t *faults, sim_venue_t venue, cb_httpd_res_t *res,
     sim_fault_set_t *set = &faults->set[venue];
     sim_fault_counters_t *count = &faults->counters[venue];
     count->requests++;
-    enum { S_NONE, S_ERROR, S_TIMEOUT } fate = S_NONE;
+    enum { S_NONE, S_ERROR, S_TIMEOUT, S_RESET } fate = S_NONE;
     if (set->timeout_next > 0) {
         set->timeout_next--;
         fate = S_TIMEOUT;
+    } else if (set->reset_next > 0) {
+        set->reset_next--;
+        fate = S_RESET;
     } else if (set->fail_next > 0) {
         set->fail_next--;
         fate = S_ERROR;
@@ -155,6 +160,12 @@ sim_faults_before(sim_faults_t *faults, sim_venue_t venue, cb_httpd_res_t *res,
         }
         res->never_answer = true;
         return true;
+    }
+    if (fate == S_RESET) {
+        count->resets++;
+        verdict->reset = set->reset_after;
+        res->reset = !set->reset_after;
+        return res->reset;
     }
     if (set->latency_ms + set->jitter_ms > 0) {
         uint64_t jitter = set->jitter_ms > 0 ? s_next(faults) % ((uint64_t) set->jitter_ms + 1) : 0;
@@ -175,6 +186,7 @@ sim_faults_after(const sim_fault_verdict_t *verdict, cb_httpd_res_t *res)
 {
     res->delay_ms = verdict->delay_ms;
     res->never_answer = verdict->drop;
+    res->reset = verdict->reset;
 }
 
 void

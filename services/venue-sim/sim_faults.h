@@ -11,7 +11,7 @@
 
 /* Bounds the admin API enforces. */
 #define SIM_FAULTS_DELAY_MAX_MS 120000u /* latency_ms and jitter_ms each */
-#define SIM_FAULTS_NEXT_MAX 1000000u    /* fail_next and timeout_next */
+#define SIM_FAULTS_NEXT_MAX 1000000u    /* fail_next, timeout_next and reset_next */
 
 /* The faults of one venue. All zero (with the default error kinds) is no
  * fault. The shares are in percent of requests: error_pct + timeout_pct
@@ -24,6 +24,8 @@ typedef struct {
     uint32_t fail_next;    /* the next N requests fail (after timeout_next) */
     uint32_t timeout_next; /* the next N requests time out (first) */
     bool timeout_after;    /* a request that times out is processed first (its answer is lost) */
+    uint32_t reset_next;   /* the next N requests get a TCP reset, no answer (after timeout_next) */
+    bool reset_after;      /* a request that is reset is processed first (its answer is lost) */
     bool kraken_busy;      /* Kraken: EService:Busy rather than EService:Unavailable */
     int binance_status;    /* Binance: 503 (default) or 500 */
 } sim_fault_set_t;
@@ -33,6 +35,7 @@ typedef struct {
     uint64_t requests; /* every request to the venue's paths */
     uint64_t errors;   /* answered with an injected server error */
     uint64_t timeouts; /* left unanswered */
+    uint64_t resets;   /* connection reset instead of an answer */
     uint64_t delayed;  /* answered late (latency or jitter) */
 } sim_fault_counters_t;
 
@@ -40,7 +43,8 @@ typedef struct {
  * applies the rest of it to the venue's answer. */
 typedef struct {
     int delay_ms;
-    bool drop; /* processed, then left unanswered */
+    bool drop;  /* processed, then left unanswered */
+    bool reset; /* processed, then the connection is reset */
 } sim_fault_verdict_t;
 
 /* WebSocket faults, implemented by the WebSocket streams (sim_ws) and
@@ -96,14 +100,15 @@ sim_faults_reset_counters(sim_faults_t *faults);
 
 /* Decides the fate of one request to venue and counts it. Returns true
  * when the request is not to be dispatched: res then holds the venue's
- * server error, or is marked never_answer (either possibly delayed). False:
+ * server error, or is marked never_answer (either possibly delayed), or
+ * reset (the connection is aborted at once, delays do not apply). False:
  * dispatch it, then call sim_faults_after with verdict. faults may be NULL
  * (no faults: false, verdict empty). */
 bool
 sim_faults_before(sim_faults_t *faults, sim_venue_t venue, cb_httpd_res_t *res,
                   sim_fault_verdict_t *verdict);
 
-/* Applies the rest of verdict (delay, drop) to the venue's answer in res. */
+/* Applies the rest of verdict (delay, drop, reset) to the venue's answer in res. */
 void
 sim_faults_after(const sim_fault_verdict_t *verdict, cb_httpd_res_t *res);
 

@@ -150,6 +150,30 @@ s_header_bytes(const h2o_req_t *req)
     return n;
 }
 
+/* Aborts req's connection with a TCP RST and no answer: SO_LINGER 0 makes
+ * the disconnect abortive, and connect(AF_UNSPEC) disconnects the socket at
+ * once (Linux), sending the RST while h2o still holds the descriptor. The
+ * empty answer that follows fails to write, so h2o closes the connection
+ * and disposes of the request by its usual path. */
+static void
+s_reset(h2o_req_t *req)
+{
+    const h2o_conn_callbacks_t *cb = req->conn->callbacks;
+    h2o_socket_t *sock = cb->get_socket != NULL ? cb->get_socket(req->conn) : NULL;
+    if (sock != NULL) {
+        int fd = h2o_socket_get_fd(sock);
+        struct linger lg = {.l_onoff = 1, .l_linger = 0};
+        struct sockaddr sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_family = AF_UNSPEC;
+        (void) setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+        (void) connect(fd, &sa, sizeof sa);
+    }
+    req->http1_is_persistent = 0;
+    req->res.status = 500;
+    h2o_send_inline(req, "", 0);
+}
+
 static int
 s_on_req(h2o_handler_t *self, h2o_req_t *req)
 {
@@ -192,6 +216,11 @@ s_on_req(h2o_handler_t *self, h2o_req_t *req)
     if (up == CB_HTTPD_UPGRADE_TAKEN || res.deferred) {
         /* The connection is the hook's now, or the answer comes by token. */
         cb_buf_fini(&res.body);
+        return 0;
+    }
+    if (res.reset) {
+        cb_buf_fini(&res.body);
+        s_reset(req);
         return 0;
     }
     h2o_iovec_t body = cb_httpd_impl_res_apply(req, &res);

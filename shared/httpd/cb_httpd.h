@@ -40,9 +40,12 @@ typedef struct {
     cb_buf_t body;
     /* Deferred answers for fault injection (venue-sim): delay_ms > 0 sends the
      * answer that much later from a timer; never_answer keeps the request
-     * pending until its client goes away. Both default to off. */
+     * pending until its client goes away; reset answers nothing and
+     * aborts the connection (a TCP RST, as a peer that crashed or a
+     * middlebox that cut it). All default to off. */
     int delay_ms;
     bool never_answer;
+    bool reset;
     /* Set by the handler to answer later with cb_httpd_answer: the request
      * stays pending and res is discarded (token in cb_httpd_defer). */
     bool deferred;

@@ -277,7 +277,7 @@ s_method_name(cb_http_method_t method)
 
 /* Sets every option of a new easy handle for req. 0 or a CB_E_* code. */
 static int
-s_setup(cb_http_t *http, s_xfer_t *x, const cb_http_req_t *req)
+s_setup(cb_http_t *http, s_xfer_t *x, const cb_http_req_t *req, bool fresh)
 {
     CURL *e = x->easy;
     const char *method = s_method_name(req->method);
@@ -305,6 +305,7 @@ s_setup(cb_http_t *http, s_xfer_t *x, const cb_http_req_t *req)
     bad |= curl_easy_setopt(e, CURLOPT_HTTPHEADER, x->headers) != CURLE_OK;
     bad |= curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "") != CURLE_OK;
     bad |= curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L) != CURLE_OK;
+    bad |= curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, fresh ? 1L : 0L) != CURLE_OK;
     bad |=
         curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long) http->connect_timeout_ms) != CURLE_OK;
     long timeout = req->timeout_ms > 0 ? req->timeout_ms : http->timeout_ms;
@@ -331,8 +332,9 @@ s_setup(cb_http_t *http, s_xfer_t *x, const cb_http_req_t *req)
     return bad ? CB_E_INTERNAL : 0;
 }
 
-int
-cb_http_start(cb_http_t *http, const cb_http_req_t *req, cb_http_done_fn done, void *ctx)
+/* cb_http_start, on a new connection when fresh. */
+static int
+s_start(cb_http_t *http, const cb_http_req_t *req, bool fresh, cb_http_done_fn done, void *ctx)
 {
     assert(http != NULL && req != NULL && done != NULL);
     if (http->destroying) {
@@ -353,7 +355,7 @@ cb_http_start(cb_http_t *http, const cb_http_req_t *req, cb_http_done_fn done, v
     cb_buf_init(&x->body);
     cb_buf_init(&x->resp_headers);
     x->easy = curl_easy_init();
-    int rc = x->easy == NULL ? CB_E_NOMEM : s_setup(http, x, req);
+    int rc = x->easy == NULL ? CB_E_NOMEM : s_setup(http, x, req, fresh);
     if (rc != 0) {
         goto fail_setup;
     }
@@ -512,13 +514,20 @@ s_abandon(cb_http_t *http, void *ctx)
 }
 
 int
-cb_http_do(cb_http_t *http, const cb_http_req_t *req, cb_http_result_t *out)
+cb_http_start(cb_http_t *http, const cb_http_req_t *req, cb_http_done_fn done, void *ctx)
+{
+    return s_start(http, req, false, done, ctx);
+}
+
+/* cb_http_do, on a new connection when fresh. */
+static int
+s_do(cb_http_t *http, const cb_http_req_t *req, bool fresh, cb_http_result_t *out)
 {
     memset(out, 0, sizeof *out);
     cb_buf_init(&out->body);
     cb_buf_init(&out->headers);
     s_wait_t w = {out, false, 0};
-    int rc = cb_http_start(http, req, s_on_done_copy, &w);
+    int rc = s_start(http, req, fresh, s_on_done_copy, &w);
     if (rc != 0) {
         return rc;
     }
@@ -536,6 +545,18 @@ cb_http_do(cb_http_t *http, const cb_http_req_t *req, cb_http_result_t *out)
         return w.rc;
     }
     return 0;
+}
+
+int
+cb_http_do(cb_http_t *http, const cb_http_req_t *req, cb_http_result_t *out)
+{
+    return s_do(http, req, false, out);
+}
+
+int
+cb_http_do_once(cb_http_t *http, const cb_http_req_t *req, cb_http_result_t *out)
+{
+    return s_do(http, req, true, out);
 }
 
 void

@@ -131,6 +131,14 @@ typedef struct {
 int
 cb_http_do(cb_http_t *http, const cb_http_req_t *req, cb_http_result_t *out);
 
+/* As cb_http_do, but on a new connection, never a pooled one, so that req
+ * is sent at most once: libcurl silently sends a request again on a fresh
+ * connection when the reused one died before any answer (a reset), which
+ * a request that changes state must never be (the server may have acted
+ * on the first). The new connection joins the pool afterwards. */
+int
+cb_http_do_once(cb_http_t *http, const cb_http_req_t *req, cb_http_result_t *out);
+
 /* Frees a result's buffers; safe to call twice. */
 void
 cb_http_result_fini(cb_http_result_t *result);

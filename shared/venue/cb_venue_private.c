@@ -172,7 +172,10 @@ cb_venue_client_private_send(cb_venue_client_t *vc, const cb_venue_req_t *req,
         .body = req->body.len > 0 ? req->body.data : NULL,
         .body_len = req->body.len,
     };
-    int rc = cb_http_do(deps->http, &hr, out);
+    /* A request that changes state goes out at most once (cb_http_do_once):
+     * a lost answer is the caller's UNKNOWN to resolve, never a replay. */
+    int rc = req->changes_state ? cb_http_do_once(deps->http, &hr, out)
+                                : cb_http_do(deps->http, &hr, out);
     if (rc != 0) {
         cb_verr_set(err, CB_VERR_UNAVAILABLE, 0, "", "request could not start", 23);
         return rc;

@@ -551,7 +551,11 @@ s_redis_run(cbh_redis_t *r, const char *server, int port, const char *password)
     argv[n++] = "--save";
     argv[n++] = "";
     argv[n++] = "--appendonly";
-    argv[n++] = "no";
+    argv[n++] = r->aof ? "yes" : "no";
+    if (r->aof) {
+        argv[n++] = "--appendfsync";
+        argv[n++] = "always";
+    }
     if (password != NULL) {
         argv[n++] = "--requirepass";
         argv[n++] = (char *) password;
@@ -574,24 +578,38 @@ s_redis_run(cbh_redis_t *r, const char *server, int port, const char *password)
     return -1;
 }
 
-int
-cbh_redis_start_on(cbh_redis_t *r, int port, const char *password)
+/* The redis-server to run into server; 0 or -1 (logged). */
+static int
+s_redis_server(char server[PATH_MAX])
 {
-    char server[PATH_MAX];
-    char secret[96];
-    memset(r, 0, sizeof *r);
     const char *name = getenv("CBH_REDIS_SERVER");
     if (name == NULL || name[0] == '\0') {
         name = "redis-server";
     }
-    if (s_resolve(name, server, sizeof server) != 0) {
+    if (s_resolve(name, server, PATH_MAX) != 0) {
         fprintf(stderr, "cbh_redis_start: redis-server not found (run make deps)\n");
+        return -1;
+    }
+    return 0;
+}
+
+/* cbh_redis_start_on with the persistence option aof. */
+static int
+s_redis_start(cbh_redis_t *r, int port, const char *password, bool aof)
+{
+    char server[PATH_MAX];
+    char secret[96];
+    memset(r, 0, sizeof *r);
+    r->aof = aof;
+    if (s_redis_server(server) != 0) {
         goto fail;
     }
-    if (password != NULL && s_pct_encode(password, secret, sizeof secret) != 0) {
+    if (password != NULL && (s_pct_encode(password, secret, sizeof secret) != 0 ||
+                             strlen(password) >= sizeof r->password)) {
         fprintf(stderr, "cbh_redis_start: password too long\n");
         goto fail;
     }
+    snprintf(r->password, sizeof r->password, "%s", password != NULL ? password : "");
     const char *tmp = getenv("TMPDIR");
     snprintf(r->dir, sizeof r->dir, "%s/cbh-redis-XXXXXX",
              tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp");
@@ -624,9 +642,53 @@ fail:
 }
 
 int
+cbh_proc_log_count(const cbh_proc_t *p, const char *needle)
+{
+    FILE *f = fopen(cbh_proc_log_path(p), "r");
+    if (f == NULL) {
+        return -1;
+    }
+    char line[4096];
+    int n = 0;
+    while (fgets(line, sizeof line, f) != NULL) {
+        n += strstr(line, needle) != NULL;
+    }
+    fclose(f);
+    return n;
+}
+
+int
+cbh_redis_start_on(cbh_redis_t *r, int port, const char *password)
+{
+    return s_redis_start(r, port, password, false);
+}
+
+int
 cbh_redis_start(cbh_redis_t *r, const char *password)
 {
-    return cbh_redis_start_on(r, 0, password);
+    return s_redis_start(r, 0, password, false);
+}
+
+int
+cbh_redis_start_aof(cbh_redis_t *r)
+{
+    return s_redis_start(r, 0, NULL, true);
+}
+
+void
+cbh_redis_halt(cbh_redis_t *r)
+{
+    cbh_proc_stop(&r->proc, SIGTERM, 3000);
+}
+
+int
+cbh_redis_restart(cbh_redis_t *r)
+{
+    char server[PATH_MAX];
+    if (r->proc != NULL || r->dir[0] == '\0' || s_redis_server(server) != 0) {
+        return -1;
+    }
+    return s_redis_run(r, server, r->port, r->password[0] != '\0' ? r->password : NULL);
 }
 
 static int

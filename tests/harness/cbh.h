@@ -45,6 +45,11 @@ cbh_proc_wait(cbh_proc_t **p_p, int timeout_ms);
 const char *
 cbh_proc_log_path(const cbh_proc_t *p);
 
+/* How many lines of the child's log hold needle (-1 when the log cannot be
+ * read). */
+int
+cbh_proc_log_count(const cbh_proc_t *p, const char *needle);
+
 /* 0 once a TCP connect to 127.0.0.1:port succeeds within timeout_ms, else -1. */
 int
 cbh_wait_port(int port, int timeout_ms);
@@ -63,6 +68,8 @@ typedef struct {
     int port;
     char url[128];
     char dir[256];
+    bool aof;          /* persistent: appendonly yes, fsync always */
+    char password[80]; /* "" for none; kept for cbh_redis_restart */
 } cbh_redis_t;
 
 /* Starts redis-server ($CBH_REDIS_SERVER, else redis-server from PATH) on a
@@ -77,6 +84,22 @@ cbh_redis_start(cbh_redis_t *r, const char *password);
  * back where its clients expect it. */
 int
 cbh_redis_start_on(cbh_redis_t *r, int port, const char *password);
+
+/* As cbh_redis_start (no password), but persistent: an append-only file
+ * in r->dir, written through on every command (appendfsync always), so that
+ * a server stopped by cbh_redis_halt comes back with its data. */
+int
+cbh_redis_start_aof(cbh_redis_t *r);
+
+/* Stops the server (SIGTERM, then SIGKILL after 3 s) and keeps its
+ * directory, port and URL: clients see Redis go away mid-run. */
+void
+cbh_redis_halt(cbh_redis_t *r);
+
+/* Starts a halted server again on the same port, in the same directory and
+ * with the same options (an AOF server reloads its data). 0 or -1. */
+int
+cbh_redis_restart(cbh_redis_t *r);
 
 /* Stops it (SIGTERM, then SIGKILL after 3 s) and removes its directory;
  * keeps r->port and r->url. NULL-safe and idempotent. */

@@ -323,7 +323,7 @@ test_bad_requests(void **state)
     s_error(s_tkey, "GET", "/api/orders/a.b", NULL, 400, "bad_request", "order id in the path");
     s_error(s_tkey, "GET", "/api/orders/nope", NULL, 404, "not_found", "no order 'nope'");
     s_error(s_tkey, "GET", "/api/orders?status=maybe", NULL, 400, "bad_request", "status");
-    s_error(s_tkey, "DELETE", "/api/orders", NULL, 400, "bad_request", "venue is required");
+    s_error(s_tkey, "DELETE", "/api/orders?venue=nowhere", NULL, 404, "not_found", "unknown venue");
     s_error(s_tkey, "POST", "/api/orders/cancel-after", "{\"venue\":\"sim-kraken\",\"seconds\":90000}", 400,
             "bad_request", "seconds must be an integer from 0");
     s_error(s_tkey, "POST", "/api/orders/cancel-after", "{\"seconds\":1}", 400, "bad_request", "venue is required");
@@ -358,6 +358,42 @@ test_cancel_all(void **state)
     s_expect(&res, "count", "2");
     assert_int_equal(s_binance_open(NULL), 0);
     s_want(200, "GET", "/api/orders?venue=sim-binance", NULL, &res);
+    s_expect(&res, "orders", "[]");
+    /* Without a venue: every venue, each with its own count. */
+    const char *venue[] = {"sim-kraken", "sim-binance"}, *symbol[] = {"BTC-USD", "BTC-USDT"};
+    for (int i = 0; i < 2; i++) {
+        char body[300];
+        snprintf(body, sizeof body,
+                 "{\"symbol\":\"%s\",\"side\":\"buy\",\"type\":\"limit\",\"amount\":\"0.01\","
+                 "\"price\":\"30000\",\"venue\":\"%s\",\"client_order_id\":\"ev-%d\"}",
+                 symbol[i], venue[i], i);
+        s_want(201, "POST", "/api/orders", body, &res);
+    }
+    s_want(200, "GET", "/api/orders?status=open", NULL, &res);
+    cb_jdoc_t doc;
+    cbh_edge_parse(&doc, &res);
+    int open = cb_jtok_size(&doc, cb_jtok_get(&doc, 0, "orders"));
+    cb_jdoc_fini(&doc);
+    assert_true(open >= 2);
+    s_want(200, "DELETE", "/api/orders", NULL, &res);
+    cbh_edge_parse(&doc, &res);
+    int64_t count = -1, each[2] = {-1, -1};
+    assert_int_equal(cb_jtok_i64(&doc, cb_jtok_get(&doc, 0, "count"), &count), 0);
+    int list = cb_jtok_get(&doc, 0, "venues");
+    assert_int_equal(cb_jtok_size(&doc, list), 2);
+    for (int i = 0; i < 2; i++) {
+        int e = cb_jtok_at(&doc, list, i);
+        assert_true(cb_jtok_eq(&doc, cb_jtok_get(&doc, e, "venue"), venue[i]));
+        assert_int_equal(cb_jtok_i64(&doc, cb_jtok_get(&doc, e, "count"), &each[i]), 0);
+        assert_true(each[i] >= 1);
+    }
+    cb_jdoc_fini(&doc);
+    assert_int_equal(count, each[0] + each[1]);
+    assert_int_equal(count, open);
+    assert_int_equal(s_binance_open(NULL), 0);
+    s_want(200, "GET", "/api/orders/ev-0", NULL, &res);
+    s_expect(&res, "status", "canceled");
+    s_want(200, "GET", "/api/orders?status=open", NULL, &res);
     s_expect(&res, "orders", "[]");
     cbh_http_res_fini(&res);
 }

@@ -246,6 +246,61 @@ test_post_put_delete(void **state)
     cb_http_destroy(&http);
 }
 
+/* The requests venue-sim's Binance has seen. */
+static long
+s_binance_requests(cb_http_t *http)
+{
+    cb_http_result_t r;
+    s_do(http, CB_HTTP_GET, "/admin/counters", NULL, &r, 200);
+    const char *p = strstr(r.resp.body, "\"binance\":{\"requests\":");
+    assert_non_null(p);
+    long n = strtol(p + 23, NULL, 10);
+    cb_http_result_fini(&r);
+    return n;
+}
+
+/* cb_http_do_once: a new connection every time, and a reset connection is
+ * a transport failure that may have been sent, never answered by a replay
+ * (libcurl replays a request whose pooled connection died unanswered). */
+static void
+test_do_once_is_never_replayed(void **state)
+{
+    (void) state;
+    cb_http_t *http = cb_http_new(NULL);
+    assert_non_null(http);
+    cb_http_result_t r;
+    s_do(http, CB_HTTP_GET, "/binance/api/v3/ping", NULL, &r, 200);
+    cb_http_result_fini(&r);
+    cb_http_req_t ping = {.method = CB_HTTP_GET, .url = s_url("/binance/api/v3/ping")};
+    assert_int_equal(cb_http_do_once(http, &ping, &r), 0);
+    assert_int_equal(r.resp.status, 200);
+    assert_int_equal(r.resp.new_connections, 1);
+    cb_http_result_fini(&r);
+    const char *h[] = {"Content-Type: application/json"};
+    cb_http_req_t fault = {.method = CB_HTTP_POST,
+                           .url = s_url("/admin/faults/binance"),
+                           .headers = h,
+                           .header_count = 1,
+                           .body = "{\"reset_next\":1}",
+                           .body_len = 16};
+    assert_int_equal(cb_http_do(http, &fault, &r), 0);
+    assert_int_equal(r.resp.status, 200);
+    cb_http_result_fini(&r);
+    long before = s_binance_requests(http);
+    assert_int_equal(cb_http_do_once(http, &ping, &r), 0);
+    if (r.resp.outcome != CB_HTTP_TRANSPORT) {
+        fail_msg("a reset connection: outcome %s status %ld", cb_http_outcome_name(r.resp.outcome),
+                 r.resp.status);
+    }
+    assert_int_equal(r.resp.sent, CB_HTTP_MAYBE_SENT);
+    assert_int_equal(r.resp.new_connections, 1);
+    cb_http_result_fini(&r);
+    assert_int_equal(s_binance_requests(http), before + 1); /* sent once */
+    s_do(http, CB_HTTP_DELETE, "/admin/faults", NULL, &r, 200);
+    cb_http_result_fini(&r);
+    cb_http_destroy(&http);
+}
+
 static void
 test_timeout_is_maybe_sent(void **state)
 {
@@ -376,6 +431,7 @@ main(void)
         cmocka_unit_test(test_get_ping_and_kraken_time),
         cmocka_unit_test(test_concurrent_requests_reuse_connections),
         cmocka_unit_test(test_post_put_delete),
+        cmocka_unit_test(test_do_once_is_never_replayed),
         cmocka_unit_test(test_timeout_is_maybe_sent),
         cmocka_unit_test(test_refused_port_is_never_sent),
         cmocka_unit_test(test_too_big_answer),

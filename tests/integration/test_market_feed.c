@@ -430,14 +430,8 @@ s_lease_keys(void)
 static int
 s_log_count(const char *needle)
 {
-    FILE *f = fopen(cbh_proc_log_path(s_feed[0]), "r");
-    assert_non_null(f);
-    char line[4096];
-    int n = 0;
-    while (fgets(line, sizeof line, f) != NULL) {
-        n += strstr(line, needle) != NULL;
-    }
-    fclose(f);
+    int n = cbh_proc_log_count(s_feed[0], needle);
+    assert_true(n >= 0);
     return n;
 }
 

@@ -181,10 +181,12 @@ test_health_and_faults_shape(void **state)
         "GET", "/admin/faults", NULL, 200,
         "{\"kraken\":{\"latency_ms\":0,\"jitter_ms\":0,\"error_pct\":0,\"timeout_pct\":0,\"fail_"
         "next\":0,"
-        "\"timeout_next\":0,\"timeout_after\":false,\"kraken_error\":\"EService:Unavailable\"},"
+        "\"timeout_next\":0,\"timeout_after\":false,\"reset_next\":0,\"reset_after\":false,"
+        "\"kraken_error\":\"EService:Unavailable\"},"
         "\"binance\":{\"latency_ms\":0,\"jitter_ms\":0,\"error_pct\":0,\"timeout_pct\":0,\"fail_"
         "next\":0,"
-        "\"timeout_next\":0,\"timeout_after\":false,\"binance_status\":503},\"ws_hooks\":true}");
+        "\"timeout_next\":0,\"timeout_after\":false,\"reset_next\":0,\"reset_after\":false,"
+        "\"binance_status\":503},\"ws_hooks\":true}");
     /* A subset changes only those fields, and the answer shows the result. */
     s_expect("POST", "/admin/faults/kraken", "{\"latency_ms\":5,\"fail_next\":0}", 200,
              "{\"kraken\":{\"latency_ms\":5,\"jitter_ms\":0,");
@@ -425,6 +427,40 @@ test_ws_hooks(void **state)
     s_expect("GET", "/admin/ws/kraken/drop", NULL, 405, "method not allowed");
 }
 
+/* reset_next: the connection is aborted (RST) instead of answered, before
+ * the request is processed or, with reset_after, after it. */
+static void
+test_reset_next(void **state)
+{
+    (void) state;
+    static const char order[] =
+        "ordertype=limit&type=buy&pair=XBTUSD&price=1000.0&volume=0.01&cl_ord_id=";
+    char params[256];
+    s_expect("POST", "/admin/faults/kraken", "{\"reset_next\":1}", 200, "\"reset_next\":1,");
+    snprintf(params, sizeof params, "%srs-1", order);
+    s_reply_t r = s_kraken_call("AddOrder", params, 2000);
+    assert_int_equal(r.rc, CURLE_RECV_ERROR); /* "Connection reset by peer" */
+    assert_true(r.ms < 1000);
+    s_expect("GET", "/admin/counters/kraken/doc-key/clid/rs-1", NULL, 200, "{\"count\":0}");
+    s_expect("POST", "/admin/faults/kraken", "{\"reset_next\":1,\"reset_after\":true}", 200,
+             "\"reset_after\":true");
+    snprintf(params, sizeof params, "%srs-2", order);
+    r = s_kraken_call("AddOrder", params, 2000);
+    assert_int_equal(r.rc, CURLE_RECV_ERROR);
+    s_expect("GET", "/admin/counters/kraken/doc-key/clid/rs-2", NULL, 200, "{\"count\":1}");
+    /* Binance the same; the next request is answered again. */
+    s_expect("POST", "/admin/faults/binance", "{\"reset_next\":1}", 200, "\"reset_next\":1,");
+    r = s_do("GET", "/binance/api/v3/time", NULL, 2000);
+    assert_int_equal(r.rc, CURLE_RECV_ERROR);
+    s_expect("GET", "/binance/api/v3/time", NULL, 200, "{\"serverTime\":");
+    s_expect("GET", "/admin/counters", NULL, 200, "\"resets\":2,");
+    s_expect("GET", "/admin/counters", NULL, 200, "\"resets\":1,");
+    s_expect("POST", "/admin/faults/kraken", "{\"reset_next\":1000001}", 400, "reset_next");
+    s_expect("POST", "/admin/faults/kraken", "{\"reset_after\":1}", 400, "reset_after");
+    s_clear();
+    s_expect("POST", "/admin/reset", NULL, 200, "{\"ok\":true}");
+}
+
 static void
 test_counters_by_client_order_id_and_reset(void **state)
 {
@@ -490,8 +526,9 @@ test_counters_by_client_order_id_and_reset(void **state)
              "\"timeout_pct\":0,\"fail_next\":0,");
     s_expect("GET", "/admin/counters/kraken/doc-key/clid/abc-1", NULL, 200, "{\"count\":0}");
     s_expect("GET", "/admin/counters", NULL, 200,
-             "\"venues\":{\"kraken\":{\"requests\":0,\"errors\":0,\"timeouts\":0,\"delayed\":0},"
-             "\"binance\":{\"requests\":0,\"errors\":0,\"timeouts\":0,\"delayed\":0}}");
+             "\"venues\":{\"kraken\":{\"requests\":0,\"errors\":0,\"timeouts\":0,\"resets\":0,"
+             "\"delayed\":0},\"binance\":{\"requests\":0,\"errors\":0,\"timeouts\":0,"
+             "\"resets\":0,\"delayed\":0}}");
     s_expect("GET", "/admin/counters", NULL, 200,
              "\"key\":\"doc-key\",\"orders_received\":0,\"client_order_ids\":{}}");
     s_expect("GET", "/kraken/0/public/Time", NULL, 200, "\"unixtime\":");
@@ -622,6 +659,7 @@ main(void)
         cmocka_unit_test(test_error_and_timeout_shares),
         cmocka_unit_test(test_admin_refuses_bad_input),
         cmocka_unit_test(test_ws_hooks),
+        cmocka_unit_test(test_reset_next),
         cmocka_unit_test(test_counters_by_client_order_id_and_reset),
         cmocka_unit_test(test_market),
         cmocka_unit_test(test_admin_refuses_remote_peers),

@@ -1,0 +1,74 @@
+/* cbh_router.h - test harness: order-router replicas over a real Redis, bus and venue-sim, their RPC calls and the sim's order counters */
+#ifndef CBH_ROUTER_H_INCLUDED
+#define CBH_ROUTER_H_INCLUDED
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "cb_http.h"
+#include "cb_rpc.h"
+#include "cbh.h"
+#include "cbh_bus.h"
+#include "cbh_paper.h"
+#include "cbh_sim.h"
+
+/* Everything an order-router test runs against: Redis, the bus, venue-sim
+ * with the paper accounts (Kraken at the Pro tier, large balances), an RPC
+ * client of the `orders` service and an HTTP client for the sim's admin. */
+typedef struct {
+    cbh_redis_t redis;
+    cbh_bus_t bus;
+    cbh_sim_t sim;
+    cb_rpc_client_t *client;
+    cb_http_t *http;
+    char redis_env[200];
+    char venues_env[400];
+} cbh_router_fixture_t;
+
+/* Starts Redis (persistent with an AOF when aof is true: cbh_redis_halt and
+ * cbh_redis_restart then keep its data), the bus (exported into this
+ * process's environment), venue-sim and the client. No router yet. 0 or -1
+ * (logged to stderr; cbh_router_fixture_stop is then safe). */
+int
+cbh_router_fixture_start(cbh_router_fixture_t *f, bool aof);
+
+/* Stops everything it started, in reverse order. NULL-safe parts. */
+void
+cbh_router_fixture_stop(cbh_router_fixture_t *f);
+
+/* Starts one order-router replica against f (crash: its test-only crash
+ * hook, or NULL) with short venue timeout (700 ms), settlement window
+ * (300 ms) and lease (1000 ms), and waits until its log says it started and
+ * the service answers ping. NULL when it did not start within 10 s. */
+cbh_proc_t *
+cbh_router_spawn(cbh_router_fixture_t *f, const char *crash);
+
+/* GET (body NULL) or POST body to the sim's admin; its body into out (may
+ * be NULL). The status; cmocka-fails when no answer came. */
+long
+cbh_router_admin(cbh_router_fixture_t *f, const char *path, const char *body, char *out,
+                 size_t size);
+
+/* How many orders the sim received for client order id clid from the
+ * account of key on venue ("kraken" or "binance"). */
+int
+cbh_router_count(cbh_router_fixture_t *f, const char *venue, const char *key, const char *clid);
+
+/* Calls op on client with args "key=value" (NULL-terminated; the value
+ * "true" is sent as a boolean) and waits up to 15 s. 0, or the error code
+ * (res->error_message says why; CB_E_TIMEOUT when no reply came). Never
+ * fails a cmocka test itself: usable from threads. */
+int
+cbh_router_call(cb_rpc_client_t *client, const char *op, cb_rpc_result_t *res, ...);
+
+/* cbh_router_call with its arguments as a va_list. */
+int
+cbh_router_vcall(cb_rpc_client_t *client, const char *op, cb_rpc_result_t *res, va_list ap);
+
+/* The string at key of res's result map into out ("" when absent or not a
+ * string); returns out. */
+const char *
+cbh_router_field(const cb_rpc_result_t *res, const char *key, char *out, size_t size);
+
+#endif
