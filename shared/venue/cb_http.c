@@ -27,6 +27,8 @@ typedef struct s_xfer {
     struct curl_slist *headers;
     cb_buf_t body;
     cb_buf_t resp_headers;
+    cb_buf_t upload;    /* an at-most-once request's body, handed out by s_on_upload */
+    size_t upload_off;
     bool too_big;
     int64_t start_ns;
     cb_http_done_fn done;
@@ -109,6 +111,7 @@ s_xfer_free(s_xfer_t *x)
     curl_slist_free_all(x->headers);
     cb_buf_fini(&x->body);
     cb_buf_fini(&x->resp_headers);
+    cb_buf_fini(&x->upload);
     free(x);
 }
 
@@ -258,6 +261,57 @@ s_on_header(char *data, size_t size, size_t n, void *arg)
     return len;
 }
 
+/* libcurl reads an at-most-once request's body from here. */
+static size_t
+s_on_upload(char *dst, size_t size, size_t nitems, void *arg)
+{
+    s_xfer_t *x = arg;
+    size_t n = x->upload.len - x->upload_off;
+    if (n > size * nitems) {
+        n = size * nitems;
+    }
+    memcpy(dst, x->upload.data + x->upload_off, n);
+    x->upload_off += n;
+    return n;
+}
+
+/* libcurl asks to rewind a body only to send the request again, on a new
+ * connection, after the reused one died before any answer: the server may
+ * have acted on the first copy, so never (the transfer then fails with
+ * CURLE_SEND_FAIL_REWIND, a maybe-sent transport failure). */
+static int
+s_on_upload_seek(void *arg, curl_off_t offset, int origin)
+{
+    (void) arg;
+    (void) offset;
+    (void) origin;
+    return CURL_SEEKFUNC_FAIL;
+}
+
+/* The body of req, to be sent at most once: from s_on_upload, so that
+ * libcurl cannot replay it on another connection. 1 when set up that way, 0
+ * when req has no body (then only a new connection keeps it from a replay),
+ * or a CB_E_* code. */
+static int
+s_setup_once_body(s_xfer_t *x, const cb_http_req_t *req)
+{
+    if (req->body == NULL || req->body_len == 0) {
+        return 0;
+    }
+    if (cb_buf_append(&x->upload, req->body, req->body_len) != 0) {
+        return CB_E_NOMEM;
+    }
+    CURL *e = x->easy;
+    int bad = 0;
+    bad |= curl_easy_setopt(e, CURLOPT_POST, 1L) != CURLE_OK;
+    bad |= curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t) req->body_len) != CURLE_OK;
+    bad |= curl_easy_setopt(e, CURLOPT_READFUNCTION, s_on_upload) != CURLE_OK;
+    bad |= curl_easy_setopt(e, CURLOPT_READDATA, x) != CURLE_OK;
+    bad |= curl_easy_setopt(e, CURLOPT_SEEKFUNCTION, s_on_upload_seek) != CURLE_OK;
+    bad |= curl_easy_setopt(e, CURLOPT_SEEKDATA, x) != CURLE_OK;
+    return bad ? CB_E_INTERNAL : 1;
+}
+
 static const char *
 s_method_name(cb_http_method_t method)
 {
@@ -275,11 +329,19 @@ s_method_name(cb_http_method_t method)
     }
 }
 
-/* Sets every option of a new easy handle for req. 0 or a CB_E_* code. */
+/* Sets every option of a new easy handle for req (once: to be sent at
+ * most once). 0 or a CB_E_* code. */
 static int
-s_setup(cb_http_t *http, s_xfer_t *x, const cb_http_req_t *req, bool fresh)
+s_setup(cb_http_t *http, s_xfer_t *x, const cb_http_req_t *req, bool once)
 {
     CURL *e = x->easy;
+    int own_body = once ? s_setup_once_body(x, req) : 0;
+    if (own_body < 0) {
+        return own_body;
+    }
+    /* A request without a body has nothing to refuse a rewind of: a new
+     * connection is what keeps libcurl from sending it twice. */
+    bool fresh = once && own_body == 0;
     const char *method = s_method_name(req->method);
     x->headers = curl_slist_append(NULL, "Expect:");
     if (x->headers == NULL) {
@@ -319,7 +381,7 @@ s_setup(cb_http_t *http, s_xfer_t *x, const cb_http_req_t *req, bool fresh)
     bad |= curl_easy_setopt(e, CURLOPT_PRIVATE, x) != CURLE_OK;
     if (req->method == CB_HTTP_GET && req->body == NULL) {
         bad |= curl_easy_setopt(e, CURLOPT_HTTPGET, 1L) != CURLE_OK;
-    } else if (req->method != CB_HTTP_DELETE || req->body != NULL) {
+    } else if (own_body == 0 && (req->method != CB_HTTP_DELETE || req->body != NULL)) {
         /* POST, PUT, or a method with a body: the body is copied by curl. */
         bad |= curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t) req->body_len) !=
                CURLE_OK;
@@ -332,9 +394,9 @@ s_setup(cb_http_t *http, s_xfer_t *x, const cb_http_req_t *req, bool fresh)
     return bad ? CB_E_INTERNAL : 0;
 }
 
-/* cb_http_start, on a new connection when fresh. */
+/* cb_http_start; once: the request is sent at most once (cb_http_do_once). */
 static int
-s_start(cb_http_t *http, const cb_http_req_t *req, bool fresh, cb_http_done_fn done, void *ctx)
+s_start(cb_http_t *http, const cb_http_req_t *req, bool once, cb_http_done_fn done, void *ctx)
 {
     assert(http != NULL && req != NULL && done != NULL);
     if (http->destroying) {
@@ -355,7 +417,7 @@ s_start(cb_http_t *http, const cb_http_req_t *req, bool fresh, cb_http_done_fn d
     cb_buf_init(&x->body);
     cb_buf_init(&x->resp_headers);
     x->easy = curl_easy_init();
-    int rc = x->easy == NULL ? CB_E_NOMEM : s_setup(http, x, req, fresh);
+    int rc = x->easy == NULL ? CB_E_NOMEM : s_setup(http, x, req, once);
     if (rc != 0) {
         goto fail_setup;
     }
@@ -519,15 +581,15 @@ cb_http_start(cb_http_t *http, const cb_http_req_t *req, cb_http_done_fn done, v
     return s_start(http, req, false, done, ctx);
 }
 
-/* cb_http_do, on a new connection when fresh. */
+/* cb_http_do; once as s_start. */
 static int
-s_do(cb_http_t *http, const cb_http_req_t *req, bool fresh, cb_http_result_t *out)
+s_do(cb_http_t *http, const cb_http_req_t *req, bool once, cb_http_result_t *out)
 {
     memset(out, 0, sizeof *out);
     cb_buf_init(&out->body);
     cb_buf_init(&out->headers);
     s_wait_t w = {out, false, 0};
-    int rc = s_start(http, req, fresh, s_on_done_copy, &w);
+    int rc = s_start(http, req, once, s_on_done_copy, &w);
     if (rc != 0) {
         return rc;
     }

@@ -131,11 +131,14 @@ typedef struct {
 int
 cb_http_do(cb_http_t *http, const cb_http_req_t *req, cb_http_result_t *out);
 
-/* As cb_http_do, but on a new connection, never a pooled one, so that req
- * is sent at most once: libcurl silently sends a request again on a fresh
- * connection when the reused one died before any answer (a reset), which
- * a request that changes state must never be (the server may have acted
- * on the first). The new connection joins the pool afterwards. */
+/* As cb_http_do, but req is sent at most once: libcurl silently sends a
+ * request again on a fresh connection when the reused one died before any
+ * answer (a reset), which a request that changes state must never be (the
+ * server may have acted on the first). A request with a body still uses a
+ * pooled connection: its body is handed to libcurl through a read callback
+ * that refuses the rewind a replay needs, so such a reset ends as a
+ * CB_HTTP_TRANSPORT, CB_HTTP_MAYBE_SENT failure instead. One without a body
+ * goes on a new connection (which then joins the pool). */
 int
 cb_http_do_once(cb_http_t *http, const cb_http_req_t *req, cb_http_result_t *out);
 

@@ -70,6 +70,9 @@ cbh_router_spawn(cbh_router_fixture_t *f, const char *crash)
     char *env[] = {f->redis_env, f->venues_env, crash_env,
                    "COINBUS_ROUTER_VENUE_TIMEOUT_MS=700", "COINBUS_ROUTER_SETTLE_MS=300",
                    "COINBUS_ROUTER_LEASE_MS=1000",
+                   /* No account service here: the subject is exactly-once, and a
+                    * sim fault must hit the order, not a balance query before it. */
+                   "COINBUS_ROUTER_BALANCE_CHECK=off",
                    "COINBUS_SIM_KRAKEN_API_KEY=" CBH_PAPER_K_KEY,
                    "COINBUS_SIM_KRAKEN_API_SECRET=" CBH_PAPER_K_SECRET,
                    "COINBUS_SIM_BINANCE_API_KEY=" CBH_PAPER_B_KEY,

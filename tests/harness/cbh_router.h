@@ -39,7 +39,8 @@ cbh_router_fixture_stop(cbh_router_fixture_t *f);
 
 /* Starts one order-router replica against f (crash: its test-only crash
  * hook, or NULL) with short venue timeout (700 ms), settlement window
- * (300 ms) and lease (1000 ms), and waits until its log says it started and
+ * (300 ms) and lease (1000 ms), the balance check off (no account service),
+ * and waits until its log says it started and
  * the service answers ping. NULL when it did not start within 10 s. */
 cbh_proc_t *
 cbh_router_spawn(cbh_router_fixture_t *f, const char *crash);

@@ -252,16 +252,18 @@ s_binance_requests(cb_http_t *http)
 {
     cb_http_result_t r;
     s_do(http, CB_HTTP_GET, "/admin/counters", NULL, &r, 200);
-    const char *p = strstr(r.resp.body, "\"binance\":{\"requests\":");
+    static const char needle[] = "\"binance\":{\"requests\":";
+    const char *p = strstr(r.resp.body, needle);
     assert_non_null(p);
-    long n = strtol(p + 23, NULL, 10);
+    long n = strtol(p + sizeof needle - 1, NULL, 10);
     cb_http_result_fini(&r);
     return n;
 }
 
-/* cb_http_do_once: a new connection every time, and a reset connection is
- * a transport failure that may have been sent, never answered by a replay
- * (libcurl replays a request whose pooled connection died unanswered). */
+/* cb_http_do_once: a reset connection is a transport failure that may have
+ * been sent, never answered by a replay (libcurl replays a request whose
+ * pooled connection died unanswered): without a body on a new connection,
+ * with one on a pooled connection whose replay cannot rewind the body. */
 static void
 test_do_once_is_never_replayed(void **state)
 {
@@ -296,6 +298,31 @@ test_do_once_is_never_replayed(void **state)
     assert_int_equal(r.resp.new_connections, 1);
     cb_http_result_fini(&r);
     assert_int_equal(s_binance_requests(http), before + 1); /* sent once */
+    /* With a body, on a pooled connection: libcurl's replay would have to
+     * rewind the body, which an at-most-once request refuses. */
+    const char *form[] = {"Content-Type: application/x-www-form-urlencoded"};
+    cb_http_req_t post = {.method = CB_HTTP_POST,
+                          .url = s_url("/binance/api/v3/ping"),
+                          .headers = form,
+                          .header_count = 1,
+                          .body = "a=1&b=2",
+                          .body_len = 7};
+    assert_int_equal(cb_http_do_once(http, &post, &r), 0);
+    assert_int_equal(r.resp.outcome, CB_HTTP_OK);
+    assert_int_equal(r.resp.new_connections, 0); /* kept alive: no new handshake per order */
+    cb_http_result_fini(&r);
+    assert_int_equal(cb_http_do(http, &fault, &r), 0);
+    assert_int_equal(r.resp.status, 200);
+    cb_http_result_fini(&r);
+    before = s_binance_requests(http);
+    assert_int_equal(cb_http_do_once(http, &post, &r), 0);
+    if (r.resp.outcome != CB_HTTP_TRANSPORT) {
+        fail_msg("a reset pooled connection: outcome %s status %ld", cb_http_outcome_name(r.resp.outcome),
+                 r.resp.status);
+    }
+    assert_int_equal(r.resp.sent, CB_HTTP_MAYBE_SENT);
+    cb_http_result_fini(&r);
+    assert_int_equal(s_binance_requests(http), before + 1); /* sent once, never replayed */
     s_do(http, CB_HTTP_DELETE, "/admin/faults", NULL, &r, 200);
     cb_http_result_fini(&r);
     cb_http_destroy(&http);
