@@ -25,8 +25,8 @@ int cb_binance_sign(const uint8_t *secret, size_t secret_len, const char *query,
 /* A SIGNED request ready to send: v->rest_base + path, header X-MBX-APIKEY,
  * and params (url-encoded, without timestamp or signature; may be "" or
  * NULL) + "&recvWindow=R" (when recv_window_ms > 0) + "&timestamp=T" +
- * "&signature=S", in the query string for GET and DELETE and in an
- * application/x-www-form-urlencoded body for POST and PUT. changes_state
+ * "&signature=S", in the query string for GET and in an
+ * application/x-www-form-urlencoded body for POST, PUT and DELETE. changes_state
  * marks an order action (a lost reply is then UNKNOWN_OUTCOME). out is
  * initialised here; cb_venue_req_fini frees it, also after a failure.
  * Returns 0, CB_E_BAD_REQUEST (bad method, path, key or params) or

@@ -112,9 +112,13 @@ cb_binance_signed_req(const cb_venue_cfg_t *v, const char *method, const char *p
         return CB_E_BAD_REQUEST;
     }
     bool in_body;
-    if (strcmp(method, "GET") == 0 || strcmp(method, "DELETE") == 0) {
+    if (strcmp(method, "GET") == 0) {
         in_body = false;
-    } else if (strcmp(method, "POST") == 0 || strcmp(method, "PUT") == 0) {
+    } else if (strcmp(method, "POST") == 0 || strcmp(method, "PUT") == 0 ||
+               strcmp(method, "DELETE") == 0) {
+        /* DELETE too (Binance takes a body for POST, PUT and DELETE): a body
+         * lets a cancel go out at most once on a kept-alive connection
+         * (cb_http_do_once). */
         in_body = true;
     } else {
         return CB_E_BAD_REQUEST;

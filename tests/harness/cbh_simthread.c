@@ -275,7 +275,9 @@ cbh_simthread_send(const cb_venue_req_t *req, cbh_http_res_t *res)
             headers[n++] = req->headers[k];
         }
     }
-    bool has_body = strcmp(req->method, "POST") == 0 || strcmp(req->method, "PUT") == 0;
+    /* POST and PUT always carry one (maybe empty); DELETE when it has one. */
+    bool has_body = strcmp(req->method, "POST") == 0 || strcmp(req->method, "PUT") == 0 ||
+                    req->body.len > 0;
     const char *body = req->body.data != NULL ? req->body.data : "";
     cbh_http_url(req->url, req->method, headers, has_body ? body : NULL, has_body ? req->body.len : 0,
                  5000, res);

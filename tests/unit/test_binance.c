@@ -269,10 +269,12 @@ test_signed_requests(void **state)
     assert_int_equal(cb_binance_sign((const uint8_t *) k_secret, sizeof k_secret - 1,
                                      "timestamp=1700000000000", 23, "", 0, hex),
                      0);
+    /* DELETE signs its parameters in the body, as POST does. */
     char want[256];
-    snprintf(want, sizeof want,
-             "https://api.binance.com/api/v3/openOrders?timestamp=1700000000000&signature=%s", hex);
-    assert_string_equal(req.url, want);
+    snprintf(want, sizeof want, "timestamp=1700000000000&signature=%s", hex);
+    assert_string_equal(req.url, "https://api.binance.com/api/v3/openOrders");
+    assert_int_equal(req.body.len, strlen(want));
+    assert_memory_equal(req.body.data, want, req.body.len);
     cb_venue_req_fini(&req);
     /* Refused: header injection, unknown method, bad path or params, bad window. */
     const uint8_t *s = (const uint8_t *) k_secret;
