@@ -12,6 +12,7 @@
 #include "cb_log.h"
 #include "cb_redis.h"
 #include "cb_time.h"
+#include "edge_cluster.h"
 #include "edge_limit.h"
 #include "edge_redis.h"
 
@@ -58,7 +59,8 @@ struct edge_limit {
     cb_httpd_t *httpd;
     cb_inbound_core_t *core;
     cb_redis_url_t url;
-    redisAsyncContext *ac; /* NULL between connections */
+    redisAsyncContext *ac; /* the URL's node; NULL between connections */
+    edge_cluster_t *cluster; /* commands follow MOVED / ASK to the other nodes */
     bool usable;           /* ac takes commands (not failing or closing) */
     bool up;               /* the last command was answered */
     bool lost_logged;
@@ -196,25 +198,21 @@ s_connect(edge_limit_t *limit)
     redisAsyncSetDisconnectCallback(ac, s_on_disconnect);
     limit->ac = ac;
     limit->usable = true;
-    const cb_redis_url_t *u = &limit->url;
-    if (u->password != NULL) {
-        const char *argv[3] = {"AUTH", u->username != NULL ? u->username : "", u->password};
-        size_t lens[3] = {4, strlen(argv[1]), strlen(argv[2])};
-        int argc = u->username != NULL ? 3 : 2;
-        if (argc == 2) {
-            argv[1] = argv[2];
-            lens[1] = lens[2];
-        }
-        redisAsyncCommandArgv(ac, s_on_setup, "AUTH", argc, argv, lens);
-    }
-    if (u->db != 0) {
-        redisAsyncCommand(ac, s_on_setup, "SELECT", "SELECT %d", u->db);
-    }
+    (void) edge_redis_handshake(ac, &limit->url, s_on_setup, "AUTH/SELECT");
     redisAsyncCommand(ac, s_on_setup, "PING", "PING");
 }
 
-/* Sends call (EVALSHA, or EVAL) with fn(privdata) for its reply. 0 or
- * CB_E_UNAVAILABLE (no usable connection; fn never runs). */
+/* The URL's node while it takes commands (edge_cluster's seed). */
+static redisAsyncContext *
+s_seed(void *ctx)
+{
+    edge_limit_t *limit = ctx;
+    return limit->usable ? limit->ac : NULL;
+}
+
+/* Sends call (EVALSHA, or EVAL) with fn(privdata) for its reply, to the
+ * node of its client's slot. 0 or CB_E_UNAVAILABLE (no usable connection;
+ * fn never runs). */
 static int
 s_send(edge_limit_t *limit, redisCallbackFn *fn, void *privdata, const cb_inbound_call_t *call,
        bool eval)
@@ -229,22 +227,25 @@ s_send(edge_limit_t *limit, redisCallbackFn *fn, void *privdata, const cb_inboun
     if (argc < 0) {
         return argc;
     }
-    if (redisAsyncCommandArgv(limit->ac, fn, privdata, argc, argv, lens) != REDIS_OK) {
+    if (edge_cluster_send(limit->cluster, fn, privdata, argc, argv, lens) != 0) {
         return CB_E_UNAVAILABLE;
     }
     limit->redis_calls++;
     return 0;
 }
 
-/* Notes what a reply says about Redis (an error other than NOSCRIPT, such
- * as NOAUTH or LOADING, means it cannot serve us). True for NOSCRIPT: the
- * caller resends with EVAL once. */
+/* Notes what a reply that came on ac says about Redis (an error other than
+ * NOSCRIPT, such as NOAUTH, LOADING or a redirection past the bound, means
+ * it cannot serve us). True for NOSCRIPT: the caller resends with EVAL once. */
 static bool
-s_note_reply(edge_limit_t *limit, const redisReply *reply)
+s_note_reply(edge_limit_t *limit, const redisAsyncContext *ac, const redisReply *reply)
 {
     if (reply == NULL) {
-        /* The connection is failing: no more commands on it. */
-        limit->usable = false;
+        /* The connection is failing: no more commands on it when it is the
+         * URL's node's (another node's is edge_cluster's to drop). */
+        if (ac != NULL && ac == limit->ac) {
+            limit->usable = false;
+        }
         limit->up = false;
         return false;
     }
@@ -258,10 +259,9 @@ s_note_reply(edge_limit_t *limit, const redisReply *reply)
 static void
 s_on_return(redisAsyncContext *ac, void *r, void *privdata)
 {
-    (void) ac;
     s_ret_t *ret = privdata;
     edge_limit_t *limit = ret->limit;
-    if (s_note_reply(limit, r) && !ret->evaled) {
+    if (s_note_reply(limit, ac, r) && !ret->evaled) {
         ret->evaled = true;
         if (s_send(limit, s_on_return, ret, &ret->call, true) == 0) {
             return;
@@ -399,11 +399,10 @@ s_drain(edge_limit_t *limit, s_req_t *req, int rc)
 static void
 s_on_lease(redisAsyncContext *ac, void *r, void *privdata)
 {
-    (void) ac;
     s_req_t *req = privdata;
     edge_limit_t *limit = req->limit;
     const redisReply *reply = r;
-    if (s_note_reply(limit, reply) && !req->evaled) {
+    if (s_note_reply(limit, ac, reply) && !req->evaled) {
         req->evaled = true;
         if (s_send(limit, s_on_lease, req, &req->call, true) == 0) {
             return;
@@ -468,6 +467,7 @@ s_housekeeping(void *ctx)
         redisAsyncContext *ac = limit->ac;
         s_gone(limit, ac, "no answer");
         redisAsyncFree(ac);
+        edge_cluster_drop(limit->cluster);
     }
 }
 
@@ -493,6 +493,10 @@ edge_limit_new(cb_httpd_t *httpd, const char *redis_url, cb_inbound_config_t con
     if (limit->reqs == NULL) {
         goto fail_reqs;
     }
+    limit->cluster = edge_cluster_new(httpd, &limit->url, s_seed, limit);
+    if (limit->cluster == NULL) {
+        goto fail_cluster;
+    }
     int64_t period = config.lease_ms / 2;
     period = period < 50 ? 50 : period > 1000 ? 1000 : period;
     limit->housekeeping = cb_httpd_timer_new(httpd, period, period, s_housekeeping, limit);
@@ -504,6 +508,8 @@ edge_limit_new(cb_httpd_t *httpd, const char *redis_url, cb_inbound_config_t con
     return limit;
 
 fail_timer:
+    edge_cluster_destroy(&limit->cluster);
+fail_cluster:
     zhashx_destroy(&limit->reqs);
 fail_reqs:
     cb_inbound_core_destroy(&limit->core);
@@ -538,10 +544,15 @@ edge_limit_destroy(edge_limit_t **limit_p)
             s_deliver(limit, w, &d);
         }
     }
-    /* Lease calls in flight end first (their leases are returned too). */
-    edge_redis_flush(&limit->ac, S_DESTROY_WAIT_MS / 2, s_idle, limit);
+    /* Lease calls in flight end first (their leases are returned too), on
+     * the URL's node and on the others. */
+    redisAsyncContext **conns[1 + 32];
+    conns[0] = &limit->ac;
+    size_t n = 1 + edge_cluster_conns(limit->cluster, conns + 1, 32);
+    edge_redis_flush(conns, n, S_DESTROY_WAIT_MS / 2, s_idle, limit);
     s_return_leases(limit, true);
-    edge_redis_flush(&limit->ac, S_DESTROY_WAIT_MS, s_idle, limit);
+    n = 1 + edge_cluster_conns(limit->cluster, conns + 1, 32);
+    edge_redis_flush(conns, n, S_DESTROY_WAIT_MS, s_idle, limit);
     cb_httpd_timer_destroy(&limit->housekeeping);
     cb_httpd_timer_destroy(&limit->reconnect);
     if (limit->ac != NULL) {
@@ -550,6 +561,7 @@ edge_limit_destroy(edge_limit_t **limit_p)
         s_gone(limit, ac, "closing");
         redisAsyncFree(ac);
     }
+    edge_cluster_destroy(&limit->cluster);
     for (s_req_t *req = zhashx_first(limit->reqs); req != NULL; req = zhashx_first(limit->reqs)) {
         s_req_free(limit, req);
     }
@@ -667,10 +679,14 @@ edge_limit_redis_up(const edge_limit_t *limit)
     return limit->up;
 }
 
-redisAsyncContext *
-edge_limit_redis(edge_limit_t *limit)
+int
+edge_limit_send(edge_limit_t *limit, redisCallbackFn *fn, void *privdata, int argc,
+                const char **argv, const size_t *lens)
 {
-    return limit->ac != NULL && limit->usable && !limit->closing ? limit->ac : NULL;
+    if (limit->closing || s_seed(limit) == NULL) {
+        return CB_E_UNAVAILABLE;
+    }
+    return edge_cluster_send(limit->cluster, fn, privdata, argc, argv, lens);
 }
 
 uint64_t
