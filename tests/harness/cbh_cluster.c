@@ -212,3 +212,71 @@ cbh_cluster_key_on(const cbh_cluster_t *c, const char *prefix, int node, char *o
     }
     return -1;
 }
+
+/* One command on ctx that must answer +OK-like status; 0 or -1 (logged). */
+static int
+s_status(redisContext *ctx, const char *fmt, int slot, const char *id)
+{
+    redisReply *r = redisCommand(ctx, fmt, slot, id);
+    int rc = r != NULL && r->type == REDIS_REPLY_STATUS ? 0 : -1;
+    if (rc != 0) {
+        fprintf(stderr, "cbh_cluster: %s failed: %s\n", fmt,
+                r != NULL && r->type == REDIS_REPLY_ERROR ? r->str : "no reply");
+    }
+    if (r != NULL) {
+        freeReplyObject(r);
+    }
+    return rc;
+}
+
+int
+cbh_cluster_migrate(const cbh_cluster_t *c, const char *key, bool importing,
+                    cbh_cluster_migration_t *m)
+{
+    memset(m, 0, sizeof *m);
+    m->from = cbh_cluster_owner(c, key);
+    m->slot = cbh_cluster_slot(c, key);
+    if (m->from < 0 || m->slot < 0) {
+        return -1;
+    }
+    m->to = (m->from + 1) % CBH_CLUSTER_NODES;
+    int nodes[2] = {m->from, m->to};
+    char id[2][64];
+    for (int i = 0; i < 2; i++) {
+        m->ctx[i] = redisConnect("127.0.0.1", c->port[nodes[i]]);
+        redisReply *r = m->ctx[i] != NULL && m->ctx[i]->err == 0
+                            ? redisCommand(m->ctx[i], "CLUSTER MYID")
+                            : NULL;
+        if (r == NULL || r->type != REDIS_REPLY_STRING) {
+            if (r != NULL) {
+                freeReplyObject(r);
+            }
+            cbh_cluster_settle(m);
+            return -1;
+        }
+        snprintf(id[i], sizeof id[i], "%s", r->str);
+        freeReplyObject(r);
+    }
+    if ((importing && s_status(m->ctx[1], "CLUSTER SETSLOT %d IMPORTING %s", m->slot, id[0]) != 0) ||
+        s_status(m->ctx[0], "CLUSTER SETSLOT %d MIGRATING %s", m->slot, id[1]) != 0) {
+        cbh_cluster_settle(m);
+        return -1;
+    }
+    return 0;
+}
+
+void
+cbh_cluster_settle(cbh_cluster_migration_t *m)
+{
+    for (int i = 0; i < 2; i++) {
+        if (m->ctx[i] == NULL) {
+            continue;
+        }
+        redisReply *r = redisCommand(m->ctx[i], "CLUSTER SETSLOT %d STABLE", m->slot);
+        if (r != NULL) {
+            freeReplyObject(r);
+        }
+        redisFree(m->ctx[i]);
+        m->ctx[i] = NULL;
+    }
+}

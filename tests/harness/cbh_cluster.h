@@ -2,7 +2,10 @@
 #ifndef CBH_CLUSTER_H_INCLUDED
 #define CBH_CLUSTER_H_INCLUDED
 
+#include <stdbool.h>
 #include <stddef.h>
+
+#include <hiredis/hiredis.h>
 
 #include "cbh.h"
 
@@ -41,5 +44,26 @@ cbh_cluster_owner(const cbh_cluster_t *c, const char *key);
  * whose slot node serves; 0, or -1 when none of the first 1000 is. */
 int
 cbh_cluster_key_on(const cbh_cluster_t *c, const char *prefix, int node, char *out, size_t size);
+
+/* A slot being moved between two nodes (cbh_cluster_migrate). */
+typedef struct {
+    redisContext *ctx[2]; /* to the owner and the target */
+    int slot;
+    int from; /* the owner's index */
+    int to;   /* the target's: the next node */
+} cbh_cluster_migration_t;
+
+/* Starts moving key's slot from its owner to the next node: MIGRATING on
+ * the owner (which then answers ASK for a key it does not have), and
+ * IMPORTING on the target when importing (else the target answers MOVED
+ * back: a redirection loop). 0 or -1 (logged; nothing left half-set). */
+int
+cbh_cluster_migrate(const cbh_cluster_t *c, const char *key, bool importing,
+                    cbh_cluster_migration_t *m);
+
+/* Ends the migration (both nodes STABLE) and closes its connections. Safe
+ * twice. */
+void
+cbh_cluster_settle(cbh_cluster_migration_t *m);
 
 #endif

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <hiredis/hiredis.h>
+
 #include "cb_apikey.h"
 #include "cb_time.h"
 #include "cbh_bus.h"
@@ -212,6 +214,63 @@ test_limit_shared_by_two_edges(void **state)
     cbh_http_res_fini(&res);
 }
 
+/* The API keys' slot is being migrated and a key's record has moved: the
+ * owner answers ASK for it, and the lookup is asked of the importing node
+ * after ASKING. */
+static void
+test_ask_during_migration(void **state)
+{
+    (void) state;
+    char key[CB_APIKEY_TEXT_LEN + 1], id[CB_APIKEY_ID_LEN + 1];
+    cbh_edge_key_create("cluster-ask", "read", key, id);
+    char hex[CB_APIKEY_HASH_LEN + 1];
+    cb_apikey_hash(key, strlen(key), hex);
+    char record[128];
+    snprintf(record, sizeof record, "coinbus:edge:{apikeys}:hash:%s", hex);
+    cbh_cluster_migration_t m;
+    assert_int_equal(cbh_cluster_migrate(&s_cluster, record, true, &m), 0);
+    redisReply *r = redisCommand(m.ctx[0], "MIGRATE 127.0.0.1 %d %s 0 5000",
+                                 s_cluster.port[m.to], record);
+    assert_non_null(r);
+    assert_int_equal(r->type, REDIS_REPLY_STATUS);
+    freeReplyObject(r);
+    r = redisCommand(m.ctx[0], "HMGET %s id scope", record);
+    assert_non_null(r);
+    assert_int_equal(r->type, REDIS_REPLY_ERROR);
+    assert_memory_equal(r->str, "ASK ", 4);
+    freeReplyObject(r);
+    cbh_http_res_t res = {0};
+    for (int i = 0; i < S_EDGES; i++) {
+        assert_int_equal(s_req(i, "10.10.0.1", key, &res), 400);
+        cbh_edge_expect_error(&res, 400, "bad_request");
+    }
+    cbh_http_res_fini(&res);
+    cbh_cluster_settle(&m);
+}
+
+/* A slot half-migrated (the target not importing) sends every lease back
+ * and forth: api-edge gives up after 5 redirections, at once, and the
+ * limit falls back to the local share. */
+static void
+test_redirect_bound(void **state)
+{
+    (void) state;
+    char key[CB_APIKEY_TEXT_LEN + 1], id[CB_APIKEY_ID_LEN + 1], lkey[128];
+    cbh_edge_key_create("cluster-loop", "read", key, id);
+    snprintf(lkey, sizeof lkey, "coinbus:ratelimit:inbound:{key:%s}", id);
+    cbh_cluster_migration_t m;
+    assert_int_equal(cbh_cluster_migrate(&s_cluster, lkey, false, &m), 0);
+    cbh_http_res_t res = {0};
+    for (int i = 0; i < S_EDGES; i++) {
+        int64_t t0 = cb_time_mono_ns();
+        assert_int_equal(s_req(i, "10.11.0.1", key, &res), 400);
+        assert_true(cb_time_mono_ns() - t0 < 1000 * 1000000LL);
+        assert_true(s_remaining(&res) <= S_BUDGET / S_EDGES - 1);
+    }
+    cbh_http_res_fini(&res);
+    cbh_cluster_settle(&m);
+}
+
 /* The limiter's node dies: the limit degrades to each replica's share (the
  * keys' node still answers); then the keys' node dies: a key cannot be
  * checked (503), never let through. Every answer comes quickly. */
@@ -254,7 +313,9 @@ main(void)
         cmocka_unit_test(test_seed_owns_nothing_used),
         cmocka_unit_test(test_key_and_revocation),
         cmocka_unit_test(test_limit_shared_by_two_edges),
-        cmocka_unit_test(test_nodes_killed),
+        cmocka_unit_test(test_ask_during_migration),
+        cmocka_unit_test(test_redirect_bound),
+        cmocka_unit_test(test_nodes_killed), /* last: it breaks the cluster */
     };
     return cmocka_run_group_tests_name("edge_cluster", tests, s_setup, s_teardown);
 }
