@@ -178,7 +178,9 @@ s_touch(edge_auth_t *auth, const char *id)
     const char *argv[4];
     size_t lens[4];
     int argc = cb_apikey_touch_argv(id, now, keybuf, msbuf, argv, lens);
-    (void) edge_limit_send(auth->limit, NULL, NULL, argc, argv, lens);
+    if (edge_limit_send(auth->limit, NULL, NULL, argc, argv, lens) != 0) {
+        *last = 0; /* not sent: the next lookup tries again */
+    }
 }
 
 static void

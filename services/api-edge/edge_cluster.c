@@ -11,8 +11,6 @@
 #include "edge_cluster.h"
 #include "edge_redis.h"
 
-/* Nodes other than the seed one cluster may name (as cb_redis). */
-#define S_NODES_MAX 32
 /* A node that could not be reached is not tried again sooner than this;
  * meanwhile its slots go to the seed, which redirects them anew (to a
  * replica promoted in its place, once the cluster has failed over). */
@@ -36,7 +34,7 @@ struct edge_cluster {
     void *seed_ctx;
     bool redirected;                   /* a redirection was seen: route by slot */
     uint8_t slot_node[CB_REDIS_SLOTS]; /* 0: the seed, i: nodes[i - 1] */
-    s_node_t nodes[S_NODES_MAX];
+    s_node_t nodes[EDGE_CLUSTER_NODES_MAX];
     int count;
 };
 
@@ -207,7 +205,7 @@ s_index(edge_cluster_t *cl, const char *host, size_t host_len, int port)
             return i + 1;
         }
     }
-    if (cl->count == S_NODES_MAX) {
+    if (cl->count == EDGE_CLUSTER_NODES_MAX) {
         return -1;
     }
     s_node_t *n = &cl->nodes[cl->count++];

@@ -21,6 +21,9 @@
 
 typedef struct edge_cluster edge_cluster_t;
 
+/* Nodes other than the seed one cluster may name (as cb_redis). */
+#define EDGE_CLUSTER_NODES_MAX 32
+
 /* The seed connection while it takes commands, else NULL. */
 typedef redisAsyncContext *(*edge_cluster_seed_fn)(void *ctx);
 

@@ -528,6 +528,17 @@ s_idle(void *ctx)
     return limit->returns_in_flight == 0 && zhashx_size(limit->reqs) == 0;
 }
 
+/* Waits up to timeout_ms for what is in flight on the URL's node and on
+ * the other nodes, without running the rest of the loop. */
+static void
+s_flush(edge_limit_t *limit, int timeout_ms)
+{
+    redisAsyncContext **conns[1 + EDGE_CLUSTER_NODES_MAX];
+    conns[0] = &limit->ac;
+    size_t n = 1 + edge_cluster_conns(limit->cluster, conns + 1, EDGE_CLUSTER_NODES_MAX);
+    edge_redis_flush(conns, n, timeout_ms, s_idle, limit);
+}
+
 void
 edge_limit_destroy(edge_limit_t **limit_p)
 {
@@ -544,15 +555,10 @@ edge_limit_destroy(edge_limit_t **limit_p)
             s_deliver(limit, w, &d);
         }
     }
-    /* Lease calls in flight end first (their leases are returned too), on
-     * the URL's node and on the others. */
-    redisAsyncContext **conns[1 + 32];
-    conns[0] = &limit->ac;
-    size_t n = 1 + edge_cluster_conns(limit->cluster, conns + 1, 32);
-    edge_redis_flush(conns, n, S_DESTROY_WAIT_MS / 2, s_idle, limit);
+    /* Lease calls in flight end first (their leases are returned too). */
+    s_flush(limit, S_DESTROY_WAIT_MS / 2);
     s_return_leases(limit, true);
-    n = 1 + edge_cluster_conns(limit->cluster, conns + 1, 32);
-    edge_redis_flush(conns, n, S_DESTROY_WAIT_MS, s_idle, limit);
+    s_flush(limit, S_DESTROY_WAIT_MS);
     cb_httpd_timer_destroy(&limit->housekeeping);
     cb_httpd_timer_destroy(&limit->reconnect);
     if (limit->ac != NULL) {
