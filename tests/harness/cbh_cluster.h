@@ -14,8 +14,9 @@
 typedef struct {
     cbh_proc_t *proc[CBH_CLUSTER_NODES];
     int port[CBH_CLUSTER_NODES];
-    char url[CBH_CLUSTER_NODES][128]; /* redis://127.0.0.1:<port>/0 */
+    char url[CBH_CLUSTER_NODES][128]; /* redis://[:<password>@]127.0.0.1:<port>/0 */
     char dir[256];
+    char password[64]; /* "": none */
 } cbh_cluster_t;
 
 /* Starts CBH_CLUSTER_NODES redis-servers ($CBH_REDIS_SERVER, else from PATH)
@@ -26,6 +27,12 @@ typedef struct {
  * *c is then safe to cbh_cluster_stop). */
 int
 cbh_cluster_start(cbh_cluster_t *c);
+
+/* The same with every node requiring password (--requirepass, and
+ * --masterauth); NULL or "": none. The URLs carry it, and so do the
+ * harness's own connections. */
+int
+cbh_cluster_start_auth(cbh_cluster_t *c, const char *password);
 
 /* Stops every node and removes the directory. NULL-safe, idempotent. */
 void

@@ -1,4 +1,4 @@
-/* test_edge_cluster.c - two api-edge processes on a real 3-node Redis Cluster through a node that owns neither the API keys nor the limiter's slot: keys, revocation, the shared limit, nodes killed mid-run */
+/* test_edge_cluster.c - two api-edge processes on a real 3-node Redis Cluster (with a password) through a node that owns neither the API keys nor the limiter's slot: keys, revocation, the shared limit, nodes killed mid-run */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,6 +22,8 @@
  * every admitted call is counted in Redis at once. */
 #define S_BUDGET 8
 #define S_EDGES 2
+/* Every node requires it: api-edge sends AUTH on each node it connects to. */
+#define S_PASSWORD "edge-cluster-s3cret"
 
 static cbh_cluster_t s_cluster;
 static cbh_bus_t s_bus;
@@ -73,7 +75,7 @@ static int
 s_setup(void **state)
 {
     (void) state;
-    if (cbh_cluster_start(&s_cluster) != 0 || cbh_bus_start(&s_bus) != 0) {
+    if (cbh_cluster_start_auth(&s_cluster, S_PASSWORD) != 0 || cbh_bus_start(&s_bus) != 0) {
         return -1;
     }
     cbh_bus_export(&s_bus);
@@ -184,6 +186,8 @@ test_key_and_revocation(void **state)
         assert_non_null(strstr((const char *) log.data, "edge_redis_cluster_redirected"));
         assert_non_null(strstr((const char *) log.data, "edge_redis_node_connected"));
         assert_null(strstr((const char *) log.data, "edge_auth_lookup_failed"));
+        assert_null(strstr((const char *) log.data, "setup_failed"));
+        assert_null(strstr((const char *) log.data, S_PASSWORD));
         cb_buf_fini(&log);
     }
 }
@@ -229,8 +233,8 @@ test_ask_during_migration(void **state)
     snprintf(record, sizeof record, "coinbus:edge:{apikeys}:hash:%s", hex);
     cbh_cluster_migration_t m;
     assert_int_equal(cbh_cluster_migrate(&s_cluster, record, true, &m), 0);
-    redisReply *r = redisCommand(m.ctx[0], "MIGRATE 127.0.0.1 %d %s 0 5000",
-                                 s_cluster.port[m.to], record);
+    redisReply *r = redisCommand(m.ctx[0], "MIGRATE 127.0.0.1 %d %s 0 5000 AUTH %s",
+                                 s_cluster.port[m.to], record, S_PASSWORD);
     assert_non_null(r);
     assert_int_equal(r->type, REDIS_REPLY_STATUS);
     freeReplyObject(r);
