@@ -7,9 +7,12 @@
  * (the seed) stays its owner's connection, asked for through seed_fn at each
  * send; the other nodes' connections are made here, when a redirection first
  * names them: non-blocking connects on the owner's loop, AUTH and SELECT
- * queued ahead of the first command as on the seed. On a single Redis no
- * reply ever redirects: a command goes to the seed as before, with one more
- * small allocation and its formatted text kept until the reply. */
+ * queued ahead of the first command as on the seed (a node named by a host
+ * name rather than an address is resolved by hiredis with getaddrinfo, as
+ * the seed's host is: Redis names nodes by address unless told otherwise
+ * with cluster-preferred-endpoint-type). On a single Redis no reply ever
+ * redirects: a command goes to the seed as before, with one more small
+ * allocation and its formatted text kept until the reply. */
 
 #include <stdbool.h>
 #include <stddef.h>
