@@ -274,6 +274,9 @@ int
 edge_cluster_send(edge_cluster_t *cl, redisCallbackFn *fn, void *privdata, int argc,
                   const char **argv, const size_t *lens)
 {
+    if (!cl->redirected && cl->seed_fn(cl->seed_ctx) == NULL) {
+        return CB_E_UNAVAILABLE; /* one Redis, down: fail before any work */
+    }
     s_cmd_t *c = calloc(1, sizeof *c);
     if (c == NULL) {
         return CB_E_NOMEM;

@@ -211,15 +211,13 @@ s_seed(void *ctx)
 }
 
 /* Sends call (EVALSHA, or EVAL) with fn(privdata) for its reply, to the
- * node of its client's slot. 0 or CB_E_UNAVAILABLE (no usable connection;
- * fn never runs). */
+ * node of its client's slot (on a cluster, also while the URL's node is
+ * down, when that node is known and connected). 0 or CB_E_UNAVAILABLE (no
+ * usable connection; fn never runs). */
 static int
 s_send(edge_limit_t *limit, redisCallbackFn *fn, void *privdata, const cb_inbound_call_t *call,
        bool eval)
 {
-    if (limit->ac == NULL || !limit->usable) {
-        return CB_E_UNAVAILABLE;
-    }
     const char *argv[12];
     size_t lens[12];
     char numkeys[16];
@@ -276,7 +274,7 @@ s_on_return(redisAsyncContext *ac, void *r, void *privdata)
 static void
 s_return(edge_limit_t *limit, const cb_inbound_call_t *call)
 {
-    if (call->nargs == 0 || limit->ac == NULL || !limit->usable) {
+    if (call->nargs == 0) {
         return;
     }
     s_ret_t *ret = malloc(sizeof *ret);
@@ -689,7 +687,7 @@ int
 edge_limit_send(edge_limit_t *limit, redisCallbackFn *fn, void *privdata, int argc,
                 const char **argv, const size_t *lens)
 {
-    if (limit->closing || s_seed(limit) == NULL) {
+    if (limit->closing) {
         return CB_E_UNAVAILABLE;
     }
     return edge_cluster_send(limit->cluster, fn, privdata, argc, argv, lens);

@@ -55,9 +55,10 @@ edge_limit_redis_up(const edge_limit_t *limit);
 /* Sends a command (argv as redisAsyncCommandArgv) on the limiter's Redis
  * connections while they take commands (connected or connecting, not
  * failing or closing): edge_auth's lookups. On a Redis Cluster it follows
- * MOVED and ASK (edge_cluster_send); fn (may be NULL) runs exactly once,
- * with a NULL reply when a connection goes. 0, or CB_E_UNAVAILABLE /
- * CB_E_NOMEM, and fn never runs. */
+ * MOVED and ASK (edge_cluster_send), and a slot whose node is known and
+ * connected is still served while the URL's node is down. fn (may be
+ * NULL) runs exactly once, with a NULL reply when a connection goes. 0, or
+ * CB_E_UNAVAILABLE / CB_E_NOMEM, and fn never runs. */
 int
 edge_limit_send(edge_limit_t *limit, redisCallbackFn *fn, void *privdata, int argc,
                 const char **argv, const size_t *lens);

@@ -275,14 +275,26 @@ test_redirect_bound(void **state)
     cbh_cluster_settle(&m);
 }
 
-/* The limiter's node dies: the limit degrades to each replica's share (the
- * keys' node still answers); then the keys' node dies: a key cannot be
- * checked (503), never let through. Every answer comes quickly. */
+/* The URL's node dies: a slot whose node is known is still served (keys
+ * checked; a slot not known yet gets the local share). Then the limiter's
+ * node dies: the limit degrades to each replica's share (the keys' node
+ * still answers); then the keys' node dies: a key cannot be checked (503),
+ * never let through. Every answer comes quickly. */
 static void
 test_nodes_killed(void **state)
 {
     (void) state;
     cbh_http_res_t res = {0};
+    assert_int_equal(cbh_proc_stop(&s_cluster.proc[s_seed], SIGKILL, 1000), 128 + SIGKILL);
+    for (int i = 0; i < S_EDGES; i++) {
+        int64_t t0 = cb_time_mono_ns();
+        /* The key is checked on the keys' node, known since the lookups
+         * above; its limiter slot was never used, so it would have been
+         * asked of the dead node: the local share decides. */
+        assert_int_equal(s_req(i, "10.9.0.3", s_key[1], &res), 400);
+        assert_true(s_remaining(&res) <= S_BUDGET / S_EDGES - 1);
+        assert_true(cb_time_mono_ns() - t0 < 1000 * 1000000LL);
+    }
     assert_int_equal(cbh_proc_stop(&s_cluster.proc[s_limiter], SIGKILL, 1000), 128 + SIGKILL);
     for (int i = 0; i < S_EDGES; i++) {
         int64_t t0 = cb_time_mono_ns();
