@@ -14,6 +14,7 @@
 #include "cb_time.h"
 #include "edge_cluster.h"
 #include "edge_limit.h"
+#include "edge_limit_impl.h"
 #include "edge_redis.h"
 
 /* The asynchronous transport of cb_inbound_core. Per client at most one
@@ -55,159 +56,11 @@ typedef struct {
     bool evaled;
 } s_ret_t;
 
-struct edge_limit {
-    cb_httpd_t *httpd;
-    cb_inbound_core_t *core;
-    cb_redis_url_t url;
-    redisAsyncContext *ac; /* the URL's node; NULL between connections */
-    edge_cluster_t *cluster; /* commands follow MOVED / ASK to the other nodes */
-    bool usable;           /* ac takes commands (not failing or closing) */
-    bool up;               /* the last command was answered */
-    bool lost_logged;
-    bool setup_logged;
-    bool closing;
-    cb_backoff_t backoff;
-    cb_httpd_timer_t *reconnect;
-    cb_httpd_timer_t *housekeeping;
-    zhashx_t *reqs; /* client -> s_req_t */
-    size_t stalled;
-    int64_t stalled_since_ms;
-    size_t returns_in_flight;
-    uint64_t rejections;
-    uint64_t redis_calls;
-};
-
-static void
-s_connect(edge_limit_t *limit);
 
 static int64_t
 s_now_ms(void)
 {
     return cb_time_mono_ns() / 1000000;
-}
-
-/* ---- connection ------------------------------------------------------------ */
-
-static void
-s_on_reconnect(void *ctx)
-{
-    s_connect(ctx);
-}
-
-/* Connects again after the next backoff delay (unless closing or planned). */
-static void
-s_reconnect_later(edge_limit_t *limit)
-{
-    if (!limit->closing && limit->reconnect == NULL) {
-        limit->reconnect = cb_httpd_timer_new(limit->httpd, cb_backoff_next(&limit->backoff), 0,
-                                              s_on_reconnect, limit);
-    }
-}
-
-/* Redis cannot be used: logged once per outage; connect again later. */
-static void
-s_lost(edge_limit_t *limit, const char *reason)
-{
-    if (!limit->closing && !limit->lost_logged) {
-        cb_log_warn("edge_limit_redis_lost", "host=%s port=%d reason=\"%s\"", limit->url.host,
-                    limit->url.port, reason);
-        limit->lost_logged = true;
-    }
-    s_reconnect_later(limit);
-}
-
-/* ac has gone (failed to connect, lost, or freed by us): forget it.
- * Idempotent per ac. */
-static void
-s_gone(edge_limit_t *limit, const redisAsyncContext *ac, const char *reason)
-{
-    if (limit->ac != ac || ac == NULL) {
-        return;
-    }
-    limit->ac = NULL;
-    limit->usable = false;
-    limit->up = false;
-    s_lost(limit, reason);
-}
-
-static void
-s_on_connect(const redisAsyncContext *ac, int status)
-{
-    if (status != REDIS_OK) {
-        s_gone(ac->data, ac, ac->errstr);
-    }
-}
-
-static void
-s_on_disconnect(const redisAsyncContext *ac, int status)
-{
-    s_gone(ac->data, ac, status == REDIS_OK ? "closed" : ac->errstr);
-}
-
-/* Replies to AUTH, SELECT and PING after a connect: PING's makes Redis up. */
-static void
-s_on_setup(redisAsyncContext *ac, void *r, void *privdata)
-{
-    edge_limit_t *limit = ac->data;
-    const char *step = privdata;
-    redisReply *reply = r;
-    if (reply == NULL) {
-        return;
-    }
-    if (reply->type == REDIS_REPLY_ERROR) {
-        if (!limit->setup_logged) {
-            cb_log_error("edge_limit_redis_setup_failed", "command=%s error=\"%s\"", step,
-                         reply->str);
-            limit->setup_logged = true;
-        }
-        limit->usable = false;
-        redisAsyncDisconnect(ac);
-        return;
-    }
-    if (strcmp(step, "PING") == 0) {
-        limit->up = true;
-        limit->setup_logged = false;
-        cb_backoff_reset(&limit->backoff);
-        if (limit->lost_logged) {
-            cb_log_info("edge_limit_redis_connected", "host=%s port=%d", limit->url.host,
-                        limit->url.port);
-            limit->lost_logged = false;
-        }
-    }
-}
-
-/* Connects (a non-blocking connect on the loop), then AUTH, SELECT and PING,
- * pipelined ahead of any command. */
-static void
-s_connect(edge_limit_t *limit)
-{
-    cb_httpd_timer_destroy(&limit->reconnect);
-    redisAsyncContext *ac = redisAsyncConnect(limit->url.host, limit->url.port);
-    if (ac == NULL || ac->err != 0 || edge_redis_attach(limit->httpd, ac) != REDIS_OK) {
-        char reason[128];
-        snprintf(reason, sizeof reason, "%s",
-                 ac != NULL && ac->err != 0 ? ac->errstr : "no memory");
-        if (ac != NULL) {
-            redisAsyncFree(ac);
-        }
-        s_lost(limit, reason);
-        return;
-    }
-    ac->data = limit;
-    redisAsyncSetConnectCallback(ac, s_on_connect);
-    redisAsyncSetDisconnectCallback(ac, s_on_disconnect);
-    limit->ac = ac;
-    limit->usable = true;
-    (void) edge_redis_handshake(ac, &limit->url, s_on_setup, "AUTH/SELECT");
-    redisAsyncCommand(ac, s_on_setup, "PING", "PING");
-}
-
-/* The URL's node while it takes commands (edge_cluster's seed). */
-static redisAsyncContext *
-s_seed(void *ctx)
-{
-    edge_limit_t *limit = ctx;
-    return limit->usable ? limit->ac : NULL;
 }
 
 /* Sends call (EVALSHA, or EVAL) with fn(privdata) for its reply, to the
@@ -463,7 +316,7 @@ s_housekeeping(void *ctx)
     if (limit->stalled > 0 && limit->ac != NULL &&
         s_now_ms() - limit->stalled_since_ms >= S_STALL_DROP_MS) {
         redisAsyncContext *ac = limit->ac;
-        s_gone(limit, ac, "no answer");
+        edge_limit_conn_gone(limit, ac, "no answer");
         redisAsyncFree(ac);
         edge_cluster_drop(limit->cluster);
     }
@@ -491,7 +344,7 @@ edge_limit_new(cb_httpd_t *httpd, const char *redis_url, cb_inbound_config_t con
     if (limit->reqs == NULL) {
         goto fail_reqs;
     }
-    limit->cluster = edge_cluster_new(httpd, &limit->url, s_seed, limit);
+    limit->cluster = edge_cluster_new(httpd, &limit->url, edge_limit_conn_seed, limit);
     if (limit->cluster == NULL) {
         goto fail_cluster;
     }
@@ -502,7 +355,7 @@ edge_limit_new(cb_httpd_t *httpd, const char *redis_url, cb_inbound_config_t con
         goto fail_timer;
     }
     cb_backoff_init(&limit->backoff, 50, 5000, 0);
-    s_connect(limit);
+    edge_limit_conn_start(limit);
     return limit;
 
 fail_timer:
@@ -562,7 +415,7 @@ edge_limit_destroy(edge_limit_t **limit_p)
     if (limit->ac != NULL) {
         /* Fails what is still in flight (freeing its s_req_t and s_ret_t). */
         redisAsyncContext *ac = limit->ac;
-        s_gone(limit, ac, "closing");
+        edge_limit_conn_gone(limit, ac, "closing");
         redisAsyncFree(ac);
     }
     edge_cluster_destroy(&limit->cluster);
