@@ -10,8 +10,6 @@
 #include "cb_redis_impl.h"
 #include "cb_time.h"
 
-/* A command is sent to at most this many nodes after the first one. */
-#define S_REDIRECTS_MAX 5
 /* A node that could not be reached is not tried again sooner than this;
  * meanwhile its slots go to the URL's node, which redirects them anew (to a
  * replica promoted in its place, once the cluster has failed over). */
@@ -31,10 +29,8 @@ s_crc16(const char *buf, size_t len)
     return crc;
 }
 
-/* The key's slot: only the part between the first '{' and the next '}' is
- * hashed when that part is not empty (a hash tag), else the whole key. */
-static int
-s_slot(const char *key, size_t len)
+int
+cb_redis_slot(const char *key, size_t len)
 {
     const char *open = memchr(key, '{', len);
     if (open != NULL) {
@@ -241,20 +237,19 @@ s_node_index(cb_redis_t *r, const char *host, size_t host_len, int port)
     return cl->count;
 }
 
-/* True for "MOVED <slot> <host>:<port>" or "ASK ...", with its parts. */
-static bool
-s_redirect(const redisReply *reply, bool *ask, int *slot, const char **host, size_t *host_len,
-           int *port)
+bool
+cb_redis_redirect_parse(const redisReply *reply, cb_redis_redirect_t *rd)
 {
-    if (reply->type != REDIS_REPLY_ERROR) {
+    if (reply == NULL || reply->type != REDIS_REPLY_ERROR || reply->str == NULL) {
         return false;
     }
+    bool ask;
     const char *p;
     if (strncmp(reply->str, "MOVED ", 6) == 0) {
-        *ask = false;
+        ask = false;
         p = reply->str + 6;
     } else if (strncmp(reply->str, "ASK ", 4) == 0) {
-        *ask = true;
+        ask = true;
         p = reply->str + 4;
     } else {
         return false;
@@ -273,17 +268,20 @@ s_redirect(const redisReply *reply, bool *ask, int *slot, const char **host, siz
     if (end == colon + 1 || *end != '\0' || pt < 1 || pt > 65535) {
         return false;
     }
-    *slot = (int) s;
-    *host = addr;
-    *host_len = (size_t) (colon - addr);
-    *port = (int) pt;
+    if (rd != NULL) {
+        rd->ask = ask;
+        rd->slot = (int) s;
+        rd->host = addr;
+        rd->host_len = (size_t) (colon - addr);
+        rd->port = (int) pt;
+    }
     return true;
 }
 
 /* Records what a redirection says; the node it names, or -1 (no memory,
  * too many nodes). */
 static int
-s_learn(cb_redis_t *r, bool ask, int slot, const char *host, size_t host_len, int port)
+s_learn(cb_redis_t *r, const cb_redis_redirect_t *rd)
 {
     if (r->cluster == NULL) {
         r->cluster = calloc(1, sizeof *r->cluster);
@@ -292,32 +290,19 @@ s_learn(cb_redis_t *r, bool ask, int slot, const char *host, size_t host_len, in
         }
         cb_log_info("redis_cluster_redirected", "host=%s port=%d", r->url.host, r->url.port);
     }
-    int to = s_node_index(r, host, host_len, port);
-    if (to >= 0 && !ask) {
-        r->cluster->slot_node[slot] = (uint8_t) to;
+    int to = s_node_index(r, rd->host, rd->host_len, rd->port);
+    if (to >= 0 && !rd->ask) {
+        r->cluster->slot_node[rd->slot] = (uint8_t) to;
     }
     return to;
-}
-
-bool
-cb_redis_cluster_redirect(const redisReply *reply)
-{
-    bool ask;
-    int slot, port;
-    const char *host;
-    size_t host_len;
-    return s_redirect(reply, &ask, &slot, &host, &host_len, &port);
 }
 
 void
 cb_redis_cluster_learn(cb_redis_t *r, const redisReply *reply)
 {
-    bool ask;
-    int slot, port;
-    const char *host;
-    size_t host_len;
-    if (s_redirect(reply, &ask, &slot, &host, &host_len, &port)) {
-        (void) s_learn(r, ask, slot, host, host_len, port);
+    cb_redis_redirect_t rd;
+    if (cb_redis_redirect_parse(reply, &rd)) {
+        (void) s_learn(r, &rd);
     }
 }
 
@@ -424,7 +409,7 @@ cb_redis_cluster_route(const cb_redis_t *r, const cb_redis_cmd_t *c)
     if (c->key == NULL) {
         return r->last_node;
     }
-    return r->cluster->slot_node[s_slot(c->key, c->key_len)];
+    return r->cluster->slot_node[cb_redis_slot(c->key, c->key_len)];
 }
 
 redisReply *
@@ -434,20 +419,17 @@ cb_redis_cluster_run(cb_redis_t *r, int *err, const char *cmd, int len)
     cb_redis_cmd_parse(cmd, len, r->cluster != NULL, &c);
     int node = cb_redis_cluster_route(r, &c);
     redisReply *reply = s_send(r, node, false, false, cmd, len, err);
-    bool ask;
-    int slot, port;
-    const char *host;
-    size_t host_len;
-    for (int hops = 0; reply != NULL && hops < S_REDIRECTS_MAX &&
-                       s_redirect(reply, &ask, &slot, &host, &host_len, &port);
+    cb_redis_redirect_t rd;
+    for (int hops = 0; reply != NULL && hops < CB_REDIS_REDIRECTS_MAX &&
+                       cb_redis_redirect_parse(reply, &rd);
          hops++) {
         /* In a transaction only its first command may move it (the others
          * share its slot, or the cluster would refuse them anyway). */
         bool remulti = r->multi_node >= 0;
-        if (remulti && (r->multi_queued > 0 || ask)) {
+        if (remulti && (r->multi_queued > 0 || rd.ask)) {
             break;
         }
-        int to = s_learn(r, ask, slot, host, host_len, port);
+        int to = s_learn(r, &rd);
         if (to < 0) {
             break;
         }
@@ -462,7 +444,7 @@ cb_redis_cluster_run(cb_redis_t *r, int *err, const char *cmd, int len)
             r->multi_node = -1;
         }
         node = to;
-        reply = s_send(r, node, remulti, ask, cmd, len, err);
+        reply = s_send(r, node, remulti, rd.ask, cmd, len, err);
         if (reply != NULL && remulti && reply->type == REDIS_REPLY_STATUS) {
             r->multi_node = node;
             r->multi_queued = 0;

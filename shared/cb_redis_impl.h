@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "cb_redis.h"
+#include "cb_redis_cluster.h"
 
 /* What the log last said about the seed connection; a line is written only
  * when this changes. */
@@ -18,7 +19,6 @@ typedef enum {
     CB_REDIS_ST_SELECT_FAILED,
 } cb_redis_state_t;
 
-#define CB_REDIS_SLOTS 16384
 #define CB_REDIS_NODES_MAX 32
 
 /* A Redis Cluster node other than the URL's, named by a redirection. */
@@ -47,15 +47,6 @@ typedef struct {
     bool in_multi;     /* part of a MULTI ... EXEC */
     redisReply *reply; /* read ahead, owned */
 } cb_redis_piped_t;
-
-/* What routing needs of a formatted command: its name and (when asked for)
- * its key; key_len 0 and key NULL when it has none. */
-typedef struct {
-    const char *name;
-    size_t name_len;
-    const char *key;
-    size_t key_len;
-} cb_redis_cmd_t;
 
 struct cb_redis {
     cb_redis_url_t url;
@@ -115,14 +106,6 @@ cb_redis_io_code(const redisContext *ctx, int errno_at_fail);
 redisReply *
 cb_redis_cluster_run(cb_redis_t *r, int *err, const char *cmd, int len);
 
-/* The name and, when want_key, the key of a formatted command. */
-void
-cb_redis_cmd_parse(const char *cmd, int len, bool want_key, cb_redis_cmd_t *c);
-
-/* True when c is the command word (case-insensitive). */
-bool
-cb_redis_cmd_is(const cb_redis_cmd_t *c, const char *word);
-
 /* The node c goes to (0: the seed), as cb_redis_cluster_run routes. */
 int
 cb_redis_cluster_route(const cb_redis_t *r, const cb_redis_cmd_t *c);
@@ -140,10 +123,6 @@ cb_redis_node_ctx_open(cb_redis_t *r, int node);
  * returns CB_E_TIMEOUT or CB_E_UNAVAILABLE. */
 int
 cb_redis_node_lost(cb_redis_t *r, int node, int errno_at_fail);
-
-/* True for a MOVED or ASK error reply. */
-bool
-cb_redis_cluster_redirect(const redisReply *reply);
 
 /* Records the slot's node a MOVED reply names (nothing for others). */
 void

@@ -164,7 +164,7 @@ cb_redis_pipe_get(cb_redis_t *r, int *err)
     if (*err != 0) {
         goto done;
     }
-    if (!cb_redis_cluster_redirect(e.reply)) {
+    if (!cb_redis_redirect_parse(e.reply, NULL)) {
         reply = e.reply;
         e.reply = NULL;
         goto done;

@@ -157,10 +157,9 @@ s_detach(s_lookup_t *lk)
 static void
 s_touch(edge_auth_t *auth, const char *id)
 {
-    redisAsyncContext *ac = auth->limit != NULL ? edge_limit_redis(auth->limit) : NULL;
     int64_t now = cb_time_now_ms();
     int64_t *last = zhashx_lookup(auth->touched, id);
-    if (ac == NULL || (last != NULL && now - *last < S_TOUCH_MS)) {
+    if (auth->limit == NULL || (last != NULL && now - *last < S_TOUCH_MS)) {
         return;
     }
     if (last == NULL) {
@@ -179,7 +178,9 @@ s_touch(edge_auth_t *auth, const char *id)
     const char *argv[4];
     size_t lens[4];
     int argc = cb_apikey_touch_argv(id, now, keybuf, msbuf, argv, lens);
-    (void) redisAsyncCommandArgv(ac, NULL, NULL, argc, argv, lens);
+    if (edge_limit_send(auth->limit, NULL, NULL, argc, argv, lens) != 0) {
+        *last = 0; /* not sent: the next lookup tries again */
+    }
 }
 
 static void
@@ -293,8 +294,7 @@ edge_auth_check_hash(edge_auth_t *auth, const char *hex, cb_apikey_scope_t need,
 {
     memset(out, 0, sizeof *out);
     out->outcome = EDGE_AUTH_UNAVAILABLE;
-    redisAsyncContext *ac = auth->limit != NULL ? edge_limit_redis(auth->limit) : NULL;
-    if (ac == NULL) {
+    if (auth->limit == NULL) {
         return 1;
     }
     s_lookup_t *lk = calloc(1, sizeof *lk);
@@ -309,7 +309,7 @@ edge_auth_check_hash(edge_auth_t *auth, const char *hex, cb_apikey_scope_t need,
     const char *argv[4];
     size_t lens[4];
     int argc = cb_apikey_lookup_argv(hex, keybuf, argv, lens);
-    if (lk->timer == NULL || redisAsyncCommandArgv(ac, s_on_reply, lk, argc, argv, lens) != REDIS_OK) {
+    if (lk->timer == NULL || edge_limit_send(auth->limit, s_on_reply, lk, argc, argv, lens) != 0) {
         cb_httpd_timer_destroy(&lk->timer);
         free(lk);
         return 1;

@@ -12,7 +12,9 @@
 #include "cb_log.h"
 #include "cb_redis.h"
 #include "cb_time.h"
+#include "edge_cluster.h"
 #include "edge_limit.h"
+#include "edge_limit_impl.h"
 #include "edge_redis.h"
 
 /* The asynchronous transport of cb_inbound_core. Per client at most one
@@ -54,29 +56,6 @@ typedef struct {
     bool evaled;
 } s_ret_t;
 
-struct edge_limit {
-    cb_httpd_t *httpd;
-    cb_inbound_core_t *core;
-    cb_redis_url_t url;
-    redisAsyncContext *ac; /* NULL between connections */
-    bool usable;           /* ac takes commands (not failing or closing) */
-    bool up;               /* the last command was answered */
-    bool lost_logged;
-    bool setup_logged;
-    bool closing;
-    cb_backoff_t backoff;
-    cb_httpd_timer_t *reconnect;
-    cb_httpd_timer_t *housekeeping;
-    zhashx_t *reqs; /* client -> s_req_t */
-    size_t stalled;
-    int64_t stalled_since_ms;
-    size_t returns_in_flight;
-    uint64_t rejections;
-    uint64_t redis_calls;
-};
-
-static void
-s_connect(edge_limit_t *limit);
 
 static int64_t
 s_now_ms(void)
@@ -84,144 +63,14 @@ s_now_ms(void)
     return cb_time_mono_ns() / 1000000;
 }
 
-/* ---- connection ------------------------------------------------------------ */
-
-static void
-s_on_reconnect(void *ctx)
-{
-    s_connect(ctx);
-}
-
-/* Connects again after the next backoff delay (unless closing or planned). */
-static void
-s_reconnect_later(edge_limit_t *limit)
-{
-    if (!limit->closing && limit->reconnect == NULL) {
-        limit->reconnect = cb_httpd_timer_new(limit->httpd, cb_backoff_next(&limit->backoff), 0,
-                                              s_on_reconnect, limit);
-    }
-}
-
-/* Redis cannot be used: logged once per outage; connect again later. */
-static void
-s_lost(edge_limit_t *limit, const char *reason)
-{
-    if (!limit->closing && !limit->lost_logged) {
-        cb_log_warn("edge_limit_redis_lost", "host=%s port=%d reason=\"%s\"", limit->url.host,
-                    limit->url.port, reason);
-        limit->lost_logged = true;
-    }
-    s_reconnect_later(limit);
-}
-
-/* ac has gone (failed to connect, lost, or freed by us): forget it.
- * Idempotent per ac. */
-static void
-s_gone(edge_limit_t *limit, const redisAsyncContext *ac, const char *reason)
-{
-    if (limit->ac != ac || ac == NULL) {
-        return;
-    }
-    limit->ac = NULL;
-    limit->usable = false;
-    limit->up = false;
-    s_lost(limit, reason);
-}
-
-static void
-s_on_connect(const redisAsyncContext *ac, int status)
-{
-    if (status != REDIS_OK) {
-        s_gone(ac->data, ac, ac->errstr);
-    }
-}
-
-static void
-s_on_disconnect(const redisAsyncContext *ac, int status)
-{
-    s_gone(ac->data, ac, status == REDIS_OK ? "closed" : ac->errstr);
-}
-
-/* Replies to AUTH, SELECT and PING after a connect: PING's makes Redis up. */
-static void
-s_on_setup(redisAsyncContext *ac, void *r, void *privdata)
-{
-    edge_limit_t *limit = ac->data;
-    const char *step = privdata;
-    redisReply *reply = r;
-    if (reply == NULL) {
-        return;
-    }
-    if (reply->type == REDIS_REPLY_ERROR) {
-        if (!limit->setup_logged) {
-            cb_log_error("edge_limit_redis_setup_failed", "command=%s error=\"%s\"", step,
-                         reply->str);
-            limit->setup_logged = true;
-        }
-        limit->usable = false;
-        redisAsyncDisconnect(ac);
-        return;
-    }
-    if (strcmp(step, "PING") == 0) {
-        limit->up = true;
-        limit->setup_logged = false;
-        cb_backoff_reset(&limit->backoff);
-        if (limit->lost_logged) {
-            cb_log_info("edge_limit_redis_connected", "host=%s port=%d", limit->url.host,
-                        limit->url.port);
-            limit->lost_logged = false;
-        }
-    }
-}
-
-/* Connects (a non-blocking connect on the loop), then AUTH, SELECT and PING,
- * pipelined ahead of any command. */
-static void
-s_connect(edge_limit_t *limit)
-{
-    cb_httpd_timer_destroy(&limit->reconnect);
-    redisAsyncContext *ac = redisAsyncConnect(limit->url.host, limit->url.port);
-    if (ac == NULL || ac->err != 0 || edge_redis_attach(limit->httpd, ac) != REDIS_OK) {
-        char reason[128];
-        snprintf(reason, sizeof reason, "%s",
-                 ac != NULL && ac->err != 0 ? ac->errstr : "no memory");
-        if (ac != NULL) {
-            redisAsyncFree(ac);
-        }
-        s_lost(limit, reason);
-        return;
-    }
-    ac->data = limit;
-    redisAsyncSetConnectCallback(ac, s_on_connect);
-    redisAsyncSetDisconnectCallback(ac, s_on_disconnect);
-    limit->ac = ac;
-    limit->usable = true;
-    const cb_redis_url_t *u = &limit->url;
-    if (u->password != NULL) {
-        const char *argv[3] = {"AUTH", u->username != NULL ? u->username : "", u->password};
-        size_t lens[3] = {4, strlen(argv[1]), strlen(argv[2])};
-        int argc = u->username != NULL ? 3 : 2;
-        if (argc == 2) {
-            argv[1] = argv[2];
-            lens[1] = lens[2];
-        }
-        redisAsyncCommandArgv(ac, s_on_setup, "AUTH", argc, argv, lens);
-    }
-    if (u->db != 0) {
-        redisAsyncCommand(ac, s_on_setup, "SELECT", "SELECT %d", u->db);
-    }
-    redisAsyncCommand(ac, s_on_setup, "PING", "PING");
-}
-
-/* Sends call (EVALSHA, or EVAL) with fn(privdata) for its reply. 0 or
- * CB_E_UNAVAILABLE (no usable connection; fn never runs). */
+/* Sends call (EVALSHA, or EVAL) with fn(privdata) for its reply, to the
+ * node of its client's slot (on a cluster, also while the URL's node is
+ * down, when that node is known and connected). 0 or CB_E_UNAVAILABLE (no
+ * usable connection; fn never runs). */
 static int
 s_send(edge_limit_t *limit, redisCallbackFn *fn, void *privdata, const cb_inbound_call_t *call,
        bool eval)
 {
-    if (limit->ac == NULL || !limit->usable) {
-        return CB_E_UNAVAILABLE;
-    }
     const char *argv[12];
     size_t lens[12];
     char numkeys[16];
@@ -229,22 +78,25 @@ s_send(edge_limit_t *limit, redisCallbackFn *fn, void *privdata, const cb_inboun
     if (argc < 0) {
         return argc;
     }
-    if (redisAsyncCommandArgv(limit->ac, fn, privdata, argc, argv, lens) != REDIS_OK) {
+    if (edge_cluster_send(limit->cluster, fn, privdata, argc, argv, lens) != 0) {
         return CB_E_UNAVAILABLE;
     }
     limit->redis_calls++;
     return 0;
 }
 
-/* Notes what a reply says about Redis (an error other than NOSCRIPT, such
- * as NOAUTH or LOADING, means it cannot serve us). True for NOSCRIPT: the
- * caller resends with EVAL once. */
+/* Notes what a reply that came on ac says about Redis (an error other than
+ * NOSCRIPT, such as NOAUTH, LOADING or a redirection past the bound, means
+ * it cannot serve us). True for NOSCRIPT: the caller resends with EVAL once. */
 static bool
-s_note_reply(edge_limit_t *limit, const redisReply *reply)
+s_note_reply(edge_limit_t *limit, const redisAsyncContext *ac, const redisReply *reply)
 {
     if (reply == NULL) {
-        /* The connection is failing: no more commands on it. */
-        limit->usable = false;
+        /* The connection is failing: no more commands on it when it is the
+         * URL's node's (another node's is edge_cluster's to drop). */
+        if (ac != NULL && ac == limit->ac) {
+            limit->usable = false;
+        }
         limit->up = false;
         return false;
     }
@@ -258,10 +110,9 @@ s_note_reply(edge_limit_t *limit, const redisReply *reply)
 static void
 s_on_return(redisAsyncContext *ac, void *r, void *privdata)
 {
-    (void) ac;
     s_ret_t *ret = privdata;
     edge_limit_t *limit = ret->limit;
-    if (s_note_reply(limit, r) && !ret->evaled) {
+    if (s_note_reply(limit, ac, r) && !ret->evaled) {
         ret->evaled = true;
         if (s_send(limit, s_on_return, ret, &ret->call, true) == 0) {
             return;
@@ -276,7 +127,7 @@ s_on_return(redisAsyncContext *ac, void *r, void *privdata)
 static void
 s_return(edge_limit_t *limit, const cb_inbound_call_t *call)
 {
-    if (call->nargs == 0 || limit->ac == NULL || !limit->usable) {
+    if (call->nargs == 0) {
         return;
     }
     s_ret_t *ret = malloc(sizeof *ret);
@@ -399,11 +250,10 @@ s_drain(edge_limit_t *limit, s_req_t *req, int rc)
 static void
 s_on_lease(redisAsyncContext *ac, void *r, void *privdata)
 {
-    (void) ac;
     s_req_t *req = privdata;
     edge_limit_t *limit = req->limit;
     const redisReply *reply = r;
-    if (s_note_reply(limit, reply) && !req->evaled) {
+    if (s_note_reply(limit, ac, reply) && !req->evaled) {
         req->evaled = true;
         if (s_send(limit, s_on_lease, req, &req->call, true) == 0) {
             return;
@@ -466,8 +316,9 @@ s_housekeeping(void *ctx)
     if (limit->stalled > 0 && limit->ac != NULL &&
         s_now_ms() - limit->stalled_since_ms >= S_STALL_DROP_MS) {
         redisAsyncContext *ac = limit->ac;
-        s_gone(limit, ac, "no answer");
+        edge_limit_conn_gone(limit, ac, "no answer");
         redisAsyncFree(ac);
+        edge_cluster_drop(limit->cluster);
     }
 }
 
@@ -493,6 +344,10 @@ edge_limit_new(cb_httpd_t *httpd, const char *redis_url, cb_inbound_config_t con
     if (limit->reqs == NULL) {
         goto fail_reqs;
     }
+    limit->cluster = edge_cluster_new(httpd, &limit->url, edge_limit_conn_seed, limit);
+    if (limit->cluster == NULL) {
+        goto fail_cluster;
+    }
     int64_t period = config.lease_ms / 2;
     period = period < 50 ? 50 : period > 1000 ? 1000 : period;
     limit->housekeeping = cb_httpd_timer_new(httpd, period, period, s_housekeeping, limit);
@@ -500,10 +355,12 @@ edge_limit_new(cb_httpd_t *httpd, const char *redis_url, cb_inbound_config_t con
         goto fail_timer;
     }
     cb_backoff_init(&limit->backoff, 50, 5000, 0);
-    s_connect(limit);
+    edge_limit_conn_start(limit);
     return limit;
 
 fail_timer:
+    edge_cluster_destroy(&limit->cluster);
+fail_cluster:
     zhashx_destroy(&limit->reqs);
 fail_reqs:
     cb_inbound_core_destroy(&limit->core);
@@ -520,6 +377,17 @@ s_idle(void *ctx)
 {
     edge_limit_t *limit = ctx;
     return limit->returns_in_flight == 0 && zhashx_size(limit->reqs) == 0;
+}
+
+/* Waits up to timeout_ms for what is in flight on the URL's node and on
+ * the other nodes, without running the rest of the loop. */
+static void
+s_flush(edge_limit_t *limit, int timeout_ms)
+{
+    redisAsyncContext **conns[1 + EDGE_CLUSTER_NODES_MAX];
+    conns[0] = &limit->ac;
+    size_t n = 1 + edge_cluster_conns(limit->cluster, conns + 1, EDGE_CLUSTER_NODES_MAX);
+    edge_redis_flush(conns, n, timeout_ms, s_idle, limit);
 }
 
 void
@@ -539,17 +407,18 @@ edge_limit_destroy(edge_limit_t **limit_p)
         }
     }
     /* Lease calls in flight end first (their leases are returned too). */
-    edge_redis_flush(&limit->ac, S_DESTROY_WAIT_MS / 2, s_idle, limit);
+    s_flush(limit, S_DESTROY_WAIT_MS / 2);
     s_return_leases(limit, true);
-    edge_redis_flush(&limit->ac, S_DESTROY_WAIT_MS, s_idle, limit);
+    s_flush(limit, S_DESTROY_WAIT_MS);
     cb_httpd_timer_destroy(&limit->housekeeping);
     cb_httpd_timer_destroy(&limit->reconnect);
     if (limit->ac != NULL) {
         /* Fails what is still in flight (freeing its s_req_t and s_ret_t). */
         redisAsyncContext *ac = limit->ac;
-        s_gone(limit, ac, "closing");
+        edge_limit_conn_gone(limit, ac, "closing");
         redisAsyncFree(ac);
     }
+    edge_cluster_destroy(&limit->cluster);
     for (s_req_t *req = zhashx_first(limit->reqs); req != NULL; req = zhashx_first(limit->reqs)) {
         s_req_free(limit, req);
     }
@@ -667,10 +536,14 @@ edge_limit_redis_up(const edge_limit_t *limit)
     return limit->up;
 }
 
-redisAsyncContext *
-edge_limit_redis(edge_limit_t *limit)
+int
+edge_limit_send(edge_limit_t *limit, redisCallbackFn *fn, void *privdata, int argc,
+                const char **argv, const size_t *lens)
 {
-    return limit->ac != NULL && limit->usable && !limit->closing ? limit->ac : NULL;
+    if (limit->closing) {
+        return CB_E_UNAVAILABLE;
+    }
+    return edge_cluster_send(limit->cluster, fn, privdata, argc, argv, lens);
 }
 
 uint64_t

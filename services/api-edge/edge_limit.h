@@ -52,11 +52,16 @@ edge_limit_cancel(edge_limit_t *limit, edge_limit_done_fn done, void *ctx);
 bool
 edge_limit_redis_up(const edge_limit_t *limit);
 
-/* The Redis connection while it takes commands (connected or connecting,
- * not failing or closing), else NULL: edge_auth sends its lookups on it.
- * Borrowed: a command's callback runs with a NULL reply when it goes. */
-redisAsyncContext *
-edge_limit_redis(edge_limit_t *limit);
+/* Sends a command (argv as redisAsyncCommandArgv) on the limiter's Redis
+ * connections while they take commands (connected or connecting, not
+ * failing or closing): edge_auth's lookups. On a Redis Cluster it follows
+ * MOVED and ASK (edge_cluster_send), and a slot whose node is known and
+ * connected is still served while the URL's node is down. fn (may be
+ * NULL) runs exactly once, with a NULL reply when a connection goes. 0, or
+ * CB_E_UNAVAILABLE / CB_E_NOMEM, and fn never runs. */
+int
+edge_limit_send(edge_limit_t *limit, redisCallbackFn *fn, void *privdata, int argc,
+                const char **argv, const size_t *lens);
 
 /* Decisions refused so far, and Redis round trips, for /metrics. */
 uint64_t

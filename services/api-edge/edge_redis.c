@@ -1,6 +1,7 @@
 /* edge_redis.c - hiredis's async connection on a cb_httpd loop (a hiredis event adapter) */
 #include <poll.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <hiredis/sds.h>
 
@@ -8,10 +9,25 @@
 #include "cb_time.h"
 #include "edge_redis.h"
 
+/* Most connections one flush waits on. */
+#define S_FLUSH_MAX 64
+
 typedef struct {
     redisAsyncContext *ac;
     cb_httpd_watch_t *watch;
 } s_adapter_t;
+
+/* True while one of the owners' slots still holds ac. */
+static bool
+s_held(redisAsyncContext **const *acs, size_t n, const redisAsyncContext *ac)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (*acs[i] == ac) {
+            return true;
+        }
+    }
+    return false;
+}
 
 /* hiredis writes with write(2): a reset connection must not kill us. */
 static void
@@ -98,28 +114,64 @@ edge_redis_attach(cb_httpd_t *httpd, redisAsyncContext *ac)
     return REDIS_OK;
 }
 
+int
+edge_redis_handshake(redisAsyncContext *ac, const cb_redis_url_t *url, redisCallbackFn *fn,
+                     void *privdata)
+{
+    int rc = REDIS_OK;
+    if (url->password != NULL) {
+        const char *argv[3] = {"AUTH", url->username != NULL ? url->username : "", url->password};
+        size_t lens[3] = {4, strlen(argv[1]), strlen(argv[2])};
+        int argc = url->username != NULL ? 3 : 2;
+        if (argc == 2) {
+            argv[1] = argv[2];
+            lens[1] = lens[2];
+        }
+        rc = redisAsyncCommandArgv(ac, fn, privdata, argc, argv, lens);
+    }
+    if (rc == REDIS_OK && url->db != 0) {
+        rc = redisAsyncCommand(ac, fn, privdata, "SELECT %d", url->db);
+    }
+    return rc;
+}
+
 void
-edge_redis_flush(redisAsyncContext **ac_p, int timeout_ms, bool (*done)(void *ctx), void *ctx)
+edge_redis_flush(redisAsyncContext **const *acs, size_t n, int timeout_ms, bool (*done)(void *ctx),
+                 void *ctx)
 {
     int64_t deadline = cb_time_mono_ns() / 1000000 + timeout_ms;
-    while (*ac_p != NULL && !done(ctx)) {
+    struct pollfd p[S_FLUSH_MAX];
+    redisAsyncContext *polled[S_FLUSH_MAX];
+    n = n < S_FLUSH_MAX ? n : S_FLUSH_MAX;
+    while (!done(ctx)) {
         int64_t left = deadline - cb_time_mono_ns() / 1000000;
-        if (left <= 0) {
+        nfds_t count = 0;
+        for (size_t i = 0; i < n; i++) {
+            redisAsyncContext *ac = *acs[i];
+            if (ac == NULL) {
+                continue;
+            }
+            p[count] = (struct pollfd){.fd = ac->c.fd, .events = POLLIN};
+            if (sdslen(ac->c.obuf) > 0 || !(ac->c.flags & REDIS_CONNECTED)) {
+                p[count].events |= POLLOUT;
+            }
+            polled[count++] = ac;
+        }
+        if (left <= 0 || count == 0) {
             return;
         }
-        redisAsyncContext *ac = *ac_p;
-        struct pollfd p = {.fd = ac->c.fd, .events = POLLIN};
-        if (sdslen(ac->c.obuf) > 0 || !(ac->c.flags & REDIS_CONNECTED)) {
-            p.events |= POLLOUT;
-        }
-        if (poll(&p, 1, (int) left) <= 0) {
+        if (poll(p, count, (int) left) <= 0) {
             continue;
         }
-        if (p.revents & POLLOUT) {
-            s_write(ac);
-        }
-        if (*ac_p == ac && (p.revents & (POLLIN | POLLERR | POLLHUP))) {
-            redisAsyncHandleRead(ac);
+        /* A callback may free any of them: each is handled only while its
+         * owner still holds it. */
+        for (nfds_t k = 0; k < count; k++) {
+            if ((p[k].revents & POLLOUT) && s_held(acs, n, polled[k])) {
+                s_write(polled[k]);
+            }
+            if ((p[k].revents & (POLLIN | POLLERR | POLLHUP)) && s_held(acs, n, polled[k])) {
+                redisAsyncHandleRead(polled[k]);
+            }
         }
     }
 }

@@ -7,6 +7,7 @@
 #include <hiredis/async.h>
 
 #include "cb_httpd.h"
+#include "cb_redis.h"
 
 /* Puts ac's socket on httpd's loop through a cb_httpd watch: hiredis's
  * addRead/delRead/addWrite/delWrite hooks start and stop its callbacks,
@@ -18,12 +19,22 @@
 int
 edge_redis_attach(cb_httpd_t *httpd, redisAsyncContext *ac);
 
-/* Waits in poll(2) on ac's socket alone, handling its reads and writes,
+/* Queues AUTH (AUTH user pass with a username) when url has a password,
+ * and SELECT when its db is not 0, ahead of any other command on ac, each
+ * with fn(ac, reply, privdata). REDIS_OK, or REDIS_ERR when ac refuses
+ * commands. Never logs (the password stays out of every log line). */
+int
+edge_redis_handshake(redisAsyncContext *ac, const cb_redis_url_t *url, redisCallbackFn *fn,
+                     void *privdata);
+
+/* Waits in poll(2) on the sockets of the n connections in *acs[0..n-1]
+ * alone (at most 64; NULL ones skipped), handling their reads and writes,
  * for up to timeout_ms or until done(ctx) is true (checked before each
  * wait), without running the rest of the loop: for a bounded last flush
- * when its owner stops. ac may be freed by a callback meanwhile (then
- * *ac_p is NULL when the callback nulled it; the wait ends). */
+ * when their owner stops. A callback may free any of them meanwhile (its
+ * owner then nulls its slot); the wait ends when every slot is NULL. */
 void
-edge_redis_flush(redisAsyncContext **ac_p, int timeout_ms, bool (*done)(void *ctx), void *ctx);
+edge_redis_flush(redisAsyncContext **const *acs, size_t n, int timeout_ms, bool (*done)(void *ctx),
+                 void *ctx);
 
 #endif

@@ -35,49 +35,15 @@ s_teardown(void **state)
     return 0;
 }
 
-/* Starts moving key's slot from its owner to the next node: MIGRATING on
- * the owner, IMPORTING on the target when importing. Returns a client on
- * the owner; ctx[2] and *slot are for s_settle. */
+/* Starts moving key's slot (cbh_cluster_migrate); a client on its owner. */
 static cb_redis_t *
-s_migrate(const char *key, bool importing, redisContext *ctx[2], int *slot)
+s_migrate(const char *key, bool importing, cbh_cluster_migration_t *m)
 {
-    int from = cbh_cluster_owner(&s_cluster, key);
-    assert_true(from >= 0);
-    int nodes[2] = {from, (from + 1) % CBH_CLUSTER_NODES};
-    char id[2][64];
-    *slot = cbh_cluster_slot(&s_cluster, key);
-    for (int i = 0; i < 2; i++) {
-        ctx[i] = redisConnect("127.0.0.1", s_cluster.port[nodes[i]]);
-        assert_non_null(ctx[i]);
-        redisReply *rep = redisCommand(ctx[i], "CLUSTER MYID");
-        assert_non_null(rep);
-        snprintf(id[i], sizeof id[i], "%s", rep->str);
-        freeReplyObject(rep);
-    }
-    redisReply *rep;
-    if (importing) {
-        rep = redisCommand(ctx[1], "CLUSTER SETSLOT %d IMPORTING %s", *slot, id[0]);
-        assert_int_equal(rep->type, REDIS_REPLY_STATUS);
-        freeReplyObject(rep);
-    }
-    rep = redisCommand(ctx[0], "CLUSTER SETSLOT %d MIGRATING %s", *slot, id[1]);
-    assert_int_equal(rep->type, REDIS_REPLY_STATUS);
-    freeReplyObject(rep);
+    assert_int_equal(cbh_cluster_migrate(&s_cluster, key, importing, m), 0);
     int err = -1;
-    cb_redis_t *r = cb_redis_new(s_cluster.url[from], &err);
+    cb_redis_t *r = cb_redis_new(s_cluster.url[m->from], &err);
     assert_non_null(r);
     return r;
-}
-
-/* Ends the migration s_migrate started (both nodes STABLE). */
-static void
-s_settle(redisContext *ctx[2], int slot)
-{
-    for (int i = 0; i < 2; i++) {
-        redisReply *rep = redisCommand(ctx[i], "CLUSTER SETSLOT %d STABLE", slot);
-        freeReplyObject(rep);
-        redisFree(ctx[i]);
-    }
 }
 
 /* A slot being migrated: its owner answers ASK for a key it no longer has,
@@ -87,9 +53,8 @@ test_ask_redirection(void **state)
 {
     (void) state;
     const char *key = "cbh-ask-key";
-    redisContext *ctx[2];
-    int slot;
-    cb_redis_t *r = s_migrate(key, true, ctx, &slot);
+    cbh_cluster_migration_t m;
+    cb_redis_t *r = s_migrate(key, true, &m);
     int err = 0;
     redisReply *rep = cb_redis_command(r, &err, "SET %s %s", key, "moved-along");
     assert_non_null(rep);
@@ -101,7 +66,7 @@ test_ask_redirection(void **state)
     assert_string_equal(rep->str, "moved-along");
     freeReplyObject(rep);
     cb_redis_destroy(&r);
-    s_settle(ctx, slot);
+    cbh_cluster_settle(&m);
 }
 
 /* A slot half-migrated (MIGRATING on its owner, the target not IMPORTING)
@@ -112,9 +77,8 @@ test_redirect_bound(void **state)
 {
     (void) state;
     const char *key = "cbh-loop-key";
-    redisContext *ctx[2];
-    int slot;
-    cb_redis_t *r = s_migrate(key, false, ctx, &slot);
+    cbh_cluster_migration_t m;
+    cb_redis_t *r = s_migrate(key, false, &m);
     int err = -1;
     int64_t t0 = cb_time_mono_ns();
     redisReply *rep = cb_redis_command(r, &err, "GET %s", key);
@@ -125,7 +89,7 @@ test_redirect_bound(void **state)
     freeReplyObject(rep);
     assert_true(cb_time_mono_ns() - t0 < 1000000000LL);
     cb_redis_destroy(&r);
-    s_settle(ctx, slot);
+    cbh_cluster_settle(&m);
 }
 
 /* A node dies: commands for its slots fail fast with CB_E_UNAVAILABLE (no
