@@ -72,6 +72,7 @@ s_venues_open(route_app_t *app, cb_redis_t *redis, const char *venues_text, cb_v
     for (size_t i = 0; i < app->nvenues; i++) {
         route_venue_t *v = &app->venues[i];
         v->cfg = cfgs[i];
+        v->steps = &app->steps;
         v->vc = cb_venue_client_new(&cfgs[i], deps);
         if (v->vc == NULL) {
             return CB_E_NOMEM;

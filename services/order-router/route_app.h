@@ -14,6 +14,23 @@
 #include "cb_venue_client.h"
 #include "route_ledger.h"
 
+/* Where one place spends its time (COINBUS_LOG_LEVEL=debug: `place_steps`). */
+typedef enum {
+    ROUTE_STEP_CHECK = 0, /* args, venue, instrument rules, client order id */
+    ROUTE_STEP_EXISTING,  /* the ledger asked whether the id exists (failed checks only) */
+    ROUTE_STEP_BALANCE,   /* the balance check */
+    ROUTE_STEP_INTENT,    /* the intent written */
+    ROUTE_STEP_ADMIT,     /* breaker and rate limiter, signing */
+    ROUTE_STEP_VENUE,     /* the venue's HTTP round trip */
+    ROUTE_STEP_RECORD,    /* the answer parsed and recorded in the ledger and on the bus */
+    ROUTE_STEPS
+} route_step_t;
+
+typedef struct {
+    int64_t at_ns;        /* the last mark; 0: not measuring (debug log off) */
+    int64_t ns[ROUTE_STEPS];
+} route_steps_t;
+
 /* One venue. Owns vc and cred. */
 typedef struct {
     cb_venue_cfg_t cfg;
@@ -23,6 +40,7 @@ typedef struct {
     cb_nonce_t nonce;         /* Kraken only */
     bool nonce_ok;
     bool instruments_ok;
+    route_steps_t *steps;     /* the app's (borrowed) */
 } route_venue_t;
 
 /* Test-only fault hook (COINBUS_ROUTER_TEST_CRASH): SIGKILL itself right
@@ -48,6 +66,7 @@ typedef struct {
     cb_rpc_client_t *account; /* the `account` service (balance check; borrowed) */
     int64_t deps_timeout_ms;  /* the deadline of one call to either */
     bool balance_check;       /* COINBUS_ROUTER_BALANCE_CHECK */
+    route_steps_t steps;      /* the place being handled */
 } route_app_t;
 
 #define ROUTE_QUOTES_MAX 16
@@ -232,6 +251,20 @@ route_best_pack(msgpack_packer *pk, const route_routing_t *rt);
 int
 route_balance_check(route_app_t *app, route_venue_t *v, const route_order_t *o,
                     const route_quote_t *q, route_fail_t *fail);
+
+/* ---- route_steps.c ---- */
+
+/* Starts measuring one place (only when the debug log is on). */
+void
+route_steps_start(route_steps_t *s);
+
+/* Adds the time since the last mark to step. */
+void
+route_steps_mark(route_steps_t *s, route_step_t step);
+
+/* Logs the steps at debug level as `place_steps`. */
+void
+route_steps_log(const route_steps_t *s, const char *clid);
 
 /* ---- route_rpc.c ---- */
 

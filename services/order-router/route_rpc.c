@@ -359,6 +359,7 @@ s_op_place(route_app_t *app, const s_args_t *a, msgpack_packer *pk, char *msg, s
     const char *symbol = s_arg(a, "symbol");
     route_order_t prior;
     route_venue_t *v;
+    route_steps_start(&app->steps);
     if (strcmp(s_arg(a, "venue"), "best") == 0) {
         v = route_best_pick(app, s_arg(a, "client_order_id"), s_arg(a, "idempotency_key"), symbol,
                             s_arg(a, "side"), s_arg(a, "amount"), &routing, &symbol, &prior, &fail);
@@ -386,12 +387,15 @@ s_op_place(route_app_t *app, const s_args_t *a, msgpack_packer *pk, char *msg, s
     char created[sizeof o.created_ms];
     snprintf(created, sizeof created, "%s", o.created_ms);
     bool validate = strcmp(s_arg(a, "validate"), "true") == 0;
+    route_steps_mark(&app->steps, ROUTE_STEP_CHECK);
     bool existing = !validate && route_ledger_get(&app->ledger, v->cfg.name, o.client_order_id,
                                                   &prior) == 0;
+    route_steps_mark(&app->steps, ROUTE_STEP_EXISTING);
     const route_quote_t *q = rt != NULL ? &rt->quotes[rt->chosen] : NULL;
     if (!existing && route_balance_check(app, v, &o, q, &fail) != 0) {
         return s_fail(&fail, msg, msg_size);
     }
+    route_steps_mark(&app->steps, ROUTE_STEP_BALANCE);
     if (validate) {
         return s_validate(v, &o, rt, pk, msg, msg_size);
     }
@@ -399,6 +403,8 @@ s_op_place(route_app_t *app, const s_args_t *a, msgpack_packer *pk, char *msg, s
         return s_fail(&fail, msg, msg_size);
     }
     s_pack_order_ex(pk, &o, existing || strcmp(created, o.created_ms) != 0, rt);
+    route_steps_mark(&app->steps, ROUTE_STEP_RECORD);
+    route_steps_log(&app->steps, o.client_order_id);
     return 0;
 }
 

@@ -86,7 +86,9 @@ route_venue_call(route_venue_t *v, const cb_order_call_t *call, cb_http_result_t
         return CB_E_INTERNAL;
     }
     *sent = true;
+    route_steps_mark(v->steps, ROUTE_STEP_ADMIT);
     rc = cb_venue_client_private_send(v->vc, &req, &pass, res, err);
+    route_steps_mark(v->steps, ROUTE_STEP_VENUE);
     cb_venue_req_fini(&req);
     return rc;
 }

@@ -35,7 +35,11 @@
  *
  * Throughput: N client threads, each with its own connection, send their
  * orders as fast as answers come: orders per second over the whole batch,
- * first through coinbus, then straight to the sim. */
+ * first through coinbus, then straight to the sim.
+ *
+ * BENCH_ORDERS_STEPS=1 runs the router at COINBUS_LOG_LEVEL=debug and adds
+ * the median of each step of its `place_steps` lines (route_steps.c) over
+ * the latency orders. */
 
 #define S_BODY_MAX 512
 #define S_PATHS 2
@@ -185,8 +189,11 @@ s_start(cbh_edge_stack_t *stack, cbh_proc_t **edge)
 {
     char *sim_env[] = {"COINBUS_SIM_ACCOUNTS=" CBH_PAPER_PRO_ACCOUNTS, "COINBUS_SIM_LIMITS=off", NULL};
     char *edge_env[] = {"COINBUS_EDGE_RPC_TIMEOUT_MS=20000", "COINBUS_EDGE_RATE_LIMIT=100000000", NULL};
+    const char *steps = getenv("BENCH_ORDERS_STEPS");
+    char *router_env[] = {steps != NULL && strcmp(steps, "1") == 0 ? "COINBUS_LOG_LEVEL=debug" : NULL,
+                          NULL};
     if (cbh_edge_stack_start_sim(stack, sim_env) != 0 || cbh_edge_start_account(stack, NULL) != 0 ||
-        cbh_edge_start_router(stack, NULL) != 0) {
+        cbh_edge_start_router(stack, router_env) != 0) {
         return -1;
     }
     s_t.edge_port = 0;
@@ -230,6 +237,74 @@ s_latency(cb_http_t *http, int n, double *lat[S_PATHS], const char *round)
         }
     }
     return 0;
+}
+
+#define S_STEPS_MAX 12
+
+/* The medians of the router's `place_steps` fields over the latency orders
+ * (client order ids "le-<n>"), from its log. */
+static void
+s_report_steps(const char *log_path)
+{
+    FILE *f = log_path != NULL ? fopen(log_path, "r") : NULL;
+    if (f == NULL) {
+        return;
+    }
+    char names[S_STEPS_MAX][24];
+    double *vals[S_STEPS_MAX] = {NULL};
+    size_t nnames = 0, nlines = 0, cap = 0;
+    char line[1024];
+    while (fgets(line, sizeof line, f) != NULL) {
+        if (strstr(line, "place_steps") == NULL || strstr(line, "clid=le-") == NULL) {
+            continue;
+        }
+        if (nlines == cap) {
+            cap = cap > 0 ? 2 * cap : 256;
+            for (size_t k = 0; k < S_STEPS_MAX; k++) {
+                double *nv = realloc(vals[k], cap * sizeof(double));
+                if (nv == NULL) {
+                    goto done;
+                }
+                vals[k] = nv;
+            }
+        }
+        size_t k = 0;
+        for (char *p = strstr(line, "clid="); p != NULL && k < S_STEPS_MAX; k++) {
+            char *eq = strstr(p, "_us=");
+            if (eq == NULL) {
+                break;
+            }
+            char *start = eq;
+            while (start > line && start[-1] != ' ') {
+                start--;
+            }
+            if (nlines == 0) {
+                snprintf(names[k], sizeof names[k], "%.*s", (int) (eq - start), start);
+                nnames = k + 1;
+            }
+            vals[k][nlines] = strtod(eq + 4, &p);
+        }
+        nlines++;
+    }
+    printf("\nrouter steps (median of %zu places, us; COINBUS_LOG_LEVEL=debug `place_steps`)\n\n|", nlines);
+    for (size_t k = 0; k < nnames && nlines > 0; k++) {
+        printf(" %s |", names[k]);
+    }
+    printf("\n|");
+    for (size_t k = 0; k < nnames && nlines > 0; k++) {
+        printf("---:|");
+    }
+    printf("\n|");
+    for (size_t k = 0; k < nnames && nlines > 0; k++) {
+        qsort(vals[k], nlines, sizeof(double), s_cmp_double);
+        printf(" %.0f |", s_quantile(vals[k], nlines, 0.5));
+    }
+    printf("\n");
+done:
+    for (size_t k = 0; k < S_STEPS_MAX; k++) {
+        free(vals[k]);
+    }
+    fclose(f);
 }
 
 static void
@@ -296,6 +371,7 @@ main(int argc, char **argv)
     tput[1] = s_throughput(s_order_edge, "te", threads, per, &failed);
     tput[0] = s_throughput(s_order_sim, "ts", threads, per, &failed);
     s_report(n, lat, threads, per, tput, failed);
+    s_report_steps(cbh_proc_log_path(stack.router));
     rc = failed == 0 ? 0 : 1;
 done:
     cb_http_destroy(&http);
