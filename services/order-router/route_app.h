@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cb_buf.h"
 #include "cb_creds.h"
 #include "cb_nonce.h"
 #include "cb_order.h"
@@ -31,6 +32,31 @@ typedef struct {
     int64_t ns[ROUTE_STEPS];
 } route_steps_t;
 
+#define ROUTE_SPENT_MAX 8
+
+/* What this replica's checked orders took of one asset since the view's answer. */
+typedef struct {
+    char asset[CB_ASSET_MAX + 1];
+    cb_decimal_t amount;
+} route_spent_t;
+
+/* One venue's balance view for the balance check: the account service's
+ * last `balances` answer, less what this replica let through since. */
+typedef struct {
+    cb_buf_t answer;          /* the result map (msgpack); owned */
+    int64_t at_ms;            /* when it came (monotonic ms); 0: none yet */
+    uint64_t gen;             /* counts answers */
+    route_spent_t spent[ROUTE_SPENT_MAX];
+    size_t nspent;
+} route_balview_t;
+
+/* What one order's check took from a view (route_balance_release). */
+typedef struct {
+    char asset[CB_ASSET_MAX + 1];
+    cb_decimal_t amount;
+    uint64_t gen;             /* 0: nothing taken */
+} route_hold_t;
+
 /* One venue. Owns vc and cred. */
 typedef struct {
     cb_venue_cfg_t cfg;
@@ -41,6 +67,7 @@ typedef struct {
     bool nonce_ok;
     bool instruments_ok;
     route_steps_t *steps;     /* the app's (borrowed) */
+    route_balview_t balance;
 } route_venue_t;
 
 /* Test-only fault hook (COINBUS_ROUTER_TEST_CRASH): SIGKILL itself right
@@ -66,6 +93,7 @@ typedef struct {
     cb_rpc_client_t *account; /* the `account` service (balance check; borrowed) */
     int64_t deps_timeout_ms;  /* the deadline of one call to either */
     bool balance_check;       /* COINBUS_ROUTER_BALANCE_CHECK */
+    int64_t balance_ttl_ms;   /* COINBUS_ROUTER_BALANCE_CACHE_MS: a view is believed this long */
     route_steps_t steps;      /* the place being handled */
 } route_app_t;
 
@@ -242,15 +270,26 @@ route_best_pack(msgpack_packer *pk, const route_routing_t *rt);
 
 /* ---- route_balance.c ---- */
 
-/* Unless app->balance_check is off: asks the account service for v's
- * available balance of what o spends (buy: the quote, amount x price plus
- * Kraken's taker fee; a market buy: its fill on the book, q or asked of
- * market-feed; sell: the base amount). Not enough: bad_request
- * "insufficient balance: needs X <ASSET>, available Y on <venue>"; the
- * account service silent or failing: unavailable. 0 or fail. */
+/* Unless app->balance_check is off: checks what o spends (buy: the quote,
+ * amount x price plus Kraken's taker fee; a market buy: its fill on the
+ * book, q or asked of market-feed; sell: the base amount) against v's
+ * balance view: the account service's available balance, asked at most
+ * every app->balance_ttl_ms, less what this replica's checked orders took
+ * since. A view that says "not enough" is asked again before refusing.
+ * Not enough: bad_request "insufficient balance: needs X <ASSET>,
+ * available Y on <venue>"; the account service silent or failing:
+ * unavailable. On success *hold gets what was taken (route_balance_release).
+ * 0 or fail. */
 int
 route_balance_check(route_app_t *app, route_venue_t *v, const route_order_t *o,
-                    const route_quote_t *q, route_fail_t *fail);
+                    const route_quote_t *q, route_hold_t *hold, route_fail_t *fail);
+
+/* Gives back what hold took when the order ended without spending any of it
+ * (rejected, expired or canceled, nothing filled): the view stays exact for
+ * IOC orders. o NULL: nothing was placed (validate). Anything else keeps it
+ * until the next answer. */
+void
+route_balance_release(route_venue_t *v, route_hold_t *hold, const route_order_t *o);
 
 /* ---- route_steps.c ---- */
 
