@@ -97,7 +97,9 @@ s_run(route_app_t *app, cb_rpc_worker_t *worker)
 {
     while (!cb_signal_stop) {
         route_sweep(app);
+        route_app_settle(app);
         int rc = cb_rpc_worker_handle(worker, 100);
+        route_app_settle(app); /* after the reply went out */
         if (rc == CB_E_IO && !cb_signal_stop) {
             return 1;
         }

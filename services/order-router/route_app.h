@@ -68,6 +68,7 @@ typedef struct {
     bool instruments_ok;
     route_steps_t *steps;     /* the app's (borrowed) */
     route_balview_t balance;
+    cb_venue_settle_t settle; /* the last call's reports, made after the reply (route_app_settle) */
 } route_venue_t;
 
 /* Test-only fault hook (COINBUS_ROUTER_TEST_CRASH): SIGKILL itself right
@@ -143,7 +144,9 @@ route_venue_ready(route_venue_t *v, route_fail_t *fail);
 
 /* Admits, signs and sends call. 0 with *res (cb_http_result_fini) when an
  * HTTP answer came; else the code with err (class UNKNOWN_OUTCOME when the
- * request may have reached the venue) and *sent telling whether it left. */
+ * request may have reached the venue) and *sent telling whether it left.
+ * A call that went well leaves its breaker success and weight true-up in
+ * v->settle: reported before v's next call, or by route_app_settle. */
 int
 route_venue_call(route_venue_t *v, const cb_order_call_t *call, cb_http_result_t *res,
                  cb_venue_error_t *err, bool *sent);
@@ -153,6 +156,10 @@ route_venue_call(route_venue_t *v, const cb_order_call_t *call, cb_http_result_t
 int
 route_venue_query(route_venue_t *v, const cb_instrument_t *ins, const char *clid,
                   cb_order_query_t *out, cb_venue_error_t *err);
+
+/* Reports what every venue's last call left to report (after a reply). */
+void
+route_app_settle(route_app_t *app);
 
 /* fail from a venue error: "<venue>: <the venue's text>". Returns the code. */
 int

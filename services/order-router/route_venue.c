@@ -32,6 +32,14 @@ route_fail_venue(route_fail_t *fail, const route_venue_t *v, const cb_venue_erro
                           err->message[0] != '\0' ? err->message : cb_strerror(code));
 }
 
+void
+route_app_settle(route_app_t *app)
+{
+    for (size_t i = 0; i < app->nvenues; i++) {
+        cb_venue_client_private_settle(app->venues[i].vc, &app->venues[i].settle);
+    }
+}
+
 int
 route_venue_ready(route_venue_t *v, route_fail_t *fail)
 {
@@ -60,6 +68,7 @@ route_venue_call(route_venue_t *v, const cb_order_call_t *call, cb_http_result_t
     cb_buf_init(&req.body);
     *sent = false;
     memset(err, 0, sizeof *err);
+    cb_venue_client_private_settle(v->vc, &v->settle);
     int rc = cb_venue_client_private_admit(v->vc, call->path, 0, v->cred->fingerprint, &pass, err);
     if (rc != 0) {
         return rc;
@@ -87,7 +96,7 @@ route_venue_call(route_venue_t *v, const cb_order_call_t *call, cb_http_result_t
     }
     *sent = true;
     route_steps_mark(v->steps, ROUTE_STEP_ADMIT);
-    rc = cb_venue_client_private_send(v->vc, &req, &pass, res, err);
+    rc = cb_venue_client_private_send_deferred(v->vc, &req, &pass, res, err, &v->settle);
     route_steps_mark(v->steps, ROUTE_STEP_VENUE);
     cb_venue_req_fini(&req);
     return rc;

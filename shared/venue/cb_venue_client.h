@@ -143,4 +143,28 @@ cb_venue_client_private_send(cb_venue_client_t *vc, const cb_venue_req_t *req,
                              const cb_venue_pass_t *pass, cb_http_result_t *out,
                              cb_venue_error_t *err);
 
+/* What a private call that went well leaves to report: a success to the
+ * breaker, Binance's used weight to the limiter. */
+typedef struct {
+    bool due;                 /* something to report */
+    bool success;             /* report a success to the breaker */
+    bool probe;               /* ... of a half-open probe */
+    int64_t used_weight;      /* X-MBX-USED-WEIGHT-1M, -1: none */
+} cb_venue_settle_t;
+
+/* cb_venue_client_private_send, except that what a call that went well
+ * leaves to report (a breaker success, the weight true-up: two Redis round
+ * trips) goes into *settle for the caller to report with
+ * cb_venue_client_private_settle once it has answered its own caller (and
+ * before its next private call on vc). Failures, bans and 5xx are reported
+ * at once, as by cb_venue_client_private_send. */
+int
+cb_venue_client_private_send_deferred(cb_venue_client_t *vc, const cb_venue_req_t *req,
+                                      const cb_venue_pass_t *pass, cb_http_result_t *out,
+                                      cb_venue_error_t *err, cb_venue_settle_t *settle);
+
+/* Reports what settle holds (nothing when not due) and clears it. */
+void
+cb_venue_client_private_settle(cb_venue_client_t *vc, cb_venue_settle_t *settle);
+
 #endif

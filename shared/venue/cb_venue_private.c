@@ -130,33 +130,52 @@ s_method(const char *m)
     return strcmp(m, "DELETE") == 0 ? CB_HTTP_DELETE : CB_HTTP_GET;
 }
 
-/* Trues the shared weight counter up from X-MBX-USED-WEIGHT-1M. */
-static void
-s_true_up(cb_venue_client_t *vc, const cb_http_resp_t *resp)
+/* Binance's X-MBX-USED-WEIGHT-1M of resp, or -1. */
+static int64_t
+s_used_weight(cb_venue_client_t *vc, const cb_http_resp_t *resp)
 {
     const cb_venue_cfg_t *cfg = cb_venue_client_cfg(vc);
-    const cb_venue_deps_t *deps = cb_venue_client_deps(vc);
     const char *used = cb_http_resp_header(resp, "x-mbx-used-weight-1m");
-    if (deps->limiter == NULL || cfg->dialect != CB_DIALECT_BINANCE || used == NULL) {
-        return;
+    if (cb_venue_client_deps(vc)->limiter == NULL || cfg->dialect != CB_DIALECT_BINANCE ||
+        used == NULL) {
+        return -1;
     }
     char *end = NULL;
     long long n = strtoll(used, &end, 10);
-    if (end != used && *end == '\0' && n >= 0) {
+    return end != used && *end == '\0' && n >= 0 ? (int64_t) n : -1;
+}
+
+void
+cb_venue_client_private_settle(cb_venue_client_t *vc, cb_venue_settle_t *settle)
+{
+    if (!settle->due) {
+        return;
+    }
+    const cb_venue_cfg_t *cfg = cb_venue_client_cfg(vc);
+    const cb_venue_deps_t *deps = cb_venue_client_deps(vc);
+    if (settle->used_weight >= 0 && deps->limiter != NULL) {
+        /* Trues the shared weight counter up. */
         char name[CB_VENUE_NAME_MAX + 16];
         snprintf(name, sizeof name, "%s:weight", cfg->name);
-        (void) cb_ratelimit_true_up(deps->limiter, name, 60000, n);
+        (void) cb_ratelimit_true_up(deps->limiter, name, 60000, settle->used_weight);
     }
+    if (settle->success && deps->circuit != NULL) {
+        cb_circuit_decision_t d;
+        (void) cb_circuit_report(deps->circuit, cfg->name, S_SCOPE, true, settle->probe, &d);
+    }
+    memset(settle, 0, sizeof(*settle));
 }
 
 int
-cb_venue_client_private_send(cb_venue_client_t *vc, const cb_venue_req_t *req,
-                             const cb_venue_pass_t *pass, cb_http_result_t *out,
-                             cb_venue_error_t *err)
+cb_venue_client_private_send_deferred(cb_venue_client_t *vc, const cb_venue_req_t *req,
+                                      const cb_venue_pass_t *pass, cb_http_result_t *out,
+                                      cb_venue_error_t *err, cb_venue_settle_t *settle)
 {
     const cb_venue_cfg_t *cfg = cb_venue_client_cfg(vc);
     const cb_venue_deps_t *deps = cb_venue_client_deps(vc);
     memset(err, 0, sizeof(*err));
+    memset(settle, 0, sizeof(*settle));
+    settle->used_weight = -1;
     const char *headers[4];
     size_t nh = 0;
     for (size_t i = 0; i < 4; i++) {
@@ -179,6 +198,7 @@ cb_venue_client_private_send(cb_venue_client_t *vc, const cb_venue_req_t *req,
     }
     const cb_http_resp_t *resp = &out->resp;
     bool transport_failed = resp->outcome != CB_HTTP_OK;
+    bool failure = transport_failed || resp->status >= 500;
     if (transport_failed) {
         rc = cb_venue_client_ops(vc)->classify(req, true, resp->sent == CB_HTTP_MAYBE_SENT, 0, "",
                                                0, 0, err);
@@ -189,17 +209,30 @@ cb_venue_client_private_send(cb_venue_client_t *vc, const cb_venue_req_t *req,
         rc = rc != 0 ? rc : CB_E_UNAVAILABLE;
         cb_http_result_fini(out);
     } else {
-        s_true_up(vc, resp);
+        settle->used_weight = s_used_weight(vc, resp);
         if ((resp->status == 429 || resp->status == 418) && deps->limiter != NULL) {
             const char *ra = cb_http_resp_header(resp, "retry-after");
             long long s = ra != NULL ? strtoll(ra, NULL, 10) : 0;
             (void) cb_ratelimit_ban(deps->limiter, cfg->name, s > 0 && s < 86400 ? s * 1000 : 60000);
         }
     }
-    if (pass->circuit_asked && deps->circuit != NULL) {
-        bool failure = transport_failed || resp->status >= 500;
+    if (pass->circuit_asked && deps->circuit != NULL && failure) {
         cb_circuit_decision_t d;
-        (void) cb_circuit_report(deps->circuit, cfg->name, S_SCOPE, !failure, pass->probe, &d);
+        (void) cb_circuit_report(deps->circuit, cfg->name, S_SCOPE, false, pass->probe, &d);
     }
+    settle->success = pass->circuit_asked && !failure;
+    settle->probe = pass->probe;
+    settle->due = settle->success || settle->used_weight >= 0;
+    return rc;
+}
+
+int
+cb_venue_client_private_send(cb_venue_client_t *vc, const cb_venue_req_t *req,
+                             const cb_venue_pass_t *pass, cb_http_result_t *out,
+                             cb_venue_error_t *err)
+{
+    cb_venue_settle_t settle;
+    int rc = cb_venue_client_private_send_deferred(vc, req, pass, out, err, &settle);
+    cb_venue_client_private_settle(vc, &settle);
     return rc;
 }

@@ -307,6 +307,42 @@ done:
     fclose(f);
 }
 
+/* The value of the metric line starting with prefix in text, or -1. */
+static double
+s_metric(const char *text, const char *prefix)
+{
+    const char *p = strstr(text, prefix);
+    return p != NULL ? strtod(p + strlen(prefix), NULL) : -1;
+}
+
+/* api-edge's own view, from its /metrics: the mean time from request to
+ * answer of the orders route and of the bus RPC to `orders` (every order so
+ * far, warm-up included). */
+static void
+s_report_edge(cb_http_t *http)
+{
+    char url[128];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/metrics", s_t.edge_port);
+    cb_http_req_t req = {CB_HTTP_GET, url, NULL, 0, NULL, 0, 5000};
+    cb_http_result_t res;
+    if (cb_http_do(http, &req, &res) != 0) {
+        return;
+    }
+    if (res.resp.outcome == CB_HTTP_OK && res.resp.status == 200 && res.resp.body != NULL) {
+        const char *b = res.resp.body;
+        double hs = s_metric(b, "coinbus_edge_http_request_duration_seconds_sum{route=\"/api/orders\"} ");
+        double hc = s_metric(b, "coinbus_edge_http_request_duration_seconds_count{route=\"/api/orders\"} ");
+        double rs = s_metric(b, "coinbus_edge_rpc_duration_seconds_sum{service=\"orders\"} ");
+        double rn = s_metric(b, "coinbus_edge_rpc_duration_seconds_count{service=\"orders\"} ");
+        if (hc > 0 && rn > 0) {
+            printf("\napi-edge /metrics, mean over %.0f orders: request to answer %.0f us, of which the "
+                   "bus RPC to `orders` %.0f us, api-edge's own part %.0f us\n",
+                   hc, hs / hc * 1e6, rs / rn * 1e6, (hs / hc - rs / rn) * 1e6);
+        }
+    }
+    cb_http_result_fini(&res);
+}
+
 static void
 s_report(int n, double *lat[S_PATHS], int threads, int per, double tput[S_PATHS], int failed)
 {
@@ -368,6 +404,7 @@ main(int argc, char **argv)
         fprintf(stderr, "bench_orders: an order failed\n");
         goto done;
     }
+    s_report_edge(http);
     tput[1] = s_throughput(s_order_edge, "te", threads, per, &failed);
     tput[0] = s_throughput(s_order_sim, "ts", threads, per, &failed);
     s_report(n, lat, threads, per, tput, failed);
