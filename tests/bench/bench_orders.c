@@ -307,6 +307,49 @@ done:
     fclose(f);
 }
 
+/* GET /api/orders/<clid> of an order that does not exist, through api-edge
+ * (auth, the bus, the router's one ledger read): 0 when it came back 404. */
+static int
+s_get_missing(cb_http_t *http, const char *clid)
+{
+    char url[160], auth[200];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/api/orders/%s", s_t.edge_port, clid);
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", s_t.key);
+    const char *h[] = {auth};
+    cb_http_req_t req = {CB_HTTP_GET, url, h, 1, NULL, 0, 20000};
+    cb_http_result_t res;
+    if (cb_http_do(http, &req, &res) != 0) {
+        return -1;
+    }
+    int rc = res.resp.outcome == CB_HTTP_OK && res.resp.status == 404 ? 0 : -1;
+    cb_http_result_fini(&res);
+    return rc;
+}
+
+/* The p50 of n GETs of missing orders: the path without the venue, the
+ * ledger writes or the breaker and limiter. */
+static void
+s_report_get_missing(cb_http_t *http, int n)
+{
+    double *lat = calloc((size_t) n, sizeof(double));
+    int ok = 0;
+    for (int i = 0; lat != NULL && i < n; i++) {
+        char clid[32];
+        snprintf(clid, sizeof clid, "missing-%d", i);
+        int64_t t0 = cb_time_mono_ns() / 1000;
+        if (s_get_missing(http, clid) == 0) {
+            lat[ok++] = (double) (cb_time_mono_ns() / 1000 - t0);
+        }
+    }
+    if (ok > 0) {
+        qsort(lat, (size_t) ok, sizeof(double), s_cmp_double);
+        printf("\nGET /api/orders/<missing> through api-edge -> bus -> order-router (one HGETALL), "
+               "%d calls: p50 %.0f us, p90 %.0f us\n",
+               ok, s_quantile(lat, (size_t) ok, 0.5), s_quantile(lat, (size_t) ok, 0.9));
+    }
+    free(lat);
+}
+
 /* The value of the metric line starting with prefix in text, or -1. */
 static double
 s_metric(const char *text, const char *prefix)
@@ -405,6 +448,7 @@ main(int argc, char **argv)
         goto done;
     }
     s_report_edge(http);
+    s_report_get_missing(http, n);
     tput[1] = s_throughput(s_order_edge, "te", threads, per, &failed);
     tput[0] = s_throughput(s_order_sim, "ts", threads, per, &failed);
     s_report(n, lat, threads, per, tput, failed);
