@@ -57,7 +57,8 @@ static const char s_usage[] =
     "fill of the order with taker fees and places on the best venue whose breaker\n"
     "is closed and whose rate budget can take it now. Before signing, the venue's\n"
     "available balance is asked of the `account` service (buy: the quote spent,\n"
-    "sell: the base); no answer -> unavailable, unless\n"
+    "sell: the base), at most every COINBUS_ROUTER_BALANCE_CACHE_MS, less what\n"
+    "this replica's orders took since; no answer -> unavailable, unless\n"
     "COINBUS_ROUTER_BALANCE_CHECK=off.";
 
 /* Venues, credentials and Kraken nonces. */
