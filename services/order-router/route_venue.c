@@ -69,7 +69,8 @@ route_venue_call(route_venue_t *v, const cb_order_call_t *call, cb_http_result_t
     *sent = false;
     memset(err, 0, sizeof *err);
     cb_venue_client_private_settle(v->vc, &v->settle);
-    int rc = cb_venue_client_private_admit(v->vc, call->path, 0, v->cred->fingerprint, &pass, err);
+    int rc = cb_venue_client_private_admit_as(v->vc, call->method, call->path, 0,
+                                              v->cred->fingerprint, &pass, err);
     if (rc != 0) {
         return rc;
     }

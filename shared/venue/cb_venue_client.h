@@ -125,6 +125,13 @@ int
 cb_venue_client_private_admit(cb_venue_client_t *vc, const char *what, int64_t param,
                               const char *key_fp, cb_venue_pass_t *pass, cb_venue_error_t *err);
 
+/* The same for a call of HTTP method (Binance weighs POST /api/v3/order 1,
+ * GET 4; cb_venue_client_private_admit weighs every call as a GET). */
+int
+cb_venue_client_private_admit_as(cb_venue_client_t *vc, const char *method, const char *what,
+                                 int64_t param, const char *key_fp, cb_venue_pass_t *pass,
+                                 cb_venue_error_t *err);
+
 /* Could the private call `what` be admitted now, without waiting? Asks the
  * breaker (cb_circuit_peek: open -> CB_E_UNAVAILABLE) and the limiter
  * (cb_ratelimit_peek on the counter admit would use: no room now ->

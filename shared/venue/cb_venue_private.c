@@ -19,18 +19,18 @@ s_sleep_ms(int64_t ms)
     }
 }
 
-/* The private call's counter: Binance's weight window, Kraken's REST
- * counter of the key. max_wait < 0: a peek (nothing reserved). */
+/* The private call's counter: Binance's weight window (of method what),
+ * Kraken's REST counter of the key. max_wait < 0: a peek (nothing reserved). */
 static int
-s_limit(cb_venue_client_t *vc, const char *what, int64_t param, const char *key_fp,
-        int64_t max_wait, cb_rl_decision_t *d)
+s_limit(cb_venue_client_t *vc, const char *method, const char *what, int64_t param,
+        const char *key_fp, int64_t max_wait, cb_rl_decision_t *d)
 {
     const cb_venue_cfg_t *cfg = cb_venue_client_cfg(vc);
     cb_ratelimit_t *limiter = cb_venue_client_deps(vc)->limiter;
     char name[CB_VENUE_NAME_MAX + 48];
     if (cfg->dialect == CB_DIALECT_BINANCE) {
         snprintf(name, sizeof name, "%s:weight", cfg->name);
-        cb_rl_window_t w = {name, 6000, 60000, cb_rl_binance_weight("GET", what, param)};
+        cb_rl_window_t w = {name, 6000, 60000, cb_rl_binance_weight(method, what, param)};
         return max_wait < 0 ? cb_ratelimit_peek_windows(limiter, cfg->name, &w, 1, d)
                             : cb_ratelimit_acquire_windows(limiter, cfg->name, &w, 1, max_wait, d);
     }
@@ -60,7 +60,7 @@ cb_venue_client_private_can_admit(cb_venue_client_t *vc, const char *what, int64
         return CB_E_UNAVAILABLE;
     }
     cb_rl_decision_t d;
-    if (deps->limiter != NULL && s_limit(vc, what, param, key_fp, -1, &d) == 0 && !d.admitted) {
+    if (deps->limiter != NULL && s_limit(vc, "GET", what, param, key_fp, -1, &d) == 0 && !d.admitted) {
         n = snprintf(msg, sizeof msg, "rate budget exhausted: next slot in %lld ms",
                      (long long) d.wait_ms);
         cb_verr_set(err, CB_VERR_RATE_LIMIT, 0, "", msg, (size_t) n);
@@ -73,6 +73,14 @@ cb_venue_client_private_can_admit(cb_venue_client_t *vc, const char *what, int64
 int
 cb_venue_client_private_admit(cb_venue_client_t *vc, const char *what, int64_t param,
                               const char *key_fp, cb_venue_pass_t *pass, cb_venue_error_t *err)
+{
+    return cb_venue_client_private_admit_as(vc, "GET", what, param, key_fp, pass, err);
+}
+
+int
+cb_venue_client_private_admit_as(cb_venue_client_t *vc, const char *method, const char *what,
+                                 int64_t param, const char *key_fp, cb_venue_pass_t *pass,
+                                 cb_venue_error_t *err)
 {
     const cb_venue_cfg_t *cfg = cb_venue_client_cfg(vc);
     const cb_venue_deps_t *deps = cb_venue_client_deps(vc);
@@ -99,7 +107,7 @@ cb_venue_client_private_admit(cb_venue_client_t *vc, const char *what, int64_t p
     }
     int64_t max_wait = deps->max_wait_ms > 0 ? deps->max_wait_ms : 30000;
     cb_rl_decision_t d;
-    int rc = s_limit(vc, what, param, key_fp, max_wait, &d);
+    int rc = s_limit(vc, method, what, param, key_fp, max_wait, &d);
     if (rc != 0) {
         cb_log_warn("ratelimit_unreachable", "venue=%s error=\"%s\" effect=\"private call unmetered\"",
                     cfg->name, cb_strerror(rc));

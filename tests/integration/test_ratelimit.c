@@ -9,11 +9,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cb_error.h"
 #include "cb_log.h"
 #include "cb_ratelimit.h"
 #include "cb_time.h"
+#include "cb_venue_client.h"
 #include "cbh.h"
 
 static cbh_redis_t s_server;
@@ -376,6 +378,51 @@ test_binance_true_up_and_retry_after(void **state)
     cb_redis_destroy(&redis);
 }
 
+/* The weight a private Binance call takes from the shared window: the
+ * method counts (a place, POST /api/v3/order, weighs 1; a query of an order,
+ * GET, weighs 4). */
+static void
+test_private_admit_weighs_the_method(void **state)
+{
+    (void) state;
+    int err;
+    cb_redis_t *redis = cb_redis_new(s_server.url, &err);
+    cb_ratelimit_t *rl = cb_ratelimit_new(redis);
+    cb_http_t *http = cb_http_new(NULL);
+    cb_venue_cfg_t cfg;
+    memset(&cfg, 0, sizeof cfg);
+    snprintf(cfg.name, sizeof cfg.name, "test-bn");
+    cfg.dialect = CB_DIALECT_BINANCE;
+    snprintf(cfg.rest_base, sizeof cfg.rest_base, "http://127.0.0.1:9/binance");
+    cb_venue_deps_t deps = {http, rl, NULL, 1000};
+    cb_venue_client_t *vc = cb_venue_client_new(&cfg, &deps);
+    assert_non_null(vc);
+    /* The three calls in one minute window. */
+    int64_t left = 60000 - cb_time_now_ms() % 60000;
+    if (left < 2000) {
+        struct timespec ts = {(time_t) ((left + 50) / 1000), (long) ((left + 50) % 1000) * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    cb_venue_pass_t pass;
+    cb_venue_error_t verr;
+    cb_rl_window_t used[1] = {{"test-bn:weight", 6000, 60000, 0}};
+    cb_rl_decision_t d;
+    assert_int_equal(cb_venue_client_private_admit_as(vc, "POST", "/api/v3/order", 0, "fp", &pass,
+                                                      &verr),
+                     0);
+    assert_int_equal(cb_ratelimit_peek_windows(rl, "test-bn", used, 1, &d), 0);
+    assert_int_equal(d.level_milli, 1000);
+    assert_int_equal(cb_venue_client_private_admit_as(vc, "GET", "/api/v3/order", 0, "fp", &pass,
+                                                      &verr),
+                     0);
+    assert_int_equal(cb_ratelimit_peek_windows(rl, "test-bn", used, 1, &d), 0);
+    assert_int_equal(d.level_milli, 5000);
+    cb_venue_client_destroy(&vc);
+    cb_http_destroy(&http);
+    cb_ratelimit_destroy(&rl);
+    cb_redis_destroy(&redis);
+}
+
 static void
 test_redis_down_fails_closed(void **state)
 {
@@ -409,6 +456,7 @@ main(int argc, char **argv)
         cmocka_unit_test(test_binance_windows_four_processes),
         cmocka_unit_test(test_binance_true_up_and_retry_after),
         cmocka_unit_test(test_retry_after_blocks_every_process),
+        cmocka_unit_test(test_private_admit_weighs_the_method),
         cmocka_unit_test(test_redis_down_fails_closed),
     };
     return cmocka_run_group_tests_name("ratelimit", tests, s_setup, s_teardown);
