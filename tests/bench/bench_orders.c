@@ -286,6 +286,9 @@ s_report_steps(const char *log_path)
         }
         nlines++;
     }
+    if (nlines == 0) {
+        goto done;
+    }
     printf("\nrouter steps (median of %zu places, us; COINBUS_LOG_LEVEL=debug `place_steps`)\n\n|", nlines);
     for (size_t k = 0; k < nnames && nlines > 0; k++) {
         printf(" %s |", names[k]);
