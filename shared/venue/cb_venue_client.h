@@ -113,6 +113,15 @@ typedef struct {
     bool probe;
 } cb_venue_pass_t;
 
+/* Whether the breaker's last answer to this client's private calls was
+ * "closed, allowed, no probe" (admit then asks the limiter in the same
+ * Redis round trip); admit keeps it. */
+bool
+cb_venue_client_private_closed(const cb_venue_client_t *vc);
+
+void
+cb_venue_client_private_set_closed(cb_venue_client_t *vc, bool closed);
+
 /* Admits one private call before its request is built (so a Kraken nonce
  * is taken after any wait): asks the breaker (scope "private"; open ->
  * CB_E_UNAVAILABLE) and the shared limiter (Kraken: the REST counter of the
