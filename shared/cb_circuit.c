@@ -93,33 +93,45 @@ s_publish(cb_circuit_breaker_t *c, const char *venue, const char *scope, const c
     }
 }
 
+/* One run's key and arguments. */
+typedef struct {
+    char key[256];
+    char a[9][24];
+    const char *keys[1];
+    const char *args[10];
+} s_call_t;
+
 static int
-s_run(cb_circuit_breaker_t *c, const char *op, const char *venue, const char *scope, bool was_probe,
-      cb_circuit_decision_t *out)
+s_prepare(const cb_circuit_breaker_t *c, const char *op, const char *venue, const char *scope,
+          bool was_probe, s_call_t *call)
 {
     if (venue == NULL || scope == NULL) {
         return CB_E_BAD_REQUEST;
     }
-    char key[256];
-    snprintf(key, sizeof key, "coinbus:circuit:%s:%s", venue, scope);
-    char a[9][24];
+    snprintf(call->key, sizeof call->key, "coinbus:circuit:%s:%s", venue, scope);
     const cb_circuit_config_t *cfg = &c->config;
-    snprintf(a[0], 24, "%d", cfg->failure_threshold);
-    snprintf(a[1], 24, "%" PRId64, cfg->recovery_ms);
-    snprintf(a[2], 24, "%d", cfg->probes);
-    snprintf(a[3], 24, "%d", cfg->success_threshold);
-    snprintf(a[4], 24, "%" PRId64, cfg->probe_lease_ms);
-    snprintf(a[5], 24, "%" PRId64, cfg->rate_window_ms);
-    snprintf(a[6], 24, "%d", cfg->rate_min_calls);
-    snprintf(a[7], 24, "%d", cfg->rate_percent);
-    snprintf(a[8], 24, "%d", was_probe ? 1 : 0);
-    const char *keys[1] = {key};
-    const char *args[10] = {op, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8]};
-    int err;
-    redisReply *reply = cb_script_run(c->redis, &c->script, &err, 1, keys, 10, args);
-    if (reply == NULL) {
-        return err;
+    snprintf(call->a[0], 24, "%d", cfg->failure_threshold);
+    snprintf(call->a[1], 24, "%" PRId64, cfg->recovery_ms);
+    snprintf(call->a[2], 24, "%d", cfg->probes);
+    snprintf(call->a[3], 24, "%d", cfg->success_threshold);
+    snprintf(call->a[4], 24, "%" PRId64, cfg->probe_lease_ms);
+    snprintf(call->a[5], 24, "%" PRId64, cfg->rate_window_ms);
+    snprintf(call->a[6], 24, "%d", cfg->rate_min_calls);
+    snprintf(call->a[7], 24, "%d", cfg->rate_percent);
+    snprintf(call->a[8], 24, "%d", was_probe ? 1 : 0);
+    call->keys[0] = call->key;
+    call->args[0] = op;
+    for (int i = 0; i < 9; i++) {
+        call->args[1 + i] = call->a[i];
     }
+    return 0;
+}
+
+/* The decision in reply (taken and freed). */
+static int
+s_decide(cb_circuit_breaker_t *c, const char *venue, const char *scope, redisReply *reply,
+         cb_circuit_decision_t *out)
+{
     int rc = 0;
     if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 6) {
         out->allowed = reply->element[0]->integer == 1;
@@ -137,6 +149,19 @@ s_run(cb_circuit_breaker_t *c, const char *op, const char *venue, const char *sc
     }
     freeReplyObject(reply);
     return rc;
+}
+
+static int
+s_run(cb_circuit_breaker_t *c, const char *op, const char *venue, const char *scope, bool was_probe,
+      cb_circuit_decision_t *out)
+{
+    s_call_t call;
+    int err = s_prepare(c, op, venue, scope, was_probe, &call);
+    if (err != 0) {
+        return err;
+    }
+    redisReply *reply = cb_script_run(c->redis, &c->script, &err, 1, call.keys, 10, call.args);
+    return reply == NULL ? err : s_decide(c, venue, scope, reply, out);
 }
 
 int
@@ -158,4 +183,32 @@ cb_circuit_peek(cb_circuit_breaker_t *circuit, const char *venue, const char *sc
                 cb_circuit_decision_t *out)
 {
     return s_run(circuit, "peek", venue, scope, false, out);
+}
+
+cb_redis_t *
+cb_circuit_redis(const cb_circuit_breaker_t *circuit)
+{
+    return circuit->redis;
+}
+
+int
+cb_circuit_allow_append(cb_circuit_breaker_t *circuit, const char *venue, const char *scope)
+{
+    s_call_t call;
+    int rc = s_prepare(circuit, "allow", venue, scope, false, &call);
+    return rc != 0 ? rc : cb_script_append(circuit->redis, &circuit->script, 1, call.keys, 10, call.args);
+}
+
+int
+cb_circuit_allow_reply(cb_circuit_breaker_t *circuit, const char *venue, const char *scope,
+                       redisReply *reply, int err, cb_circuit_decision_t *out)
+{
+    if (reply == NULL) {
+        return err != 0 ? err : CB_E_UNAVAILABLE;
+    }
+    if (cb_script_not_run(reply)) {
+        freeReplyObject(reply);
+        return cb_circuit_allow(circuit, venue, scope, out);
+    }
+    return s_decide(circuit, venue, scope, reply, out);
 }

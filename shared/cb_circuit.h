@@ -70,6 +70,24 @@ int
 cb_circuit_peek(cb_circuit_breaker_t *circuit, const char *venue, const char *scope,
                 cb_circuit_decision_t *out);
 
+/* The connection the breakers use (borrowed). */
+cb_redis_t *
+cb_circuit_redis(const cb_circuit_breaker_t *circuit);
+
+/* cb_circuit_allow in two halves, for a caller that queues it with other
+ * commands on the same connection (one round trip): _append queues it
+ * (0 or the error of cb_redis_appendv); once the caller has read its reply
+ * in order (cb_redis_get_reply: reply, or NULL and err), _reply decides from
+ * it (taking reply) as cb_circuit_allow would. A script that did not run
+ * (NOSCRIPT, MOVED) is run again then, synchronously: call _reply once no
+ * queued reply is left unread. */
+int
+cb_circuit_allow_append(cb_circuit_breaker_t *circuit, const char *venue, const char *scope);
+
+int
+cb_circuit_allow_reply(cb_circuit_breaker_t *circuit, const char *venue, const char *scope,
+                       redisReply *reply, int err, cb_circuit_decision_t *out);
+
 /* "closed", "open", "half_open". */
 const char *
 cb_circuit_state_name(cb_circuit_state_t state);

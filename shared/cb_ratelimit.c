@@ -132,33 +132,46 @@ s_key(char *buf, size_t size, const char *kind, const char *name)
     return n > 0 && (size_t) n < size ? 0 : -1;
 }
 
-/* acquire's script run; dry: decide only (nothing reserved or written). */
+/* One bucket run's keys and arguments. */
+typedef struct {
+    char key[256];
+    char ban_key[256];
+    char a[4][24];
+    const char *keys[2];
+    const char *args[5];
+    int nargs;
+} s_leaky_call_t;
+
 static int
-s_leaky(cb_ratelimit_t *rl, const char *name, const char *ban_scope, cb_rl_bucket_t bucket,
-        int64_t cost_milli, int64_t max_wait_ms, bool dry, cb_rl_decision_t *out)
+s_leaky_prepare(const char *name, const char *ban_scope, cb_rl_bucket_t bucket, int64_t cost_milli,
+                int64_t max_wait_ms, bool dry, s_leaky_call_t *call)
 {
     if (name == NULL || bucket.max_milli <= 0 || bucket.decay_milli_per_s < 0 || cost_milli < 0 ||
         max_wait_ms < 0) {
         return CB_E_BAD_REQUEST;
     }
-    char key[256];
-    char ban_key[256];
-    if (s_key(key, sizeof key, "", name) != 0 ||
-        s_key(ban_key, sizeof ban_key, "ban:", ban_scope != NULL ? ban_scope : name) != 0) {
+    if (s_key(call->key, sizeof call->key, "", name) != 0 ||
+        s_key(call->ban_key, sizeof call->ban_key, "ban:", ban_scope != NULL ? ban_scope : name) != 0) {
         return CB_E_BAD_REQUEST;
     }
-    char args[4][24];
-    snprintf(args[0], sizeof args[0], "%" PRId64, bucket.max_milli);
-    snprintf(args[1], sizeof args[1], "%" PRId64, bucket.decay_milli_per_s);
-    snprintf(args[2], sizeof args[2], "%" PRId64, cost_milli);
-    snprintf(args[3], sizeof args[3], "%" PRId64, max_wait_ms);
-    const char *keys[2] = {key, ban_key};
-    const char *argv[5] = {args[0], args[1], args[2], args[3], "1"};
-    int err;
-    redisReply *reply = cb_script_run(rl->redis, &rl->leaky, &err, 2, keys, dry ? 5 : 4, argv);
-    if (reply == NULL) {
-        return err;
+    snprintf(call->a[0], sizeof call->a[0], "%" PRId64, bucket.max_milli);
+    snprintf(call->a[1], sizeof call->a[1], "%" PRId64, bucket.decay_milli_per_s);
+    snprintf(call->a[2], sizeof call->a[2], "%" PRId64, cost_milli);
+    snprintf(call->a[3], sizeof call->a[3], "%" PRId64, max_wait_ms);
+    call->keys[0] = call->key;
+    call->keys[1] = call->ban_key;
+    for (int i = 0; i < 4; i++) {
+        call->args[i] = call->a[i];
     }
+    call->args[4] = "1";
+    call->nargs = dry ? 5 : 4;
+    return 0;
+}
+
+/* The decision in a bucket run's reply (taken and freed). */
+static int
+s_leaky_decide(const char *name, redisReply *reply, cb_rl_decision_t *out)
+{
     int rc = 0;
     if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 4 &&
         reply->element[0]->type == REDIS_REPLY_INTEGER) {
@@ -173,6 +186,20 @@ s_leaky(cb_ratelimit_t *rl, const char *name, const char *ban_scope, cb_rl_bucke
     }
     freeReplyObject(reply);
     return rc;
+}
+
+/* acquire's script run; dry: decide only (nothing reserved or written). */
+static int
+s_leaky(cb_ratelimit_t *rl, const char *name, const char *ban_scope, cb_rl_bucket_t bucket,
+        int64_t cost_milli, int64_t max_wait_ms, bool dry, cb_rl_decision_t *out)
+{
+    s_leaky_call_t call;
+    int err = s_leaky_prepare(name, ban_scope, bucket, cost_milli, max_wait_ms, dry, &call);
+    if (err != 0) {
+        return err;
+    }
+    redisReply *reply = cb_script_run(rl->redis, &rl->leaky, &err, 2, call.keys, call.nargs, call.args);
+    return reply == NULL ? err : s_leaky_decide(name, reply, out);
 }
 
 int
@@ -217,46 +244,54 @@ cb_ratelimit_ban(cb_ratelimit_t *rl, const char *ban_scope, int64_t ms)
     return rc;
 }
 
-/* acquire_windows' script run; dry: decide only. */
-static int
-s_windows(cb_ratelimit_t *rl, const char *ban_scope, const cb_rl_window_t *windows, size_t count,
-          int64_t max_wait_ms, bool dry, cb_rl_decision_t *out)
-{
-    if (count == 0 || count > CB_RL_WINDOWS_MAX || max_wait_ms < 0 || ban_scope == NULL) {
-        return CB_E_BAD_REQUEST;
-    }
+/* One windows run's keys and arguments. */
+typedef struct {
     char keys_text[1 + CB_RL_WINDOWS_MAX][256];
     char args_text[1 + 3 * CB_RL_WINDOWS_MAX][24];
     const char *keys[1 + CB_RL_WINDOWS_MAX];
     const char *args[2 + 3 * CB_RL_WINDOWS_MAX];
-    if (s_key(keys_text[0], sizeof keys_text[0], "ban:", ban_scope) != 0) {
+    int nkeys, nargs;
+} s_windows_call_t;
+
+static int
+s_windows_prepare(const char *ban_scope, const cb_rl_window_t *windows, size_t count,
+                  int64_t max_wait_ms, bool dry, s_windows_call_t *call)
+{
+    if (count == 0 || count > CB_RL_WINDOWS_MAX || max_wait_ms < 0 || ban_scope == NULL) {
         return CB_E_BAD_REQUEST;
     }
-    keys[0] = keys_text[0];
-    snprintf(args_text[0], sizeof args_text[0], "%" PRId64, max_wait_ms);
-    args[0] = args_text[0];
+    if (s_key(call->keys_text[0], sizeof call->keys_text[0], "ban:", ban_scope) != 0) {
+        return CB_E_BAD_REQUEST;
+    }
+    call->keys[0] = call->keys_text[0];
+    snprintf(call->args_text[0], sizeof call->args_text[0], "%" PRId64, max_wait_ms);
+    call->args[0] = call->args_text[0];
     for (size_t i = 0; i < count; i++) {
         const cb_rl_window_t *w = &windows[i];
         if (w->name == NULL || w->limit <= 0 || w->window_ms <= 0 || w->cost < 0 ||
             w->cost > w->limit ||
-            s_key(keys_text[1 + i], sizeof keys_text[1 + i], "", w->name) != 0) {
+            s_key(call->keys_text[1 + i], sizeof call->keys_text[1 + i], "", w->name) != 0) {
             return CB_E_BAD_REQUEST;
         }
-        keys[1 + i] = keys_text[1 + i];
-        snprintf(args_text[1 + 3 * i], 24, "%" PRId64, w->limit);
-        snprintf(args_text[2 + 3 * i], 24, "%" PRId64, w->window_ms);
-        snprintf(args_text[3 + 3 * i], 24, "%" PRId64, w->cost);
-        args[1 + 3 * i] = args_text[1 + 3 * i];
-        args[2 + 3 * i] = args_text[2 + 3 * i];
-        args[3 + 3 * i] = args_text[3 + 3 * i];
+        call->keys[1 + i] = call->keys_text[1 + i];
+        snprintf(call->args_text[1 + 3 * i], 24, "%" PRId64, w->limit);
+        snprintf(call->args_text[2 + 3 * i], 24, "%" PRId64, w->window_ms);
+        snprintf(call->args_text[3 + 3 * i], 24, "%" PRId64, w->cost);
+        call->args[1 + 3 * i] = call->args_text[1 + 3 * i];
+        call->args[2 + 3 * i] = call->args_text[2 + 3 * i];
+        call->args[3 + 3 * i] = call->args_text[3 + 3 * i];
     }
-    args[1 + 3 * count] = "1";
-    int err;
-    redisReply *reply = cb_script_run(rl->redis, &rl->window, &err, (int) count + 1, keys,
-                                      (int) (1 + 3 * count + dry), args);
-    if (reply == NULL) {
-        return err;
-    }
+    call->args[1 + 3 * count] = "1";
+    call->nkeys = (int) count + 1;
+    call->nargs = (int) (1 + 3 * count + dry);
+    return 0;
+}
+
+/* The decision in a windows run's reply (taken and freed). */
+static int
+s_windows_decide(const cb_rl_window_t *windows, size_t count, redisReply *reply,
+                 cb_rl_decision_t *out)
+{
     int rc = 0;
     if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 2 + count &&
         reply->element[0]->type == REDIS_REPLY_INTEGER) {
@@ -271,6 +306,21 @@ s_windows(cb_ratelimit_t *rl, const char *ban_scope, const cb_rl_window_t *windo
     }
     freeReplyObject(reply);
     return rc;
+}
+
+/* acquire_windows' script run; dry: decide only. */
+static int
+s_windows(cb_ratelimit_t *rl, const char *ban_scope, const cb_rl_window_t *windows, size_t count,
+          int64_t max_wait_ms, bool dry, cb_rl_decision_t *out)
+{
+    s_windows_call_t call;
+    int err = s_windows_prepare(ban_scope, windows, count, max_wait_ms, dry, &call);
+    if (err != 0) {
+        return err;
+    }
+    redisReply *reply =
+        cb_script_run(rl->redis, &rl->window, &err, call.nkeys, call.keys, call.nargs, call.args);
+    return reply == NULL ? err : s_windows_decide(windows, count, reply, out);
 }
 
 int
@@ -391,4 +441,62 @@ cb_rl_binance_weight(const char *method, const char *path, int64_t param)
         }
     }
     return 1;
+}
+
+cb_redis_t *
+cb_ratelimit_redis(const cb_ratelimit_t *rl)
+{
+    return rl->redis;
+}
+
+int
+cb_ratelimit_acquire_append(cb_ratelimit_t *rl, const char *name, const char *ban_scope,
+                            cb_rl_bucket_t bucket, int64_t cost_milli, int64_t max_wait_ms)
+{
+    s_leaky_call_t call;
+    int rc = s_leaky_prepare(name, ban_scope, bucket, cost_milli, max_wait_ms, false, &call);
+    return rc != 0 ? rc : cb_script_append(rl->redis, &rl->leaky, 2, call.keys, call.nargs, call.args);
+}
+
+int
+cb_ratelimit_acquire_reply(cb_ratelimit_t *rl, const char *name, const char *ban_scope,
+                           cb_rl_bucket_t bucket, int64_t cost_milli, int64_t max_wait_ms,
+                           redisReply *reply, int err, cb_rl_decision_t *out)
+{
+    if (reply == NULL) {
+        return err != 0 ? err : CB_E_UNAVAILABLE;
+    }
+    if (cb_script_not_run(reply)) {
+        freeReplyObject(reply);
+        return s_leaky(rl, name, ban_scope, bucket, cost_milli, max_wait_ms, false, out);
+    }
+    return s_leaky_decide(name, reply, out);
+}
+
+int
+cb_ratelimit_acquire_windows_append(cb_ratelimit_t *rl, const char *ban_scope,
+                                    const cb_rl_window_t *windows, size_t count,
+                                    int64_t max_wait_ms)
+{
+    s_windows_call_t call;
+    int rc = s_windows_prepare(ban_scope, windows, count, max_wait_ms, false, &call);
+    return rc != 0 ? rc
+                   : cb_script_append(rl->redis, &rl->window, call.nkeys, call.keys, call.nargs,
+                                      call.args);
+}
+
+int
+cb_ratelimit_acquire_windows_reply(cb_ratelimit_t *rl, const char *ban_scope,
+                                   const cb_rl_window_t *windows, size_t count,
+                                   int64_t max_wait_ms, redisReply *reply, int err,
+                                   cb_rl_decision_t *out)
+{
+    if (reply == NULL) {
+        return err != 0 ? err : CB_E_UNAVAILABLE;
+    }
+    if (cb_script_not_run(reply)) {
+        freeReplyObject(reply);
+        return s_windows(rl, ban_scope, windows, count, max_wait_ms, false, out);
+    }
+    return s_windows_decide(windows, count, reply, out);
 }

@@ -138,6 +138,38 @@ int
 cb_ratelimit_peek_windows(cb_ratelimit_t *rl, const char *ban_scope,
                           const cb_rl_window_t *windows, size_t count, cb_rl_decision_t *out);
 
+/* The connection the limiter uses (borrowed). */
+cb_redis_t *
+cb_ratelimit_redis(const cb_ratelimit_t *rl);
+
+/* cb_ratelimit_acquire and cb_ratelimit_acquire_windows in two halves, for a
+ * caller that queues them with other commands on the same connection (one
+ * round trip): _append queues (0, CB_E_BAD_REQUEST, or the error of
+ * cb_redis_appendv); once the caller has read the reply in order
+ * (cb_redis_get_reply: reply, or NULL and err), _reply decides from it
+ * (taking reply; same arguments as _append) as acquire would. A script that
+ * did not run (NOSCRIPT, MOVED) is run again then, synchronously: call _reply
+ * once no queued reply is left unread. */
+int
+cb_ratelimit_acquire_append(cb_ratelimit_t *rl, const char *name, const char *ban_scope,
+                            cb_rl_bucket_t bucket, int64_t cost_milli, int64_t max_wait_ms);
+
+int
+cb_ratelimit_acquire_reply(cb_ratelimit_t *rl, const char *name, const char *ban_scope,
+                           cb_rl_bucket_t bucket, int64_t cost_milli, int64_t max_wait_ms,
+                           redisReply *reply, int err, cb_rl_decision_t *out);
+
+int
+cb_ratelimit_acquire_windows_append(cb_ratelimit_t *rl, const char *ban_scope,
+                                    const cb_rl_window_t *windows, size_t count,
+                                    int64_t max_wait_ms);
+
+int
+cb_ratelimit_acquire_windows_reply(cb_ratelimit_t *rl, const char *ban_scope,
+                                   const cb_rl_window_t *windows, size_t count,
+                                   int64_t max_wait_ms, redisReply *reply, int err,
+                                   cb_rl_decision_t *out);
+
 /* Raises the current window of `name` to `used` when the venue reports more
  * (response headers); never lowers it. */
 int

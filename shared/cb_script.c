@@ -104,3 +104,22 @@ cb_script_run(cb_redis_t *redis, const cb_script_t *script, int *err, int nkeys,
     cb_log_info("script_loaded", "script=%s sha=%s", script->name, script->sha);
     return s_evalsha(redis, script, err, nkeys, keys, nargs, args);
 }
+
+int
+cb_script_append(cb_redis_t *redis, const cb_script_t *script, int nkeys, const char *const *keys,
+                 int nargs, const char *const *args)
+{
+    const char *argv[S_MAX_ARGV + 3];
+    size_t lens[S_MAX_ARGV + 3];
+    char numkeys[16];
+    int argc = cb_script_argv(script, false, nkeys, keys, nargs, args, numkeys, argv, lens);
+    return argc < 0 ? argc : cb_redis_appendv(redis, argc, argv, lens);
+}
+
+bool
+cb_script_not_run(const redisReply *reply)
+{
+    return reply != NULL && reply->type == REDIS_REPLY_ERROR && reply->str != NULL &&
+           (strncmp(reply->str, "NOSCRIPT", 8) == 0 || strncmp(reply->str, "MOVED ", 6) == 0 ||
+            strncmp(reply->str, "ASK ", 4) == 0);
+}

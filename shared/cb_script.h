@@ -47,4 +47,17 @@ redisReply *
 cb_script_run(cb_redis_t *redis, const cb_script_t *script, int *err, int nkeys,
               const char *const *keys, int nargs, const char *const *args);
 
+/* Queues one EVALSHA on redis's pipeline (cb_redis_appendv) without waiting:
+ * its reply is read in order with cb_redis_get_reply. 0 or the error of
+ * cb_redis_appendv (CB_E_BAD_REQUEST for more than 32 keys and args). */
+int
+cb_script_append(cb_redis_t *redis, const cb_script_t *script, int nkeys, const char *const *keys,
+                 int nargs, const char *const *args);
+
+/* True when reply (may be NULL) is an error saying the script did not run
+ * at all: NOSCRIPT (not loaded), MOVED / ASK (another node). Run it again
+ * with cb_script_run once no queued reply is left unread. */
+bool
+cb_script_not_run(const redisReply *reply);
+
 #endif

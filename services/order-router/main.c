@@ -34,6 +34,9 @@ static const cb_config_var_t s_vars[] = {
     {"COINBUS_ROUTER_BALANCE_CHECK", CB_CFG_ENUM, "on", 0, 0, "on|off",
      "order-router: check the venue's available balance (account service) before signing; "
      "off places unchecked when the account service is not run"},
+    {"COINBUS_ROUTER_BALANCE_CACHE_MS", CB_CFG_INT, "500", 0, 10000, NULL,
+     "order-router: the account service's balances are believed this long, less what this "
+     "replica's orders took since (0: asked for every order); a refusal always asks again"},
     {"COINBUS_ROUTER_DEPS_TIMEOUT_MS", CB_CFG_INT, "2000", 50, 60000, NULL,
      "order-router: deadline of one call to market-feed (venue \"best\") or account (balance)"},
     {"COINBUS_ROUTER_TEST_CRASH", CB_CFG_ENUM, "none", 0, 0, "none|after_intent|after_send",
@@ -54,7 +57,8 @@ static const char s_usage[] =
     "fill of the order with taker fees and places on the best venue whose breaker\n"
     "is closed and whose rate budget can take it now. Before signing, the venue's\n"
     "available balance is asked of the `account` service (buy: the quote spent,\n"
-    "sell: the base); no answer -> unavailable, unless\n"
+    "sell: the base), at most every COINBUS_ROUTER_BALANCE_CACHE_MS, less what\n"
+    "this replica's orders took since; no answer -> unavailable, unless\n"
     "COINBUS_ROUTER_BALANCE_CHECK=off.";
 
 /* Venues, credentials and Kraken nonces. */
@@ -72,6 +76,7 @@ s_venues_open(route_app_t *app, cb_redis_t *redis, const char *venues_text, cb_v
     for (size_t i = 0; i < app->nvenues; i++) {
         route_venue_t *v = &app->venues[i];
         v->cfg = cfgs[i];
+        v->steps = &app->steps;
         v->vc = cb_venue_client_new(&cfgs[i], deps);
         if (v->vc == NULL) {
             return CB_E_NOMEM;
@@ -93,7 +98,9 @@ s_run(route_app_t *app, cb_rpc_worker_t *worker)
 {
     while (!cb_signal_stop) {
         route_sweep(app);
+        route_app_settle(app);
         int rc = cb_rpc_worker_handle(worker, 100);
+        route_app_settle(app); /* after the reply went out */
         if (rc == CB_E_IO && !cb_signal_stop) {
             return 1;
         }
@@ -114,13 +121,14 @@ main(int argc, char **argv)
     }
     cb_bus_config_t bus;
     const char *redis_url, *venues_text, *crash, *balance;
-    long timeout_ms, settle_ms, lease_ms, tries, deps_ms;
+    long timeout_ms, settle_ms, lease_ms, tries, deps_ms, balance_ms;
     if (cb_bus_config_load(s_vars, S_NVARS, &bus) != 0 ||
         cb_config_str(s_vars, S_NVARS, "COINBUS_REDIS_URL", &redis_url) != 0 ||
         cb_config_str(s_vars, S_NVARS, "COINBUS_VENUES", &venues_text) != 0 ||
         cb_config_str(s_vars, S_NVARS, "COINBUS_ROUTER_TEST_CRASH", &crash) != 0 ||
         cb_config_str(s_vars, S_NVARS, "COINBUS_ROUTER_BALANCE_CHECK", &balance) != 0 ||
         cb_config_int(s_vars, S_NVARS, "COINBUS_ROUTER_DEPS_TIMEOUT_MS", &deps_ms) != 0 ||
+        cb_config_int(s_vars, S_NVARS, "COINBUS_ROUTER_BALANCE_CACHE_MS", &balance_ms) != 0 ||
         cb_config_int(s_vars, S_NVARS, "COINBUS_ROUTER_VENUE_TIMEOUT_MS", &timeout_ms) != 0 ||
         cb_config_int(s_vars, S_NVARS, "COINBUS_ROUTER_SETTLE_MS", &settle_ms) != 0 ||
         cb_config_int(s_vars, S_NVARS, "COINBUS_ROUTER_LEASE_MS", &lease_ms) != 0 ||
@@ -134,6 +142,7 @@ main(int argc, char **argv)
     app.resolve_tries = tries;
     app.deps_timeout_ms = deps_ms;
     app.balance_check = strcmp(balance, "off") != 0;
+    app.balance_ttl_ms = balance_ms;
     app.crash = strcmp(crash, "after_intent") == 0 ? ROUTE_CRASH_AFTER_INTENT
                 : strcmp(crash, "after_send") == 0 ? ROUTE_CRASH_AFTER_SEND
                                                    : ROUTE_CRASH_NONE;

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cb_buf.h"
 #include "cb_creds.h"
 #include "cb_nonce.h"
 #include "cb_order.h"
@@ -13,6 +14,48 @@
 #include "cb_rpc.h"
 #include "cb_venue_client.h"
 #include "route_ledger.h"
+
+/* Where one place spends its time (COINBUS_LOG_LEVEL=debug: `place_steps`). */
+typedef enum {
+    ROUTE_STEP_CHECK = 0, /* args, venue, instrument rules, client order id */
+    ROUTE_STEP_EXISTING,  /* the ledger asked whether the id exists (failed checks only) */
+    ROUTE_STEP_BALANCE,   /* the balance check */
+    ROUTE_STEP_INTENT,    /* the intent written */
+    ROUTE_STEP_ADMIT,     /* breaker and rate limiter, signing */
+    ROUTE_STEP_VENUE,     /* the venue's HTTP round trip */
+    ROUTE_STEP_RECORD,    /* the answer parsed and recorded in the ledger and on the bus */
+    ROUTE_STEPS
+} route_step_t;
+
+typedef struct {
+    int64_t at_ns;        /* the last mark; 0: not measuring (debug log off) */
+    int64_t ns[ROUTE_STEPS];
+} route_steps_t;
+
+#define ROUTE_SPENT_MAX 8
+
+/* What this replica's checked orders took of one asset since the view's answer. */
+typedef struct {
+    char asset[CB_ASSET_MAX + 1];
+    cb_decimal_t amount;
+} route_spent_t;
+
+/* One venue's balance view for the balance check: the account service's
+ * last `balances` answer, less what this replica let through since. */
+typedef struct {
+    cb_buf_t answer;          /* the result map (msgpack); owned */
+    int64_t at_ms;            /* when it came (monotonic ms); 0: none yet */
+    uint64_t gen;             /* counts answers */
+    route_spent_t spent[ROUTE_SPENT_MAX];
+    size_t nspent;
+} route_balview_t;
+
+/* What one order's check took from a view (route_balance_release). */
+typedef struct {
+    char asset[CB_ASSET_MAX + 1];
+    cb_decimal_t amount;
+    uint64_t gen;             /* 0: nothing taken */
+} route_funds_hold_t;
 
 /* One venue. Owns vc and cred. */
 typedef struct {
@@ -23,6 +66,9 @@ typedef struct {
     cb_nonce_t nonce;         /* Kraken only */
     bool nonce_ok;
     bool instruments_ok;
+    route_steps_t *steps;     /* the app's (borrowed) */
+    route_balview_t balance;
+    cb_venue_settle_t settle; /* the last call's reports, made after the reply (route_app_settle) */
 } route_venue_t;
 
 /* Test-only fault hook (COINBUS_ROUTER_TEST_CRASH): SIGKILL itself right
@@ -48,6 +94,8 @@ typedef struct {
     cb_rpc_client_t *account; /* the `account` service (balance check; borrowed) */
     int64_t deps_timeout_ms;  /* the deadline of one call to either */
     bool balance_check;       /* COINBUS_ROUTER_BALANCE_CHECK */
+    int64_t balance_ttl_ms;   /* COINBUS_ROUTER_BALANCE_CACHE_MS: a view is believed this long */
+    route_steps_t steps;      /* the place being handled */
 } route_app_t;
 
 #define ROUTE_QUOTES_MAX 16
@@ -96,7 +144,9 @@ route_venue_ready(route_venue_t *v, route_fail_t *fail);
 
 /* Admits, signs and sends call. 0 with *res (cb_http_result_fini) when an
  * HTTP answer came; else the code with err (class UNKNOWN_OUTCOME when the
- * request may have reached the venue) and *sent telling whether it left. */
+ * request may have reached the venue) and *sent telling whether it left.
+ * A call that went well leaves its breaker success and weight true-up in
+ * v->settle: reported before v's next call, or by route_app_settle. */
 int
 route_venue_call(route_venue_t *v, const cb_order_call_t *call, cb_http_result_t *res,
                  cb_venue_error_t *err, bool *sent);
@@ -120,6 +170,10 @@ route_venue_call_held(route_venue_t *v, const cb_order_call_t *call, const route
 int
 route_venue_query(route_venue_t *v, const cb_instrument_t *ins, const char *clid,
                   cb_order_query_t *out, cb_venue_error_t *err);
+
+/* Reports what every venue's last call left to report (after a reply). */
+void
+route_app_settle(route_app_t *app);
 
 /* fail from a venue error: "<venue>: <the venue's text>". Returns the code. */
 int
@@ -247,15 +301,40 @@ route_best_pack(msgpack_packer *pk, const route_routing_t *rt);
 
 /* ---- route_balance.c ---- */
 
-/* Unless app->balance_check is off: asks the account service for v's
- * available balance of what o spends (buy: the quote, amount x price plus
- * Kraken's taker fee; a market buy: its fill on the book, q or asked of
- * market-feed; sell: the base amount). Not enough: bad_request
- * "insufficient balance: needs X <ASSET>, available Y on <venue>"; the
- * account service silent or failing: unavailable. 0 or fail. */
+/* Unless app->balance_check is off: checks what o spends (buy: the quote,
+ * amount x price plus Kraken's taker fee; a market buy: its fill on the
+ * book, q or asked of market-feed; sell: the base amount) against v's
+ * balance view: the account service's available balance, asked at most
+ * every app->balance_ttl_ms, less what this replica's checked orders took
+ * since. A view that says "not enough" is asked again before refusing.
+ * Not enough: bad_request "insufficient balance: needs X <ASSET>,
+ * available Y on <venue>"; the account service silent or failing:
+ * unavailable. On success *hold gets what was taken (route_balance_release).
+ * 0 or fail. */
 int
 route_balance_check(route_app_t *app, route_venue_t *v, const route_order_t *o,
-                    const route_quote_t *q, route_fail_t *fail);
+                    const route_quote_t *q, route_funds_hold_t *hold, route_fail_t *fail);
+
+/* Gives back what hold took when the order ended without spending any of it
+ * (rejected, expired or canceled, nothing filled): the view stays exact for
+ * IOC orders. o NULL: nothing was placed (validate). Anything else keeps it
+ * until the next answer. */
+void
+route_balance_release(route_venue_t *v, route_funds_hold_t *hold, const route_order_t *o);
+
+/* ---- route_steps.c ---- */
+
+/* Starts measuring one place (only when the debug log is on). */
+void
+route_steps_start(route_steps_t *s);
+
+/* Adds the time since the last mark to step. */
+void
+route_steps_mark(route_steps_t *s, route_step_t step);
+
+/* Logs the steps at debug level as `place_steps`. */
+void
+route_steps_log(const route_steps_t *s, const char *clid);
 
 /* ---- route_rpc.c ---- */
 

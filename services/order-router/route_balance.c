@@ -5,6 +5,7 @@
 #include "cb_buf.h"
 #include "cb_error.h"
 #include "cb_mp.h"
+#include "cb_time.h"
 #include "route_app.h"
 
 /* The available balance of asset in account's `balances` answer for one
@@ -139,18 +140,29 @@ s_needs(route_app_t *app, route_venue_t *v, const route_order_t *o, const route_
                : route_fail_set(fail, CB_E_BAD_REQUEST, "balance check: the cost overflows");
 }
 
-int
-route_balance_check(route_app_t *app, route_venue_t *v, const route_order_t *o,
-                    const route_quote_t *q, route_fail_t *fail)
+/* The entry of asset in the view's spent list, added when add is true
+ * (NULL when the list is full or the asset absent). */
+static route_spent_t *
+s_spent(route_balview_t *b, const char *asset, bool add)
 {
-    if (!app->balance_check) {
-        return 0;
+    for (size_t i = 0; i < b->nspent; i++) {
+        if (strcmp(b->spent[i].asset, asset) == 0) {
+            return &b->spent[i];
+        }
     }
-    cb_decimal_t need, avail = cb_decimal_from_int(0);
-    const char *asset = "";
-    if (s_needs(app, v, o, q, &need, &asset, fail) != 0) {
-        return fail->code;
+    if (!add || b->nspent == ROUTE_SPENT_MAX) {
+        return NULL;
     }
+    route_spent_t *s = &b->spent[b->nspent++];
+    snprintf(s->asset, sizeof s->asset, "%s", asset);
+    s->amount = cb_decimal_from_int(0);
+    return s;
+}
+
+/* Asks the account service for v's balances into the view. 0 or fail. */
+static int
+s_refresh(route_app_t *app, route_venue_t *v, route_fail_t *fail)
+{
     cb_buf_t args;
     cb_buf_init(&args);
     cb_mp_write_map(&args, 1);
@@ -173,10 +185,77 @@ route_balance_check(route_app_t *app, route_venue_t *v, const route_order_t *o,
                               "balance check: the account service could not read %s: %.300s",
                               v->cfg.name, res.error_message);
     }
+    route_balview_t *b = &v->balance;
+    cb_buf_reset(&b->answer);
+    if (cb_buf_append(&b->answer, res.result.ptr, res.result.len) != 0) {
+        b->at_ms = 0;
+        return route_fail_set(fail, CB_E_NOMEM, "balance check: out of memory");
+    }
+    int64_t now = cb_time_mono_ns() / 1000000;
+    b->at_ms = now > 0 ? now : 1;
+    b->gen++;
+    b->nspent = 0;
+    return 0;
+}
+
+/* What the view says is available of asset: the answer's, less what was
+ * taken since. 0 or fail. */
+static int
+s_view_available(route_venue_t *v, const char *asset, cb_decimal_t *avail, route_fail_t *fail)
+{
+    route_balview_t *b = &v->balance;
+    cb_raw_t raw = {(const uint8_t *) b->answer.data, b->answer.len};
     bool found;
-    if (s_available(&res.result, asset, &avail, &found) != 0) {
+    *avail = cb_decimal_from_int(0);
+    if (s_available(&raw, asset, avail, &found) != 0) {
+        b->at_ms = 0;
         return route_fail_set(fail, CB_E_UNAVAILABLE,
                               "balance check: the account service's answer did not parse");
+    }
+    const route_spent_t *sp = s_spent(b, asset, false);
+    if (sp != NULL && cb_decimal_sub(*avail, sp->amount, avail) != 0) {
+        *avail = cb_decimal_from_int(0);
+    }
+    return 0;
+}
+
+/* Takes need of asset from the view into hold. */
+static void
+s_take(route_venue_t *v, const char *asset, cb_decimal_t need, route_funds_hold_t *hold)
+{
+    route_spent_t *sp = s_spent(&v->balance, asset, true);
+    if (sp == NULL || cb_decimal_add(sp->amount, need, &sp->amount) != 0) {
+        v->balance.at_ms = 0; /* cannot count it: the next check asks again */
+        return;
+    }
+    snprintf(hold->asset, sizeof hold->asset, "%s", asset);
+    hold->amount = need;
+    hold->gen = v->balance.gen;
+}
+
+int
+route_balance_check(route_app_t *app, route_venue_t *v, const route_order_t *o,
+                    const route_quote_t *q, route_funds_hold_t *hold, route_fail_t *fail)
+{
+    memset(hold, 0, sizeof *hold);
+    if (!app->balance_check) {
+        return 0;
+    }
+    cb_decimal_t need, avail;
+    const char *asset = "";
+    if (s_needs(app, v, o, q, &need, &asset, fail) != 0) {
+        return fail->code;
+    }
+    route_balview_t *b = &v->balance;
+    int64_t now = cb_time_mono_ns() / 1000000;
+    bool fresh = b->at_ms != 0 && now - b->at_ms < app->balance_ttl_ms;
+    if (fresh && s_view_available(v, asset, &avail, fail) == 0 && cb_decimal_cmp(need, avail) <= 0) {
+        s_take(v, asset, need, hold);
+        return 0;
+    }
+    /* Stale, or "not enough" by a view that may be old: ask again. */
+    if (s_refresh(app, v, fail) != 0 || s_view_available(v, asset, &avail, fail) != 0) {
+        return fail->code;
     }
     if (cb_decimal_cmp(need, avail) > 0) {
         char n[CB_DECIMAL_STR_MAX], a[CB_DECIMAL_STR_MAX];
@@ -186,5 +265,22 @@ route_balance_check(route_app_t *app, route_venue_t *v, const route_order_t *o,
                               "insufficient balance: needs %s %s, available %s on %s", n, asset, a,
                               v->cfg.name);
     }
+    s_take(v, asset, need, hold);
     return 0;
+}
+
+void
+route_balance_release(route_venue_t *v, route_funds_hold_t *hold, const route_order_t *o)
+{
+    bool unfilled = o == NULL || o->filled[0] == '\0' ||
+                    strspn(o->filled, "0.") == strlen(o->filled);
+    bool ended = o == NULL || strcmp(o->status, "rejected") == 0 ||
+                 strcmp(o->status, "expired") == 0 || strcmp(o->status, "canceled") == 0;
+    route_spent_t *sp = hold->gen != 0 && hold->gen == v->balance.gen
+                            ? s_spent(&v->balance, hold->asset, false)
+                            : NULL;
+    if (sp != NULL && ended && unfilled) {
+        (void) cb_decimal_sub(sp->amount, hold->amount, &sp->amount);
+    }
+    hold->gen = 0;
 }

@@ -340,6 +340,7 @@ route_exec_place(route_app_t *app, route_venue_t *v, route_order_t *o, route_fai
 {
     bool created = false;
     int rc = route_ledger_intent(&app->ledger, o, &created);
+    route_steps_mark(&app->steps, ROUTE_STEP_INTENT);
     if (rc != 0) {
         return route_fail_set(fail, rc, "ledger: %s: nothing was sent", cb_strerror(rc));
     }

@@ -359,6 +359,7 @@ s_op_place(route_app_t *app, const s_args_t *a, msgpack_packer *pk, char *msg, s
     const char *symbol = s_arg(a, "symbol");
     route_order_t prior;
     route_venue_t *v;
+    route_steps_start(&app->steps);
     if (strcmp(s_arg(a, "venue"), "best") == 0) {
         v = route_best_pick(app, s_arg(a, "client_order_id"), s_arg(a, "idempotency_key"), symbol,
                             s_arg(a, "side"), s_arg(a, "amount"), &routing, &symbol, &prior, &fail);
@@ -382,23 +383,38 @@ s_op_place(route_app_t *app, const s_args_t *a, msgpack_packer *pk, char *msg, s
     }
     /* An order already in the ledger is answered as it is ("existing"): it
      * was there before, or another request wrote it first (its creation
-     * time is then not ours). Its funds are on hold already: no balance check. */
+     * time is then not ours); the intent script tells which. Its funds are
+     * on hold already, so a failed balance check is only believed once the
+     * ledger says the id is new. */
     char created[sizeof o.created_ms];
     snprintf(created, sizeof created, "%s", o.created_ms);
     bool validate = strcmp(s_arg(a, "validate"), "true") == 0;
-    bool existing = !validate && route_ledger_get(&app->ledger, v->cfg.name, o.client_order_id,
-                                                  &prior) == 0;
+    route_steps_mark(&app->steps, ROUTE_STEP_CHECK);
     const route_quote_t *q = rt != NULL ? &rt->quotes[rt->chosen] : NULL;
-    if (!existing && route_balance_check(app, v, &o, q, &fail) != 0) {
-        return s_fail(&fail, msg, msg_size);
+    route_funds_hold_t hold;
+    bool existing = false;
+    if (route_balance_check(app, v, &o, q, &hold, &fail) != 0) {
+        route_steps_mark(&app->steps, ROUTE_STEP_BALANCE);
+        existing = !validate && route_ledger_get(&app->ledger, v->cfg.name, o.client_order_id,
+                                                 &prior) == 0;
+        route_steps_mark(&app->steps, ROUTE_STEP_EXISTING);
+        if (!existing) {
+            return s_fail(&fail, msg, msg_size);
+        }
     }
+    route_steps_mark(&app->steps, ROUTE_STEP_BALANCE);
     if (validate) {
+        route_balance_release(v, &hold, NULL);
         return s_validate(v, &o, rt, pk, msg, msg_size);
     }
-    if (route_exec_place(app, v, &o, &fail) != 0) {
+    rc = route_exec_place(app, v, &o, &fail);
+    route_balance_release(v, &hold, &o);
+    if (rc != 0) {
         return s_fail(&fail, msg, msg_size);
     }
     s_pack_order_ex(pk, &o, existing || strcmp(created, o.created_ms) != 0, rt);
+    route_steps_mark(&app->steps, ROUTE_STEP_RECORD);
+    route_steps_log(&app->steps, o.client_order_id);
     return 0;
 }
 
@@ -584,7 +600,11 @@ void
 route_app_fini(route_app_t *app)
 {
     for (size_t i = 0; i < app->nvenues; i++) {
+        if (app->venues[i].vc != NULL) {
+            cb_venue_client_private_settle(app->venues[i].vc, &app->venues[i].settle);
+        }
         cb_venue_client_destroy(&app->venues[i].vc);
+        cb_buf_fini(&app->venues[i].balance.answer);
         cb_cred_destroy(&app->venues[i].cred);
     }
     app->nvenues = 0;

@@ -34,6 +34,14 @@ route_fail_venue(route_fail_t *fail, const route_venue_t *v, const cb_venue_erro
                           err->message[0] != '\0' ? err->message : cb_strerror(code));
 }
 
+void
+route_app_settle(route_app_t *app)
+{
+    for (size_t i = 0; i < app->nvenues; i++) {
+        cb_venue_client_private_settle(app->venues[i].vc, &app->venues[i].settle);
+    }
+}
+
 int
 route_venue_ready(route_venue_t *v, route_fail_t *fail)
 {
@@ -64,7 +72,9 @@ s_call_once(route_venue_t *v, const cb_order_call_t *call, const route_hold_t *h
     cb_buf_init(&req.body);
     *sent = false;
     memset(err, 0, sizeof *err);
-    int rc = cb_venue_client_private_admit(v->vc, call->path, 0, v->cred->fingerprint, &pass, err);
+    cb_venue_client_private_settle(v->vc, &v->settle);
+    int rc = cb_venue_client_private_admit_as(v->vc, call->method, call->path, 0,
+                                              v->cred->fingerprint, &pass, err);
     if (rc != 0) {
         return rc;
     }
@@ -98,7 +108,9 @@ s_call_once(route_venue_t *v, const cb_order_call_t *call, const route_hold_t *h
         return CB_E_INTERNAL;
     }
     *sent = true;
-    rc = cb_venue_client_private_send(v->vc, &req, &pass, res, err);
+    route_steps_mark(v->steps, ROUTE_STEP_ADMIT);
+    rc = cb_venue_client_private_send_deferred(v->vc, &req, &pass, res, err, &v->settle);
+    route_steps_mark(v->steps, ROUTE_STEP_VENUE);
     cb_venue_req_fini(&req);
     return rc;
 }

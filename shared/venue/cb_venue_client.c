@@ -42,6 +42,7 @@ struct cb_venue_client {
     s_call_t *queue;          /* waiting for their due time (unordered) */
     cb_venue_client_stats_t stats;
     bool unmetered_logged;
+    bool private_closed;      /* the breaker's last answer to a private call: closed */
 };
 
 cb_venue_client_t *
@@ -101,6 +102,18 @@ const cb_venue_deps_t *
 cb_venue_client_deps(const cb_venue_client_t *vc)
 {
     return &vc->deps;
+}
+
+bool
+cb_venue_client_private_closed(const cb_venue_client_t *vc)
+{
+    return vc->private_closed;
+}
+
+void
+cb_venue_client_private_set_closed(cb_venue_client_t *vc, bool closed)
+{
+    vc->private_closed = closed;
 }
 
 void

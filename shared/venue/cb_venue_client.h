@@ -113,6 +113,15 @@ typedef struct {
     bool probe;
 } cb_venue_pass_t;
 
+/* Whether the breaker's last answer to this client's private calls was
+ * "closed, allowed, no probe" (admit then asks the limiter in the same
+ * Redis round trip); admit keeps it. */
+bool
+cb_venue_client_private_closed(const cb_venue_client_t *vc);
+
+void
+cb_venue_client_private_set_closed(cb_venue_client_t *vc, bool closed);
+
 /* Admits one private call before its request is built (so a Kraken nonce
  * is taken after any wait): asks the breaker (scope "private"; open ->
  * CB_E_UNAVAILABLE) and the shared limiter (Kraken: the REST counter of the
@@ -124,6 +133,13 @@ typedef struct {
 int
 cb_venue_client_private_admit(cb_venue_client_t *vc, const char *what, int64_t param,
                               const char *key_fp, cb_venue_pass_t *pass, cb_venue_error_t *err);
+
+/* The same for a call of HTTP method (Binance weighs POST /api/v3/order 1,
+ * GET 4; cb_venue_client_private_admit weighs every call as a GET). */
+int
+cb_venue_client_private_admit_as(cb_venue_client_t *vc, const char *method, const char *what,
+                                 int64_t param, const char *key_fp, cb_venue_pass_t *pass,
+                                 cb_venue_error_t *err);
 
 /* Could the private call `what` be admitted now, without waiting? Asks the
  * breaker (cb_circuit_peek: open -> CB_E_UNAVAILABLE) and the limiter
@@ -142,5 +158,29 @@ int
 cb_venue_client_private_send(cb_venue_client_t *vc, const cb_venue_req_t *req,
                              const cb_venue_pass_t *pass, cb_http_result_t *out,
                              cb_venue_error_t *err);
+
+/* What a private call that went well leaves to report: a success to the
+ * breaker, Binance's used weight to the limiter. */
+typedef struct {
+    bool due;                 /* something to report */
+    bool success;             /* report a success to the breaker */
+    bool probe;               /* ... of a half-open probe */
+    int64_t used_weight;      /* X-MBX-USED-WEIGHT-1M, -1: none */
+} cb_venue_settle_t;
+
+/* cb_venue_client_private_send, except that what a call that went well
+ * leaves to report (a breaker success, the weight true-up: two Redis round
+ * trips) goes into *settle for the caller to report with
+ * cb_venue_client_private_settle once it has answered its own caller (and
+ * before its next private call on vc). Failures, bans and 5xx are reported
+ * at once, as by cb_venue_client_private_send. */
+int
+cb_venue_client_private_send_deferred(cb_venue_client_t *vc, const cb_venue_req_t *req,
+                                      const cb_venue_pass_t *pass, cb_http_result_t *out,
+                                      cb_venue_error_t *err, cb_venue_settle_t *settle);
+
+/* Reports what settle holds (nothing when not due) and clears it. */
+void
+cb_venue_client_private_settle(cb_venue_client_t *vc, cb_venue_settle_t *settle);
 
 #endif

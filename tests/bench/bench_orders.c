@@ -35,7 +35,11 @@
  *
  * Throughput: N client threads, each with its own connection, send their
  * orders as fast as answers come: orders per second over the whole batch,
- * first through coinbus, then straight to the sim. */
+ * first through coinbus, then straight to the sim.
+ *
+ * BENCH_ORDERS_STEPS=1 runs the router at COINBUS_LOG_LEVEL=debug and adds
+ * the median of each step of its `place_steps` lines (route_steps.c) over
+ * the latency orders. */
 
 #define S_BODY_MAX 512
 #define S_PATHS 2
@@ -185,8 +189,11 @@ s_start(cbh_edge_stack_t *stack, cbh_proc_t **edge)
 {
     char *sim_env[] = {"COINBUS_SIM_ACCOUNTS=" CBH_PAPER_PRO_ACCOUNTS, "COINBUS_SIM_LIMITS=off", NULL};
     char *edge_env[] = {"COINBUS_EDGE_RPC_TIMEOUT_MS=20000", "COINBUS_EDGE_RATE_LIMIT=100000000", NULL};
+    const char *steps = getenv("BENCH_ORDERS_STEPS");
+    char *router_env[] = {steps != NULL && strcmp(steps, "1") == 0 ? "COINBUS_LOG_LEVEL=debug" : NULL,
+                          NULL};
     if (cbh_edge_stack_start_sim(stack, sim_env) != 0 || cbh_edge_start_account(stack, NULL) != 0 ||
-        cbh_edge_start_router(stack, NULL) != 0) {
+        cbh_edge_start_router(stack, router_env) != 0) {
         return -1;
     }
     s_t.edge_port = 0;
@@ -230,6 +237,156 @@ s_latency(cb_http_t *http, int n, double *lat[S_PATHS], const char *round)
         }
     }
     return 0;
+}
+
+#define S_STEPS_MAX 12
+
+/* The medians of the router's `place_steps` fields over the latency orders
+ * (client order ids "le-<n>"), from its log. */
+static void
+s_report_steps(const char *log_path)
+{
+    FILE *f = log_path != NULL ? fopen(log_path, "r") : NULL;
+    if (f == NULL) {
+        return;
+    }
+    char names[S_STEPS_MAX][24];
+    double *vals[S_STEPS_MAX] = {NULL};
+    size_t nnames = 0, nlines = 0, cap = 0;
+    char line[1024];
+    while (fgets(line, sizeof line, f) != NULL) {
+        if (strstr(line, "place_steps") == NULL || strstr(line, "clid=le-") == NULL) {
+            continue;
+        }
+        if (nlines == cap) {
+            cap = cap > 0 ? 2 * cap : 256;
+            for (size_t k = 0; k < S_STEPS_MAX; k++) {
+                double *nv = realloc(vals[k], cap * sizeof(double));
+                if (nv == NULL) {
+                    goto done;
+                }
+                vals[k] = nv;
+            }
+        }
+        size_t k = 0;
+        for (char *p = strstr(line, "clid="); p != NULL && k < S_STEPS_MAX; k++) {
+            char *eq = strstr(p, "_us=");
+            if (eq == NULL) {
+                break;
+            }
+            char *start = eq;
+            while (start > line && start[-1] != ' ') {
+                start--;
+            }
+            if (nlines == 0) {
+                snprintf(names[k], sizeof names[k], "%.*s", (int) (eq - start), start);
+                nnames = k + 1;
+            }
+            vals[k][nlines] = strtod(eq + 4, &p);
+        }
+        nlines++;
+    }
+    if (nlines == 0) {
+        goto done;
+    }
+    printf("\nrouter steps (median of %zu places, us; COINBUS_LOG_LEVEL=debug `place_steps`)\n\n|", nlines);
+    for (size_t k = 0; k < nnames && nlines > 0; k++) {
+        printf(" %s |", names[k]);
+    }
+    printf("\n|");
+    for (size_t k = 0; k < nnames && nlines > 0; k++) {
+        printf("---:|");
+    }
+    printf("\n|");
+    for (size_t k = 0; k < nnames && nlines > 0; k++) {
+        qsort(vals[k], nlines, sizeof(double), s_cmp_double);
+        printf(" %.0f |", s_quantile(vals[k], nlines, 0.5));
+    }
+    printf("\n");
+done:
+    for (size_t k = 0; k < S_STEPS_MAX; k++) {
+        free(vals[k]);
+    }
+    fclose(f);
+}
+
+/* GET /api/orders/<clid> of an order that does not exist, through api-edge
+ * (auth, the bus, the router's one ledger read): 0 when it came back 404. */
+static int
+s_get_missing(cb_http_t *http, const char *clid)
+{
+    char url[160], auth[200];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/api/orders/%s", s_t.edge_port, clid);
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", s_t.key);
+    const char *h[] = {auth};
+    cb_http_req_t req = {CB_HTTP_GET, url, h, 1, NULL, 0, 20000};
+    cb_http_result_t res;
+    if (cb_http_do(http, &req, &res) != 0) {
+        return -1;
+    }
+    int rc = res.resp.outcome == CB_HTTP_OK && res.resp.status == 404 ? 0 : -1;
+    cb_http_result_fini(&res);
+    return rc;
+}
+
+/* The p50 of n GETs of missing orders: the path without the venue, the
+ * ledger writes or the breaker and limiter. */
+static void
+s_report_get_missing(cb_http_t *http, int n)
+{
+    double *lat = calloc((size_t) n, sizeof(double));
+    int ok = 0;
+    for (int i = 0; lat != NULL && i < n; i++) {
+        char clid[32];
+        snprintf(clid, sizeof clid, "missing-%d", i);
+        int64_t t0 = cb_time_mono_ns() / 1000;
+        if (s_get_missing(http, clid) == 0) {
+            lat[ok++] = (double) (cb_time_mono_ns() / 1000 - t0);
+        }
+    }
+    if (ok > 0) {
+        qsort(lat, (size_t) ok, sizeof(double), s_cmp_double);
+        printf("\nGET /api/orders/<missing> through api-edge -> bus -> order-router (one HGETALL), "
+               "%d calls: p50 %.0f us, p90 %.0f us\n",
+               ok, s_quantile(lat, (size_t) ok, 0.5), s_quantile(lat, (size_t) ok, 0.9));
+    }
+    free(lat);
+}
+
+/* The value of the metric line starting with prefix in text, or -1. */
+static double
+s_metric(const char *text, const char *prefix)
+{
+    const char *p = strstr(text, prefix);
+    return p != NULL ? strtod(p + strlen(prefix), NULL) : -1;
+}
+
+/* api-edge's own view, from its /metrics: the mean time from request to
+ * answer of the orders route and of the bus RPC to `orders` (every order so
+ * far, warm-up included). */
+static void
+s_report_edge(cb_http_t *http)
+{
+    char url[128];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/metrics", s_t.edge_port);
+    cb_http_req_t req = {CB_HTTP_GET, url, NULL, 0, NULL, 0, 5000};
+    cb_http_result_t res;
+    if (cb_http_do(http, &req, &res) != 0) {
+        return;
+    }
+    if (res.resp.outcome == CB_HTTP_OK && res.resp.status == 200 && res.resp.body != NULL) {
+        const char *b = res.resp.body;
+        double hs = s_metric(b, "coinbus_edge_http_request_duration_seconds_sum{route=\"/api/orders\"} ");
+        double hc = s_metric(b, "coinbus_edge_http_request_duration_seconds_count{route=\"/api/orders\"} ");
+        double rs = s_metric(b, "coinbus_edge_rpc_duration_seconds_sum{service=\"orders\"} ");
+        double rn = s_metric(b, "coinbus_edge_rpc_duration_seconds_count{service=\"orders\"} ");
+        if (hc > 0 && rn > 0) {
+            printf("\napi-edge /metrics, mean over %.0f orders: request to answer %.0f us, of which the "
+                   "bus RPC to `orders` %.0f us, api-edge's own part %.0f us\n",
+                   hc, hs / hc * 1e6, rs / rn * 1e6, (hs / hc - rs / rn) * 1e6);
+        }
+    }
+    cb_http_result_fini(&res);
 }
 
 static void
@@ -293,9 +450,12 @@ main(int argc, char **argv)
         fprintf(stderr, "bench_orders: an order failed\n");
         goto done;
     }
+    s_report_edge(http);
+    s_report_get_missing(http, n);
     tput[1] = s_throughput(s_order_edge, "te", threads, per, &failed);
     tput[0] = s_throughput(s_order_sim, "ts", threads, per, &failed);
     s_report(n, lat, threads, per, tput, failed);
+    s_report_steps(cbh_proc_log_path(stack.router));
     rc = failed == 0 ? 0 : 1;
 done:
     cb_http_destroy(&http);

@@ -1,4 +1,4 @@
-/* test_order_router_best.c - the order-router's venue "best" and balance check over the real bus, Redis, venue-sim, account binary and market RPC: the better total wins, open breakers and spent rate budgets are skipped, idempotent retries keep their venue, insufficient balances are refused */
+/* test_order_router_best.c - the order-router's venue "best" and balance check over the real bus, Redis, venue-sim, account binary and market RPC: the better total wins, open breakers and spent rate budgets are skipped, idempotent retries keep their venue, insufficient balances are refused, the balance view counts the router's own orders */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -434,6 +434,41 @@ test_insufficient_balance(void **state)
     s_expect(&res, "status", "open");
 }
 
+/* The balance view (COINBUS_ROUTER_BALANCE_CACHE_MS) counts this router's
+ * own orders at once: a second sell that the first left no room for is
+ * refused by the check (without the count the view would let it through to
+ * the venue, whose refusal says something else); an order that ended
+ * without spending gives its share back. */
+static void
+test_balance_view_counts_own_orders(void **state)
+{
+    (void) state;
+    cb_rpc_result_t res;
+    /* 19.5 BTC free (sim-binance is banned by an earlier test): an IOC far
+     * over the market ends unfilled, its 15 come back. */
+    assert_int_equal(cbh_rpc_call(s_client, "place", &res, "venue=sim-kraken", "symbol=BTC-USD",
+                                  "side=sell", "amount=15", "price=900000", "time_in_force=IOC",
+                                  "client_order_id=view-ioc", NULL),
+                     0);
+    const char *ended = cbh_rpc_field(&res, "status");
+    assert_true(strcmp(ended, "expired") == 0 || strcmp(ended, "canceled") == 0);
+    assert_int_equal(cbh_rpc_call(s_client, "place", &res, "venue=sim-kraken", "symbol=BTC-USD",
+                                  "side=sell", "amount=12", "price=900000",
+                                  "client_order_id=view-1", NULL),
+                     0);
+    s_expect(&res, "status", "open");
+    /* 12 of 19.5 held: 12 more do not fit, whatever the view's age. */
+    int rc = cbh_rpc_call(s_client, "place", &res, "venue=sim-kraken", "symbol=BTC-USD",
+                          "side=sell", "amount=12", "price=900000", "client_order_id=view-2", NULL);
+    assert_int_equal(rc, CB_E_BAD_REQUEST);
+    assert_string_equal(res.error_message,
+                        "insufficient balance: needs 12 BTC, available 7.5 on sim-kraken");
+    assert_int_equal(cbh_rpc_call(s_client, "get", &res, "id=view-1", NULL), 0);
+    s_expect(&res, "status", "open");
+    assert_int_equal(cbh_rpc_call(s_client, "cancel", &res, "id=view-1", NULL), 0);
+    s_expect(&res, "status", "canceled");
+}
+
 static void
 test_dependencies_down(void **state)
 {
@@ -473,6 +508,7 @@ main(void)
         cmocka_unit_test(test_best_picks_the_better_total),
         cmocka_unit_test(test_best_skips_open_breaker_and_rate_limit),
         cmocka_unit_test(test_insufficient_balance),
+        cmocka_unit_test(test_balance_view_counts_own_orders),
         cmocka_unit_test(test_dependencies_down),
     };
     return cmocka_run_group_tests_name("order_router_best", tests, s_setup, s_teardown);

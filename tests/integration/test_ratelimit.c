@@ -1,4 +1,4 @@
-/* test_ratelimit.c - shared decaying counters in a real Redis: Kraken tiers, bans, 4 processes */
+/* test_ratelimit.c - shared decaying counters in a real Redis: Kraken tiers, bans, 4 processes, a venue's private admit with its breaker */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,11 +9,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "cb_circuit.h"
 #include "cb_error.h"
 #include "cb_log.h"
 #include "cb_ratelimit.h"
 #include "cb_time.h"
+#include "cb_venue_client.h"
 #include "cbh.h"
 
 static cbh_redis_t s_server;
@@ -376,6 +379,127 @@ test_binance_true_up_and_retry_after(void **state)
     cb_redis_destroy(&redis);
 }
 
+/* A Binance venue client named name on rl and circuit (may be NULL) that
+ * sends nowhere (only admit is used), after waiting out the last 3 s of a
+ * minute so that the calls that follow share one weight window. */
+static cb_venue_client_t *
+s_binance_client(const char *name, cb_http_t *http, cb_ratelimit_t *rl,
+                 cb_circuit_breaker_t *circuit)
+{
+    cb_venue_cfg_t cfg;
+    memset(&cfg, 0, sizeof cfg);
+    snprintf(cfg.name, sizeof cfg.name, "%s", name);
+    cfg.dialect = CB_DIALECT_BINANCE;
+    snprintf(cfg.rest_base, sizeof cfg.rest_base, "http://127.0.0.1:9/binance");
+    cb_venue_deps_t deps = {http, rl, circuit, 1000};
+    cb_venue_client_t *vc = cb_venue_client_new(&cfg, &deps);
+    assert_non_null(vc);
+    int64_t left = 60000 - cb_time_now_ms() % 60000;
+    if (left < 3000) {
+        struct timespec ts = {(time_t) ((left + 50) / 1000), (long) ((left + 50) % 1000) * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    return vc;
+}
+
+/* The weight a private Binance call takes from the shared window: the
+ * method counts (a place, POST /api/v3/order, weighs 1; a query of an order,
+ * GET, weighs 4). */
+static void
+test_private_admit_weighs_the_method(void **state)
+{
+    (void) state;
+    int err;
+    cb_redis_t *redis = cb_redis_new(s_server.url, &err);
+    cb_ratelimit_t *rl = cb_ratelimit_new(redis);
+    cb_http_t *http = cb_http_new(NULL);
+    cb_venue_client_t *vc = s_binance_client("test-bn", http, rl, NULL);
+    cb_venue_pass_t pass;
+    cb_venue_error_t verr;
+    cb_rl_window_t used[1] = {{"test-bn:weight", 6000, 60000, 0}};
+    cb_rl_decision_t d;
+    assert_int_equal(cb_venue_client_private_admit_as(vc, "POST", "/api/v3/order", 0, "fp", &pass,
+                                                      &verr),
+                     0);
+    assert_int_equal(cb_ratelimit_peek_windows(rl, "test-bn", used, 1, &d), 0);
+    assert_int_equal(d.level_milli, 1000);
+    assert_int_equal(cb_venue_client_private_admit_as(vc, "GET", "/api/v3/order", 0, "fp", &pass,
+                                                      &verr),
+                     0);
+    assert_int_equal(cb_ratelimit_peek_windows(rl, "test-bn", used, 1, &d), 0);
+    assert_int_equal(d.level_milli, 5000);
+    cb_venue_client_destroy(&vc);
+    cb_http_destroy(&http);
+    cb_ratelimit_destroy(&rl);
+    cb_redis_destroy(&redis);
+}
+
+/* The weight used this minute on test-bn's window. */
+static int64_t
+s_used(cb_ratelimit_t *rl)
+{
+    cb_rl_window_t used[1] = {{"test-bp:weight", 6000, 60000, 0}};
+    cb_rl_decision_t d;
+    assert_int_equal(cb_ratelimit_peek_windows(rl, "test-bp", used, 1, &d), 0);
+    return d.level_milli / 1000;
+}
+
+/* Admit with breaker and limiter on one connection: while the breaker last
+ * said closed both are asked in one round trip (the scripts reloaded after
+ * a SCRIPT FLUSH), the breaker's refusal still refuses, and once it has
+ * refused the limiter is no longer asked for refused calls. */
+static void
+test_private_admit_pipelined(void **state)
+{
+    (void) state;
+    int err;
+    cb_redis_t *redis = cb_redis_new(s_server.url, &err);
+    cb_ratelimit_t *rl = cb_ratelimit_new(redis);
+    cb_circuit_config_t cfg_c = cb_circuit_defaults();
+    cfg_c.failure_threshold = 1;
+    cb_circuit_breaker_t *circuit = cb_circuit_new(redis, NULL, cfg_c);
+    cb_http_t *http = cb_http_new(NULL);
+    assert_non_null(circuit);
+    cb_venue_client_t *vc = s_binance_client("test-bp", http, rl, circuit);
+    cb_venue_pass_t pass;
+    cb_venue_error_t verr;
+    assert_false(cb_venue_client_private_closed(vc));
+    for (int i = 0; i < 2; i++) { /* in turn, then in one round trip */
+        assert_int_equal(cb_venue_client_private_admit_as(vc, "POST", "/api/v3/order", 0, "fp",
+                                                          &pass, &verr),
+                         0);
+        assert_true(pass.circuit_asked);
+        assert_true(cb_venue_client_private_closed(vc));
+    }
+    assert_int_equal(s_used(rl), 2);
+    /* Redis forgot its scripts: both are loaded again and run once each. */
+    redisReply *r = cb_redis_command(redis, &err, "SCRIPT FLUSH");
+    assert_non_null(r);
+    freeReplyObject(r);
+    assert_int_equal(cb_venue_client_private_admit_as(vc, "POST", "/api/v3/order", 0, "fp", &pass,
+                                                      &verr),
+                     0);
+    assert_true(pass.circuit_asked);
+    assert_int_equal(s_used(rl), 3);
+    /* Another replica's failure opens the breaker: refused (the acquire asked
+     * with it is spent), and the next refusal spends nothing. */
+    cb_circuit_decision_t d;
+    assert_int_equal(cb_circuit_report(circuit, "test-bp", "private", false, false, &d), 0);
+    assert_int_equal(d.state, CB_CIRCUIT_OPEN);
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(cb_venue_client_private_admit_as(vc, "POST", "/api/v3/order", 0, "fp",
+                                                          &pass, &verr),
+                         CB_E_UNAVAILABLE);
+        assert_false(cb_venue_client_private_closed(vc));
+        assert_int_equal(s_used(rl), 4);
+    }
+    cb_venue_client_destroy(&vc);
+    cb_http_destroy(&http);
+    cb_circuit_destroy(&circuit);
+    cb_ratelimit_destroy(&rl);
+    cb_redis_destroy(&redis);
+}
+
 static void
 test_redis_down_fails_closed(void **state)
 {
@@ -409,6 +533,8 @@ main(int argc, char **argv)
         cmocka_unit_test(test_binance_windows_four_processes),
         cmocka_unit_test(test_binance_true_up_and_retry_after),
         cmocka_unit_test(test_retry_after_blocks_every_process),
+        cmocka_unit_test(test_private_admit_weighs_the_method),
+        cmocka_unit_test(test_private_admit_pipelined),
         cmocka_unit_test(test_redis_down_fails_closed),
     };
     return cmocka_run_group_tests_name("ratelimit", tests, s_setup, s_teardown);
