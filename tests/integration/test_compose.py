@@ -234,6 +234,20 @@ def check_service(name, svc, stages, reads, problems, notes):
                         f"{target} (its packages' files and copied binaries)")
 
 
+def gitignored(path):
+    """Whether the repository's .gitignore ignores path, by git's own rules; in a
+    copy of the tree without .git, against a scratch repository holding only
+    the same .gitignore."""
+    if run(["git", "-C", ROOT, "rev-parse", "--git-dir"]).returncode == 0:
+        return run(["git", "-C", ROOT, "check-ignore", "-q", path]).returncode == 0
+    with tempfile.TemporaryDirectory() as scratch:
+        shutil.copy(os.path.join(ROOT, ".gitignore"), scratch)
+        if run(["git", "-C", scratch, "init", "-q"]).returncode != 0:
+            return False
+        rel = os.path.relpath(path, ROOT)
+        return run(["git", "-C", scratch, "check-ignore", "-q", "--no-index", rel]).returncode == 0
+
+
 def check_secrets(cfg, compose_dir, problems):
     secrets = cfg.get("secrets") or {}
     for sname, s in secrets.items():
@@ -241,8 +255,7 @@ def check_secrets(cfg, compose_dir, problems):
         rel = os.path.relpath(path, compose_dir)
         if not rel.startswith("secrets" + os.sep):
             problems.append(f"secret {sname}: {path} is not under compose/secrets/")
-        elif compose_dir == COMPOSE_DIR and run(
-                ["git", "-C", ROOT, "check-ignore", "-q", path]).returncode != 0:
+        elif compose_dir == COMPOSE_DIR and not gitignored(path):
             problems.append(f"secret {sname}: {rel} is not gitignored")
     for name, svc in cfg["services"].items():
         mounted = set()
