@@ -159,8 +159,9 @@ typedef struct {
 
 /* route_venue_call for a request of a ledger order (hold not NULL): after
  * the admission's wait (rate limits: it can outlast the lease) the lease
- * is renewed, and when another replica has taken the order over meanwhile
- * nothing is sent (CB_E_CONFLICT, *sent false): that one resolves it. */
+ * is renewed unless this replica wrote it with more than half of it left,
+ * and when another replica has taken the order over meanwhile nothing is
+ * sent (CB_E_CONFLICT, *sent false): that one resolves it. */
 int
 route_venue_call_held(route_venue_t *v, const cb_order_call_t *call, const route_hold_t *hold,
                       cb_http_result_t *res, cb_venue_error_t *err, bool *sent);

@@ -1,6 +1,7 @@
 /* route_venue.c - one venue's order calls for the order-router: admit through the shared limiter and breaker, sign (Kraken nonces from Redis), send, query by client order id */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cb_binance.h"
@@ -60,8 +61,23 @@ route_venue_ready(route_venue_t *v, route_fail_t *fail)
     return 0;
 }
 
+/* Whether hold's lease needs renewing before a send: this replica did not
+ * write it (o came from elsewhere), or less than half of it is left (the
+ * admission waited, or the order is old). A lease this replica wrote with
+ * more than half left cannot have been taken over: renewing it would only
+ * add a Redis round trip to every order. */
+static bool
+s_lease_short(const route_hold_t *hold)
+{
+    const route_order_t *o = hold->order;
+    int64_t until = strtoll(o->lease_until, NULL, 10);
+    return strcmp(o->owner, hold->ledger->owner) != 0 ||
+           until - cb_time_now_ms() < hold->ledger->lease_ms / 2;
+}
+
 /* Admits, signs and sends call once; with hold, only while this replica
- * holds o's lease (renewed after the admission's wait, before signing). */
+ * holds o's lease (renewed after the admission's wait, before signing,
+ * when short: s_lease_short). */
 static int
 s_call_once(route_venue_t *v, const cb_order_call_t *call, const route_hold_t *hold,
             cb_http_result_t *res, cb_venue_error_t *err, bool *sent)
@@ -78,7 +94,7 @@ s_call_once(route_venue_t *v, const cb_order_call_t *call, const route_hold_t *h
     if (rc != 0) {
         return rc;
     }
-    if (hold != NULL) {
+    if (hold != NULL && s_lease_short(hold)) {
         rc = route_ledger_renew(hold->ledger, hold->order->venue, hold->order->client_order_id);
         if (rc != 1) {
             static const char why[] = "the order's lease is not this replica's: nothing sent";
