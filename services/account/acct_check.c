@@ -72,11 +72,21 @@ s_kraken_trade(acct_venue_t *v, acct_fail_t *fail)
     return fail->code;
 }
 
+/* Whether the venue answers: its server time, or a refusal of that call
+ * for its public rate limit (an answer all the same: the private calls have
+ * their own budget). Our own limiter's refusal sent nothing: not an answer. */
+static bool
+s_reachable(acct_venue_t *v, cb_venue_error_t *err)
+{
+    int rc = cb_venue_client_public_sync(v->vc, CB_REST_TIME, NULL, NULL, NULL, err);
+    return rc == 0 || (err->cls == CB_VERR_RATE_LIMIT && err->http_status != 0);
+}
+
 static void
 s_run(acct_venue_t *v, s_check_t *c)
 {
     cb_venue_error_t err;
-    c->reachable = cb_venue_client_public_sync(v->vc, CB_REST_TIME, NULL, NULL, NULL, &err) == 0;
+    c->reachable = s_reachable(v, &err);
     if (!c->reachable) {
         snprintf(c->message, sizeof c->message, "%s unreachable: %s", v->cfg.name, err.message);
         return;
@@ -121,8 +131,7 @@ acct_check_pack(acct_venue_t *v, msgpack_packer *pk)
     memset(&c, 0, sizeof c);
     if (v->cred == NULL) {
         cb_venue_error_t err;
-        c.reachable =
-            cb_venue_client_public_sync(v->vc, CB_REST_TIME, NULL, NULL, NULL, &err) == 0;
+        c.reachable = s_reachable(v, &err);
         snprintf(c.message, sizeof c.message, "%s", v->cred_error);
     } else {
         s_run(v, &c);
