@@ -56,20 +56,4 @@ cbh_router_admin(cbh_router_fixture_t *f, const char *path, const char *body, ch
 int
 cbh_router_count(cbh_router_fixture_t *f, const char *venue, const char *key, const char *clid);
 
-/* Calls op on client with args "key=value" (NULL-terminated; the value
- * "true" is sent as a boolean) and waits up to 15 s. 0, or the error code
- * (res->error_message says why; CB_E_TIMEOUT when no reply came). Never
- * fails a cmocka test itself: usable from threads. */
-int
-cbh_router_call(cb_rpc_client_t *client, const char *op, cb_rpc_result_t *res, ...);
-
-/* cbh_router_call with its arguments as a va_list. */
-int
-cbh_router_vcall(cb_rpc_client_t *client, const char *op, cb_rpc_result_t *res, va_list ap);
-
-/* The string at key of res's result map into out ("" when absent or not a
- * string); returns out. */
-const char *
-cbh_router_field(const cb_rpc_result_t *res, const char *key, char *out, size_t size);
-
 #endif

@@ -24,6 +24,7 @@
 #include "cb_time.h"
 #include "cbh_bus.h"
 #include "cbh_sim.h"
+#include "cbh_rpc.h"
 
 #define K_KEY "coinbus-paper-kraken"
 #define K_SECRET "Y29pbmJ1cy1wYXBlci1rcmFrZW4tc2VjcmV0LWZvci10ZXN0aW5nLW9ubHktMDAwMDAwMDAwMDAwMDAwMDAwMA=="
@@ -184,67 +185,29 @@ s_teardown(void **state)
     return rc == 0 ? 0 : -1;
 }
 
-/* Calls op with JSON args, waiting timeout_ms (one attempt: the request's
- * deadline is then now + timeout_ms); the result (or error message) as JSON
- * text. */
+/* The service's calls with JSON args (cbh_rpc_json). */
 static const char *
 s_call_within(const char *op, const char *args_json, int timeout_ms, bool *ok, int *error)
 {
-    msgpack_sbuffer sb;
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer pk;
-    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-    char err[256];
-    assert_int_equal(cb_json_to_msgpack(args_json, strlen(args_json), &pk, err, sizeof err), 0);
-    cb_rpc_result_t res;
-    int rc = cb_rpc_call(s_client, op, sb.data, sb.size, timeout_ms, 0, &res);
-    if (rc != 0) {
-        fail_msg("%s %s: no answer within %d ms (%s)", op, args_json, timeout_ms, cb_strerror(rc));
-    }
-    msgpack_sbuffer_destroy(&sb);
-    *ok = res.ok;
-    *error = res.error;
-    static char text[1 << 20];
-    if (!res.ok) {
-        snprintf(text, sizeof text, "%s", res.error_message);
-        return text;
-    }
-    cb_buf_t out;
-    cb_buf_init(&out);
-    assert_int_equal(cb_json_from_msgpack((const char *) res.result.ptr, res.result.len, &out), 0);
-    snprintf(text, sizeof text, "%.*s", (int) out.len, out.data);
-    cb_buf_fini(&out);
-    return text;
+    return cbh_rpc_json(s_client, op, args_json, timeout_ms, ok, error);
 }
 
 static const char *
 s_call(const char *op, const char *args_json, bool *ok, int *error)
 {
-    return s_call_within(op, args_json, 20000, ok, error);
+    return cbh_rpc_json(s_client, op, args_json, 20000, ok, error);
 }
 
 static const char *
 s_ok(const char *op, const char *args_json)
 {
-    bool ok;
-    int error;
-    const char *text = s_call(op, args_json, &ok, &error);
-    if (!ok) {
-        fail_msg("%s %s: error %d %s", op, args_json, error, text);
-    }
-    return text;
+    return cbh_rpc_json_ok(s_client, op, args_json, 20000);
 }
 
 static void
 s_expect_error(const char *op, const char *args_json, int code, const char *needle)
 {
-    bool ok;
-    int error;
-    const char *text = s_call(op, args_json, &ok, &error);
-    if (ok || error != code || (needle != NULL && strstr(text, needle) == NULL)) {
-        fail_msg("%s %s: want error %d with '%s', got ok=%d error=%d '%s'", op, args_json, code,
-                 needle != NULL ? needle : "", ok, error, text);
-    }
+    cbh_rpc_json_error(s_client, op, args_json, 20000, code, needle);
 }
 
 /* Fails unless haystack holds needle. */

@@ -15,6 +15,7 @@
 #include "cb_error.h"
 #include "cb_mp.h"
 #include "cbh_router.h"
+#include "cbh_rpc.h"
 
 #define K_KEY CBH_PAPER_K_KEY
 #define B_KEY CBH_PAPER_B_KEY
@@ -61,7 +62,7 @@ s_place(cb_rpc_client_t *client, const s_venue_t *v, const char *clid, cb_rpc_re
 {
     char arg[96];
     snprintf(arg, sizeof arg, "client_order_id=%s", clid);
-    return cbh_router_call(client, "place", res, v->venue, v->symbol, "side=buy", "amount=0.01",
+    return cbh_rpc_try_call(client, "place", res, v->venue, v->symbol, "side=buy", "amount=0.01",
                            "price=30000", arg, NULL);
 }
 
@@ -73,8 +74,8 @@ s_expect_open_once(const s_venue_t *v, const char *clid)
     char arg[96], status[64];
     snprintf(arg, sizeof arg, "id=%s", clid);
     cb_rpc_result_t res;
-    assert_int_equal(cbh_router_call(s_f.client, "get", &res, arg, NULL), 0);
-    cbh_router_field(&res, "status", status, sizeof status);
+    assert_int_equal(cbh_rpc_try_call(s_f.client, "get", &res, arg, NULL), 0);
+    cbh_rpc_field_copy(&res, "status", status, sizeof status);
     if (strcmp(status, "open") != 0) {
         fail_msg("%s on %s: status '%s', want open", clid, v->sim, status);
     }
@@ -89,8 +90,8 @@ s_list_count(const char *venue, const char *status)
     snprintf(va, sizeof va, "venue=%s", venue != NULL ? venue : "");
     snprintf(sa, sizeof sa, "status=%s", status);
     cb_rpc_result_t res;
-    assert_int_equal(venue != NULL ? cbh_router_call(s_f.client, "list", &res, sa, va, NULL)
-                                   : cbh_router_call(s_f.client, "list", &res, sa, NULL),
+    assert_int_equal(venue != NULL ? cbh_rpc_try_call(s_f.client, "list", &res, sa, va, NULL)
+                                   : cbh_rpc_try_call(s_f.client, "list", &res, sa, NULL),
                      0);
     cb_mp_reader_t r;
     cb_mp_reader_init(&r, res.result.ptr, res.result.len);
@@ -132,7 +133,7 @@ test_connection_reset(void **state)
             snprintf(clid, sizeof clid, "rst-%s-%d", v->sim, after);
             assert_int_equal(cbh_router_admin(&s_f, path, faults[after], NULL, 0), 200);
             assert_int_equal(s_place(s_f.client, v, clid, &res), 0);
-            cbh_router_field(&res, "status", status, sizeof status);
+            cbh_rpc_field_copy(&res, "status", status, sizeof status);
             assert_string_equal(status, "open");
             s_expect_open_once(v, clid);
         }
@@ -166,8 +167,8 @@ s_worker_run(void *arg)
         cb_rpc_result_t res;
         w->rc[i] = s_place(w->client, w->venue, w->clid[i], &res);
         if (w->rc[i] == 0) {
-            cbh_router_field(&res, "status", w->status[i], sizeof w->status[i]);
-            cbh_router_field(&res, "id", w->id[i], sizeof w->id[i]);
+            cbh_rpc_field_copy(&res, "status", w->status[i], sizeof w->status[i]);
+            cbh_rpc_field_copy(&res, "id", w->id[i], sizeof w->id[i]);
         } else {
             fprintf(stderr, "place %s: %d %s\n", w->clid[i], w->rc[i], res.error_message);
         }
@@ -273,7 +274,7 @@ s_slow_place(void *arg)
     s_slow_t *s = arg;
     cb_rpc_result_t res;
     s->rc = s_place(s->client, &s_venues[1], "rr-inflight", &res);
-    cbh_router_field(&res, "status", s->status, sizeof s->status);
+    cbh_rpc_field_copy(&res, "status", s->status, sizeof s->status);
     snprintf(s->message, sizeof s->message, "%.200s", s->rc != 0 ? res.error_message : "");
     return NULL;
 }
@@ -334,7 +335,7 @@ test_redis_restart(void **state)
         }
     }
     assert_int_equal(rc, 0);
-    cbh_router_field(&res, "status", status, sizeof status);
+    cbh_rpc_field_copy(&res, "status", status, sizeof status);
     assert_string_equal(status, "open");
     assert_int_equal(s_place(s_f.client, &s_venues[1], "rr-after-binance", &res), 0);
     s_expect_open_once(&s_venues[0], "rr-after-kraken");
@@ -343,11 +344,11 @@ test_redis_restart(void **state)
      * from the venue once its lease runs out. */
     s_expect_open_once(&s_venues[0], "rr-before-kraken");
     s_expect_open_once(&s_venues[1], "rr-before-binance");
-    assert_int_equal(cbh_router_call(s_f.client, "get", &res, "id=rr-down-kraken", NULL),
+    assert_int_equal(cbh_rpc_try_call(s_f.client, "get", &res, "id=rr-down-kraken", NULL),
                      CB_E_NOT_FOUND);
     for (int i = 0; i < 40; i++) {
-        if (cbh_router_call(s_f.client, "get", &res, "id=rr-inflight", NULL) == 0 &&
-            strcmp(cbh_router_field(&res, "status", status, sizeof status), "open") == 0) {
+        if (cbh_rpc_try_call(s_f.client, "get", &res, "id=rr-inflight", NULL) == 0 &&
+            strcmp(cbh_rpc_field_copy(&res, "status", status, sizeof status), "open") == 0) {
             break;
         }
         usleep(100 * 1000);
@@ -378,7 +379,7 @@ static int64_t
 s_cancel_all(s_cancel_entry_t out[2])
 {
     cb_rpc_result_t res;
-    assert_int_equal(cbh_router_call(s_f.client, "cancel_all", &res, NULL), 0);
+    assert_int_equal(cbh_rpc_try_call(s_f.client, "cancel_all", &res, NULL), 0);
     cb_mp_reader_t r;
     cb_mp_reader_init(&r, res.result.ptr, res.result.len);
     uint32_t n, nv, nf;
@@ -451,7 +452,7 @@ test_cancel_all_venues(void **state)
                      200);
     assert_int_equal(cbh_router_admin(&s_f, "/admin/faults/binance", "{\"fail_next\":1}", NULL, 0),
                      200);
-    int rc = cbh_router_call(s_f.client, "cancel_all", &res, NULL);
+    int rc = cbh_rpc_try_call(s_f.client, "cancel_all", &res, NULL);
     assert_true(rc == CB_E_TIMEOUT || rc == CB_E_UNAVAILABLE);
     assert_non_null(strstr(res.error_message, "sim-kraken"));
     /* Then both succeed: the venues cancel exactly what the ledger had open. */
@@ -460,14 +461,14 @@ test_cancel_all_venues(void **state)
     assert_int_equal(e[1].count, 1);
     assert_int_equal(s_open_in_ledger("sim-kraken"), 0);
     assert_int_equal(s_open_in_ledger("sim-binance"), 0);
-    assert_int_equal(cbh_router_call(s_f.client, "get", &res, "id=ca-k", NULL), 0);
+    assert_int_equal(cbh_rpc_try_call(s_f.client, "get", &res, "id=ca-k", NULL), 0);
     char status[32];
-    assert_string_equal(cbh_router_field(&res, "status", status, sizeof status), "canceled");
+    assert_string_equal(cbh_rpc_field_copy(&res, "status", status, sizeof status), "canceled");
     /* A symbol only one venue lists: the other counts 0. */
     assert_int_equal(s_place(s_f.client, &s_venues[1], "ca-b3", &res), 0);
-    assert_int_equal(cbh_router_call(s_f.client, "cancel_all", &res, "symbol=BTC-USDT", NULL), 0);
-    assert_int_equal(cbh_router_call(s_f.client, "get", &res, "id=ca-b3", NULL), 0);
-    assert_string_equal(cbh_router_field(&res, "status", status, sizeof status), "canceled");
+    assert_int_equal(cbh_rpc_try_call(s_f.client, "cancel_all", &res, "symbol=BTC-USDT", NULL), 0);
+    assert_int_equal(cbh_rpc_try_call(s_f.client, "get", &res, "id=ca-b3", NULL), 0);
+    assert_string_equal(cbh_rpc_field_copy(&res, "status", status, sizeof status), "canceled");
 }
 
 int

@@ -16,6 +16,7 @@
 #include "cb_rpc.h"
 #include "cb_sub.h"
 #include "cbh_bus.h"
+#include "cbh_rpc.h"
 
 static cbh_bus_t s_bus;
 static cbh_proc_t *s_service;
@@ -59,57 +60,17 @@ s_teardown(void **state)
     return rc == 0 ? 0 : -1;
 }
 
-/* Calls op with args given as JSON; returns the reply's result (or error) as
- * JSON text in a static buffer, and whether it was ok. */
-static const char *
-s_call(const char *op, const char *args_json, bool *ok, int *error)
-{
-    msgpack_sbuffer sb;
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer pk;
-    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-    char err[256];
-    assert_int_equal(cb_json_to_msgpack(args_json, strlen(args_json), &pk, err, sizeof err), 0);
-    cb_rpc_result_t res;
-    assert_int_equal(cb_rpc_call(s_client, op, sb.data, sb.size, 3000, 0, &res), 0);
-    msgpack_sbuffer_destroy(&sb);
-    *ok = res.ok;
-    *error = res.error;
-    static char text[1 << 20];
-    if (!res.ok) {
-        snprintf(text, sizeof text, "%s", res.error_message);
-        return text;
-    }
-    cb_buf_t out;
-    cb_buf_init(&out);
-    assert_int_equal(cb_json_from_msgpack((const char *) res.result.ptr, res.result.len, &out), 0);
-    snprintf(text, sizeof text, "%.*s", (int) out.len, out.data);
-    cb_buf_fini(&out);
-    return text;
-}
-
+/* The service's calls with JSON args (cbh_rpc_json), 3000 ms at most. */
 static const char *
 s_ok(const char *op, const char *args_json)
 {
-    bool ok;
-    int error;
-    const char *text = s_call(op, args_json, &ok, &error);
-    if (!ok) {
-        fail_msg("%s %s: error %d %s", op, args_json, error, text);
-    }
-    return text;
+    return cbh_rpc_json_ok(s_client, op, args_json, 3000);
 }
 
 static void
 s_expect_error(const char *op, const char *args_json, int code, const char *needle)
 {
-    bool ok;
-    int error;
-    const char *text = s_call(op, args_json, &ok, &error);
-    if (ok || error != code || (needle != NULL && strstr(text, needle) == NULL)) {
-        fail_msg("%s %s: want error %d with '%s', got ok=%d error=%d '%s'", op, args_json, code,
-                 needle != NULL ? needle : "", ok, error, text);
-    }
+    cbh_rpc_json_error(s_client, op, args_json, 3000, code, needle);
 }
 
 static double
