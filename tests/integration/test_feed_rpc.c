@@ -5,14 +5,12 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 
-#include <czmq.h>
 
 #include "cb_buf.h"
 #include "cb_error.h"
@@ -21,6 +19,7 @@
 #include "cb_rpc.h"
 #include "cb_time.h"
 #include "cbh_bus.h"
+#include "cbh_market.h"
 #include "cbh_rpc.h"
 #include "feed_rpc.h"
 #include "feed_store.h"
@@ -28,30 +27,10 @@
 static cbh_redis_t s_redis;
 static cbh_bus_t s_bus;
 static cb_rpc_client_t *s_client;
-static pthread_t s_thread;
-static volatile sig_atomic_t s_stop;
+static cbh_market_t s_market;
 static int64_t s_now;
 
 #define S_TS 1700000000000000001LL
-
-/* The worker thread owns its store and its REP socket. */
-static void *
-s_worker_main(void *arg)
-{
-    (void) arg;
-    int err;
-    feed_store_t *store = feed_store_new(s_redis.url, NULL, &err);
-    feed_rpc_t rpc = {.store = store};
-    cb_rpc_worker_t *worker =
-        cb_rpc_worker_new(s_bus.config.backend[CB_RPC_MARKET], "market", feed_rpc_handle, &rpc);
-    if (store != NULL && worker != NULL) {
-        cb_rpc_worker_run(worker, &s_stop);
-    }
-    cb_rpc_worker_destroy(&worker);
-    feed_rpc_fini(&rpc);
-    feed_store_destroy(&store);
-    return NULL;
-}
 
 static cb_decimal_t
 s_dec(const char *text)
@@ -211,10 +190,7 @@ s_setup(void **state)
         return -1;
     }
     cbh_bus_export(&s_bus);
-    /* czmq's lazy set-up is not safe from two threads at once. */
-    zsys_handler_set(NULL);
-    (void) zsys_init();
-    if (pthread_create(&s_thread, NULL, s_worker_main, NULL) != 0) {
+    if (cbh_market_start(&s_market, s_redis.url, s_bus.config.backend[CB_RPC_MARKET]) != 0) {
         return -1;
     }
     s_client = cb_rpc_client_new(s_bus.config.frontend[CB_RPC_MARKET]);
@@ -231,8 +207,7 @@ static int
 s_teardown(void **state)
 {
     (void) state;
-    s_stop = 1;
-    pthread_join(s_thread, NULL);
+    cbh_market_stop(&s_market);
     cb_rpc_client_destroy(&s_client);
     int rc = cbh_bus_stop(&s_bus);
     cbh_redis_stop(&s_redis);

@@ -5,14 +5,12 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include <czmq.h>
 
 #include "cb_circuit.h"
 #include "cb_error.h"
@@ -23,6 +21,7 @@
 #include "cb_rpc.h"
 #include "cb_time.h"
 #include "cbh_bus.h"
+#include "cbh_market.h"
 #include "cbh_paper.h"
 #include "cbh_rpc.h"
 #include "cbh_sim.h"
@@ -36,9 +35,7 @@ static cbh_proc_t *s_router;
 static cbh_proc_t *s_account;
 static cb_rpc_client_t *s_client;
 static cb_redis_t *s_r;
-static pthread_t s_thread;
-static volatile sig_atomic_t s_stop;
-static bool s_market_up;
+static cbh_market_t s_market; /* the `market` service (cbh_market.h), fed hand-built books (s_books) */
 static char s_redis_env[200], s_venues_env[400];
 
 static char *s_sim_env[] = {"COINBUS_SIM_ACCOUNTS=kraken " CBH_PAPER_K_KEY " " CBH_PAPER_K_SECRET
@@ -46,26 +43,6 @@ static char *s_sim_env[] = {"COINBUS_SIM_ACCOUNTS=kraken " CBH_PAPER_K_KEY " " C
                             "binance " CBH_PAPER_B_KEY " " CBH_PAPER_B_SECRET
                             " USDT=1000000 BTC=20",
                             NULL};
-
-/* The `market` service: market-feed's own handler on its store in Redis, fed
- * hand-built books (s_books) so that which venue is best is known. */
-static void *
-s_market_main(void *arg)
-{
-    (void) arg;
-    int err;
-    feed_store_t *store = feed_store_new(s_redis.url, NULL, &err);
-    feed_rpc_t rpc = {.store = store};
-    cb_rpc_worker_t *worker =
-        cb_rpc_worker_new(s_bus.config.backend[CB_RPC_MARKET], "market", feed_rpc_handle, &rpc);
-    if (store != NULL && worker != NULL) {
-        cb_rpc_worker_run(worker, &s_stop);
-    }
-    cb_rpc_worker_destroy(&worker);
-    feed_rpc_fini(&rpc);
-    feed_store_destroy(&store);
-    return NULL;
-}
 
 static cb_decimal_t
 s_dec(const char *text)
@@ -168,10 +145,6 @@ s_setup(void **state)
 {
     (void) state;
     cb_log_init("test-router-best", CB_LOG_WARN, CB_LOG_TEXT);
-    /* czmq sets itself up on the first socket; the market thread and this
-     * one doing that at once trip its assertions: set it up before. */
-    zsys_handler_set(NULL);
-    (void) zsys_init();
     if (cbh_redis_start(&s_redis, NULL) != 0 || cbh_bus_start(&s_bus) != 0 ||
         cbh_sim_start(&s_sim, s_sim_env) != 0) {
         return -1;
@@ -181,24 +154,13 @@ s_setup(void **state)
     snprintf(s_redis_env, sizeof s_redis_env, "COINBUS_REDIS_URL=%s", s_redis.url);
     snprintf(s_venues_env, sizeof s_venues_env, "%s", s_sim.venues_env);
     cbh_bus_export(&s_bus);
-    if (s_r == NULL || pthread_create(&s_thread, NULL, s_market_main, NULL) != 0) {
+    if (s_r == NULL || cbh_market_start(&s_market, s_redis.url, s_bus.config.backend[CB_RPC_MARKET]) != 0) {
         return -1;
     }
-    s_market_up = true;
     s_client = cb_rpc_client_new(s_bus.config.frontend[CB_RPC_ORDERS]);
     s_account = s_start("account", CB_RPC_ACCOUNT, NULL);
     s_router = s_start("order-router", CB_RPC_ORDERS, NULL);
     return s_client != NULL && s_account != NULL && s_router != NULL ? 0 : -1;
-}
-
-static void
-s_market_stop(void)
-{
-    if (s_market_up) {
-        s_stop = 1;
-        pthread_join(s_thread, NULL);
-        s_market_up = false;
-    }
 }
 
 static int
@@ -208,7 +170,7 @@ s_teardown(void **state)
     cb_rpc_client_destroy(&s_client);
     int rc = cbh_proc_stop(&s_router, SIGTERM, 5000);
     cbh_proc_stop(&s_account, SIGTERM, 5000);
-    s_market_stop();
+    cbh_market_stop(&s_market);
     cb_redis_destroy(&s_r);
     cbh_sim_stop(&s_sim);
     cbh_bus_stop(&s_bus);
@@ -475,7 +437,7 @@ test_dependencies_down(void **state)
     (void) state;
     cb_rpc_result_t res;
     /* market-feed gone: venue "best" cannot route. */
-    s_market_stop();
+    cbh_market_stop(&s_market);
     int64_t t0 = cb_time_now_ms();
     assert_int_equal(s_best_buy("best-nomkt", &res), CB_E_UNAVAILABLE);
     assert_true(cb_time_now_ms() - t0 < 5000);
