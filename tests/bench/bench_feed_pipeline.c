@@ -1,6 +1,8 @@
 /* bench_feed_pipeline.c - venue-sim -> market-feed -> bus -> subscriber: messages/s, feed CPU, exch_ts latency; and market-feed's idle RSS */
 #include <poll.h>
+#include <pthread.h>
 #include <sched.h>
+#include <stdatomic.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -182,6 +184,119 @@ s_sim_rate(int secs, double per_venue[2])
 
 /* ---- latency ---------------------------------------------------------------- */
 
+/* One Kraken message's times (ns, CLOCK_REALTIME): kind 0 tick, 1 trade,
+ * 2 book; for the reference client t1 is its receipt, for the subscriber
+ * t1 is the envelope's ts (market-feed's publish) and t2 the receipt. */
+typedef struct {
+    int64_t exch;
+    int64_t t1;
+    int64_t t2;
+    int kind;
+} s_rec_t;
+
+typedef struct {
+    s_rec_t *r;
+    size_t n;
+} s_recs_t;
+
+static void
+s_recs_add(s_recs_t *rs, int kind, int64_t exch, int64_t t1, int64_t t2)
+{
+    if (rs->r != NULL && rs->n < S_LAT_MAX) {
+        rs->r[rs->n++] = (s_rec_t){exch, t1, t2, kind};
+    }
+}
+
+/* The reference client: a third Kraken connection to the sim, subscribed
+ * as market-feed is, stamping the receipt of the sim's raw messages. Its
+ * exch_ts -> receipt is what the sim (and loopback TCP) contributes. */
+typedef struct {
+    cbh_ws_t *ws;
+    pthread_t thread;
+    atomic_int stop;
+    atomic_int counting;
+    s_recs_t recs;
+} s_ref_t;
+
+/* Adds one record per "timestamp" of a Kraken ticker/trade/book update. */
+static void
+s_ref_message(s_ref_t *ref, const char *msg, size_t len, int64_t recv_ns)
+{
+    static const char *const heads[3] = {"{\"channel\":\"ticker\",\"type\":\"update\"",
+                                         "{\"channel\":\"trade\",\"type\":\"update\"",
+                                         "{\"channel\":\"book\",\"type\":\"update\""};
+    int kind = -1;
+    for (int k = 0; k < 3; k++) {
+        if (strncmp(msg, heads[k], strlen(heads[k])) == 0) {
+            kind = k;
+        }
+    }
+    static const char key[] = "\"timestamp\":\"";
+    for (const char *p = msg; kind >= 0 && (p = memmem(p, len - (size_t) (p - msg), key, sizeof key - 1)) != NULL;) {
+        p += sizeof key - 1;
+        const char *end = memchr(p, '"', len - (size_t) (p - msg));
+        int64_t exch;
+        if (end == NULL || cb_time_parse_rfc3339(p, (size_t) (end - p), &exch) != 0) {
+            break;
+        }
+        s_recs_add(&ref->recs, kind, exch, recv_ns, 0);
+    }
+}
+
+static void *
+s_ref_main(void *arg)
+{
+    s_ref_t *ref = arg;
+    struct pollfd pfd = {cbh_ws_fd(ref->ws), POLLIN, 0};
+    while (!atomic_load(&ref->stop) && !cbh_ws_ended(ref->ws)) {
+        if (poll(&pfd, 1, 50) <= 0) {
+            continue;
+        }
+        cbh_ws_pump(ref->ws, 0);
+        int64_t recv_ns = cb_time_now_ns();
+        while (cbh_ws_pending(ref->ws) > 0) {
+            size_t len;
+            char *msg = cbh_ws_recv(ref->ws, 0, &len);
+            if (msg != NULL && atomic_load(&ref->counting)) {
+                s_ref_message(ref, msg, len, recv_ns);
+            }
+            free(msg);
+        }
+    }
+    return NULL;
+}
+
+static int
+s_ref_start(s_ref_t *ref)
+{
+    int status = 0;
+    memset(ref, 0, sizeof *ref);
+    ref->recs.r = malloc(S_LAT_MAX * sizeof(s_rec_t));
+    ref->ws = cbh_ws_connect(s_port, "/kraken/ws/v2", &status);
+    if (ref->recs.r == NULL || ref->ws == NULL) {
+        fprintf(stderr, "bench: reference client: connect to venue-sim failed: status %d\n", status);
+        return -1;
+    }
+    for (size_t k = 0; k < sizeof s_kraken_subs / sizeof s_kraken_subs[0]; k++) {
+        (void) cbh_ws_send(ref->ws, s_kraken_subs[k]);
+    }
+    if (pthread_create(&ref->thread, NULL, s_ref_main, ref) != 0) {
+        cbh_ws_close(&ref->ws);
+        return -1;
+    }
+    return 0;
+}
+
+static void
+s_ref_stop(s_ref_t *ref)
+{
+    if (ref->ws != NULL) {
+        atomic_store(&ref->stop, 1);
+        pthread_join(ref->thread, NULL);
+        cbh_ws_close(&ref->ws);
+    }
+}
+
 /* exch_ts latency series: venue (0 Binance, 1 Kraken) x kind (tick, trade, book). */
 typedef struct {
     int64_t *ns;
@@ -205,11 +320,89 @@ s_lat_pct(s_lat_t *l, double q)
 }
 
 static int
+s_cmp_rec(const void *a, const void *b)
+{
+    const s_rec_t *x = a, *y = b;
+    if (x->kind != y->kind) {
+        return x->kind - y->kind;
+    }
+    return (x->exch > y->exch) - (x->exch < y->exch);
+}
+
+/* The reference client's receipt of the message of that kind and exch_ts
+ * (recs sorted by s_cmp_rec); 0 when it saw none. */
+static int64_t
+s_ref_receipt(const s_recs_t *recs, int kind, int64_t exch)
+{
+    s_rec_t key = {exch, 0, 0, kind};
+    const s_rec_t *hit = bsearch(&key, recs->r, recs->n, sizeof key, s_cmp_rec);
+    return hit != NULL ? hit->t1 : 0;
+}
+
+/* Prints one row: p50 / p99 / max (us) of the n values at v (sorted here). */
+static void
+s_row(const char *what, int64_t *v, size_t n)
+{
+    s_lat_t l = {v, n};
+    qsort(v, n, sizeof(int64_t), s_cmp_i64);
+    printf("| %s | %zu | %.0f | %.0f | %.0f |\n", what, n, s_lat_pct(&l, 0.5), s_lat_pct(&l, 0.99),
+           s_lat_pct(&l, 1.0));
+}
+
+/* Where the time from the sim's stamp to the subscriber goes, on Kraken's
+ * microsecond-stamped messages: (a) the sim (exch_ts -> reference client's
+ * receipt), (b) market-feed (the reference's receipt of the same message ->
+ * the envelope's ts, stamped at publish), (c) the bus hop and the
+ * subscriber (publish -> receipt). */
+static void
+s_breakdown(s_recs_t *ref, const s_recs_t *sub)
+{
+    size_t cap = (ref->n > sub->n ? ref->n : sub->n) + 1;
+    int64_t *v = malloc(cap * sizeof(int64_t));
+    if (v == NULL) {
+        return;
+    }
+    qsort(ref->r, ref->n, sizeof(s_rec_t), s_cmp_rec);
+    printf("\n| Kraken tick+trade+book, stage | messages | p50 us | p99 us | max us |\n|---|---:|---:|---:|---:|\n");
+    size_t n = 0;
+    for (size_t i = 0; i < ref->n; i++) {
+        v[n++] = ref->r[i].t1 - ref->r[i].exch;
+    }
+    s_row("(a) sim: exch_ts -> reference client's receipt of the raw message", v, n);
+    n = 0;
+    for (size_t i = 0; i < sub->n; i++) {
+        int64_t seen = s_ref_receipt(ref, sub->r[i].kind, sub->r[i].exch);
+        if (seen != 0) {
+            v[n++] = sub->r[i].t1 - seen;
+        }
+    }
+    s_row("(b) market-feed: reference's receipt -> publish (envelope ts), same message", v, n);
+    n = 0;
+    for (size_t i = 0; i < sub->n; i++) {
+        v[n++] = sub->r[i].t1 - sub->r[i].exch;
+    }
+    s_row("(a+b) exch_ts -> publish", v, n);
+    n = 0;
+    for (size_t i = 0; i < sub->n; i++) {
+        v[n++] = sub->r[i].t2 - sub->r[i].t1;
+    }
+    s_row("(c) bus + subscriber: publish -> subscriber's receipt", v, n);
+    n = 0;
+    for (size_t i = 0; i < sub->n; i++) {
+        v[n++] = sub->r[i].t2 - sub->r[i].exch;
+    }
+    s_row("(a+b+c) exch_ts -> subscriber", v, n);
+    free(v);
+}
+
+static int
 s_pipeline(int rate, int secs, int pinned)
 {
     int rc = -1;
     s_lat_t lat[2][3];
     memset(lat, 0, sizeof lat);
+    s_ref_t ref = {0};
+    s_recs_t sub_recs = {malloc(S_LAT_MAX * sizeof(s_rec_t)), 0};
     if (pinned) {
         /* This process (subscriber), redis and the bus on core 1; sim and feed on core 0. */
         cpu_set_t set;
@@ -229,7 +422,7 @@ s_pipeline(int rate, int secs, int pinned)
     }
     double sim_venue[2];
     double sim_total = s_sim_rate(3, sim_venue);
-    if (sim_total < 0) {
+    if (sim_total < 0 || s_ref_start(&ref) != 0) {
         goto done;
     }
     if (s_start_feed("COINBUS_VENUES=sim-kraken=kraken@http://127.0.0.1:%d/kraken,"
@@ -269,8 +462,10 @@ s_pipeline(int rate, int secs, int pinned)
         if (t0 != 0 && cpu0 == 0 && now_mono >= t0) {
             cpu0 = s_cpu_ns(cbh_proc_pid(s_feed));
             sim_cpu0 = s_cpu_ns(cbh_proc_pid(s_sim));
+            atomic_store(&ref.counting, 1);
         }
         if (t1 != 0 && now_mono >= t1) {
+            atomic_store(&ref.counting, 0);
             break;
         }
         cb_sub_msg_t msg;
@@ -312,11 +507,15 @@ s_pipeline(int rate, int secs, int pinned)
             if (venue >= 0 && kind >= 0 && has && lat[venue][kind].n < S_LAT_MAX) {
                 lat[venue][kind].ns[lat[venue][kind].n++] = recv_ns - exch;
             }
+            if (venue == 1 && kind >= 0 && has) {
+                s_recs_add(&sub_recs, kind, exch, msg.ev.env.ts, recv_ns);
+            }
         }
         cb_sub_msg_clear(&msg);
     }
     int64_t cpu1 = s_cpu_ns(cbh_proc_pid(s_feed));
     int64_t sim_cpu1 = s_cpu_ns(cbh_proc_pid(s_sim));
+    s_ref_stop(&ref);
     double win = (double) secs;
     double feed_pct = (double) (cpu1 - cpu0) / (win * 1e9) * 100.0;
     double sim_pct = (double) (sim_cpu1 - sim_cpu0) / (win * 1e9) * 100.0;
@@ -366,6 +565,7 @@ s_pipeline(int rate, int secs, int pinned)
     }
     printf("market-feed CPU %.1f%% of one core at %.0f sim msgs/s; target < 50%% at 10,000 msgs/s: %s\n", feed_pct,
            sim_total, feed_pct < 50 ? "met" : "NOT met");
+    s_breakdown(&ref.recs, &sub_recs);
     rc = 0;
 done_sub:
     cb_sub_destroy(&sub);
@@ -375,6 +575,9 @@ done:
             free(lat[v][k].ns);
         }
     }
+    s_ref_stop(&ref);
+    free(ref.recs.r);
+    free(sub_recs.r);
     s_stop_all();
     return rc;
 }
