@@ -8,6 +8,7 @@
 #include "cb_error.h"
 #include "cb_log.h"
 #include "cb_redis.h"
+#include "cb_sched.h"
 
 static const cb_config_var_t *
 s_find(const cb_config_var_t *vars, size_t count, const char *name)
@@ -263,6 +264,19 @@ cb_config_init_log(const char *service, const cb_config_var_t *vars, size_t coun
     cb_log_level_parse(level_text, &level);
     cb_log_format_parse(format_text, &format);
     cb_log_init(service, level, format);
+    long slice_us = 0;
+    for (size_t i = 0; i < count; i++) {
+        if (strcmp(vars[i].name, "COINBUS_SCHED_SLICE_US") == 0 &&
+            cb_config_int(vars, count, "COINBUS_SCHED_SLICE_US", &slice_us) != 0) {
+            return CB_E_CONFIG;
+        }
+    }
+    int rc = cb_sched_set_slice_us(slice_us);
+    if (rc != 0) {
+        cb_log_warn("sched_slice_refused", "call=sched_setattr slice_us=%ld error=\"%s\"", slice_us, strerror(-rc));
+    } else if (slice_us != 0) {
+        cb_log_info("sched_slice", "slice_us=%ld", slice_us);
+    }
     return 0;
 }
 

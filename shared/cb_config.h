@@ -43,7 +43,11 @@ typedef struct {
     {"COINBUS_LOG_LEVEL", CB_CFG_ENUM, "info", 0, 0, "debug|info|warn|error",  \
      "lowest level logged"},                                                   \
     {"COINBUS_LOG_FORMAT", CB_CFG_ENUM, "text", 0, 0, "text|json",             \
-     "log line format"}
+     "log line format"},                                                       \
+    {"COINBUS_SCHED_SLICE_US", CB_CFG_INT, "0", 0, 100000, NULL,               \
+     "scheduler time slice (us) asked for the process, no privilege needed "  \
+     "(Linux >= 6.12 clamps to 100..100000): a woken process with a short "   \
+     "slice preempts CPU-bound work at once; 0: the kernel's default"}
 
 /* Checks every variable of the table that is set in the environment.
  * On the first bad one, logs one line naming the variable, its value (masked
@@ -71,7 +75,10 @@ void
 cb_config_print_help(FILE *out, const char *usage, const cb_config_var_t *vars, size_t count);
 
 /* Reads COINBUS_LOG_LEVEL / COINBUS_LOG_FORMAT from the table and calls
- * cb_log_init(service, ...). Returns 0 or CB_E_CONFIG (already logged). */
+ * cb_log_init(service, ...), then applies COINBUS_SCHED_SLICE_US when the
+ * table has it (cb_sched_set_slice_us; a refusal is logged, not fatal): call
+ * it before starting threads, which inherit the slice. Returns 0 or
+ * CB_E_CONFIG (already logged). */
 int
 cb_config_init_log(const char *service, const cb_config_var_t *vars, size_t count);
 

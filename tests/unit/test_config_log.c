@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "cb_config.h"
 #include "cb_error.h"
 #include "cb_log.h"
+#include "cb_sched.h"
 
 static const cb_config_var_t s_vars[] = {
     CB_CONFIG_COMMON_VARS,
@@ -94,6 +96,9 @@ test_bad_values_name_variable_value_and_expectation(void **state)
         {"TEST_FLAG", "maybe", "true|false"},
         {"COINBUS_BUS_HOST", "a host", "host name or IP"},
         {"COINBUS_REDIS_URL", "http://x", "redis://"},
+        {"COINBUS_SCHED_SLICE_US", "-1", "integer from 0 to 100000"},
+        {"COINBUS_SCHED_SLICE_US", "100001", "integer from 0 to 100000"},
+        {"COINBUS_SCHED_SLICE_US", "fast", "integer from 0 to 100000"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         setenv(cases[i].name, cases[i].value, 1);
@@ -169,6 +174,56 @@ test_log_text_json_and_redaction(void **state)
     assert_false(cb_log_key_is_secret("endpoint", 8));
 }
 
+/* The calling thread's se.slice (ns) from /proc, or -1 when the kernel
+ * does not report one (before 6.6). */
+static long long
+s_slice_ns(void)
+{
+    FILE *f = fopen("/proc/thread-self/sched", "r");
+    char line[256];
+    long long ns = -1;
+    while (f != NULL && fgets(line, sizeof line, f) != NULL) {
+        if (strncmp(line, "se.slice", 8) == 0) {
+            char *colon = strchr(line, ':');
+            ns = colon != NULL ? atoll(colon + 1) : -1;
+        }
+    }
+    if (f != NULL) {
+        fclose(f);
+    }
+    return ns;
+}
+
+static void
+test_sched_slice(void **state)
+{
+    (void) state;
+    assert_int_equal(cb_sched_set_slice_us(-5), -EINVAL);
+    assert_int_equal(cb_sched_set_slice_us(0), 0); /* the default: nothing asked */
+    long long before = s_slice_ns();
+    setenv("COINBUS_SCHED_SLICE_US", "300", 1);
+    char out[2048];
+    s_capture_start();
+    int rc = cb_config_init_log("test", s_vars, S_NVARS);
+    s_capture_end(out, sizeof out);
+    unsetenv("COINBUS_SCHED_SLICE_US");
+    assert_int_equal(rc, 0);
+    assert_non_null(strstr(out, "slice_us=300"));
+    long long after = s_slice_ns();
+    if (before >= 0 && after != before) {
+        assert_int_equal(after, 300000); /* EEVDF (>= 6.12) keeps the slice asked for */
+    }
+    /* A bad value is a configuration error, not a silent default. */
+    setenv("COINBUS_SCHED_SLICE_US", "soon", 1);
+    s_capture_start();
+    rc = cb_config_init_log("test", s_vars, S_NVARS);
+    s_capture_end(out, sizeof out);
+    unsetenv("COINBUS_SCHED_SLICE_US");
+    assert_int_equal(rc, CB_E_CONFIG);
+    assert_non_null(strstr(out, "COINBUS_SCHED_SLICE_US"));
+    cb_log_init("test", CB_LOG_INFO, CB_LOG_TEXT);
+}
+
 static void
 test_error_table(void **state)
 {
@@ -194,6 +249,7 @@ main(void)
         cmocka_unit_test(test_bad_values_name_variable_value_and_expectation),
         cmocka_unit_test(test_log_text_json_and_redaction),
         cmocka_unit_test(test_error_table),
+        cmocka_unit_test(test_sched_slice),
     };
     return cmocka_run_group_tests_name("config_log", tests, NULL, NULL);
 }
