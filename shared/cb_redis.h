@@ -93,6 +93,13 @@ cb_redis_appendv(cb_redis_t *r, int argc, const char **argv, const size_t *argvl
 redisReply *
 cb_redis_get_reply(cb_redis_t *r, int *err);
 
+/* Writes every queued command out now without reading any reply, so that
+ * the replies come in while the caller does other work (cb_redis_get_reply
+ * then finds them, in order). 0 or the error of cb_redis_get_reply; after an
+ * error the connection is dropped and the queued replies are lost. */
+int
+cb_redis_push(cb_redis_t *r);
+
 /* True while a connection is open (it may still turn out to be dead). */
 bool
 cb_redis_connected(const cb_redis_t *r);

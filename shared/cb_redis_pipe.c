@@ -190,6 +190,31 @@ done:
 }
 
 int
+cb_redis_pipe_push(cb_redis_t *r)
+{
+    int last = -1;
+    for (size_t i = 0; i < r->pipe_len; i++) {
+        cb_redis_piped_t *e = s_at(r, i);
+        if (!e->sent || e->reply != NULL || e->node == last) {
+            continue;
+        }
+        last = e->node;
+        redisContext *ctx = cb_redis_node_ctx_open(r, e->node);
+        /* hiredis writes what it holds for a node as one buffer: once per
+         * node is enough (a node seen again later in the queue finds its
+         * buffer empty). */
+        int done = ctx == NULL;
+        while (!done) {
+            if (redisBufferWrite(ctx, &done) != REDIS_OK) {
+                int saved = errno;
+                return cb_redis_node_lost(r, e->node, saved);
+            }
+        }
+    }
+    return 0;
+}
+
+int
 cb_redis_pipe_discard(cb_redis_t *r)
 {
     int first = 0;

@@ -167,9 +167,9 @@ s_note_failure(feed_store_t *store, int err, uint64_t lost)
 }
 
 static void
-s_note_success(feed_store_t *store)
+s_note_success(feed_store_t *store, size_t msgs)
 {
-    store->st.messages += store->queued_msgs;
+    store->st.messages += msgs;
     store->st.batches++;
     if (store->st.down) {
         store->st.down = false;
@@ -192,8 +192,11 @@ s_queue(feed_store_t *store, s_cmd_t *cmds, int n)
     for (int i = 0; i < n; i++) {
         int rc = cb_redis_appendv(store->redis, cmds[i].argc, cmds[i].argv, cmds[i].len);
         if (rc != 0) {
-            s_note_failure(store, rc, store->queued_msgs + 1);
+            /* The sent batch's replies went with the connection. */
+            s_note_failure(store, rc, store->queued_msgs + 1 + store->inflight_msgs);
             store->queued_msgs = 0;
+            store->inflight = 0;
+            store->inflight_msgs = 0;
             store->st.queued = 0;
             store->dropping = true;
             store->drop_err = rc == CB_E_TIMEOUT ? CB_E_TIMEOUT : CB_E_UNAVAILABLE;
@@ -229,33 +232,79 @@ s_check_reply(feed_store_t *store, const redisReply *reply)
     }
 }
 
-int
-feed_store_flush(feed_store_t *store)
+/* Reads n replies (the first replies due on the connection), for msgs
+ * messages. 0 or the error that lost them and everything queued after them. */
+static int
+s_replies(feed_store_t *store, size_t n, size_t msgs)
 {
-    if (store->dropping) {
-        store->dropping = false;
-        return store->drop_err;
-    }
-    if (store->st.queued == 0) {
-        return 0;
-    }
-    size_t n = store->st.queued;
     for (size_t i = 0; i < n; i++) {
         int err;
         redisReply *reply = cb_redis_get_reply(store->redis, &err);
         if (reply == NULL) {
-            s_note_failure(store, err, store->queued_msgs);
-            store->queued_msgs = 0;
-            store->st.queued = 0;
             return err == CB_E_TIMEOUT ? CB_E_TIMEOUT : CB_E_UNAVAILABLE;
         }
         s_check_reply(store, reply);
         freeReplyObject(reply);
     }
-    s_note_success(store);
+    s_note_success(store, msgs);
+    return 0;
+}
+
+/* Reads the replies of the last feed_store_send. On a failure the queued
+ * batch is gone too (the connection was dropped): both are counted lost. */
+static int
+s_collect(feed_store_t *store)
+{
+    if (store->inflight == 0) {
+        return 0;
+    }
+    int rc = s_replies(store, store->inflight, store->inflight_msgs);
+    if (rc != 0) {
+        s_note_failure(store, rc, store->inflight_msgs + store->queued_msgs);
+        store->queued_msgs = 0;
+        store->st.queued = 0;
+    }
+    store->inflight = 0;
+    store->inflight_msgs = 0;
+    return rc;
+}
+
+/* Sends the queued batch after reading the replies still due from the last
+ * send; wait: reads this batch's replies as well (one round trip), else they
+ * are left for the next call. */
+static int
+s_send(feed_store_t *store, bool wait)
+{
+    int rc = s_collect(store);
+    if (store->dropping) {
+        store->dropping = false;
+        return store->drop_err;
+    }
+    if (store->st.queued == 0) {
+        return rc;
+    }
+    rc = wait ? s_replies(store, store->st.queued, store->queued_msgs) : cb_redis_push(store->redis);
+    if (rc != 0) {
+        s_note_failure(store, rc, store->queued_msgs);
+    } else if (!wait) {
+        store->inflight = store->st.queued;
+        store->inflight_msgs = store->queued_msgs;
+    }
     store->queued_msgs = 0;
     store->st.queued = 0;
-    return 0;
+    return rc == 0 || rc == CB_E_TIMEOUT ? rc : CB_E_UNAVAILABLE;
+}
+
+int
+feed_store_flush(feed_store_t *store)
+{
+    return s_send(store, true);
+}
+
+int
+feed_store_send(feed_store_t *store)
+{
+    return s_send(store, false);
 }
 
 /* ---- writes ------------------------------------------------------------------ */

@@ -92,6 +92,14 @@ feed_store_set_venue_status(feed_store_t *store, const feed_venue_status_t *stat
 int
 feed_store_flush(feed_store_t *store);
 
+/* Sends every queued command without waiting for the replies, after reading
+ * those of the previous send (sent one period earlier, they are normally in
+ * already): the loop that calls it every few ms never waits for a Redis round
+ * trip. Failures as feed_store_flush, seen by the next send or flush (which
+ * reads these replies first). */
+int
+feed_store_send(feed_store_t *store);
+
 typedef struct {
     uint64_t messages;       /* messages written (their batch succeeded) */
     uint64_t batches;        /* successful flushes that sent something */

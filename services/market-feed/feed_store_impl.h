@@ -15,6 +15,8 @@ struct feed_store {
     cb_redis_t *redis;
     feed_store_config_t cfg;
     size_t queued_msgs;   /* messages whose commands are queued in this batch */
+    size_t inflight;      /* commands sent by feed_store_send, replies not read yet */
+    size_t inflight_msgs; /* their messages */
     bool dropping;        /* an append failed: the rest of this batch is dropped */
     int drop_err;
     feed_store_stats_t st;

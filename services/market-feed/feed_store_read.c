@@ -16,7 +16,7 @@
 static redisReply *
 s_read(feed_store_t *store, int *err, int argc, const char **argv)
 {
-    if (store->st.queued > 0 || store->dropping) {
+    if (store->st.queued > 0 || store->inflight > 0 || store->dropping) {
         feed_store_flush(store);
     }
     redisReply *reply = cb_redis_commandv(store->redis, err, argc, argv, NULL);

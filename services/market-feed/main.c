@@ -229,11 +229,13 @@ main(int argc, char **argv)
                 feed_venue_report(fv[v]);
             }
         }
-        /* Redis writes go in batches of at most 10 ms: one round trip per
-         * batch, not per loop turn, so the stream is not held up. */
+        /* Redis writes go in batches of at most 10 ms, and the loop never
+         * waits for their round trip: a batch's replies are read when the
+         * next one is sent (they are in by then), so a stream message never
+         * queues behind Redis. */
         if (now - last_flush >= 10) {
             last_flush = now;
-            (void) feed_store_flush(store);
+            (void) feed_store_send(store);
         }
     }
     rc = 0;

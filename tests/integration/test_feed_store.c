@@ -400,15 +400,23 @@ s_put_trades(feed_store_t *store, int n, const char *prefix)
     }
 }
 
+/* A store on a Redis of its own (own), which the test may kill. */
+static feed_store_t *
+s_own_store(cbh_redis_t *own)
+{
+    assert_int_equal(cbh_redis_start(own, NULL), 0);
+    int err;
+    feed_store_t *store = feed_store_new(own->url, NULL, &err);
+    assert_non_null(store);
+    return store;
+}
+
 static void
 test_outage_and_recovery(void **state)
 {
     (void) state;
     cbh_redis_t own;
-    assert_int_equal(cbh_redis_start(&own, NULL), 0);
-    int err;
-    feed_store_t *store = feed_store_new(own.url, NULL, &err);
-    assert_non_null(store);
+    feed_store_t *store = s_own_store(&own);
     s_put_trades(store, 100, "a");
     assert_int_equal(feed_store_flush(store), 0);
 
@@ -462,6 +470,52 @@ test_outage_and_recovery(void **state)
     feed_trades_fini(&tr);
     feed_store_destroy(&store);
     cbh_redis_stop(&own);
+}
+
+/* feed_store_send: each batch goes out without a wait for its replies, which
+ * the next send, flush or read collects; a batch sent just before Redis
+ * dies is counted lost when its replies cannot be read. */
+static void
+test_send_without_waiting(void **state)
+{
+    (void) state;
+    cbh_redis_t own;
+    feed_store_t *store = s_own_store(&own);
+    s_put_trades(store, 100, "a");
+    assert_int_equal(feed_store_send(store), 0);
+    feed_store_stats_t st;
+    feed_store_stats(store, &st);
+    assert_int_equal(st.queued, 0);
+    assert_int_equal(st.batches, 0); /* sent, its replies not read yet */
+    s_put_trades(store, 10, "b");
+    assert_int_equal(feed_store_send(store), 0);
+    feed_store_stats(store, &st);
+    assert_int_equal(st.batches, 1);
+    assert_int_equal(st.messages, 100);
+    /* A read takes the replies still due first, then answers. */
+    feed_trades_t tr;
+    assert_int_equal(feed_store_get_trades(store, "sim-kraken", "XRP-USD", 5, &tr), 0);
+    assert_int_equal(tr.count, 5);
+    s_assert_str(tr.items[0].trade_id, "b9");
+    feed_trades_fini(&tr);
+    feed_store_stats(store, &st);
+    assert_int_equal(st.batches, 2);
+    assert_int_equal(st.messages, 110);
+    /* Sent, then Redis dies: the next send finds the replies gone. */
+    s_put_trades(store, 30, "c");
+    assert_int_equal(feed_store_send(store), 0);
+    kill(cbh_proc_pid(own.proc), SIGKILL);
+    cbh_redis_stop(&own);
+    s_put_trades(store, 20, "d");
+    int rc = feed_store_send(store);
+    assert_true(rc == CB_E_UNAVAILABLE || rc == CB_E_TIMEOUT);
+    feed_store_stats(store, &st);
+    assert_true(st.down);
+    assert_int_equal(st.outages, 1);
+    assert_int_equal(st.dropped, 50);
+    assert_int_equal(st.messages, 110);
+    assert_int_equal(feed_store_flush(store), 0); /* nothing left to send or read */
+    feed_store_destroy(&store);
 }
 
 static void
@@ -565,6 +619,7 @@ main(void)
         cmocka_unit_test(test_instruments_status_venues),
         cmocka_unit_test(test_pipelined_batch),
         cmocka_unit_test(test_outage_and_recovery),
+        cmocka_unit_test(test_send_without_waiting),
         cmocka_unit_test(test_corrupted_values),
     };
     return cmocka_run_group_tests_name("feed_store", tests, s_setup, s_teardown);
