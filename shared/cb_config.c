@@ -273,7 +273,8 @@ cb_config_init_log(const char *service, const cb_config_var_t *vars, size_t coun
     }
     int rc = cb_sched_set_slice_us(slice_us);
     if (rc != 0) {
-        cb_log_warn("sched_slice_refused", "call=sched_setattr slice_us=%ld error=\"%s\"", slice_us, strerror(-rc));
+        cb_log_warn("sched_slice_refused", "call=sched_setattr slice_us=%ld error=\"%s\"", slice_us,
+                    strerror(-rc));
     } else if (slice_us != 0) {
         cb_log_info("sched_slice", "slice_us=%ld", slice_us);
     }

@@ -283,7 +283,8 @@ s_send(feed_store_t *store, bool wait)
     if (store->st.queued == 0) {
         return rc;
     }
-    rc = wait ? s_replies(store, store->st.queued, store->queued_msgs) : cb_redis_push(store->redis);
+    rc =
+        wait ? s_replies(store, store->st.queued, store->queued_msgs) : cb_redis_push(store->redis);
     if (rc != 0) {
         s_note_failure(store, rc, store->queued_msgs);
     } else if (!wait) {

@@ -48,7 +48,7 @@ feed_store_new(const char *redis_url, const feed_store_config_t *cfg, int *err);
 void
 feed_store_destroy(feed_store_t **store_p);
 
-/* ---- writes: queued, sent by feed_store_flush ---------------------------------
+/* ---- writes: queued, sent by feed_store_send / feed_store_flush ---------------
  * Each queues the commands of one message (nothing blocks on Redis, except a
  * connect attempt after the reconnect backoff). Returns 0 when queued,
  * CB_E_BAD_REQUEST when the message breaks the proto rules (not stored),

@@ -233,7 +233,8 @@ s_ref_message(s_ref_t *ref, const char *msg, size_t len, int64_t recv_ns)
         }
     }
     static const char key[] = "\"timestamp\":\"";
-    for (const char *p = msg; kind >= 0 && (p = memmem(p, len - (size_t) (p - msg), key, sizeof key - 1)) != NULL;) {
+    for (const char *p = msg;
+         kind >= 0 && (p = memmem(p, len - (size_t) (p - msg), key, sizeof key - 1)) != NULL;) {
         p += sizeof key - 1;
         const char *end = memchr(p, '"', len - (size_t) (p - msg));
         int64_t exch;
@@ -275,7 +276,8 @@ s_ref_start(s_ref_t *ref)
     ref->recs.r = malloc(S_LAT_MAX * sizeof(s_rec_t));
     ref->ws = cbh_ws_connect(s_port, "/kraken/ws/v2", &status);
     if (ref->recs.r == NULL || ref->ws == NULL) {
-        fprintf(stderr, "bench: reference client: connect to venue-sim failed: status %d\n", status);
+        fprintf(stderr, "bench: reference client: connect to venue-sim failed: status %d\n",
+                status);
         return -1;
     }
     for (size_t k = 0; k < sizeof s_kraken_subs / sizeof s_kraken_subs[0]; k++) {
@@ -364,7 +366,8 @@ s_breakdown(s_recs_t *ref, const s_recs_t *sub)
         return;
     }
     qsort(ref->r, ref->n, sizeof(s_rec_t), s_cmp_rec);
-    printf("\n| Kraken tick+trade+book, stage | messages | p50 us | p99 us | max us |\n|---|---:|---:|---:|---:|\n");
+    printf("\n| Kraken tick+trade+book, stage | messages | p50 us | p99 us | max us |\n");
+    printf("|---|---:|---:|---:|---:|\n");
     size_t n = 0;
     for (size_t i = 0; i < ref->n; i++) {
         v[n++] = ref->r[i].t1 - ref->r[i].exch;
