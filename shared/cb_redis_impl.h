@@ -139,6 +139,11 @@ cb_redis_pipe_append(cb_redis_t *r, char *cmd, int len);
 redisReply *
 cb_redis_pipe_get(cb_redis_t *r, int *err);
 
+/* Writes every queued command out to its node's socket. 0 or the first
+ * write error (that node's connection dropped, the queue emptied). */
+int
+cb_redis_pipe_flush(cb_redis_t *r);
+
 /* Reads and drops every reply still due. 0 or the first read error. */
 int
 cb_redis_pipe_discard(cb_redis_t *r);

@@ -190,6 +190,26 @@ done:
 }
 
 int
+cb_redis_pipe_flush(cb_redis_t *r)
+{
+    int first = 0;
+    for (size_t i = 0; i < r->pipe_len; i++) {
+        cb_redis_piped_t *e = s_at(r, i);
+        redisContext *ctx = e->sent ? cb_redis_node_ctx_open(r, e->node) : NULL;
+        int done = 0;
+        while (ctx != NULL && !done) {
+            if (redisBufferWrite(ctx, &done) != REDIS_OK) {
+                int saved = errno;
+                int err = cb_redis_node_lost(r, e->node, saved);
+                first = first != 0 ? first : err;
+                break;
+            }
+        }
+    }
+    return first;
+}
+
+int
 cb_redis_pipe_discard(cb_redis_t *r)
 {
     int first = 0;

@@ -263,27 +263,129 @@ s_await_owner(route_app_t *app, route_order_t *o)
     }
 }
 
+/* A place's intent, written in its first admission's Redis round trip
+ * (route_venue_call_held's rider) or, when the request cannot be built,
+ * on its own. */
+typedef struct {
+    route_app_t *app;
+    route_order_t *o;
+    bool done;        /* the intent's answer is in */
+    bool created;     /* written now (else o is the existing order) */
+    int rc;           /* the ledger's error */
+    int append_rc;    /* the error of queueing it */
+} s_intent_t;
+
+/* The intent's answer is in: the "new" event once written. 0 to go on
+ * with the send, else the code that ends it (nothing is sent). */
+static int
+s_intent_done(s_intent_t *in)
+{
+    in->done = true;
+    route_steps_mark(&in->app->steps, ROUTE_STEP_INTENT);
+    if (in->rc != 0 || !in->created) {
+        return in->rc != 0 ? in->rc : CB_E_CONFLICT;
+    }
+    route_exec_publish(in->app, in->o, "new");
+    s_crash(in->app, ROUTE_CRASH_AFTER_INTENT);
+    /* The intent says it was not sent; from here it may be. */
+    snprintf(in->o->sent_ms, sizeof in->o->sent_ms, "%" PRId64, cb_time_now_ms());
+    return 0;
+}
+
+static int
+s_intent_append(void *ctx, cb_redis_t *redis)
+{
+    s_intent_t *in = ctx;
+    (void) redis; /* the ledger's own */
+    in->append_rc = route_ledger_intent_append(&in->app->ledger, in->o);
+    return in->append_rc;
+}
+
+static int
+s_intent_reply(void *ctx, redisReply *reply, int err)
+{
+    s_intent_t *in = ctx;
+    in->rc = route_ledger_intent_reply(&in->app->ledger, in->o, reply,
+                                       in->append_rc != 0 ? in->append_rc : err, &in->created);
+    return s_intent_done(in);
+}
+
+/* The intent on its own round trip. */
+static int
+s_intent_now(s_intent_t *in)
+{
+    in->rc = route_ledger_intent(&in->app->ledger, in->o, &in->created);
+    return s_intent_done(in);
+}
+
+/* Records o's "acknowledged" after the reply (route_exec_finish): the
+ * state script is queued and written to Redis's socket now, before the
+ * reply leaves; its answer, the log line and the bus event come after. */
+static void
+s_record_later(route_app_t *app, route_order_t *o)
+{
+    snprintf(o->updated_ms, sizeof o->updated_ms, "%" PRId64, cb_time_now_ms());
+    app->later.rc = route_ledger_update_append(&app->ledger, o, "acknowledged");
+    app->later.order = *o;
+    app->later.due = true;
+}
+
+void
+route_exec_finish(route_app_t *app)
+{
+    route_later_t *l = &app->later;
+    if (!l->due) {
+        return;
+    }
+    l->due = false;
+    route_order_t *o = &l->order;
+    int err = l->rc;
+    redisReply *reply = err == 0 ? cb_redis_get_reply(app->ledger.redis, &err) : NULL;
+    int rc = route_ledger_update_reply(&app->ledger, o, "acknowledged", reply, err);
+    cb_log_info("order_state", "venue=%s clid=%s event=acknowledged status=%s venue_id=%s",
+                o->venue, o->client_order_id, o->status, o->venue_order_id);
+    route_exec_publish(app, o, "acknowledged");
+    if (rc != 0) {
+        /* As in s_send_place: the caller was told; the intent stays pending
+         * under this replica's lease and a sweep finds the order at the
+         * venue by its client order id; nothing is resent. */
+        cb_log_error("ledger_behind", "venue=%s clid=%s status=%s error=\"ledger: %s\"", o->venue,
+                     o->client_order_id, o->status, cb_strerror(rc));
+    }
+}
+
 /* Sends o's place request once and records the answer: open / filled / ...,
  * rejected (the venue refused, or nothing left: fail set), or unknown. */
 static int
-s_send_place(route_app_t *app, route_venue_t *v, route_order_t *o, route_fail_t *fail)
+s_send_place(route_app_t *app, route_venue_t *v, route_order_t *o, s_intent_t *in,
+             route_fail_t *fail)
 {
     cb_order_req_t req;
     cb_order_call_t call;
     bool kraken = v->cfg.dialect == CB_DIALECT_KRAKEN;
     if (s_req(v, o, &req) != 0 ||
         (kraken ? cb_kraken_order_place(&req, &call) : cb_binance_order_place(&req, &call)) != 0) {
+        if (in != NULL && s_intent_now(in) != 0) {
+            return 0; /* route_exec_place answers */
+        }
+        o->sent_ms[0] = '\0';
         snprintf(o->status, sizeof o->status, "rejected");
         snprintf(o->reason, sizeof o->reason, "the request could not be built");
         (void) s_record(app, o, "rejected", fail);
         return route_fail_set(fail, CB_E_INTERNAL, "%s: the request could not be built", v->cfg.name);
     }
-    snprintf(o->sent_ms, sizeof o->sent_ms, "%" PRId64, cb_time_now_ms());
+    if (in == NULL) {
+        snprintf(o->sent_ms, sizeof o->sent_ms, "%" PRId64, cb_time_now_ms());
+    }
     cb_http_result_t res;
     cb_venue_error_t err;
     bool sent = false;
     route_hold_t hold = {&app->ledger, o};
-    int rc = route_venue_call_held(v, &call, &hold, &res, &err, &sent);
+    cb_venue_rider_t rider = {app->ledger.redis, s_intent_append, s_intent_reply, in};
+    int rc = route_venue_call_held(v, &call, &hold, in != NULL ? &rider : NULL, &res, &err, &sent);
+    if (in != NULL && (!in->done || in->rc != 0 || !in->created)) {
+        return 0; /* no intent written now: nothing was sent; route_exec_place answers */
+    }
     if (rc == CB_E_CONFLICT && !sent) {
         /* Taken over while this replica waited to send: the new holder
          * resolves it (and may have sent it); its outcome is the answer. */
@@ -305,6 +407,10 @@ s_send_place(route_app_t *app, route_venue_t *v, route_order_t *o, route_fail_t 
     }
     if (rc == 0) {
         s_apply(o, &vo);
+        if (in != NULL && !kraken && !route_order_unresolved(o)) {
+            s_record_later(app, o); /* nothing else is asked of Redis before the reply */
+            return 0;
+        }
         if (s_record(app, o, "acknowledged", fail) != 0) {
             /* The venue holds the order, and the caller is told so. The
              * ledger keeps the intent (pending, under this replica's lease):
@@ -338,21 +444,18 @@ s_send_place(route_app_t *app, route_venue_t *v, route_order_t *o, route_fail_t 
 int
 route_exec_place(route_app_t *app, route_venue_t *v, route_order_t *o, route_fail_t *fail)
 {
-    bool created = false;
-    int rc = route_ledger_intent(&app->ledger, o, &created);
-    route_steps_mark(&app->steps, ROUTE_STEP_INTENT);
-    if (rc != 0) {
+    s_intent_t in = {app, o, false, false, 0, 0};
+    int rc = s_send_place(app, v, o, &in, fail);
+    if (!in.done || in.rc != 0) {
+        rc = in.done ? in.rc : CB_E_INTERNAL;
         return route_fail_set(fail, rc, "ledger: %s: nothing was sent", cb_strerror(rc));
     }
-    if (!created) {
+    if (!in.created) {
         cb_log_info("order_exists", "venue=%s clid=%s status=%s owner=%s", o->venue,
                     o->client_order_id, o->status, o->owner);
         s_await_owner(app, o);
         return route_exec_resolve(app, v, o, false, fail);
     }
-    route_exec_publish(app, o, "new");
-    s_crash(app, ROUTE_CRASH_AFTER_INTENT);
-    rc = s_send_place(app, v, o, fail);
     if (rc == 0 && v->cfg.dialect == CB_DIALECT_KRAKEN && !route_order_unresolved(o)) {
         rc = route_exec_resolve(app, v, o, true, fail); /* AddOrder does not say the status */
     }
@@ -393,7 +496,7 @@ s_absent(route_app_t *app, route_venue_t *v, route_order_t *o, route_fail_t *fai
     snprintf(o->resends, sizeof o->resends, "%u", (unsigned) (atoi(o->resends) + 1) % 100u);
     cb_log_warn("order_resend", "venue=%s clid=%s", v->cfg.name, o->client_order_id);
     (void) s_record(app, o, "resend", fail);
-    return s_send_place(app, v, o, fail);
+    return s_send_place(app, v, o, NULL, fail);
 }
 
 int
