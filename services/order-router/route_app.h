@@ -228,6 +228,26 @@ int
 route_exec_resolve(route_app_t *app, route_venue_t *v, route_order_t *o, bool refresh,
                    route_fail_t *fail);
 
+/* Records o's change (updated now) in the ledger, the log and on the bus:
+ * 0 or fail ("ledger: ..."; the log line and the event go out anyway). */
+int
+route_exec_record(route_app_t *app, route_order_t *o, const char *event, route_fail_t *fail);
+
+/* Copies what the venue said of the order into o. */
+void
+route_exec_apply(route_order_t *o, const cb_vorder_t *vo);
+
+/* The venue request of a ledger order: 0, or CB_E_INTERNAL when its
+ * instrument or amount is not known. */
+int
+route_exec_req(route_venue_t *v, const route_order_t *o, cb_order_req_t *req);
+
+/* True when err says the venue certainly did not take the request. */
+bool
+route_exec_definite(const cb_venue_error_t *err);
+
+/* ---- route_change.c ---- */
+
 /* Cancels o (resolved first). */
 int
 route_exec_cancel(route_app_t *app, route_venue_t *v, route_order_t *o, route_fail_t *fail);
