@@ -315,13 +315,18 @@ s_intent_now(s_intent_t *in)
 }
 
 /* Records o's "acknowledged" after the reply (route_exec_finish): the
- * state script is queued and written to Redis's socket now, before the
- * reply leaves; its answer, the log line and the bus event come after. */
+ * state script, and the venue call's breaker success and weight true-up
+ * after it, are queued and written to Redis's socket in one write now,
+ * before the reply leaves; their answers, the log line and the bus event
+ * come after. */
 static void
-s_record_later(route_app_t *app, route_order_t *o)
+s_record_later(route_app_t *app, route_venue_t *v, route_order_t *o)
 {
     snprintf(o->updated_ms, sizeof o->updated_ms, "%" PRId64, cb_time_now_ms());
-    app->later.rc = route_ledger_update_append(&app->ledger, o, "acknowledged");
+    int rc = route_ledger_update_append(&app->ledger, o, "acknowledged");
+    cb_venue_client_private_settle_append(v->vc, &v->settle);
+    int flushed = cb_redis_flush(app->ledger.redis);
+    app->later.rc = rc != 0 ? rc : flushed;
     app->later.order = *o;
     app->later.due = true;
 }
@@ -404,7 +409,7 @@ s_send_place(route_app_t *app, route_venue_t *v, route_order_t *o, s_intent_t *i
     if (rc == 0) {
         route_exec_apply(o, &vo);
         if (in != NULL && !kraken && !route_order_unresolved(o)) {
-            s_record_later(app, o); /* nothing else is asked of Redis before the reply */
+            s_record_later(app, v, o); /* nothing else is asked of Redis before the reply */
             return 0;
         }
         if (route_exec_record(app, o, "acknowledged", fail) != 0) {

@@ -240,8 +240,7 @@ route_ledger_update_append(route_ledger_t *l, route_order_t *o, const char *even
 {
     s_call_t c;
     int rc = s_call(l, o, false, event, &c);
-    rc = rc == 0 ? cb_script_append(l->redis, &l->state, c.nkeys, c.kp, 3, c.args) : rc;
-    return rc == 0 ? cb_redis_flush(l->redis) : rc;
+    return rc == 0 ? cb_script_append(l->redis, &l->state, c.nkeys, c.kp, 3, c.args) : rc;
 }
 
 int

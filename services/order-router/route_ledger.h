@@ -91,10 +91,9 @@ route_ledger_intent_reply(route_ledger_t *l, route_order_t *o, redisReply *reply
 int
 route_ledger_update(route_ledger_t *l, route_order_t *o, const char *event);
 
-/* route_ledger_update in two halves: _append queues it and writes it out
- * to Redis's socket (cb_redis_flush) without waiting for its reply: Redis
- * has it before anything the caller sends afterwards reaches anyone. 0 or
- * the error of cb_redis_appendv / cb_redis_flush. The reply is then read in
+/* route_ledger_update in two halves: _append queues it (o leased first;
+ * 0 or the error of cb_redis_appendv) for the caller to write out
+ * (cb_redis_flush) without waiting for its reply. The reply is then read in
  * order (cb_redis_get_reply, before any other command on the connection,
  * which would drop it) and given to _reply (taken), which returns what
  * route_ledger_update would (running it again when it did not run). */

@@ -191,6 +191,9 @@ typedef struct {
     bool success;             /* report a success to the breaker */
     bool probe;               /* ... of a half-open probe */
     int64_t used_weight;      /* X-MBX-USED-WEIGHT-1M, -1: none */
+    bool queued;              /* _settle_append queued the reports: */
+    bool queued_weight;       /* ... the true-up */
+    bool queued_success;      /* ... the breaker's success */
 } cb_venue_settle_t;
 
 /* cb_venue_client_private_send, except that what a call that went well
@@ -204,8 +207,19 @@ cb_venue_client_private_send_deferred(cb_venue_client_t *vc, const cb_venue_req_
                                       const cb_venue_pass_t *pass, cb_http_result_t *out,
                                       cb_venue_error_t *err, cb_venue_settle_t *settle);
 
-/* Reports what settle holds (nothing when not due) and clears it. */
+/* Reports what settle holds (nothing when not due) and clears it. When
+ * cb_venue_client_private_settle_append queued the reports, reads their
+ * replies instead (in order, on the limiter's and the breaker's connection:
+ * after the replies of anything queued before them). */
 void
 cb_venue_client_private_settle(cb_venue_client_t *vc, cb_venue_settle_t *settle);
+
+/* Queues what settle holds on the limiter's and the breaker's connections
+ * (cb_redis_appendv) without reading any reply, for the caller to write out
+ * with its own commands (cb_redis_flush) and to finish with
+ * cb_venue_client_private_settle later. A report that cannot be queued is
+ * dropped (its connection was lost). Nothing when not due or queued. */
+void
+cb_venue_client_private_settle_append(cb_venue_client_t *vc, cb_venue_settle_t *settle);
 
 #endif

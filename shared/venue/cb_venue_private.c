@@ -261,6 +261,32 @@ s_used_weight(cb_venue_client_t *vc, const cb_http_resp_t *resp)
     return end != used && *end == '\0' && n >= 0 ? (int64_t) n : -1;
 }
 
+/* The shared weight counter's name. */
+static void
+s_weight_name(const cb_venue_cfg_t *cfg, char *out, size_t size)
+{
+    snprintf(out, size, "%s:weight", cfg->name);
+}
+
+void
+cb_venue_client_private_settle_append(cb_venue_client_t *vc, cb_venue_settle_t *settle)
+{
+    if (!settle->due || settle->queued) {
+        return;
+    }
+    const cb_venue_cfg_t *cfg = cb_venue_client_cfg(vc);
+    const cb_venue_deps_t *deps = cb_venue_client_deps(vc);
+    char name[CB_VENUE_NAME_MAX + 16];
+    s_weight_name(cfg, name, sizeof name);
+    settle->queued = true;
+    settle->queued_weight = settle->used_weight >= 0 && deps->limiter != NULL &&
+                            cb_ratelimit_true_up_append(deps->limiter, name, 60000,
+                                                        settle->used_weight) == 0;
+    settle->queued_success = settle->success && deps->circuit != NULL &&
+                             cb_circuit_report_append(deps->circuit, cfg->name, S_SCOPE, true,
+                                                      settle->probe) == 0;
+}
+
 void
 cb_venue_client_private_settle(cb_venue_client_t *vc, cb_venue_settle_t *settle)
 {
@@ -269,14 +295,22 @@ cb_venue_client_private_settle(cb_venue_client_t *vc, cb_venue_settle_t *settle)
     }
     const cb_venue_cfg_t *cfg = cb_venue_client_cfg(vc);
     const cb_venue_deps_t *deps = cb_venue_client_deps(vc);
-    if (settle->used_weight >= 0 && deps->limiter != NULL) {
+    char name[CB_VENUE_NAME_MAX + 16];
+    s_weight_name(cfg, name, sizeof name);
+    cb_circuit_decision_t d;
+    int err = 0;
+    if (settle->queued_weight) {
+        redisReply *r = cb_redis_get_reply(cb_ratelimit_redis(deps->limiter), &err);
+        (void) cb_ratelimit_true_up_reply(deps->limiter, name, 60000, settle->used_weight, r, err);
+    } else if (!settle->queued && settle->used_weight >= 0 && deps->limiter != NULL) {
         /* Trues the shared weight counter up. */
-        char name[CB_VENUE_NAME_MAX + 16];
-        snprintf(name, sizeof name, "%s:weight", cfg->name);
         (void) cb_ratelimit_true_up(deps->limiter, name, 60000, settle->used_weight);
     }
-    if (settle->success && deps->circuit != NULL) {
-        cb_circuit_decision_t d;
+    if (settle->queued_success) {
+        redisReply *r = cb_redis_get_reply(cb_circuit_redis(deps->circuit), &err);
+        (void) cb_circuit_report_reply(deps->circuit, cfg->name, S_SCOPE, true, settle->probe, r,
+                                       err, &d);
+    } else if (!settle->queued && settle->success && deps->circuit != NULL) {
         (void) cb_circuit_report(deps->circuit, cfg->name, S_SCOPE, true, settle->probe, &d);
     }
     memset(settle, 0, sizeof(*settle));
