@@ -20,10 +20,10 @@ typedef enum {
     ROUTE_STEP_CHECK = 0, /* args, venue, instrument rules, client order id */
     ROUTE_STEP_EXISTING,  /* the ledger asked whether the id exists (failed checks only) */
     ROUTE_STEP_BALANCE,   /* the balance check */
-    ROUTE_STEP_INTENT,    /* the intent written */
-    ROUTE_STEP_ADMIT,     /* breaker and rate limiter, signing */
+    ROUTE_STEP_INTENT,    /* the intent written (with breaker and limiter when in one round trip) */
+    ROUTE_STEP_ADMIT,     /* breaker and rate limiter (when not with the intent), signing */
     ROUTE_STEP_VENUE,     /* the venue's HTTP round trip */
-    ROUTE_STEP_RECORD,    /* the answer parsed and recorded in the ledger and on the bus */
+    ROUTE_STEP_RECORD,    /* the answer parsed and recorded (Binance: queued, read after the reply) */
     ROUTE_STEPS
 } route_step_t;
 
