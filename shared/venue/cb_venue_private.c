@@ -163,12 +163,12 @@ cb_venue_client_private_admit_with(cb_venue_client_t *vc, const char *method, co
                  (rider == NULL || rider->redis == cb_circuit_redis(deps->circuit)) &&
                  cb_venue_client_private_closed(vc);
     bool asked = false, limited = false, ridden = rider == NULL;
-    int crc = 0, lrc = 0, rrc = 0;
+    int crc = 0, lrc = 0, rrc = 0, appended = -1;
     cb_circuit_decision_t c;
     cb_rl_decision_t d;
     memset(&c, 0, sizeof c);
     memset(&d, 0, sizeof d);
-    if (piped && (rider == NULL || rider->append(rider->ctx, rider->redis) == 0) &&
+    if (piped && (rider == NULL || (appended = rider->append(rider->ctx, rider->redis)) == 0) &&
         cb_circuit_allow_append(deps->circuit, cfg->name, S_SCOPE) == 0) {
         cb_redis_t *redis = cb_circuit_redis(deps->circuit);
         limited = s_limit_append(vc, &lim, max_wait) == 0;
@@ -181,9 +181,10 @@ cb_venue_client_private_admit_with(cb_venue_client_t *vc, const char *method, co
         lrc = limited ? s_limit_reply(vc, &lim, max_wait, r2, e2, &d) : 0;
         asked = ridden = true;
     } else if (piped && rider != NULL) {
-        /* A queued rider's reply is lost with the connection that failed. */
-        int e0 = 0;
-        redisReply *r0 = cb_redis_get_reply(rider->redis, &e0);
+        /* The rider could not be queued (its error), or the allow could not:
+         * the rider's reply is read alone (lost with a failed connection). */
+        int e0 = appended;
+        redisReply *r0 = appended == 0 ? cb_redis_get_reply(rider->redis, &e0) : NULL;
         rrc = rider->reply(rider->ctx, r0, e0);
         ridden = true;
     }
