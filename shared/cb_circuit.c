@@ -191,24 +191,57 @@ cb_circuit_redis(const cb_circuit_breaker_t *circuit)
     return circuit->redis;
 }
 
-int
-cb_circuit_allow_append(cb_circuit_breaker_t *circuit, const char *venue, const char *scope)
+/* Queues op on the breakers' connection. */
+static int
+s_append(cb_circuit_breaker_t *circuit, const char *op, const char *venue, const char *scope,
+         bool was_probe)
 {
     s_call_t call;
-    int rc = s_prepare(circuit, "allow", venue, scope, false, &call);
+    int rc = s_prepare(circuit, op, venue, scope, was_probe, &call);
     return rc != 0 ? rc : cb_script_append(circuit->redis, &circuit->script, 1, call.keys, 10, call.args);
 }
 
 int
-cb_circuit_allow_reply(cb_circuit_breaker_t *circuit, const char *venue, const char *scope,
-                       redisReply *reply, int err, cb_circuit_decision_t *out)
+cb_circuit_allow_append(cb_circuit_breaker_t *circuit, const char *venue, const char *scope)
+{
+    return s_append(circuit, "allow", venue, scope, false);
+}
+
+int
+cb_circuit_report_append(cb_circuit_breaker_t *circuit, const char *venue, const char *scope,
+                         bool success, bool was_probe)
+{
+    return s_append(circuit, success ? "success" : "failure", venue, scope, was_probe);
+}
+
+/* The decision of a pipelined op's reply (taken), the op run again at
+ * once when its script did not run. */
+static int
+s_reply(cb_circuit_breaker_t *circuit, const char *op, const char *venue, const char *scope,
+        bool was_probe, redisReply *reply, int err, cb_circuit_decision_t *out)
 {
     if (reply == NULL) {
         return err != 0 ? err : CB_E_UNAVAILABLE;
     }
     if (cb_script_not_run(reply)) {
         freeReplyObject(reply);
-        return cb_circuit_allow(circuit, venue, scope, out);
+        return s_run(circuit, op, venue, scope, was_probe, out);
     }
     return s_decide(circuit, venue, scope, reply, out);
+}
+
+int
+cb_circuit_report_reply(cb_circuit_breaker_t *circuit, const char *venue, const char *scope,
+                        bool success, bool was_probe, redisReply *reply, int err,
+                        cb_circuit_decision_t *out)
+{
+    return s_reply(circuit, success ? "success" : "failure", venue, scope, was_probe, reply, err,
+                   out);
+}
+
+int
+cb_circuit_allow_reply(cb_circuit_breaker_t *circuit, const char *venue, const char *scope,
+                       redisReply *reply, int err, cb_circuit_decision_t *out)
+{
+    return s_reply(circuit, "allow", venue, scope, false, reply, err, out);
 }

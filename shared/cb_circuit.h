@@ -88,6 +88,16 @@ int
 cb_circuit_allow_reply(cb_circuit_breaker_t *circuit, const char *venue, const char *scope,
                        redisReply *reply, int err, cb_circuit_decision_t *out);
 
+/* cb_circuit_report in the same two halves. */
+int
+cb_circuit_report_append(cb_circuit_breaker_t *circuit, const char *venue, const char *scope,
+                         bool success, bool was_probe);
+
+int
+cb_circuit_report_reply(cb_circuit_breaker_t *circuit, const char *venue, const char *scope,
+                        bool success, bool was_probe, redisReply *reply, int err,
+                        cb_circuit_decision_t *out);
+
 /* "closed", "open", "half_open". */
 const char *
 cb_circuit_state_name(cb_circuit_state_t state);

@@ -338,29 +338,69 @@ cb_ratelimit_peek_windows(cb_ratelimit_t *rl, const char *ban_scope,
     return s_windows(rl, ban_scope, windows, count, 0, true, out);
 }
 
-int
-cb_ratelimit_true_up(cb_ratelimit_t *rl, const char *name, int64_t window_ms, int64_t used)
-{
-    if (name == NULL || window_ms <= 0 || used < 0) {
-        return CB_E_BAD_REQUEST;
-    }
+/* The true-up's key and arguments. */
+typedef struct {
     char key[256];
-    if (s_key(key, sizeof key, "", name) != 0) {
+    char text[2][24];
+    const char *keys[1];
+    const char *args[2];
+} s_trueup_call_t;
+
+static int
+s_trueup_prepare(const char *name, int64_t window_ms, int64_t used, s_trueup_call_t *c)
+{
+    if (name == NULL || window_ms <= 0 || used < 0 || s_key(c->key, sizeof c->key, "", name) != 0) {
         return CB_E_BAD_REQUEST;
     }
-    char args_text[2][24];
-    snprintf(args_text[0], sizeof args_text[0], "%" PRId64, window_ms);
-    snprintf(args_text[1], sizeof args_text[1], "%" PRId64, used);
-    const char *keys[1] = {key};
-    const char *args[2] = {args_text[0], args_text[1]};
-    int err;
-    redisReply *reply = cb_script_run(rl->redis, &rl->trueup, &err, 1, keys, 2, args);
+    snprintf(c->text[0], sizeof c->text[0], "%" PRId64, window_ms);
+    snprintf(c->text[1], sizeof c->text[1], "%" PRId64, used);
+    c->keys[0] = c->key;
+    c->args[0] = c->text[0];
+    c->args[1] = c->text[1];
+    return 0;
+}
+
+/* The true-up's reply (taken). */
+static int
+s_trueup_done(redisReply *reply, int err)
+{
     if (reply == NULL) {
-        return err;
+        return err != 0 ? err : CB_E_UNAVAILABLE;
     }
     int rc = reply->type == REDIS_REPLY_INTEGER ? 0 : CB_E_INTERNAL;
     freeReplyObject(reply);
     return rc;
+}
+
+int
+cb_ratelimit_true_up(cb_ratelimit_t *rl, const char *name, int64_t window_ms, int64_t used)
+{
+    s_trueup_call_t c;
+    int err = s_trueup_prepare(name, window_ms, used, &c);
+    if (err != 0) {
+        return err;
+    }
+    redisReply *reply = cb_script_run(rl->redis, &rl->trueup, &err, 1, c.keys, 2, c.args);
+    return s_trueup_done(reply, err);
+}
+
+int
+cb_ratelimit_true_up_append(cb_ratelimit_t *rl, const char *name, int64_t window_ms, int64_t used)
+{
+    s_trueup_call_t c;
+    int err = s_trueup_prepare(name, window_ms, used, &c);
+    return err != 0 ? err : cb_script_append(rl->redis, &rl->trueup, 1, c.keys, 2, c.args);
+}
+
+int
+cb_ratelimit_true_up_reply(cb_ratelimit_t *rl, const char *name, int64_t window_ms, int64_t used,
+                           redisReply *reply, int err)
+{
+    if (cb_script_not_run(reply)) {
+        freeReplyObject(reply);
+        return cb_ratelimit_true_up(rl, name, window_ms, used);
+    }
+    return s_trueup_done(reply, err);
 }
 
 int64_t

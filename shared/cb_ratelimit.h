@@ -175,6 +175,15 @@ cb_ratelimit_acquire_windows_reply(cb_ratelimit_t *rl, const char *ban_scope,
 int
 cb_ratelimit_true_up(cb_ratelimit_t *rl, const char *name, int64_t window_ms, int64_t used);
 
+/* cb_ratelimit_true_up in two halves, as the acquire's above: _append queues
+ * it, _reply (taking the reply read in order) returns what true_up would. */
+int
+cb_ratelimit_true_up_append(cb_ratelimit_t *rl, const char *name, int64_t window_ms, int64_t used);
+
+int
+cb_ratelimit_true_up_reply(cb_ratelimit_t *rl, const char *name, int64_t window_ms, int64_t used,
+                           redisReply *reply, int err);
+
 /* Binance interval suffix of a header ("1M" in x-mbx-used-weight-1m, "10S",
  * "1D", "1H"; case-insensitive) in ms; 0 when it is not one. */
 int64_t

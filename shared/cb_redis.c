@@ -439,11 +439,11 @@ cb_redis_get_reply(cb_redis_t *r, int *err)
 }
 
 int
-cb_redis_push(cb_redis_t *r)
+cb_redis_flush(cb_redis_t *r)
 {
     cb_signal_pipe_guard_t guard;
     cb_signal_pipe_guard_on(&guard);
-    int err = cb_redis_pipe_push(r);
+    int err = cb_redis_pipe_flush(r);
     cb_signal_pipe_guard_off(&guard);
     return err;
 }

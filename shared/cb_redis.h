@@ -93,12 +93,13 @@ cb_redis_appendv(cb_redis_t *r, int argc, const char **argv, const size_t *argvl
 redisReply *
 cb_redis_get_reply(cb_redis_t *r, int *err);
 
-/* Writes every queued command out now without reading any reply, so that
- * the replies come in while the caller does other work (cb_redis_get_reply
- * then finds them, in order). 0 or the error of cb_redis_get_reply; after an
- * error the connection is dropped and the queued replies are lost. */
+/* Writes the commands queued by cb_redis_appendv to their sockets now
+ * (hiredis otherwise writes them when the first reply is read), blocking
+ * up to the command timeout: once it returns 0 they are in Redis's hands
+ * and their replies can be read later. An error is cb_redis_appendv's (the
+ * connection is dropped, the queued replies are lost). */
 int
-cb_redis_push(cb_redis_t *r);
+cb_redis_flush(cb_redis_t *r);
 
 /* True while a connection is open (it may still turn out to be dead). */
 bool

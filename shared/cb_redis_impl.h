@@ -139,9 +139,10 @@ cb_redis_pipe_append(cb_redis_t *r, char *cmd, int len);
 redisReply *
 cb_redis_pipe_get(cb_redis_t *r, int *err);
 
-/* Writes each node's queued commands out (see cb_redis_push). */
+/* Writes every queued command out to its node's socket. 0 or the first
+ * write error (that node's connection dropped, the queue emptied). */
 int
-cb_redis_pipe_push(cb_redis_t *r);
+cb_redis_pipe_flush(cb_redis_t *r);
 
 /* Reads and drops every reply still due. 0 or the first read error. */
 int

@@ -190,8 +190,9 @@ done:
 }
 
 int
-cb_redis_pipe_push(cb_redis_t *r)
+cb_redis_pipe_flush(cb_redis_t *r)
 {
+    int first = 0;
     int last = -1;
     for (size_t i = 0; i < r->pipe_len; i++) {
         cb_redis_piped_t *e = s_at(r, i);
@@ -199,19 +200,21 @@ cb_redis_pipe_push(cb_redis_t *r)
             continue;
         }
         last = e->node;
-        redisContext *ctx = cb_redis_node_ctx_open(r, e->node);
         /* hiredis writes what it holds for a node as one buffer: once per
          * node is enough (a node seen again later in the queue finds its
          * buffer empty). */
+        redisContext *ctx = cb_redis_node_ctx_open(r, e->node);
         int done = ctx == NULL;
         while (!done) {
             if (redisBufferWrite(ctx, &done) != REDIS_OK) {
                 int saved = errno;
-                return cb_redis_node_lost(r, e->node, saved);
+                int err = cb_redis_node_lost(r, e->node, saved);
+                first = first != 0 ? first : err;
+                break;
             }
         }
     }
-    return 0;
+    return first;
 }
 
 int

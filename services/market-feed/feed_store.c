@@ -284,7 +284,7 @@ s_send(feed_store_t *store, bool wait)
         return rc;
     }
     rc =
-        wait ? s_replies(store, store->st.queued, store->queued_msgs) : cb_redis_push(store->redis);
+        wait ? s_replies(store, store->st.queued, store->queued_msgs) : cb_redis_flush(store->redis);
     if (rc != 0) {
         s_note_failure(store, rc, store->queued_msgs);
     } else if (!wait) {

@@ -20,10 +20,10 @@ typedef enum {
     ROUTE_STEP_CHECK = 0, /* args, venue, instrument rules, client order id */
     ROUTE_STEP_EXISTING,  /* the ledger asked whether the id exists (failed checks only) */
     ROUTE_STEP_BALANCE,   /* the balance check */
-    ROUTE_STEP_INTENT,    /* the intent written */
-    ROUTE_STEP_ADMIT,     /* breaker and rate limiter, signing */
+    ROUTE_STEP_INTENT,    /* the intent written (with breaker and limiter when in one round trip) */
+    ROUTE_STEP_ADMIT,     /* breaker and rate limiter (when not with the intent), signing */
     ROUTE_STEP_VENUE,     /* the venue's HTTP round trip */
-    ROUTE_STEP_RECORD,    /* the answer parsed and recorded in the ledger and on the bus */
+    ROUTE_STEP_RECORD,    /* the answer parsed and recorded (Binance: queued, read after the reply) */
     ROUTE_STEPS
 } route_step_t;
 
@@ -80,6 +80,13 @@ typedef enum {
     ROUTE_CRASH_AFTER_SEND,
 } route_crash_t;
 
+/* A place's ledger record left for after its reply (route_exec_finish). */
+typedef struct {
+    bool due;
+    int rc;                   /* the error of queueing it: no reply to read */
+    route_order_t order;
+} route_later_t;
+
 /* Everything the handler uses; main.c builds it. Owns the venues (route_app_fini). */
 typedef struct {
     route_venue_t venues[CB_VENUES_MAX];
@@ -96,6 +103,7 @@ typedef struct {
     bool balance_check;       /* COINBUS_ROUTER_BALANCE_CHECK */
     int64_t balance_ttl_ms;   /* COINBUS_ROUTER_BALANCE_CACHE_MS: a view is believed this long */
     route_steps_t steps;      /* the place being handled */
+    route_later_t later;      /* its record, once the reply is out */
 } route_app_t;
 
 #define ROUTE_QUOTES_MAX 16
@@ -161,10 +169,14 @@ typedef struct {
  * the admission's wait (rate limits: it can outlast the lease) the lease
  * is renewed unless this replica wrote it with more than half of it left,
  * and when another replica has taken the order over meanwhile nothing is
- * sent (CB_E_CONFLICT, *sent false): that one resolves it. */
+ * sent (CB_E_CONFLICT, *sent false): that one resolves it. rider (may be
+ * NULL) rides in the first admission's round trip
+ * (cb_venue_client_private_admit_with): when it ends the admission, its
+ * code is returned and nothing is sent. */
 int
 route_venue_call_held(route_venue_t *v, const cb_order_call_t *call, const route_hold_t *hold,
-                      cb_http_result_t *res, cb_venue_error_t *err, bool *sent);
+                      const cb_venue_rider_t *rider, cb_http_result_t *res, cb_venue_error_t *err,
+                      bool *sent);
 
 /* Asks the venue for the order of client order id clid on ins (Kraken: open,
  * then closed orders). 0 with *out (found or not), or the error. */
@@ -172,7 +184,8 @@ int
 route_venue_query(route_venue_t *v, const cb_instrument_t *ins, const char *clid,
                   cb_order_query_t *out, cb_venue_error_t *err);
 
-/* Reports what every venue's last call left to report (after a reply). */
+/* Finishes the last place (route_exec_finish), then reports what every
+ * venue's last call left to report (after a reply). */
 void
 route_app_settle(route_app_t *app);
 
@@ -215,6 +228,26 @@ int
 route_exec_resolve(route_app_t *app, route_venue_t *v, route_order_t *o, bool refresh,
                    route_fail_t *fail);
 
+/* Records o's change (updated now) in the ledger, the log and on the bus:
+ * 0 or fail ("ledger: ..."; the log line and the event go out anyway). */
+int
+route_exec_record(route_app_t *app, route_order_t *o, const char *event, route_fail_t *fail);
+
+/* Copies what the venue said of the order into o. */
+void
+route_exec_apply(route_order_t *o, const cb_vorder_t *vo);
+
+/* The venue request of a ledger order: 0, or CB_E_INTERNAL when its
+ * instrument or amount is not known. */
+int
+route_exec_req(route_venue_t *v, const route_order_t *o, cb_order_req_t *req);
+
+/* True when err says the venue certainly did not take the request. */
+bool
+route_exec_definite(const cb_venue_error_t *err);
+
+/* ---- route_change.c ---- */
+
 /* Cancels o (resolved first). */
 int
 route_exec_cancel(route_app_t *app, route_venue_t *v, route_order_t *o, route_fail_t *fail);
@@ -224,6 +257,15 @@ route_exec_cancel(route_app_t *app, route_venue_t *v, route_order_t *o, route_fa
 int
 route_exec_amend(route_app_t *app, route_venue_t *v, route_order_t *o, const char *price,
                  const char *amount, route_fail_t *fail);
+
+/* Reads the answer of a place's record queued before its reply (a Binance
+ * place whose reply said the order's status): logs `order_state`, publishes
+ * the event, and logs `ledger_behind` when the ledger did not take it (the
+ * intent stays pending under this replica's lease; a sweep finds the order
+ * at the venue by its client order id). Call it once the reply is out and
+ * before any other Redis command (route_app_settle does). */
+void
+route_exec_finish(route_app_t *app);
 
 /* Publishes o on order.<SYMBOL>.<venue> (the venue is the account) with
  * event: what just happened to it ("new", "acknowledged", "updated",

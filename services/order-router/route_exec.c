@@ -1,4 +1,4 @@
-/* route_exec.c - the order-router's exactly-once steps: intent, send, record; UNKNOWN resolved by asking the venue; cancel and amend of one order */
+/* route_exec.c - the order-router's exactly-once steps: intent, send, record; UNKNOWN resolved by asking the venue */
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
@@ -142,9 +142,8 @@ route_exec_publish(route_app_t *app, const route_order_t *o, const char *event)
     }
 }
 
-/* Records o's change in the ledger and on the bus. */
-static int
-s_record(route_app_t *app, route_order_t *o, const char *event, route_fail_t *fail)
+int
+route_exec_record(route_app_t *app, route_order_t *o, const char *event, route_fail_t *fail)
 {
     snprintf(o->updated_ms, sizeof o->updated_ms, "%" PRId64, cb_time_now_ms());
     int rc = route_ledger_update(&app->ledger, o, event);
@@ -154,9 +153,8 @@ s_record(route_app_t *app, route_order_t *o, const char *event, route_fail_t *fa
     return rc != 0 ? route_fail_set(fail, rc, "ledger: %s", cb_strerror(rc)) : 0;
 }
 
-/* Copies what the venue said of the order into o. */
-static void
-s_apply(route_order_t *o, const cb_vorder_t *vo)
+void
+route_exec_apply(route_order_t *o, const cb_vorder_t *vo)
 {
     if (vo->id[0] != '\0') {
         snprintf(o->venue_order_id, sizeof o->venue_order_id, "%s", vo->id);
@@ -189,9 +187,8 @@ s_apply(route_order_t *o, const cb_vorder_t *vo)
 static const char *const s_types[] = {"market", "limit", "stop-loss", "take-profit"};
 static const char *const s_tifs[] = {"GTC", "IOC", "FOK"};
 
-/* The venue request of a ledger order. */
-static int
-s_req(route_venue_t *v, const route_order_t *o, cb_order_req_t *req)
+int
+route_exec_req(route_venue_t *v, const route_order_t *o, cb_order_req_t *req)
 {
     memset(req, 0, sizeof *req);
     req->ins = cb_instruments_by_symbol(cb_venue_client_instruments(v->vc), cb_str_from(o->symbol));
@@ -209,9 +206,8 @@ s_req(route_venue_t *v, const route_order_t *o, cb_order_req_t *req)
     return req->ins != NULL && s_dec(o->amount, &req->amount) ? 0 : CB_E_INTERNAL;
 }
 
-/* True when err says the venue certainly did not take the request. */
-static bool
-s_definite(const cb_venue_error_t *err)
+bool
+route_exec_definite(const cb_venue_error_t *err)
 {
     switch (err->cls) {
     case CB_VERR_AUTH:
@@ -263,27 +259,134 @@ s_await_owner(route_app_t *app, route_order_t *o)
     }
 }
 
+/* A place's intent, written in its first admission's Redis round trip
+ * (route_venue_call_held's rider) or, when the request cannot be built,
+ * on its own. */
+typedef struct {
+    route_app_t *app;
+    route_order_t *o;
+    bool done;        /* the intent's answer is in */
+    bool created;     /* written now (else o is the existing order) */
+    int rc;           /* the ledger's error */
+    int append_rc;    /* the error of queueing it */
+} s_intent_t;
+
+/* The intent's answer is in: the "new" event once written. 0 to go on
+ * with the send, else the code that ends it (nothing is sent). */
+static int
+s_intent_done(s_intent_t *in)
+{
+    in->done = true;
+    route_steps_mark(&in->app->steps, ROUTE_STEP_INTENT);
+    if (in->rc != 0 || !in->created) {
+        return in->rc != 0 ? in->rc : CB_E_CONFLICT;
+    }
+    route_exec_publish(in->app, in->o, "new");
+    s_crash(in->app, ROUTE_CRASH_AFTER_INTENT);
+    /* The intent says it was not sent; from here it may be. */
+    snprintf(in->o->sent_ms, sizeof in->o->sent_ms, "%" PRId64, cb_time_now_ms());
+    return 0;
+}
+
+static int
+s_intent_append(void *ctx, cb_redis_t *redis)
+{
+    s_intent_t *in = ctx;
+    (void) redis; /* the ledger's own */
+    in->append_rc = route_ledger_intent_append(&in->app->ledger, in->o);
+    return in->append_rc;
+}
+
+static int
+s_intent_reply(void *ctx, redisReply *reply, int err)
+{
+    s_intent_t *in = ctx;
+    in->rc = route_ledger_intent_reply(&in->app->ledger, in->o, reply,
+                                       in->append_rc != 0 ? in->append_rc : err, &in->created);
+    return s_intent_done(in);
+}
+
+/* The intent on its own round trip. */
+static int
+s_intent_now(s_intent_t *in)
+{
+    in->rc = route_ledger_intent(&in->app->ledger, in->o, &in->created);
+    return s_intent_done(in);
+}
+
+/* Records o's "acknowledged" after the reply (route_exec_finish): the
+ * state script, and the venue call's breaker success and weight true-up
+ * after it, are queued and written to Redis's socket in one write now,
+ * before the reply leaves; their answers, the log line and the bus event
+ * come after. */
+static void
+s_record_later(route_app_t *app, route_venue_t *v, route_order_t *o)
+{
+    snprintf(o->updated_ms, sizeof o->updated_ms, "%" PRId64, cb_time_now_ms());
+    int rc = route_ledger_update_append(&app->ledger, o, "acknowledged");
+    cb_venue_client_private_settle_append(v->vc, &v->settle);
+    int flushed = cb_redis_flush(app->ledger.redis);
+    app->later.rc = rc != 0 ? rc : flushed;
+    app->later.order = *o;
+    app->later.due = true;
+}
+
+void
+route_exec_finish(route_app_t *app)
+{
+    route_later_t *l = &app->later;
+    if (!l->due) {
+        return;
+    }
+    l->due = false;
+    route_order_t *o = &l->order;
+    int err = l->rc;
+    redisReply *reply = err == 0 ? cb_redis_get_reply(app->ledger.redis, &err) : NULL;
+    int rc = route_ledger_update_reply(&app->ledger, o, "acknowledged", reply, err);
+    cb_log_info("order_state", "venue=%s clid=%s event=acknowledged status=%s venue_id=%s",
+                o->venue, o->client_order_id, o->status, o->venue_order_id);
+    route_exec_publish(app, o, "acknowledged");
+    if (rc != 0) {
+        /* As in s_send_place: the caller was told; the intent stays pending
+         * under this replica's lease and a sweep finds the order at the
+         * venue by its client order id; nothing is resent. */
+        cb_log_error("ledger_behind", "venue=%s clid=%s status=%s error=\"ledger: %s\"", o->venue,
+                     o->client_order_id, o->status, cb_strerror(rc));
+    }
+}
+
 /* Sends o's place request once and records the answer: open / filled / ...,
  * rejected (the venue refused, or nothing left: fail set), or unknown. */
 static int
-s_send_place(route_app_t *app, route_venue_t *v, route_order_t *o, route_fail_t *fail)
+s_send_place(route_app_t *app, route_venue_t *v, route_order_t *o, s_intent_t *in,
+             route_fail_t *fail)
 {
     cb_order_req_t req;
     cb_order_call_t call;
     bool kraken = v->cfg.dialect == CB_DIALECT_KRAKEN;
-    if (s_req(v, o, &req) != 0 ||
+    if (route_exec_req(v, o, &req) != 0 ||
         (kraken ? cb_kraken_order_place(&req, &call) : cb_binance_order_place(&req, &call)) != 0) {
+        if (in != NULL && s_intent_now(in) != 0) {
+            return 0; /* route_exec_place answers */
+        }
+        o->sent_ms[0] = '\0';
         snprintf(o->status, sizeof o->status, "rejected");
         snprintf(o->reason, sizeof o->reason, "the request could not be built");
-        (void) s_record(app, o, "rejected", fail);
+        (void) route_exec_record(app, o, "rejected", fail);
         return route_fail_set(fail, CB_E_INTERNAL, "%s: the request could not be built", v->cfg.name);
     }
-    snprintf(o->sent_ms, sizeof o->sent_ms, "%" PRId64, cb_time_now_ms());
+    if (in == NULL) {
+        snprintf(o->sent_ms, sizeof o->sent_ms, "%" PRId64, cb_time_now_ms());
+    }
     cb_http_result_t res;
     cb_venue_error_t err;
     bool sent = false;
     route_hold_t hold = {&app->ledger, o};
-    int rc = route_venue_call_held(v, &call, &hold, &res, &err, &sent);
+    cb_venue_rider_t rider = {app->ledger.redis, s_intent_append, s_intent_reply, in};
+    int rc = route_venue_call_held(v, &call, &hold, in != NULL ? &rider : NULL, &res, &err, &sent);
+    if (in != NULL && (!in->done || in->rc != 0 || !in->created)) {
+        return 0; /* no intent written now: nothing was sent; route_exec_place answers */
+    }
     if (rc == CB_E_CONFLICT && !sent) {
         /* Taken over while this replica waited to send: the new holder
          * resolves it (and may have sent it); its outcome is the answer. */
@@ -304,8 +407,12 @@ s_send_place(route_app_t *app, route_venue_t *v, route_order_t *o, route_fail_t 
         cb_http_result_fini(&res);
     }
     if (rc == 0) {
-        s_apply(o, &vo);
-        if (s_record(app, o, "acknowledged", fail) != 0) {
+        route_exec_apply(o, &vo);
+        if (in != NULL && !kraken && !route_order_unresolved(o)) {
+            s_record_later(app, v, o); /* nothing else is asked of Redis before the reply */
+            return 0;
+        }
+        if (route_exec_record(app, o, "acknowledged", fail) != 0) {
             /* The venue holds the order, and the caller is told so. The
              * ledger keeps the intent (pending, under this replica's lease):
              * once Redis is back a sweep finds the order at the venue by its
@@ -315,10 +422,10 @@ s_send_place(route_app_t *app, route_venue_t *v, route_order_t *o, route_fail_t 
         }
         return 0;
     }
-    if (!sent || s_definite(&err)) {
+    if (!sent || route_exec_definite(&err)) {
         snprintf(o->status, sizeof o->status, "rejected");
         snprintf(o->reason, sizeof o->reason, "%s%.180s", sent ? "" : "not sent: ", err.message);
-        if (s_record(app, o, "rejected", fail) != 0) {
+        if (route_exec_record(app, o, "rejected", fail) != 0) {
             /* The intent stays pending: a sweep may still place it once
              * Redis is back, so "not placed" would not be the truth. */
             return route_fail_set(fail, CB_E_UNAVAILABLE,
@@ -332,27 +439,24 @@ s_send_place(route_app_t *app, route_venue_t *v, route_order_t *o, route_fail_t 
     snprintf(o->reason, sizeof o->reason, "%.190s", err.message);
     cb_log_warn("order_unknown", "venue=%s clid=%s error=\"%s\"", v->cfg.name, o->client_order_id,
                 err.message);
-    return s_record(app, o, "unknown", fail);
+    return route_exec_record(app, o, "unknown", fail);
 }
 
 int
 route_exec_place(route_app_t *app, route_venue_t *v, route_order_t *o, route_fail_t *fail)
 {
-    bool created = false;
-    int rc = route_ledger_intent(&app->ledger, o, &created);
-    route_steps_mark(&app->steps, ROUTE_STEP_INTENT);
-    if (rc != 0) {
+    s_intent_t in = {app, o, false, false, 0, 0};
+    int rc = s_send_place(app, v, o, &in, fail);
+    if (!in.done || in.rc != 0) {
+        rc = in.done ? in.rc : CB_E_INTERNAL;
         return route_fail_set(fail, rc, "ledger: %s: nothing was sent", cb_strerror(rc));
     }
-    if (!created) {
+    if (!in.created) {
         cb_log_info("order_exists", "venue=%s clid=%s status=%s owner=%s", o->venue,
                     o->client_order_id, o->status, o->owner);
         s_await_owner(app, o);
         return route_exec_resolve(app, v, o, false, fail);
     }
-    route_exec_publish(app, o, "new");
-    s_crash(app, ROUTE_CRASH_AFTER_INTENT);
-    rc = s_send_place(app, v, o, fail);
     if (rc == 0 && v->cfg.dialect == CB_DIALECT_KRAKEN && !route_order_unresolved(o)) {
         rc = route_exec_resolve(app, v, o, true, fail); /* AddOrder does not say the status */
     }
@@ -388,12 +492,12 @@ s_absent(route_app_t *app, route_venue_t *v, route_order_t *o, route_fail_t *fai
     if (o->replaces[0] != '\0' || atoi(o->resends) >= S_MAX_RESENDS) {
         snprintf(o->status, sizeof o->status, "rejected");
         snprintf(o->reason, sizeof o->reason, "the venue has no such order: it was not placed");
-        return s_record(app, o, "resolved", fail);
+        return route_exec_record(app, o, "resolved", fail);
     }
     snprintf(o->resends, sizeof o->resends, "%u", (unsigned) (atoi(o->resends) + 1) % 100u);
     cb_log_warn("order_resend", "venue=%s clid=%s", v->cfg.name, o->client_order_id);
-    (void) s_record(app, o, "resend", fail);
-    return s_send_place(app, v, o, fail);
+    (void) route_exec_record(app, o, "resend", fail);
+    return s_send_place(app, v, o, NULL, fail);
 }
 
 int
@@ -414,11 +518,11 @@ route_exec_resolve(route_app_t *app, route_venue_t *v, route_order_t *o, bool re
             /* An amend in place changes the price or amount only: an update too. */
             char before[256];
             snprintf(before, sizeof before, "%s/%s/%s/%s", o->status, o->filled, o->price, o->amount);
-            s_apply(o, &q.order);
+            route_exec_apply(o, &q.order);
             char after[256];
             snprintf(after, sizeof after, "%s/%s/%s/%s", o->status, o->filled, o->price, o->amount);
             if (was_unresolved || strcmp(before, after) != 0) {
-                rc = s_record(app, o, was_unresolved ? "resolved" : "updated", fail);
+                rc = route_exec_record(app, o, was_unresolved ? "resolved" : "updated", fail);
             }
             if (rc != 0 || !route_order_unresolved(o)) {
                 return rc;
@@ -447,156 +551,4 @@ route_exec_resolve(route_app_t *app, route_venue_t *v, route_order_t *o, bool re
         backoff *= 2;
     }
     return 0; /* still unknown: the status says so, the sweep keeps trying */
-}
-
-/* Resolves first; refuses orders that cannot change. */
-static int
-s_changeable(route_app_t *app, route_venue_t *v, route_order_t *o, route_fail_t *fail)
-{
-    int rc = route_exec_resolve(app, v, o, true, fail);
-    if (rc != 0) {
-        return rc;
-    }
-    if (route_order_unresolved(o)) {
-        return route_fail_set(fail, CB_E_CONFLICT,
-                              "order %s is unknown: the venue has not told yet whether it exists; "
-                              "nothing was sent", o->client_order_id);
-    }
-    if (route_order_final(o)) {
-        return route_fail_set(fail, CB_E_CONFLICT, "order %s is already %s", o->client_order_id,
-                              o->status);
-    }
-    return 0;
-}
-
-/* After a cancel or amend call: on success or an unknown outcome, asks the
- * venue what the order is now. */
-static int
-s_after_change(route_app_t *app, route_venue_t *v, route_order_t *o, int rc,
-               const cb_venue_error_t *err, route_fail_t *fail)
-{
-    int qrc = route_exec_resolve(app, v, o, true, fail);
-    if (rc != 0 && s_definite(err)) {
-        return route_fail_venue(fail, v, err, rc);
-    }
-    return qrc;
-}
-
-int
-route_exec_cancel(route_app_t *app, route_venue_t *v, route_order_t *o, route_fail_t *fail)
-{
-    int rc = s_changeable(app, v, o, fail);
-    if (rc != 0) {
-        return rc;
-    }
-    cb_order_ref_t ref;
-    memset(&ref, 0, sizeof ref);
-    ref.ins = cb_instruments_by_symbol(cb_venue_client_instruments(v->vc), cb_str_from(o->symbol));
-    snprintf(ref.client_order_id, sizeof ref.client_order_id, "%s", o->client_order_id);
-    cb_order_call_t call;
-    bool kraken = v->cfg.dialect == CB_DIALECT_KRAKEN;
-    rc = kraken ? cb_kraken_order_cancel(&ref, &call) : cb_binance_order_cancel(&ref, &call);
-    if (rc != 0) {
-        return route_fail_set(fail, CB_E_INTERNAL, "%s: the request could not be built", v->cfg.name);
-    }
-    cb_http_result_t res;
-    cb_venue_error_t err;
-    bool sent;
-    rc = route_venue_call(v, &call, &res, &err, &sent);
-    if (rc == 0) {
-        const cb_http_resp_t *r = &res.resp;
-        cb_order_batch_t b;
-        cb_vorder_t vo;
-        rc = kraken ? cb_kraken_order_parse_cancel((int) r->status, r->body, r->body_len, &b, &err)
-                    : cb_binance_order_parse(cb_venue_client_instruments(v->vc), true,
-                                             (int) r->status, r->body, r->body_len, &vo, &err);
-        cb_http_result_fini(&res);
-    }
-    return s_after_change(app, v, o, rc, &err, fail);
-}
-
-int
-route_exec_amend(route_app_t *app, route_venue_t *v, route_order_t *o, const char *price,
-                 const char *amount, route_fail_t *fail)
-{
-    int rc = s_changeable(app, v, o, fail);
-    if (rc != 0) {
-        return rc;
-    }
-    bool kraken = v->cfg.dialect == CB_DIALECT_KRAKEN;
-    route_order_t next = *o;
-    if (price[0] != '\0') {
-        snprintf(next.price, sizeof next.price, "%s", price);
-    }
-    if (amount[0] != '\0') {
-        snprintf(next.amount, sizeof next.amount, "%s", amount);
-    }
-    cb_order_amend_t a;
-    cb_order_req_t repl;
-    memset(&a, 0, sizeof a);
-    a.ref.ins = cb_instruments_by_symbol(cb_venue_client_instruments(v->vc), cb_str_from(o->symbol));
-    snprintf(a.ref.client_order_id, sizeof a.ref.client_order_id, "%s", o->client_order_id);
-    a.has_price = price[0] != '\0' && s_dec(price, &a.price);
-    a.has_amount = amount[0] != '\0' && s_dec(amount, &a.amount);
-    if (!kraken) {
-        /* The replacement is a new order: its own id and intent first. */
-        snprintf(next.client_order_id, sizeof next.client_order_id, "%.30s-r%u",
-                 o->client_order_id, (unsigned) (atoi(o->resends) + 1) % 100u);
-        snprintf(next.replaces, sizeof next.replaces, "%s", o->client_order_id);
-        snprintf(next.status, sizeof next.status, "pending");
-        snprintf(next.resends, sizeof next.resends, "0");
-        next.venue_order_id[0] = next.filled[0] = next.avg_price[0] = next.fee[0] = '\0';
-        snprintf(next.created_ms, sizeof next.created_ms, "%" PRId64, cb_time_now_ms());
-        bool created;
-        rc = route_ledger_intent(&app->ledger, &next, &created);
-        if (rc != 0 || !created) {
-            return route_fail_set(fail, rc != 0 ? rc : CB_E_CONFLICT,
-                                  "replacement %s: %s", next.client_order_id,
-                                  rc != 0 ? cb_strerror(rc) : "already exists");
-        }
-        route_exec_publish(app, &next, "new");
-        if (s_req(v, &next, &repl) != 0) {
-            return route_fail_set(fail, CB_E_INTERNAL, "replacement could not be built");
-        }
-        a.replacement = &repl;
-    }
-    cb_order_call_t call;
-    rc = kraken ? cb_kraken_order_amend(&a, &call) : cb_binance_order_amend(&a, &call);
-    if (rc != 0) {
-        return route_fail_set(fail, CB_E_BAD_REQUEST, "%s: the amend could not be built", v->cfg.name);
-    }
-    snprintf(next.sent_ms, sizeof next.sent_ms, "%" PRId64, cb_time_now_ms());
-    cb_http_result_t res;
-    cb_venue_error_t err;
-    bool sent;
-    rc = route_venue_call(v, &call, &res, &err, &sent);
-    cb_vorder_t vo;
-    memset(&vo, 0, sizeof vo);
-    if (rc == 0) {
-        const cb_http_resp_t *r = &res.resp;
-        rc = kraken ? cb_kraken_order_parse_amend(&a, (int) r->status, r->body, r->body_len, &vo, &err)
-                    : cb_binance_order_parse_amend(cb_venue_client_instruments(v->vc),
-                                                   (int) r->status, r->body, r->body_len, &vo, &err);
-        cb_http_result_fini(&res);
-    }
-    if (kraken) {
-        return s_after_change(app, v, o, rc, &err, fail);
-    }
-    if (rc == 0) {
-        s_apply(&next, &vo);
-        rc = s_record(app, &next, "acknowledged", fail);
-    } else if (!sent || s_definite(&err)) {
-        snprintf(next.status, sizeof next.status, "rejected");
-        snprintf(next.reason, sizeof next.reason, "%.190s", err.message);
-        (void) s_record(app, &next, "rejected", fail);
-        (void) route_exec_resolve(app, v, o, true, fail);
-        return route_fail_venue(fail, v, &err, rc);
-    } else {
-        snprintf(next.status, sizeof next.status, "unknown");
-        (void) s_record(app, &next, "unknown", fail);
-        rc = route_exec_resolve(app, v, &next, false, fail);
-    }
-    (void) route_exec_resolve(app, v, o, true, fail);
-    *o = next;
-    return rc;
 }

@@ -100,13 +100,11 @@ route_ledger_init(route_ledger_t *l, cb_redis_t *redis, int64_t lease_ms)
     return 0;
 }
 
-/* A script's reply checked: 0 with *reply, or the error (logged once). */
+/* A script's reply (NULL with err when none came) checked: 0 with *reply,
+ * or the error (logged once). */
 static int
-s_run(route_ledger_t *l, const cb_script_t *s, int nkeys, const char *const *keys, int nargs,
-      const char *const *args, redisReply **reply)
+s_check(const cb_script_t *s, int err, redisReply **reply)
 {
-    int err = 0;
-    *reply = cb_script_run(l->redis, s, &err, nkeys, keys, nargs, args);
     if (*reply == NULL) {
         cb_log_error("ledger_failed", "script=%s error=\"%s\"", s->name, cb_strerror(err));
         return err != 0 ? err : CB_E_UNAVAILABLE;
@@ -123,6 +121,16 @@ s_run(route_ledger_t *l, const cb_script_t *s, int nkeys, const char *const *key
     return 0;
 }
 
+/* A script run and its reply checked: 0 with *reply, or the error. */
+static int
+s_run(route_ledger_t *l, const cb_script_t *s, int nkeys, const char *const *keys, int nargs,
+      const char *const *args, redisReply **reply)
+{
+    int err = 0;
+    *reply = cb_script_run(l->redis, s, &err, nkeys, keys, nargs, args);
+    return s_check(s, err, reply);
+}
+
 static void
 s_lease(route_ledger_t *l, route_order_t *o)
 {
@@ -133,25 +141,45 @@ s_lease(route_ledger_t *l, route_order_t *o)
     snprintf(o->lease_until, sizeof o->lease_until, "%" PRId64, now + l->lease_ms);
 }
 
-int
-route_ledger_intent(route_ledger_t *l, route_order_t *o, bool *created)
+/* One script call of an order: its keys and arguments. */
+typedef struct {
+    char keys[4][S_KEY_MAX];
+    const char *kp[4];
+    const char *args[3];
+    int nkeys;
+    char packed[S_PACK_MAX];
+} s_call_t;
+
+/* The intent's call (intent true; keys order, log, index, pending; args
+ * fields, clid, created) or the state change's (order, log, pending;
+ * fields, event, clid), o leased to this replica first. */
+static int
+s_call(route_ledger_t *l, route_order_t *o, bool intent, const char *event, s_call_t *c)
 {
-    char kh[S_KEY_MAX], ks[S_KEY_MAX], ki[S_KEY_MAX], kp[S_KEY_MAX], packed[S_PACK_MAX];
-    s_key(kh, o->venue, "order", o->client_order_id);
-    s_key(ks, o->venue, "log", o->client_order_id);
-    s_key(ki, o->venue, "index", NULL);
-    s_key(kp, o->venue, "pending", NULL);
+    static const char *const what[2][4] = {{"order", "log", "pending", NULL},
+                                           {"order", "log", "index", "pending"}};
+    c->nkeys = intent ? 4 : 3;
+    for (int i = 0; i < c->nkeys; i++) {
+        bool one = i < 2;
+        s_key(c->keys[i], o->venue, what[intent][i], one ? o->client_order_id : NULL);
+        c->kp[i] = c->keys[i];
+    }
     s_lease(l, o);
-    if (s_pack(o, packed, sizeof packed) != 0) {
+    if (s_pack(o, c->packed, sizeof c->packed) != 0) {
         return CB_E_TOO_BIG;
     }
-    const char *keys[] = {kh, ks, ki, kp};
-    const char *args[] = {packed, o->client_order_id, o->created_ms};
-    redisReply *r;
-    int rc = s_run(l, &l->intent, 4, keys, 3, args, &r);
-    if (rc != 0) {
-        return rc;
-    }
+    c->args[0] = c->packed;
+    c->args[1] = intent ? o->client_order_id : event;
+    c->args[2] = intent ? o->created_ms : o->client_order_id;
+    return 0;
+}
+
+/* The intent script's checked reply r (taken): *created, or *o replaced by
+ * the existing order. */
+static int
+s_intent_done(redisReply *r, route_order_t *o, bool *created)
+{
+    int rc = 0;
     *created = r->type == REDIS_REPLY_ARRAY && r->elements >= 1 && r->element[0]->integer == 1;
     if (!*created && r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
         r->element[1]->type == REDIS_REPLY_ARRAY) {
@@ -164,22 +192,68 @@ route_ledger_intent(route_ledger_t *l, route_order_t *o, bool *created)
 }
 
 int
+route_ledger_intent(route_ledger_t *l, route_order_t *o, bool *created)
+{
+    s_call_t c;
+    redisReply *r;
+    int rc = s_call(l, o, true, NULL, &c);
+    rc = rc == 0 ? s_run(l, &l->intent, c.nkeys, c.kp, 3, c.args, &r) : rc;
+    return rc == 0 ? s_intent_done(r, o, created) : rc;
+}
+
+int
+route_ledger_intent_append(route_ledger_t *l, route_order_t *o)
+{
+    s_call_t c;
+    int rc = s_call(l, o, true, NULL, &c);
+    return rc == 0 ? cb_script_append(l->redis, &l->intent, c.nkeys, c.kp, 3, c.args) : rc;
+}
+
+int
+route_ledger_intent_reply(route_ledger_t *l, route_order_t *o, redisReply *reply, int err,
+                          bool *created)
+{
+    *created = false;
+    if (cb_script_not_run(reply)) {
+        freeReplyObject(reply);
+        return route_ledger_intent(l, o, created);
+    }
+    int rc = s_check(&l->intent, err, &reply);
+    return rc == 0 ? s_intent_done(reply, o, created) : rc;
+}
+
+int
 route_ledger_update(route_ledger_t *l, route_order_t *o, const char *event)
 {
-    char kh[S_KEY_MAX], ks[S_KEY_MAX], kp[S_KEY_MAX], packed[S_PACK_MAX];
-    s_key(kh, o->venue, "order", o->client_order_id);
-    s_key(ks, o->venue, "log", o->client_order_id);
-    s_key(kp, o->venue, "pending", NULL);
-    s_lease(l, o);
-    if (s_pack(o, packed, sizeof packed) != 0) {
-        return CB_E_TOO_BIG;
-    }
-    const char *keys[] = {kh, ks, kp};
-    const char *args[] = {packed, event, o->client_order_id};
+    s_call_t c;
     redisReply *r;
-    int rc = s_run(l, &l->state, 3, keys, 3, args, &r);
+    int rc = s_call(l, o, false, event, &c);
+    rc = rc == 0 ? s_run(l, &l->state, c.nkeys, c.kp, 3, c.args, &r) : rc;
     if (rc == 0) {
         freeReplyObject(r);
+    }
+    return rc;
+}
+
+int
+route_ledger_update_append(route_ledger_t *l, route_order_t *o, const char *event)
+{
+    s_call_t c;
+    int rc = s_call(l, o, false, event, &c);
+    return rc == 0 ? cb_script_append(l->redis, &l->state, c.nkeys, c.kp, 3, c.args) : rc;
+}
+
+int
+route_ledger_update_reply(route_ledger_t *l, route_order_t *o, const char *event,
+                          redisReply *reply, int err)
+{
+    if (cb_script_not_run(reply)) {
+        freeReplyObject(reply);
+        return route_ledger_update(l, o, event);
+    }
+    int rc = s_check(&l->state, err, &reply);
+    if (rc == 0) {
+        freeReplyObject(reply);
     }
     return rc;
 }

@@ -71,11 +71,38 @@ route_ledger_init(route_ledger_t *l, cb_redis_t *redis, int64_t lease_ms);
 int
 route_ledger_intent(route_ledger_t *l, route_order_t *o, bool *created);
 
+/* route_ledger_intent in two halves, for a caller that queues it with other
+ * commands on the ledger's connection (one round trip): _append queues it
+ * (o leased first; 0 or the error of cb_redis_appendv); once the caller has
+ * read its reply in order (cb_redis_get_reply: reply, or NULL and err),
+ * _reply (taking reply) gives what route_ledger_intent would. A script that
+ * did not run (NOSCRIPT, MOVED) is run again then, synchronously: call
+ * _reply once no queued reply is left unread. */
+int
+route_ledger_intent_append(route_ledger_t *l, route_order_t *o);
+
+int
+route_ledger_intent_reply(route_ledger_t *l, route_order_t *o, redisReply *reply, int err,
+                          bool *created);
+
 /* Appends the change event (e.g. "acknowledged", "unknown", "resolved") with
  * every field of o to the stream and updates the hash, atomically; renews
  * this replica's lease. 0 or the Redis error (CB_E_NOT_FOUND: no intent). */
 int
 route_ledger_update(route_ledger_t *l, route_order_t *o, const char *event);
+
+/* route_ledger_update in two halves: _append queues it (o leased first;
+ * 0 or the error of cb_redis_appendv) for the caller to write out
+ * (cb_redis_flush) without waiting for its reply. The reply is then read in
+ * order (cb_redis_get_reply, before any other command on the connection,
+ * which would drop it) and given to _reply (taken), which returns what
+ * route_ledger_update would (running it again when it did not run). */
+int
+route_ledger_update_append(route_ledger_t *l, route_order_t *o, const char *event);
+
+int
+route_ledger_update_reply(route_ledger_t *l, route_order_t *o, const char *event,
+                          redisReply *reply, int err);
 
 /* The order of (account, clid): 0, CB_E_NOT_FOUND or the Redis error. */
 int

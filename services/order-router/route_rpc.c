@@ -599,6 +599,7 @@ s_op_cancel_after(route_app_t *app, const s_args_t *a, msgpack_packer *pk, char 
 void
 route_app_fini(route_app_t *app)
 {
+    route_exec_finish(app);
     for (size_t i = 0; i < app->nvenues; i++) {
         if (app->venues[i].vc != NULL) {
             cb_venue_client_private_settle(app->venues[i].vc, &app->venues[i].settle);
@@ -615,6 +616,7 @@ route_app_handle(void *ctx, const cb_rpc_request_t *req, msgpack_packer *pk, cha
                  size_t msg_size)
 {
     route_app_t *app = ctx;
+    route_exec_finish(app); /* the last place's record first (normally done already) */
     s_args_t a;
     int rc = s_args_read(req, &a, msg, msg_size);
     if (rc != 0) {

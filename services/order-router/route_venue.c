@@ -38,6 +38,7 @@ route_fail_venue(route_fail_t *fail, const route_venue_t *v, const cb_venue_erro
 void
 route_app_settle(route_app_t *app)
 {
+    route_exec_finish(app);
     for (size_t i = 0; i < app->nvenues; i++) {
         cb_venue_client_private_settle(app->venues[i].vc, &app->venues[i].settle);
     }
@@ -80,7 +81,8 @@ s_lease_short(const route_hold_t *hold)
  * when short: s_lease_short). */
 static int
 s_call_once(route_venue_t *v, const cb_order_call_t *call, const route_hold_t *hold,
-            cb_http_result_t *res, cb_venue_error_t *err, bool *sent)
+            const cb_venue_rider_t *rider, cb_http_result_t *res, cb_venue_error_t *err,
+            bool *sent)
 {
     cb_venue_pass_t pass;
     cb_venue_req_t req;
@@ -89,8 +91,8 @@ s_call_once(route_venue_t *v, const cb_order_call_t *call, const route_hold_t *h
     *sent = false;
     memset(err, 0, sizeof *err);
     cb_venue_client_private_settle(v->vc, &v->settle);
-    int rc = cb_venue_client_private_admit_as(v->vc, call->method, call->path, 0,
-                                              v->cred->fingerprint, &pass, err);
+    int rc = cb_venue_client_private_admit_with(v->vc, call->method, call->path, 0,
+                                                v->cred->fingerprint, rider, &pass, err);
     if (rc != 0) {
         return rc;
     }
@@ -149,19 +151,20 @@ int
 route_venue_call(route_venue_t *v, const cb_order_call_t *call, cb_http_result_t *res,
                  cb_venue_error_t *err, bool *sent)
 {
-    return route_venue_call_held(v, call, NULL, res, err, sent);
+    return route_venue_call_held(v, call, NULL, NULL, res, err, sent);
 }
 
 int
 route_venue_call_held(route_venue_t *v, const cb_order_call_t *call, const route_hold_t *hold,
-                      cb_http_result_t *res, cb_venue_error_t *err, bool *sent)
+                      const cb_venue_rider_t *rider, cb_http_result_t *res, cb_venue_error_t *err,
+                      bool *sent)
 {
-    int rc = s_call_once(v, call, hold, res, err, sent);
+    int rc = s_call_once(v, call, hold, rider, res, err, sent);
     for (int retry = 0; rc == 0 && retry < S_NONCE_RETRIES && s_nonce_refused(v, res); retry++) {
         cb_log_warn("nonce_refused", "venue=%s path=%s retry=%d", v->cfg.name, call->path,
                     retry + 1);
         cb_http_result_fini(res);
-        rc = s_call_once(v, call, hold, res, err, sent);
+        rc = s_call_once(v, call, hold, NULL, res, err, sent);
     }
     return rc;
 }

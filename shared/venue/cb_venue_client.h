@@ -141,6 +141,31 @@ cb_venue_client_private_admit_as(cb_venue_client_t *vc, const char *method, cons
                                  int64_t param, const char *key_fp, cb_venue_pass_t *pass,
                                  cb_venue_error_t *err);
 
+/* A Redis command of the caller's that rides in the admission's round trip
+ * (cb_venue_client_private_admit_with), queued before the breaker's and the
+ * limiter's on redis. append queues it (0 or the error of cb_redis_appendv);
+ * reply gets its reply (taken; NULL with err when none came) once every
+ * queued reply has been read, and returns 0 for the admission to go on, or
+ * a code that ends it: the admission then returns that code, sleeps no
+ * wait and reports nothing (a limiter slot taken in the same round trip
+ * stays spent). */
+typedef struct {
+    cb_redis_t *redis;
+    int (*append)(void *ctx, cb_redis_t *redis);
+    int (*reply)(void *ctx, redisReply *reply, int err);
+    void *ctx;
+} cb_venue_rider_t;
+
+/* cb_venue_client_private_admit_as with rider (may be NULL) run first: in
+ * the same round trip as the breaker's allow and the limiter's acquire when
+ * those are pipelined (on rider->redis, while the breaker last said closed),
+ * else on its own before them, and they are asked only when it says go on. */
+int
+cb_venue_client_private_admit_with(cb_venue_client_t *vc, const char *method, const char *what,
+                                   int64_t param, const char *key_fp,
+                                   const cb_venue_rider_t *rider, cb_venue_pass_t *pass,
+                                   cb_venue_error_t *err);
+
 /* Could the private call `what` be admitted now, without waiting? Asks the
  * breaker (cb_circuit_peek: open -> CB_E_UNAVAILABLE) and the limiter
  * (cb_ratelimit_peek on the counter admit would use: no room now ->
@@ -166,6 +191,9 @@ typedef struct {
     bool success;             /* report a success to the breaker */
     bool probe;               /* ... of a half-open probe */
     int64_t used_weight;      /* X-MBX-USED-WEIGHT-1M, -1: none */
+    bool queued;              /* _settle_append queued the reports: */
+    bool queued_weight;       /* ... the true-up */
+    bool queued_success;      /* ... the breaker's success */
 } cb_venue_settle_t;
 
 /* cb_venue_client_private_send, except that what a call that went well
@@ -179,8 +207,19 @@ cb_venue_client_private_send_deferred(cb_venue_client_t *vc, const cb_venue_req_
                                       const cb_venue_pass_t *pass, cb_http_result_t *out,
                                       cb_venue_error_t *err, cb_venue_settle_t *settle);
 
-/* Reports what settle holds (nothing when not due) and clears it. */
+/* Reports what settle holds (nothing when not due) and clears it. When
+ * cb_venue_client_private_settle_append queued the reports, reads their
+ * replies instead (in order, on the limiter's and the breaker's connection:
+ * after the replies of anything queued before them). */
 void
 cb_venue_client_private_settle(cb_venue_client_t *vc, cb_venue_settle_t *settle);
+
+/* Queues what settle holds on the limiter's and the breaker's connections
+ * (cb_redis_appendv) without reading any reply, for the caller to write out
+ * with its own commands (cb_redis_flush) and to finish with
+ * cb_venue_client_private_settle later. A report that cannot be queued is
+ * dropped (its connection was lost). Nothing when not due or queued. */
+void
+cb_venue_client_private_settle_append(cb_venue_client_t *vc, cb_venue_settle_t *settle);
 
 #endif

@@ -127,6 +127,24 @@ cb_venue_client_private_admit_as(cb_venue_client_t *vc, const char *method, cons
                                  int64_t param, const char *key_fp, cb_venue_pass_t *pass,
                                  cb_venue_error_t *err)
 {
+    return cb_venue_client_private_admit_with(vc, method, what, param, key_fp, NULL, pass, err);
+}
+
+/* The rider on its own: its own round trip. */
+static int
+s_rider_alone(const cb_venue_rider_t *rider)
+{
+    int e = rider->append(rider->ctx, rider->redis);
+    redisReply *reply = e == 0 ? cb_redis_get_reply(rider->redis, &e) : NULL;
+    return rider->reply(rider->ctx, reply, e);
+}
+
+int
+cb_venue_client_private_admit_with(cb_venue_client_t *vc, const char *method, const char *what,
+                                   int64_t param, const char *key_fp,
+                                   const cb_venue_rider_t *rider, cb_venue_pass_t *pass,
+                                   cb_venue_error_t *err)
+{
     const cb_venue_cfg_t *cfg = cb_venue_client_cfg(vc);
     const cb_venue_deps_t *deps = cb_venue_client_deps(vc);
     memset(pass, 0, sizeof(*pass));
@@ -136,27 +154,47 @@ cb_venue_client_private_admit_as(cb_venue_client_t *vc, const char *method, cons
     int64_t max_wait = deps->max_wait_ms > 0 ? deps->max_wait_ms : 30000;
     s_lim_t lim;
     s_lim(vc, method, what, param, key_fp, &lim);
-    /* While the breaker last said closed, its allow and the limiter's acquire
-     * go in one round trip; should the breaker have opened meanwhile, that
-     * one acquire is spent for nothing, and the next calls ask in turn. */
+    /* While the breaker last said closed, the rider, the breaker's allow and
+     * the limiter's acquire go in one round trip; should the breaker have
+     * opened meanwhile, that one acquire is spent for nothing, and the next
+     * calls ask in turn. */
     bool piped = deps->circuit != NULL && deps->limiter != NULL &&
                  cb_circuit_redis(deps->circuit) == cb_ratelimit_redis(deps->limiter) &&
+                 (rider == NULL || rider->redis == cb_circuit_redis(deps->circuit)) &&
                  cb_venue_client_private_closed(vc);
-    bool asked = false, limited = false;
-    int crc = 0, lrc = 0;
+    bool asked = false, limited = false, ridden = rider == NULL;
+    int crc = 0, lrc = 0, rrc = 0, appended = -1;
     cb_circuit_decision_t c;
     cb_rl_decision_t d;
     memset(&c, 0, sizeof c);
     memset(&d, 0, sizeof d);
-    if (piped && cb_circuit_allow_append(deps->circuit, cfg->name, S_SCOPE) == 0) {
+    if (piped && (rider == NULL || (appended = rider->append(rider->ctx, rider->redis)) == 0) &&
+        cb_circuit_allow_append(deps->circuit, cfg->name, S_SCOPE) == 0) {
         cb_redis_t *redis = cb_circuit_redis(deps->circuit);
         limited = s_limit_append(vc, &lim, max_wait) == 0;
-        int e1 = 0, e2 = 0;
+        int e0 = 0, e1 = 0, e2 = 0;
+        redisReply *r0 = rider != NULL ? cb_redis_get_reply(redis, &e0) : NULL;
         redisReply *r1 = cb_redis_get_reply(redis, &e1);
         redisReply *r2 = limited ? cb_redis_get_reply(redis, &e2) : NULL;
+        rrc = rider != NULL ? rider->reply(rider->ctx, r0, e0) : 0;
         crc = cb_circuit_allow_reply(deps->circuit, cfg->name, S_SCOPE, r1, e1, &c);
         lrc = limited ? s_limit_reply(vc, &lim, max_wait, r2, e2, &d) : 0;
-        asked = true;
+        asked = ridden = true;
+    } else if (piped && rider != NULL) {
+        /* The rider could not be queued (its error), or the allow could not:
+         * the rider's reply is read alone (lost with a failed connection). */
+        int e0 = appended;
+        redisReply *r0 = appended == 0 ? cb_redis_get_reply(rider->redis, &e0) : NULL;
+        rrc = rider->reply(rider->ctx, r0, e0);
+        ridden = true;
+    }
+    if (!ridden) {
+        rrc = s_rider_alone(rider);
+    }
+    if (rrc != 0) {
+        cb_venue_client_private_set_closed(vc, asked && crc == 0 && c.allowed && !c.probe &&
+                                                   c.state == CB_CIRCUIT_CLOSED);
+        return rrc;
     }
     if (!asked && deps->circuit != NULL) {
         crc = cb_circuit_allow(deps->circuit, cfg->name, S_SCOPE, &c);
@@ -224,6 +262,32 @@ s_used_weight(cb_venue_client_t *vc, const cb_http_resp_t *resp)
     return end != used && *end == '\0' && n >= 0 ? (int64_t) n : -1;
 }
 
+/* The shared weight counter's name. */
+static void
+s_weight_name(const cb_venue_cfg_t *cfg, char *out, size_t size)
+{
+    snprintf(out, size, "%s:weight", cfg->name);
+}
+
+void
+cb_venue_client_private_settle_append(cb_venue_client_t *vc, cb_venue_settle_t *settle)
+{
+    if (!settle->due || settle->queued) {
+        return;
+    }
+    const cb_venue_cfg_t *cfg = cb_venue_client_cfg(vc);
+    const cb_venue_deps_t *deps = cb_venue_client_deps(vc);
+    char name[CB_VENUE_NAME_MAX + 16];
+    s_weight_name(cfg, name, sizeof name);
+    settle->queued = true;
+    settle->queued_weight = settle->used_weight >= 0 && deps->limiter != NULL &&
+                            cb_ratelimit_true_up_append(deps->limiter, name, 60000,
+                                                        settle->used_weight) == 0;
+    settle->queued_success = settle->success && deps->circuit != NULL &&
+                             cb_circuit_report_append(deps->circuit, cfg->name, S_SCOPE, true,
+                                                      settle->probe) == 0;
+}
+
 void
 cb_venue_client_private_settle(cb_venue_client_t *vc, cb_venue_settle_t *settle)
 {
@@ -232,14 +296,22 @@ cb_venue_client_private_settle(cb_venue_client_t *vc, cb_venue_settle_t *settle)
     }
     const cb_venue_cfg_t *cfg = cb_venue_client_cfg(vc);
     const cb_venue_deps_t *deps = cb_venue_client_deps(vc);
-    if (settle->used_weight >= 0 && deps->limiter != NULL) {
+    char name[CB_VENUE_NAME_MAX + 16];
+    s_weight_name(cfg, name, sizeof name);
+    cb_circuit_decision_t d;
+    int err = 0;
+    if (settle->queued_weight) {
+        redisReply *r = cb_redis_get_reply(cb_ratelimit_redis(deps->limiter), &err);
+        (void) cb_ratelimit_true_up_reply(deps->limiter, name, 60000, settle->used_weight, r, err);
+    } else if (!settle->queued && settle->used_weight >= 0 && deps->limiter != NULL) {
         /* Trues the shared weight counter up. */
-        char name[CB_VENUE_NAME_MAX + 16];
-        snprintf(name, sizeof name, "%s:weight", cfg->name);
         (void) cb_ratelimit_true_up(deps->limiter, name, 60000, settle->used_weight);
     }
-    if (settle->success && deps->circuit != NULL) {
-        cb_circuit_decision_t d;
+    if (settle->queued_success) {
+        redisReply *r = cb_redis_get_reply(cb_circuit_redis(deps->circuit), &err);
+        (void) cb_circuit_report_reply(deps->circuit, cfg->name, S_SCOPE, true, settle->probe, r,
+                                       err, &d);
+    } else if (!settle->queued && settle->success && deps->circuit != NULL) {
         (void) cb_circuit_report(deps->circuit, cfg->name, S_SCOPE, true, settle->probe, &d);
     }
     memset(settle, 0, sizeof(*settle));

@@ -473,6 +473,36 @@ test_cancel_after(void **state)
     s_expect(&res, "status", "open");
 }
 
+/* A Binance place's ledger record is written to Redis before its reply
+ * leaves and read back after (route_exec_finish): what another replica reads
+ * right after the reply (a second Redis connection, as its `get` would) is
+ * what the reply said, never the pending intent. */
+static void
+test_reply_then_ledger_agree(void **state)
+{
+    (void) state;
+    route_ledger_t ledger;
+    assert_int_equal(route_ledger_init(&ledger, s_r, 1000), 0);
+    for (int i = 0; i < 30; i++) {
+        char clid[32], arg[64];
+        snprintf(clid, sizeof clid, "agree-%d", i);
+        snprintf(arg, sizeof arg, "client_order_id=%s", clid);
+        cb_rpc_result_t res;
+        /* Far under the market, IOC: expired at once, every time alike. */
+        assert_int_equal(s_call("place", &res, "venue=sim-binance", "symbol=BTC-USDT", "side=buy",
+                                "amount=0.01", "price=1000", "time_in_force=IOC", arg, NULL),
+                         0);
+        s_expect(&res, "status", "expired");
+        char venue_id[64];
+        snprintf(venue_id, sizeof venue_id, "%s", s_field(&res, "venue_order_id"));
+        route_order_t o;
+        assert_int_equal(route_ledger_get(&ledger, "sim-binance", clid, &o), 0);
+        assert_string_equal(o.status, "expired");
+        assert_string_equal(o.venue_order_id, venue_id);
+        assert_string_not_equal(o.updated_ms, "");
+    }
+}
+
 int
 main(void)
 {
@@ -484,6 +514,7 @@ main(void)
         cmocka_unit_test(test_timeout_before_and_5xx),
         cmocka_unit_test(test_crash),
         cmocka_unit_test(test_cancel_after),
+        cmocka_unit_test(test_reply_then_ledger_agree),
     };
     return cmocka_run_group_tests(tests, s_setup, s_teardown);
 }

@@ -279,10 +279,25 @@ s_slow_place(void *arg)
     return NULL;
 }
 
+/* True when the router's log has a line with both a and b. */
+static bool
+s_logged(const char *a, const char *b)
+{
+    char line[2048];
+    bool found = false;
+    FILE *f = fopen(cbh_proc_log_path(s_router), "r");
+    assert_non_null(f);
+    while (!found && fgets(line, sizeof line, f) != NULL) {
+        found = strstr(line, a) != NULL && strstr(line, b) != NULL;
+    }
+    fclose(f);
+    return found;
+}
+
 /* Redis goes away and comes back (same port, its AOF): while it is gone a
  * place fails cleanly with nothing at the venue; one in flight when it went
  * is reported as the venue answered it (placed, never placed-but-unknown to
- * the user); the router reconnects by itself, later orders work and the
+ * the user; its record after the reply fails: `ledger_behind`); the router reconnects by itself, later orders work and the
  * ledger still holds every order it acknowledged. */
 static void
 test_redis_restart(void **state)
@@ -312,6 +327,12 @@ test_redis_restart(void **state)
     }
     assert_string_equal(slow.status, "open");
     assert_int_equal(cbh_router_count(&s_f, "binance", B_KEY, "rr-inflight"), 1);
+    /* Its record, written after the reply, failed: the intent stays pending
+     * under the router's lease, and the sweep resolves it below. */
+    for (int i = 0; i < 50 && !s_logged("ledger_behind", "clid=rr-inflight"); i++) {
+        usleep(20 * 1000);
+    }
+    assert_true(s_logged("ledger_behind", "clid=rr-inflight"));
     assert_int_equal(cbh_router_admin(&s_f, "/admin/faults/binance", "{\"latency_ms\":0}", NULL, 0),
                      200);
     /* Redis down: refused before anything is signed. */

@@ -500,6 +500,100 @@ test_private_admit_pipelined(void **state)
     cb_redis_destroy(&redis);
 }
 
+/* A rider of the admission: INCR test:rider; stops it when stop is set. */
+typedef struct {
+    bool stop;
+    long long count;  /* the counter after it, -1: no reply */
+} s_rider_t;
+
+static int
+s_rider_append(void *ctx, cb_redis_t *redis)
+{
+    (void) ctx;
+    const char *argv[] = {"INCR", "test:rider"};
+    return cb_redis_appendv(redis, 2, argv, NULL);
+}
+
+static int
+s_rider_reply(void *ctx, redisReply *reply, int err)
+{
+    s_rider_t *r = ctx;
+    r->count = reply != NULL && reply->type == REDIS_REPLY_INTEGER ? reply->integer : -1;
+    if (reply != NULL) {
+        freeReplyObject(reply);
+    }
+    return err != 0 ? err : r->stop ? CB_E_CONFLICT : 0;
+}
+
+/* A rider runs before the breaker and the limiter: on its own while the
+ * breaker has not said closed (and, when it stops the admission, nothing
+ * else is asked), in their round trip once it has (a stop then leaves the
+ * acquired slot spent). The reports of a call queued with
+ * cb_venue_client_private_settle_append are made once read back, their
+ * scripts reloaded after a SCRIPT FLUSH. */
+static void
+test_private_admit_rider_and_settle_append(void **state)
+{
+    (void) state;
+    int err;
+    cb_redis_t *redis = cb_redis_new(s_server.url, &err);
+    cb_ratelimit_t *rl = cb_ratelimit_new(redis);
+    cb_circuit_breaker_t *circuit = cb_circuit_new(redis, NULL, cb_circuit_defaults());
+    cb_http_t *http = cb_http_new(NULL);
+    assert_non_null(circuit);
+    cb_venue_client_t *vc = s_binance_client("test-bp", http, rl, circuit);
+    /* test_private_admit_pipelined left test-bp's breaker open. */
+    redisReply *r = cb_redis_command(redis, &err, "DEL coinbus:circuit:test-bp:private");
+    assert_non_null(r);
+    freeReplyObject(r);
+    int64_t base = s_used(rl);
+    s_rider_t rider_ctx = {true, 0};
+    cb_venue_rider_t rider = {redis, s_rider_append, s_rider_reply, &rider_ctx};
+    cb_venue_pass_t pass;
+    cb_venue_error_t verr;
+    /* Not closed yet: alone, and a stop asks nothing else. */
+    assert_int_equal(cb_venue_client_private_admit_with(vc, "POST", "/api/v3/order", 0, "fp",
+                                                        &rider, &pass, &verr),
+                     CB_E_CONFLICT);
+    assert_int_equal(rider_ctx.count, 1);
+    assert_false(pass.circuit_asked);
+    assert_int_equal(s_used(rl), base);
+    rider_ctx.stop = false;
+    assert_int_equal(cb_venue_client_private_admit_with(vc, "POST", "/api/v3/order", 0, "fp",
+                                                        &rider, &pass, &verr),
+                     0);
+    assert_int_equal(rider_ctx.count, 2);
+    assert_true(pass.circuit_asked);
+    assert_true(cb_venue_client_private_closed(vc));
+    assert_int_equal(s_used(rl), base + 1);
+    /* Closed: in one round trip; a stop leaves its slot spent. */
+    rider_ctx.stop = true;
+    assert_int_equal(cb_venue_client_private_admit_with(vc, "POST", "/api/v3/order", 0, "fp",
+                                                        &rider, &pass, &verr),
+                     CB_E_CONFLICT);
+    assert_int_equal(rider_ctx.count, 3);
+    assert_int_equal(s_used(rl), base + 2);
+    /* Reports queued with other commands, Redis having forgotten the scripts. */
+    r = cb_redis_command(redis, &err, "SCRIPT FLUSH");
+    assert_non_null(r);
+    freeReplyObject(r);
+    cb_venue_settle_t settle = {.due = true, .success = true, .used_weight = base + 50};
+    cb_venue_client_private_settle_append(vc, &settle);
+    assert_true(settle.queued && settle.queued_weight && settle.queued_success);
+    assert_int_equal(cb_redis_flush(redis), 0);
+    cb_venue_client_private_settle(vc, &settle);
+    assert_false(settle.due);
+    assert_int_equal(s_used(rl), base + 50);
+    cb_circuit_decision_t d;
+    assert_int_equal(cb_circuit_peek(circuit, "test-bp", "private", &d), 0);
+    assert_int_equal(d.state, CB_CIRCUIT_CLOSED);
+    cb_venue_client_destroy(&vc);
+    cb_http_destroy(&http);
+    cb_circuit_destroy(&circuit);
+    cb_ratelimit_destroy(&rl);
+    cb_redis_destroy(&redis);
+}
+
 static void
 test_redis_down_fails_closed(void **state)
 {
@@ -535,6 +629,7 @@ main(int argc, char **argv)
         cmocka_unit_test(test_retry_after_blocks_every_process),
         cmocka_unit_test(test_private_admit_weighs_the_method),
         cmocka_unit_test(test_private_admit_pipelined),
+        cmocka_unit_test(test_private_admit_rider_and_settle_append),
         cmocka_unit_test(test_redis_down_fails_closed),
     };
     return cmocka_run_group_tests_name("ratelimit", tests, s_setup, s_teardown);
