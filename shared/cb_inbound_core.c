@@ -10,6 +10,7 @@
 #include "cb_error.h"
 #include "cb_inbound_core.h"
 #include "cb_log.h"
+#include "cb_str.h"
 #include "cb_time.h"
 
 #define S_LOCAL_MAX 4096 /* most fallback calls per client and window */
@@ -217,7 +218,7 @@ cb_inbound_core_check(cb_inbound_core_t *core, const char *client, cb_inbound_de
     ret->nargs = 0;
     lease->nargs = 0;
     char name[CB_INBOUND_CLIENT_MAX + 1];
-    snprintf(name, sizeof name, "%s", client != NULL ? client : "");
+    cb_str_copy(name, sizeof name, client != NULL ? client : "");
     s_client_t *c = s_client(core, name);
     if (c == NULL) {
         out->retry_after_ms = 1000;
@@ -278,7 +279,7 @@ cb_inbound_core_leased(cb_inbound_core_t *core, const char *client, const cb_inb
         return CB_E_INTERNAL;
     }
     char name[CB_INBOUND_CLIENT_MAX + 1];
-    snprintf(name, sizeof name, "%s", client != NULL ? client : "");
+    cb_str_copy(name, sizeof name, client != NULL ? client : "");
     s_client_t *c = s_client(core, name);
     if (c == NULL) {
         return CB_E_NOMEM;
@@ -332,7 +333,7 @@ cb_inbound_core_fallback(cb_inbound_core_t *core, const char *client, int reason
     out->degraded = true;
     out->limit = share;
     char name[CB_INBOUND_CLIENT_MAX + 1];
-    snprintf(name, sizeof name, "%s", client != NULL ? client : "");
+    cb_str_copy(name, sizeof name, client != NULL ? client : "");
     s_client_t *c = s_client(core, name);
     if (c != NULL && c->local == NULL) {
         c->local = calloc(core->share, sizeof *c->local);

@@ -11,6 +11,7 @@
 #include "cb_inbound_core.h"
 #include "cb_log.h"
 #include "cb_redis.h"
+#include "cb_str.h"
 #include "cb_time.h"
 #include "edge_cluster.h"
 #include "edge_limit.h"
@@ -479,7 +480,7 @@ edge_limit_check(edge_limit_t *limit, const char *client, cb_inbound_decision_t 
 {
     assert(limit != NULL && out != NULL && done != NULL);
     char name[CB_INBOUND_CLIENT_MAX + 1];
-    snprintf(name, sizeof name, "%s", client != NULL ? client : "");
+    cb_str_copy(name, sizeof name, client != NULL ? client : "");
     int rc;
     s_req_t *req = zhashx_lookup(limit->reqs, name);
     if (limit->closing) {
