@@ -498,6 +498,7 @@ edge_limit_check(edge_limit_t *limit, const char *client, cb_inbound_decision_t 
         rc = limit->stalled > 0 ? CB_E_TIMEOUT : s_start(limit, name, &lease, done, ctx);
     }
     if (rc == 0) {
+        limit->waits++;
         return 0;
     }
     cb_inbound_core_fallback(limit->core, name, rc, out);
@@ -557,4 +558,10 @@ uint64_t
 edge_limit_redis_calls(const edge_limit_t *limit)
 {
     return limit->redis_calls;
+}
+
+uint64_t
+edge_limit_waits(const edge_limit_t *limit)
+{
+    return limit->waits;
 }

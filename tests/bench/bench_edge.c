@@ -234,6 +234,40 @@ s_nginx_start(int port, const cb_buf_t *price, const cb_buf_t *sent)
     return p;
 }
 
+/* A counter's value from api-edge's /metrics, or -1 when not there. */
+static double
+s_metric(int port, const char *name)
+{
+    cbh_http_res_t res = {0};
+    double v = -1;
+    if (cbh_http(port, "GET", "/metrics", NULL, NULL, 0, &res) == 200 && res.body.data != NULL) {
+        char key[128];
+        snprintf(key, sizeof key, "\n%s ", name);
+        const char *at = strstr(res.body.data, key);
+        if (at != NULL) {
+            v = strtod(at + strlen(key), NULL);
+        }
+    }
+    cbh_http_res_fini(&res);
+    return v;
+}
+
+/* How often api-edge's requests waited for the limiter's Redis. */
+static void
+s_print_waits(const char *what, int port, int c_from, int c_to, int rounds)
+{
+    long requests = 0;
+    for (int c = c_from; c <= c_to; c++) {
+        for (int r = 0; r < rounds && c % 2 == 1; r++) { /* api-edge's cases are the odd ones */
+            requests += s_res[c][r].requests;
+        }
+    }
+    printf("%s limiter: %.0f requests waited for Redis (-1: not counted), %.0f round trips, "
+           "%ld requests in its cases\n",
+           what, s_metric(port, "coinbus_edge_limit_waits_total"),
+           s_metric(port, "coinbus_edge_limit_redis_calls_total"), requests);
+}
+
 static int
 s_cmp_double(const void *a, const void *b)
 {
@@ -446,6 +480,8 @@ main(int argc, char **argv)
                base, med, lo, hi, ep->p99_us);
         s_ratio(S_EDGE_PRICE, S_EDGE_PRICE_L, rounds, &med, &lo, &hi);
         printf("price, api-edge / BASE api-edge: %.2fx (per round %.2fx to %.2fx)\n", med, lo, hi);
+        s_print_waits("api-edge", port, S_EDGE_PRICE, S_EDGE_PRICE, rounds);
+        s_print_waits("BASE api-edge", port_l, S_EDGE_PRICE_L, S_EDGE_PRICE_L, rounds);
         goto summary;
     }
     s_ratio(S_EDGE_PRICE_P, S_NGINX_PRICE_P, rounds, &med, &lo, &hi);
@@ -462,6 +498,8 @@ main(int argc, char **argv)
     printf("price with leases of 10000, api-edge / nginx: %.2fx (per round %.2fx to %.2fx); "
            "p99 %.0f us\n",
            med, lo, hi, ep->p99_us);
+    s_print_waits("api-edge", port, S_EDGE_PRICE, S_EDGE_SENT, rounds);
+    s_print_waits("api-edge (leases of 10000)", port_l, S_EDGE_PRICE_L, S_EDGE_PRICE_L, rounds);
 summary:;
     long bad = 0;
     for (int c = 0; c < S_CASES; c++) {

@@ -152,13 +152,13 @@ test_lease_sizes_adapt(void **state)
 {
     (void) state;
     /* A large budget: a client that spends its leases before they end gets
-     * twice as many slots each time, up to 32 x lease_size. */
+     * twice as many slots each time, up to 1024 x lease_size. */
     cb_inbound_config_t cfg = cb_inbound_defaults();
     cfg.limit = 1000000;
     cfg.lease_ms = 200;
     cb_inbound_core_t *core = cb_inbound_core_new(cfg);
     assert_non_null(core);
-    static const long sizes[] = {8, 16, 32, 64, 128, 256, 256};
+    static const long sizes[] = {8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 8192};
     for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
         assert_int_equal(s_lease_and_spend(core, "busy", sizes[i]), sizes[i]);
     }
@@ -173,13 +173,13 @@ test_lease_sizes_adapt(void **state)
     cb_inbound_call_t lease;
     s_reply_t r;
     assert_int_equal(cb_inbound_core_check(core, "busy", &d, &ret, &lease), 0);
-    assert_string_equal(lease.arg[5], "256");
+    assert_string_equal(lease.arg[5], "8192");
     assert_int_equal(
-        cb_inbound_core_leased(core, "busy", &lease, s_reply(&r, 256, 1000000, 60000, 0), &d), 0);
+        cb_inbound_core_leased(core, "busy", &lease, s_reply(&r, 8192, 1000000, 60000, 0), &d), 0);
     cb_time_sleep_ms(250, NULL);
     assert_int_equal(cb_inbound_core_check(core, "busy", &d, &ret, &lease), 0);
     assert_string_equal(ret.arg[5], "1");
-    assert_string_equal(lease.arg[5], "128");
+    assert_string_equal(lease.arg[5], "4096");
     cb_inbound_core_destroy(&core);
 
     /* The default budget (100 per window): never more than a quarter of it. */
