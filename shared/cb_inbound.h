@@ -23,7 +23,10 @@
  * at most replicas x min(1024 x lease_size, limit / (4 x replicas)) calls per
  * window can be refused that a single global counter would have admitted
  * (with the defaults, 25 of 100), and returned-slot calls keep counting up
- * to lease_ms longer than strictly needed.
+ * to lease_ms longer than strictly needed. api-edge fetches a busy client's
+ * next lease while the current one is being spent (cb_inbound_core_prefetch);
+ * that next lease is sized so that the current lease's rest and it together
+ * stay within the same bound.
  *
  * When Redis cannot be reached the limiter degrades to a local sliding
  * window of N / expected_replicas per client (logged once per outage), which

@@ -310,9 +310,16 @@ cb_inbound_core_prefetch(cb_inbound_core_t *core, const char *client, cb_inbound
         return 0;
     }
     /* Half spent before its end: this client is busy, the next lease is
-     * sized as s_resize will size it. */
+     * sized as s_resize will size it, but the slots held unused here (the
+     * current lease's rest and the next lease) never pass s_lease_max: the
+     * under-admission bound of cb_inbound.h holds with two leases too. */
     int64_t most = s_lease_max(core);
     int64_t want = c->want * 2 < most ? c->want * 2 : most;
+    int64_t room = most - (c->lease_count - c->lease_used);
+    want = want < room ? want : room;
+    if (want < 1) {
+        return 0;
+    }
     s_lease_call(core, name, want, lease);
     cb_str_copy(c->prefetch_id, sizeof c->prefetch_id, lease->arg[4]);
     c->prefetch_at_ms = now;

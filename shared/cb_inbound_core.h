@@ -67,7 +67,9 @@ cb_inbound_core_check(cb_inbound_core_t *core, const char *client, cb_inbound_de
  * flight (one unanswered for a second is given up); else 0. The next lease
  * is used when the current one is spent, if it has not ended by then; one
  * that ended unused goes back with cb_inbound_core_returns. A client thus
- * holds at most two leases at once. Only an asynchronous transport calls it. */
+ * holds at most two leases at once, sized so that their unused slots stay
+ * within one largest lease (cb_inbound.h's bound). Only an asynchronous
+ * transport calls it. */
 int
 cb_inbound_core_prefetch(cb_inbound_core_t *core, const char *client, cb_inbound_call_t *lease);
 

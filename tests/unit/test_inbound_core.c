@@ -264,6 +264,23 @@ test_prefetch(void **state)
     assert_true(d.allowed);
     assert_int_equal(d.remaining, 980000 + 4);
     cb_inbound_core_destroy(&core);
+
+    /* The default budget (100, largest lease 25): at 13 of 25 spent the next
+     * lease is at most the 13 slots that keep 25 held unused at most. */
+    core = cb_inbound_core_new(cb_inbound_defaults());
+    assert_int_equal(s_lease_and_spend(core, "q", 8), 8);
+    assert_int_equal(s_lease_and_spend(core, "q", 16), 16);
+    assert_int_equal(cb_inbound_core_check(core, "q", &d, &ret, &lease), 0);
+    assert_string_equal(lease.arg[5], "25");
+    assert_int_equal(cb_inbound_core_leased(core, "q", &lease, s_reply(&r, 25, 40, 60000, 0), &d), 0);
+    for (int i = 1; i < 12; i++) {
+        assert_int_equal(cb_inbound_core_check(core, "q", &d, &ret, &lease), 1);
+    }
+    assert_int_equal(cb_inbound_core_prefetch(core, "q", &next), 0); /* 12 of 25 */
+    assert_int_equal(cb_inbound_core_check(core, "q", &d, &ret, &lease), 1);
+    assert_int_equal(cb_inbound_core_prefetch(core, "q", &next), 1);
+    assert_string_equal(next.arg[5], "13");
+    cb_inbound_core_destroy(&core);
 }
 
 static void
