@@ -13,17 +13,20 @@
  *
  * Lease sizes adapt per client: the first is lease_size (at most a quarter
  * of a replica's share, limit / (4 x expected_replicas)); a lease spent
- * before its end doubles the next, up to 32 x lease_size within the same
+ * before its end doubles the next, up to 1024 x lease_size within the same
  * quarter share, so a busy client waits for one Redis round trip per
- * hundreds of calls, not per eight; a lease that ends with slots unused
+ * thousands of calls, not per eight; a lease that ends with slots unused
  * halves the next, back down to lease_size.
  *
  * Under-admission bound: slots leased but not used are returned at lease end
  * or when the replica stops; until then they are unavailable to others, so
- * at most replicas x min(32 x lease_size, limit / (4 x replicas)) calls per
+ * at most replicas x min(1024 x lease_size, limit / (4 x replicas)) calls per
  * window can be refused that a single global counter would have admitted
  * (with the defaults, 25 of 100), and returned-slot calls keep counting up
- * to lease_ms longer than strictly needed.
+ * to lease_ms longer than strictly needed. api-edge fetches a busy client's
+ * next lease while the current one is being spent (cb_inbound_core_prefetch);
+ * that next lease is sized so that the current lease's rest and it together
+ * stay within the same bound.
  *
  * When Redis cannot be reached the limiter degrades to a local sliding
  * window of N / expected_replicas per client (logged once per outage), which

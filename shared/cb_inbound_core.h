@@ -60,6 +60,19 @@ int
 cb_inbound_core_check(cb_inbound_core_t *core, const char *client, cb_inbound_decision_t *out,
                       cb_inbound_call_t *ret, cb_inbound_call_t *lease);
 
+/* Asks for client's next lease ahead of need, so that a busy client's calls
+ * never wait for Redis: returns 1 with *lease to run (its reply goes to
+ * cb_inbound_core_leased with out NULL) when the current lease is at least
+ * half spent before its end, no next lease is held and no prefetch is in
+ * flight (one unanswered for a second is given up); else 0. The next lease
+ * is used when the current one is spent, if it has not ended by then; one
+ * that ended unused goes back with cb_inbound_core_returns. A client thus
+ * holds at most two leases at once, sized so that their unused slots stay
+ * within one largest lease (cb_inbound.h's bound). Only an asynchronous
+ * transport calls it. */
+int
+cb_inbound_core_prefetch(cb_inbound_core_t *core, const char *client, cb_inbound_call_t *lease);
+
 /* Applies the reply to client's lease call (as cb_inbound_core_check gave
  * it; the client may have been forgotten meanwhile) and, when out is not
  * NULL, decides the call that asked for it. Returns 0, or
@@ -78,7 +91,8 @@ cb_inbound_core_fallback(cb_inbound_core_t *core, const char *client, int reason
                          cb_inbound_decision_t *out);
 
 /* Fills up to max calls that return the unused slots of leases that have
- * ended (every lease when all is true), and forgets those leases here.
+ * ended (every lease when all is true), prefetched ones included, and
+ * forgets those leases here.
  * Returns how many; call again while it returns max. */
 size_t
 cb_inbound_core_returns(cb_inbound_core_t *core, bool all, cb_inbound_call_t *calls, size_t max);

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 /* A view: it never owns ptr; whoever made it says how long ptr lives. */
@@ -31,6 +32,43 @@ static inline bool
 cb_str_eq_cstr(cb_str_t a, const char *b)
 {
     return cb_str_eq(a, cb_str_from(b));
+}
+
+/* Copies the NUL-terminated text into out (size > 0), cut to size - 1
+ * bytes, always NUL-terminated; returns the length written. What
+ * snprintf(out, size, "%s", text) does, without parsing a format: for the
+ * request path, which copies a few names per request. */
+static inline size_t
+cb_str_copy(char *out, size_t size, const char *text)
+{
+    size_t len = strnlen(text, size - 1);
+    memcpy(out, text, len);
+    out[len] = '\0';
+    return len;
+}
+
+/* The dotted text of an IPv4 address (4 bytes, network order) into out
+ * (at least 16 bytes), as inet_ntop writes it (which goes through
+ * sprintf); returns its length. */
+static inline size_t
+cb_str_ipv4(const uint8_t addr[4], char out[16])
+{
+    size_t n = 0;
+    for (int i = 0; i < 4; i++) {
+        unsigned v = addr[i];
+        if (i > 0) {
+            out[n++] = '.';
+        }
+        if (v >= 100) {
+            out[n++] = (char) ('0' + v / 100);
+        }
+        if (v >= 10) {
+            out[n++] = (char) ('0' + v / 10 % 10);
+        }
+        out[n++] = (char) ('0' + v % 10);
+    }
+    out[n] = '\0';
+    return n;
 }
 
 #endif

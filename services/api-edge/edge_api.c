@@ -77,81 +77,19 @@ s_call(edge_plan_t *plan, cb_buf_t *out, edge_svc_t svc, const char *op, const s
 
 /* ---- price from the cache -------------------------------------------------- */
 
-static int
-s_mp_kv(cb_buf_t *b, const char *key, const char *value)
-{
-    int rc = cb_mp_write_str(b, key, strlen(key));
-    return rc != 0 ? rc : cb_mp_write_str(b, value, strlen(value));
-}
-
-/* The price a quote shows, as market-feed's price op computes it: the last
- * trade when the tick carries one, else the mid (half-even at one more
- * digit), else the bid. */
-static void
-s_price_text(const edge_tick_t *t, char *out, size_t size)
-{
-    cb_decimal_t bid, ask, sum, mid;
-    if (t->last[0] != '\0') {
-        snprintf(out, size, "%s", t->last);
-        return;
-    }
-    snprintf(out, size, "%s", t->bid);
-    if (cb_decimal_parse(t->bid, strlen(t->bid), &bid) != 0 ||
-        cb_decimal_parse(t->ask, strlen(t->ask), &ask) != 0 || cb_decimal_add(bid, ask, &sum) != 0) {
-        return;
-    }
-    unsigned scale = sum.scale + 1u > CB_DECIMAL_MAX_SCALE ? CB_DECIMAL_MAX_SCALE : sum.scale + 1u;
-    if (cb_decimal_div(sum, cb_decimal_from_int(2), scale, CB_ROUND_HALF_EVEN, &mid) == 0) {
-        (void) cb_decimal_format(cb_decimal_normalize(mid), out, size);
-    }
-}
-
-/* One quote map as market-feed's price op packs it (extra: more keys follow). */
-static int
-s_pack_quote(cb_buf_t *b, const edge_tick_t *t, uint32_t extra)
-{
-    char price[CB_DECIMAL_STR_MAX];
-    s_price_text(t, price, sizeof price);
-    bool bq = t->bid_qty[0] != '\0';
-    bool aq = t->ask_qty[0] != '\0';
-    int rc = cb_mp_write_map(b, 6 + bq + aq + extra);
-    rc = rc != 0 ? rc : s_mp_kv(b, "symbol", t->symbol);
-    rc = rc != 0 ? rc : s_mp_kv(b, "venue", t->venue);
-    rc = rc != 0 ? rc : s_mp_kv(b, "price", price);
-    rc = rc != 0 ? rc : s_mp_kv(b, "bid", t->bid);
-    rc = rc != 0 ? rc : s_mp_kv(b, "ask", t->ask);
-    rc = rc != 0 || !bq ? rc : s_mp_kv(b, "bid_qty", t->bid_qty);
-    rc = rc != 0 || !aq ? rc : s_mp_kv(b, "ask_qty", t->ask_qty);
-    rc = rc != 0 ? rc : cb_mp_write_str(b, "timestamp", 9);
-    return rc != 0 ? rc : cb_mp_write_int(b, t->exch_ts_ns != 0 ? t->exch_ts_ns : t->ts_ns);
-}
-
 /* Answers from the cache when it holds a fresh tick; false to ask the RPC. */
 static bool
 s_price_cached(const edge_api_t *api, const char *symbol, const char *venue, edge_plan_t *plan,
                cb_buf_t *out)
 {
-    edge_tick_t best;
-    if (api->cache == NULL || api->price_fresh_ns <= 0 ||
-        !edge_cache_tick(api->cache, symbol, venue[0] != '\0' ? venue : NULL, api->price_fresh_ns, &best) ||
-        cb_time_now_ns() - best.received_ns > api->price_fresh_ns) {
+    if (api->prices == NULL || api->price_fresh_ns <= 0) {
         return false;
     }
-    edge_tick_t all[16];
-    size_t n = venue[0] == '\0' ? edge_cache_ticks(api->cache, symbol, all, 16) : 0;
-    cb_buf_t mp = {0};
-    int rc = s_pack_quote(&mp, &best, venue[0] == '\0' ? 1 : 0);
-    if (rc == 0 && venue[0] == '\0') {
-        rc = cb_mp_write_str(&mp, "venues", 6);
-        rc = rc != 0 ? rc : cb_mp_write_array(&mp, (uint32_t) n);
-        for (size_t i = 0; rc == 0 && i < n; i++) {
-            rc = s_pack_quote(&mp, &all[i], 0);
-        }
+    int rc = edge_price_get(api->prices, symbol, venue, out);
+    if (rc == 0) {
+        return false;
     }
-    cb_buf_reset(out);
-    rc = rc != 0 ? rc : edge_reply_render(out, mp.data, mp.len);
-    cb_buf_fini(&mp);
-    if (rc != 0) {
+    if (rc < 0) {
         s_answer(plan, out, 500, "could not render the cached price");
     } else {
         plan->status = 200;

@@ -12,6 +12,7 @@
 
 #include "cb_buf.h"
 #include "edge_cache.h"
+#include "edge_price.h"
 #include "edge_routes.h"
 #include "edge_rpc.h"
 
@@ -30,6 +31,7 @@ typedef struct {
     edge_cache_t *cache;    /* NULL: every price goes to the market RPC */
     int64_t price_fresh_ns; /* a cached tick older than this is not served */
     size_t max_text_chars;  /* analyze's limit (5000) */
+    edge_price_t *prices;   /* the cache's rendered price answers; NULL: none */
 } edge_api_t;
 
 typedef struct {

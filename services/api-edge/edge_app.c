@@ -11,6 +11,7 @@
 #include "edge_health.h"
 #include "edge_http.h"
 #include "edge_limit.h"
+#include "edge_price.h"
 
 /* Bus messages taken per loop turn before the others get their turn. */
 #define S_CACHE_BATCH 512
@@ -26,6 +27,7 @@ struct edge_app {
     cb_httpd_t *httpd;
     edge_rpc_t *rpc;
     edge_cache_t *cache;
+    edge_price_t *prices;
     edge_limit_t *limit;
     edge_auth_t *auth;
     edge_ws_t *ws;
@@ -192,6 +194,8 @@ edge_app_new(const edge_app_config_t *config)
     }
     app->rpc = edge_rpc_new(config->rpc_endpoints);
     app->cache = edge_cache_new(config->sub_endpoint);
+    int64_t fresh_ns = config->price_fresh_ms * 1000000;
+    app->prices = app->cache != NULL && fresh_ns > 0 ? edge_price_new(app->cache, fresh_ns) : NULL;
     app->health = app->rpc != NULL ? edge_health_new(app->rpc, config->health_watch, config->health_required,
                                                      s_ping_timeout_ms(config))
                                    : NULL;
@@ -202,7 +206,7 @@ edge_app_new(const edge_app_config_t *config)
                                 config->limit_on ? config->limit : cb_inbound_defaults());
     app->auth = edge_auth_new(app->httpd, app->limit);
     app->ws = app->cache != NULL ? edge_ws_new(app->httpd, app->cache, &config->ws) : NULL;
-    if (app->rpc == NULL || app->cache == NULL || app->health == NULL || app->limit == NULL ||
+    if (app->rpc == NULL || app->cache == NULL || (fresh_ns > 0 && app->prices == NULL) || app->health == NULL || app->limit == NULL ||
         app->auth == NULL || app->ws == NULL) {
         cb_log_error("start_failed", "error=\"could not create a part (see above)\"");
         goto fail;
@@ -217,7 +221,7 @@ edge_app_new(const edge_app_config_t *config)
     app->http.auth = app->auth;
     app->http.ws = app->ws;
     app->http.health = app->health;
-    app->http.api = (edge_api_t){app->cache, config->price_fresh_ms * 1000000, config->max_text_chars};
+    app->http.api = (edge_api_t){app->cache, fresh_ns, config->max_text_chars, app->prices};
     app->http.trusted_proxies = config->trusted_proxies;
     app->http.cors_origins = config->cors_origins;
     app->http.rpc_timeout_ms = config->rpc_timeout_ms;
@@ -268,6 +272,7 @@ edge_app_destroy(edge_app_t **app_p)
     edge_http_fini(&app->http);
     edge_auth_destroy(&app->auth);
     edge_limit_destroy(&app->limit);
+    edge_price_destroy(&app->prices);
     edge_cache_destroy(&app->cache);
     cb_httpd_destroy(&app->httpd);
     free(app);

@@ -50,6 +50,7 @@ struct edge_cache {
     size_t circuit_count;
     size_t circuit_cap;
     int64_t last_msg_ns;
+    uint64_t version; /* edge_cache_version */
 };
 
 static void
@@ -300,6 +301,7 @@ edge_cache_set_listings(edge_cache_t *cache, const void *result, size_t len)
     /* Valid as a whole: only now replace the old listings. */
     zhashx_destroy(&cache->listed);
     cache->listed = listed;
+    cache->version++;
     cb_mp_reader_init(&r, result, len);
     cb_mp_read_map(&r, &venues);
     for (uint32_t i = 0; i < venues; i++) {
@@ -365,6 +367,12 @@ edge_cache_ticks(const edge_cache_t *cache, const char *symbol, edge_tick_t *out
     return n;
 }
 
+uint64_t
+edge_cache_version(const edge_cache_t *cache)
+{
+    return cache->version;
+}
+
 bool
 edge_cache_book_resyncing(const edge_cache_t *cache, const char *symbol, const char *venue)
 {
@@ -415,6 +423,7 @@ s_pair_take(edge_cache_t *cache, cb_str_t symbol, cb_str_t venue)
     }
     zhashx_insert(cache->pairs, key, pair);
     s_venue_add(cache, venue);
+    cache->version++;
     return pair;
 }
 
@@ -506,6 +515,7 @@ s_apply_tick(edge_cache_t *cache, const cb_sub_msg_t *msg)
     t->received_ns = cache->last_msg_ns;
     pair->has_spread = cb_decimal_sub(tick->ask, tick->bid, &pair->spread) == 0;
     pair->has_tick = true;
+    cache->version++;
 }
 
 static void

@@ -102,6 +102,13 @@ edge_cache_tick(const edge_cache_t *cache, const char *symbol, const char *venue
 size_t
 edge_cache_ticks(const edge_cache_t *cache, const char *symbol, edge_tick_t *out, size_t max);
 
+/* A number that changes whenever a lookup above could answer differently
+ * (a tick applied, a pair first seen, new listings); the same number means
+ * the same ticks, so an answer built from them may be re-used (edge_price)
+ * as long as the freshness it was checked for still holds. */
+uint64_t
+edge_cache_version(const edge_cache_t *cache);
+
 /* Whether the book of symbol on venue was last published resyncing. */
 bool
 edge_cache_book_resyncing(const edge_cache_t *cache, const char *symbol, const char *venue);

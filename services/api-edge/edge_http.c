@@ -320,7 +320,7 @@ s_cors(const edge_http_t *http, const cb_httpd_req_t *req, char *out, size_t siz
         return;
     }
     if (strcmp(list, "*") == 0) {
-        snprintf(out, size, "*");
+        cb_str_copy(out, size, "*");
         return;
     }
     size_t len = 0;
@@ -424,7 +424,7 @@ s_limit(edge_call_t *call, const cb_httpd_req_t *req, cb_httpd_res_t *res)
     if (call->key_id[0] != '\0') {
         edge_limit_client_id(NULL, NULL, 0, NULL, call->key_id, client, sizeof client);
     } else {
-        snprintf(client, sizeof client, "%s", call->client);
+        cb_str_copy(client, sizeof client, call->client);
     }
     int rc = edge_limit_check(http->limit, client, &call->decision, s_on_decision, call);
     if (rc == 1) {

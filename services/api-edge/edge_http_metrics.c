@@ -20,6 +20,7 @@ edge_http_metrics(edge_http_t *http, cb_httpd_res_t *res)
     if (http->redis != NULL) {
         ext.limit_rejections = edge_limit_rejections(http->redis);
         ext.limit_redis_calls = edge_limit_redis_calls(http->redis);
+        ext.limit_waits = edge_limit_waits(http->redis);
         ext.redis_up = edge_limit_redis_up(http->redis);
     }
     if (http->cache != NULL) {

@@ -11,6 +11,7 @@
 #include "cb_inbound_core.h"
 #include "cb_log.h"
 #include "cb_redis.h"
+#include "cb_str.h"
 #include "cb_time.h"
 #include "edge_cluster.h"
 #include "edge_limit.h"
@@ -44,6 +45,7 @@ typedef struct {
     cb_inbound_call_t call;
     bool evaled;  /* resent as EVAL after NOSCRIPT */
     bool stalled; /* timed out: waiters decided; the reply is still awaited */
+    bool prefetch; /* sent ahead of need: decisions the current lease covers go on */
     cb_httpd_timer_t *timer;
     s_waiter_t *head;
     s_waiter_t *tail;
@@ -473,30 +475,64 @@ s_start(edge_limit_t *limit, const char *client, const cb_inbound_call_t *lease,
     return 0;
 }
 
+/* Sends client's next lease call ahead of need when the core asks for one
+ * (cb_inbound_core_prefetch): no decision waits for it unless the current
+ * lease is spent before it comes. Best effort. */
+static void
+s_prefetch(edge_limit_t *limit, const char *client)
+{
+    cb_inbound_call_t call;
+    if (limit->stalled > 0 || cb_inbound_core_prefetch(limit->core, client, &call) == 0) {
+        return;
+    }
+    s_req_t *req = calloc(1, sizeof *req);
+    if (req == NULL) {
+        return;
+    }
+    req->limit = limit;
+    req->prefetch = true;
+    cb_str_copy(req->client, sizeof req->client, client);
+    req->call = call;
+    if (s_lease(limit, req) != 0) {
+        s_req_free(limit, req);
+        return;
+    }
+    zhashx_insert(limit->reqs, req->client, req);
+}
+
 int
 edge_limit_check(edge_limit_t *limit, const char *client, cb_inbound_decision_t *out,
                  edge_limit_done_fn done, void *ctx)
 {
     assert(limit != NULL && out != NULL && done != NULL);
     char name[CB_INBOUND_CLIENT_MAX + 1];
-    snprintf(name, sizeof name, "%s", client != NULL ? client : "");
+    cb_str_copy(name, sizeof name, client != NULL ? client : "");
     int rc;
     s_req_t *req = zhashx_lookup(limit->reqs, name);
     if (limit->closing) {
         rc = CB_E_UNAVAILABLE;
-    } else if (req != NULL) {
+    } else if (req != NULL && !req->prefetch) {
         rc = req->stalled ? CB_E_TIMEOUT : s_wait(req, done, ctx);
     } else {
         cb_inbound_call_t ret;
         cb_inbound_call_t lease;
         if (cb_inbound_core_check(limit->core, name, out, &ret, &lease) == 1) {
             limit->rejections += !out->allowed;
+            if (req == NULL) {
+                s_prefetch(limit, name);
+            }
             return 1;
         }
         s_return(limit, &ret);
-        rc = limit->stalled > 0 ? CB_E_TIMEOUT : s_start(limit, name, &lease, done, ctx);
+        if (req != NULL) {
+            /* The current lease is spent before the next one came: wait for it. */
+            rc = req->stalled ? CB_E_TIMEOUT : s_wait(req, done, ctx);
+        } else {
+            rc = limit->stalled > 0 ? CB_E_TIMEOUT : s_start(limit, name, &lease, done, ctx);
+        }
     }
     if (rc == 0) {
+        limit->waits++;
         return 0;
     }
     cb_inbound_core_fallback(limit->core, name, rc, out);
@@ -556,4 +592,10 @@ uint64_t
 edge_limit_redis_calls(const edge_limit_t *limit)
 {
     return limit->redis_calls;
+}
+
+uint64_t
+edge_limit_waits(const edge_limit_t *limit)
+{
+    return limit->waits;
 }

@@ -63,11 +63,15 @@ int
 edge_limit_send(edge_limit_t *limit, redisCallbackFn *fn, void *privdata, int argc,
                 const char **argv, const size_t *lens);
 
-/* Decisions refused so far, and Redis round trips, for /metrics. */
+/* Decisions refused so far, Redis round trips, and decisions that waited
+ * for Redis (returned 0 above: with leases that fit the demand, none in a
+ * steady state), for /metrics. */
 uint64_t
 edge_limit_rejections(const edge_limit_t *limit);
 uint64_t
 edge_limit_redis_calls(const edge_limit_t *limit);
+uint64_t
+edge_limit_waits(const edge_limit_t *limit);
 
 /* The client id of a request: the API key's id when key_id is non-empty
  * ("key:<id>"), else the peer address, or the X-Forwarded-For entry nearest

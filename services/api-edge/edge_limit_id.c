@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cb_str.h"
 #include "edge_limit.h"
 
 /* Longest address text taken (IPv6 with an embedded IPv4 is 45). */
@@ -135,11 +136,13 @@ s_trusted(const s_addr_t *a, const char *trusted)
 static void
 s_write_ip(const s_addr_t *a, char *out, size_t size)
 {
-    char text[INET6_ADDRSTRLEN];
-    if (inet_ntop(a->family, a->b, text, sizeof text) == NULL) {
-        text[0] = '\0';
+    char text[3 + INET6_ADDRSTRLEN] = "ip:";
+    if (a->family == AF_INET) {
+        cb_str_ipv4(a->b, text + 3);
+    } else if (inet_ntop(a->family, a->b, text + 3, INET6_ADDRSTRLEN) == NULL) {
+        text[3] = '\0';
     }
-    snprintf(out, size, "ip:%s", text);
+    cb_str_copy(out, size, text);
 }
 
 void

@@ -38,6 +38,7 @@ struct edge_limit {
     size_t returns_in_flight;
     uint64_t rejections;
     uint64_t redis_calls;
+    uint64_t waits; /* decisions that waited for Redis */
 };
 
 /* Connects to the URL's node (a non-blocking connect on the loop), then

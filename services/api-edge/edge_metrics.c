@@ -179,6 +179,9 @@ edge_metrics_render(const edge_metrics_t *m, const edge_metrics_ext_t *ext, cb_b
                      "# HELP coinbus_edge_limit_redis_calls_total Rate-limit round trips to Redis.\n"
                      "# TYPE coinbus_edge_limit_redis_calls_total counter\n"
                      "coinbus_edge_limit_redis_calls_total %llu\n"
+                     "# HELP coinbus_edge_limit_waits_total Requests that waited for a rate-limit lease from Redis.\n"
+                     "# TYPE coinbus_edge_limit_waits_total counter\n"
+                     "coinbus_edge_limit_waits_total %llu\n"
                      "# HELP coinbus_edge_redis_up Whether Redis answered the last command.\n"
                      "# TYPE coinbus_edge_redis_up gauge\n"
                      "coinbus_edge_redis_up %d\n"
@@ -205,6 +208,7 @@ edge_metrics_render(const edge_metrics_t *m, const edge_metrics_ext_t *ext, cb_b
                      "# TYPE coinbus_edge_http_pending gauge\n"
                      "coinbus_edge_http_pending %llu\n",
                      (unsigned long long) ext->limit_rejections, (unsigned long long) ext->limit_redis_calls,
+                     (unsigned long long) ext->limit_waits,
                      ext->redis_up, (unsigned long long) ext->ws_clients,
                      (unsigned long long) ext->ws_messages_out, (unsigned long long) ext->ws_slow_closed,
                      (unsigned long long) ext->bus_received, (unsigned long long) ext->bus_malformed,

@@ -38,6 +38,7 @@ typedef struct {
     uint64_t ws_order_events;
     uint64_t limit_rejections;
     uint64_t limit_redis_calls;
+    uint64_t limit_waits;
     int redis_up;
     uint64_t bus_received;
     uint64_t bus_malformed;

@@ -167,7 +167,8 @@ edge_query_symbol(const edge_query_t *q, char *out, size_t size, char *err, size
         if (n + 1 + strlen(qt) >= sizeof text) {
             return edge_reply_bad_request(err, errsize, "%s", bad);
         }
-        snprintf(text + n, sizeof text - n, "-%s", qt);
+        text[n] = '-';
+        memcpy(text + n + 1, qt, strlen(qt) + 1);
     } else if (quote != NULL && strcmp(dash + 1, qt) != 0) {
         return edge_reply_bad_request(err, errsize, "%s names another quote than the symbol's", "quote");
     }

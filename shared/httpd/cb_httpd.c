@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cb_httpd_impl.h"
+#include "cb_str.h"
 
 typedef struct {
     h2o_handler_t super;
@@ -554,7 +555,9 @@ cb_httpd_req_peer(const cb_httpd_req_t *req, char *out, size_t size)
         h->conn->callbacks->get_peername(h->conn, (struct sockaddr *) &ss) == 0) {
         return;
     }
-    if (ss.ss_family == AF_INET) {
+    if (ss.ss_family == AF_INET && size >= 16) {
+        cb_str_ipv4((const uint8_t *) &((struct sockaddr_in *) &ss)->sin_addr, out);
+    } else if (ss.ss_family == AF_INET) {
         inet_ntop(AF_INET, &((struct sockaddr_in *) &ss)->sin_addr, out, (socklen_t) size);
     } else if (ss.ss_family == AF_INET6) {
         inet_ntop(AF_INET6, &((struct sockaddr_in6 *) &ss)->sin6_addr, out, (socklen_t) size);
@@ -565,8 +568,8 @@ void
 cb_httpd_res_header(cb_httpd_res_t *res, const char *name, const char *value)
 {
     if (res->header_count < CB_HTTPD_RES_HEADERS_MAX) {
-        snprintf(res->header_name[res->header_count], sizeof res->header_name[0], "%s", name);
-        snprintf(res->header_value[res->header_count], sizeof res->header_value[0], "%s", value);
+        cb_str_copy(res->header_name[res->header_count], sizeof res->header_name[0], name);
+        cb_str_copy(res->header_value[res->header_count], sizeof res->header_value[0], value);
         res->header_count++;
     }
 }

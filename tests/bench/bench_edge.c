@@ -29,7 +29,13 @@
  * seconds old (COINBUS_EDGE_PRICE_FRESH_MS is raised for that). The last
  * pair is a second api-edge, identical but for leases of 10,000 decisions
  * from the shared limiter instead of the default 8 (COINBUS_EDGE_RATE_LEASE):
- * how much of the price case is the limiter's Redis round trips. */
+ * how much of the price case is the limiter's Redis round trips.
+ *
+ * A/B mode: with BENCH_EDGE_BASE=<build dir> set, the second api-edge is
+ * that build's bin/api-edge with the same settings as the first (no lease
+ * change), and only the two price pairs run: (nginx, api-edge) and (nginx,
+ * base api-edge), alternating, so a change is judged against the binary it
+ * replaces in one run on one stack. */
 
 #define S_ROUNDS_MAX 15
 #define S_PRICE_PATH "/api/market/price?symbol=BTC"
@@ -69,6 +75,11 @@ static const char *s_case_name[S_CASES] = {
     "api-edge, POST /api/sentiment/analyze via bus",
     "nginx, static file (again, for the next row)",
     "api-edge, price, COINBUS_EDGE_RATE_LEASE=10000",
+};
+
+static const char *s_case_name_ab[S_CASES] = {
+    [S_NGINX_PRICE_L] = "nginx, static file (again, for the base row)",
+    [S_EDGE_PRICE_L] = "api-edge BASE build, GET /api/market/price?symbol=BTC",
 };
 
 static s_wrk_t s_res[S_CASES][S_ROUNDS_MAX];
@@ -223,6 +234,40 @@ s_nginx_start(int port, const cb_buf_t *price, const cb_buf_t *sent)
     return p;
 }
 
+/* A counter's value from api-edge's /metrics, or -1 when not there. */
+static double
+s_metric(int port, const char *name)
+{
+    cbh_http_res_t res = {0};
+    double v = -1;
+    if (cbh_http(port, "GET", "/metrics", NULL, NULL, 0, &res) == 200 && res.body.data != NULL) {
+        char key[128];
+        snprintf(key, sizeof key, "\n%s ", name);
+        const char *at = strstr(res.body.data, key);
+        if (at != NULL) {
+            v = strtod(at + strlen(key), NULL);
+        }
+    }
+    cbh_http_res_fini(&res);
+    return v;
+}
+
+/* How often api-edge's requests waited for the limiter's Redis. */
+static void
+s_print_waits(const char *what, int port, int c_from, int c_to, int rounds)
+{
+    long requests = 0;
+    for (int c = c_from; c <= c_to; c++) {
+        for (int r = 0; r < rounds && c % 2 == 1; r++) { /* api-edge's cases are the odd ones */
+            requests += s_res[c][r].requests;
+        }
+    }
+    printf("%s limiter: %.0f requests waited for Redis (-1: not counted), %.0f round trips, "
+           "%ld requests in its cases\n",
+           what, s_metric(port, "coinbus_edge_limit_waits_total"),
+           s_metric(port, "coinbus_edge_limit_redis_calls_total"), requests);
+}
+
 static int
 s_cmp_double(const void *a, const void *b)
 {
@@ -320,8 +365,25 @@ main(int argc, char **argv)
                      "COINBUS_HTTP_KEEPALIVE_TIMEOUT_MS=600000", "COINBUS_EDGE_RATE_LEASE=10000",
                      NULL};
     int port = 0, port_l = 0, nport = cbh_free_port();
+    const char *base = getenv("BENCH_EDGE_BASE");
+    if (base != NULL && base[0] != '\0') {
+        s_case_name[S_NGINX_PRICE_L] = s_case_name_ab[S_NGINX_PRICE_L];
+        s_case_name[S_EDGE_PRICE_L] = s_case_name_ab[S_EDGE_PRICE_L];
+    } else {
+        base = NULL;
+    }
     edge = cbh_edge_start(&stack, &port, env);
-    edge_l = edge != NULL ? cbh_edge_start(&stack, &port_l, env_l) : NULL;
+    if (edge != NULL && base != NULL) {
+        /* cbh_bin_dir reads BUILD at each start: the base binary, then back. */
+        const char *own = getenv("BUILD");
+        char keep[512];
+        snprintf(keep, sizeof keep, "%s", own != NULL ? own : "");
+        setenv("BUILD", base, 1);
+        edge_l = cbh_edge_start(&stack, &port_l, env);
+        setenv("BUILD", keep, 1);
+    } else if (edge != NULL) {
+        edge_l = cbh_edge_start(&stack, &port_l, env_l);
+    }
     if (edge_l == NULL) {
         goto done;
     }
@@ -360,6 +422,9 @@ main(int argc, char **argv)
         for (int pair = 0; pair < S_CASES / 2; pair++) {
             int ca = pair * 2 + (swap ? 1 : 0), cb = pair * 2 + (swap ? 0 : 1);
             const int order[2] = {ca, cb};
+            if (base != NULL && (pair == 1 || pair == 2)) {
+                continue;
+            }
             if (pair == 1) {
                 s_signal(stack.feed, SIGSTOP);
                 s_signal(stack.sim, SIGSTOP);
@@ -394,6 +459,9 @@ main(int argc, char **argv)
            conns, secs, rounds);
     for (int c = 0; c < S_CASES; c++) {
         const s_wrk_t *w = s_median_round(c, rounds);
+        if (base != NULL && w->rps == 0) {
+            continue; /* not run in A/B mode */
+        }
         printf("| %s | %.0f | %.0f | %.0f | %ld |\n", s_case_name[c], w->rps, w->p50_us, w->p99_us,
                w->non2xx);
     }
@@ -405,6 +473,17 @@ main(int argc, char **argv)
            "p99 %.0f us, target <= 2000 us: %s\n",
            med, lo, hi, med >= 0.6 ? "met" : "NOT met", ep->p99_us,
            ep->p99_us <= 2000 ? "met" : "NOT met");
+    if (base != NULL) {
+        s_ratio(S_EDGE_PRICE_L, S_NGINX_PRICE_L, rounds, &med, &lo, &hi);
+        ep = s_median_round(S_EDGE_PRICE_L, rounds);
+        printf("price, BASE api-edge (%s) / nginx: %.2fx (per round %.2fx to %.2fx); p99 %.0f us\n",
+               base, med, lo, hi, ep->p99_us);
+        s_ratio(S_EDGE_PRICE, S_EDGE_PRICE_L, rounds, &med, &lo, &hi);
+        printf("price, api-edge / BASE api-edge: %.2fx (per round %.2fx to %.2fx)\n", med, lo, hi);
+        s_print_waits("api-edge", port, S_EDGE_PRICE, S_EDGE_PRICE, rounds);
+        s_print_waits("BASE api-edge", port_l, S_EDGE_PRICE_L, S_EDGE_PRICE_L, rounds);
+        goto summary;
+    }
     s_ratio(S_EDGE_PRICE_P, S_NGINX_PRICE_P, rounds, &med, &lo, &hi);
     ep = s_median_round(S_EDGE_PRICE_P, rounds);
     printf("price (sim + feed paused), api-edge / nginx: %.2fx (per round %.2fx to %.2fx); "
@@ -419,6 +498,9 @@ main(int argc, char **argv)
     printf("price with leases of 10000, api-edge / nginx: %.2fx (per round %.2fx to %.2fx); "
            "p99 %.0f us\n",
            med, lo, hi, ep->p99_us);
+    s_print_waits("api-edge", port, S_EDGE_PRICE, S_EDGE_SENT, rounds);
+    s_print_waits("api-edge (leases of 10000)", port_l, S_EDGE_PRICE_L, S_EDGE_PRICE_L, rounds);
+summary:;
     long bad = 0;
     for (int c = 0; c < S_CASES; c++) {
         for (int r = 0; r < rounds; r++) {

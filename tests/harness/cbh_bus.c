@@ -94,3 +94,22 @@ cbh_bus_export(const cbh_bus_t *bus)
         setenv(text, eq + 1, 1);
     }
 }
+
+int
+cbh_bus_start_pub(cbh_bus_t *bus, cb_pub_t **pub)
+{
+    *pub = NULL;
+    if (cbh_bus_start(bus) != 0) {
+        return -1;
+    }
+    cbh_bus_export(bus);
+    *pub = cb_pub_new(bus->config.pub);
+    return *pub != NULL ? 0 : -1;
+}
+
+int
+cbh_bus_stop_pub(cbh_bus_t *bus, cb_pub_t **pub)
+{
+    cb_pub_destroy(pub);
+    return cbh_bus_stop(bus) == 0 ? 0 : -1;
+}

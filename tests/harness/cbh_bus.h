@@ -3,6 +3,7 @@
 #define CBH_BUS_H_INCLUDED
 
 #include "cb_bus.h"
+#include "cb_pub.h"
 #include "cbh.h"
 
 /* A running bus: its process, ports, the endpoints clients use, and the
@@ -28,5 +29,15 @@ cbh_bus_stop(cbh_bus_t *bus);
  * and cb_config reads it). */
 void
 cbh_bus_export(const cbh_bus_t *bus);
+
+/* A test group's setup: the bus started and exported, and *pub a publisher
+ * on it. 0 or -1 (*pub NULL when it could not be made). */
+int
+cbh_bus_start_pub(cbh_bus_t *bus, cb_pub_t **pub);
+
+/* The group's teardown: *pub destroyed (nulled), the bus stopped. 0 when
+ * the bus exited cleanly, else -1. */
+int
+cbh_bus_stop_pub(cbh_bus_t *bus, cb_pub_t **pub);
 
 #endif

@@ -180,20 +180,14 @@ static int
 s_setup(void **state)
 {
     (void) state;
-    if (cbh_bus_start(&s_bus) != 0) {
-        return -1;
-    }
-    cbh_bus_export(&s_bus);
-    s_pub = cb_pub_new(s_bus.config.pub);
-    return s_pub != NULL ? 0 : -1;
+    return cbh_bus_start_pub(&s_bus, &s_pub);
 }
 
 static int
 s_teardown(void **state)
 {
     (void) state;
-    cb_pub_destroy(&s_pub);
-    return cbh_bus_stop(&s_bus) == 0 ? 0 : -1;
+    return cbh_bus_stop_pub(&s_bus, &s_pub);
 }
 
 /* ---- tests ------------------------------------------------------------------------ */

@@ -157,7 +157,7 @@ test_key_shapes(void **state)
 static int
 s_plan(edge_route_id_t id, const char *query, edge_plan_t *plan, cb_buf_t *out)
 {
-    edge_api_t api = {NULL, 0, 5000};
+    edge_api_t api = {NULL, 0, 5000, NULL};
     edge_api_req_t req = {query, strlen(query), NULL, 0, NULL, 0, NULL, 0};
     memset(plan, 0, sizeof *plan);
     edge_api_plan(&api, id, &req, plan, out);

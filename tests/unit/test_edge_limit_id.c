@@ -25,6 +25,8 @@ test_api_key_wins(void **state)
     assert_string_equal(s_id("10.0.0.1", "1.2.3.4", "10.0.0.0/8", "k-42"), "key:k-42");
     assert_string_equal(s_id("10.0.0.1", NULL, NULL, ""), "ip:10.0.0.1");
     assert_string_equal(s_id("10.0.0.1", NULL, NULL, NULL), "ip:10.0.0.1");
+    assert_string_equal(s_id("100.20.0.255", NULL, NULL, NULL), "ip:100.20.0.255");
+    assert_string_equal(s_id("::ffff:109.0.99.5", NULL, NULL, NULL), "ip:109.0.99.5");
 }
 
 static void

@@ -345,7 +345,7 @@ static int
 s_plan(edge_route_id_t id, const char *query, const char *ctype, const char *body, edge_plan_t *plan,
        cb_buf_t *out)
 {
-    edge_api_t api = {NULL, 0, 5000};
+    edge_api_t api = {NULL, 0, 5000, NULL};
     edge_api_req_t req = {query, strlen(query), body, body != NULL ? strlen(body) : 0, ctype,
                           ctype != NULL ? strlen(ctype) : 0, NULL, 0};
     memset(plan, 0, sizeof *plan);

@@ -152,13 +152,13 @@ test_lease_sizes_adapt(void **state)
 {
     (void) state;
     /* A large budget: a client that spends its leases before they end gets
-     * twice as many slots each time, up to 32 x lease_size. */
+     * twice as many slots each time, up to 1024 x lease_size. */
     cb_inbound_config_t cfg = cb_inbound_defaults();
     cfg.limit = 1000000;
     cfg.lease_ms = 200;
     cb_inbound_core_t *core = cb_inbound_core_new(cfg);
     assert_non_null(core);
-    static const long sizes[] = {8, 16, 32, 64, 128, 256, 256};
+    static const long sizes[] = {8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 8192};
     for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
         assert_int_equal(s_lease_and_spend(core, "busy", sizes[i]), sizes[i]);
     }
@@ -173,13 +173,13 @@ test_lease_sizes_adapt(void **state)
     cb_inbound_call_t lease;
     s_reply_t r;
     assert_int_equal(cb_inbound_core_check(core, "busy", &d, &ret, &lease), 0);
-    assert_string_equal(lease.arg[5], "256");
+    assert_string_equal(lease.arg[5], "8192");
     assert_int_equal(
-        cb_inbound_core_leased(core, "busy", &lease, s_reply(&r, 256, 1000000, 60000, 0), &d), 0);
+        cb_inbound_core_leased(core, "busy", &lease, s_reply(&r, 8192, 1000000, 60000, 0), &d), 0);
     cb_time_sleep_ms(250, NULL);
     assert_int_equal(cb_inbound_core_check(core, "busy", &d, &ret, &lease), 0);
     assert_string_equal(ret.arg[5], "1");
-    assert_string_equal(lease.arg[5], "128");
+    assert_string_equal(lease.arg[5], "4096");
     cb_inbound_core_destroy(&core);
 
     /* The default budget (100 per window): never more than a quarter of it. */
@@ -188,6 +188,98 @@ test_lease_sizes_adapt(void **state)
     assert_int_equal(s_lease_and_spend(core, "c", 16), 16);
     assert_int_equal(s_lease_and_spend(core, "c", 25), 25);
     assert_int_equal(s_lease_and_spend(core, "c", 25), 25);
+    cb_inbound_core_destroy(&core);
+}
+
+static void
+test_prefetch(void **state)
+{
+    (void) state;
+    cb_inbound_config_t cfg = cb_inbound_defaults();
+    cfg.limit = 1000000;
+    cfg.lease_ms = 1000;
+    cb_inbound_core_t *core = cb_inbound_core_new(cfg);
+    assert_non_null(core);
+    cb_inbound_decision_t d;
+    cb_inbound_call_t ret, lease, next;
+    s_reply_t r;
+    assert_int_equal(cb_inbound_core_prefetch(core, "p", &next), 0); /* unknown client */
+    assert_int_equal(cb_inbound_core_check(core, "p", &d, &ret, &lease), 0);
+    char first[sizeof lease.arg[4]];
+    memcpy(first, lease.arg[4], sizeof first);
+    assert_int_equal(cb_inbound_core_leased(core, "p", &lease, s_reply(&r, 8, 999992, 60000, 0), &d), 0);
+    /* Under half spent: nothing to fetch yet; at half: the next lease, once. */
+    for (int i = 1; i < 4; i++) {
+        assert_int_equal(cb_inbound_core_prefetch(core, "p", &next), 0);
+        assert_int_equal(next.nargs, 0);
+        assert_int_equal(cb_inbound_core_check(core, "p", &d, &ret, &lease), 1);
+    }
+    assert_int_equal(cb_inbound_core_prefetch(core, "p", &next), 1);
+    assert_int_equal(next.nargs, 6);
+    assert_string_equal(next.arg[0], "lease");
+    assert_string_equal(next.arg[5], "16"); /* busy: the size s_resize would give */
+    assert_int_equal(cb_inbound_core_prefetch(core, "p", &lease), 0); /* in flight */
+    assert_int_equal(cb_inbound_core_leased(core, "p", &next, s_reply(&r, 16, 999976, 60000, 0), NULL), 0);
+    assert_int_equal(cb_inbound_core_prefetch(core, "p", &lease), 0); /* one held */
+    /* The current lease's last 4 slots, then the next lease without waiting:
+     * the spent one goes back as it is taken over. */
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(cb_inbound_core_check(core, "p", &d, &ret, &lease), 1);
+        assert_int_equal(ret.nargs, 0);
+    }
+    assert_int_equal(cb_inbound_core_check(core, "p", &d, &ret, &lease), 1);
+    assert_true(d.allowed);
+    assert_int_equal(d.remaining, 999976 + 15);
+    assert_int_equal(ret.nargs, 7);
+    assert_string_equal(ret.arg[0], "return");
+    assert_string_equal(ret.arg[4], first);
+    assert_string_equal(ret.arg[5], "8");
+    assert_string_equal(ret.arg[6], "8");
+    /* A held next lease goes back with the current one when all return. */
+    for (int i = 1; i < 8; i++) {
+        assert_int_equal(cb_inbound_core_check(core, "p", &d, &ret, &lease), 1);
+    }
+    assert_int_equal(cb_inbound_core_prefetch(core, "p", &next), 1);
+    assert_int_equal(cb_inbound_core_leased(core, "p", &next, s_reply(&r, 32, 999000, 60000, 0), NULL), 0);
+    cb_inbound_call_t calls[4];
+    assert_int_equal(cb_inbound_core_returns(core, true, calls, 4), 2);
+    assert_string_equal(calls[0].arg[5], "0");
+    assert_string_equal(calls[0].arg[6], "32");
+    assert_string_equal(calls[1].arg[5], "8");
+    assert_string_equal(calls[1].arg[6], "16");
+    /* A prefetch answered after its lease was spent and returned becomes
+     * the current lease. */
+    assert_int_equal(cb_inbound_core_check(core, "p", &d, &ret, &lease), 0);
+    assert_int_equal(cb_inbound_core_leased(core, "p", &lease, s_reply(&r, 8, 990000, 60000, 0), &d), 0);
+    for (int i = 1; i < 4; i++) {
+        assert_int_equal(cb_inbound_core_check(core, "p", &d, &ret, &lease), 1);
+    }
+    assert_int_equal(cb_inbound_core_prefetch(core, "p", &next), 1);
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(cb_inbound_core_check(core, "p", &d, &ret, &lease), 1);
+    }
+    assert_int_equal(cb_inbound_core_check(core, "p", &d, &ret, &lease), 0);
+    assert_int_equal(ret.nargs, 7);
+    assert_int_equal(cb_inbound_core_leased(core, "p", &next, s_reply(&r, 5, 980000, 60000, 0), &d), 0);
+    assert_true(d.allowed);
+    assert_int_equal(d.remaining, 980000 + 4);
+    cb_inbound_core_destroy(&core);
+
+    /* The default budget (100, largest lease 25): at 13 of 25 spent the next
+     * lease is at most the 13 slots that keep 25 held unused at most. */
+    core = cb_inbound_core_new(cb_inbound_defaults());
+    assert_int_equal(s_lease_and_spend(core, "q", 8), 8);
+    assert_int_equal(s_lease_and_spend(core, "q", 16), 16);
+    assert_int_equal(cb_inbound_core_check(core, "q", &d, &ret, &lease), 0);
+    assert_string_equal(lease.arg[5], "25");
+    assert_int_equal(cb_inbound_core_leased(core, "q", &lease, s_reply(&r, 25, 40, 60000, 0), &d), 0);
+    for (int i = 1; i < 12; i++) {
+        assert_int_equal(cb_inbound_core_check(core, "q", &d, &ret, &lease), 1);
+    }
+    assert_int_equal(cb_inbound_core_prefetch(core, "q", &next), 0); /* 12 of 25 */
+    assert_int_equal(cb_inbound_core_check(core, "q", &d, &ret, &lease), 1);
+    assert_int_equal(cb_inbound_core_prefetch(core, "q", &next), 1);
+    assert_string_equal(next.arg[5], "13");
     cb_inbound_core_destroy(&core);
 }
 
@@ -229,6 +321,7 @@ main(void)
         cmocka_unit_test(test_lease_spend_and_return),
         cmocka_unit_test(test_returns_and_forgetting),
         cmocka_unit_test(test_lease_sizes_adapt),
+        cmocka_unit_test(test_prefetch),
         cmocka_unit_test(test_fallback_share),
     };
     return cmocka_run_group_tests_name("inbound_core", tests, NULL, NULL);
