@@ -22,11 +22,15 @@
 static cbh_redis_t s_server;
 static cbh_bus_t s_bus;
 
+/* Long enough that four child processes (slow to start under ASan on a
+ * loaded machine) all ask while the breaker is still open. */
+#define S_RECOVERY_MS 1200
+
 static cb_circuit_config_t
 s_config(int probes)
 {
     cb_circuit_config_t cfg = cb_circuit_defaults();
-    cfg.recovery_ms = 400;
+    cfg.recovery_ms = S_RECOVERY_MS;
     cfg.probes = probes;
     return cfg;
 }
@@ -137,7 +141,7 @@ test_open_seen_by_others_probe_then_close_with_events(void **state)
     assert_int_equal(allowed, 0);
 
     /* After the recovery time exactly one of four processes gets the probe. */
-    cb_time_sleep_ms(450, NULL);
+    cb_time_sleep_ms(S_RECOVERY_MS + 50, NULL);
     s_children(4, "rest", 1, "allow", &allowed, &probed);
     assert_int_equal(allowed, 1);
     assert_int_equal(probed, 1);
@@ -179,7 +183,7 @@ test_probe_failure_reopens_and_two_probes(void **state)
         cb_circuit_report(c, "sim-kraken", "orders", false, false, &d);
     }
     assert_int_equal(d.state, CB_CIRCUIT_OPEN);
-    cb_time_sleep_ms(450, NULL);
+    cb_time_sleep_ms(S_RECOVERY_MS + 50, NULL);
     int allowed;
     int probed;
     s_children(4, "orders", 2, "allow", &allowed, &probed);
@@ -215,7 +219,7 @@ test_failure_rate_rule_and_probe_lease(void **state)
     assert_int_equal(d.state, CB_CIRCUIT_OPEN);
     assert_int_equal(calls, 20);
     assert_true(d.failures < 5);
-    cb_time_sleep_ms(450, NULL);
+    cb_time_sleep_ms(S_RECOVERY_MS + 50, NULL);
     assert_int_equal(cb_circuit_allow(c, "sim-binance", "rest", &d), 0);
     assert_true(d.probe);
     /* The probe's owner vanished without reporting: the place comes back
