@@ -30,10 +30,29 @@ edge_ws_config_default(void)
         .max_in_per_sec = 50,
         .max_subscriptions = 100,
         .auth_recheck_ms = 5000,
+        .flush_us = EDGE_WS_FLUSH_US,
     };
 }
 
 /* ---- sending and flushing ------------------------------------------------------- */
+
+/* Arms the flush pass for the first frame queued since the last one: at the
+ * end of this loop turn when that pass ended flush_ns or more ago (light
+ * load waits for nothing), else once flush_ns will have passed since it, so
+ * that under fan-out load one write per client carries every frame queued
+ * meanwhile (a write costs about the same for one frame or several; the
+ * tail comes from their number). The loop's timers count whole
+ * milliseconds: a wait under 1 ms is not taken, a longer one is rounded
+ * down to whole milliseconds, then ends within the next one. */
+static void
+s_arm_flush(edge_ws_t *ws)
+{
+    int64_t wait_ns = 0;
+    if (ws->flush_ns > 0) {
+        wait_ns = ws->flush_end_ns + ws->flush_ns - cb_time_mono_ns();
+    }
+    cb_httpd_timer_restart(ws->turn_end, wait_ns >= 1000000 ? wait_ns / 1000000 : 0);
+}
 
 static void
 s_mark_dirty(edge_ws_t *ws, edge_ws_client_t *client)
@@ -52,7 +71,7 @@ s_mark_dirty(edge_ws_t *ws, edge_ws_client_t *client)
         ws->dirty_cap = cap;
     }
     if (ws->ndirty == 0) {
-        cb_httpd_timer_restart(ws->turn_end, 0);
+        s_arm_flush(ws);
     }
     ws->dirty[ws->ndirty++] = client;
     client->dirty = true;
@@ -156,12 +175,16 @@ s_reap(edge_ws_t *ws)
     }
 }
 
-/* End of a loop turn: one write per client for everything queued during the
- * turn, then the dead are freed. */
+/* The flush pass (end of a loop turn, or paced, see s_arm_flush): one
+ * write per client for everything queued since the last pass, then the dead
+ * are freed. */
 static void
 s_turn_end(void *ctx)
 {
     edge_ws_t *ws = ctx;
+    /* Only a pass that writes counts: cb_wsd writes a reply to a client's
+     * message at once, leaving the client dirty with nothing queued. */
+    bool wrote = false;
     for (size_t i = 0; i < ws->ndirty; i++) {
         edge_ws_client_t *c = ws->dirty[i];
         c->dirty = false;
@@ -171,9 +194,13 @@ s_turn_end(void *ctx)
             cb_wsd_conn_close(c->conn, c->close_code, c->close_reason);
             c->close_code = 0;
         }
+        wrote = wrote || cb_wsd_conn_queued(c->conn, NULL) > 0;
         cb_wsd_conn_flush(c->conn);
     }
     ws->ndirty = 0;
+    if (wrote) {
+        ws->flush_end_ns = cb_time_mono_ns();
+    }
     s_reap(ws);
 }
 
@@ -331,6 +358,8 @@ edge_ws_new(cb_httpd_t *httpd, edge_cache_t *cache, const edge_ws_config_t *conf
     S_DEFAULT(max_subscriptions);
     S_DEFAULT(auth_recheck_ms);
 #undef S_DEFAULT
+    ws->cfg.flush_us = ws->cfg.flush_us == 0 ? d.flush_us : ws->cfg.flush_us;
+    ws->flush_ns = ws->cfg.flush_us > 0 ? ws->cfg.flush_us * 1000 : 0;
     ws->shared = (cb_wsd_shared_t){
         .now_ns = cb_time_now_ns(),
         .max_queue_bytes = ws->cfg.queue_bytes * EDGE_WS_HARD_FACTOR,

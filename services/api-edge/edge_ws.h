@@ -60,7 +60,15 @@ typedef struct {
     size_t max_subscriptions; /* per connection (default 100) */
     int64_t auth_recheck_ms;  /* an authenticated connection's key is looked up again this
                                  often: a revoked key stops its order events (default 5000) */
+    int64_t flush_us;         /* flush passes (one write per client with frames) at most this
+                                 often; a pass due when the last one ended longer ago runs at
+                                 the end of the loop turn (default EDGE_WS_FLUSH_US; < 0: a pass
+                                 every loop turn) */
 } edge_ws_config_t;
+
+/* The default flush window: under fan-out load one write carries about two
+ * ticks' frames per client; a lone tick waits for nothing. */
+#define EDGE_WS_FLUSH_US 2000
 
 edge_ws_config_t
 edge_ws_config_default(void);
