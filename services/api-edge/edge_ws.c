@@ -31,17 +31,19 @@ edge_ws_config_default(void)
         .max_subscriptions = 100,
         .auth_recheck_ms = 5000,
         .flush_us = EDGE_WS_FLUSH_US,
+        .flush_cost_factor = EDGE_WS_FLUSH_COST_FACTOR,
     };
 }
 
 /* ---- sending and flushing ------------------------------------------------------- */
 
-/* Arms the flush pass for the first frame queued since the last one: at the
- * end of this loop turn when that pass ended flush_ns or more ago (light
- * load waits for nothing), else once flush_ns will have passed since it, so
- * that under fan-out load one write per client carries every frame queued
- * meanwhile (a write costs about the same for one frame or several; the
- * tail comes from their number). The loop's timers count whole
+/* Arms the flush pass for the first frame queued since the last one. The
+ * gap after a pass that wrote is the smaller of flush_ns and
+ * flush_cost_factor times what that pass took: when it has passed, at the
+ * end of this loop turn (light load waits for nothing), else once it will
+ * have, so that under fan-out load one write per client carries every frame
+ * queued meanwhile (a write costs about the same for one frame or several;
+ * the tail comes from their number). The loop's timers count whole
  * milliseconds: a wait under 1 ms is not taken, a longer one is rounded
  * down to whole milliseconds, then ends within the next one. */
 static void
@@ -49,7 +51,10 @@ s_arm_flush(edge_ws_t *ws)
 {
     int64_t wait_ns = 0;
     if (ws->flush_ns > 0) {
-        wait_ns = ws->flush_end_ns + ws->flush_ns - cb_time_mono_ns();
+        int64_t factor = ws->cfg.flush_cost_factor;
+        int64_t gap = ws->flush_cost_ns < ws->flush_ns / factor ? ws->flush_cost_ns * factor
+                                                                : ws->flush_ns;
+        wait_ns = ws->flush_end_ns + gap - cb_time_mono_ns();
     }
     cb_httpd_timer_restart(ws->turn_end, wait_ns >= 1000000 ? wait_ns / 1000000 : 0);
 }
@@ -185,6 +190,7 @@ s_turn_end(void *ctx)
     /* Only a pass that writes counts: cb_wsd writes a reply to a client's
      * message at once, leaving the client dirty with nothing queued. */
     bool wrote = false;
+    int64_t start = ws->flush_ns > 0 ? cb_time_mono_ns() : 0;
     for (size_t i = 0; i < ws->ndirty; i++) {
         edge_ws_client_t *c = ws->dirty[i];
         c->dirty = false;
@@ -198,8 +204,9 @@ s_turn_end(void *ctx)
         cb_wsd_conn_flush(c->conn);
     }
     ws->ndirty = 0;
-    if (wrote) {
+    if (wrote && ws->flush_ns > 0) {
         ws->flush_end_ns = cb_time_mono_ns();
+        ws->flush_cost_ns = ws->flush_end_ns - start;
     }
     s_reap(ws);
 }
@@ -357,6 +364,7 @@ edge_ws_new(cb_httpd_t *httpd, edge_cache_t *cache, const edge_ws_config_t *conf
     S_DEFAULT(max_in_per_sec);
     S_DEFAULT(max_subscriptions);
     S_DEFAULT(auth_recheck_ms);
+    S_DEFAULT(flush_cost_factor);
 #undef S_DEFAULT
     ws->cfg.flush_us = ws->cfg.flush_us == 0 ? d.flush_us : ws->cfg.flush_us;
     ws->flush_ns = ws->cfg.flush_us > 0 ? ws->cfg.flush_us * 1000 : 0;

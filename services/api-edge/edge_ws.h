@@ -64,11 +64,16 @@ typedef struct {
                                  often; a pass due when the last one ended longer ago runs at
                                  the end of the loop turn (default EDGE_WS_FLUSH_US; < 0: a pass
                                  every loop turn) */
+    uint32_t flush_cost_factor; /* and at most this many times the last pass's own duration
+                                   after it (default EDGE_WS_FLUSH_COST_FACTOR) */
 } edge_ws_config_t;
 
 /* The default flush window: under fan-out load one write carries about two
  * ticks' frames per client; a lone tick waits for nothing. */
 #define EDGE_WS_FLUSH_US 2000
+/* The gap after a pass is at most 4 times what the pass took: passes to a
+ * few clients (cheap) are not held back, a fan-out to 1,000 is. */
+#define EDGE_WS_FLUSH_COST_FACTOR 4
 
 edge_ws_config_t
 edge_ws_config_default(void);
