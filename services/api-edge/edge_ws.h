@@ -71,9 +71,9 @@ typedef struct {
 /* The default flush window: under fan-out load one write carries about two
  * ticks' frames per client; a lone tick waits for nothing. */
 #define EDGE_WS_FLUSH_US 2000
-/* The gap after a pass is at most 4 times what the pass took: passes to a
+/* The gap after a pass is at most twice what the pass took: passes to a
  * few clients (cheap) are not held back, a fan-out to 1,000 is. */
-#define EDGE_WS_FLUSH_COST_FACTOR 4
+#define EDGE_WS_FLUSH_COST_FACTOR 2
 
 edge_ws_config_t
 edge_ws_config_default(void);
