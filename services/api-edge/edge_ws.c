@@ -37,24 +37,25 @@ edge_ws_config_default(void)
 
 /* ---- sending and flushing ------------------------------------------------------- */
 
-/* Arms the flush pass for the first frame queued since the last one. The
- * gap after a pass that wrote is the smaller of flush_ns and
- * flush_cost_factor times what that pass took: when it has passed, at the
- * end of this loop turn (light load waits for nothing), else once it will
- * have, so that under fan-out load one write per client carries every frame
- * queued meanwhile (a write costs about the same for one frame or several;
- * the tail comes from their number). The loop's timers count whole
- * milliseconds: a wait under 1 ms is not taken, a longer one is rounded
- * down to whole milliseconds, then ends within the next one. */
+/* Arms the flush pass for the first frame queued since the last one. Passes
+ * that write start at most once per period: the smaller of flush_ns and
+ * flush_cost_factor times what the last one took. When it has passed since
+ * that pass started, the pass runs at the end of this loop turn (light
+ * load, or passes so long that frames pile up anyway, wait for nothing);
+ * else once it will have, so that under fan-out load one write per client
+ * carries every frame queued meanwhile (a write costs about the same for
+ * one frame or several; the tail comes from their number). The loop's
+ * timers count whole milliseconds: a wait under 1 ms is not taken, a longer
+ * one is rounded down to whole milliseconds, then ends within the next one. */
 static void
 s_arm_flush(edge_ws_t *ws)
 {
     int64_t wait_ns = 0;
     if (ws->flush_ns > 0) {
         int64_t factor = ws->cfg.flush_cost_factor;
-        int64_t gap = ws->flush_cost_ns < ws->flush_ns / factor ? ws->flush_cost_ns * factor
-                                                                : ws->flush_ns;
-        wait_ns = ws->flush_end_ns + gap - cb_time_mono_ns();
+        int64_t period = ws->flush_cost_ns < ws->flush_ns / factor ? ws->flush_cost_ns * factor
+                                                                   : ws->flush_ns;
+        wait_ns = ws->flush_start_ns + period - cb_time_mono_ns();
     }
     cb_httpd_timer_restart(ws->turn_end, wait_ns >= 1000000 ? wait_ns / 1000000 : 0);
 }
@@ -205,8 +206,8 @@ s_turn_end(void *ctx)
     }
     ws->ndirty = 0;
     if (wrote && ws->flush_ns > 0) {
-        ws->flush_end_ns = cb_time_mono_ns();
-        ws->flush_cost_ns = ws->flush_end_ns - start;
+        ws->flush_start_ns = start;
+        ws->flush_cost_ns = cb_time_mono_ns() - start;
     }
     s_reap(ws);
 }
