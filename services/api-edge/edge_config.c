@@ -60,6 +60,9 @@ const cb_config_var_t edge_config_vars[] = {
     {"COINBUS_EDGE_WS_MAX_SUBS", CB_CFG_INT, "100", 1, 100000, NULL, "subscriptions per connection"},
     {"COINBUS_EDGE_WS_AUTH_RECHECK_MS", CB_CFG_INT, "5000", 100, 3600000, NULL,
      "an authenticated WebSocket's API key is looked up again this often (a revoked key's order events stop)"},
+    {"COINBUS_EDGE_WS_FLUSH_US", CB_CFG_INT, "2000", 0, 100000, NULL,
+     "WebSocket writes to a client at most this often under load, several frames per write; "
+     "a frame after a quiet spell goes at once (0: write every loop turn)"},
 };
 const size_t edge_config_nvars = sizeof edge_config_vars / sizeof edge_config_vars[0];
 
@@ -90,7 +93,7 @@ int
 edge_config_load(edge_app_config_t *out, cb_bus_config_t *bus)
 {
     long port, body, headers, req_ms, ka_ms, limit, window, lease, replicas, rpc_ms, fresh_ms, hint_ms, list_ms;
-    long ws_clients, ws_msg, ws_qm, ws_qb, ws_slow, ws_idle, ws_ping, ws_stale, ws_rate, ws_subs, ws_recheck;
+    long ws_clients, ws_msg, ws_qm, ws_qb, ws_slow, ws_idle, ws_ping, ws_stale, ws_rate, ws_subs, ws_recheck, ws_flush;
     const char *host, *services, *cors, *trusted;
     memset(out, 0, sizeof *out);
     if (cb_bus_config_load(edge_config_vars, edge_config_nvars, bus) != 0 ||
@@ -112,6 +115,7 @@ edge_config_load(edge_app_config_t *out, cb_bus_config_t *bus)
         s_int("COINBUS_EDGE_WS_PING_MS", &ws_ping) != 0 || s_int("COINBUS_EDGE_WS_STALE_MS", &ws_stale) != 0 ||
         s_int("COINBUS_EDGE_WS_MSGS_PER_SEC", &ws_rate) != 0 || s_int("COINBUS_EDGE_WS_MAX_SUBS", &ws_subs) != 0 ||
         s_int("COINBUS_EDGE_WS_AUTH_RECHECK_MS", &ws_recheck) != 0 ||
+        s_int("COINBUS_EDGE_WS_FLUSH_US", &ws_flush) != 0 ||
         s_str("COINBUS_REDIS_URL", &out->redis_url) != 0) {
         return CB_E_CONFIG;
     }
@@ -156,5 +160,6 @@ edge_config_load(edge_app_config_t *out, cb_bus_config_t *bus)
     out->ws.max_in_per_sec = (uint32_t) ws_rate;
     out->ws.max_subscriptions = (size_t) ws_subs;
     out->ws.auth_recheck_ms = ws_recheck;
+    out->ws.flush_us = ws_flush > 0 ? ws_flush : -1;
     return 0;
 }

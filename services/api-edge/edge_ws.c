@@ -30,10 +30,35 @@ edge_ws_config_default(void)
         .max_in_per_sec = 50,
         .max_subscriptions = 100,
         .auth_recheck_ms = 5000,
+        .flush_us = EDGE_WS_FLUSH_US,
+        .flush_cost_factor = EDGE_WS_FLUSH_COST_FACTOR,
     };
 }
 
 /* ---- sending and flushing ------------------------------------------------------- */
+
+/* Arms the flush pass for the first frame queued since the last one. Passes
+ * that write start at most once per period: the smaller of flush_ns and
+ * flush_cost_factor times what the last one took. When it has passed since
+ * that pass started, the pass runs at the end of this loop turn (light
+ * load, or passes so long that frames pile up anyway, wait for nothing);
+ * else once it will have, so that under fan-out load one write per client
+ * carries every frame queued meanwhile (a write costs about the same for
+ * one frame or several; the tail comes from their number). The loop's
+ * timers count whole milliseconds: a wait under 1 ms is not taken, a longer
+ * one is rounded down to whole milliseconds, then ends within the next one. */
+static void
+s_arm_flush(edge_ws_t *ws)
+{
+    int64_t wait_ns = 0;
+    if (ws->flush_ns > 0) {
+        int64_t factor = ws->cfg.flush_cost_factor;
+        int64_t period = ws->flush_cost_ns < ws->flush_ns / factor ? ws->flush_cost_ns * factor
+                                                                   : ws->flush_ns;
+        wait_ns = ws->flush_start_ns + period - cb_time_mono_ns();
+    }
+    cb_httpd_timer_restart(ws->turn_end, wait_ns >= 1000000 ? wait_ns / 1000000 : 0);
+}
 
 static void
 s_mark_dirty(edge_ws_t *ws, edge_ws_client_t *client)
@@ -52,7 +77,7 @@ s_mark_dirty(edge_ws_t *ws, edge_ws_client_t *client)
         ws->dirty_cap = cap;
     }
     if (ws->ndirty == 0) {
-        cb_httpd_timer_restart(ws->turn_end, 0);
+        s_arm_flush(ws);
     }
     ws->dirty[ws->ndirty++] = client;
     client->dirty = true;
@@ -156,12 +181,17 @@ s_reap(edge_ws_t *ws)
     }
 }
 
-/* End of a loop turn: one write per client for everything queued during the
- * turn, then the dead are freed. */
+/* The flush pass (end of a loop turn, or paced, see s_arm_flush): one
+ * write per client for everything queued since the last pass, then the dead
+ * are freed. */
 static void
 s_turn_end(void *ctx)
 {
     edge_ws_t *ws = ctx;
+    /* Only a pass that writes counts: cb_wsd writes a reply to a client's
+     * message at once, leaving the client dirty with nothing queued. */
+    bool wrote = false;
+    int64_t start = ws->flush_ns > 0 ? cb_time_mono_ns() : 0;
     for (size_t i = 0; i < ws->ndirty; i++) {
         edge_ws_client_t *c = ws->dirty[i];
         c->dirty = false;
@@ -171,9 +201,14 @@ s_turn_end(void *ctx)
             cb_wsd_conn_close(c->conn, c->close_code, c->close_reason);
             c->close_code = 0;
         }
+        wrote = wrote || cb_wsd_conn_queued(c->conn, NULL) > 0;
         cb_wsd_conn_flush(c->conn);
     }
     ws->ndirty = 0;
+    if (wrote && ws->flush_ns > 0) {
+        ws->flush_start_ns = start;
+        ws->flush_cost_ns = cb_time_mono_ns() - start;
+    }
     s_reap(ws);
 }
 
@@ -330,7 +365,10 @@ edge_ws_new(cb_httpd_t *httpd, edge_cache_t *cache, const edge_ws_config_t *conf
     S_DEFAULT(max_in_per_sec);
     S_DEFAULT(max_subscriptions);
     S_DEFAULT(auth_recheck_ms);
+    S_DEFAULT(flush_cost_factor);
 #undef S_DEFAULT
+    ws->cfg.flush_us = ws->cfg.flush_us == 0 ? d.flush_us : ws->cfg.flush_us;
+    ws->flush_ns = ws->cfg.flush_us > 0 ? ws->cfg.flush_us * 1000 : 0;
     ws->shared = (cb_wsd_shared_t){
         .now_ns = cb_time_now_ns(),
         .max_queue_bytes = ws->cfg.queue_bytes * EDGE_WS_HARD_FACTOR,

@@ -60,7 +60,21 @@ typedef struct {
     size_t max_subscriptions; /* per connection (default 100) */
     int64_t auth_recheck_ms;  /* an authenticated connection's key is looked up again this
                                  often: a revoked key stops its order events (default 5000) */
+    int64_t flush_us;         /* flush passes (one write per client with frames) start at most
+                                 once per this; a pass due when the last one started longer ago
+                                 runs at the end of the loop turn (default EDGE_WS_FLUSH_US; < 0:
+                                 a pass every loop turn) */
+    uint32_t flush_cost_factor; /* and at most once per this many times the last pass's own
+                                   duration (default EDGE_WS_FLUSH_COST_FACTOR) */
 } edge_ws_config_t;
+
+/* The default flush window: under fan-out load one write carries about two
+ * ticks' frames per client; a lone tick waits for nothing. */
+#define EDGE_WS_FLUSH_US 2000
+/* The period is at most 3 times what the last pass took: passes to a few
+ * clients (cheap) are not held back, a fan-out to 1,000 is; a pass longer
+ * than the window is followed at once. */
+#define EDGE_WS_FLUSH_COST_FACTOR 3
 
 edge_ws_config_t
 edge_ws_config_default(void);

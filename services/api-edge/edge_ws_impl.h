@@ -136,6 +136,9 @@ struct edge_ws {
     size_t ndirty;
     size_t dirty_cap;
     cb_httpd_timer_t *turn_end; /* one-shot: flush, reap */
+    int64_t flush_ns;           /* cfg.flush_us in ns; 0: a pass every loop turn */
+    int64_t flush_start_ns;     /* when the last pass that wrote started (CLOCK_MONOTONIC) */
+    int64_t flush_cost_ns;      /* how long it took */
     cb_httpd_timer_t *house;    /* periodic: pings, idle, slow, stale */
     cb_buf_t out;               /* scratch for rendering */
     cb_jdoc_t doc;

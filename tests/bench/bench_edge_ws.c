@@ -268,6 +268,26 @@ s_cpu_ticks(pid_t pid)
     return ut + st;
 }
 
+/* Write system calls of pid so far (/proc/<pid>/io syscw: write, writev,
+ * sendmsg...), or -1 when unreadable. */
+static long long
+s_syscw(pid_t pid)
+{
+    char path[64], line[128];
+    snprintf(path, sizeof path, "/proc/%d/io", (int) pid);
+    FILE *f = fopen(path, "r");
+    long long n = -1;
+    while (f != NULL && fgets(line, sizeof line, f) != NULL) {
+        if (sscanf(line, "syscw: %lld", &n) == 1) {
+            break;
+        }
+    }
+    if (f != NULL) {
+        fclose(f);
+    }
+    return n;
+}
+
 /* CPU time of the calling thread (the clients' epoll loop). */
 static int64_t
 s_thread_cpu_ns(void)
@@ -374,7 +394,7 @@ main(int argc, char **argv)
     pub_started = true;
     /* Warm-up, then the measured window and up to 3 s for the last deliveries. */
     int64_t t1 = 0, self0 = 0;
-    long long cpu0 = 0;
+    long long cpu0 = 0, writes0 = -1;
     end = cb_time_mono_ns() + 10000000000LL;
     while (!atomic_load(&s_pub_failed) && cb_time_mono_ns() < end) {
         if (cbh_wsfan_poll(set, 5) != 0) {
@@ -384,6 +404,7 @@ main(int argc, char **argv)
         if (t1 == 0 && atomic_load(&s_seq_base) != 0) {
             t1 = cb_time_mono_ns();
             cpu0 = s_cpu_ticks(epid);
+            writes0 = s_syscw(epid);
             self0 = s_thread_cpu_ns();
             end = t1 + (int64_t) secs * 1000000000LL + 3000000000LL;
         }
@@ -393,6 +414,7 @@ main(int argc, char **argv)
         }
     }
     long long cpu1 = s_cpu_ticks(epid);
+    long long writes1 = s_syscw(epid);
     int64_t self1 = s_thread_cpu_ns();
     long rss2 = s_status_kb(epid, "VmRSS:");
     if (t1 == 0 || atomic_load(&s_pub_failed)) {
@@ -424,6 +446,10 @@ main(int argc, char **argv)
            "(coalesced) %llu; api-edge CPU %.0f%% of one core, the clients' thread %.0f%%\n",
            rate, rate / ((double) s_rate * (double) clients), (double) s_rate * (double) clients,
            s_rate, clients, (unsigned long long) cl.gaps, cpu_pct, self_pct);
+    if (writes0 >= 0 && writes1 > writes0) {
+        printf("api-edge write system calls %lld: %.2f price_update frames per write\n",
+               writes1 - writes0, (double) cl.deliveries / (double) (writes1 - writes0));
+    }
     int64_t p99 = s_hist_pct(&s_edge_hist, 99), bus99 = s_hist_pct(&s_bus_hist, 99);
     printf("latency api-edge / bus hop: p50 %.1fx, p99 %.1fx; p99 %lld us, target < 5000 us: %s\n",
            (double) s_hist_pct(&s_edge_hist, 50) / (double) (s_hist_pct(&s_bus_hist, 50) + 1),
