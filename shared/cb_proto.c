@@ -1,4 +1,4 @@
-/* cb_proto.c - generic schema-driven msgpack encoder/decoder for proto/cb_proto.def */
+/* cb_proto.c - descriptors and the schema-driven msgpack decoder for proto/cb_proto.def */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -6,7 +6,7 @@
 
 #include "cb_error.h"
 #include "cb_mp.h"
-#include "cb_proto.h"
+#include "cb_proto_impl.h"
 #include "cb_utf8.h"
 
 /* ---- descriptor tables, derived from the rows --------------------------- */
@@ -34,11 +34,8 @@ static const cb_proto_schema_t *const s_kind_schemas[] = {CB_PROTO_KINDS(S_KIND_
 
 /* ---- errors ------------------------------------------------------------- */
 
-static int
-s_fail(cb_proto_err_t *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static int
-s_fail(cb_proto_err_t *err, const char *fmt, ...)
+int
+cb_proto_fail(cb_proto_err_t *err, const char *fmt, ...)
 {
     if (err != NULL) {
         va_list ap;
@@ -158,24 +155,24 @@ s_decode_levels(cb_mp_reader_t *r, const cb_proto_field_t *f, cb_levels_t *out,
 {
     uint32_t count;
     if (cb_mp_read_array(r, &count) != 0) {
-        return s_fail(err, "field '%s': expected an array of [price, amount]", f->name);
+        return cb_proto_fail(err, "field '%s': expected an array of [price, amount]", f->name);
     }
     if (count > f->limit) {
-        return s_fail(err, "field '%s': more than %u levels", f->name, (unsigned) f->limit);
+        return cb_proto_fail(err, "field '%s': more than %u levels", f->name, (unsigned) f->limit);
     }
     if (count == 0) {
         return 0;
     }
     cb_level_t *items = calloc(count, sizeof *items);
     if (items == NULL) {
-        return s_fail(err, "field '%s': out of memory", f->name);
+        return cb_proto_fail(err, "field '%s': out of memory", f->name);
     }
     for (uint32_t i = 0; i < count; i++) {
         uint32_t pair;
         if (cb_mp_read_array(r, &pair) != 0 || pair != 2 ||
             s_decode_decimal(r, &items[i].price) != 0 || s_decode_decimal(r, &items[i].qty) != 0) {
             free(items);
-            return s_fail(err, "field '%s': level %u is not a [price, amount] pair of decimals",
+            return cb_proto_fail(err, "field '%s': level %u is not a [price, amount] pair of decimals",
                           f->name, (unsigned) i);
         }
     }
@@ -195,48 +192,48 @@ s_decode_value(cb_mp_reader_t *r, const cb_proto_field_t *f, char *slot, cb_prot
     case CB_PT_ASSET:
     case CB_PT_ENUM:
         if (cb_mp_read_str(r, &s.ptr, &s.len) != 0) {
-            return s_fail(err, "field '%s': expected a string", f->name);
+            return cb_proto_fail(err, "field '%s': expected a string", f->name);
         }
         if (f->type == CB_PT_STR && (s.len > f->limit || !cb_utf8_valid(s.ptr, s.len))) {
-            return s_fail(err, "field '%s': not UTF-8 text of at most %u bytes", f->name,
+            return cb_proto_fail(err, "field '%s': not UTF-8 text of at most %u bytes", f->name,
                           (unsigned) f->limit);
         }
         if (f->type == CB_PT_NAME && !cb_proto_name_valid(s.ptr, s.len, f->limit)) {
-            return s_fail(err, "field '%s': expected a lower-case name [a-z0-9_.-] of at most %u bytes",
+            return cb_proto_fail(err, "field '%s': expected a lower-case name [a-z0-9_.-] of at most %u bytes",
                           f->name, (unsigned) f->limit);
         }
         if (f->type == CB_PT_SYMBOL && !cb_proto_symbol_valid(s.ptr, s.len)) {
-            return s_fail(err, "field '%s': expected a symbol BASE-QUOTE such as BTC-USD",
+            return cb_proto_fail(err, "field '%s': expected a symbol BASE-QUOTE such as BTC-USD",
                           f->name);
         }
         if (f->type == CB_PT_ASSET && !cb_proto_asset_valid(s.ptr, s.len)) {
-            return s_fail(err, "field '%s': expected an asset [A-Z0-9]{1,16} such as BTC",
+            return cb_proto_fail(err, "field '%s': expected an asset [A-Z0-9]{1,16} such as BTC",
                           f->name);
         }
         if (f->type == CB_PT_ENUM && !cb_proto_enum_valid(f->choices, s.ptr, s.len)) {
-            return s_fail(err, "field '%s': expected one of %s", f->name, f->choices);
+            return cb_proto_fail(err, "field '%s': expected one of %s", f->name, f->choices);
         }
         memcpy(slot, &s, sizeof s);
         return 0;
     case CB_PT_DEC:
         if (s_decode_decimal(r, (cb_decimal_t *) (void *) slot) != 0) {
-            return s_fail(err, "field '%s': expected a decimal string such as \"50000.1\"",
+            return cb_proto_fail(err, "field '%s': expected a decimal string such as \"50000.1\"",
                           f->name);
         }
         return 0;
     case CB_PT_I64:
         if (cb_mp_read_int(r, (int64_t *) (void *) slot) != 0) {
-            return s_fail(err, "field '%s': expected a signed 64-bit integer", f->name);
+            return cb_proto_fail(err, "field '%s': expected a signed 64-bit integer", f->name);
         }
         return 0;
     case CB_PT_U64:
         if (cb_mp_read_uint(r, (uint64_t *) (void *) slot) != 0) {
-            return s_fail(err, "field '%s': expected an unsigned 64-bit integer", f->name);
+            return cb_proto_fail(err, "field '%s': expected an unsigned 64-bit integer", f->name);
         }
         return 0;
     case CB_PT_BOOL:
         if (cb_mp_read_bool(r, (bool *) (void *) slot) != 0) {
-            return s_fail(err, "field '%s': expected true or false", f->name);
+            return cb_proto_fail(err, "field '%s': expected true or false", f->name);
         }
         return 0;
     case CB_PT_LEVELS:
@@ -244,13 +241,13 @@ s_decode_value(cb_mp_reader_t *r, const cb_proto_field_t *f, char *slot, cb_prot
     case CB_PT_RAW: {
         cb_raw_t raw;
         if (cb_mp_skip(r, &raw.ptr, &raw.len) != 0) {
-            return s_fail(err, "field '%s': malformed or too deeply nested value", f->name);
+            return cb_proto_fail(err, "field '%s': malformed or too deeply nested value", f->name);
         }
         memcpy(slot, &raw, sizeof raw);
         return 0;
     }
     }
-    return s_fail(err, "field '%s': unknown type", f->name);
+    return cb_proto_fail(err, "field '%s': unknown type", f->name);
 }
 
 /* Key comparison for short field names; a libc call per key costs more than
@@ -315,7 +312,7 @@ s_decode_parts(s_part_t *parts, size_t nparts, const void *data, size_t len, cb_
     cb_mp_reader_init(&r, data, len);
     uint32_t n;
     if (cb_mp_read_map(&r, &n) != 0) {
-        return s_fail(err, "expected a msgpack map");
+        return cb_proto_fail(err, "expected a msgpack map");
     }
     size_t hint_part = 0;
     size_t hint_index = 0;
@@ -323,20 +320,20 @@ s_decode_parts(s_part_t *parts, size_t nparts, const void *data, size_t len, cb_
         const char *key;
         size_t keylen;
         if (cb_mp_read_str(&r, &key, &keylen) != 0) {
-            return s_fail(err, cb_mp_at_end(&r) ? "message truncated" : "map keys must be strings");
+            return cb_proto_fail(err, cb_mp_at_end(&r) ? "message truncated" : "map keys must be strings");
         }
         s_part_t *part;
         size_t index;
         if (!s_find_field(parts, nparts, key, keylen, &hint_part, &hint_index, &part, &index)) {
             if (cb_mp_skip(&r, NULL, NULL) != 0) {
-                return s_fail(err, "malformed value for an unknown field");
+                return cb_proto_fail(err, "malformed value for an unknown field");
             }
             continue;
         }
         const cb_proto_field_t *f = &part->schema->fields[index];
         uint64_t bit = (uint64_t) 1 << index;
         if (part->seen & bit) {
-            return s_fail(err, "field '%s' appears twice", f->name);
+            return cb_proto_fail(err, "field '%s' appears twice", f->name);
         }
         part->seen |= bit;
         if (r.pos < r.end && *r.pos == 0xc0) {
@@ -351,14 +348,14 @@ s_decode_parts(s_part_t *parts, size_t nparts, const void *data, size_t len, cb_
         *present |= bit;
     }
     if (!cb_mp_at_end(&r)) {
-        return s_fail(err, "trailing bytes after the message");
+        return cb_proto_fail(err, "trailing bytes after the message");
     }
     for (size_t p = 0; p < nparts; p++) {
         const cb_proto_schema_t *schema = parts[p].schema;
         uint64_t present = *(uint64_t *) (void *) parts[p].msg;
         for (size_t i = 0; i < schema->count; i++) {
             if (schema->fields[i].required && !((present >> i) & 1u)) {
-                return s_fail(err, "missing field '%s'", schema->fields[i].name);
+                return cb_proto_fail(err, "missing field '%s'", schema->fields[i].name);
             }
         }
     }
@@ -395,152 +392,6 @@ cb_proto_clear(const cb_proto_schema_t *schema, void *msg)
     }
 }
 
-/* ---- encoding ----------------------------------------------------------- */
-
-static int
-s_pack_decimal(cb_buf_t *out, cb_decimal_t d)
-{
-    char text[CB_DECIMAL_STR_MAX];
-    int n = cb_decimal_format(d, text, sizeof text);
-    if (n < 0) {
-        return n;
-    }
-    return cb_mp_write_str(out, text, (size_t) n);
-}
-
-static int
-s_encode_value(cb_buf_t *out, const cb_proto_field_t *f, const char *slot, cb_proto_err_t *err)
-{
-    cb_str_t s;
-    switch (f->type) {
-    case CB_PT_STR:
-    case CB_PT_NAME:
-    case CB_PT_SYMBOL:
-    case CB_PT_ASSET:
-    case CB_PT_ENUM:
-        memcpy(&s, slot, sizeof s);
-        if (s.ptr == NULL && s.len != 0) {
-            return s_fail(err, "field '%s': NULL string", f->name);
-        }
-        if ((f->type == CB_PT_STR && (s.len > f->limit || !cb_utf8_valid(s.ptr, s.len))) ||
-            (f->type == CB_PT_NAME && !cb_proto_name_valid(s.ptr, s.len, f->limit)) ||
-            (f->type == CB_PT_SYMBOL && !cb_proto_symbol_valid(s.ptr, s.len)) ||
-            (f->type == CB_PT_ASSET && !cb_proto_asset_valid(s.ptr, s.len)) ||
-            (f->type == CB_PT_ENUM && !cb_proto_enum_valid(f->choices, s.ptr, s.len))) {
-            return s_fail(err, "field '%s': invalid value '%.*s'", f->name,
-                          (int) (s.len > 64 ? 64 : s.len), s.ptr != NULL ? s.ptr : "");
-        }
-        return cb_mp_write_str(out, s.ptr, s.len);
-    case CB_PT_DEC: {
-        cb_decimal_t d;
-        memcpy(&d, slot, sizeof d);
-        if (s_pack_decimal(out, d) != 0) {
-            return s_fail(err, "field '%s': decimal out of range", f->name);
-        }
-        return 0;
-    }
-    case CB_PT_I64: {
-        int64_t v;
-        memcpy(&v, slot, sizeof v);
-        return cb_mp_write_int(out, v);
-    }
-    case CB_PT_U64: {
-        uint64_t v;
-        memcpy(&v, slot, sizeof v);
-        return cb_mp_write_uint(out, v);
-    }
-    case CB_PT_BOOL: {
-        bool v;
-        memcpy(&v, slot, sizeof v);
-        return cb_mp_write_bool(out, v);
-    }
-    case CB_PT_LEVELS: {
-        cb_levels_t levels;
-        memcpy(&levels, slot, sizeof levels);
-        if (levels.count > f->limit || (levels.count > 0 && levels.items == NULL)) {
-            return s_fail(err, "field '%s': more than %u levels", f->name, (unsigned) f->limit);
-        }
-        cb_mp_write_array(out, levels.count);
-        for (uint32_t i = 0; i < levels.count; i++) {
-            cb_mp_write_array(out, 2);
-            if (s_pack_decimal(out, levels.items[i].price) != 0 ||
-                s_pack_decimal(out, levels.items[i].qty) != 0) {
-                return s_fail(err, "field '%s': decimal out of range", f->name);
-            }
-        }
-        return 0;
-    }
-    case CB_PT_RAW: {
-        cb_raw_t raw;
-        memcpy(&raw, slot, sizeof raw);
-        cb_mp_reader_t r;
-        size_t used = 0;
-        cb_mp_reader_init(&r, raw.ptr, raw.len);
-        if (raw.ptr == NULL || cb_mp_skip(&r, NULL, &used) != 0 || used != raw.len) {
-            return s_fail(err, "field '%s': not exactly one msgpack value", f->name);
-        }
-        return cb_buf_append(out, raw.ptr, raw.len);
-    }
-    }
-    return s_fail(err, "field '%s': unknown type", f->name);
-}
-
-static int
-s_encode_parts(const cb_proto_schema_t *const *schemas, const char *const *msgs, size_t nparts,
-               cb_buf_t *out, cb_proto_err_t *err)
-{
-    size_t count = 0;
-    for (size_t p = 0; p < nparts; p++) {
-        uint64_t present;
-        memcpy(&present, msgs[p], sizeof present);
-        for (size_t i = 0; i < schemas[p]->count; i++) {
-            if ((present >> i) & 1u) {
-                count++;
-            } else if (schemas[p]->fields[i].required) {
-                return s_fail(err, "missing field '%s'", schemas[p]->fields[i].name);
-            }
-        }
-    }
-    /* One reservation for the common case keeps the writes below cheap. */
-    if (cb_buf_reserve(out, 256) != 0 || cb_mp_write_map(out, (uint32_t) count) != 0) {
-        return s_fail(err, "out of memory");
-    }
-    for (size_t p = 0; p < nparts; p++) {
-        uint64_t present;
-        memcpy(&present, msgs[p], sizeof present);
-        for (size_t i = 0; i < schemas[p]->count; i++) {
-            if (!((present >> i) & 1u)) {
-                continue;
-            }
-            const cb_proto_field_t *f = &schemas[p]->fields[i];
-            int rc = 0;
-            if (f->name_len <= 31 && cb_buf_reserve(out, 1 + f->name_len) == 0) {
-                /* Keys are short: a fixstr header and the name in one go. */
-                out->data[out->len] = (char) (0xa0 | f->name_len);
-                memcpy(out->data + out->len + 1, f->name, f->name_len);
-                out->len += 1 + f->name_len;
-            } else {
-                rc = cb_mp_write_str(out, f->name, f->name_len);
-            }
-            if (rc == 0) {
-                rc = s_encode_value(out, f, msgs[p] + f->offset, err);
-            }
-            if (rc != 0) {
-                return rc == CB_E_NOMEM ? s_fail(err, "out of memory") : rc;
-            }
-        }
-    }
-    return 0;
-}
-
-int
-cb_proto_encode(const cb_proto_schema_t *schema, const void *msg, cb_buf_t *out,
-                cb_proto_err_t *err)
-{
-    const char *m = msg;
-    return s_encode_parts(&schema, &m, 1, out, err);
-}
-
 /* ---- events ------------------------------------------------------------- */
 
 const char *
@@ -568,25 +419,13 @@ cb_kind_schema(cb_kind_t kind)
 }
 
 int
-cb_event_encode(const cb_event_t *ev, cb_buf_t *out, cb_proto_err_t *err)
-{
-    const cb_proto_schema_t *body = cb_kind_schema(ev->kind);
-    if (body == NULL) {
-        return s_fail(err, "unknown message kind %d", (int) ev->kind);
-    }
-    const cb_proto_schema_t *schemas[2] = {&cb_proto_schema_envelope, body};
-    const char *msgs[2] = {(const char *) &ev->env, (const char *) &ev->body};
-    return s_encode_parts(schemas, msgs, 2, out, err);
-}
-
-int
 cb_event_decode(cb_kind_t kind, const void *data, size_t len, cb_event_t *ev,
                 cb_proto_err_t *err)
 {
     const cb_proto_schema_t *body = cb_kind_schema(kind);
     ev->kind = kind;
     if (body == NULL) {
-        return s_fail(err, "unknown message kind %d", (int) kind);
+        return cb_proto_fail(err, "unknown message kind %d", (int) kind);
     }
     s_zero(&cb_proto_schema_envelope, (char *) &ev->env);
     s_zero(body, (char *) &ev->body);
@@ -594,7 +433,7 @@ cb_event_decode(cb_kind_t kind, const void *data, size_t len, cb_event_t *ev,
                          {body, (char *) &ev->body, 0}};
     int rc = s_decode_parts(parts, 2, data, len, err);
     if (rc == 0 && ev->env.v != CB_PROTO_VERSION) {
-        return s_fail(err, "unsupported schema version %llu (this build speaks %d)",
+        return cb_proto_fail(err, "unsupported schema version %llu (this build speaks %d)",
                       (unsigned long long) ev->env.v, CB_PROTO_VERSION);
     }
     return rc;
