@@ -126,8 +126,11 @@ cb_proto_enum_valid(const char *choices, const char *text, size_t len)
 
 /* ---- decoding ----------------------------------------------------------- */
 
+typedef struct s_ops s_ops_t;
+
 typedef struct {
     const cb_proto_schema_t *schema;
+    const s_ops_t *ops;
     char *msg;
     uint64_t seen;
 } s_part_t;
@@ -181,11 +184,14 @@ s_decode_levels(cb_mp_reader_t *r, const cb_proto_field_t *f, cb_levels_t *out,
     return 0;
 }
 
-static int
-s_decode_value(cb_mp_reader_t *r, const cb_proto_field_t *f, char *slot, cb_proto_err_t *err)
+/* The value of field f, of type (a constant at every call: each generated
+ * case below inlines only its own branch). */
+static inline __attribute__((always_inline)) int
+s_decode_value(cb_mp_reader_t *r, const cb_proto_field_t *f, cb_proto_type_t type, char *slot,
+               cb_proto_err_t *err)
 {
     cb_str_t s;
-    switch (f->type) {
+    switch (type) {
     case CB_PT_STR:
     case CB_PT_NAME:
     case CB_PT_SYMBOL:
@@ -194,23 +200,23 @@ s_decode_value(cb_mp_reader_t *r, const cb_proto_field_t *f, char *slot, cb_prot
         if (cb_mp_read_str(r, &s.ptr, &s.len) != 0) {
             return cb_proto_fail(err, "field '%s': expected a string", f->name);
         }
-        if (f->type == CB_PT_STR && (s.len > f->limit || !cb_utf8_valid(s.ptr, s.len))) {
+        if (type == CB_PT_STR && (s.len > f->limit || !cb_utf8_valid(s.ptr, s.len))) {
             return cb_proto_fail(err, "field '%s': not UTF-8 text of at most %u bytes", f->name,
                           (unsigned) f->limit);
         }
-        if (f->type == CB_PT_NAME && !cb_proto_name_valid(s.ptr, s.len, f->limit)) {
+        if (type == CB_PT_NAME && !cb_proto_name_valid(s.ptr, s.len, f->limit)) {
             return cb_proto_fail(err, "field '%s': expected a lower-case name [a-z0-9_.-] of at most %u bytes",
                           f->name, (unsigned) f->limit);
         }
-        if (f->type == CB_PT_SYMBOL && !cb_proto_symbol_valid(s.ptr, s.len)) {
+        if (type == CB_PT_SYMBOL && !cb_proto_symbol_valid(s.ptr, s.len)) {
             return cb_proto_fail(err, "field '%s': expected a symbol BASE-QUOTE such as BTC-USD",
                           f->name);
         }
-        if (f->type == CB_PT_ASSET && !cb_proto_asset_valid(s.ptr, s.len)) {
+        if (type == CB_PT_ASSET && !cb_proto_asset_valid(s.ptr, s.len)) {
             return cb_proto_fail(err, "field '%s': expected an asset [A-Z0-9]{1,16} such as BTC",
                           f->name);
         }
-        if (f->type == CB_PT_ENUM && !cb_proto_enum_valid(f->choices, s.ptr, s.len)) {
+        if (type == CB_PT_ENUM && !cb_proto_enum_valid(f->choices, s.ptr, s.len)) {
             return cb_proto_fail(err, "field '%s': expected one of %s", f->name, f->choices);
         }
         memcpy(slot, &s, sizeof s);
@@ -250,20 +256,110 @@ s_decode_value(cb_mp_reader_t *r, const cb_proto_field_t *f, char *slot, cb_prot
     return cb_proto_fail(err, "field '%s': unknown type", f->name);
 }
 
-/* Key comparison for short field names; a libc call per key costs more than
- * the compare itself. */
+/* Per schema, expanded from its rows: s_value_NAME decodes the value of
+ * field index (one case per field, with the decoder of its type inlined);
+ * s_is_NAME tells whether key names field index and s_find_NAME which field
+ * key names (-1: none), comparing with constant-length memcmp (a load or two
+ * per key, no loop). */
+struct s_ops {
+    int (*fast)(cb_mp_reader_t *r, uint32_t *k, uint32_t n, char *msg, uint64_t *seen,
+                cb_proto_err_t *err);
+    int (*value)(cb_mp_reader_t *r, size_t index, char *msg, cb_proto_err_t *err);
+    bool (*is)(size_t index, const char *key, size_t len);
+    int (*find)(const char *key, size_t len);
+    uint64_t required;
+};
+
+/* True (and the key consumed) when the next value is the fixstr key name. */
 static inline bool
-s_key_eq(const cb_proto_field_t *f, const char *key, size_t len)
+s_next_key_is(cb_mp_reader_t *r, const char *name, size_t len)
 {
-    if (f->name_len != len) {
+    if ((size_t) (r->end - r->pos) <= len || *r->pos != (uint8_t) (0xa0 | len) ||
+        memcmp(r->pos + 1, name, len) != 0) {
         return false;
     }
-    for (size_t i = 0; i < len; i++) {
-        if (f->name[i] != key[i]) {
-            return false;
-        }
-    }
+    r->pos += 1 + len;
     return true;
+}
+
+#define S_VALUE_CASE_(m, name, type, presence, limit, choices)                  \
+    case CB_F_##m##_##name:                                                     \
+        return s_decode_value(r, &s_fields_##m[CB_F_##m##_##name], CB_PT_##type, \
+                              (char *) &((cb_##m##_t *) (void *) msg)->name, err);
+#define S_KEY_IS_(name) (len == sizeof(#name) - 1 && memcmp(key, #name, sizeof(#name) - 1) == 0)
+#define S_IS_CASE_(m, name, type, presence, limit, choices)                     \
+    case CB_F_##m##_##name:                                                     \
+        return S_KEY_IS_(name);
+#define S_FIND_(m, name, type, presence, limit, choices)                        \
+    if (S_KEY_IS_(name)) {                                                      \
+        return CB_F_##m##_##name;                                               \
+    }
+/* The fast path: what our encoders write, the present fields in schema
+ * order, is taken field by field in straight-line code (the next key compared
+ * with each field's key bytes in turn, the value decoded by its typed
+ * decoder); it stops at the first key out of that order and leaves the rest
+ * of the map to the general loop, with the fields seen so far. */
+#define S_FAST_(m, name, type, presence, limit, choices)                        \
+    if (*k < n && s_next_key_is(r, #name, sizeof(#name) - 1)) {                 \
+        *k += 1;                                                                \
+        *seen |= (uint64_t) 1 << CB_F_##m##_##name;                             \
+        if (r->pos < r->end && *r->pos == 0xc0) {                               \
+            r->pos++;                                                           \
+        } else {                                                                \
+            int rc = s_decode_value(r, &s_fields_##m[CB_F_##m##_##name], CB_PT_##type, \
+                                    (char *) &msg->name, err);                  \
+            if (rc != 0) {                                                      \
+                return rc;                                                      \
+            }                                                                   \
+            msg->present |= (uint64_t) 1 << CB_F_##m##_##name;                  \
+        }                                                                       \
+    }
+#define S_REQ_BIT_(m, name, type, presence, limit, choices)                     \
+    | ((uint64_t) S_REQUIRED_##presence << CB_F_##m##_##name)
+#define S_OPS_(m, ROWS)                                                         \
+    static int s_fast_##m(cb_mp_reader_t *r, uint32_t *k, uint32_t n, char *msgp, \
+                          uint64_t *seen, cb_proto_err_t *err)                  \
+    {                                                                           \
+        cb_##m##_t *msg = (cb_##m##_t *) (void *) msgp;                         \
+        ROWS(S_FAST_, m)                                                        \
+        return 0;                                                               \
+    }                                                                           \
+    static int s_value_##m(cb_mp_reader_t *r, size_t index, char *msg, cb_proto_err_t *err) \
+    {                                                                           \
+        switch (index) { ROWS(S_VALUE_CASE_, m) }                               \
+        return cb_proto_fail(err, "unknown field");                             \
+    }                                                                           \
+    static bool s_is_##m(size_t index, const char *key, size_t len)             \
+    {                                                                           \
+        switch (index) { ROWS(S_IS_CASE_, m) }                                  \
+        return false;                                                           \
+    }                                                                           \
+    static int s_find_##m(const char *key, size_t len)                          \
+    {                                                                           \
+        ROWS(S_FIND_, m)                                                        \
+        return -1;                                                              \
+    }                                                                           \
+    static const s_ops_t s_ops_##m = {s_fast_##m, s_value_##m, s_is_##m, s_find_##m,      \
+                                      0 ROWS(S_REQ_BIT_, m)};
+CB_PROTO_SCHEMAS(S_OPS_)
+#undef S_OPS_
+#undef S_REQ_BIT_
+#undef S_FAST_
+#undef S_FIND_
+#undef S_IS_CASE_
+#undef S_KEY_IS_
+#undef S_VALUE_CASE_
+
+static const s_ops_t *
+s_ops(const cb_proto_schema_t *schema)
+{
+#define S_OPS_OF_(m, ROWS)                                                      \
+    if (schema == &cb_proto_schema_##m) {                                       \
+        return &s_ops_##m;                                                      \
+    }
+    CB_PROTO_SCHEMAS(S_OPS_OF_)
+#undef S_OPS_OF_
+    return NULL;
 }
 
 /* Finds the field named key. Encoders write fields in schema order, so the
@@ -272,26 +368,18 @@ static bool
 s_find_field(s_part_t *parts, size_t nparts, const char *key, size_t len, size_t *hint_part,
              size_t *hint_index, s_part_t **part, size_t *index)
 {
-    if (*hint_part < nparts) {
-        const cb_proto_schema_t *schema = parts[*hint_part].schema;
-        if (*hint_index < schema->count) {
-            const cb_proto_field_t *f = &schema->fields[*hint_index];
-            if (s_key_eq(f, key, len)) {
-                *part = &parts[*hint_part];
-                *index = *hint_index;
-                goto found;
-            }
-        }
+    if (*hint_part < nparts && *hint_index < parts[*hint_part].schema->count &&
+        parts[*hint_part].ops->is(*hint_index, key, len)) {
+        *part = &parts[*hint_part];
+        *index = *hint_index;
+        goto found;
     }
     for (size_t p = 0; p < nparts; p++) {
-        const cb_proto_schema_t *schema = parts[p].schema;
-        for (size_t i = 0; i < schema->count; i++) {
-            const cb_proto_field_t *f = &schema->fields[i];
-            if (s_key_eq(f, key, len)) {
-                *part = &parts[p];
-                *index = i;
-                goto found;
-            }
+        int i = parts[p].ops->find(key, len);
+        if (i >= 0) {
+            *part = &parts[p];
+            *index = (size_t) i;
+            goto found;
         }
     }
     return false;
@@ -314,9 +402,16 @@ s_decode_parts(s_part_t *parts, size_t nparts, const void *data, size_t len, cb_
     if (cb_mp_read_map(&r, &n) != 0) {
         return cb_proto_fail(err, "expected a msgpack map");
     }
+    uint32_t k = 0;
+    for (size_t p = 0; p < nparts; p++) {
+        int rc = parts[p].ops->fast(&r, &k, n, parts[p].msg, &parts[p].seen, err);
+        if (rc != 0) {
+            return rc;
+        }
+    }
     size_t hint_part = 0;
     size_t hint_index = 0;
-    for (uint32_t k = 0; k < n; k++) {
+    for (; k < n; k++) {
         const char *key;
         size_t keylen;
         if (cb_mp_read_str(&r, &key, &keylen) != 0) {
@@ -340,7 +435,7 @@ s_decode_parts(s_part_t *parts, size_t nparts, const void *data, size_t len, cb_
             r.pos++; /* nil: the field is absent */
             continue;
         }
-        int rc = s_decode_value(&r, f, part->msg + f->offset, err);
+        int rc = part->ops->value(&r, index, part->msg, err);
         if (rc != 0) {
             return rc;
         }
@@ -351,12 +446,11 @@ s_decode_parts(s_part_t *parts, size_t nparts, const void *data, size_t len, cb_
         return cb_proto_fail(err, "trailing bytes after the message");
     }
     for (size_t p = 0; p < nparts; p++) {
-        const cb_proto_schema_t *schema = parts[p].schema;
         uint64_t present = *(uint64_t *) (void *) parts[p].msg;
-        for (size_t i = 0; i < schema->count; i++) {
-            if (schema->fields[i].required && !((present >> i) & 1u)) {
-                return cb_proto_fail(err, "missing field '%s'", schema->fields[i].name);
-            }
+        uint64_t missing = parts[p].ops->required & ~present;
+        if (missing != 0) {
+            return cb_proto_fail(err, "missing field '%s'",
+                                 parts[p].schema->fields[__builtin_ctzll(missing)].name);
         }
     }
     return 0;
@@ -373,7 +467,10 @@ cb_proto_decode(const cb_proto_schema_t *schema, const void *data, size_t len, v
                 cb_proto_err_t *err)
 {
     s_zero(schema, msg);
-    s_part_t part = {schema, msg, 0};
+    s_part_t part = {schema, s_ops(schema), msg, 0};
+    if (part.ops == NULL) {
+        return cb_proto_fail(err, "unknown schema");
+    }
     return s_decode_parts(&part, 1, data, len, err);
 }
 
@@ -429,8 +526,11 @@ cb_event_decode(cb_kind_t kind, const void *data, size_t len, cb_event_t *ev,
     }
     s_zero(&cb_proto_schema_envelope, (char *) &ev->env);
     s_zero(body, (char *) &ev->body);
-    s_part_t parts[2] = {{&cb_proto_schema_envelope, (char *) &ev->env, 0},
-                         {body, (char *) &ev->body, 0}};
+#define S_KIND_OPS_(m, ROWS) &s_ops_##m,
+    static const s_ops_t *const kind_ops[] = {CB_PROTO_KINDS(S_KIND_OPS_)};
+#undef S_KIND_OPS_
+    s_part_t parts[2] = {{&cb_proto_schema_envelope, &s_ops_envelope, (char *) &ev->env, 0},
+                         {body, kind_ops[kind], (char *) &ev->body, 0}};
     int rc = s_decode_parts(parts, 2, data, len, err);
     if (rc == 0 && ev->env.v != CB_PROTO_VERSION) {
         return cb_proto_fail(err, "unsupported schema version %llu (this build speaks %d)",

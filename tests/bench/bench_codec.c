@@ -76,8 +76,11 @@ main(int argc, char **argv)
     zsys_handler_set(NULL);
     long n = argc > 1 ? atol(argv[1]) : 1000000;
     int rounds = argc > 2 ? atoi(argv[2]) : 7;
-    if (n < 1 || rounds < 1 || rounds > 31) {
-        fprintf(stderr, "usage: bench_codec [ticks per round] [rounds 1..31]\n");
+    /* A third argument runs one path only (0 encode, 1 cb_pub_send, 2 decode),
+     * e.g. under perf stat. */
+    int only = argc > 3 ? atoi(argv[3]) : -1;
+    if (n < 1 || rounds < 1 || rounds > 31 || only < -1 || only > 2) {
+        fprintf(stderr, "usage: bench_codec [ticks per round] [rounds 1..31] [path 0..2]\n");
         return 64;
     }
     cb_event_t tick;
@@ -99,7 +102,7 @@ main(int argc, char **argv)
     double ns[3][31];
     for (int r = 0; r < rounds; r++) {
         for (int w = 0; w < 3; w++) {
-            ns[w][r] = s_round(w, n, &tick, &encoded, pub);
+            ns[w][r] = only < 0 || only == w ? s_round(w, n, &tick, &encoded, pub) : 0;
         }
     }
     printf("\n| in-process, %zu-byte tick, %ld per round, %d rounds | median ns | min ns |\n"
