@@ -36,12 +36,19 @@ s_put_text(cb_buf_t *out, const char *text, size_t len)
         p[0] = 0xd9;
         p[1] = (uint8_t) len;
         head = 2;
-    } else {
-        /* Strings are bounded by their limits (at most 1024 bytes here). */
+    } else if (len <= 0xffff) {
         p[0] = 0xda;
         p[1] = (uint8_t) (len >> 8);
         p[2] = (uint8_t) len;
         head = 3;
+    } else {
+        /* Only a NAME of limit 0 (unbounded) could get here; none is. */
+        p[0] = 0xdb;
+        p[1] = (uint8_t) (len >> 24);
+        p[2] = (uint8_t) (len >> 16);
+        p[3] = (uint8_t) (len >> 8);
+        p[4] = (uint8_t) len;
+        head = 5;
     }
     memcpy(p + head, text, len);
     out->len += head + len;
@@ -78,7 +85,7 @@ s_put_string(cb_buf_t *out, const cb_str_t *s, cb_proto_type_t type, const cb_pr
         return cb_proto_fail(err, "field '%s': invalid value '%.*s'", f->name,
                              (int) (s->len > 64 ? 64 : s->len), s->ptr != NULL ? s->ptr : "");
     }
-    if (cb_buf_reserve(out, 5 + s->len) != 0) {
+    if (s->len > UINT32_MAX || cb_buf_reserve(out, 5 + s->len) != 0) {
         return s_nomem(err);
     }
     s_put_text(out, s->ptr, s->len);
