@@ -1,4 +1,4 @@
-/* cb_proto.c - generic schema-driven msgpack encoder/decoder for proto/cb_proto.def */
+/* cb_proto.c - descriptors and the schema-driven msgpack decoder for proto/cb_proto.def */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -6,7 +6,7 @@
 
 #include "cb_error.h"
 #include "cb_mp.h"
-#include "cb_proto.h"
+#include "cb_proto_impl.h"
 #include "cb_utf8.h"
 
 /* ---- descriptor tables, derived from the rows --------------------------- */
@@ -34,11 +34,8 @@ static const cb_proto_schema_t *const s_kind_schemas[] = {CB_PROTO_KINDS(S_KIND_
 
 /* ---- errors ------------------------------------------------------------- */
 
-static int
-s_fail(cb_proto_err_t *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static int
-s_fail(cb_proto_err_t *err, const char *fmt, ...)
+int
+cb_proto_fail(cb_proto_err_t *err, const char *fmt, ...)
 {
     if (err != NULL) {
         va_list ap;
@@ -129,8 +126,11 @@ cb_proto_enum_valid(const char *choices, const char *text, size_t len)
 
 /* ---- decoding ----------------------------------------------------------- */
 
+typedef struct s_ops s_ops_t;
+
 typedef struct {
     const cb_proto_schema_t *schema;
+    const s_ops_t *ops;
     char *msg;
     uint64_t seen;
 } s_part_t;
@@ -158,24 +158,24 @@ s_decode_levels(cb_mp_reader_t *r, const cb_proto_field_t *f, cb_levels_t *out,
 {
     uint32_t count;
     if (cb_mp_read_array(r, &count) != 0) {
-        return s_fail(err, "field '%s': expected an array of [price, amount]", f->name);
+        return cb_proto_fail(err, "field '%s': expected an array of [price, amount]", f->name);
     }
     if (count > f->limit) {
-        return s_fail(err, "field '%s': more than %u levels", f->name, (unsigned) f->limit);
+        return cb_proto_fail(err, "field '%s': more than %u levels", f->name, (unsigned) f->limit);
     }
     if (count == 0) {
         return 0;
     }
     cb_level_t *items = calloc(count, sizeof *items);
     if (items == NULL) {
-        return s_fail(err, "field '%s': out of memory", f->name);
+        return cb_proto_fail(err, "field '%s': out of memory", f->name);
     }
     for (uint32_t i = 0; i < count; i++) {
         uint32_t pair;
         if (cb_mp_read_array(r, &pair) != 0 || pair != 2 ||
             s_decode_decimal(r, &items[i].price) != 0 || s_decode_decimal(r, &items[i].qty) != 0) {
             free(items);
-            return s_fail(err, "field '%s': level %u is not a [price, amount] pair of decimals",
+            return cb_proto_fail(err, "field '%s': level %u is not a [price, amount] pair of decimals",
                           f->name, (unsigned) i);
         }
     }
@@ -184,59 +184,62 @@ s_decode_levels(cb_mp_reader_t *r, const cb_proto_field_t *f, cb_levels_t *out,
     return 0;
 }
 
-static int
-s_decode_value(cb_mp_reader_t *r, const cb_proto_field_t *f, char *slot, cb_proto_err_t *err)
+/* The value of field f, of type (a constant at every call: each generated
+ * case below inlines only its own branch). */
+static inline __attribute__((always_inline)) int
+s_decode_value(cb_mp_reader_t *r, const cb_proto_field_t *f, cb_proto_type_t type, char *slot,
+               cb_proto_err_t *err)
 {
     cb_str_t s;
-    switch (f->type) {
+    switch (type) {
     case CB_PT_STR:
     case CB_PT_NAME:
     case CB_PT_SYMBOL:
     case CB_PT_ASSET:
     case CB_PT_ENUM:
         if (cb_mp_read_str(r, &s.ptr, &s.len) != 0) {
-            return s_fail(err, "field '%s': expected a string", f->name);
+            return cb_proto_fail(err, "field '%s': expected a string", f->name);
         }
-        if (f->type == CB_PT_STR && (s.len > f->limit || !cb_utf8_valid(s.ptr, s.len))) {
-            return s_fail(err, "field '%s': not UTF-8 text of at most %u bytes", f->name,
+        if (type == CB_PT_STR && (s.len > f->limit || !cb_utf8_valid(s.ptr, s.len))) {
+            return cb_proto_fail(err, "field '%s': not UTF-8 text of at most %u bytes", f->name,
                           (unsigned) f->limit);
         }
-        if (f->type == CB_PT_NAME && !cb_proto_name_valid(s.ptr, s.len, f->limit)) {
-            return s_fail(err, "field '%s': expected a lower-case name [a-z0-9_.-] of at most %u bytes",
+        if (type == CB_PT_NAME && !cb_proto_name_valid(s.ptr, s.len, f->limit)) {
+            return cb_proto_fail(err, "field '%s': expected a lower-case name [a-z0-9_.-] of at most %u bytes",
                           f->name, (unsigned) f->limit);
         }
-        if (f->type == CB_PT_SYMBOL && !cb_proto_symbol_valid(s.ptr, s.len)) {
-            return s_fail(err, "field '%s': expected a symbol BASE-QUOTE such as BTC-USD",
+        if (type == CB_PT_SYMBOL && !cb_proto_symbol_valid(s.ptr, s.len)) {
+            return cb_proto_fail(err, "field '%s': expected a symbol BASE-QUOTE such as BTC-USD",
                           f->name);
         }
-        if (f->type == CB_PT_ASSET && !cb_proto_asset_valid(s.ptr, s.len)) {
-            return s_fail(err, "field '%s': expected an asset [A-Z0-9]{1,16} such as BTC",
+        if (type == CB_PT_ASSET && !cb_proto_asset_valid(s.ptr, s.len)) {
+            return cb_proto_fail(err, "field '%s': expected an asset [A-Z0-9]{1,16} such as BTC",
                           f->name);
         }
-        if (f->type == CB_PT_ENUM && !cb_proto_enum_valid(f->choices, s.ptr, s.len)) {
-            return s_fail(err, "field '%s': expected one of %s", f->name, f->choices);
+        if (type == CB_PT_ENUM && !cb_proto_enum_valid(f->choices, s.ptr, s.len)) {
+            return cb_proto_fail(err, "field '%s': expected one of %s", f->name, f->choices);
         }
         memcpy(slot, &s, sizeof s);
         return 0;
     case CB_PT_DEC:
         if (s_decode_decimal(r, (cb_decimal_t *) (void *) slot) != 0) {
-            return s_fail(err, "field '%s': expected a decimal string such as \"50000.1\"",
+            return cb_proto_fail(err, "field '%s': expected a decimal string such as \"50000.1\"",
                           f->name);
         }
         return 0;
     case CB_PT_I64:
         if (cb_mp_read_int(r, (int64_t *) (void *) slot) != 0) {
-            return s_fail(err, "field '%s': expected a signed 64-bit integer", f->name);
+            return cb_proto_fail(err, "field '%s': expected a signed 64-bit integer", f->name);
         }
         return 0;
     case CB_PT_U64:
         if (cb_mp_read_uint(r, (uint64_t *) (void *) slot) != 0) {
-            return s_fail(err, "field '%s': expected an unsigned 64-bit integer", f->name);
+            return cb_proto_fail(err, "field '%s': expected an unsigned 64-bit integer", f->name);
         }
         return 0;
     case CB_PT_BOOL:
         if (cb_mp_read_bool(r, (bool *) (void *) slot) != 0) {
-            return s_fail(err, "field '%s': expected true or false", f->name);
+            return cb_proto_fail(err, "field '%s': expected true or false", f->name);
         }
         return 0;
     case CB_PT_LEVELS:
@@ -244,29 +247,119 @@ s_decode_value(cb_mp_reader_t *r, const cb_proto_field_t *f, char *slot, cb_prot
     case CB_PT_RAW: {
         cb_raw_t raw;
         if (cb_mp_skip(r, &raw.ptr, &raw.len) != 0) {
-            return s_fail(err, "field '%s': malformed or too deeply nested value", f->name);
+            return cb_proto_fail(err, "field '%s': malformed or too deeply nested value", f->name);
         }
         memcpy(slot, &raw, sizeof raw);
         return 0;
     }
     }
-    return s_fail(err, "field '%s': unknown type", f->name);
+    return cb_proto_fail(err, "field '%s': unknown type", f->name);
 }
 
-/* Key comparison for short field names; a libc call per key costs more than
- * the compare itself. */
+/* Per schema, expanded from its rows: s_value_NAME decodes the value of
+ * field index (one case per field, with the decoder of its type inlined);
+ * s_is_NAME tells whether key names field index and s_find_NAME which field
+ * key names (-1: none), comparing with constant-length memcmp (a load or two
+ * per key, no loop). */
+struct s_ops {
+    int (*fast)(cb_mp_reader_t *r, uint32_t *k, uint32_t n, char *msg, uint64_t *seen,
+                cb_proto_err_t *err);
+    int (*value)(cb_mp_reader_t *r, size_t index, char *msg, cb_proto_err_t *err);
+    bool (*is)(size_t index, const char *key, size_t len);
+    int (*find)(const char *key, size_t len);
+    uint64_t required;
+};
+
+/* True (and the key consumed) when the next value is the fixstr key name. */
 static inline bool
-s_key_eq(const cb_proto_field_t *f, const char *key, size_t len)
+s_next_key_is(cb_mp_reader_t *r, const char *name, size_t len)
 {
-    if (f->name_len != len) {
+    if ((size_t) (r->end - r->pos) <= len || *r->pos != (uint8_t) (0xa0 | len) ||
+        memcmp(r->pos + 1, name, len) != 0) {
         return false;
     }
-    for (size_t i = 0; i < len; i++) {
-        if (f->name[i] != key[i]) {
-            return false;
-        }
-    }
+    r->pos += 1 + len;
     return true;
+}
+
+#define S_VALUE_CASE_(m, name, type, presence, limit, choices)                  \
+    case CB_F_##m##_##name:                                                     \
+        return s_decode_value(r, &s_fields_##m[CB_F_##m##_##name], CB_PT_##type, \
+                              (char *) &((cb_##m##_t *) (void *) msg)->name, err);
+#define S_KEY_IS_(name) (len == sizeof(#name) - 1 && memcmp(key, #name, sizeof(#name) - 1) == 0)
+#define S_IS_CASE_(m, name, type, presence, limit, choices)                     \
+    case CB_F_##m##_##name:                                                     \
+        return S_KEY_IS_(name);
+#define S_FIND_(m, name, type, presence, limit, choices)                        \
+    if (S_KEY_IS_(name)) {                                                      \
+        return CB_F_##m##_##name;                                               \
+    }
+/* The fast path: what our encoders write, the present fields in schema
+ * order, is taken field by field in straight-line code (the next key compared
+ * with each field's key bytes in turn, the value decoded by its typed
+ * decoder); it stops at the first key out of that order and leaves the rest
+ * of the map to the general loop, with the fields seen so far. */
+#define S_FAST_(m, name, type, presence, limit, choices)                        \
+    if (*k < n && s_next_key_is(r, #name, sizeof(#name) - 1)) {                 \
+        *k += 1;                                                                \
+        *seen |= (uint64_t) 1 << CB_F_##m##_##name;                             \
+        if (r->pos < r->end && *r->pos == 0xc0) {                               \
+            r->pos++;                                                           \
+        } else {                                                                \
+            int rc = s_decode_value(r, &s_fields_##m[CB_F_##m##_##name], CB_PT_##type, \
+                                    (char *) &msg->name, err);                  \
+            if (rc != 0) {                                                      \
+                return rc;                                                      \
+            }                                                                   \
+            msg->present |= (uint64_t) 1 << CB_F_##m##_##name;                  \
+        }                                                                       \
+    }
+#define S_REQ_BIT_(m, name, type, presence, limit, choices)                     \
+    | ((uint64_t) S_REQUIRED_##presence << CB_F_##m##_##name)
+#define S_OPS_(m, ROWS)                                                         \
+    static int s_fast_##m(cb_mp_reader_t *r, uint32_t *k, uint32_t n, char *msgp, \
+                          uint64_t *seen, cb_proto_err_t *err)                  \
+    {                                                                           \
+        cb_##m##_t *msg = (cb_##m##_t *) (void *) msgp;                         \
+        ROWS(S_FAST_, m)                                                        \
+        return 0;                                                               \
+    }                                                                           \
+    static int s_value_##m(cb_mp_reader_t *r, size_t index, char *msg, cb_proto_err_t *err) \
+    {                                                                           \
+        switch (index) { ROWS(S_VALUE_CASE_, m) }                               \
+        return cb_proto_fail(err, "unknown field");                             \
+    }                                                                           \
+    static bool s_is_##m(size_t index, const char *key, size_t len)             \
+    {                                                                           \
+        switch (index) { ROWS(S_IS_CASE_, m) }                                  \
+        return false;                                                           \
+    }                                                                           \
+    static int s_find_##m(const char *key, size_t len)                          \
+    {                                                                           \
+        ROWS(S_FIND_, m)                                                        \
+        return -1;                                                              \
+    }                                                                           \
+    static const s_ops_t s_ops_##m = {s_fast_##m, s_value_##m, s_is_##m, s_find_##m,      \
+                                      0 ROWS(S_REQ_BIT_, m)};
+CB_PROTO_SCHEMAS(S_OPS_)
+#undef S_OPS_
+#undef S_REQ_BIT_
+#undef S_FAST_
+#undef S_FIND_
+#undef S_IS_CASE_
+#undef S_KEY_IS_
+#undef S_VALUE_CASE_
+
+static const s_ops_t *
+s_ops(const cb_proto_schema_t *schema)
+{
+#define S_OPS_OF_(m, ROWS)                                                      \
+    if (schema == &cb_proto_schema_##m) {                                       \
+        return &s_ops_##m;                                                      \
+    }
+    CB_PROTO_SCHEMAS(S_OPS_OF_)
+#undef S_OPS_OF_
+    return NULL;
 }
 
 /* Finds the field named key. Encoders write fields in schema order, so the
@@ -275,26 +368,18 @@ static bool
 s_find_field(s_part_t *parts, size_t nparts, const char *key, size_t len, size_t *hint_part,
              size_t *hint_index, s_part_t **part, size_t *index)
 {
-    if (*hint_part < nparts) {
-        const cb_proto_schema_t *schema = parts[*hint_part].schema;
-        if (*hint_index < schema->count) {
-            const cb_proto_field_t *f = &schema->fields[*hint_index];
-            if (s_key_eq(f, key, len)) {
-                *part = &parts[*hint_part];
-                *index = *hint_index;
-                goto found;
-            }
-        }
+    if (*hint_part < nparts && *hint_index < parts[*hint_part].schema->count &&
+        parts[*hint_part].ops->is(*hint_index, key, len)) {
+        *part = &parts[*hint_part];
+        *index = *hint_index;
+        goto found;
     }
     for (size_t p = 0; p < nparts; p++) {
-        const cb_proto_schema_t *schema = parts[p].schema;
-        for (size_t i = 0; i < schema->count; i++) {
-            const cb_proto_field_t *f = &schema->fields[i];
-            if (s_key_eq(f, key, len)) {
-                *part = &parts[p];
-                *index = i;
-                goto found;
-            }
+        int i = parts[p].ops->find(key, len);
+        if (i >= 0) {
+            *part = &parts[p];
+            *index = (size_t) i;
+            goto found;
         }
     }
     return false;
@@ -315,35 +400,42 @@ s_decode_parts(s_part_t *parts, size_t nparts, const void *data, size_t len, cb_
     cb_mp_reader_init(&r, data, len);
     uint32_t n;
     if (cb_mp_read_map(&r, &n) != 0) {
-        return s_fail(err, "expected a msgpack map");
+        return cb_proto_fail(err, "expected a msgpack map");
+    }
+    uint32_t k = 0;
+    for (size_t p = 0; p < nparts; p++) {
+        int rc = parts[p].ops->fast(&r, &k, n, parts[p].msg, &parts[p].seen, err);
+        if (rc != 0) {
+            return rc;
+        }
     }
     size_t hint_part = 0;
     size_t hint_index = 0;
-    for (uint32_t k = 0; k < n; k++) {
+    for (; k < n; k++) {
         const char *key;
         size_t keylen;
         if (cb_mp_read_str(&r, &key, &keylen) != 0) {
-            return s_fail(err, cb_mp_at_end(&r) ? "message truncated" : "map keys must be strings");
+            return cb_proto_fail(err, cb_mp_at_end(&r) ? "message truncated" : "map keys must be strings");
         }
         s_part_t *part;
         size_t index;
         if (!s_find_field(parts, nparts, key, keylen, &hint_part, &hint_index, &part, &index)) {
             if (cb_mp_skip(&r, NULL, NULL) != 0) {
-                return s_fail(err, "malformed value for an unknown field");
+                return cb_proto_fail(err, "malformed value for an unknown field");
             }
             continue;
         }
         const cb_proto_field_t *f = &part->schema->fields[index];
         uint64_t bit = (uint64_t) 1 << index;
         if (part->seen & bit) {
-            return s_fail(err, "field '%s' appears twice", f->name);
+            return cb_proto_fail(err, "field '%s' appears twice", f->name);
         }
         part->seen |= bit;
         if (r.pos < r.end && *r.pos == 0xc0) {
             r.pos++; /* nil: the field is absent */
             continue;
         }
-        int rc = s_decode_value(&r, f, part->msg + f->offset, err);
+        int rc = part->ops->value(&r, index, part->msg, err);
         if (rc != 0) {
             return rc;
         }
@@ -351,15 +443,14 @@ s_decode_parts(s_part_t *parts, size_t nparts, const void *data, size_t len, cb_
         *present |= bit;
     }
     if (!cb_mp_at_end(&r)) {
-        return s_fail(err, "trailing bytes after the message");
+        return cb_proto_fail(err, "trailing bytes after the message");
     }
     for (size_t p = 0; p < nparts; p++) {
-        const cb_proto_schema_t *schema = parts[p].schema;
         uint64_t present = *(uint64_t *) (void *) parts[p].msg;
-        for (size_t i = 0; i < schema->count; i++) {
-            if (schema->fields[i].required && !((present >> i) & 1u)) {
-                return s_fail(err, "missing field '%s'", schema->fields[i].name);
-            }
+        uint64_t missing = parts[p].ops->required & ~present;
+        if (missing != 0) {
+            return cb_proto_fail(err, "missing field '%s'",
+                                 parts[p].schema->fields[__builtin_ctzll(missing)].name);
         }
     }
     return 0;
@@ -376,7 +467,10 @@ cb_proto_decode(const cb_proto_schema_t *schema, const void *data, size_t len, v
                 cb_proto_err_t *err)
 {
     s_zero(schema, msg);
-    s_part_t part = {schema, msg, 0};
+    s_part_t part = {schema, s_ops(schema), msg, 0};
+    if (part.ops == NULL) {
+        return cb_proto_fail(err, "unknown schema");
+    }
     return s_decode_parts(&part, 1, data, len, err);
 }
 
@@ -393,152 +487,6 @@ cb_proto_clear(const cb_proto_schema_t *schema, void *msg)
             levels->count = 0;
         }
     }
-}
-
-/* ---- encoding ----------------------------------------------------------- */
-
-static int
-s_pack_decimal(cb_buf_t *out, cb_decimal_t d)
-{
-    char text[CB_DECIMAL_STR_MAX];
-    int n = cb_decimal_format(d, text, sizeof text);
-    if (n < 0) {
-        return n;
-    }
-    return cb_mp_write_str(out, text, (size_t) n);
-}
-
-static int
-s_encode_value(cb_buf_t *out, const cb_proto_field_t *f, const char *slot, cb_proto_err_t *err)
-{
-    cb_str_t s;
-    switch (f->type) {
-    case CB_PT_STR:
-    case CB_PT_NAME:
-    case CB_PT_SYMBOL:
-    case CB_PT_ASSET:
-    case CB_PT_ENUM:
-        memcpy(&s, slot, sizeof s);
-        if (s.ptr == NULL && s.len != 0) {
-            return s_fail(err, "field '%s': NULL string", f->name);
-        }
-        if ((f->type == CB_PT_STR && (s.len > f->limit || !cb_utf8_valid(s.ptr, s.len))) ||
-            (f->type == CB_PT_NAME && !cb_proto_name_valid(s.ptr, s.len, f->limit)) ||
-            (f->type == CB_PT_SYMBOL && !cb_proto_symbol_valid(s.ptr, s.len)) ||
-            (f->type == CB_PT_ASSET && !cb_proto_asset_valid(s.ptr, s.len)) ||
-            (f->type == CB_PT_ENUM && !cb_proto_enum_valid(f->choices, s.ptr, s.len))) {
-            return s_fail(err, "field '%s': invalid value '%.*s'", f->name,
-                          (int) (s.len > 64 ? 64 : s.len), s.ptr != NULL ? s.ptr : "");
-        }
-        return cb_mp_write_str(out, s.ptr, s.len);
-    case CB_PT_DEC: {
-        cb_decimal_t d;
-        memcpy(&d, slot, sizeof d);
-        if (s_pack_decimal(out, d) != 0) {
-            return s_fail(err, "field '%s': decimal out of range", f->name);
-        }
-        return 0;
-    }
-    case CB_PT_I64: {
-        int64_t v;
-        memcpy(&v, slot, sizeof v);
-        return cb_mp_write_int(out, v);
-    }
-    case CB_PT_U64: {
-        uint64_t v;
-        memcpy(&v, slot, sizeof v);
-        return cb_mp_write_uint(out, v);
-    }
-    case CB_PT_BOOL: {
-        bool v;
-        memcpy(&v, slot, sizeof v);
-        return cb_mp_write_bool(out, v);
-    }
-    case CB_PT_LEVELS: {
-        cb_levels_t levels;
-        memcpy(&levels, slot, sizeof levels);
-        if (levels.count > f->limit || (levels.count > 0 && levels.items == NULL)) {
-            return s_fail(err, "field '%s': more than %u levels", f->name, (unsigned) f->limit);
-        }
-        cb_mp_write_array(out, levels.count);
-        for (uint32_t i = 0; i < levels.count; i++) {
-            cb_mp_write_array(out, 2);
-            if (s_pack_decimal(out, levels.items[i].price) != 0 ||
-                s_pack_decimal(out, levels.items[i].qty) != 0) {
-                return s_fail(err, "field '%s': decimal out of range", f->name);
-            }
-        }
-        return 0;
-    }
-    case CB_PT_RAW: {
-        cb_raw_t raw;
-        memcpy(&raw, slot, sizeof raw);
-        cb_mp_reader_t r;
-        size_t used = 0;
-        cb_mp_reader_init(&r, raw.ptr, raw.len);
-        if (raw.ptr == NULL || cb_mp_skip(&r, NULL, &used) != 0 || used != raw.len) {
-            return s_fail(err, "field '%s': not exactly one msgpack value", f->name);
-        }
-        return cb_buf_append(out, raw.ptr, raw.len);
-    }
-    }
-    return s_fail(err, "field '%s': unknown type", f->name);
-}
-
-static int
-s_encode_parts(const cb_proto_schema_t *const *schemas, const char *const *msgs, size_t nparts,
-               cb_buf_t *out, cb_proto_err_t *err)
-{
-    size_t count = 0;
-    for (size_t p = 0; p < nparts; p++) {
-        uint64_t present;
-        memcpy(&present, msgs[p], sizeof present);
-        for (size_t i = 0; i < schemas[p]->count; i++) {
-            if ((present >> i) & 1u) {
-                count++;
-            } else if (schemas[p]->fields[i].required) {
-                return s_fail(err, "missing field '%s'", schemas[p]->fields[i].name);
-            }
-        }
-    }
-    /* One reservation for the common case keeps the writes below cheap. */
-    if (cb_buf_reserve(out, 256) != 0 || cb_mp_write_map(out, (uint32_t) count) != 0) {
-        return s_fail(err, "out of memory");
-    }
-    for (size_t p = 0; p < nparts; p++) {
-        uint64_t present;
-        memcpy(&present, msgs[p], sizeof present);
-        for (size_t i = 0; i < schemas[p]->count; i++) {
-            if (!((present >> i) & 1u)) {
-                continue;
-            }
-            const cb_proto_field_t *f = &schemas[p]->fields[i];
-            int rc = 0;
-            if (f->name_len <= 31 && cb_buf_reserve(out, 1 + f->name_len) == 0) {
-                /* Keys are short: a fixstr header and the name in one go. */
-                out->data[out->len] = (char) (0xa0 | f->name_len);
-                memcpy(out->data + out->len + 1, f->name, f->name_len);
-                out->len += 1 + f->name_len;
-            } else {
-                rc = cb_mp_write_str(out, f->name, f->name_len);
-            }
-            if (rc == 0) {
-                rc = s_encode_value(out, f, msgs[p] + f->offset, err);
-            }
-            if (rc != 0) {
-                return rc == CB_E_NOMEM ? s_fail(err, "out of memory") : rc;
-            }
-        }
-    }
-    return 0;
-}
-
-int
-cb_proto_encode(const cb_proto_schema_t *schema, const void *msg, cb_buf_t *out,
-                cb_proto_err_t *err)
-{
-    const char *m = msg;
-    return s_encode_parts(&schema, &m, 1, out, err);
 }
 
 /* ---- events ------------------------------------------------------------- */
@@ -568,33 +516,24 @@ cb_kind_schema(cb_kind_t kind)
 }
 
 int
-cb_event_encode(const cb_event_t *ev, cb_buf_t *out, cb_proto_err_t *err)
-{
-    const cb_proto_schema_t *body = cb_kind_schema(ev->kind);
-    if (body == NULL) {
-        return s_fail(err, "unknown message kind %d", (int) ev->kind);
-    }
-    const cb_proto_schema_t *schemas[2] = {&cb_proto_schema_envelope, body};
-    const char *msgs[2] = {(const char *) &ev->env, (const char *) &ev->body};
-    return s_encode_parts(schemas, msgs, 2, out, err);
-}
-
-int
 cb_event_decode(cb_kind_t kind, const void *data, size_t len, cb_event_t *ev,
                 cb_proto_err_t *err)
 {
     const cb_proto_schema_t *body = cb_kind_schema(kind);
     ev->kind = kind;
     if (body == NULL) {
-        return s_fail(err, "unknown message kind %d", (int) kind);
+        return cb_proto_fail(err, "unknown message kind %d", (int) kind);
     }
     s_zero(&cb_proto_schema_envelope, (char *) &ev->env);
     s_zero(body, (char *) &ev->body);
-    s_part_t parts[2] = {{&cb_proto_schema_envelope, (char *) &ev->env, 0},
-                         {body, (char *) &ev->body, 0}};
+#define S_KIND_OPS_(m, ROWS) &s_ops_##m,
+    static const s_ops_t *const kind_ops[] = {CB_PROTO_KINDS(S_KIND_OPS_)};
+#undef S_KIND_OPS_
+    s_part_t parts[2] = {{&cb_proto_schema_envelope, &s_ops_envelope, (char *) &ev->env, 0},
+                         {body, kind_ops[kind], (char *) &ev->body, 0}};
     int rc = s_decode_parts(parts, 2, data, len, err);
     if (rc == 0 && ev->env.v != CB_PROTO_VERSION) {
-        return s_fail(err, "unsupported schema version %llu (this build speaks %d)",
+        return cb_proto_fail(err, "unsupported schema version %llu (this build speaks %d)",
                       (unsigned long long) ev->env.v, CB_PROTO_VERSION);
     }
     return rc;

@@ -104,32 +104,35 @@ cb_pub_send_raw(cb_pub_t *pub, const char *topic, size_t topic_len, const void *
 int
 cb_pub_send(cb_pub_t *pub, cb_event_t *ev, cb_proto_err_t *err)
 {
-    char topic[CB_TOPIC_MAX];
-    int topic_len = cb_topic_of_event(ev, topic, sizeof topic);
-    if (topic_len < 0) {
-        if (err != NULL) {
-            snprintf(err->message, sizeof err->message,
-                     "no valid topic: symbol must be BASE-QUOTE and venue a lower-case name");
+    /* A burst on one topic: the last topic was validated when it was built,
+     * so an event naming exactly it (kind, symbol, venue) reuses it and its
+     * counter; anything else is formatted, validated and looked up. */
+    const char *topic = pub->last_topic;
+    size_t topic_len = pub->last_topic_len;
+    uint64_t *next = pub->last_next;
+    if (next == NULL || !cb_topic_is_of_event(ev, topic, topic_len)) {
+        char fresh[CB_TOPIC_MAX];
+        int n = cb_topic_of_event(ev, fresh, sizeof fresh);
+        if (n < 0) {
+            if (err != NULL) {
+                snprintf(err->message, sizeof err->message,
+                         "no valid topic: symbol must be BASE-QUOTE and venue a lower-case name");
+            }
+            return CB_E_BAD_REQUEST;
         }
-        return CB_E_BAD_REQUEST;
-    }
-    uint64_t *next;
-    if (pub->last_next != NULL && (size_t) topic_len == pub->last_topic_len &&
-        memcmp(topic, pub->last_topic, (size_t) topic_len) == 0) {
-        next = pub->last_next;
-    } else {
-        next = zhashx_lookup(pub->seqs, topic);
+        next = zhashx_lookup(pub->seqs, fresh);
         if (next == NULL) {
             next = malloc(sizeof *next);
             if (next == NULL) {
                 return CB_E_NOMEM;
             }
             *next = 1;
-            zhashx_insert(pub->seqs, topic, next);
+            zhashx_insert(pub->seqs, fresh, next);
         }
-        memcpy(pub->last_topic, topic, (size_t) topic_len);
-        pub->last_topic_len = (size_t) topic_len;
+        memcpy(pub->last_topic, fresh, (size_t) n + 1);
+        pub->last_topic_len = (size_t) n;
         pub->last_next = next;
+        topic_len = (size_t) n;
     }
     uint64_t seq = *next;
 
@@ -144,7 +147,7 @@ cb_pub_send(cb_pub_t *pub, cb_event_t *ev, cb_proto_err_t *err)
     if (rc != 0) {
         return rc;
     }
-    rc = cb_pub_send_raw(pub, topic, (size_t) topic_len, pub->payload.data, pub->payload.len);
+    rc = cb_pub_send_raw(pub, topic, topic_len, pub->payload.data, pub->payload.len);
     if (rc != 0) {
         return rc;
     }

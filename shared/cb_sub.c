@@ -145,7 +145,15 @@ s_drain(void *raw, zmq_msg_t *frame)
 int
 cb_sub_recv_raw(cb_sub_t *sub, int timeout_ms, cb_sub_msg_t *msg)
 {
-    memset(msg, 0, sizeof *msg);
+    /* Not a memset of the whole struct: ev is written by the decoder, and
+     * an out-of-range kind makes cb_event_clear a no-op until then. */
+    msg->topic = NULL;
+    msg->topic_len = 0;
+    msg->payload = NULL;
+    msg->payload_len = 0;
+    msg->ev.kind = CB_KIND_COUNT;
+    msg->ev.env.present = 0;
+    msg->missed = 0;
     zmq_msg_init(&msg->topic_frame);
     zmq_msg_init(&msg->payload_frame);
     msg->has_frames = true;
@@ -193,20 +201,26 @@ cb_sub_recv_raw(cb_sub_t *sub, int timeout_ms, cb_sub_msg_t *msg)
 static void
 s_track(cb_sub_t *sub, cb_sub_msg_t *msg)
 {
-    char key[S_KEY_MAX];
     const cb_str_t epoch = msg->ev.env.epoch;
-    memcpy(key, msg->topic, msg->topic_len);
-    key[msg->topic_len] = ' ';
-    memcpy(key + msg->topic_len + 1, epoch.ptr, epoch.len);
-    key[msg->topic_len + 1 + epoch.len] = '\0';
-
     size_t key_len = msg->topic_len + 1 + epoch.len;
     uint64_t seq = msg->ev.env.seq;
-    s_track_t *track;
+    s_track_t *track = NULL;
+    /* A burst on one topic from one publisher compares in place; the key is
+     * built only to look up another one. Neither topics nor epochs hold a
+     * space, so the separator's place fixes where the topic ends. */
     if (sub->last_track != NULL && key_len == sub->last_key_len &&
-        memcmp(key, sub->last_key, key_len) == 0) {
+        sub->last_key[msg->topic_len] == ' ' &&
+        memcmp(sub->last_key, msg->topic, msg->topic_len) == 0 &&
+        memcmp(sub->last_key + msg->topic_len + 1, epoch.ptr, epoch.len) == 0) {
         track = sub->last_track;
     } else {
+        char *key = sub->last_key;
+        memcpy(key, msg->topic, msg->topic_len);
+        key[msg->topic_len] = ' ';
+        memcpy(key + msg->topic_len + 1, epoch.ptr, epoch.len);
+        key[key_len] = '\0';
+        sub->last_key_len = key_len;
+        sub->last_track = NULL;
         track = zhashx_lookup(sub->tracks, key);
     }
     if (track == NULL) {
@@ -217,7 +231,7 @@ s_track(cb_sub_t *sub, cb_sub_msg_t *msg)
             return;
         }
         track->last_seq = seq;
-        zhashx_insert(sub->tracks, key, track);
+        zhashx_insert(sub->tracks, sub->last_key, track);
         sub->stats.epochs++;
     } else if (seq == track->last_seq + 1) {
         track->last_seq = seq;
@@ -229,8 +243,6 @@ s_track(cb_sub_t *sub, cb_sub_msg_t *msg)
     } else {
         sub->stats.stale++;
     }
-    memcpy(sub->last_key, key, key_len);
-    sub->last_key_len = key_len;
     sub->last_track = track;
 }
 

@@ -180,11 +180,14 @@ cb_topic_is_of_event(const cb_event_t *ev, const char *text, size_t len)
     cb_str_t symbol;
     cb_str_t venue;
     cb_topic_route(ev, &symbol, &venue);
+    if (symbol.ptr == NULL || venue.ptr == NULL) {
+        return false;
+    }
     size_t kind_len = strlen(kind);
     if (ev->kind == CB_KIND_candle) {
         cb_str_t interval = ev->body.candle.interval;
         size_t base_len = kind_len + 1 + symbol.len + 1 + venue.len;
-        if (len != base_len + 1 + interval.len || text[base_len] != '.' ||
+        if (interval.ptr == NULL || len != base_len + 1 + interval.len || text[base_len] != '.' ||
             memcmp(text + base_len + 1, interval.ptr, interval.len) != 0) {
             return false;
         }

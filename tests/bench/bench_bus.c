@@ -20,35 +20,12 @@
 
 /* ---- shared bits ---------------------------------------------------------- */
 
-static void
-s_make_tick(cb_event_t *ev, uint64_t n)
-{
-    static char bid[32];
-    memset(ev, 0, sizeof *ev);
-    ev->kind = CB_KIND_tick;
-    snprintf(bid, sizeof bid, "%llu.%02llu", (unsigned long long) (60000 + (n % 1000)),
-             (unsigned long long) (n % 100));
-    cb_decimal_t d;
-    cb_decimal_parse(bid, strlen(bid), &d);
-    cb_decimal_t q;
-    cb_decimal_parse("0.12345678", 10, &q);
-    cb_tick_t *t = &ev->body.tick;
-    CB_PROTO_SET(t, tick, symbol, CB_STR("BTC-USD"));
-    CB_PROTO_SET(t, tick, venue, CB_STR("sim-kraken"));
-    CB_PROTO_SET(t, tick, bid, d);
-    CB_PROTO_SET(t, tick, bid_qty, q);
-    CB_PROTO_SET(t, tick, ask, d);
-    CB_PROTO_SET(t, tick, ask_qty, q);
-    CB_PROTO_SET(t, tick, last, d);
-    CB_PROTO_SET(t, tick, exch_ts, 1763860000123456789LL);
-}
-
 /* One encoded tick with a stamped envelope: the bytes the raw paths send. */
 static size_t
 s_encoded_tick(char *buf, size_t cap)
 {
     cb_event_t ev;
-    s_make_tick(&ev, 1);
+    cbh_bus_bench_tick(&ev, 1);
     CB_PROTO_SET(&ev.env, envelope, v, 1);
     CB_PROTO_SET(&ev.env, envelope, ts, cb_time_now_ns());
     CB_PROTO_SET(&ev.env, envelope, epoch, CB_STR("0123456789abcdef"));
@@ -298,7 +275,7 @@ s_throughput(const char *pub_endpoint, const char *sub_endpoint, bool bind_pub, 
             }
         } else {
             cb_event_t ev;
-            s_make_tick(&ev, (uint64_t) i);
+            cbh_bus_bench_tick(&ev, (uint64_t) i);
             cb_pub_send(pub, &ev, NULL);
         }
     }

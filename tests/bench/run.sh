@@ -9,6 +9,7 @@ mkdir -p "$CBH_LOG_DIR"
 export LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$PWD/tests/lsan.supp"
 echo "bench_bus on $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)"
 "$BUILD/bench/bench_bus" "$@"
+"$BUILD/bench/bench_codec" 1000000 7
 "$BUILD/bench/bench_inbound" 300000
 "$BUILD/bench/bench_sentiment" 15 3
 "$BUILD/bench/bench_venue_sim_ws" 16 100000 3 3

@@ -113,3 +113,23 @@ cbh_bus_stop_pub(cbh_bus_t *bus, cb_pub_t **pub)
     cb_pub_destroy(pub);
     return cbh_bus_stop(bus) == 0 ? 0 : -1;
 }
+
+void
+cbh_bus_bench_tick(cb_event_t *ev, uint64_t n)
+{
+    memset(ev, 0, sizeof *ev);
+    ev->kind = CB_KIND_tick;
+    cb_decimal_t price;
+    cb_decimal_from_parts((int64_t) ((60000 + n % 1000) * 100 + n % 100), 2, &price);
+    cb_decimal_t qty;
+    cb_decimal_from_parts(12345678, 8, &qty);
+    cb_tick_t *t = &ev->body.tick;
+    CB_PROTO_SET(t, tick, symbol, CB_STR("BTC-USD"));
+    CB_PROTO_SET(t, tick, venue, CB_STR("sim-kraken"));
+    CB_PROTO_SET(t, tick, bid, price);
+    CB_PROTO_SET(t, tick, bid_qty, qty);
+    CB_PROTO_SET(t, tick, ask, price);
+    CB_PROTO_SET(t, tick, ask_qty, qty);
+    CB_PROTO_SET(t, tick, last, price);
+    CB_PROTO_SET(t, tick, exch_ts, 1763860000123456789LL);
+}

@@ -78,6 +78,142 @@ test_tick_round_trip(void **state)
     cb_buf_fini(&sb);
 }
 
+/* Pinned encodings: the wire bytes of proto/README.md, byte for byte. A
+ * change to the encoder must leave these unchanged (they were produced by the
+ * schema-walking encoder this file's test was written against). */
+static const char *
+s_hex(const cb_buf_t *b, char *out, size_t cap)
+{
+    static const char digits[] = "0123456789abcdef";
+    size_t n = 0;
+    for (size_t i = 0; i < b->len && n + 2 < cap; i++) {
+        out[n++] = digits[(uint8_t) b->data[i] >> 4];
+        out[n++] = digits[(uint8_t) b->data[i] & 15];
+    }
+    out[n] = '\0';
+    return out;
+}
+
+static void
+s_pin_tick(cb_event_t *ev)
+{
+    memset(ev, 0, sizeof *ev);
+    ev->kind = CB_KIND_tick;
+    s_envelope(ev, 42);
+    cb_tick_t *t = &ev->body.tick;
+    CB_PROTO_SET(t, tick, symbol, CB_STR("BTC-USD"));
+    CB_PROTO_SET(t, tick, venue, CB_STR("sim-kraken"));
+    CB_PROTO_SET(t, tick, bid, s_dec("60001.01"));
+    CB_PROTO_SET(t, tick, bid_qty, s_dec("0.12345678"));
+    CB_PROTO_SET(t, tick, ask, s_dec("60001.50"));
+    CB_PROTO_SET(t, tick, last, s_dec("-0.000000000000000001"));
+    CB_PROTO_SET(t, tick, volume, s_dec("12345678901234567890.123456789012345678"));
+    CB_PROTO_SET(t, tick, exch_ts, -5);
+}
+
+static void
+s_pin_book(cb_event_t *ev, cb_level_t *levels)
+{
+    memset(ev, 0, sizeof *ev);
+    ev->kind = CB_KIND_book;
+    s_envelope(ev, 300);
+    levels[0] = (cb_level_t){s_dec("100.5"), s_dec("2")};
+    levels[1] = (cb_level_t){s_dec("100"), s_dec("0")};
+    cb_book_t *b = &ev->body.book;
+    CB_PROTO_SET(b, book, symbol, CB_STR("ETH-USDT"));
+    CB_PROTO_SET(b, book, venue, CB_STR("binance"));
+    CB_PROTO_SET(b, book, snapshot, true);
+    CB_PROTO_SET(b, book, bids, ((cb_levels_t){levels, 2}));
+    CB_PROTO_SET(b, book, asks, ((cb_levels_t){NULL, 0}));
+    CB_PROTO_SET(b, book, update_id, 70000);
+    CB_PROTO_SET(b, book, checksum, 4294967296ULL);
+    CB_PROTO_SET(b, book, resyncing, false);
+}
+
+static void
+s_pin_order(cb_event_t *ev, char *reason, size_t reason_len)
+{
+    memset(ev, 0, sizeof *ev);
+    ev->kind = CB_KIND_order;
+    s_envelope(ev, 70000);
+    memset(reason, 'r', reason_len);
+    cb_order_t *o = &ev->body.order;
+    CB_PROTO_SET(o, order, symbol, CB_STR("BTC-USD"));
+    CB_PROTO_SET(o, order, venue, CB_STR("sim-kraken"));
+    CB_PROTO_SET(o, order, order_id, CB_STR("0123456789abcdef0123456789abcdef-order-id"));
+    CB_PROTO_SET(o, order, side, CB_STR("sell"));
+    CB_PROTO_SET(o, order, type, CB_STR("limit"));
+    CB_PROTO_SET(o, order, status, CB_STR("partially_filled"));
+    CB_PROTO_SET(o, order, amount, s_dec("1.5"));
+    CB_PROTO_SET(o, order, filled, s_dec("0"));
+    CB_PROTO_SET(o, order, reason, ((cb_str_t){reason, reason_len}));
+    CB_PROTO_SET(o, order, event, CB_STR("updated"));
+}
+
+static void
+test_encoded_bytes_are_pinned(void **state)
+{
+    (void) state;
+    static const char *const expected[] = {
+        "8ca17601a27473cf187a7d5324e10d15a565706f6368b030313233343536373839616263646566a3"
+        "7365712aa673796d626f6ca74254432d555344a576656e7565aa73696d2d6b72616b656ea3626964"
+        "a836303030312e3031a76269645f717479aa302e3132333435363738a361736ba736303030312e35"
+        "a46c617374b52d302e303030303030303030303030303030303031a6766f6c756d65d92731323334"
+        "353637383930313233343536373839302e313233343536373839303132333435363738a765786368"
+        "5f7473fb",
+        "8ca17601a27473cf187a7d5324e10d15a565706f6368b030313233343536373839616263646566a3"
+        "736571cd012ca673796d626f6ca84554482d55534454a576656e7565a762696e616e6365a8736e61"
+        "7073686f74c3a4626964739292a53130302e35a13292a3313030a130a461736b7390a97570646174"
+        "655f6964ce00011170a8636865636b73756dcf0000000100000000a9726573796e63696e67c2",
+        "8ea17601a27473cf187a7d5324e10d15a565706f6368b030313233343536373839616263646566a3"
+        "736571ce00011170a673796d626f6ca74254432d555344a576656e7565aa73696d2d6b72616b656e"
+        "a86f726465725f6964d9293031323334353637383961626364656630313233343536373839616263"
+        "6465662d6f726465722d6964a473696465a473656c6ca474797065a56c696d6974a6737461747573"
+        "b07061727469616c6c795f66696c6c6564a6616d6f756e74a3312e35a666696c6c6564a130a67265"
+        "61736f6eda012c727272727272727272727272727272727272727272727272727272727272727272"
+        "72727272727272727272727272727272727272727272727272727272727272727272727272727272"
+        "72727272727272727272727272727272727272727272727272727272727272727272727272727272"
+        "72727272727272727272727272727272727272727272727272727272727272727272727272727272"
+        "72727272727272727272727272727272727272727272727272727272727272727272727272727272"
+        "72727272727272727272727272727272727272727272727272727272727272727272727272727272"
+        "72727272727272727272727272727272727272727272727272727272727272727272727272727272"
+        "727272727272727272727272727272727272727272727272727272a56576656e74a7757064617465"
+        "64",
+        "85a17601a26964a56162632d31a26f70a571756f7465a46172677381a16e05ab646561646c696e65"
+        "5f6d73d3fffffe6551c05285",
+    };
+    char hex[4096];
+    cb_buf_t sb;
+    cb_buf_init(&sb);
+    cb_event_t ev;
+    cb_level_t levels[2];
+    char reason[300];
+    static const uint8_t args[] = {0x81, 0xa1, 'n', 0x05};
+    for (int i = 0; i < 4; i++) {
+        cb_buf_reset(&sb);
+        if (i == 3) {
+            cb_rpc_request_t req = {0};
+            CB_PROTO_SET(&req, rpc_request, v, 1);
+            CB_PROTO_SET(&req, rpc_request, id, CB_STR("abc-1"));
+            CB_PROTO_SET(&req, rpc_request, op, CB_STR("quote"));
+            CB_PROTO_SET(&req, rpc_request, args, ((cb_raw_t){args, sizeof args}));
+            CB_PROTO_SET(&req, rpc_request, deadline_ms, -1763860000123LL);
+            assert_int_equal(cb_proto_encode(&cb_proto_schema_rpc_request, &req, &sb, NULL), 0);
+        } else {
+            if (i == 0) {
+                s_pin_tick(&ev);
+            } else if (i == 1) {
+                s_pin_book(&ev, levels);
+            } else {
+                s_pin_order(&ev, reason, sizeof reason);
+            }
+            assert_int_equal(cb_event_encode(&ev, &sb, NULL), 0);
+        }
+        assert_string_equal(s_hex(&sb, hex, sizeof hex), expected[i]);
+    }
+    cb_buf_fini(&sb);
+}
+
 static void
 test_book_and_every_kind_round_trip(void **state)
 {
@@ -430,6 +566,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tick_round_trip),
+        cmocka_unit_test(test_encoded_bytes_are_pinned),
         cmocka_unit_test(test_book_and_every_kind_round_trip),
         cmocka_unit_test(test_rpc_envelopes_round_trip),
         cmocka_unit_test(test_malformed_ticks_are_rejected),
