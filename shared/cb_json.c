@@ -12,6 +12,7 @@
 #include "cb_error.h"
 #include "cb_json.h"
 #include "cb_mp.h"
+#include "cb_str.h"
 #include "cb_utf8.h"
 
 /* ---- JSON -> msgpack --------------------------------------------------------
@@ -121,18 +122,11 @@ s_hex4(s_parser_t *p, unsigned *out)
         if (p->pos >= p->len) {
             return s_fail(p, CB_E_PARSE, p->pos, "unterminated string");
         }
-        char c = p->text[p->pos];
-        unsigned d;
-        if (s_is_digit(c)) {
-            d = (unsigned) (c - '0');
-        } else if (c >= 'a' && c <= 'f') {
-            d = (unsigned) (c - 'a' + 10);
-        } else if (c >= 'A' && c <= 'F') {
-            d = (unsigned) (c - 'A' + 10);
-        } else {
+        int d = cb_str_hex_digit(p->text[p->pos]);
+        if (d < 0) {
             return s_fail(p, CB_E_PARSE, p->pos, "\\u needs four hex digits");
         }
-        v = v << 4 | d;
+        v = v << 4 | (unsigned) d;
         p->pos++;
     }
     *out = v;

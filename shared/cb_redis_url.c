@@ -9,21 +9,7 @@
 #include "cb_error.h"
 #include "cb_redis.h"
 #include "cb_redis_impl.h"
-
-static int
-s_hex(char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
+#include "cb_str.h"
 
 /* Percent-decodes len bytes into a new heap string; NULL on a bad escape,
  * an encoded NUL or a raw control character (or out of memory). */
@@ -41,8 +27,8 @@ s_decode(const char *s, size_t len)
             goto fail_out;
         }
         if (c == '%') {
-            int hi = i + 2 < len ? s_hex(s[i + 1]) : -1;
-            int lo = i + 2 < len ? s_hex(s[i + 2]) : -1;
+            int hi = i + 2 < len ? cb_str_hex_digit(s[i + 1]) : -1;
+            int lo = i + 2 < len ? cb_str_hex_digit(s[i + 2]) : -1;
             if (hi < 0 || lo < 0 || hi + lo == 0) {
                 goto fail_out;
             }
@@ -95,7 +81,7 @@ s_host_valid(const char *host, size_t len, size_t max, bool bracketed)
         char c = host[i];
         bool ok;
         if (bracketed) {
-            ok = s_hex(c) >= 0 || c == ':' || c == '.';
+            ok = cb_str_hex_digit(c) >= 0 || c == ':' || c == '.';
             colon = colon || c == ':';
         } else {
             ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||

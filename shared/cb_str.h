@@ -71,4 +71,20 @@ cb_str_ipv4(const uint8_t addr[4], char out[16])
     return n;
 }
 
+/* The value of one hex digit (either case), or -1. */
+static inline int
+cb_str_hex_digit(char c)
+{
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+        return c - 'A' + 10;
+    }
+    return -1;
+}
+
 #endif

@@ -9,18 +9,9 @@
 
 #include "cb_error.h"
 #include "cb_proto.h"
+#include "cb_str.h"
 #include "cb_utf8.h"
 #include "edge_reply.h"
-
-static int
-s_hex(char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    c = (char) (c | 0x20);
-    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
 
 static int
 s_fail(edge_query_t *q, char *err, size_t errsize, const char *why)
@@ -46,8 +37,8 @@ s_decode(edge_query_t *q, size_t *used, const char *s, size_t len, size_t *out_l
         if (c == '+') {
             c = ' ';
         } else if (c == '%') {
-            int hi = i + 2 < len ? s_hex(s[i + 1]) : -1;
-            int lo = i + 2 < len ? s_hex(s[i + 2]) : -1;
+            int hi = i + 2 < len ? cb_str_hex_digit(s[i + 1]) : -1;
+            int lo = i + 2 < len ? cb_str_hex_digit(s[i + 2]) : -1;
             if (hi < 0 || lo < 0) {
                 return false;
             }

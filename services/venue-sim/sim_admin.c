@@ -8,6 +8,7 @@
 
 #include "cb_json.h"
 #include "cb_mp.h"
+#include "cb_str.h"
 #include "sim_admin.h"
 #include "sim_exchange.h"
 #include "sim_faults.h"
@@ -81,15 +82,6 @@ s_method_is(const cb_httpd_req_t *req, const char *method)
     return sim_reply_name_is(req->method, req->method_len, method);
 }
 
-static int
-s_hex(char c)
-{
-    return c >= '0' && c <= '9'   ? c - '0'
-           : c >= 'a' && c <= 'f' ? c - 'a' + 10
-           : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                  : -1;
-}
-
 /* Splits the path after /admin/ into percent-decoded segments; false when
  * there are too many, one is too long, or an escape is malformed. */
 static bool
@@ -110,8 +102,8 @@ s_split(const cb_httpd_req_t *req, s_path_t *path)
         for (const char *c = p; c < stop; c++) {
             char ch = *c;
             if (ch == '%') {
-                int hi = c + 2 < stop ? s_hex(c[1]) : -1;
-                int lo = hi >= 0 ? s_hex(c[2]) : -1;
+                int hi = c + 2 < stop ? cb_str_hex_digit(c[1]) : -1;
+                int lo = hi >= 0 ? cb_str_hex_digit(c[2]) : -1;
                 if (lo < 0 || hi * 16 + lo == 0) {
                     return false;
                 }

@@ -13,6 +13,7 @@
 
 #include "cb_json.h"
 #include "cb_mp.h"
+#include "cb_str.h"
 #include "sim_auth.h"
 #include "sim_params.h"
 
@@ -676,21 +677,6 @@ s_find_signature(const char *s, size_t len, s_sig_t *sig)
     }
 }
 
-static int
-s_hex_value(char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
-
 int
 sim_auth_binance_verify(const char *secret, size_t secret_len, const char *query, size_t query_len,
                         const char *body, size_t body_len, sim_binance_error_t *err)
@@ -720,8 +706,8 @@ sim_auth_binance_verify(const char *secret, size_t secret_len, const char *query
     unsigned char given[32];
     bool well_formed = sig->value_len == 64;
     for (size_t i = 0; well_formed && i < 32; i++) {
-        int hi = s_hex_value(sig->value[2 * i]);
-        int lo = s_hex_value(sig->value[2 * i + 1]);
+        int hi = cb_str_hex_digit(sig->value[2 * i]);
+        int lo = cb_str_hex_digit(sig->value[2 * i + 1]);
         well_formed = hi >= 0 && lo >= 0;
         given[i] = (unsigned char) (well_formed ? hi * 16 + lo : 0);
     }

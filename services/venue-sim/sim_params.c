@@ -2,12 +2,7 @@
 #include <string.h>
 
 #include "sim_params.h"
-
-static int
-s_hex(char c)
-{
-    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-}
+#include "cb_str.h"
 
 bool
 sim_param(const char *qs, size_t len, const char *key, char *out, size_t size, bool *present)
@@ -33,8 +28,8 @@ sim_param(const char *qs, size_t len, const char *key, char *out, size_t size, b
             for (const char *p = v; p < qs + end; p++) {
                 char c = *p;
                 if (c == '%') {
-                    int hi = p + 2 < qs + end ? s_hex(p[1]) : -1;
-                    int lo = hi >= 0 ? s_hex(p[2]) : -1;
+                    int hi = p + 2 < qs + end ? cb_str_hex_digit(p[1]) : -1;
+                    int lo = hi >= 0 ? cb_str_hex_digit(p[2]) : -1;
                     if (lo < 0) {
                         return false;
                     }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cb_error.h"
+#include "cb_str.h"
 #include "cb_time.h"
 #include "cb_utf8.h"
 
@@ -263,18 +264,11 @@ s_hex4(const char *p, unsigned *out)
 {
     unsigned v = 0;
     for (int k = 0; k < 4; k++) {
-        char c = p[k];
-        unsigned d;
-        if (c >= '0' && c <= '9') {
-            d = (unsigned) (c - '0');
-        } else if (c >= 'a' && c <= 'f') {
-            d = (unsigned) (c - 'a' + 10);
-        } else if (c >= 'A' && c <= 'F') {
-            d = (unsigned) (c - 'A' + 10);
-        } else {
+        int d = cb_str_hex_digit(p[k]);
+        if (d < 0) {
             return CB_E_PARSE;
         }
-        v = v * 16 + d;
+        v = v * 16 + (unsigned) d;
     }
     *out = v;
     return 0;
