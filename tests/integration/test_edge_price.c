@@ -15,6 +15,7 @@
 #include "cb_time.h"
 #include "cbh.h"
 #include "cbh_bus.h"
+#include "cbh_edgews.h"
 #include "edge_cache.h"
 #include "edge_price.h"
 
@@ -25,15 +26,8 @@ static cb_pub_t *s_pub;
 static void
 s_publish(const char *symbol, const char *venue, const char *bid, const char *ask)
 {
-    cb_event_t ev = {.kind = CB_KIND_tick};
-    cb_tick_t *t = &ev.body.tick;
-    cb_decimal_t b, a;
-    assert_int_equal(cb_decimal_parse(bid, strlen(bid), &b), 0);
-    assert_int_equal(cb_decimal_parse(ask, strlen(ask), &a), 0);
-    CB_PROTO_SET(t, tick, symbol, cb_str_from(symbol));
-    CB_PROTO_SET(t, tick, venue, cb_str_from(venue));
-    CB_PROTO_SET(t, tick, bid, b);
-    CB_PROTO_SET(t, tick, ask, a);
+    cb_event_t ev;
+    cbh_edgews_make_tick(&ev, symbol, venue, bid, ask, NULL, NULL);
     cb_proto_err_t err;
     if (cb_pub_send(s_pub, &ev, &err) != 0) {
         fail_msg("cb_pub_send: %s", err.message);
