@@ -25,7 +25,7 @@ s_grow(cb_redis_t *r)
         return 0;
     }
     size_t cap = r->pipe_cap == 0 ? 16 : r->pipe_cap * 2;
-    cb_redis_piped_t *p = malloc(cap * sizeof *p);
+    cb_redis_piped_t *p = calloc(cap, sizeof *p);
     if (p == NULL) {
         return CB_E_NOMEM;
     }
@@ -66,6 +66,19 @@ s_send(cb_redis_t *r, cb_redis_piped_t *e)
     return 0;
 }
 
+/* After a failed send: the queue's unsent tail (the command, and a MULTI
+ * that waited for it) leaves the queue, so that it holds only commands whose
+ * replies will come (a lost connection has emptied it already). */
+static void
+s_unqueue_unsent(cb_redis_t *r)
+{
+    while (r->pipe_len > 0 && !s_at(r, r->pipe_len - 1)->sent) {
+        s_entry_free(s_at(r, r->pipe_len - 1));
+        r->pipe_len--;
+    }
+    r->pipe_multi = S_MULTI_NONE;
+}
+
 int
 cb_redis_pipe_append(cb_redis_t *r, char *cmd, int len)
 {
@@ -101,14 +114,15 @@ cb_redis_pipe_append(cb_redis_t *r, char *cmd, int len)
         m->node = e->node;
         err = s_send(r, m);
         if (err != 0) {
-            /* The queue is gone with the connection; cmd never joined it. */
-            redisFreeCommand(cmd);
+            redisFreeCommand(cmd); /* it never joined the queue */
+            s_unqueue_unsent(r);
             return err;
         }
     }
     r->pipe_len++;
     err = s_send(r, e);
     if (err != 0) {
+        s_unqueue_unsent(r);
         return err;
     }
     if (multi) {
@@ -222,14 +236,15 @@ cb_redis_pipe_discard(cb_redis_t *r)
 {
     int first = 0;
     while (r->pipe_len > 0) {
-        cb_redis_piped_t *e = s_at(r, 0);
-        int err = s_read(r, e);
-        if (first == 0 && err != 0 && e->sent) {
-            first = err;
-        }
-        s_entry_free(e);
+        /* Taken off first: a failed read empties the rest of the queue. */
+        cb_redis_piped_t e = *s_at(r, 0);
         r->pipe_head = (r->pipe_head + 1) % r->pipe_cap;
         r->pipe_len--;
+        int err = s_read(r, &e);
+        if (first == 0 && err != 0 && e.sent) {
+            first = err;
+        }
+        s_entry_free(&e);
     }
     r->pipe_multi = S_MULTI_NONE;
     return first;

@@ -269,11 +269,16 @@ test_outage_and_reconnect(void **state)
     assert_int_equal(cbh_redis_start(&server, "pw"), 0);
     int port = server.port;
     int err;
+    redisReply *reply;
     char url[128];
     s_url_db(&server, 2, url, sizeof url);
     cb_redis_t *r = cb_redis_new(url, &err);
     s_set_get(r, "coinbus:test:before", "1");
     s_log_capture();
+    /* A queued command whose reply the outage swallows: the next command
+     * drops it with the connection (and the queue stays whole). */
+    const char *get_before[] = {"GET", "coinbus:test:before"};
+    assert_int_equal(cb_redis_appendv(r, 2, get_before, NULL), 0);
     cbh_redis_stop(&server);
 
     /* Down: every call fails fast with CB_E_UNAVAILABLE, and the outage is
@@ -282,7 +287,7 @@ test_outage_and_reconnect(void **state)
     int calls = 0;
     while (s_ms_since(t_down) < 1500) {
         int64_t t0 = cb_time_mono_ns();
-        redisReply *reply = cb_redis_command(r, &err, "GET coinbus:test:before");
+        reply = cb_redis_command(r, &err, "GET coinbus:test:before");
         assert_null(reply);
         assert_int_equal(err, CB_E_UNAVAILABLE);
         assert_true(s_ms_since(t0) < 100);
@@ -291,6 +296,8 @@ test_outage_and_reconnect(void **state)
         cb_time_sleep_ms(calls % 100 == 0 ? 5 : 0, NULL);
     }
     assert_true(calls > 1000);
+    /* A command queued while down is refused and leaves nothing queued. */
+    assert_int_equal(cb_redis_appendv(r, 2, get_before, NULL), CB_E_UNAVAILABLE);
 
     /* Back on the same port: the helper reconnects by itself (with AUTH and
      * SELECT again) within the longest backoff. */
@@ -301,6 +308,12 @@ test_outage_and_reconnect(void **state)
         cb_time_sleep_ms(10, NULL);
     }
     assert_true(cb_redis_connected(r));
+    /* The first queued reply is the first queued command's. */
+    assert_int_equal(cb_redis_appendv(r, 2, get_before, NULL), 0);
+    reply = cb_redis_get_reply(r, &err);
+    assert_non_null(reply);
+    assert_int_equal(reply->type, REDIS_REPLY_NIL); /* db 2 is empty again */
+    freeReplyObject(reply);
     s_set_get(r, "coinbus:test:after", "2");
     char log[16384];
     s_log_read(log, sizeof log);
@@ -311,7 +324,7 @@ test_outage_and_reconnect(void **state)
 
     /* Still db 2 after the reconnect. */
     cb_redis_t *r0 = cb_redis_new(server.url, &err);
-    redisReply *reply = cb_redis_command(r0, &err, "EXISTS coinbus:test:after");
+    reply = cb_redis_command(r0, &err, "EXISTS coinbus:test:after");
     assert_non_null(reply);
     assert_int_equal(reply->integer, 0);
     freeReplyObject(reply);
