@@ -41,6 +41,7 @@ typedef struct {
     int64_t next_end_ms;
     char prefetch_id[48];     /* the prefetch in flight ("" none) */
     int64_t prefetch_at_ms;   /* when it was asked (a lost one is given up) */
+    int64_t prefetch_after_ms; /* a refused prefetch: none asked before then */
     /* Fallback sliding window (Redis down): ring of the last share call
      * times (allocated at the first fallback decision). */
     int64_t *local;
@@ -296,6 +297,14 @@ cb_inbound_core_check(cb_inbound_core_t *core, const char *client, cb_inbound_de
     return 0;
 }
 
+/* Whether c's prefetch is in flight at now (one unanswered for
+ * S_PREFETCH_LOST_MS is lost: its reply, an error or no send at all). */
+static bool
+s_prefetch_pending(const s_client_t *c, int64_t now)
+{
+    return c->prefetch_id[0] != '\0' && now - c->prefetch_at_ms < S_PREFETCH_LOST_MS;
+}
+
 int
 cb_inbound_core_prefetch(cb_inbound_core_t *core, const char *client, cb_inbound_call_t *lease)
 {
@@ -306,7 +315,7 @@ cb_inbound_core_prefetch(cb_inbound_core_t *core, const char *client, cb_inbound
     int64_t now = s_now_ms();
     if (c == NULL || c->lease_count == 0 || c->next_count > 0 ||
         c->lease_used * 2 < c->lease_count || now >= c->lease_end_ms ||
-        (c->prefetch_id[0] != '\0' && now - c->prefetch_at_ms < S_PREFETCH_LOST_MS)) {
+        now < c->prefetch_after_ms || s_prefetch_pending(c, now)) {
         return 0;
     }
     /* Half spent before its end: this client is busy, the next lease is
@@ -370,13 +379,17 @@ cb_inbound_core_leased(cb_inbound_core_t *core, const char *client, const cb_inb
     }
     if (prefetched && c->lease_count > 0 && out == NULL) {
         /* Kept for when the current lease is spent (check returns that one
-         * first); a refusal is not kept (the lease call after it asks again). */
+         * first). A refusal is not kept (the lease call after the current
+         * lease asks again), but no prefetch is asked before Redis's retry
+         * time: a client at its limit would otherwise ask on every request. */
         if (reply->element[0]->integer > 0) {
             cb_str_copy(c->next_id, sizeof c->next_id, lease->arg[4]);
             c->next_count = reply->element[0]->integer;
             c->next_remaining = reply->element[1]->integer;
             c->next_reset_at_ms = now + reply->element[2]->integer;
             c->next_end_ms = now + core->config.lease_ms;
+        } else {
+            c->prefetch_after_ms = now + reply->element[3]->integer;
         }
         return 0;
     }
@@ -480,7 +493,7 @@ cb_inbound_core_returns(cb_inbound_core_t *core, bool all, cb_inbound_call_t *ca
 static bool
 s_client_idle(const cb_inbound_core_t *core, const s_client_t *c, int64_t now)
 {
-    if (c->lease_count > 0 || c->next_count > 0 || c->prefetch_id[0] != '\0' ||
+    if (c->lease_count > 0 || c->next_count > 0 || s_prefetch_pending(c, now) ||
         c->denied_until_ms > now) {
         return false;
     }

@@ -235,6 +235,7 @@ s_drain(edge_limit_t *limit, s_req_t *req, int rc)
             cb_inbound_call_t ret;
             if (cb_inbound_core_check(limit->core, req->client, &d, &ret, &req->call) == 0) {
                 s_return(limit, &ret);
+                req->prefetch = false; /* decisions wait for this one */
                 rc = s_lease(limit, req);
                 if (rc == 0) {
                     return;

@@ -280,6 +280,15 @@ test_prefetch(void **state)
     assert_int_equal(cb_inbound_core_check(core, "q", &d, &ret, &lease), 1);
     assert_int_equal(cb_inbound_core_prefetch(core, "q", &next), 1);
     assert_string_equal(next.arg[5], "13");
+    /* Refused (the client is at its limit): the current lease's slots are
+     * still spent, and no prefetch is asked again before the retry time. */
+    assert_int_equal(cb_inbound_core_leased(core, "q", &next, s_reply(&r, 0, 0, 60000, 30000), NULL), 0);
+    for (int i = 0; i < 12; i++) {
+        assert_int_equal(cb_inbound_core_check(core, "q", &d, &ret, &lease), 1);
+        assert_true(d.allowed);
+        assert_int_equal(cb_inbound_core_prefetch(core, "q", &next), 0);
+        assert_int_equal(next.nargs, 0);
+    }
     cb_inbound_core_destroy(&core);
 }
 
