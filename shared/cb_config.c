@@ -265,11 +265,9 @@ cb_config_init_log(const char *service, const cb_config_var_t *vars, size_t coun
     cb_log_format_parse(format_text, &format);
     cb_log_init(service, level, format);
     long slice_us = 0;
-    for (size_t i = 0; i < count; i++) {
-        if (strcmp(vars[i].name, "COINBUS_SCHED_SLICE_US") == 0 &&
-            cb_config_int(vars, count, "COINBUS_SCHED_SLICE_US", &slice_us) != 0) {
-            return CB_E_CONFIG;
-        }
+    if (s_find(vars, count, "COINBUS_SCHED_SLICE_US") != NULL &&
+        cb_config_int(vars, count, "COINBUS_SCHED_SLICE_US", &slice_us) != 0) {
+        return CB_E_CONFIG;
     }
     int rc = cb_sched_set_slice_us(slice_us);
     if (rc != 0) {

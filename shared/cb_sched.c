@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -21,6 +20,7 @@ typedef struct {
 } s_sched_attr_t;
 
 #define S_SCHED_OTHER 0
+#define S_SCHED_BATCH 3
 
 int
 cb_sched_set_slice_us(long slice_us)
@@ -31,18 +31,18 @@ cb_sched_set_slice_us(long slice_us)
     if (slice_us < 0) {
         return -EINVAL;
     }
+    /* The thread's own attributes (policy, nice, flags) with only the slice
+     * (sched_runtime) changed; a real-time or idle policy someone chose
+     * (chrt, systemd) is left alone: the hint is for SCHED_OTHER / BATCH. */
     s_sched_attr_t attr;
     memset(&attr, 0, sizeof attr);
-    attr.size = sizeof attr;
-    attr.sched_policy = S_SCHED_OTHER;
-    /* The nice value is restated as it is (SCHED_FLAG_KEEP_PARAMS would
-     * keep the slice too); only the slice (sched_runtime) changes. */
-    errno = 0;
-    int nice = getpriority(PRIO_PROCESS, 0);
-    if (nice == -1 && errno != 0) {
+    if (syscall(SYS_sched_getattr, 0, &attr, (unsigned) sizeof attr, 0) != 0) {
         return -errno;
     }
-    attr.sched_nice = nice;
+    if (attr.sched_policy != S_SCHED_OTHER && attr.sched_policy != S_SCHED_BATCH) {
+        return -EPERM;
+    }
+    attr.size = sizeof attr;
     attr.sched_runtime = (uint64_t) slice_us * 1000;
     if (syscall(SYS_sched_setattr, 0, &attr, 0) != 0) {
         return -errno;

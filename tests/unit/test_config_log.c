@@ -208,7 +208,8 @@ test_sched_slice(void **state)
     s_capture_end(out, sizeof out);
     unsetenv("COINBUS_SCHED_SLICE_US");
     assert_int_equal(rc, 0);
-    assert_non_null(strstr(out, "slice_us=300"));
+    assert_non_null(strstr(out, "sched_slice slice_us=300"));
+    assert_null(strstr(out, "refused"));
     long long after = s_slice_ns();
     if (before >= 0 && after != before) {
         assert_int_equal(after, 300000); /* EEVDF (>= 6.12) keeps the slice asked for */
