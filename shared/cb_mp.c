@@ -474,23 +474,7 @@ cb_mp_write_str(cb_buf_t *b, const char *text, size_t len)
     if (len > UINT32_MAX || cb_buf_reserve(b, 5 + len) != 0) {
         return CB_E_NOMEM;
     }
-    int rc;
-    if (len <= 31) {
-        rc = s_put_byte(b, (uint8_t) (0xa0 | len));
-    } else if (len <= 0xff) {
-        rc = s_put_be(b, 0xd9, len, 1);
-    } else if (len <= 0xffff) {
-        rc = s_put_be(b, 0xda, len, 2);
-    } else {
-        rc = s_put_be(b, 0xdb, len, 4);
-    }
-    if (rc != 0) {
-        return rc;
-    }
-    if (len > 0) {
-        memcpy(b->data + b->len, text, len);
-    }
-    b->len += len;
+    cb_mp_put_str(b, text, len);
     b->data[b->len] = '\0';
     return 0;
 }

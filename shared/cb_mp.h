@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "cb_buf.h"
 #include "cb_error.h"
@@ -106,6 +107,40 @@ int
 cb_mp_write_str(cb_buf_t *b, const char *text, size_t len);
 int
 cb_mp_write_uint(cb_buf_t *b, uint64_t value);
+
+/* cb_mp_write_str's bytes (str header, then text) for a caller that has
+ * already reserved 5 + len bytes of room in b (len <= UINT32_MAX): the
+ * generated encoders reserve once per message and write without checks. */
+static inline void
+cb_mp_put_str(cb_buf_t *b, const char *text, size_t len)
+{
+    uint8_t *p = (uint8_t *) b->data + b->len;
+    size_t head;
+    if (len <= 31) {
+        p[0] = (uint8_t) (0xa0 | len);
+        head = 1;
+    } else if (len <= 0xff) {
+        p[0] = 0xd9;
+        p[1] = (uint8_t) len;
+        head = 2;
+    } else if (len <= 0xffff) {
+        p[0] = 0xda;
+        p[1] = (uint8_t) (len >> 8);
+        p[2] = (uint8_t) len;
+        head = 3;
+    } else {
+        p[0] = 0xdb;
+        p[1] = (uint8_t) (len >> 24);
+        p[2] = (uint8_t) (len >> 16);
+        p[3] = (uint8_t) (len >> 8);
+        p[4] = (uint8_t) len;
+        head = 5;
+    }
+    if (len > 0) {
+        memcpy(p + head, text, len);
+    }
+    b->len += head + len;
+}
 int
 cb_mp_write_int(cb_buf_t *b, int64_t value);
 int

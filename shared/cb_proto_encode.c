@@ -23,37 +23,6 @@ s_nomem(cb_proto_err_t *err)
     return cb_proto_fail(err, "out of memory");
 }
 
-/* Writes a str header and len bytes of text; room for 5 + len is reserved. */
-static inline void
-s_put_text(cb_buf_t *out, const char *text, size_t len)
-{
-    uint8_t *p = (uint8_t *) out->data + out->len;
-    size_t head;
-    if (len <= 31) {
-        p[0] = (uint8_t) (0xa0 | len);
-        head = 1;
-    } else if (len <= 0xff) {
-        p[0] = 0xd9;
-        p[1] = (uint8_t) len;
-        head = 2;
-    } else if (len <= 0xffff) {
-        p[0] = 0xda;
-        p[1] = (uint8_t) (len >> 8);
-        p[2] = (uint8_t) len;
-        head = 3;
-    } else {
-        /* Only a NAME of limit 0 (unbounded) could get here; none is. */
-        p[0] = 0xdb;
-        p[1] = (uint8_t) (len >> 24);
-        p[2] = (uint8_t) (len >> 16);
-        p[3] = (uint8_t) (len >> 8);
-        p[4] = (uint8_t) len;
-        head = 5;
-    }
-    memcpy(p + head, text, len);
-    out->len += head + len;
-}
-
 /* One string field of grammar type (constant at every call, so the branch
  * folds): checked as the decoder checks it, then written. */
 static inline int
@@ -88,7 +57,7 @@ s_put_string(cb_buf_t *out, const cb_str_t *s, cb_proto_type_t type, const cb_pr
     if (s->len > UINT32_MAX || cb_buf_reserve(out, 5 + s->len) != 0) {
         return s_nomem(err);
     }
-    s_put_text(out, s->ptr, s->len);
+    cb_mp_put_str(out, s->ptr, s->len);
     return 0;
 }
 
