@@ -237,6 +237,10 @@ route_exec_record(route_app_t *app, route_order_t *o, const char *event, route_f
 void
 route_exec_apply(route_order_t *o, const cb_vorder_t *vo);
 
+/* A ledger decimal field's value: false when it is empty or not a decimal. */
+bool
+route_exec_dec(const char *text, cb_decimal_t *out);
+
 /* The venue request of a ledger order: 0, or CB_E_INTERNAL when its
  * instrument or amount is not known. */
 int

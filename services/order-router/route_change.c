@@ -10,12 +10,6 @@
 #include "cb_time.h"
 #include "route_app.h"
 
-static bool
-s_dec(const char *text, cb_decimal_t *out)
-{
-    return text[0] != '\0' && cb_decimal_parse(text, strlen(text), out) == 0;
-}
-
 /* Resolves first; refuses orders that cannot change. */
 static int
 s_changeable(route_app_t *app, route_venue_t *v, route_order_t *o, route_fail_t *fail)
@@ -103,8 +97,8 @@ route_exec_amend(route_app_t *app, route_venue_t *v, route_order_t *o, const cha
     memset(&a, 0, sizeof a);
     a.ref.ins = cb_instruments_by_symbol(cb_venue_client_instruments(v->vc), cb_str_from(o->symbol));
     snprintf(a.ref.client_order_id, sizeof a.ref.client_order_id, "%s", o->client_order_id);
-    a.has_price = price[0] != '\0' && s_dec(price, &a.price);
-    a.has_amount = amount[0] != '\0' && s_dec(amount, &a.amount);
+    a.has_price = route_exec_dec(price, &a.price);
+    a.has_amount = route_exec_dec(amount, &a.amount);
     if (!kraken) {
         /* The replacement is a new order: its own id and intent first. */
         snprintf(next.client_order_id, sizeof next.client_order_id, "%.30s-r%u",

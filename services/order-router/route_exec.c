@@ -52,8 +52,8 @@ route_app_venue(route_app_t *app, const char *name)
     return NULL;
 }
 
-static bool
-s_dec(const char *text, cb_decimal_t *out)
+bool
+route_exec_dec(const char *text, cb_decimal_t *out)
 {
     return text[0] != '\0' && cb_decimal_parse(text, strlen(text), out) == 0;
 }
@@ -98,15 +98,15 @@ route_exec_publish(route_app_t *app, const route_order_t *o, const char *event)
     CB_PROTO_SET(m, order, side, cb_str_from(o->side));
     CB_PROTO_SET(m, order, type, cb_str_from(o->type));
     CB_PROTO_SET(m, order, status, cb_str_from(o->status));
-    CB_PROTO_SET(m, order, amount, s_dec(o->amount, &d) ? d : cb_decimal_from_int(0));
-    CB_PROTO_SET(m, order, filled, s_dec(o->filled, &d) ? d : cb_decimal_from_int(0));
-    if (s_dec(o->price, &d)) {
+    CB_PROTO_SET(m, order, amount, route_exec_dec(o->amount, &d) ? d : cb_decimal_from_int(0));
+    CB_PROTO_SET(m, order, filled, route_exec_dec(o->filled, &d) ? d : cb_decimal_from_int(0));
+    if (route_exec_dec(o->price, &d)) {
         CB_PROTO_SET(m, order, price, d);
     }
-    if (s_dec(o->avg_price, &d)) {
+    if (route_exec_dec(o->avg_price, &d)) {
         CB_PROTO_SET(m, order, avg_price, d);
     }
-    if (s_dec(o->fee, &d)) {
+    if (route_exec_dec(o->fee, &d)) {
         CB_PROTO_SET(m, order, fee, d);
     }
     if (o->fee_asset[0] != '\0') {
@@ -119,7 +119,7 @@ route_exec_publish(route_app_t *app, const route_order_t *o, const char *event)
     if (o->time_in_force[0] != '\0') {
         CB_PROTO_SET(m, order, time_in_force, cb_str_from(o->time_in_force));
     }
-    if (s_dec(o->stop_price, &d)) {
+    if (route_exec_dec(o->stop_price, &d)) {
         CB_PROTO_SET(m, order, stop_price, d);
     }
     if (o->venue_order_id[0] != '\0') {
@@ -200,10 +200,10 @@ route_exec_req(route_venue_t *v, const route_order_t *o, cb_order_req_t *req)
         req->tif = strcmp(o->time_in_force, s_tifs[i]) == 0 ? (cb_tif_t) i : req->tif;
     }
     req->post_only = strcmp(o->post_only, "true") == 0;
-    req->has_price = s_dec(o->price, &req->price);
-    (void) s_dec(o->stop_price, &req->stop_price);
+    req->has_price = route_exec_dec(o->price, &req->price);
+    (void) route_exec_dec(o->stop_price, &req->stop_price);
     snprintf(req->client_order_id, sizeof req->client_order_id, "%s", o->client_order_id);
-    return req->ins != NULL && s_dec(o->amount, &req->amount) ? 0 : CB_E_INTERNAL;
+    return req->ins != NULL && route_exec_dec(o->amount, &req->amount) ? 0 : CB_E_INTERNAL;
 }
 
 bool

@@ -599,11 +599,8 @@ s_op_cancel_after(route_app_t *app, const s_args_t *a, msgpack_packer *pk, char 
 void
 route_app_fini(route_app_t *app)
 {
-    route_exec_finish(app);
+    route_app_settle(app);
     for (size_t i = 0; i < app->nvenues; i++) {
-        if (app->venues[i].vc != NULL) {
-            cb_venue_client_private_settle(app->venues[i].vc, &app->venues[i].settle);
-        }
         cb_venue_client_destroy(&app->venues[i].vc);
         cb_buf_fini(&app->venues[i].balance.answer);
         cb_cred_destroy(&app->venues[i].cred);
