@@ -104,7 +104,11 @@ cbh_bus_start_pub(cbh_bus_t *bus, cb_pub_t **pub)
     }
     cbh_bus_export(bus);
     *pub = cb_pub_new(bus->config.pub);
-    return *pub != NULL ? 0 : -1;
+    if (*pub == NULL) {
+        (void) cbh_bus_stop(bus); /* a failed group setup gets no teardown */
+        return -1;
+    }
+    return 0;
 }
 
 int
