@@ -85,6 +85,7 @@ typedef struct {
     bool due;
     int rc;                   /* the error of queueing it: no reply to read */
     route_order_t order;
+    route_venue_t *venue;     /* whose call's reports were queued after it */
 } route_later_t;
 
 /* Everything the handler uses; main.c builds it. Owns the venues (route_app_fini). */

@@ -328,6 +328,7 @@ s_record_later(route_app_t *app, route_venue_t *v, route_order_t *o)
     int flushed = cb_redis_flush(app->ledger.redis);
     app->later.rc = rc != 0 ? rc : flushed;
     app->later.order = *o;
+    app->later.venue = v;
     app->later.due = true;
 }
 
@@ -342,6 +343,10 @@ route_exec_finish(route_app_t *app)
     route_order_t *o = &l->order;
     int err = l->rc;
     redisReply *reply = err == 0 ? cb_redis_get_reply(app->ledger.redis, &err) : NULL;
+    /* The reports queued after the record are read before the record's
+     * reply is acted on (its script may have to run again, which drops the
+     * replies still due); route_app_settle makes them. */
+    cb_venue_client_private_settle_read(&l->venue->settle, l->venue->vc);
     int rc = route_ledger_update_reply(&app->ledger, o, "acknowledged", reply, err);
     cb_log_info("order_state", "venue=%s clid=%s event=acknowledged status=%s venue_id=%s",
                 o->venue, o->client_order_id, o->status, o->venue_order_id);

@@ -194,6 +194,11 @@ typedef struct {
     bool queued;              /* _settle_append queued the reports: */
     bool queued_weight;       /* ... the true-up */
     bool queued_success;      /* ... the breaker's success */
+    bool read;                /* _settle_read took their replies: */
+    redisReply *weight_reply; /* ... owned until _settle */
+    redisReply *success_reply;
+    int weight_err;
+    int success_err;
 } cb_venue_settle_t;
 
 /* cb_venue_client_private_send, except that what a call that went well
@@ -213,6 +218,14 @@ cb_venue_client_private_send_deferred(cb_venue_client_t *vc, const cb_venue_req_
  * after the replies of anything queued before them). */
 void
 cb_venue_client_private_settle(cb_venue_client_t *vc, cb_venue_settle_t *settle);
+
+/* Takes the replies of the reports _settle_append queued (nothing else, and
+ * once) into settle, for _settle to interpret. A caller that queued commands
+ * of its own before them reads its replies, then this, and only then acts on
+ * its own: a script Redis forgot is run again by a plain command, and that
+ * reads and drops the replies still due. */
+void
+cb_venue_client_private_settle_read(cb_venue_settle_t *settle, cb_venue_client_t *vc);
 
 /* Queues what settle holds on the limiter's and the breaker's connections
  * (cb_redis_appendv) without reading any reply, for the caller to write out

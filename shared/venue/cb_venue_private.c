@@ -289,28 +289,46 @@ cb_venue_client_private_settle_append(cb_venue_client_t *vc, cb_venue_settle_t *
 }
 
 void
+cb_venue_client_private_settle_read(cb_venue_settle_t *settle, cb_venue_client_t *vc)
+{
+    if (!settle->queued || settle->read) {
+        return;
+    }
+    const cb_venue_deps_t *deps = cb_venue_client_deps(vc);
+    settle->read = true;
+    if (settle->queued_weight) {
+        settle->weight_reply =
+            cb_redis_get_reply(cb_ratelimit_redis(deps->limiter), &settle->weight_err);
+    }
+    if (settle->queued_success) {
+        settle->success_reply =
+            cb_redis_get_reply(cb_circuit_redis(deps->circuit), &settle->success_err);
+    }
+}
+
+void
 cb_venue_client_private_settle(cb_venue_client_t *vc, cb_venue_settle_t *settle)
 {
     if (!settle->due) {
         return;
     }
+    /* Both replies before either is acted on (see _settle_read). */
+    cb_venue_client_private_settle_read(settle, vc);
     const cb_venue_cfg_t *cfg = cb_venue_client_cfg(vc);
     const cb_venue_deps_t *deps = cb_venue_client_deps(vc);
     char name[CB_VENUE_NAME_MAX + 16];
     s_weight_name(cfg, name, sizeof name);
     cb_circuit_decision_t d;
-    int err = 0;
     if (settle->queued_weight) {
-        redisReply *r = cb_redis_get_reply(cb_ratelimit_redis(deps->limiter), &err);
-        (void) cb_ratelimit_true_up_reply(deps->limiter, name, 60000, settle->used_weight, r, err);
+        (void) cb_ratelimit_true_up_reply(deps->limiter, name, 60000, settle->used_weight,
+                                          settle->weight_reply, settle->weight_err);
     } else if (!settle->queued && settle->used_weight >= 0 && deps->limiter != NULL) {
         /* Trues the shared weight counter up. */
         (void) cb_ratelimit_true_up(deps->limiter, name, 60000, settle->used_weight);
     }
     if (settle->queued_success) {
-        redisReply *r = cb_redis_get_reply(cb_circuit_redis(deps->circuit), &err);
-        (void) cb_circuit_report_reply(deps->circuit, cfg->name, S_SCOPE, true, settle->probe, r,
-                                       err, &d);
+        (void) cb_circuit_report_reply(deps->circuit, cfg->name, S_SCOPE, true, settle->probe,
+                                       settle->success_reply, settle->success_err, &d);
     } else if (!settle->queued && settle->success && deps->circuit != NULL) {
         (void) cb_circuit_report(deps->circuit, cfg->name, S_SCOPE, true, settle->probe, &d);
     }
