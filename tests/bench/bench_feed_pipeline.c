@@ -17,10 +17,13 @@
 #include "cb_time.h"
 #include "cbh.h"
 #include "cbh_bus.h"
+#include "cbh_stall.h"
 #include "cbh_ws.h"
 
 #define S_SYMBOLS "BTC-USD,ETH-USD,SOL-USD"
 #define S_LAT_MAX 4000000
+/* The stall probe's sleep: 1 ms costs each core ~1,000 short wakeups a second. */
+#define S_STALL_PERIOD_US 1000
 
 /* The streams market-feed opens for S_SYMBOLS (feed_venue.c s_channels):
  * Binance bookTicker + trade + diff depth, Kraken v2 book 10 + ticker + trade. */
@@ -407,6 +410,8 @@ s_pipeline(int rate, int secs, int pinned)
     memset(lat, 0, sizeof lat);
     s_ref_t ref = {0};
     s_recs_t sub_recs = {malloc(S_LAT_MAX * sizeof(s_rec_t)), 0};
+    cbh_stall_t *stall = NULL;
+    cbh_stall_report_t stalls = {0};
     if (pinned) {
         /* This process (subscriber), redis and the bus on core 1; sim and feed on core 0. */
         cpu_set_t set;
@@ -481,6 +486,7 @@ s_pipeline(int rate, int secs, int pinned)
         if (t0 != 0 && cpu0 == 0 && now_mono >= t0) {
             cpu0 = s_cpu_ns(cbh_proc_pid(s_feed));
             sim_cpu0 = s_cpu_ns(cbh_proc_pid(s_sim));
+            stall = cbh_stall_start(S_STALL_PERIOD_US);
             atomic_store(&ref.counting, 1);
         }
         if (t1 != 0 && now_mono >= t1) {
@@ -534,6 +540,7 @@ s_pipeline(int rate, int secs, int pinned)
     }
     int64_t cpu1 = s_cpu_ns(cbh_proc_pid(s_feed));
     int64_t sim_cpu1 = s_cpu_ns(cbh_proc_pid(s_sim));
+    cbh_stall_stop(&stall, &stalls);
     s_ref_stop(&ref);
     double win = (double) secs;
     double feed_pct = (double) (cpu1 - cpu0) / (win * 1e9) * 100.0;
@@ -586,6 +593,9 @@ s_pipeline(int rate, int secs, int pinned)
     printf("market-feed CPU %.1f%% of one core at %.0f sim msgs/s; target < 50%% at 10,000 msgs/s: %s\n", feed_pct,
            sim_total, feed_pct < 50 ? "met" : "NOT met");
     s_breakdown(&ref.recs, &sub_recs);
+    printf("\nthe machine's own stalls during the window (cbh_stall: a probe thread per core; a late wakeup "
+           "is time that core ran nothing of ours):\n");
+    cbh_stall_print(&stalls);
     rc = 0;
 done_sub:
     cb_sub_destroy(&sub);
@@ -595,6 +605,7 @@ done:
             free(lat[v][k].ns);
         }
     }
+    cbh_stall_stop(&stall, &stalls);
     s_ref_stop(&ref);
     free(ref.recs.r);
     free(sub_recs.r);
