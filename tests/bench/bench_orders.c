@@ -10,6 +10,7 @@
 #include "cb_http.h"
 #include "cb_time.h"
 #include "cbh.h"
+#include "cbh_cpu.h"
 #include "cbh_edge.h"
 #include "cbh_paper.h"
 
@@ -36,6 +37,9 @@
  * Throughput: N client threads, each with its own connection, send their
  * orders as fast as answers come: orders per second over the whole batch,
  * first through coinbus, then straight to the sim.
+ *
+ * BENCH_ORDERS_LAYOUT=path pins the order's path to core 0 and the services
+ * it does not wait for to core 1 (s_layout); unset, nothing is pinned.
  *
  * BENCH_ORDERS_STEPS=1 runs the router at COINBUS_LOG_LEVEL=debug and adds
  * the median of each step of its `place_steps` lines (route_steps.c) over
@@ -219,6 +223,36 @@ s_start(cbh_edge_stack_t *stack, cbh_proc_t **edge)
 }
 
 /* n orders alternating reference and coinbus; fills lat[path][i] (us). 0 or -1. */
+/* BENCH_ORDERS_LAYOUT=path: the order's path (this client, api-edge, the
+ * bus, order-router, redis-server, venue-sim) on core 0, the services it
+ * does not wait for (market-feed, sentiment, account) on core 1. Else
+ * nothing is pinned. The layout's name for the report, or NULL (logged)
+ * when it could not be set. */
+static const char *
+s_layout(const cbh_edge_stack_t *stack, const cbh_proc_t *edge)
+{
+    const char *want = getenv("BENCH_ORDERS_LAYOUT");
+    if (want == NULL || want[0] == '\0') {
+        return "nothing pinned (the scheduler's choice over both cores)";
+    }
+    if (strcmp(want, "path") != 0) {
+        fprintf(stderr, "bench_orders: BENCH_ORDERS_LAYOUT=%s: only \"path\" is known\n", want);
+        return NULL;
+    }
+    const cbh_proc_t *path[] = {edge, stack->bus.proc, stack->router, stack->redis.proc, stack->sim};
+    const cbh_proc_t *aside[] = {stack->feed, stack->sentiment, stack->account};
+    int rc = cbh_cpu_pin(getpid(), 0);
+    for (size_t i = 0; i < sizeof path / sizeof path[0]; i++) {
+        rc |= cbh_cpu_pin(cbh_proc_pid(path[i]), 0);
+    }
+    for (size_t i = 0; i < sizeof aside / sizeof aside[0]; i++) {
+        rc |= cbh_cpu_pin(cbh_proc_pid(aside[i]), 1);
+    }
+    return rc == 0 ? "path: client, api-edge, bus, order-router, redis-server, venue-sim on core 0; "
+                     "market-feed, sentiment, account on core 1"
+                   : NULL;
+}
+
 static int
 s_latency(cb_http_t *http, int n, double *lat[S_PATHS], const char *round)
 {
@@ -390,7 +424,8 @@ s_report_edge(cb_http_t *http)
 }
 
 static void
-s_report(int n, double *lat[S_PATHS], int threads, int per, double tput[S_PATHS], int failed)
+s_report(int n, double *lat[S_PATHS], int threads, int per, double tput[S_PATHS], int failed,
+         const char *layout)
 {
     double *diff = malloc((size_t) n * sizeof *diff);
     if (diff == NULL) {
@@ -402,8 +437,8 @@ s_report(int n, double *lat[S_PATHS], int threads, int per, double tput[S_PATHS]
     qsort(diff, (size_t) n, sizeof *diff, s_cmp_double);
     static const char *const name[S_PATHS] = {"venue-sim straight (signed POST /api/v3/order)",
                                               "coinbus: api-edge -> bus -> order-router -> venue-sim"};
-    printf("\nbench_orders: %d orders per path, alternating, one keep-alive client on %ld cores\n\n", n,
-           sysconf(_SC_NPROCESSORS_ONLN));
+    printf("\nbench_orders: %d orders per path, alternating, one keep-alive client on %ld cores; layout: %s\n\n", n,
+           sysconf(_SC_NPROCESSORS_ONLN), layout);
     printf("| path | p50 us | p90 us | p99 us | max us |\n|---|---:|---:|---:|---:|\n");
     for (int p = 0; p < S_PATHS; p++) {
         qsort(lat[p], (size_t) n, sizeof *lat[p], s_cmp_double);
@@ -441,7 +476,9 @@ main(int argc, char **argv)
     cb_http_t *http = cb_http_new(NULL);
     int rc = 1, failed = 0;
     double tput[S_PATHS] = {0, 0};
-    if (lat[0] == NULL || lat[1] == NULL || http == NULL || s_start(&stack, &edge) != 0) {
+    const char *layout = NULL;
+    if (lat[0] == NULL || lat[1] == NULL || http == NULL || s_start(&stack, &edge) != 0 ||
+        (layout = s_layout(&stack, edge)) == NULL) {
         fprintf(stderr, "bench_orders: could not start the stack\n");
         goto done;
     }
@@ -454,7 +491,7 @@ main(int argc, char **argv)
     s_report_get_missing(http, n);
     tput[1] = s_throughput(s_order_edge, "te", threads, per, &failed);
     tput[0] = s_throughput(s_order_sim, "ts", threads, per, &failed);
-    s_report(n, lat, threads, per, tput, failed);
+    s_report(n, lat, threads, per, tput, failed, layout);
     s_report_steps(cbh_proc_log_path(stack.router));
     rc = failed == 0 ? 0 : 1;
 done:
