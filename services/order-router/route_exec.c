@@ -10,11 +10,13 @@
 #include "cb_error.h"
 #include "cb_kraken_orders.h"
 #include "cb_log.h"
+#include "cb_signal.h"
 #include "cb_time.h"
 #include "route_app.h"
 
 #define S_MAX_RESENDS 1      /* sends after the first, each after a definite "no such order" */
 #define S_AWAIT_POLL_MS 20   /* ledger reads while another replica owns an order */
+#define S_AWAIT_MAX_MS 2000  /* and no longer: under api-edge's default RPC timeout (3 s) */
 
 static void
 s_sleep_ms(int64_t ms)
@@ -245,18 +247,28 @@ s_leased_elsewhere(const route_app_t *app, const route_order_t *o)
  * it unresolved (placed at once through two replicas): waits, reading the
  * ledger, until the owner has recorded the venue's answer or its lease has
  * run out (it renews the lease with every write, so a live owner keeps it).
- * *o gets the ledger's latest. */
-static void
+ * *o gets the ledger's latest. The wait holds this replica's only loop, so
+ * it ends after S_AWAIT_MAX_MS, on a stop signal, or when the ledger cannot
+ * be read: false then, and o is still the other replica's to send or
+ * resolve (the caller answers it as it stands and does nothing with it). */
+static bool
 s_await_owner(route_app_t *app, route_order_t *o)
 {
+    int64_t deadline_ms = cb_time_mono_ns() / 1000000 + S_AWAIT_MAX_MS;
     while (route_order_unresolved(o) && s_leased_elsewhere(app, o)) {
+        if (cb_signal_stop || cb_time_mono_ns() / 1000000 >= deadline_ms) {
+            cb_log_warn("order_owned_elsewhere", "venue=%s clid=%s status=%s owner=%s", o->venue,
+                        o->client_order_id, o->status, o->owner);
+            return false;
+        }
         s_sleep_ms(S_AWAIT_POLL_MS);
         route_order_t cur;
         if (route_ledger_get(&app->ledger, o->venue, o->client_order_id, &cur) != 0) {
-            return;
+            return false;
         }
         *o = cur;
     }
+    return true;
 }
 
 /* A place's intent, written in its first admission's Redis round trip
@@ -397,7 +409,7 @@ s_send_place(route_app_t *app, route_venue_t *v, route_order_t *o, s_intent_t *i
          * resolves it (and may have sent it); its outcome is the answer. */
         cb_log_warn("order_taken_over", "venue=%s clid=%s", v->cfg.name, o->client_order_id);
         (void) route_ledger_get(&app->ledger, o->venue, o->client_order_id, o);
-        s_await_owner(app, o);
+        (void) s_await_owner(app, o);
         return 0;
     }
     s_crash(app, ROUTE_CRASH_AFTER_SEND);
@@ -459,13 +471,15 @@ route_exec_place(route_app_t *app, route_venue_t *v, route_order_t *o, route_fai
     if (!in.created) {
         cb_log_info("order_exists", "venue=%s clid=%s status=%s owner=%s", o->venue,
                     o->client_order_id, o->status, o->owner);
-        s_await_owner(app, o);
-        return route_exec_resolve(app, v, o, false, fail);
+        return s_await_owner(app, o) ? route_exec_resolve(app, v, o, false, fail) : 0;
     }
     if (rc == 0 && v->cfg.dialect == CB_DIALECT_KRAKEN && !route_order_unresolved(o)) {
         rc = route_exec_resolve(app, v, o, true, fail); /* AddOrder does not say the status */
     }
-    return rc != 0 || !route_order_unresolved(o) ? rc : route_exec_resolve(app, v, o, false, fail);
+    /* Taken over while waiting to send, and still the other replica's
+     * after the wait: its holder resolves it. */
+    bool settled = rc != 0 || !route_order_unresolved(o) || s_leased_elsewhere(app, o);
+    return settled ? rc : route_exec_resolve(app, v, o, false, fail);
 }
 
 /* One query of o, with err. */

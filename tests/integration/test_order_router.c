@@ -442,6 +442,46 @@ test_crash(void **state)
     }
 }
 
+/* A client order id that another live replica holds unresolved: the place
+ * waits for it a bounded time (not the other's whole lease), answers the
+ * order as it stands, sends nothing, and the router's loop is free again. */
+static void
+test_owned_elsewhere(void **state)
+{
+    (void) state;
+    route_ledger_t other;
+    assert_int_equal(route_ledger_init(&other, s_r, 60000), 0);
+    route_order_t o;
+    memset(&o, 0, sizeof o);
+    snprintf(o.client_order_id, sizeof o.client_order_id, "oe-1");
+    snprintf(o.venue, sizeof o.venue, "sim-binance");
+    snprintf(o.symbol, sizeof o.symbol, "BTC-USDT");
+    snprintf(o.side, sizeof o.side, "buy");
+    snprintf(o.type, sizeof o.type, "limit");
+    snprintf(o.amount, sizeof o.amount, "0.01");
+    snprintf(o.price, sizeof o.price, "30000");
+    snprintf(o.status, sizeof o.status, "pending");
+    snprintf(o.created_ms, sizeof o.created_ms, "%lld", (long long) cb_time_now_ms());
+    bool created = false;
+    assert_int_equal(route_ledger_intent(&other, &o, &created), 0);
+    assert_true(created);
+    cb_rpc_result_t res;
+    int64_t t0 = cb_time_mono_ns();
+    assert_int_equal(s_call("place", &res, "venue=sim-binance", "symbol=BTC-USDT", "side=buy",
+                            "amount=0.01", "price=30000", "client_order_id=oe-1", NULL),
+                     0);
+    int64_t waited_ms = (cb_time_mono_ns() - t0) / 1000000;
+    s_expect(&res, "status", "pending");
+    s_expect(&res, "client_order_id", "oe-1");
+    assert_true(waited_ms < 10000); /* the other replica's lease runs 60 s */
+    assert_int_equal(s_count("binance", B_KEY, "oe-1"), 0);
+    assert_int_equal(s_call("get", &res, "id=oe-1", NULL), 0);
+    s_expect(&res, "status", "pending");
+    /* The other replica settles it: final, out of later sweeps. */
+    snprintf(o.status, sizeof o.status, "rejected");
+    assert_int_equal(route_ledger_update(&other, &o, "resolved"), 0);
+}
+
 /* The dead-man's switch: armed and fired (Kraken's own, Binance's Redis
  * timer), and disarmed. */
 static void
@@ -513,6 +553,7 @@ main(void)
         cmocka_unit_test(test_timeout_after_accepting),
         cmocka_unit_test(test_timeout_before_and_5xx),
         cmocka_unit_test(test_crash),
+        cmocka_unit_test(test_owned_elsewhere),
         cmocka_unit_test(test_cancel_after),
         cmocka_unit_test(test_reply_then_ledger_agree),
     };
