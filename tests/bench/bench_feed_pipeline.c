@@ -190,13 +190,28 @@ s_sim_rate(int secs, double per_venue[2])
 
 /* One Kraken message's times (ns, CLOCK_REALTIME): kind 0 tick, 1 trade,
  * 2 book; for the reference client t1 is its receipt, for the subscriber
- * t1 is the envelope's ts (market-feed's publish) and t2 the receipt. */
+ * t1 is the envelope's ts (market-feed's publish) and t2 the receipt. base:
+ * the symbol's base asset (s_base), so that messages of two symbols with the
+ * same exch_ts are not taken for each other. */
 typedef struct {
     int64_t exch;
     int64_t t1;
     int64_t t2;
     int kind;
+    uint64_t base;
 } s_rec_t;
+
+/* The base asset of a symbol ("BTC-USD", or Kraken's v2 "BTC/USD": the
+ * characters before the '-' or '/'), up to 8 of them, as one number. */
+static uint64_t
+s_base(const char *symbol, size_t len)
+{
+    uint64_t v = 0;
+    for (size_t i = 0; i < len && i < 8 && symbol[i] != '-' && symbol[i] != '/'; i++) {
+        v = (v << 8) | (unsigned char) symbol[i];
+    }
+    return v;
+}
 
 typedef struct {
     s_rec_t *r;
@@ -204,10 +219,10 @@ typedef struct {
 } s_recs_t;
 
 static void
-s_recs_add(s_recs_t *rs, int kind, int64_t exch, int64_t t1, int64_t t2)
+s_recs_add(s_recs_t *rs, int kind, uint64_t base, int64_t exch, int64_t t1, int64_t t2)
 {
     if (rs->r != NULL && rs->n < S_LAT_MAX) {
-        rs->r[rs->n++] = (s_rec_t){exch, t1, t2, kind};
+        rs->r[rs->n++] = (s_rec_t){exch, t1, t2, kind, base};
     }
 }
 
@@ -222,7 +237,8 @@ typedef struct {
     s_recs_t recs;
 } s_ref_t;
 
-/* Adds one record per "timestamp" of a Kraken ticker/trade/book update. */
+/* Adds one record per "timestamp" of a Kraken ticker/trade/book update
+ * (a v2 update carries one symbol: its first "symbol" gives the base). */
 static void
 s_ref_message(s_ref_t *ref, const char *msg, size_t len, int64_t recv_ns)
 {
@@ -235,6 +251,10 @@ s_ref_message(s_ref_t *ref, const char *msg, size_t len, int64_t recv_ns)
             kind = k;
         }
     }
+    static const char sym[] = "\"symbol\":\"";
+    const char *at = kind >= 0 ? memmem(msg, len, sym, sizeof sym - 1) : NULL;
+    const char *name = at != NULL ? at + sizeof sym - 1 : NULL;
+    uint64_t base = name != NULL ? s_base(name, len - (size_t) (name - msg)) : 0;
     static const char key[] = "\"timestamp\":\"";
     for (const char *p = msg;
          kind >= 0 && (p = memmem(p, len - (size_t) (p - msg), key, sizeof key - 1)) != NULL;) {
@@ -244,7 +264,7 @@ s_ref_message(s_ref_t *ref, const char *msg, size_t len, int64_t recv_ns)
         if (end == NULL || cb_time_parse_rfc3339(p, (size_t) (end - p), &exch) != 0) {
             break;
         }
-        s_recs_add(&ref->recs, kind, exch, recv_ns, 0);
+        s_recs_add(&ref->recs, kind, base, exch, recv_ns, 0);
     }
 }
 
@@ -277,10 +297,13 @@ s_ref_start(s_ref_t *ref)
     int status = 0;
     memset(ref, 0, sizeof *ref);
     ref->recs.r = malloc(S_LAT_MAX * sizeof(s_rec_t));
-    ref->ws = cbh_ws_connect(s_port, "/kraken/ws/v2", &status);
-    if (ref->recs.r == NULL || ref->ws == NULL) {
-        fprintf(stderr, "bench: reference client: connect to venue-sim failed: status %d\n",
-                status);
+    ref->ws = ref->recs.r != NULL ? cbh_ws_connect(s_port, "/kraken/ws/v2", &status) : NULL;
+    if (ref->ws == NULL) {
+        /* s_ref_stop then has nothing to stop. */
+        fprintf(stderr, "bench: reference client: %s (status %d)\n",
+                ref->recs.r == NULL ? "out of memory" : "connect to venue-sim failed", status);
+        free(ref->recs.r);
+        ref->recs.r = NULL;
         return -1;
     }
     for (size_t k = 0; k < sizeof s_kraken_subs / sizeof s_kraken_subs[0]; k++) {
@@ -332,15 +355,18 @@ s_cmp_rec(const void *a, const void *b)
     if (x->kind != y->kind) {
         return x->kind - y->kind;
     }
+    if (x->base != y->base) {
+        return x->base < y->base ? -1 : 1;
+    }
     return (x->exch > y->exch) - (x->exch < y->exch);
 }
 
-/* The reference client's receipt of the message of that kind and exch_ts
- * (recs sorted by s_cmp_rec); 0 when it saw none. */
+/* The reference client's receipt of the message of that kind, base asset
+ * and exch_ts (recs sorted by s_cmp_rec); 0 when it saw none. */
 static int64_t
-s_ref_receipt(const s_recs_t *recs, int kind, int64_t exch)
+s_ref_receipt(const s_recs_t *recs, int kind, uint64_t base, int64_t exch)
 {
-    s_rec_t key = {exch, 0, 0, kind};
+    s_rec_t key = {exch, 0, 0, kind, base};
     const s_rec_t *hit = bsearch(&key, recs->r, recs->n, sizeof key, s_cmp_rec);
     return hit != NULL ? hit->t1 : 0;
 }
@@ -378,7 +404,7 @@ s_breakdown(s_recs_t *ref, const s_recs_t *sub)
     s_row("(a) sim: exch_ts -> reference client's receipt of the raw message", v, n);
     n = 0;
     for (size_t i = 0; i < sub->n; i++) {
-        int64_t seen = s_ref_receipt(ref, sub->r[i].kind, sub->r[i].exch);
+        int64_t seen = s_ref_receipt(ref, sub->r[i].kind, sub->r[i].base, sub->r[i].exch);
         if (seen != 0) {
             v[n++] = sub->r[i].t1 - seen;
         }
@@ -533,7 +559,11 @@ s_pipeline(int rate, int secs, int pinned)
                 lat[venue][kind].ns[lat[venue][kind].n++] = recv_ns - exch;
             }
             if (venue == 1 && kind >= 0 && has) {
-                s_recs_add(&sub_recs, kind, exch, msg.ev.env.ts, recv_ns);
+                /* The topic is <kind>.<SYMBOL>.<venue>. */
+                const char *dot = memchr(msg.topic, '.', msg.topic_len);
+                size_t rest = dot != NULL ? msg.topic_len - (size_t) (dot + 1 - msg.topic) : 0;
+                uint64_t base = dot != NULL ? s_base(dot + 1, rest) : 0;
+                s_recs_add(&sub_recs, kind, base, exch, msg.ev.env.ts, recv_ns);
             }
         }
         cb_sub_msg_clear(&msg);

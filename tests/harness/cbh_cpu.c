@@ -23,8 +23,8 @@ cbh_cpu_pin(pid_t pid, int cpu)
     for (struct dirent *e = readdir(dir); e != NULL; e = readdir(dir)) {
         pid_t tid = (pid_t) atoi(e->d_name);
         if (tid > 0 && sched_setaffinity(tid, sizeof set, &set) != 0) {
-            fprintf(stderr, "cbh_cpu: cannot pin thread %d of %d to core %d\n", (int) tid, (int) pid,
-                    cpu);
+            fprintf(stderr, "cbh_cpu: cannot pin thread %d of %d to core %d\n", (int) tid,
+                    (int) pid, cpu);
             rc = -1;
         }
     }
