@@ -15,6 +15,7 @@
 #include "cb_time.h"
 #include "cbh.h"
 #include "cbh_edge.h"
+#include "cbh_procstat.h"
 #include "cbh_wsfan.h"
 
 /* Usage: bench_edge_ws [clients] [ticks per second] [seconds] [rounds]
@@ -240,75 +241,6 @@ s_signal(cbh_proc_t *p, int sig)
     }
 }
 
-static long
-s_status_kb(pid_t pid, const char *key)
-{
-    char path[64], line[256];
-    long kb = -1;
-    snprintf(path, sizeof path, "/proc/%d/status", (int) pid);
-    FILE *f = fopen(path, "r");
-    size_t klen = strlen(key);
-    while (f != NULL && fgets(line, sizeof line, f) != NULL) {
-        if (strncmp(line, key, klen) == 0) {
-            kb = strtol(line + klen + 1, NULL, 10);
-        }
-    }
-    if (f != NULL) {
-        fclose(f);
-    }
-    return kb;
-}
-
-/* utime + stime of pid in clock ticks. */
-static long long
-s_cpu_ticks(pid_t pid)
-{
-    char path[64], buf[1024];
-    snprintf(path, sizeof path, "/proc/%d/stat", (int) pid);
-    FILE *f = fopen(path, "r");
-    long long ut = 0, st = 0;
-    if (f != NULL && fgets(buf, sizeof buf, f) != NULL) {
-        char *p = strrchr(buf, ')');
-        if (p == NULL ||
-            sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lld %lld", &ut, &st) != 2) {
-            ut = st = 0;
-        }
-    }
-    if (f != NULL) {
-        fclose(f);
-    }
-    return ut + st;
-}
-
-/* Write system calls of pid so far (/proc/<pid>/io syscw: write, writev,
- * sendmsg...), or -1 when unreadable. */
-static long long
-s_syscw(pid_t pid)
-{
-    char path[64], line[128];
-    snprintf(path, sizeof path, "/proc/%d/io", (int) pid);
-    FILE *f = fopen(path, "r");
-    long long n = -1;
-    while (f != NULL && fgets(line, sizeof line, f) != NULL) {
-        if (sscanf(line, "syscw: %lld", &n) == 1) {
-            break;
-        }
-    }
-    if (f != NULL) {
-        fclose(f);
-    }
-    return n;
-}
-
-/* CPU time of the calling thread (the clients' epoll loop). */
-static int64_t
-s_thread_cpu_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return (int64_t) ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
 /* ---- one case: one server, N clients, the measured ticks ------------------------------- */
 
 typedef struct {
@@ -375,9 +307,9 @@ s_measure(cbh_wsfan_t *set, s_clients_t *cl, pid_t pid, size_t clients, int secs
         }
         if (t1 == 0 && atomic_load(&s_seq_base) != 0) {
             t1 = cb_time_mono_ns();
-            cpu0 = s_cpu_ticks(pid);
-            writes0 = s_syscw(pid);
-            self0 = s_thread_cpu_ns();
+            cpu0 = cbh_procstat_cpu_ticks(pid);
+            writes0 = cbh_procstat_syscw(pid);
+            self0 = cbh_procstat_thread_cpu_ns();
             end = t1 + (int64_t) secs * 1000000000LL + 3000000000LL;
         }
         if (t1 != 0 && (size_t) atomic_load(&s_published) == s_ticks &&
@@ -385,9 +317,9 @@ s_measure(cbh_wsfan_t *set, s_clients_t *cl, pid_t pid, size_t clients, int secs
             break;
         }
     }
-    long long cpu1 = s_cpu_ticks(pid), writes1 = s_syscw(pid);
-    int64_t self1 = s_thread_cpu_ns();
-    r->rss_after = s_status_kb(pid, "VmRSS:");
+    long long cpu1 = cbh_procstat_cpu_ticks(pid), writes1 = cbh_procstat_syscw(pid);
+    int64_t self1 = cbh_procstat_thread_cpu_ns();
+    r->rss_after = cbh_procstat_status_kb(pid, "VmRSS:");
     if (t1 == 0 || atomic_load(&s_pub_failed)) {
         fprintf(stderr, "bench_edge_ws: the publisher failed or no client saw a warm-up tick\n");
         goto done;
@@ -446,7 +378,7 @@ s_case(const s_server_t *srv, size_t clients, int secs, cb_sub_t *sub, s_result_
     if (s_poll_for(set, 1000, &cl, 0) != 0) {
         goto done;
     }
-    r->rss_idle = s_status_kb(pid, "VmRSS:");
+    r->rss_idle = cbh_procstat_status_kb(pid, "VmRSS:");
     if (s_measure(set, &cl, pid, clients, secs, sub, r) != 0) {
         goto done;
     }
@@ -641,7 +573,7 @@ main(int argc, char **argv)
     s_signal(stack.feed, SIGSTOP);
     s_signal(stack.sim, SIGSTOP);
     cb_time_sleep_ms(500, NULL);
-    long rss0 = s_status_kb(cbh_proc_pid(servers[0].proc), "VmRSS:");
+    long rss0 = cbh_procstat_status_kb(cbh_proc_pid(servers[0].proc), "VmRSS:");
     snprintf(s_pub_endpoint, sizeof s_pub_endpoint, "%s", stack.bus.config.pub);
     snprintf(s_sub_endpoint, sizeof s_sub_endpoint, "%s", stack.bus.config.sub);
     if (s_floor_start(&servers[1], "tick") != 0 || s_floor_start(&servers[2], "0") != 0 ||

@@ -412,13 +412,10 @@ main(int argc, char **argv)
         fprintf(stderr, "bench_ws_floor: flush_us %s is negative\n", argv[3]);
         return 2;
     }
-    struct sigaction sa = {.sa_handler = s_on_term};
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
     /* SIGTERM must interrupt this thread's wait, not land in one of
      * ZeroMQ's threads (made by cb_sub_new, they inherit the mask) nor
-     * between the s_stop check and the wait: blocked but in epoll_pwait. */
+     * between the s_stop check and the wait: blocked but in epoll_pwait.
+     * The handlers are set after cb_sub_new, which (czmq) sets its own. */
     sigset_t term, none;
     sigemptyset(&none);
     sigemptyset(&term);
@@ -432,6 +429,10 @@ main(int argc, char **argv)
     s_dirty = calloc(S_MAX_CONNS, sizeof *s_dirty);
     s_subs = calloc(S_MAX_CONNS, sizeof *s_subs);
     cb_sub_t *sub = cb_sub_new(argv[2]);
+    struct sigaction sa = {.sa_handler = s_on_term};
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
     s_ep = epoll_create1(EPOLL_CLOEXEC);
     if (s_dirty == NULL || s_subs == NULL || sub == NULL || s_ep < 0 ||
         cb_sub_subscribe(sub, "tick.BTC-USD.") != 0) {
