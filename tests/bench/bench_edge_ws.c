@@ -480,11 +480,13 @@ s_report(const s_server_t *servers, size_t nservers, const s_result_t *res, int 
         "after the ticks: %.1f kB per idle connection, target < 20 kB: %s\n",
         rss0, e->rss_idle, clients, e->rss_after, per, per < 20 ? "met" : "NOT met");
 
-    printf("\nSame run, same clients (%zu), rate and seconds; every case of every round:\n\n"
+    printf("\nSame run, same clients (%zu), rate and seconds; every case of every round (latencies "
+           "of the deliveries made, %d us meaning that or more; frames per write counts every "
+           "write call of the server):\n\n"
            "| round | server | received | deliveries/s | p50 us | p99 us | max us | seqs skipped "
            "| server CPU | clients' CPU | frames per write | bus hop p99 us |\n"
            "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
-           clients);
+           clients, S_HIST_US);
     for (int r = 0; r < rounds; r++) {
         for (size_t k = 0; k < nservers; k++) {
             const s_result_t *x = &res[r * S_SERVERS + (int) k];

@@ -54,7 +54,7 @@ typedef struct {
     int fd;
     bool open;       /* handshake done */
     bool subscribed; /* receives price_update */
-    bool dirty;      /* queued output, in the pass list (paced mode) */
+    bool dirty;      /* queued output, in the pass list (batch modes) */
     bool want_out;   /* EPOLLOUT armed */
     size_t sub_at;   /* index in s_subs while subscribed */
     size_t in_len;
@@ -68,7 +68,7 @@ static s_conn_t *s_conns[S_MAX_CONNS]; /* by fd */
 static int s_ep = -1;
 static bool s_batch; /* queue frames for passes (not tick mode) */
 static int64_t s_flush_ns, s_pass_start_ns, s_pass_cost_ns;
-static int *s_dirty; /* fds with queued output (paced mode) */
+static int *s_dirty; /* fds with queued output (batch modes) */
 static size_t s_ndirty;
 static int *s_subs; /* fds of the subscribed connections, in no order */
 static size_t s_nsubs;
@@ -129,7 +129,7 @@ s_flush(s_conn_t *c)
     return 0;
 }
 
-/* The paced write pass: one write per connection holding frames. */
+/* The write pass of the batch modes: one write per connection holding frames. */
 static void
 s_pass(void)
 {
