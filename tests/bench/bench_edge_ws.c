@@ -507,9 +507,10 @@ s_report(const s_server_t *servers, size_t nservers, const s_result_t *res, int 
             best = (double) x->p99 < best ? (double) x->p99 : best;
         }
         qsort(ratio, (size_t) rounds, sizeof *ratio, s_cmp_double);
+        double median = (ratio[(rounds - 1) / 2] + ratio[rounds / 2]) / 2;
         printf("p99 api-edge / %s: %.2fx (median of %d round%s, %.2fx-%.2fx); %s p99 best %.0f us, "
                "target < 5000 us: %s by the %s itself\n",
-               servers[k].name, ratio[rounds / 2], rounds, rounds > 1 ? "s" : "", ratio[0],
+               servers[k].name, median, rounds, rounds > 1 ? "s" : "", ratio[0],
                ratio[rounds - 1], servers[k].name, best, best < 5000 ? "met" : "NOT met",
                servers[k].name);
     }
