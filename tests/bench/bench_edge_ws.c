@@ -41,9 +41,8 @@
  * with COINBUS_EDGE_WS_FLUSH_US=0) and api-edge's paced flushing
  * (COINBUS_EDGE_WS_FLUSH_US, 2000 when unset; none when 0). Each round runs
  * api-edge then the floors (the order reversed every other round); the
- * servers not under test are
- * stopped (SIGSTOP) during a case, so each case is one server, the clients,
- * the bus and the publisher. */
+ * servers not under test are stopped (SIGSTOP) during a case, so that each
+ * case is one server, the clients, the bus and the publisher. */
 
 #define S_HIST_US 200000
 #define S_TICKS_MAX 600000
@@ -250,7 +249,6 @@ typedef struct {
 } s_server_t;
 
 typedef struct {
-    bool done;
     uint64_t deliveries, gaps, bus_n;
     int64_t p50, p99, max_us, bus50, bus99, bus_max, connect_ms;
     double rate;      /* deliveries/s */
@@ -344,7 +342,8 @@ done:
     return rc;
 }
 
-/* Connects the clients to srv, subscribes them, measures; r->done on success. */
+/* Connects the clients to srv, subscribes them, measures into r. 0 or -1
+ * (reported). */
 static int
 s_case(const s_server_t *srv, size_t clients, int secs, cb_sub_t *sub, s_result_t *r)
 {
@@ -391,7 +390,6 @@ s_case(const s_server_t *srv, size_t clients, int secs, cb_sub_t *sub, s_result_
     r->bus50 = s_hist_pct(&s_bus_hist, 50);
     r->bus99 = s_hist_pct(&s_bus_hist, 99);
     r->bus_max = s_bus_hist.max_us;
-    r->done = true;
     rc = 0;
 done:
     cbh_wsfan_destroy(&set);
