@@ -1,5 +1,5 @@
-/* bench_edge_ws.c - api-edge /ws fan-out: deliveries/s and tick-to-client latency for many clients
- * on one symbol, RSS per idle connection */
+/* bench_edge_ws.c - api-edge /ws fan-out against a minimal fan-out server in the same run:
+ * deliveries/s and tick-to-client latency for many clients on one symbol, RSS per idle connection */
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -15,22 +15,34 @@
 #include "cb_time.h"
 #include "cbh.h"
 #include "cbh_edge.h"
+#include "cbh_procstat.h"
 #include "cbh_wsfan.h"
 
-/* Usage: bench_edge_ws [clients] [ticks per second] [seconds]
- * (defaults 1000, 1000, 5). From the repository root.
+/* Usage: bench_edge_ws [clients] [ticks per second] [seconds] [rounds]
+ * (defaults 1000, 1000, 5, 1). From the repository root.
  *
  * The real stack and api-edge (as bench_edge). Once api-edge serves a price,
  * venue-sim and market-feed are stopped (SIGSTOP) so that only this process
- * publishes ticks of BTC-USD on sim-kraken. N raw clients (cbh_wsfan, one
- * epoll in the main thread) connect to /ws and subscribe to BTC ticker; with
- * all of them subscribed and idle, api-edge's VmRSS against the one before
- * they connected gives the memory per idle connection. Then a publisher
- * thread (cb_pub_send, one tick per 1/rate s on an absolute schedule) records
- * CLOCK_MONOTONIC before each send by seq; each client's price_update is
- * matched to it by its "seq". The reference, in the same run and for the
- * same ticks: a cb_sub subscriber thread in this process on the bus (the bus
- * hop alone, with decode). */
+ * publishes ticks of BTC-USD on sim-kraken. Each case: N raw clients
+ * (cbh_wsfan, one epoll in the main thread) connect to /ws and subscribe to
+ * BTC ticker; with all of them subscribed and idle for 1 s, api-edge's VmRSS
+ * against the one before they connected gives the memory per idle
+ * connection (first api-edge case). Then a publisher thread (cb_pub_send,
+ * one tick per 1/rate s on an absolute schedule) records CLOCK_MONOTONIC
+ * before each send by seq; each client's price_update is matched to it by
+ * its "seq". The reference of the bus hop, in each case and for the same
+ * ticks: a cb_sub subscriber thread in this process (with decode).
+ *
+ * The floor, in the same run with the same clients, rate and seconds:
+ * build/bench/bench_ws_floor (BUILD's), the simplest fan-out server (one
+ * epoll loop, the price_update rendered once per tick and written to every
+ * client: see its header) in three modes: a write per client per tick (the
+ * simplest fan-out), a write per client per loop turn (what api-edge does
+ * with COINBUS_EDGE_WS_FLUSH_US=0) and api-edge's paced flushing
+ * (COINBUS_EDGE_WS_FLUSH_US, 2000 when unset; none when 0). Each round runs
+ * api-edge then the floors (the order reversed every other round); the
+ * servers not under test are stopped (SIGSTOP) during a case, so that each
+ * case is one server, the clients, the bus and the publisher. */
 
 #define S_HIST_US 200000
 #define S_TICKS_MAX 600000
@@ -228,73 +240,278 @@ s_signal(cbh_proc_t *p, int sig)
     }
 }
 
-static long
-s_status_kb(pid_t pid, const char *key)
+/* ---- one case: one server, N clients, the measured ticks ------------------------------- */
+
+typedef struct {
+    const char *name; /* its rows' label */
+    cbh_proc_t *proc;
+    int port;
+} s_server_t;
+
+typedef struct {
+    uint64_t deliveries, gaps, bus_n;
+    int64_t p50, p99, max_us, bus50, bus99, bus_max, connect_ms;
+    double rate;      /* deliveries/s */
+    double cpu_pct;   /* the server's utime + stime, % of one core */
+    double self_pct;  /* the clients' thread */
+    long long writes; /* the server's write system calls; -1 unknown */
+    long rss_idle;    /* the server's VmRSS with the clients subscribed and idle */
+    long rss_after;   /* after the ticks */
+} s_result_t;
+
+/* api-edge and the floor's three modes. */
+#define S_SERVERS 4
+#define S_SUBSCRIBE "{\"type\":\"subscribe\",\"symbol\":\"BTC\",\"channel\":\"ticker\"}"
+
+/* Polls the clients for ms (or until the clients' condition when until is
+ * set). 0, or -1 when a client failed (reported). */
+static int
+s_poll_for(cbh_wsfan_t *set, int64_t ms, const s_clients_t *cl, size_t until)
 {
-    char path[64], line[256];
-    long kb = -1;
-    snprintf(path, sizeof path, "/proc/%d/status", (int) pid);
-    FILE *f = fopen(path, "r");
-    size_t klen = strlen(key);
-    while (f != NULL && fgets(line, sizeof line, f) != NULL) {
-        if (strncmp(line, key, klen) == 0) {
-            kb = strtol(line + klen + 1, NULL, 10);
+    int64_t end = cb_time_mono_ns() + ms * 1000000;
+    while (cb_time_mono_ns() < end && (until == 0 || cl->subscribed < until)) {
+        if (cbh_wsfan_poll(set, 50) != 0) {
+            fprintf(stderr, "bench_edge_ws: %s\n", cbh_wsfan_error(set));
+            return -1;
         }
     }
-    if (f != NULL) {
-        fclose(f);
-    }
-    return kb;
+    return 0;
 }
 
-/* utime + stime of pid in clock ticks. */
-static long long
-s_cpu_ticks(pid_t pid)
+/* Runs the measured ticks with set's clients subscribed; fills r. */
+static int
+s_measure(cbh_wsfan_t *set, s_clients_t *cl, pid_t pid, size_t clients, int secs, cb_sub_t *sub,
+          s_result_t *r)
 {
-    char path[64], buf[1024];
-    snprintf(path, sizeof path, "/proc/%d/stat", (int) pid);
-    FILE *f = fopen(path, "r");
-    long long ut = 0, st = 0;
-    if (f != NULL && fgets(buf, sizeof buf, f) != NULL) {
-        char *p = strrchr(buf, ')');
-        if (p == NULL ||
-            sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lld %lld", &ut, &st) != 2) {
-            ut = st = 0;
+    pthread_t pub_thread, sub_thread;
+    bool pub_started = false, sub_started = false;
+    int rc = -1;
+    if (pthread_create(&sub_thread, NULL, s_subscriber, sub) != 0) {
+        goto done;
+    }
+    sub_started = true;
+    if (pthread_create(&pub_thread, NULL, s_publisher, NULL) != 0) {
+        goto done;
+    }
+    pub_started = true;
+    /* Warm-up, then the measured window and up to 3 s for the last deliveries. */
+    int64_t t1 = 0, self0 = 0;
+    long long cpu0 = 0, writes0 = -1;
+    int64_t end = cb_time_mono_ns() + 10000000000LL;
+    while (!atomic_load(&s_pub_failed) && cb_time_mono_ns() < end) {
+        if (cbh_wsfan_poll(set, 5) != 0) {
+            fprintf(stderr, "bench_edge_ws: %s\n", cbh_wsfan_error(set));
+            goto done;
         }
-    }
-    if (f != NULL) {
-        fclose(f);
-    }
-    return ut + st;
-}
-
-/* Write system calls of pid so far (/proc/<pid>/io syscw: write, writev,
- * sendmsg...), or -1 when unreadable. */
-static long long
-s_syscw(pid_t pid)
-{
-    char path[64], line[128];
-    snprintf(path, sizeof path, "/proc/%d/io", (int) pid);
-    FILE *f = fopen(path, "r");
-    long long n = -1;
-    while (f != NULL && fgets(line, sizeof line, f) != NULL) {
-        if (sscanf(line, "syscw: %lld", &n) == 1) {
+        if (t1 == 0 && atomic_load(&s_seq_base) != 0) {
+            t1 = cb_time_mono_ns();
+            cpu0 = cbh_procstat_cpu_ticks(pid);
+            writes0 = cbh_procstat_syscw(pid);
+            self0 = cbh_procstat_thread_cpu_ns();
+            end = t1 + (int64_t) secs * 1000000000LL + 3000000000LL;
+        }
+        if (t1 != 0 && (size_t) atomic_load(&s_published) == s_ticks &&
+            cl->deliveries + cl->gaps >= s_ticks * clients) {
             break;
         }
     }
-    if (f != NULL) {
-        fclose(f);
+    long long cpu1 = cbh_procstat_cpu_ticks(pid), writes1 = cbh_procstat_syscw(pid);
+    int64_t self1 = cbh_procstat_thread_cpu_ns();
+    r->rss_after = cbh_procstat_status_kb(pid, "VmRSS:");
+    if (t1 == 0 || atomic_load(&s_pub_failed)) {
+        fprintf(stderr, "bench_edge_ws: the publisher failed or no client saw a warm-up tick\n");
+        goto done;
     }
-    return n;
+    /* From the first measured send (not when this loop noticed it) to the last delivery. */
+    double window_s = (double) (cl->last_ns - atomic_load(&s_sent_ns[0])) / 1e9;
+    double elapsed_s = (double) (cb_time_mono_ns() - t1) / 1e9;
+    r->cpu_pct = (double) (cpu1 - cpu0) * 100.0 / (double) sysconf(_SC_CLK_TCK) / elapsed_s;
+    r->self_pct = (double) (self1 - self0) / 1e7 / elapsed_s;
+    r->writes = writes0 >= 0 && writes1 > writes0 ? writes1 - writes0 : -1;
+    r->rate = window_s > 0 ? (double) cl->deliveries / window_s : 0;
+    rc = 0;
+done:
+    atomic_store(&s_stop_pub, true);
+    if (pub_started) {
+        pthread_join(pub_thread, NULL);
+    }
+    atomic_store(&s_stop_sub, true);
+    if (sub_started) {
+        pthread_join(sub_thread, NULL);
+    }
+    return rc;
 }
 
-/* CPU time of the calling thread (the clients' epoll loop). */
-static int64_t
-s_thread_cpu_ns(void)
+/* Connects the clients to srv, subscribes them, measures into r. 0 or -1
+ * (reported). */
+static int
+s_case(const s_server_t *srv, size_t clients, int secs, cb_sub_t *sub, s_result_t *r)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return (int64_t) ts.tv_sec * 1000000000LL + ts.tv_nsec;
+    memset(&s_edge_hist, 0, sizeof s_edge_hist);
+    memset(&s_bus_hist, 0, sizeof s_bus_hist);
+    atomic_store(&s_seq_base, 0);
+    atomic_store(&s_warm, false);
+    atomic_store(&s_stop_pub, false);
+    atomic_store(&s_stop_sub, false);
+    atomic_store(&s_published, 0);
+    pid_t pid = cbh_proc_pid(srv->proc);
+    int rc = -1;
+    cbh_wsfan_t *set = NULL;
+    s_clients_t cl = {0};
+    cl.last_seq = calloc(clients, sizeof *cl.last_seq);
+    cl.is_sub = calloc(clients, sizeof *cl.is_sub);
+    int64_t t0 = cb_time_mono_ns();
+    if (cl.last_seq == NULL || cl.is_sub == NULL) {
+        goto done;
+    }
+    set = cbh_wsfan_new(srv->port, "/ws", clients, S_SUBSCRIBE, s_on_msg, &cl);
+    if (set == NULL || s_poll_for(set, 30000, &cl, clients) != 0) {
+        goto done;
+    }
+    r->connect_ms = (cb_time_mono_ns() - t0) / 1000000;
+    if (cl.subscribed < clients) {
+        fprintf(stderr, "bench_edge_ws: %s: %zu of %zu clients subscribed\n", srv->name,
+                cl.subscribed, clients);
+        goto done;
+    }
+    if (s_poll_for(set, 1000, &cl, 0) != 0) {
+        goto done;
+    }
+    r->rss_idle = cbh_procstat_status_kb(pid, "VmRSS:");
+    if (s_measure(set, &cl, pid, clients, secs, sub, r) != 0) {
+        goto done;
+    }
+    r->deliveries = cl.deliveries;
+    r->gaps = cl.gaps;
+    r->p50 = s_hist_pct(&s_edge_hist, 50);
+    r->p99 = s_hist_pct(&s_edge_hist, 99);
+    r->max_us = s_edge_hist.max_us;
+    r->bus_n = s_bus_hist.n;
+    r->bus50 = s_hist_pct(&s_bus_hist, 50);
+    r->bus99 = s_hist_pct(&s_bus_hist, 99);
+    r->bus_max = s_bus_hist.max_us;
+    rc = 0;
+done:
+    cbh_wsfan_destroy(&set);
+    free(cl.last_seq);
+    free(cl.is_sub);
+    return rc;
+}
+
+/* ---- the servers -------------------------------------------------------------------------- */
+
+/* Starts bench_ws_floor in mode ("tick" or flush_us) on a free port. */
+static int
+s_floor_start(s_server_t *srv, const char *mode)
+{
+    const char *build = getenv("BUILD");
+    char bin[512], port[16];
+    snprintf(bin, sizeof bin, "%s/bench/bench_ws_floor",
+             build != NULL && build[0] != '\0' ? build : "build");
+    srv->port = cbh_free_port();
+    snprintf(port, sizeof port, "%d", srv->port);
+    char *argv[] = {bin, port, s_sub_endpoint, (char *) mode, NULL};
+    srv->proc = cbh_proc_start("bench_ws_floor", argv, NULL);
+    if (srv->proc == NULL || cbh_wait_port(srv->port, 5000) != 0) {
+        fprintf(stderr, "bench_edge_ws: %s did not start (make %s)\n", bin, bin);
+        return -1;
+    }
+    return 0;
+}
+
+/* Lets only server k of n run (SIGCONT), the others stopped (SIGSTOP); a
+ * resumed server gets 300 ms to catch up with what the bus queued for it. */
+static void
+s_focus(s_server_t *servers, size_t n, size_t k)
+{
+    for (size_t i = 0; i < n; i++) {
+        s_signal(servers[i].proc, i == k ? SIGCONT : SIGSTOP);
+    }
+    cb_time_sleep_ms(300, NULL);
+}
+
+/* ---- the report ---------------------------------------------------------------------------- */
+
+static int
+s_cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *) a, y = *(const double *) b;
+    return x < y ? -1 : x > y;
+}
+
+/* res[r * S_SERVERS + k]: round r, server k. The first api-edge case also keeps the
+ * lines this bench printed before the floor existed. */
+static void
+s_report(const s_server_t *servers, size_t nservers, const s_result_t *res, int rounds,
+         size_t clients, int secs, long rss0)
+{
+    const s_result_t *e = &res[0];
+    uint64_t expected = (uint64_t) s_ticks * clients;
+    double offered = (double) s_rate * (double) clients;
+    printf("bench_edge_ws: %zu clients, %d ticks/s for %d s (%zu ticks), %ld cores; %zu clients "
+           "connected and subscribed in %lld ms\n",
+           clients, s_rate, secs, s_ticks, sysconf(_SC_NPROCESSORS_ONLN), clients,
+           (long long) e->connect_ms);
+    printf("\n| tick on the bus -> receiver | received | p50 us | p99 us | max us |\n"
+           "|---|---:|---:|---:|---:|\n");
+    printf("| reference: cb_sub in the bench process (bus hop + decode) | %llu / %zu | %lld | %lld "
+           "| %lld |\n",
+           (unsigned long long) e->bus_n, s_ticks, (long long) e->bus50, (long long) e->bus99,
+           (long long) e->bus_max);
+    printf("| api-edge /ws price_update, %zu clients | %llu / %llu | %lld | %lld | %lld |\n",
+           clients, (unsigned long long) e->deliveries, (unsigned long long) expected,
+           (long long) e->p50, (long long) e->p99, (long long) e->max_us);
+    printf("\ndeliveries/s %.0f (%.3f of the %.0f offered: %d ticks/s x %zu clients); seqs skipped "
+           "(coalesced) %llu; api-edge CPU %.0f%% of one core, the clients' thread %.0f%%\n",
+           e->rate, e->rate / offered, offered, s_rate, clients, (unsigned long long) e->gaps,
+           e->cpu_pct, e->self_pct);
+    if (e->writes > 0) {
+        printf("api-edge write system calls %lld: %.2f price_update frames per write\n", e->writes,
+               (double) e->deliveries / (double) e->writes);
+    }
+    printf("latency api-edge / bus hop: p50 %.1fx, p99 %.1fx; p99 %lld us, target < 5000 us: %s\n",
+           (double) e->p50 / (double) (e->bus50 + 1), (double) e->p99 / (double) (e->bus99 + 1),
+           (long long) e->p99, e->p99 < 5000 ? "met" : "NOT met");
+    double per = (double) (e->rss_idle - rss0) / (double) clients;
+    printf(
+        "api-edge VmRSS %ld kB before the clients, %ld kB with %zu idle subscribed clients, %ld kB "
+        "after the ticks: %.1f kB per idle connection, target < 20 kB: %s\n",
+        rss0, e->rss_idle, clients, e->rss_after, per, per < 20 ? "met" : "NOT met");
+
+    printf("\nSame run, same clients (%zu), rate and seconds; every case of every round (latencies "
+           "of the deliveries made, %d us meaning that or more; frames per write counts every "
+           "write call of the server):\n\n"
+           "| round | server | received | deliveries/s | p50 us | p99 us | max us | seqs skipped "
+           "| server CPU | clients' CPU | frames per write | bus hop p99 us |\n"
+           "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+           clients, S_HIST_US);
+    for (int r = 0; r < rounds; r++) {
+        for (size_t k = 0; k < nservers; k++) {
+            const s_result_t *x = &res[r * S_SERVERS + (int) k];
+            printf("| %d | %s | %llu / %llu | %.0f | %lld | %lld | %lld | %llu | %.0f%% | %.0f%% | "
+                   "%.2f | %lld |\n",
+                   r + 1, servers[k].name, (unsigned long long) x->deliveries,
+                   (unsigned long long) expected, x->rate, (long long) x->p50, (long long) x->p99,
+                   (long long) x->max_us, (unsigned long long) x->gaps, x->cpu_pct, x->self_pct,
+                   x->writes > 0 ? (double) x->deliveries / (double) x->writes : 0.0,
+                   (long long) x->bus99);
+        }
+    }
+    for (size_t k = 1; k < nservers; k++) {
+        double ratio[64], best = 1e18;
+        for (int r = 0; r < rounds; r++) {
+            const s_result_t *x = &res[r * S_SERVERS + (int) k];
+            ratio[r] = (double) res[r * S_SERVERS].p99 / (double) (x->p99 > 0 ? x->p99 : 1);
+            best = (double) x->p99 < best ? (double) x->p99 : best;
+        }
+        qsort(ratio, (size_t) rounds, sizeof *ratio, s_cmp_double);
+        double median = (ratio[(rounds - 1) / 2] + ratio[rounds / 2]) / 2;
+        printf("p99 api-edge / %s: %.2fx (median of %d round%s, %.2fx-%.2fx); %s p99 best %.0f us, "
+               "target < 5000 us: %s by the %s itself\n",
+               servers[k].name, median, rounds, rounds > 1 ? "s" : "", ratio[0],
+               ratio[rounds - 1], servers[k].name, best, best < 5000 ? "met" : "NOT met",
+               servers[k].name);
+    }
 }
 
 int
@@ -303,25 +520,32 @@ main(int argc, char **argv)
     size_t clients = argc > 1 ? strtoul(argv[1], NULL, 10) : 1000;
     s_rate = argc > 2 ? atoi(argv[2]) : 1000;
     int secs = argc > 3 ? atoi(argv[3]) : 5;
+    int rounds = argc > 4 ? atoi(argv[4]) : 1;
     s_ticks = (size_t) s_rate * (size_t) secs;
     if (clients < 1 || clients > 20000 || s_rate < 1 || s_rate > 100000 || secs < 1 ||
-        s_ticks > S_TICKS_MAX) {
-        fprintf(stderr, "usage: bench_edge_ws [clients 1..20000] [ticks/s] [seconds]\n");
+        s_ticks > S_TICKS_MAX || rounds < 1 || rounds > 64) {
+        fprintf(stderr,
+                "usage: bench_edge_ws [clients 1..20000] [ticks/s] [seconds] [rounds 1..64]\n");
         return 2;
     }
+    /* The paced floor paces as api-edge does (same variable, same default). */
+    const char *fenv = getenv("COINBUS_EDGE_WS_FLUSH_US");
+    long flush_us = fenv != NULL && fenv[0] != '\0' ? strtol(fenv, NULL, 10) : 2000;
+    char paced[64], flush[24];
+    snprintf(paced, sizeof paced, "floor: paced, %ld us", flush_us);
+    snprintf(flush, sizeof flush, "%ld", flush_us);
     signal(SIGPIPE, SIG_IGN);
     int rc = 1;
     cbh_edge_stack_t stack = {0};
-    cbh_proc_t *edge = NULL;
-    cbh_wsfan_t *set = NULL;
+    s_server_t servers[S_SERVERS] = {{.name = "api-edge"},
+                                     {.name = "floor: a write per tick"},
+                                     {.name = "floor: a write per loop turn"},
+                                     {.name = paced}};
+    size_t nservers = flush_us > 0 ? 4 : 3;
     cb_sub_t *sub = NULL;
     cbh_http_res_t price = {0};
-    pthread_t pub_thread, sub_thread;
-    bool pub_started = false, sub_started = false;
-    s_clients_t cl = {0};
-    cl.last_seq = calloc(clients, sizeof *cl.last_seq);
-    cl.is_sub = calloc(clients, sizeof *cl.is_sub);
-    if (cl.last_seq == NULL || cl.is_sub == NULL || cbh_edge_stack_start(&stack) != 0) {
+    s_result_t *res = calloc((size_t) rounds * S_SERVERS, sizeof *res);
+    if (res == NULL || cbh_edge_stack_start(&stack) != 0) {
         goto done;
     }
     char max_env[64];
@@ -332,14 +556,13 @@ main(int argc, char **argv)
                    "COINBUS_EDGE_WS_STALE_MS=3600000",
                    max_env,
                    NULL};
-    int port = 0;
-    edge = cbh_edge_start(&stack, &port, env);
-    if (edge == NULL) {
+    servers[0].proc = cbh_edge_start(&stack, &servers[0].port, env);
+    if (servers[0].proc == NULL) {
         goto done;
     }
-    pid_t epid = cbh_proc_pid(edge);
     int64_t end = cb_time_mono_ns() + 30000000000LL;
-    while (cbh_http(port, "GET", "/api/market/price?symbol=BTC", NULL, NULL, 0, &price) != 200 &&
+    while (cbh_http(servers[0].port, "GET", "/api/market/price?symbol=BTC", NULL, NULL, 0,
+                    &price) != 200 &&
            cb_time_mono_ns() < end) {
         cb_time_sleep_ms(100, NULL);
     }
@@ -351,135 +574,49 @@ main(int argc, char **argv)
     s_signal(stack.feed, SIGSTOP);
     s_signal(stack.sim, SIGSTOP);
     cb_time_sleep_ms(500, NULL);
-    long rss0 = s_status_kb(epid, "VmRSS:");
-    int64_t t0 = cb_time_mono_ns();
-    set = cbh_wsfan_new(port, "/ws", clients,
-                        "{\"type\":\"subscribe\",\"symbol\":\"BTC\",\"channel\":\"ticker\"}",
-                        s_on_msg, &cl);
-    if (set == NULL) {
-        goto done;
-    }
-    end = cb_time_mono_ns() + 30000000000LL;
-    while (cl.subscribed < clients && cb_time_mono_ns() < end) {
-        if (cbh_wsfan_poll(set, 50) != 0) {
-            fprintf(stderr, "bench_edge_ws: %s\n", cbh_wsfan_error(set));
-            goto done;
-        }
-    }
-    int64_t connect_ms = (cb_time_mono_ns() - t0) / 1000000;
-    if (cl.subscribed < clients) {
-        fprintf(stderr, "bench_edge_ws: %zu of %zu clients subscribed\n", cl.subscribed, clients);
-        goto done;
-    }
-    end = cb_time_mono_ns() + 1000000000LL;
-    while (cb_time_mono_ns() < end) {
-        if (cbh_wsfan_poll(set, 50) != 0) {
-            fprintf(stderr, "bench_edge_ws: %s\n", cbh_wsfan_error(set));
-            goto done;
-        }
-    }
-    long rss1 = s_status_kb(epid, "VmRSS:");
-
+    long rss0 = cbh_procstat_status_kb(cbh_proc_pid(servers[0].proc), "VmRSS:");
     snprintf(s_pub_endpoint, sizeof s_pub_endpoint, "%s", stack.bus.config.pub);
     snprintf(s_sub_endpoint, sizeof s_sub_endpoint, "%s", stack.bus.config.sub);
+    if (s_floor_start(&servers[1], "tick") != 0 || s_floor_start(&servers[2], "0") != 0 ||
+        (nservers == 4 && s_floor_start(&servers[3], flush) != 0)) {
+        goto done;
+    }
     sub = cb_sub_new(s_sub_endpoint);
-    if (sub == NULL || cb_sub_subscribe(sub, "tick.BTC-USD.sim-kraken") != 0 ||
-        pthread_create(&sub_thread, NULL, s_subscriber, sub) != 0) {
+    if (sub == NULL || cb_sub_subscribe(sub, "tick.BTC-USD.sim-kraken") != 0) {
         goto done;
     }
-    sub_started = true;
-    if (pthread_create(&pub_thread, NULL, s_publisher, NULL) != 0) {
-        goto done;
-    }
-    pub_started = true;
-    /* Warm-up, then the measured window and up to 3 s for the last deliveries. */
-    int64_t t1 = 0, self0 = 0;
-    long long cpu0 = 0, writes0 = -1;
-    end = cb_time_mono_ns() + 10000000000LL;
-    while (!atomic_load(&s_pub_failed) && cb_time_mono_ns() < end) {
-        if (cbh_wsfan_poll(set, 5) != 0) {
-            fprintf(stderr, "bench_edge_ws: %s\n", cbh_wsfan_error(set));
-            goto done;
-        }
-        if (t1 == 0 && atomic_load(&s_seq_base) != 0) {
-            t1 = cb_time_mono_ns();
-            cpu0 = s_cpu_ticks(epid);
-            writes0 = s_syscw(epid);
-            self0 = s_thread_cpu_ns();
-            end = t1 + (int64_t) secs * 1000000000LL + 3000000000LL;
-        }
-        if (t1 != 0 && (size_t) atomic_load(&s_published) == s_ticks &&
-            cl.deliveries + cl.gaps >= s_ticks * clients) {
-            break;
+    for (int r = 0; r < rounds; r++) {
+        for (size_t j = 0; j < nservers; j++) {
+            size_t k = r % 2 == 0 ? j : nservers - 1 - j;
+            s_focus(servers, nservers, k);
+            if (s_case(&servers[k], clients, secs, sub, &res[r * S_SERVERS + (int) k]) != 0) {
+                fprintf(stderr, "bench_edge_ws: the case of %s in round %d failed\n",
+                        servers[k].name, r + 1);
+                goto done;
+            }
         }
     }
-    long long cpu1 = s_cpu_ticks(epid);
-    long long writes1 = s_syscw(epid);
-    int64_t self1 = s_thread_cpu_ns();
-    long rss2 = s_status_kb(epid, "VmRSS:");
-    if (t1 == 0 || atomic_load(&s_pub_failed)) {
-        fprintf(stderr, "bench_edge_ws: the publisher failed or no client saw a warm-up tick\n");
-        goto done;
-    }
-    /* From the first measured send (not when this loop noticed it) to the last delivery. */
-    double window_s = (double) (cl.last_ns - atomic_load(&s_sent_ns[0])) / 1e9;
-    double elapsed_s = (double) (cb_time_mono_ns() - t1) / 1e9;
-    double cpu_pct = (double) (cpu1 - cpu0) * 100.0 / (double) sysconf(_SC_CLK_TCK) / elapsed_s;
-    double self_pct = (double) (self1 - self0) / 1e7 / elapsed_s;
-    uint64_t expected = (uint64_t) s_ticks * clients;
-    printf("bench_edge_ws: %zu clients, %d ticks/s for %d s (%zu ticks), %ld cores; %zu clients "
-           "connected and subscribed in %lld ms\n",
-           clients, s_rate, secs, s_ticks, sysconf(_SC_NPROCESSORS_ONLN), clients,
-           (long long) connect_ms);
-    printf("\n| tick on the bus -> receiver | received | p50 us | p99 us | max us |\n"
-           "|---|---:|---:|---:|---:|\n");
-    printf("| reference: cb_sub in the bench process (bus hop + decode) | %llu / %zu | %lld | %lld "
-           "| %lld |\n",
-           (unsigned long long) s_bus_hist.n, s_ticks, (long long) s_hist_pct(&s_bus_hist, 50),
-           (long long) s_hist_pct(&s_bus_hist, 99), (long long) s_bus_hist.max_us);
-    printf("| api-edge /ws price_update, %zu clients | %llu / %llu | %lld | %lld | %lld |\n",
-           clients, (unsigned long long) cl.deliveries, (unsigned long long) expected,
-           (long long) s_hist_pct(&s_edge_hist, 50), (long long) s_hist_pct(&s_edge_hist, 99),
-           (long long) s_edge_hist.max_us);
-    double rate = window_s > 0 ? (double) cl.deliveries / window_s : 0;
-    printf("\ndeliveries/s %.0f (%.3f of the %.0f offered: %d ticks/s x %zu clients); seqs skipped "
-           "(coalesced) %llu; api-edge CPU %.0f%% of one core, the clients' thread %.0f%%\n",
-           rate, rate / ((double) s_rate * (double) clients), (double) s_rate * (double) clients,
-           s_rate, clients, (unsigned long long) cl.gaps, cpu_pct, self_pct);
-    if (writes0 >= 0 && writes1 > writes0) {
-        printf("api-edge write system calls %lld: %.2f price_update frames per write\n",
-               writes1 - writes0, (double) cl.deliveries / (double) (writes1 - writes0));
-    }
-    int64_t p99 = s_hist_pct(&s_edge_hist, 99), bus99 = s_hist_pct(&s_bus_hist, 99);
-    printf("latency api-edge / bus hop: p50 %.1fx, p99 %.1fx; p99 %lld us, target < 5000 us: %s\n",
-           (double) s_hist_pct(&s_edge_hist, 50) / (double) (s_hist_pct(&s_bus_hist, 50) + 1),
-           (double) p99 / (double) (bus99 + 1), (long long) p99, p99 < 5000 ? "met" : "NOT met");
-    double per = (double) (rss1 - rss0) / (double) clients;
-    printf(
-        "api-edge VmRSS %ld kB before the clients, %ld kB with %zu idle subscribed clients, %ld kB "
-        "after the ticks: %.1f kB per idle connection, target < 20 kB: %s\n",
-        rss0, rss1, clients, rss2, per, per < 20 ? "met" : "NOT met");
+    s_report(servers, nservers, res, rounds, clients, secs, rss0);
     rc = 0;
 done:
-    atomic_store(&s_stop_pub, true);
-    if (pub_started) {
-        pthread_join(pub_thread, NULL);
-    }
-    atomic_store(&s_stop_sub, true);
-    if (sub_started) {
-        pthread_join(sub_thread, NULL);
-    }
     cb_sub_destroy(&sub);
-    cbh_wsfan_destroy(&set);
+    for (size_t k = 0; k < S_SERVERS; k++) {
+        s_signal(servers[k].proc, SIGCONT);
+    }
     s_signal(stack.sim, SIGCONT);
     s_signal(stack.feed, SIGCONT);
-    if (edge != NULL && cbh_proc_stop(&edge, SIGTERM, 5000) != 0) {
+    for (size_t k = 1; k < S_SERVERS; k++) {
+        if (servers[k].proc != NULL && cbh_proc_stop(&servers[k].proc, SIGTERM, 5000) != 0) {
+            fprintf(stderr, "bench_edge_ws: %s did not exit 0 on SIGTERM\n", servers[k].name);
+            rc = 1;
+        }
+    }
+    if (servers[0].proc != NULL && cbh_proc_stop(&servers[0].proc, SIGTERM, 5000) != 0) {
         fprintf(stderr, "bench_edge_ws: api-edge did not exit 0 on SIGTERM\n");
         rc = 1;
     }
     cbh_edge_stack_stop(&stack);
     cbh_http_res_fini(&price);
-    free(cl.last_seq);
-    free(cl.is_sub);
+    free(res);
     return rc;
 }
