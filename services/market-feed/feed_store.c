@@ -93,6 +93,7 @@ feed_store_destroy(feed_store_t **store_p)
     feed_store_t *store = *store_p;
     cb_redis_destroy(&store->redis);
     cb_buf_fini(&store->scratch);
+    feed_pend_fini(&store->pend);
     free(store);
     *store_p = NULL;
 }
@@ -198,6 +199,7 @@ s_queue(feed_store_t *store, s_cmd_t *cmds, int n)
             store->inflight = 0;
             store->inflight_msgs = 0;
             store->st.queued = 0;
+            feed_pend_clear(&store->pend);
             store->dropping = true;
             store->drop_err = rc == CB_E_TIMEOUT ? CB_E_TIMEOUT : CB_E_UNAVAILABLE;
             return store->drop_err;
@@ -206,6 +208,29 @@ s_queue(feed_store_t *store, s_cmd_t *cmds, int n)
     }
     store->queued_msgs++;
     if (store->st.queued >= store->cfg.batch_max) {
+        feed_store_flush(store);
+    }
+    return 0;
+}
+
+/* Adds one message's write of value to key's entry in the batch (list: one
+ * more item, else the new last value): Redis gets one command per key per
+ * batch (two for a list) instead of one per message. */
+static int
+s_pend(feed_store_t *store, const char *key, bool list, const void *value, size_t len)
+{
+    if (store->dropping) {
+        store->st.dropped++;
+        return store->drop_err;
+    }
+    size_t added;
+    int rc = feed_pend_add(&store->pend, key, list, value, len, &added);
+    if (rc != 0) {
+        return rc;
+    }
+    store->st.queued += added;
+    store->queued_msgs++;
+    if (store->st.queued >= store->cfg.batch_max || store->queued_msgs >= store->cfg.batch_max) {
         feed_store_flush(store);
     }
     return 0;
@@ -280,6 +305,14 @@ s_send(feed_store_t *store, bool wait)
         store->dropping = false;
         return store->drop_err;
     }
+    int arc = feed_pend_append(&store->pend, store->redis, store->cfg.trades_max);
+    if (arc != 0) {
+        /* The connection is gone with everything queued on it. */
+        s_note_failure(store, arc, store->queued_msgs);
+        store->queued_msgs = 0;
+        store->st.queued = 0;
+        return arc == CB_E_TIMEOUT ? CB_E_TIMEOUT : CB_E_UNAVAILABLE;
+    }
     if (store->st.queued == 0) {
         return rc;
     }
@@ -336,11 +369,7 @@ feed_store_put_tick(feed_store_t *store, const cb_tick_t *tick, int64_t recv_ts)
     if (rc != 0) {
         return rc;
     }
-    s_cmd_t cmd = {0};
-    s_arg_str(&cmd, "SET");
-    s_arg_str(&cmd, key);
-    s_arg(&cmd, store->scratch.data, store->scratch.len);
-    return s_queue(store, &cmd, 1);
+    return s_pend(store, key, false, store->scratch.data, store->scratch.len);
 }
 
 int
@@ -355,17 +384,7 @@ feed_store_put_trade(feed_store_t *store, const cb_trade_t *trade, int64_t recv_
     if (rc != 0) {
         return rc;
     }
-    char stop[24];
-    snprintf(stop, sizeof stop, "%u", store->cfg.trades_max - 1);
-    s_cmd_t cmds[2] = {{0}};
-    s_arg_str(&cmds[0], "LPUSH");
-    s_arg_str(&cmds[0], key);
-    s_arg(&cmds[0], store->scratch.data, store->scratch.len);
-    s_arg_str(&cmds[1], "LTRIM");
-    s_arg_str(&cmds[1], key);
-    s_arg_str(&cmds[1], "0");
-    s_arg_str(&cmds[1], stop);
-    return s_queue(store, cmds, 2);
+    return s_pend(store, key, true, store->scratch.data, store->scratch.len);
 }
 
 int
@@ -387,11 +406,7 @@ feed_store_put_book(feed_store_t *store, const cb_book_t *book, int64_t recv_ts)
     if (rc != 0) {
         return rc;
     }
-    s_cmd_t cmd = {0};
-    s_arg_str(&cmd, "SET");
-    s_arg_str(&cmd, key);
-    s_arg(&cmd, store->scratch.data, store->scratch.len);
-    return s_queue(store, &cmd, 1);
+    return s_pend(store, key, false, store->scratch.data, store->scratch.len);
 }
 
 int

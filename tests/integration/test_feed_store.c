@@ -349,6 +349,63 @@ test_instruments_status_venues(void **state)
     feed_store_destroy(&store);
 }
 
+/* A tick of venue and symbol with bid and ask only. */
+static cb_tick_t
+s_tick(const char *venue, const char *symbol, const char *bid, const char *ask)
+{
+    cb_tick_t tick;
+    memset(&tick, 0, sizeof tick);
+    CB_PROTO_SET(&tick, tick, symbol, cb_str_from(symbol));
+    CB_PROTO_SET(&tick, tick, venue, cb_str_from(venue));
+    CB_PROTO_SET(&tick, tick, bid, s_dec(bid));
+    CB_PROTO_SET(&tick, tick, ask, s_dec(ask));
+    return tick;
+}
+
+/* A batch writes a symbol's tick once: 100 ticks of two symbols are two
+ * SETs, and what is stored is each symbol's last tick. */
+static void
+test_ticks_of_a_batch_coalesce(void **state)
+{
+    (void) state;
+    feed_store_t *store = s_store(NULL);
+    feed_store_stats_t before;
+    feed_store_stats(store, &before);
+    const char *symbols[2] = {"SOL-USD", "ADA-USD"};
+    for (int i = 0; i < 100; i++) {
+        char bid[32];
+        snprintf(bid, sizeof bid, "10.%02d", i);
+        cb_tick_t tick = s_tick("sim-kraken", symbols[i % 2], bid, "12");
+        assert_int_equal(feed_store_put_tick(store, &tick, 1000 + i), 0);
+    }
+    feed_store_stats_t mid;
+    feed_store_stats(store, &mid);
+    assert_int_equal(mid.queued, 2);
+    assert_int_equal(feed_store_flush(store), 0);
+    feed_store_stats_t after;
+    feed_store_stats(store, &after);
+    assert_int_equal(after.messages, before.messages + 100);
+    assert_int_equal(after.error_replies, 0);
+    feed_tick_t t;
+    assert_int_equal(feed_store_get_tick(store, "sim-kraken", "SOL-USD", &t), 0);
+    s_assert_dec(t.tick.bid, "10.98");
+    assert_true(t.recv_ts == 1098);
+    feed_tick_fini(&t);
+    assert_int_equal(feed_store_get_tick(store, "sim-kraken", "ADA-USD", &t), 0);
+    s_assert_dec(t.tick.bid, "10.99");
+    feed_tick_fini(&t);
+    /* The next batch starts afresh: one tick, one SET. */
+    cb_tick_t tick = s_tick("sim-kraken", "SOL-USD", "11", "12");
+    assert_int_equal(feed_store_put_tick(store, &tick, 2000), 0);
+    feed_store_stats(store, &mid);
+    assert_int_equal(mid.queued, 1);
+    assert_int_equal(feed_store_flush(store), 0);
+    assert_int_equal(feed_store_get_tick(store, "sim-kraken", "SOL-USD", &t), 0);
+    s_assert_dec(t.tick.bid, "11");
+    feed_tick_fini(&t);
+    feed_store_destroy(&store);
+}
+
 static void
 test_pipelined_batch(void **state)
 {
@@ -365,7 +422,9 @@ test_pipelined_batch(void **state)
     }
     feed_store_stats_t mid;
     feed_store_stats(store, &mid);
-    assert_int_equal(mid.queued, 20000);
+    /* One symbol's trades of a batch are one LPUSH (the newest trades_max
+     * of them) and one LTRIM. */
+    assert_int_equal(mid.queued, 2);
     assert_int_equal(mid.batches, before.batches);
     assert_int_equal(feed_store_flush(store), 0);
     int64_t ms = (cb_time_mono_ns() - t0) / 1000000;
@@ -377,6 +436,12 @@ test_pipelined_batch(void **state)
     assert_int_equal(after.queued, 0);
     assert_int_equal(after.error_replies, 0);
     assert_int_equal(s_redis_int("LLEN %s", "coinbus:market:trades:sim-kraken:ETH-USD"), 1000);
+    feed_trades_t tr;
+    assert_int_equal(feed_store_get_trades(store, "sim-kraken", "ETH-USD", 1000, &tr), 0);
+    assert_int_equal(tr.count, 1000);
+    s_assert_str(tr.items[0].trade_id, "p9999");
+    s_assert_str(tr.items[999].trade_id, "p9000");
+    feed_trades_fini(&tr);
     fprintf(stderr, "10000 trades queued and flushed in %lld ms\n", (long long) ms);
     assert_true(ms < 5000);
     /* An error reply (a key of the wrong type) is counted, not fatal. */
@@ -533,12 +598,7 @@ test_corrupted_values(void **state)
     feed_tick_fini(&t);
 
     /* A valid tick without recv_ts, then one of another venue, then truncated. */
-    cb_tick_t tick;
-    memset(&tick, 0, sizeof tick);
-    CB_PROTO_SET(&tick, tick, symbol, CB_STR("BAD-USD"));
-    CB_PROTO_SET(&tick, tick, venue, CB_STR("sim-binance"));
-    CB_PROTO_SET(&tick, tick, bid, s_dec("1"));
-    CB_PROTO_SET(&tick, tick, ask, s_dec("2"));
+    cb_tick_t tick = s_tick("sim-binance", "BAD-USD", "1", "2");
     cb_buf_t buf = {0};
     assert_int_equal(cb_proto_encode(&cb_proto_schema_tick, &tick, &buf, NULL), 0);
     s_redis_set(tick_key, buf.data, buf.len);
@@ -620,6 +680,7 @@ main(void)
         cmocka_unit_test(test_trades_bounded),
         cmocka_unit_test(test_candles_bounded_and_forming_replaced),
         cmocka_unit_test(test_instruments_status_venues),
+        cmocka_unit_test(test_ticks_of_a_batch_coalesce),
         cmocka_unit_test(test_pipelined_batch),
         cmocka_unit_test(test_outage_and_recovery),
         cmocka_unit_test(test_send_without_waiting),
