@@ -419,11 +419,19 @@ sim_ws_binance_attach(sim_ws_binance_t *b, cb_wsd_conn_t *conn, const char *stre
     for (size_t i = 0; i < len;) {
         const char *slash = memchr(streams + i, '/', len - i);
         size_t end = slash != NULL ? (size_t) (slash - streams) : len;
-        if (n == SIM_WS_BN_MAX_STREAMS) {
+        size_t index;
+        int topic;
+        /* A raw path that names no market stream (ccxt pro opens /ws/0, /ws/1,
+         * ... and subscribes afterwards; /ws/<listenKey> is a user stream)
+         * opens with nothing subscribed, as /ws does. */
+        bool skip = !combined && !sim_ws_binance_stream_parse(streams + i, end - i, &index, &topic);
+        if (!skip && n == SIM_WS_BN_MAX_STREAMS) {
             return -1;
         }
-        name[n] = streams + i;
-        nlen[n++] = end - i;
+        if (!skip) {
+            name[n] = streams + i;
+            nlen[n++] = end - i;
+        }
         i = end + 1;
     }
     sim_ws_binance_conn_t *c = calloc(1, sizeof *c);
