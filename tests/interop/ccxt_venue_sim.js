@@ -265,8 +265,19 @@ async function watchAll(venue, ex, symbol) {
     await step(venue, 'ws loadMarkets', async () => ex.loadMarkets());
     await step(venue, 'watchTicker', async () => {
         const t = await timed(ex.watchTicker(symbol));
-        check(isNum(t.bid) && isNum(t.ask), 'bid/ask ' + t.bid + '/' + t.ask);
+        check(isNum(t.last) && isNum(t.baseVolume), 'last ' + t.last + ' volume ' + t.baseVolume);
+        // ccxt's Binance watches @miniTicker by default, which has no bid and ask.
+        if (venue !== 'binance-ws') {
+            check(isNum(t.bid) && isNum(t.ask), 'bid/ask ' + t.bid + '/' + t.ask);
+        }
     });
+    if (venue === 'binance-ws') {
+        await step(venue, 'watchTicker name=ticker', async () => {
+            const t = await timed(ex.watchTicker(symbol, { name: 'ticker' }));
+            check(isNum(t.bid) && isNum(t.ask) && t.bid < t.ask, 'bid/ask ' + t.bid + '/' + t.ask);
+            check(isNum(t.last) && isNum(t.percentage) && isNum(t.vwap), 'last/percentage/vwap');
+        });
+    }
     await step(venue, 'watchOrderBook', async () => {
         let ob = await timed(ex.watchOrderBook(symbol, 10));
         ob = await timed(ex.watchOrderBook(symbol, 10));
