@@ -197,6 +197,34 @@ async function cancels(venue, ex, symbol, ids) {
         }
         throw new Error('no error');
     });
+    await step(venue, 'createOrder postOnly crossing -> refused or canceled', async () => {
+        const t = await ex.fetchTicker(symbol);
+        const cross = ex.priceToPrecision(symbol, t.ask * 1.01);
+        let o;
+        try {
+            o = await ex.createOrder(symbol, 'limit', 'buy', 0.01, cross, { postOnly: true });
+        } catch (e) {
+            check(e instanceof ccxt.OrderImmediatelyFillable || e instanceof ccxt.InvalidOrder,
+                  'error class ' + e.constructor.name + ': ' + e.message);
+            return;
+        }
+        // Kraken accepts it and cancels it at once ("Post only order").
+        const f = await ex.fetchOrder(o.id, symbol);
+        check(f.status === 'canceled' && f.filled === 0, 'status ' + f.status + ' filled ' + f.filled);
+    });
+    await step(venue, 'createOrder clientOrderId, fetchOrder and cancelOrder by it', async () => {
+        const cid = venue === 'kraken' ? '6d1b345e-2821-40e2-ad83-4ecb18a06876' : 'interop' + Date.now();
+        const o = await ex.createOrder(symbol, 'limit', 'buy', 0.01, ids.limitPrice, { clientOrderId: cid });
+        const f = await ex.fetchOrder(o.id, symbol);
+        check(f.clientOrderId === cid, 'clientOrderId ' + f.clientOrderId);
+        if (venue === 'binance') {
+            const g = await ex.fetchOrder(undefined, symbol, { clientOrderId: cid });
+            check(g.id === o.id, 'by clientOrderId ' + g.id);
+        }
+        await ex.cancelOrder(venue === 'kraken' ? undefined : o.id, symbol, { clientOrderId: cid });
+        const h = await ex.fetchOrder(o.id, symbol);
+        check(h.status === 'canceled', 'status ' + h.status);
+    });
     await step(venue, 'cancelAllOrders', async () => {
         await ex.createOrder(symbol, 'limit', 'buy', 0.01, ids.limitPrice);
         await ex.cancelAllOrders(symbol);
