@@ -266,6 +266,14 @@ async function kraken() {
         check(f.status === 'open' && f.amount === 0.02 && f.price === Number(p2),
               'edited ' + f.status + ' ' + f.amount + ' @ ' + f.price);
     });
+    await step('kraken', 'cancelOrders (CancelOrderBatch)', async () => {
+        const a = await ex.createOrder('BTC/USD', 'limit', 'buy', 0.01, ids.limitPrice);
+        const b = await ex.createOrder('BTC/USD', 'limit', 'buy', 0.01, ids.limitPrice);
+        const r = await ex.cancelOrders([a.id, b.id], 'BTC/USD');
+        check(r[0].info.result.count === 2, 'count ' + JSON.stringify(r[0].info));
+        const os = await ex.fetchOpenOrders('BTC/USD');
+        check(!os.some((o) => o.id === a.id || o.id === b.id), 'still open');
+    });
     await cancels('kraken', ex, 'BTC/USD', ids);
 }
 
