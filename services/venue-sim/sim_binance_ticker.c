@@ -73,73 +73,80 @@ s_avg_price(sim_t *sim, const cb_httpd_req_t *req, cb_httpd_res_t *res)
     cb_buf_appendf(&res->body, ",\"closeTime\":%lld}", (long long) close_ms);
 }
 
-/* One 24-hour rolling window (at the market's minute resolution), FULL or
- * MINI, keys in Binance's order. */
+void
+sim_binance_ticker_stats(const sim_market_t *market, size_t idx, int64_t now_ns, sim_binance_24hr_t *out)
+{
+    int64_t now_s = now_ns / S_NS;
+    int64_t from = (now_s - S_DAY) - (now_s - S_DAY) % 60; /* minute-aligned: after 1970 */
+    sim_candle_t before;
+    sim_market_stats(market, idx, from, now_s + 1, &out->day);
+    sim_market_stats(market, idx, from, from, &before);
+    if (!sim_market_last_trade(market, idx, &out->last)) {
+        out->last.price = sim_market_last_price(market, idx);
+        out->last.qty = 0;
+    }
+    const sim_candle_t *day = &out->day;
+    out->prev_close = before.open;
+    out->change = out->last.price - day->open;
+    sim_fx_t pct = day->open > 0 ? (sim_fx_t) ((__int128) out->change * 100 * SIM_SCALE / day->open) : 0;
+    out->change_pct = sim_fx_round_to(pct, 100000, 0);
+    out->vwap = day->volume > 0 ? sim_fx_div(day->quote_volume, day->volume) : 0;
+    const sim_book_t *book = sim_market_book(market, idx);
+    out->bid = sim_book_best(book, SIM_BUY, &out->bid_qty);
+    out->ask = sim_book_best(book, SIM_SELL, &out->ask_qty);
+    out->first_id = day->trades > 0 ? (long long) day->first_trade_id : -1;
+    out->last_id = day->trades > 0 ? (long long) day->last_trade_id : -1;
+    out->close_ms = (long long) (now_ns / S_MS);
+    out->open_ms = out->close_ms - S_DAY * 1000LL;
+}
+
+/* One 24-hour rolling window, FULL or MINI, keys in Binance's order. */
 static void
 s_ticker_24hr_one(sim_t *sim, const sim_instrument_t *in, int64_t now_ns, bool mini, cb_buf_t *b)
 {
-    size_t idx = s_index(in);
-    int64_t now_s = now_ns / S_NS;
-    int64_t from = (now_s - S_DAY) - (now_s - S_DAY) % 60; /* minute-aligned: after 1970 */
-    sim_candle_t day, before;
-    sim_market_stats(sim->market, idx, from, now_s + 1, &day);
-    sim_market_stats(sim->market, idx, from, from, &before);
-    sim_trade_t last;
-    if (!sim_market_last_trade(sim->market, idx, &last)) {
-        last.price = sim_market_last_price(sim->market, idx);
-        last.qty = 0;
-    }
-    long long first_id = day.trades > 0 ? (long long) day.first_trade_id : -1;
-    long long last_id = day.trades > 0 ? (long long) day.last_trade_id : -1;
-    long long close_ms = (long long) (now_ns / S_MS);
+    sim_binance_24hr_t st;
+    sim_binance_ticker_stats(sim->market, s_index(in), now_ns, &st);
     cb_buf_appendf(b, "{\"symbol\":\"%s\",", in->id);
     if (!mini) {
-        sim_fx_t change = last.price - day.open;
-        sim_fx_t pct =
-            day.open > 0 ? (sim_fx_t) ((__int128) change * 100 * SIM_SCALE / day.open) : 0;
         char text[32];
         cb_buf_append_str(b, "\"priceChange\":");
-        s_num(b, change);
+        s_num(b, st.change);
         cb_buf_appendf(b, ",\"priceChangePercent\":\"%s\",\"weightedAvgPrice\":",
-                       sim_fx_format(sim_fx_round_to(pct, 100000, 0), 3, text));
-        s_num(b, day.volume > 0 ? sim_fx_div(day.quote_volume, day.volume) : 0);
+                       sim_fx_format(st.change_pct, 3, text));
+        s_num(b, st.vwap);
         cb_buf_append_str(b, ",\"prevClosePrice\":");
-        s_num(b, before.open);
+        s_num(b, st.prev_close);
         cb_buf_append_str(b, ",\"lastPrice\":");
-        s_num(b, last.price);
+        s_num(b, st.last.price);
         cb_buf_append_str(b, ",\"lastQty\":");
-        s_num(b, last.qty);
-        const sim_book_t *book = sim_market_book(sim->market, idx);
-        sim_fx_t bid_qty = 0, ask_qty = 0;
-        sim_fx_t bid = sim_book_best(book, SIM_BUY, &bid_qty);
-        sim_fx_t ask = sim_book_best(book, SIM_SELL, &ask_qty);
+        s_num(b, st.last.qty);
         cb_buf_append_str(b, ",\"bidPrice\":");
-        s_num(b, bid);
+        s_num(b, st.bid);
         cb_buf_append_str(b, ",\"bidQty\":");
-        s_num(b, bid_qty);
+        s_num(b, st.bid_qty);
         cb_buf_append_str(b, ",\"askPrice\":");
-        s_num(b, ask);
+        s_num(b, st.ask);
         cb_buf_append_str(b, ",\"askQty\":");
-        s_num(b, ask_qty);
+        s_num(b, st.ask_qty);
         cb_buf_append_char(b, ',');
     }
     cb_buf_append_str(b, "\"openPrice\":");
-    s_num(b, day.open);
+    s_num(b, st.day.open);
     cb_buf_append_str(b, ",\"highPrice\":");
-    s_num(b, day.high);
+    s_num(b, st.day.high);
     cb_buf_append_str(b, ",\"lowPrice\":");
-    s_num(b, day.low);
+    s_num(b, st.day.low);
     if (mini) {
         cb_buf_append_str(b, ",\"lastPrice\":");
-        s_num(b, last.price);
+        s_num(b, st.last.price);
     }
     cb_buf_append_str(b, ",\"volume\":");
-    s_num(b, day.volume);
+    s_num(b, st.day.volume);
     cb_buf_append_str(b, ",\"quoteVolume\":");
-    s_num(b, day.quote_volume);
+    s_num(b, st.day.quote_volume);
     cb_buf_appendf(
         b, ",\"openTime\":%lld,\"closeTime\":%lld,\"firstId\":%lld,\"lastId\":%lld,\"count\":%u}",
-        close_ms - S_DAY * 1000LL, close_ms, first_id, last_id, day.trades);
+        st.open_ms, st.close_ms, st.first_id, st.last_id, st.day.trades);
 }
 
 static void

@@ -354,7 +354,8 @@ sim_kraken_private_handle(sim_t *sim, const char *name, size_t len, const cb_htt
 {
     static const char *const methods[] = {"Balance", "BalanceEx", "TradeBalance", "OpenOrders", "ClosedOrders",
                                           "QueryOrders", "TradesHistory", "AddOrder", "EditOrder", "AmendOrder",
-                                          "CancelOrder", "CancelAll", "CancelAllOrdersAfter", "GetWebSocketsToken"};
+                                          "CancelOrder", "CancelAll", "CancelAllOrdersAfter", "GetWebSocketsToken",
+                                          "CancelOrderBatch"};
     size_t m = 0;
     while (m < sizeof methods / sizeof methods[0] && !sim_reply_name_is(name, len, methods[m])) {
         m++;

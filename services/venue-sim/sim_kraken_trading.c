@@ -1,14 +1,11 @@
-/* sim_kraken_trading.c - Kraken's private trading methods: AddOrder, EditOrder, AmendOrder, CancelOrder, CancelAll, CancelAllOrdersAfter, GetWebSocketsToken */
+/* sim_kraken_trading.c - Kraken's private trading methods: AddOrder, EditOrder, AmendOrder, CancelOrder, CancelOrderBatch, CancelAll (CancelAllOrdersAfter and GetWebSocketsToken: sim_kraken_session.c) */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include "cb_time.h"
 #include "sim_kraken_format.h"
+#include "sim_kraken_session.h"
 #include "sim_kraken_trading.h"
 #include "sim_limits.h"
 #include "sim_reply.h"
@@ -454,91 +451,103 @@ s_find_userref(void *ctx, const sim_xorder_t *o)
     return true;
 }
 
+/* Cancels every open order carrying userref text u; the count, or -1 when
+ * u is not an int32. */
+static long
+s_cancel_userref(sim_t *sim, sim_account_t *a, const char *u)
+{
+    char *end;
+    long long ref = strtoll(u, &end, 10);
+    if (*end != '\0' || end == u || ref < INT32_MIN || ref > INT32_MAX) {
+        return -1;
+    }
+    long n = 0;
+    for (;;) {
+        s_userref_find_t f = {(int32_t) ref, 0};
+        sim_exchange_each_order(sim->exchange, a->owner, s_find_userref, &f);
+        if (f.id == 0) {
+            return n;
+        }
+        sim_exchange_cancel(sim->exchange, a, f.id, "User requested", NULL);
+        n++;
+    }
+}
+
+/* Cancels o (NULL: nothing) after the trading limiter's charge; 1 when it
+ * was cancelled, 0 when not, and *limit_err set when the limiter refused. */
+static size_t
+s_cancel_one(sim_t *sim, sim_account_t *a, const sim_xorder_t *o, const char **limit_err)
+{
+    *limit_err = o != NULL ? s_trade_limit(sim, a, o->req.inst, SIM_KRAKEN_CANCEL, o->amend_ns) : NULL;
+    return *limit_err == NULL && o != NULL &&
+           sim_exchange_cancel(sim->exchange, a, o->id, "User requested", NULL) == SIM_X_OK;
+}
+
 static void
 s_cancel_order(sim_t *sim, sim_account_t *a, sim_kraken_params_t *p, cb_httpd_res_t *res)
 {
     char v[64];
     bool present;
-    size_t n = 0;
+    long n = 0;
+    const char *limit_err = NULL;
     if (sim_kraken_param(p, "txid", v, sizeof v, &present) && v[0] != 'O') {
-        /* A userref: every open order carrying it. */
-        char *end;
-        long long u = strtoll(v, &end, 10);
-        if (*end != '\0' || end == v || u < INT32_MIN || u > INT32_MAX) {
-            sim_reply_kraken_error(res, "EOrder:Unknown order");
-            return;
-        }
-        for (;;) {
-            s_userref_find_t f = {(int32_t) u, 0};
-            sim_exchange_each_order(sim->exchange, a->owner, s_find_userref, &f);
-            if (f.id == 0) {
-                break;
-            }
-            sim_exchange_cancel(sim->exchange, a, f.id, "User requested", NULL);
-            n++;
-        }
+        n = s_cancel_userref(sim, a, v); /* a userref: every open order carrying it */
     } else {
-        const sim_xorder_t *o = s_named_order(sim, a, p, true);
-        const char *limit_err = o != NULL ? s_trade_limit(sim, a, o->req.inst, SIM_KRAKEN_CANCEL, o->amend_ns) : NULL;
-        if (limit_err != NULL) {
-            sim_reply_kraken_error(res, limit_err);
-            return;
-        }
-        if (o != NULL && sim_exchange_cancel(sim->exchange, a, o->id, "User requested", NULL) == SIM_X_OK) {
-            n = 1;
+        n = (long) s_cancel_one(sim, a, s_named_order(sim, a, p, true), &limit_err);
+    }
+    if (limit_err != NULL || n <= 0) {
+        sim_reply_kraken_error(res, limit_err != NULL ? limit_err : "EOrder:Unknown order");
+        return;
+    }
+    cb_buf_appendf(&res->body, "{\"error\":[],\"result\":{\"count\":%ld}}", n);
+}
+
+/* CancelOrderBatch: up to 50 orders, by txid or userref in orders[] and by
+ * client order id in cl_ord_ids[]; {"count":N} of those cancelled, or
+ * EOrder:Unknown order when none was (as CancelOrder). */
+static void
+s_cancel_batch(sim_t *sim, sim_account_t *a, sim_kraken_params_t *p, cb_httpd_res_t *res)
+{
+    char list[2][50 * 40];
+    bool present[2];
+    bool ok = sim_kraken_param(p, "orders", list[0], sizeof list[0], &present[0]) || !present[0];
+    ok = ok && (sim_kraken_param(p, "cl_ord_ids", list[1], sizeof list[1], &present[1]) || !present[1]);
+    size_t entries = 0;
+    for (int k = 0; k < 2 && ok; k++) {
+        for (const char *c = list[k]; present[k] && *c != '\0'; c++) {
+            entries += c == list[k] || *c == ',';
         }
     }
-    if (n == 0) {
-        sim_reply_kraken_error(res, "EOrder:Unknown order");
+    if (!ok || entries == 0 || entries > 50) {
+        sim_reply_kraken_error(res, "EGeneral:Invalid arguments:orders");
+        return;
+    }
+    size_t n = 0;
+    const char *limit_err = NULL;
+    for (int k = 0; k < 2 && limit_err == NULL; k++) {
+        char *save = NULL;
+        for (char *tok = present[k] ? strtok_r(list[k], ",", &save) : NULL; tok != NULL && limit_err == NULL;
+             tok = strtok_r(NULL, ",", &save)) {
+            uint64_t id;
+            const sim_xorder_t *o = NULL;
+            if (k == 1) {
+                o = sim_exchange_order_by_clid(sim->exchange, a->owner, tok, true);
+            } else if (tok[0] != 'O') {
+                long u = s_cancel_userref(sim, a, tok);
+                n += u > 0 ? (size_t) u : 0;
+                continue;
+            } else if (sim_kraken_txid_parse('O', tok, strlen(tok), &id)) {
+                o = sim_exchange_order(sim->exchange, id);
+                o = o != NULL && o->owner == a->owner ? o : NULL;
+            }
+            n += s_cancel_one(sim, a, o, &limit_err);
+        }
+    }
+    if (limit_err != NULL || n == 0) {
+        sim_reply_kraken_error(res, limit_err != NULL ? limit_err : "EOrder:Unknown order");
         return;
     }
     cb_buf_appendf(&res->body, "{\"error\":[],\"result\":{\"count\":%zu}}", n);
-}
-
-static void
-s_rfc3339(int64_t ns, char *out, size_t size)
-{
-    time_t t = (time_t) (ns / 1000000000);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-static void
-s_cancel_after(sim_account_t *a, sim_kraken_params_t *p, cb_httpd_res_t *res)
-{
-    char v[32];
-    bool present;
-    char *end = NULL;
-    long long timeout = sim_kraken_param(p, "timeout", v, sizeof v, &present) ? strtoll(v, &end, 10) : -1;
-    if (end == NULL || *end != '\0' || timeout < 0 || timeout > 86400) {
-        sim_reply_kraken_error(res, "EGeneral:Invalid arguments:timeout");
-        return;
-    }
-    int64_t now = cb_time_now_ns();
-    char current[32], trigger[32];
-    s_rfc3339(now, current, sizeof current);
-    if (timeout == 0) {
-        a->dms_trigger_ns = 0;
-        snprintf(trigger, sizeof trigger, "0");
-    } else {
-        a->dms_trigger_ns = now + (int64_t) timeout * 1000000000LL;
-        s_rfc3339(a->dms_trigger_ns, trigger, sizeof trigger);
-    }
-    cb_buf_appendf(&res->body, "{\"error\":[],\"result\":{\"currentTime\":\"%s\",\"triggerTime\":\"%s\"}}", current,
-                   trigger);
-}
-
-static void
-s_ws_token(const sim_account_t *a, cb_httpd_res_t *res)
-{
-    unsigned char mac[32];
-    unsigned int len = 0;
-    int64_t now = cb_time_now_ns();
-    HMAC(EVP_sha256(), a->secret, (int) strlen(a->secret), (const unsigned char *) &now, sizeof now, mac, &len);
-    unsigned char token[64];
-    EVP_EncodeBlock(token, mac, 30);
-    cb_buf_appendf(&res->body, "{\"error\":[],\"result\":{\"token\":\"%s\",\"expires\":900}}", (const char *) token);
 }
 
 void
@@ -552,13 +561,15 @@ sim_kraken_trading(sim_t *sim, sim_account_t *account, const char *method, sim_k
         s_amend_order(sim, account, p, res);
     } else if (strcmp(method, "CancelOrder") == 0) {
         s_cancel_order(sim, account, p, res);
+    } else if (strcmp(method, "CancelOrderBatch") == 0) {
+        s_cancel_batch(sim, account, p, res);
     } else if (strcmp(method, "CancelAll") == 0) {
         size_t n = sim_exchange_cancel_all(sim->exchange, account, SIZE_MAX, NULL, 0);
         cb_buf_appendf(&res->body, "{\"error\":[],\"result\":{\"count\":%zu}}", n);
     } else if (strcmp(method, "CancelAllOrdersAfter") == 0) {
-        s_cancel_after(account, p, res);
+        sim_kraken_session_cancel_after(account, p, res);
     } else if (strcmp(method, "GetWebSocketsToken") == 0) {
-        s_ws_token(account, res);
+        sim_kraken_session_ws_token(account, res);
     } else {
         sim_reply_kraken_error(res, "EGeneral:Unknown method");
     }

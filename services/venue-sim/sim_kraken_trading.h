@@ -1,4 +1,4 @@
-/* sim_kraken_trading.h - Kraken's private trading methods: AddOrder, EditOrder, AmendOrder, CancelOrder, CancelAll, CancelAllOrdersAfter, GetWebSocketsToken */
+/* sim_kraken_trading.h - Kraken's private trading methods: AddOrder, EditOrder, AmendOrder, CancelOrder, CancelOrderBatch, CancelAll, and (through sim_kraken_session.h) CancelAllOrdersAfter, GetWebSocketsToken */
 #ifndef SIM_KRAKEN_TRADING_H_INCLUDED
 #define SIM_KRAKEN_TRADING_H_INCLUDED
 

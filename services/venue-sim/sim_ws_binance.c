@@ -215,6 +215,11 @@ s_push(sim_ws_binance_t *b, s_inst_t *inst, size_t index, int topic, int64_t now
         s_push_kline(b, inst, index, topic, now_ms);
     } else if (kind == SIM_WS_BN_DIFF) {
         s_push_diff(b, inst, index, topic, now_ms);
+    } else if (kind == SIM_WS_BN_TICKER) {
+        sim_binance_24hr_t st;
+        sim_binance_ticker_stats(b->market, index, b->shared->now_ns, &st);
+        bool mini = topic != SIM_WS_BN_TOPIC_TICKER;
+        s_publish(b, inst, topic, sim_ws_binance_msg_ticker(&b->raw, inst->in, &st, mini, now_ms));
     } else {
         const sim_book_t *book = sim_market_book(b->market, index);
         size_t levels = sim_ws_binance_partial_levels(topic);
@@ -292,7 +297,7 @@ sim_ws_binance_event(sim_ws_binance_t *b, const sim_event_t *ev)
     }
     inst->book_dirty = true;
     bool gap_taken = false;
-    for (int topic = SIM_WS_BN_TOPIC_DIFF; topic < SIM_WS_BN_TOPICS; topic++) {
+    for (int topic = SIM_WS_BN_TOPIC_DIFF; topic < SIM_WS_BN_TOPIC_TICKER; topic++) {
         s_topic_t *t = &inst->t[topic];
         if (t->subs.count == 0) {
             continue;
@@ -419,11 +424,19 @@ sim_ws_binance_attach(sim_ws_binance_t *b, cb_wsd_conn_t *conn, const char *stre
     for (size_t i = 0; i < len;) {
         const char *slash = memchr(streams + i, '/', len - i);
         size_t end = slash != NULL ? (size_t) (slash - streams) : len;
-        if (n == SIM_WS_BN_MAX_STREAMS) {
+        size_t index;
+        int topic;
+        /* A raw path that names no market stream (ccxt pro opens /ws/0, /ws/1,
+         * ... and subscribes afterwards; /ws/<listenKey> is a user stream)
+         * opens with nothing subscribed, as /ws does. */
+        bool skip = !combined && !sim_ws_binance_stream_parse(streams + i, end - i, &index, &topic);
+        if (!skip && n == SIM_WS_BN_MAX_STREAMS) {
             return -1;
         }
-        name[n] = streams + i;
-        nlen[n++] = end - i;
+        if (!skip) {
+            name[n] = streams + i;
+            nlen[n++] = end - i;
+        }
         i = end + 1;
     }
     sim_ws_binance_conn_t *c = calloc(1, sizeof *c);

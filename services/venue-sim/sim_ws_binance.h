@@ -26,9 +26,10 @@ sim_ws_binance_destroy(sim_ws_binance_t **b_p);
 
 /* Gives a new connection its state and subscribes it to the streams named
  * in len bytes of '/'-separated names (none when len is 0); combined wraps
- * its events in {"stream":..,"data":..}. Returns 0, -1 when a name is not a
- * stream served here or there are too many (nothing attached), or
- * CB_E_NOMEM. */
+ * its events in {"stream":..,"data":..}. A raw (not combined) name that is
+ * not a market stream is ignored, as Binance opens /ws/<anything>. Returns
+ * 0, -1 when a combined name is not a stream served here or there are too
+ * many (nothing attached), or CB_E_NOMEM. */
 int
 sim_ws_binance_attach(sim_ws_binance_t *b, cb_wsd_conn_t *conn, const char *streams, size_t len, bool combined);
 

@@ -29,6 +29,8 @@ s_suffix(int topic, char *tmp)
         return tmp;
     case SIM_WS_BN_PARTIAL:
         return s_partial_names[topic - SIM_WS_BN_TOPIC_PARTIAL];
+    case SIM_WS_BN_TICKER:
+        return topic == SIM_WS_BN_TOPIC_TICKER ? "ticker" : "miniTicker";
     default:
         return topic == SIM_WS_BN_TOPIC_DIFF ? "depth" : "depth@100ms";
     }
@@ -81,7 +83,8 @@ sim_ws_binance_topic_kind(int topic)
     }
     return topic < SIM_WS_BN_TOPIC_PARTIAL ? SIM_WS_BN_KLINE
            : topic < SIM_WS_BN_TOPIC_DIFF  ? SIM_WS_BN_PARTIAL
-                                           : SIM_WS_BN_DIFF;
+           : topic < SIM_WS_BN_TOPIC_TICKER ? SIM_WS_BN_DIFF
+                                            : SIM_WS_BN_TICKER;
 }
 
 int64_t
@@ -113,6 +116,8 @@ sim_ws_binance_period_ms(int topic)
         return (topic - SIM_WS_BN_TOPIC_PARTIAL) % 2 == 0 ? 1000 : 100;
     case SIM_WS_BN_DIFF:
         return topic == SIM_WS_BN_TOPIC_DIFF ? 1000 : 100;
+    case SIM_WS_BN_TICKER:
+        return 1000;
     default:
         return 0;
     }
@@ -210,6 +215,50 @@ sim_ws_binance_msg_book_ticker(cb_buf_t *b, const sim_instrument_t *in, uint64_t
     rc |= s_key_fx(b, ",\"B\":", bid_qty);
     rc |= s_key_fx(b, ",\"a\":", ask);
     rc |= s_key_fx(b, ",\"A\":", ask_qty);
+    return rc | cb_buf_append_char(b, '}');
+}
+
+/* The window's open, high, low, volume and quote volume: ,"o",..,"q". */
+static int
+s_ticker_day(cb_buf_t *b, const sim_binance_24hr_t *st)
+{
+    int rc = s_key_fx(b, ",\"o\":", st->day.open);
+    rc |= s_key_fx(b, ",\"h\":", st->day.high);
+    rc |= s_key_fx(b, ",\"l\":", st->day.low);
+    rc |= s_key_fx(b, ",\"v\":", st->day.volume);
+    return rc | s_key_fx(b, ",\"q\":", st->day.quote_volume);
+}
+
+int
+sim_ws_binance_msg_ticker(cb_buf_t *b, const sim_instrument_t *in, const sim_binance_24hr_t *st, bool mini,
+                          int64_t event_ms)
+{
+    if (mini) {
+        int rc = s_key_int(b, "{\"e\":\"24hrMiniTicker\",\"E\":", event_ms);
+        rc |= s_key_str(b, ",\"s\":", in->id);
+        rc |= s_key_fx(b, ",\"c\":", st->last.price);
+        rc |= s_ticker_day(b, st);
+        return rc | cb_buf_append_char(b, '}');
+    }
+    int rc = s_key_int(b, "{\"e\":\"24hrTicker\",\"E\":", event_ms);
+    rc |= s_key_str(b, ",\"s\":", in->id);
+    rc |= s_key_fx(b, ",\"p\":", st->change);
+    rc |= cb_buf_append_str(b, ",\"P\":");
+    rc |= sim_ws_json_fx_str(b, st->change_pct, 3);
+    rc |= s_key_fx(b, ",\"w\":", st->vwap);
+    rc |= s_key_fx(b, ",\"x\":", st->prev_close);
+    rc |= s_key_fx(b, ",\"c\":", st->last.price);
+    rc |= s_key_fx(b, ",\"Q\":", st->last.qty);
+    rc |= s_key_fx(b, ",\"b\":", st->bid);
+    rc |= s_key_fx(b, ",\"B\":", st->bid_qty);
+    rc |= s_key_fx(b, ",\"a\":", st->ask);
+    rc |= s_key_fx(b, ",\"A\":", st->ask_qty);
+    rc |= s_ticker_day(b, st);
+    rc |= s_key_int(b, ",\"O\":", st->open_ms);
+    rc |= s_key_int(b, ",\"C\":", st->close_ms);
+    rc |= s_key_int(b, ",\"F\":", st->first_id);
+    rc |= s_key_int(b, ",\"L\":", st->last_id);
+    rc |= s_key_int(b, ",\"n\":", (int64_t) st->day.trades);
     return rc | cb_buf_append_char(b, '}');
 }
 

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "cb_buf.h"
+#include "sim_binance_ticker.h"
 #include "sim_book.h"
 #include "sim_instruments.h"
 #include "sim_market.h"
@@ -14,8 +15,8 @@
 /* The streams of one symbol, numbered: bookTicker, trade, aggTrade, the
  * klines (1s 1m 3m 5m 15m 30m 1h 2h 4h 6h 8h 12h 1d 3d 1w; 1M is not
  * served: months are not a fixed length the market's candles can build),
- * depth5/10/20 each at 1000 ms and @100ms, and the diff depth at 1000 ms
- * and @100ms. */
+ * depth5/10/20 each at 1000 ms and @100ms, the diff depth at 1000 ms
+ * and @100ms, and the 24-hour ticker and mini ticker (1000 ms). */
 typedef enum {
     SIM_WS_BN_BOOK_TICKER,
     SIM_WS_BN_TRADE,
@@ -23,13 +24,15 @@ typedef enum {
     SIM_WS_BN_KLINE,
     SIM_WS_BN_PARTIAL,
     SIM_WS_BN_DIFF,
+    SIM_WS_BN_TICKER,
 } sim_ws_bn_kind_t;
 
 #define SIM_WS_BN_KLINES 15
 #define SIM_WS_BN_TOPIC_KLINE 3
 #define SIM_WS_BN_TOPIC_PARTIAL (SIM_WS_BN_TOPIC_KLINE + SIM_WS_BN_KLINES)
 #define SIM_WS_BN_TOPIC_DIFF (SIM_WS_BN_TOPIC_PARTIAL + 6)
-#define SIM_WS_BN_TOPICS (SIM_WS_BN_TOPIC_DIFF + 2)
+#define SIM_WS_BN_TOPIC_TICKER (SIM_WS_BN_TOPIC_DIFF + 2)
+#define SIM_WS_BN_TOPICS (SIM_WS_BN_TOPIC_TICKER + 2)
 
 /* Binance prints prices and quantities as strings with 8 decimals. */
 #define SIM_WS_BN_DECIMALS 8
@@ -58,9 +61,9 @@ sim_ws_binance_kline_name(int topic);
 size_t
 sim_ws_binance_partial_levels(int topic);
 
-/* How often a periodic topic (kline, partial, diff) is pushed, in ms: 1000
- * for the 1s kline, 2000 for other klines, 1000 or 100 for depths; 0 for
- * real-time topics. */
+/* How often a periodic topic (kline, partial, diff, ticker) is pushed, in
+ * ms: 1000 for the 1s kline, 2000 for other klines, 1000 or 100 for depths,
+ * 1000 for the ticker; 0 for real-time topics. */
 int64_t
 sim_ws_binance_period_ms(int topic);
 
@@ -96,6 +99,12 @@ sim_ws_binance_msg_partial(cb_buf_t *b, uint64_t last_update_id, const sim_level
 int
 sim_ws_binance_msg_diff(cb_buf_t *b, const sim_instrument_t *in, int64_t event_ms, uint64_t first_id,
                         uint64_t last_id, const sim_level_t *bids, size_t nb, const sim_level_t *asks, size_t na);
+
+/* {"e":"24hrTicker","E","s","p","P","w","x","c","Q","b","B","a","A","o","h","l","v","q","O","C","F","L","n"},
+ * or with mini {"e":"24hrMiniTicker","E","s","c","o","h","l","v","q"}. */
+int
+sim_ws_binance_msg_ticker(cb_buf_t *b, const sim_instrument_t *in, const sim_binance_24hr_t *st, bool mini,
+                          int64_t event_ms);
 
 /* {"stream":"<name>","data":<payload>} around len bytes of payload. */
 int

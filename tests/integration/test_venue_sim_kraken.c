@@ -87,16 +87,31 @@ s_post_raw(const char *method, const char *body, const char *key, const char *si
     assert_int_equal(cbh_simthread_http(s_srv, "POST", path, headers, body, strlen(body), 0, out), 200);
 }
 
-/* A signed form call: params without the nonce ("" for none). */
+/* A signed call: params without the nonce ("" for none), a form body, or
+ * with json the members of a JSON object after the nonce (as ccxt sends
+ * CancelOrderBatch). */
 static void
-s_call(const char *method, const char *params, cbh_http_res_t *out)
+s_send(const char *method, const char *params, bool json, cbh_http_res_t *out)
 {
     char nonce[32], body[1024], path[96], sign[128];
     snprintf(nonce, sizeof nonce, "%llu", (unsigned long long) ++s_nonce);
-    snprintf(body, sizeof body, "nonce=%s%s%s", nonce, params[0] != '\0' ? "&" : "", params);
+    const char *sep = params[0] == '\0' ? "" : json ? "," : "&";
+    snprintf(body, sizeof body, json ? "{\"nonce\":\"%s\"%s%s}" : "nonce=%s%s%s", nonce, sep, params);
     snprintf(path, sizeof path, "/0/private/%s", method);
     s_sign(DOC_SECRET, path, nonce, body, sign);
-    s_post_raw(method, body, "doc-key", sign, "application/x-www-form-urlencoded", out);
+    s_post_raw(method, body, "doc-key", sign, json ? "application/json" : "application/x-www-form-urlencoded", out);
+}
+
+static void
+s_call(const char *method, const char *params, cbh_http_res_t *out)
+{
+    s_send(method, params, false, out);
+}
+
+static void
+s_call_json(const char *method, const char *members, cbh_http_res_t *out)
+{
+    s_send(method, members, true, out);
 }
 
 /* The text of "key":"value" after from in json, into out. */
@@ -227,6 +242,44 @@ test_orders_balances_and_history(void **state)
     cbh_http_res_fini(&out);
 }
 
+/* CancelOrderBatch (ccxt's cancelOrders): orders by txid or userref, and
+ * cl_ord_ids by client order id, in one JSON call; the count cancelled. */
+static void
+test_cancel_order_batch(void **state)
+{
+    (void) state;
+    cbh_http_res_t out = {0};
+    char txid[3][32], members[256];
+    static const char *const adds[3] = {"", "&userref=991", "&cl_ord_id=batch-1"};
+    for (int i = 0; i < 3; i++) {
+        char params[128];
+        snprintf(params, sizeof params, "ordertype=limit&type=buy&pair=XBTUSD&price=30000.0&volume=0.01%s",
+                 adds[i]);
+        s_call("AddOrder", params, &out);
+        s_field(out.body.data, "txid", txid[i], sizeof txid[i]);
+    }
+    s_call("AddOrder", "ordertype=limit&type=buy&pair=XBTUSD&price=30000.0&volume=0.01", &out);
+    char kept[32];
+    s_field(out.body.data, "txid", kept, sizeof kept);
+    snprintf(members, sizeof members, "\"orders\":[\"%s\",\"991\"],\"cl_ord_ids\":[\"batch-1\"]", txid[0]);
+    s_call_json("CancelOrderBatch", members, &out);
+    assert_string_equal(out.body.data, "{\"error\":[],\"result\":{\"count\":3}}");
+    s_call("OpenOrders", "", &out);
+    for (int i = 0; i < 3; i++) {
+        assert_null(strstr(out.body.data, txid[i]));
+    }
+    assert_non_null(strstr(out.body.data, kept));
+    /* Nothing left to cancel among those named; nothing named at all. */
+    snprintf(members, sizeof members, "\"orders\":[\"%s\"]", txid[0]);
+    s_call_json("CancelOrderBatch", members, &out);
+    assert_string_equal(out.body.data, "{\"error\":[\"EOrder:Unknown order\"]}");
+    s_call_json("CancelOrderBatch", "", &out);
+    assert_string_equal(out.body.data, "{\"error\":[\"EGeneral:Invalid arguments:orders\"]}");
+    s_call("CancelAll", "", &out);
+    assert_string_equal(out.body.data, "{\"error\":[],\"result\":{\"count\":1}}");
+    cbh_http_res_fini(&out);
+}
+
 static void
 test_order_errors(void **state)
 {
@@ -345,6 +398,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_official_vector_and_nonces),
         cmocka_unit_test(test_orders_balances_and_history),
+        cmocka_unit_test(test_cancel_order_batch),
         cmocka_unit_test(test_order_errors),
         cmocka_unit_test(test_dead_mans_switch),
         cmocka_unit_test(test_rate_limits),

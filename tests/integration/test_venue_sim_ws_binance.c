@@ -103,6 +103,54 @@ test_binance_streams(void **state)
     cbh_ws_close(&ws);
 }
 
+/* <symbol>@ticker and @miniTicker: the rolling 24-hour statistics every
+ * second (ccxt pro's watchTicker subscribes to one of them), the same
+ * figures as GET ticker/24hr. */
+static void
+test_binance_ticker(void **state)
+{
+    (void) state;
+    cbh_ws_t *ws = cbh_simws_open("/binance/stream?streams=btcusdt@ticker");
+    char *m = cbh_simws_wait_for(ws, "\"e\":\"24hrTicker\"", 5000);
+    assert_non_null(strstr(m, "{\"stream\":\"btcusdt@ticker\",\"data\":{\"e\":\"24hrTicker\",\"E\":"));
+    assert_non_null(strstr(m, ",\"s\":\"BTCUSDT\",\"p\":\""));
+    static const char *const keys[] = {",\"P\":\"", ",\"w\":\"", ",\"x\":\"", ",\"c\":\"", ",\"Q\":\"",
+                                       ",\"b\":\"", ",\"B\":\"", ",\"a\":\"", ",\"A\":\"", ",\"o\":\"",
+                                       ",\"h\":\"", ",\"l\":\"", ",\"v\":\"", ",\"q\":\""};
+    for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
+        assert_non_null(strstr(m, keys[i]));
+    }
+    /* Percent with three decimals, amounts with eight, as ticker/24hr. */
+    const char *pct = strstr(m, ",\"P\":\"") + 6;
+    const char *dot = strchr(pct, '.');
+    assert_non_null(dot);
+    assert_int_equal(strcspn(dot + 1, "\""), 3);
+    const char *vol = strstr(m, ",\"v\":\"") + 6;
+    assert_int_equal(strcspn(strchr(vol, '.') + 1, "\""), 8);
+    assert_int_equal(s_field(m, "\"C\":") - s_field(m, "\"O\":"), 86400000);
+    assert_true(s_field(m, "\"n\":") > 0);
+    assert_true(s_field(m, "\"L\":") >= s_field(m, "\"F\":"));
+    int64_t e1 = s_field(m, "\"E\":");
+    free(m);
+    m = cbh_simws_wait_for(ws, "\"e\":\"24hrTicker\"", 5000);
+    int64_t e2 = s_field(m, "\"E\":");
+    assert_true(e2 - e1 >= 900); /* once a second, not with every trade */
+    free(m);
+    cbh_ws_close(&ws);
+    /* <symbol>@miniTicker (ccxt pro's default for watchTicker): the short form. */
+    ws = cbh_simws_open("/binance/ws/btcusdt@miniTicker");
+    m = cbh_simws_wait_for(ws, "\"e\":\"24hrMiniTicker\"", 5000);
+    assert_non_null(strstr(m, "{\"e\":\"24hrMiniTicker\",\"E\":"));
+    static const char *const mini[] = {",\"s\":\"BTCUSDT\",\"c\":\"", ",\"o\":\"", ",\"h\":\"",
+                                       ",\"l\":\"", ",\"v\":\"", ",\"q\":\""};
+    for (size_t i = 0; i < sizeof mini / sizeof *mini; i++) {
+        assert_non_null(strstr(m, mini[i]));
+    }
+    assert_null(strstr(m, ",\"P\":"));
+    free(m);
+    cbh_ws_close(&ws);
+}
+
 static void
 test_binance_control(void **state)
 {
@@ -445,7 +493,8 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_binance_streams),         cmocka_unit_test(test_binance_control),
+        cmocka_unit_test(test_binance_streams),         cmocka_unit_test(test_binance_ticker),
+        cmocka_unit_test(test_binance_control),
         cmocka_unit_test(test_binance_local_book),      cmocka_unit_test(test_binance_pings),
         cmocka_unit_test(test_binance_stall_drop_slow), cmocka_unit_test(test_throughput),
     };
