@@ -14,8 +14,8 @@ echo "bench_bus on $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)"
 "$BUILD/bench/bench_sentiment" 15 3
 "$BUILD/bench/bench_venue_sim_ws" 16 100000 3 3
 "$BUILD/bench/bench_feed_parse" 20000
-"$BUILD/bench/bench_feed_pipeline" 1400 10
-"$BUILD/bench/bench_feed_pipeline" 1400 10 pinned
+"$BUILD/bench/bench_feed_pipeline" 1460 10
+"$BUILD/bench/bench_feed_pipeline" 1460 10 pinned
 "$BUILD/bench/bench_feed_pipeline" rss 10
 "$BUILD/bench/bench_feed_rpc" 2000 2000
 "$BUILD/bench/bench_edge" 5 3 64
