@@ -17,6 +17,7 @@
 #include "cb_time.h"
 #include "cbh.h"
 #include "cbh_bus.h"
+#include "cbh_procstat.h"
 #include "cbh_stall.h"
 #include "cbh_ws.h"
 
@@ -46,45 +47,11 @@ static cbh_proc_t *s_sim;
 static cbh_proc_t *s_feed;
 static int s_port;
 
-/* utime + stime of pid in ns; -1 when unreadable. */
+/* utime + stime of pid (all its threads) in ns. */
 static int64_t
 s_cpu_ns(pid_t pid)
 {
-    char path[64], buf[1024];
-    snprintf(path, sizeof path, "/proc/%d/stat", (int) pid);
-    FILE *f = fopen(path, "r");
-    if (f == NULL) {
-        return -1;
-    }
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = '\0';
-    char *p = strrchr(buf, ')'); /* comm may hold spaces */
-    unsigned long long ut = 0, st = 0;
-    if (p == NULL || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2) {
-        return -1;
-    }
-    return (int64_t) (ut + st) * (1000000000LL / sysconf(_SC_CLK_TCK));
-}
-
-/* VmRSS of pid in kB; -1 when unreadable. */
-static long
-s_rss_kb(pid_t pid)
-{
-    char path[64], line[256];
-    snprintf(path, sizeof path, "/proc/%d/status", (int) pid);
-    FILE *f = fopen(path, "r");
-    if (f == NULL) {
-        return -1;
-    }
-    long kb = -1;
-    while (fgets(line, sizeof line, f) != NULL) {
-        if (sscanf(line, "VmRSS: %ld kB", &kb) == 1) {
-            break;
-        }
-    }
-    fclose(f);
-    return kb;
+    return (int64_t) cbh_procstat_cpu_ticks(pid) * (1000000000LL / sysconf(_SC_CLK_TCK));
 }
 
 /* Starts $BUILD/bin/<name> with env, under `taskset -c <cpu>` when cpu >= 0. */
@@ -683,9 +650,9 @@ s_rss(int secs)
         fprintf(stderr, "bench: not every venue published a book; feed log: %s\n", cbh_proc_log_path(s_feed));
         goto done;
     }
-    long rss_live = s_rss_kb(cbh_proc_pid(s_feed));
+    long rss_live = cbh_procstat_status_kb(cbh_proc_pid(s_feed), "VmRSS:");
     sleep((unsigned) secs);
-    long rss = s_rss_kb(cbh_proc_pid(s_feed));
+    long rss = cbh_procstat_status_kb(cbh_proc_pid(s_feed), "VmRSS:");
     printf("\nmarket-feed idle RSS, 3 venues (sim-kraken, sim-binance, sim-kraken2) x 3 symbols, "
            "COINBUS_SIM_RATE=1\n| when | VmRSS kB |\n|---|---:|\n| every venue's books on the bus | %ld |\n"
            "| %d s later | %ld |\n",

@@ -10,6 +10,7 @@
 #include "cb_time.h"
 #include "cb_utf8.h"
 #include "cbh_bus.h"
+#include "cbh_procstat.h"
 #include "sent_engine.h"
 #include "sent_lexicon.h"
 
@@ -104,26 +105,6 @@ s_reference(void)
     return sum;
 }
 
-static long
-s_rss_kb(pid_t pid)
-{
-    char path[64];
-    snprintf(path, sizeof path, "/proc/%d/status", (int) pid);
-    FILE *f = fopen(path, "r");
-    if (f == NULL) {
-        return -1;
-    }
-    char line[256];
-    long kb = -1;
-    while (fgets(line, sizeof line, f) != NULL) {
-        if (strncmp(line, "VmRSS:", 6) == 0) {
-            kb = atol(line + 6);
-        }
-    }
-    fclose(f);
-    return kb;
-}
-
 static msgpack_sbuffer
 s_batch_args(size_t first)
 {
@@ -164,7 +145,7 @@ s_bench_rpc(double seconds)
         fprintf(stderr, "sentiment did not start: %s\n", cbh_proc_log_path(svc));
         return -1;
     }
-    long rss_start = s_rss_kb(cbh_proc_pid(svc));
+    long rss_start = cbh_procstat_status_kb(cbh_proc_pid(svc), "VmRSS:");
 
     /* Reference: ping round trips through the same bus and worker. */
     int pings = 2000;
@@ -191,7 +172,7 @@ s_bench_rpc(double seconds)
     }
     double elapsed = (double) (cb_time_mono_ns() - t0) / 1e9;
     double batch_us = elapsed * 1e6 / (double) batches;
-    long rss_after = s_rss_kb(cbh_proc_pid(svc));
+    long rss_after = cbh_procstat_status_kb(cbh_proc_pid(svc), "VmRSS:");
     printf("\n| RPC through the bus (1 client, sequential) | per call us | texts/s |\n|---|---:|---:|\n");
     printf("| ping (reference) | %.1f | - |\n", ping_us);
     printf("| analyze_batch, 100 texts of ~100 chars | %.1f | %.0f |\n", batch_us,
