@@ -11,6 +11,10 @@
 #define S_MULTI_NONE (-1)
 #define S_MULTI_DEFERRED (-2)
 
+/* Entries the queue keeps room for once it drains: a burst (a backfill
+ * queues tens of thousands) gives its ring back. */
+#define S_PIPE_KEEP 1024
+
 static cb_redis_piped_t *
 s_at(cb_redis_t *r, size_t i)
 {
@@ -37,6 +41,20 @@ s_grow(cb_redis_t *r)
     r->pipe_cap = cap;
     r->pipe_head = 0;
     return 0;
+}
+
+/* After the queue drained: a ring grown past S_PIPE_KEEP is freed (the next
+ * append starts a small one). */
+static void
+s_drained(cb_redis_t *r)
+{
+    r->pipe_multi = S_MULTI_NONE;
+    if (r->pipe_cap > S_PIPE_KEEP) {
+        free(r->pipe);
+        r->pipe = NULL;
+        r->pipe_cap = 0;
+        r->pipe_head = 0;
+    }
 }
 
 static void
@@ -172,7 +190,7 @@ cb_redis_pipe_get(cb_redis_t *r, int *err)
     r->pipe_head = (r->pipe_head + 1) % r->pipe_cap;
     r->pipe_len--;
     if (r->pipe_len == 0) {
-        r->pipe_multi = S_MULTI_NONE;
+        s_drained(r);
     }
     *err = s_read(r, &e);
     if (*err != 0) {
@@ -246,7 +264,7 @@ cb_redis_pipe_discard(cb_redis_t *r)
         }
         s_entry_free(&e);
     }
-    r->pipe_multi = S_MULTI_NONE;
+    s_drained(r);
     return first;
 }
 

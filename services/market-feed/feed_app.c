@@ -7,6 +7,7 @@
 
 #include "cb_error.h"
 #include "cb_log.h"
+#include "cb_mem.h"
 #include "cb_time.h"
 
 /* Ticks older than this do not make the best. */
@@ -172,10 +173,16 @@ static void
 s_candles_trade(feed_app_t *app, feed_stream_t *s, cb_decimal_t price, cb_decimal_t qty, int64_t ts)
 {
     if (!s->candles_ready) {
-        if (s->pending == NULL) {
-            s->pending = malloc(FEED_PENDING_TRADES_MAX * sizeof(feed_pending_trade_t));
+        if (s->npending == s->pending_cap && s->pending_cap < FEED_PENDING_TRADES_MAX) {
+            size_t cap = s->pending_cap == 0 ? FEED_PENDING_TRADES_FIRST : s->pending_cap * 2;
+            cap = cap > FEED_PENDING_TRADES_MAX ? FEED_PENDING_TRADES_MAX : cap;
+            feed_pending_trade_t *p = realloc(s->pending, cap * sizeof(*p));
+            if (p != NULL) {
+                s->pending = p;
+                s->pending_cap = cap;
+            }
         }
-        if (s->pending != NULL && s->npending < FEED_PENDING_TRADES_MAX) {
+        if (s->npending < s->pending_cap) {
             s->pending[s->npending++] = (feed_pending_trade_t){price, qty, ts};
         }
         return;
@@ -253,6 +260,8 @@ s_backfill_done(feed_app_t *app, feed_stream_t *s)
     s->npending = 0;
     free(s->pending);
     s->pending = NULL;
+    s->pending_cap = 0;
+    app->release_due = true;
 }
 
 void
@@ -299,6 +308,23 @@ feed_app_stream_reset(feed_app_t *app, feed_stream_t *s, int backfills)
     s->have_book = false;
 }
 
+/* The start-up (or take-over) burst is over when no owned stream waits for
+ * history: its buffers are freed by then, and their pages go back. */
+static void
+s_release_after_backfills(feed_app_t *app)
+{
+    if (!app->release_due) {
+        return;
+    }
+    for (size_t i = 0; i < app->nvenues * app->nsymbols; i++) {
+        if (app->streams[i].owned && !app->streams[i].candles_ready) {
+            return;
+        }
+    }
+    app->release_due = false;
+    cb_mem_release();
+}
+
 void
 feed_app_timer(feed_app_t *app, int64_t now_ns)
 {
@@ -318,4 +344,5 @@ feed_app_timer(feed_app_t *app, int64_t now_ns)
             s_publish_best(app, &best);
         }
     }
+    s_release_after_backfills(app);
 }

@@ -16,6 +16,7 @@
 
 #define FEED_SYMBOLS_MAX 32
 #define FEED_PENDING_TRADES_MAX 20000
+#define FEED_PENDING_TRADES_FIRST 256 /* the buffer starts this size and doubles */
 
 /* A trade kept until the stream's candle history has been fetched. */
 typedef struct {
@@ -38,6 +39,7 @@ typedef struct {
     int backfills_pending;
     feed_pending_trade_t *pending;
     size_t npending;
+    size_t pending_cap;
     cb_kraken_book_t kbook;
     cb_binance_book_t bbook;
     bool snapshot_in_flight;
@@ -66,6 +68,7 @@ typedef struct {
     uint64_t published;
     uint64_t publish_errors;
     int64_t last_error_log_ms;
+    bool release_due;           /* a stream's history came in: free heap pages go back once all have */
 } feed_app_t;
 
 /* Prepares streams for every venue x symbol. 0 or CB_E_NOMEM. */
@@ -112,7 +115,8 @@ void
 feed_app_stream_reset(feed_app_t *app, feed_stream_t *s, int backfills);
 
 /* Once a second: closes ended candles, publishes changed forming ones,
- * refreshes the best (stale ticks). */
+ * refreshes the best (stale ticks); once every owned stream's history is in,
+ * gives the start-up burst's free heap pages back (cb_mem_release). */
 void
 feed_app_timer(feed_app_t *app, int64_t now_ns);
 

@@ -9,6 +9,7 @@
 #include "cb_bus.h"
 #include "cb_circuit.h"
 #include "cb_config.h"
+#include "cb_mem.h"
 #include "cb_error.h"
 #include "cb_http.h"
 #include "cb_log.h"
@@ -112,9 +113,23 @@ s_parse_symbols(const char *text, char symbols[][CB_SYMBOL_MAX + 1], size_t *n)
     return *n > 0 ? 0 : CB_E_CONFIG;
 }
 
+/* Whether a venue streams over wss:// (the WebSocket context then sets up
+ * TLS and loads the CA bundle; venue-sim's ws:// needs neither). */
+static bool
+s_any_wss(const cb_venue_cfg_t *venues, size_t n)
+{
+    for (size_t v = 0; v < n; v++) {
+        if (strncmp(venues[v].ws_url, "wss://", 6) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
 int
 main(int argc, char **argv)
 {
+    cb_mem_init();
     int rc = cb_config_handle_args(argc, argv, s_usage, s_vars, S_NVARS);
     if (rc >= 0) {
         return rc;
@@ -173,7 +188,7 @@ main(int argc, char **argv)
     cb_ratelimit_t *limiter = redis != NULL ? cb_ratelimit_new(redis) : NULL;
     cb_circuit_breaker_t *circuit = redis != NULL && pub != NULL ? cb_circuit_new(redis, pub, cb_circuit_defaults()) : NULL;
     cb_http_t *http = cb_http_new(NULL);
-    cb_ws_t *ws = cb_ws_new();
+    cb_ws_t *ws = cb_ws_new(s_any_wss(venues, nvenues));
     feed_lease_t *lease = redis != NULL ? feed_lease_new(redis, lease_ms, &e) : NULL;
     if (redis == NULL || pub == NULL || store == NULL || rpc.store == NULL || limiter == NULL || circuit == NULL ||
         http == NULL || ws == NULL || lease == NULL) {

@@ -31,6 +31,18 @@ s_drop_buffer(cb_binance_book_t *b)
     b->nlevels = 0;
 }
 
+/* A live book needs no buffer: its memory goes back until the next wait. */
+static void
+s_release_buffer(cb_binance_book_t *b)
+{
+    s_drop_buffer(b);
+    free(b->events);
+    free(b->levels);
+    b->events = NULL;
+    b->levels = NULL;
+    b->levels_cap = 0;
+}
+
 void
 cb_binance_book_reset(cb_binance_book_t *b)
 {
@@ -265,7 +277,7 @@ cb_binance_book_on_snapshot(cb_binance_book_t *b, const cb_md_msg_t *msg)
         b->first_pending = false;
         b->stats.applied++;
     }
-    s_drop_buffer(b);
+    s_release_buffer(b);
     b->state = CB_BINANCE_BOOK_LIVE;
     return CB_BINANCE_BOOK_OK;
 }

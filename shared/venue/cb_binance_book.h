@@ -45,7 +45,8 @@ typedef struct {
     uint64_t overflows; /* buffers that ran full */
 } cb_binance_book_stats_t;
 
-/* Owns the book and the buffer. Zero-initialise then cb_binance_book_init;
+/* Owns the book and the buffer (allocated while waiting for a snapshot,
+ * freed when the book goes live). Zero-initialise then cb_binance_book_init;
  * cb_binance_book_fini. One thread at a time. */
 typedef struct {
     cb_binance_book_state_t state;

@@ -18,6 +18,28 @@ cb_md_parser_fini(cb_md_parser_t *p)
     memset(p, 0, sizeof(*p));
 }
 
+/* Frees *items when it holds more than max_bytes. */
+static void
+s_shrink(void **items, size_t *cap, size_t size, size_t max_bytes)
+{
+    if (*cap * size > max_bytes) {
+        free(*items);
+        *items = NULL;
+        *cap = 0;
+    }
+}
+
+void
+cb_md_parser_shrink(cb_md_parser_t *p, size_t max_bytes)
+{
+    if ((size_t) p->doc.cap * sizeof(cb_jtok_t) > max_bytes) {
+        cb_jdoc_fini(&p->doc);
+    }
+    s_shrink((void **) &p->levels, &p->levels_cap, sizeof(cb_level_t), max_bytes);
+    s_shrink((void **) &p->trades, &p->trades_cap, sizeof(cb_trade_t), max_bytes);
+    s_shrink((void **) &p->candles, &p->candles_cap, sizeof(cb_candle_t), max_bytes);
+}
+
 static int
 s_reserve(void **items, size_t *cap, size_t n, size_t size)
 {

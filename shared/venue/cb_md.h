@@ -69,6 +69,12 @@ typedef struct {
 void
 cb_md_parser_fini(cb_md_parser_t *p);
 
+/* Frees each scratch array (and the token array) larger than max_bytes,
+ * for a parser that saw a rare large message (a REST reply of 720 candles)
+ * and should not keep its size. Contents are lost; the parser stays usable. */
+void
+cb_md_parser_shrink(cb_md_parser_t *p, size_t max_bytes);
+
 /* Make room for n levels / trades / candles in the scratch (contents kept).
  * 0 or CB_E_NOMEM; CB_E_TOO_BIG past 1,000,000. */
 int

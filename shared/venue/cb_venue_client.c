@@ -10,6 +10,9 @@
 #include "cb_log.h"
 #include "cb_time.h"
 
+/* Bytes of REST parse scratch (per array) kept from one reply to the next. */
+#define S_REST_SCRATCH_KEEP (64 * 1024)
+
 typedef struct s_call {
     cb_venue_client_t *vc;
     cb_rest_op_t op;
@@ -381,6 +384,9 @@ s_on_http(const cb_http_resp_t *resp, void *ctx)
         cb_instruments_t fresh = {0};
         rc = vc->ops->rest_parse(&vc->parser, c->op, &c->args, (int) resp->status, resp->body,
                                  resp->body_len, &fresh, c->emit, c->ctx, &err);
+        /* REST replies are few and some are large (history, full books):
+         * their scratch is not kept past S_REST_SCRATCH_KEEP. */
+        cb_md_parser_shrink(&vc->parser, S_REST_SCRATCH_KEEP);
         if (rc == 0 && c->op == CB_REST_INSTRUMENTS) {
             if (fresh.count == 0) {
                 s_verr_text(&err, CB_VERR_BAD_REPLY, "no instruments listed");

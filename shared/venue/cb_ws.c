@@ -46,7 +46,7 @@ s_lws_log(int level, const char *line)
 /* ---- public API ------------------------------------------------------------------ */
 
 cb_ws_t *
-cb_ws_new(void)
+cb_ws_new(bool tls)
 {
     lws_set_log_level(LLL_ERR, s_lws_log);
     cb_ws_t *ws = calloc(1, sizeof *ws);
@@ -54,21 +54,27 @@ cb_ws_new(void)
         cb_log_error("ws_init_failed", "error=\"%s\"", cb_strerror(CB_E_NOMEM));
         return NULL;
     }
-    /* wss:// is verified against the system CA bundle (SSL_CERT_FILE or
-     * OpenSSL's default file). */
-    const char *ca = getenv(X509_get_default_cert_file_env());
-    if (ca == NULL || ca[0] == '\0') {
-        ca = X509_get_default_cert_file();
-    }
+    ws->tls = tls;
     struct lws_context_creation_info info;
     memset(&info, 0, sizeof info);
     info.port = CONTEXT_PORT_NO_LISTEN;
     info.protocols = cb_ws_protocols;
-    info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+    if (tls) {
+        /* wss:// is verified against the system CA bundle (SSL_CERT_FILE or
+         * OpenSSL's default file), loaded whole here. */
+        const char *ca = getenv(X509_get_default_cert_file_env());
+        if (ca == NULL || ca[0] == '\0') {
+            ca = X509_get_default_cert_file();
+        }
+        info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+        info.client_ssl_ca_filepath = access(ca, R_OK) == 0 ? ca : NULL;
+    }
     info.gid = -1;
     info.uid = -1;
-    info.client_ssl_ca_filepath = access(ca, R_OK) == 0 ? ca : NULL;
     info.user = ws;
+    /* lws sizes (and zeroes) two tables by the descriptor limit: 16 bytes
+     * per descriptor, 16 MB at a container's usual 1048576. */
+    info.fd_limit_per_thread = CB_WS_FD_LIMIT;
     ws->ctx = lws_create_context(&info);
     if (ws->ctx == NULL) {
         cb_log_error("ws_init_failed", "call=lws_create_context");
@@ -166,8 +172,12 @@ cb_ws_open(cb_ws_t *ws, const char *url, const cb_ws_handlers_t *h, void *ctx,
     c->ws = ws;
     cb_buf_init(&c->rx);
     int rc = s_parse_url(c, url);
+    const char *why = rc != 0 ? cb_strerror(rc) : "wss:// on a context made without TLS";
+    if (rc == 0 && c->tls && !ws->tls) {
+        rc = CB_E_BAD_REQUEST;
+    }
     if (rc != 0) {
-        cb_log_error("ws_open_failed", "url=%s error=\"%s\"", url, cb_strerror(rc));
+        cb_log_error("ws_open_failed", "url=%s error=\"%s\"", url, why);
         free(c->host);
         free(c->host_header);
         free(c->path);

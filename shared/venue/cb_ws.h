@@ -2,6 +2,7 @@
 #ifndef CB_WS_H_INCLUDED
 #define CB_WS_H_INCLUDED
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -70,9 +71,16 @@ typedef struct {
     int backoff_ms;          /* the delay of the current (or last) backoff */
 } cb_ws_stats_t;
 
-/* A new context. NULL on failure (logged). */
+/* The highest descriptor number + 1 a context can watch: a connection whose
+ * socket gets a higher number fails to open (logged). Far above what a
+ * service's handful of streams needs. */
+#define CB_WS_FD_LIMIT 1024
+
+/* A new context; tls: it can open wss:// (OpenSSL set up and the system CA
+ * bundle loaded, about 0.85 MB); without, only ws:// opens. NULL on failure
+ * (logged). */
 cb_ws_t *
-cb_ws_new(void);
+cb_ws_new(bool tls);
 
 /* Closes every connection (no handler runs) and frees. NULL-safe; nulls
  * *ws_p. */

@@ -52,6 +52,7 @@ struct cb_ws_conn {
 
 struct cb_ws {
     struct lws_context *ctx;
+    bool tls; /* made for wss:// (the CA bundle loaded) */
     cb_ws_conn_t *conns;
     lws_sorted_usec_list_t wake;
     bool woke;

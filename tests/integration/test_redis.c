@@ -18,6 +18,7 @@
 #include "cb_error.h"
 #include "cb_log.h"
 #include "cb_redis.h"
+#include "cb_redis_impl.h" /* the pipeline queue's ring, for the burst test */
 #include "cb_time.h"
 #include "cbh.h"
 
@@ -160,6 +161,27 @@ test_commands(void **state)
     }
     assert_null(cb_redis_get_reply(r, &err));
     assert_int_equal(err, CB_E_UNAVAILABLE);
+
+    /* A burst of 5,000: replies in order, and once they are read the queue
+     * gives its grown ring back and keeps working. */
+    for (int i = 0; i < 5000; i++) {
+        assert_int_equal(cb_redis_appendv(r, 2, incr, NULL), 0);
+    }
+    assert_true(r->pipe_cap >= 5000);
+    for (int i = 4; i <= 5003; i++) {
+        reply = cb_redis_get_reply(r, &err);
+        assert_non_null(reply);
+        assert_int_equal(reply->integer, i);
+        freeReplyObject(reply);
+    }
+    assert_int_equal(r->pipe_len, 0);
+    assert_true(r->pipe_cap <= 1024);
+    assert_int_equal(cb_redis_appendv(r, 2, incr, NULL), 0);
+    reply = cb_redis_get_reply(r, &err);
+    assert_non_null(reply);
+    assert_int_equal(reply->integer, 5004);
+    freeReplyObject(reply);
+
     assert_int_equal(cb_redis_appendv(r, 2, incr, NULL), 0);
     assert_int_equal(cb_redis_appendv(r, 2, incr, NULL), 0);
     reply = cb_redis_command(r, &err, "GET coinbus:test:k");

@@ -119,7 +119,7 @@ static void
 test_binance_trades_and_pings(void **state)
 {
     (void) state;
-    cb_ws_t *ws = cb_ws_new();
+    cb_ws_t *ws = cb_ws_new(false);
     assert_non_null(ws);
     s_seen_t s;
     memset(&s, 0, sizeof s);
@@ -159,7 +159,7 @@ static void
 test_kraken_drop_reconnects_and_resubscribes(void **state)
 {
     (void) state;
-    cb_ws_t *ws = cb_ws_new();
+    cb_ws_t *ws = cb_ws_new(false);
     assert_non_null(ws);
     s_seen_t s;
     memset(&s, 0, sizeof s);
@@ -202,7 +202,7 @@ static void
 test_stall_trips_the_watchdog(void **state)
 {
     (void) state;
-    cb_ws_t *ws = cb_ws_new();
+    cb_ws_t *ws = cb_ws_new(false);
     assert_non_null(ws);
     s_seen_t s;
     memset(&s, 0, sizeof s);
@@ -236,7 +236,7 @@ test_refused_port_backs_off(void **state)
 {
     (void) state;
     enum { MIN = 20, MAX = 200 };
-    cb_ws_t *ws = cb_ws_new();
+    cb_ws_t *ws = cb_ws_new(false);
     assert_non_null(ws);
     s_seen_t s;
     memset(&s, 0, sizeof s);
@@ -277,7 +277,7 @@ static void
 test_service_is_bounded_when_idle(void **state)
 {
     (void) state;
-    cb_ws_t *ws = cb_ws_new();
+    cb_ws_t *ws = cb_ws_new(false);
     assert_non_null(ws);
     int64_t t0 = cb_time_mono_ns();
     assert_int_equal(cb_ws_service(ws, 100), 0);
@@ -313,7 +313,7 @@ static void
 test_limits_and_closing_from_handlers(void **state)
 {
     (void) state;
-    cb_ws_t *ws = cb_ws_new();
+    cb_ws_t *ws = cb_ws_new(false);
     assert_non_null(ws);
     assert_null(cb_ws_open(ws, "http://127.0.0.1/", &s_handlers, NULL, NULL));
     assert_null(cb_ws_open(ws, "ws://:80/", &s_handlers, NULL, NULL));
@@ -343,6 +343,35 @@ test_limits_and_closing_from_handlers(void **state)
     cb_ws_destroy(&ws);
 }
 
+/* wss:// opens only on a context made for TLS; that one opens ws:// too. */
+static void
+test_tls_only_where_made(void **state)
+{
+    (void) state;
+    cb_ws_t *plain = cb_ws_new(false);
+    assert_non_null(plain);
+    assert_null(cb_ws_open(plain, "wss://127.0.0.1:1/x", &s_handlers, NULL, NULL));
+    cb_ws_destroy(&plain);
+
+    cb_ws_t *ws = cb_ws_new(true);
+    assert_non_null(ws);
+    cb_ws_opts_t o = {.backoff_min_ms = 50, .backoff_max_ms = 100};
+    s_seen_t refused;
+    memset(&refused, 0, sizeof refused);
+    cb_ws_conn_t *tls = cb_ws_open(ws, "wss://127.0.0.1:1/x", &s_handlers, &refused, &o);
+    assert_non_null(tls);
+    s_seen_t s;
+    memset(&s, 0, sizeof s);
+    cb_ws_conn_t *c = cb_ws_open(ws, s_url("/binance/ws/btcusdt@trade"), &s_handlers, &s, &o);
+    assert_non_null(c);
+    assert_true(s_until(ws, &s.trades, 2, 5000));
+    cb_ws_stats_t st;
+    cb_ws_stats(tls, &st);
+    assert_int_equal(st.connects, 0);
+    assert_true(st.failures >= 1);
+    cb_ws_destroy(&ws);
+}
+
 int
 main(void)
 {
@@ -354,6 +383,7 @@ main(void)
         cmocka_unit_test(test_refused_port_backs_off),
         cmocka_unit_test(test_service_is_bounded_when_idle),
         cmocka_unit_test(test_limits_and_closing_from_handlers),
+        cmocka_unit_test(test_tls_only_where_made),
     };
     return cmocka_run_group_tests(tests, cbh_simws_setup, cbh_simws_teardown);
 }

@@ -111,6 +111,10 @@ test_in_order(void **state)
         cb_binance_book_on_snapshot(&b, s_snap(&e, 499869752, "1.00:7 0.99:1 | 1.10:4 1.11:1")),
         CB_BINANCE_BOOK_OK);
     assert_int_equal(cb_binance_book_state(&b), CB_BINANCE_BOOK_LIVE);
+    /* A live book keeps no buffer. */
+    assert_null(b.events);
+    assert_null(b.levels);
+    assert_int_equal(b.levels_cap, 0);
     assert_int_equal(b.book.update_id, 499869756);
     assert_int_equal(b.stats.applied, 2);
     assert_int_equal(b.stats.stale, 1);

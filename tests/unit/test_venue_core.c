@@ -12,6 +12,7 @@
 #include "cb_crc32.h"
 #include "cb_error.h"
 #include "cb_jtok.h"
+#include "cb_md.h"
 #include "cb_venue.h"
 
 static cb_decimal_t
@@ -188,11 +189,41 @@ test_book(void **state)
     cb_book_local_fini(&b);
 }
 
+/* A parser's scratch past the bound is freed, smaller scratch kept, and the
+ * parser grows again on demand. */
+static void
+test_parser_shrink(void **state)
+{
+    (void) state;
+    cb_md_parser_t p;
+    memset(&p, 0, sizeof p);
+    assert_int_equal(cb_md_reserve_candles(&p, 720), 0);
+    assert_int_equal(cb_md_reserve_levels(&p, 10), 0);
+    assert_int_equal(cb_jdoc_parse(&p.doc, "[1,2,3]", 7), 0);
+    assert_true(p.candles_cap * sizeof(cb_candle_t) > 64 * 1024);
+    cb_level_t *levels = p.levels;
+    cb_md_parser_shrink(&p, 64 * 1024);
+    assert_null(p.candles);
+    assert_int_equal(p.candles_cap, 0);
+    assert_ptr_equal(p.levels, levels);
+    assert_int_equal(p.levels_cap, 64);
+    assert_non_null(p.doc.tok); /* 64 tokens: small */
+    cb_md_parser_shrink(&p, 0);
+    assert_null(p.levels);
+    assert_null(p.doc.tok);
+    assert_int_equal(cb_jdoc_parse(&p.doc, "{\"a\":[1,2]}", 11), 0);
+    assert_int_equal(p.doc.count, 5);
+    assert_int_equal(cb_md_reserve_candles(&p, 3), 0);
+    assert_true(p.candles_cap >= 3);
+    cb_md_parser_fini(&p);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_venues_default_and_forms),
+        cmocka_unit_test(test_parser_shrink),
         cmocka_unit_test(test_venues_rejects),
         cmocka_unit_test(test_assets_and_instruments),
         cmocka_unit_test(test_jtok),
