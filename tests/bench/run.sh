@@ -16,7 +16,7 @@ echo "bench_bus on $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)"
 "$BUILD/bench/bench_feed_parse" 20000
 "$BUILD/bench/bench_feed_pipeline" 1460 10
 "$BUILD/bench/bench_feed_pipeline" 1460 10 pinned
-"$BUILD/bench/bench_feed_pipeline" rss 10
+"$BUILD/bench/bench_feed_pipeline" rss 60
 "$BUILD/bench/bench_feed_rpc" 2000 2000
 "$BUILD/bench/bench_edge" 5 3 64
 "$BUILD/bench/bench_edge_ws" 1000 1000 5
