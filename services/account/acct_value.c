@@ -89,20 +89,14 @@ acct_prices_usd(const acct_prices_t *p, const char *asset, const char *venue, cb
     return false;
 }
 
-void
-acct_cache_key(const char *venue, char *key, size_t size)
-{
-    snprintf(key, size, "coinbus:account:{%s}:balances", venue);
-}
-
 bool
 acct_cache_get(cb_redis_t *r, const char *venue, cb_acct_vec_t *out)
 {
     if (r == NULL) {
         return false;
     }
-    char key[128];
-    acct_cache_key(venue, key, sizeof key);
+    char key[CB_ACCT_CACHE_KEY_MAX];
+    cb_acct_cache_key(venue, key, sizeof key);
     int err = 0;
     redisReply *rep = cb_redis_command(r, &err, "GET %s", key);
     bool hit = rep != NULL && rep->type == REDIS_REPLY_STRING;
@@ -152,8 +146,8 @@ acct_cache_put(cb_redis_t *r, const char *venue, const cb_acct_vec_t *balances, 
         rc = cb_buf_appendf(&text, "%s %s %s %s\n", b[i].asset, b[i].total.text,
                             b[i].available.text, b[i].hold.text);
     }
-    char key[128];
-    acct_cache_key(venue, key, sizeof key);
+    char key[CB_ACCT_CACHE_KEY_MAX];
+    cb_acct_cache_key(venue, key, sizeof key);
     int err = 0;
     redisReply *rep = rc == 0 ? cb_redis_command(r, &err, "SET %s %b PX %d", key,
                                                  text.data != NULL ? text.data : "",
@@ -163,39 +157,4 @@ acct_cache_put(cb_redis_t *r, const char *venue, const cb_acct_vec_t *balances, 
         freeReplyObject(rep);
     }
     cb_buf_fini(&text);
-}
-
-void
-acct_cache_drop(cb_redis_t *r, const char *venue)
-{
-    if (r == NULL) {
-        return;
-    }
-    char key[128];
-    acct_cache_key(venue, key, sizeof key);
-    int err = 0;
-    redisReply *rep = cb_redis_command(r, &err, "DEL %s", key);
-    if (rep != NULL) {
-        freeReplyObject(rep);
-    }
-}
-
-bool
-acct_order_topic_venue(const char *topic, size_t len, char venue[CB_VENUE_NAME_MAX + 1])
-{
-    if (len < 6 || memcmp(topic, "order.", 6) != 0) {
-        return false;
-    }
-    const char *sym = topic + 6;
-    const char *dot = memchr(sym, '.', len - 6);
-    if (dot == NULL) {
-        return false;
-    }
-    size_t n = len - (size_t) (dot + 1 - topic);
-    if (n == 0 || n > CB_VENUE_NAME_MAX) {
-        return false;
-    }
-    memcpy(venue, dot + 1, n);
-    venue[n] = '\0';
-    return true;
 }

@@ -36,10 +36,6 @@ bool
 acct_prices_usd(const acct_prices_t *p, const char *asset, const char *venue, cb_decimal_t *price,
                 char *source, size_t source_size);
 
-/* The cache key of a venue's balances: coinbus:account:{<venue>}:balances. */
-void
-acct_cache_key(const char *venue, char *key, size_t size);
-
 /* Reads a venue's cached balances into out (cb_acct_balance_t). true on a
  * hit; false on a miss or any Redis trouble (the caller asks the venue). */
 bool
@@ -48,14 +44,5 @@ acct_cache_get(cb_redis_t *r, const char *venue, cb_acct_vec_t *out);
 /* Stores balances for ttl_ms (best effort). */
 void
 acct_cache_put(cb_redis_t *r, const char *venue, const cb_acct_vec_t *balances, int ttl_ms);
-
-/* Forgets a venue's balances (an order event came). */
-void
-acct_cache_drop(cb_redis_t *r, const char *venue);
-
-/* The venue of an order.<SYMBOL>.<venue> topic into venue; false when the
- * topic is not one. */
-bool
-acct_order_topic_venue(const char *topic, size_t len, char venue[CB_VENUE_NAME_MAX + 1]);
 
 #endif

@@ -25,7 +25,7 @@ static const cb_config_var_t s_vars[] = {
     {"COINBUS_VENUES", CB_CFG_STR, CB_VENUES_DEFAULT, 0, 0, NULL,
      "venues: name[=dialect[@REST[|WS]]], comma-separated"},
     {"COINBUS_ACCOUNT_CACHE_MS", CB_CFG_INT, "2000", 0, 60000, NULL,
-     "how long balances stay cached in Redis (0: no cache); order events drop them sooner"},
+     "how long balances stay cached in Redis (0: no cache); each order-router ledger write of the venue drops them sooner"},
     {"COINBUS_ACCOUNT_BINANCE_SYMBOLS", CB_CFG_STR, "all", 0, 0, NULL,
      "Binance symbols whose orders and trades are paged (e.g. BTCUSDT,ETHUSDT; all: every listed one, at most 32)"},
 };
@@ -83,8 +83,9 @@ s_venues_open(acct_app_t *app, const char *venues_text, const char *symbols, cb_
     return 0;
 }
 
-/* Takes every waiting bus message: ticks into the prices, order events
- * drop their venue's cached balances. */
+/* Takes every waiting bus message: ticks into the prices. (A venue's cached
+ * balances are dropped by the order-router's ledger scripts, in the same
+ * Redis call as each change to that venue's orders.) */
 static void
 s_drain_bus(acct_app_t *app, cb_sub_t *sub)
 {
@@ -96,10 +97,7 @@ s_drain_bus(acct_app_t *app, cb_sub_t *sub)
             cb_sub_msg_clear(&m);
             return;
         }
-        char venue[CB_VENUE_NAME_MAX + 1];
-        if (m.topic != NULL && acct_order_topic_venue(m.topic, m.topic_len, venue)) {
-            acct_cache_drop(app->redis, venue);
-        } else if (rc == 0) {
+        if (rc == 0) {
             acct_prices_update(&app->prices, &m.ev);
         }
         cb_sub_msg_clear(&m);
@@ -168,8 +166,7 @@ main(int argc, char **argv)
         cb_rpc_worker_new(bus.backend[CB_RPC_ACCOUNT], "account", acct_app_handle, &app);
     rc = 1;
     if (app.redis == NULL || pub == NULL || limiter == NULL || circuit == NULL || http == NULL ||
-        sub == NULL || worker == NULL || cb_sub_subscribe(sub, "tick.") != 0 ||
-        cb_sub_subscribe(sub, "order.") != 0) {
+        sub == NULL || worker == NULL || cb_sub_subscribe(sub, "tick.") != 0) {
         cb_log_error("start_failed", "error=\"a component did not start (see above)\"");
         goto done;
     }

@@ -10,6 +10,7 @@
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
+#include "cb_account.h"
 #include "cb_error.h"
 #include "cb_log.h"
 
@@ -143,27 +144,31 @@ s_lease(route_ledger_t *l, route_order_t *o)
 
 /* One script call of an order: its keys and arguments. */
 typedef struct {
-    char keys[4][S_KEY_MAX];
-    const char *kp[4];
+    char keys[5][S_KEY_MAX];
+    const char *kp[5];
     const char *args[3];
     int nkeys;
     char packed[S_PACK_MAX];
 } s_call_t;
 
-/* The intent's call (intent true; keys order, log, index, pending; args
- * fields, clid, created) or the state change's (order, log, pending;
- * fields, event, clid), o leased to this replica first. */
+/* The intent's call (intent true; keys order, log, index, pending, the
+ * venue's cached balances; args fields, clid, created) or the state
+ * change's (order, log, pending, cached balances; fields, event, clid), o
+ * leased to this replica first. Each write drops the account service's
+ * cached balances of the venue: the order may have moved them. */
 static int
 s_call(route_ledger_t *l, route_order_t *o, bool intent, const char *event, s_call_t *c)
 {
     static const char *const what[2][4] = {{"order", "log", "pending", NULL},
                                            {"order", "log", "index", "pending"}};
-    c->nkeys = intent ? 4 : 3;
-    for (int i = 0; i < c->nkeys; i++) {
+    c->nkeys = intent ? 5 : 4;
+    for (int i = 0; i < c->nkeys - 1; i++) {
         bool one = i < 2;
         s_key(c->keys[i], o->venue, what[intent][i], one ? o->client_order_id : NULL);
         c->kp[i] = c->keys[i];
     }
+    cb_acct_cache_key(o->venue, c->keys[c->nkeys - 1], S_KEY_MAX);
+    c->kp[c->nkeys - 1] = c->keys[c->nkeys - 1];
     s_lease(l, o);
     if (s_pack(o, c->packed, sizeof c->packed) != 0) {
         return CB_E_TOO_BIG;

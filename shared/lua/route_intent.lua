@@ -4,9 +4,10 @@
 -- KEYS[2]: coinbus:orders:{<account>}:log:<clid> (stream, every state change)
 -- KEYS[3]: coinbus:orders:{<account>}:index (zset clid by created ms)
 -- KEYS[4]: coinbus:orders:{<account>}:pending (set: clids in pending or unknown)
+-- KEYS[5]: coinbus:account:{<account>}:balances (the account service's cache of the venue's balances: dropped)
 -- ARGV[1]: the fields, "name\31value\31" repeated   ARGV[2]: clid   ARGV[3]: created ms
 -- Returns {1} when written, {0, {name, value, ...}} with the existing order otherwise. The hash tag
--- puts all four keys in one Redis Cluster slot.
+-- puts all five keys in one Redis Cluster slot.
 if redis.call('EXISTS', KEYS[1]) == 1 then
   return {0, redis.call('HGETALL', KEYS[1])}
 end
@@ -19,4 +20,5 @@ redis.call('HSET', KEYS[1], unpack(flat))
 redis.call('XADD', KEYS[2], '*', 'event', 'intent', unpack(flat))
 redis.call('ZADD', KEYS[3], ARGV[3], ARGV[2])
 redis.call('SADD', KEYS[4], ARGV[2])
+redis.call('DEL', KEYS[5])
 return {1}

@@ -13,6 +13,12 @@
 
 #define S_VEC_MAX 100000
 
+void
+cb_acct_cache_key(const char *venue, char *key, size_t size)
+{
+    snprintf(key, size, "coinbus:account:{%s}:balances", venue);
+}
+
 int
 cb_acct_dec_parse(cb_acct_dec_t *d, const char *text, size_t len)
 {

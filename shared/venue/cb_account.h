@@ -11,6 +11,14 @@
 
 #define CB_ACCT_ID_MAX 64
 
+/* The Redis key of a venue's cached balances, coinbus:account:{<venue>}:balances:
+ * written by the account service, dropped by every order-router ledger write
+ * of that venue (in the same script: the ledger's keys carry the same hash
+ * tag). size >= CB_ACCT_CACHE_KEY_MAX. */
+#define CB_ACCT_CACHE_KEY_MAX 128
+void
+cb_acct_cache_key(const char *venue, char *key, size_t size);
+
 /* A decimal as the venue wrote it: text is the venue's exact text (or, for a
  * value coinbus computed, its text at the scale of its inputs), value the
  * same number. set is false for an absent field. */

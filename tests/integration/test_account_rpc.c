@@ -19,12 +19,13 @@
 #include "cb_json.h"
 #include "cb_kraken.h"
 #include "cb_nonce.h"
-#include "cb_pub.h"
+#include "cb_redis.h"
 #include "cb_rpc.h"
 #include "cb_time.h"
 #include "cbh_bus.h"
 #include "cbh_sim.h"
 #include "cbh_rpc.h"
+#include "route_ledger.h"
 
 #define K_KEY "coinbus-paper-kraken"
 #define K_SECRET "Y29pbmJ1cy1wYXBlci1rcmFrZW4tc2VjcmV0LWZvci10ZXN0aW5nLW9ubHktMDAwMDAwMDAwMDAwMDAwMDAwMA=="
@@ -394,33 +395,37 @@ test_balances_cache_and_valuation(void **state)
         text = s_ok("balances", "{\"venue\":\"sim-binance\"}");
         s_has(text, "\"cached\":true");
     }
-    /* An order event for the venue drops it. */
-    cb_pub_t *pub = cb_pub_new(s_bus.config.pub);
-    assert_non_null(pub);
-    usleep(300000);
-    cb_event_t ev;
-    memset(&ev, 0, sizeof ev);
-    ev.kind = CB_KIND_order;
-    CB_PROTO_SET(&ev.body.order, order, symbol, cb_str_from("BTC-USDT"));
-    CB_PROTO_SET(&ev.body.order, order, venue, cb_str_from("sim-binance"));
-    CB_PROTO_SET(&ev.body.order, order, order_id, cb_str_from("1"));
-    CB_PROTO_SET(&ev.body.order, order, side, cb_str_from("buy"));
-    CB_PROTO_SET(&ev.body.order, order, type, cb_str_from("limit"));
-    CB_PROTO_SET(&ev.body.order, order, status, cb_str_from("open"));
-    CB_PROTO_SET(&ev.body.order, order, amount, cb_decimal_from_int(1));
-    CB_PROTO_SET(&ev.body.order, order, filled, cb_decimal_from_int(0));
-    cb_proto_err_t perr;
-    int prc = cb_pub_send(pub, &ev, &perr);
-    if (prc != 0) {
-        fail_msg("order event: %s", perr.message);
-    }
-    bool dropped = false;
-    for (int i = 0; i < 50 && !dropped; i++) {
-        usleep(50000);
-        dropped = strstr(s_ok("balances", "{\"venue\":\"sim-binance\"}"), "\"cached\":false") != NULL;
-    }
-    assert_true(dropped);
-    cb_pub_destroy(&pub);
+    /* An order-router ledger write for the venue drops it at once (the
+     * order-router's own module, on the same Redis). */
+    int e = 0;
+    cb_redis_t *r = cb_redis_new(s_redis.url, &e);
+    assert_non_null(r);
+    route_ledger_t l;
+    assert_int_equal(route_ledger_init(&l, r, 5000), 0);
+    route_order_t o;
+    memset(&o, 0, sizeof o);
+    snprintf(o.client_order_id, sizeof o.client_order_id, "cache-drop-1");
+    snprintf(o.venue, sizeof o.venue, "sim-binance");
+    snprintf(o.symbol, sizeof o.symbol, "BTC-USDT");
+    snprintf(o.side, sizeof o.side, "buy");
+    snprintf(o.type, sizeof o.type, "limit");
+    snprintf(o.amount, sizeof o.amount, "0.01");
+    snprintf(o.price, sizeof o.price, "1000");
+    snprintf(o.status, sizeof o.status, "pending");
+    snprintf(o.created_ms, sizeof o.created_ms, "%lld", (long long) cb_time_now_ms());
+    bool created = false;
+    assert_int_equal(route_ledger_intent(&l, &o, &created), 0);
+    assert_true(created);
+    s_has(s_ok("balances", "{\"venue\":\"sim-binance\"}"), "\"cached\":false");
+    s_has(s_ok("balances", "{\"venue\":\"sim-binance\"}"), "\"cached\":true");
+    snprintf(o.status, sizeof o.status, "canceled");
+    assert_int_equal(route_ledger_update(&l, &o, "updated"), 0);
+    s_has(s_ok("balances", "{\"venue\":\"sim-binance\"}"), "\"cached\":false");
+    /* Another venue's write leaves this one's cache alone. */
+    snprintf(o.venue, sizeof o.venue, "sim-kraken");
+    assert_int_equal(route_ledger_intent(&l, &o, &created), 0);
+    s_has(s_ok("balances", "{\"venue\":\"sim-binance\"}"), "\"cached\":true");
+    cb_redis_destroy(&r);
     /* Kraken: XXBT -> BTC, ZUSD -> USD valued at par. */
     text = s_ok("balances", "{\"venue\":\"sim-kraken\"}");
     s_has(text, "{\"asset\":\"BTC\",\"total\":\"");

@@ -11,6 +11,7 @@
 
 #include <hiredis/hiredis.h>
 
+#include "cb_account.h"
 #include "cb_apikey.h"
 #include "cb_circuit.h"
 #include "cb_error.h"
@@ -347,10 +348,23 @@ test_ledger(void **state)
     cb_redis_t *r = s_client_for(key, &owner);
     route_ledger_t l;
     assert_int_equal(route_ledger_init(&l, r, 5000), 0);
+    /* Every ledger write drops the account service's cached balances of the
+     * venue, in the same slot (on the owner node, with no redirection). */
+    char cache[CB_ACCT_CACHE_KEY_MAX];
+    cb_acct_cache_key(venue, cache, sizeof cache);
+    int err = 0;
+    redisReply *set = cb_redis_command(r, &err, "SET %s x", cache);
+    assert_non_null(set);
+    freeReplyObject(set);
+    assert_int_equal(s_exists_on(owner, cache), 1);
     route_order_t o = s_order(venue, "clid-1");
     bool created = false;
     assert_int_equal(route_ledger_intent(&l, &o, &created), 0);
     assert_true(created);
+    assert_int_equal(s_exists_on(owner, cache), 0);
+    set = cb_redis_command(r, &err, "SET %s x", cache);
+    assert_non_null(set);
+    freeReplyObject(set);
     route_order_t again = s_order(venue, "clid-1");
     assert_int_equal(route_ledger_intent(&l, &again, &created), 0);
     assert_false(created);
@@ -363,7 +377,9 @@ test_ledger(void **state)
     assert_int_equal(route_ledger_claim(&l, venue, "clid-1", 0), 1);
     snprintf(o.status, sizeof o.status, "open");
     snprintf(o.venue_order_id, sizeof o.venue_order_id, "V-1");
+    assert_int_equal(s_exists_on(owner, cache), 1); /* the repeated intent wrote nothing */
     assert_int_equal(route_ledger_update(&l, &o, "acknowledged"), 0);
+    assert_int_equal(s_exists_on(owner, cache), 0);
     route_order_t got;
     assert_int_equal(route_ledger_get(&l, venue, "clid-1", &got), 0);
     assert_string_equal(got.status, "open");
