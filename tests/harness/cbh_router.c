@@ -13,6 +13,7 @@
 
 #include "cb_error.h"
 #include "cb_mp.h"
+#include "cb_time.h"
 #include "cbh_router.h"
 
 #define S_K CBH_PAPER_K_KEY " " CBH_PAPER_K_SECRET
@@ -122,4 +123,21 @@ cbh_router_count(cbh_router_fixture_t *f, const char *venue, const char *key, co
     const char *p = strstr(body, "\"count\":");
     assert_non_null(p);
     return atoi(p + 8);
+}
+
+route_order_t
+cbh_ledger_order(const char *venue, const char *clid, const char *symbol, const char *price)
+{
+    route_order_t o;
+    memset(&o, 0, sizeof o);
+    snprintf(o.client_order_id, sizeof o.client_order_id, "%s", clid);
+    snprintf(o.venue, sizeof o.venue, "%s", venue);
+    snprintf(o.symbol, sizeof o.symbol, "%s", symbol);
+    snprintf(o.side, sizeof o.side, "buy");
+    snprintf(o.type, sizeof o.type, "limit");
+    snprintf(o.amount, sizeof o.amount, "0.01");
+    snprintf(o.price, sizeof o.price, "%s", price);
+    snprintf(o.status, sizeof o.status, "pending");
+    snprintf(o.created_ms, sizeof o.created_ms, "%lld", (long long) cb_time_now_ms());
+    return o;
 }

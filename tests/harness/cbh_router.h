@@ -12,6 +12,7 @@
 #include "cbh_bus.h"
 #include "cbh_paper.h"
 #include "cbh_sim.h"
+#include "route_ledger.h"
 
 /* Everything an order-router test runs against: Redis, the bus, venue-sim
  * with the paper accounts (Kraken at the Pro tier, large balances), an RPC
@@ -55,5 +56,10 @@ cbh_router_admin(cbh_router_fixture_t *f, const char *path, const char *body, ch
  * account of key on venue ("kraken" or "binance"). */
 int
 cbh_router_count(cbh_router_fixture_t *f, const char *venue, const char *key, const char *clid);
+
+/* A ledger entry as order-router writes an intent: a pending limit buy of
+ * 0.01 symbol at price on venue, client order id clid, created now. */
+route_order_t
+cbh_ledger_order(const char *venue, const char *clid, const char *symbol, const char *price);
 
 #endif

@@ -25,6 +25,7 @@
 #include "cbh_bus.h"
 #include "cbh_sim.h"
 #include "cbh_rpc.h"
+#include "cbh_router.h"
 #include "route_ledger.h"
 
 #define K_KEY "coinbus-paper-kraken"
@@ -402,17 +403,7 @@ test_balances_cache_and_valuation(void **state)
     assert_non_null(r);
     route_ledger_t l;
     assert_int_equal(route_ledger_init(&l, r, 5000), 0);
-    route_order_t o;
-    memset(&o, 0, sizeof o);
-    snprintf(o.client_order_id, sizeof o.client_order_id, "cache-drop-1");
-    snprintf(o.venue, sizeof o.venue, "sim-binance");
-    snprintf(o.symbol, sizeof o.symbol, "BTC-USDT");
-    snprintf(o.side, sizeof o.side, "buy");
-    snprintf(o.type, sizeof o.type, "limit");
-    snprintf(o.amount, sizeof o.amount, "0.01");
-    snprintf(o.price, sizeof o.price, "1000");
-    snprintf(o.status, sizeof o.status, "pending");
-    snprintf(o.created_ms, sizeof o.created_ms, "%lld", (long long) cb_time_now_ms());
+    route_order_t o = cbh_ledger_order("sim-binance", "cache-drop-1", "BTC-USDT", "1000");
     bool created = false;
     assert_int_equal(route_ledger_intent(&l, &o, &created), 0);
     assert_true(created);

@@ -20,6 +20,7 @@
 #include "cb_time.h"
 #include "cbh_bus.h"
 #include "cbh_paper.h"
+#include "cbh_router.h"
 #include "cbh_rpc.h"
 #include "cbh_sim.h"
 #include "route_ledger.h"
@@ -451,17 +452,7 @@ test_owned_elsewhere(void **state)
     (void) state;
     route_ledger_t other;
     assert_int_equal(route_ledger_init(&other, s_r, 60000), 0);
-    route_order_t o;
-    memset(&o, 0, sizeof o);
-    snprintf(o.client_order_id, sizeof o.client_order_id, "oe-1");
-    snprintf(o.venue, sizeof o.venue, "sim-binance");
-    snprintf(o.symbol, sizeof o.symbol, "BTC-USDT");
-    snprintf(o.side, sizeof o.side, "buy");
-    snprintf(o.type, sizeof o.type, "limit");
-    snprintf(o.amount, sizeof o.amount, "0.01");
-    snprintf(o.price, sizeof o.price, "30000");
-    snprintf(o.status, sizeof o.status, "pending");
-    snprintf(o.created_ms, sizeof o.created_ms, "%lld", (long long) cb_time_now_ms());
+    route_order_t o = cbh_ledger_order("sim-binance", "oe-1", "BTC-USDT", "30000");
     bool created = false;
     assert_int_equal(route_ledger_intent(&other, &o, &created), 0);
     assert_true(created);

@@ -24,6 +24,7 @@
 #include "cb_venue_clock.h"
 #include "cbh.h"
 #include "cbh_cluster.h"
+#include "cbh_router.h"
 #include "feed_lease.h"
 #include "route_ledger.h"
 
@@ -313,18 +314,7 @@ test_apikey(void **state)
 static route_order_t
 s_order(const char *venue, const char *clid)
 {
-    route_order_t o;
-    memset(&o, 0, sizeof o);
-    snprintf(o.client_order_id, sizeof o.client_order_id, "%s", clid);
-    snprintf(o.venue, sizeof o.venue, "%s", venue);
-    snprintf(o.symbol, sizeof o.symbol, "BTC-USD");
-    snprintf(o.side, sizeof o.side, "buy");
-    snprintf(o.type, sizeof o.type, "limit");
-    snprintf(o.amount, sizeof o.amount, "0.01");
-    snprintf(o.price, sizeof o.price, "50000.1");
-    snprintf(o.status, sizeof o.status, "pending");
-    snprintf(o.created_ms, sizeof o.created_ms, "%lld", (long long) cb_time_now_ms());
-    return o;
+    return cbh_ledger_order(venue, clid, "BTC-USD", "50000.1");
 }
 
 static void

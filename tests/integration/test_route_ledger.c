@@ -13,6 +13,7 @@
 #include "cb_redis.h"
 #include "cb_time.h"
 #include "cbh.h"
+#include "cbh_router.h"
 #include "route_ledger.h"
 
 static cbh_redis_t s_redis;
@@ -42,18 +43,8 @@ s_teardown(void **state)
 static route_order_t
 s_order(const char *clid)
 {
-    route_order_t o;
-    memset(&o, 0, sizeof o);
-    snprintf(o.client_order_id, sizeof o.client_order_id, "%s", clid);
-    snprintf(o.venue, sizeof o.venue, "sim-kraken");
-    snprintf(o.symbol, sizeof o.symbol, "BTC-USD");
-    snprintf(o.side, sizeof o.side, "buy");
-    snprintf(o.type, sizeof o.type, "limit");
-    snprintf(o.amount, sizeof o.amount, "0.01");
-    snprintf(o.price, sizeof o.price, "50000.1");
-    snprintf(o.status, sizeof o.status, "pending");
+    route_order_t o = cbh_ledger_order("sim-kraken", clid, "BTC-USD", "50000.1");
     snprintf(o.reason, sizeof o.reason, "line\nbreak\37sep");
-    snprintf(o.created_ms, sizeof o.created_ms, "%lld", (long long) cb_time_now_ms());
     return o;
 }
 
