@@ -56,7 +56,9 @@ async function dashboard(page, problems) {
   const symbols = await page.$$eval('#symbol option', (os) => os.map((o) => o.value));
   check(symbols.includes('BTC'), 'symbols from /api/market/symbols: ' + symbols.join(', '));
 
-  await page.waitForFunction(() => document.querySelectorAll('#prices tbody tr').length >= 2, null, { timeout: 10000 });
+  /* Rows come as each venue's first tick arrives: wait (bounded) for two venues' rows. */
+  await page.waitForFunction(() => new Set([...document.querySelectorAll('#prices tbody tr')]
+    .map((r) => (r.dataset.key || '').split('|')[1])).size >= 2, null, { timeout: 10000 }).catch(() => {});
   const before = await priceCells(page);
   const venues = new Set(before.map((r) => r.key.split('|')[1]));
   check(venues.size >= 2, 'prices from ' + venues.size + ' venues: ' + [...venues].join(', '));
