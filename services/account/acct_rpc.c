@@ -202,7 +202,8 @@ s_op_balances(acct_app_t *app, const cb_rpc_request_t *req, msgpack_packer *pk, 
         if (one == NULL && v->cred == NULL) {
             continue; /* all venues: those with a key */
         }
-        if (acct_cache_get(app->redis, v->cfg.name, &lists[i])) {
+        char epoch[ACCT_EPOCH_MAX];
+        if (acct_cache_get(app->redis, v->cfg.name, &lists[i], epoch)) {
             used[i] = true;
         } else {
             all_cached = false;
@@ -210,7 +211,7 @@ s_op_balances(acct_app_t *app, const cb_rpc_request_t *req, msgpack_packer *pk, 
             rc = acct_venue_balances(v, &lists[i], NULL, &fail);
             if (rc == 0) {
                 used[i] = true;
-                acct_cache_put(app->redis, v->cfg.name, &lists[i], app->cache_ttl_ms);
+                acct_cache_put(app->redis, v->cfg.name, &lists[i], app->cache_ttl_ms, epoch);
             }
         }
         nused += used[i];

@@ -8,6 +8,7 @@
 
 #include "cb_error.h"
 #include "cb_log.h"
+#include "cb_script.h"
 
 void
 acct_prices_update(acct_prices_t *p, const cb_event_t *ev)
@@ -90,15 +91,24 @@ acct_prices_usd(const acct_prices_t *p, const char *asset, const char *venue, cb
 }
 
 bool
-acct_cache_get(cb_redis_t *r, const char *venue, cb_acct_vec_t *out)
+acct_cache_get(cb_redis_t *r, const char *venue, cb_acct_vec_t *out, char epoch[ACCT_EPOCH_MAX])
 {
+    epoch[0] = '\0';
     if (r == NULL) {
         return false;
     }
-    char key[CB_ACCT_CACHE_KEY_MAX];
+    char key[CB_ACCT_CACHE_KEY_MAX], epoch_key[CB_ACCT_CACHE_KEY_MAX];
     cb_acct_cache_key(venue, key, sizeof key);
+    cb_acct_epoch_key(venue, epoch_key, sizeof epoch_key);
     int err = 0;
-    redisReply *rep = cb_redis_command(r, &err, "GET %s", key);
+    redisReply *all = cb_redis_command(r, &err, "MGET %s %s", key, epoch_key);
+    bool ok = all != NULL && all->type == REDIS_REPLY_ARRAY && all->elements == 2;
+    const redisReply *rep = ok ? all->element[0] : NULL;
+    const redisReply *ep = ok ? all->element[1] : NULL;
+    if (ep != NULL && ep->type == REDIS_REPLY_STRING && ep->len < ACCT_EPOCH_MAX) {
+        memcpy(epoch, ep->str, ep->len);
+        epoch[ep->len] = '\0';
+    }
     bool hit = rep != NULL && rep->type == REDIS_REPLY_STRING;
     /* One line per asset: "ASSET total available hold". */
     const char *p = hit ? rep->str : "";
@@ -123,8 +133,8 @@ acct_cache_get(cb_redis_t *r, const char *venue, cb_acct_vec_t *out)
         memcpy(b->asset, asset, strlen(asset) + 1); /* length checked above */
         p = eol != NULL ? eol + 1 : p + n;
     }
-    if (rep != NULL) {
-        freeReplyObject(rep);
+    if (all != NULL) {
+        freeReplyObject(all);
     }
     if (!hit) {
         cb_acct_vec_fini(out);
@@ -133,9 +143,11 @@ acct_cache_get(cb_redis_t *r, const char *venue, cb_acct_vec_t *out)
 }
 
 void
-acct_cache_put(cb_redis_t *r, const char *venue, const cb_acct_vec_t *balances, int ttl_ms)
+acct_cache_put(cb_redis_t *r, const char *venue, const cb_acct_vec_t *balances, int ttl_ms,
+               const char *epoch)
 {
-    if (r == NULL || ttl_ms <= 0) {
+    cb_script_t put;
+    if (r == NULL || ttl_ms <= 0 || cb_script_init(&put, "acct_cache_put") != 0) {
         return;
     }
     cb_buf_t text;
@@ -146,13 +158,14 @@ acct_cache_put(cb_redis_t *r, const char *venue, const cb_acct_vec_t *balances, 
         rc = cb_buf_appendf(&text, "%s %s %s %s\n", b[i].asset, b[i].total.text,
                             b[i].available.text, b[i].hold.text);
     }
-    char key[CB_ACCT_CACHE_KEY_MAX];
+    char key[CB_ACCT_CACHE_KEY_MAX], epoch_key[CB_ACCT_CACHE_KEY_MAX], ttl[24];
     cb_acct_cache_key(venue, key, sizeof key);
+    cb_acct_epoch_key(venue, epoch_key, sizeof epoch_key);
+    snprintf(ttl, sizeof ttl, "%d", ttl_ms);
+    const char *keys[2] = {key, epoch_key};
+    const char *args[3] = {epoch, rc == 0 && text.data != NULL ? text.data : "", ttl};
     int err = 0;
-    redisReply *rep = rc == 0 ? cb_redis_command(r, &err, "SET %s %b PX %d", key,
-                                                 text.data != NULL ? text.data : "",
-                                                 text.len, ttl_ms)
-                              : NULL;
+    redisReply *rep = rc == 0 ? cb_script_run(r, &put, &err, 2, keys, 3, args) : NULL;
     if (rep != NULL) {
         freeReplyObject(rep);
     }

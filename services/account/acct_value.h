@@ -36,13 +36,22 @@ bool
 acct_prices_usd(const acct_prices_t *p, const char *asset, const char *venue, cb_decimal_t *price,
                 char *source, size_t source_size);
 
-/* Reads a venue's cached balances into out (cb_acct_balance_t). true on a
- * hit; false on a miss or any Redis trouble (the caller asks the venue). */
-bool
-acct_cache_get(cb_redis_t *r, const char *venue, cb_acct_vec_t *out);
+/* Room for a venue's balances epoch (cb_acct_epoch_key), as text. */
+#define ACCT_EPOCH_MAX 24
 
-/* Stores balances for ttl_ms (best effort). */
+/* Reads a venue's cached balances into out (cb_acct_balance_t), and in the
+ * same round trip the venue's epoch into epoch ("" when none). true on a
+ * hit; false on a miss or any Redis trouble (the caller asks the venue, then
+ * hands epoch to acct_cache_put). */
+bool
+acct_cache_get(cb_redis_t *r, const char *venue, cb_acct_vec_t *out, char epoch[ACCT_EPOCH_MAX]);
+
+/* Stores balances for ttl_ms (best effort), unless the venue's epoch is no
+ * longer the one acct_cache_get read: an order-router ledger write came
+ * meanwhile, and the balances may predate it (they are answered, not
+ * cached). */
 void
-acct_cache_put(cb_redis_t *r, const char *venue, const cb_acct_vec_t *balances, int ttl_ms);
+acct_cache_put(cb_redis_t *r, const char *venue, const cb_acct_vec_t *balances, int ttl_ms,
+               const char *epoch);
 
 #endif

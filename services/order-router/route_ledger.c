@@ -144,31 +144,34 @@ s_lease(route_ledger_t *l, route_order_t *o)
 
 /* One script call of an order: its keys and arguments. */
 typedef struct {
-    char keys[5][S_KEY_MAX];
-    const char *kp[5];
+    char keys[6][S_KEY_MAX];
+    const char *kp[6];
     const char *args[3];
     int nkeys;
     char packed[S_PACK_MAX];
 } s_call_t;
 
-/* The intent's call (intent true; keys order, log, index, pending, the
- * venue's cached balances; args fields, clid, created) or the state
- * change's (order, log, pending, cached balances; fields, event, clid), o
- * leased to this replica first. Each write drops the account service's
- * cached balances of the venue: the order may have moved them. */
+/* The intent's call (intent true; keys order, log, index, pending, then the
+ * venue's cached balances and balances epoch; args fields, clid, created) or
+ * the state change's (order, log, pending, cached balances, epoch; fields,
+ * event, clid), o leased to this replica first. Each write drops the account
+ * service's cached balances of the venue and moves its epoch: the order may
+ * have moved them (cb_account.h). */
 static int
 s_call(route_ledger_t *l, route_order_t *o, bool intent, const char *event, s_call_t *c)
 {
     static const char *const what[2][4] = {{"order", "log", "pending", NULL},
                                            {"order", "log", "index", "pending"}};
-    c->nkeys = intent ? 5 : 4;
-    for (int i = 0; i < c->nkeys - 1; i++) {
+    c->nkeys = intent ? 6 : 5;
+    for (int i = 0; i < c->nkeys - 2; i++) {
         bool one = i < 2;
         s_key(c->keys[i], o->venue, what[intent][i], one ? o->client_order_id : NULL);
+    }
+    cb_acct_cache_key(o->venue, c->keys[c->nkeys - 2], S_KEY_MAX);
+    cb_acct_epoch_key(o->venue, c->keys[c->nkeys - 1], S_KEY_MAX);
+    for (int i = 0; i < c->nkeys; i++) {
         c->kp[i] = c->keys[i];
     }
-    cb_acct_cache_key(o->venue, c->keys[c->nkeys - 1], S_KEY_MAX);
-    c->kp[c->nkeys - 1] = c->keys[c->nkeys - 1];
     s_lease(l, o);
     if (s_pack(o, c->packed, sizeof c->packed) != 0) {
         return CB_E_TOO_BIG;

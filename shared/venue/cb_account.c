@@ -19,6 +19,12 @@ cb_acct_cache_key(const char *venue, char *key, size_t size)
     snprintf(key, size, "coinbus:account:{%s}:balances", venue);
 }
 
+void
+cb_acct_epoch_key(const char *venue, char *key, size_t size)
+{
+    snprintf(key, size, "coinbus:account:{%s}:epoch", venue);
+}
+
 int
 cb_acct_dec_parse(cb_acct_dec_t *d, const char *text, size_t len)
 {

@@ -19,6 +19,14 @@
 void
 cb_acct_cache_key(const char *venue, char *key, size_t size);
 
+/* The key of the venue's balances epoch, coinbus:account:{<venue>}:epoch: a
+ * counter every order-router ledger write of the venue increments (with the
+ * drop above). The account service stores balances only when the epoch it
+ * read before asking the venue has not moved, so an order written while the
+ * venue was being asked never leaves older balances cached. */
+void
+cb_acct_epoch_key(const char *venue, char *key, size_t size);
+
 /* A decimal as the venue wrote it: text is the venue's exact text (or, for a
  * value coinbus computed, its text at the scale of its inputs), value the
  * same number. set is false for an absent field. */

@@ -71,9 +71,9 @@ typedef struct {
     int backoff_ms;          /* the delay of the current (or last) backoff */
 } cb_ws_stats_t;
 
-/* The highest descriptor number + 1 a context can watch: a connection whose
- * socket gets a higher number fails to open (logged). Far above what a
- * service's handful of streams needs. */
+/* Descriptors a context is sized for (libwebsockets' fd_limit_per_thread):
+ * its tables follow this instead of the process's `ulimit -n`. Far above
+ * what a service's handful of streams needs. */
 #define CB_WS_FD_LIMIT 1024
 
 /* A new context; tls: it can open wss:// (OpenSSL set up and the system CA

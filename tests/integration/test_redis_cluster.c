@@ -24,6 +24,7 @@
 #include "cb_venue_clock.h"
 #include "cbh.h"
 #include "cbh_cluster.h"
+#include "acct_value.h"
 #include "cbh_router.h"
 #include "feed_lease.h"
 #include "route_ledger.h"
@@ -42,6 +43,7 @@ static const char *const s_covered[] = {
     "ban",         "circuit",     "clock",          "inbound",      "leaky",
     "lease_release", "lease_renew", "lease_replicas", "nonce",      "route_claim",
     "route_fire",  "route_intent", "route_state",   "trueup",       "window",
+    "acct_cache_put",
 };
 
 static int
@@ -370,6 +372,32 @@ test_ledger(void **state)
     assert_int_equal(s_exists_on(owner, cache), 1); /* the repeated intent wrote nothing */
     assert_int_equal(route_ledger_update(&l, &o, "acknowledged"), 0);
     assert_int_equal(s_exists_on(owner, cache), 0);
+    /* The account's store is refused when a ledger write came between its
+     * read (which saw the epoch) and its store: the balances may predate it. */
+    cb_acct_vec_t bal;
+    memset(&bal, 0, sizeof bal);
+    cb_acct_balance_t *b = cb_acct_vec_push(&bal, sizeof *b);
+    assert_non_null(b);
+    snprintf(b->asset, sizeof b->asset, "USDT");
+    assert_int_equal(cb_acct_dec_parse(&b->total, "10", 2), 0);
+    assert_int_equal(cb_acct_dec_parse(&b->available, "10", 2), 0);
+    assert_int_equal(cb_acct_dec_parse(&b->hold, "0", 1), 0);
+    cb_acct_vec_t got_bal;
+    memset(&got_bal, 0, sizeof got_bal);
+    char epoch[ACCT_EPOCH_MAX];
+    assert_false(acct_cache_get(r, venue, &got_bal, epoch));
+    assert_string_equal(epoch, "2"); /* the intent and the update */
+    assert_int_equal(route_ledger_update(&l, &o, "updated"), 0);
+    acct_cache_put(r, venue, &bal, 60000, epoch);
+    assert_int_equal(s_exists_on(owner, cache), 0);
+    assert_false(acct_cache_get(r, venue, &got_bal, epoch));
+    assert_string_equal(epoch, "3");
+    acct_cache_put(r, venue, &bal, 60000, epoch);
+    assert_int_equal(s_exists_on(owner, cache), 1);
+    assert_true(acct_cache_get(r, venue, &got_bal, epoch));
+    assert_int_equal(got_bal.count, 1);
+    cb_acct_vec_fini(&got_bal);
+    cb_acct_vec_fini(&bal);
     route_order_t got;
     assert_int_equal(route_ledger_get(&l, venue, "clid-1", &got), 0);
     assert_string_equal(got.status, "open");
