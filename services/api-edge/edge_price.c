@@ -8,6 +8,7 @@
 
 #include "cb_decimal.h"
 #include "cb_error.h"
+#include "cb_hash.h"
 #include "cb_mp.h"
 #include "cb_time.h"
 #include "edge_reply.h"
@@ -153,15 +154,9 @@ s_render(const edge_price_t *price, const char *symbol, const char *venue, cb_bu
 static size_t
 s_hash(const char *symbol, const char *venue)
 {
-    uint32_t h = 2166136261u; /* FNV-1a */
-    for (const char *p = symbol; *p != '\0'; p++) {
-        h = (h ^ (uint8_t) *p) * 16777619u;
-    }
-    h = (h ^ ' ') * 16777619u;
-    for (const char *p = venue; *p != '\0'; p++) {
-        h = (h ^ (uint8_t) *p) * 16777619u;
-    }
-    return h % S_SLOTS;
+    uint64_t h = cb_fnv1a64_str(CB_FNV1A64_INIT, symbol);
+    h = cb_fnv1a64_str(cb_fnv1a64_mix(h, 0x100u), venue);
+    return (size_t) (h % S_SLOTS);
 }
 
 int

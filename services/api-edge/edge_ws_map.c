@@ -3,7 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cb_hash.h"
 #include "edge_ws_impl.h"
+
 
 /* The tag of a stream (keys use channel * EDGE_WS_TF_COUNT + timeframe). */
 #define S_STREAM_TAG 0xffffu
@@ -11,15 +13,9 @@
 uint64_t
 edge_ws_hash(unsigned tag, const char *symbol, const char *venue)
 {
-    uint64_t h = 1469598103934665603ULL;
-    h = (h ^ tag) * 1099511628211ULL;
-    for (const char *p = symbol; *p != '\0'; p++) {
-        h = (h ^ (unsigned char) *p) * 1099511628211ULL;
-    }
-    h = (h ^ 0xffu) * 1099511628211ULL;
-    for (const char *p = venue; *p != '\0'; p++) {
-        h = (h ^ (unsigned char) *p) * 1099511628211ULL;
-    }
+    uint64_t h = cb_fnv1a64_mix(CB_FNV1A64_INIT, tag);
+    h = cb_fnv1a64_str(h, symbol);
+    h = cb_fnv1a64_str(cb_fnv1a64_mix(h, 0x100u), venue);
     return h;
 }
 

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cb_error.h"
+#include "cb_hash.h"
 #include "feed_store_impl.h"
 
 #define S_SLOTS_MIN 64
@@ -11,11 +12,8 @@
 static uint32_t
 s_hash(const char *key)
 {
-    uint32_t h = 2166136261u;
-    for (const unsigned char *p = (const unsigned char *) key; *p != '\0'; p++) {
-        h = (h ^ *p) * 16777619u;
-    }
-    return h;
+    uint64_t h = cb_fnv1a64_str(CB_FNV1A64_INIT, key);
+    return (uint32_t) (h ^ (h >> 32));
 }
 
 /* Rebuilds the slot index at twice the size: 0 or CB_E_NOMEM. */

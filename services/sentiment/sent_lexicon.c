@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cb_hash.h"
 #include "sent_lexicon.h"
+
 
 /* One key and what the files say of it. Keys live in one byte arena so a
  * lookup touches the slot table, one entry and one key. */
@@ -32,12 +34,7 @@ struct sent_lexicon {
 static uint64_t
 s_hash(const char *key, size_t len)
 {
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char) key[i];
-        h *= 0x100000001b3ULL;
-    }
-    return h;
+    return cb_fnv1a64(CB_FNV1A64_INIT, key, len);
 }
 
 static s_entry_t *

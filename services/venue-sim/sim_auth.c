@@ -11,6 +11,7 @@
 #include <openssl/evp.h>
 #include <openssl/params.h>
 
+#include "cb_hash.h"
 #include "cb_json.h"
 #include "cb_mp.h"
 #include "cb_str.h"
@@ -339,11 +340,7 @@ struct sim_auth {
 static uint64_t
 s_hash(const char *s)
 {
-    uint64_t h = 14695981039346656037ULL; /* FNV-1a */
-    for (; *s != '\0'; s++) {
-        h = (h ^ (unsigned char) *s) * 1099511628211ULL;
-    }
-    return h;
+    return cb_fnv1a64_str(CB_FNV1A64_INIT, s);
 }
 
 static int64_t

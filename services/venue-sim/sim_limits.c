@@ -4,7 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cb_hash.h"
 #include "sim_limits.h"
+
 
 #define S_NS_PER_S 1000000000LL
 /* Bucket levels are kept in femto-units (micro-units x 1e9): a decay of r
@@ -103,15 +105,9 @@ s_key(const char *a, const char *b)
 static uint64_t
 s_hash(s_key_t k)
 {
-    uint64_t h = 14695981039346656037ULL; /* FNV-1a */
-    for (size_t i = 0; i < k.a_len; i++) {
-        h = (h ^ (unsigned char) k.a[i]) * 1099511628211ULL;
-    }
+    uint64_t h = cb_fnv1a64(CB_FNV1A64_INIT, k.a, k.a_len);
     if (k.b != NULL) {
-        h = (h ^ 0x100u) * 1099511628211ULL;
-        for (size_t i = 0; i < k.b_len; i++) {
-            h = (h ^ (unsigned char) k.b[i]) * 1099511628211ULL;
-        }
+        h = cb_fnv1a64(cb_fnv1a64_mix(h, 0x100u), k.b, k.b_len);
     }
     return h;
 }

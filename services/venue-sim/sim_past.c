@@ -1,6 +1,8 @@
 /* sim_past.c - a synthetic market past: seeded 1-minute candles that end at an instrument's start price */
 #include "sim_past.h"
+#include "cb_hash.h"
 #include "sim_rand.h"
+
 
 /* One minute's move is uniform in +-S_STEP_PPM parts per million: a
  * standard deviation of about 7.7 basis points, what the live process's four
@@ -57,10 +59,7 @@ sim_past_minutes(const sim_instrument_t *in, uint64_t seed, int64_t end_s, sim_f
                  uint64_t first_trade_id, size_t n, sim_candle_t *out)
 {
     /* FNV-1a of the instrument id, so each instrument walks its own way. */
-    uint64_t rng = 0xcbf29ce484222325ULL;
-    for (const char *p = in->id; *p != '\0'; p++) {
-        rng = (rng ^ (uint8_t) *p) * 0x100000001b3ULL;
-    }
+    uint64_t rng = cb_fnv1a64_str(CB_FNV1A64_INIT, in->id);
     /* A stream of its own, so that the past never changes the live market
      * of the same seed. */
     rng ^= seed * 0xd6e8feb86659fd93ULL + 0x70617374ULL;
