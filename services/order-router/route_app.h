@@ -215,11 +215,12 @@ route_order_unresolved(const route_order_t *o);
 
 /* Places o (intent status "pending", checked and with its client order id):
  * writes the intent, sends, records the answer; an existing client order id
- * returns that order (resolved first when unknown) and sends nothing. *o
- * gets the result. 0 (the order may be rejected or unknown: its status
- * says) or fail. */
+ * returns that order (resolved first when unknown) and sends nothing, with
+ * *existing true (the intent script's verdict). *o gets the result. 0 (the
+ * order may be rejected or unknown: its status says) or fail. */
 int
-route_exec_place(route_app_t *app, route_venue_t *v, route_order_t *o, route_fail_t *fail);
+route_exec_place(route_app_t *app, route_venue_t *v, route_order_t *o, bool *existing,
+                 route_fail_t *fail);
 
 /* Resolves o when pending or unknown: queries the venue by client order id
  * with backoff; "no such order" after the settlement window resends it once

@@ -460,8 +460,10 @@ s_send_place(route_app_t *app, route_venue_t *v, route_order_t *o, s_intent_t *i
 }
 
 int
-route_exec_place(route_app_t *app, route_venue_t *v, route_order_t *o, route_fail_t *fail)
+route_exec_place(route_app_t *app, route_venue_t *v, route_order_t *o, bool *existing,
+                 route_fail_t *fail)
 {
+    *existing = false;
     s_intent_t in = {app, o, false, false, 0, 0};
     int rc = s_send_place(app, v, o, &in, fail);
     if (!in.done || in.rc != 0) {
@@ -469,6 +471,7 @@ route_exec_place(route_app_t *app, route_venue_t *v, route_order_t *o, route_fai
         return route_fail_set(fail, rc, "ledger: %s: nothing was sent", cb_strerror(rc));
     }
     if (!in.created) {
+        *existing = true;
         cb_log_info("order_exists", "venue=%s clid=%s status=%s owner=%s", o->venue,
                     o->client_order_id, o->status, o->owner);
         return s_await_owner(app, o) ? route_exec_resolve(app, v, o, false, fail) : 0;

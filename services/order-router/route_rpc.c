@@ -382,12 +382,10 @@ s_op_place(route_app_t *app, const s_args_t *a, msgpack_packer *pk, char *msg, s
         return rc;
     }
     /* An order already in the ledger is answered as it is ("existing"): it
-     * was there before, or another request wrote it first (its creation
-     * time is then not ours); the intent script tells which. Its funds are
-     * on hold already, so a failed balance check is only believed once the
-     * ledger says the id is new. */
-    char created[sizeof o.created_ms];
-    snprintf(created, sizeof created, "%s", o.created_ms);
+     * was there before, or another request wrote it first; the intent
+     * script tells which (not the creation time: a repeat may come within
+     * the same millisecond). Its funds are on hold already, so a failed
+     * balance check is only believed once the ledger says the id is new. */
     bool validate = strcmp(s_arg(a, "validate"), "true") == 0;
     route_steps_mark(&app->steps, ROUTE_STEP_CHECK);
     const route_quote_t *q = rt != NULL ? &rt->quotes[rt->chosen] : NULL;
@@ -407,12 +405,13 @@ s_op_place(route_app_t *app, const s_args_t *a, msgpack_packer *pk, char *msg, s
         route_balance_release(v, &hold, NULL);
         return s_validate(v, &o, rt, pk, msg, msg_size);
     }
-    rc = route_exec_place(app, v, &o, &fail);
+    bool found = false;
+    rc = route_exec_place(app, v, &o, &found, &fail);
     route_balance_release(v, &hold, &o);
     if (rc != 0) {
         return s_fail(&fail, msg, msg_size);
     }
-    s_pack_order_ex(pk, &o, existing || strcmp(created, o.created_ms) != 0, rt);
+    s_pack_order_ex(pk, &o, existing || found, rt);
     route_steps_mark(&app->steps, ROUTE_STEP_RECORD);
     route_steps_log(&app->steps, o.client_order_id);
     return 0;

@@ -299,6 +299,49 @@ test_place_get_cancel_binance(void **state)
     assert_int_equal(s_venue_open_binance(NULL), 0);
 }
 
+/* The reply's "existing" flag (false when absent). */
+static bool
+s_existing(const cb_rpc_result_t *res)
+{
+    cb_mp_reader_t r;
+    cb_mp_reader_init(&r, res->result.ptr, res->result.len);
+    uint32_t n = 0;
+    assert_int_equal(cb_mp_read_map(&r, &n), 0);
+    for (uint32_t i = 0; i < n; i++) {
+        const char *k;
+        size_t kl;
+        assert_int_equal(cb_mp_read_str(&r, &k, &kl), 0);
+        if (kl == 8 && memcmp(k, "existing", 8) == 0 && cb_mp_peek(&r) == CB_MP_BOOL) {
+            bool v = false;
+            assert_int_equal(cb_mp_read_bool(&r, &v), 0);
+            return v;
+        }
+        assert_int_equal(cb_mp_skip(&r, NULL, NULL), 0);
+    }
+    return false;
+}
+
+/* A repeat right behind the original (often within the same millisecond as
+ * its creation stamp) is answered as the existing order, and only one
+ * reaches the venue. */
+static void
+test_repeat_at_once(void **state)
+{
+    (void) state;
+    for (int i = 0; i < 40; i++) {
+        char clid[48];
+        snprintf(clid, sizeof clid, "client_order_id=rp-%d", i);
+        cb_rpc_result_t res;
+        for (int k = 0; k < 2; k++) {
+            assert_int_equal(s_call("place", &res, "venue=sim-binance", "symbol=BTC-USDT", "side=buy",
+                                    "amount=0.01", "price=1000", "time_in_force=IOC", clid, NULL),
+                             0);
+            assert_int_equal(s_existing(&res), k == 1);
+        }
+        assert_int_equal(s_count("binance", B_KEY, clid + strlen("client_order_id=")), 1);
+    }
+}
+
 static void
 test_rules(void **state)
 {
@@ -540,6 +583,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_place_get_cancel_kraken),
         cmocka_unit_test(test_place_get_cancel_binance),
+        cmocka_unit_test(test_repeat_at_once),
         cmocka_unit_test(test_rules),
         cmocka_unit_test(test_timeout_after_accepting),
         cmocka_unit_test(test_timeout_before_and_5xx),
