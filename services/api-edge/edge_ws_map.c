@@ -6,7 +6,6 @@
 #include "cb_hash.h"
 #include "edge_ws_impl.h"
 
-
 /* The tag of a stream (keys use channel * EDGE_WS_TF_COUNT + timeframe). */
 #define S_STREAM_TAG 0xffffu
 

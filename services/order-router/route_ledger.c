@@ -162,15 +162,14 @@ s_call(route_ledger_t *l, route_order_t *o, bool intent, const char *event, s_ca
 {
     static const char *const what[2][4] = {{"order", "log", "pending", NULL},
                                            {"order", "log", "index", "pending"}};
-    c->nkeys = intent ? 6 : 5;
-    for (int i = 0; i < c->nkeys - 2; i++) {
-        bool one = i < 2;
-        s_key(c->keys[i], o->venue, what[intent][i], one ? o->client_order_id : NULL);
+    int n = 0;
+    for (int i = 0; i < (intent ? 4 : 3); i++, n++) {
+        s_key(c->keys[n], o->venue, what[intent][i], i < 2 ? o->client_order_id : NULL);
     }
-    cb_acct_cache_key(o->venue, c->keys[c->nkeys - 2], S_KEY_MAX);
-    cb_acct_epoch_key(o->venue, c->keys[c->nkeys - 1], S_KEY_MAX);
-    for (int i = 0; i < c->nkeys; i++) {
-        c->kp[i] = c->keys[i];
+    cb_acct_cache_key(o->venue, c->keys[n++], S_KEY_MAX);
+    cb_acct_epoch_key(o->venue, c->keys[n++], S_KEY_MAX);
+    for (c->nkeys = 0; c->nkeys < n; c->nkeys++) {
+        c->kp[c->nkeys] = c->keys[c->nkeys];
     }
     s_lease(l, o);
     if (s_pack(o, c->packed, sizeof c->packed) != 0) {

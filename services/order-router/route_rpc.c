@@ -390,10 +390,9 @@ s_op_place(route_app_t *app, const s_args_t *a, msgpack_packer *pk, char *msg, s
     route_steps_mark(&app->steps, ROUTE_STEP_CHECK);
     const route_quote_t *q = rt != NULL ? &rt->quotes[rt->chosen] : NULL;
     route_funds_hold_t hold;
-    bool existing = false;
     if (route_balance_check(app, v, &o, q, &hold, &fail) != 0) {
         route_steps_mark(&app->steps, ROUTE_STEP_BALANCE);
-        existing = !validate && route_ledger_get(&app->ledger, v->cfg.name, o.client_order_id,
+        bool existing = !validate && route_ledger_get(&app->ledger, v->cfg.name, o.client_order_id,
                                                  &prior) == 0;
         route_steps_mark(&app->steps, ROUTE_STEP_EXISTING);
         if (!existing) {
@@ -411,7 +410,7 @@ s_op_place(route_app_t *app, const s_args_t *a, msgpack_packer *pk, char *msg, s
     if (rc != 0) {
         return s_fail(&fail, msg, msg_size);
     }
-    s_pack_order_ex(pk, &o, existing || found, rt);
+    s_pack_order_ex(pk, &o, found, rt);
     route_steps_mark(&app->steps, ROUTE_STEP_RECORD);
     route_steps_log(&app->steps, o.client_order_id);
     return 0;

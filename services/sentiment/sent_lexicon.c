@@ -8,7 +8,6 @@
 #include "cb_hash.h"
 #include "sent_lexicon.h"
 
-
 /* One key and what the files say of it. Keys live in one byte arena so a
  * lookup touches the slot table, one entry and one key. */
 typedef struct {

@@ -7,7 +7,6 @@
 #include "cb_hash.h"
 #include "sim_limits.h"
 
-
 #define S_NS_PER_S 1000000000LL
 /* Bucket levels are kept in femto-units (micro-units x 1e9): a decay of r
  * micro-units per second is then exactly r femto-units per nanosecond. */

@@ -3,7 +3,6 @@
 #include "cb_hash.h"
 #include "sim_rand.h"
 
-
 /* One minute's move is uniform in +-S_STEP_PPM parts per million: a
  * standard deviation of about 7.7 basis points, what the live process's four
  * half-basis-point walks a second give over a minute (about 3% a day). */

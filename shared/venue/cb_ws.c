@@ -172,9 +172,10 @@ cb_ws_open(cb_ws_t *ws, const char *url, const cb_ws_handlers_t *h, void *ctx,
     c->ws = ws;
     cb_buf_init(&c->rx);
     int rc = s_parse_url(c, url);
-    const char *why = rc != 0 ? cb_strerror(rc) : "wss:// on a context made without TLS";
+    const char *why = cb_strerror(rc);
     if (rc == 0 && c->tls && !ws->tls) {
         rc = CB_E_BAD_REQUEST;
+        why = "wss:// on a context made without TLS";
     }
     if (rc != 0) {
         cb_log_error("ws_open_failed", "url=%s error=\"%s\"", url, why);

@@ -612,6 +612,18 @@ done:
 
 /* ---- idle RSS ---------------------------------------------------------------- */
 
+/* One row of the idle table: the feed's VmRSS, RssAnon and RssFile now;
+ * returns VmRSS (kB). */
+static long
+s_rss_row(const char *when)
+{
+    pid_t pid = cbh_proc_pid(s_feed);
+    long rss = cbh_procstat_status_kb(pid, "VmRSS:");
+    printf("| %s | %ld | %ld | %ld |\n", when, rss, cbh_procstat_status_kb(pid, "RssAnon:"),
+           cbh_procstat_status_kb(pid, "RssFile:"));
+    return rss;
+}
+
 static int
 s_rss(int secs)
 {
@@ -653,26 +665,20 @@ s_rss(int secs)
     /* Start-up lasts past the first books: each stream's candle history
      * comes over REST at the venue's rate budget (about 30 s for two Kraken
      * venues here). Idle is the last sample, secs after the books. */
-    long rss_live = cbh_procstat_status_kb(cbh_proc_pid(s_feed), "VmRSS:");
     printf("\nmarket-feed idle RSS, 3 venues (sim-kraken, sim-binance, sim-kraken2) x 3 symbols, "
-           "COINBUS_SIM_RATE=1\n| when | VmRSS kB | RssAnon kB | RssFile kB |\n|---|---:|---:|---:|\n"
-           "| every venue's books on the bus | %ld | %ld | %ld |\n",
-           rss_live, cbh_procstat_status_kb(cbh_proc_pid(s_feed), "RssAnon:"),
-           cbh_procstat_status_kb(cbh_proc_pid(s_feed), "RssFile:"));
-    static const int marks[] = {10, 30};
+           "COINBUS_SIM_RATE=1\n| when | VmRSS kB | RssAnon kB | RssFile kB |\n|---|---:|---:|---:|\n");
+    long rss = s_rss_row("every venue's books on the bus");
+    const int marks[] = {10, 30, secs};
     int waited = 0;
-    long rss = rss_live;
-    for (size_t k = 0; k <= sizeof marks / sizeof marks[0]; k++) {
-        int at = k < sizeof marks / sizeof marks[0] ? marks[k] : secs;
-        if (at > secs || at <= waited) {
+    for (size_t k = 0; k < sizeof marks / sizeof marks[0]; k++) {
+        if (marks[k] <= waited || marks[k] > secs) {
             continue;
         }
-        sleep((unsigned) (at - waited));
-        waited = at;
-        rss = cbh_procstat_status_kb(cbh_proc_pid(s_feed), "VmRSS:");
-        printf("| %d s later | %ld | %ld | %ld |\n", at, rss,
-               cbh_procstat_status_kb(cbh_proc_pid(s_feed), "RssAnon:"),
-               cbh_procstat_status_kb(cbh_proc_pid(s_feed), "RssFile:"));
+        sleep((unsigned) (marks[k] - waited));
+        waited = marks[k];
+        char when[32];
+        snprintf(when, sizeof when, "%d s later", waited);
+        rss = s_rss_row(when);
     }
     printf("idle (%d s later): %ld kB; target < 20480 kB: %s\n", waited, rss, rss > 0 && rss < 20480 ? "met" : "NOT met");
     rc = 0;

@@ -141,3 +141,14 @@ cbh_ledger_order(const char *venue, const char *clid, const char *symbol, const 
     snprintf(o.created_ms, sizeof o.created_ms, "%lld", (long long) cb_time_now_ms());
     return o;
 }
+
+route_order_t
+cbh_ledger_intent(route_ledger_t *l, const char *venue, const char *clid, const char *symbol,
+                  const char *price)
+{
+    route_order_t o = cbh_ledger_order(venue, clid, symbol, price);
+    bool created = false;
+    assert_int_equal(route_ledger_intent(l, &o, &created), 0);
+    assert_true(created);
+    return o;
+}

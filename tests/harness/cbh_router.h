@@ -62,4 +62,10 @@ cbh_router_count(cbh_router_fixture_t *f, const char *venue, const char *key, co
 route_order_t
 cbh_ledger_order(const char *venue, const char *clid, const char *symbol, const char *price);
 
+/* That order's intent written through l (a cmocka failure unless the id was
+ * new); returns the order as written. */
+route_order_t
+cbh_ledger_intent(route_ledger_t *l, const char *venue, const char *clid, const char *symbol,
+                  const char *price);
+
 #endif

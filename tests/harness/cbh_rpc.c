@@ -115,6 +115,13 @@ s_field(const void *map, size_t len, const char *key, char *out, size_t size)
             }
             return out;
         }
+        bool flag;
+        if (kl == strlen(key) && memcmp(k, key, kl) == 0 && cb_mp_peek(&r) == CB_MP_BOOL) {
+            if (cb_mp_read_bool(&r, &flag) == 0) {
+                snprintf(out, size, "%s", flag ? "true" : "false");
+            }
+            return out;
+        }
         if (cb_mp_skip(&r, NULL, NULL) != 0) {
             return out;
         }

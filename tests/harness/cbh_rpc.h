@@ -28,12 +28,13 @@ cbh_rpc_callv(cb_rpc_client_t *client, const char *op, cb_rpc_result_t *res, va_
 int
 cbh_rpc_call(cb_rpc_client_t *client, const char *op, cb_rpc_result_t *res, ...);
 
-/* The string at key of the result map into out ("" when absent, not a
- * string or the map is malformed); returns out. Thread-safe. */
+/* The string at key of the result map into out, or a boolean as "true" /
+ * "false" ("" when absent, of another type or the map is malformed);
+ * returns out. Thread-safe. */
 const char *
 cbh_rpc_field_copy(const cb_rpc_result_t *res, const char *key, char *out, size_t size);
 
-/* The string at key of the result map, or "" (a static buffer, overwritten by the next call). */
+/* As cbh_rpc_field_copy, into a static buffer (overwritten by the next call). */
 const char *
 cbh_rpc_field(const cb_rpc_result_t *res, const char *key);
 

@@ -403,18 +403,14 @@ test_balances_cache_and_valuation(void **state)
     assert_non_null(r);
     route_ledger_t l;
     assert_int_equal(route_ledger_init(&l, r, 5000), 0);
-    route_order_t o = cbh_ledger_order("sim-binance", "cache-drop-1", "BTC-USDT", "1000");
-    bool created = false;
-    assert_int_equal(route_ledger_intent(&l, &o, &created), 0);
-    assert_true(created);
+    route_order_t o = cbh_ledger_intent(&l, "sim-binance", "cache-drop-1", "BTC-USDT", "1000");
     s_has(s_ok("balances", "{\"venue\":\"sim-binance\"}"), "\"cached\":false");
     s_has(s_ok("balances", "{\"venue\":\"sim-binance\"}"), "\"cached\":true");
     snprintf(o.status, sizeof o.status, "canceled");
     assert_int_equal(route_ledger_update(&l, &o, "updated"), 0);
     s_has(s_ok("balances", "{\"venue\":\"sim-binance\"}"), "\"cached\":false");
     /* Another venue's write leaves this one's cache alone. */
-    snprintf(o.venue, sizeof o.venue, "sim-kraken");
-    assert_int_equal(route_ledger_intent(&l, &o, &created), 0);
+    (void) cbh_ledger_intent(&l, "sim-kraken", "cache-drop-1", "BTC-USD", "1000");
     s_has(s_ok("balances", "{\"venue\":\"sim-binance\"}"), "\"cached\":true");
     cb_redis_destroy(&r);
     /* Kraken: XXBT -> BTC, ZUSD -> USD valued at par. */
