@@ -334,7 +334,17 @@ cb_apikey_revoke(cb_redis_t *r, const char *id)
         {"DEL", k_hash, k_key, k_used, NULL},
         {"SREM", S_NS ":ids", id, NULL},
     };
-    return s_transaction(r, cmds, sizeof cmds / sizeof cmds[0]);
+    int rc = s_transaction(r, cmds, sizeof cmds / sizeof cmds[0]);
+    if (rc == 0) {
+        /* One more round trip: Redis writes the invalidation of the lookup
+         * record to every api-edge's key cache (edge_keycache.h) by the end
+         * of the loop turn that ran EXEC, so once PING is answered, the
+         * revoke holds from the next request on whatever order Redis wrote
+         * its replies in. */
+        const char *ping[] = {"PING"};
+        freeReplyObject(s_run(r, &err, 1, ping));
+    }
+    return rc;
 }
 
 /* ---- the asynchronous commands' text ------------------------------------ */

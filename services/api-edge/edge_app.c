@@ -204,7 +204,7 @@ edge_app_new(const edge_app_config_t *config)
      * limit then unused: the defaults keep its config valid). */
     app->limit = edge_limit_new(app->httpd, config->redis_url,
                                 config->limit_on ? config->limit : cb_inbound_defaults());
-    app->auth = edge_auth_new(app->httpd, app->limit);
+    app->auth = edge_auth_new(app->httpd, app->limit, config->redis_url);
     app->ws = app->cache != NULL ? edge_ws_new(app->httpd, app->cache, &config->ws) : NULL;
     if (app->rpc == NULL || app->cache == NULL || (fresh_ns > 0 && app->prices == NULL) || app->health == NULL || app->limit == NULL ||
         app->auth == NULL || app->ws == NULL) {

@@ -9,6 +9,7 @@
 
 #include "cb_log.h"
 #include "cb_time.h"
+#include "edge_keycache.h"
 
 /* A lookup not answered within this is UNAVAILABLE (the reply, when it
  * comes, is dropped). */
@@ -29,11 +30,14 @@ typedef struct s_lookup {
     edge_auth_done_fn done;
     void *ctx;
     cb_httpd_timer_t *timer;
+    uint64_t ticket; /* edge_keycache's, taken before the send */
+    char hex[CB_APIKEY_HASH_LEN + 1];
 } s_lookup_t;
 
 struct edge_auth {
     cb_httpd_t *httpd;
     edge_limit_t *limit;
+    edge_keycache_t *cache; /* NULL: every key is looked up */
     s_lookup_t *pending;
     zhashx_t *touched; /* key id -> int64_t last write (ms) */
     uint64_t lookups;
@@ -207,6 +211,7 @@ s_on_reply(redisAsyncContext *ac, void *r, void *privdata)
         res.outcome = edge_auth_decide(rc == 0, have, lk->need);
         res.scope = rc == 0 ? have : CB_APIKEY_SCOPE_NONE;
         if (rc == 0) {
+            edge_keycache_put(auth->cache, lk->ticket, lk->hex, res.key_id, have);
             s_touch(auth, res.key_id);
         } else {
             res.key_id[0] = '\0';
@@ -247,7 +252,7 @@ s_free_touch(void **item_p)
 }
 
 edge_auth_t *
-edge_auth_new(cb_httpd_t *httpd, edge_limit_t *limit)
+edge_auth_new(cb_httpd_t *httpd, edge_limit_t *limit, const char *redis_url)
 {
     edge_auth_t *auth = calloc(1, sizeof *auth);
     if (auth == NULL) {
@@ -261,6 +266,14 @@ edge_auth_new(cb_httpd_t *httpd, edge_limit_t *limit)
         return NULL;
     }
     zhashx_set_destructor(auth->touched, s_free_touch);
+    if (limit != NULL && redis_url != NULL) {
+        auth->cache = edge_keycache_new(httpd, redis_url);
+        if (auth->cache == NULL) {
+            zhashx_destroy(&auth->touched);
+            free(auth);
+            return NULL;
+        }
+    }
     return auth;
 }
 
@@ -274,6 +287,7 @@ edge_auth_destroy(edge_auth_t **auth_p)
     while (auth->pending != NULL) {
         s_detach(auth->pending);
     }
+    edge_keycache_destroy(&auth->cache);
     zhashx_destroy(&auth->touched);
     free(auth);
     *auth_p = NULL;
@@ -297,10 +311,19 @@ edge_auth_check_hash(edge_auth_t *auth, const char *hex, cb_apikey_scope_t need,
     if (auth->limit == NULL) {
         return 1;
     }
+    cb_apikey_scope_t have = CB_APIKEY_SCOPE_NONE;
+    if (edge_keycache_get(auth->cache, hex, out->key_id, &have)) {
+        out->outcome = edge_auth_decide(true, have, need);
+        out->scope = have;
+        s_touch(auth, out->key_id);
+        return 1;
+    }
     s_lookup_t *lk = calloc(1, sizeof *lk);
     if (lk == NULL) {
         return 1;
     }
+    lk->ticket = edge_keycache_ticket(auth->cache);
+    memcpy(lk->hex, hex, sizeof lk->hex);
     lk->need = need;
     lk->done = done;
     lk->ctx = ctx;
@@ -340,4 +363,10 @@ uint64_t
 edge_auth_lookups(const edge_auth_t *auth)
 {
     return auth->lookups;
+}
+
+edge_keycache_stats_t
+edge_auth_cache_stats(const edge_auth_t *auth)
+{
+    return edge_keycache_stats(auth != NULL ? auth->cache : NULL);
 }

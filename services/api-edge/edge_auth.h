@@ -4,10 +4,12 @@
 
 /* A private route needs `Authorization: Bearer <key>` naming a key made by
  * `coinbus keys create` (cb_apikey.h) whose scope covers the route's. The
- * key's hash is looked up in Redis on every request (no cache: a revoked key
- * fails on the very next request), asynchronously on the owner's loop over
- * edge_limit's Redis connection. A key's last use is written back at most
- * once a minute per key, without waiting for the reply.
+ * key's hash is looked up in Redis, asynchronously on the owner's loop over
+ * edge_limit's Redis connection, unless edge_keycache holds the answer: it
+ * keeps found keys only while Redis reports every write to them, so a
+ * revoked key still fails on the very next request. A key's last use is
+ * written back at most once a minute per key, without waiting for the
+ * reply.
  * The key text is never logged, stored or kept past the call that reads it.
  * Ownership: borrows httpd and limit, which outlive it. */
 
@@ -16,6 +18,7 @@
 
 #include "cb_apikey.h"
 #include "cb_httpd.h"
+#include "edge_keycache.h"
 #include "edge_limit.h"
 
 typedef enum {
@@ -66,9 +69,11 @@ typedef void (*edge_auth_done_fn)(void *ctx, const edge_auth_result_t *result);
 
 typedef struct edge_auth edge_auth_t;
 
-/* limit may be NULL (no Redis: every lookup is UNAVAILABLE). NULL on no memory. */
+/* limit may be NULL (no Redis: every lookup is UNAVAILABLE). redis_url
+ * (COINBUS_REDIS_URL, limit's) is the key cache's; NULL: no cache. NULL on
+ * no memory or a bad URL. */
 edge_auth_t *
-edge_auth_new(cb_httpd_t *httpd, edge_limit_t *limit);
+edge_auth_new(cb_httpd_t *httpd, edge_limit_t *limit, const char *redis_url);
 
 /* Forgets pending lookups (their callbacks never run). NULL-safe. */
 void
@@ -76,8 +81,9 @@ edge_auth_destroy(edge_auth_t **auth_p);
 
 /* Looks up key (key_len bytes, well formed per edge_auth_parse) for a route
  * needing need. Returns 1 when decided now (out filled; done never runs:
- * Redis not connected), 0 when done(ctx, result) runs later from the loop,
- * exactly once (the answer, or UNAVAILABLE after a timeout). */
+ * the key cache's answer, or UNAVAILABLE when Redis is not connected), 0
+ * when done(ctx, result) runs later from the loop, exactly once (the
+ * answer, or UNAVAILABLE after a timeout). */
 int
 edge_auth_check(edge_auth_t *auth, const char *key, size_t key_len, cb_apikey_scope_t need,
                 edge_auth_result_t *out, edge_auth_done_fn done, void *ctx);
@@ -95,5 +101,9 @@ edge_auth_cancel(edge_auth_t *auth, edge_auth_done_fn done, void *ctx);
 /* Lookups sent to Redis so far (tests, /metrics). */
 uint64_t
 edge_auth_lookups(const edge_auth_t *auth);
+
+/* The key cache's figures (zeros without one; NULL-safe). */
+edge_keycache_stats_t
+edge_auth_cache_stats(const edge_auth_t *auth);
 
 #endif

@@ -146,19 +146,15 @@ s_node_connect(edge_cluster_t *cl, s_node_t *node)
     if (s_now_ms() < node->retry_at_ms) {
         return NULL;
     }
-    redisAsyncContext *ac = redisAsyncConnect(node->host, node->port);
-    if (ac == NULL || ac->err != 0 || edge_redis_attach(cl->httpd, ac) != REDIS_OK) {
+    char reason[128];
+    redisAsyncContext *ac = edge_redis_connect(cl->httpd, node->host, node->port, node, s_on_connect,
+                                               s_on_disconnect, reason, sizeof reason);
+    if (ac == NULL) {
         cb_log_warn("edge_redis_node_unavailable", "host=%s port=%d error=\"%s\"", node->host,
-                    node->port, ac != NULL && ac->err != 0 ? ac->errstr : "no memory");
-        if (ac != NULL) {
-            redisAsyncFree(ac);
-        }
+                    node->port, reason);
         node->retry_at_ms = s_now_ms() + S_NODE_RETRY_MS;
         return NULL;
     }
-    ac->data = node;
-    redisAsyncSetConnectCallback(ac, s_on_connect);
-    redisAsyncSetDisconnectCallback(ac, s_on_disconnect);
     node->ac = ac;
     if (edge_redis_handshake(ac, cl->url, s_on_setup, node) != REDIS_OK) {
         s_node_down(node, ac, "setup not sent");

@@ -494,6 +494,7 @@ s_auth(edge_call_t *call, const cb_httpd_req_t *req, cb_httpd_res_t *res)
         }
     }
     call->auth = result.outcome;
+    snprintf(call->key_id, sizeof call->key_id, "%s", result.key_id);
     edge_metrics_auth(&http->metrics, result.outcome);
     return true;
 }

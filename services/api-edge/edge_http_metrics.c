@@ -17,6 +17,7 @@ edge_http_metrics(edge_http_t *http, cb_httpd_res_t *res)
         memcpy(ext.ws_auth, ws.auth, sizeof ext.ws_auth);
         ext.ws_order_events = ws.order_events;
     }
+    ext.key_cache = edge_auth_cache_stats(http->auth);
     if (http->redis != NULL) {
         ext.limit_rejections = edge_limit_rejections(http->redis);
         ext.limit_redis_calls = edge_limit_redis_calls(http->redis);

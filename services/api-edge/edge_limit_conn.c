@@ -96,20 +96,13 @@ void
 edge_limit_conn_start(edge_limit_t *limit)
 {
     cb_httpd_timer_destroy(&limit->reconnect);
-    redisAsyncContext *ac = redisAsyncConnect(limit->url.host, limit->url.port);
-    if (ac == NULL || ac->err != 0 || edge_redis_attach(limit->httpd, ac) != REDIS_OK) {
-        char reason[128];
-        snprintf(reason, sizeof reason, "%s",
-                 ac != NULL && ac->err != 0 ? ac->errstr : "no memory");
-        if (ac != NULL) {
-            redisAsyncFree(ac);
-        }
+    char reason[128];
+    redisAsyncContext *ac = edge_redis_connect(limit->httpd, limit->url.host, limit->url.port, limit,
+                                               s_on_connect, s_on_disconnect, reason, sizeof reason);
+    if (ac == NULL) {
         s_lost(limit, reason);
         return;
     }
-    ac->data = limit;
-    redisAsyncSetConnectCallback(ac, s_on_connect);
-    redisAsyncSetDisconnectCallback(ac, s_on_disconnect);
     limit->ac = ac;
     limit->usable = true;
     (void) edge_redis_handshake(ac, &limit->url, s_on_setup, "AUTH/SELECT");

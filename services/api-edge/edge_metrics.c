@@ -142,6 +142,30 @@ s_auth(const edge_metrics_t *m, cb_buf_t *out)
     return rc;
 }
 
+/* The API key cache (edge_keycache.h). */
+static int
+s_key_cache(const edge_metrics_ext_t *ext, cb_buf_t *out)
+{
+    const edge_keycache_stats_t *kc = &ext->key_cache;
+    return cb_buf_appendf(out,
+                          "# HELP coinbus_edge_key_cache_live Whether API key checks may be answered from memory "
+                          "(Redis reports writes to the keys).\n"
+                          "# TYPE coinbus_edge_key_cache_live gauge\n"
+                          "coinbus_edge_key_cache_live %d\n"
+                          "# HELP coinbus_edge_key_cache_hits_total API key checks answered from memory.\n"
+                          "# TYPE coinbus_edge_key_cache_hits_total counter\n"
+                          "coinbus_edge_key_cache_hits_total %llu\n"
+                          "# HELP coinbus_edge_key_cache_invalidations_total Key writes and connection losses that "
+                          "emptied cache entries.\n"
+                          "# TYPE coinbus_edge_key_cache_invalidations_total counter\n"
+                          "coinbus_edge_key_cache_invalidations_total %llu\n"
+                          "# HELP coinbus_edge_key_cache_entries API keys held in memory now.\n"
+                          "# TYPE coinbus_edge_key_cache_entries gauge\n"
+                          "coinbus_edge_key_cache_entries %llu\n",
+                          kc->live ? 1 : 0, (unsigned long long) kc->hits,
+                          (unsigned long long) kc->invalidations, (unsigned long long) kc->entries);
+}
+
 /* The WebSocket orders channel: key lookups by outcome, events relayed. */
 static int
 s_ws_orders(const edge_metrics_ext_t *ext, cb_buf_t *out)
@@ -168,6 +192,7 @@ edge_metrics_render(const edge_metrics_t *m, const edge_metrics_ext_t *ext, cb_b
     int rc = s_requests(m, out);
     rc = rc != 0 ? rc : s_rpc(ext, out);
     rc = rc != 0 ? rc : s_auth(m, out);
+    rc = rc != 0 ? rc : s_key_cache(ext, out);
     rc = rc != 0 ? rc : s_ws_orders(ext, out);
     return rc != 0
                ? rc

@@ -36,6 +36,7 @@ typedef struct {
     uint64_t ws_slow_closed;
     uint64_t ws_auth[EDGE_AUTH_COUNT];
     uint64_t ws_order_events;
+    edge_keycache_stats_t key_cache;
     uint64_t limit_rejections;
     uint64_t limit_redis_calls;
     uint64_t limit_waits;

@@ -1,5 +1,6 @@
 /* edge_redis.c - hiredis's async connection on a cb_httpd loop (a hiredis event adapter) */
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -112,6 +113,25 @@ edge_redis_attach(cb_httpd_t *httpd, redisAsyncContext *ac)
     ac->ev.delWrite = s_del_write;
     ac->ev.cleanup = s_cleanup;
     return REDIS_OK;
+}
+
+redisAsyncContext *
+edge_redis_connect(cb_httpd_t *httpd, const char *host, int port, void *data,
+                   redisConnectCallback *on_connect, redisDisconnectCallback *on_disconnect,
+                   char *reason, size_t size)
+{
+    redisAsyncContext *ac = redisAsyncConnect(host, port);
+    if (ac == NULL || ac->err != 0 || edge_redis_attach(httpd, ac) != REDIS_OK) {
+        snprintf(reason, size, "%s", ac != NULL && ac->err != 0 ? ac->errstr : "no memory");
+        if (ac != NULL) {
+            redisAsyncFree(ac);
+        }
+        return NULL;
+    }
+    ac->data = data;
+    redisAsyncSetConnectCallback(ac, on_connect);
+    redisAsyncSetDisconnectCallback(ac, on_disconnect);
+    return ac;
 }
 
 int

@@ -19,6 +19,15 @@
 int
 edge_redis_attach(cb_httpd_t *httpd, redisAsyncContext *ac);
 
+/* Starts a non-blocking connect to host:port with its socket on httpd's
+ * loop (edge_redis_attach), ac->data = data and the two callbacks set. The
+ * context, or NULL with reason (size bytes) saying why: hiredis's error
+ * text, or "no memory". */
+redisAsyncContext *
+edge_redis_connect(cb_httpd_t *httpd, const char *host, int port, void *data,
+                   redisConnectCallback *on_connect, redisDisconnectCallback *on_disconnect,
+                   char *reason, size_t size);
+
 /* Queues AUTH (AUTH user pass with a username) when url has a password,
  * and SELECT when its db is not 0, ahead of any other command on ac, each
  * with fn(ac, reply, privdata). REDIS_OK, or REDIS_ERR when ac refuses

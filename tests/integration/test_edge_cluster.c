@@ -156,7 +156,9 @@ test_seed_owns_nothing_used(void **state)
 }
 
 /* A key created through the CLI passes on both replicas; revoked, it fails
- * on the very next request of either. */
+ * on the very next request of either. The key cache stays off on a
+ * cluster (its connection would not hear of writes on other nodes): every
+ * check is a lookup. */
 static void
 test_key_and_revocation(void **state)
 {
@@ -164,9 +166,14 @@ test_key_and_revocation(void **state)
     char key[CB_APIKEY_TEXT_LEN + 1], id[CB_APIKEY_ID_LEN + 1];
     cbh_edge_key_create("cluster-revoked", "read", key, id);
     cbh_http_res_t res = {0};
-    for (int i = 0; i < S_EDGES; i++) {
-        assert_int_equal(s_req(i, "10.7.0.1", key, &res), 400);
+    for (int i = 0; i < 2 * S_EDGES; i++) {
+        assert_int_equal(s_req(i % S_EDGES, "10.7.0.1", key, &res), 400);
         cbh_edge_expect_error(&res, 400, "bad_request");
+    }
+    for (int i = 0; i < S_EDGES; i++) {
+        assert_int_equal(cbh_http(s_port[i], "GET", "/metrics", NULL, NULL, 0, &res), 200);
+        assert_non_null(strstr((const char *) res.body.data, "\ncoinbus_edge_key_cache_live 0\n"));
+        assert_non_null(strstr((const char *) res.body.data, "\ncoinbus_edge_key_cache_hits_total 0\n"));
     }
     char bogus[CB_APIKEY_TEXT_LEN + 1];
     snprintf(bogus, sizeof bogus, "cbk_%064d", 7);
@@ -185,6 +192,7 @@ test_key_and_revocation(void **state)
         cbh_slurp(cbh_proc_log_path(s_edge[i]), &log);
         assert_non_null(strstr((const char *) log.data, "edge_redis_cluster_redirected"));
         assert_non_null(strstr((const char *) log.data, "edge_redis_node_connected"));
+        assert_non_null(strstr((const char *) log.data, "edge_keycache_off"));
         assert_null(strstr((const char *) log.data, "edge_auth_lookup_failed"));
         assert_null(strstr((const char *) log.data, "setup_failed"));
         assert_null(strstr((const char *) log.data, S_PASSWORD));

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <hiredis/hiredis.h>
+
 #include "cb_apikey.h"
 #include "cb_time.h"
 #include "cbh_edge.h"
@@ -64,6 +66,70 @@ s_expect_passed(const cbh_http_res_t *res)
         fail_msg("expected 503/504 past the gate, got %ld: %s", res->status, (const char *) res->body.data);
     }
     cbh_edge_expect_error(res, res->status, res->status == 503 ? "unavailable" : "timeout");
+}
+
+/* One figure of /metrics (a line "<name> <value>"); fails the test when absent. */
+static unsigned long long
+s_metric(const char *name)
+{
+    cbh_http_res_t res = {0};
+    assert_int_equal(cbh_http(s_f.port, "GET", "/metrics", NULL, NULL, 0, &res), 200);
+    char needle[128];
+    snprintf(needle, sizeof needle, "\n%s ", name);
+    const char *at = strstr((const char *) res.body.data, needle);
+    if (at == NULL) {
+        fail_msg("no %s in /metrics", name);
+    }
+    unsigned long long v = strtoull(at + strlen(needle), NULL, 10);
+    cbh_http_res_fini(&res);
+    return v;
+}
+
+/* The key cache is live (its Redis connection tracks the keys) within 5 s. */
+static void
+s_cache_live(void)
+{
+    for (int i = 0; i < 50 && s_metric("coinbus_edge_key_cache_live") != 1; i++) {
+        cb_time_sleep_ms(100, NULL);
+    }
+    assert_int_equal(s_metric("coinbus_edge_key_cache_live"), 1);
+}
+
+/* The private route the cache tests use: 400 past the gate (its query is
+ * checked after it). */
+#define S_ROUTE "/api/account/orders?status=pending"
+
+/* key passes from ip, and its second use is answered from memory. */
+static void
+s_use_twice(const char *ip, const char *key)
+{
+    cbh_http_res_t res = {0};
+    assert_int_equal(s_bearer(ip, key, S_ROUTE, &res), 400);
+    unsigned long long hits = s_metric("coinbus_edge_key_cache_hits_total");
+    assert_int_equal(s_bearer(ip, key, S_ROUTE, &res), 400);
+    assert_int_equal(s_metric("coinbus_edge_key_cache_hits_total"), hits + 1);
+    cbh_http_res_fini(&res);
+}
+
+/* One command to the fixture's Redis, as another client would write, then
+ * a PING: Redis has written its invalidations of the command's keys by the
+ * time it answers a later command (as cb_apikey_revoke does). */
+static void
+s_redis(const char *cmd, const char *arg1, const char *arg2, const char *arg3)
+{
+    redisContext *c = redisConnect("127.0.0.1", s_f.stack.redis.port);
+    assert_non_null(c);
+    assert_int_equal(c->err, 0);
+    const char *argv[4] = {cmd, arg1, arg2, arg3};
+    int argc = arg1 == NULL ? 1 : arg2 == NULL ? 2 : arg3 == NULL ? 3 : 4;
+    redisReply *r = redisCommandArgv(c, argc, argv, NULL);
+    assert_non_null(r);
+    assert_int_not_equal(r->type, REDIS_REPLY_ERROR);
+    freeReplyObject(r);
+    r = redisCommand(c, "PING");
+    assert_non_null(r);
+    freeReplyObject(r);
+    redisFree(c);
 }
 
 static void
@@ -246,15 +312,92 @@ test_keys_without_rate_limit(void **state)
     assert_int_equal(cbh_proc_stop(&edge, SIGTERM, 5000), 0);
 }
 
-/* Last: Redis goes away; a key cannot be checked (503), never let through. */
+/* A key found is answered from memory afterwards, and any write to its
+ * record, by whichever client, counts from the very next request: a scope
+ * changed behind the CLI's back, then a revoke. */
+static void
+test_cache_follows_writes(void **state)
+{
+    (void) state;
+    s_cache_live();
+    char key[CB_APIKEY_TEXT_LEN + 1], id[CB_APIKEY_ID_LEN + 1];
+    cbh_edge_key_create("cached", "trade", key, id);
+    cbh_http_res_t res = {0};
+    s_use_twice("10.6.0.1", key);
+    unsigned long long entries = s_metric("coinbus_edge_key_cache_entries");
+    assert_true(entries >= 1);
+
+    char hex[CB_APIKEY_HASH_LEN + 1];
+    cb_apikey_hash(key, strlen(key), hex);
+    char record[CB_APIKEY_REDIS_KEY_MAX];
+    snprintf(record, sizeof record, "coinbus:edge:{apikeys}:hash:%s", hex);
+    s_redis("HSET", record, "scope", "read");
+    assert_int_equal(s_bearer("10.6.0.1", key, "/api/account/ws-token?venue=sim-kraken", &res), 403);
+    cbh_edge_expect_error(&res, 403, "forbidden");
+    assert_int_equal(s_bearer("10.6.0.1", key, S_ROUTE, &res), 400);
+
+    char args[64];
+    snprintf(args, sizeof args, "revoke %s", id);
+    assert_int_equal(cbh_edge_keys(args, NULL, 0), 0);
+    assert_int_equal(s_bearer("10.6.0.1", key, S_ROUTE, &res), 401);
+    cbh_edge_expect_error(&res, 401, "unauthorized");
+    assert_int_equal(s_metric("coinbus_edge_key_cache_entries"), entries - 1);
+    cbh_http_res_fini(&res);
+}
+
+/* Redis restarted (empty: no persistence here): the cache is emptied with
+ * the connection, a held key is never answered meanwhile, and the cache is
+ * live again once the connection is back. */
+static void
+test_cache_after_redis_restart(void **state)
+{
+    (void) state;
+    s_cache_live();
+    char key[CB_APIKEY_TEXT_LEN + 1], id[CB_APIKEY_ID_LEN + 1];
+    cbh_edge_key_create("restarted", "read", key, id);
+    cbh_http_res_t res = {0};
+    s_use_twice("10.8.0.1", key);
+    unsigned long long lost = s_metric("coinbus_edge_key_cache_invalidations_total");
+    cbh_redis_halt(&s_f.stack.redis);
+    assert_int_equal(s_bearer("10.8.0.1", key, S_ROUTE, &res), 503);
+    assert_int_equal(s_metric("coinbus_edge_key_cache_live"), 0);
+    assert_true(s_metric("coinbus_edge_key_cache_invalidations_total") > lost);
+    assert_int_equal(cbh_redis_restart(&s_f.stack.redis), 0);
+    s_cache_live();
+    /* The restarted Redis has no keys: the held one is unknown now. */
+    assert_int_equal(s_bearer("10.8.0.2", key, S_ROUTE, &res), 401);
+    cbh_edge_key_create("restarted-2", "read", key, id);
+    s_use_twice("10.8.0.3", key);
+    cbh_http_res_fini(&res);
+}
+
+/* FLUSHALL names no key: everything held is dropped. */
+static void
+test_cache_flushall(void **state)
+{
+    (void) state;
+    s_cache_live();
+    char key[CB_APIKEY_TEXT_LEN + 1], id[CB_APIKEY_ID_LEN + 1];
+    cbh_edge_key_create("flushed", "read", key, id);
+    cbh_http_res_t res = {0};
+    s_use_twice("10.7.0.1", key);
+    s_redis("FLUSHALL", NULL, NULL, NULL);
+    assert_int_equal(s_bearer("10.7.0.1", key, S_ROUTE, &res), 401);
+    cbh_http_res_fini(&res);
+}
+
+/* Last: Redis goes away; a key cannot be checked (503), never let through,
+ * not even one the cache held. */
 static void
 test_redis_down(void **state)
 {
     (void) state;
+    s_cache_live();
     char key[CB_APIKEY_TEXT_LEN + 1], id[CB_APIKEY_ID_LEN + 1];
     cbh_edge_key_create("outage", "read", key, id);
-    cbh_redis_stop(&s_f.stack.redis);
     cbh_http_res_t res = {0};
+    s_use_twice("10.5.0.1", key);
+    cbh_redis_stop(&s_f.stack.redis);
     assert_int_equal(s_bearer("10.5.0.1", key, "/api/account/balances", &res), 503);
     cbh_edge_expect_error(&res, 503, "unavailable");
     assert_int_equal(s_get("10.5.0.1", NULL, "/api/account/balances", &res), 401);
@@ -270,6 +413,9 @@ main(void)
         cmocka_unit_test(test_budgets),
         cmocka_unit_test(test_no_key_text_in_logs_or_metrics),
         cmocka_unit_test(test_keys_without_rate_limit),
+        cmocka_unit_test(test_cache_follows_writes),
+        cmocka_unit_test(test_cache_after_redis_restart),
+        cmocka_unit_test(test_cache_flushall),
         cmocka_unit_test(test_redis_down),
     };
     return cmocka_run_group_tests_name("edge_keys", tests, s_setup, cbh_edge_fixture_teardown);

@@ -1,0 +1,405 @@
+/* edge_keycache.c - api-edge's API key cache: lookups answered from memory while Redis reports every write to the keys (CLIENT TRACKING, broadcast mode) */
+#include "edge_keycache.h"
+
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <czmq.h>
+#include <hiredis/async.h>
+
+#include "cb_backoff.h"
+#include "cb_log.h"
+#include "cb_redis.h"
+#include "cb_time.h"
+#include "edge_redis.h"
+
+/* What the connection tracks: every key's lookup record (cb_apikey.h). */
+#define S_PREFIX "coinbus:edge:{apikeys}:hash:"
+#define S_CHANNEL "__redis__:invalidate"
+/* Reads of what has arrived, at most, before one get answers. */
+#define S_DRAIN_MAX 64
+
+typedef struct {
+    char id[CB_APIKEY_ID_LEN + 1];
+    cb_apikey_scope_t scope;
+    int64_t stored_ns; /* monotonic */
+} s_entry_t;
+
+struct edge_keycache {
+    cb_httpd_t *httpd;
+    cb_redis_url_t url;
+    redisAsyncContext *ac; /* NULL between connections */
+    bool tracking;         /* CLIENT TRACKING answered OK on ac */
+    bool live;             /* ... and the SUBSCRIBE confirmed */
+    bool off;              /* for good: a Redis Cluster, or tracking refused */
+    bool closing;
+    bool lost_logged;
+    uint64_t gen; /* moves on every invalidation, loss and start */
+    cb_backoff_t backoff;
+    cb_httpd_timer_t *reconnect;
+    zhashx_t *entries; /* hex -> s_entry_t */
+    uint64_t hits;
+    uint64_t invalidations;
+};
+
+static void s_start(edge_keycache_t *kc);
+
+/* Forgets every entry; answers in flight are not kept either. */
+static void
+s_drop_all(edge_keycache_t *kc)
+{
+    zhashx_purge(kc->entries);
+    kc->gen++;
+}
+
+static void
+s_on_reconnect(void *ctx)
+{
+    s_start(ctx);
+}
+
+/* No connection: logged once per outage; connect again after the next
+ * backoff delay (unless closing or off). */
+static void
+s_retry_later(edge_keycache_t *kc, const char *reason)
+{
+    if (kc->closing || kc->off) {
+        return;
+    }
+    if (!kc->lost_logged) {
+        cb_log_info("edge_keycache_lost", "host=%s port=%d reason=\"%s\"", kc->url.host, kc->url.port,
+                    reason);
+        kc->lost_logged = true;
+    }
+    if (kc->reconnect == NULL) {
+        kc->reconnect = cb_httpd_timer_new(kc->httpd, cb_backoff_next(&kc->backoff), 0, s_on_reconnect, kc);
+    }
+}
+
+/* ac has gone: nothing is answered from memory until a new connection is
+ * live. Idempotent per ac. */
+static void
+s_gone(edge_keycache_t *kc, const redisAsyncContext *ac, const char *reason)
+{
+    if (kc->ac != ac || ac == NULL) {
+        return;
+    }
+    kc->ac = NULL;
+    kc->tracking = false;
+    kc->live = false;
+    kc->invalidations++;
+    s_drop_all(kc);
+    s_retry_later(kc, reason);
+}
+
+/* Turns the cache off for good (logged once): the connection is closed. */
+static void
+s_off(edge_keycache_t *kc, redisAsyncContext *ac, const char *reason)
+{
+    if (!kc->off) {
+        cb_log_info("edge_keycache_off", "reason=\"%s\"", reason);
+    }
+    kc->off = true;
+    kc->live = false;
+    s_drop_all(kc);
+    redisAsyncDisconnect(ac);
+}
+
+static void
+s_on_connect(const redisAsyncContext *ac, int status)
+{
+    if (status != REDIS_OK) {
+        s_gone(ac->data, ac, ac->errstr);
+    }
+}
+
+static void
+s_on_disconnect(const redisAsyncContext *ac, int status)
+{
+    s_gone(ac->data, ac, status == REDIS_OK ? "closed" : ac->errstr);
+}
+
+/* AUTH / SELECT: a refusal closes the connection (tried again later). */
+static void
+s_on_handshake(redisAsyncContext *ac, void *r, void *privdata)
+{
+    (void) privdata;
+    const redisReply *reply = r;
+    if (reply != NULL && reply->type == REDIS_REPLY_ERROR) {
+        redisAsyncDisconnect(ac);
+    }
+}
+
+/* A single Redis refuses CLUSTER INFO; a cluster node answers it. */
+static void
+s_on_cluster_info(redisAsyncContext *ac, void *r, void *privdata)
+{
+    (void) privdata;
+    edge_keycache_t *kc = ac->data;
+    const redisReply *reply = r;
+    if (reply == NULL) {
+        return;
+    }
+    if (reply->type != REDIS_REPLY_ERROR) {
+        s_off(kc, ac, "a Redis Cluster: every key is looked up in Redis");
+    } else if (strstr(reply->str, "cluster support disabled") == NULL) {
+        s_off(kc, ac, "CLUSTER INFO refused: every key is looked up in Redis");
+    }
+}
+
+static void
+s_on_tracking(redisAsyncContext *ac, void *r, void *privdata)
+{
+    (void) privdata;
+    edge_keycache_t *kc = ac->data;
+    const redisReply *reply = r;
+    if (reply == NULL || kc->off) {
+        return;
+    }
+    if (reply->type == REDIS_REPLY_ERROR) {
+        s_off(kc, ac, "CLIENT TRACKING refused: every key is looked up in Redis");
+        return;
+    }
+    kc->tracking = true;
+}
+
+/* One invalidation: the keys written (each entry dropped), or nil when
+ * Redis names none (FLUSHALL / FLUSHDB: everything dropped). Any of them
+ * also voids the answers in flight. */
+static void
+s_invalidate(edge_keycache_t *kc, const redisReply *keys)
+{
+    kc->invalidations++;
+    if (keys->type != REDIS_REPLY_ARRAY) {
+        s_drop_all(kc);
+        return;
+    }
+    size_t plen = sizeof S_PREFIX - 1;
+    for (size_t i = 0; i < keys->elements; i++) {
+        const redisReply *k = keys->element[i];
+        if (k->type != REDIS_REPLY_STRING || (size_t) k->len != plen + CB_APIKEY_HASH_LEN ||
+            memcmp(k->str, S_PREFIX, plen) != 0) {
+            s_drop_all(kc);
+            return;
+        }
+        char hex[CB_APIKEY_HASH_LEN + 1];
+        memcpy(hex, k->str + plen, CB_APIKEY_HASH_LEN);
+        hex[CB_APIKEY_HASH_LEN] = '\0';
+        zhashx_delete(kc->entries, hex);
+    }
+    kc->gen++;
+}
+
+/* The SUBSCRIBE's confirmation (the cache goes live) and each message. */
+static void
+s_on_message(redisAsyncContext *ac, void *r, void *privdata)
+{
+    (void) privdata;
+    edge_keycache_t *kc = ac->data;
+    const redisReply *reply = r;
+    if (reply == NULL || kc->off || reply->type != REDIS_REPLY_ARRAY || reply->elements != 3 ||
+        reply->element[0]->type != REDIS_REPLY_STRING) {
+        return;
+    }
+    const char *kind = reply->element[0]->str;
+    if (strcmp(kind, "subscribe") == 0 && kc->tracking) {
+        kc->live = true;
+        kc->gen++;
+        cb_backoff_reset(&kc->backoff);
+        if (kc->lost_logged) {
+            cb_log_info("edge_keycache_live", "host=%s port=%d", kc->url.host, kc->url.port);
+            kc->lost_logged = false;
+        }
+    } else if (strcmp(kind, "message") == 0) {
+        s_invalidate(kc, reply->element[2]);
+    }
+}
+
+/* CLIENT ID: tracking is redirected to this very connection, which then
+ * subscribes to the invalidations (RESP2 has no other way to get them). */
+static void
+s_on_client_id(redisAsyncContext *ac, void *r, void *privdata)
+{
+    (void) privdata;
+    edge_keycache_t *kc = ac->data;
+    const redisReply *reply = r;
+    if (reply == NULL || kc->off) {
+        return;
+    }
+    if (reply->type != REDIS_REPLY_INTEGER) {
+        s_off(kc, ac, "CLIENT ID refused: every key is looked up in Redis");
+        return;
+    }
+    char id[24];
+    snprintf(id, sizeof id, "%lld", reply->integer);
+    const char *argv[] = {"CLIENT", "TRACKING", "on", "REDIRECT", id, "BCAST", "PREFIX", S_PREFIX};
+    size_t lens[sizeof argv / sizeof argv[0]];
+    for (size_t i = 0; i < sizeof argv / sizeof argv[0]; i++) {
+        lens[i] = strlen(argv[i]);
+    }
+    if (redisAsyncCommandArgv(ac, s_on_tracking, NULL, (int) (sizeof argv / sizeof argv[0]), argv, lens) !=
+            REDIS_OK ||
+        redisAsyncCommand(ac, s_on_message, NULL, "SUBSCRIBE " S_CHANNEL) != REDIS_OK) {
+        redisAsyncDisconnect(ac);
+    }
+}
+
+static void
+s_start(edge_keycache_t *kc)
+{
+    cb_httpd_timer_destroy(&kc->reconnect);
+    char reason[128];
+    redisAsyncContext *ac = edge_redis_connect(kc->httpd, kc->url.host, kc->url.port, kc, s_on_connect,
+                                               s_on_disconnect, reason, sizeof reason);
+    if (ac == NULL) {
+        s_retry_later(kc, reason);
+        return;
+    }
+    kc->ac = ac;
+    if (edge_redis_handshake(ac, &kc->url, s_on_handshake, NULL) != REDIS_OK ||
+        redisAsyncCommand(ac, s_on_cluster_info, NULL, "CLUSTER INFO") != REDIS_OK ||
+        redisAsyncCommand(ac, s_on_client_id, NULL, "CLIENT ID") != REDIS_OK) {
+        redisAsyncDisconnect(ac);
+    }
+}
+
+static void
+s_free_entry(void **item_p)
+{
+    free(*item_p);
+    *item_p = NULL;
+}
+
+edge_keycache_t *
+edge_keycache_new(cb_httpd_t *httpd, const char *redis_url)
+{
+    edge_keycache_t *kc = calloc(1, sizeof *kc);
+    if (kc == NULL) {
+        return NULL;
+    }
+    if (cb_redis_url_parse(redis_url != NULL ? redis_url : "", &kc->url) != 0) {
+        goto fail_url;
+    }
+    kc->entries = zhashx_new();
+    if (kc->entries == NULL) {
+        goto fail_entries;
+    }
+    zhashx_set_destructor(kc->entries, s_free_entry);
+    kc->httpd = httpd;
+    kc->gen = 1;
+    cb_backoff_init(&kc->backoff, 50, 5000, 0);
+    s_start(kc);
+    return kc;
+fail_entries:
+    cb_redis_url_fini(&kc->url);
+fail_url:
+    free(kc);
+    return NULL;
+}
+
+void
+edge_keycache_destroy(edge_keycache_t **kc_p)
+{
+    if (kc_p == NULL || *kc_p == NULL) {
+        return;
+    }
+    edge_keycache_t *kc = *kc_p;
+    kc->closing = true;
+    cb_httpd_timer_destroy(&kc->reconnect);
+    if (kc->ac != NULL) {
+        redisAsyncContext *ac = kc->ac;
+        kc->ac = NULL;
+        redisAsyncFree(ac);
+    }
+    zhashx_destroy(&kc->entries);
+    cb_redis_url_fini(&kc->url);
+    free(kc);
+    *kc_p = NULL;
+}
+
+/* Reads what Redis has already sent (invalidations written before the
+ * request that asks came), without waiting. */
+static void
+s_drain(edge_keycache_t *kc)
+{
+    for (int i = 0; i < S_DRAIN_MAX && kc->live && kc->ac != NULL; i++) {
+        struct pollfd p = {.fd = kc->ac->c.fd, .events = POLLIN};
+        if (poll(&p, 1, 0) <= 0) {
+            return;
+        }
+        redisAsyncHandleRead(kc->ac);
+    }
+}
+
+bool
+edge_keycache_get(edge_keycache_t *kc, const char *hex, char *id, cb_apikey_scope_t *scope)
+{
+    if (kc == NULL) {
+        return false;
+    }
+    s_drain(kc);
+    if (!kc->live) {
+        return false;
+    }
+    s_entry_t *e = zhashx_lookup(kc->entries, hex);
+    if (e == NULL) {
+        return false;
+    }
+    if (cb_time_mono_ns() - e->stored_ns >= EDGE_KEYCACHE_TTL_MS * 1000000LL) {
+        zhashx_delete(kc->entries, hex);
+        return false;
+    }
+    memcpy(id, e->id, sizeof e->id);
+    *scope = e->scope;
+    kc->hits++;
+    return true;
+}
+
+uint64_t
+edge_keycache_ticket(const edge_keycache_t *kc)
+{
+    return kc != NULL && kc->live ? kc->gen : 0;
+}
+
+void
+edge_keycache_put(edge_keycache_t *kc, uint64_t ticket, const char *hex, const char *id,
+                  cb_apikey_scope_t scope)
+{
+    if (kc == NULL || ticket == 0 || !kc->live || ticket != kc->gen || scope == CB_APIKEY_SCOPE_NONE) {
+        return;
+    }
+    s_entry_t *e = zhashx_lookup(kc->entries, hex);
+    if (e == NULL) {
+        if (zhashx_size(kc->entries) >= EDGE_KEYCACHE_MAX) {
+            zhashx_purge(kc->entries);
+        }
+        e = malloc(sizeof *e);
+        if (e == NULL) {
+            return;
+        }
+        if (zhashx_insert(kc->entries, hex, e) != 0) {
+            free(e);
+            return;
+        }
+    }
+    snprintf(e->id, sizeof e->id, "%s", id);
+    e->scope = scope;
+    e->stored_ns = cb_time_mono_ns();
+}
+
+edge_keycache_stats_t
+edge_keycache_stats(const edge_keycache_t *kc)
+{
+    edge_keycache_stats_t st;
+    memset(&st, 0, sizeof st);
+    if (kc != NULL) {
+        st.live = kc->live;
+        st.off = kc->off;
+        st.hits = kc->hits;
+        st.invalidations = kc->invalidations;
+        st.entries = zhashx_size(kc->entries);
+    }
+    return st;
+}
