@@ -187,7 +187,7 @@ cb_apikey_create(cb_redis_t *r, const char *name, cb_apikey_scope_t scope, char 
     cb_apikey_hash(key_out, CB_APIKEY_TEXT_LEN, hex);
     char k_hash[CB_APIKEY_REDIS_KEY_MAX], k_key[CB_APIKEY_REDIS_KEY_MAX], k_used[CB_APIKEY_REDIS_KEY_MAX];
     char created[24];
-    snprintf(k_hash, sizeof k_hash, S_NS ":hash:%s", hex);
+    snprintf(k_hash, sizeof k_hash, CB_APIKEY_HASH_KEY_PREFIX "%s", hex);
     snprintf(k_key, sizeof k_key, S_NS ":key:%s", info->id);
     snprintf(k_used, sizeof k_used, S_NS ":used:%s", info->id);
     snprintf(created, sizeof created, "%lld", (long long) info->created_ms);
@@ -324,7 +324,7 @@ cb_apikey_revoke(cb_redis_t *r, const char *id)
     bool found = reply->type == REDIS_REPLY_STRING && reply->len == CB_APIKEY_HASH_LEN &&
                  s_is_hex(reply->str, reply->len);
     if (found) {
-        snprintf(k_hash, sizeof k_hash, S_NS ":hash:%s", reply->str);
+        snprintf(k_hash, sizeof k_hash, CB_APIKEY_HASH_KEY_PREFIX "%s", reply->str);
     }
     freeReplyObject(reply);
     if (!found) {
@@ -336,13 +336,7 @@ cb_apikey_revoke(cb_redis_t *r, const char *id)
     };
     int rc = s_transaction(r, cmds, sizeof cmds / sizeof cmds[0]);
     if (rc == 0) {
-        /* One more round trip: Redis writes the invalidation of the lookup
-         * record to every api-edge's key cache (edge_keycache.h) by the end
-         * of the loop turn that ran EXEC, so once PING is answered, the
-         * revoke holds from the next request on whatever order Redis wrote
-         * its replies in. */
-        const char *ping[] = {"PING"};
-        freeReplyObject(s_run(r, &err, 1, ping));
+        cb_time_sleep_ms(CB_APIKEY_SETTLE_MS, NULL);
     }
     return rc;
 }
@@ -353,7 +347,7 @@ int
 cb_apikey_lookup_argv(const char hex[CB_APIKEY_HASH_LEN + 1], char *keybuf, const char *argv[4],
                       size_t lens[4])
 {
-    snprintf(keybuf, CB_APIKEY_REDIS_KEY_MAX, S_NS ":hash:%s", hex);
+    snprintf(keybuf, CB_APIKEY_REDIS_KEY_MAX, CB_APIKEY_HASH_KEY_PREFIX "%s", hex);
     argv[0] = "HMGET";
     argv[1] = keybuf;
     argv[2] = "id";

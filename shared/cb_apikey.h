@@ -10,7 +10,8 @@
  *   coinbus:edge:{apikeys}:key:<id>           HASH name, scope, hash, created_ms
  *   coinbus:edge:{apikeys}:used:<id>          STRING last use, Unix ms (0: never)
  *   coinbus:edge:{apikeys}:ids                SET of ids
- * Revoking deletes the lookup record: the next request with the key fails.
+ * Revoking deletes the lookup record: the next request with the key fails
+ * (api-edge's key cache hears of the delete; see CB_APIKEY_SETTLE_MS).
  * The blocking functions take a cb_redis_t (the CLI); api-edge sends the
  * same commands asynchronously, built by cb_apikey_lookup_argv /
  * cb_apikey_touch_argv. */
@@ -27,6 +28,14 @@
 #define CB_APIKEY_HASH_LEN 64
 #define CB_APIKEY_NAME_MAX 64
 #define CB_APIKEY_REDIS_KEY_MAX 128
+/* The lookup records' common prefix (what api-edge's key cache tracks). */
+#define CB_APIKEY_HASH_KEY_PREFIX "coinbus:edge:{apikeys}:hash:"
+/* api-edge answers a key from memory only while it has heard from Redis,
+ * on its tracking connection, about a request it sent at most this long
+ * ago: every write Redis ran before that request has reached it. A revoke
+ * returns only after this long past its delete, so the next request, on
+ * whatever replica, is refused. */
+#define CB_APIKEY_SETTLE_MS 500
 
 typedef enum {
     CB_APIKEY_SCOPE_NONE = 0, /* a route that needs no key */
@@ -88,8 +97,9 @@ cb_apikey_create(cb_redis_t *r, const char *name, cb_apikey_scope_t scope, char 
 int
 cb_apikey_list(cb_redis_t *r, cb_apikey_info_t **out, size_t *count);
 
-/* Deletes key id: it stops working at once. 0, CB_E_NOT_FOUND (no such id,
- * or not an id's shape) or a cb_redis error. */
+/* Deletes key id, then waits CB_APIKEY_SETTLE_MS: on return it is refused
+ * by every api-edge. 0, CB_E_NOT_FOUND (no such id, or not an id's shape)
+ * or a cb_redis error. */
 int
 cb_apikey_revoke(cb_redis_t *r, const char *id);
 

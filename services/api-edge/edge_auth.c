@@ -211,7 +211,7 @@ s_on_reply(redisAsyncContext *ac, void *r, void *privdata)
         res.outcome = edge_auth_decide(rc == 0, have, lk->need);
         res.scope = rc == 0 ? have : CB_APIKEY_SCOPE_NONE;
         if (rc == 0) {
-            edge_keycache_put(auth->cache, lk->ticket, lk->hex, res.key_id, have);
+            edge_keycache_set(auth->cache, lk->ticket, lk->hex, res.key_id, have);
             s_touch(auth, res.key_id);
         } else {
             res.key_id[0] = '\0';
@@ -269,12 +269,14 @@ edge_auth_new(cb_httpd_t *httpd, edge_limit_t *limit, const char *redis_url)
     if (limit != NULL && redis_url != NULL) {
         auth->cache = edge_keycache_new(httpd, redis_url);
         if (auth->cache == NULL) {
-            zhashx_destroy(&auth->touched);
-            free(auth);
-            return NULL;
+            goto fail_cache;
         }
     }
     return auth;
+fail_cache:
+    zhashx_destroy(&auth->touched);
+    free(auth);
+    return NULL;
 }
 
 void

@@ -469,8 +469,8 @@ s_on_auth(void *ctx, const edge_auth_result_t *result)
     (void) s_after_auth(call, NULL, NULL);
 }
 
-/* A private route's key: decided now (no header, a malformed one, no
- * Redis), or looked up (the call is deferred; s_on_auth goes on). True
+/* A private route's key: decided now (no header, a malformed one, the key
+ * cache's answer, no Redis), or looked up (the call is deferred; s_on_auth goes on). True
  * when the handler goes on now, false when the call waits or was answered. */
 static bool
 s_auth(edge_call_t *call, const cb_httpd_req_t *req, cb_httpd_res_t *res)

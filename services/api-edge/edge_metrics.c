@@ -149,14 +149,14 @@ s_key_cache(const edge_metrics_ext_t *ext, cb_buf_t *out)
     const edge_keycache_stats_t *kc = &ext->key_cache;
     return cb_buf_appendf(out,
                           "# HELP coinbus_edge_key_cache_live Whether API key checks may be answered from memory "
-                          "(Redis reports writes to the keys).\n"
+                          "(Redis reports writes to the keys, fence fresh).\n"
                           "# TYPE coinbus_edge_key_cache_live gauge\n"
                           "coinbus_edge_key_cache_live %d\n"
                           "# HELP coinbus_edge_key_cache_hits_total API key checks answered from memory.\n"
                           "# TYPE coinbus_edge_key_cache_hits_total counter\n"
                           "coinbus_edge_key_cache_hits_total %llu\n"
-                          "# HELP coinbus_edge_key_cache_invalidations_total Key writes and connection losses that "
-                          "emptied cache entries.\n"
+                          "# HELP coinbus_edge_key_cache_invalidations_total Reports of key writes from Redis, and "
+                          "connection losses.\n"
                           "# TYPE coinbus_edge_key_cache_invalidations_total counter\n"
                           "coinbus_edge_key_cache_invalidations_total %llu\n"
                           "# HELP coinbus_edge_key_cache_entries API keys held in memory now.\n"

@@ -14,7 +14,7 @@
 static void s_done(void *ctx, const edge_auth_result_t *result);
 
 /* Sends the lookup of the client's key_hash; a lookup decided at once
- * (Redis not connected) is answered at once. */
+ * (the key cache's answer, or Redis not connected) is answered at once. */
 static void
 s_lookup(edge_ws_t *ws, edge_ws_client_t *client)
 {

@@ -20,7 +20,8 @@ static const char s_help[] =
     "          NAME is 1-64 letters, digits, '-', '_', '.', ' '; scope trade\n"
     "          includes read. Prints the id on stderr and the key on stdout.\n"
     "  list    prints id, name, scope, created and last used (never a key)\n"
-    "  revoke  deletes the key with ID: api-edge refuses it from the next request\n"
+    "  revoke  deletes the key with ID and returns 0.5 s later, when every\n"
+    "          api-edge refuses it (their key caches have heard of it)\n"
     "Redis: COINBUS_REDIS_URL. Exit status: 0 ok, 1 error, 64 usage.\n";
 
 static void

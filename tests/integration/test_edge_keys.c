@@ -111,6 +111,22 @@ s_use_twice(const char *ip, const char *key)
     cbh_http_res_fini(&res);
 }
 
+/* The lookups' connection (the limiter's) answers again within 5 s. */
+static void
+s_limiter_up(void)
+{
+    cbh_http_res_t res = {0};
+    for (int i = 0; i < 50; i++) {
+        cbh_http(s_f.port, "GET", "/health", NULL, NULL, 0, &res);
+        if (res.body.data != NULL && strstr((const char *) res.body.data, "\"redis\":\"up\"") != NULL) {
+            break;
+        }
+        cb_time_sleep_ms(100, NULL);
+    }
+    assert_non_null(strstr((const char *) res.body.data, "\"redis\":\"up\""));
+    cbh_http_res_fini(&res);
+}
+
 /* One command to the fixture's Redis, as another client would write, then
  * a PING: Redis has written its invalidations of the command's keys by the
  * time it answers a later command (as cb_apikey_revoke does). */
@@ -364,10 +380,35 @@ test_cache_after_redis_restart(void **state)
     assert_true(s_metric("coinbus_edge_key_cache_invalidations_total") > lost);
     assert_int_equal(cbh_redis_restart(&s_f.stack.redis), 0);
     s_cache_live();
+    s_limiter_up();
     /* The restarted Redis has no keys: the held one is unknown now. */
     assert_int_equal(s_bearer("10.8.0.2", key, S_ROUTE, &res), 401);
     cbh_edge_key_create("restarted-2", "read", key, id);
     s_use_twice("10.8.0.3", key);
+    cbh_http_res_fini(&res);
+}
+
+/* Redis hangs (stopped, its connections open): no report can come, so a
+ * held key stops being answered from memory once the fence is stale; the
+ * lookup then times out (503), as without a cache. Redis resumes: held
+ * keys are answered again. */
+static void
+test_cache_redis_hung(void **state)
+{
+    (void) state;
+    s_cache_live();
+    char key[CB_APIKEY_TEXT_LEN + 1], id[CB_APIKEY_ID_LEN + 1];
+    cbh_edge_key_create("hung", "read", key, id);
+    cbh_http_res_t res = {0};
+    s_use_twice("10.9.0.1", key);
+    pid_t redis = cbh_proc_pid(s_f.stack.redis.proc);
+    assert_int_equal(kill(redis, SIGSTOP), 0);
+    cb_time_sleep_ms(CB_APIKEY_SETTLE_MS, NULL);
+    long status = s_bearer("10.9.0.1", key, S_ROUTE, &res);
+    assert_int_equal(kill(redis, SIGCONT), 0);
+    assert_int_equal(status, 503);
+    s_cache_live();
+    s_use_twice("10.9.0.1", key);
     cbh_http_res_fini(&res);
 }
 
@@ -414,6 +455,7 @@ main(void)
         cmocka_unit_test(test_no_key_text_in_logs_or_metrics),
         cmocka_unit_test(test_keys_without_rate_limit),
         cmocka_unit_test(test_cache_follows_writes),
+        cmocka_unit_test(test_cache_redis_hung),
         cmocka_unit_test(test_cache_after_redis_restart),
         cmocka_unit_test(test_cache_flushall),
         cmocka_unit_test(test_redis_down),
