@@ -103,17 +103,24 @@ s_gone(edge_keycache_t *kc, const redisAsyncContext *ac, const char *reason)
     s_retry_later(kc, reason);
 }
 
-/* Turns the cache off for good (logged once, with why): the connection
- * is closed. */
+/* Turns the cache off for good (logged once, with why): nothing is
+ * answered from memory, and no fence is sent any more. */
 static void
-s_off(edge_keycache_t *kc, redisAsyncContext *ac, const char *reason, const char *error)
+s_turn_off(edge_keycache_t *kc, const char *reason, const char *error)
 {
     if (!kc->off) {
         cb_log_info("edge_keycache_off", "reason=\"%s\" error=\"%s\"", reason, error);
     }
     kc->off = true;
     kc->live = false;
-    s_drop_all(kc);
+    cb_httpd_timer_destroy(&kc->fence_timer);
+}
+
+/* s_turn_off, and ac is closed (its loss empties the cache). */
+static void
+s_off(edge_keycache_t *kc, redisAsyncContext *ac, const char *reason, const char *error)
+{
+    s_turn_off(kc, reason, error);
     redisAsyncDisconnect(ac);
 }
 
@@ -142,12 +149,8 @@ s_on_disconnect(const redisAsyncContext *ac, int status)
 {
     edge_keycache_t *kc = ac->data;
     /* hiredis closes on an error reply nobody waits for: SUBSCRIBE refused. */
-    if (status != REDIS_OK && strncmp(ac->errstr, "NOPERM", 6) == 0 && !kc->off) {
-        cb_log_info("edge_keycache_off",
-                    "reason=\"SUBSCRIBE refused: every key is looked up in Redis\" "
-                    "error=\"%s\"",
-                    ac->errstr);
-        kc->off = true;
+    if (status != REDIS_OK && strncmp(ac->errstr, "NOPERM", 6) == 0) {
+        s_turn_off(kc, "SUBSCRIBE refused: every key is looked up in Redis", ac->errstr);
     }
     s_gone(kc, ac, status == REDIS_OK ? "closed" : ac->errstr);
 }

@@ -111,6 +111,16 @@ s_use_twice(const char *ip, const char *key)
     cbh_http_res_fini(&res);
 }
 
+/* A new key (name, scope) in key / id, once the cache is live, used twice
+ * from ip (the second answered from memory). */
+static void
+s_held_key(const char *name, const char *scope, const char *ip, char *key, char *id)
+{
+    s_cache_live();
+    cbh_edge_key_create(name, scope, key, id);
+    s_use_twice(ip, key);
+}
+
 /* The lookups' connection (the limiter's) answers again within 5 s. */
 static void
 s_limiter_up(void)
@@ -128,8 +138,8 @@ s_limiter_up(void)
 }
 
 /* One command to the fixture's Redis, as another client would write, then
- * a PING: Redis has written its invalidations of the command's keys by the
- * time it answers a later command (as cb_apikey_revoke does). */
+ * a PING: Redis has written its reports of the command's writes by the time
+ * it answers a later command (Redis may answer a FLUSHALL first). */
 static void
 s_redis(const char *cmd, const char *arg1, const char *arg2, const char *arg3)
 {
@@ -335,18 +345,16 @@ static void
 test_cache_follows_writes(void **state)
 {
     (void) state;
-    s_cache_live();
     char key[CB_APIKEY_TEXT_LEN + 1], id[CB_APIKEY_ID_LEN + 1];
-    cbh_edge_key_create("cached", "trade", key, id);
+    s_held_key("cached", "trade", "10.6.0.1", key, id);
     cbh_http_res_t res = {0};
-    s_use_twice("10.6.0.1", key);
     unsigned long long entries = s_metric("coinbus_edge_key_cache_entries");
     assert_true(entries >= 1);
 
     char hex[CB_APIKEY_HASH_LEN + 1];
     cb_apikey_hash(key, strlen(key), hex);
     char record[CB_APIKEY_REDIS_KEY_MAX];
-    snprintf(record, sizeof record, "coinbus:edge:{apikeys}:hash:%s", hex);
+    snprintf(record, sizeof record, CB_APIKEY_HASH_KEY_PREFIX "%s", hex);
     s_redis("HSET", record, "scope", "read");
     assert_int_equal(s_bearer("10.6.0.1", key, "/api/account/ws-token?venue=sim-kraken", &res), 403);
     cbh_edge_expect_error(&res, 403, "forbidden");
@@ -368,11 +376,9 @@ static void
 test_cache_after_redis_restart(void **state)
 {
     (void) state;
-    s_cache_live();
     char key[CB_APIKEY_TEXT_LEN + 1], id[CB_APIKEY_ID_LEN + 1];
-    cbh_edge_key_create("restarted", "read", key, id);
+    s_held_key("restarted", "read", "10.8.0.1", key, id);
     cbh_http_res_t res = {0};
-    s_use_twice("10.8.0.1", key);
     unsigned long long lost = s_metric("coinbus_edge_key_cache_invalidations_total");
     cbh_redis_halt(&s_f.stack.redis);
     assert_int_equal(s_bearer("10.8.0.1", key, S_ROUTE, &res), 503);
@@ -396,11 +402,9 @@ static void
 test_cache_redis_hung(void **state)
 {
     (void) state;
-    s_cache_live();
     char key[CB_APIKEY_TEXT_LEN + 1], id[CB_APIKEY_ID_LEN + 1];
-    cbh_edge_key_create("hung", "read", key, id);
+    s_held_key("hung", "read", "10.9.0.1", key, id);
     cbh_http_res_t res = {0};
-    s_use_twice("10.9.0.1", key);
     pid_t redis = cbh_proc_pid(s_f.stack.redis.proc);
     assert_int_equal(kill(redis, SIGSTOP), 0);
     cb_time_sleep_ms(CB_APIKEY_SETTLE_MS, NULL);
@@ -417,11 +421,9 @@ static void
 test_cache_flushall(void **state)
 {
     (void) state;
-    s_cache_live();
     char key[CB_APIKEY_TEXT_LEN + 1], id[CB_APIKEY_ID_LEN + 1];
-    cbh_edge_key_create("flushed", "read", key, id);
+    s_held_key("flushed", "read", "10.7.0.1", key, id);
     cbh_http_res_t res = {0};
-    s_use_twice("10.7.0.1", key);
     s_redis("FLUSHALL", NULL, NULL, NULL);
     assert_int_equal(s_bearer("10.7.0.1", key, S_ROUTE, &res), 401);
     cbh_http_res_fini(&res);
@@ -433,11 +435,9 @@ static void
 test_redis_down(void **state)
 {
     (void) state;
-    s_cache_live();
     char key[CB_APIKEY_TEXT_LEN + 1], id[CB_APIKEY_ID_LEN + 1];
-    cbh_edge_key_create("outage", "read", key, id);
+    s_held_key("outage", "read", "10.5.0.1", key, id);
     cbh_http_res_t res = {0};
-    s_use_twice("10.5.0.1", key);
     cbh_redis_stop(&s_f.stack.redis);
     assert_int_equal(s_bearer("10.5.0.1", key, "/api/account/balances", &res), 503);
     cbh_edge_expect_error(&res, 503, "unavailable");
