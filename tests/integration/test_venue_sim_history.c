@@ -26,6 +26,8 @@
 #define S_MONDAY 345600
 #define S_FIELDS 12
 #define S_ROWS 800
+/* A sim is started only with more than this many seconds of the minute left. */
+#define S_START_MARGIN_S 5
 
 /* One candle row as the venue printed it: Binance
  * [open_ms,o,h,l,c,v,close_ms,q,n,tbv,tbq,"0"], Kraken [t,o,h,l,c,vwap,v,n]. */
@@ -284,12 +286,19 @@ test_past_reaches_back(void **state)
 }
 
 /* Starts a venue-sim with extra env and returns the 1m klines around its
- * start: the 30 minutes before the start minute and what follows. Retries
- * when the start straddles a minute. */
+ * start: the 30 minutes before the start minute and what follows. Starts
+ * in the next minute when S_START_MARGIN_S or fewer seconds are left in this
+ * one, and retries when the start straddles a minute. */
 static void
 s_start_around(cbh_sim_t *sim, char *const env[], int64_t *start_min, s_rows_t *rows)
 {
     for (int attempt = 0; attempt < 3; attempt++) {
+        /* The start minute must have live time left for live trades: a sim
+         * started at :59.9 (seen under SAN in CI) had made none in it. */
+        int64_t left_s = 60 - (cb_time_now_ns() / 1000000000) % 60;
+        if (left_s <= S_START_MARGIN_S) {
+            cb_time_sleep_ms(left_s * 1000 + 100, NULL);
+        }
         int64_t t0 = cb_time_now_ns() / 1000000000;
         assert_int_equal(cbh_sim_start(sim, env), 0);
         int64_t t1 = cb_time_now_ns() / 1000000000;
